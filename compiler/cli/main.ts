@@ -1,0 +1,33 @@
+// The synapsor-runner CLI: one file per command; this file only wires them together.
+
+import { Command, CommanderError } from "commander";
+import { RUNNER_VERSION } from "../version.ts";
+import { CliError, EXIT } from "./program.ts";
+import { register as registerVersion } from "./version.ts";
+
+const program = new Command("synapsor-runner")
+  .description("Compile synapsor.runner.json into a scoped, reviewable MCP server for Postgres or MySQL.")
+  .version(RUNNER_VERSION, "-V, --version-flag", "print the version")
+  .showHelpAfterError("(run synapsor-runner --help for usage)")
+  .exitOverride();
+
+registerVersion(program);
+
+program.on("command:*", (operands: string[]) => {
+  process.stderr.write(`synapsor-runner: unknown command '${operands[0]}'. Run synapsor-runner --help to list commands.\n`);
+  process.exit(EXIT.invalid);
+});
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CliError) {
+    process.stderr.write(`synapsor-runner: ${err.message}\n`);
+    process.exitCode = err.exitCode;
+  } else if (err instanceof CommanderError) {
+    process.exitCode = err.exitCode === 0 ? 0 : EXIT.invalid;
+  } else {
+    process.stderr.write(`synapsor-runner: unexpected failure: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exitCode = EXIT.environment;
+  }
+}

@@ -1,0 +1,108 @@
+// The shape of synapsor.runner.json after JSON Schema validation.
+// schemas/synapsor.runner.schema.json is the source of truth; these types mirror it.
+
+export type Engine = "postgres" | "mysql";
+export type Mode = "read_only" | "review";
+export type ArgType = "string" | "integer" | "number" | "boolean";
+export type Scalar = string | number | boolean | null;
+
+export interface Contract {
+  version: 1;
+  mode: Mode;
+  storage?: { sqlite_path?: string };
+  sources: Record<string, SourceConfig>;
+  trusted_context?: TrustedContextConfig;
+  executors?: Record<string, ExecutorConfig>;
+  capabilities: CapabilityConfig[];
+  build?: { out_dir?: string; schema_snapshot?: string };
+}
+
+export interface SourceConfig {
+  engine: Engine;
+  read_url_env: string;
+  write_url_env?: string;
+  statement_timeout_ms?: number;
+}
+
+export interface TrustedContextConfig {
+  provider: "environment";
+  values?: { tenant_id_env?: string; principal_env?: string };
+}
+
+export type ExecutorConfig =
+  | { type: "sql_update"; source?: string }
+  | {
+      type: "http_handler";
+      url_env: string;
+      method?: "POST";
+      auth?: { type: "bearer_env"; token_env: string };
+      signing_secret_env?: string;
+      timeout_ms?: number;
+    }
+  | { type: "command_handler"; command_env: string; timeout_ms?: number };
+
+export interface ArgConfig {
+  type: ArgType;
+  required?: boolean;
+  description?: string;
+  max_length?: number;
+  minimum?: number;
+  maximum?: number;
+  enum?: Array<string | number>;
+}
+
+export interface TargetConfig {
+  schema?: string;
+  table: string;
+  primary_key: string;
+  tenant_key: string;
+}
+
+/** Equality filter for list lookups: the column equals an argument or a fixed value. */
+export type FilterConfig = { column: string; from_arg: string } | { column: string; fixed: Scalar };
+
+export interface LookupConfig {
+  /** Single-row lookup by primary key. */
+  id_from_arg?: string;
+  /** List lookup: equality filters, always combined with the tenant key. */
+  filters?: FilterConfig[];
+  order_by?: Array<{ column: string; direction?: "asc" | "desc" }>;
+}
+
+interface CapabilityBase {
+  name: string;
+  description?: string;
+  returns_hint?: string;
+  source: string;
+  target: TargetConfig;
+  args?: Record<string, ArgConfig>;
+  lookup: LookupConfig;
+  visible_columns: string[];
+  evidence?: "required" | "optional";
+  max_rows?: number;
+}
+
+export interface ReadCapabilityConfig extends CapabilityBase {
+  kind: "read";
+}
+
+export type PatchValue = { fixed: Scalar } | { from_arg: string };
+
+export interface ProposalCapabilityConfig extends CapabilityBase {
+  kind: "proposal";
+  patch: Record<string, PatchValue>;
+  allowed_columns: string[];
+  numeric_bounds?: Record<string, { minimum?: number; maximum?: number }>;
+  transition_guards?: Record<string, { from: Scalar[]; to: Scalar[] }>;
+  conflict_guard?: { column: string };
+  approval?: { mode: "human"; required_role?: string };
+  executor?: string;
+}
+
+export type CapabilityConfig = ReadCapabilityConfig | ProposalCapabilityConfig;
+
+export const DEFAULT_TENANT_ENV = "SYNAPSOR_TENANT_ID";
+export const DEFAULT_PRINCIPAL_ENV = "SYNAPSOR_PRINCIPAL";
+export const DEFAULT_STORE_PATH = "./.synapsor/local.db";
+/** Upper bound on rows a list read may return; keeps every result small enough for a model. */
+export const MAX_LIST_ROWS = 100;

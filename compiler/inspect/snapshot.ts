@@ -1,0 +1,55 @@
+// The schema snapshot: what `inspect --json` writes and `build --schema` reads.
+// Committed next to the config so builds are reproducible without a database.
+
+import type { Engine } from "../config/contract.ts";
+
+/** Coarse type family used to derive TypeScript types and check argument fit. */
+export type TypeClass =
+  | "string"
+  | "integer"
+  | "bigint"
+  | "decimal"
+  | "number"
+  | "boolean"
+  | "timestamp"
+  | "date"
+  | "time"
+  | "json"
+  | "uuid"
+  | "binary"
+  | "other";
+
+export interface ColumnInfo {
+  name: string;
+  /** The database's own type name, e.g. "timestamp with time zone", "varchar(64)". */
+  data_type: string;
+  type_class: TypeClass;
+  nullable: boolean;
+  has_default: boolean;
+  /** Generated/computed columns cannot be patched. */
+  generated: boolean;
+  max_length?: number;
+}
+
+export interface ForeignKeyInfo {
+  columns: string[];
+  references: { schema: string; table: string; columns: string[] };
+}
+
+export interface TableInfo {
+  schema: string;
+  name: string;
+  kind: "table" | "view";
+  columns: ColumnInfo[];
+  primary_key: string[];
+  foreign_keys: ForeignKeyInfo[];
+  suggestions: { tenant_key?: string; version_column?: string };
+}
+
+export interface SchemaSnapshot {
+  snapshot_version: 1;
+  engine: Engine;
+  /** Postgres: the inspected database's name; MySQL: the current database (its "schema"). */
+  database: string;
+  tables: TableInfo[];
+}

@@ -1,0 +1,49 @@
+// The seam between the MCP protocol layer and the product: the protocol layer
+// (runtime/mcp/protocol.ts) knows JSON-RPC and MCP; a ToolHost knows capabilities.
+
+export interface ToolDescriptor {
+  name: string;
+  title?: string;
+  description: string;
+  inputSchema: Record<string, unknown>;
+  outputSchema?: Record<string, unknown>;
+  annotations?: {
+    title?: string;
+    readOnlyHint?: boolean;
+    destructiveHint?: boolean;
+    idempotentHint?: boolean;
+    openWorldHint?: boolean;
+  };
+  _meta?: Record<string, unknown>;
+}
+
+export interface ToolCallResult {
+  content: Array<{ type: "text"; text: string }>;
+  structuredContent?: Record<string, unknown>;
+  isError?: boolean;
+}
+
+export interface ResourceTemplateDescriptor {
+  uriTemplate: string;
+  name: string;
+  description: string;
+  mimeType: string;
+}
+
+export interface ResourceContents {
+  uri: string;
+  mimeType: string;
+  text: string;
+}
+
+export interface ToolHost {
+  readonly serverInfo: { name: string; version: string };
+  /** Human-readable instructions returned from initialize. */
+  readonly instructions?: string;
+  listTools(): ToolDescriptor[];
+  /** Never rejects: every failure is an envelope with ok:false. */
+  callTool(name: string, args: unknown): Promise<ToolCallResult>;
+  listResourceTemplates(): ResourceTemplateDescriptor[];
+  /** undefined when the resource does not exist in the caller's tenant. */
+  readResource(uri: string): Promise<ResourceContents | undefined>;
+}
