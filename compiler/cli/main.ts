@@ -3,7 +3,11 @@
 import { Command, CommanderError } from "commander";
 import { RUNNER_VERSION } from "../version.ts";
 import { CliError, EXIT } from "./program.ts";
+import { register as registerBuild } from "./build.ts";
+import { register as registerDemo } from "./demo.ts";
 import { register as registerVersion } from "./version.ts";
+import { register as registerConfig } from "./config.ts";
+import { register as registerInspect } from "./inspect.ts";
 
 const program = new Command("synapsor-runner")
   .description("Compile synapsor.runner.json into a scoped, reviewable MCP server for Postgres or MySQL.")
@@ -11,7 +15,11 @@ const program = new Command("synapsor-runner")
   .showHelpAfterError("(run synapsor-runner --help for usage)")
   .exitOverride();
 
+registerBuild(program);
+registerDemo(program);
 registerVersion(program);
+registerConfig(program);
+registerInspect(program);
 
 program.on("command:*", (operands: string[]) => {
   process.stderr.write(`synapsor-runner: unknown command '${operands[0]}'. Run synapsor-runner --help to list commands.\n`);

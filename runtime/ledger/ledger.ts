@@ -57,7 +57,7 @@ export interface QueryAuditRecord {
 export interface ProposalGuards {
   tenant: { column: string; value: string };
   conflict?: { column: string; expected: Scalar };
-  transition?: { column: string; from: Scalar[]; to: Scalar[] };
+  transitions?: Array<{ column: string; from: Scalar[]; to: Scalar[] }>;
 }
 
 export type ProposalState =

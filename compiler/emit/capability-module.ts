@@ -1,0 +1,82 @@
+// Renders one capability's module: typed Args and Row, the SQL constant, the parameter
+// order and the policy, so a reviewer sees in one file everything the tool can do.
+
+import type { BuildPlan, CapabilityPlan, ParamSource } from "../plan/capability-plan.ts";
+import { tsTypeForArg } from "../plan/ts-types.ts";
+import { codeLiteral, propertyAccess, propertyKey } from "./code-literal.ts";
+import { generatedHeader } from "./header.ts";
+import { renderTemplate } from "./templates.ts";
+
+export function paramSourceLabel(p: ParamSource): string {
+  if (p.from === "arg") return `arg:${p.name}`;
+  if (p.from === "context") return `context:${p.name}`;
+  return "fixed";
+}
+
+function paramExpression(p: ParamSource): string {
+  if (p.from === "arg") return propertyAccess("args", p.name);
+  if (p.from === "context") return p.name === "tenant_id" ? "ctx.tenantId" : "ctx.principal";
+  return codeLiteral(p.value);
+}
+
+export function renderCapabilityModule(build: BuildPlan, cap: CapabilityPlan): string {
+  const p = cap.proposal;
+  const tableLabel = cap.target.schema ? `${cap.target.schema}.${cap.target.table}` : cap.target.table;
+  return renderTemplate("capability.ts.hbs", {
+    header: generatedHeader(build),
+    name: cap.name,
+    kind: cap.kind,
+    source: cap.source,
+    engine: cap.engine,
+    table: tableLabel,
+    isProposal: Boolean(p),
+    executorName: p?.executor.name,
+    executorType: p?.executor.type,
+    defineFn: p ? "defineProposal" : "defineRead",
+    args: cap.args.map((a) => ({
+      name: a.name,
+      required: a.required,
+      description: a.description?.replace(/\*\//g, "* /"),
+      tsType: tsTypeForArg(a.type, a.enum),
+    })),
+    rowDoc: p
+      ? "The current row as the proposal reads it (visible columns plus those the diff and guards need)."
+      : cap.single
+        ? "The row the model receives in `data`."
+        : "One row of the list the model receives in `data.rows`.",
+    columns: cap.columns,
+    sqlLiteral: sqlLiteral(cap.statement.text),
+    nameLiteral: JSON.stringify(cap.name),
+    descriptionLiteral: JSON.stringify(cap.description),
+    sourceLiteral: JSON.stringify(cap.source),
+    engineLiteral: JSON.stringify(cap.engine),
+    targetLiteral: codeLiteral(cap.target, "  "),
+    statementNameLiteral: JSON.stringify(cap.statement.name),
+    paramOrderComment: cap.statement.params.map((s, i) => `$${i + 1} ${paramSourceLabel(s)}`).join(", "),
+    paramsExpression: cap.statement.params.map(paramExpression).join(", "),
+    paramSourcesLiteral: codeLiteral(cap.statement.params.map(paramSourceLabel), "  "),
+    columnsLiteral: codeLiteral(cap.columns.map((c) => c.name), "  "),
+    patchLines: p?.patch.map(
+      (entry) =>
+        `${propertyKey(entry.column)}: ${"arg" in entry.value ? propertyAccess("args", entry.value.arg) : codeLiteral(entry.value.fixed)},`,
+    ),
+    idArgLiteral: p && JSON.stringify(p.idArg),
+    allowedColumnsLiteral: p && codeLiteral(p.allowedColumns, "  "),
+    numericBoundsLiteral: p && codeLiteral(p.numericBounds, "  "),
+    transitionGuardsLiteral: p && codeLiteral(p.transitionGuards, "  "),
+    conflictColumnLiteral: p?.conflictColumn && JSON.stringify(p.conflictColumn),
+    approvalLiteral: p && codeLiteral(p.approval, "  "),
+    executorLiteral: p && codeLiteral(p.executor, "  "),
+    single: cap.single,
+    maxRows: cap.maxRows,
+    evidenceLiteral: JSON.stringify(cap.evidence),
+    inputSchemaLiteral: codeLiteral(cap.inputSchema, "  "),
+  });
+}
+
+/** SQL reads best unescaped: a template literal for Postgres, single quotes for MySQL's backticks. */
+function sqlLiteral(text: string): string {
+  if (!text.includes("`") && !text.includes("${") && !text.includes("\\")) return `\`${text}\``;
+  if (!text.includes("'") && !text.includes("\\")) return `'${text}'`;
+  return JSON.stringify(text);
+}

@@ -1,0 +1,45 @@
+// Type-checks the generated sources together with the runtime they link, before anything
+// is written. The files stay in memory; only the runtime and its types are read from disk.
+
+import { fileURLToPath } from "node:url";
+import { Project, ts } from "ts-morph";
+import type { FileMap } from "./emit.ts";
+
+const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+export interface TypeError {
+  file: string;
+  line: number;
+  message: string;
+}
+
+export function typecheckSources(files: FileMap): TypeError[] {
+  // A virtual directory inside the repository, so node_modules/@types resolve as usual.
+  const root = `${REPO_ROOT}.synapsor-typecheck/`;
+  const project = new Project({
+    compilerOptions: {
+      strict: true,
+      noEmit: true,
+      target: ts.ScriptTarget.ES2023,
+      module: ts.ModuleKind.ESNext,
+      moduleResolution: ts.ModuleResolutionKind.Bundler,
+      allowImportingTsExtensions: true,
+      skipLibCheck: true,
+      types: ["node"],
+      typeRoots: [`${REPO_ROOT}node_modules/@types`],
+      paths: { "synapsor-runner/runtime": [`${REPO_ROOT}runtime/index.ts`] },
+    },
+    skipAddingFilesFromTsConfig: true,
+  });
+  for (const [path, text] of files) {
+    if (path.endsWith(".ts") || path.endsWith(".d.mts")) project.createSourceFile(root + path, text, { overwrite: true });
+  }
+  return project
+    .getPreEmitDiagnostics()
+    .filter((d) => d.getCategory() === ts.DiagnosticCategory.Error)
+    .map((d) => ({
+      file: (d.getSourceFile()?.getFilePath() ?? "").replace(root, "").replace(REPO_ROOT, ""),
+      line: d.getLineNumber() ?? 0,
+      message: ts.flattenDiagnosticMessageText(d.getMessageText() as string | ts.DiagnosticMessageChain, "\n"),
+    }));
+}

@@ -1,0 +1,20 @@
+// Compiles each tool's inputSchema into a standalone Ajv validator module, so the
+// server validates arguments without shipping a schema compiler.
+
+import { Ajv } from "ajv";
+import standaloneCode from "ajv/dist/standalone/index.js";
+
+// Ajv's standalone output `require`s this helper; ESM has no require, so we inline an
+// equivalent that counts Unicode code points, as JSON Schema's maxLength does.
+const UCS2_REQUIRE = 'require("ajv/dist/runtime/ucs2length").default';
+const UCS2_INLINE = "((s) => { let n = 0; for (const _ of s) n++; return n; })";
+
+export function compileValidator(schema: Record<string, unknown>): string {
+  const ajv = new Ajv({ code: { source: true, esm: true, lines: true }, strict: true, allErrors: false });
+  const validate = ajv.compile(schema);
+  const code = standaloneCode.default(ajv, validate).split(UCS2_REQUIRE).join(UCS2_INLINE);
+  if (code.includes("require(")) {
+    throw new Error("BUG: the compiled argument validator still needs require(); extend compileValidator.");
+  }
+  return code;
+}

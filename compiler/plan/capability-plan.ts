@@ -1,0 +1,81 @@
+// The intermediate representation between resolve and emit. Serialised (minus the
+// TypeScript-only fields), it is manifest.json: what every tool runs, exactly.
+
+import type { ArgType, Engine, Scalar } from "../config/contract.ts";
+
+export type ParamSource =
+  | { from: "arg"; name: string }
+  | { from: "context"; name: "tenant_id" | "principal" }
+  | { from: "fixed"; value: Scalar };
+
+export interface StatementPlan {
+  /** Stable name (Postgres named prepared statement); changes when the text changes. */
+  name: string;
+  engine: Engine;
+  text: string;
+  params: ParamSource[];
+  sha256: string;
+}
+
+export interface ArgPlan {
+  name: string;
+  type: ArgType;
+  required: boolean;
+  description?: string;
+  maxLength?: number;
+  minimum?: number;
+  maximum?: number;
+  enum?: Array<string | number>;
+}
+
+export interface ColumnPlan {
+  name: string;
+  dataType: string;
+  /** TypeScript type of the JSON value the model receives. */
+  tsType: string;
+  nullable: boolean;
+}
+
+export interface ProposalPlan {
+  idArg: string;
+  patch: Array<{ column: string; value: { fixed: Scalar } | { arg: string } }>;
+  allowedColumns: string[];
+  numericBounds: Record<string, { minimum?: number; maximum?: number }>;
+  transitionGuards: Record<string, { from: Scalar[]; to: Scalar[] }>;
+  conflictColumn?: string;
+  approval: { mode: "human"; requiredRole?: string };
+  executor: { name: string; type: "sql_update" | "http_handler" | "command_handler" };
+}
+
+export interface CapabilityPlan {
+  name: string;
+  kind: "read" | "proposal";
+  /** Function-safe alias for clients that reject dots (`--alias-mode openai`). */
+  openaiAlias: string;
+  /** Final model-facing description. */
+  description: string;
+  source: string;
+  engine: Engine;
+  target: { schema?: string; table: string; primaryKey: string; tenantKey: string };
+  args: ArgPlan[];
+  inputSchema: Record<string, unknown>;
+  statement: StatementPlan;
+  /** Columns the statement returns, in order; for proposals this includes the columns the diff needs. */
+  columns: ColumnPlan[];
+  /** Columns the model may see. */
+  visibleColumns: string[];
+  single: boolean;
+  maxRows: number;
+  evidence: "required" | "optional";
+  proposal?: ProposalPlan;
+}
+
+export interface BuildPlan {
+  runnerVersion: string;
+  config: { file: string; sha256: string };
+  mode: "read_only" | "review";
+  storage: { sqlitePath: string };
+  sources: Record<string, { engine: Engine; readUrlEnv: string; writeUrlEnv?: string; statementTimeoutMs: number }>;
+  trustedContext: { tenantIdEnv: string; principalEnv: string };
+  capabilities: CapabilityPlan[];
+}

@@ -1,0 +1,34 @@
+// Model-facing tool descriptions. The author's words come first; generated text is a
+// fallback that says plainly what the tool does and what it cannot do.
+
+import type { ResolvedCapability } from "../resolve/resolved.ts";
+
+export const EVIDENCE_NOTE =
+  "Each result carries an evidence handle for the audit trail; you do not need to act on it.";
+export const PROPOSAL_NOTE =
+  "This only records a proposal for human review; it does not change the database.";
+
+export function describeCapability(cap: ResolvedCapability): string {
+  const c = cap.config;
+  const parts = [c.description?.trim() || generatedDescription(cap)];
+  if (c.returns_hint?.trim()) parts.push(c.returns_hint.trim());
+  if (c.kind === "proposal") parts.push(PROPOSAL_NOTE);
+  parts.push(EVIDENCE_NOTE);
+  return parts.join(" ");
+}
+
+function generatedDescription(cap: ResolvedCapability): string {
+  const c = cap.config;
+  const table = c.target.table;
+  const shown = c.visible_columns.join(", ");
+  if (c.kind === "proposal") {
+    return `Propose a change to one ${table} row (columns ${Object.keys(c.patch).join(", ")}) in your tenant, selected by ${c.lookup.id_from_arg}.`;
+  }
+  if (c.lookup.id_from_arg) {
+    return `Look up one ${table} row in your tenant by ${c.lookup.id_from_arg}; returns ${shown}.`;
+  }
+  const filters = (c.lookup.filters ?? [])
+    .map((f) => ("from_arg" in f ? `${f.column} = ${f.from_arg}` : `${f.column} = ${JSON.stringify(f.fixed)}`))
+    .join(", ");
+  return `List up to ${c.max_rows ?? 20} ${table} rows in your tenant${filters ? ` where ${filters}` : ""}; returns ${shown}.`;
+}

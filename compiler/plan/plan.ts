@@ -1,0 +1,97 @@
+// Stage 4: plan. Turns resolved capabilities into the build's intermediate representation:
+// one fixed statement per capability, its parameter order, arguments and policy.
+
+import {
+  DEFAULT_PRINCIPAL_ENV,
+  DEFAULT_STORE_PATH,
+  DEFAULT_TENANT_ENV,
+  type Contract,
+} from "../config/contract.ts";
+import type { ResolvedCapability, ResolvedContract } from "../resolve/resolved.ts";
+import { inputSchemaFor, planArgs } from "./arguments.ts";
+import type { BuildPlan, CapabilityPlan, ProposalPlan } from "./capability-plan.ts";
+import { describeCapability } from "./describe.ts";
+import { planSelect, selectedColumns } from "./statements.ts";
+import { tsTypeForColumn } from "./ts-types.ts";
+
+export interface PlanInputs {
+  contract: Contract;
+  resolved: ResolvedContract;
+  configFile: string;
+  configSha256: string;
+  runnerVersion: string;
+}
+
+export function planBuild({ contract, resolved, configFile, configSha256, runnerVersion }: PlanInputs): BuildPlan {
+  const sources: BuildPlan["sources"] = {};
+  for (const name of Object.keys(contract.sources).sort()) {
+    const s = contract.sources[name]!;
+    sources[name] = {
+      engine: s.engine,
+      readUrlEnv: s.read_url_env,
+      ...(s.write_url_env ? { writeUrlEnv: s.write_url_env } : {}),
+      statementTimeoutMs: s.statement_timeout_ms ?? 5000,
+    };
+  }
+  return {
+    runnerVersion,
+    config: { file: configFile, sha256: configSha256 },
+    mode: contract.mode,
+    storage: { sqlitePath: contract.storage?.sqlite_path ?? DEFAULT_STORE_PATH },
+    sources,
+    trustedContext: {
+      tenantIdEnv: contract.trusted_context?.values?.tenant_id_env ?? DEFAULT_TENANT_ENV,
+      principalEnv: contract.trusted_context?.values?.principal_env ?? DEFAULT_PRINCIPAL_ENV,
+    },
+    capabilities: resolved.capabilities.map((cap) => planCapability(contract, cap)),
+  };
+}
+
+function planCapability(contract: Contract, cap: ResolvedCapability): CapabilityPlan {
+  const c = cap.config;
+  const args = planArgs(cap);
+  const plan: CapabilityPlan = {
+    name: c.name,
+    kind: c.kind,
+    openaiAlias: c.name.replace(/\./g, "__"),
+    description: describeCapability(cap),
+    source: c.source,
+    engine: cap.engine,
+    target: {
+      ...(cap.schema !== undefined ? { schema: cap.schema } : {}),
+      table: c.target.table,
+      primaryKey: c.target.primary_key,
+      tenantKey: c.target.tenant_key,
+    },
+    args,
+    inputSchema: inputSchemaFor(args),
+    statement: planSelect(cap),
+    columns: selectedColumns(cap).map((name) => {
+      const info = cap.columns.get(name)!;
+      return { name, dataType: info.data_type, tsType: tsTypeForColumn(info), nullable: info.nullable };
+    }),
+    visibleColumns: [...c.visible_columns],
+    single: Boolean(c.lookup.id_from_arg),
+    maxRows: c.lookup.id_from_arg ? 1 : (c.max_rows ?? 20),
+    evidence: c.evidence ?? "required",
+  };
+  if (c.kind === "proposal") {
+    const executorName = c.executor ?? "sql_update";
+    const executor = contract.executors?.[executorName];
+    const proposal: ProposalPlan = {
+      idArg: c.lookup.id_from_arg!,
+      patch: Object.entries(c.patch).map(([column, v]) => ({
+        column,
+        value: "from_arg" in v ? { arg: v.from_arg } : { fixed: v.fixed },
+      })),
+      allowedColumns: [...c.allowed_columns],
+      numericBounds: { ...(c.numeric_bounds ?? {}) },
+      transitionGuards: { ...(c.transition_guards ?? {}) },
+      ...(c.conflict_guard ? { conflictColumn: c.conflict_guard.column } : {}),
+      approval: { mode: "human", ...(c.approval?.required_role ? { requiredRole: c.approval.required_role } : {}) },
+      executor: { name: executorName, type: executor?.type ?? "sql_update" },
+    };
+    plan.proposal = proposal;
+  }
+  return plan;
+}

@@ -1,0 +1,66 @@
+// Builds the one fixed SELECT each capability runs. Every value is a bound parameter,
+// including fixed filter values, so no configured string is ever spliced into SQL.
+
+import { createHash } from "node:crypto";
+import type { ResolvedCapability } from "../resolve/resolved.ts";
+import type { ParamSource, StatementPlan } from "./capability-plan.ts";
+import { dialectFor, qualifiedTable } from "./dialect.ts";
+
+export function selectedColumns(cap: ResolvedCapability): string[] {
+  const c = cap.config;
+  const names = [...c.visible_columns];
+  if (c.kind === "proposal") {
+    // The diff, the guards and the conflict check need these even when the model never sees them.
+    const extra = [
+      c.target.primary_key,
+      ...Object.keys(c.patch),
+      ...Object.keys(c.transition_guards ?? {}),
+      ...(c.conflict_guard ? [c.conflict_guard.column] : []),
+    ];
+    for (const name of extra) if (!names.includes(name)) names.push(name);
+  }
+  return names;
+}
+
+export function planSelect(cap: ResolvedCapability): StatementPlan {
+  const c = cap.config;
+  const d = dialectFor(cap.engine);
+  const params: ParamSource[] = [];
+  const bind = (source: ParamSource) => {
+    params.push(source);
+    return d.placeholder(params.length);
+  };
+  const where: string[] = [];
+  if (c.lookup.id_from_arg) {
+    where.push(`${d.quote(c.target.primary_key)} = ${bind({ from: "arg", name: c.lookup.id_from_arg })}`);
+  }
+  for (const filter of c.lookup.filters ?? []) {
+    const value: ParamSource = "from_arg" in filter ? { from: "arg", name: filter.from_arg } : { from: "fixed", value: filter.fixed };
+    where.push(
+      value.from === "fixed" && value.value === null
+        ? `${d.quote(filter.column)} IS NULL`
+        : `${d.quote(filter.column)} = ${bind(value)}`,
+    );
+  }
+  // The tenant condition is always present and always bound from trusted context.
+  where.push(`${d.quote(c.target.tenant_key)} = ${bind({ from: "context", name: "tenant_id" })}`);
+
+  const single = Boolean(c.lookup.id_from_arg);
+  const maxRows = single ? 1 : (c.max_rows ?? 20);
+  const order = single
+    ? ""
+    : ` ORDER BY ${[
+        ...(c.lookup.order_by ?? []).map((o) => `${d.quote(o.column)} ${o.direction === "desc" ? "DESC" : "ASC"}`),
+        // The primary key breaks ties so the same data always lists in the same order.
+        ...((c.lookup.order_by ?? []).some((o) => o.column === c.target.primary_key) ? [] : [`${d.quote(c.target.primary_key)} ASC`]),
+      ].join(", ")}`;
+  // One extra row tells a single lookup it was ambiguous and a list that it was truncated.
+  const text =
+    `SELECT ${selectedColumns(cap).map((n) => d.quote(n)).join(", ")} ` +
+    `FROM ${qualifiedTable(d, cap.schema, c.target.table)} ` +
+    `WHERE ${where.join(" AND ")}${order} LIMIT ${maxRows + 1}`;
+
+  const sha256 = createHash("sha256").update(text).digest("hex");
+  const stem = c.name.replace(/\./g, "_").slice(0, 40);
+  return { name: `sr_${stem}_${sha256.slice(0, 8)}`, engine: cap.engine, text, params, sha256 };
+}

@@ -1,0 +1,83 @@
+// With a live database, every planned statement is prepared against it: proof that the
+// SQL parses and that its parameters and result columns are what the plan expects.
+// Runs inside a read-only transaction that is always rolled back.
+
+import pg from "pg";
+import mysql from "mysql2/promise";
+import type { Diagnostic } from "../diagnostics.ts";
+import { pointer } from "../diagnostics.ts";
+import type { BuildPlan, CapabilityPlan } from "../plan/capability-plan.ts";
+
+export async function verifyStatementsLive(plan: BuildPlan, url: string, capabilityIndex: (name: string) => number): Promise<Diagnostic[]> {
+  const byEngine = { postgres: [] as CapabilityPlan[], mysql: [] as CapabilityPlan[] };
+  for (const c of plan.capabilities) byEngine[c.engine].push(c);
+  const diagnostics: Diagnostic[] = [];
+  const problem = (c: CapabilityPlan, message: string): Diagnostic => ({
+    code: "STATEMENT_DOES_NOT_PREPARE",
+    pointer: pointer("capabilities", capabilityIndex(c.name)),
+    message: `${c.name}: ${message}`,
+    fix: "Re-run inspect and fix the capability's table or columns; the database schema differs from the snapshot.",
+  });
+  if (byEngine.postgres.length > 0) diagnostics.push(...(await verifyPostgres(url, byEngine.postgres, problem)));
+  if (byEngine.mysql.length > 0) diagnostics.push(...(await verifyMysql(url, byEngine.mysql, problem)));
+  return diagnostics;
+}
+
+type Problem = (c: CapabilityPlan, message: string) => Diagnostic;
+
+async function verifyPostgres(url: string, caps: CapabilityPlan[], problem: Problem): Promise<Diagnostic[]> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+  const out: Diagnostic[] = [];
+  await client.connect();
+  try {
+    await client.query("BEGIN READ ONLY");
+    for (const c of caps) {
+      await client.query("SAVEPOINT verify");
+      try {
+        // All-NULL parameters match no row, so the statement runs without reading data
+        // and the driver still reports every result column's type.
+        const result = await client.query({ text: c.statement.text, values: c.statement.params.map(() => null) });
+        const returned = result.fields.map((f) => f.name);
+        const expected = c.columns.map((col) => col.name);
+        if (returned.join(",") !== expected.join(",")) {
+          out.push(problem(c, `the database returns columns (${returned.join(", ")}) but the plan expects (${expected.join(", ")}).`));
+        }
+        await client.query("RELEASE SAVEPOINT verify");
+      } catch (err) {
+        await client.query("ROLLBACK TO SAVEPOINT verify");
+        out.push(problem(c, `the statement does not prepare: ${(err as Error).message}`));
+      }
+    }
+  } finally {
+    await client.query("ROLLBACK").catch(() => undefined);
+    await client.end();
+  }
+  return out;
+}
+
+async function verifyMysql(url: string, caps: CapabilityPlan[], problem: Problem): Promise<Diagnostic[]> {
+  const conn = await mysql.createConnection({ uri: url, connectTimeout: 5000 });
+  const out: Diagnostic[] = [];
+  try {
+    for (const c of caps) {
+      try {
+        const statement = await conn.prepare(c.statement.text);
+        const params = (statement as unknown as { parameters: unknown[] }).parameters?.length ?? c.statement.params.length;
+        const columns = ((statement as unknown as { columns: Array<{ name: string }> }).columns ?? []).map((f) => f.name);
+        const expected = c.columns.map((col) => col.name);
+        if (params !== c.statement.params.length) {
+          out.push(problem(c, `the database sees ${params} parameters but the plan binds ${c.statement.params.length}.`));
+        }
+        if (columns.length > 0 && columns.join(",") !== expected.join(",")) {
+          out.push(problem(c, `the database returns columns (${columns.join(", ")}) but the plan expects (${expected.join(", ")}).`));
+        }
+        await statement.close();
+      } catch (err) {
+        out.push(problem(c, `the statement does not prepare: ${(err as Error).message}`));
+      }
+    }
+  } finally {
+    await conn.end();
+  }
+  return out;
+}

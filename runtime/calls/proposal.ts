@@ -1,0 +1,109 @@
+// A proposal capability: read the current row in the tenant, apply the patch in memory,
+// check policy, store the immutable change set for human review. Never writes the source.
+
+import type { ProposalCapability } from "../capability.ts";
+import { EVIDENCE_HANDLE_NOTE, errorEnvelope, metaFor, type Envelope } from "../envelope.ts";
+import { describeCause, type SafeError } from "../errors.ts";
+import type { NewProposal } from "../ledger/ledger.ts";
+import { checkArguments } from "./arguments.ts";
+import type { CallEnvironment, PreparedCapability } from "./call-context.ts";
+import { policyViolation } from "./policy.ts";
+import { recordReadEvidence } from "./read.ts";
+import { STORE_UNAVAILABLE, runStatement } from "./run-statement.ts";
+
+const NEXT_STEP =
+  "A person must review and approve this proposal outside this conversation; nothing has been written to the database.";
+
+export async function callProposal(env: CallEnvironment, prepared: PreparedCapability, rawArgs: unknown): Promise<Envelope> {
+  const cap = prepared.capability as ProposalCapability;
+  const failed = (error: SafeError) => errorEnvelope(cap.name, "proposal", error, env.context);
+
+  const checked = checkArguments(cap.validateArgs, cap.inputSchema, rawArgs);
+  if (!checked.ok) return failed(checked.failure.error);
+  const args = checked.value;
+
+  const result = await runStatement(env, prepared, args);
+  if (!result.ok) return failed(result.failure.error);
+  const { rows, params, durationMs } = result.value;
+  if (rows.length !== 1) {
+    recordReadEvidence(env, prepared, args, params, [], durationMs, false);
+    return failed(
+      rows.length === 0
+        ? { code: "NOT_FOUND_IN_TENANT", message: `No ${cap.target.table} row with that id is visible in your tenant.`, retryable: false }
+        : { code: "MULTI_ROW_BLOCKED", message: "The lookup matched more than one row; a proposal must target exactly one.", retryable: false },
+    );
+  }
+  const row = rows[0]!;
+  const patch = cap.patch(args);
+  const violation = policyViolation(cap, row, patch);
+  if (violation) {
+    recordReadEvidence(env, prepared, args, params, [], durationMs, false);
+    return failed({ code: "POLICY_VIOLATION", message: violation, retryable: false });
+  }
+
+  const evidenceRow = Object.fromEntries(cap.columns.map((c) => [c, row[c] ?? null]));
+  const evidence = recordReadEvidence(env, prepared, args, params, [evidenceRow], durationMs, true);
+  if (!evidence.ok || !evidence.evidenceId) return failed({ code: "TEMPORARILY_UNAVAILABLE", message: STORE_UNAVAILABLE, retryable: true });
+
+  const objectId = String(row[cap.target.primaryKey]);
+  const proposal: NewProposal = {
+    capability: cap.name,
+    tenantId: env.context.tenantId,
+    principal: env.context.principal,
+    source: cap.source,
+    target: {
+      ...(cap.target.schema !== undefined ? { schema: cap.target.schema } : {}),
+      table: cap.target.table,
+      primaryKey: { column: cap.target.primaryKey, value: objectId },
+    },
+    before: row,
+    patch,
+    after: { ...row, ...patch },
+    guards: {
+      tenant: { column: cap.target.tenantKey, value: env.context.tenantId },
+      ...(cap.conflictColumn ? { conflict: { column: cap.conflictColumn, expected: (row[cap.conflictColumn] ?? null) as never } } : {}),
+      ...(Object.keys(cap.transitionGuards).length > 0
+        ? {
+            transitions: Object.entries(cap.transitionGuards).map(([column, g]) => ({ column, from: [...g.from], to: [...g.to] })),
+          }
+        : {}),
+    },
+    args,
+    evidenceId: evidence.evidenceId,
+    approval: { ...cap.approval },
+    executor: { ...cap.executor },
+  };
+
+  let stored;
+  try {
+    stored = env.ledger.createProposal(proposal);
+  } catch (cause) {
+    env.log({ level: "error", event: "ledger_write_failed", capability: cap.name, detail: describeCause(cause) });
+    return failed({ code: "TEMPORARILY_UNAVAILABLE", message: STORE_UNAVAILABLE, retryable: true });
+  }
+
+  const diff = Object.fromEntries(Object.entries(patch).map(([c, v]) => [c, { before: row[c] ?? null, proposed: v }]));
+  const changes = Object.entries(diff)
+    .map(([c, d]) => `${c} ${JSON.stringify(d.before)} → ${JSON.stringify(d.proposed)}`)
+    .join(", ");
+  return {
+    ok: true,
+    summary: `Proposal ${stored.id} for ${cap.target.table} ${objectId} awaits human review (${changes}). The source database was not changed.`,
+    action: cap.name,
+    kind: "proposal",
+    data: null,
+    proposal: {
+      id: stored.id,
+      state: stored.state,
+      target: `${cap.target.table}:${objectId}`,
+      diff,
+      approval_required: true,
+      writeback: { mode: cap.executor.type === "sql_update" ? "direct_update" : "app_handler", applied: false },
+      next: NEXT_STEP,
+    },
+    error: null,
+    evidence: { bundle_id: evidence.evidenceId, note: EVIDENCE_HANDLE_NOTE },
+    source_database_changed: false,
+    _meta: metaFor(cap.name, env.context),
+  };
+}

@@ -1,0 +1,88 @@
+// A read capability: one scoped statement, then evidence and query audit in the ledger,
+// then the rows the model may see.
+
+import type { ReadCapability } from "../capability.ts";
+import { EVIDENCE_HANDLE_NOTE, errorEnvelope, metaFor, type Envelope } from "../envelope.ts";
+import { describeCause, type SafeError } from "../errors.ts";
+import { checkArguments } from "./arguments.ts";
+import { redactParams, type CallEnvironment, type PreparedCapability } from "./call-context.ts";
+import { STORE_UNAVAILABLE, runStatement } from "./run-statement.ts";
+
+export async function callRead(env: CallEnvironment, prepared: PreparedCapability, rawArgs: unknown): Promise<Envelope> {
+  const cap = prepared.capability as ReadCapability;
+  const failed = (error: SafeError) => errorEnvelope(cap.name, "read", error, env.context);
+
+  const checked = checkArguments(cap.validateArgs, cap.inputSchema, rawArgs);
+  if (!checked.ok) return failed(checked.failure.error);
+  const args = checked.value;
+
+  const result = await runStatement(env, prepared, args);
+  if (!result.ok) return failed(result.failure.error);
+  const { rows, params, durationMs } = result.value;
+
+  if (cap.single && rows.length !== 1) {
+    const error: SafeError =
+      rows.length === 0
+        ? { code: "NOT_FOUND_IN_TENANT", message: `No ${cap.target.table} row with that id is visible in your tenant.`, retryable: false }
+        : { code: "MULTI_ROW_BLOCKED", message: "The lookup matched more than one row; a single-row capability refuses to guess.", retryable: false };
+    audit(env, prepared, args, params, [], durationMs, false);
+    return failed(error);
+  }
+
+  const truncated = rows.length > cap.maxRows;
+  const visible = truncated ? rows.slice(0, cap.maxRows) : rows;
+  const objectIds = visible.map((r) => String(r[cap.target.primaryKey]));
+  const recorded = audit(env, prepared, args, params, visible, durationMs, cap.evidence === "required" || visible.length > 0);
+  if (!recorded.ok) return failed({ code: "TEMPORARILY_UNAVAILABLE", message: STORE_UNAVAILABLE, retryable: true });
+
+  const evidence = recorded.evidenceId ? { bundle_id: recorded.evidenceId, note: EVIDENCE_HANDLE_NOTE } : null;
+  const summary = cap.single
+    ? `Found ${cap.target.table} ${objectIds[0]} in your tenant.`
+    : `Found ${visible.length} ${cap.target.table} row${visible.length === 1 ? "" : "s"} in your tenant${truncated ? ` (first ${cap.maxRows} shown; more exist)` : ""}.`;
+  return {
+    ok: true,
+    summary,
+    action: cap.name,
+    kind: "read",
+    data: cap.single ? visible[0] : { rows: visible, count: visible.length, truncated },
+    proposal: null,
+    error: null,
+    evidence,
+    source_database_changed: false,
+    _meta: metaFor(cap.name, env.context),
+  };
+}
+
+function audit(
+  env: CallEnvironment,
+  prepared: PreparedCapability,
+  args: Record<string, unknown>,
+  params: unknown[],
+  rows: Record<string, unknown>[],
+  durationMs: number,
+  withEvidence: boolean,
+): { ok: true; evidenceId: string | null } | { ok: false } {
+  const cap = prepared.capability;
+  try {
+    const { evidenceId } = env.ledger.recordRead({
+      capability: cap.name,
+      tenantId: env.context.tenantId,
+      principal: env.context.principal,
+      source: cap.source,
+      table: prepared.tableLabel,
+      statementFingerprint: prepared.fingerprint,
+      args,
+      redactedParams: redactParams(prepared, params),
+      rows,
+      objectIds: rows.map((r) => String(r[cap.target.primaryKey])),
+      durationMs,
+      withEvidence,
+    });
+    return { ok: true, evidenceId };
+  } catch (cause) {
+    env.log({ level: "error", event: "ledger_write_failed", capability: cap.name, detail: describeCause(cause) });
+    return { ok: false };
+  }
+}
+
+export { audit as recordReadEvidence };

@@ -1,0 +1,53 @@
+// Runs a capability's fixed statement. Driver failures become stable codes; the raw
+// driver text goes to the ledger (or stderr if the ledger itself is failing), never back.
+
+import { classifyDatabaseError } from "../db/classify.ts";
+import type { Row } from "../db/adapter.ts";
+import { describeCause, fail, type Outcome } from "../errors.ts";
+import type { CallEnvironment, PreparedCapability } from "./call-context.ts";
+
+export interface StatementResult {
+  rows: Row[];
+  params: unknown[];
+  durationMs: number;
+}
+
+export async function runStatement(
+  env: CallEnvironment,
+  prepared: PreparedCapability,
+  args: Record<string, unknown>,
+): Promise<Outcome<StatementResult>> {
+  const cap = prepared.capability;
+  const adapter = env.adapters.get(cap.source);
+  if (!adapter) return fail("INTERNAL", "This capability's source is not configured in the server.");
+  const params = cap.params(args, env.context);
+  const started = performance.now();
+  try {
+    const rows = await adapter.query(cap.statement, params);
+    return { ok: true, value: { rows, params, durationMs: performance.now() - started } };
+  } catch (cause) {
+    const classified = classifyDatabaseError(cause);
+    recordFailureSafely(env, prepared, classified.code, describeCause(cause));
+    return fail(classified.code, classified.message);
+  }
+}
+
+export function recordFailureSafely(env: CallEnvironment, prepared: PreparedCapability, code: string, internal: string): void {
+  const cap = prepared.capability;
+  try {
+    env.ledger.recordFailure({
+      capability: cap.name,
+      tenantId: env.context.tenantId,
+      principal: env.context.principal,
+      source: cap.source,
+      table: prepared.tableLabel,
+      statementFingerprint: prepared.fingerprint,
+      code,
+      internal,
+    });
+  } catch (ledgerCause) {
+    env.log({ level: "error", event: "ledger_write_failed", capability: cap.name, code, detail: describeCause(ledgerCause) });
+  }
+}
+
+export const STORE_UNAVAILABLE = "The local audit store is unavailable, so no result was returned; try again shortly.";

@@ -1,0 +1,116 @@
+// Postgres adapter: a lazily connecting pg Pool that runs fixed statements as named
+// prepared statements (parsed and planned once per connection) in a UTC session.
+
+import pg from "pg";
+import { normaliseTimestamp } from "../values.ts";
+import type { Adapter, AdapterOptions, FixedStatement, Row } from "./adapter.ts";
+import {
+  APPLICATION_NAME,
+  CONNECT_TIMEOUT_MS,
+  DEFAULT_MAX_CONNECTIONS,
+  assertBindable,
+  checkPoolSettings,
+  toJsonRows,
+} from "./rows.ts";
+
+type TextParser = (text: string) => unknown;
+
+const keepText: TextParser = (text) => text;
+// pg's own text[] parser splits any array literal (quoting, NULL, nesting) into strings.
+// pg's typings only accept the builtin-OID enum; the runtime takes any OID.
+const defaultParser = pg.types.getTypeParser as (oid: number, format: "text" | "binary") => (value: never) => unknown;
+const splitTextArray = defaultParser(1009, "text") as TextParser;
+const mapNested = (value: unknown, parse: TextParser): unknown =>
+  Array.isArray(value) ? value.map((item) => mapNested(item, parse)) : value === null ? null : parse(value as string);
+const arrayOf =
+  (parse: TextParser): TextParser =>
+  (text) =>
+    mapNested(splitTextArray(text), parse);
+
+// Type OIDs from pg_type; values whose JS default would lose precision or shift time stay text.
+const TEXT_PARSERS = new Map<number, TextParser>([
+  [20, keepText], // int8: beyond Number.MAX_SAFE_INTEGER
+  [1700, keepText], // numeric: exact decimal
+  [1082, keepText], // date: "YYYY-MM-DD", no midnight-in-some-zone Date
+  [1114, normaliseTimestamp], // timestamp
+  [1184, normaliseTimestamp], // timestamptz: keeps microseconds, unlike Date
+  [1186, keepText], // interval: the Postgres text, not a driver object
+  [1016, arrayOf(keepText)], // int8[]
+  [1231, arrayOf(keepText)], // numeric[]
+  [1182, arrayOf(keepText)], // date[]
+  [1115, arrayOf(normaliseTimestamp)], // timestamp[]
+  [1185, arrayOf(normaliseTimestamp)], // timestamptz[]
+  [1187, arrayOf(keepText)], // interval[]
+]);
+
+// A per-pool override, so other pg users in the same process keep pg's defaults.
+const runnerTypes = {
+  getTypeParser(oid: number, format?: "text" | "binary") {
+    const own = format === "binary" ? undefined : TEXT_PARSERS.get(oid);
+    return own ?? defaultParser(oid, format ?? "text");
+  },
+} as pg.CustomTypesConfig;
+
+/** Limits tests may tighten; production uses the defaults. */
+export interface PostgresLimits {
+  connectTimeoutMs: number;
+}
+
+export function createPostgresAdapter(
+  options: AdapterOptions,
+  limits: PostgresLimits = { connectTimeoutMs: CONNECT_TIMEOUT_MS },
+): Adapter {
+  const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  checkPoolSettings(options.statementTimeoutMs, maxConnections);
+
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: maxConnections,
+    connectionTimeoutMillis: limits.connectTimeoutMs,
+    application_name: APPLICATION_NAME,
+    // Startup parameters, so every connection is UTC/ISO and time-limited before its first statement.
+    options: `-c TimeZone=UTC -c DateStyle=ISO -c statement_timeout=${options.statementTimeoutMs}`,
+    types: runnerTypes,
+  });
+  // An idle connection dropped by the server emits here; without a listener it would crash the server.
+  // pg-pool already discards that client, and the next call reconnects.
+  pool.on("error", () => {});
+
+  let closing: Promise<void> | undefined;
+
+  return {
+    engine: "postgres",
+
+    async query(statement: FixedStatement, params: readonly unknown[]): Promise<Row[]> {
+      assertBindable(params);
+      if (closing) throw new Error("The Postgres adapter is closed");
+      const client = await pool.connect();
+      let discard: Error | undefined;
+      const onClientError = (err: Error) => {
+        discard = err;
+      };
+      client.on("error", onClientError);
+      try {
+        const result = await client.query<Row>({
+          name: statement.name,
+          text: statement.text,
+          values: params as unknown[],
+        });
+        return toJsonRows(result.rows);
+      } catch (err) {
+        // The server rejecting one statement (bad argument, timeout) leaves the connection and its
+        // prepared statements usable; anything else may have broken it, so it is not reused.
+        if (!(err instanceof pg.DatabaseError)) discard = err instanceof Error ? err : new Error(String(err));
+        throw err;
+      } finally {
+        client.off("error", onClientError);
+        client.release(discard);
+      }
+    },
+
+    close(): Promise<void> {
+      closing ??= pool.end();
+      return closing;
+    },
+  };
+}

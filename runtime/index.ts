@@ -1,0 +1,9 @@
+// The runtime's public surface: the only module generated code imports.
+// Adding an export here adds public API.
+
+export { defineRead, defineProposal } from "./capability.ts";
+export type { ArgsValidator, Capability, JsonSchema, ProposalCapability, ReadCapability, Scalar, Target } from "./capability.ts";
+export type { TrustedContext } from "./context.ts";
+export type { Envelope } from "./envelope.ts";
+export { runServerCli } from "./server-cli.ts";
+export type { ServerDefinition } from "./server-definition.ts";

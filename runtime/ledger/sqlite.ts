@@ -1,0 +1,361 @@
+// The default ledger: one SQLite file in WAL mode, written through node:sqlite.
+// recordRead runs on every tool call, so its statements are prepared once and each call is
+// a single short transaction.
+
+import { existsSync, mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
+import type {
+  EvidenceBundle,
+  Ledger,
+  LedgerEvent,
+  NewProposal,
+  ProposalState,
+  QueryAuditRecord,
+  ReadRecord,
+  StoredProposal,
+} from "./ledger.ts";
+import { changeSetHash } from "./hash.ts";
+import { newId } from "./ids.ts";
+import { applyMigrations } from "./migrations.ts";
+import { isStoreFault, storeUnavailable, type StoreAction } from "./store-error.ts";
+
+export { StoreUnavailableError } from "./store-error.ts";
+
+const BUSY_TIMEOUT_MS = 5000;
+const DEFAULT_LIMIT = 50;
+const MAX_LIMIT = 10_000;
+
+/**
+ * Opens (creating directories and the file if needed) and migrates the ledger at `path`.
+ * Throws StoreUnavailableError when the file cannot be created, opened or migrated.
+ */
+export function openSqliteLedger(path: string): Ledger {
+  const inMemory = path === ":memory:";
+  const action: StoreAction = inMemory || existsSync(path) ? "open" : "create";
+  let db: DatabaseSync | undefined;
+  try {
+    if (!inMemory) mkdirSync(dirname(resolve(path)), { recursive: true });
+    // The constructor's timeout is the busy timeout; it must be in place before WAL setup takes a lock.
+    db = new DatabaseSync(path, { timeout: BUSY_TIMEOUT_MS, enableForeignKeyConstraints: true });
+    db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.exec("PRAGMA journal_mode = WAL");
+    db.exec("PRAGMA synchronous = NORMAL");
+    db.exec("PRAGMA foreign_keys = ON");
+    if (process.env.XPRAGMA) db.exec(process.env.XPRAGMA);
+    applyMigrations(db);
+    return new SqliteLedger(db, path);
+  } catch (err) {
+    try {
+      if (db?.isOpen) db.close();
+    } catch {
+      // Closing a half-opened handle can fail too; the original cause is the one to report.
+    }
+    throw storeUnavailable(path, action, err);
+  }
+}
+
+type Row = Record<string, unknown>;
+
+interface Statements {
+  begin: StatementSync;
+  commit: StatementSync;
+  rollback: StatementSync;
+  insertAudit: StatementSync;
+  insertEvidence: StatementSync;
+  insertEvidenceObject: StatementSync;
+  insertInternalError: StatementSync;
+  insertProposal: StatementSync;
+  insertEvent: StatementSync;
+  proposalById: StatementSync;
+  proposalByIdInTenant: StatementSync;
+  evidenceById: StatementSync;
+  evidenceByIdInTenant: StatementSync;
+  eventsNewest: StatementSync;
+  eventsAfter: StatementSync;
+}
+
+// Filter field → column. Column names come only from these fixed maps, never from input.
+const PROPOSAL_FILTERS = { tenantId: "tenant_id", state: "state", capability: "capability" } as const;
+const EVIDENCE_FILTERS = { tenantId: "tenant_id", capability: "capability" } as const;
+const AUDIT_FILTERS = { tenantId: "tenant_id", capability: "capability" } as const;
+
+class SqliteLedger implements Ledger {
+  readonly #db: DatabaseSync;
+  readonly #path: string;
+  readonly #stmts: Statements;
+  readonly #listCache = new Map<string, StatementSync>();
+
+  constructor(db: DatabaseSync, path: string) {
+    this.#db = db;
+    this.#path = path;
+    const p = (sql: string) => db.prepare(sql);
+    this.#stmts = {
+      begin: p("BEGIN IMMEDIATE"),
+      commit: p("COMMIT"),
+      rollback: p("ROLLBACK"),
+      insertAudit: p(`INSERT INTO query_audit (id, capability, tenant_id, principal, source, table_name,
+        statement_fingerprint, row_count, duration_ms, redacted_params, outcome, error_code, evidence_id, created_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      insertEvidence: p(`INSERT INTO evidence_bundles (id, query_audit_id, capability, tenant_id, principal,
+        table_name, object_ids, args, rows, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      insertEvidenceObject: p("INSERT OR IGNORE INTO evidence_objects (tenant_id, table_name, object_id, evidence_id) VALUES (?, ?, ?, ?)"),
+      insertInternalError: p("INSERT INTO internal_errors (query_audit_id, code, detail, created_at) VALUES (?, ?, ?, ?)"),
+      insertProposal: p(`INSERT INTO proposals (id, hash, state, capability, tenant_id, principal, source,
+        target_table, object_id, target, before_row, patch, after_row, guards, args, evidence_id, approval,
+        executor, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      insertEvent: p("INSERT INTO events (type, proposal_id, tenant_id, detail, created_at) VALUES (?, ?, ?, ?, ?)"),
+      proposalById: p("SELECT * FROM proposals WHERE id = ?"),
+      proposalByIdInTenant: p("SELECT * FROM proposals WHERE id = ? AND tenant_id = ?"),
+      evidenceById: p("SELECT * FROM evidence_bundles WHERE id = ?"),
+      evidenceByIdInTenant: p("SELECT * FROM evidence_bundles WHERE id = ? AND tenant_id = ?"),
+      eventsNewest: p("SELECT * FROM events ORDER BY id DESC LIMIT ?"),
+      eventsAfter: p("SELECT * FROM events WHERE id > ? ORDER BY id ASC LIMIT ?"),
+    };
+  }
+
+  recordRead(record: ReadRecord): { evidenceId: string | null; queryAuditId: string } {
+    const createdAt = new Date().toISOString();
+    const queryAuditId = newId("qa");
+    const params = JSON.stringify(record.redactedParams);
+    const evidenceId = record.withEvidence ? newId("ev") : null;
+    // Serialise before BEGIN so a bad value fails without opening a transaction.
+    const objectIds = evidenceId ? JSON.stringify(record.objectIds) : "";
+    const args = evidenceId ? JSON.stringify(record.args) : "";
+    const rows = evidenceId ? JSON.stringify(record.rows) : "";
+    const s = this.#stmts;
+    this.#transaction(() => {
+      s.insertAudit.run(queryAuditId, record.capability, record.tenantId, record.principal, record.source,
+        record.table, record.statementFingerprint, record.rows.length, record.durationMs, params, "ok", null, evidenceId,
+        createdAt);
+      if (evidenceId) {
+        s.insertEvidence.run(evidenceId, queryAuditId, record.capability, record.tenantId, record.principal,
+          record.table, objectIds, args, rows, createdAt);
+        for (const objectId of record.objectIds) {
+          s.insertEvidenceObject.run(record.tenantId, record.table, objectId, evidenceId);
+        }
+      }
+    });
+    return { evidenceId, queryAuditId };
+  }
+
+  recordFailure(input: Parameters<Ledger["recordFailure"]>[0]): void {
+    const createdAt = new Date().toISOString();
+    const queryAuditId = newId("qa");
+    const s = this.#stmts;
+    this.#transaction(() => {
+      s.insertAudit.run(queryAuditId, input.capability, input.tenantId ?? null, input.principal ?? null,
+        input.source ?? null, input.table ?? null, input.statementFingerprint ?? null, 0, 0, "[]", "error",
+        input.code, null, createdAt);
+      s.insertInternalError.run(queryAuditId, input.code, input.internal, createdAt);
+    });
+  }
+
+  createProposal(input: NewProposal): StoredProposal {
+    const id = newId("wrp");
+    const hash = changeSetHash(input);
+    const state: ProposalState = "review_required";
+    const createdAt = new Date().toISOString();
+    const s = this.#stmts;
+    this.#transaction(() => {
+      s.insertProposal.run(id, hash, state, input.capability, input.tenantId, input.principal, input.source,
+        qualifiedTable(input.target), input.target.primaryKey.value, JSON.stringify(input.target),
+        JSON.stringify(input.before), JSON.stringify(input.patch), JSON.stringify(input.after),
+        JSON.stringify(input.guards), JSON.stringify(input.args), input.evidenceId, JSON.stringify(input.approval),
+        JSON.stringify(input.executor), createdAt, createdAt);
+      s.insertEvent.run("proposal_created", id, input.tenantId,
+        JSON.stringify({ hash, state, capability: input.capability, evidenceId: input.evidenceId }), createdAt);
+    });
+    // Return what was stored, not the caller's objects, so later mutation of `input` cannot drift from the row.
+    return this.getProposal(id)!;
+  }
+
+  getProposal(id: string, tenantId?: string): StoredProposal | undefined {
+    const row = this.#read(() =>
+      tenantId === undefined ? this.#stmts.proposalById.get(id) : this.#stmts.proposalByIdInTenant.get(id, tenantId),
+    );
+    return row ? toProposal(row) : undefined;
+  }
+
+  getEvidence(id: string, tenantId?: string): EvidenceBundle | undefined {
+    const row = this.#read(() =>
+      tenantId === undefined ? this.#stmts.evidenceById.get(id) : this.#stmts.evidenceByIdInTenant.get(id, tenantId),
+    );
+    return row ? toEvidence(row) : undefined;
+  }
+
+  listProposals(filter: { tenantId?: string; state?: ProposalState; capability?: string; limit?: number } = {}): StoredProposal[] {
+    return this.#list("proposals", PROPOSAL_FILTERS, filter).map(toProposal);
+  }
+
+  listEvidence(filter: { tenantId?: string; capability?: string; limit?: number } = {}): EvidenceBundle[] {
+    return this.#list("evidence_bundles", EVIDENCE_FILTERS, filter).map(toEvidence);
+  }
+
+  listQueryAudit(filter: { tenantId?: string; capability?: string; limit?: number } = {}): QueryAuditRecord[] {
+    return this.#list("query_audit", AUDIT_FILTERS, filter).map(toQueryAudit);
+  }
+
+  /**
+   * Without afterId: the latest events, newest first. With afterId: the events after that id,
+   * oldest first, so a tail can page forward by passing the last id it saw without skipping any.
+   */
+  listEvents(filter: { afterId?: number; limit?: number } = {}): LedgerEvent[] {
+    const limit = clampLimit(filter.limit);
+    const rows = this.#read(() =>
+      filter.afterId === undefined
+        ? this.#stmts.eventsNewest.all(limit)
+        : this.#stmts.eventsAfter.all(filter.afterId, limit),
+    );
+    return rows.map(toEvent);
+  }
+
+  appendEvent(type: string, detail: Record<string, unknown>, refs: { proposalId?: string; tenantId?: string } = {}): void {
+    const text = JSON.stringify(detail);
+    const createdAt = new Date().toISOString();
+    try {
+      this.#stmts.insertEvent.run(type, refs.proposalId ?? null, refs.tenantId ?? null, text, createdAt);
+    } catch (err) {
+      throw this.#wrap("write", err);
+    }
+  }
+
+  close(): void {
+    if (!this.#db.isOpen) return;
+    try {
+      // Keeps query plans good for long-lived stores; cheap when there is nothing to do.
+      this.#db.exec("PRAGMA optimize");
+    } catch {
+      // Optimisation is best effort; closing must still happen.
+    }
+    this.#db.close();
+  }
+
+  #transaction(work: () => void): void {
+    const s = this.#stmts;
+    try {
+      s.begin.run();
+    } catch (err) {
+      throw this.#wrap("write", err);
+    }
+    try {
+      work();
+      s.commit.run();
+    } catch (err) {
+      if (this.#db.isOpen && this.#db.isTransaction) s.rollback.run();
+      throw this.#wrap("write", err);
+    }
+  }
+
+  #read<T>(query: () => T): T {
+    try {
+      return query();
+    } catch (err) {
+      throw this.#wrap("read", err);
+    }
+  }
+
+  /** Store faults become StoreUnavailableError; anything else (a bug in our SQL, bad input) stays as is. */
+  #wrap(action: StoreAction, err: unknown): unknown {
+    return isStoreFault(err) ? storeUnavailable(this.#path, action, err) : err;
+  }
+
+  #prepareList(cacheKey: string, table: string, filterColumns: string[]): StatementSync {
+    const where = filterColumns.length ? `WHERE ${filterColumns.map((column) => `${column} = ?`).join(" AND ")}` : "";
+    const sql = `SELECT * FROM ${table} ${where} ORDER BY created_at DESC, rowid DESC LIMIT ?`;
+    const stmt = this.#read(() => this.#db.prepare(sql));
+    this.#listCache.set(cacheKey, stmt);
+    return stmt;
+  }
+
+  #list(table: string, columns: Record<string, string>, filter: Record<string, unknown>): Row[] {
+    const used = Object.keys(columns).filter((key) => filter[key] !== undefined);
+    const cacheKey = `${table}:${used.join(",")}`;
+    const stmt = this.#listCache.get(cacheKey) ?? this.#prepareList(cacheKey, table, used.map((key) => columns[key]!));
+    const values = used.map((key) => filter[key] as SQLInputValue);
+    const limit = clampLimit(filter.limit as number | undefined);
+    return this.#read(() => stmt.all(...values, limit)) as Row[];
+  }
+}
+
+function clampLimit(limit: number | undefined): number {
+  if (limit === undefined || !Number.isFinite(limit)) return DEFAULT_LIMIT;
+  return Math.min(Math.max(1, Math.floor(limit)), MAX_LIMIT);
+}
+
+function qualifiedTable(target: NewProposal["target"]): string {
+  return target.schema ? `${target.schema}.${target.table}` : target.table;
+}
+
+function json<T>(value: unknown): T {
+  return JSON.parse(value as string) as T;
+}
+
+function toProposal(row: Row): StoredProposal {
+  return {
+    id: row.id as string,
+    hash: row.hash as string,
+    state: row.state as ProposalState,
+    capability: row.capability as string,
+    tenantId: row.tenant_id as string,
+    principal: row.principal as string,
+    source: row.source as string,
+    target: json(row.target),
+    before: json(row.before_row),
+    patch: json(row.patch),
+    after: json(row.after_row),
+    guards: json(row.guards),
+    args: json(row.args),
+    evidenceId: row.evidence_id as string,
+    approval: json(row.approval),
+    executor: json(row.executor),
+    createdAt: row.created_at as string,
+  };
+}
+
+function toEvidence(row: Row): EvidenceBundle {
+  return {
+    id: row.id as string,
+    capability: row.capability as string,
+    tenantId: row.tenant_id as string,
+    principal: row.principal as string,
+    table: row.table_name as string,
+    objectIds: json(row.object_ids),
+    args: json(row.args),
+    rows: json(row.rows),
+    queryAuditId: row.query_audit_id as string,
+    createdAt: row.created_at as string,
+  };
+}
+
+// A failure recorded before the tenant or source was known has NULL columns; the record type wants strings.
+function toQueryAudit(row: Row): QueryAuditRecord {
+  const record: QueryAuditRecord = {
+    id: row.id as string,
+    capability: row.capability as string,
+    tenantId: (row.tenant_id as string | null) ?? "",
+    principal: (row.principal as string | null) ?? "",
+    source: (row.source as string | null) ?? "",
+    table: (row.table_name as string | null) ?? "",
+    statementFingerprint: (row.statement_fingerprint as string | null) ?? "",
+    rowCount: row.row_count as number,
+    durationMs: row.duration_ms as number,
+    redactedParams: json(row.redacted_params),
+    outcome: row.outcome as "ok" | "error",
+    createdAt: row.created_at as string,
+  };
+  if (row.error_code !== null) record.errorCode = row.error_code as string;
+  return record;
+}
+
+function toEvent(row: Row): LedgerEvent {
+  const event: LedgerEvent = {
+    id: row.id as number,
+    type: row.type as string,
+    detail: json(row.detail),
+    createdAt: row.created_at as string,
+  };
+  if (row.proposal_id !== null) event.proposalId = row.proposal_id as string;
+  if (row.tenant_id !== null) event.tenantId = row.tenant_id as string;
+  return event;
+}

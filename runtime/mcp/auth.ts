@@ -1,0 +1,26 @@
+// Bearer-token checks for the HTTP transport (and any other place that compares secrets).
+// Both sides are hashed first so the comparison takes the same time whatever the lengths are.
+
+import { createHash, timingSafeEqual } from "node:crypto";
+
+function digest(value: string): Buffer {
+  return createHash("sha256").update(value, "utf8").digest();
+}
+
+/** Constant-time string equality: no early exit on the first differing byte or on length. */
+export function tokensEqual(a: string, b: string): boolean {
+  return timingSafeEqual(digest(a), digest(b));
+}
+
+/** A check against one configured token, hashing the expected side once instead of per request. */
+export function createTokenCheck(expected: string): (presented: string) => boolean {
+  const expectedDigest = digest(expected);
+  return (presented) => timingSafeEqual(digest(presented), expectedDigest);
+}
+
+/** The token of an `Authorization: Bearer <token>` header, or undefined when absent or malformed. */
+export function bearerToken(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const match = /^Bearer +(\S+) *$/i.exec(header);
+  return match?.[1];
+}

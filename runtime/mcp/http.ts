@@ -1,0 +1,249 @@
+// MCP Streamable HTTP on node:http, stateless: every POST carries one JSON-RPC message and gets
+// one JSON reply. No Mcp-Session-Id is issued (the core keeps no per-client state), so nothing is
+// retained between requests, and there is no server-initiated SSE stream (GET answers 405).
+// Every rejection happens before the body is read, and none of them reaches the ToolHost.
+
+import { createServer } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { bearerToken, createTokenCheck } from "./auth.ts";
+import {
+  errorResponse,
+  handleText,
+  isSupportedProtocolVersion,
+  JSONRPC_INTERNAL_ERROR,
+  JSONRPC_INVALID_REQUEST,
+} from "./protocol.ts";
+import type { JsonRpcResponse, McpServerCore } from "./protocol.ts";
+
+export interface HttpServerOptions {
+  /** Interface to bind; default 127.0.0.1. */
+  host?: string;
+  /** Default 8766; 0 picks a free port. */
+  port?: number;
+  /** Default "/mcp". */
+  path?: string;
+  /** Required unless allowUnauthenticated is true. */
+  authToken?: string;
+  allowUnauthenticated?: boolean;
+  /** Exact Origin values accepted; default http(s):// plus each allowed host. */
+  allowedOrigins?: string[];
+  /** Exact Host header values accepted; default the bind host, localhost, 127.0.0.1 and [::1], each with the port. */
+  allowedHosts?: string[];
+  /** Default 1 MiB. */
+  maxBodyBytes?: number;
+}
+
+export interface RunningHttpServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** One core for every request, or a function choosing one per request (e.g. per verified caller). */
+export type CoreSource = McpServerCore | ((request: IncomingMessage) => McpServerCore);
+
+export const DEFAULT_HTTP_HOST = "127.0.0.1";
+export const DEFAULT_HTTP_PORT = 8766;
+export const DEFAULT_HTTP_PATH = "/mcp";
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+export class HttpServerConfigError extends Error {
+  override readonly name = "HttpServerConfigError";
+}
+
+function hostWithPort(host: string, port: number): string {
+  const bracketed = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+  return `${bracketed}:${port}`.toLowerCase();
+}
+
+function defaultAllowedHosts(bindHost: string, port: number): string[] {
+  const names = [bindHost, "localhost", "127.0.0.1", "::1"];
+  const hosts = names.map((name) => hostWithPort(name, port));
+  // Browsers and curl omit the default port from Host.
+  if (port === 80) hosts.push(...names.map((name) => (name.includes(":") ? `[${name}]` : name).toLowerCase()));
+  return [...new Set(hosts)];
+}
+
+function sendJson(res: ServerResponse, status: number, body: object, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    ...headers,
+    "Content-Type": "application/json",
+    "Content-Length": Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+/** A rejection sent before the body was read: the connection is closed rather than drained. */
+function reject(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
+  const hasBody = req.headers["transfer-encoding"] !== undefined || (req.headers["content-length"] ?? "0") !== "0";
+  if (hasBody) res.shouldKeepAlive = false;
+  sendJson(res, status, errorResponse(null, JSONRPC_INVALID_REQUEST, message), headers);
+}
+
+function isJsonContentType(value: string | undefined): boolean {
+  if (value === undefined) return false;
+  const semicolon = value.indexOf(";");
+  const mediaType = (semicolon === -1 ? value : value.slice(0, semicolon)).trim().toLowerCase();
+  return mediaType === "application/json";
+}
+
+export async function startHttpServer(source: CoreSource, options: HttpServerOptions = {}): Promise<RunningHttpServer> {
+  const bindHost = options.host ?? DEFAULT_HTTP_HOST;
+  const path = options.path ?? DEFAULT_HTTP_PATH;
+  const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  if (options.authToken === undefined || options.authToken === "") {
+    if (options.allowUnauthenticated !== true) {
+      throw new HttpServerConfigError("an auth token is required for the HTTP transport unless unauthenticated access is explicitly allowed");
+    }
+  }
+  const tokenCheck = options.authToken ? createTokenCheck(options.authToken) : undefined;
+  const coreFor = typeof source === "function" ? source : () => source;
+
+  // Filled in once the port is known (it may have been 0).
+  let allowedHosts = new Set<string>();
+  let allowedOrigins = new Set<string>();
+  let closing = false;
+
+  /** Reads the body up to the limit; undefined when the limit was exceeded (the stream is left paused). */
+  function readBody(req: IncomingMessage): Promise<string | undefined> {
+    return new Promise((resolve, rejectRead) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const onData = (chunk: Buffer): void => {
+        size += chunk.length;
+        if (size > maxBody) {
+          req.off("data", onData);
+          req.off("end", onEnd);
+          req.pause();
+          resolve(undefined);
+          return;
+        }
+        chunks.push(chunk);
+      };
+      const onEnd = (): void => {
+        resolve(chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8"));
+      };
+      req.on("data", onData);
+      req.on("end", onEnd);
+      req.on("error", rejectRead);
+      // A client that hangs up mid-body must not leave this promise pending forever.
+      req.on("close", () => {
+        if (!req.complete) rejectRead(new Error("request aborted"));
+      });
+    });
+  }
+
+  async function answer(req: IncomingMessage, res: ServerResponse, core: McpServerCore): Promise<void> {
+    const text = await readBody(req);
+    if (text === undefined) {
+      // The rest of the body stays unread, so this connection cannot carry another request.
+      res.shouldKeepAlive = false;
+      sendJson(res, 413, errorResponse(null, JSONRPC_INVALID_REQUEST, "Request body too large"));
+      return;
+    }
+    const response: JsonRpcResponse | undefined = await handleText(core, text);
+    if (response === undefined) {
+      res.writeHead(202, { "Content-Length": 0 });
+      res.end();
+      return;
+    }
+    // A message we could not even identify is an HTTP-level bad request; any answered request is 200.
+    sendJson(res, response.id === null ? 400 : 200, response);
+  }
+
+  function route(req: IncomingMessage, res: ServerResponse): void {
+    if (closing) res.shouldKeepAlive = false;
+
+    // The token comes first: a caller without it learns nothing else about this server.
+    if (tokenCheck !== undefined) {
+      const token = bearerToken(req.headers.authorization);
+      if (token === undefined || !tokenCheck(token)) {
+        return reject(req, res, 401, "Unauthorized", {
+          "WWW-Authenticate": token === undefined ? "Bearer" : 'Bearer error="invalid_token"',
+        });
+      }
+    }
+
+    // DNS rebinding: a browser tricked into calling us still sends the attacker's Host and Origin.
+    const host = req.headers.host?.toLowerCase();
+    if (host === undefined || !allowedHosts.has(host)) return reject(req, res, 403, "Forbidden: Host not allowed");
+    const origin = req.headers.origin;
+    if (origin !== undefined && !allowedOrigins.has(origin.toLowerCase())) {
+      return reject(req, res, 403, "Forbidden: Origin not allowed");
+    }
+
+    const url = req.url ?? "/";
+    const query = url.indexOf("?");
+    if ((query === -1 ? url : url.slice(0, query)) !== path) return reject(req, res, 404, "Not found");
+
+    if (req.method !== "POST") {
+      return reject(req, res, 405, "Method not allowed: this server accepts POST only", { Allow: "POST" });
+    }
+    if (!isJsonContentType(req.headers["content-type"])) {
+      return reject(req, res, 415, "Unsupported Media Type: Content-Type must be application/json");
+    }
+    const version = req.headers["mcp-protocol-version"];
+    if (typeof version === "string" && !isSupportedProtocolVersion(version)) {
+      return reject(req, res, 400, "Bad Request: unsupported MCP-Protocol-Version");
+    }
+    const declared = req.headers["content-length"];
+    if (declared !== undefined && Number(declared) > maxBody) {
+      return reject(req, res, 413, "Request body too large");
+    }
+
+    let core: McpServerCore;
+    try {
+      core = coreFor(req);
+    } catch {
+      return reject(req, res, 500, "Internal error");
+    }
+    answer(req, res, core).catch(() => {
+      // Never a stack trace: the body names no cause.
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      res.shouldKeepAlive = false;
+      sendJson(res, 500, errorResponse(null, JSONRPC_INTERNAL_ERROR, "Internal error"));
+    });
+  }
+
+  const server = createServer({ keepAlive: true, requestTimeout: 30_000, headersTimeout: 10_000 }, route);
+  // Malformed HTTP never gets Node's default error text, only a bare 400.
+  server.on("clientError", (_error, socket) => {
+    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+    else socket.destroy();
+  });
+
+  await new Promise<void>((resolve, rejectListen) => {
+    server.once("error", rejectListen);
+    server.listen(options.port ?? DEFAULT_HTTP_PORT, bindHost, () => {
+      server.off("error", rejectListen);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  allowedHosts = new Set((options.allowedHosts ?? defaultAllowedHosts(bindHost, port)).map((h) => h.toLowerCase()));
+  allowedOrigins = new Set(
+    (options.allowedOrigins ?? [...allowedHosts].flatMap((h) => [`http://${h}`, `https://${h}`])).map((o) =>
+      o.toLowerCase().replace(/\/$/, ""),
+    ),
+  );
+
+  return {
+    url: `http://${hostWithPort(bindHost, port)}${path}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        closing = true;
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}

@@ -1,0 +1,206 @@
+// A lean, strict JSON-RPC 2.0 + MCP server core over a ToolHost. Transports hand it one
+// decoded message at a time and write back whatever it returns; it keeps no per-client state,
+// so the same core serves stdio and stateless Streamable HTTP alike.
+// We do not use the SDK's Server at run time: it validates every message with zod and its HTTP
+// path retains responses per session; this file is the whole protocol surface instead.
+
+import type { ToolHost } from "./host.ts";
+
+/** Newest first; the first entry is what we answer when the client asks for something else. */
+export const SUPPORTED_PROTOCOL_VERSIONS: readonly string[] = ["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"];
+export const LATEST_PROTOCOL_VERSION = "2025-11-25";
+
+export const JSONRPC_PARSE_ERROR = -32700;
+export const JSONRPC_INVALID_REQUEST = -32600;
+export const JSONRPC_METHOD_NOT_FOUND = -32601;
+export const JSONRPC_INVALID_PARAMS = -32602;
+export const JSONRPC_INTERNAL_ERROR = -32603;
+/** MCP's code for resources/read of a URI that does not exist (here: not in the caller's tenant). */
+export const MCP_RESOURCE_NOT_FOUND = -32002;
+
+export type JsonRpcId = string | number;
+
+export interface JsonRpcSuccess {
+  jsonrpc: "2.0";
+  id: JsonRpcId;
+  result: object;
+}
+
+export interface JsonRpcFailure {
+  jsonrpc: "2.0";
+  id: JsonRpcId | null;
+  error: { code: number; message: string; data?: unknown };
+}
+
+export type JsonRpcResponse = JsonRpcSuccess | JsonRpcFailure;
+
+export interface McpServerCore {
+  /** Answers one decoded JSON-RPC message; undefined for notifications and client responses. */
+  handle(message: unknown): Promise<JsonRpcResponse | undefined>;
+}
+
+export function isSupportedProtocolVersion(version: string): boolean {
+  return SUPPORTED_PROTOCOL_VERSIONS.includes(version);
+}
+
+export function errorResponse(id: JsonRpcId | null, code: number, message: string, data?: unknown): JsonRpcFailure {
+  return data === undefined
+    ? { jsonrpc: "2.0", id, error: { code, message } }
+    : { jsonrpc: "2.0", id, error: { code, message, data } };
+}
+
+/** The reply to bytes that are not JSON at all; there is no id to echo. */
+export function parseErrorResponse(): JsonRpcFailure {
+  return errorResponse(null, JSONRPC_PARSE_ERROR, "Parse error");
+}
+
+/** Decodes one message of text and answers it; shared by the stdio and HTTP transports. */
+export function handleText(core: McpServerCore, text: string): Promise<JsonRpcResponse | undefined> {
+  let message: unknown;
+  try {
+    message = JSON.parse(text);
+  } catch {
+    return Promise.resolve(parseErrorResponse());
+  }
+  return core.handle(message);
+}
+
+type Params = Record<string, unknown>;
+type MethodHandler = (params: Params) => Promise<object> | object | InvalidParams | ResourceNotFound;
+
+/** Returned (not thrown) by handlers so the hot path never pays for exceptions. */
+class InvalidParams {
+  readonly message: string;
+  constructor(message: string) {
+    this.message = message;
+  }
+}
+
+class ResourceNotFound {
+  readonly uri: string;
+  constructor(uri: string) {
+    this.uri = uri;
+  }
+}
+
+function isPlainObject(value: unknown): value is Params {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function optionalCursorOk(params: Params): boolean {
+  // Cursors are accepted and ignored: every list fits on one page.
+  return params.cursor === undefined || typeof params.cursor === "string";
+}
+
+const EMPTY: Params = Object.freeze({}) as Params;
+
+export function createMcpServerCore(host: ToolHost): McpServerCore {
+  const capabilities = {
+    tools: { listChanged: false },
+    resources: { subscribe: false, listChanged: false },
+  };
+  const serverInfo = { name: host.serverInfo.name, version: host.serverInfo.version };
+
+  const methods = new Map<string, MethodHandler>([
+    [
+      "initialize",
+      (params) => {
+        const requested = params.protocolVersion;
+        if (typeof requested !== "string") return new InvalidParams("protocolVersion must be a string");
+        if (params.capabilities !== undefined && !isPlainObject(params.capabilities)) {
+          return new InvalidParams("capabilities must be an object");
+        }
+        const protocolVersion = isSupportedProtocolVersion(requested) ? requested : LATEST_PROTOCOL_VERSION;
+        return host.instructions === undefined
+          ? { protocolVersion, capabilities, serverInfo }
+          : { protocolVersion, capabilities, serverInfo, instructions: host.instructions };
+      },
+    ],
+    ["ping", () => ({})],
+    [
+      "tools/list",
+      (params) => (optionalCursorOk(params) ? { tools: host.listTools() } : new InvalidParams("cursor must be a string")),
+    ],
+    [
+      "tools/call",
+      (params) => {
+        const name = params.name;
+        if (typeof name !== "string") return new InvalidParams("name must be a string");
+        const args = params.arguments;
+        if (args !== undefined && !isPlainObject(args)) return new InvalidParams("arguments must be an object");
+        return host.callTool(name, args);
+      },
+    ],
+    [
+      "resources/list",
+      // Every resource is addressed per id through a template; there is nothing to enumerate.
+      (params) => (optionalCursorOk(params) ? { resources: [] } : new InvalidParams("cursor must be a string")),
+    ],
+    [
+      "resources/templates/list",
+      (params) =>
+        optionalCursorOk(params)
+          ? { resourceTemplates: host.listResourceTemplates() }
+          : new InvalidParams("cursor must be a string"),
+    ],
+    [
+      "resources/read",
+      async (params) => {
+        const uri = params.uri;
+        if (typeof uri !== "string") return new InvalidParams("uri must be a string");
+        const contents = await host.readResource(uri);
+        return contents === undefined ? new ResourceNotFound(uri) : { contents: [contents] };
+      },
+    ],
+  ]);
+
+  async function handle(message: unknown): Promise<JsonRpcResponse | undefined> {
+    if (!isPlainObject(message)) {
+      return errorResponse(
+        null,
+        JSONRPC_INVALID_REQUEST,
+        Array.isArray(message) ? "Invalid Request: batches are not supported" : "Invalid Request",
+      );
+    }
+    const id = message.id;
+    const hasId = id !== undefined;
+    if (hasId && typeof id !== "string" && !(typeof id === "number" && Number.isFinite(id))) {
+      return errorResponse(null, JSONRPC_INVALID_REQUEST, "Invalid Request: id must be a string or number");
+    }
+    const replyId = hasId ? (id as JsonRpcId) : null;
+    if (message.jsonrpc !== "2.0") return errorResponse(replyId, JSONRPC_INVALID_REQUEST, "Invalid Request");
+
+    const method = message.method;
+    if (typeof method !== "string") {
+      // A response to a server request; we never send any, so there is nothing to match it to.
+      if (hasId && ("result" in message || "error" in message)) return undefined;
+      return errorResponse(replyId, JSONRPC_INVALID_REQUEST, "Invalid Request: method must be a string");
+    }
+    // Notifications (initialized, cancelled, ...) need no reply and change nothing here.
+    if (!hasId) return undefined;
+
+    const rawParams = message.params;
+    if (rawParams !== undefined && !isPlainObject(rawParams)) {
+      return errorResponse(replyId, JSONRPC_INVALID_PARAMS, "Invalid params: params must be an object");
+    }
+    const handler = methods.get(method);
+    if (handler === undefined) return errorResponse(replyId, JSONRPC_METHOD_NOT_FOUND, "Method not found");
+
+    let result: object;
+    try {
+      result = await handler(rawParams ?? EMPTY);
+    } catch {
+      // The host promises never to reject; if it does anyway, the caller learns nothing about why.
+      return errorResponse(replyId, JSONRPC_INTERNAL_ERROR, "Internal error");
+    }
+    if (result instanceof InvalidParams) {
+      return errorResponse(replyId, JSONRPC_INVALID_PARAMS, `Invalid params: ${result.message}`);
+    }
+    if (result instanceof ResourceNotFound) {
+      return errorResponse(replyId, MCP_RESOURCE_NOT_FOUND, "Resource not found", { uri: result.uri });
+    }
+    return { jsonrpc: "2.0", id: replyId as JsonRpcId, result };
+  }
+
+  return { handle };
+}

@@ -1,0 +1,240 @@
+// The compiled server's own command line: `serve`, `tools`, `version`.
+// Start-up problems (missing env vars, an unusable store) stop the server with a clear
+// message before it accepts a single request.
+
+import { parseArgs } from "node:util";
+import { createCapabilityHost, describeTool, type AliasMode } from "./capability-host.ts";
+import type { CallEnvironment } from "./calls/call-context.ts";
+import { trustedContextFromEnv } from "./context.ts";
+import type { Adapter } from "./db/adapter.ts";
+import { openAdapter } from "./db/index.ts";
+import { openSqliteLedger, StoreUnavailableError } from "./ledger/sqlite.ts";
+import { startHttpServer } from "./mcp/http.ts";
+import { createMcpServerCore } from "./mcp/protocol.ts";
+import { serveStdio } from "./mcp/stdio.ts";
+import type { ServerDefinition } from "./server-definition.ts";
+
+const USAGE = `Usage: node server.mjs <command> [options]
+
+Commands:
+  serve     Serve the compiled capabilities over MCP
+  tools     List the tools this server exposes (what the model sees)
+  version   Print the runner version and the config hash this server was built from
+
+serve options:
+  --transport stdio|http     stdio (default) or Streamable HTTP
+  --store PATH               SQLite ledger file (default: the config's storage.sqlite_path)
+  --host HOST                HTTP bind address (default 127.0.0.1)
+  --port PORT                HTTP port (default 8766)
+  --auth-token-env VAR       env var holding the HTTP bearer token (required for http)
+  --allow-unauthenticated    serve HTTP without a bearer token (loopback only; for local testing)
+  --allowed-origin ORIGIN    an Origin allowed to call the HTTP endpoint (repeatable)
+  --alias-mode openai        function-safe tool names (billing__inspect_invoice)
+  --pool-size N              database connections per source (default 8)
+
+tools options:
+  --json                     print the tool list as JSON
+  --alias-mode openai        show the names as an OpenAI-style client would see them
+
+Environment: the trusted tenant and principal come from the variables named in the config
+(never from tool arguments); database URLs come from each source's read_url_env.
+`;
+
+class StartupError extends Error {
+  readonly exitCode: number;
+  constructor(message: string, exitCode = 1) {
+    super(message);
+    this.exitCode = exitCode;
+  }
+}
+
+export async function runServerCli(def: ServerDefinition, argv: string[] = process.argv.slice(2)): Promise<void> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case "serve":
+        return await serve(def, rest);
+      case "tools":
+        return listTools(def, rest);
+      case "version":
+        return printVersion(def, rest);
+      case undefined:
+      case "help":
+      case "--help":
+      case "-h":
+        process.stdout.write(USAGE);
+        return;
+      default:
+        throw new StartupError(`unknown command '${command}'.\n\n${USAGE}`);
+    }
+  } catch (err) {
+    if (err instanceof StartupError) {
+      process.stderr.write(`synapsor server: ${err.message}\n`);
+      process.exitCode = err.exitCode;
+      return;
+    }
+    if (err instanceof TypeError && (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+      process.stderr.write(`synapsor server: ${err.message}\n\n${USAGE}`);
+      process.exitCode = 1;
+      return;
+    }
+    throw err;
+  }
+}
+
+function parseAliasMode(value: string | undefined): AliasMode {
+  if (value === undefined || value === "canonical") return "canonical";
+  if (value === "openai") return "openai";
+  throw new StartupError(`--alias-mode must be 'openai' or 'canonical', not '${value}'.`);
+}
+
+function printVersion(def: ServerDefinition, argv: string[]): void {
+  const { values } = parseArgs({ args: argv, options: { json: { type: "boolean" } }, strict: true });
+  const info = {
+    runner_version: def.runnerVersion,
+    config: def.config.file,
+    config_sha256: def.config.sha256,
+    capabilities: def.capabilities.length,
+    node: process.versions.node,
+  };
+  if (values.json) process.stdout.write(JSON.stringify(info, null, 2) + "\n");
+  else process.stdout.write(`synapsor-runner ${info.runner_version} server for ${info.config} (sha256:${info.config_sha256})\n`);
+}
+
+function listTools(def: ServerDefinition, argv: string[]): void {
+  const { values } = parseArgs({
+    args: argv,
+    options: { json: { type: "boolean" }, "alias-mode": { type: "string" } },
+    strict: true,
+  });
+  const aliasMode = parseAliasMode(values["alias-mode"]);
+  const tools = def.capabilities.map((c) => describeTool(c, aliasMode));
+  if (values.json) {
+    process.stdout.write(JSON.stringify({ tools }, null, 2) + "\n");
+    return;
+  }
+  for (const t of tools) {
+    const kind = t._meta?.kind === "proposal" ? "proposal (review only)" : "read";
+    const args = Object.keys((t.inputSchema.properties as Record<string, unknown>) ?? {}).join(", ") || "none";
+    process.stdout.write(`${t.name}  [${kind}]\n  args: ${args}\n  ${t.description}\n\n`);
+  }
+}
+
+async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      transport: { type: "string", default: "stdio" },
+      store: { type: "string" },
+      host: { type: "string", default: "127.0.0.1" },
+      port: { type: "string", default: "8766" },
+      "auth-token-env": { type: "string" },
+      "allow-unauthenticated": { type: "boolean" },
+      "allowed-origin": { type: "string", multiple: true },
+      "alias-mode": { type: "string" },
+      "pool-size": { type: "string", default: "8" },
+    },
+    strict: true,
+  });
+  const transport = values.transport;
+  const poolSize = Number(values["pool-size"]);
+  if (!Number.isInteger(poolSize) || poolSize < 1 || poolSize > 100) {
+    throw new StartupError(`--pool-size must be a whole number from 1 to 100, not '${values["pool-size"]}'.`);
+  }
+  if (transport !== "stdio" && transport !== "http") {
+    throw new StartupError(`--transport must be 'stdio' or 'http', not '${transport}'.`);
+  }
+  const aliasMode = parseAliasMode(values["alias-mode"]);
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new StartupError(`--port must be a port number, not '${values.port}'.`);
+
+  const context = trustedContextFromEnv(def.trustedContext);
+  if (!context.ok) {
+    throw new StartupError(
+      `the trusted context is incomplete: set ${context.missing.join(" and ")} (the tenant and principal this server acts for).`,
+    );
+  }
+
+  let authToken: string | undefined;
+  if (transport === "http" && !values["allow-unauthenticated"]) {
+    const tokenEnv = values["auth-token-env"];
+    if (!tokenEnv) throw new StartupError("HTTP needs a bearer token: pass --auth-token-env VAR naming the env var that holds it.");
+    authToken = process.env[tokenEnv];
+    if (!authToken) throw new StartupError(`environment variable ${tokenEnv} (the HTTP bearer token) is not set.`);
+    if (authToken.length < 16) throw new StartupError(`the bearer token in ${tokenEnv} is shorter than 16 characters; use a long random value.`);
+  }
+  if (transport === "http" && values["allow-unauthenticated"] && !isLoopback(values.host)) {
+    throw new StartupError("--allow-unauthenticated is only allowed on a loopback address (127.0.0.1, ::1, localhost).");
+  }
+
+  const urls = new Map<string, string>();
+  for (const [name, source] of Object.entries(def.sources)) {
+    const url = process.env[source.readUrlEnv];
+    if (!url) throw new StartupError(`environment variable ${source.readUrlEnv} (read URL of source '${name}') is not set.`);
+    urls.set(name, url);
+  }
+
+  const storePath = values.store ?? def.defaultStorePath;
+  let ledger;
+  try {
+    ledger = openSqliteLedger(storePath);
+  } catch (err) {
+    if (err instanceof StoreUnavailableError) throw new StartupError(err.message, 2);
+    throw err;
+  }
+
+  const adapters = new Map<string, Adapter>();
+  for (const [name, source] of Object.entries(def.sources)) {
+    adapters.set(name, openAdapter(source.engine, {
+        url: urls.get(name)!,
+        statementTimeoutMs: source.statementTimeoutMs,
+        maxConnections: poolSize,
+      }));
+  }
+  const log = (event: Record<string, unknown>) => process.stderr.write(JSON.stringify({ time: new Date().toISOString(), ...event }) + "\n");
+  const env: CallEnvironment = { adapters, ledger, context: context.context, log };
+  const host = createCapabilityHost(def.capabilities, env, {
+    serverName: "synapsor-runner",
+    version: def.runnerVersion,
+    aliasMode,
+  });
+  const core = createMcpServerCore(host);
+
+  let closing = false;
+  const shutdown = async (closeTransport: () => Promise<void>) => {
+    if (closing) return;
+    closing = true;
+    await closeTransport().catch(() => undefined);
+    await Promise.allSettled([...adapters.values()].map((a) => a.close()));
+    ledger.close();
+    log({ level: "info", event: "server_stopped" });
+  };
+
+  if (transport === "stdio") {
+    log({ level: "info", event: "server_started", transport, store: storePath, tools: def.capabilities.length });
+    const stop = () => void shutdown(async () => void process.stdin.destroy());
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+    await serveStdio(core);
+    await shutdown(async () => undefined);
+    return;
+  }
+
+  const server = await startHttpServer(core, {
+    host: values.host,
+    port,
+    path: "/mcp",
+    ...(authToken ? { authToken } : { allowUnauthenticated: true }),
+    ...(values["allowed-origin"] ? { allowedOrigins: values["allowed-origin"] } : {}),
+  });
+  log({ level: "info", event: "server_started", transport, url: server.url, store: storePath, tools: def.capabilities.length });
+  await new Promise<void>((resolve) => {
+    const stop = () => void shutdown(() => server.close()).then(resolve);
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+}
+
+function isLoopback(host: string): boolean {
+  return host === "127.0.0.1" || host === "::1" || host === "localhost";
+}

@@ -1,0 +1,146 @@
+// Protocol conformance: the official MCP conformance suite against our Streamable HTTP server,
+// plus the strict JSON-RPC edges of the core that SDK clients never send, and rough speed numbers.
+
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { request as httpRequest, Agent } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  createMcpServerCore,
+  LATEST_PROTOCOL_VERSION,
+  SUPPORTED_PROTOCOL_VERSIONS,
+} from "../../runtime/mcp/protocol.ts";
+import type { JsonRpcFailure, JsonRpcSuccess } from "../../runtime/mcp/protocol.ts";
+import { startHttpServer } from "../../runtime/mcp/http.ts";
+import type { RunningHttpServer } from "../../runtime/mcp/http.ts";
+import { createEchoHost } from "../fixtures/echo-host.ts";
+
+const CONFORMANCE_CLI = fileURLToPath(
+  new URL("../../node_modules/@modelcontextprotocol/conformance/dist/index.js", import.meta.url),
+);
+
+interface ConformanceCheck {
+  id: string;
+  status: "SUCCESS" | "FAILURE" | "WARNING" | "INFO";
+  errorMessage?: string;
+}
+
+/** Runs one scenario of the official suite; returns its exit code and the checks it recorded. */
+async function runScenario(url: string, scenario: string): Promise<{ code: number | null; checks: ConformanceCheck[]; output: string }> {
+  const outDir = await mkdtemp(join(tmpdir(), "mcp-conformance-"));
+  try {
+    const child = spawn(process.execPath, [CONFORMANCE_CLI, "server", "--url", url, "--scenario", scenario, "-o", outDir], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (output += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (output += d));
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    const checks: ConformanceCheck[] = [];
+    for (const dir of await readdir(outDir)) {
+      checks.push(...(JSON.parse(await readFile(join(outDir, dir, "checks.json"), "utf8")) as ConformanceCheck[]));
+    }
+    return { code, checks, output };
+  } finally {
+    await rm(outDir, { recursive: true, force: true });
+  }
+}
+
+describe("official MCP conformance suite (Streamable HTTP)", { concurrency: true }, () => {
+  let server: RunningHttpServer;
+  // The suite's client sends no custom headers, so this server runs without a token.
+  before(async () => {
+    server = await startHttpServer(createMcpServerCore(createEchoHost()), { port: 0, allowUnauthenticated: true });
+  });
+  after(() => server.close());
+
+  for (const scenario of ["server-initialize", "ping", "tools-list", "resources-list", "dns-rebinding-protection"]) {
+    test(`scenario ${scenario} passes`, async () => {
+      const { code, checks, output } = await runScenario(server.url, scenario);
+      assert.ok(checks.some((c) => c.status === "SUCCESS"), output);
+      assert.deepEqual(checks.filter((c) => c.status === "FAILURE" || c.status === "WARNING"), [], output);
+      assert.equal(code, 0, output);
+    });
+  }
+
+  test("the harness does detect failure: logging/setLevel is deliberately not offered", async () => {
+    const { code, checks } = await runScenario(server.url, "logging-set-level");
+    assert.notEqual(code, 0);
+    assert.ok(checks.some((c) => c.status === "FAILURE" && /-32601/.test(c.errorMessage ?? "")));
+  });
+});
+
+describe("JSON-RPC and MCP strictness of the core", () => {
+  const core = createMcpServerCore(createEchoHost());
+  const call = (message: unknown) => core.handle(message);
+  const errorCode = async (message: unknown) => ((await call(message)) as JsonRpcFailure).error.code;
+  const initialize = (protocolVersion: unknown) => ({
+    jsonrpc: "2.0",
+    id: 1,
+    method: "initialize",
+    params: { protocolVersion, capabilities: {}, clientInfo: { name: "t", version: "1" } },
+  });
+
+  test("initialize echoes each supported version and answers the latest otherwise", async () => {
+    for (const version of SUPPORTED_PROTOCOL_VERSIONS) {
+      const reply = (await call(initialize(version))) as JsonRpcSuccess;
+      assert.equal((reply.result as { protocolVersion: string }).protocolVersion, version);
+    }
+    const other = (await call(initialize("2099-01-01"))) as JsonRpcSuccess;
+    assert.deepEqual(other.result, {
+      protocolVersion: LATEST_PROTOCOL_VERSION,
+      capabilities: { tools: { listChanged: false }, resources: { subscribe: false, listChanged: false } },
+      serverInfo: { name: "echo-fixture", version: "0.0.1" },
+      instructions: "Echo fixture for transport tests.",
+    });
+    assert.equal(await errorCode(initialize(20250618)), -32602);
+  });
+
+  test("malformed requests get -32600 and batches are refused", async () => {
+    assert.deepEqual(await call([{ jsonrpc: "2.0", id: 1, method: "ping" }]), {
+      jsonrpc: "2.0",
+      id: null,
+      error: { code: -32600, message: "Invalid Request: batches are not supported" },
+    });
+    assert.equal(await errorCode("ping"), -32600);
+    assert.equal(await errorCode(null), -32600);
+    assert.equal(await errorCode({ id: 1, method: "ping" }), -32600); // no jsonrpc
+    assert.equal(await errorCode({ jsonrpc: "1.0", id: 1, method: "ping" }), -32600);
+    assert.equal(await errorCode({ jsonrpc: "2.0", id: 1, method: 5 }), -32600);
+    const badId = (await call({ jsonrpc: "2.0", id: { x: 1 }, method: "ping" })) as JsonRpcFailure;
+    assert.deepEqual([badId.id, badId.error.code], [null, -32600]);
+    assert.equal(await errorCode({ jsonrpc: "2.0", id: null, method: "ping" }), -32600);
+  });
+
+  test("bad params get -32602; unknown methods get -32601", async () => {
+    assert.equal(await errorCode({ jsonrpc: "2.0", id: 1, method: "ping", params: [1] }), -32602);
+    assert.equal(await errorCode({ jsonrpc: "2.0", id: 1, method: "tools/call", params: {} }), -32602);
+    assert.equal(await errorCode({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "echo.add", arguments: [1, 2] } }), -32602);
+    assert.equal(await errorCode({ jsonrpc: "2.0", id: 1, method: "resources/read", params: { uri: 3 } }), -32602);
+    assert.equal(await errorCode({ jsonrpc: "2.0", id: 1, method: "tools/list", params: { cursor: 3 } }), -32602);
+    assert.equal(await errorCode({ jsonrpc: "2.0", id: "x", method: "prompts/list" }), -32601);
+    assert.equal(await errorCode({ jsonrpc: "2.0", id: "x", method: "logging/setLevel", params: { level: "info" } }), -32601);
+  });
+
+  test("a resources/read miss is -32002 with the uri, on the wire", async () => {
+    assert.deepEqual(await call({ jsonrpc: "2.0", id: "r", method: "resources/read", params: { uri: "echo://notes/zz" } }), {
+      jsonrpc: "2.0",
+      id: "r",
+      error: { code: -32002, message: "Resource not found", data: { uri: "echo://notes/zz" } },
+    });
+  });
+
+  test("notifications and client responses get no reply; cursors are accepted and ignored", async () => {
+    assert.equal(await call({ jsonrpc: "2.0", method: "notifications/initialized" }), undefined);
+    assert.equal(await call({ jsonrpc: "2.0", method: "tools/call", params: { name: "echo.add" } }), undefined);
+    assert.equal(await call({ jsonrpc: "2.0", id: 4, result: {} }), undefined);
+    const paged = (await call({ jsonrpc: "2.0", id: 2, method: "tools/list", params: { cursor: "next" } })) as JsonRpcSuccess;
+    assert.equal((paged.result as { tools: unknown[] }).tools.length, 2);
+    const tools = (await call({ jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: "echo.add", arguments: { a: 1, b: 1 } } })) as JsonRpcSuccess;
+    assert.equal(tools.id, 3);
+  });
+});
