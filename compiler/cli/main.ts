@@ -8,6 +8,8 @@ import { register as registerDemo } from "./demo.ts";
 import { register as registerVersion } from "./version.ts";
 import { register as registerConfig } from "./config.ts";
 import { register as registerInspect } from "./inspect.ts";
+import { register as registerMcp } from "./mcp.ts";
+import { register as registerTools } from "./tools.ts";
 
 const program = new Command("synapsor-runner")
   .description("Compile synapsor.runner.json into a scoped, reviewable MCP server for Postgres or MySQL.")
@@ -20,6 +22,8 @@ registerDemo(program);
 registerVersion(program);
 registerConfig(program);
 registerInspect(program);
+registerMcp(program);
+registerTools(program);
 
 program.on("command:*", (operands: string[]) => {
   process.stderr.write(`synapsor-runner: unknown command '${operands[0]}'. Run synapsor-runner --help to list commands.\n`);

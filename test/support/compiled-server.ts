@@ -23,12 +23,14 @@ export function exampleConfigFor(engine: "postgres" | "mysql"): Record<string, a
   return config;
 }
 
-export async function buildServer(config: object, env: NodeJS.ProcessEnv, fromEnv: string) {
+/** Builds with `--from-env VAR` when given, else from the config's build.schema_snapshot. */
+export async function buildServer(config: object, env: NodeJS.ProcessEnv, fromEnv?: string) {
   const dir = tempDir("synapsor-build-");
   const configPath = join(dir, "synapsor.runner.json");
   writeFileSync(configPath, JSON.stringify(config, null, 2) + "\n");
   const outDir = join(dir, "out");
-  const result = await runCli(["build", "--config", configPath, "--out", outDir, "--from-env", fromEnv], { env });
+  const schemaFlags = fromEnv ? ["--from-env", fromEnv] : [];
+  const result = await runCli(["build", "--config", configPath, "--out", outDir, ...schemaFlags], { env });
   if (result.code !== 0) throw new Error(`build failed (${result.code}):\n${result.stderr}\n${result.stdout}`);
   // The operator's view: the bundle alone, in a directory with no node_modules.
   const runDir = tempDir("synapsor-run-");
