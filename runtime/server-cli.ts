@@ -29,6 +29,8 @@ serve options:
   --auth-token-env VAR       env var holding the HTTP bearer token (required for http)
   --allow-unauthenticated    serve HTTP without a bearer token (loopback only; for local testing)
   --allowed-origin ORIGIN    an Origin allowed to call the HTTP endpoint (repeatable)
+  --allowed-host HOST:PORT   a Host header to accept, e.g. the name behind a proxy (repeatable;
+                             replaces the default loopback names; guards against DNS rebinding)
   --alias-mode openai        function-safe tool names (billing__inspect_invoice)
   --pool-size N              database connections per source (default 8)
 
@@ -131,6 +133,7 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
       "auth-token-env": { type: "string" },
       "allow-unauthenticated": { type: "boolean" },
       "allowed-origin": { type: "string", multiple: true },
+      "allowed-host": { type: "string", multiple: true },
       "alias-mode": { type: "string" },
       "pool-size": { type: "string", default: "8" },
     },
@@ -226,6 +229,7 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
     path: "/mcp",
     ...(authToken ? { authToken } : { allowUnauthenticated: true }),
     ...(values["allowed-origin"] ? { allowedOrigins: values["allowed-origin"] } : {}),
+    ...(values["allowed-host"] ? { allowedHosts: values["allowed-host"] } : {}),
   });
   log({ level: "info", event: "server_started", transport, url: server.url, store: storePath, tools: def.capabilities.length });
   await new Promise<void>((resolve) => {
