@@ -6,7 +6,7 @@ import type { ValidateFunction } from "ajv";
 import contractSchema from "../../schemas/synapsor.runner.schema.json" with { type: "json" };
 import type { Contract } from "./contract.ts";
 import type { StageResult } from "../diagnostics.ts";
-import { checkContractRules } from "./rules.ts";
+import { checkContractRules } from "./rules/index.ts";
 import { schemaErrorsToDiagnostics } from "./schema-diagnostics.ts";
 
 let compiled: ValidateFunction | undefined;
@@ -33,5 +33,5 @@ export function validateContract(raw: unknown): StageResult<Contract> {
   return diagnostics.length > 0 ? { ok: false, diagnostics } : { ok: true, value: contract };
 }
 
-export { CONTRACT_RULES } from "./rules.ts";
+export { CONTRACT_RULES } from "./rules/index.ts";
 export { SCHEMA_CODES } from "./schema-diagnostics.ts";
