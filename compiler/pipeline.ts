@@ -85,7 +85,7 @@ export async function compile(options: CompileOptions): Promise<CompileResult> {
 
   const files = emitSources(plan);
   progress("type-checking the generated sources");
-  const typeErrors = typecheckSources(files);
+  const typeErrors = await typecheckSources(files);
   if (typeErrors.length > 0) {
     return failed(
       "type-check",

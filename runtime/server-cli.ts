@@ -216,8 +216,9 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
   if (transport === "stdio") {
     log({ level: "info", event: "server_started", transport, store: storePath, tools: def.capabilities.length });
     const stop = () => void shutdown(async () => void process.stdin.destroy());
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
+    // Persistent listeners: a second signal during shutdown must not kill the process mid-cleanup.
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
     await serveStdio(core);
     await shutdown(async () => undefined);
     return;
@@ -234,8 +235,8 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
   log({ level: "info", event: "server_started", transport, url: server.url, store: storePath, tools: def.capabilities.length });
   await new Promise<void>((resolve) => {
     const stop = () => void shutdown(() => server.close()).then(resolve);
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
   });
 }
 

@@ -30,6 +30,7 @@ interface HttpFlags extends ServeFlags {
   host?: string;
   port?: number;
   allowedOrigin?: string[];
+  allowedHost?: string[];
 }
 
 /** The `mcp` group, shared with any other `mcp …` command (client config snippets, …). */
@@ -63,7 +64,8 @@ export function register(program: Command): void {
     .requiredOption("--auth-token-env <VAR>", "env var holding the bearer token clients must send")
     .option("--host <host>", "bind address (default 127.0.0.1)")
     .option("--port <port>", "port (default 8766)", wholeNumber("--port", 0, 65535))
-    .option("--allowed-origin <origin>", "an Origin allowed to call the endpoint (repeatable)", (value: string, previous: string[] = []) => [...previous, value])
+    .option("--allowed-origin <origin>", "an Origin allowed to call the endpoint (repeatable)", collect)
+    .option("--allowed-host <host:port>", "a Host header to accept, e.g. the name behind a proxy (repeatable; replaces the loopback defaults)", collect)
     .action(async (flags: HttpFlags) => {
       // Checked before a build that could take seconds; the server checks it again itself.
       if (!process.env[flags.authTokenEnv]) {
@@ -73,6 +75,7 @@ export function register(program: Command): void {
       if (flags.host !== undefined) args.push("--host", flags.host);
       if (flags.port !== undefined) args.push("--port", String(flags.port));
       for (const origin of flags.allowedOrigin ?? []) args.push("--allowed-origin", origin);
+      for (const host of flags.allowedHost ?? []) args.push("--allowed-host", host);
       await serveCached(flags, args);
     });
 }
@@ -108,12 +111,16 @@ async function serveCached(flags: ServeFlags, transportArgs: string[]): Promise<
   const args = ["serve", ...transportArgs, "--store", store];
   if (flags.aliasMode !== undefined) args.push("--alias-mode", flags.aliasMode);
   if (flags.poolSize !== undefined) args.push("--pool-size", String(flags.poolSize));
-  process.exitCode = await runServerChild(cached.server.serverPath, args);
+  process.exitCode = await runServerChild(cached.server.serverPath, args, { stdin: transportArgs.includes("stdio") });
 }
 
 function buildFailed(configPath: string, stage: string, diagnostics: Diagnostic[]): void {
   process.stderr.write(`synapsor-runner: cannot serve, the build failed at ${stage}.\n${formatDiagnostics(configPath, diagnostics)}\n`);
   process.exitCode = diagnostics.some((d) => d.code === "DATABASE_UNREACHABLE") ? EXIT.environment : EXIT.invalid;
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
 }
 
 function wholeNumber(flag: string, min: number, max: number): (value: string) => number {

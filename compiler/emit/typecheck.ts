@@ -2,7 +2,6 @@
 // is written. The files stay in memory; only the runtime and its types are read from disk.
 
 import { fileURLToPath } from "node:url";
-import { Project, ts } from "ts-morph";
 import type { FileMap } from "./emit.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -13,7 +12,10 @@ export interface TypeError {
   message: string;
 }
 
-export function typecheckSources(files: FileMap): TypeError[] {
+export async function typecheckSources(files: FileMap): Promise<TypeError[]> {
+  // ts-morph carries the whole TypeScript compiler; load it only when a build needs it,
+  // so commands that never type-check (help, inspect, serve from cache) start fast.
+  const { Project, ts } = await import("ts-morph");
   // A virtual directory inside the repository, so node_modules/@types resolve as usual.
   const root = `${REPO_ROOT}.synapsor-typecheck/`;
   const project = new Project({
@@ -40,6 +42,6 @@ export function typecheckSources(files: FileMap): TypeError[] {
     .map((d) => ({
       file: (d.getSourceFile()?.getFilePath() ?? "").replace(root, "").replace(REPO_ROOT, ""),
       line: d.getLineNumber() ?? 0,
-      message: ts.flattenDiagnosticMessageText(d.getMessageText() as string | ts.DiagnosticMessageChain, "\n"),
+      message: ts.flattenDiagnosticMessageText(d.getMessageText() as string | import("ts-morph").ts.DiagnosticMessageChain, "\n"),
     }));
 }

@@ -1,0 +1,255 @@
+// `synapsor-runner mcp serve` / `serve-streamable-http` and `tools preview` as an operator
+// runs them: real CLI processes, a real Postgres, the MCP SDK's real client.
+
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import { copyFileSync, existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { CLI, runCli, runProcess } from "../support/cli.ts";
+import { createPostgresDatabase, type TestDatabase } from "../support/databases.ts";
+import { EXAMPLE_DIR, seedExample } from "../support/example.ts";
+import { envelopeOf, exampleConfigFor, tempDir } from "../support/compiled-server.ts";
+
+const SECRET_PASSWORD = "Pw-serve-NEVER-LEAK-61b0";
+const SECRET_TOKEN = "tok-serve-NEVER-LEAK-77aa-0000";
+
+interface ServeSession {
+  client: Client;
+  stderr: () => string;
+  protocolErrors: Error[];
+  close(): Promise<void>;
+}
+
+/** Starts `synapsor-runner mcp serve …` as an MCP client would configure it, and connects. */
+async function connectServe(args: string[], env: Record<string, string>): Promise<ServeSession> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [CLI, "mcp", "serve", ...args],
+    env: { PATH: process.env.PATH ?? "", ...env },
+    stderr: "pipe",
+  });
+  let stderr = "";
+  transport.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
+  const client = new Client({ name: "synapsor-serve-e2e", version: "1.0.0" });
+  // Any byte on stdout that is not an MCP message (a progress line, say) surfaces here.
+  const protocolErrors: Error[] = [];
+  client.onerror = (err) => protocolErrors.push(err);
+  await client.connect(transport);
+  return { client, stderr: () => stderr, protocolErrors, close: () => client.close() };
+}
+
+function cacheEntries(dir: string): string[] {
+  const cache = join(dir, ".synapsor", "cache");
+  return existsSync(cache) ? readdirSync(cache).filter((name) => !name.startsWith(".")) : [];
+}
+
+describe("mcp serve and tools preview through the main CLI", () => {
+  let db: TestDatabase;
+  let dir: string;
+  let configPath: string;
+  let env: Record<string, string>;
+  const config = exampleConfigFor("postgres");
+
+  before(async () => {
+    db = await createPostgresDatabase("srmcp");
+    await seedExample(db);
+    const url = new URL(db.url);
+    url.password = SECRET_PASSWORD; // local Postgres trusts and ignores it; it must still never be printed
+    env = {
+      SUPPORT_DB_READ_URL: url.toString(),
+      SUPPORT_DB_WRITE_URL: `${url.toString()}?w=${SECRET_PASSWORD}`,
+      SYNAPSOR_TENANT_ID: "tenant_acme",
+      SYNAPSOR_PRINCIPAL: "agent-serve",
+    };
+    dir = tempDir("synapsor-serve-");
+    configPath = join(dir, "synapsor.runner.json");
+    copyFileSync(join(EXAMPLE_DIR, "synapsor.schema.json"), join(dir, "synapsor.schema.json"));
+    writeFileSync(configPath, JSON.stringify({ ...config, build: { schema_snapshot: "synapsor.schema.json" } }, null, 2) + "\n");
+  });
+
+  after(async () => {
+    await db?.drop();
+  });
+
+  test("mcp serve builds into the cache, answers over stdio, and a second run reuses the build", async () => {
+    const store = join(dir, "ledger.db");
+    const firstStart = Date.now();
+    const first = await connectServe(["--config", configPath, "--store", store], env);
+    const firstMs = Date.now() - firstStart;
+    let serverPath: string;
+    let builtAt: number;
+    try {
+      const { tools } = await first.client.listTools();
+      assert.deepEqual(tools.map((t) => t.name).sort(), ["billing.inspect_invoice", "billing.propose_late_fee_waiver", "support.list_open_tickets"]);
+      const e = envelopeOf(await first.client.callTool({ name: "billing.inspect_invoice", arguments: { invoice_id: "INV-3001" } }));
+      assert.equal(e.ok, true);
+      assert.equal(e.data.id, "INV-3001");
+      assert.equal("internal_notes" in e.data, false);
+      assert.match(first.stderr(), /built .*synapsor\.runner\.json into .*\.synapsor\/cache\//);
+      const entries = cacheEntries(dir);
+      assert.equal(entries.length, 1);
+      serverPath = join(dir, ".synapsor", "cache", entries[0]!, "server.mjs");
+      builtAt = statSync(serverPath).mtimeMs;
+      assert.ok(existsSync(store), "the ledger goes where --store says");
+    } finally {
+      await first.close();
+    }
+    assert.deepEqual(first.protocolErrors, [], "stdout carried only MCP messages");
+
+    const secondStart = Date.now();
+    const second = await connectServe(["--config", configPath, "--store", store, "--alias-mode", "openai"], env);
+    const secondMs = Date.now() - secondStart;
+    try {
+      assert.match(second.stderr(), /using the cached build/);
+      assert.doesNotMatch(second.stderr(), /type-checking|bundling/);
+      assert.equal(statSync(serverPath).mtimeMs, builtAt, "server.mjs was not rewritten");
+      assert.deepEqual(cacheEntries(dir).length, 1);
+      const { tools } = await second.client.listTools();
+      assert.ok(tools.some((t) => t.name === "billing__inspect_invoice"), "serve flags reach the server");
+      const e = envelopeOf(await second.client.callTool({ name: "support__list_open_tickets", arguments: { customer_id: "C-101" } }));
+      assert.deepEqual(e.data.rows.map((r: any) => r.id), ["T-1001", "T-1003"]);
+    } finally {
+      await second.close();
+    }
+    process.stderr.write(`# mcp serve start-up: first run (build) ${firstMs} ms, cached run ${secondMs} ms\n`);
+    assert.ok(secondMs < firstMs, `cached start (${secondMs} ms) is faster than a build (${firstMs} ms)`);
+  });
+
+  test("a changed config rebuilds; without any snapshot it builds against the live schema and says so", async () => {
+    const liveDir = tempDir("synapsor-serve-live-");
+    const livePath = join(liveDir, "synapsor.runner.json");
+    const changed = structuredClone(config);
+    changed.capabilities[0].description = "Look up one invoice by id (changed wording).";
+    writeFileSync(livePath, JSON.stringify(changed, null, 2) + "\n");
+    const session = await connectServe(["--config", livePath, "--store", join(liveDir, "ledger.db")], env);
+    try {
+      const { tools } = await session.client.listTools();
+      assert.match(tools.find((t) => t.name === "billing.inspect_invoice")!.description ?? "", /changed wording/);
+      assert.match(session.stderr(), /live schema of source 'app_db' \(SUPPORT_DB_READ_URL\)/);
+      assert.match(session.stderr(), /built /);
+      assert.equal(session.stderr().includes(SECRET_PASSWORD), false);
+      assert.equal(cacheEntries(liveDir).length, 1);
+    } finally {
+      await session.close();
+    }
+  });
+
+  /** Starts `mcp serve-streamable-http` on a free port and waits until the compiled server listens. */
+  async function startHttp(options: { detached?: boolean; extraArgs?: (port: number) => string[] } = {}) {
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const child: ChildProcess = spawn(
+      process.execPath,
+      [CLI, "mcp", "serve-streamable-http", "--config", configPath, "--store", join(dir, "ledger-http.db"), "--auth-token-env", "SERVE_TOKEN", "--port", String(port), ...(options.extraArgs?.(port) ?? [])],
+      { env: { PATH: process.env.PATH ?? "", ...env, SERVE_TOKEN: SECRET_TOKEN }, stdio: ["ignore", "pipe", "pipe"], detached: options.detached ?? false },
+    );
+    let stderr = "";
+    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 30_000);
+      child.stderr!.on("data", () => {
+        if (stderr.includes("server_started")) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      void exited.then((code) => reject(new Error(`exited ${code}: ${stderr}`)));
+    });
+    return { child, port, url: `http://127.0.0.1:${port}/mcp`, exited, stderr: () => stderr };
+  }
+
+  test("mcp serve-streamable-http answers with the bearer token, 401 without, and stops on SIGTERM", async () => {
+    const { child, url, exited, stderr } = await startHttp();
+    const client = new Client({ name: "synapsor-serve-http", version: "1.0.0" });
+    try {
+      await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { Authorization: `Bearer ${SECRET_TOKEN}` } } }));
+      const e = envelopeOf(await client.callTool({ name: "billing.inspect_invoice", arguments: { invoice_id: "INV-3002" } }));
+      assert.equal(e.ok, true);
+      const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" });
+      const none = await fetch(url, { method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream" }, body });
+      assert.equal(none.status, 401);
+    } finally {
+      await client.close();
+    }
+    child.kill("SIGTERM"); // to the CLI only, as a supervisor would: it must pass it on
+    assert.equal(await exited, 0, `the forwarded SIGTERM shuts the server down cleanly:\n${stderr()}`);
+    assert.match(stderr(), /server_stopped/);
+    await assert.rejects(fetch(url, { method: "POST", body: "{}" }), "the compiled server is gone too");
+    assert.equal(stderr().includes(SECRET_TOKEN), false);
+  });
+
+  test("--allowed-host and --allowed-origin reach the server; Ctrl-C (SIGINT to the process group) shuts down gracefully", async () => {
+    const { child, port, url, exited, stderr } = await startHttp({
+      detached: true,
+      extraArgs: (p) => ["--allowed-host", `127.0.0.1:${p}`, "--allowed-origin", "https://app.example"],
+    });
+    const post = (target: string, origin?: string) =>
+      fetch(target, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          accept: "application/json, text/event-stream",
+          authorization: `Bearer ${SECRET_TOKEN}`,
+          ...(origin ? { origin } : {}),
+        },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }),
+      });
+    assert.equal((await post(url, "https://app.example")).status, 200);
+    assert.equal((await post(url, "https://evil.example")).status, 403);
+    assert.equal((await post(`http://localhost:${port}/mcp`)).status, 403, "--allowed-host replaced the loopback defaults");
+    process.kill(-child.pid!, "SIGINT");
+    assert.equal(await exited, 0, `Ctrl-C must reach the server exactly once, so it shuts down cleanly:\n${stderr()}`);
+    assert.match(stderr(), /server_stopped/);
+  });
+
+  test("a broken config exits 1 with a pointer to the problem and nothing on stdout", async () => {
+    const broken = structuredClone(config);
+    broken.capabilities[0].visible_columns.push("no_such_column");
+    const brokenPath = join(dir, "broken.runner.json");
+    writeFileSync(brokenPath, JSON.stringify({ ...broken, build: { schema_snapshot: "synapsor.schema.json" } }, null, 2));
+    const result = await runCli(["mcp", "serve", "--config", brokenPath, "--store", join(dir, "x.db")], { env: { ...process.env, ...env } });
+    assert.equal(result.code, 1, result.stderr);
+    assert.equal(result.stdout, "");
+    assert.match(result.stderr, /broken\.runner\.json#\/capabilities\/0\/visible_columns\/\d+\s+UNKNOWN_COLUMN/);
+    assert.match(result.stderr, /fix: /);
+
+    const missing = await runCli(["mcp", "serve-streamable-http", "--config", configPath, "--auth-token-env", "NOT_SET_ANYWHERE"], { env: { ...process.env, ...env } });
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /NOT_SET_ANYWHERE .* is not set/);
+  });
+
+  test("mcp serve --help and serve-streamable-http --help describe the flags", async () => {
+    const serve = await runCli(["mcp", "serve", "--help"]);
+    assert.equal(serve.code, 0);
+    for (const flag of ["--config", "--store", "--schema", "--from-env", "--alias-mode", "--pool-size"]) assert.match(serve.stdout, new RegExp(flag));
+    const http = await runCli(["mcp", "serve-streamable-http", "--help"]);
+    assert.equal(http.code, 0);
+    for (const flag of ["--auth-token-env", "--host", "--port", "--allowed-origin", "--allowed-host"]) assert.match(http.stdout, new RegExp(flag));
+  });
+
+  test("tools preview against the live schema matches the compiled server's own tool list and leaks no secret", async () => {
+    const preview = await runCli(["tools", "preview", "--config", configPath, "--from-env", "SUPPORT_DB_READ_URL", "--json"], {
+      env: { ...process.env, ...env },
+    });
+    assert.equal(preview.code, 0, preview.stderr);
+    const body = JSON.parse(preview.stdout);
+    // The cached server from the first test is the bundle `mcp serve` runs.
+    const [entry] = cacheEntries(dir);
+    const listed = await runProcess(process.execPath, [join(dir, ".synapsor", "cache", entry!, "server.mjs"), "tools", "--json"]);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.deepEqual(body.tools, JSON.parse(listed.stdout).tools, "the preview shows exactly what the server lists");
+    const invoices = body.never_exposed.capabilities.find((c: any) => c.capability === "billing.inspect_invoice");
+    assert.deepEqual(invoices.hidden_columns, ["internal_notes"]);
+    const text = await runCli(["tools", "preview", "--config", configPath, "--from-env", "SUPPORT_DB_READ_URL"], { env: { ...process.env, ...env } });
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /SUPPORT_DB_READ_URL/);
+    for (const output of [preview.stdout, preview.stderr, text.stdout, text.stderr]) {
+      assert.equal(output.includes(SECRET_PASSWORD), false, "a credential value was printed");
+      assert.equal(output.includes("127.0.0.1:5432"), false, "the database URL was printed");
+    }
+  });
+});

@@ -1,0 +1,44 @@
+// The serve cache key and the completeness check that decides whether a cached build is reused.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { bundleCacheKey, CACHE_MARKER, cacheDirFor, isCompleteCacheEntry } from "../../compiler/serve/bundle-cache.ts";
+import type { SchemaSnapshot } from "../../compiler/inspect/snapshot.ts";
+import { tempDir } from "../support/compiled-server.ts";
+
+const snapshot: SchemaSnapshot = { snapshot_version: 1, engine: "postgres", database: "app", tables: [] };
+
+test("the key changes with the config bytes, the schema and the runner version, and nothing else", () => {
+  const config = Buffer.from('{"version":1}');
+  const key = bundleCacheKey(config, snapshot, "0.1.0");
+  assert.match(key, /^[0-9a-f]{64}$/);
+  assert.equal(bundleCacheKey(Buffer.from('{"version":1}'), { ...snapshot }, "0.1.0"), key);
+  assert.notEqual(bundleCacheKey(Buffer.from('{"version":1} '), snapshot, "0.1.0"), key);
+  assert.notEqual(bundleCacheKey(config, { ...snapshot, database: "other" }, "0.1.0"), key);
+  assert.notEqual(bundleCacheKey(config, snapshot, "0.1.1"), key);
+});
+
+test("the cache lives in .synapsor/cache next to the config", () => {
+  const key = "ab".repeat(32);
+  assert.equal(cacheDirFor("/srv/app/synapsor.runner.json", key), `/srv/app/.synapsor/cache/${key.slice(0, 16)}`);
+});
+
+test("an entry is reused only with server.mjs and a marker carrying the same full key", () => {
+  const dir = tempDir("synapsor-cache-");
+  const key = "cd".repeat(32);
+  assert.equal(isCompleteCacheEntry(dir, key), false, "empty directory");
+  writeFileSync(join(dir, "server.mjs"), "// bundle");
+  assert.equal(isCompleteCacheEntry(dir, key), false, "no marker");
+  writeFileSync(join(dir, CACHE_MARKER), "{not json");
+  assert.equal(isCompleteCacheEntry(dir, key), false, "unreadable marker");
+  writeFileSync(join(dir, CACHE_MARKER), JSON.stringify({ key: "ef".repeat(32) }));
+  assert.equal(isCompleteCacheEntry(dir, key), false, "another key sharing the 16-character prefix directory");
+  writeFileSync(join(dir, CACHE_MARKER), JSON.stringify({ key }));
+  assert.equal(isCompleteCacheEntry(dir, key), true);
+  const missing = join(dir, "gone");
+  mkdirSync(missing);
+  writeFileSync(join(missing, CACHE_MARKER), JSON.stringify({ key }));
+  assert.equal(isCompleteCacheEntry(missing, key), false, "marker without server.mjs");
+});
