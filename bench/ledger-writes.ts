@@ -4,6 +4,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import type { ReadRecord } from "../runtime/ledger/ledger.ts";
 import { openSqliteLedger } from "../runtime/ledger/sqlite.ts";
 
@@ -60,6 +61,18 @@ try {
     console.log(`recordRead ${label}: ${wall.toFixed(1)} µs/call wall, ${cpuMicros.toFixed(1)} µs/call CPU (${CALLS} calls)`);
   }
   ledger.close();
+
+  // Yardstick for this machine: one small row into a table with just a text primary key, same settings.
+  const db = new DatabaseSync(join(dir, "yardstick.sqlite"));
+  db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; CREATE TABLE t (id TEXT PRIMARY KEY, v TEXT)");
+  const insert = db.prepare("INSERT INTO t VALUES (?, ?)");
+  const cpuBefore = process.cpuUsage();
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < CALLS; i++) insert.run(`k${i}_${Math.random()}`, "value");
+  const wall = Number(process.hrtime.bigint() - start) / 1000 / CALLS;
+  const cpu = process.cpuUsage(cpuBefore);
+  console.log(`yardstick single-row INSERT: ${wall.toFixed(1)} µs/call wall, ${((cpu.user + cpu.system) / CALLS).toFixed(1)} µs/call CPU`);
+  db.close();
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -7,6 +7,7 @@ import { callProposal } from "./calls/proposal.ts";
 import { callRead } from "./calls/read.ts";
 import { ENVELOPE_OUTPUT_SCHEMA, errorEnvelope, type Envelope } from "./envelope.ts";
 import type { ResourceContents, ResourceTemplateDescriptor, ToolCallResult, ToolDescriptor, ToolHost } from "./mcp/host.ts";
+import { withRawJson } from "./mcp/raw-json.ts";
 
 export type AliasMode = "canonical" | "openai";
 
@@ -83,11 +84,13 @@ export function createCapabilityHost(capabilities: readonly Capability[], env: C
 }
 
 function toToolResult(envelope: Envelope): ToolCallResult {
-  return {
-    content: [{ type: "text", text: JSON.stringify(envelope) }],
-    structuredContent: envelope as unknown as Record<string, unknown>,
-    ...(envelope.ok ? {} : { isError: true }),
-  };
+  // The envelope is serialised once; the same text is the content and, spliced, the structuredContent.
+  const text = JSON.stringify(envelope);
+  const structuredContent = envelope as unknown as Record<string, unknown>;
+  const content: ToolCallResult["content"] = [{ type: "text", text }];
+  const result: ToolCallResult = envelope.ok ? { content, structuredContent } : { content, structuredContent, isError: true };
+  const json = `{"content":[{"type":"text","text":${JSON.stringify(text)}}],"structuredContent":${text}${envelope.ok ? "" : ',"isError":true'}}`;
+  return withRawJson(result, json);
 }
 
 const RESOURCE_TEMPLATES: ResourceTemplateDescriptor[] = [

@@ -63,36 +63,28 @@ export function errorEnvelope(
   };
 }
 
-const nullable = (schema: Record<string, unknown>) => ({ anyOf: [schema, { type: "null" }] });
+const string = { type: "string" };
 
-/** outputSchema advertised for every tool. */
+/**
+ * outputSchema advertised for every tool. It is sent once per tool in every tools/list, so it says
+ * what clients branch on (the fields, `ok`, `kind`, the error's code) and leaves the rest loose.
+ */
 export const ENVELOPE_OUTPUT_SCHEMA: Record<string, unknown> = {
   type: "object",
   required: ["ok", "summary", "action", "kind", "data", "proposal", "error", "evidence", "source_database_changed", "_meta"],
   properties: {
     ok: { type: "boolean" },
-    summary: { type: "string" },
-    action: { type: "string" },
-    kind: { type: "string", enum: ["read", "proposal"] },
+    summary: string,
+    action: string,
+    kind: { enum: ["read", "proposal"] },
     data: {},
-    proposal: nullable({
-      type: "object",
-      properties: {
-        id: { type: "string" },
-        state: { type: "string" },
-        target: { type: "string" },
-        diff: { type: "object" },
-        approval_required: { type: "boolean" },
-        writeback: { type: "object" },
-        next: { type: "string" },
-      },
-    }),
-    error: nullable({
-      type: "object",
+    proposal: { type: ["object", "null"], properties: { id: string, state: string, target: string } },
+    error: {
+      type: ["object", "null"],
       required: ["code", "message", "retryable"],
-      properties: { code: { type: "string" }, message: { type: "string" }, retryable: { type: "boolean" } },
-    }),
-    evidence: nullable({ type: "object", properties: { bundle_id: { type: "string" }, note: { type: "string" } } }),
+      properties: { code: string, message: string, retryable: { type: "boolean" } },
+    },
+    evidence: { type: ["object", "null"], properties: { bundle_id: string } },
     source_database_changed: { type: "boolean" },
     _meta: { type: "object" },
   },

@@ -7,6 +7,8 @@ import { describeCause, type SafeError } from "../errors.ts";
 import { checkArguments } from "./arguments.ts";
 import { redactParams, type CallEnvironment, type PreparedCapability } from "./call-context.ts";
 import { STORE_UNAVAILABLE, runStatement } from "./run-statement.ts";
+import type { ReadRecord } from "../ledger/ledger.ts";
+import { readRecorderFor } from "../ledger/read-batch.ts";
 
 export async function callRead(env: CallEnvironment, prepared: PreparedCapability, rawArgs: unknown): Promise<Envelope> {
   const cap = prepared.capability as ReadCapability;
@@ -25,14 +27,14 @@ export async function callRead(env: CallEnvironment, prepared: PreparedCapabilit
       rows.length === 0
         ? { code: "NOT_FOUND_IN_TENANT", message: `No ${cap.target.table} row with that id is visible in your tenant.`, retryable: false }
         : { code: "MULTI_ROW_BLOCKED", message: "The lookup matched more than one row; a single-row capability refuses to guess.", retryable: false };
-    audit(env, prepared, args, params, [], durationMs, false);
+    await auditRead(env, prepared, args, params, [], durationMs, false);
     return failed(error);
   }
 
   const truncated = rows.length > cap.maxRows;
   const visible = truncated ? rows.slice(0, cap.maxRows) : rows;
   const objectIds = visible.map((r) => String(r[cap.target.primaryKey]));
-  const recorded = audit(env, prepared, args, params, visible, durationMs, cap.evidence === "required" || visible.length > 0);
+  const recorded = await auditRead(env, prepared, args, params, visible, durationMs, cap.evidence === "required" || visible.length > 0);
   if (!recorded.ok) return failed({ code: "TEMPORARILY_UNAVAILABLE", message: STORE_UNAVAILABLE, retryable: true });
 
   const evidence = recorded.evidenceId ? { bundle_id: recorded.evidenceId, note: EVIDENCE_HANDLE_NOTE } : null;
@@ -53,7 +55,7 @@ export async function callRead(env: CallEnvironment, prepared: PreparedCapabilit
   };
 }
 
-function audit(
+function readRecord(
   env: CallEnvironment,
   prepared: PreparedCapability,
   args: Record<string, unknown>,
@@ -61,27 +63,50 @@ function audit(
   rows: Record<string, unknown>[],
   durationMs: number,
   withEvidence: boolean,
-): { ok: true; evidenceId: string | null } | { ok: false } {
+): ReadRecord {
   const cap = prepared.capability;
+  return {
+    capability: cap.name,
+    tenantId: env.context.tenantId,
+    principal: env.context.principal,
+    source: cap.source,
+    table: prepared.tableLabel,
+    statementFingerprint: prepared.fingerprint,
+    args,
+    redactedParams: redactParams(prepared, params),
+    rows,
+    objectIds: rows.map((r) => String(r[cap.target.primaryKey])),
+    durationMs,
+    withEvidence,
+  };
+}
+
+type Recorded = { ok: true; evidenceId: string | null } | { ok: false };
+
+function ledgerWriteFailed(env: CallEnvironment, prepared: PreparedCapability, cause: unknown): Recorded {
+  env.log({ level: "error", event: "ledger_write_failed", capability: prepared.capability.name, detail: describeCause(cause) });
+  return { ok: false };
+}
+
+/** Records a read through the group-committing recorder; resolves once its transaction committed. */
+async function auditRead(...input: Parameters<typeof readRecord>): Promise<Recorded> {
+  const [env, prepared] = input;
   try {
-    const { evidenceId } = env.ledger.recordRead({
-      capability: cap.name,
-      tenantId: env.context.tenantId,
-      principal: env.context.principal,
-      source: cap.source,
-      table: prepared.tableLabel,
-      statementFingerprint: prepared.fingerprint,
-      args,
-      redactedParams: redactParams(prepared, params),
-      rows,
-      objectIds: rows.map((r) => String(r[cap.target.primaryKey])),
-      durationMs,
-      withEvidence,
-    });
+    const { evidenceId } = await readRecorderFor(env.ledger)(readRecord(...input));
     return { ok: true, evidenceId };
   } catch (cause) {
-    env.log({ level: "error", event: "ledger_write_failed", capability: cap.name, detail: describeCause(cause) });
-    return { ok: false };
+    return ledgerWriteFailed(env, prepared, cause);
+  }
+}
+
+/** The synchronous form, for proposals: their evidence must exist before the proposal row that cites it. */
+function audit(...input: Parameters<typeof readRecord>): Recorded {
+  const [env, prepared] = input;
+  try {
+    const { evidenceId } = env.ledger.recordRead(readRecord(...input));
+    return { ok: true, evidenceId };
+  } catch (cause) {
+    return ledgerWriteFailed(env, prepared, cause);
   }
 }
 

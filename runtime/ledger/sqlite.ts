@@ -2,7 +2,7 @@
 // recordRead runs on every tool call, so its statements are prepared once and each call is
 // a single short transaction.
 
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import type {
@@ -18,7 +18,7 @@ import type {
 import { changeSetHash } from "./hash.ts";
 import { newId } from "./ids.ts";
 import { applyMigrations } from "./migrations.ts";
-import { isStoreFault, storeUnavailable, type StoreAction } from "./store-error.ts";
+import { isStoreFault, StoreUnavailableError, storeUnavailable, type StoreAction } from "./store-error.ts";
 
 export { StoreUnavailableError } from "./store-error.ts";
 
@@ -35,14 +35,15 @@ export function openSqliteLedger(path: string): Ledger {
   const action: StoreAction = inMemory || existsSync(path) ? "open" : "create";
   let db: DatabaseSync | undefined;
   try {
-    if (!inMemory) mkdirSync(dirname(resolve(path)), { recursive: true });
+    if (!inMemory) ensureDirectory(dirname(resolve(path)));
     // The constructor's timeout is the busy timeout; it must be in place before WAL setup takes a lock.
     db = new DatabaseSync(path, { timeout: BUSY_TIMEOUT_MS, enableForeignKeyConstraints: true });
     db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
     db.exec("PRAGMA journal_mode = WAL");
     db.exec("PRAGMA synchronous = NORMAL");
     db.exec("PRAGMA foreign_keys = ON");
-    if (process.env.XPRAGMA) db.exec(process.env.XPRAGMA);
+    // The random-id primary-key indexes are written at random places; a bigger cache keeps them off the disk.
+    db.exec("PRAGMA cache_size = -16384");
     applyMigrations(db);
     return new SqliteLedger(db, path);
   } catch (err) {
@@ -55,6 +56,26 @@ export function openSqliteLedger(path: string): Ledger {
   }
 }
 
+/**
+ * mkdir -p written out, because Node's recursive mkdirSync never returns on a path such as /proc/x
+ * where mkdir keeps failing with ENOENT although the parent exists.
+ */
+function ensureDirectory(dir: string): void {
+  try {
+    mkdirSync(dir);
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (code === "EEXIST") {
+      if (statSync(dir).isDirectory()) return;
+      throw Object.assign(new Error(`not a directory: ${dir}`), { code: "ENOTDIR" });
+    }
+    const parent = dirname(dir);
+    if (code !== "ENOENT" || parent === dir) throw err;
+    ensureDirectory(parent);
+    mkdirSync(dir);
+  }
+}
+
 type Row = Record<string, unknown>;
 
 interface Statements {
@@ -63,7 +84,6 @@ interface Statements {
   rollback: StatementSync;
   insertAudit: StatementSync;
   insertEvidence: StatementSync;
-  insertEvidenceObject: StatementSync;
   insertInternalError: StatementSync;
   insertProposal: StatementSync;
   insertEvent: StatementSync;
@@ -99,7 +119,6 @@ class SqliteLedger implements Ledger {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       insertEvidence: p(`INSERT INTO evidence_bundles (id, query_audit_id, capability, tenant_id, principal,
         table_name, object_ids, args, rows, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      insertEvidenceObject: p("INSERT OR IGNORE INTO evidence_objects (tenant_id, table_name, object_id, evidence_id) VALUES (?, ?, ?, ?)"),
       insertInternalError: p("INSERT INTO internal_errors (query_audit_id, code, detail, created_at) VALUES (?, ?, ?, ?)"),
       insertProposal: p(`INSERT INTO proposals (id, hash, state, capability, tenant_id, principal, source,
         target_table, object_id, target, before_row, patch, after_row, guards, args, evidence_id, approval,
@@ -115,28 +134,60 @@ class SqliteLedger implements Ledger {
   }
 
   recordRead(record: ReadRecord): { evidenceId: string | null; queryAuditId: string } {
-    const createdAt = new Date().toISOString();
-    const queryAuditId = newId("qa");
-    const params = JSON.stringify(record.redactedParams);
-    const evidenceId = record.withEvidence ? newId("ev") : null;
     // Serialise before BEGIN so a bad value fails without opening a transaction.
-    const objectIds = evidenceId ? JSON.stringify(record.objectIds) : "";
-    const args = evidenceId ? JSON.stringify(record.args) : "";
-    const rows = evidenceId ? JSON.stringify(record.rows) : "";
-    const s = this.#stmts;
-    this.#transaction(() => {
-      s.insertAudit.run(queryAuditId, record.capability, record.tenantId, record.principal, record.source,
-        record.table, record.statementFingerprint, record.rows.length, record.durationMs, params, "ok", null, evidenceId,
-        createdAt);
-      if (evidenceId) {
-        s.insertEvidence.run(evidenceId, queryAuditId, record.capability, record.tenantId, record.principal,
-          record.table, objectIds, args, rows, createdAt);
-        if (!process.env.NOOBJ) for (const objectId of record.objectIds) {
-          s.insertEvidenceObject.run(record.tenantId, record.table, objectId, evidenceId);
+    const row = serialiseRead(record);
+    this.#transaction(() => this.#insertRead(row));
+    return { evidenceId: row.evidenceId, queryAuditId: row.queryAuditId };
+  }
+
+  /**
+   * Records several reads in one transaction (one WAL commit instead of one per read); each entry
+   * is the result recordRead would have given, or the error it would have thrown. If the shared
+   * transaction fails, each read is retried alone, so one bad record cannot fail the others.
+   */
+  recordReads(records: readonly ReadRecord[]): ReadOutcome[] {
+    const outcomes: ReadOutcome[] = new Array(records.length);
+    const batch: { index: number; row: SerialisedRead }[] = [];
+    for (let i = 0; i < records.length; i++) {
+      try {
+        batch.push({ index: i, row: serialiseRead(records[i]!) });
+      } catch (error) {
+        outcomes[i] = { ok: false, error };
+      }
+    }
+    try {
+      if (batch.length > 0) this.#transaction(() => {
+        for (const { row } of batch) this.#insertRead(row);
+      });
+      for (const { index, row } of batch) outcomes[index] = { ok: true, evidenceId: row.evidenceId, queryAuditId: row.queryAuditId };
+    } catch (error) {
+      // The store itself failing (locked past the busy timeout, disk full) fails every read alike;
+      // retrying each alone would only wait out the busy timeout once per read.
+      if (error instanceof StoreUnavailableError) {
+        for (const { index } of batch) outcomes[index] = { ok: false, error };
+        return outcomes;
+      }
+      for (const { index } of batch) {
+        try {
+          outcomes[index] = { ok: true, ...this.recordRead(records[index]!) };
+        } catch (error) {
+          outcomes[index] = { ok: false, error };
         }
       }
-    });
-    return { evidenceId, queryAuditId };
+    }
+    return outcomes;
+  }
+
+  #insertRead(r: SerialisedRead): void {
+    const s = this.#stmts;
+    const record = r.record;
+    s.insertAudit.run(r.queryAuditId, record.capability, record.tenantId, record.principal, record.source,
+      record.table, record.statementFingerprint, record.rows.length, record.durationMs, r.params, "ok", null, r.evidenceId,
+      r.createdAt);
+    if (r.evidenceId) {
+      s.insertEvidence.run(r.evidenceId, r.queryAuditId, record.capability, record.tenantId, record.principal,
+        record.table, r.objectIds, r.args, r.rows, r.createdAt);
+    }
   }
 
   recordFailure(input: Parameters<Ledger["recordFailure"]>[0]): void {
@@ -276,6 +327,34 @@ class SqliteLedger implements Ledger {
     const limit = clampLimit(filter.limit as number | undefined);
     return this.#read(() => stmt.all(...values, limit)) as Row[];
   }
+}
+
+/** What recordReads answers per record: recordRead's result, or what it threw. */
+export type ReadOutcome = { ok: true; evidenceId: string | null; queryAuditId: string } | { ok: false; error: unknown };
+
+interface SerialisedRead {
+  record: ReadRecord;
+  createdAt: string;
+  queryAuditId: string;
+  evidenceId: string | null;
+  params: string;
+  objectIds: string;
+  args: string;
+  rows: string;
+}
+
+function serialiseRead(record: ReadRecord): SerialisedRead {
+  const evidenceId = record.withEvidence ? newId("ev") : null;
+  return {
+    record,
+    createdAt: new Date().toISOString(),
+    queryAuditId: newId("qa"),
+    evidenceId,
+    params: JSON.stringify(record.redactedParams),
+    objectIds: evidenceId ? JSON.stringify(record.objectIds) : "",
+    args: evidenceId ? JSON.stringify(record.args) : "",
+    rows: evidenceId ? JSON.stringify(record.rows) : "",
+  };
 }
 
 function clampLimit(limit: number | undefined): number {

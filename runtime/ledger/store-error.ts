@@ -43,7 +43,8 @@ const ERRNO_REASONS: Record<string, string> = {
   EROFS: "the file system is read-only",
   ENOSPC: "the disk is full",
   EDQUOT: "the disk quota is exhausted",
-  ENOENT: "the path does not exist",
+  // Only the directory creation step raises ENOENT: mkdir fails although the parent exists.
+  ENOENT: "the directory cannot be created there",
   ENAMETOOLONG: "the path is too long",
   ELOOP: "the path has a symbolic link loop",
   EMFILE: "too many files are open",

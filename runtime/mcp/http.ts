@@ -3,8 +3,8 @@
 // retained between requests, and there is no server-initiated SSE stream (GET answers 405).
 // Every rejection happens before the body is read, and none of them reaches the ToolHost.
 
-import { createServer } from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { bearerToken, createTokenCheck } from "./auth.ts";
 import {
@@ -13,6 +13,7 @@ import {
   isSupportedProtocolVersion,
   JSONRPC_INTERNAL_ERROR,
   JSONRPC_INVALID_REQUEST,
+  serializeResponse,
 } from "./protocol.ts";
 import type { JsonRpcResponse, McpServerCore } from "./protocol.ts";
 
@@ -51,6 +52,15 @@ export class HttpServerConfigError extends Error {
   override readonly name = "HttpServerConfigError";
 }
 
+// Loaded on first use with require(): an ESM import of node:http evaluates every lazy export,
+// which pulls in Node's bundled undici (~110 internal modules, tens of ms of start-up), and a
+// stdio server never needs HTTP at all.
+let http: typeof import("node:http") | undefined;
+function loadHttp(): typeof import("node:http") {
+  http ??= createRequire(import.meta.url)("node:http") as typeof import("node:http");
+  return http;
+}
+
 function hostWithPort(host: string, port: number): string {
   const bracketed = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
   return `${bracketed}:${port}`.toLowerCase();
@@ -65,7 +75,10 @@ function defaultAllowedHosts(bindHost: string, port: number): string[] {
 }
 
 function sendJson(res: ServerResponse, status: number, body: object, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
+  sendText(res, status, JSON.stringify(body), headers);
+}
+
+function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
   res.writeHead(status, {
     ...headers,
     "Content-Type": "application/json",
@@ -155,7 +168,7 @@ export async function startHttpServer(source: CoreSource, options: HttpServerOpt
       return;
     }
     // A message we could not even identify is an HTTP-level bad request; any answered request is 200.
-    sendJson(res, response.id === null ? 400 : 200, response);
+    sendText(res, response.id === null ? 400 : 200, serializeResponse(response));
   }
 
   function route(req: IncomingMessage, res: ServerResponse): void {
@@ -215,7 +228,7 @@ export async function startHttpServer(source: CoreSource, options: HttpServerOpt
     });
   }
 
-  const server = createServer({ keepAlive: true, requestTimeout: 30_000, headersTimeout: 10_000 }, route);
+  const server = loadHttp().createServer({ keepAlive: true, requestTimeout: 30_000, headersTimeout: 10_000 }, route);
   // Malformed HTTP never gets Node's default error text, only a bare 400.
   server.on("clientError", (_error, socket) => {
     if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");

@@ -5,6 +5,7 @@
 // path retains responses per session; this file is the whole protocol surface instead.
 
 import type { ToolHost } from "./host.ts";
+import { rawJsonOf } from "./raw-json.ts";
 
 /** Newest first; the first entry is what we answer when the client asks for something else. */
 export const SUPPORTED_PROTOCOL_VERSIONS: readonly string[] = ["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"];
@@ -52,6 +53,18 @@ export function errorResponse(id: JsonRpcId | null, code: number, message: strin
 /** The reply to bytes that are not JSON at all; there is no id to echo. */
 export function parseErrorResponse(): JsonRpcFailure {
   return errorResponse(null, JSONRPC_PARSE_ERROR, "Parse error");
+}
+
+/**
+ * The wire text of a response, the same as JSON.stringify(response) but splicing in a result's
+ * recorded JSON (see raw-json.ts) so a tool result is not serialised twice.
+ */
+export function serializeResponse(response: JsonRpcResponse): string {
+  if ("result" in response) {
+    const raw = rawJsonOf(response.result);
+    if (raw !== undefined) return `{"jsonrpc":"2.0","id":${JSON.stringify(response.id)},"result":${raw}}`;
+  }
+  return JSON.stringify(response);
 }
 
 /** Decodes one message of text and answers it; shared by the stdio and HTTP transports. */

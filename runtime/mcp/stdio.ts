@@ -3,7 +3,7 @@
 
 import { StringDecoder } from "node:string_decoder";
 import type { Readable, Writable } from "node:stream";
-import { errorResponse, handleText, JSONRPC_INTERNAL_ERROR, JSONRPC_PARSE_ERROR } from "./protocol.ts";
+import { errorResponse, handleText, JSONRPC_INTERNAL_ERROR, JSONRPC_PARSE_ERROR, serializeResponse } from "./protocol.ts";
 import type { JsonRpcResponse, McpServerCore } from "./protocol.ts";
 
 export interface StdioOptions {
@@ -35,19 +35,38 @@ export function serveStdio(core: McpServerCore, options: StdioOptions = {}): Pro
     outputBroken = true;
   });
 
+  // Replies finished in the same turn of the event loop leave in one write: under load many database
+  // results arrive together, and a write per reply would cost a system call each.
+  let queued = "";
+  let flushScheduled = false;
+  function flush(): void {
+    flushScheduled = false;
+    if (queued === "" || outputBroken) return;
+    const text = queued;
+    queued = "";
+    output.write(text);
+  }
+
   function write(response: JsonRpcResponse): void {
     if (outputBroken) return;
     let line: string;
     try {
-      line = JSON.stringify(response);
+      line = serializeResponse(response);
     } catch {
       line = JSON.stringify(errorResponse(response.id, JSONRPC_INTERNAL_ERROR, "Internal error"));
     }
-    output.write(line + "\n");
+    queued += line + "\n";
+    if (!flushScheduled) {
+      flushScheduled = true;
+      setImmediate(flush);
+    }
   }
 
   function settle(): void {
-    if (inputEnded && inFlight === 0) finish();
+    if (inputEnded && inFlight === 0) {
+      flush();
+      finish();
+    }
   }
 
   function dispatch(line: string): void {

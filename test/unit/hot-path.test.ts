@@ -1,0 +1,131 @@
+// The read hot path's performance changes keep behaviour: spliced serialisation equals
+// JSON.stringify, batched ledger writes store every read and isolate a bad one, stdio replies
+// finished together leave in one write, and a stdio server never loads node:http.
+
+import { after, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import type { ReadRecord } from "../../runtime/ledger/ledger.ts";
+import { readRecorderFor, type BatchingLedger } from "../../runtime/ledger/read-batch.ts";
+import { openSqliteLedger } from "../../runtime/ledger/sqlite.ts";
+import { createMcpServerCore, serializeResponse } from "../../runtime/mcp/protocol.ts";
+import { withRawJson } from "../../runtime/mcp/raw-json.ts";
+import { serveStdio } from "../../runtime/mcp/stdio.ts";
+import { createEchoHost } from "../fixtures/echo-host.ts";
+
+const root = mkdtempSync(join(tmpdir(), "hot-path-test-"));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+function read(n: number, overrides: Partial<ReadRecord> = {}): ReadRecord {
+  return {
+    capability: "billing.inspect_invoice",
+    tenantId: "tenant_a",
+    principal: "agent:support",
+    source: "app_db",
+    table: "public.invoices",
+    statementFingerprint: "3f9a1c0d2b7e6a54",
+    args: { invoice_id: `inv_${n}` },
+    redactedParams: [`inv_${n}`, "<context:tenant_id>"],
+    rows: [{ id: `inv_${n}`, amount_cents: n }],
+    objectIds: [`inv_${n}`],
+    durationMs: 1,
+    withEvidence: true,
+    ...overrides,
+  };
+}
+
+describe("serializeResponse", () => {
+  test("splices a recorded result text and matches JSON.stringify exactly", () => {
+    const result = { content: [{ type: "text", text: '{"ok":true,"s":"a\\"b"}' }], structuredContent: { ok: true, s: 'a"b' } };
+    const response = { jsonrpc: "2.0" as const, id: "req-7", result: withRawJson(result, JSON.stringify(result)) };
+    assert.equal(serializeResponse(response), JSON.stringify(response));
+  });
+
+  test("uses the recorded text rather than serialising the result again", () => {
+    const response = { jsonrpc: "2.0" as const, id: 3, result: withRawJson({ a: 1 }, '{"spliced":true}') };
+    assert.equal(serializeResponse(response), '{"jsonrpc":"2.0","id":3,"result":{"spliced":true}}');
+  });
+});
+
+describe("batched read records", () => {
+  test("recordReads stores every read of the batch and returns their ids", () => {
+    const ledger = openSqliteLedger(join(root, "batch.sqlite")) as BatchingLedger;
+    try {
+      const outcomes = ledger.recordReads([read(1), read(2), read(3, { withEvidence: false, rows: [], objectIds: [] })]);
+      assert.equal(outcomes.length, 3);
+      for (const [i, outcome] of outcomes.entries()) {
+        assert.ok(outcome.ok, `read ${i} recorded`);
+        if (!outcome.ok) continue;
+        assert.equal(outcome.evidenceId === null, i === 2);
+        if (outcome.evidenceId) assert.deepEqual(ledger.getEvidence(outcome.evidenceId)?.args, { invoice_id: `inv_${i + 1}` });
+      }
+      assert.equal(ledger.listQueryAudit({}).length, 3);
+    } finally {
+      ledger.close();
+    }
+  });
+
+  test("a read that cannot be serialised fails alone; the rest of the batch is stored", () => {
+    const ledger = openSqliteLedger(join(root, "isolated.sqlite")) as BatchingLedger;
+    try {
+      const outcomes = ledger.recordReads([read(1), read(2, { rows: [{ id: "inv_2", big: 1n }] }), read(3)]);
+      assert.deepEqual(outcomes.map((o) => o.ok), [true, false, true]);
+      assert.equal(ledger.listEvidence({}).length, 2);
+    } finally {
+      ledger.close();
+    }
+  });
+
+  test("concurrent reads through the recorder share one transaction and each gets its own ids", async () => {
+    const ledger = openSqliteLedger(join(root, "recorder.sqlite")) as BatchingLedger;
+    const batchSizes: number[] = [];
+    const recordReads = ledger.recordReads.bind(ledger);
+    ledger.recordReads = (records) => {
+      batchSizes.push(records.length);
+      return recordReads(records);
+    };
+    try {
+      const record = readRecorderFor(ledger);
+      const results = await Promise.all([1, 2, 3, 4].map((n) => record(read(n))));
+      assert.deepEqual(batchSizes, [4]);
+      assert.equal(new Set(results.map((r) => r.evidenceId)).size, 4);
+      await assert.rejects(record(read(5, { rows: [{ big: 1n }] })), TypeError);
+    } finally {
+      ledger.close();
+    }
+  });
+});
+
+describe("stdio output", () => {
+  test("replies finished in the same turn leave in one write, one line each", async () => {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    const writes: string[] = [];
+    const originalWrite = output.write.bind(output);
+    output.write = ((chunk: string) => {
+      writes.push(chunk);
+      return originalWrite(chunk);
+    }) as typeof output.write;
+    const done = serveStdio(createMcpServerCore(createEchoHost()), { input, output });
+    const requests = [1, 2, 3, 4, 5].map((id) => JSON.stringify({ jsonrpc: "2.0", id, method: "ping" })).join("\n");
+    input.end(requests + "\n");
+    await done;
+    assert.equal(writes.length, 1);
+    const lines = writes.join("").trimEnd().split("\n").map((l) => JSON.parse(l));
+    assert.deepEqual(lines.map((l) => l.id).sort(), [1, 2, 3, 4, 5]);
+  });
+});
+
+describe("start-up", () => {
+  test("loading the runtime for a stdio server does not load node:http (and Node's undici with it)", () => {
+    const script = `await import(${JSON.stringify(new URL("../../runtime/index.ts", import.meta.url).href)});
+      console.log(JSON.stringify(process.moduleLoadList.filter((m) => /^NativeModule (http|internal\\/deps\\/undici)/.test(m))));`;
+    const child = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+    assert.equal(child.status, 0, child.stderr);
+    assert.deepEqual(JSON.parse(child.stdout.trim()), []);
+  });
+});

@@ -1,0 +1,403 @@
+import { after, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import type { Ledger, NewProposal, ReadRecord } from "../../runtime/ledger/ledger.ts";
+import { canonicalJson, changeSetHash, openLedger, openSqliteLedger, StoreUnavailableError } from "../../runtime/ledger/index.ts";
+import { applyMigrations, MIGRATIONS } from "../../runtime/ledger/migrations.ts";
+
+const root = mkdtempSync(join(tmpdir(), "ledger-test-"));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+let counter = 0;
+function storePath(): string {
+  return join(root, `case-${++counter}`, "nested", "ledger.sqlite");
+}
+
+const open: Ledger[] = [];
+after(() => open.forEach((l) => l.close()));
+function fresh(path = storePath()): Ledger {
+  const ledger = openSqliteLedger(path);
+  open.push(ledger);
+  return ledger;
+}
+
+function read(overrides: Partial<ReadRecord> = {}): ReadRecord {
+  return {
+    capability: "billing.inspect_invoice",
+    tenantId: "tenant_a",
+    principal: "agent:support",
+    source: "app_db",
+    table: "public.invoices",
+    statementFingerprint: "3f9a1c0d2b7e6a54",
+    args: { invoice_id: "inv_1" },
+    redactedParams: ["inv_1", "$tenant_id"],
+    rows: [{ id: "inv_1", status: "open", amount_cents: 12500 }],
+    objectIds: ["inv_1"],
+    durationMs: 2.5,
+    withEvidence: true,
+    ...overrides,
+  };
+}
+
+function proposal(overrides: Partial<NewProposal> = {}): NewProposal {
+  return {
+    capability: "billing.propose_credit",
+    tenantId: "tenant_a",
+    principal: "agent:support",
+    source: "app_db",
+    target: { schema: "public", table: "invoices", primaryKey: { column: "id", value: "inv_1" } },
+    before: { id: "inv_1", status: "open", credit_cents: 0 },
+    patch: { credit_cents: 500 },
+    after: { id: "inv_1", status: "open", credit_cents: 500 },
+    guards: {
+      tenant: { column: "tenant_id", value: "tenant_a" },
+      conflict: { column: "updated_at", expected: "2026-05-16T09:12:44.123Z" },
+    },
+    args: { invoice_id: "inv_1", credit_cents: 500 },
+    evidenceId: "ev_abcdefghijklmnopqrst",
+    approval: { mode: "human", requiredRole: "billing_lead" },
+    executor: { name: "app_db_writer", type: "sql_update" },
+    ...overrides,
+  };
+}
+
+const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+describe("reads", () => {
+  test("recordRead stores the audit row and the evidence bundle, linked to each other", () => {
+    const ledger = fresh();
+    const { evidenceId, queryAuditId } = ledger.recordRead(read());
+    assert.match(queryAuditId, /^qa_[a-z2-7]{20}$/);
+    assert.match(evidenceId!, /^ev_[a-z2-7]{20}$/);
+
+    const evidence = ledger.getEvidence(evidenceId!);
+    assert.ok(evidence);
+    assert.match(evidence.createdAt, ISO_MS);
+    assert.deepEqual(evidence, {
+      id: evidenceId,
+      capability: "billing.inspect_invoice",
+      tenantId: "tenant_a",
+      principal: "agent:support",
+      table: "public.invoices",
+      objectIds: ["inv_1"],
+      args: { invoice_id: "inv_1" },
+      rows: [{ id: "inv_1", status: "open", amount_cents: 12500 }],
+      queryAuditId,
+      createdAt: evidence.createdAt,
+    });
+
+    const [audit, ...rest] = ledger.listQueryAudit();
+    assert.equal(rest.length, 0);
+    assert.deepEqual(audit, {
+      id: queryAuditId,
+      capability: "billing.inspect_invoice",
+      tenantId: "tenant_a",
+      principal: "agent:support",
+      source: "app_db",
+      table: "public.invoices",
+      statementFingerprint: "3f9a1c0d2b7e6a54",
+      rowCount: 1,
+      durationMs: 2.5,
+      redactedParams: ["inv_1", "$tenant_id"],
+      outcome: "ok",
+      createdAt: audit!.createdAt,
+    });
+    assert.match(audit!.createdAt, ISO_MS);
+  });
+
+  test("withEvidence=false writes the audit row and no evidence", () => {
+    const ledger = fresh();
+    const result = ledger.recordRead(read({ withEvidence: false, rows: [], objectIds: [] }));
+    assert.equal(result.evidenceId, null);
+    assert.equal(ledger.listEvidence().length, 0);
+    const audits = ledger.listQueryAudit();
+    assert.equal(audits.length, 1);
+    assert.equal(audits[0]!.rowCount, 0);
+  });
+
+  test("recordFailure keeps the stable code in the audit and the raw text only in internal_errors", () => {
+    const path = storePath();
+    const ledger = fresh(path);
+    const raw = 'error: relation "secret_table" does not exist at 10.0.0.5:5432';
+    ledger.recordFailure({ capability: "billing.inspect_invoice", tenantId: "tenant_a", code: "TEMPORARILY_UNAVAILABLE", internal: raw });
+
+    const [audit] = ledger.listQueryAudit({ tenantId: "tenant_a" });
+    assert.equal(audit!.outcome, "error");
+    assert.equal(audit!.errorCode, "TEMPORARILY_UNAVAILABLE");
+    assert.equal(audit!.rowCount, 0);
+    assert.doesNotMatch(JSON.stringify(ledger.listQueryAudit()), /secret_table/);
+
+    const db = new DatabaseSync(path);
+    try {
+      const rows = db.prepare("SELECT query_audit_id, code, detail FROM internal_errors").all();
+      assert.deepEqual(rows.map((r) => ({ ...r })), [{ query_audit_id: audit!.id, code: "TEMPORARILY_UNAVAILABLE", detail: raw }]);
+    } finally {
+      db.close();
+    }
+  });
+
+  test("a failure recorded before the tenant is known lists with empty strings, not under any tenant", () => {
+    const ledger = fresh();
+    ledger.recordFailure({ capability: "billing.inspect_invoice", code: "INTERNAL", internal: "boom" });
+    const [audit] = ledger.listQueryAudit();
+    assert.equal(audit!.tenantId, "");
+    assert.equal(ledger.listQueryAudit({ tenantId: "tenant_a" }).length, 0);
+  });
+});
+
+describe("tenant scoping and listing", () => {
+  test("getEvidence and getProposal return nothing for another tenant", () => {
+    const ledger = fresh();
+    const { evidenceId } = ledger.recordRead(read());
+    const stored = ledger.createProposal(proposal());
+    assert.ok(ledger.getEvidence(evidenceId!, "tenant_a"));
+    assert.equal(ledger.getEvidence(evidenceId!, "tenant_b"), undefined);
+    assert.ok(ledger.getProposal(stored.id, "tenant_a"));
+    assert.equal(ledger.getProposal(stored.id, "tenant_b"), undefined);
+    assert.equal(ledger.getProposal("wrp_doesnotexist00000000"), undefined);
+  });
+
+  test("list filters by tenant, capability and state, newest first", () => {
+    const ledger = fresh();
+    ledger.recordRead(read({ tenantId: "tenant_a", args: { n: 1 } }));
+    ledger.recordRead(read({ tenantId: "tenant_b", args: { n: 2 } }));
+    ledger.recordRead(read({ tenantId: "tenant_a", capability: "billing.search_invoices", args: { n: 3 } }));
+
+    assert.deepEqual(ledger.listEvidence({ tenantId: "tenant_a" }).map((e) => e.args.n), [3, 1]);
+    assert.deepEqual(ledger.listEvidence({ tenantId: "tenant_a", capability: "billing.inspect_invoice" }).map((e) => e.args.n), [1]);
+    assert.deepEqual(ledger.listQueryAudit({ tenantId: "tenant_b" }).map((a) => a.tenantId), ["tenant_b"]);
+    assert.equal(ledger.listQueryAudit({ capability: "billing.search_invoices" }).length, 1);
+
+    const first = ledger.createProposal(proposal({ tenantId: "tenant_a" }));
+    const second = ledger.createProposal(proposal({ tenantId: "tenant_b" }));
+    const third = ledger.createProposal(proposal({ tenantId: "tenant_a", capability: "billing.propose_refund" }));
+    assert.deepEqual(ledger.listProposals().map((p) => p.id), [third.id, second.id, first.id]);
+    assert.deepEqual(ledger.listProposals({ tenantId: "tenant_a" }).map((p) => p.id), [third.id, first.id]);
+    assert.deepEqual(ledger.listProposals({ capability: "billing.propose_refund" }).map((p) => p.id), [third.id]);
+    assert.equal(ledger.listProposals({ state: "review_required" }).length, 3);
+    assert.equal(ledger.listProposals({ state: "approved" }).length, 0);
+  });
+
+  test("lists default to 50 rows and honour an explicit limit", () => {
+    const ledger = fresh();
+    for (let i = 0; i < 55; i++) ledger.recordRead(read({ args: { n: i } }));
+    assert.equal(ledger.listEvidence().length, 50);
+    assert.equal(ledger.listQueryAudit().length, 50);
+    const latest = ledger.listEvidence({ limit: 2 });
+    assert.deepEqual(latest.map((e) => e.args.n), [54, 53]);
+  });
+});
+
+describe("proposals and events", () => {
+  test("createProposal stores the change set with its hash and logs proposal_created", () => {
+    const ledger = fresh();
+    const input = proposal();
+    const stored = ledger.createProposal(input);
+    assert.match(stored.id, /^wrp_[a-z2-7]{20}$/);
+    assert.equal(stored.state, "review_required");
+    assert.equal(stored.hash, changeSetHash(input));
+    assert.match(stored.hash, /^[0-9a-f]{64}$/);
+    assert.match(stored.createdAt, ISO_MS);
+    assert.deepEqual(ledger.getProposal(stored.id), stored);
+    // What comes back from the store hashes to the stored hash, so approvals can re-verify it.
+    assert.equal(changeSetHash(ledger.getProposal(stored.id)!), stored.hash);
+    const { id, hash, state, createdAt, ...changeSet } = stored;
+    assert.deepEqual(changeSet, input);
+
+    const events = ledger.listEvents();
+    assert.equal(events.length, 1);
+    assert.equal(events[0]!.type, "proposal_created");
+    assert.equal(events[0]!.proposalId, stored.id);
+    assert.equal(events[0]!.tenantId, "tenant_a");
+    assert.equal(events[0]!.detail.hash, stored.hash);
+  });
+
+  test("the returned proposal does not change when the caller later mutates its input", () => {
+    const ledger = fresh();
+    const input = proposal();
+    const stored = ledger.createProposal(input);
+    input.patch.credit_cents = 999_999;
+    assert.equal(stored.patch.credit_cents, 500);
+  });
+
+  test("appendEvent and listEvents: newest first, or oldest first after a cursor", () => {
+    const ledger = fresh();
+    ledger.appendEvent("serve_started", { transport: "stdio" });
+    ledger.appendEvent("proposal_viewed", { by: "reviewer" }, { proposalId: "wrp_x", tenantId: "tenant_a" });
+    ledger.appendEvent("serve_stopped", {});
+
+    const newest = ledger.listEvents();
+    assert.deepEqual(newest.map((e) => e.type), ["serve_stopped", "proposal_viewed", "serve_started"]);
+    const viewed = newest[1]!;
+    assert.deepEqual(viewed.detail, { by: "reviewer" });
+    assert.equal(viewed.proposalId, "wrp_x");
+    assert.equal(viewed.tenantId, "tenant_a");
+    assert.equal("proposalId" in newest[0]!, false);
+
+    const firstId = newest[2]!.id;
+    assert.deepEqual(ledger.listEvents({ afterId: firstId }).map((e) => e.type), ["proposal_viewed", "serve_stopped"]);
+    assert.deepEqual(ledger.listEvents({ afterId: firstId, limit: 1 }).map((e) => e.type), ["proposal_viewed"]);
+  });
+});
+
+describe("change set hash", () => {
+  test("canonicalJson sorts keys recursively, including integer-like keys, with no whitespace", () => {
+    assert.equal(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: null } }), '{"a":{"c":null,"d":[3,{"y":2,"z":1}]},"b":1}');
+    // Plain JSON.stringify would put "2" before "10" here.
+    assert.equal(canonicalJson({ "2": "x", "10": "y", a: undefined }), '{"10":"y","2":"x"}');
+    assert.equal(canonicalJson([undefined, Number.NaN, "é\n"]), '[null,null,"é\\n"]');
+    assert.throws(() => canonicalJson({ n: 1n }), TypeError);
+  });
+
+  test("the hash ignores key order and changes when the patch changes", () => {
+    const base = proposal();
+    const reordered: NewProposal = {
+      executor: { type: "sql_update", name: "app_db_writer" },
+      approval: { requiredRole: "billing_lead", mode: "human" },
+      evidenceId: base.evidenceId,
+      args: { credit_cents: 500, invoice_id: "inv_1" },
+      guards: { conflict: base.guards.conflict!, tenant: { value: "tenant_a", column: "tenant_id" } },
+      after: { credit_cents: 500, status: "open", id: "inv_1" },
+      patch: { credit_cents: 500 },
+      before: { status: "open", credit_cents: 0, id: "inv_1" },
+      target: { primaryKey: { value: "inv_1", column: "id" }, table: "invoices", schema: "public" },
+      source: "app_db",
+      principal: "agent:support",
+      tenantId: "tenant_a",
+      capability: "billing.propose_credit",
+    };
+    assert.equal(changeSetHash(reordered), changeSetHash(base));
+    assert.notEqual(changeSetHash(proposal({ patch: { credit_cents: 501 } })), changeSetHash(base));
+    assert.notEqual(changeSetHash(proposal({ tenantId: "tenant_b" })), changeSetHash(base));
+    // Stored-only fields are not part of the change set.
+    assert.equal(changeSetHash({ ...base, id: "wrp_1", state: "approved" } as NewProposal), changeSetHash(base));
+  });
+});
+
+describe("the store file", () => {
+  test("runs in WAL mode with foreign keys on", () => {
+    const path = storePath();
+    const ledger = fresh(path);
+    ledger.recordRead(read());
+    assert.ok(existsSync(`${path}-wal`));
+    const db = new DatabaseSync(path, { readOnly: true });
+    try {
+      assert.equal((db.prepare("PRAGMA journal_mode").get() as { journal_mode: string }).journal_mode, "wal");
+    } finally {
+      db.close();
+    }
+  });
+
+  test("re-opening keeps the data and applies no migration twice", () => {
+    const path = storePath();
+    const first = openSqliteLedger(path);
+    const { evidenceId } = first.recordRead(read());
+    first.close();
+    const migrationsBefore = readMigrations(path);
+    assert.deepEqual(migrationsBefore.map((m) => m.version), MIGRATIONS.map((m) => m.version));
+
+    const second = fresh(path);
+    assert.ok(second.getEvidence(evidenceId!));
+    assert.deepEqual(readMigrations(path), migrationsBefore);
+  });
+
+  test("a store created by an earlier schema step opens, upgrades and keeps its rows", () => {
+    const path = join(root, `old-store-${++counter}.sqlite`);
+    const db = new DatabaseSync(path);
+    assert.deepEqual(applyMigrations(db, MIGRATIONS.slice(0, 1)), [1]);
+    db.prepare(`INSERT INTO query_audit (id, capability, tenant_id, row_count, duration_ms, redacted_params, outcome, created_at)
+      VALUES ('qa_old', 'billing.inspect_invoice', 'tenant_a', 3, 1.0, '[]', 'ok', '2026-01-01T00:00:00.000Z')`).run();
+    db.close();
+
+    const ledger = fresh(path);
+    assert.deepEqual(ledger.listQueryAudit({ tenantId: "tenant_a" }).map((a) => a.id), ["qa_old"]);
+    assert.equal(ledger.createProposal(proposal()).state, "review_required");
+    assert.deepEqual(readMigrations(path).map((m) => m.version), [1, 2]);
+  });
+
+  test("two handles on the same file both write and see each other's rows", () => {
+    const path = storePath();
+    const a = fresh(path);
+    const b = fresh(path);
+    const fromA = a.recordRead(read({ args: { by: "a" } }));
+    const fromB = b.createProposal(proposal());
+    assert.ok(b.getEvidence(fromA.evidenceId!));
+    assert.ok(a.getProposal(fromB.id));
+    assert.equal(a.listEvents().length, 1);
+  });
+
+  test("a path under a regular file gives StoreUnavailableError with a plain message", () => {
+    const file = join(root, `plain-file-${++counter}`);
+    writeFileSync(file, "not a directory");
+    const path = join(file, "ledger.sqlite");
+    const err = captureOpenError(path);
+    assert.equal(err.message, `cannot create the store at ${path}: a parent of the path is not a directory`);
+    assert.equal(err.code, "TEMPORARILY_UNAVAILABLE");
+    assert.match(err.detail, /ENOTDIR/);
+  });
+
+  test("a path SQLite cannot open gives a message with no SQLite text", () => {
+    const err = captureOpenError("/proc/synapsor-ledger-test/ledger.sqlite");
+    assert.match(err.message, /^cannot create the store at \/proc\/synapsor-ledger-test\/ledger\.sqlite: /);
+    assert.doesNotMatch(err.message, /sqlite_|SQLITE|unable to open|errno|E[A-Z]{3,}/);
+  });
+
+  test("a file SQLite cannot create is reported in plain words", () => {
+    const err = captureOpenError("/proc/synapsor-ledger.sqlite");
+    assert.equal(err.message, "cannot create the store at /proc/synapsor-ledger.sqlite: the file cannot be opened");
+    assert.match(err.detail, /unable to open database file/);
+  });
+
+  test("a file that is not a ledger is refused without touching it", () => {
+    const path = join(root, `not-a-db-${++counter}.sqlite`);
+    writeFileSync(path, "x".repeat(200));
+    const err = captureOpenError(path);
+    assert.equal(err.message, `cannot open the store at ${path}: the file is not a ledger database`);
+    assert.match(err.detail, /not a database/);
+  });
+
+  test("a store written by a newer build is refused", () => {
+    const path = storePath();
+    openSqliteLedger(path).close();
+    const db = new DatabaseSync(path);
+    db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', 'x')").run();
+    db.close();
+    const err = captureOpenError(path);
+    assert.match(err.message, /newer synapsor-runner \(schema 999/);
+  });
+
+  test("close is idempotent and later calls fail as store-unavailable", () => {
+    const ledger = openLedger(storePath());
+    ledger.close();
+    ledger.close();
+    assert.throws(() => ledger.recordRead(read()), (err: unknown) => {
+      assert.ok(err instanceof StoreUnavailableError);
+      assert.match(err.message, /the ledger has been closed$/);
+      return true;
+    });
+    assert.throws(() => ledger.listProposals(), StoreUnavailableError);
+  });
+});
+
+function readMigrations(path: string): { version: number; applied_at: string }[] {
+  const db = new DatabaseSync(path, { readOnly: true });
+  try {
+    return db.prepare("SELECT version, applied_at FROM schema_migrations ORDER BY version").all()
+      .map((r) => ({ version: r.version as number, applied_at: r.applied_at as string }));
+  } finally {
+    db.close();
+  }
+}
+
+function captureOpenError(path: string): StoreUnavailableError {
+  try {
+    openSqliteLedger(path).close();
+  } catch (err) {
+    assert.ok(err instanceof StoreUnavailableError, `expected StoreUnavailableError, got ${String(err)}`);
+    return err;
+  }
+  assert.fail(`opening ${path} should have failed`);
+}
