@@ -188,7 +188,7 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
 
   const adapters = new Map<string, Adapter>();
   for (const [name, source] of Object.entries(def.sources)) {
-    adapters.set(name, openAdapter(source.engine, {
+    adapters.set(name, await openAdapter(source.engine, {
         url: urls.get(name)!,
         statementTimeoutMs: source.statementTimeoutMs,
         maxConnections: poolSize,

@@ -29,8 +29,10 @@ export async function bundleServer(files: FileMap): Promise<string> {
     banner: {
       js: [
         "#!/usr/bin/env node",
-        'import { createRequire as __synapsorCreateRequire } from "node:module";',
+        'import { createRequire as __synapsorCreateRequire, enableCompileCache as __synapsorCompileCache } from "node:module";',
         "const require = __synapsorCreateRequire(import.meta.url);",
+        // V8's code cache (in the OS temp dir) spares every later start from recompiling the bundle.
+        "__synapsorCompileCache?.();",
       ].join("\n"),
     },
     plugins: [generatedSources(files)],

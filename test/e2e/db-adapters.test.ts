@@ -9,8 +9,6 @@ import pg from "pg";
 import mysql from "mysql2/promise";
 import {
   classifyDatabaseError,
-  createMysqlAdapter,
-  createPostgresAdapter,
   databaseFailure,
   openAdapter,
   type Adapter,
@@ -18,6 +16,13 @@ import {
   type Engine,
   type FixedStatement,
 } from "../../runtime/db/index.ts";
+import { createMysqlAdapter } from "../../runtime/db/mysql.ts";
+import { createPostgresAdapter } from "../../runtime/db/postgres.ts";
+
+/** Synchronous construction for tests; the server uses openAdapter, which loads one driver on demand. */
+function createAdapter(engine: Engine, options: AdapterOptions): Adapter {
+  return engine === "postgres" ? createPostgresAdapter(options) : createMysqlAdapter(options);
+}
 import { MYSQL_ADMIN_URL, createDatabase, type TestDatabase } from "../support/databases.ts";
 
 const SAFE_MESSAGES = new Set([
@@ -174,7 +179,7 @@ for (const engine of ["postgres", "mysql"] as const) {
     let db: TestDatabase;
     const open: Adapter[] = [];
     const adapter = (overrides: Partial<AdapterOptions> = {}): Adapter => {
-      const a = openAdapter(engine, { url: db.url, statementTimeoutMs: 5000, maxConnections: 2, ...overrides });
+      const a = createAdapter(engine, { url: db.url, statementTimeoutMs: 5000, maxConnections: 2, ...overrides });
       open.push(a);
       return a;
     };
@@ -419,7 +424,7 @@ describe("postgres-only value handling", () => {
   after(() => db.drop());
 
   test("timestamps, dates and arrays come back as ISO UTC text whatever the database defaults", async () => {
-    const a = openAdapter("postgres", { url: db.url, statementTimeoutMs: 1000 });
+    const a = createAdapter("postgres", { url: db.url, statementTimeoutMs: 1000 });
     try {
       const [row] = await a.query(
         {
@@ -449,7 +454,7 @@ describe("postgres-only value handling", () => {
   });
 
   test("the adapter's type parsing does not change pg's global defaults", async () => {
-    const a = openAdapter("postgres", { url: db.url, statementTimeoutMs: 1000 });
+    const a = createAdapter("postgres", { url: db.url, statementTimeoutMs: 1000 });
     const client = new pg.Client({ connectionString: db.url, options: "-c DateStyle=ISO" });
     await client.connect();
     try {
@@ -512,13 +517,21 @@ describe("classifyDatabaseError", () => {
     assert.match(failure.failure.internal ?? "", /ECONNREFUSED/);
   });
 
-  test("adapters refuse pool settings that are not plain integers", () => {
+  test("adapters refuse pool settings that are not plain integers", async () => {
     for (const engine of ["postgres", "mysql"] as const) {
-      assert.throws(() => openAdapter(engine, { url: "postgres://x@127.0.0.1/x", statementTimeoutMs: 1.5 }), RangeError);
-      assert.throws(
-        () => openAdapter(engine, { url: "postgres://x@127.0.0.1/x", statementTimeoutMs: 100, maxConnections: 0 }),
+      await assert.rejects(openAdapter(engine, { url: "postgres://x@127.0.0.1/x", statementTimeoutMs: 1.5 }), RangeError);
+      await assert.rejects(
+        openAdapter(engine, { url: "postgres://x@127.0.0.1/x", statementTimeoutMs: 100, maxConnections: 0 }),
         RangeError,
       );
     }
+  });
+
+  test("openAdapter loads the driver of the requested engine on demand", async () => {
+    const pgAdapter = await openAdapter("postgres", { url: "postgres://x@127.0.0.1:1/x", statementTimeoutMs: 100 });
+    const myAdapter = await openAdapter("mysql", { url: "mysql://x@127.0.0.1:1/x", statementTimeoutMs: 100 });
+    assert.equal(pgAdapter.engine, "postgres");
+    assert.equal(myAdapter.engine, "mysql");
+    await Promise.all([pgAdapter.close(), myAdapter.close()]);
   });
 });
