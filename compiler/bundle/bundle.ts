@@ -5,6 +5,7 @@ import { dirname, posix } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type Plugin } from "esbuild";
 import type { FileMap } from "../emit/emit.ts";
+import { RECOMMENDED_NODE_FLAGS } from "./node-flags.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const NAMESPACE = "synapsor-generated";
@@ -28,7 +29,7 @@ export async function bundleServer(files: FileMap): Promise<string> {
     // CommonJS drivers call require() for Node built-ins; give the ESM bundle a real one.
     banner: {
       js: [
-        "#!/usr/bin/env node",
+        `#!/usr/bin/env -S node ${RECOMMENDED_NODE_FLAGS.join(" ")}`,
         'import { createRequire as __synapsorCreateRequire, enableCompileCache as __synapsorCompileCache } from "node:module";',
         "const require = __synapsorCreateRequire(import.meta.url);",
         // V8's code cache (in the OS temp dir) spares every later start from recompiling the bundle.

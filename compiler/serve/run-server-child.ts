@@ -1,6 +1,7 @@
 // Runs a compiled server.mjs as a child on the same Node, sharing this process's stdout and
 // stderr (and stdin for stdio), so an MCP client talks to the compiled server byte for byte.
 
+import { RECOMMENDED_NODE_FLAGS } from "../bundle/node-flags.ts";
 import { spawn } from "node:child_process";
 import { constants } from "node:os";
 import { isatty } from "node:tty";
@@ -18,7 +19,7 @@ import { isatty } from "node:tty";
 export function runServerChild(serverPath: string, args: readonly string[], options: { stdin: boolean }): Promise<number> {
   const sharesTerminal = options.stdin && isatty(0);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [serverPath, ...args], {
+    const child = spawn(process.execPath, [...RECOMMENDED_NODE_FLAGS, serverPath, ...args], {
       stdio: [options.stdin ? "inherit" : "ignore", "inherit", "inherit"],
       detached: !sharesTerminal,
     });

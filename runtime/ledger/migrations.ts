@@ -13,15 +13,17 @@ export const MIGRATIONS: readonly MigrationStep[] = [
   {
     version: 1,
     name: "reads: query audit, evidence bundles, internal errors",
-    // recordRead writes query_audit and evidence_bundles on every tool call, and every b-tree it touches
-    // is one more page written to the WAL, so these tables carry only the tenant and capability indexes
-    // (both ordered by time) and no foreign keys: the two rows link to each other by id and are written
-    // in one transaction, and an FK would need another index to keep pruning cheap. A per-object index
-    // cost one page per returned row (measured: ~6x slower for a 20-row read); searching evidence by
-    // object scans the tenant's object_ids with json_each instead. Proposals do index their object.
+    // Every tool call writes one read, and every b-tree a write touches is another page in the WAL,
+    // so a read is ONE row: its query audit and, when the capability keeps evidence, its evidence
+    // bundle. Both ids share the row's key ('qa_' || key, 'ev_' || key), the views below give each
+    // its own shape, and a lookup by either id is a primary-key lookup. The table is WITHOUT ROWID
+    // and keyed by time-ordered ids (ids.ts), so inserts append at the right edge of every b-tree.
+    // Only the tenant and capability indexes exist (both ordered by time); a per-object index cost
+    // one page per returned row (measured: ~6x slower for a 20-row read), so searching evidence by
+    // object scans the tenant's object_ids with json_each. Proposals do index their object.
     sql: `
-      CREATE TABLE query_audit (
-        id TEXT PRIMARY KEY,
+      CREATE TABLE reads (
+        key TEXT PRIMARY KEY,
         capability TEXT NOT NULL,
         tenant_id TEXT,
         principal TEXT,
@@ -33,31 +35,30 @@ export const MIGRATIONS: readonly MigrationStep[] = [
         redacted_params TEXT NOT NULL,
         outcome TEXT NOT NULL CHECK (outcome IN ('ok', 'error')),
         error_code TEXT,
-        evidence_id TEXT,
+        has_evidence INTEGER NOT NULL CHECK (has_evidence IN (0, 1)),
+        object_ids TEXT,
+        args TEXT,
+        rows TEXT,
         created_at TEXT NOT NULL
-      );
-      CREATE INDEX query_audit_tenant ON query_audit (tenant_id, created_at);
-      CREATE INDEX query_audit_capability ON query_audit (capability, created_at);
+      ) WITHOUT ROWID;
+      CREATE INDEX reads_tenant ON reads (tenant_id, created_at);
+      CREATE INDEX reads_capability ON reads (capability, created_at);
 
-      CREATE TABLE evidence_bundles (
-        id TEXT PRIMARY KEY,
-        query_audit_id TEXT NOT NULL,
-        capability TEXT NOT NULL,
-        tenant_id TEXT NOT NULL,
-        principal TEXT NOT NULL,
-        table_name TEXT NOT NULL,
-        object_ids TEXT NOT NULL,
-        args TEXT NOT NULL,
-        rows TEXT NOT NULL,
-        created_at TEXT NOT NULL
-      );
-      CREATE INDEX evidence_tenant ON evidence_bundles (tenant_id, created_at);
-      CREATE INDEX evidence_capability ON evidence_bundles (capability, created_at);
+      CREATE VIEW query_audit AS
+        SELECT key, 'qa_' || key AS id, capability, tenant_id, principal, source, table_name, statement_fingerprint,
+          row_count, duration_ms, redacted_params, outcome, error_code,
+          CASE WHEN has_evidence = 1 THEN 'ev_' || key END AS evidence_id, created_at
+        FROM reads;
+
+      CREATE VIEW evidence_bundles AS
+        SELECT key, 'ev_' || key AS id, 'qa_' || key AS query_audit_id, capability, tenant_id, principal, table_name,
+          object_ids, args, rows, created_at
+        FROM reads WHERE has_evidence = 1;
 
       -- Raw failure text (driver messages, stacks). Operators read it; callers never see it.
       CREATE TABLE internal_errors (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
-        query_audit_id TEXT NOT NULL REFERENCES query_audit (id),
+        query_audit_id TEXT NOT NULL,
         code TEXT NOT NULL,
         detail TEXT NOT NULL,
         created_at TEXT NOT NULL

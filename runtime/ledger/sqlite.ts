@@ -16,7 +16,7 @@ import type {
   StoredProposal,
 } from "./ledger.ts";
 import { changeSetHash } from "./hash.ts";
-import { newId } from "./ids.ts";
+import { newId, newKey } from "./ids.ts";
 import { applyMigrations } from "./migrations.ts";
 import { isStoreFault, StoreUnavailableError, storeUnavailable, type StoreAction } from "./store-error.ts";
 
@@ -82,8 +82,7 @@ interface Statements {
   begin: StatementSync;
   commit: StatementSync;
   rollback: StatementSync;
-  insertAudit: StatementSync;
-  insertEvidence: StatementSync;
+  insertRead: StatementSync;
   insertInternalError: StatementSync;
   insertProposal: StatementSync;
   insertEvent: StatementSync;
@@ -114,11 +113,9 @@ class SqliteLedger implements Ledger {
       begin: p("BEGIN IMMEDIATE"),
       commit: p("COMMIT"),
       rollback: p("ROLLBACK"),
-      insertAudit: p(`INSERT INTO query_audit (id, capability, tenant_id, principal, source, table_name,
-        statement_fingerprint, row_count, duration_ms, redacted_params, outcome, error_code, evidence_id, created_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      insertEvidence: p(`INSERT INTO evidence_bundles (id, query_audit_id, capability, tenant_id, principal,
-        table_name, object_ids, args, rows, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      insertRead: p(`INSERT INTO reads (key, capability, tenant_id, principal, source, table_name,
+        statement_fingerprint, row_count, duration_ms, redacted_params, outcome, error_code, has_evidence,
+        object_ids, args, rows, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       insertInternalError: p("INSERT INTO internal_errors (query_audit_id, code, detail, created_at) VALUES (?, ?, ?, ?)"),
       insertProposal: p(`INSERT INTO proposals (id, hash, state, capability, tenant_id, principal, source,
         target_table, object_id, target, before_row, patch, after_row, guards, args, evidence_id, approval,
@@ -126,8 +123,9 @@ class SqliteLedger implements Ledger {
       insertEvent: p("INSERT INTO events (type, proposal_id, tenant_id, detail, created_at) VALUES (?, ?, ?, ?, ?)"),
       proposalById: p("SELECT * FROM proposals WHERE id = ?"),
       proposalByIdInTenant: p("SELECT * FROM proposals WHERE id = ? AND tenant_id = ?"),
-      evidenceById: p("SELECT * FROM evidence_bundles WHERE id = ?"),
-      evidenceByIdInTenant: p("SELECT * FROM evidence_bundles WHERE id = ? AND tenant_id = ?"),
+      // By key, not by the view's computed id, so the lookup uses the primary key.
+      evidenceById: p("SELECT * FROM evidence_bundles WHERE key = ?"),
+      evidenceByIdInTenant: p("SELECT * FROM evidence_bundles WHERE key = ? AND tenant_id = ?"),
       eventsNewest: p("SELECT * FROM events ORDER BY id DESC LIMIT ?"),
       eventsAfter: p("SELECT * FROM events WHERE id > ? ORDER BY id ASC LIMIT ?"),
     };
@@ -179,26 +177,21 @@ class SqliteLedger implements Ledger {
   }
 
   #insertRead(r: SerialisedRead): void {
-    const s = this.#stmts;
     const record = r.record;
-    s.insertAudit.run(r.queryAuditId, record.capability, record.tenantId, record.principal, record.source,
-      record.table, record.statementFingerprint, record.rows.length, record.durationMs, r.params, "ok", null, r.evidenceId,
-      r.createdAt);
-    if (r.evidenceId) {
-      s.insertEvidence.run(r.evidenceId, r.queryAuditId, record.capability, record.tenantId, record.principal,
-        record.table, r.objectIds, r.args, r.rows, r.createdAt);
-    }
+    this.#stmts.insertRead.run(r.key, record.capability, record.tenantId, record.principal, record.source,
+      record.table, record.statementFingerprint, record.rows.length, record.durationMs, r.params, "ok", null,
+      r.evidenceId ? 1 : 0, r.objectIds, r.args, r.rows, r.createdAt);
   }
 
   recordFailure(input: Parameters<Ledger["recordFailure"]>[0]): void {
     const createdAt = new Date().toISOString();
-    const queryAuditId = newId("qa");
+    const key = newKey();
     const s = this.#stmts;
     this.#transaction(() => {
-      s.insertAudit.run(queryAuditId, input.capability, input.tenantId ?? null, input.principal ?? null,
-        input.source ?? null, input.table ?? null, input.statementFingerprint ?? null, 0, 0, "[]", "error",
-        input.code, null, createdAt);
-      s.insertInternalError.run(queryAuditId, input.code, input.internal, createdAt);
+      s.insertRead.run(key, input.capability, input.tenantId ?? null, input.principal ?? null, input.source ?? null,
+        input.table ?? null, input.statementFingerprint ?? null, 0, 0, "[]", "error", input.code, 0, null, null, null,
+        createdAt);
+      s.insertInternalError.run(`qa_${key}`, input.code, input.internal, createdAt);
     });
   }
 
@@ -229,22 +222,24 @@ class SqliteLedger implements Ledger {
   }
 
   getEvidence(id: string, tenantId?: string): EvidenceBundle | undefined {
+    if (!id.startsWith("ev_")) return undefined;
+    const key = id.slice(3);
     const row = this.#read(() =>
-      tenantId === undefined ? this.#stmts.evidenceById.get(id) : this.#stmts.evidenceByIdInTenant.get(id, tenantId),
+      tenantId === undefined ? this.#stmts.evidenceById.get(key) : this.#stmts.evidenceByIdInTenant.get(key, tenantId),
     );
     return row ? toEvidence(row) : undefined;
   }
 
   listProposals(filter: { tenantId?: string; state?: ProposalState; capability?: string; limit?: number } = {}): StoredProposal[] {
-    return this.#list("proposals", PROPOSAL_FILTERS, filter).map(toProposal);
+    return this.#list("proposals", "rowid", PROPOSAL_FILTERS, filter).map(toProposal);
   }
 
   listEvidence(filter: { tenantId?: string; capability?: string; limit?: number } = {}): EvidenceBundle[] {
-    return this.#list("evidence_bundles", EVIDENCE_FILTERS, filter).map(toEvidence);
+    return this.#list("evidence_bundles", "key", EVIDENCE_FILTERS, filter).map(toEvidence);
   }
 
   listQueryAudit(filter: { tenantId?: string; capability?: string; limit?: number } = {}): QueryAuditRecord[] {
-    return this.#list("query_audit", AUDIT_FILTERS, filter).map(toQueryAudit);
+    return this.#list("query_audit", "key", AUDIT_FILTERS, filter).map(toQueryAudit);
   }
 
   /**
@@ -311,18 +306,20 @@ class SqliteLedger implements Ledger {
     return isStoreFault(err) ? storeUnavailable(this.#path, action, err) : err;
   }
 
-  #prepareList(cacheKey: string, table: string, filterColumns: string[]): StatementSync {
+  /** `tiebreak` is the column every index entry ends with (rowid, or the key of WITHOUT ROWID tables), so the order uses the index. */
+  #prepareList(cacheKey: string, table: string, tiebreak: string, filterColumns: string[]): StatementSync {
     const where = filterColumns.length ? `WHERE ${filterColumns.map((column) => `${column} = ?`).join(" AND ")}` : "";
-    const sql = `SELECT * FROM ${table} ${where} ORDER BY created_at DESC, rowid DESC LIMIT ?`;
+    const sql = `SELECT * FROM ${table} ${where} ORDER BY created_at DESC, ${tiebreak} DESC LIMIT ?`;
     const stmt = this.#read(() => this.#db.prepare(sql));
     this.#listCache.set(cacheKey, stmt);
     return stmt;
   }
 
-  #list(table: string, columns: Record<string, string>, filter: Record<string, unknown>): Row[] {
+  #list(table: string, tiebreak: string, columns: Record<string, string>, filter: Record<string, unknown>): Row[] {
     const used = Object.keys(columns).filter((key) => filter[key] !== undefined);
     const cacheKey = `${table}:${used.join(",")}`;
-    const stmt = this.#listCache.get(cacheKey) ?? this.#prepareList(cacheKey, table, used.map((key) => columns[key]!));
+    const stmt =
+      this.#listCache.get(cacheKey) ?? this.#prepareList(cacheKey, table, tiebreak, used.map((key) => columns[key]!));
     const values = used.map((key) => filter[key] as SQLInputValue);
     const limit = clampLimit(filter.limit as number | undefined);
     return this.#read(() => stmt.all(...values, limit)) as Row[];
@@ -334,26 +331,29 @@ export type ReadOutcome = { ok: true; evidenceId: string | null; queryAuditId: s
 
 interface SerialisedRead {
   record: ReadRecord;
+  key: string;
   createdAt: string;
   queryAuditId: string;
   evidenceId: string | null;
   params: string;
-  objectIds: string;
-  args: string;
-  rows: string;
+  objectIds: string | null;
+  args: string | null;
+  rows: string | null;
 }
 
 function serialiseRead(record: ReadRecord): SerialisedRead {
-  const evidenceId = record.withEvidence ? newId("ev") : null;
+  const key = newKey();
+  const evidenceId = record.withEvidence ? `ev_${key}` : null;
   return {
     record,
+    key,
     createdAt: new Date().toISOString(),
-    queryAuditId: newId("qa"),
+    queryAuditId: `qa_${key}`,
     evidenceId,
     params: JSON.stringify(record.redactedParams),
-    objectIds: evidenceId ? JSON.stringify(record.objectIds) : "",
-    args: evidenceId ? JSON.stringify(record.args) : "",
-    rows: evidenceId ? JSON.stringify(record.rows) : "",
+    objectIds: evidenceId ? JSON.stringify(record.objectIds) : null,
+    args: evidenceId ? JSON.stringify(record.args) : null,
+    rows: evidenceId ? JSON.stringify(record.rows) : null,
   };
 }
 

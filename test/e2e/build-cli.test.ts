@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { appendFileSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { runCli } from "../support/cli.ts";
+import { runCli, runProcess } from "../support/cli.ts";
 import { tempDir } from "../support/compiled-server.ts";
 import { EXAMPLE_CONFIG_PATH, EXAMPLE_DIR } from "../support/example.ts";
 
@@ -73,7 +73,13 @@ describe("build output and --check", () => {
       { position: 2, from: "context", name: "tenant_id" },
     ]);
     assert.match(read.sql_sha256.postgres, /^[0-9a-f]{64}$/);
-    assert.match(readFileSync(join(out, "server.mjs"), "utf8"), /^#!\/usr\/bin\/env node/);
+    assert.match(readFileSync(join(out, "server.mjs"), "utf8"), /^#!\/usr\/bin\/env -S node --max-semi-space-size=4\n/);
+  });
+
+  test("server.mjs is executable on its own, with the recommended Node flags from its shebang", async () => {
+    const r = await runProcess(join(out, "server.mjs"), ["version", "--json"], { env: { PATH: process.env.PATH ?? "" } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).capabilities, 3);
   });
 
   test("--check passes on fresh output and fails with a short diff after a hand edit", async () => {

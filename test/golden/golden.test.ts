@@ -20,5 +20,5 @@ test("two builds of the same inputs are byte-identical, bundle included", async 
   assert.ok(first.ok && second.ok);
   assert.deepEqual([...first.files.keys()], [...second.files.keys()]);
   for (const [path, text] of first.files) assert.equal(second.files.get(path), text, path);
-  assert.match(first.files.get("server.mjs")!, /^#!\/usr\/bin\/env node/);
+  assert.match(first.files.get("server.mjs")!, /^#!\/usr\/bin\/env -S node --max-semi-space-size=4\n/);
 });

@@ -308,8 +308,8 @@ describe("the store file", () => {
     const path = join(root, `old-store-${++counter}.sqlite`);
     const db = new DatabaseSync(path);
     assert.deepEqual(applyMigrations(db, MIGRATIONS.slice(0, 1)), [1]);
-    db.prepare(`INSERT INTO query_audit (id, capability, tenant_id, row_count, duration_ms, redacted_params, outcome, created_at)
-      VALUES ('qa_old', 'billing.inspect_invoice', 'tenant_a', 3, 1.0, '[]', 'ok', '2026-01-01T00:00:00.000Z')`).run();
+    db.prepare(`INSERT INTO reads (key, capability, tenant_id, row_count, duration_ms, redacted_params, outcome, has_evidence, created_at)
+      VALUES ('old', 'billing.inspect_invoice', 'tenant_a', 3, 1.0, '[]', 'ok', 0, '2026-01-01T00:00:00.000Z')`).run();
     db.close();
 
     const ledger = fresh(path);
