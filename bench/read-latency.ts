@@ -10,6 +10,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { cpus, totalmem, tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
+import { RECOMMENDED_NODE_FLAGS } from "../compiler/bundle/node-flags.ts";
 import { createPostgresDatabase, type TestDatabase } from "../test/support/databases.ts";
 import { seedExample } from "../test/support/example.ts";
 import { runCli } from "../test/support/cli.ts";
@@ -125,11 +126,20 @@ function serverEnv(readUrl: string): NodeJS.ProcessEnv {
   };
 }
 
-/** Extra node flags for the measured server (profiling runs only). */
+/**
+ * Node flags of the measured server: by default the ones the product launches it with (the bundle's
+ * shebang, `mcp serve`); BENCH_NODE_FLAGS replaces them ("" for plain `node server.mjs`).
+ */
+function serverFlags(): string[] {
+  const override = process.env.BENCH_NODE_FLAGS;
+  return override === undefined ? [...RECOMMENDED_NODE_FLAGS] : override.split(" ").filter(Boolean);
+}
+
+/** Server flags plus, for profiling runs, a CPU profile. */
 function nodeArgs(tag: string): string[] {
   const dir = process.env.BENCH_CPU_PROF;
-  const extra = process.env.BENCH_NODE_FLAGS?.split(" ").filter(Boolean) ?? [];
-  return dir ? [...extra, "--cpu-prof", `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${tag}-${Date.now()}.cpuprofile`] : extra;
+  const flags = serverFlags();
+  return dir ? [...flags, "--cpu-prof", `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${tag}-${Date.now()}.cpuprofile`] : flags;
 }
 
 function exited(child: ChildProcess): Promise<void> {
@@ -138,7 +148,7 @@ function exited(child: ChildProcess): Promise<void> {
 
 async function coldStart(serverPath: string, cwd: string, env: NodeJS.ProcessEnv, store: string): Promise<number> {
   const start = process.hrtime.bigint();
-  const child = spawn(process.execPath, [serverPath, "serve", "--transport", "stdio", "--store", store], {
+  const child = spawn(process.execPath, [...serverFlags(), serverPath, "serve", "--transport", "stdio", "--store", store], {
     cwd,
     env,
     stdio: ["pipe", "pipe", "ignore"],
@@ -156,7 +166,8 @@ async function coldStart(serverPath: string, cwd: string, env: NodeJS.ProcessEnv
   return elapsed;
 }
 
-async function rawPg(url: string): Promise<{ p50: number; callsPerSecond: number }> {
+/** The floor: the same lookup through `pg` alone, with the client's own CPU per call (this process). */
+async function rawPg(url: string): Promise<{ p50: number; callsPerSecond: number; cpuUs: number }> {
   const statement = {
     name: "bench_invoice",
     text: `SELECT "id", "tenant_id", "customer_id", "amount_cents", "late_fee_cents", "status", "waiver_reason", "due_at", "updated_at" FROM "public"."invoices" WHERE "id" = $1 AND "tenant_id" = $2 LIMIT 2`,
@@ -177,12 +188,18 @@ async function rawPg(url: string): Promise<{ p50: number; callsPerSecond: number
     }
     let next = 0;
     const start = process.hrtime.bigint();
+    const cpuBefore = process.cpuUsage();
     await Promise.all(
       Array.from({ length: IN_FLIGHT }, async () => {
         while (next < LOADED_CALLS) await call(next++);
       }),
     );
-    return { p50: median(latencies), callsPerSecond: (LOADED_CALLS * 1000) / msSince(start) };
+    const cpu = process.cpuUsage(cpuBefore);
+    return {
+      p50: median(latencies),
+      callsPerSecond: (LOADED_CALLS * 1000) / msSince(start),
+      cpuUs: (cpu.user + cpu.system) / LOADED_CALLS,
+    };
   } finally {
     await pool.end();
   }
@@ -296,6 +313,7 @@ async function main(): Promise<void> {
     const rows: TableRow[] = [
       { metric: "raw pg prepared stmt: p50 sequential", value: `${fmt(raw.p50)} ms` },
       { metric: `raw pg prepared stmt: calls/s (${IN_FLIGHT} in flight, pool 8)`, value: `${raw.callsPerSecond.toFixed(0)}` },
+      { metric: `raw pg prepared stmt: client CPU/call (${IN_FLIGHT} in flight)`, value: `${raw.cpuUs.toFixed(0)} µs` },
       { metric: "cold start: spawn -> tools/list (median of 10)", value: `${fmt(median(colds), 1)} ms`, target: "<= 100 ms", met: median(colds) <= 100 },
       { metric: "stdio: p50 sequential", value: `${fmt(s.p50)} ms`, target: "<= 0.25 ms", met: s.p50 <= 0.25 },
       { metric: "stdio: p99 sequential", value: `${fmt(s.p99)} ms` },
