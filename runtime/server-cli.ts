@@ -192,6 +192,7 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
         url: urls.get(name)!,
         statementTimeoutMs: source.statementTimeoutMs,
         maxConnections: poolSize,
+        readOnly: true,
       }));
   }
   const log = (event: Record<string, unknown>) => process.stderr.write(JSON.stringify({ time: new Date().toISOString(), ...event }) + "\n");

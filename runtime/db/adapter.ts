@@ -23,4 +23,9 @@ export interface AdapterOptions {
   statementTimeoutMs: number;
   /** Pool size; the embedded demo database needs 1. */
   maxConnections?: number;
+  /**
+   * Every session read-only at the database: defence in depth for the MCP server, whose
+   * statements are fixed SELECTs anyway. A write would fail in the database itself.
+   */
+  readOnly?: boolean;
 }

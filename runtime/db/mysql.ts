@@ -69,6 +69,11 @@ export function createMysqlAdapter(
 
   /** Session setup runs before the connection's first statement, so no call ever runs un-timed. */
   function prepareSession(conn: PoolConnection, done: (err: QueryError | null) => void): void {
+    if (!options.readOnly) return prepareTimeouts(conn, done);
+    prepareTimeouts(conn, (err) => (err ? done(err) : conn.query("SET SESSION TRANSACTION READ ONLY", (roErr) => done(roErr))));
+  }
+
+  function prepareTimeouts(conn: PoolConnection, done: (err: QueryError | null) => void): void {
     if (dialect === "mysql") {
       conn.query(mysqlSql, (err) => done(err));
       return;

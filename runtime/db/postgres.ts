@@ -69,7 +69,9 @@ export function createPostgresAdapter(
     connectionTimeoutMillis: limits.connectTimeoutMs,
     application_name: APPLICATION_NAME,
     // Startup parameters, so every connection is UTC/ISO and time-limited before its first statement.
-    options: `-c TimeZone=UTC -c DateStyle=ISO -c statement_timeout=${options.statementTimeoutMs}`,
+    options:
+      `-c TimeZone=UTC -c DateStyle=ISO -c statement_timeout=${options.statementTimeoutMs}` +
+      (options.readOnly ? " -c default_transaction_read_only=on" : ""),
     types: runnerTypes,
   });
   // An idle connection dropped by the server emits here; without a listener it would crash the server.

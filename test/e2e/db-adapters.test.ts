@@ -535,3 +535,26 @@ describe("classifyDatabaseError", () => {
     await Promise.all([pgAdapter.close(), myAdapter.close()]);
   });
 });
+
+describe("read-only sessions", () => {
+  for (const engine of ["postgres", "mysql"] as const) {
+    test(`${engine}: with readOnly the database itself refuses a write`, async () => {
+      const db = await createDatabase(engine, "srro");
+      try {
+        await db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY)");
+        const readOnly = createAdapter(engine, { url: db.url, statementTimeoutMs: 2000, maxConnections: 1, readOnly: true });
+        const writable = createAdapter(engine, { url: db.url, statementTimeoutMs: 2000, maxConnections: 1 });
+        try {
+          const insert = { name: "ro_insert", text: engine === "postgres" ? "INSERT INTO t (id) VALUES ($1)" : "INSERT INTO t (id) VALUES (?)" };
+          await assert.rejects(readOnly.query(insert, [1]), /read.only/i);
+          assert.deepEqual(await readOnly.query({ name: "ro_select", text: "SELECT COUNT(*) AS n FROM t" }, []), [{ n: "0" }]);
+          await writable.query(insert, [2]);
+        } finally {
+          await Promise.all([readOnly.close(), writable.close()]);
+        }
+      } finally {
+        await db.drop();
+      }
+    });
+  }
+});
