@@ -5,11 +5,10 @@ import type { ProposalCapability } from "../capability.ts";
 import { EVIDENCE_HANDLE_NOTE, errorEnvelope, metaFor, type Envelope } from "../envelope.ts";
 import { describeCause, type SafeError } from "../errors.ts";
 import type { NewProposal } from "../ledger/ledger.ts";
-import { checkArguments } from "./arguments.ts";
 import type { CallEnvironment, PreparedCapability } from "./call-context.ts";
 import { policyViolation } from "./policy.ts";
 import { recordReadEvidence } from "./read.ts";
-import { STORE_UNAVAILABLE, runStatement } from "./run-statement.ts";
+import { STORE_UNAVAILABLE, runLookup } from "./run-statement.ts";
 
 const NEXT_STEP =
   "A person must review and approve this proposal outside this conversation; nothing has been written to the database.";
@@ -18,13 +17,9 @@ export async function callProposal(env: CallEnvironment, prepared: PreparedCapab
   const cap = prepared.capability as ProposalCapability;
   const failed = (error: SafeError) => errorEnvelope(cap.name, "proposal", error, env.context);
 
-  const checked = checkArguments(cap.validateArgs, cap.inputSchema, rawArgs);
-  if (!checked.ok) return failed(checked.failure.error);
-  const args = checked.value;
-
-  const result = await runStatement(env, prepared, args);
-  if (!result.ok) return failed(result.failure.error);
-  const { rows, params, durationMs } = result.value;
+  const lookup = await runLookup(env, prepared, rawArgs);
+  if (!lookup.ok) return failed(lookup.failure.error);
+  const { args, rows, params, durationMs } = lookup.value;
   if (rows.length !== 1) {
     recordReadEvidence(env, prepared, args, params, [], durationMs, false);
     return failed(

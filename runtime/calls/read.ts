@@ -4,9 +4,8 @@
 import type { ReadCapability } from "../capability.ts";
 import { EVIDENCE_HANDLE_NOTE, errorEnvelope, metaFor, type Envelope } from "../envelope.ts";
 import { describeCause, type SafeError } from "../errors.ts";
-import { checkArguments } from "./arguments.ts";
 import { redactParams, type CallEnvironment, type PreparedCapability } from "./call-context.ts";
-import { STORE_UNAVAILABLE, runStatement } from "./run-statement.ts";
+import { STORE_UNAVAILABLE, runLookup } from "./run-statement.ts";
 import type { ReadRecord } from "../ledger/ledger.ts";
 import { readRecorderFor } from "../ledger/read-batch.ts";
 
@@ -14,13 +13,9 @@ export async function callRead(env: CallEnvironment, prepared: PreparedCapabilit
   const cap = prepared.capability as ReadCapability;
   const failed = (error: SafeError) => errorEnvelope(cap.name, "read", error, env.context);
 
-  const checked = checkArguments(cap.validateArgs, cap.inputSchema, rawArgs);
-  if (!checked.ok) return failed(checked.failure.error);
-  const args = checked.value;
-
-  const result = await runStatement(env, prepared, args);
-  if (!result.ok) return failed(result.failure.error);
-  const { rows, params, durationMs } = result.value;
+  const lookup = await runLookup(env, prepared, rawArgs);
+  if (!lookup.ok) return failed(lookup.failure.error);
+  const { args, rows, params, durationMs } = lookup.value;
 
   if (cap.single && rows.length !== 1) {
     const error: SafeError =

@@ -4,12 +4,27 @@
 import { classifyDatabaseError } from "../db/classify.ts";
 import type { Row } from "../db/adapter.ts";
 import { describeCause, fail, type Outcome } from "../errors.ts";
+import { checkArguments } from "./arguments.ts";
 import type { CallEnvironment, PreparedCapability } from "./call-context.ts";
 
 export interface StatementResult {
   rows: Row[];
   params: unknown[];
   durationMs: number;
+}
+
+export interface LookupResult extends StatementResult {
+  args: Record<string, unknown>;
+}
+
+/** The common start of every tool call: validate the arguments, then run the one fixed statement. */
+export async function runLookup(env: CallEnvironment, prepared: PreparedCapability, rawArgs: unknown): Promise<Outcome<LookupResult>> {
+  const cap = prepared.capability;
+  const checked = checkArguments(cap.validateArgs, cap.inputSchema, rawArgs);
+  if (!checked.ok) return checked;
+  const result = await runStatement(env, prepared, checked.value);
+  if (!result.ok) return result;
+  return { ok: true, value: { ...result.value, args: checked.value } };
 }
 
 export async function runStatement(

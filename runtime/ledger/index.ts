@@ -8,6 +8,7 @@ export type {
   ProposalGuards,
   ProposalState,
   QueryAuditRecord,
+  ReadOutcome,
   ReadRecord,
   StoredProposal,
 } from "./ledger.ts";

@@ -103,9 +103,17 @@ export interface LedgerEvent {
   createdAt: string;
 }
 
+/** What recordReads answers per record: recordRead's result, or what it threw. */
+export type ReadOutcome = { ok: true; evidenceId: string | null; queryAuditId: string } | { ok: false; error: unknown };
+
 export interface Ledger {
   /** Writes the query audit row and (when asked) the evidence bundle in one transaction. */
   recordRead(record: ReadRecord): { evidenceId: string | null; queryAuditId: string };
+  /**
+   * Records several reads in one transaction (group commit); one outcome per record, in order.
+   * A bad record fails alone; a store fault fails them all.
+   */
+  recordReads(records: readonly ReadRecord[]): ReadOutcome[];
   /** Records a failed query: audit row with the stable code, raw detail kept internally. */
   recordFailure(input: {
     capability: string;

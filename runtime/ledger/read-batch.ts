@@ -3,19 +3,9 @@
 // Reads that finish in the same turn of the event loop are therefore written in one transaction,
 // and each caller is answered only after that transaction has committed.
 
-import type { Ledger, ReadRecord } from "./ledger.ts";
-import type { ReadOutcome } from "./sqlite.ts";
-
-/** A ledger that can record several reads in one transaction (the SQLite ledger can). */
-export interface BatchingLedger extends Ledger {
-  recordReads(records: readonly ReadRecord[]): ReadOutcome[];
-}
+import type { Ledger, ReadOutcome, ReadRecord } from "./ledger.ts";
 
 export type ReadRecorder = (record: ReadRecord) => Promise<{ evidenceId: string | null; queryAuditId: string }>;
-
-function canBatch(ledger: Ledger): ledger is BatchingLedger {
-  return typeof (ledger as Partial<BatchingLedger>).recordReads === "function";
-}
 
 const recorders = new WeakMap<Ledger, ReadRecorder>();
 
@@ -23,7 +13,7 @@ const recorders = new WeakMap<Ledger, ReadRecorder>();
 export function readRecorderFor(ledger: Ledger): ReadRecorder {
   let recorder = recorders.get(ledger);
   if (!recorder) {
-    recorder = canBatch(ledger) ? batchingRecorder(ledger) : async (record) => ledger.recordRead(record);
+    recorder = batchingRecorder(ledger);
     recorders.set(ledger, recorder);
   }
   return recorder;
@@ -35,7 +25,7 @@ interface Waiting {
   reject: (error: unknown) => void;
 }
 
-function batchingRecorder(ledger: BatchingLedger): ReadRecorder {
+function batchingRecorder(ledger: Ledger): ReadRecorder {
   let queue: Waiting[] = [];
   const flush = (): void => {
     const batch = queue;

@@ -12,6 +12,7 @@ import type {
   NewProposal,
   ProposalState,
   QueryAuditRecord,
+  ReadOutcome,
   ReadRecord,
   StoredProposal,
 } from "./ledger.ts";
@@ -325,9 +326,6 @@ class SqliteLedger implements Ledger {
     return this.#read(() => stmt.all(...values, limit)) as Row[];
   }
 }
-
-/** What recordReads answers per record: recordRead's result, or what it threw. */
-export type ReadOutcome = { ok: true; evidenceId: string | null; queryAuditId: string } | { ok: false; error: unknown };
 
 interface SerialisedRead {
   record: ReadRecord;

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import type { ReadRecord } from "../../runtime/ledger/ledger.ts";
-import { readRecorderFor, type BatchingLedger } from "../../runtime/ledger/read-batch.ts";
+import { readRecorderFor } from "../../runtime/ledger/read-batch.ts";
 import { openSqliteLedger } from "../../runtime/ledger/sqlite.ts";
 import { createMcpServerCore, serializeResponse } from "../../runtime/mcp/protocol.ts";
 import { withRawJson } from "../../runtime/mcp/raw-json.ts";
@@ -53,7 +53,7 @@ describe("serializeResponse", () => {
 
 describe("batched read records", () => {
   test("recordReads stores every read of the batch and returns their ids", () => {
-    const ledger = openSqliteLedger(join(root, "batch.sqlite")) as BatchingLedger;
+    const ledger = openSqliteLedger(join(root, "batch.sqlite"));
     try {
       const outcomes = ledger.recordReads([read(1), read(2), read(3, { withEvidence: false, rows: [], objectIds: [] })]);
       assert.equal(outcomes.length, 3);
@@ -70,7 +70,7 @@ describe("batched read records", () => {
   });
 
   test("a read that cannot be serialised fails alone; the rest of the batch is stored", () => {
-    const ledger = openSqliteLedger(join(root, "isolated.sqlite")) as BatchingLedger;
+    const ledger = openSqliteLedger(join(root, "isolated.sqlite"));
     try {
       const outcomes = ledger.recordReads([read(1), read(2, { rows: [{ id: "inv_2", big: 1n }] }), read(3)]);
       assert.deepEqual(outcomes.map((o) => o.ok), [true, false, true]);
@@ -81,7 +81,7 @@ describe("batched read records", () => {
   });
 
   test("concurrent reads through the recorder share one transaction and each gets its own ids", async () => {
-    const ledger = openSqliteLedger(join(root, "recorder.sqlite")) as BatchingLedger;
+    const ledger = openSqliteLedger(join(root, "recorder.sqlite"));
     const batchSizes: number[] = [];
     const recordReads = ledger.recordReads.bind(ledger);
     ledger.recordReads = (records) => {
