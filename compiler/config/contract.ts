@@ -7,8 +7,12 @@ export type ArgType = "string" | "integer" | "number" | "boolean";
 export type Scalar = string | number | boolean | null;
 
 export interface Contract {
+  /** Editor hint pointing at schemas/synapsor.runner.schema.json. */
+  $schema?: string;
   version: 1;
   mode: Mode;
+  /** Accepted for compatibility; results always use the version 2 envelope. */
+  result_format?: 2;
   storage?: { sqlite_path?: string };
   sources: Record<string, SourceConfig>;
   trusted_context?: TrustedContextConfig;
