@@ -34,7 +34,12 @@ export interface TrustedContextConfig {
 }
 
 export type ExecutorConfig =
-  | { type: "sql_update"; source?: string }
+  | {
+      type: "sql_update";
+      source?: string;
+      /** Where synapsor_writeback_receipts lives; default "synapsor" (Postgres) or the connection's database (MySQL). */
+      receipts_schema?: string;
+    }
   | {
       type: "http_handler";
       url_env: string;
