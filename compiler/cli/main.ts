@@ -3,6 +3,7 @@
 import { Command, CommanderError } from "commander";
 import { RUNNER_VERSION } from "../version.ts";
 import { CliError, EXIT } from "./program.ts";
+import { register as registerApply } from "./apply.ts";
 import { register as registerBuild } from "./build.ts";
 import { register as registerDemo } from "./demo.ts";
 import { register as registerVersion } from "./version.ts";
@@ -10,6 +11,11 @@ import { register as registerConfig } from "./config.ts";
 import { register as registerInspect } from "./inspect.ts";
 import { register as registerMcp } from "./mcp.ts";
 import { register as registerTools } from "./tools.ts";
+import { register as registerWriteback } from "./writeback.ts";
+import { register as registerProposals } from "./proposals.ts";
+import { register as registerReceipts } from "./receipts.ts";
+import { register as registerReplay } from "./replay.ts";
+import { register as registerEvents } from "./events.ts";
 
 const program = new Command("synapsor-runner")
   .description("Compile synapsor.runner.json into a scoped, reviewable MCP server for Postgres or MySQL.")
@@ -17,6 +23,7 @@ const program = new Command("synapsor-runner")
   .showHelpAfterError("(run synapsor-runner --help for usage)")
   .exitOverride();
 
+registerApply(program);
 registerBuild(program);
 registerDemo(program);
 registerVersion(program);
@@ -24,6 +31,11 @@ registerConfig(program);
 registerInspect(program);
 registerMcp(program);
 registerTools(program);
+registerWriteback(program);
+registerProposals(program);
+registerReceipts(program);
+registerReplay(program);
+registerEvents(program);
 
 program.on("command:*", (operands: string[]) => {
   process.stderr.write(`synapsor-runner: unknown command '${operands[0]}'. Run synapsor-runner --help to list commands.\n`);

@@ -11,10 +11,22 @@ export interface FixedStatement {
 
 export type Row = Record<string, unknown>;
 
+/** One connection inside BEGIN … COMMIT/ROLLBACK; used only by trusted writers (apply, handlers). */
+export interface Transaction {
+  /** Runs a fixed statement; rowCount is the rows affected (UPDATE/INSERT) or returned (SELECT). */
+  execute(statement: FixedStatement, params: readonly unknown[]): Promise<{ rows: Row[]; rowCount: number }>;
+}
+
 export interface Adapter {
   readonly engine: Engine;
   /** Runs a fixed statement with bound values. Rejects with the driver's error. */
   query(statement: FixedStatement, params: readonly unknown[]): Promise<Row[]>;
+  /**
+   * Runs `work` in one transaction on one connection: COMMIT when it resolves, ROLLBACK when it
+   * rejects (the rejection is passed on). A connection lost mid-transaction is rolled back by
+   * the database.
+   */
+  transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 

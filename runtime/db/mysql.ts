@@ -2,9 +2,9 @@
 // `execute` (server-side prepared statements, cached per connection) in a UTC session.
 
 import mysql from "mysql2";
-import type { ExecuteValues, PoolConnection, QueryError, TypeCast } from "mysql2";
+import type { ExecuteValues, PoolConnection, QueryError, ResultSetHeader, TypeCast } from "mysql2";
 import { normaliseTimestamp } from "../values.ts";
-import type { Adapter, AdapterOptions, FixedStatement, Row } from "./adapter.ts";
+import type { Adapter, AdapterOptions, FixedStatement, Row, Transaction } from "./adapter.ts";
 import {
   CONNECT_TIMEOUT_MS,
   DEFAULT_MAX_CONNECTIONS,
@@ -131,6 +131,48 @@ export function createMysqlAdapter(
           }
         });
       });
+    },
+
+    async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+      if (closing) throw new Error("The MySQL adapter is closed");
+      const conn = await new Promise<PoolConnection>((resolve, reject) =>
+        acquire((err, acquired) => (err || !acquired ? reject(err) : resolve(acquired))),
+      );
+      const run = (sql: string) =>
+        new Promise<void>((resolve, reject) => conn.query(sql, (err) => (err ? reject(err) : resolve())));
+      const tx: Transaction = {
+        execute(statement, params) {
+          return new Promise((resolve, reject) => {
+            assertBindable(params);
+            conn.execute(statement.text, params as ExecuteValues[], (err, result) => {
+              if (err) return reject(err);
+              // SELECT yields rows; UPDATE/INSERT yield a header whose affectedRows counts matched
+              // rows (mysql2 sets CLIENT_FOUND_ROWS), like Postgres' rowCount.
+              if (Array.isArray(result)) {
+                const rows = toJsonRows(result as Row[]);
+                return resolve({ rows, rowCount: rows.length });
+              }
+              resolve({ rows: [], rowCount: (result as ResultSetHeader).affectedRows });
+            });
+          });
+        },
+      };
+      let broken = false;
+      try {
+        await run("START TRANSACTION");
+        const value = await work(tx);
+        await run("COMMIT");
+        return value;
+      } catch (err) {
+        // A failed ROLLBACK means the connection is broken; the server rolls back when it drops.
+        await run("ROLLBACK").catch(() => {
+          broken = true;
+        });
+        throw err;
+      } finally {
+        if (broken) conn.destroy();
+        else conn.release();
+      }
     },
 
     close(): Promise<void> {

@@ -3,7 +3,7 @@
 
 import pg from "pg";
 import { normaliseTimestamp } from "../values.ts";
-import type { Adapter, AdapterOptions, FixedStatement, Row } from "./adapter.ts";
+import type { Adapter, AdapterOptions, FixedStatement, Row, Transaction } from "./adapter.ts";
 import {
   APPLICATION_NAME,
   CONNECT_TIMEOUT_MS,
@@ -103,6 +103,38 @@ export function createPostgresAdapter(
         // The server rejecting one statement (bad argument, timeout) leaves the connection and its
         // prepared statements usable; anything else may have broken it, so it is not reused.
         if (!(err instanceof pg.DatabaseError)) discard = err instanceof Error ? err : new Error(String(err));
+        throw err;
+      } finally {
+        client.off("error", onClientError);
+        client.release(discard);
+      }
+    },
+
+    async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+      if (closing) throw new Error("The Postgres adapter is closed");
+      const client = await pool.connect();
+      let discard: Error | undefined;
+      const onClientError = (err: Error) => {
+        discard = err;
+      };
+      client.on("error", onClientError);
+      const tx: Transaction = {
+        async execute(statement, params) {
+          assertBindable(params);
+          const result = await client.query<Row>({ name: statement.name, text: statement.text, values: params as unknown[] });
+          return { rows: toJsonRows(result.rows), rowCount: result.rowCount ?? result.rows.length };
+        },
+      };
+      try {
+        await client.query("BEGIN");
+        const value = await work(tx);
+        await client.query("COMMIT");
+        return value;
+      } catch (err) {
+        // A failed ROLLBACK means the connection is broken; the server rolls back when it drops.
+        await client.query("ROLLBACK").catch((rollbackErr: unknown) => {
+          discard ??= rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr));
+        });
         throw err;
       } finally {
         client.off("error", onClientError);

@@ -22,7 +22,7 @@ let offset = 0;
 let lastMs = -1;
 let sequence = 0;
 
-export type IdPrefix = "ev" | "qa" | "wrp";
+export type IdPrefix = "ev" | "qa" | "wrp" | "apr" | "job" | "rcp";
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${newKey()}`;

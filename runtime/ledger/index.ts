@@ -14,3 +14,5 @@ export type {
 } from "./ledger.ts";
 export { openSqliteLedger, openSqliteLedger as openLedger, StoreUnavailableError } from "./sqlite.ts";
 export { canonicalJson, changeSetHash } from "./hash.ts";
+export type { Decision, DecisionOutcome, StoredReceipt, WritebackJob } from "./ledger.ts";
+export { ReviewRuleError, type ReviewRuleCode } from "./review-error.ts";

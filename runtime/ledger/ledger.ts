@@ -1,6 +1,7 @@
 // The local ledger: evidence, query audit, proposals and lifecycle events.
 // One interface so a Postgres-backed ledger can replace SQLite without touching callers.
 
+import type { Receipt } from "../executors/protocol.ts";
 import type { Scalar } from "../values.ts";
 
 export interface ReadRecord {
@@ -106,6 +107,43 @@ export interface LedgerEvent {
 /** What recordReads answers per record: recordRead's result, or what it threw. */
 export type ReadOutcome = { ok: true; evidenceId: string | null; queryAuditId: string } | { ok: false; error: unknown };
 
+/** A person's decision on a proposal, bound to the proposal's hash at the time. */
+export interface Decision {
+  /** `apr_…` */
+  id: string;
+  proposalId: string;
+  decision: "approved" | "rejected";
+  actor: string;
+  role: string | null;
+  reason: string | null;
+  proposalHash: string;
+  createdAt: string;
+}
+
+export type DecisionOutcome =
+  | { ok: true; decision: Decision; proposal: StoredProposal }
+  | { ok: false; reason: "not_found" | "not_reviewable" | "hash_mismatch"; state?: ProposalState };
+
+export interface WritebackJob {
+  /** `job_…` */
+  id: string;
+  proposalId: string;
+  /** The WritebackRequest sent to the executor, exactly as sent. */
+  request: Record<string, unknown>;
+  createdAt: string;
+}
+
+export interface StoredReceipt {
+  /** `rcp_…` */
+  id: string;
+  proposalId: string;
+  jobId: string;
+  tenantId: string;
+  executor: { name: string; type: "sql_update" | "http_handler" | "command_handler" };
+  receipt: Receipt;
+  createdAt: string;
+}
+
 export interface Ledger {
   /** Writes the query audit row and (when asked) the evidence bundle in one transaction. */
   recordRead(record: ReadRecord): { evidenceId: string | null; queryAuditId: string };
@@ -132,7 +170,30 @@ export interface Ledger {
   listProposals(filter?: { tenantId?: string; state?: ProposalState; capability?: string; limit?: number }): StoredProposal[];
   listEvidence(filter?: { tenantId?: string; capability?: string; limit?: number }): EvidenceBundle[];
   listQueryAudit(filter?: { tenantId?: string; capability?: string; limit?: number }): QueryAuditRecord[];
-  listEvents(filter?: { afterId?: number; limit?: number }): LedgerEvent[];
+  listEvents(filter?: { afterId?: number; limit?: number; proposalId?: string }): LedgerEvent[];
+  /**
+   * Approves or rejects atomically: only a proposal in review_required whose stored hash equals
+   * expectedHash changes state; appends proposal_approved / proposal_rejected in the same transaction.
+   */
+  decide(input: {
+    proposalId: string;
+    decision: "approved" | "rejected";
+    actor: string;
+    role?: string;
+    reason?: string;
+    expectedHash: string;
+  }): DecisionOutcome;
+  listDecisions(proposalId: string): Decision[];
+  /** Stores the request about to be sent and appends writeback_job_created. */
+  createWritebackJob(proposalId: string, request: Record<string, unknown>): WritebackJob;
+  getWritebackJob(id: string): WritebackJob | undefined;
+  /**
+   * Stores an executor's receipt, moves the proposal to the receipt's status (applied,
+   * already_applied, conflict or failed) and appends writeback_<status>, in one transaction.
+   */
+  recordReceipt(input: { proposalId: string; jobId: string; executor: StoredReceipt["executor"]; receipt: Receipt }): StoredReceipt;
+  getReceipt(id: string): StoredReceipt | undefined;
+  listReceipts(filter?: { proposalId?: string; tenantId?: string; limit?: number }): StoredReceipt[];
   appendEvent(type: string, detail: Record<string, unknown>, refs?: { proposalId?: string; tenantId?: string }): void;
   close(): void;
 }

@@ -113,7 +113,57 @@ export const MIGRATIONS: readonly MigrationStep[] = [
       CREATE INDEX events_type ON events (type, id);
     `,
   },
-  // Next step (approvals, writeback jobs, receipts) is added by the approval/writeback work.
+  {
+    version: 3,
+    name: "decisions, writeback jobs and receipts",
+    // A proposal is decided once (the unique index makes a second decision impossible even if a
+    // caller skips the state check), and every job and receipt names its proposal and tenant so
+    // replay and tenant-scoped listings are index lookups.
+    sql: `
+      CREATE TABLE decisions (
+        id TEXT PRIMARY KEY,
+        proposal_id TEXT NOT NULL REFERENCES proposals (id),
+        tenant_id TEXT NOT NULL,
+        decision TEXT NOT NULL CHECK (decision IN ('approved', 'rejected')),
+        actor TEXT NOT NULL,
+        role TEXT,
+        reason TEXT,
+        proposal_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE UNIQUE INDEX decisions_proposal ON decisions (proposal_id);
+      CREATE INDEX decisions_tenant ON decisions (tenant_id, created_at);
+      CREATE INDEX decisions_created ON decisions (created_at);
+
+      CREATE TABLE writeback_jobs (
+        id TEXT PRIMARY KEY,
+        proposal_id TEXT NOT NULL REFERENCES proposals (id),
+        tenant_id TEXT NOT NULL,
+        idempotency_key TEXT,
+        request TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX writeback_jobs_proposal ON writeback_jobs (proposal_id, created_at);
+      CREATE INDEX writeback_jobs_tenant ON writeback_jobs (tenant_id, created_at);
+      CREATE INDEX writeback_jobs_created ON writeback_jobs (created_at);
+
+      CREATE TABLE receipts (
+        id TEXT PRIMARY KEY,
+        proposal_id TEXT NOT NULL REFERENCES proposals (id),
+        job_id TEXT NOT NULL REFERENCES writeback_jobs (id),
+        tenant_id TEXT NOT NULL,
+        executor TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('applied', 'already_applied', 'conflict', 'failed')),
+        receipt TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX receipts_proposal ON receipts (proposal_id, created_at);
+      CREATE INDEX receipts_tenant ON receipts (tenant_id, created_at);
+      CREATE INDEX receipts_job ON receipts (job_id);
+      CREATE INDEX receipts_status ON receipts (status, created_at);
+      CREATE INDEX receipts_created ON receipts (created_at);
+    `,
+  },
 ];
 
 /** Thrown when the store was written by a newer build whose schema this build does not know. */

@@ -5,7 +5,10 @@
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
+import type { Receipt } from "../executors/protocol.ts";
 import type {
+  Decision,
+  DecisionOutcome,
   EvidenceBundle,
   Ledger,
   LedgerEvent,
@@ -15,10 +18,14 @@ import type {
   ReadOutcome,
   ReadRecord,
   StoredProposal,
+  StoredReceipt,
+  WritebackJob,
 } from "./ledger.ts";
 import { changeSetHash } from "./hash.ts";
 import { newId, newKey } from "./ids.ts";
 import { applyMigrations } from "./migrations.ts";
+import { ReviewRuleError } from "./review-error.ts";
+import { APPROVED_STATES, RECEIPT_EVENTS, RECEIPT_MOVES_FROM, toDecision, toJob, toReceipt } from "./review-rows.ts";
 import { isStoreFault, StoreUnavailableError, storeUnavailable, type StoreAction } from "./store-error.ts";
 
 export { StoreUnavailableError } from "./store-error.ts";
@@ -93,12 +100,22 @@ interface Statements {
   evidenceByIdInTenant: StatementSync;
   eventsNewest: StatementSync;
   eventsAfter: StatementSync;
+  eventsOfProposalNewest: StatementSync;
+  eventsOfProposalAfter: StatementSync;
+  moveState: StatementSync;
+  insertDecision: StatementSync;
+  decisionsOfProposal: StatementSync;
+  insertJob: StatementSync;
+  jobById: StatementSync;
+  insertReceipt: StatementSync;
+  receiptById: StatementSync;
 }
 
 // Filter field → column. Column names come only from these fixed maps, never from input.
 const PROPOSAL_FILTERS = { tenantId: "tenant_id", state: "state", capability: "capability" } as const;
 const EVIDENCE_FILTERS = { tenantId: "tenant_id", capability: "capability" } as const;
 const AUDIT_FILTERS = { tenantId: "tenant_id", capability: "capability" } as const;
+const RECEIPT_FILTERS = { proposalId: "proposal_id", tenantId: "tenant_id" } as const;
 
 class SqliteLedger implements Ledger {
   readonly #db: DatabaseSync;
@@ -129,6 +146,19 @@ class SqliteLedger implements Ledger {
       evidenceByIdInTenant: p("SELECT * FROM evidence_bundles WHERE key = ? AND tenant_id = ?"),
       eventsNewest: p("SELECT * FROM events ORDER BY id DESC LIMIT ?"),
       eventsAfter: p("SELECT * FROM events WHERE id > ? ORDER BY id ASC LIMIT ?"),
+      eventsOfProposalNewest: p("SELECT * FROM events WHERE proposal_id = ? ORDER BY id DESC LIMIT ?"),
+      eventsOfProposalAfter: p("SELECT * FROM events WHERE proposal_id = ? AND id > ? ORDER BY id ASC LIMIT ?"),
+      // The expected current state is part of the WHERE, so a state only moves from where the caller saw it.
+      moveState: p("UPDATE proposals SET state = ?, updated_at = ? WHERE id = ? AND state = ?"),
+      insertDecision: p(`INSERT INTO decisions (id, proposal_id, tenant_id, decision, actor, role, reason, proposal_hash,
+        created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      decisionsOfProposal: p("SELECT * FROM decisions WHERE proposal_id = ? ORDER BY created_at ASC, id ASC"),
+      insertJob: p(`INSERT INTO writeback_jobs (id, proposal_id, tenant_id, idempotency_key, request, created_at)
+        VALUES (?, ?, ?, ?, ?, ?)`),
+      jobById: p("SELECT * FROM writeback_jobs WHERE id = ?"),
+      insertReceipt: p(`INSERT INTO receipts (id, proposal_id, job_id, tenant_id, executor, status, receipt, created_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+      receiptById: p("SELECT * FROM receipts WHERE id = ?"),
     };
   }
 
@@ -247,14 +277,151 @@ class SqliteLedger implements Ledger {
    * Without afterId: the latest events, newest first. With afterId: the events after that id,
    * oldest first, so a tail can page forward by passing the last id it saw without skipping any.
    */
-  listEvents(filter: { afterId?: number; limit?: number } = {}): LedgerEvent[] {
+  listEvents(filter: { afterId?: number; limit?: number; proposalId?: string } = {}): LedgerEvent[] {
     const limit = clampLimit(filter.limit);
-    const rows = this.#read(() =>
-      filter.afterId === undefined
-        ? this.#stmts.eventsNewest.all(limit)
-        : this.#stmts.eventsAfter.all(filter.afterId, limit),
-    );
+    const s = this.#stmts;
+    const { afterId, proposalId } = filter;
+    const rows = this.#read(() => {
+      if (proposalId !== undefined) {
+        return afterId === undefined ? s.eventsOfProposalNewest.all(proposalId, limit) : s.eventsOfProposalAfter.all(proposalId, afterId, limit);
+      }
+      return afterId === undefined ? s.eventsNewest.all(limit) : s.eventsAfter.all(afterId, limit);
+    });
     return rows.map(toEvent);
+  }
+
+  /**
+   * The hash check is done here, inside the write transaction, against both the caller's
+   * expected hash and a fresh hash of the stored change set, so a row edited behind the
+   * ledger's back cannot be approved even if the caller checked it a moment earlier.
+   */
+  decide(input: Parameters<Ledger["decide"]>[0]): DecisionOutcome {
+    const s = this.#stmts;
+    const createdAt = new Date().toISOString();
+    const id = newId("apr");
+    let refusal: DecisionOutcome | undefined;
+    this.#transaction(() => {
+      const row = s.proposalById.get(input.proposalId);
+      if (!row) {
+        refusal = { ok: false, reason: "not_found" };
+        return;
+      }
+      const stored = toProposal(row);
+      if (stored.state !== "review_required") {
+        refusal = { ok: false, reason: "not_reviewable", state: stored.state };
+        return;
+      }
+      if (stored.hash !== input.expectedHash || changeSetHash(stored) !== stored.hash) {
+        refusal = { ok: false, reason: "hash_mismatch", state: stored.state };
+        return;
+      }
+      const role = input.role ?? null;
+      const reason = input.reason ?? null;
+      s.insertDecision.run(id, stored.id, stored.tenantId, input.decision, input.actor, role, reason, stored.hash, createdAt);
+      s.moveState.run(input.decision, createdAt, stored.id, "review_required");
+      s.insertEvent.run(input.decision === "approved" ? "proposal_approved" : "proposal_rejected", stored.id, stored.tenantId,
+        JSON.stringify({ decisionId: id, actor: input.actor, role, reason, hash: stored.hash }), createdAt);
+    });
+    if (refusal) return refusal;
+    const decision: Decision = {
+      id,
+      proposalId: input.proposalId,
+      decision: input.decision,
+      actor: input.actor,
+      role: input.role ?? null,
+      reason: input.reason ?? null,
+      proposalHash: input.expectedHash,
+      createdAt,
+    };
+    return { ok: true, decision, proposal: this.getProposal(input.proposalId)! };
+  }
+
+  listDecisions(proposalId: string): Decision[] {
+    return this.#read(() => this.#stmts.decisionsOfProposal.all(proposalId)).map(toDecision);
+  }
+
+  /** Throws ReviewRuleError when the proposal is unknown or was never approved. */
+  createWritebackJob(proposalId: string, request: Record<string, unknown>): WritebackJob {
+    const s = this.#stmts;
+    const id = newId("job");
+    const createdAt = new Date().toISOString();
+    const text = JSON.stringify(request);
+    const idempotencyKey = typeof request.idempotency_key === "string" ? request.idempotency_key : null;
+    this.#transaction(() => {
+      const stored = this.#approvedProposal(proposalId, "a writeback job");
+      s.insertJob.run(id, proposalId, stored.tenantId, idempotencyKey, text, createdAt);
+      s.insertEvent.run("writeback_job_created", proposalId, stored.tenantId, JSON.stringify({ jobId: id, idempotencyKey }), createdAt);
+    });
+    return { id, proposalId, request: JSON.parse(text) as Record<string, unknown>, createdAt };
+  }
+
+  getWritebackJob(id: string): WritebackJob | undefined {
+    const row = this.#read(() => this.#stmts.jobById.get(id));
+    return row ? toJob(row) : undefined;
+  }
+
+  /**
+   * Only approved and failed proposals move to the receipt's status. A receipt for a proposal
+   * already applied or in conflict (a racing second apply answered already_applied) is still
+   * stored and announced, because it records what the executor did, but the state stays.
+   * Throws ReviewRuleError for an unknown proposal or job, or a proposal nobody approved.
+   */
+  recordReceipt(input: Parameters<Ledger["recordReceipt"]>[0]): StoredReceipt {
+    const s = this.#stmts;
+    const id = newId("rcp");
+    const createdAt = new Date().toISOString();
+    const receiptText = JSON.stringify(input.receipt);
+    const executorText = JSON.stringify(input.executor);
+    let tenantId = "";
+    this.#transaction(() => {
+      const stored = this.#approvedProposal(input.proposalId, "a receipt");
+      const job = s.jobById.get(input.jobId);
+      if (!job || job.proposal_id !== input.proposalId) {
+        throw new ReviewRuleError("JOB_NOT_FOUND", `writeback job ${input.jobId} does not belong to proposal ${input.proposalId}`);
+      }
+      tenantId = stored.tenantId;
+      const status = input.receipt.status;
+      s.insertReceipt.run(id, input.proposalId, input.jobId, tenantId, executorText, status, receiptText, createdAt);
+      if (RECEIPT_MOVES_FROM.has(stored.state)) s.moveState.run(status, createdAt, stored.id, stored.state);
+      s.insertEvent.run(RECEIPT_EVENTS[status], input.proposalId, tenantId, JSON.stringify({
+        receiptId: id,
+        jobId: input.jobId,
+        status,
+        safeErrorCode: input.receipt.safe_error_code,
+        rowsAffected: input.receipt.rows_affected,
+        executor: input.executor.name,
+        previousState: stored.state,
+      }), createdAt);
+    });
+    return {
+      id,
+      proposalId: input.proposalId,
+      jobId: input.jobId,
+      tenantId,
+      executor: JSON.parse(executorText) as StoredReceipt["executor"],
+      receipt: JSON.parse(receiptText) as Receipt,
+      createdAt,
+    };
+  }
+
+  getReceipt(id: string): StoredReceipt | undefined {
+    const row = this.#read(() => this.#stmts.receiptById.get(id));
+    return row ? toReceipt(row) : undefined;
+  }
+
+  listReceipts(filter: { proposalId?: string; tenantId?: string; limit?: number } = {}): StoredReceipt[] {
+    return this.#list("receipts", "rowid", RECEIPT_FILTERS, filter).map(toReceipt);
+  }
+
+  /** Inside a transaction: the proposal, if it exists and a person approved it. */
+  #approvedProposal(proposalId: string, what: string): StoredProposal {
+    const row = this.#stmts.proposalById.get(proposalId);
+    if (!row) throw new ReviewRuleError("PROPOSAL_NOT_FOUND", `no proposal ${proposalId} for ${what}`);
+    const stored = toProposal(row);
+    if (!APPROVED_STATES.has(stored.state)) {
+      throw new ReviewRuleError("APPROVAL_REQUIRED", `proposal ${proposalId} is ${stored.state}; ${what} needs an approved proposal`);
+    }
+    return stored;
   }
 
   appendEvent(type: string, detail: Record<string, unknown>, refs: { proposalId?: string; tenantId?: string } = {}): void {

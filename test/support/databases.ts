@@ -94,3 +94,23 @@ export async function createMysqlDatabase(prefix = "sr"): Promise<TestDatabase> 
 export function createDatabase(engine: "postgres" | "mysql", prefix?: string): Promise<TestDatabase> {
   return engine === "postgres" ? createPostgresDatabase(prefix) : createMysqlDatabase(prefix);
 }
+
+/** Runs SQL on the server's admin database (for cluster-wide objects such as roles). */
+export async function execAsAdmin(engine: "postgres" | "mysql", sql: string): Promise<void> {
+  if (engine === "postgres") {
+    const client = new pg.Client({ connectionString: PG_ADMIN_URL });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+    return;
+  }
+  const conn = await mysql.createConnection({ uri: MYSQL_ADMIN_URL, multipleStatements: true });
+  try {
+    await conn.query(sql);
+  } finally {
+    await conn.end();
+  }
+}

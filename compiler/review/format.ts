@@ -1,0 +1,107 @@
+// Plain-text rendering of ledger records for the review commands. JSON output prints the
+// records themselves; these functions are only for people reading a terminal.
+
+import type { Decision, LedgerEvent, ProposalGuards, StoredProposal, StoredReceipt } from "../../runtime/ledger/ledger.ts";
+import type { DiffRow } from "./diff.ts";
+
+/** Strings as they are, everything else as JSON, so `"12"` and `12` still read differently in tables. */
+export function showValue(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (value === undefined) return "—";
+  return JSON.stringify(value);
+}
+
+/** Left-aligned columns; the header row is followed by a rule. */
+export function table(header: string[], rows: string[][], indent = "  "): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: string[]) => indent + cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join("  ");
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n") + "\n";
+}
+
+export function targetLabel(target: StoredProposal["target"]): string {
+  const table = target.schema ? `${target.schema}.${target.table}` : target.table;
+  return `${table} ${target.primaryKey.column}=${target.primaryKey.value}`;
+}
+
+export function formatProposalList(proposals: StoredProposal[]): string {
+  if (proposals.length === 0) return "No proposals match.\n";
+  return table(
+    ["ID", "STATE", "CAPABILITY", "TENANT", "TARGET", "CREATED"],
+    proposals.map((p) => [p.id, p.state, p.capability, p.tenantId, targetLabel(p.target), p.createdAt]),
+    "",
+  );
+}
+
+export function formatDiff(rows: DiffRow[]): string {
+  return table(["COLUMN", "BEFORE", "PROPOSED"], rows.map((r) => [r.column, showValue(r.before), showValue(r.proposed)]));
+}
+
+export function formatGuards(guards: ProposalGuards): string {
+  const lines = [`  tenant: ${guards.tenant.column} = ${guards.tenant.value}`];
+  lines.push(guards.conflict
+    ? `  version: ${guards.conflict.column} must still be ${showValue(guards.conflict.expected)}`
+    : "  version: none (no conflict column)");
+  for (const t of guards.transitions ?? []) {
+    lines.push(`  transition: ${t.column} from ${t.from.map(showValue).join(" | ")} to ${t.to.map(showValue).join(" | ")}`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+export function approvalRequirement(approval: StoredProposal["approval"]): string {
+  const role = approval.requiredRole;
+  return role ? `a person with the role ${role}` : "a person (no specific role)";
+}
+
+export function formatDecision(decision: Decision): string {
+  const lines = [
+    `Decision ${decision.id}: proposal ${decision.proposalId} ${decision.decision}`,
+    `  by ${decision.actor}${decision.role ? ` (role ${decision.role})` : ""} at ${decision.createdAt}`,
+    `  bound to proposal hash ${decision.proposalHash}`,
+  ];
+  if (decision.reason) lines.push(`  reason: ${decision.reason}`);
+  return lines.join("\n") + "\n";
+}
+
+export function formatReceiptList(receipts: StoredReceipt[]): string {
+  if (receipts.length === 0) return "No receipts match.\n";
+  return table(
+    ["ID", "STATUS", "PROPOSAL", "TENANT", "EXECUTOR", "ROWS", "CODE", "CREATED"],
+    receipts.map((r) => [
+      r.id,
+      r.receipt.status,
+      r.proposalId,
+      r.tenantId,
+      `${r.executor.name} (${r.executor.type})`,
+      String(r.receipt.rows_affected),
+      r.receipt.safe_error_code ?? "-",
+      r.createdAt,
+    ]),
+    "",
+  );
+}
+
+export function formatReceipt(r: StoredReceipt): string {
+  const x = r.receipt;
+  const lines = [
+    `Receipt ${r.id}: ${x.status}`,
+    `  proposal: ${r.proposalId} (tenant ${r.tenantId})`,
+    `  job: ${r.jobId}`,
+    `  executor: ${r.executor.name} (${r.executor.type})`,
+    `  rows affected: ${x.rows_affected}; source database changed: ${x.source_database_mutated ? "yes" : "no"}`,
+    `  version: ${showValue(x.previous_version)} -> ${showValue(x.new_version)}`,
+  ];
+  if (x.safe_error_code) lines.push(`  code: ${x.safe_error_code}`);
+  lines.push(`  message: ${x.message}`, `  recorded: ${r.createdAt}`);
+  for (const effect of x.details.effects) lines.push(`  effect: ${JSON.stringify(effect)}`);
+  return lines.join("\n") + "\n";
+}
+
+/** One line per event: time, id, type, proposal, then the detail's fields. */
+export function formatEvent(event: LedgerEvent): string {
+  const details = Object.entries(event.detail)
+    .filter(([, v]) => v !== null && v !== undefined)
+    .map(([k, v]) => `${k}=${showValue(v)}`)
+    .join(" ");
+  const refs = [event.proposalId, event.tenantId ? `tenant=${event.tenantId}` : undefined].filter(Boolean).join(" ");
+  return `${event.createdAt} #${event.id} ${event.type}${refs ? ` ${refs}` : ""}${details ? ` ${details}` : ""}\n`;
+}

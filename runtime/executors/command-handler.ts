@@ -1,0 +1,113 @@
+// The command_handler executor: runs the operator's command with the writeback request on
+// stdin and reads one receipt from stdout. The command comes from the env var named by
+// command_env, i.e. trusted operator configuration, so it runs through /bin/sh -c (pipes,
+// arguments and env expansion work as the operator wrote them); no request value is ever
+// interpolated into it. The child runs in its own process group so a timeout can end it
+// together with anything it started.
+
+import { spawn } from "node:child_process";
+import type { Executor, ExecutionResult } from "./executor.ts";
+import { excerpt, failure, receiptFromReply } from "./handler-reply.ts";
+import type { WritebackRequest } from "./protocol.ts";
+
+export interface CommandHandlerExecutorOptions {
+  command: string;
+  timeoutMs: number;
+}
+
+const MAX_STDOUT_BYTES = 1024 * 1024;
+const MAX_STDERR_CHARS = 4000;
+const CHANNEL = "handler command";
+
+export function createCommandHandlerExecutor(options: CommandHandlerExecutorOptions): Executor {
+  return {
+    type: "command_handler",
+    async execute(request: WritebackRequest): Promise<ExecutionResult> {
+      try {
+        return await run(options, JSON.stringify(request));
+      } catch (err) {
+        return failure("INTERNAL", "The handler command could not be run.", String(err));
+      }
+    },
+    async close() {},
+  };
+}
+
+interface Outcome {
+  kind: "exit" | "timeout" | "spawn-error" | "too-large";
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  error?: string;
+}
+
+function run(options: CommandHandlerExecutorOptions, input: string): Promise<ExecutionResult> {
+  return new Promise((resolve) => {
+    const child = spawn("/bin/sh", ["-c", options.command], { stdio: ["pipe", "pipe", "pipe"], detached: true });
+    const stdout: Buffer[] = [];
+    let stdoutBytes = 0;
+    let stderr = "";
+    let settled = false;
+    let ending: Outcome["kind"] | undefined;
+
+    const killGroup = () => {
+      try {
+        if (child.pid !== undefined) process.kill(child.pid, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    };
+    const finish = (outcome: Outcome) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(toResult(outcome, options.timeoutMs));
+    };
+    const timer = setTimeout(() => {
+      ending = "timeout";
+      killGroup();
+    }, options.timeoutMs);
+
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdoutBytes += chunk.length;
+      if (stdoutBytes > MAX_STDOUT_BYTES) {
+        ending ??= "too-large";
+        killGroup();
+        return;
+      }
+      stdout.push(chunk);
+    });
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+      if (stderr.length < MAX_STDERR_CHARS) stderr += chunk.slice(0, MAX_STDERR_CHARS - stderr.length);
+    });
+    child.on("error", (err) => finish({ kind: "spawn-error", code: null, signal: null, stdout: "", stderr, error: String(err) }));
+    child.on("close", (code, signal) =>
+      finish({ kind: ending ?? "exit", code, signal, stdout: Buffer.concat(stdout).toString("utf8"), stderr }),
+    );
+    // A command that exits without reading stdin closes the pipe early; its exit status decides.
+    child.stdin.on("error", () => {});
+    child.stdin.end(input);
+  });
+}
+
+function toResult(outcome: Outcome, timeoutMs: number): ExecutionResult {
+  const stderr = outcome.stderr ? `stderr: ${outcome.stderr}` : "";
+  switch (outcome.kind) {
+    case "timeout":
+      return failure("HANDLER_TIMEOUT", `The handler command did not finish within ${timeoutMs} ms and was stopped.`, stderr);
+    case "spawn-error":
+      return failure("HANDLER_UNREACHABLE", "The handler command could not be started.", outcome.error ?? "");
+    case "too-large":
+      return failure("HANDLER_BAD_RESPONSE", "The handler command printed more output than a receipt can be.", stderr);
+    case "exit":
+      break;
+  }
+  if (outcome.code !== 0) {
+    const how = outcome.signal ? `was ended by ${outcome.signal}` : `exited with status ${outcome.code}`;
+    return failure("HANDLER_FAILED", `The handler command ${how}.`, excerpt(`${stderr}\nstdout: ${outcome.stdout}`));
+  }
+  const result = receiptFromReply(outcome.stdout.trim(), CHANNEL);
+  if (stderr && result.internal === undefined) return { ...result, internal: excerpt(stderr) };
+  return result;
+}

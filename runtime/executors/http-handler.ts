@@ -1,0 +1,105 @@
+// The http_handler executor: POSTs the writeback request to the app's handler and turns the
+// reply into a receipt. The exact bytes sent are the bytes signed; every failure (timeout,
+// refused connection, non-2xx, a reply that is not a receipt) is a failed receipt, never a throw.
+
+import type { Executor, ExecutionResult } from "./executor.ts";
+import { excerpt, failure, receiptFromReply } from "./handler-reply.ts";
+import type { WritebackRequest } from "./protocol.ts";
+import { signBody } from "./signing.ts";
+
+export interface HttpHandlerExecutorOptions {
+  url: string;
+  /** Sent as `Authorization: Bearer <token>`. */
+  token?: string;
+  /** When set, `X-Synapsor-Signature: sha256=<hex HMAC-SHA256 of the raw body>`. */
+  signingSecret?: string;
+  timeoutMs: number;
+  method: "POST";
+}
+
+/** Replies larger than this are not receipts; reading stops there. */
+const MAX_REPLY_BYTES = 1024 * 1024;
+const CHANNEL = "app handler";
+
+export function createHttpHandlerExecutor(options: HttpHandlerExecutorOptions): Executor {
+  return {
+    type: "http_handler",
+    async execute(request: WritebackRequest): Promise<ExecutionResult> {
+      try {
+        return await post(options, request);
+      } catch (err) {
+        return failure("INTERNAL", "The writeback request could not be sent.", String(err));
+      }
+    },
+    async close() {},
+  };
+}
+
+async function post(options: HttpHandlerExecutorOptions, request: WritebackRequest): Promise<ExecutionResult> {
+  const body = JSON.stringify(request);
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    accept: "application/json",
+    "idempotency-key": request.idempotency_key,
+    "x-synapsor-proposal-id": request.proposal_id,
+    "x-synapsor-issued-at": request.issued_at,
+  };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  if (options.signingSecret) headers["x-synapsor-signature"] = signBody(options.signingSecret, body);
+
+  // One deadline for connecting, sending and reading the whole reply.
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), options.timeoutMs);
+  try {
+    let response: Response;
+    try {
+      response = await fetch(options.url, { method: options.method, headers, body, signal: controller.signal, redirect: "error" });
+    } catch (err) {
+      if (controller.signal.aborted) return timedOut(options.timeoutMs);
+      return failure("HANDLER_UNREACHABLE", "The app handler could not be reached.", describe(err));
+    }
+    let text: string;
+    try {
+      text = await readBounded(response);
+    } catch (err) {
+      if (controller.signal.aborted) return timedOut(options.timeoutMs);
+      return failure("HANDLER_BAD_RESPONSE", "The app handler's reply could not be read.", describe(err));
+    }
+    if (response.status === 401 || response.status === 403) {
+      return failure("HANDLER_REJECTED_AUTH", `The app handler refused the request's credentials (HTTP ${response.status}).`, text);
+    }
+    if (response.status < 200 || response.status > 299) {
+      return failure("HANDLER_HTTP_ERROR", `The app handler answered HTTP ${response.status}.`, text);
+    }
+    const result = receiptFromReply(text, CHANNEL);
+    return result;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function timedOut(timeoutMs: number): ExecutionResult {
+  return failure("HANDLER_TIMEOUT", `The app handler did not answer within ${timeoutMs} ms.`);
+}
+
+async function readBounded(response: Response): Promise<string> {
+  if (!response.body) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of response.body) {
+    size += chunk.byteLength;
+    if (size > MAX_REPLY_BYTES) {
+      await response.body.cancel().catch(() => {});
+      throw new Error(`reply larger than ${MAX_REPLY_BYTES} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** fetch hides the socket error in `cause`; the ledger wants the code (ECONNREFUSED, ...). */
+function describe(err: unknown): string {
+  const cause = err instanceof Error && err.cause instanceof Error ? err.cause : undefined;
+  const code = cause && "code" in cause ? String((cause as { code: unknown }).code) : undefined;
+  return excerpt([err instanceof Error ? err.message : String(err), code, cause?.message].filter(Boolean).join(": "));
+}

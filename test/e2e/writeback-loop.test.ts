@@ -1,0 +1,142 @@
+// The whole loop as people run it, on both engines: the model proposes through MCP, a person
+// approves with the CLI, a trusted process applies with the writer credential, and the
+// receipt and replay tell what happened.
+
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { createDatabase, execAsAdmin, type TestDatabase } from "../support/databases.ts";
+import { seedExample } from "../support/example.ts";
+import { runCli } from "../support/cli.ts";
+import { buildServer, connectStdio, envelopeOf, exampleConfigFor, type StdioSession } from "../support/compiled-server.ts";
+
+for (const engine of ["postgres", "mysql"] as const) {
+  describe(`writeback loop on ${engine}`, () => {
+    let db: TestDatabase;
+    let built: Awaited<ReturnType<typeof buildServer>>;
+    let session: StdioSession;
+    let env: NodeJS.ProcessEnv;
+    let store: string;
+    const roles: string[] = [];
+
+    before(async () => {
+      db = await createDatabase(engine, "srwb");
+      await seedExample(db);
+      const migration = await runCli(["writeback", "migration", "--engine", engine, ...(engine === "mysql" ? ["--schema", db.name] : [])]);
+      assert.equal(migration.code, 0, migration.stderr);
+      await db.exec(migration.stdout);
+
+      const config = exampleConfigFor(engine);
+      if (engine === "mysql") config.executors.direct_sql.receipts_schema = db.name;
+      const suffix = db.name.slice(-8);
+      const reader = `rd_${suffix}`;
+      const writer = `wr_${suffix}`;
+      roles.push(reader, writer);
+      let readUrl: string;
+      let writeUrl: string;
+      if (engine === "postgres") {
+        await db.exec(`CREATE ROLE ${reader} LOGIN; GRANT USAGE ON SCHEMA public TO ${reader}; GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${reader};
+                       CREATE ROLE ${writer} LOGIN;`);
+        const u = new URL(db.url);
+        u.username = reader;
+        readUrl = u.toString();
+        u.username = writer;
+        writeUrl = u.toString();
+      } else {
+        await db.exec(`CREATE USER '${reader}'@'%' IDENTIFIED BY 'rd-pass-1'; GRANT SELECT ON \`${db.name}\`.* TO '${reader}'@'%';
+                       CREATE USER '${writer}'@'%' IDENTIFIED BY 'wr-pass-1';`);
+        readUrl = `mysql://${reader}:rd-pass-1@127.0.0.1:3306/${db.name}`;
+        writeUrl = `mysql://${writer}:wr-pass-1@127.0.0.1:3306/${db.name}`;
+      }
+      env = { ...process.env, SUPPORT_DB_READ_URL: readUrl, SUPPORT_DB_WRITE_URL: writeUrl, SYNAPSOR_TENANT_ID: "tenant_acme", SYNAPSOR_PRINCIPAL: "agent-7" };
+      built = await buildServer(config, env, "SUPPORT_DB_READ_URL");
+      // The writer gets exactly the least-privilege grants the CLI prints for this config.
+      const grants = await runCli(
+        ["writeback", "grants", "--engine", engine, "--writer-role", engine === "postgres" ? writer : `'${writer}'@'%'`, "--config", built.configPath, ...(engine === "mysql" ? ["--schema", db.name] : [])],
+        { env },
+      );
+      assert.equal(grants.code, 0, grants.stderr);
+      await db.exec(grants.stdout);
+      store = join(built.runDir, "ledger.db");
+      session = await connectStdio(built.serverPath, built.runDir, env as Record<string, string>, ["--store", store]);
+    });
+
+    after(async () => {
+      await session?.close();
+      await db?.drop();
+      for (const role of roles) {
+        await execAsAdmin(engine, engine === "postgres" ? `DROP ROLE IF EXISTS ${role}` : `DROP USER IF EXISTS '${role}'@'%'`).catch(() => undefined);
+      }
+    });
+
+    const propose = async (invoice: string, fee = 0) =>
+      envelopeOf(await session.client.callTool({ name: "billing.propose_late_fee_waiver", arguments: { invoice_id: invoice, new_late_fee_cents: fee, reason: "loop test" } }));
+    const cli = (args: string[]) => runCli(args, { env });
+    const inspect = async (invoice: string) =>
+      envelopeOf(await session.client.callTool({ name: "billing.inspect_invoice", arguments: { invoice_id: invoice } })).data;
+
+    test("approve with the required role, apply, then apply again", async () => {
+      const p = await propose("INV-3001");
+      assert.equal(p.ok, true, p.summary);
+      const id = p.proposal.id;
+
+      const unapproved = await cli(["apply", "--proposal", id, "--config", built.configPath, "--store", store, "--json"]);
+      assert.notEqual(unapproved.code, 0);
+      assert.equal(JSON.parse(unapproved.stdout).error.code, "APPROVAL_REQUIRED");
+
+      const noRole = await cli(["proposals", "approve", id, "--store", store, "--actor", "dana", "--yes"]);
+      assert.notEqual(noRole.code, 0);
+      assert.match(noRole.stderr, /billing_lead/);
+
+      const approved = await cli(["proposals", "approve", id, "--store", store, "--actor", "dana", "--role", "billing_lead", "--yes"]);
+      assert.equal(approved.code, 0, approved.stderr);
+
+      const applied = await cli(["apply", "--proposal", id, "--config", built.configPath, "--store", store, "--json"]);
+      assert.equal(applied.code, 0, applied.stderr + applied.stdout);
+      const receipt = JSON.parse(applied.stdout);
+      assert.equal(receipt.status, "applied");
+      assert.equal(receipt.rows_affected, 1);
+      assert.equal(receipt.source_database_mutated, true);
+      const row = await inspect("INV-3001");
+      assert.equal(row.late_fee_cents, 0);
+      assert.equal(row.status, "open");
+      assert.equal(row.waiver_reason, "loop test");
+
+      const again = await cli(["apply", "--proposal", id, "--config", built.configPath, "--store", store, "--json"]);
+      assert.equal(again.code, 0, again.stderr);
+      assert.equal(JSON.parse(again.stdout).status, "already_applied");
+
+      const replay = await cli(["replay", "show", id, "--store", store, "--json"]);
+      assert.equal(replay.code, 0, replay.stderr);
+      const text = replay.stdout;
+      for (const piece of ["tenant_acme", "agent-7", "dana", "billing_lead", "applied", p.evidence.bundle_id]) assert.ok(text.includes(piece), `replay mentions ${piece}`);
+      assert.equal(text.includes("wr-pass-1") || text.includes("rd-pass-1"), false, "no secret in the replay");
+    });
+
+    test("a person edits the row first: conflict, and the row keeps the person's edit", async () => {
+      const p = await propose("INV-3003", 100);
+      const id = p.proposal.id;
+      assert.equal((await cli(["proposals", "approve", id, "--store", store, "--actor", "dana", "--role", "billing_lead", "--yes"])).code, 0);
+      await db.exec("UPDATE invoices SET late_fee_cents = 4000 WHERE id = 'INV-3003'");
+      const r = await cli(["apply", "--proposal", id, "--config", built.configPath, "--store", store, "--json"]);
+      assert.notEqual(r.code, 0);
+      const receipt = JSON.parse(r.stdout);
+      assert.equal(receipt.status, "conflict");
+      assert.equal(receipt.safe_error_code, "ROW_CHANGED_AFTER_PROPOSAL");
+      assert.equal((await inspect("INV-3003")).late_fee_cents, 4000);
+    });
+
+    test("a rejected proposal never applies", async () => {
+      const p = await propose("INV-3005", 0);
+      const id = p.proposal.id;
+      const rejected = await cli(["proposals", "reject", id, "--store", store, "--actor", "dana", "--reason", "not justified", "--yes"]);
+      assert.equal(rejected.code, 0, rejected.stderr);
+      const r = await cli(["apply", "--proposal", id, "--config", built.configPath, "--store", store, "--json"]);
+      assert.notEqual(r.code, 0);
+      assert.equal(JSON.parse(r.stdout).error.code, "APPROVAL_REQUIRED");
+      assert.equal((await inspect("INV-3005")).late_fee_cents, 1500);
+      const approveRejected = await cli(["proposals", "approve", id, "--store", store, "--actor", "dana", "--role", "billing_lead", "--yes"]);
+      assert.notEqual(approveRejected.code, 0);
+    });
+  });
+}
