@@ -10,6 +10,8 @@ import { formatDiagnostics } from "../diagnostics.ts";
 import { writeTreeAtomically } from "../output/write-tree.ts";
 import { startEmbeddedPostgres } from "./embedded-postgres.ts";
 import { EXAMPLE_CONFIG_PATH, exampleSql } from "./example-files.ts";
+import { reviewAndApply } from "./review-steps.ts";
+import { receiptsMigration } from "../../runtime/executors/receipts-table.ts";
 
 export interface DemoOptions {
   /** Where the build output and the ledger go; replaced on every run. */
@@ -28,7 +30,9 @@ export interface DemoStep {
 const TENANT = "tenant_acme";
 const PRINCIPAL = "demo-agent";
 
-export async function runDemo(options: DemoOptions): Promise<{ steps: DemoStep[]; workDir: string; proposalId: string }> {
+export async function runDemo(
+  options: DemoOptions,
+): Promise<{ steps: DemoStep[]; workDir: string; proposalId: string; conflictProposalId: string }> {
   const say = options.say;
   const steps: DemoStep[] = [];
   const started = performance.now();
@@ -38,7 +42,7 @@ export async function runDemo(options: DemoOptions): Promise<{ steps: DemoStep[]
 
   say("synapsor-runner demo: the support-billing example, end to end, on an embedded Postgres.\n");
   say("1. Starting an in-memory Postgres (PGlite) and loading examples/support-billing ...");
-  const pg = await startEmbeddedPostgres({ sql: exampleSql("postgres") });
+  const pg = await startEmbeddedPostgres({ sql: [...exampleSql("postgres"), receiptsMigration("postgres", undefined).join(";\n")] });
   let client: Client | undefined;
   try {
     say(`   2 tenants, 5 customers, 6 invoices, 8 support tickets loaded.  [${clock()} s]`);
@@ -104,12 +108,24 @@ export async function runDemo(options: DemoOptions): Promise<{ steps: DemoStep[]
     const policy = await call("propose_on_paid_invoice", "billing.propose_late_fee_waiver", { invoice_id: "INV-3002", new_late_fee_cents: 0, reason: "try a paid invoice" });
     say(`9. The same proposal on a paid invoice → ${policy.error.code}: ${policy.error.message}`);
 
-    say("\nWhat a person does next (approval never goes through MCP):");
-    say(`  - review the proposal: its diff, guards and evidence are in the ledger ${join(workDir, "ledger.db")}`);
-    say(`  - approve it as a billing_lead with the review CLI (synapsor-runner proposals approve ${proposal.proposal.id} ...),`);
-    say("    then a trusted process applies it with a guarded single-row UPDATE and records a receipt.");
-    say(`\nDone in ${clock()} s. Build your own: synapsor-runner inspect --from-env DATABASE_URL, then build (see README).`);
-    return { steps, workDir, proposalId: proposal.proposal.id };
+    say("\nOutside MCP, a person decides and a trusted process writes:");
+    const review = await reviewAndApply({
+      contract: built.contract,
+      ledgerPath: join(workDir, "ledger.db"),
+      readUrl: pg.url,
+      // A distinct writer credential; on a real database this is a least-privilege writer role.
+      writeUrl: `${pg.url}?application_name=synapsor-demo-writer`,
+      say,
+      inspect: async (invoiceId) => (await call(`inspect_${invoiceId}_after_apply`, "billing.inspect_invoice", { invoice_id: invoiceId })).data,
+      propose: (invoiceId, fee, why) =>
+        call(`propose_${invoiceId}`, "billing.propose_late_fee_waiver", { invoice_id: invoiceId, new_late_fee_cents: fee, reason: why }),
+      firstProposalId: proposal.proposal.id,
+      steps,
+      clock,
+    });
+    say(`\nDone in ${clock()} s. Everything above is in ${workDir}: the generated sources, the ledger, the replay.`);
+    say("Build your own: synapsor-runner inspect --from-env DATABASE_URL, then build (see README).");
+    return { steps, workDir, proposalId: proposal.proposal.id, conflictProposalId: review.conflictProposalId };
   } finally {
     await client?.close().catch(() => undefined);
     await pg.stop();

@@ -121,7 +121,9 @@ export function createPostgresAdapter(
       const tx: Transaction = {
         async execute(statement, params) {
           assertBindable(params);
-          const result = await client.query<Row>({ name: statement.name, text: statement.text, values: params as unknown[] });
+          // Unnamed: a trusted write runs once per approval, so caching its plan buys nothing, and
+          // named statements would collide on poolers (and the embedded demo database) that share sessions.
+          const result = await client.query<Row>({ text: statement.text, values: params as unknown[] });
           return { rows: toJsonRows(result.rows), rowCount: result.rowCount ?? result.rows.length };
         },
       };

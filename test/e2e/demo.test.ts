@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { runCli } from "../support/cli.ts";
 import { tempDir } from "../support/compiled-server.ts";
 
-test("the demo runs the read → propose loop on an embedded Postgres with no database server", async () => {
+test("the demo runs read → propose → approve → apply → conflict → replay on an embedded Postgres", async () => {
   const dir = join(tempDir("synapsor-demo-test-"), "demo");
   const r = await runCli(["demo", "--json", "--dir", dir], { timeoutMs: 120_000 });
   assert.equal(r.code, 0, r.stderr);
@@ -18,6 +18,13 @@ test("the demo runs the read → propose loop on an embedded Postgres with no da
   assert.match(result.proposalId, /^wrp_/);
   assert.equal(step("inspect_after_proposal").data.late_fee_cents, 2500, "the source row is unchanged");
   assert.equal(step("propose_on_paid_invoice").error.code, "POLICY_VIOLATION");
+  assert.equal(step("apply_first").receipt.status, "applied");
+  assert.equal(step("inspect_INV-3001_after_apply").data.late_fee_cents, 0, "the approved change was written");
+  assert.equal(step("apply_again").receipt.status, "already_applied");
+  assert.equal(step("apply_conflict").receipt.status, "conflict");
+  assert.equal(step("apply_conflict").receipt.safe_error_code, "ROW_CHANGED_AFTER_PROPOSAL");
+  assert.equal(step("inspect_INV-3003_after_apply").data.late_fee_cents, 3000, "the person's edit survives");
+  assert.ok(existsSync(join(dir, `replay-${result.proposalId}.md`)), "the replay is written");
   assert.ok(existsSync(join(dir, "out", "server.mjs")));
   assert.ok(existsSync(join(dir, "ledger.db")), "the ledger is kept for review");
 });
