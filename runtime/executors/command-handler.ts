@@ -18,6 +18,7 @@ export interface CommandHandlerExecutorOptions {
 const MAX_STDOUT_BYTES = 1024 * 1024;
 const MAX_STDERR_CHARS = 4000;
 const CHANNEL = "handler command";
+const ORPHAN_GRACE_MS = 1000;
 
 export function createCommandHandlerExecutor(options: CommandHandlerExecutorOptions): Executor {
   return {
@@ -53,7 +54,7 @@ function run(options: CommandHandlerExecutorOptions, input: string): Promise<Exe
 
     const killGroup = () => {
       try {
-        if (child.pid !== undefined) process.kill(child.pid, "SIGKILL");
+        if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
       } catch {
         // Already gone.
       }
@@ -67,6 +68,12 @@ function run(options: CommandHandlerExecutorOptions, input: string): Promise<Exe
     const timer = setTimeout(() => {
       ending = "timeout";
       killGroup();
+      // A descendant that left the group could keep the pipes open; do not wait for it.
+      setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+        finish({ kind: "timeout", code: null, signal: null, stdout: "", stderr });
+      }, ORPHAN_GRACE_MS).unref();
     }, options.timeoutMs);
 
     child.stdout.on("data", (chunk: Buffer) => {

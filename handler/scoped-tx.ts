@@ -1,0 +1,160 @@
+// The `tx` a business function receives. It can reach only the capability's table and the
+// fixed extra tables the app configured, and on every table that has the tenant column it
+// reads and writes only the job's tenant. Misuse throws, which rolls the transaction back.
+
+import type { SqlSession } from "./database.ts";
+import { dialectFor, parseTableName, tableKey, type Dialect, type TableRef } from "./sql.ts";
+import type { BindValue, Engine, Row, ScopedTx, TargetTable } from "./types.ts";
+
+/** A business function used the tx outside its scope; a bug in the app's code, not in the request. */
+export class ScopeError extends Error {
+  override name = "ScopeError";
+}
+
+interface TableInfo {
+  ref: TableRef;
+  columns: Set<string>;
+  primaryKey: string | undefined;
+  /** The tenant column, when this table has one. */
+  tenantKey: string | undefined;
+}
+
+const MAX_QUERY_ROWS = 1000;
+
+export interface ScopedTxState {
+  tx: ScopedTx;
+  /** Rows inserted or updated through the tx so far. */
+  rowsAffected(): number;
+}
+
+export function createScopedTx(options: {
+  engine: Engine;
+  session: SqlSession;
+  target: TargetTable;
+  extraTables: readonly string[];
+  tenantId: string;
+}): ScopedTxState {
+  const { session, target, tenantId } = options;
+  const dialect = dialectFor(options.engine);
+  const targetRef: TableRef = target.schema ? { schema: target.schema, name: target.name } : { name: target.name };
+  const allowed = new Map<string, TableRef>([[tableKey(targetRef), targetRef]]);
+  allowed.set(target.name, targetRef);
+  for (const name of options.extraTables) allowed.set(name, parseTableName(name));
+  const infos = new Map<string, Promise<TableInfo>>();
+  let affected = 0;
+
+  const resolve = (table: string): Promise<TableInfo> => {
+    const ref = allowed.get(table);
+    if (!ref) throw new ScopeError(`Table ${table} is not one of this capability's tables.`);
+    const key = tableKey(ref);
+    let info = infos.get(key);
+    if (!info) {
+      const isTarget = ref === targetRef;
+      info = describeTable(session, dialect, ref).then((d) => {
+        if (d.columns.size === 0) throw new ScopeError(`Table ${table} does not exist or is not visible to the handler's credential.`);
+        return {
+          ref,
+          columns: d.columns,
+          primaryKey: isTarget ? target.primaryKey : d.primaryKey,
+          tenantKey: isTarget || d.columns.has(target.tenantKey) ? target.tenantKey : undefined,
+        };
+      });
+      infos.set(key, info);
+    }
+    return info;
+  };
+
+  const checkColumns = (info: TableInfo, columns: string[]) => {
+    for (const c of columns) {
+      if (!info.columns.has(c)) throw new ScopeError(`Column ${c} is not a column of ${tableKey(info.ref)}.`);
+    }
+  };
+  const defined = (values: Record<string, BindValue | undefined>) =>
+    Object.entries(values).filter((e): e is [string, BindValue] => e[1] !== undefined).map(([k, v]) => [k, bindable(k, v)] as const);
+
+  const tx: ScopedTx = {
+    async insert(table, row) {
+      const info = await resolve(table);
+      const entries = defined(row);
+      if (info.tenantKey) {
+        const given = entries.find(([k]) => k === info.tenantKey);
+        if (given && String(given[1]) !== tenantId) throw new ScopeError(`Refusing to insert into ${table} for another tenant.`);
+        if (!given) entries.push([info.tenantKey, tenantId]);
+      }
+      if (entries.length === 0) throw new ScopeError(`Nothing to insert into ${table}.`);
+      checkColumns(info, entries.map(([k]) => k));
+      const sql = `INSERT INTO ${dialect.table(info.ref)} (${entries.map(([k]) => dialect.quote(k)).join(", ")}) VALUES (${entries.map((_, i) => dialect.param(i + 1)).join(", ")})`;
+      const result = await session.run(sql, entries.map(([, v]) => v));
+      affected += result.rowCount;
+      return { rowCount: result.rowCount };
+    },
+
+    async update(table, id, patch) {
+      const info = await resolve(table);
+      if (!info.primaryKey) throw new ScopeError(`Table ${table} has no single-column primary key; update it by key is not possible.`);
+      const entries = defined(patch);
+      if (entries.length === 0) throw new ScopeError(`Nothing to update in ${table}.`);
+      if (info.tenantKey && entries.some(([k]) => k === info.tenantKey)) throw new ScopeError(`Refusing to change the tenant column of ${table}.`);
+      checkColumns(info, entries.map(([k]) => k));
+      const params: unknown[] = entries.map(([, v]) => v);
+      const set = entries.map(([k], i) => `${dialect.quote(k)} = ${dialect.param(i + 1)}`).join(", ");
+      params.push(bindable(info.primaryKey, id));
+      let where = `${dialect.quote(info.primaryKey)} = ${dialect.param(params.length)}`;
+      if (info.tenantKey) {
+        params.push(tenantId);
+        where += ` AND ${dialect.quote(info.tenantKey)} = ${dialect.param(params.length)}`;
+      }
+      const result = await session.run(`UPDATE ${dialect.table(info.ref)} SET ${set} WHERE ${where}`, params);
+      affected += result.rowCount;
+      return { rowCount: result.rowCount };
+    },
+
+    async query(table, where = {}) {
+      const info = await resolve(table);
+      const entries = Object.entries(where).map(([k, v]) => [k, bindable(k, v)] as const);
+      checkColumns(info, entries.map(([k]) => k));
+      const params: unknown[] = [];
+      const conditions = entries.map(([k, v]) => {
+        params.push(v);
+        return `${dialect.quote(k)} = ${dialect.param(params.length)}`;
+      });
+      if (info.tenantKey) {
+        params.push(tenantId);
+        conditions.push(`${dialect.quote(info.tenantKey)} = ${dialect.param(params.length)}`);
+      }
+      const whereSql = conditions.length ? ` WHERE ${conditions.join(" AND ")}` : "";
+      const result = await session.run(`SELECT * FROM ${dialect.table(info.ref)}${whereSql} LIMIT ${MAX_QUERY_ROWS}`, params);
+      return result.rows;
+    },
+  };
+  return { tx, rowsAffected: () => affected };
+}
+
+function bindable(column: string, value: BindValue): BindValue {
+  if (value === null || typeof value === "string" || typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") {
+    return typeof value === "bigint" ? value.toString() : value;
+  }
+  if (value instanceof Date) return value;
+  throw new ScopeError(`Column ${column}: only strings, numbers, booleans, bigints, Dates and null can be written.`);
+}
+
+async function describeTable(session: SqlSession, dialect: Dialect, ref: TableRef): Promise<{ columns: Set<string>; primaryKey: string | undefined }> {
+  const pg = dialect.engine === "postgres";
+  const schemaExpr = pg ? "COALESCE($1, current_schema())" : "COALESCE(?, DATABASE())";
+  const p2 = pg ? "$2" : "?";
+  const columns = await session.run(
+    `SELECT column_name AS column_name FROM information_schema.columns WHERE table_schema = ${schemaExpr} AND table_name = ${p2}`,
+    [ref.schema ?? null, ref.name],
+  );
+  const keys = await session.run(
+    `SELECT kcu.column_name AS column_name
+       FROM information_schema.table_constraints tc
+       JOIN information_schema.key_column_usage kcu
+         ON kcu.constraint_name = tc.constraint_name AND kcu.table_schema = tc.table_schema AND kcu.table_name = tc.table_name
+      WHERE tc.constraint_type = 'PRIMARY KEY' AND tc.table_schema = ${schemaExpr} AND tc.table_name = ${p2}`,
+    [ref.schema ?? null, ref.name],
+  );
+  const names = (rows: Row[]) => rows.map((r) => String(r.column_name));
+  const pk = names(keys.rows);
+  return { columns: new Set(names(columns.rows)), primaryKey: pk.length === 1 ? pk[0] : undefined };
+}
