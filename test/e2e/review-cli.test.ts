@@ -4,6 +4,9 @@
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createHmac } from "node:crypto";
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -515,6 +518,60 @@ describe("events tail", () => {
     } finally {
       ledger.close();
     }
+  });
+});
+
+describe("events webhook", () => {
+  test("--follow with --webhook-url-env posts each new event, signed with the secret", async () => {
+    const { path, ledger } = newStore();
+    const received: Array<{ body: string; signature: string | undefined; type: string | undefined }> = [];
+    const server = createServer((req, res) => {
+      let body = "";
+      req.setEncoding("utf8").on("data", (d: string) => (body += d));
+      req.on("end", () => {
+        received.push({ body, signature: req.headers["x-synapsor-signature"] as string | undefined, type: req.headers["x-synapsor-event"] as string | undefined });
+        res.end("ok");
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const port = (server.address() as AddressInfo).port;
+    const secret = "hook-secret-0123456789";
+    try {
+      propose(ledger);
+      const child = spawn(
+        process.execPath,
+        [CLI, "events", "tail", "--store", path, "--follow", "--json", "--webhook-url-env", "HOOK_URL", "--webhook-secret-env", "HOOK_SECRET"],
+        { cwd: REPO_ROOT, env: { ...ENV, HOOK_URL: `http://127.0.0.1:${port}/events`, HOOK_SECRET: secret } },
+      );
+      let stdout = "";
+      child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+      const exited = new Promise((resolve) => child.on("close", resolve));
+      try {
+        await waitFor(() => stdout.includes("proposal_created"), "the existing event");
+        const second = propose(ledger, { invoice: "INV-88" });
+        await waitFor(() => received.length >= 1, "the webhook delivery");
+        assert.equal(received.length, 1, "only events appended after the tail started are posted");
+        const hit = received[0]!;
+        assert.equal(hit.type, "proposal_created");
+        assert.equal(JSON.parse(hit.body).proposal_id, second.id);
+        assert.equal(hit.signature, `sha256=${createHmac("sha256", secret).update(hit.body).digest("hex")}`);
+        assert.equal(stdout.includes(secret), false);
+      } finally {
+        child.kill("SIGTERM");
+        await exited;
+      }
+    } finally {
+      server.close();
+      ledger.close();
+    }
+  });
+
+  test("--webhook-url-env without --follow is refused", async () => {
+    const { path, ledger } = newStore();
+    ledger.close();
+    const r = await cli(["events", "tail", "--store", path, "--webhook-url-env", "HOOK_URL"]);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /--follow/);
   });
 });
 
