@@ -126,6 +126,73 @@ for (const engine of ["postgres", "mysql"] as const) {
       assert.equal((await inspect("INV-3003")).late_fee_cents, 4000);
     });
 
+    /** Puts INV-3004 back into a waivable state and returns an approved proposal for it. */
+    const approvedProposalFor3004 = async (fee: number) => {
+      await db.exec("UPDATE invoices SET status = 'overdue', late_fee_cents = 1200 WHERE id = 'INV-3004'");
+      const p = await propose("INV-3004", fee);
+      assert.equal(p.ok, true, p.summary);
+      const approved = await cli(["proposals", "approve", p.proposal.id, "--store", store, "--actor", "dana", "--role", "billing_lead", "--yes"]);
+      assert.equal(approved.code, 0, approved.stderr);
+      return p.proposal.id as string;
+    };
+    const receiptRows = async (proposalId: string) => {
+      const table = engine === "postgres" ? "synapsor.synapsor_writeback_receipts" : "synapsor_writeback_receipts";
+      const rows: unknown[] = [];
+      if (engine === "postgres") {
+        const pg = (await import("pg")).default;
+        const c = new pg.Client({ connectionString: db.url });
+        await c.connect();
+        try {
+          rows.push(...(await c.query(`SELECT status FROM ${table} WHERE proposal_id = $1`, [proposalId])).rows);
+        } finally {
+          await c.end();
+        }
+      } else {
+        const mysql = (await import("mysql2/promise")).default;
+        const c = await mysql.createConnection(db.url);
+        try {
+          rows.push(...((await c.query(`SELECT status FROM ${table} WHERE proposal_id = ?`, [proposalId]))[0] as unknown[]));
+        } finally {
+          await c.end();
+        }
+      }
+      return rows;
+    };
+
+    test("two apply processes racing on one approved proposal: one applied, one receipt, one write", async () => {
+      const id = await approvedProposalFor3004(100);
+      const args = ["apply", "--proposal", id, "--config", built.configPath, "--store", store, "--json"];
+      const [a, b] = await Promise.all([cli(args), cli(args)]);
+      const statuses = [a, b].map((r) => JSON.parse(r.stdout).status).sort();
+      assert.deepEqual(statuses, ["already_applied", "applied"], a.stderr + b.stderr);
+      assert.equal(a.code, 0);
+      assert.equal(b.code, 0);
+      assert.equal((await receiptRows(id)).length, 1, "one receipt row");
+      assert.equal((await inspect("INV-3004")).late_fee_cents, 100);
+    });
+
+    test("an apply process killed inside its transaction leaves the row untouched; a retry applies", async () => {
+      const id = await approvedProposalFor3004(200);
+      // Hold the row so the apply blocks inside its transaction, after claiming its receipt.
+      const holder = engine === "postgres" ? await pgHolder(db.url) : await mysqlHolder(db.url);
+      const { spawn } = await import("node:child_process");
+      const { CLI } = await import("../support/cli.ts");
+      const child = spawn(process.execPath, [CLI, "apply", "--proposal", id, "--config", built.configPath, "--store", store, "--json"], { env, stdio: "ignore" });
+      try {
+        await holder.waitForBlockedWriter();
+        child.kill("SIGKILL");
+        await new Promise((r) => child.once("exit", r));
+      } finally {
+        await holder.release();
+      }
+      assert.equal((await inspect("INV-3004")).late_fee_cents, 1200, "the killed transaction wrote nothing");
+      assert.equal((await receiptRows(id)).length, 0, "its receipt claim was rolled back too");
+      const retry = await cli(["apply", "--proposal", id, "--config", built.configPath, "--store", store, "--json"]);
+      assert.equal(retry.code, 0, retry.stderr + retry.stdout);
+      assert.equal(JSON.parse(retry.stdout).status, "applied");
+      assert.equal((await inspect("INV-3004")).late_fee_cents, 200);
+    });
+
     test("a rejected proposal never applies", async () => {
       const p = await propose("INV-3005", 0);
       const id = p.proposal.id;
@@ -139,4 +206,58 @@ for (const engine of ["postgres", "mysql"] as const) {
       assert.notEqual(approveRejected.code, 0);
     });
   });
+}
+
+interface RowHolder {
+  waitForBlockedWriter(): Promise<void>;
+  release(): Promise<void>;
+}
+
+/** Locks INV-3004 in an open transaction and can tell when another session waits on it. */
+async function pgHolder(url: string): Promise<RowHolder> {
+  const pg = (await import("pg")).default;
+  const holder = new pg.Client({ connectionString: url });
+  const watcher = new pg.Client({ connectionString: url });
+  await holder.connect();
+  await watcher.connect();
+  await holder.query("BEGIN");
+  await holder.query("SELECT id FROM invoices WHERE id = 'INV-3004' FOR UPDATE");
+  return {
+    async waitForBlockedWriter() {
+      for (let i = 0; i < 300; i++) {
+        const r = await watcher.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'UPDATE%'");
+        if (r.rows[0].n > 0) return;
+        await new Promise((res) => setTimeout(res, 50));
+      }
+      throw new Error("the apply never blocked on the held row");
+    },
+    async release() {
+      await holder.query("ROLLBACK").catch(() => undefined);
+      await holder.end();
+      await watcher.end();
+    },
+  };
+}
+
+async function mysqlHolder(url: string): Promise<RowHolder> {
+  const mysql = (await import("mysql2/promise")).default;
+  const holder = await mysql.createConnection(url);
+  const watcher = await mysql.createConnection(url);
+  await holder.query("START TRANSACTION");
+  await holder.query("SELECT id FROM invoices WHERE id = 'INV-3004' FOR UPDATE");
+  return {
+    async waitForBlockedWriter() {
+      for (let i = 0; i < 300; i++) {
+        const [rows] = await watcher.query("SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE INFO LIKE 'UPDATE %invoices%'");
+        if (Number((rows as Array<{ n: number }>)[0]!.n) > 0) return;
+        await new Promise((res) => setTimeout(res, 50));
+      }
+      throw new Error("the apply never blocked on the held row");
+    },
+    async release() {
+      await holder.query("ROLLBACK").catch(() => undefined);
+      await holder.end();
+      await watcher.end();
+    },
+  };
 }
