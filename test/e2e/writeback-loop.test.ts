@@ -193,6 +193,27 @@ for (const engine of ["postgres", "mysql"] as const) {
       assert.equal((await inspect("INV-3004")).late_fee_cents, 200);
     });
 
+    test("apply --job: the exported job applies; an edited job is refused", async () => {
+      const id = await approvedProposalFor3004(300);
+      const jobPath = join(built.runDir, `job-${id}.json`);
+      const exported = await cli(["proposals", "writeback-job", id, "--store", store, "--output", jobPath]);
+      assert.equal(exported.code, 0, exported.stderr);
+      const { readFileSync, writeFileSync } = await import("node:fs");
+      const job = JSON.parse(readFileSync(jobPath, "utf8"));
+      const tampered = structuredClone(job);
+      tampered.change_set.patch.late_fee_cents = 0;
+      const tamperedPath = join(built.runDir, `job-${id}-edited.json`);
+      writeFileSync(tamperedPath, JSON.stringify(tampered));
+      const refused = await cli(["apply", "--job", tamperedPath, "--config", built.configPath, "--store", store, "--json"]);
+      assert.notEqual(refused.code, 0);
+      assert.equal(JSON.parse(refused.stdout).error.code, "POLICY_VIOLATION");
+      assert.equal((await inspect("INV-3004")).late_fee_cents, 1200);
+      const applied = await cli(["apply", "--job", jobPath, "--config", built.configPath, "--store", store, "--json"]);
+      assert.equal(applied.code, 0, applied.stderr + applied.stdout);
+      assert.equal(JSON.parse(applied.stdout).status, "applied");
+      assert.equal((await inspect("INV-3004")).late_fee_cents, 300);
+    });
+
     test("a rejected proposal never applies", async () => {
       const p = await propose("INV-3005", 0);
       const id = p.proposal.id;
