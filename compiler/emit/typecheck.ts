@@ -29,7 +29,11 @@ export async function typecheckSources(files: FileMap): Promise<TypeError[]> {
       skipLibCheck: true,
       types: ["node"],
       typeRoots: [`${REPO_ROOT}node_modules/@types`],
-      paths: { "synapsor-runner/runtime": [`${REPO_ROOT}runtime/index.ts`] },
+      // The package's public entry points, as generated servers and handler stubs import them.
+      paths: {
+        "synapsor-runner/runtime": [`${REPO_ROOT}runtime/index.ts`],
+        "synapsor-runner/handler": [`${REPO_ROOT}handler/index.ts`],
+      },
     },
     skipAddingFilesFromTsConfig: true,
   });

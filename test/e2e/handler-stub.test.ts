@@ -6,34 +6,17 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { REPO_ROOT, runCli } from "../support/cli.ts";
+import { typecheckSources } from "../../compiler/emit/typecheck.ts";
 
 const CONFIG = fileURLToPath(new URL("../fixtures/handlers/app-owned.runner.json", import.meta.url));
 
+/** Type-checks generated files exactly as `build` checks generated code (compiler/emit/typecheck.ts). */
 async function typeErrors(files: string[]): Promise<string[]> {
-  const { Project, ts } = await import("ts-morph");
-  const project = new Project({
-    compilerOptions: {
-      strict: true,
-      noEmit: true,
-      target: ts.ScriptTarget.ES2023,
-      module: ts.ModuleKind.ESNext,
-      moduleResolution: ts.ModuleResolutionKind.Bundler,
-      allowImportingTsExtensions: true,
-      skipLibCheck: true,
-      types: ["node"],
-      typeRoots: [`${REPO_ROOT}node_modules/@types`],
-      paths: { "synapsor-runner/handler": [`${REPO_ROOT}handler/index.ts`] },
-    },
-    skipAddingFilesFromTsConfig: true,
-  });
-  for (const file of files) project.addSourceFileAtPath(file);
-  return project
-    .getPreEmitDiagnostics()
-    .filter((d) => d.getCategory() === ts.DiagnosticCategory.Error)
-    .map((d) => `${d.getSourceFile()?.getBaseName()}:${d.getLineNumber()}: ${ts.flattenDiagnosticMessageText(d.getMessageText() as string, "\n")}`);
+  const errors = await typecheckSources(new Map(files.map((f) => [basename(f), readFileSync(f, "utf8")])));
+  return errors.map((e) => `${e.file}:${e.line}: ${e.message}`);
 }
 
 describe("handler stub", () => {
@@ -69,7 +52,7 @@ describe("handler stub", () => {
         `export const wrong: BillingProposeLateFeeWaiverPatch = { late_fee_cents: "zero", waiver_reason: null, status: "open" };\n`,
     );
     try {
-      const errors = await typeErrors([misuse]);
+      const errors = await typeErrors([join(dir, "billing_api.handler.ts"), misuse]);
       assert.equal(errors.length, 1, errors.join("\n"));
       assert.match(errors[0]!, /misuse\.ts:2: .*string.*number/);
     } finally {
