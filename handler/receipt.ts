@@ -2,6 +2,7 @@
 // the app's onError hook, never into the body.
 
 import type { Receipt, SafeErrorCode } from "../runtime/executors/protocol.ts";
+import { unappliedReceipt } from "../runtime/executors/receipts.ts";
 import type { Scalar } from "../runtime/values.ts";
 import type { Effect } from "./types.ts";
 
@@ -31,14 +32,5 @@ export function alreadyAppliedReceipt(stored: Receipt): Receipt {
 }
 
 export function refusedReceipt(status: "conflict" | "failed", code: SafeErrorCode, message: string, previous: Scalar = null): Receipt {
-  return {
-    status,
-    rows_affected: 0,
-    source_database_mutated: false,
-    previous_version: previous,
-    new_version: previous,
-    safe_error_code: code,
-    message,
-    details: { effects: [] },
-  };
+  return unappliedReceipt(status, code, message, previous);
 }

@@ -2,6 +2,7 @@
 // fields survive, each checked and bounded; the message is always ours, so no handler text
 // reaches the operator's output. Anything that does not fit is HANDLER_BAD_RESPONSE.
 
+import { unappliedReceipt } from "./receipts.ts";
 import type { Scalar } from "../values.ts";
 import type { Receipt, ReceiptStatus, SafeErrorCode } from "./protocol.ts";
 import type { ExecutionResult } from "./executor.ts";
@@ -29,16 +30,7 @@ export function excerpt(text: string): string {
 
 /** A receipt for a failure on our side of the call (timeout, refused connection, bad reply). */
 export function failedReceipt(code: SafeErrorCode, message: string): Receipt {
-  return {
-    status: "failed",
-    rows_affected: 0,
-    source_database_mutated: false,
-    previous_version: null,
-    new_version: null,
-    safe_error_code: code,
-    message,
-    details: { effects: [] },
-  };
+  return unappliedReceipt("failed", code, message);
 }
 
 export function failure(code: SafeErrorCode, message: string, internal?: string): ExecutionResult {

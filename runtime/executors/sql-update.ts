@@ -4,6 +4,7 @@
 // collides there and waits for the first), then updates the row only if primary key, tenant,
 // version and transition guards all still hold, then marks the receipt applied and commits.
 
+import { unappliedReceipt } from "./receipts.ts";
 import type { Adapter, Engine, Transaction } from "../db/adapter.ts";
 import { describeCause } from "../errors.ts";
 import type { Scalar } from "../values.ts";
@@ -302,31 +303,8 @@ function appliedReceipt(plan: UpdatePlan, changeSet: ChangeSet, previous: Scalar
   };
 }
 
-function conflict(code: SafeErrorCode, message: string, expected: Scalar): Receipt {
-  return {
-    status: "conflict",
-    rows_affected: 0,
-    source_database_mutated: false,
-    previous_version: expected,
-    new_version: null,
-    safe_error_code: code,
-    message,
-    details: { effects: [] },
-  };
-}
-
-function failed(code: SafeErrorCode, message: string): Receipt {
-  return {
-    status: "failed",
-    rows_affected: 0,
-    source_database_mutated: false,
-    previous_version: null,
-    new_version: null,
-    safe_error_code: code,
-    message,
-    details: { effects: [] },
-  };
-}
+const conflict = (code: SafeErrorCode, message: string, expected: Scalar): Receipt => unappliedReceipt("conflict", code, message, expected);
+const failed = (code: SafeErrorCode, message: string): Receipt => unappliedReceipt("failed", code, message);
 
 function placeholders(engine: Engine, count: number): string {
   const b = new Bindings(engine);
