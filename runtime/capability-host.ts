@@ -63,10 +63,12 @@ export function createCapabilityHost(capabilities: readonly Capability[], env: C
       const prepared = byToolName.get(name);
       let envelope: Envelope;
       if (!prepared) {
+        // The name is the caller's; echo a bounded, printable form of it only.
+        const shown = String(name).replace(/[^\x20-\x7e]/g, "?").slice(0, 128);
         envelope = errorEnvelope(
-          name,
+          shown,
           "read",
-          { code: "CAPABILITY_NOT_FOUND", message: `There is no tool named '${name}'. Use one of the listed tools.`, retryable: false },
+          { code: "CAPABILITY_NOT_FOUND", message: `There is no tool named '${shown}'. Use one of the listed tools.`, retryable: false },
           env.context,
         );
       } else if (prepared.capability.kind === "read") {

@@ -113,6 +113,9 @@ for (const engine of ["postgres", "mysql"] as const) {
         assert.equal(e.error.code, code, `${JSON.stringify(args).slice(0, 60)} → ${e.error.message}`);
         assert.doesNotMatch(e.error.message, /syntax|SQL|ECONN|ER_|relation|column "|xxxxxxxx/i);
       }
+      const huge = await call("t".repeat(20_000), {});
+      assert.equal(huge.error.code, "CAPABILITY_NOT_FOUND");
+      assert.ok(JSON.stringify(huge).length < 2_000, "a 20,000-character tool name is echoed only in a bounded form");
       // The table is still there.
       assert.equal((await call("billing.inspect_invoice", { invoice_id: "INV-3001" })).ok, true);
     });
