@@ -52,7 +52,7 @@ export function renderCapabilityModule(build: BuildPlan, cap: CapabilityPlan): s
     engineLiteral: JSON.stringify(cap.engine),
     targetLiteral: codeLiteral(cap.target, "  "),
     statementNameLiteral: JSON.stringify(cap.statement.name),
-    paramOrderComment: cap.statement.params.map((s, i) => `$${i + 1} ${paramSourceLabel(s)}`).join(", "),
+    paramOrderComment: cap.statement.params.map((s, i) => `#${i + 1} ${paramSourceLabel(s)}`).join(", "),
     paramsExpression: cap.statement.params.map(paramExpression).join(", "),
     paramSourcesLiteral: codeLiteral(cap.statement.params.map(paramSourceLabel), "  "),
     columnsLiteral: codeLiteral(cap.columns.map((c) => c.name), "  "),

@@ -57,7 +57,7 @@ export default defineProposal<Args>({
     tenantKey: "tenant_id",
   },
   statement: { name: "sr_billing_propose_late_fee_waiver_06ca8d60", text: SQL.postgres },
-  // Placeholder order: $1 arg:invoice_id, $2 context:tenant_id. The tenant always comes from trusted context.
+  // Placeholder order: #1 arg:invoice_id, #2 context:tenant_id. The tenant always comes from trusted context.
   params: (args, ctx) => [args.invoice_id, ctx.tenantId],
   paramSources: ["arg:invoice_id", "context:tenant_id"],
   columns: [

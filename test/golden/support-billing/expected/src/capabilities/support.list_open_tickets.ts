@@ -45,7 +45,7 @@ export default defineRead<Args>({
     tenantKey: "tenant_id",
   },
   statement: { name: "sr_support_list_open_tickets_8a6de421", text: SQL.postgres },
-  // Placeholder order: $1 arg:customer_id, $2 fixed, $3 context:tenant_id. The tenant always comes from trusted context.
+  // Placeholder order: #1 arg:customer_id, #2 fixed, #3 context:tenant_id. The tenant always comes from trusted context.
   params: (args, ctx) => [args.customer_id, "open", ctx.tenantId],
   paramSources: ["arg:customer_id", "fixed", "context:tenant_id"],
   columns: ["id", "customer_id", "subject", "status", "priority", "created_at"],
