@@ -1,12 +1,8 @@
 // Who may call the handler: the bearer token the runner holds and, when a signing secret is
 // configured, an HMAC over the raw body plus an issued-at time inside the skew window.
 
-import {
-  ISSUED_AT_HEADER,
-  SIGNATURE_HEADER,
-  constantTimeEqual,
-  verifyBodySignature,
-} from "../runtime/executors/signing.ts";
+import { ISSUED_AT_HEADER, SIGNATURE_HEADER, verifyBodySignature } from "../runtime/executors/signing.ts";
+import { bearerToken, tokensEqual } from "../runtime/mcp/auth.ts";
 import type { HandlerRequest } from "./types.ts";
 
 export interface AuthSettings {
@@ -27,9 +23,8 @@ export function header(request: HandlerRequest, name: string): string | undefine
 
 export function authenticate(settings: AuthSettings, request: HandlerRequest, now: number = Date.now()): AuthVerdict {
   if (!settings.token) return { ok: false, message: "This handler has no bearer token configured and accepts no HTTP requests." };
-  const authorization = header(request, "authorization") ?? "";
-  const match = /^Bearer\s+(.+)$/i.exec(authorization);
-  if (!match || !constantTimeEqual(match[1]!.trim(), settings.token)) {
+  const presented = bearerToken(header(request, "authorization"));
+  if (presented === undefined || !tokensEqual(presented, settings.token)) {
     return { ok: false, message: "The request's bearer token is missing or wrong." };
   }
   if (!settings.signingSecret) return { ok: true };

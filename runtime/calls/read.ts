@@ -28,13 +28,12 @@ export async function callRead(env: CallEnvironment, prepared: PreparedCapabilit
 
   const truncated = rows.length > cap.maxRows;
   const visible = truncated ? rows.slice(0, cap.maxRows) : rows;
-  const objectIds = visible.map((r) => String(r[cap.target.primaryKey]));
   const recorded = await auditRead(env, prepared, args, params, visible, durationMs, cap.evidence === "required" || visible.length > 0);
   if (!recorded.ok) return failed({ code: "TEMPORARILY_UNAVAILABLE", message: STORE_UNAVAILABLE, retryable: true });
 
   const evidence = recorded.evidenceId ? { bundle_id: recorded.evidenceId, note: EVIDENCE_HANDLE_NOTE } : null;
   const summary = cap.single
-    ? `Found ${cap.target.table} ${objectIds[0]} in your tenant.`
+    ? `Found ${cap.target.table} ${String(visible[0]![cap.target.primaryKey])} in your tenant.`
     : `Found ${visible.length} ${cap.target.table} row${visible.length === 1 ? "" : "s"} in your tenant${truncated ? ` (first ${cap.maxRows} shown; more exist)` : ""}.`;
   return {
     ok: true,

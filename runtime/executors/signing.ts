@@ -2,7 +2,8 @@
 // carries issued_at, so the signature also authenticates the request time; the
 // X-Synapsor-Issued-At header is only a copy a handler can check before parsing JSON.
 
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac } from "node:crypto";
+import { tokensEqual } from "../mcp/auth.ts";
 
 export const SIGNATURE_HEADER = "x-synapsor-signature";
 export const ISSUED_AT_HEADER = "x-synapsor-issued-at";
@@ -19,15 +20,5 @@ export function signBody(secret: string, body: string | Uint8Array): string {
 /** Constant-time check of a `sha256=<hex>` header against the raw body. */
 export function verifyBodySignature(secret: string, body: string | Uint8Array, header: string | undefined): boolean {
   if (!header || !header.startsWith(PREFIX)) return false;
-  return constantTimeEqual(header, signBody(secret, body));
-}
-
-/**
- * Compares two secrets without leaking where they differ or how long they are: both sides are
- * hashed to the same length first, because timingSafeEqual needs equal-length inputs.
- */
-export function constantTimeEqual(a: string, b: string): boolean {
-  const da = createHash("sha256").update(a).digest();
-  const db = createHash("sha256").update(b).digest();
-  return timingSafeEqual(da, db) && a.length === b.length;
+  return tokensEqual(header, signBody(secret, body));
 }

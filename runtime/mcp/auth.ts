@@ -1,4 +1,5 @@
-// Bearer-token checks for the HTTP transport (and any other place that compares secrets).
+// Secret comparison and bearer-token parsing, shared by the HTTP transport, request signing
+// and the handler helper.
 // Both sides are hashed first so the comparison takes the same time whatever the lengths are.
 
 import { createHash, timingSafeEqual } from "node:crypto";
