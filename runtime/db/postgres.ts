@@ -80,68 +80,70 @@ export function createPostgresAdapter(
 
   let closing: Promise<void> | undefined;
 
+  /**
+   * Checks out one connection for `work` and always releases it; a connection that failed in a way
+   * that may have broken it (markBroken) is destroyed instead of going back to the pool.
+   */
+  async function withClient<T>(work: (client: pg.PoolClient, markBroken: (err: unknown) => void) => Promise<T>): Promise<T> {
+    if (closing) throw new Error("The Postgres adapter is closed");
+    const client = await pool.connect();
+    let discard: Error | undefined;
+    const markBroken = (err: unknown) => {
+      discard ??= err instanceof Error ? err : new Error(String(err));
+    };
+    client.on("error", markBroken);
+    try {
+      return await work(client, markBroken);
+    } finally {
+      client.off("error", markBroken);
+      client.release(discard);
+    }
+  }
+
   return {
     engine: "postgres",
 
     async query(statement: FixedStatement, params: readonly unknown[]): Promise<Row[]> {
       assertBindable(params);
-      if (closing) throw new Error("The Postgres adapter is closed");
-      const client = await pool.connect();
-      let discard: Error | undefined;
-      const onClientError = (err: Error) => {
-        discard = err;
-      };
-      client.on("error", onClientError);
-      try {
-        const result = await client.query<Row>({
-          name: statement.name,
-          text: statement.text,
-          values: params as unknown[],
-        });
-        return toJsonRows(result.rows);
-      } catch (err) {
-        // The server rejecting one statement (bad argument, timeout) leaves the connection and its
-        // prepared statements usable; anything else may have broken it, so it is not reused.
-        if (!(err instanceof pg.DatabaseError)) discard = err instanceof Error ? err : new Error(String(err));
-        throw err;
-      } finally {
-        client.off("error", onClientError);
-        client.release(discard);
-      }
+      return withClient(async (client, markBroken) => {
+        try {
+          const result = await client.query<Row>({
+            name: statement.name,
+            text: statement.text,
+            values: params as unknown[],
+          });
+          return toJsonRows(result.rows);
+        } catch (err) {
+          // The server rejecting one statement (bad argument, timeout) leaves the connection and its
+          // prepared statements usable; anything else may have broken it, so it is not reused.
+          if (!(err instanceof pg.DatabaseError)) markBroken(err);
+          throw err;
+        }
+      });
     },
 
     async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
-      if (closing) throw new Error("The Postgres adapter is closed");
-      const client = await pool.connect();
-      let discard: Error | undefined;
-      const onClientError = (err: Error) => {
-        discard = err;
-      };
-      client.on("error", onClientError);
-      const tx: Transaction = {
-        async execute(statement, params) {
-          assertBindable(params);
-          // Unnamed: a trusted write runs once per approval, so caching its plan buys nothing, and
-          // named statements would collide on poolers (and the embedded demo database) that share sessions.
-          const result = await client.query<Row>({ text: statement.text, values: params as unknown[] });
-          return { rows: toJsonRows(result.rows), rowCount: result.rowCount ?? result.rows.length };
-        },
-      };
-      try {
-        await client.query("BEGIN");
-        const value = await work(tx);
-        await client.query("COMMIT");
-        return value;
-      } catch (err) {
-        // A failed ROLLBACK means the connection is broken; the server rolls back when it drops.
-        await client.query("ROLLBACK").catch((rollbackErr: unknown) => {
-          discard ??= rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr));
-        });
-        throw err;
-      } finally {
-        client.off("error", onClientError);
-        client.release(discard);
-      }
+      return withClient(async (client, markBroken) => {
+        const tx: Transaction = {
+          async execute(statement, params) {
+            assertBindable(params);
+            // Unnamed: a trusted write runs once per approval, so caching its plan buys nothing, and
+            // named statements would collide on poolers (and the embedded demo database) that share sessions.
+            const result = await client.query<Row>({ text: statement.text, values: params as unknown[] });
+            return { rows: toJsonRows(result.rows), rowCount: result.rowCount ?? result.rows.length };
+          },
+        };
+        try {
+          await client.query("BEGIN");
+          const value = await work(tx);
+          await client.query("COMMIT");
+          return value;
+        } catch (err) {
+          // A failed ROLLBACK means the connection is broken; the server rolls back when it drops.
+          await client.query("ROLLBACK").catch(markBroken);
+          throw err;
+        }
+      });
     },
 
     close(): Promise<void> {
