@@ -10,4 +10,4 @@ if (major < 22 || (major === 22 && minor < 13)) {
   );
   process.exit(1);
 }
-await import("../compiler/cli/main.ts");
+await import("../cli/main.ts");

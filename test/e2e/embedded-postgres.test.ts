@@ -5,8 +5,8 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { connect } from "node:net";
 import pg from "pg";
-import { startEmbeddedPostgres, type EmbeddedPostgres } from "../../compiler/demo/embedded-postgres.ts";
-import { exampleSql } from "../../compiler/demo/example-files.ts";
+import { startEmbeddedPostgres, type EmbeddedPostgres } from "../../operator/demo/embedded-postgres.ts";
+import { exampleSql } from "../../operator/demo/example-files.ts";
 
 const INSPECT_INVOICE = {
   name: "billing_inspect_invoice_v1",

@@ -16,7 +16,7 @@ import type { Receipt } from "../../runtime/executors/protocol.ts";
 import { buildWritebackRequest } from "../../runtime/executors/request.ts";
 import type { Ledger, NewProposal, StoredProposal } from "../../runtime/ledger/ledger.ts";
 import { openSqliteLedger } from "../../runtime/ledger/index.ts";
-import { checkWritebackJob } from "../../compiler/review/job-schema.ts";
+import { checkWritebackJob } from "../../operator/review/job-schema.ts";
 import { CLI, REPO_ROOT, runCli } from "../support/cli.ts";
 
 const root = mkdtempSync(join(tmpdir(), "review-cli-"));

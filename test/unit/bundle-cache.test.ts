@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { bundleCacheKey, CACHE_MARKER, cacheDirFor, isCompleteCacheEntry } from "../../compiler/serve/bundle-cache.ts";
+import { bundleCacheKey, CACHE_MARKER, cacheDirFor, isCompleteCacheEntry } from "../../operator/serve/bundle-cache.ts";
 import type { SchemaSnapshot } from "../../compiler/inspect/snapshot.ts";
 import { tempDir } from "../support/compiled-server.ts";
 

@@ -12,7 +12,7 @@ import { buildWritebackRequest, WritebackRequestError } from "../../runtime/exec
 import type { Ledger, NewProposal, StoredProposal } from "../../runtime/ledger/ledger.ts";
 import { openSqliteLedger, ReviewRuleError } from "../../runtime/ledger/index.ts";
 import { applyMigrations, MIGRATIONS } from "../../runtime/ledger/migrations.ts";
-import { checkWritebackJob } from "../../compiler/review/job-schema.ts";
+import { checkWritebackJob } from "../../operator/review/job-schema.ts";
 
 const root = mkdtempSync(join(tmpdir(), "ledger-review-"));
 after(() => rmSync(root, { recursive: true, force: true }));

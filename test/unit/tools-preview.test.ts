@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ENVELOPE_OUTPUT_SCHEMA } from "../../runtime/envelope.ts";
 import { compile } from "../../compiler/pipeline.ts";
-import { buildToolsPreview, formatToolsPreview, NEVER_EXPOSED_TOOL_NAMES, type ToolsPreview } from "../../compiler/preview/tools-preview.ts";
+import { buildToolsPreview, formatToolsPreview, NEVER_EXPOSED_TOOL_NAMES, type ToolsPreview } from "../../operator/preview/tools-preview.ts";
 import type { SchemaSnapshot } from "../../compiler/inspect/snapshot.ts";
 import { runCli } from "../support/cli.ts";
 import { exampleConfigFor, tempDir } from "../support/compiled-server.ts";

@@ -1,0 +1,86 @@
+// `synapsor-runner apply`: the execution authority. Runs one approved proposal through its
+// executor and prints the receipt. Exit 0 for applied / already_applied, 1 otherwise.
+
+import { readFileSync } from "node:fs";
+import type { Command } from "commander";
+import { loadContractFile } from "../compiler/config/load.ts";
+import { validateContract } from "../compiler/config/validate.ts";
+import { formatDiagnostics } from "../compiler/diagnostics.ts";
+import { applyProposal } from "../operator/apply/apply-proposal.ts";
+import { openSqliteLedger, StoreUnavailableError } from "../runtime/ledger/sqlite.ts";
+import type { WritebackRequest } from "../runtime/executors/protocol.ts";
+import { CliError, EXIT, printJson } from "./program.ts";
+
+interface ApplyFlags {
+  proposal?: string;
+  job?: string;
+  config: string;
+  store: string;
+  json?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command("apply")
+    .description("Apply one approved proposal through its executor and print the receipt")
+    .option("--proposal <id>", "the approved proposal")
+    .option("--job <file>", "a job file written by `proposals writeback-job`")
+    .requiredOption("--config <file>", "the contract the proposal was made under")
+    .requiredOption("--store <path>", "the ledger")
+    .option("--json", "print the receipt as JSON")
+    .action(async (flags: ApplyFlags) => runApply(flags));
+}
+
+async function runApply(flags: ApplyFlags): Promise<void> {
+  if (Boolean(flags.proposal) === Boolean(flags.job)) throw new CliError("Pass exactly one of --proposal ID or --job FILE.");
+  const job = flags.job ? readJob(flags.job) : undefined;
+  const proposalId = flags.proposal ?? job!.proposal_id;
+
+  const loaded = loadContractFile(flags.config);
+  const validated = loaded.ok ? validateContract(loaded.raw) : { ok: false as const, diagnostics: loaded.diagnostics };
+  if (!validated.ok) throw new CliError(formatDiagnostics(flags.config, validated.diagnostics));
+
+  let ledger;
+  try {
+    ledger = openSqliteLedger(flags.store);
+  } catch (err) {
+    if (err instanceof StoreUnavailableError) throw new CliError(err.message, EXIT.environment);
+    throw err;
+  }
+  try {
+    const outcome = await applyProposal({ contract: validated.value, ledger, proposalId, ...(job ? { job } : {}) });
+    if (!outcome.ok) {
+      if (flags.json) printJson({ ok: false, error: { code: outcome.refusal.code, message: outcome.refusal.message } });
+      else process.stderr.write(`synapsor-runner: ${outcome.refusal.code}: ${outcome.refusal.message}\n`);
+      process.exitCode = EXIT.invalid;
+      return;
+    }
+    const { stored } = outcome;
+    const receipt = stored.receipt;
+    if (flags.json) {
+      printJson({ ...receipt, receipt_id: stored.id, proposal_id: stored.proposalId, job_id: stored.jobId, executor: stored.executor });
+    } else {
+      process.stdout.write(
+        `${receipt.status}: ${receipt.message}\n` +
+          `  proposal ${stored.proposalId}, receipt ${stored.id}, executor ${stored.executor.name} (${stored.executor.type})\n` +
+          `  rows affected ${receipt.rows_affected}; source database changed: ${receipt.source_database_mutated ? "yes" : "no"}\n` +
+          (receipt.previous_version !== null || receipt.new_version !== null
+            ? `  version ${JSON.stringify(receipt.previous_version)} → ${JSON.stringify(receipt.new_version)}\n`
+            : "") +
+          (receipt.safe_error_code ? `  code ${receipt.safe_error_code}\n` : "") +
+          `  replay: synapsor-runner replay show ${stored.proposalId} --store ${flags.store}\n`,
+      );
+    }
+    if (receipt.status !== "applied" && receipt.status !== "already_applied") process.exitCode = EXIT.invalid;
+  } finally {
+    ledger.close();
+  }
+}
+
+function readJob(path: string): WritebackRequest {
+  try {
+    return JSON.parse(readFileSync(path, "utf8")) as WritebackRequest;
+  } catch {
+    throw new CliError(`${path} is not a readable JSON job file; write one with \`synapsor-runner proposals writeback-job ID --output ${path}\`.`);
+  }
+}

@@ -1,0 +1,91 @@
+// `synapsor-runner build`: compile the contract into DIR/src, DIR/manifest.json and DIR/server.mjs,
+// or with --check, prove that DIR already holds exactly that.
+
+import type { Command } from "commander";
+import { formatDiagnostics } from "../compiler/diagnostics.ts";
+import { compareTree } from "../compiler/output/compare-tree.ts";
+import { writeTreeAtomically } from "../compiler/output/write-tree.ts";
+import { compile, type SchemaInput } from "../compiler/pipeline.ts";
+import { CliError, EXIT, printJson, readEnvVar } from "./program.ts";
+
+interface BuildFlags {
+  config: string;
+  out?: string;
+  schema?: string;
+  fromEnv?: string;
+  check?: boolean;
+  json?: boolean;
+}
+
+export function schemaInputFromFlags(flags: { schema?: string; fromEnv?: string }): SchemaInput | undefined {
+  if (flags.schema && flags.fromEnv) throw new CliError("Use either --schema or --from-env, not both.");
+  if (flags.schema) return { kind: "snapshot", path: flags.schema };
+  if (flags.fromEnv) return { kind: "live", envVar: flags.fromEnv, url: readEnvVar(flags.fromEnv, "the database URL to build against") };
+  return undefined;
+}
+
+export function register(program: Command): void {
+  program
+    .command("build")
+    .description("Compile synapsor.runner.json into a typed, bundled MCP server")
+    .requiredOption("--config <file>", "the contract, e.g. synapsor.runner.json")
+    .option("--out <dir>", "output directory (default: the config's build.out_dir)")
+    .option("--schema <file>", "schema snapshot from `inspect --json --output`")
+    .option("--from-env <VAR>", "env var holding a database URL: resolve against the live schema and prepare every statement")
+    .option("--check", "do not write; exit 1 if DIR differs from what the config produces")
+    .option("--json", "print the result as JSON")
+    .action(async (flags: BuildFlags) => runBuild(flags));
+}
+
+async function runBuild(flags: BuildFlags): Promise<void> {
+  const schema = schemaInputFromFlags(flags);
+  const progress = flags.json ? undefined : (m: string) => process.stderr.write(`  … ${m}\n`);
+  const result = await compile({ configPath: flags.config, ...(schema ? { schema } : {}), ...(progress ? { progress } : {}) });
+  if (!result.ok) {
+    if (flags.json) printJson({ ok: false, stage: result.stage, diagnostics: result.diagnostics });
+    else process.stderr.write(`build failed at ${result.stage}.\n${formatDiagnostics(flags.config, result.diagnostics)}\n`);
+    const environmental = result.diagnostics.some((d) => d.code === "DATABASE_UNREACHABLE");
+    process.exitCode = environmental ? EXIT.environment : EXIT.invalid;
+    return;
+  }
+  const outDir = flags.out ?? result.contract.build?.out_dir;
+  if (!outDir) throw new CliError("No output directory: pass --out DIR or set build.out_dir in the config.");
+
+  if (flags.check) {
+    const differences = compareTree(outDir, result.files);
+    if (flags.json) printJson({ ok: differences.length === 0, out: outDir, differences });
+    else if (differences.length === 0) process.stdout.write(`${outDir} is up to date with ${flags.config}.\n`);
+    else {
+      process.stdout.write(`${outDir} differs from what ${flags.config} produces (${differences.length} file(s)):\n`);
+      for (const d of differences) {
+        process.stdout.write(`  ${d.change.padEnd(10)} ${d.path}\n`);
+        if (d.firstDifference) {
+          process.stdout.write(`    line ${d.firstDifference.line}\n    - ${d.firstDifference.actual}\n    + ${d.firstDifference.expected}\n`);
+        }
+      }
+      process.stdout.write(`Run: synapsor-runner build --config ${flags.config} --out ${outDir}\n`);
+    }
+    if (differences.length > 0) process.exitCode = EXIT.invalid;
+    return;
+  }
+
+  writeTreeAtomically(outDir, result.files);
+  const summary = {
+    ok: true,
+    out: outDir,
+    config_sha256: result.plan.config.sha256,
+    capabilities: result.plan.capabilities.map((c) => ({ name: c.name, kind: c.kind, sql_sha256: c.statement.sha256 })),
+    files: [...result.files.keys()],
+  };
+  if (flags.json) {
+    printJson(summary);
+    return;
+  }
+  const size = Math.round((result.files.get("server.mjs")?.length ?? 0) / 1024);
+  process.stdout.write(
+    `Built ${summary.capabilities.length} capabilities into ${outDir}:\n` +
+      summary.capabilities.map((c) => `  ${c.kind.padEnd(8)} ${c.name}\n`).join("") +
+      `  src/ (${summary.files.filter((f) => f.startsWith("src/")).length} files), manifest.json, server.mjs (${size} KiB)\n` +
+      `Run it: node ${outDir}/server.mjs serve --transport stdio --store ${result.plan.storage.sqlitePath}\n`,
+  );
+}

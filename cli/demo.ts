@@ -1,0 +1,24 @@
+// `synapsor-runner demo`: the product's main loop on an embedded database, in one command.
+
+import type { Command } from "commander";
+import { runDemo } from "../operator/demo/run-demo.ts";
+import { CliError, EXIT, printJson } from "./program.ts";
+
+export function register(program: Command): void {
+  program
+    .command("demo")
+    .description("Run the support-billing example end to end on an embedded Postgres (no database server needed)")
+    .option("--dir <dir>", "where the build output and ledger go (replaced on each run)", ".synapsor/demo")
+    .option("--json", "print the steps and every tool result as JSON")
+    .action(async (flags: { dir: string; json?: boolean }) => {
+      try {
+        const result = await runDemo({
+          workDir: flags.dir,
+          say: flags.json ? () => undefined : (line) => process.stdout.write(line + "\n"),
+        });
+        if (flags.json) printJson(result);
+      } catch (err) {
+        throw new CliError(`the demo failed: ${err instanceof Error ? err.message : String(err)}`, EXIT.environment);
+      }
+    });
+}

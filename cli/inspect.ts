@@ -1,0 +1,120 @@
+// `synapsor-runner inspect`: read a live schema and print it, or save it as the snapshot builds use.
+// The URL only ever comes from an env var named by --from-env; it is never a flag or printed.
+
+import { Option, type Command } from "commander";
+import { inspectDatabase } from "../compiler/inspect/index.ts";
+import { snapshotJson, writeSnapshotFile } from "../compiler/inspect/snapshot-file.ts";
+import type { ColumnInfo, SchemaSnapshot, TableInfo } from "../compiler/inspect/snapshot.ts";
+import { CliError, EXIT, readEnvVar } from "./program.ts";
+
+interface InspectFlags {
+  engine: "auto" | "postgres" | "mysql";
+  fromEnv: string;
+  schema?: string;
+  json?: boolean;
+  output?: string;
+}
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const DEFAULT_SNAPSHOT_FILE = "synapsor.schema.json";
+
+export function register(program: Command): void {
+  program
+    .command("inspect")
+    .description("Inspect a live Postgres or MySQL schema: tables, views, columns, keys and suggested tenant/version columns")
+    .addOption(new Option("--engine <engine>", "database engine").choices(["auto", "postgres", "mysql"]).default("auto"))
+    .requiredOption("--from-env <VAR>", "name of the environment variable holding the database URL")
+    .option("--schema <name>", "Postgres: only this schema; MySQL: this database instead of the URL's")
+    .option("--json", "print the schema snapshot as JSON")
+    .option("--output <file>", `write the schema snapshot JSON to this file (e.g. ${DEFAULT_SNAPSHOT_FILE})`)
+    .action(async (flags: InspectFlags) => {
+      await runInspect(flags);
+    });
+}
+
+async function runInspect(flags: InspectFlags): Promise<void> {
+  // Someone pasting the URL here would otherwise see it echoed in the "not set" message.
+  if (!ENV_NAME.test(flags.fromEnv)) {
+    throw new CliError("--from-env takes the NAME of an environment variable that holds the URL (e.g. DATABASE_URL), not the URL itself.");
+  }
+  const url = readEnvVar(flags.fromEnv, "the database URL to inspect (postgres://… or mysql://…)");
+  const outcome = await inspectDatabase({
+    engine: flags.engine,
+    url,
+    urlEnvName: flags.fromEnv,
+    ...(flags.schema !== undefined ? { schema: flags.schema } : {}),
+  });
+  if (!outcome.ok) throw new CliError(outcome.message, EXIT.environment);
+  const snapshot = outcome.snapshot;
+
+  if (flags.output !== undefined) {
+    let written: string;
+    try {
+      written = await writeSnapshotFile(flags.output, snapshot);
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      throw new CliError(`could not write ${flags.output}${typeof code === "string" ? ` (${code})` : ""}`, EXIT.environment);
+    }
+    const line = `Wrote the schema snapshot (${count(snapshot.tables.length, "table or view", "tables and views")}) to ${written}\n`;
+    // With --json too, stdout stays pure JSON and the note goes to stderr.
+    if (flags.json) {
+      process.stdout.write(snapshotJson(snapshot));
+      process.stderr.write(line);
+    } else {
+      process.stdout.write(line);
+    }
+    return;
+  }
+  if (flags.json) {
+    process.stdout.write(snapshotJson(snapshot));
+    return;
+  }
+  process.stdout.write(formatSummary(snapshot, flags));
+}
+
+function formatSummary(snapshot: SchemaSnapshot, flags: InspectFlags): string {
+  const views = snapshot.tables.filter((t) => t.kind === "view").length;
+  const lines = [
+    `${snapshot.engine} database "${snapshot.database}": ${count(snapshot.tables.length - views, "table")}, ${count(views, "view")}`,
+  ];
+  if (snapshot.tables.length === 0) {
+    lines.push(flags.schema !== undefined ? `No tables or views in schema "${flags.schema}".` : "No tables or views found.");
+  }
+  for (const table of snapshot.tables) lines.push("", ...formatTable(table));
+  const schemaFlag = flags.schema !== undefined ? ` --schema ${flags.schema}` : "";
+  lines.push(
+    "",
+    `Save this as a snapshot for builds: synapsor-runner inspect --from-env ${flags.fromEnv}${schemaFlag} --output ${DEFAULT_SNAPSHOT_FILE}`,
+  );
+  return lines.join("\n") + "\n";
+}
+
+function formatTable(table: TableInfo): string[] {
+  const pk = new Set(table.primary_key);
+  const nameWidth = Math.max(...table.columns.map((c) => c.name.length), 4);
+  const typeWidth = Math.max(...table.columns.map((c) => c.data_type.length), 4);
+  const lines = [`${table.kind} ${table.schema}.${table.name}`];
+  for (const column of table.columns) {
+    lines.push(`  ${column.name.padEnd(nameWidth)}  ${column.data_type.padEnd(typeWidth)}  ${columnNotes(column, pk).join(", ")}`.trimEnd());
+  }
+  lines.push(`  primary key: ${table.primary_key.length > 0 ? table.primary_key.join(", ") : "(none)"}`);
+  for (const fk of table.foreign_keys) {
+    const ref = fk.references;
+    lines.push(`  foreign key: (${fk.columns.join(", ")}) -> ${ref.schema}.${ref.table} (${ref.columns.join(", ")})`);
+  }
+  lines.push(`  suggested tenant key: ${table.suggestions.tenant_key ?? "(none found)"}`);
+  lines.push(`  suggested version column: ${table.suggestions.version_column ?? "(none found)"}`);
+  return lines;
+}
+
+function columnNotes(column: ColumnInfo, pk: ReadonlySet<string>): string[] {
+  const notes: string[] = [column.type_class, column.nullable ? "null" : "not null"];
+  if (pk.has(column.name)) notes.push("primary key");
+  if (column.generated) notes.push("generated");
+  else if (column.has_default) notes.push("default");
+  return notes;
+}
+
+function count(n: number, singular: string, plural = `${singular}s`): string {
+  return `${n} ${n === 1 ? singular : plural}`;
+}

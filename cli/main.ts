@@ -1,0 +1,59 @@
+// The synapsor-runner CLI: one file per command; this file only wires them together.
+
+import { Command, CommanderError } from "commander";
+import { RUNNER_VERSION } from "../compiler/version.ts";
+import { CliError, EXIT } from "./program.ts";
+import { register as registerApply } from "./apply.ts";
+import { register as registerBuild } from "./build.ts";
+import { register as registerDemo } from "./demo.ts";
+import { register as registerVersion } from "./version.ts";
+import { register as registerConfig } from "./config.ts";
+import { register as registerInspect } from "./inspect.ts";
+import { register as registerMcp } from "./mcp.ts";
+import { register as registerTools } from "./tools.ts";
+import { register as registerHandler } from "./handler.ts";
+import { register as registerWriteback } from "./writeback.ts";
+import { register as registerProposals } from "./proposals.ts";
+import { register as registerReceipts } from "./receipts.ts";
+import { register as registerReplay } from "./replay.ts";
+import { register as registerEvents } from "./events.ts";
+
+const program = new Command("synapsor-runner")
+  .description("Compile synapsor.runner.json into a scoped, reviewable MCP server for Postgres or MySQL.")
+  .version(RUNNER_VERSION, "-V, --version-flag", "print the version")
+  .showHelpAfterError("(run synapsor-runner --help for usage)")
+  .exitOverride();
+
+registerApply(program);
+registerBuild(program);
+registerDemo(program);
+registerVersion(program);
+registerConfig(program);
+registerInspect(program);
+registerMcp(program);
+registerTools(program);
+registerHandler(program);
+registerWriteback(program);
+registerProposals(program);
+registerReceipts(program);
+registerReplay(program);
+registerEvents(program);
+
+program.on("command:*", (operands: string[]) => {
+  process.stderr.write(`synapsor-runner: unknown command '${operands[0]}'. Run synapsor-runner --help to list commands.\n`);
+  process.exit(EXIT.invalid);
+});
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CliError) {
+    process.stderr.write(`synapsor-runner: ${err.message}\n`);
+    process.exitCode = err.exitCode;
+  } else if (err instanceof CommanderError) {
+    process.exitCode = err.exitCode === 0 ? 0 : EXIT.invalid;
+  } else {
+    process.stderr.write(`synapsor-runner: unexpected failure: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exitCode = EXIT.environment;
+  }
+}

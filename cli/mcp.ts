@@ -1,0 +1,132 @@
+// `synapsor-runner mcp serve` and `mcp serve-streamable-http`: build the config into a
+// cached server (reused while config, schema and runner version are unchanged) and run
+// that exact server.mjs, so what runs here is what `build` would ship.
+// In stdio mode stdout belongs to the MCP client: everything this command says goes to stderr.
+
+import { Option, type Command } from "commander";
+import { dirname, relative, resolve as resolvePath } from "node:path";
+import { DEFAULT_STORE_PATH } from "../compiler/config/contract.ts";
+import { loadContractFile } from "../compiler/config/load.ts";
+import { validateContract } from "../compiler/config/validate.ts";
+import { formatDiagnostics, type Diagnostic } from "../compiler/diagnostics.ts";
+import { ensureCachedServer } from "../operator/serve/bundle-cache.ts";
+import { runServerChild } from "../operator/serve/run-server-child.ts";
+import { chooseServeSchema, loadSchemaSnapshot } from "../operator/serve/schema-source.ts";
+import { RUNNER_VERSION } from "../compiler/version.ts";
+import { schemaInputFromFlags } from "./build.ts";
+import { CliError, EXIT } from "./program.ts";
+
+interface ServeFlags {
+  config: string;
+  store?: string;
+  schema?: string;
+  fromEnv?: string;
+  aliasMode?: "canonical" | "openai";
+  poolSize?: number;
+}
+
+interface HttpFlags extends ServeFlags {
+  authTokenEnv: string;
+  host?: string;
+  port?: number;
+  allowedOrigin?: string[];
+  allowedHost?: string[];
+}
+
+/** The `mcp` group, shared with any other `mcp …` command (client config snippets, …). */
+function mcpGroup(program: Command): Command {
+  return (
+    program.commands.find((c) => c.name() === "mcp") ??
+    program.command("mcp").description("Serve the compiled capabilities over MCP")
+  );
+}
+
+function withBuildAndServeOptions(command: Command): Command {
+  return command
+    .requiredOption("--config <file>", "the contract, e.g. synapsor.runner.json")
+    .option("--store <path>", "SQLite ledger file (default: the config's storage.sqlite_path, relative to the config)")
+    .option("--schema <file>", "schema snapshot to build against (default: build.schema_snapshot, else the live schema of the first source)")
+    .option("--from-env <VAR>", "env var holding a database URL to build against")
+    .addOption(new Option("--alias-mode <mode>", "function-safe tool names for clients that reject dots").choices(["canonical", "openai"]))
+    .option("--pool-size <n>", "database connections per source (1-100, default 8)", wholeNumber("--pool-size", 1, 100));
+}
+
+export function register(program: Command): void {
+  const mcp = mcpGroup(program);
+  withBuildAndServeOptions(mcp.command("serve").description("Build (or reuse the cached build of) the config and serve it over stdio")).action(
+    async (flags: ServeFlags) => serveCached(flags, ["--transport", "stdio"]),
+  );
+  withBuildAndServeOptions(
+    mcp
+      .command("serve-streamable-http")
+      .description("Build (or reuse the cached build of) the config and serve it over Streamable HTTP behind a bearer token"),
+  )
+    .requiredOption("--auth-token-env <VAR>", "env var holding the bearer token clients must send")
+    .option("--host <host>", "bind address (default 127.0.0.1)")
+    .option("--port <port>", "port (default 8766)", wholeNumber("--port", 0, 65535))
+    .option("--allowed-origin <origin>", "an Origin allowed to call the endpoint (repeatable)", collect)
+    .option("--allowed-host <host:port>", "a Host header to accept, e.g. the name behind a proxy (repeatable; replaces the loopback defaults)", collect)
+    .action(async (flags: HttpFlags) => {
+      // Checked before a build that could take seconds; the server checks it again itself.
+      if (!process.env[flags.authTokenEnv]) {
+        throw new CliError(`Environment variable ${flags.authTokenEnv} (the HTTP bearer token) is not set. Export a long random value and run again.`);
+      }
+      const args = ["--transport", "http", "--auth-token-env", flags.authTokenEnv];
+      if (flags.host !== undefined) args.push("--host", flags.host);
+      if (flags.port !== undefined) args.push("--port", String(flags.port));
+      for (const origin of flags.allowedOrigin ?? []) args.push("--allowed-origin", origin);
+      for (const host of flags.allowedHost ?? []) args.push("--allowed-host", host);
+      await serveCached(flags, args);
+    });
+}
+
+async function serveCached(flags: ServeFlags, transportArgs: string[]): Promise<void> {
+  const say = (line: string) => process.stderr.write(`synapsor-runner: ${line}\n`);
+  const fromFlags = schemaInputFromFlags(flags);
+
+  const loaded = loadContractFile(flags.config);
+  if (!loaded.ok) return buildFailed(flags.config, "load", loaded.diagnostics);
+  const validated = validateContract(loaded.raw);
+  if (!validated.ok) return buildFailed(flags.config, "validate", validated.diagnostics);
+  const contract = validated.value;
+
+  const choice = chooseServeSchema(fromFlags, contract, flags.config);
+  if (!choice.ok) return buildFailed(flags.config, "resolve", [choice.diagnostic]);
+  if (choice.note) say(choice.note);
+  const snapshot = await loadSchemaSnapshot(choice.input);
+  if (!snapshot.ok) return buildFailed(flags.config, "resolve", [snapshot.diagnostic]);
+
+  const cached = await ensureCachedServer({
+    configPath: flags.config,
+    schema: choice.input,
+    snapshot: snapshot.snapshot,
+    runnerVersion: RUNNER_VERSION,
+    progress: (m) => say(`… ${m}`),
+  });
+  if (!cached.ok) return buildFailed(flags.config, cached.stage, cached.diagnostics);
+  const where = relative(process.cwd(), cached.server.dir) || ".";
+  say(cached.server.reused ? `using the cached build in ${where}` : `built ${flags.config} into ${where}`);
+
+  const store = flags.store ?? resolvePath(dirname(resolvePath(flags.config)), contract.storage?.sqlite_path ?? DEFAULT_STORE_PATH);
+  const args = ["serve", ...transportArgs, "--store", store];
+  if (flags.aliasMode !== undefined) args.push("--alias-mode", flags.aliasMode);
+  if (flags.poolSize !== undefined) args.push("--pool-size", String(flags.poolSize));
+  process.exitCode = await runServerChild(cached.server.serverPath, args, { stdin: transportArgs.includes("stdio") });
+}
+
+function buildFailed(configPath: string, stage: string, diagnostics: Diagnostic[]): void {
+  process.stderr.write(`synapsor-runner: cannot serve, the build failed at ${stage}.\n${formatDiagnostics(configPath, diagnostics)}\n`);
+  process.exitCode = diagnostics.some((d) => d.code === "DATABASE_UNREACHABLE") ? EXIT.environment : EXIT.invalid;
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+function wholeNumber(flag: string, min: number, max: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || n < min || n > max) throw new CliError(`${flag} must be a whole number from ${min} to ${max}, not '${value}'.`);
+    return n;
+  };
+}

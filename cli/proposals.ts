@@ -1,0 +1,262 @@
+// `synapsor-runner proposals …`: the human side of a proposal. None of these are MCP tools:
+// the model can propose, only a person at this CLI can approve or reject.
+
+import { Option, type Command } from "commander";
+import type { Decision, Ledger, ProposalState, StoredProposal } from "../runtime/ledger/ledger.ts";
+import { changeSetHash } from "../runtime/ledger/hash.ts";
+import { buildWritebackRequest, WritebackRequestError } from "../runtime/executors/request.ts";
+import { confirm } from "../operator/review/confirm.ts";
+import { decideProposal, refusalFor, type DecisionKind, type DecisionRequest } from "../operator/review/decide.ts";
+import { diffObject, proposalDiff } from "../operator/review/diff.ts";
+import {
+  approvalRequirement,
+  formatDecision,
+  formatDiff,
+  formatEvent,
+  formatGuards,
+  formatProposalList,
+  formatReceiptList,
+  showValue,
+  targetLabel,
+} from "../operator/review/format.ts";
+import { proposalHistory } from "../operator/review/history.ts";
+import { checkWritebackJob } from "../operator/review/job-schema.ts";
+import { positiveInt } from "../operator/review/options.ts";
+import { withLedger } from "../operator/review/store.ts";
+import { writeFileAtomically } from "../operator/review/write-file.ts";
+import { CliError, EXIT, printJson } from "./program.ts";
+
+const STATES: ProposalState[] = ["review_required", "approved", "rejected", "applied", "already_applied", "conflict", "failed"];
+
+interface ListFlags {
+  store: string;
+  state?: ProposalState;
+  capability?: string;
+  tenant?: string;
+  object?: string;
+  limit: number;
+  json?: boolean;
+}
+
+interface DecideFlags {
+  store: string;
+  actor: string;
+  role?: string;
+  reason?: string;
+  yes?: boolean;
+  json?: boolean;
+}
+
+export function register(program: Command): void {
+  const group = program.command("proposals").description("Review proposals outside MCP: list, show, approve, reject, export a writeback job");
+
+  group
+    .command("list")
+    .description("List proposals, newest first")
+    .requiredOption("--store <file>", "the ledger the MCP server writes (SQLite file)")
+    .addOption(new Option("--state <state>", "only proposals in this state").choices(STATES))
+    .option("--capability <name>", "only proposals made by this capability")
+    .option("--tenant <id>", "only proposals of this tenant")
+    .option("--object <id>", "only proposals for this object: its primary-key value, or table:value")
+    .option("--limit <n>", "at most this many (default 50)", positiveInt, 50)
+    .option("--json", "print the proposals as a JSON array")
+    .action((flags: ListFlags) => withLedger(flags.store, (ledger) => list(ledger, flags)));
+
+  group
+    .command("show")
+    .description("Show one proposal: target, before/proposed diff, guards, evidence, approval requirement, history")
+    .argument("<id>", "proposal id (wrp_…)")
+    .requiredOption("--store <file>", "the ledger the MCP server writes (SQLite file)")
+    .option("--json", "print { proposal, diff, evidence, decisions, writebackJobs, receipts, events } as JSON")
+    .action((id: string, flags: { store: string; json?: boolean }) => withLedger(flags.store, (ledger) => show(ledger, id, flags)));
+
+  group
+    .command("approve")
+    .description("Approve a proposal in review_required; the approval binds to its hash")
+    .argument("<id>", "proposal id (wrp_…)")
+    .requiredOption("--store <file>", "the ledger the MCP server writes (SQLite file)")
+    .requiredOption("--actor <name>", "who is approving (recorded in the ledger and sent with the writeback job)")
+    .option("--role <role>", "the role you approve in; required when the capability names approval.required_role")
+    .option("--yes", "do not ask for confirmation (needed when not on a terminal)")
+    .option("--json", "print the decision as JSON")
+    .action((id: string, flags: DecideFlags) => decide(id, "approved", flags));
+
+  group
+    .command("reject")
+    .description("Reject a proposal in review_required; it can never be applied")
+    .argument("<id>", "proposal id (wrp_…)")
+    .requiredOption("--store <file>", "the ledger the MCP server writes (SQLite file)")
+    .requiredOption("--actor <name>", "who is rejecting")
+    .requiredOption("--reason <text>", "why; recorded in the ledger and shown in replay")
+    .option("--role <role>", "the role you decide in; required when the capability names approval.required_role")
+    .option("--yes", "do not ask for confirmation (needed when not on a terminal)")
+    .option("--json", "print the decision as JSON")
+    .action((id: string, flags: DecideFlags) => decide(id, "rejected", flags));
+
+  group
+    .command("writeback-job")
+    .description("Write the writeback request the apply step would send for an approved proposal (schemas/writeback-job.v1.schema.json)")
+    .argument("<id>", "proposal id (wrp_…)")
+    .requiredOption("--store <file>", "the ledger the MCP server writes (SQLite file)")
+    .requiredOption("--output <file>", "where to write the job, e.g. job.json")
+    .option("--json", "print { proposalId, output, idempotencyKey } as JSON")
+    .action((id: string, flags: { store: string; output: string; json?: boolean }) =>
+      withLedger(flags.store, (ledger) => writebackJob(ledger, id, flags)));
+}
+
+
+function list(ledger: Ledger, flags: ListFlags): void {
+  const filter = {
+    ...(flags.state ? { state: flags.state } : {}),
+    ...(flags.capability ? { capability: flags.capability } : {}),
+    ...(flags.tenant ? { tenantId: flags.tenant } : {}),
+  };
+  let proposals: StoredProposal[];
+  if (flags.object === undefined) proposals = ledger.listProposals({ ...filter, limit: flags.limit });
+  else {
+    // The Ledger interface has no object filter yet; scan the newest proposals matching the rest.
+    const object = flags.object;
+    proposals = ledger.listProposals({ ...filter, limit: 10_000 }).filter((p) => matchesObject(p, object)).slice(0, flags.limit);
+  }
+  if (flags.json) printJson(proposals);
+  else process.stdout.write(formatProposalList(proposals));
+}
+
+function matchesObject(p: StoredProposal, object: string): boolean {
+  const key = p.target.primaryKey.value;
+  if (object === key) return true;
+  const tables = [p.target.table, p.target.schema ? `${p.target.schema}.${p.target.table}` : p.target.table];
+  return tables.some((t) => object === `${t}:${key}`);
+}
+
+function show(ledger: Ledger, id: string, flags: { json?: boolean }): void {
+  const history = proposalHistory(ledger, id);
+  if (!history) throw new CliError(`No proposal ${id} in this store. List them with: synapsor-runner proposals list --store <file>`);
+  const { proposal: p, evidence } = history;
+  const diff = proposalDiff(p);
+  if (flags.json) {
+    printJson({
+      proposal: p,
+      hashVerified: changeSetHash(p) === p.hash,
+      diff: diffObject(diff),
+      evidence,
+      decisions: history.decisions,
+      writebackJobs: history.jobs,
+      receipts: history.receipts,
+      events: history.events,
+    });
+    return;
+  }
+  const out: string[] = [];
+  out.push(`Proposal ${p.id}: ${p.state}`);
+  out.push(`  capability: ${p.capability}`);
+  out.push(`  tenant: ${p.tenantId}   principal: ${p.principal}   source: ${p.source}`);
+  out.push(`  target: ${targetLabel(p.target)}`);
+  out.push(`  created: ${p.createdAt}`);
+  out.push(`  hash: ${p.hash}${changeSetHash(p) === p.hash ? "" : "  (DOES NOT MATCH the stored change set: altered)"}`);
+  out.push(`  approval: ${approvalRequirement(p.approval)}; executor ${p.executor.name} (${p.executor.type})`, "");
+  out.push("Change:", formatDiff(diff));
+  out.push("Guards (checked again at apply time):", formatGuards(p.guards));
+  out.push(`Evidence ${p.evidenceId}:`);
+  if (!evidence) out.push("  not in this store", "");
+  else {
+    const columns = [...new Set(evidence.rows.flatMap((r) => Object.keys(r)))];
+    out.push(`  read by ${evidence.capability} from ${evidence.table} at ${evidence.createdAt} (query audit ${evidence.queryAuditId})`);
+    for (const row of evidence.rows) out.push(`  ${columns.map((c) => `${c}=${showValue(row[c])}`).join("  ")}`);
+    out.push("");
+  }
+  out.push("Decision:");
+  out.push(history.decisions.length === 0 ? "  none yet\n" : history.decisions.map(formatDecision).join("").replace(/^/gm, "  "));
+  out.push("Receipts:");
+  out.push(history.receipts.length === 0 ? "  none\n" : formatReceiptList(history.receipts).replace(/^/gm, "  "));
+  out.push("History:");
+  out.push(history.events.map((e) => `  ${formatEvent(e)}`).join(""));
+  process.stdout.write(out.join("\n"));
+}
+
+async function decide(id: string, kind: DecisionKind, flags: DecideFlags): Promise<void> {
+  const request: DecisionRequest = {
+    proposalId: id,
+    decision: kind,
+    actor: flags.actor,
+    ...(flags.role !== undefined ? { role: flags.role } : {}),
+    ...(flags.reason !== undefined ? { reason: flags.reason } : {}),
+  };
+  if (!flags.actor.trim()) throw new CliError("--actor must name who is deciding.");
+  if (kind === "rejected" && !flags.reason?.trim()) throw new CliError("--reason must say why the proposal is rejected.");
+
+  await withLedger(flags.store, async (ledger) => {
+    const proposal = ledger.getProposal(id);
+    // Refuse before asking: there is no point confirming a decision that cannot be taken.
+    const early = refusalFor(proposal, request);
+    if (early) return refuse(flags, early.code, early.message);
+
+    const verb = kind === "approved" ? "Approve" : "Reject";
+    if (!flags.yes && process.stdin.isTTY) {
+      process.stderr.write(`${describeProposal(proposal!)}\n${formatDiff(proposalDiff(proposal!))}`);
+    }
+    const answer = await confirm(`${verb} proposal ${id} as ${flags.actor}${flags.role ? ` (role ${flags.role})` : ""}?`, flags.yes === true);
+    if (answer === "no_terminal") {
+      return refuse(flags, "CONFIRMATION_REQUIRED", `Not on a terminal, so there is no one to ask. Pass --yes to ${verb.toLowerCase()} proposal ${id} without a prompt.`);
+    }
+    if (answer === "no") return refuse(flags, "DECLINED", `Proposal ${id} was not ${kind}: you did not confirm. Nothing changed.`);
+
+    const result = decideProposal(ledger, request, proposal);
+    if (!result.ok) return refuse(flags, result.refusal.code, result.refusal.message);
+    printDecision(result.decision, result.proposal, flags);
+  });
+}
+
+function describeProposal(proposal: StoredProposal): string {
+  return `Proposal ${proposal.id} (${proposal.capability}) on ${targetLabel(proposal.target)}, tenant ${proposal.tenantId}:`;
+}
+
+function printDecision(decision: Decision, proposal: StoredProposal, flags: DecideFlags): void {
+  if (flags.json) {
+    printJson({ ok: true, decision, proposal: { id: proposal.id, state: proposal.state, hash: proposal.hash } });
+    return;
+  }
+  process.stdout.write(formatDecision(decision));
+  if (decision.decision === "approved") {
+    process.stdout.write(`Proposal ${proposal.id} is approved. Apply it with:\n  synapsor-runner apply --proposal ${proposal.id} --config <synapsor.runner.json> --store ${flags.store}\n`);
+  } else {
+    process.stdout.write(`Proposal ${proposal.id} is rejected and can never be applied.\n`);
+  }
+}
+
+function refuse(flags: { json?: boolean }, code: string, message: string): void {
+  if (flags.json) printJson({ ok: false, error: { code, message } });
+  else process.stderr.write(`synapsor-runner: ${message}\n`);
+  process.exitCode = EXIT.invalid;
+}
+
+function writebackJob(ledger: Ledger, id: string, flags: { store: string; output: string; json?: boolean }): void {
+  const proposal = ledger.getProposal(id);
+  if (!proposal) throw new CliError(`No proposal ${id} in this store.`);
+  const approval = ledger.listDecisions(id).find((d) => d.decision === "approved");
+  if (!approval) {
+    throw new CliError(`Proposal ${id} is ${proposal.state}; only an approved proposal has a writeback job.` +
+      (proposal.state === "review_required" ? ` Approve it first: synapsor-runner proposals approve ${id} --store ${flags.store} --actor <name>` : ""));
+  }
+  if (changeSetHash(proposal) !== proposal.hash) {
+    throw new CliError(`Proposal ${id} no longer matches its hash: the stored change set was altered after approval. No job was written.`);
+  }
+  let request;
+  try {
+    request = buildWritebackRequest(proposal, approval, new Date().toISOString());
+  } catch (err) {
+    if (err instanceof WritebackRequestError) throw new CliError(`${err.message}. No job was written.`);
+    throw err;
+  }
+  const check = checkWritebackJob(request);
+  if (!check.ok) {
+    // Our own builder disagreeing with our published schema is a bug, not user input.
+    throw new CliError(`The job for ${id} does not match schemas/writeback-job.v1.schema.json:\n  ${check.errors.join("\n  ")}`, EXIT.environment);
+  }
+  writeFileAtomically(flags.output, JSON.stringify(request, null, 2) + "\n");
+  if (flags.json) printJson({ ok: true, proposalId: id, output: flags.output, idempotencyKey: request.idempotency_key, state: proposal.state });
+  else {
+    process.stdout.write(`Wrote the writeback job for ${id} (${proposal.state}) to ${flags.output}; idempotency key ${request.idempotency_key}.\n` +
+      `Apply it with: synapsor-runner apply --job ${flags.output} --config <synapsor.runner.json> --store ${flags.store}\n`);
+  }
+}

@@ -1,0 +1,17 @@
+// Where the bundled support-billing example lives and how to read its SQL.
+// The demo, the docs and the tests all load the same files so they cannot drift.
+
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { Engine } from "../../compiler/config/contract.ts";
+
+/** Absolute path of examples/support-billing/ (ends with a separator). */
+export const EXAMPLE_DIR = fileURLToPath(new URL("../../examples/support-billing/", import.meta.url));
+
+/** Absolute path of the example's synapsor.runner.json. */
+export const EXAMPLE_CONFIG_PATH = `${EXAMPLE_DIR}synapsor.runner.json`;
+
+/** The example's schema script, then its seed script, for one engine. */
+export function exampleSql(engine: Engine): string[] {
+  return ["schema", "seed"].map((part) => readFileSync(`${EXAMPLE_DIR}${part}.${engine}.sql`, "utf8"));
+}

@@ -1,0 +1,67 @@
+// Where `mcp serve` gets the database schema from, and the schema itself: the cache key
+// needs the snapshot's content, so it is loaded here before any build happens.
+
+import { dirname, resolve as resolvePath } from "node:path";
+import type { Contract } from "../../compiler/config/contract.ts";
+import type { Diagnostic } from "../../compiler/diagnostics.ts";
+import { inspectDatabase } from "../../compiler/inspect/index.ts";
+import { readSnapshotFile } from "../../compiler/inspect/read-snapshot.ts";
+import type { SchemaSnapshot } from "../../compiler/inspect/snapshot.ts";
+import type { SchemaInput } from "../../compiler/pipeline.ts";
+
+/** The schema for a serve build, plus a note when it was chosen without being asked for. */
+export type ServeSchemaChoice =
+  | { ok: true; input: SchemaInput; note?: string }
+  | { ok: false; diagnostic: Diagnostic };
+
+/**
+ * Flags first, then the config's build.schema_snapshot, then the live database of the
+ * first source: the server is about to connect to it anyway, so building against it
+ * needs nothing the operator has not already set.
+ */
+export function chooseServeSchema(
+  fromFlags: SchemaInput | undefined,
+  contract: Contract,
+  configPath: string,
+  env: NodeJS.ProcessEnv = process.env,
+): ServeSchemaChoice {
+  if (fromFlags) return { ok: true, input: fromFlags };
+  const snapshot = contract.build?.schema_snapshot;
+  if (snapshot) return { ok: true, input: { kind: "snapshot", path: resolvePath(dirname(configPath), snapshot) } };
+  const [sourceName, source] = Object.entries(contract.sources)[0] ?? [];
+  if (!sourceName || !source) {
+    return { ok: false, diagnostic: { code: "NO_SCHEMA", pointer: "/sources", message: "The config names no source to read the schema from.", fix: "Add a source, or pass --schema synapsor.schema.json." } };
+  }
+  const url = env[source.read_url_env];
+  if (!url) {
+    return {
+      ok: false,
+      diagnostic: {
+        code: "NO_SCHEMA",
+        pointer: "/build/schema_snapshot",
+        message: `No schema snapshot was given and ${source.read_url_env} (read URL of source '${sourceName}') is not set, so the live schema cannot be read either.`,
+        fix: `Export ${source.read_url_env}, or pass --schema synapsor.schema.json, or set build.schema_snapshot in the config.`,
+      },
+    };
+  }
+  return {
+    ok: true,
+    input: { kind: "live", envVar: source.read_url_env, url },
+    note: `no --schema, --from-env or build.schema_snapshot: building against the live schema of source '${sourceName}' (${source.read_url_env})`,
+  };
+}
+
+/** Reads the snapshot file or inspects the live database; failures are diagnostics. */
+export async function loadSchemaSnapshot(
+  input: SchemaInput,
+): Promise<{ ok: true; snapshot: SchemaSnapshot } | { ok: false; diagnostic: Diagnostic }> {
+  if (input.kind === "snapshot") return readSnapshotFile(input.path);
+  const inspected = await inspectDatabase({ engine: "auto", url: input.url, urlEnvName: input.envVar });
+  if (!inspected.ok) {
+    return {
+      ok: false,
+      diagnostic: { code: "DATABASE_UNREACHABLE", pointer: "", message: inspected.message, fix: `Check ${input.envVar} and that the database is running.` },
+    };
+  }
+  return { ok: true, snapshot: inspected.snapshot };
+}
