@@ -11,7 +11,8 @@ import { validateContract } from "../compiler/config/validate.ts";
 import { formatDiagnostics, type Diagnostic } from "../compiler/diagnostics.ts";
 import { ensureCachedServer } from "../operator/serve/bundle-cache.ts";
 import { runServerChild } from "../operator/serve/run-server-child.ts";
-import { chooseServeSchema, loadSchemaSnapshot } from "../operator/serve/schema-source.ts";
+import { chooseServeSchema } from "../operator/serve/schema-source.ts";
+import { loadSchema } from "../compiler/pipeline.ts";
 import { RUNNER_VERSION } from "../compiler/version.ts";
 import { schemaInputFromFlags } from "./build.ts";
 import { CliError, EXIT } from "./program.ts";
@@ -93,7 +94,7 @@ async function serveCached(flags: ServeFlags, transportArgs: string[]): Promise<
   const choice = chooseServeSchema(fromFlags, contract, flags.config);
   if (!choice.ok) return buildFailed(flags.config, "resolve", [choice.diagnostic]);
   if (choice.note) say(choice.note);
-  const snapshot = await loadSchemaSnapshot(choice.input);
+  const snapshot = await loadSchema(choice.input, (m) => say(`… ${m}`));
   if (!snapshot.ok) return buildFailed(flags.config, "resolve", [snapshot.diagnostic]);
 
   const cached = await ensureCachedServer({

@@ -1,12 +1,10 @@
-// `synapsor-runner tools preview`: compile (without bundling) and show what the model will
+// `synapsor-runner tools preview`: plan the config (no code generation) and show what the model will
 // see of each tool and, separately, what the server keeps from it.
 
 import { Option, type Command } from "commander";
-import { dirname, resolve as resolvePath } from "node:path";
 import { formatDiagnostics } from "../compiler/diagnostics.ts";
-import { compile, type SchemaInput } from "../compiler/pipeline.ts";
+import { defaultSchemaInput, loadContract, loadSchema, NO_SCHEMA, planContract } from "../compiler/pipeline.ts";
 import { buildToolsPreview, formatToolsPreview } from "../operator/preview/tools-preview.ts";
-import { loadSchemaSnapshot } from "../operator/serve/schema-source.ts";
 import { schemaInputFromFlags } from "./build.ts";
 import { EXIT, printJson } from "./program.ts";
 
@@ -39,17 +37,17 @@ export function register(program: Command): void {
 }
 
 async function runPreview(flags: PreviewFlags): Promise<void> {
-  const fromFlags = schemaInputFromFlags(flags);
-  const result = await compile({ configPath: flags.config, bundle: false, ...(fromFlags ? { schema: fromFlags } : {}) });
-  if (!result.ok) return fail(flags, result.stage, result.diagnostics);
-
-  // The compile succeeded, so a schema input exists; hidden columns need the snapshot itself.
-  const snapshotPath = result.contract.build?.schema_snapshot;
-  const input: SchemaInput = fromFlags ?? { kind: "snapshot", path: resolvePath(dirname(flags.config), snapshotPath ?? "") };
-  const snapshot = await loadSchemaSnapshot(input);
+  const loaded = loadContract(flags.config);
+  if (!loaded.ok) return fail(flags, loaded.stage, loaded.diagnostics);
+  const input = schemaInputFromFlags(flags) ?? defaultSchemaInput(loaded.contract, flags.config);
+  if (!input) return fail(flags, "resolve", [NO_SCHEMA]);
+  // One snapshot serves both the plan and the hidden-column listing.
+  const snapshot = await loadSchema(input);
   if (!snapshot.ok) return fail(flags, "resolve", [snapshot.diagnostic]);
+  const planned = planContract({ contract: loaded.contract, snapshot: snapshot.snapshot, configPath: flags.config, configSha256: loaded.sha256 });
+  if (!planned.ok) return fail(flags, planned.stage, planned.diagnostics);
 
-  const preview = buildToolsPreview({ contract: result.contract, plan: result.plan, snapshot: snapshot.snapshot, aliasMode: flags.aliasMode });
+  const preview = buildToolsPreview({ contract: loaded.contract, plan: planned.plan, snapshot: snapshot.snapshot, aliasMode: flags.aliasMode });
   if (flags.json) printJson({ tools: preview.tools, never_exposed: preview.never_exposed });
   else process.stdout.write(formatToolsPreview(preview, flags.config));
 }

@@ -1,6 +1,8 @@
 // The build, stage by stage: load → validate → resolve → plan → (verify live) → emit →
-// type-check → bundle. Each stage is its own module; this file only sequences them and
-// stops at the first stage that reports problems (a stage reports all of its own at once).
+// type-check → bundle. Each stage is its own module; this file exports the stages grouped the
+// way callers need them (a preview or `apply` stops after plan, `mcp serve` hands in the
+// snapshot it already loaded) and `compile`, which runs them all. A failing stage stops the run
+// and reports all of its own problems at once.
 
 import { basename, dirname, resolve as resolvePath } from "node:path";
 import { loadContractFile } from "./config/load.ts";
@@ -21,68 +23,81 @@ import { RUNNER_VERSION } from "./version.ts";
 
 export type SchemaInput = { kind: "snapshot"; path: string } | { kind: "live"; envVar: string; url: string };
 
-export interface CompileOptions {
-  configPath: string;
-  /** Where the schema comes from; undefined means the config's build.schema_snapshot. */
-  schema?: SchemaInput;
-  /** Skip esbuild (e.g. for previews and golden tests of sources). */
-  bundle?: boolean;
-  /** Progress lines for slow stages. */
-  progress?: (message: string) => void;
-}
+export type StageFailure = { ok: false; stage: string; diagnostics: Diagnostic[] };
+type Progress = (message: string) => void;
 
-export type CompileResult =
-  | { ok: true; contract: Contract; plan: BuildPlan; files: FileMap }
-  | { ok: false; stage: string; diagnostics: Diagnostic[] };
+const failed = (stage: string, diagnostics: Diagnostic[]): StageFailure => ({ ok: false, stage, diagnostics });
 
-export async function compile(options: CompileOptions): Promise<CompileResult> {
-  const progress = options.progress ?? (() => undefined);
-  const failed = (stage: string, diagnostics: Diagnostic[]): CompileResult => ({ ok: false, stage, diagnostics });
-
-  const loaded = loadContractFile(options.configPath);
+/** Stages 1–2: the config file, parsed and checked against the JSON Schema and the contract rules. */
+export function loadContract(configPath: string): { ok: true; contract: Contract; sha256: string } | StageFailure {
+  const loaded = loadContractFile(configPath);
   if (!loaded.ok) return failed("load", loaded.diagnostics);
   const validated = validateContract(loaded.raw);
   if (!validated.ok) return failed("validate", validated.diagnostics);
-  const contract = validated.value;
+  return { ok: true, contract: validated.value, sha256: loaded.sha256 };
+}
 
-  const schema = options.schema ?? defaultSchemaInput(contract, options.configPath);
-  if (!schema) {
-    return failed("resolve", [
-      {
-        code: "NO_SCHEMA",
-        pointer: "",
-        message: "The build needs the database schema, and none was given.",
-        fix: "Pass --schema synapsor.schema.json (from `synapsor-runner inspect --json --output`), or --from-env VAR to read the live database, or set build.schema_snapshot in the config.",
-      },
-    ]);
+/** Where the schema comes from when the caller gave nothing: the config's build.schema_snapshot. */
+export function defaultSchemaInput(contract: Contract, configPath: string): SchemaInput | undefined {
+  const snapshot = contract.build?.schema_snapshot;
+  return snapshot ? { kind: "snapshot", path: resolvePath(dirname(configPath), snapshot) } : undefined;
+}
+
+export const NO_SCHEMA: Diagnostic = {
+  code: "NO_SCHEMA",
+  pointer: "",
+  message: "The build needs the database schema, and none was given.",
+  fix: "Pass --schema synapsor.schema.json (from `synapsor-runner inspect --json --output`), or --from-env VAR to read the live database, or set build.schema_snapshot in the config.",
+};
+
+/** Reads the snapshot file or inspects the live database; failures are diagnostics. */
+export async function loadSchema(
+  schema: SchemaInput,
+  progress: Progress = () => undefined,
+): Promise<{ ok: true; snapshot: SchemaSnapshot } | { ok: false; diagnostic: Diagnostic }> {
+  if (schema.kind === "snapshot") return readSnapshotFile(schema.path);
+  progress(`inspecting the live database named by ${schema.envVar}`);
+  const inspected = await inspectDatabase({ engine: "auto", url: schema.url, urlEnvName: schema.envVar });
+  if (!inspected.ok) {
+    return { ok: false, diagnostic: { code: "DATABASE_UNREACHABLE", pointer: "", message: inspected.message, fix: `Check ${schema.envVar} and that the database is running.` } };
   }
-  const snapshot = await loadSchema(schema, progress);
-  if (!snapshot.ok) return failed("resolve", [snapshot.diagnostic]);
-  const snapshots = Object.fromEntries(Object.keys(contract.sources).map((name) => [name, snapshot.snapshot]));
+  return { ok: true, snapshot: inspected.snapshot };
+}
 
+/** Stages 3–4: resolve the contract against the schema, then plan every statement. */
+export function planContract(input: {
+  contract: Contract;
+  snapshot: SchemaSnapshot;
+  configPath: string;
+  configSha256: string;
+}): { ok: true; plan: BuildPlan } | StageFailure {
+  const { contract, snapshot } = input;
+  const snapshots = Object.fromEntries(Object.keys(contract.sources).map((name) => [name, snapshot]));
   const resolved = resolveContract(contract, snapshots);
   if (!resolved.ok) return failed("resolve", resolved.diagnostics);
-
   const plan = planBuild({
     contract,
     resolved: resolved.value,
-    configFile: basename(options.configPath),
-    configSha256: loaded.sha256,
+    configFile: basename(input.configPath),
+    configSha256: input.configSha256,
     runnerVersion: RUNNER_VERSION,
   });
+  return { ok: true, plan };
+}
 
-  if (schema.kind === "live") {
-    progress(`verifying ${plan.capabilities.length} statements against the live database`);
-    const index = (name: string) => contract.capabilities.findIndex((c) => c.name === name);
-    let problems: Diagnostic[];
-    try {
-      problems = await verifyStatementsLive(plan, schema.url, index);
-    } catch {
-      problems = [unreachable(schema.envVar)];
-    }
-    if (problems.length > 0) return failed("verify", problems);
+/** Optional stage: every planned statement prepared against the live database, rolled back. */
+export async function verifyPlanLive(plan: BuildPlan, contract: Contract, schema: { envVar: string; url: string }): Promise<Diagnostic[]> {
+  const index = (name: string) => contract.capabilities.findIndex((c) => c.name === name);
+  try {
+    return await verifyStatementsLive(plan, schema.url, index);
+  } catch {
+    return [unreachable(schema.envVar)];
   }
+}
 
+/** Stages 5–7: generated sources, type-checked, and (unless asked not to) the bundle. */
+export async function emitPlan(plan: BuildPlan, options: { bundle?: boolean; progress?: Progress } = {}): Promise<{ ok: true; files: FileMap } | StageFailure> {
+  const progress = options.progress ?? (() => undefined);
   const files = emitSources(plan);
   progress("type-checking the generated sources");
   const typeErrors = await typecheckSources(files);
@@ -101,25 +116,52 @@ export async function compile(options: CompileOptions): Promise<CompileResult> {
     progress("bundling server.mjs");
     files.set("server.mjs", await bundleServer(files));
   }
-  return { ok: true, contract, plan, files };
+  return { ok: true, files };
 }
 
-function defaultSchemaInput(contract: Contract, configPath: string): SchemaInput | undefined {
-  const snapshot = contract.build?.schema_snapshot;
-  return snapshot ? { kind: "snapshot", path: resolvePath(dirname(configPath), snapshot) } : undefined;
+export interface CompileOptions {
+  configPath: string;
+  /** Where the schema comes from; undefined means the config's build.schema_snapshot. */
+  schema?: SchemaInput;
+  /** The snapshot `schema` names, when the caller already loaded it (it is not read again). */
+  snapshot?: SchemaSnapshot;
+  /** Skip esbuild (e.g. for golden tests of sources). */
+  bundle?: boolean;
+  /** Progress lines for slow stages. */
+  progress?: Progress;
 }
 
-async function loadSchema(
-  schema: SchemaInput,
-  progress: (m: string) => void,
-): Promise<{ ok: true; snapshot: SchemaSnapshot } | { ok: false; diagnostic: Diagnostic }> {
-  if (schema.kind === "snapshot") return readSnapshotFile(schema.path);
-  progress(`inspecting the live database named by ${schema.envVar}`);
-  const inspected = await inspectDatabase({ engine: "auto", url: schema.url, urlEnvName: schema.envVar });
-  if (!inspected.ok) {
-    return { ok: false, diagnostic: { code: "DATABASE_UNREACHABLE", pointer: "", message: inspected.message, fix: `Check ${schema.envVar} and that the database is running.` } };
+export type CompileResult = { ok: true; contract: Contract; plan: BuildPlan; files: FileMap } | StageFailure;
+
+/** Every stage, start to finish. */
+export async function compile(options: CompileOptions): Promise<CompileResult> {
+  const progress = options.progress ?? (() => undefined);
+  const loaded = loadContract(options.configPath);
+  if (!loaded.ok) return loaded;
+  const { contract } = loaded;
+
+  const schema = options.schema ?? defaultSchemaInput(contract, options.configPath);
+  if (!schema) return failed("resolve", [NO_SCHEMA]);
+  let snapshot = options.snapshot;
+  if (!snapshot) {
+    const read = await loadSchema(schema, progress);
+    if (!read.ok) return failed("resolve", [read.diagnostic]);
+    snapshot = read.snapshot;
   }
-  return { ok: true, snapshot: inspected.snapshot };
+
+  const planned = planContract({ contract, snapshot, configPath: options.configPath, configSha256: loaded.sha256 });
+  if (!planned.ok) return planned;
+  const { plan } = planned;
+
+  if (schema.kind === "live") {
+    progress(`verifying ${plan.capabilities.length} statements against the live database`);
+    const problems = await verifyPlanLive(plan, contract, schema);
+    if (problems.length > 0) return failed("verify", problems);
+  }
+
+  const emitted = await emitPlan(plan, { ...(options.bundle !== undefined ? { bundle: options.bundle } : {}), progress });
+  if (!emitted.ok) return emitted;
+  return { ok: true, contract, plan, files: emitted.files };
 }
 
 function unreachable(envVar: string): Diagnostic {

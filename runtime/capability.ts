@@ -59,6 +59,8 @@ export interface ProposalCapability<Args = Record<string, unknown>> extends Capa
   idArg: string;
   approval: { mode: "human"; requiredRole?: string };
   executor: { name: string; type: "sql_update" | "http_handler" | "command_handler" };
+  /** SHA-256 of the compiled plan; every proposal records it so apply can refuse a changed plan. */
+  planHash: string;
 }
 
 export type Capability = ReadCapability<any> | ProposalCapability<any>;

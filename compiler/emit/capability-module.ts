@@ -67,6 +67,7 @@ export function renderCapabilityModule(build: BuildPlan, cap: CapabilityPlan): s
     conflictColumnLiteral: p?.conflictColumn && JSON.stringify(p.conflictColumn),
     approvalLiteral: p && codeLiteral(p.approval, "  "),
     executorLiteral: p && codeLiteral(p.executor, "  "),
+    planHashLiteral: JSON.stringify(cap.planHash),
     single: cap.single,
     maxRows: cap.maxRows,
     evidenceLiteral: JSON.stringify(cap.evidence),

@@ -24,6 +24,7 @@ export function renderManifest(plan: BuildPlan): string {
       visible_columns: c.visibleColumns,
       max_rows: c.maxRows,
       evidence: c.evidence,
+      plan_sha256: c.planHash,
       ...(c.proposal
         ? {
             proposal: {

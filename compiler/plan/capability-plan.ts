@@ -68,6 +68,8 @@ export interface CapabilityPlan {
   maxRows: number;
   evidence: "required" | "optional";
   proposal?: ProposalPlan;
+  /** SHA-256 of the decided plan (plan-hash.ts); proposals record it and apply re-checks it. */
+  planHash: string;
 }
 
 export interface BuildPlan {

@@ -11,6 +11,7 @@ import type { ResolvedCapability, ResolvedContract } from "../resolve/resolved.t
 import { inputSchemaFor, planArgs } from "./arguments.ts";
 import type { BuildPlan, CapabilityPlan, ProposalPlan } from "./capability-plan.ts";
 import { describeCapability } from "./describe.ts";
+import { capabilityPlanHash } from "./plan-hash.ts";
 import { planSelect, selectedColumns } from "./statements.ts";
 import { tsTypeForColumn } from "./ts-types.ts";
 
@@ -50,7 +51,7 @@ export function planBuild({ contract, resolved, configFile, configSha256, runner
 function planCapability(contract: Contract, cap: ResolvedCapability): CapabilityPlan {
   const c = cap.config;
   const args = planArgs(cap);
-  const plan: CapabilityPlan = {
+  const plan: Omit<CapabilityPlan, "planHash"> = {
     name: c.name,
     kind: c.kind,
     openaiAlias: c.name.replace(/\./g, "__"),
@@ -93,5 +94,5 @@ function planCapability(contract: Contract, cap: ResolvedCapability): Capability
     };
     plan.proposal = proposal;
   }
-  return plan;
+  return { ...plan, planHash: capabilityPlanHash(plan) };
 }

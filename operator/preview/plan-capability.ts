@@ -38,5 +38,6 @@ export function capabilityFromPlan(plan: CapabilityPlan): Capability {
     idArg: p.idArg,
     approval: p.approval,
     executor: p.executor,
+    planHash: plan.planHash,
   };
 }

@@ -67,6 +67,8 @@ export async function ensureCachedServer(options: EnsureOptions): Promise<Cached
   const result = await compile({
     configPath: options.configPath,
     schema: options.schema,
+    // Already loaded for the cache key; a live schema is not inspected a second time.
+    snapshot: options.snapshot,
     ...(options.progress ? { progress: options.progress } : {}),
   });
   if (!result.ok) return { ok: false, stage: result.stage, diagnostics: result.diagnostics };

@@ -1,12 +1,9 @@
-// Where `mcp serve` gets the database schema from, and the schema itself: the cache key
-// needs the snapshot's content, so it is loaded here before any build happens.
+// Where `mcp serve` gets the database schema from. The cache key needs the snapshot's content,
+// so the caller loads it (compiler/pipeline.ts loadSchema) once, before any build happens.
 
 import { dirname, resolve as resolvePath } from "node:path";
 import type { Contract } from "../../compiler/config/contract.ts";
 import type { Diagnostic } from "../../compiler/diagnostics.ts";
-import { inspectDatabase } from "../../compiler/inspect/index.ts";
-import { readSnapshotFile } from "../../compiler/inspect/read-snapshot.ts";
-import type { SchemaSnapshot } from "../../compiler/inspect/snapshot.ts";
 import type { SchemaInput } from "../../compiler/pipeline.ts";
 
 /** The schema for a serve build, plus a note when it was chosen without being asked for. */
@@ -49,19 +46,4 @@ export function chooseServeSchema(
     input: { kind: "live", envVar: source.read_url_env, url },
     note: `no --schema, --from-env or build.schema_snapshot: building against the live schema of source '${sourceName}' (${source.read_url_env})`,
   };
-}
-
-/** Reads the snapshot file or inspects the live database; failures are diagnostics. */
-export async function loadSchemaSnapshot(
-  input: SchemaInput,
-): Promise<{ ok: true; snapshot: SchemaSnapshot } | { ok: false; diagnostic: Diagnostic }> {
-  if (input.kind === "snapshot") return readSnapshotFile(input.path);
-  const inspected = await inspectDatabase({ engine: "auto", url: input.url, urlEnvName: input.envVar });
-  if (!inspected.ok) {
-    return {
-      ok: false,
-      diagnostic: { code: "DATABASE_UNREACHABLE", pointer: "", message: inspected.message, fix: `Check ${input.envVar} and that the database is running.` },
-    };
-  }
-  return { ok: true, snapshot: inspected.snapshot };
 }

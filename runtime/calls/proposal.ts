@@ -67,6 +67,7 @@ export async function callProposal(env: CallEnvironment, prepared: PreparedCapab
     evidenceId: evidence.evidenceId,
     approval: { ...cap.approval },
     executor: { ...cap.executor },
+    planHash: cap.planHash,
   };
 
   let stored;

@@ -85,10 +85,13 @@ export interface NewProposal {
   evidenceId: string;
   approval: { mode: "human"; requiredRole?: string };
   executor: { name: string; type: "sql_update" | "http_handler" | "command_handler" };
+  /** The capability's compiled plan hash when proposed; apply refuses a proposal made under another plan. */
+  planHash?: string | null;
 }
 
 export interface StoredProposal extends NewProposal {
   id: string;
+  planHash: string | null;
   /** SHA-256 of the canonical JSON of the immutable change set; approvals bind to it. */
   hash: string;
   state: ProposalState;

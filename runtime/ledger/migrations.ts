@@ -164,6 +164,12 @@ export const MIGRATIONS: readonly MigrationStep[] = [
       CREATE INDEX receipts_created ON receipts (created_at);
     `,
   },
+  {
+    version: 4,
+    name: "proposals record the compiled plan hash",
+    // NULL for proposals stored before plans were hashed: apply treats those as made under an unknown plan.
+    sql: `ALTER TABLE proposals ADD COLUMN plan_hash TEXT;`,
+  },
 ];
 
 /** Thrown when the store was written by a newer build whose schema this build does not know. */

@@ -137,7 +137,7 @@ class SqliteLedger implements Ledger {
       insertInternalError: p("INSERT INTO internal_errors (query_audit_id, code, detail, created_at) VALUES (?, ?, ?, ?)"),
       insertProposal: p(`INSERT INTO proposals (id, hash, state, capability, tenant_id, principal, source,
         target_table, object_id, target, before_row, patch, after_row, guards, args, evidence_id, approval,
-        executor, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+        executor, plan_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       insertEvent: p("INSERT INTO events (type, proposal_id, tenant_id, detail, created_at) VALUES (?, ?, ?, ?, ?)"),
       proposalById: p("SELECT * FROM proposals WHERE id = ?"),
       proposalByIdInTenant: p("SELECT * FROM proposals WHERE id = ? AND tenant_id = ?"),
@@ -237,7 +237,7 @@ class SqliteLedger implements Ledger {
         qualifiedTable(input.target), input.target.primaryKey.value, JSON.stringify(input.target),
         JSON.stringify(input.before), JSON.stringify(input.patch), JSON.stringify(input.after),
         JSON.stringify(input.guards), JSON.stringify(input.args), input.evidenceId, JSON.stringify(input.approval),
-        JSON.stringify(input.executor), createdAt, createdAt);
+        JSON.stringify(input.executor), input.planHash ?? null, createdAt, createdAt);
       s.insertEvent.run("proposal_created", id, input.tenantId,
         JSON.stringify({ hash, state, capability: input.capability, evidenceId: input.evidenceId }), createdAt);
     });
@@ -553,6 +553,7 @@ function toProposal(row: Row): StoredProposal {
     evidenceId: row.evidence_id as string,
     approval: json(row.approval),
     executor: json(row.executor),
+    planHash: (row.plan_hash as string | null) ?? null,
     createdAt: row.created_at as string,
   };
 }

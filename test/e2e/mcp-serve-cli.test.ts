@@ -77,9 +77,7 @@ describe("mcp serve and tools preview through the main CLI", () => {
 
   test("mcp serve builds into the cache, answers over stdio, and a second run reuses the build", async () => {
     const store = join(dir, "ledger.db");
-    const firstStart = Date.now();
     const first = await connectServe(["--config", configPath, "--store", store], env);
-    const firstMs = Date.now() - firstStart;
     let serverPath: string;
     let builtAt: number;
     try {
@@ -100,9 +98,7 @@ describe("mcp serve and tools preview through the main CLI", () => {
     }
     assert.deepEqual(first.protocolErrors, [], "stdout carried only MCP messages");
 
-    const secondStart = Date.now();
     const second = await connectServe(["--config", configPath, "--store", store, "--alias-mode", "openai"], env);
-    const secondMs = Date.now() - secondStart;
     try {
       assert.match(second.stderr(), /using the cached build/);
       assert.doesNotMatch(second.stderr(), /type-checking|bundling/);
@@ -115,8 +111,6 @@ describe("mcp serve and tools preview through the main CLI", () => {
     } finally {
       await second.close();
     }
-    process.stderr.write(`# mcp serve start-up: first run (build) ${firstMs} ms, cached run ${secondMs} ms\n`);
-    assert.ok(secondMs < firstMs, `cached start (${secondMs} ms) is faster than a build (${firstMs} ms)`);
   });
 
   test("a changed config rebuilds; without any snapshot it builds against the live schema and says so", async () => {
@@ -131,6 +125,8 @@ describe("mcp serve and tools preview through the main CLI", () => {
       assert.match(tools.find((t) => t.name === "billing.inspect_invoice")!.description ?? "", /changed wording/);
       assert.match(session.stderr(), /live schema of source 'app_db' \(SUPPORT_DB_READ_URL\)/);
       assert.match(session.stderr(), /built /);
+      // The snapshot read for the cache key is the one the build uses: one inspection, not two.
+      assert.equal(session.stderr().match(/inspecting the live database/g)?.length, 1, session.stderr());
       assert.equal(session.stderr().includes(SECRET_PASSWORD), false);
       assert.equal(cacheEntries(liveDir).length, 1);
     } finally {

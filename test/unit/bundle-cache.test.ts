@@ -42,3 +42,19 @@ test("an entry is reused only with server.mjs and a marker carrying the same ful
   writeFileSync(join(missing, CACHE_MARKER), JSON.stringify({ key }));
   assert.equal(isCompleteCacheEntry(missing, key), false, "marker without server.mjs");
 });
+
+test("a cache miss builds from the snapshot the caller already loaded: the schema is not read a second time", async () => {
+  const { compile } = await import("../../compiler/pipeline.ts");
+  const { readSnapshotFile } = await import("../../compiler/inspect/read-snapshot.ts");
+  const { EXAMPLE_CONFIG_PATH, EXAMPLE_DIR } = await import("../support/example.ts");
+  const loaded = readSnapshotFile(join(EXAMPLE_DIR, "synapsor.schema.json"));
+  assert.ok(loaded.ok);
+  // A schema input that cannot be read: only the handed-in snapshot can make this build succeed.
+  const result = await compile({
+    configPath: EXAMPLE_CONFIG_PATH,
+    schema: { kind: "snapshot", path: join(tempDir("synapsor-cache-"), "absent.json") },
+    snapshot: loaded.snapshot,
+    bundle: false,
+  });
+  assert.ok(result.ok, JSON.stringify(!result.ok && result.diagnostics));
+});

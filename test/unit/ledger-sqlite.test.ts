@@ -194,9 +194,10 @@ describe("tenant scoping and listing", () => {
 describe("proposals and events", () => {
   test("createProposal stores the change set with its hash and logs proposal_created", () => {
     const ledger = fresh();
-    const input = proposal();
+    const input = proposal({ planHash: "ab".repeat(32) });
     const stored = ledger.createProposal(input);
     assert.match(stored.id, /^wrp_[a-z2-7]{20}$/);
+    assert.equal(stored.planHash, "ab".repeat(32), "the compiled plan hash is stored with the proposal");
     assert.equal(stored.state, "review_required");
     assert.equal(stored.hash, changeSetHash(input));
     assert.match(stored.hash, /^[0-9a-f]{64}$/);

@@ -83,6 +83,8 @@ export default defineProposal<Args>({
   conflictColumn: "updated_at",
   approval: { mode: "human", requiredRole: "billing_lead" },
   executor: { name: "direct_sql", type: "sql_update" },
+  // Recorded with every proposal; apply refuses a proposal made under a different plan.
+  planHash: "09e400f12b4344b49c1292e08cf51b2bb0b33f1420cf1c60586a1c49f91bf898",
   evidence: "required",
   inputSchema: {
     type: "object",
