@@ -1,16 +1,24 @@
-// Regenerates every golden case's expected output. Run: npm run golden:update
+// Records what the build does with every golden case (or the ones named):
+//   npm run golden:update                 every case
+//   npm run golden:update -- mysql-fulfillment fail-json-syntax
+// A case that builds gets expected/ rewritten; a case that fails gets stderr.txt (and exit_code
+// when the build exits with something other than 1). Review the diff like any code change.
 
-import { compile } from "../../compiler/pipeline.ts";
-import { writeTreeAtomically } from "../../compiler/output/write-tree.ts";
-import { formatDiagnostics } from "../../compiler/diagnostics.ts";
-import { GOLDEN_CASES } from "./cases.ts";
+import { discoverCases } from "./cases.ts";
+import { produceOutcome, updateCase } from "./outcome.ts";
 
-for (const c of GOLDEN_CASES) {
-  const result = await compile({ configPath: c.config, schema: { kind: "snapshot", path: c.schema }, bundle: false });
-  if (!result.ok) {
-    process.stderr.write(formatDiagnostics(c.config, result.diagnostics) + "\n");
-    process.exit(1);
-  }
-  writeTreeAtomically(c.expectedDir, result.files);
-  process.stdout.write(`updated ${c.name}: ${result.files.size} files\n`);
+const wanted = process.argv.slice(2);
+const all = discoverCases();
+const unknown = wanted.filter((name) => !all.some((c) => c.name === name));
+if (unknown.length > 0) {
+  process.stderr.write(`No golden case named ${unknown.join(", ")}. Cases: ${all.map((c) => c.name).join(", ")}\n`);
+  process.exit(1);
 }
+
+let refused = 0;
+for (const c of wanted.length > 0 ? all.filter((x) => wanted.includes(x.name)) : all) {
+  const { status, message } = updateCase(c, await produceOutcome(c));
+  if (status === "refused") refused++;
+  (status === "refused" ? process.stderr : process.stdout).write(message + "\n");
+}
+if (refused > 0) process.exitCode = 1;
