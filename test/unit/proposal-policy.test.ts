@@ -1,0 +1,190 @@
+// The runtime's proposal policy (runtime/calls/policy.ts): what a proposal may change, checked
+// against the arguments and the current row before anything is stored. Bounds are probed at and
+// past each edge, by example and as a property over arbitrary numbers.
+
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import type { ProposalCapability } from "../../runtime/capability.ts";
+import { policyViolation, sameValue } from "../../runtime/calls/policy.ts";
+import type { Scalar } from "../../runtime/values.ts";
+
+type Policy = Pick<ProposalCapability, "allowedColumns" | "numericBounds" | "transitionGuards">;
+
+/** policyViolation reads only the policy fields of a compiled capability. */
+function capability(policy: Partial<Policy> = {}): ProposalCapability {
+  const full: Policy = { allowedColumns: [], numericBounds: {}, transitionGuards: {}, ...policy };
+  return full as ProposalCapability;
+}
+
+// The shape of the example's late-fee waiver.
+const WAIVER = capability({
+  allowedColumns: ["late_fee_cents", "waiver_reason", "status"],
+  numericBounds: { late_fee_cents: { minimum: 0, maximum: 10000 } },
+  transitionGuards: { status: { from: ["overdue"], to: ["open"] } },
+});
+const OVERDUE = { id: "INV-1", late_fee_cents: 2500, waiver_reason: null, status: "overdue" };
+
+const check = (patch: Record<string, Scalar>, row: Record<string, unknown> = OVERDUE, cap = WAIVER) => policyViolation(cap, row, patch);
+
+describe("allowed columns", () => {
+  test("a patch within allowed_columns passes", () => {
+    assert.equal(check({ late_fee_cents: 0, waiver_reason: "outage", status: "open" }), undefined);
+  });
+
+  test("any column outside allowed_columns is refused by name", () => {
+    assert.equal(check({ late_fee_cents: 0, internal_notes: "x" }), "Column 'internal_notes' may not be changed by this capability.");
+    assert.equal(check({ tenant_id: "other" }), "Column 'tenant_id' may not be changed by this capability.");
+  });
+});
+
+describe("numeric bounds", () => {
+  const fee = (value: Scalar) => check({ late_fee_cents: value });
+
+  test("both edges are inside", () => {
+    assert.equal(fee(0), undefined);
+    assert.equal(fee(10000), undefined);
+  });
+
+  test("one past either edge is outside, for whole and fractional steps", () => {
+    assert.equal(fee(-1), "The proposed late_fee_cents (-1) is below the allowed minimum of 0.");
+    assert.equal(fee(-0.01), "The proposed late_fee_cents (-0.01) is below the allowed minimum of 0.");
+    assert.equal(fee(10001), "The proposed late_fee_cents (10001) is above the allowed maximum of 10000.");
+    assert.equal(fee(10000.5), "The proposed late_fee_cents (10000.5) is above the allowed maximum of 10000.");
+  });
+
+  test("values that arrive as text (bigint and decimal from drivers, string arguments) are compared as numbers", () => {
+    assert.equal(fee("10000"), undefined);
+    assert.equal(fee("10000.00"), undefined);
+    assert.equal(fee("10000.01"), "The proposed late_fee_cents (10000.01) is above the allowed maximum of 10000.");
+    assert.equal(fee("-1"), "The proposed late_fee_cents (-1) is below the allowed minimum of 0.");
+  });
+
+  test("null and text that is not a number are refused, not treated as zero", () => {
+    assert.equal(fee(null), "The proposed late_fee_cents is not a number.");
+    assert.equal(fee("ten"), "The proposed late_fee_cents is not a number.");
+    assert.equal(fee("NaN"), "The proposed late_fee_cents is not a number.");
+  });
+
+  test("a one-sided bound leaves the other side open", () => {
+    const atLeast = capability({ allowedColumns: ["credit"], numericBounds: { credit: { minimum: 5 } } });
+    assert.equal(check({ credit: 1e12 }, {}, atLeast), undefined);
+    assert.equal(check({ credit: 4 }, {}, atLeast), "The proposed credit (4) is below the allowed minimum of 5.");
+    const atMost = capability({ allowedColumns: ["credit"], numericBounds: { credit: { maximum: -5 } } });
+    assert.equal(check({ credit: -1e12 }, {}, atMost), undefined);
+    assert.equal(check({ credit: -4 }, {}, atMost), "The proposed credit (-4) is above the allowed maximum of -5.");
+  });
+
+  test("bounds apply only to columns the patch changes", () => {
+    assert.equal(check({ waiver_reason: "outage" }, { ...OVERDUE, late_fee_cents: 99999 }), undefined);
+  });
+});
+
+describe("transition guards", () => {
+  test("the current value must be one of `from`, even when the patch leaves the column alone", () => {
+    const paid = { ...OVERDUE, status: "paid" };
+    assert.equal(check({ status: "open" }, paid), 'This change is only allowed when status is "overdue"; it is "paid".');
+    assert.equal(check({ late_fee_cents: 0 }, paid), 'This change is only allowed when status is "overdue"; it is "paid".');
+  });
+
+  test("the proposed value must be one of `to`", () => {
+    assert.equal(check({ status: "void" }), 'status may only change to "open".');
+    assert.equal(check({ status: "open" }), undefined);
+  });
+
+  test("several allowed states are listed, and a missing or null current value is named", () => {
+    const cap = capability({ allowedColumns: ["state"], transitionGuards: { state: { from: ["blocked", "waiting"], to: ["scheduled", "cancelled"] } } });
+    assert.equal(check({ state: "done" }, { state: "blocked" }, cap), 'state may only change to "scheduled" or "cancelled".');
+    assert.equal(check({ state: "scheduled" }, { state: null }, cap), 'This change is only allowed when state is "blocked" or "waiting"; it is null.');
+    assert.equal(check({ state: "scheduled" }, { state: "waiting" }, cap), undefined);
+  });
+
+  test("numeric and boolean states match the driver's text and values", () => {
+    const level = capability({ allowedColumns: ["level"], transitionGuards: { level: { from: [1, 2], to: [3] } } });
+    assert.equal(check({ level: 3 }, { level: "2" }, level), undefined, "a bigint column read as text");
+    assert.equal(check({ level: "3" }, { level: 1 }, level), undefined, "a string argument feeding a bigint column");
+    assert.equal(check({ level: 3 }, { level: "4" }, level), "This change is only allowed when level is 1 or 2; it is \"4\".");
+    const closed = capability({ allowedColumns: ["out_of_service"], transitionGuards: { out_of_service: { from: [false], to: [true] } } });
+    assert.equal(check({ out_of_service: true }, { out_of_service: false }, closed), undefined);
+    assert.equal(check({ out_of_service: true }, { out_of_service: true }, closed), "This change is only allowed when out_of_service is false; it is true.");
+  });
+});
+
+describe("the no-op proposal", () => {
+  test("a patch that matches the row is refused", () => {
+    const open = capability({ allowedColumns: ["late_fee_cents", "status"] });
+    assert.equal(check({ late_fee_cents: 2500 }, OVERDUE, open), "The proposal would not change anything: the row already has these values.");
+    assert.equal(check({ late_fee_cents: 2500, status: "overdue" }, OVERDUE, open), "The proposal would not change anything: the row already has these values.");
+    assert.equal(check({ late_fee_cents: 2500, status: "open" }, OVERDUE, open), undefined, "one changed column is a change");
+  });
+
+  test("text from the driver and the same number in the patch are the same value", () => {
+    const cap = capability({ allowedColumns: ["row_count", "waiver_reason"] });
+    assert.equal(check({ row_count: 12 }, { row_count: "12" }, cap), "The proposal would not change anything: the row already has these values.");
+    assert.equal(check({ waiver_reason: null }, { waiver_reason: null }, cap), "The proposal would not change anything: the row already has these values.");
+    assert.equal(check({ waiver_reason: "" }, { waiver_reason: null }, cap), undefined, "an empty string is not null");
+  });
+
+  test("the checks run in order: columns, bounds, transitions, then the no-op", () => {
+    assert.match(check({ late_fee_cents: -5, internal_notes: "x" }) ?? "", /^Column 'internal_notes'/);
+    assert.match(check({ late_fee_cents: -5, status: "void" }) ?? "", /below the allowed minimum/);
+    assert.match(check({ late_fee_cents: 2500, status: "void" }) ?? "", /may only change to/);
+  });
+});
+
+describe("sameValue", () => {
+  test("compares driver text with numbers and booleans, and keeps null apart from everything but null", () => {
+    assert.equal(sameValue("42", 42), true);
+    assert.equal(sameValue(false, "false"), true);
+    assert.equal(sameValue(null, undefined), true);
+    assert.equal(sameValue(null, "null"), false);
+    assert.equal(sameValue(0, null), false);
+    assert.equal(sameValue("", null), false);
+    assert.equal(sameValue("open", "Open"), false);
+  });
+});
+
+// ---- property: bounds hold whatever the numbers ----------------------------------------------
+
+/** The next representable doubles around x: the tightest "one past the edge" there is. */
+function nextUp(x: number): number {
+  if (x === 0) return Number.MIN_VALUE;
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  view.setBigInt64(0, view.getBigInt64(0) + (x > 0 ? 1n : -1n));
+  return view.getFloat64(0);
+}
+const nextDown = (x: number) => -nextUp(-x);
+
+const finite = fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e15, max: 1e15 });
+const bounds = fc
+  .tuple(fc.option(finite, { nil: undefined }), fc.option(finite, { nil: undefined }))
+  .map(([a, b]) => (a !== undefined && b !== undefined && a > b ? { minimum: b, maximum: a } : { minimum: a, maximum: b }));
+
+describe("property", () => {
+  test("policyViolation accepts exactly the values within the bounds, at and one past each edge, as numbers or text", () => {
+    const valueNear = (b: { minimum?: number | undefined; maximum?: number | undefined }) =>
+      fc.oneof(
+        finite,
+        ...[b.minimum, b.maximum].filter((x) => x !== undefined).flatMap((x) => [fc.constant(x), fc.constant(nextUp(x)), fc.constant(nextDown(x))]),
+      );
+    fc.assert(
+      fc.property(
+        bounds.chain((b) => fc.tuple(fc.constant(b), valueNear(b), fc.boolean())),
+        ([b, value, asText]) => {
+          const { minimum, maximum } = b;
+          const cap = capability({
+            allowedColumns: ["amount"],
+            numericBounds: { amount: { ...(minimum !== undefined ? { minimum } : {}), ...(maximum !== undefined ? { maximum } : {}) } },
+          });
+          // String(x) round-trips every double exactly, as a driver's decimal text would.
+          const verdict = policyViolation(cap, { amount: null }, { amount: asText ? String(value) : value });
+          if (minimum !== undefined && value < minimum) return verdict?.includes("below the allowed minimum") === true;
+          if (maximum !== undefined && value > maximum) return verdict?.includes("above the allowed maximum") === true;
+          return verdict === undefined;
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+});
