@@ -7,9 +7,9 @@
 import { after, before, describe, test } from "node:test";
 import { execFileSync } from "node:child_process";
 import assert from "node:assert/strict";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { REPO_ROOT, runProcess } from "../support/cli.ts";
 import { connectStdio, envelopeOf } from "../support/compiled-server.ts";
 import { createPostgresDatabase, type TestDatabase } from "../support/databases.ts";
@@ -32,6 +32,8 @@ describe("the installed package (npm pack, then npm install of the tarball)", ()
   });
 
   after(async () => {
+    installed?.remove();
+    if (serverPath) rmSync(dirname(serverPath), { recursive: true, force: true });
     await db?.drop();
   });
 

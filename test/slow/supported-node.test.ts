@@ -6,9 +6,8 @@
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { copyFileSync, mkdirSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { copyFileSync, mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { runProcess } from "../support/cli.ts";
@@ -37,6 +36,7 @@ describe("the installed package on the supported Node.js lines", () => {
   });
 
   after(async () => {
+    installed?.remove();
     await db?.drop();
   });
 
@@ -67,7 +67,9 @@ describe("the installed package on the supported Node.js lines", () => {
         const build = await cli(["build", "--config", "synapsor.runner.json", "--out", "generated", "--schema", "synapsor.schema.json"]);
         assert.equal(build.code, 0, build.stderr + build.stdout);
 
-        const runDir = mkdtempSync(join(tmpdir(), "synapsor-slow-run-"));
+        // The operator's view: the bundle alone, with no node_modules in any parent directory.
+        const runDir = join(dirname(installed.appDir), `run-${version}`);
+        mkdirSync(runDir);
         const serverPath = join(runDir, "server.mjs");
         copyFileSync(join(project, "generated", "server.mjs"), serverPath);
         const tools = await runProcess(node(), [serverPath, "tools", "--json"], { cwd: runDir, env: env() });

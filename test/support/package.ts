@@ -7,7 +7,7 @@
 // ENOTCACHED. The project therefore gets a lockfile derived from the repository's: the same
 // runtime dependencies at the same versions and places (hoisted), none of the dev ones.
 
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { REPO_ROOT, runProcess, type RunResult } from "./cli.ts";
@@ -19,6 +19,8 @@ export interface InstalledPackage {
   packageDir: string;
   /** The paths inside the tarball, as `npm pack` listed them. */
   tarballFiles: string[];
+  /** Deletes the tarball and the project (about 100 MiB of node_modules). */
+  remove(): void;
 }
 
 interface PackedFile {
@@ -40,7 +42,12 @@ export async function packAndInstall(): Promise<InstalledPackage> {
   writeFileSync(join(appDir, "package.json"), JSON.stringify({ name: "app", private: true, type: "module", dependencies: { "synapsor-runner": spec } }, null, 2));
   writeFileSync(join(appDir, "package-lock.json"), JSON.stringify(appLockfile(spec), null, 2));
   await npm(["ci", "--offline", "--no-audit", "--no-fund"], appDir);
-  return { appDir, packageDir: join(appDir, "node_modules", "synapsor-runner"), tarballFiles: entry.files.map((f) => f.path) };
+  return {
+    appDir,
+    packageDir: join(appDir, "node_modules", "synapsor-runner"),
+    tarballFiles: entry.files.map((f) => f.path),
+    remove: () => rmSync(work, { recursive: true, force: true }),
+  };
 }
 
 function appLockfile(spec: string) {
