@@ -1,13 +1,10 @@
 #!/usr/bin/env node
-// Launcher: check the Node version before loading anything that needs it.
-// The ledger uses node:sqlite (Node >= 22.13) and the CLI runs TypeScript sources
-// directly through Node's type stripping.
-const [major, minor] = process.versions.node.split(".").map(Number);
-if (major < 22 || (major === 22 && minor < 13)) {
-  process.stderr.write(
-    `synapsor-runner needs Node.js 22.13 or newer (this is ${process.versions.node}).\n` +
-      "Inside this repository, run it through npm (npm run demo, npx synapsor-runner ...), which uses the Node 24 that npm ci installs.\n",
-  );
-  process.exit(1);
-}
-await import("../cli/main.ts");
+// Launcher: refuse an unsupported Node.js first, then run the CLI. Inside the repository that
+// is the TypeScript sources (Node strips their types; no build step); in an installed package,
+// which ships no sources, the compiled dist/. A dist/ left in the repository by a build is
+// never used: the sources are there.
+import "./node-guard.js";
+import { existsSync } from "node:fs";
+
+const sources = new URL("../cli/main.ts", import.meta.url);
+await import(existsSync(sources) ? sources.href : new URL("../dist/cli/main.js", import.meta.url).href);

@@ -1,10 +1,8 @@
 // Type-checks the generated sources together with the runtime they link, before anything
 // is written. The files stay in memory; only the runtime and its types are read from disk.
 
-import { fileURLToPath } from "node:url";
+import { nodeTypesRoot, PACKAGE_ROOT, packageTypes } from "../package-root.ts";
 import type { FileMap } from "./emit.ts";
-
-const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 export interface TypeError {
   file: string;
@@ -16,8 +14,9 @@ export async function typecheckSources(files: FileMap): Promise<TypeError[]> {
   // ts-morph carries the whole TypeScript compiler; load it only when a build needs it,
   // so commands that never type-check (help, inspect, serve from cache) start fast.
   const { Project, ts } = await import("ts-morph");
-  // A virtual directory inside the repository, so node_modules/@types resolve as usual.
-  const root = `${REPO_ROOT}.synapsor-typecheck/`;
+  // A virtual directory inside the package, so the drivers' types resolve from its node_modules
+  // (or the app's, where npm hoisted them).
+  const root = `${PACKAGE_ROOT}.synapsor-typecheck/`;
   const project = new Project({
     compilerOptions: {
       strict: true,
@@ -28,11 +27,12 @@ export async function typecheckSources(files: FileMap): Promise<TypeError[]> {
       allowImportingTsExtensions: true,
       skipLibCheck: true,
       types: ["node"],
-      typeRoots: [`${REPO_ROOT}node_modules/@types`],
-      // The package's public entry points, as generated servers and handler stubs import them.
+      typeRoots: [nodeTypesRoot()],
+      // The package's public entry points, as generated servers and handler stubs import them:
+      // the sources in the repository, the shipped declarations once installed.
       paths: {
-        "synapsor-runner/runtime": [`${REPO_ROOT}runtime/index.ts`],
-        "synapsor-runner/handler": [`${REPO_ROOT}handler/index.ts`],
+        "synapsor-runner/runtime": [packageTypes("runtime/index.ts")],
+        "synapsor-runner/handler": [packageTypes("handler/index.ts")],
       },
     },
     skipAddingFilesFromTsConfig: true,
@@ -44,7 +44,7 @@ export async function typecheckSources(files: FileMap): Promise<TypeError[]> {
     .getPreEmitDiagnostics()
     .filter((d) => d.getCategory() === ts.DiagnosticCategory.Error)
     .map((d) => ({
-      file: (d.getSourceFile()?.getFilePath() ?? "").replace(root, "").replace(REPO_ROOT, ""),
+      file: (d.getSourceFile()?.getFilePath() ?? "").replace(root, "").replace(PACKAGE_ROOT, ""),
       line: d.getLineNumber() ?? 0,
       message: ts.flattenDiagnosticMessageText(d.getMessageText() as string | import("ts-morph").ts.DiagnosticMessageChain, "\n"),
     }));

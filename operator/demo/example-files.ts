@@ -2,11 +2,11 @@
 // The demo, the docs and the tests all load the same files so they cannot drift.
 
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import type { Engine } from "../../compiler/config/contract.ts";
+import { packageFile } from "../../compiler/package-root.ts";
 
 /** Absolute path of examples/support-billing/ (ends with a separator). */
-export const EXAMPLE_DIR = fileURLToPath(new URL("../../examples/support-billing/", import.meta.url));
+export const EXAMPLE_DIR = packageFile("examples/support-billing/");
 
 /** Absolute path of the example's synapsor.runner.json. */
 export const EXAMPLE_CONFIG_PATH = `${EXAMPLE_DIR}synapsor.runner.json`;

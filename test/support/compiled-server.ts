@@ -44,9 +44,15 @@ export interface StdioSession {
   close(): Promise<void>;
 }
 
-export async function connectStdio(serverPath: string, cwd: string, env: Record<string, string>, extraArgs: string[] = []): Promise<StdioSession> {
+export async function connectStdio(
+  serverPath: string,
+  cwd: string,
+  env: Record<string, string>,
+  extraArgs: string[] = [],
+  node: string = process.execPath,
+): Promise<StdioSession> {
   const transport = new StdioClientTransport({
-    command: process.execPath,
+    command: node,
     args: [serverPath, "serve", "--transport", "stdio", ...extraArgs],
     cwd,
     env: { PATH: process.env.PATH ?? "", ...env },

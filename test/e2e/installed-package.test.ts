@@ -1,0 +1,188 @@
+// The package as a new user installs it: `npm pack` of this repository, the tarball installed
+// offline into an empty project, and everything run through what that install gives: the
+// `synapsor-runner` bin, the compiled server it builds (alone in an empty directory), and an app
+// that imports synapsor-runner/handler and synapsor-runner/runtime. Node.js 24 here; the oldest
+// supported Node.js runs the same path in test/slow/.
+
+import { after, before, describe, test } from "node:test";
+import { execFileSync } from "node:child_process";
+import assert from "node:assert/strict";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { REPO_ROOT, runProcess } from "../support/cli.ts";
+import { connectStdio, envelopeOf } from "../support/compiled-server.ts";
+import { createPostgresDatabase, type TestDatabase } from "../support/databases.ts";
+import { seedExample } from "../support/example.ts";
+import { unsupportedSystemNode } from "../support/node-binaries.ts";
+import { packAndInstall, runInstalledCli, withNodeFirst, type InstalledPackage } from "../support/package.ts";
+
+const NODE = process.execPath;
+
+describe("the installed package (npm pack, then npm install of the tarball)", () => {
+  let installed: InstalledPackage;
+  let db: TestDatabase;
+  let env: NodeJS.ProcessEnv;
+  let serverPath: string;
+
+  before(async () => {
+    [installed, db] = await Promise.all([packAndInstall(), createPostgresDatabase("srpkg")]);
+    await seedExample(db);
+    env = { ...process.env, SUPPORT_DB_READ_URL: db.url, SYNAPSOR_TENANT_ID: "tenant_acme", SYNAPSOR_PRINCIPAL: "agent-pkg" };
+  });
+
+  after(async () => {
+    installed?.remove();
+    if (serverPath) rmSync(dirname(serverPath), { recursive: true, force: true });
+    await db?.drop();
+  });
+
+  test("the tarball holds the compiled code, its types and the shipped files, and nothing else", () => {
+    const files = installed.tarballFiles;
+    for (const required of [
+      "package.json",
+      "README.md",
+      "bin/synapsor-runner.js",
+      "bin/node-guard.js",
+      "dist/cli/main.js",
+      "dist/runtime/index.js",
+      "dist/runtime/index.d.ts",
+      "dist/handler/index.js",
+      "dist/handler/index.d.ts",
+      "schemas/synapsor.runner.schema.json",
+      "templates/server.ts.hbs",
+      "examples/support-billing/synapsor.runner.json",
+      "docs/contract.md",
+    ]) {
+      assert.ok(files.includes(required), `${required} is missing from the tarball`);
+    }
+    const allowed = /^(package\.json|README\.md|bin\/[^/]+\.js|dist\/.+\.(js|d\.ts|json)|schemas\/.+\.json|templates\/.+\.hbs|examples\/.+|docs\/.+\.md)$/;
+    assert.deepEqual(files.filter((f) => !allowed.test(f)), [], "unexpected files in the tarball");
+    // Node strips no types under node_modules: any .ts that is not a declaration could not run.
+    assert.deepEqual(files.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts") && !f.startsWith("examples/")), []);
+    assert.deepEqual(files.filter((f) => /^(bench|test|\.ci|node_modules)\//.test(f) || /tsconfig|package-lock/.test(f)), []);
+    // tsc rewrote every relative specifier, static and dynamic, from .ts to .js.
+    const tsSpecifiers = files
+      .filter((f) => f.startsWith("dist/") && f.endsWith(".js"))
+      .flatMap((f) => [...readFileSync(join(installed.packageDir, f), "utf8").matchAll(/(?:from|import\()\s*["'](\.{1,2}\/[^"']+\.ts)["']/g)].map((m) => `${f}: ${m[1]}`));
+    assert.deepEqual(tsSpecifiers, []);
+  });
+
+  test("npx synapsor-runner --help lists the commands", async () => {
+    const help = await runProcess("npx", ["--offline", "synapsor-runner", "--help"], { cwd: installed.appDir, env: withNodeFirst(NODE, process.env) });
+    assert.equal(help.code, 0, help.stderr);
+    for (const command of ["build", "inspect", "mcp", "demo", "proposals", "apply"]) assert.match(help.stdout, new RegExp(`\\n  ${command}\\b`));
+  });
+
+  test("inspect and build the shipped example against a live database; the server runs alone in an empty directory", async () => {
+    const project = join(installed.appDir, "billing");
+    mkdirSync(project);
+    copyFileSync(join(installed.packageDir, "examples/support-billing/synapsor.runner.json"), join(project, "synapsor.runner.json"));
+    const cli = (args: string[]) => runInstalledCli(installed, NODE, args, { env, cwd: project });
+
+    const inspect = await cli(["inspect", "--from-env", "SUPPORT_DB_READ_URL", "--json", "--output", "synapsor.schema.json"]);
+    assert.equal(inspect.code, 0, inspect.stderr);
+    assert.ok(existsSync(join(project, "synapsor.schema.json")));
+
+    const build = await cli(["build", "--config", "synapsor.runner.json", "--out", "generated", "--from-env", "SUPPORT_DB_READ_URL"]);
+    assert.equal(build.code, 0, build.stderr + build.stdout);
+    assert.match(build.stdout, /proposal billing\.propose_late_fee_waiver/);
+
+    const runDir = mkdtempSync(join(tmpdir(), "synapsor-pkg-run-"));
+    serverPath = join(runDir, "server.mjs");
+    copyFileSync(join(project, "generated", "server.mjs"), serverPath);
+    const tools = await runProcess(NODE, [serverPath, "tools", "--json"], { cwd: runDir, env });
+    assert.equal(tools.code, 0, tools.stderr);
+    const names = (JSON.parse(tools.stdout) as { tools: Array<{ name: string }> }).tools.map((t) => t.name).sort();
+    assert.deepEqual(names, ["billing.inspect_invoice", "billing.propose_late_fee_waiver", "support.list_open_tickets"]);
+
+    const session = await connectStdio(serverPath, runDir, { SUPPORT_DB_READ_URL: db.url, SYNAPSOR_TENANT_ID: "tenant_acme", SYNAPSOR_PRINCIPAL: "agent-pkg" }, [
+      "--store",
+      join(runDir, "ledger.db"),
+    ]);
+    try {
+      const read = envelopeOf(await session.client.callTool({ name: "billing.inspect_invoice", arguments: { invoice_id: "INV-3001" } }));
+      assert.equal(read.ok, true, JSON.stringify(read.error));
+      assert.equal(read.data.late_fee_cents, 2500);
+    } finally {
+      await session.close();
+    }
+  });
+
+  test("an app imports synapsor-runner/handler and synapsor-runner/runtime, runs, and type-checks against the shipped declarations", async () => {
+    writeFileSync(
+      join(installed.appDir, "app.mjs"),
+      `import { createWritebackHandler, versionsMatch } from "synapsor-runner/handler";
+import { defineRead, runServerCli } from "synapsor-runner/runtime";
+import { createRequire } from "node:module";
+const handler = createWritebackHandler({
+  tokenEnv: "APP_HANDLER_TOKEN",
+  source: { engine: "postgres", urlEnv: "APP_DATABASE_URL" },
+  capabilities: {},
+});
+const unauthenticated = await handler.handle({ headers: {}, body: "{}" });
+await handler.close();
+console.log(JSON.stringify({
+  status: unauthenticated.status,
+  code: JSON.parse(unauthenticated.body).safe_error_code,
+  versionsMatch: versionsMatch("2026-05-16T09:30:00.123Z", "2026-05-16T09:30:00.123456Z"),
+  runtime: [typeof defineRead, typeof runServerCli],
+  schema: createRequire(import.meta.url).resolve("synapsor-runner/schemas/synapsor.runner.schema.json").endsWith("/node_modules/synapsor-runner/schemas/synapsor.runner.schema.json"),
+}));
+`,
+    );
+    const run = await runProcess(NODE, ["app.mjs"], {
+      cwd: installed.appDir,
+      env: { ...process.env, APP_HANDLER_TOKEN: "app-token-0123456789", APP_DATABASE_URL: db.url },
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(JSON.parse(run.stdout), {
+      status: 401,
+      code: "HANDLER_REJECTED_AUTH",
+      versionsMatch: true,
+      runtime: ["function", "function"],
+      schema: true,
+    });
+
+    writeFileSync(
+      join(installed.appDir, "app.ts"),
+      `import { createWritebackHandler, type WritebackHandler, type WritebackHandlerOptions } from "synapsor-runner/handler";
+import type { Envelope, ServerDefinition } from "synapsor-runner/runtime";
+
+const options: WritebackHandlerOptions = {
+  tokenEnv: "APP_HANDLER_TOKEN",
+  source: { engine: "mysql", urlEnv: "APP_DATABASE_URL" },
+  capabilities: {},
+};
+export const handler: WritebackHandler = createWritebackHandler(options);
+export const summary = (envelope: Envelope): string => envelope.summary;
+export type Sources = ServerDefinition["sources"];
+
+// The declarations are real types, not any: each of these must be an error.
+// @ts-expect-error engine is "postgres" | "mysql"
+export const wrongEngine: WritebackHandlerOptions = { source: { engine: "oracle", urlEnv: "X" }, capabilities: {} };
+// @ts-expect-error summary is a string
+export const wrongSummary = (envelope: Envelope): number => envelope.summary;
+`,
+    );
+    const tsc = await runProcess(
+      NODE,
+      [join(REPO_ROOT, "node_modules/typescript/bin/tsc"), "--noEmit", "--strict", "--module", "nodenext", "--moduleResolution", "nodenext", "--target", "es2023", "app.ts"],
+      { cwd: installed.appDir },
+    );
+    assert.equal(tsc.code, 0, tsc.stdout + tsc.stderr);
+  });
+
+  test("on Node.js 20 the installed CLI and the compiled server refuse in one line, without a stack trace", async () => {
+    assert.ok(serverPath, "the build test ran first");
+    const oldNode = unsupportedSystemNode();
+    const version = execFileSync(oldNode, ["--version"], { encoding: "utf8" }).trim().slice(1);
+    const cli = await runInstalledCli(installed, oldNode, ["--help"], { env });
+    const server = await runProcess(oldNode, [serverPath, "tools"], { env });
+    for (const result of [cli, server]) {
+      assert.equal(result.code, 1);
+      assert.equal(result.stdout, "");
+      assert.equal(result.stderr, `synapsor-runner needs Node.js 22.16 or a later 22.x, or 24 or newer; this is Node.js ${version}.\n`);
+    }
+  });
+});
