@@ -42,6 +42,7 @@ describe("the installed package (npm pack, then npm install of the tarball)", ()
     for (const required of [
       "package.json",
       "README.md",
+      "LICENSE",
       "bin/synapsor-runner.js",
       "bin/node-guard.js",
       "dist/cli/main.js",
@@ -56,7 +57,7 @@ describe("the installed package (npm pack, then npm install of the tarball)", ()
     ]) {
       assert.ok(files.includes(required), `${required} is missing from the tarball`);
     }
-    const allowed = /^(package\.json|README\.md|bin\/[^/]+\.js|dist\/.+\.(js|d\.ts|json)|schemas\/.+\.json|templates\/.+\.hbs|examples\/.+|docs\/.+\.md)$/;
+    const allowed = /^(package\.json|README\.md|LICENSE|bin\/[^/]+\.js|dist\/.+\.(js|d\.ts|json)|schemas\/.+\.json|templates\/.+\.hbs|examples\/.+|docs\/.+\.md)$/;
     assert.deepEqual(files.filter((f) => !allowed.test(f)), [], "unexpected files in the tarball");
     // Node strips no types under node_modules: any .ts that is not a declaration could not run.
     assert.deepEqual(files.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts") && !f.startsWith("examples/")), []);
