@@ -11,8 +11,7 @@ import { formatDiagnostics } from "../compiler/diagnostics.ts";
 import type { Adapter, Transaction } from "../runtime/db/adapter.ts";
 import { openAdapter } from "../runtime/db/index.ts";
 import { receiptsMigration, receiptsSchemaFor, receiptsTableName } from "../runtime/executors/receipts-table.ts";
-import { qualifiedName, quoteIdentifier, writerStatement } from "../runtime/executors/sql-text.ts";
-import { writerErrorKind } from "../runtime/executors/writer-error.ts";
+import { dialectFor, writerErrorKind } from "../runtime/dialect/index.ts";
 import { CliError, EXIT, printJson } from "./program.ts";
 
 const engineOption = () => new Option("--engine <engine>", "database engine").choices(["postgres", "mysql"]).makeOptionMandatory();
@@ -142,7 +141,7 @@ function grantee(engine: Engine, role: string): string {
   const refuse = (): never => {
     throw new CliError(`--writer-role '${role}' is not a plain role name${engine === "mysql" ? " (or user@host)" : ""}.`);
   };
-  if (engine === "postgres") return USER_NAME.test(role) ? quoteIdentifier(engine, role) : refuse();
+  if (engine === "postgres") return USER_NAME.test(role) ? dialectFor(engine).quote(role) : refuse();
   const m = MYSQL_ACCOUNT.exec(role) ?? refuse();
   const user = m[1] ?? m[2] ?? m[3] ?? "";
   const host = m[4] ?? m[5] ?? m[6];
@@ -152,7 +151,7 @@ function grantee(engine: Engine, role: string): string {
 
 export function writerGrants(engine: Engine, role: string, receiptsSchemas: Array<string | undefined>, targets: WriteTarget[]): string[] {
   const to = grantee(engine, role);
-  const q = (id: string) => quoteIdentifier(engine, id);
+  const q = dialectFor(engine).quote;
   const columns = (list: string[]) => list.map(q).join(", ");
   const statements: string[] = [];
   for (const schema of receiptsSchemas) {
@@ -163,7 +162,7 @@ export function writerGrants(engine: Engine, role: string, receiptsSchemas: Arra
   // One pair of column-level grants per table, merging every proposal that writes it.
   const tables = new Map<string, { schema: string | undefined; table: string; read: Set<string>; update: Set<string> }>();
   for (const t of targets) {
-    const key = qualifiedName(engine, t.schema, t.table);
+    const key = dialectFor(engine).qualifiedName(t.schema, t.table);
     const entry = tables.get(key) ?? { schema: t.schema, table: t.table, read: new Set<string>(), update: new Set<string>() };
     t.readColumns.forEach((c) => entry.read.add(c));
     t.updateColumns.forEach((c) => entry.update.add(c));
@@ -261,7 +260,7 @@ export async function runDoctor(contract: Contract, env: NodeJS.ProcessEnv): Pro
     const adapter = await openAdapter(source.engine, { url, statementTimeoutMs: source.statement_timeout_ms ?? 5000, maxConnections: 1 });
     try {
       const connectErr = await rolledBack(adapter, async (tx) => {
-        await tx.execute(writerStatement("SELECT 1 AS ok"), []);
+        await tx.execute({ name: "synapsor_doctor_connect", text: "SELECT 1 AS ok" }, []);
       });
       if (connectErr !== undefined) {
         const status = statusOf(connectErr);
@@ -302,16 +301,18 @@ export async function runDoctor(contract: Contract, env: NodeJS.ProcessEnv): Pro
 /** Inserts, updates and reads back a probe receipt: every privilege apply uses on the table. */
 async function probeReceipts(tx: Transaction, engine: Engine, table: string): Promise<void> {
   const key = `synapsor-doctor-probe:${randomBytes(8).toString("hex")}`;
-  const p = (n: number) => (engine === "postgres" ? `$${n}` : "?");
+  const p = dialectFor(engine).placeholder;
   await tx.execute(
-    writerStatement(
-      `INSERT INTO ${table} (idempotency_key, proposal_id, capability, tenant_id, object_id, status, rows_affected) ` +
+    {
+      name: "synapsor_doctor_claim",
+      text:
+        `INSERT INTO ${table} (idempotency_key, proposal_id, capability, tenant_id, object_id, status, rows_affected) ` +
         `VALUES (${p(1)}, 'doctor-probe', 'doctor-probe', 'doctor-probe', 'doctor-probe', 'pending', 0)`,
-    ),
+    },
     [key],
   );
-  await tx.execute(writerStatement(`UPDATE ${table} SET status = 'applied' WHERE idempotency_key = ${p(1)}`), [key]);
-  await tx.execute(writerStatement(`SELECT status FROM ${table} WHERE idempotency_key = ${p(1)}`), [key]);
+  await tx.execute({ name: "synapsor_doctor_complete", text: `UPDATE ${table} SET status = 'applied' WHERE idempotency_key = ${p(1)}` }, [key]);
+  await tx.execute({ name: "synapsor_doctor_read", text: `SELECT status FROM ${table} WHERE idempotency_key = ${p(1)}` }, [key]);
 }
 
 /**
@@ -319,13 +320,14 @@ async function probeReceipts(tx: Transaction, engine: Engine, table: string): Pr
  * is never NULL): the database checks privileges and names without changing anything.
  */
 async function probeUpdate(tx: Transaction, target: WriteTarget): Promise<void> {
-  const q = (id: string) => quoteIdentifier(target.engine, id);
+  const d = dialectFor(target.engine);
+  const q = d.quote;
   const sets = [
     ...target.allowedColumns.filter((c) => c !== target.versionColumn).map((c) => `${q(c)} = NULL`),
     ...(target.versionColumn ? [`${q(target.versionColumn)} = ${q(target.versionColumn)}`] : []),
   ];
   const where = target.readColumns.map((c) => `${q(c)} IS NULL`).join(" AND ");
-  await tx.execute(writerStatement(`UPDATE ${qualifiedName(target.engine, target.schema, target.table)} SET ${sets.join(", ")} WHERE ${where}`), []);
+  await tx.execute({ name: "synapsor_doctor_update", text: `UPDATE ${d.qualifiedName(target.schema, target.table)} SET ${sets.join(", ")} WHERE ${where}` }, []);
 }
 
 function formatChecks(checks: DoctorCheck[]): string {

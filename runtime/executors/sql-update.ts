@@ -10,10 +10,11 @@ import { describeCause } from "../errors.ts";
 import type { Scalar } from "../values.ts";
 import type { ExecutionResult, Executor } from "./executor.ts";
 import type { ChangeSet, Receipt, SafeErrorCode, WritebackRequest } from "./protocol.ts";
-import { databaseNow, receiptsTableName } from "./receipts-table.ts";
-import { Bindings, qualifiedName, quoteIdentifier, writerStatement } from "./sql-text.ts";
+import { createHash } from "node:crypto";
+import { dialectFor, Placeholders, writerErrorKind } from "../dialect/index.ts";
+import type { FixedStatement } from "../db/adapter.ts";
+import { receiptsTableName } from "./receipts-table.ts";
 import { versionGuardFor, type VersionGuard } from "./version.ts";
-import { writerErrorKind } from "./writer-error.ts";
 
 export interface SqlUpdateExecutorOptions {
   engine: Engine;
@@ -57,13 +58,13 @@ type Step = "connect" | "claim" | "update" | "record" | "commit";
 export function createSqlUpdateExecutor(options: SqlUpdateExecutorOptions): Executor {
   const { engine } = options;
   const receipts = receiptsTableName(engine, options.receiptsSchema);
-  const now = databaseNow(engine);
+  const now = dialectFor(engine).now;
   const claimSql = writerStatement(
     `INSERT INTO ${receipts} (idempotency_key, proposal_id, capability, tenant_id, object_id, status, rows_affected) ` +
       `VALUES (${placeholders(engine, 5)}, 'pending', 0)`,
   );
   const recordSql = (() => {
-    const b = new Bindings(engine);
+    const b = new Placeholders<unknown>(dialectFor(engine));
     const sets = `status = 'applied', rows_affected = 1, previous_version = ${b.bind(0)}, new_version = ${b.bind(0)}, receipt = ${b.bind(0)}, applied_at = ${now}`;
     return writerStatement(`UPDATE ${receipts} SET ${sets} WHERE idempotency_key = ${b.bind(0)}`);
   })();
@@ -220,7 +221,8 @@ export function createSqlUpdateExecutor(options: SqlUpdateExecutorOptions): Exec
 
 /** Builds the statements from the change set, refusing anything the reviewed config did not allow. */
 export function planUpdate(engine: Engine, changeSet: ChangeSet, allowedColumns: readonly string[]): Planned {
-  const q = (id: string) => quoteIdentifier(engine, id);
+  const d = dialectFor(engine);
+  const q = d.quote;
   const { target, guards, patch } = changeSet;
   const columns = Object.keys(patch);
   if (columns.length === 0) return { ok: false, code: "INTERNAL", message: "The proposal has no columns to change." };
@@ -243,40 +245,40 @@ export function planUpdate(engine: Engine, changeSet: ChangeSet, allowedColumns:
     }
   }
 
-  const table = qualifiedName(engine, target.schema, target.table);
-  const rowMatch = (b: Bindings) =>
+  const table = d.qualifiedName(target.schema, target.table);
+  const rowMatch = (b: Placeholders<unknown>) =>
     `${q(target.primary_key.column)} = ${b.bind(target.primary_key.value)} AND ${q(guards.tenant.column)} = ${b.bind(guards.tenant.value)}`;
-  const versionMatch = (b: Bindings): string | undefined => {
+  const versionMatch = (b: Placeholders<unknown>): string | undefined => {
     if (!version || version.kind === "unsupported" || !versionColumn) return undefined;
     const col = q(versionColumn);
     return version.kind === "timestamp"
       ? `${col} >= ${b.bind(version.lo)} AND ${col} < ${b.bind(version.hi)}`
       : `${col} = ${b.bind(version.value)}`;
   };
-  const transitionMatch = (b: Bindings, t: { column: string; from: Scalar[] }) =>
+  const transitionMatch = (b: Placeholders<unknown>, t: { column: string; from: Scalar[] }) =>
     t.from.length === 0 ? "1 = 0" : `${q(t.column)} IN (${t.from.map((v) => b.bind(v)).join(", ")})`;
 
   // UPDATE … SET patch, version bump WHERE pk AND tenant AND version AND transitions.
-  const u = new Bindings(engine);
+  const u = new Placeholders<unknown>(dialectFor(engine));
   const sets = columns.map((c) => `${q(c)} = ${u.bind(patch[c])}`);
   if (versionColumn && version) {
-    sets.push(`${q(versionColumn)} = ${version.kind === "timestamp" ? databaseNow(engine) : `${q(versionColumn)} + 1`}`);
+    sets.push(`${q(versionColumn)} = ${version.kind === "timestamp" ? d.now : `${q(versionColumn)} + 1`}`);
   }
   const conditions = [rowMatch(u), versionMatch(u), ...guards.transitions.map((t) => transitionMatch(u, t))].filter(Boolean);
   const returning = engine === "postgres" && versionColumn ? ` RETURNING ${q(versionColumn)} AS ${q(NEW_VERSION_ALIAS)}` : "";
-  const update = { text: `UPDATE ${table} SET ${sets.join(", ")} WHERE ${conditions.join(" AND ")}${returning}`, params: u.values };
+  const update = { text: `UPDATE ${table} SET ${sets.join(", ")} WHERE ${conditions.join(" AND ")}${returning}`, params: u.items };
 
   // The explanation read: one 0/1 column per guard, for the row with this id in this tenant.
-  const e = new Bindings(engine);
+  const e = new Placeholders<unknown>(dialectFor(engine));
   const flag = (condition: string | undefined, alias: string) => `CASE WHEN ${condition ?? "1 = 1"} THEN 1 ELSE 0 END AS ${q(alias)}`;
   const transitionAliases = guards.transitions.map((_, i) => `transition_ok_${i}`);
   const flags = [flag(versionMatch(e), "version_ok"), ...guards.transitions.map((t, i) => flag(transitionMatch(e, t), transitionAliases[i]!))];
-  const explain = { text: `SELECT ${flags.join(", ")} FROM ${table} WHERE ${rowMatch(e)}`, params: e.values, transitionAliases };
+  const explain = { text: `SELECT ${flags.join(", ")} FROM ${table} WHERE ${rowMatch(e)}`, params: e.items, transitionAliases };
 
   let readVersion: UpdatePlan["readVersion"];
   if (engine === "mysql" && versionColumn) {
-    const r = new Bindings(engine);
-    readVersion = { text: `SELECT ${q(versionColumn)} AS ${q(NEW_VERSION_ALIAS)} FROM ${table} WHERE ${rowMatch(r)}`, params: r.values };
+    const r = new Placeholders<unknown>(dialectFor(engine));
+    readVersion = { text: `SELECT ${q(versionColumn)} AS ${q(NEW_VERSION_ALIAS)} FROM ${table} WHERE ${rowMatch(r)}`, params: r.items };
   }
   return { ok: true, plan: { table, update, explain, readVersion, versionColumn } };
 }
@@ -307,7 +309,7 @@ const conflict = (code: SafeErrorCode, message: string, expected: Scalar): Recei
 const failed = (code: SafeErrorCode, message: string): Receipt => unappliedReceipt("failed", code, message);
 
 function placeholders(engine: Engine, count: number): string {
-  const b = new Bindings(engine);
+  const b = new Placeholders<unknown>(dialectFor(engine));
   return Array.from({ length: count }, () => b.bind(null)).join(", ");
 }
 
@@ -327,4 +329,12 @@ function parseStoredReceipt(value: unknown): Receipt | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Names a statement by its text: the same text always gets the same Postgres prepared-statement
+ * name on a connection, and different texts never share one.
+ */
+function writerStatement(text: string): FixedStatement {
+  return { name: `synapsor_w_${createHash("sha256").update(text).digest("hex").slice(0, 24)}`, text };
 }

@@ -4,6 +4,7 @@
 // DATETIME(6)); counters are compared exactly and incremented.
 
 import type { Engine } from "../db/adapter.ts";
+import { dialectFor } from "../dialect/index.ts";
 import type { Scalar } from "../values.ts";
 
 export type VersionGuard =
@@ -53,6 +54,5 @@ export function formatMicros(micros: bigint, engine: Engine): string {
   const fraction = ((micros % MICROS_PER_SECOND) + MICROS_PER_SECOND) % MICROS_PER_SECOND;
   const seconds = (micros - fraction) / MICROS_PER_SECOND;
   const base = new Date(Number(seconds) * 1000).toISOString().slice(0, 19);
-  const text = `${base}.${fraction.toString().padStart(6, "0")}`;
-  return engine === "postgres" ? `${text}Z` : text.replace("T", " ");
+  return dialectFor(engine).timestampText(`${base}.${fraction.toString().padStart(6, "0")}`);
 }
