@@ -1,6 +1,6 @@
-// The trusted apply path: an approved proposal, checked against its approval and the compiled
-// capability, becomes one writeback request, one executor run (of the statements the build
-// planned) and one stored receipt. Nothing here is reachable from MCP.
+// The trusted apply path: an approved proposal, checked against its approval and re-checked
+// against the compiled capability, becomes one writeback request, one executor run and one
+// stored receipt. Nothing here is reachable from MCP.
 
 import type { Contract } from "../../compiler/config/contract.ts";
 import type { BuildPlan } from "../../compiler/plan/capability-plan.ts";
@@ -11,6 +11,7 @@ import { buildWritebackRequest } from "../../runtime/executors/request.ts";
 import { describeCause } from "../../runtime/errors.ts";
 import { compiledProposal } from "./compiled-capability.ts";
 import { executorFor } from "./executor-for.ts";
+import { recheckProposal } from "./recheck.ts";
 
 export type ApplyRefusal = { code: "APPROVAL_REQUIRED" | "NOT_FOUND" | "CAPABILITY_NOT_FOUND" | "POLICY_VIOLATION" | "CONFIGURATION"; message: string };
 
@@ -50,9 +51,19 @@ export async function applyProposal(input: ApplyInput): Promise<ApplyOutcome> {
   if (!capability) {
     return refuse("CAPABILITY_NOT_FOUND", `The config no longer has the proposal capability ${proposal.capability}; apply with the config it was proposed under.`);
   }
-  const outside = Object.keys(proposal.patch).filter((column) => !capability.proposal!.allowedColumns.includes(column));
-  if (outside.length > 0) {
-    return refuse("POLICY_VIOLATION", `The config no longer allows ${capability.name} to change ${outside.join(", ")}.`);
+  if (proposal.planHash !== capability.planHash) {
+    return refuse(
+      "POLICY_VIOLATION",
+      `${capability.name} changed since proposal ${proposal.id} was made (its compiled plan is different), so the approval does not cover what apply would run now. ` +
+        "The agent must propose again; retire stranded proposals with `synapsor-runner proposals expire --stale-plan`.",
+    );
+  }
+  const differences = recheckProposal({ proposal, approval, evidence: ledger.getEvidence(proposal.evidenceId), capability });
+  if (differences.length > 0) {
+    return refuse(
+      "POLICY_VIOLATION",
+      `Proposal ${proposal.id} does not match the compiled capability ${capability.name}: ${differences.join("; ")}. Nothing was sent to the executor.`,
+    );
   }
 
   // A job file is accepted only if it is exactly what the ledger would send (any issue time):

@@ -551,6 +551,24 @@ for (const engine of ["postgres", "mysql"] as const) {
       }
     });
 
+    test("writeback grants --config compiles from --schema-snapshot or --from-env the same way, and says what it needs without either", async () => {
+      const snapshotPath = join(tempDir("synapsor-grants-"), "synapsor.schema.json");
+      writeFileSync(snapshotPath, JSON.stringify(snapshot));
+      const base = ["writeback", "grants", "--engine", engine, "--writer-role", role, "--config", configPath];
+      const fromSnapshot = await runCli([...base, "--schema-snapshot", snapshotPath]);
+      assert.equal(fromSnapshot.code, 0, fromSnapshot.stderr);
+      assert.equal(fromSnapshot.stdout, grantsScript);
+      const fromEnv = await runCli([...base, "--from-env", "GRANTS_TEST_DB_URL"], { env: { ...process.env, GRANTS_TEST_DB_URL: db.url } });
+      assert.equal(fromEnv.stdout, grantsScript, fromEnv.stderr);
+      const blind = await runCli(base, { env: { ...process.env, SUPPORT_DB_READ_URL: "" } });
+      assert.equal(blind.code, 1);
+      assert.equal(blind.stdout, "");
+      assert.match(blind.stderr, /NO_SCHEMA[\s\S]*--schema/);
+      const help = await runCli(["writeback", "grants", "--help"]);
+      assert.match(help.stdout, /--schema-snapshot <file>/);
+      assert.match(help.stdout, /--schema <name> +receipts schema/);
+    });
+
     test("no receipt carries raw driver text", () => {
       assert.ok(receipts.length >= 15);
       for (const receipt of receipts) for (const pattern of RAW_DRIVER_TEXT) assert.doesNotMatch(JSON.stringify(receipt), pattern);
