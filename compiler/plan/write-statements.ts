@@ -70,7 +70,7 @@ export function planWrite(cap: ResolvedCapability, receiptsSchema: string | unde
     });
     if (version) sets.push(`${q(version.column)} = ${versionBump(q(version.column), version.kind, d)}`);
     const where = [rowMatch(b), versionMatch(b), ...transitions.map((t) => states(b, t))].filter((w): w is string => w !== undefined);
-    const returning = version && engine === "postgres" ? ` RETURNING ${q(version.column)} AS ${q(NEW_VERSION_ALIAS)}` : "";
+    const returning = version && d.supportsReturning ? ` RETURNING ${q(version.column)} AS ${q(NEW_VERSION_ALIAS)}` : "";
     return `UPDATE ${table} SET ${sets.join(", ")} WHERE ${where.join(" AND ")}${returning}`;
   });
 
@@ -85,7 +85,7 @@ export function planWrite(cap: ResolvedCapability, receiptsSchema: string | unde
   });
 
   const readNewVersion =
-    version && engine === "mysql"
+    version && !d.supportsReturning
       ? statement("readNewVersion", (b) => `SELECT ${q(version.column)} AS ${q(NEW_VERSION_ALIAS)} FROM ${table} WHERE ${rowMatch(b)}`)
       : null;
 

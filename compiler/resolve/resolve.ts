@@ -8,6 +8,7 @@ import { closest } from "./names.ts";
 import type { ResolvedCapability, ResolvedContract } from "./resolved.ts";
 import { NUMERIC_CLASSES, argFitsColumn, argTypeForColumn, fixedValueFitsColumn } from "./type-fit.ts";
 import { versionGuardKind } from "./version-column.ts";
+import { dialectFor } from "../../runtime/dialect/index.ts";
 
 /** One snapshot per source name (the CLI usually passes the same snapshot for every source). */
 export type SnapshotsBySource = Readonly<Record<string, SchemaSnapshot>>;
@@ -51,7 +52,7 @@ function resolveCapability(
     return undefined;
   }
 
-  const schema = cap.target.schema ?? (source.engine === "postgres" ? "public" : undefined);
+  const schema = cap.target.schema ?? dialectFor(source.engine).defaultSchema;
   const table = findTable(snapshot, schema, cap.target.table);
   if (!table) {
     const names = snapshot.tables.filter((t) => schema === undefined || t.schema === schema).map((t) => t.name);

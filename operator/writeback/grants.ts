@@ -9,22 +9,6 @@ import type { SqlUpdatePlan } from "../../runtime/executors/write-plan.ts";
 
 export type GrantsResult = { ok: true; statements: string[] } | { ok: false; message: string };
 
-const USER_NAME = /^[A-Za-z_][A-Za-z0-9_$.-]{0,62}$/;
-const HOST_NAME = /^[A-Za-z0-9_.%:-]{1,255}$/;
-/** user, user@host, 'user'@'host' or `user`@`host` (MySQL's own spellings). */
-const MYSQL_ACCOUNT = /^(?:'([^']*)'|`([^`]*)`|([^@'`]*))(?:@(?:'([^']*)'|`([^`]*)`|([^@'`]*)))?$/;
-
-/** The grantee as the engine spells it; names are checked because MySQL quotes them as strings. */
-function grantee(engine: Engine, role: string): string | undefined {
-  if (engine === "postgres") return USER_NAME.test(role) ? dialectFor(engine).quote(role) : undefined;
-  const m = MYSQL_ACCOUNT.exec(role);
-  if (!m) return undefined;
-  const user = m[1] ?? m[2] ?? m[3] ?? "";
-  const host = m[4] ?? m[5] ?? m[6];
-  if (!USER_NAME.test(user) || (host !== undefined && !HOST_NAME.test(host))) return undefined;
-  return host !== undefined ? `'${user}'@'${host}'` : `'${user}'`;
-}
-
 /** The receipts schemas the planned writes use; the engine's default when there are none. */
 export function receiptsSchemasOf(writes: readonly SqlUpdatePlan[]): Array<string | undefined> {
   const schemas = [...new Set(writes.map((w) => w.receiptsTable.schema))];
@@ -32,14 +16,14 @@ export function receiptsSchemasOf(writes: readonly SqlUpdatePlan[]): Array<strin
 }
 
 export function writerGrants(engine: Engine, role: string, receiptsSchemas: Array<string | undefined>, writes: readonly SqlUpdatePlan[]): GrantsResult {
-  const to = grantee(engine, role);
-  if (!to) return { ok: false, message: `--writer-role '${role}' is not a plain role name${engine === "mysql" ? " (or user@host)" : ""}.` };
   const d = dialectFor(engine);
+  const to = d.grantee(role);
+  if (!to) return { ok: false, message: `--writer-role '${role}' is not a plain role name${engine === "mysql" ? " (or user@host)" : ""}.` };
   const columns = (list: Iterable<string>) => [...list].map(d.quote).join(", ");
   const statements: string[] = [];
   for (const schema of receiptsSchemas) {
     const resolved = receiptsSchemaFor(engine, schema);
-    if (engine === "postgres" && resolved) statements.push(`GRANT USAGE ON SCHEMA ${d.quote(resolved)} TO ${to}`);
+    if (d.grantsSchemaUsage && resolved) statements.push(`GRANT USAGE ON SCHEMA ${d.quote(resolved)} TO ${to}`);
     statements.push(`GRANT SELECT, INSERT, UPDATE ON ${receiptsTableName(engine, schema)} TO ${to}`);
   }
   // One pair of column-level grants per table, merging every planned write on it.
@@ -53,7 +37,7 @@ export function writerGrants(engine: Engine, role: string, receiptsSchemas: Arra
   }
   const usage = new Set<string>();
   for (const [name, entry] of tables) {
-    if (engine === "postgres" && entry.schema && !usage.has(entry.schema)) {
+    if (d.grantsSchemaUsage && entry.schema && !usage.has(entry.schema)) {
       usage.add(entry.schema);
       statements.push(`GRANT USAGE ON SCHEMA ${d.quote(entry.schema)} TO ${to}`);
     }

@@ -21,6 +21,14 @@ export interface Dialect {
   timestampText(utc: string): string;
   /** The connection's current schema (Postgres) or database (MySQL). */
   readonly currentSchema: string;
+  /** Where an unqualified table is looked for in a schema snapshot; undefined = the connection's database. */
+  readonly defaultSchema: string | undefined;
+  /** UPDATE … RETURNING exists (Postgres); otherwise a changed value is read back in the transaction. */
+  readonly supportsReturning: boolean;
+  /** A role as GRANT … TO names it, or undefined when `role` is not a plain role name (or user@host). */
+  grantee(role: string): string | undefined;
+  /** Whether a GRANT on a table in a schema also needs USAGE on that schema (Postgres). */
+  readonly grantsSchemaUsage: boolean;
   /** Which of this engine's server errors mean what. */
   readonly errors: EngineErrors;
 }
@@ -34,6 +42,9 @@ export function quotingWith(quoteChar: string): Pick<Dialect, "quote" | "qualifi
     qualifiedName: (schema, name) => (schema ? `${quote(schema)}.${quote(name)}` : quote(name)),
   };
 }
+
+/** Plain role and user names: what both engines accept unquoted-safe in a grantee. */
+export const ROLE_NAME = /^[A-Za-z_][A-Za-z0-9_$.-]{0,62}$/;
 
 /** Values interpolated into session set-up must be plain non-negative integers. */
 export function sessionInteger(value: number): number {

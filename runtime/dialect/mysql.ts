@@ -5,7 +5,7 @@
 
 import type { TypeCast } from "mysql2";
 import { normaliseTimestamp } from "../values.ts";
-import { quotingWith, sessionInteger, type Dialect } from "./dialect.ts";
+import { ROLE_NAME, quotingWith, sessionInteger, type Dialect } from "./dialect.ts";
 import type { DriverError, EngineErrors, ErrorClass, WriterErrorKind } from "./errors.ts";
 
 // Server error numbers meaning "not reachable right now".
@@ -83,6 +83,20 @@ export const mysqlErrors: EngineErrors = {
   connectionLost: (err) => (typeof err.code === "string" && LOST_CONNECTION_CODES.has(err.code)) || err.fatal === true,
 };
 
+const HOST_NAME = /^[A-Za-z0-9_.%:-]{1,255}$/;
+/** user, user@host, 'user'@'host' or `user`@`host` (MySQL's own spellings). */
+const ACCOUNT = /^(?:'([^']*)'|`([^`]*)`|([^@'`]*))(?:@(?:'([^']*)'|`([^`]*)`|([^@'`]*)))?$/;
+
+/** An account as GRANT … TO names it; names are checked because MySQL quotes them as strings. */
+function grantee(role: string): string | undefined {
+  const m = ACCOUNT.exec(role);
+  if (!m) return undefined;
+  const user = m[1] ?? m[2] ?? m[3] ?? "";
+  const host = m[4] ?? m[5] ?? m[6];
+  if (!ROLE_NAME.test(user) || (host !== undefined && !HOST_NAME.test(host))) return undefined;
+  return host !== undefined ? `'${user}'@'${host}'` : `'${user}'`;
+}
+
 export const mysqlDialect: Dialect = {
   engine: "mysql",
   ...quotingWith("`"),
@@ -91,6 +105,10 @@ export const mysqlDialect: Dialect = {
   // DATETIME(6)/TIMESTAMP(6) literal text; the session's time zone is UTC.
   timestampText: (utc) => utc.replace("T", " "),
   currentSchema: "DATABASE()",
+  defaultSchema: undefined,
+  supportsReturning: false,
+  grantee,
+  grantsSchemaUsage: false,
   errors: mysqlErrors,
 };
 

@@ -4,7 +4,7 @@
 // by the compiler and the handler without pulling a driver in.
 
 import { normaliseTimestamp } from "../values.ts";
-import { quotingWith, sessionInteger, type Dialect } from "./dialect.ts";
+import { ROLE_NAME, quotingWith, sessionInteger, type Dialect } from "./dialect.ts";
 import type { DriverError, EngineErrors, ErrorClass, WriterErrorKind } from "./errors.ts";
 
 // SQLSTATEs that mean "not reachable right now" rather than "this request is wrong".
@@ -50,14 +50,20 @@ export const postgresErrors: EngineErrors = {
   connectionLost: (err) => typeof err.message === "string" && CONNECTION_MESSAGES.some((m) => (err.message as string).startsWith(m)),
 };
 
+const quoting = quotingWith('"');
+
 export const postgresDialect: Dialect = {
   engine: "postgres",
-  ...quotingWith('"'),
+  ...quoting,
   placeholder: (position) => `$${position}`,
   // clock_timestamp(), not now(): now() is the transaction's start, and a version must move on every write.
   now: "clock_timestamp()",
   timestampText: (utc) => `${utc}Z`,
   currentSchema: "current_schema()",
+  defaultSchema: "public",
+  supportsReturning: true,
+  grantee: (role) => (ROLE_NAME.test(role) ? quoting.quote(role) : undefined),
+  grantsSchemaUsage: true,
   errors: postgresErrors,
 };
 

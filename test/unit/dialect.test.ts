@@ -43,6 +43,27 @@ describe("quoting, placeholders and names", () => {
     assert.equal(d.timestampText("2026-05-16T09:30:00.123456"), "2026-05-16 09:30:00.123456");
   });
 
+  test("grantees: a plain Postgres role is quoted; MySQL takes user, user@host and its quoted spellings; anything else is refused", () => {
+    const pgd = dialectFor("postgres");
+    assert.equal(pgd.grantee("app_writer"), '"app_writer"');
+    assert.equal(pgd.grantee("app_writer@%"), undefined);
+    assert.equal(pgd.grantee("x'; DROP TABLE invoices; --"), undefined);
+    assert.equal(pgd.grantsSchemaUsage, true);
+    const my = dialectFor("mysql");
+    for (const spelling of ["app_writer@%", "'app_writer'@'%'", "`app_writer`@`%`"]) assert.equal(my.grantee(spelling), "'app_writer'@'%'", spelling);
+    assert.equal(my.grantee("app_writer"), "'app_writer'");
+    assert.equal(my.grantee("x'; DROP TABLE invoices; --"), undefined);
+    assert.equal(my.grantee("app'writer@%"), undefined);
+    assert.equal(my.grantsSchemaUsage, false);
+  });
+
+  test("what the engines differ in beyond spelling: RETURNING and the default schema", () => {
+    assert.equal(dialectFor("postgres").supportsReturning, true);
+    assert.equal(dialectFor("mysql").supportsReturning, false);
+    assert.equal(dialectFor("postgres").defaultSchema, "public");
+    assert.equal(dialectFor("mysql").defaultSchema, undefined);
+  });
+
   test("Placeholders hands out the engine's placeholder and keeps what each stands for, in order", () => {
     const p = new Placeholders<string>(dialectFor("postgres"));
     assert.deepEqual([p.bind("a"), p.bind("b"), p.bind("c")], ["$1", "$2", "$3"]);
