@@ -54,7 +54,8 @@ export async function applyProposal(input: ApplyInput): Promise<ApplyOutcome> {
   if (proposal.planHash !== capability.planHash) {
     return refuse(
       "POLICY_VIOLATION",
-      `${capability.name} changed since proposal ${proposal.id} was made (its compiled plan is different), so the approval does not cover what apply would run now. ` +
+      `${capability.name} changed since proposal ${proposal.id} was made (${proposal.planHash === null ? "the proposal records no plan hash: an older build made it" : "its compiled plan is different"}), ` +
+        "so the approval does not cover what apply would run now. " +
         "The agent must propose again; retire stranded proposals with `synapsor-runner proposals expire --stale-plan`.",
     );
   }

@@ -214,6 +214,20 @@ for (const engine of ["postgres", "mysql"] as const) {
       assert.equal(JSON.parse(applied.stdout).status, "applied", applied.stderr + applied.stdout);
     });
 
+    test("a proposal stored without a plan hash (made before plans were hashed) is refused the same way", async () => {
+      await db.exec("UPDATE invoices SET status = 'overdue', late_fee_cents = 2500 WHERE id = 'INV-3001'");
+      const id = await approvedWaiver();
+      const ledger = new DatabaseSync(store);
+      ledger.prepare("UPDATE proposals SET plan_hash = NULL WHERE id = ?").run(id);
+      ledger.close();
+      const refused = await apply(id);
+      assert.equal(refused.code, 1, refused.stdout);
+      const error = JSON.parse(refused.stdout).error;
+      assert.equal(error.code, "POLICY_VIOLATION");
+      assert.match(error.message, /must propose again/);
+      assert.equal((await invoices())["INV-3001"]!.late_fee_cents, 2500);
+    });
+
     test("apply compiles against --schema FILE or --from-env VAR, and says what it needs when it has neither", async () => {
       await db.exec("UPDATE invoices SET status = 'overdue', late_fee_cents = 2500 WHERE id = 'INV-3001'");
       const id = await approvedWaiver();
