@@ -3,12 +3,12 @@
 
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
-import { loadContractFile } from "../compiler/config/load.ts";
-import { validateContract } from "../compiler/config/validate.ts";
 import { formatDiagnostics } from "../compiler/diagnostics.ts";
 import { applyProposal } from "../operator/apply/apply-proposal.ts";
+import { compileCapabilities } from "../operator/apply/compiled-capability.ts";
 import { openSqliteLedger, StoreUnavailableError } from "../runtime/ledger/sqlite.ts";
 import type { WritebackRequest } from "../runtime/executors/protocol.ts";
+import { schemaInputFromFlags } from "./build.ts";
 import { CliError, EXIT, printJson } from "./program.ts";
 
 interface ApplyFlags {
@@ -16,6 +16,8 @@ interface ApplyFlags {
   job?: string;
   config: string;
   store: string;
+  schema?: string;
+  fromEnv?: string;
   json?: boolean;
 }
 
@@ -27,6 +29,8 @@ export function register(program: Command): void {
     .option("--job <file>", "a job file written by `proposals writeback-job`")
     .requiredOption("--config <file>", "the contract the proposal was made under")
     .requiredOption("--store <path>", "the ledger")
+    .option("--schema <file>", "schema snapshot to compile the capability against (default: build.schema_snapshot, else the live schema of the source's read URL)")
+    .option("--from-env <VAR>", "env var holding a database URL: compile the capability against its live schema")
     .option("--json", "print the receipt as JSON")
     .action(async (flags: ApplyFlags) => runApply(flags));
 }
@@ -36,9 +40,18 @@ async function runApply(flags: ApplyFlags): Promise<void> {
   const job = flags.job ? readJob(flags.job) : undefined;
   const proposalId = flags.proposal ?? job!.proposal_id;
 
-  const loaded = loadContractFile(flags.config);
-  const validated = loaded.ok ? validateContract(loaded.raw) : { ok: false as const, diagnostics: loaded.diagnostics };
-  if (!validated.ok) throw new CliError(formatDiagnostics(flags.config, validated.diagnostics));
+  // Apply trusts only the build: the capability is compiled from the config and the schema now,
+  // and the proposal is re-checked against that, not against what the ledger says.
+  const schema = schemaInputFromFlags(flags);
+  const compiled = await compileCapabilities({ configPath: flags.config, ...(schema ? { schema } : {}) });
+  if (!compiled.ok) {
+    const environmental = compiled.diagnostics.some((d) => d.code === "DATABASE_UNREACHABLE");
+    throw new CliError(
+      `cannot compile the capability to apply (stage ${compiled.stage}).\n${formatDiagnostics(flags.config, compiled.diagnostics)}`,
+      environmental ? EXIT.environment : EXIT.invalid,
+    );
+  }
+  if (compiled.schemaNote) process.stderr.write(`synapsor-runner: ${compiled.schemaNote}\n`);
 
   let ledger;
   try {
@@ -48,7 +61,7 @@ async function runApply(flags: ApplyFlags): Promise<void> {
     throw err;
   }
   try {
-    const outcome = await applyProposal({ contract: validated.value, ledger, proposalId, ...(job ? { job } : {}) });
+    const outcome = await applyProposal({ contract: compiled.contract, plan: compiled.plan, ledger, proposalId, ...(job ? { job } : {}) });
     if (!outcome.ok) {
       if (flags.json) printJson({ ok: false, error: { code: outcome.refusal.code, message: outcome.refusal.message } });
       else process.stderr.write(`synapsor-runner: ${outcome.refusal.code}: ${outcome.refusal.message}\n`);

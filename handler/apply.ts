@@ -9,7 +9,7 @@ import type { HandlerDatabase, SqlSession } from "./database.ts";
 import { alreadyAppliedReceipt, appliedReceipt, refusedReceipt } from "./receipt.ts";
 import type { ReceiptStore } from "./receipts.ts";
 import { createScopedTx } from "./scoped-tx.ts";
-import { dialectFor } from "./sql.ts";
+import { dialectFor } from "../runtime/dialect/index.ts";
 import type { CapabilityBinding, Effect, Job, Row } from "./types.ts";
 import { versionsMatch } from "./version.ts";
 
@@ -76,8 +76,9 @@ function rollback(receipt: Receipt): { commit: false; value: Receipt } {
 async function lockTargetRow(session: SqlSession, db: HandlerDatabase, binding: CapabilityBinding, id: string, tenant: string): Promise<Row | undefined> {
   const d = dialectFor(db.engine);
   const t = binding.table;
-  const table = d.table(t.schema ? { schema: t.schema, name: t.name } : { name: t.name });
-  const sql = `SELECT * FROM ${table} WHERE ${d.quote(t.primaryKey)} = ${d.param(1)} AND ${d.quote(t.tenantKey)} = ${d.param(2)} FOR UPDATE`;
+  const sql =
+    `SELECT * FROM ${d.qualifiedName(t.schema, t.name)} ` +
+    `WHERE ${d.quote(t.primaryKey)} = ${d.placeholder(1)} AND ${d.quote(t.tenantKey)} = ${d.placeholder(2)} FOR UPDATE`;
   const result = await session.run(sql, [id, tenant]);
   return result.rows[0];
 }

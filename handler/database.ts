@@ -3,7 +3,8 @@
 // runner's read adapters normalise them (timestamps as ISO UTC text, int8/decimal as text),
 // so a version read here compares with the version the proposal saw.
 
-import { normaliseTimestamp } from "../runtime/values.ts";
+import { MYSQL_DRIVER_OPTIONS, MysqlSessionSetup } from "../runtime/dialect/mysql.ts";
+import { postgresSessionOptions, postgresTypeParsers, type PgTypeParserLookup } from "../runtime/dialect/postgres.ts";
 import type { Engine, Row } from "./types.ts";
 
 export interface SqlResult {
@@ -37,25 +38,13 @@ export async function openHandlerDatabase(engine: Engine, options: DatabaseOptio
 
 async function openPostgres(options: DatabaseOptions): Promise<HandlerDatabase> {
   const { default: pg } = await import("pg");
-  const builtin = pg.types.getTypeParser as (oid: number, format: "text" | "binary") => (value: string) => unknown;
-  const keepText = (text: string) => text;
-  const parsers = new Map<number, (text: string) => unknown>([
-    [20, keepText], // int8
-    [1700, keepText], // numeric
-    [1082, keepText], // date
-    [1114, normaliseTimestamp], // timestamp
-    [1184, normaliseTimestamp], // timestamptz
-  ]);
-  const types = {
-    getTypeParser: (oid: number, format?: "text" | "binary") =>
-      (format !== "binary" && parsers.get(oid)) || builtin(oid, format ?? "text"),
-  } as import("pg").CustomTypesConfig;
+  const types = postgresTypeParsers(pg.types.getTypeParser as PgTypeParserLookup) as import("pg").CustomTypesConfig;
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.maxConnections,
     connectionTimeoutMillis: 5000,
     application_name: "synapsor-handler",
-    options: `-c TimeZone=UTC -c DateStyle=ISO -c statement_timeout=${Math.trunc(options.statementTimeoutMs)}`,
+    options: postgresSessionOptions({ statementTimeoutMs: Math.trunc(options.statementTimeoutMs) }),
     types,
   });
   pool.on("error", () => {});
@@ -98,46 +87,47 @@ async function openMysql(options: DatabaseOptions): Promise<HandlerDatabase> {
     uri: options.url,
     connectionLimit: options.maxConnections,
     connectTimeout: 5000,
-    timezone: "Z",
-    dateStrings: true,
-    supportBigNumbers: true,
-    bigNumberStrings: true,
-    // UPDATE reports matched rows, like Postgres, not only the rows whose values changed.
-    flags: ["FOUND_ROWS"],
-    typeCast(field, next) {
-      if (field.type === "TINY" && field.length === 1) {
-        const value = next();
-        return value === null ? null : value !== 0 && value !== "0";
-      }
-      if (field.type === "DATETIME" || field.type === "TIMESTAMP") {
-        const value = next();
-        return typeof value === "string" ? normaliseTimestamp(value) : value;
-      }
-      return next();
-    },
+    ...MYSQL_DRIVER_OPTIONS,
+    flags: [...MYSQL_DRIVER_OPTIONS.flags],
   });
-  const timeoutSeconds = options.statementTimeoutMs / 1000;
-  // The core pool emits each new connection before its first use; these run first on it.
-  pool.pool.on("connection", (conn) => {
-    conn.on("error", () => {});
-    conn.query("SET time_zone = '+00:00'");
-    // MariaDB and MySQL name the statement timeout differently; whichever is unknown fails harmlessly.
-    conn.query(`SET SESSION max_statement_time = ${timeoutSeconds}`, () => {});
-  });
+  // mysql2 listens for a pooled connection's 'error' only once; a later one must not crash the app.
+  pool.pool.on("connection", (conn) => conn.on("error", () => {}));
+  // The runtime adapter's session set-up: UTC, and a statement timeout under MariaDB's or (falling
+  // back) MySQL 8's name, run and awaited before a connection's first statement.
+  const sessionSetup = new MysqlSessionSetup({ statementTimeoutMs: Math.trunc(options.statementTimeoutMs) });
+  const prepared = new WeakSet<object>();
+  type Conn = Awaited<ReturnType<typeof pool.getConnection>>;
+  const acquire = async (): Promise<Conn> => {
+    const conn = await pool.getConnection();
+    if (prepared.has(conn.connection)) return conn;
+    try {
+      await sessionSetup.prepare((sql) => conn.query(sql));
+    } catch (err) {
+      conn.destroy();
+      throw err;
+    }
+    prepared.add(conn.connection);
+    return conn;
+  };
   const toResult = (result: unknown): SqlResult => {
     if (Array.isArray(result)) return { rows: result as Row[], rowCount: result.length };
     const header = result as { affectedRows?: number };
     return { rows: [], rowCount: header.affectedRows ?? 0 };
   };
-  type Conn = Awaited<ReturnType<typeof pool.getConnection>>;
-  const exec = async (conn: Conn | typeof pool, text: string, params: readonly unknown[]) =>
-    toResult((await conn.execute(text, params as never))[0]);
+  const exec = async (conn: Conn, text: string, params: readonly unknown[]) => toResult((await conn.execute(text, params as never))[0]);
 
   return {
     engine: "mysql",
-    run: async (text, params) => toResult((await pool.query(text, params as never))[0]),
+    async run(text, params) {
+      const conn = await acquire();
+      try {
+        return toResult((await conn.query(text, params as never))[0]);
+      } finally {
+        conn.release();
+      }
+    },
     async transaction(work) {
-      const conn = await pool.getConnection();
+      const conn = await acquire();
       let broken = false;
       try {
         await conn.query("START TRANSACTION");

@@ -4,7 +4,7 @@
 // — and leaves the app only its business write.
 
 import type { Receipt } from "../runtime/executors/protocol.ts";
-import { classifyDatabaseError } from "../runtime/db/classify.ts";
+import { databaseErrorClass, writerErrorKind } from "../runtime/dialect/index.ts";
 import { authenticate, header, type AuthSettings } from "./auth.ts";
 import { ISSUED_AT_HEADER } from "../runtime/executors/signing.ts";
 import { BusinessFunctionError, applyRequest } from "./apply.ts";
@@ -125,18 +125,13 @@ function databaseFailure(err: unknown): { status: number; receipt: Receipt } {
       receipt: refusedReceipt("failed", "RECEIPTS_TABLE_MISSING", "The handler's receipts table is missing; create it with the DDL in docs/handler.md."),
     };
   }
-  if (isPermissionDenied(err)) {
+  if (writerErrorKind(err) === "permission") {
     return { status: 200, receipt: refusedReceipt("failed", "WRITE_PERMISSION_DENIED", "The handler's database credential may not perform this write.") };
   }
-  if (classifyDatabaseError(err).code === "TEMPORARILY_UNAVAILABLE") {
+  if (databaseErrorClass(err) === "unavailable") {
     return { status: 503, receipt: refusedReceipt("failed", "WRITER_UNAVAILABLE", "The handler's database is unreachable or timed out.") };
   }
   return { status: 500, receipt: refusedReceipt("failed", "INTERNAL", "The handler failed; details are in the handler's logs.") };
-}
-
-function isPermissionDenied(err: unknown): boolean {
-  const e = err as { code?: unknown; errno?: unknown };
-  return e.code === "42501" || e.errno === 1142 || e.errno === 1143 || e.errno === 1227;
 }
 
 function respond(status: number, receipt: Receipt, extra: Record<string, string> = {}): HandlerResponse {

@@ -3,17 +3,17 @@
 // the transaction, so a concurrent retry of the same key waits on it and then finds the
 // committed receipt instead of writing twice.
 
-import { classifyDatabaseError } from "../runtime/db/classify.ts";
+import { databaseErrorClass, dialectFor, writerErrorKind, type Dialect } from "../runtime/dialect/index.ts";
 import type { Receipt } from "../runtime/executors/protocol.ts";
 import type { HandlerDatabase, SqlSession } from "./database.ts";
-import { dialectFor, type TableRef } from "./sql.ts";
+import type { TableRef } from "./table-ref.ts";
 import type { Engine } from "./types.ts";
 
 export const DEFAULT_RECEIPTS_TABLE = "synapsor_handler_receipts";
 
 /** The DDL the helper runs on first use (or an administrator runs ahead of time). */
 export function handlerReceiptsDdl(engine: Engine, ref: TableRef = { name: DEFAULT_RECEIPTS_TABLE }): string {
-  const table = dialectFor(engine).table(ref);
+  const table = dialectFor(engine).qualifiedName(ref.schema, ref.name);
   if (engine === "postgres") {
     return `CREATE TABLE IF NOT EXISTS ${table} (
   idempotency_key varchar(255) PRIMARY KEY,
@@ -43,8 +43,6 @@ export interface ReceiptClaim {
   tenantId: string;
 }
 
-const ER_DUP_ENTRY = 1062;
-
 /** The receipts table is absent and the helper may not (or could not) create it. */
 export class ReceiptsTableMissing extends Error {
   override name = "ReceiptsTableMissing";
@@ -52,6 +50,7 @@ export class ReceiptsTableMissing extends Error {
 
 export class ReceiptStore {
   readonly #db: HandlerDatabase;
+  readonly #dialect: Dialect;
   readonly #table: string;
   readonly #ref: TableRef;
   readonly #create: boolean;
@@ -60,7 +59,8 @@ export class ReceiptStore {
   constructor(db: HandlerDatabase, ref: TableRef, create: boolean) {
     this.#db = db;
     this.#ref = ref;
-    this.#table = dialectFor(db.engine).table(ref);
+    this.#dialect = dialectFor(db.engine);
+    this.#table = this.#dialect.qualifiedName(ref.schema, ref.name);
     this.#create = create;
   }
 
@@ -92,38 +92,38 @@ export class ReceiptStore {
    * or the receipt stored by the transaction that applied it first.
    */
   async claim(session: SqlSession, claim: ReceiptClaim): Promise<Receipt | undefined> {
-    const engine = this.#db.engine;
+    const d = this.#dialect;
     const values = [claim.key, claim.proposalId, claim.action, claim.tenantId];
-    const columns = "(idempotency_key, proposal_id, action, tenant_id, status, receipt)";
-    if (engine === "postgres") {
-      const inserted = await session.run(
-        `INSERT INTO ${this.#table} ${columns} VALUES ($1, $2, $3, $4, 'pending', '{}') ON CONFLICT (idempotency_key) DO NOTHING`,
-        values,
-      );
+    const insert =
+      `INSERT INTO ${this.#table} (idempotency_key, proposal_id, action, tenant_id, status, receipt) ` +
+      `VALUES (${values.map((_, i) => d.placeholder(i + 1)).join(", ")}, 'pending', '{}')`;
+    if (d.engine === "postgres") {
+      // ON CONFLICT waits for a racing transaction on the same key and then inserts nothing.
+      const inserted = await session.run(`${insert} ON CONFLICT (idempotency_key) DO NOTHING`, values);
       if (inserted.rowCount === 1) return undefined;
     } else {
       try {
-        await session.run(`INSERT INTO ${this.#table} ${columns} VALUES (?, ?, ?, ?, 'pending', '{}')`, values);
+        await session.run(insert, values);
         return undefined;
       } catch (err) {
-        if ((err as { errno?: unknown }).errno !== ER_DUP_ENTRY) throw err;
+        if (writerErrorKind(err) !== "duplicate_key") throw err;
       }
     }
-    const p = engine === "postgres" ? "$1" : "?";
-    const stored = await session.run(`SELECT receipt FROM ${this.#table} WHERE idempotency_key = ${p} FOR UPDATE`, [claim.key]);
+    const stored = await session.run(`SELECT receipt FROM ${this.#table} WHERE idempotency_key = ${d.placeholder(1)} FOR UPDATE`, [claim.key]);
     const text = stored.rows[0]?.receipt;
     return typeof text === "string" ? (JSON.parse(text) as Receipt) : undefined;
   }
 
   async complete(session: SqlSession, key: string, receipt: Receipt): Promise<void> {
-    const sql =
-      this.#db.engine === "postgres"
-        ? `UPDATE ${this.#table} SET status = $1, receipt = $2 WHERE idempotency_key = $3`
-        : `UPDATE ${this.#table} SET status = ?, receipt = ? WHERE idempotency_key = ?`;
-    await session.run(sql, [receipt.status, JSON.stringify(receipt), key]);
+    const p = (n: number) => this.#dialect.placeholder(n);
+    await session.run(`UPDATE ${this.#table} SET status = ${p(1)}, receipt = ${p(2)} WHERE idempotency_key = ${p(3)}`, [
+      receipt.status,
+      JSON.stringify(receipt),
+      key,
+    ]);
   }
 }
 
 function isUnavailable(err: unknown): boolean {
-  return classifyDatabaseError(err).code === "TEMPORARILY_UNAVAILABLE";
+  return databaseErrorClass(err) === "unavailable";
 }

@@ -3,7 +3,8 @@
 // reads and writes only the job's tenant. Misuse throws, which rolls the transaction back.
 
 import type { SqlSession } from "./database.ts";
-import { dialectFor, parseTableName, tableKey, type Dialect, type TableRef } from "./sql.ts";
+import { dialectFor, Placeholders, type Dialect } from "../runtime/dialect/index.ts";
+import { parseTableName, tableKey, type TableRef } from "./table-ref.ts";
 import type { BindValue, Engine, Row, ScopedTx, TargetTable } from "./types.ts";
 
 /** A business function used the tx outside its scope; a bug in the app's code, not in the request. */
@@ -36,6 +37,7 @@ export function createScopedTx(options: {
 }): ScopedTxState {
   const { session, target, tenantId } = options;
   const dialect = dialectFor(options.engine);
+  const tableName = (ref: TableRef) => dialect.qualifiedName(ref.schema, ref.name);
   const targetRef: TableRef = target.schema ? { schema: target.schema, name: target.name } : { name: target.name };
   const allowed = new Map<string, TableRef>([[tableKey(targetRef), targetRef]]);
   allowed.set(target.name, targetRef);
@@ -83,8 +85,9 @@ export function createScopedTx(options: {
       }
       if (entries.length === 0) throw new ScopeError(`Nothing to insert into ${table}.`);
       checkColumns(info, entries.map(([k]) => k));
-      const sql = `INSERT INTO ${dialect.table(info.ref)} (${entries.map(([k]) => dialect.quote(k)).join(", ")}) VALUES (${entries.map((_, i) => dialect.param(i + 1)).join(", ")})`;
-      const result = await session.run(sql, entries.map(([, v]) => v));
+      const values = new Placeholders<BindValue>(dialect);
+      const sql = `INSERT INTO ${tableName(info.ref)} (${entries.map(([k]) => dialect.quote(k)).join(", ")}) VALUES (${entries.map(([, v]) => values.bind(v)).join(", ")})`;
+      const result = await session.run(sql, values.items);
       affected += result.rowCount;
       return { rowCount: result.rowCount };
     },
@@ -96,15 +99,11 @@ export function createScopedTx(options: {
       if (entries.length === 0) throw new ScopeError(`Nothing to update in ${table}.`);
       if (info.tenantKey && entries.some(([k]) => k === info.tenantKey)) throw new ScopeError(`Refusing to change the tenant column of ${table}.`);
       checkColumns(info, entries.map(([k]) => k));
-      const params: unknown[] = entries.map(([, v]) => v);
-      const set = entries.map(([k], i) => `${dialect.quote(k)} = ${dialect.param(i + 1)}`).join(", ");
-      params.push(bindable(info.primaryKey, id));
-      let where = `${dialect.quote(info.primaryKey)} = ${dialect.param(params.length)}`;
-      if (info.tenantKey) {
-        params.push(tenantId);
-        where += ` AND ${dialect.quote(info.tenantKey)} = ${dialect.param(params.length)}`;
-      }
-      const result = await session.run(`UPDATE ${dialect.table(info.ref)} SET ${set} WHERE ${where}`, params);
+      const values = new Placeholders<BindValue>(dialect);
+      const set = entries.map(([k, v]) => `${dialect.quote(k)} = ${values.bind(v)}`).join(", ");
+      let where = `${dialect.quote(info.primaryKey)} = ${values.bind(bindable(info.primaryKey, id))}`;
+      if (info.tenantKey) where += ` AND ${dialect.quote(info.tenantKey)} = ${values.bind(tenantId)}`;
+      const result = await session.run(`UPDATE ${tableName(info.ref)} SET ${set} WHERE ${where}`, values.items);
       affected += result.rowCount;
       return { rowCount: result.rowCount };
     },
@@ -113,17 +112,11 @@ export function createScopedTx(options: {
       const info = await resolve(table);
       const entries = Object.entries(where).map(([k, v]) => [k, bindable(k, v)] as const);
       checkColumns(info, entries.map(([k]) => k));
-      const params: unknown[] = [];
-      const conditions = entries.map(([k, v]) => {
-        params.push(v);
-        return `${dialect.quote(k)} = ${dialect.param(params.length)}`;
-      });
-      if (info.tenantKey) {
-        params.push(tenantId);
-        conditions.push(`${dialect.quote(info.tenantKey)} = ${dialect.param(params.length)}`);
-      }
+      const values = new Placeholders<BindValue>(dialect);
+      const conditions = entries.map(([k, v]) => `${dialect.quote(k)} = ${values.bind(v)}`);
+      if (info.tenantKey) conditions.push(`${dialect.quote(info.tenantKey)} = ${values.bind(tenantId)}`);
       const whereSql = conditions.length ? ` WHERE ${conditions.join(" AND ")}` : "";
-      const result = await session.run(`SELECT * FROM ${dialect.table(info.ref)}${whereSql} LIMIT ${MAX_QUERY_ROWS}`, params);
+      const result = await session.run(`SELECT * FROM ${tableName(info.ref)}${whereSql} LIMIT ${MAX_QUERY_ROWS}`, values.items);
       return result.rows;
     },
   };
@@ -139,9 +132,8 @@ function bindable(column: string, value: BindValue): BindValue {
 }
 
 async function describeTable(session: SqlSession, dialect: Dialect, ref: TableRef): Promise<{ columns: Set<string>; primaryKey: string | undefined }> {
-  const pg = dialect.engine === "postgres";
-  const schemaExpr = pg ? "COALESCE($1, current_schema())" : "COALESCE(?, DATABASE())";
-  const p2 = pg ? "$2" : "?";
+  const schemaExpr = `COALESCE(${dialect.placeholder(1)}, ${dialect.currentSchema})`;
+  const p2 = dialect.placeholder(2);
   const columns = await session.run(
     `SELECT column_name AS column_name FROM information_schema.columns WHERE table_schema = ${schemaExpr} AND table_name = ${p2}`,
     [ref.schema ?? null, ref.name],

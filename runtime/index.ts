@@ -5,5 +5,7 @@ export { defineRead, defineProposal } from "./capability.ts";
 export type { ArgsValidator, Capability, JsonSchema, ProposalCapability, ReadCapability, Scalar, Target } from "./capability.ts";
 export type { TrustedContext } from "./context.ts";
 export type { Envelope } from "./envelope.ts";
+export { defineSqlUpdate } from "./executors/planned-write.ts";
+export type { PlannedStatement, PlannedWrite, WriteValues } from "./executors/planned-write.ts";
 export { runServerCli } from "./server-cli.ts";
 export type { ServerDefinition } from "./server-definition.ts";

@@ -6,6 +6,7 @@ import { tsTypeForArg } from "../plan/ts-types.ts";
 import { codeLiteral, propertyAccess, propertyKey } from "./code-literal.ts";
 import { generatedHeader } from "./header.ts";
 import { renderTemplate } from "./templates.ts";
+import { commentText, writeSection } from "./write-section.ts";
 
 export function paramSourceLabel(p: ParamSource): string {
   if (p.from === "arg") return `arg:${p.name}`;
@@ -21,22 +22,26 @@ function paramExpression(p: ParamSource): string {
 
 export function renderCapabilityModule(build: BuildPlan, cap: CapabilityPlan): string {
   const p = cap.proposal;
-  const tableLabel = cap.target.schema ? `${cap.target.schema}.${cap.target.table}` : cap.target.table;
+  const tableLabel = [cap.target.schema, cap.target.table].filter((n): n is string => n !== undefined).map(commentText).join(".");
+  const write = p?.write ? writeSection(cap, p.write, sqlLiteral) : undefined;
   return renderTemplate("capability.ts.hbs", {
     header: generatedHeader(build),
+    runtimeImports: [p ? "defineProposal" : "defineRead", ...(write ? ["defineSqlUpdate"] : [])].join(", "),
+    write,
+    appExecutor: p && !p.write ? { name: commentText(p.executor.name), type: p.executor.type } : undefined,
     name: cap.name,
     kind: cap.kind,
     source: cap.source,
     engine: cap.engine,
     table: tableLabel,
     isProposal: Boolean(p),
-    executorName: p?.executor.name,
+    executorName: p && commentText(p.executor.name),
     executorType: p?.executor.type,
     defineFn: p ? "defineProposal" : "defineRead",
     args: cap.args.map((a) => ({
       name: a.name,
       required: a.required,
-      description: a.description?.replace(/\*\//g, "* /"),
+      description: a.description === undefined ? undefined : blockComment(a.description),
       tsType: tsTypeForArg(a.type, a.enum),
     })),
     rowDoc: p
@@ -44,7 +49,7 @@ export function renderCapabilityModule(build: BuildPlan, cap: CapabilityPlan): s
       : cap.single
         ? "The row the model receives in `data`."
         : "One row of the list the model receives in `data.rows`.",
-    columns: cap.columns,
+    columns: cap.columns.map((c) => ({ key: propertyKey(c.name), dataType: blockComment(c.dataType), tsType: c.tsType })),
     sqlLiteral: sqlLiteral(cap.statement.text),
     nameLiteral: JSON.stringify(cap.name),
     descriptionLiteral: JSON.stringify(cap.description),
@@ -73,6 +78,11 @@ export function renderCapabilityModule(build: BuildPlan, cap: CapabilityPlan): s
     evidenceLiteral: JSON.stringify(cap.evidence),
     inputSchemaLiteral: codeLiteral(cap.inputSchema, "  "),
   });
+}
+
+/** Text inside a `/** … *\/` comment: nothing in it can close the comment or start a new line of code. */
+function blockComment(text: string): string {
+  return text.replace(/\*\//g, "* /").replace(/[\r\n\u2028\u2029]+/g, " ");
 }
 
 /** SQL reads best unescaped: a template literal for Postgres, single quotes for MySQL's backticks. */

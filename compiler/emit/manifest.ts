@@ -1,7 +1,8 @@
 // manifest.json: the plan as data, for reviewers and tools. Each capability's SQL, where
-// every parameter comes from, and the SQL's SHA-256.
+// every parameter comes from, and the SQL's SHA-256; for proposals also every statement of
+// the planned write, or a plain note that an app-owned executor performs it.
 
-import type { BuildPlan } from "../plan/capability-plan.ts";
+import type { BuildPlan, ProposalPlan, WriteStatementPlan } from "../plan/capability-plan.ts";
 
 export function renderManifest(plan: BuildPlan): string {
   const manifest = {
@@ -36,10 +37,52 @@ export function renderManifest(plan: BuildPlan): string {
               conflict_column: c.proposal.conflictColumn ?? null,
               approval: c.proposal.approval,
               executor: c.proposal.executor,
+              write: manifestWrite(c.proposal),
             },
           }
         : {}),
     })),
   };
   return JSON.stringify(manifest, null, 2) + "\n";
+}
+
+function manifestStatement(s: WriteStatementPlan | null) {
+  if (!s) return null;
+  return {
+    name: s.name,
+    sql: { [s.engine]: s.text },
+    sql_sha256: { [s.engine]: s.sha256 },
+    parameters: s.params.map((p, i) => ({ position: i + 1, ...p })),
+  };
+}
+
+function manifestWrite(p: ProposalPlan) {
+  const w = p.write;
+  if (!w) {
+    return {
+      executor: p.executor.type,
+      statements: null,
+      note: `No runner-side UPDATE: apply sends the approved change set (writeback protocol 1.0) to the app-owned ${p.executor.type} executor '${p.executor.name}', which performs the write.`,
+    };
+  }
+  return {
+    executor: w.executor,
+    table: w.table,
+    primary_key: w.primaryKey,
+    tenant_key: w.tenantKey,
+    receipts_table: w.receiptsTable,
+    patch_columns: w.patchColumns,
+    set_columns: w.setColumns,
+    read_columns: w.readColumns,
+    version_guard: w.versionGuard,
+    transitions: w.transitions,
+    statements: {
+      claim_receipt: manifestStatement(w.statements.claimReceipt),
+      update: manifestStatement(w.statements.update),
+      read_new_version: manifestStatement(w.statements.readNewVersion),
+      complete_receipt: manifestStatement(w.statements.completeReceipt),
+      explain_conflict: manifestStatement(w.statements.explainConflict),
+      read_receipt: manifestStatement(w.statements.readReceipt),
+    },
+  };
 }

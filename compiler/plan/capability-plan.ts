@@ -2,6 +2,9 @@
 // TypeScript-only fields), it is manifest.json: what every tool runs, exactly.
 
 import type { ArgType, Engine, Scalar } from "../config/contract.ts";
+import type { SqlUpdatePlan } from "../../runtime/executors/write-plan.ts";
+
+export type { SqlUpdatePlan, WriteParamSource, WriteStatementPlan } from "../../runtime/executors/write-plan.ts";
 
 export type ParamSource =
   | { from: "arg"; name: string }
@@ -45,6 +48,11 @@ export interface ProposalPlan {
   conflictColumn?: string;
   approval: { mode: "human"; requiredRole?: string };
   executor: { name: string; type: "sql_update" | "http_handler" | "command_handler" };
+  /**
+   * Every statement a sql_update executor runs for this capability, planned here; null when an
+   * app-owned executor (http_handler, command_handler) performs the write.
+   */
+  write: SqlUpdatePlan | null;
 }
 
 export interface CapabilityPlan {

@@ -1,5 +1,6 @@
 // The plan hash: one SHA-256 over everything a capability's compiled plan decides (target, keys,
-// arguments, statements, patch, bounds, guards, approval, executor). A proposal records it, and
+// arguments, statements, patch, bounds, guards, approval, executor and every planned write
+// statement with its parameter sources). A proposal records it, and
 // `apply` refuses a proposal whose capability now compiles to a different plan: an approval
 // covers what the reviewed build would do, not whatever the config says today.
 // Model-facing wording (descriptions) is left out: rewording a tool strands no proposal.

@@ -13,6 +13,7 @@ import type { BuildPlan, CapabilityPlan, ProposalPlan } from "./capability-plan.
 import { describeCapability } from "./describe.ts";
 import { capabilityPlanHash } from "./plan-hash.ts";
 import { planSelect, selectedColumns } from "./statements.ts";
+import { planWrite } from "./write-statements.ts";
 import { tsTypeForColumn } from "./ts-types.ts";
 
 export interface PlanInputs {
@@ -78,7 +79,7 @@ function planCapability(contract: Contract, cap: ResolvedCapability): Capability
   };
   if (c.kind === "proposal") {
     const executorName = c.executor ?? "sql_update";
-    const executor = contract.executors?.[executorName];
+    const executor = contract.executors?.[executorName] ?? { type: "sql_update" as const };
     const proposal: ProposalPlan = {
       idArg: c.lookup.id_from_arg!,
       patch: Object.entries(c.patch).map(([column, v]) => ({
@@ -90,7 +91,8 @@ function planCapability(contract: Contract, cap: ResolvedCapability): Capability
       transitionGuards: { ...(c.transition_guards ?? {}) },
       ...(c.conflict_guard ? { conflictColumn: c.conflict_guard.column } : {}),
       approval: { mode: "human", ...(c.approval?.required_role ? { requiredRole: c.approval.required_role } : {}) },
-      executor: { name: executorName, type: executor?.type ?? "sql_update" },
+      executor: { name: executorName, type: executor.type },
+      write: executor.type === "sql_update" ? planWrite(cap, executor.receipts_schema) : null,
     };
     plan.proposal = proposal;
   }

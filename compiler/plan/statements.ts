@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import type { ResolvedCapability } from "../resolve/resolved.ts";
 import type { ParamSource, StatementPlan } from "./capability-plan.ts";
-import { dialectFor, qualifiedTable } from "./dialect.ts";
+import { dialectFor, Placeholders } from "../../runtime/dialect/index.ts";
 
 export function selectedColumns(cap: ResolvedCapability): string[] {
   const c = cap.config;
@@ -25,11 +25,8 @@ export function selectedColumns(cap: ResolvedCapability): string[] {
 export function planSelect(cap: ResolvedCapability): StatementPlan {
   const c = cap.config;
   const d = dialectFor(cap.engine);
-  const params: ParamSource[] = [];
-  const bind = (source: ParamSource) => {
-    params.push(source);
-    return d.placeholder(params.length);
-  };
+  const placeholders = new Placeholders<ParamSource>(d);
+  const bind = (source: ParamSource) => placeholders.bind(source);
   const where: string[] = [];
   if (c.lookup.id_from_arg) {
     where.push(`${d.quote(c.target.primary_key)} = ${bind({ from: "arg", name: c.lookup.id_from_arg })}`);
@@ -57,10 +54,10 @@ export function planSelect(cap: ResolvedCapability): StatementPlan {
   // One extra row tells a single lookup it was ambiguous and a list that it was truncated.
   const text =
     `SELECT ${selectedColumns(cap).map((n) => d.quote(n)).join(", ")} ` +
-    `FROM ${qualifiedTable(d, cap.schema, c.target.table)} ` +
+    `FROM ${d.qualifiedName(cap.schema, c.target.table)} ` +
     `WHERE ${where.join(" AND ")}${order} LIMIT ${maxRows + 1}`;
 
   const sha256 = createHash("sha256").update(text).digest("hex");
   const stem = c.name.replace(/\./g, "_").slice(0, 40);
-  return { name: `sr_${stem}_${sha256.slice(0, 8)}`, engine: cap.engine, text, params, sha256 };
+  return { name: `sr_${stem}_${sha256.slice(0, 8)}`, engine: cap.engine, text, params: placeholders.items, sha256 };
 }

@@ -7,6 +7,8 @@ import type { ColumnInfo, SchemaSnapshot, TableInfo } from "../inspect/snapshot.
 import { closest } from "./names.ts";
 import type { ResolvedCapability, ResolvedContract } from "./resolved.ts";
 import { NUMERIC_CLASSES, argFitsColumn, argTypeForColumn, fixedValueFitsColumn } from "./type-fit.ts";
+import { versionGuardKind } from "./version-column.ts";
+import { dialectFor } from "../../runtime/dialect/index.ts";
 
 /** One snapshot per source name (the CLI usually passes the same snapshot for every source). */
 export type SnapshotsBySource = Readonly<Record<string, SchemaSnapshot>>;
@@ -50,7 +52,7 @@ function resolveCapability(
     return undefined;
   }
 
-  const schema = cap.target.schema ?? (source.engine === "postgres" ? "public" : undefined);
+  const schema = cap.target.schema ?? dialectFor(source.engine).defaultSchema;
   const table = findTable(snapshot, schema, cap.target.table);
   if (!table) {
     const names = snapshot.tables.filter((t) => schema === undefined || t.schema === schema).map((t) => t.name);
@@ -158,8 +160,18 @@ function resolveCapability(
           fix: "Remove it from patch and allowed_columns.",
         });
       }
-      if ("from_arg" in value) checkArgFeeds(value.from_arg, info, at("patch", column, "from_arg"));
-      else checkFixedFeeds(value.fixed, info, at("patch", column, "fixed"));
+      if ("from_arg" in value) {
+        checkArgFeeds(value.from_arg, info, at("patch", column, "from_arg"));
+        // The planned UPDATE sets every patch column, so each needs a value in every proposal.
+        if (args[value.from_arg] && args[value.from_arg]!.required !== true) {
+          out.push({
+            code: "PATCH_ARGUMENT_NOT_REQUIRED",
+            pointer: at("args", value.from_arg, "required"),
+            message: `Argument '${value.from_arg}' feeds patch column '${column}' but is optional, so a proposal could leave '${column}' without a value.`,
+            fix: `Set "required": true on '${value.from_arg}', or give '${column}' a fixed value.`,
+          });
+        }
+      } else checkFixedFeeds(value.fixed, info, at("patch", column, "fixed"));
     }
     for (const column of Object.keys(cap.numeric_bounds ?? {})) {
       const info = need(column, at("numeric_bounds", column));
@@ -177,7 +189,17 @@ function resolveCapability(
       guard.from.forEach((v, i) => checkFixedFeeds(v, info, at("transition_guards", column, "from", i)));
       guard.to.forEach((v, i) => checkFixedFeeds(v, info, at("transition_guards", column, "to", i)));
     }
-    if (cap.conflict_guard) need(cap.conflict_guard.column, at("conflict_guard", "column"));
+    if (cap.conflict_guard) {
+      const info = need(cap.conflict_guard.column, at("conflict_guard", "column"));
+      if (info && !versionGuardKind(info)) {
+        out.push({
+          code: "CONFLICT_GUARD_NOT_A_VERSION",
+          pointer: at("conflict_guard", "column"),
+          message: `Conflict guard column '${info.name}' is ${info.data_type}; a version must be a timestamp or an integer counter.`,
+          fix: "Guard on a timestamp the application sets on every change (e.g. updated_at) or an integer version column, or remove conflict_guard.",
+        });
+      }
+    }
   }
 
   return { config: cap, index, engine: source.engine, schema: table.schema && schema !== undefined ? table.schema : undefined, table, columns };

@@ -1,12 +1,28 @@
 // With a live database, every planned statement is prepared against it: proof that the
 // SQL parses and that its parameters and result columns are what the plan expects.
-// Runs inside a read-only transaction that is always rolled back.
+// Runs inside a read-only transaction that is always rolled back. The planned writes' UPDATE,
+// conflict explanation and version read-back are prepared too (never executed); the receipt
+// statements are not, because the receipts table belongs to the writer's set-up, which
+// `writeback doctor` checks with the write credential.
 
 import pg from "pg";
 import mysql from "mysql2/promise";
 import type { Diagnostic } from "../diagnostics.ts";
 import { pointer } from "../diagnostics.ts";
-import type { BuildPlan, CapabilityPlan } from "../plan/capability-plan.ts";
+import type { BuildPlan, CapabilityPlan, WriteStatementPlan } from "../plan/capability-plan.ts";
+import { writerErrorKind } from "../../runtime/dialect/index.ts";
+
+/** The write statements that touch the capability's own table, with a label for messages. */
+function plannedWrites(c: CapabilityPlan): Array<{ label: string; statement: WriteStatementPlan }> {
+  const w = c.proposal?.write;
+  if (!w) return [];
+  const { update, explainConflict, readNewVersion } = w.statements;
+  return [
+    { label: "UPDATE", statement: update },
+    { label: "conflict explanation", statement: explainConflict },
+    ...(readNewVersion ? [{ label: "version read-back", statement: readNewVersion }] : []),
+  ];
+}
 
 export async function verifyStatementsLive(plan: BuildPlan, url: string, capabilityIndex: (name: string) => number): Promise<Diagnostic[]> {
   const byEngine = { postgres: [] as CapabilityPlan[], mysql: [] as CapabilityPlan[] };
@@ -47,6 +63,23 @@ async function verifyPostgres(url: string, caps: CapabilityPlan[], problem: Prob
         await client.query("ROLLBACK TO SAVEPOINT verify");
         out.push(problem(c, `the statement does not prepare: ${(err as Error).message}`));
       }
+      for (const { label, statement } of plannedWrites(c)) {
+        await client.query("SAVEPOINT verify");
+        try {
+          // PREPARE parses and plans without running, so a read-only session can check an UPDATE.
+          await client.query(`PREPARE synapsor_verify_write AS ${statement.text}`);
+          const described = await client.query("SELECT cardinality(parameter_types) AS n FROM pg_prepared_statements WHERE name = 'synapsor_verify_write'");
+          const seen = Number(described.rows[0]?.n ?? -1);
+          if (seen !== statement.params.length) {
+            out.push(problem(c, `the database sees ${seen} parameters in the planned ${label} but the plan binds ${statement.params.length}.`));
+          }
+          await client.query("DEALLOCATE synapsor_verify_write");
+          await client.query("RELEASE SAVEPOINT verify");
+        } catch (err) {
+          await client.query("ROLLBACK TO SAVEPOINT verify");
+          out.push(problem(c, `the planned ${label} does not prepare: ${(err as Error).message}`));
+        }
+      }
     }
   } finally {
     await client.query("ROLLBACK").catch(() => undefined);
@@ -62,8 +95,7 @@ async function verifyMysql(url: string, caps: CapabilityPlan[], problem: Problem
     for (const c of caps) {
       try {
         const statement = await conn.prepare(c.statement.text);
-        const params = (statement as unknown as { parameters: unknown[] }).parameters?.length ?? c.statement.params.length;
-        const columns = ((statement as unknown as { columns: Array<{ name: string }> }).columns ?? []).map((f) => f.name);
+        const { params, columns } = preparedShape(statement);
         const expected = c.columns.map((col) => col.name);
         if (params !== c.statement.params.length) {
           out.push(problem(c, `the database sees ${params} parameters but the plan binds ${c.statement.params.length}.`));
@@ -75,9 +107,30 @@ async function verifyMysql(url: string, caps: CapabilityPlan[], problem: Problem
       } catch (err) {
         out.push(problem(c, `the statement does not prepare: ${(err as Error).message}`));
       }
+      for (const { label, statement } of plannedWrites(c)) {
+        try {
+          const prepared = await conn.prepare(statement.text);
+          const { params } = preparedShape(prepared);
+          if (params !== statement.params.length) {
+            out.push(problem(c, `the database sees ${params} parameters in the planned ${label} but the plan binds ${statement.params.length}.`));
+          }
+          await prepared.close();
+        } catch (err) {
+          // MySQL checks privileges when it prepares, and a read credential may not UPDATE:
+          // that is expected here, and `writeback doctor` checks the writer's grants.
+          if (writerErrorKind(err) === "permission") continue;
+          out.push(problem(c, `the planned ${label} does not prepare: ${(err as Error).message}`));
+        }
+      }
     }
   } finally {
     await conn.end();
   }
   return out;
+}
+
+/** What the server reported for a prepared statement (mysql2 keeps it on the wrapped statement). */
+function preparedShape(prepared: unknown): { params: number; columns: string[] } {
+  const info = (prepared as { statement?: { parameters?: unknown[]; columns?: Array<{ name: string }> } }).statement;
+  return { params: info?.parameters?.length ?? -1, columns: (info?.columns ?? []).map((f) => f.name) };
 }

@@ -1,14 +1,17 @@
-// The trusted apply path: an approved proposal, checked against its approval and the current
-// config, becomes one writeback request, one executor run and one stored receipt.
-// Nothing here is reachable from MCP.
+// The trusted apply path: an approved proposal, checked against its approval and re-checked
+// against the compiled capability, becomes one writeback request, one executor run and one
+// stored receipt. Nothing here is reachable from MCP.
 
-import type { Contract, ProposalCapabilityConfig } from "../../compiler/config/contract.ts";
+import type { Contract } from "../../compiler/config/contract.ts";
+import type { BuildPlan } from "../../compiler/plan/capability-plan.ts";
 import type { Decision, Ledger, StoredProposal, StoredReceipt } from "../../runtime/ledger/ledger.ts";
 import { canonicalJson, changeSetHash } from "../../runtime/ledger/hash.ts";
 import type { WritebackRequest } from "../../runtime/executors/protocol.ts";
 import { buildWritebackRequest } from "../../runtime/executors/request.ts";
 import { describeCause } from "../../runtime/errors.ts";
+import { compiledProposal } from "./compiled-capability.ts";
 import { executorFor } from "./executor-for.ts";
+import { recheckProposal } from "./recheck.ts";
 
 export type ApplyRefusal = { code: "APPROVAL_REQUIRED" | "NOT_FOUND" | "CAPABILITY_NOT_FOUND" | "POLICY_VIOLATION" | "CONFIGURATION"; message: string };
 
@@ -16,6 +19,8 @@ export type ApplyOutcome = { ok: true; stored: StoredReceipt; request: Writeback
 
 export interface ApplyInput {
   contract: Contract;
+  /** The contract compiled up to plan (compiled-capability.ts): what apply checks against and runs. */
+  plan: BuildPlan;
   ledger: Ledger;
   proposalId: string;
   /** A job file from `proposals writeback-job`; when absent the request is built now. */
@@ -42,13 +47,24 @@ export async function applyProposal(input: ApplyInput): Promise<ApplyOutcome> {
     return refuse("POLICY_VIOLATION", `Proposal ${proposal.id} changed after it was approved; its approval does not cover the stored change set.`);
   }
 
-  const capability = contract.capabilities.find((c): c is ProposalCapabilityConfig => c.name === proposal.capability && c.kind === "proposal");
+  const capability = compiledProposal(input.plan, proposal.capability);
   if (!capability) {
     return refuse("CAPABILITY_NOT_FOUND", `The config no longer has the proposal capability ${proposal.capability}; apply with the config it was proposed under.`);
   }
-  const outside = Object.keys(proposal.patch).filter((column) => !capability.allowed_columns.includes(column));
-  if (outside.length > 0) {
-    return refuse("POLICY_VIOLATION", `The config no longer allows ${capability.name} to change ${outside.join(", ")}.`);
+  if (proposal.planHash !== capability.planHash) {
+    return refuse(
+      "POLICY_VIOLATION",
+      `${capability.name} changed since proposal ${proposal.id} was made (${proposal.planHash === null ? "the proposal records no plan hash: an older build made it" : "its compiled plan is different"}), ` +
+        "so the approval does not cover what apply would run now. " +
+        "The agent must propose again; retire stranded proposals with `synapsor-runner proposals expire --stale-plan`.",
+    );
+  }
+  const differences = recheckProposal({ proposal, approval, evidence: ledger.getEvidence(proposal.evidenceId), capability });
+  if (differences.length > 0) {
+    return refuse(
+      "POLICY_VIOLATION",
+      `Proposal ${proposal.id} does not match the compiled capability ${capability.name}: ${differences.join("; ")}. Nothing was sent to the executor.`,
+    );
   }
 
   // A job file is accepted only if it is exactly what the ledger would send (any issue time):

@@ -1,8 +1,11 @@
-// Chooses and configures the executor of a proposal's capability from the reviewed config.
+// Chooses and configures the executor of a compiled proposal capability: sql_update runs the
+// statements its plan holds; the app executors get their settings from the reviewed config.
 // Credentials are read from the environment here, by name, and never printed.
 
-import type { Contract, ExecutorConfig, ProposalCapabilityConfig } from "../../compiler/config/contract.ts";
+import type { Contract, ExecutorConfig } from "../../compiler/config/contract.ts";
+import type { CapabilityPlan } from "../../compiler/plan/capability-plan.ts";
 import type { Executor } from "../../runtime/executors/executor.ts";
+import { plannedWriteFrom } from "../../runtime/executors/planned-write.ts";
 import { createSqlUpdateExecutor } from "../../runtime/executors/sql-update.ts";
 import { createHttpHandlerExecutor } from "../../runtime/executors/http-handler.ts";
 import { createCommandHandlerExecutor } from "../../runtime/executors/command-handler.ts";
@@ -13,8 +16,8 @@ export type ExecutorChoice =
 
 const DEFAULT_HANDLER_TIMEOUT_MS = 10_000;
 
-export function executorFor(contract: Contract, capability: ProposalCapabilityConfig, env: NodeJS.ProcessEnv = process.env): ExecutorChoice {
-  const name = capability.executor ?? "sql_update";
+export function executorFor(contract: Contract, capability: CapabilityPlan, env: NodeJS.ProcessEnv = process.env): ExecutorChoice {
+  const name = capability.proposal?.executor.name ?? "sql_update";
   const config: ExecutorConfig = contract.executors?.[name] ?? { type: "sql_update" };
   const need = (variable: string): string | undefined => env[variable] || undefined;
   const missing = (variable: string, what: string): ExecutorChoice => ({
@@ -24,6 +27,8 @@ export function executorFor(contract: Contract, capability: ProposalCapabilityCo
 
   switch (config.type) {
     case "sql_update": {
+      const write = capability.proposal?.write;
+      if (!write) return { ok: false, message: `the build planned no sql_update write for ${capability.name}.` };
       const source = contract.sources[config.source ?? capability.source];
       if (!source) return { ok: false, message: `executor '${name}' names source '${config.source}', which is not configured.` };
       if (!source.write_url_env) {
@@ -39,11 +44,9 @@ export function executorFor(contract: Contract, capability: ProposalCapabilityCo
         name,
         type: "sql_update",
         executor: createSqlUpdateExecutor({
-          engine: source.engine,
+          write: plannedWriteFrom(write),
           writeUrl,
           statementTimeoutMs: source.statement_timeout_ms ?? 5000,
-          allowedColumns: capability.allowed_columns,
-          ...(config.receipts_schema ? { receiptsSchema: config.receipts_schema } : {}),
         }),
       };
     }

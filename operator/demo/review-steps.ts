@@ -6,6 +6,7 @@ import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import pg from "pg";
 import type { Contract } from "../../compiler/config/contract.ts";
+import type { BuildPlan } from "../../compiler/plan/capability-plan.ts";
 import { applyProposal } from "../apply/apply-proposal.ts";
 import { decideProposal } from "../review/decide.ts";
 import { proposalHistory } from "../review/history.ts";
@@ -15,6 +16,8 @@ import type { DemoStep } from "./run-demo.ts";
 
 export interface ReviewStepsInput {
   contract: Contract;
+  /** The build's plan: apply re-checks proposals against it and runs its planned statements. */
+  plan: BuildPlan;
   ledgerPath: string;
   readUrl: string;
   writeUrl: string;
@@ -29,7 +32,7 @@ export interface ReviewStepsInput {
 const REVIEWER = { actor: "dana (demo billing lead)", role: "billing_lead" };
 
 export async function reviewAndApply(input: ReviewStepsInput): Promise<{ conflictProposalId: string }> {
-  const { say, contract, steps, clock } = input;
+  const { say, contract, plan, steps, clock } = input;
   const env = { SUPPORT_DB_READ_URL: input.readUrl, SUPPORT_DB_WRITE_URL: input.writeUrl };
   const ledger = openSqliteLedger(input.ledgerPath);
   try {
@@ -39,13 +42,13 @@ export async function reviewAndApply(input: ReviewStepsInput): Promise<{ conflic
       return result.decision;
     };
     const apply = async (proposalId: string, label: string) => {
-      const outcome = await applyProposal({ contract, ledger, proposalId, env });
+      const outcome = await applyProposal({ contract, plan, ledger, proposalId, env });
       if (!outcome.ok) throw new Error(`apply refused: ${outcome.refusal.message}`);
       steps.push({ step: label, envelope: { receipt: outcome.stored.receipt, receipt_id: outcome.stored.id }, seconds: clock() });
       return outcome.stored;
     };
 
-    const unapproved = await applyProposal({ contract, ledger, proposalId: input.firstProposalId, env });
+    const unapproved = await applyProposal({ contract, plan, ledger, proposalId: input.firstProposalId, env });
     say(`10. Applying before anyone approved → refused: ${unapproved.ok ? "(unexpectedly applied)" : unapproved.refusal.code}.`);
 
     const decision = approve(input.firstProposalId);

@@ -111,6 +111,7 @@ export async function runDemo(
     say("\nOutside MCP, a person decides and a trusted process writes:");
     const review = await reviewAndApply({
       contract: built.contract,
+      plan: built.plan,
       ledgerPath: join(workDir, "ledger.db"),
       readUrl: pg.url,
       // A distinct writer credential; on a real database this is a least-privilege writer role.

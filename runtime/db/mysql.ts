@@ -2,8 +2,8 @@
 // `execute` (server-side prepared statements, cached per connection) in a UTC session.
 
 import mysql from "mysql2";
-import type { ExecuteValues, PoolConnection, QueryError, ResultSetHeader, TypeCast } from "mysql2";
-import { normaliseTimestamp } from "../values.ts";
+import type { ExecuteValues, PoolConnection, ResultSetHeader } from "mysql2";
+import { MYSQL_DRIVER_OPTIONS, MysqlSessionSetup } from "../dialect/mysql.ts";
 import type { Adapter, AdapterOptions, FixedStatement, Row, Transaction } from "./adapter.ts";
 import {
   CONNECT_TIMEOUT_MS,
@@ -12,28 +12,6 @@ import {
   checkPoolSettings,
   toJsonRows,
 } from "./rows.ts";
-
-/** Which statement-timeout variable the server understood; learned from the first connection. */
-type TimeoutDialect = "mariadb" | "mysql";
-
-const ER_UNKNOWN_SYSTEM_VARIABLE = 1193;
-
-// TINYINT(1) is how both servers spell BOOLEAN; DATETIME/TIMESTAMP text (dateStrings) becomes ISO UTC.
-const typeCast: TypeCast = (field, next) => {
-  switch (field.type) {
-    case "TINY": {
-      const value = next();
-      return field.length === 1 && value !== null ? value !== 0 : value;
-    }
-    case "DATETIME":
-    case "TIMESTAMP": {
-      const value = next();
-      return typeof value === "string" ? normaliseTimestamp(value) : value;
-    }
-    default:
-      return next();
-  }
-};
 
 /** Limits tests may tighten; production uses the defaults. */
 export interface MysqlLimits {
@@ -51,45 +29,13 @@ export function createMysqlAdapter(
     uri: options.url,
     connectionLimit: maxConnections,
     connectTimeout: limits.connectTimeoutMs,
-    timezone: "Z",
-    dateStrings: true,
-    supportBigNumbers: true,
-    bigNumberStrings: true,
-    decimalNumbers: false,
-    typeCast,
+    ...MYSQL_DRIVER_OPTIONS,
+    flags: [...MYSQL_DRIVER_OPTIONS.flags],
   });
 
   const sessionReady = new WeakSet<PoolConnection>();
-  let dialect: TimeoutDialect | undefined;
+  const session = new MysqlSessionSetup(options);
   let closing: Promise<void> | undefined;
-
-  const timezoneSql = "SET time_zone = '+00:00'";
-  const mariadbSql = `${timezoneSql}, SESSION max_statement_time = ${options.statementTimeoutMs / 1000}`;
-  const mysqlSql = `${timezoneSql}, SESSION MAX_EXECUTION_TIME = ${options.statementTimeoutMs}`;
-
-  /** Session setup runs before the connection's first statement, so no call ever runs un-timed. */
-  function prepareSession(conn: PoolConnection, done: (err: QueryError | null) => void): void {
-    if (!options.readOnly) return prepareTimeouts(conn, done);
-    prepareTimeouts(conn, (err) => (err ? done(err) : conn.query("SET SESSION TRANSACTION READ ONLY", (roErr) => done(roErr))));
-  }
-
-  function prepareTimeouts(conn: PoolConnection, done: (err: QueryError | null) => void): void {
-    if (dialect === "mysql") {
-      conn.query(mysqlSql, (err) => done(err));
-      return;
-    }
-    conn.query(mariadbSql, (err) => {
-      if (!err) {
-        dialect = "mariadb";
-        return done(null);
-      }
-      if (err.errno !== ER_UNKNOWN_SYSTEM_VARIABLE || dialect === "mariadb") return done(err);
-      conn.query(mysqlSql, (fallbackErr) => {
-        if (!fallbackErr) dialect = "mysql";
-        done(fallbackErr);
-      });
-    });
-  }
 
   function acquire(done: (err: Error | null, conn?: PoolConnection) => void): void {
     pool.getConnection((err, conn) => {
@@ -97,14 +43,18 @@ export function createMysqlAdapter(
       if (sessionReady.has(conn)) return done(null, conn);
       // mysql2 listens for a pooled connection's 'error' only once; a later one must not crash the server.
       conn.on("error", () => {});
-      prepareSession(conn, (setupErr) => {
-        if (setupErr) {
+      // Session set-up runs before the connection's first statement, so no call ever runs un-timed.
+      const run = (sql: string) => new Promise<void>((resolve, reject) => conn.query(sql, (err) => (err ? reject(err) : resolve())));
+      session.prepare(run).then(
+        () => {
+          sessionReady.add(conn);
+          done(null, conn);
+        },
+        (setupErr: Error) => {
           conn.destroy();
-          return done(setupErr);
-        }
-        sessionReady.add(conn);
-        done(null, conn);
-      });
+          done(setupErr);
+        },
+      );
     });
   }
 

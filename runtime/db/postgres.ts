@@ -2,7 +2,7 @@
 // prepared statements (parsed and planned once per connection) in a UTC session.
 
 import pg from "pg";
-import { normaliseTimestamp } from "../values.ts";
+import { postgresSessionOptions, postgresTypeParsers, type PgTypeParserLookup } from "../dialect/postgres.ts";
 import type { Adapter, AdapterOptions, FixedStatement, Row, Transaction } from "./adapter.ts";
 import {
   APPLICATION_NAME,
@@ -13,43 +13,8 @@ import {
   toJsonRows,
 } from "./rows.ts";
 
-type TextParser = (text: string) => unknown;
-
-const keepText: TextParser = (text) => text;
-// pg's own text[] parser splits any array literal (quoting, NULL, nesting) into strings.
-// pg's typings only accept the builtin-OID enum; the runtime takes any OID.
-const defaultParser = pg.types.getTypeParser as (oid: number, format: "text" | "binary") => (value: never) => unknown;
-const splitTextArray = defaultParser(1009, "text") as TextParser;
-const mapNested = (value: unknown, parse: TextParser): unknown =>
-  Array.isArray(value) ? value.map((item) => mapNested(item, parse)) : value === null ? null : parse(value as string);
-const arrayOf =
-  (parse: TextParser): TextParser =>
-  (text) =>
-    mapNested(splitTextArray(text), parse);
-
-// Type OIDs from pg_type; values whose JS default would lose precision or shift time stay text.
-const TEXT_PARSERS = new Map<number, TextParser>([
-  [20, keepText], // int8: beyond Number.MAX_SAFE_INTEGER
-  [1700, keepText], // numeric: exact decimal
-  [1082, keepText], // date: "YYYY-MM-DD", no midnight-in-some-zone Date
-  [1114, normaliseTimestamp], // timestamp
-  [1184, normaliseTimestamp], // timestamptz: keeps microseconds, unlike Date
-  [1186, keepText], // interval: the Postgres text, not a driver object
-  [1016, arrayOf(keepText)], // int8[]
-  [1231, arrayOf(keepText)], // numeric[]
-  [1182, arrayOf(keepText)], // date[]
-  [1115, arrayOf(normaliseTimestamp)], // timestamp[]
-  [1185, arrayOf(normaliseTimestamp)], // timestamptz[]
-  [1187, arrayOf(keepText)], // interval[]
-]);
-
-// A per-pool override, so other pg users in the same process keep pg's defaults.
-const runnerTypes = {
-  getTypeParser(oid: number, format?: "text" | "binary") {
-    const own = format === "binary" ? undefined : TEXT_PARSERS.get(oid);
-    return own ?? defaultParser(oid, format ?? "text");
-  },
-} as pg.CustomTypesConfig;
+// A per-pool override of pg's parsers (the dialect's table), so other pg users in the process keep pg's defaults.
+const runnerTypes = postgresTypeParsers(pg.types.getTypeParser as PgTypeParserLookup) as pg.CustomTypesConfig;
 
 /** Limits tests may tighten; production uses the defaults. */
 export interface PostgresLimits {
@@ -69,9 +34,7 @@ export function createPostgresAdapter(
     connectionTimeoutMillis: limits.connectTimeoutMs,
     application_name: APPLICATION_NAME,
     // Startup parameters, so every connection is UTC/ISO and time-limited before its first statement.
-    options:
-      `-c TimeZone=UTC -c DateStyle=ISO -c statement_timeout=${options.statementTimeoutMs}` +
-      (options.readOnly ? " -c default_transaction_read_only=on" : ""),
+    options: postgresSessionOptions(options),
     types: runnerTypes,
   });
   // An idle connection dropped by the server emits here; without a listener it would crash the server.

@@ -3,7 +3,7 @@
 // second apply of the same proposal collides with the first instead of writing twice.
 
 import type { Engine } from "../db/adapter.ts";
-import { qualifiedName, quoteIdentifier } from "./sql-text.ts";
+import { dialectFor } from "../dialect/index.ts";
 
 export const RECEIPTS_TABLE = "synapsor_writeback_receipts";
 /** Postgres keeps receipts in their own schema unless the executor names another. */
@@ -16,17 +16,18 @@ export function receiptsSchemaFor(engine: Engine, receiptsSchema: string | undef
 
 /** The quoted, qualified table name used in every receipt statement. */
 export function receiptsTableName(engine: Engine, receiptsSchema: string | undefined): string {
-  return qualifiedName(engine, receiptsSchemaFor(engine, receiptsSchema), RECEIPTS_TABLE);
+  return dialectFor(engine).qualifiedName(receiptsSchemaFor(engine, receiptsSchema), RECEIPTS_TABLE);
 }
 
 /** The DDL `writeback migration` prints, one statement per entry, safe to run again. */
 export function receiptsMigration(engine: Engine, receiptsSchema: string | undefined): string[] {
   const schema = receiptsSchemaFor(engine, receiptsSchema);
   const table = receiptsTableName(engine, receiptsSchema);
-  const index = (suffix: string) => quoteIdentifier(engine, `${RECEIPTS_TABLE}_${suffix}`);
+  const q = dialectFor(engine).quote;
+  const index = (suffix: string) => q(`${RECEIPTS_TABLE}_${suffix}`);
   if (engine === "postgres") {
     return [
-      `CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(engine, schema!)}`,
+      `CREATE SCHEMA IF NOT EXISTS ${q(schema!)}`,
       [
         `CREATE TABLE IF NOT EXISTS ${table} (`,
         `  idempotency_key  text PRIMARY KEY,`,
@@ -47,7 +48,7 @@ export function receiptsMigration(engine: Engine, receiptsSchema: string | undef
     ];
   }
   return [
-    ...(schema ? [`CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(engine, schema)}`] : []),
+    ...(schema ? [`CREATE DATABASE IF NOT EXISTS ${q(schema)}`] : []),
     [
       `CREATE TABLE IF NOT EXISTS ${table} (`,
       `  idempotency_key  VARCHAR(255) NOT NULL PRIMARY KEY,`,
@@ -67,9 +68,4 @@ export function receiptsMigration(engine: Engine, receiptsSchema: string | undef
       `) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4`,
     ].join("\n"),
   ];
-}
-
-/** The database's current time with microseconds, in the session's UTC. */
-export function databaseNow(engine: Engine): string {
-  return engine === "postgres" ? "clock_timestamp()" : "CURRENT_TIMESTAMP(6)";
 }

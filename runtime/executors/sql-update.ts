@@ -1,47 +1,30 @@
-// The built-in sql_update executor: carries out one approved proposal as one guarded UPDATE
-// on the source's write credential, exactly once. Inside a single transaction it first claims
-// the idempotency key in synapsor_writeback_receipts (a second apply of the same proposal
-// collides there and waits for the first), then updates the row only if primary key, tenant,
-// version and transition guards all still hold, then marks the receipt applied and commits.
+// The built-in sql_update executor: carries out one approved proposal with the statements the
+// build planned for its capability, on the source's write credential, exactly once. It only
+// binds values. Inside a single transaction it first claims the idempotency key in the receipts
+// table (a second apply of the same proposal collides there and waits for the first), then runs
+// the guarded UPDATE, which matches the row only if primary key, tenant, version and transition
+// guards all still hold, then marks the receipt applied and commits.
 
-import { unappliedReceipt } from "./receipts.ts";
-import type { Adapter, Engine, Transaction } from "../db/adapter.ts";
+import type { Adapter, Transaction } from "../db/adapter.ts";
+import { writerErrorKind } from "../dialect/index.ts";
 import { describeCause } from "../errors.ts";
 import type { Scalar } from "../values.ts";
 import type { ExecutionResult, Executor } from "./executor.ts";
-import type { ChangeSet, Receipt, SafeErrorCode, WritebackRequest } from "./protocol.ts";
-import { databaseNow, receiptsTableName } from "./receipts-table.ts";
-import { Bindings, qualifiedName, quoteIdentifier, writerStatement } from "./sql-text.ts";
-import { versionGuardFor, type VersionGuard } from "./version.ts";
-import { writerErrorKind } from "./writer-error.ts";
+import type { PlannedWrite, WriteValues } from "./planned-write.ts";
+import type { Receipt, SafeErrorCode, WritebackRequest } from "./protocol.ts";
+import { unappliedReceipt } from "./receipts.ts";
+import { writeValuesFor } from "./write-values.ts";
+import { NEW_VERSION_ALIAS } from "./write-plan.ts";
 
 export interface SqlUpdateExecutorOptions {
-  engine: Engine;
+  /** The capability's planned write: from its compiled plan (plannedWriteFrom) or its generated module. */
+  write: PlannedWrite;
   /** The source's write_url_env value; never the read credential. */
   writeUrl: string;
   statementTimeoutMs: number;
-  /** Schema (Postgres, default "synapsor") or database (MySQL, default the connection's) of the receipts table. */
-  receiptsSchema?: string;
-  /** The capability's reviewed allowed_columns; a patch outside them is refused before any SQL. */
-  allowedColumns: readonly string[];
   /** An already open write adapter (the caller keeps ownership and closes it). */
   adapter?: Adapter;
 }
-
-const NEW_VERSION_ALIAS = "synapsor_new_version";
-
-/** The guarded UPDATE and the read that explains a zero-row result, built from one change set. */
-interface UpdatePlan {
-  table: string;
-  update: { text: string; params: unknown[] };
-  /** Reads the row again (pk + tenant) with one 0/1 column per guard. */
-  explain: { text: string; params: unknown[]; transitionAliases: string[] };
-  /** MySQL has no RETURNING: the new version is read in the same transaction. */
-  readVersion?: { text: string; params: unknown[] };
-  versionColumn: string | undefined;
-}
-
-type Planned = { ok: true; plan: UpdatePlan } | { ok: false; code: SafeErrorCode; message: string };
 
 /** Raised inside the transaction to roll it back with a known outcome. */
 class RollBack extends Error {
@@ -55,21 +38,7 @@ class RollBack extends Error {
 type Step = "connect" | "claim" | "update" | "record" | "commit";
 
 export function createSqlUpdateExecutor(options: SqlUpdateExecutorOptions): Executor {
-  const { engine } = options;
-  const receipts = receiptsTableName(engine, options.receiptsSchema);
-  const now = databaseNow(engine);
-  const claimSql = writerStatement(
-    `INSERT INTO ${receipts} (idempotency_key, proposal_id, capability, tenant_id, object_id, status, rows_affected) ` +
-      `VALUES (${placeholders(engine, 5)}, 'pending', 0)`,
-  );
-  const recordSql = (() => {
-    const b = new Bindings(engine);
-    const sets = `status = 'applied', rows_affected = 1, previous_version = ${b.bind(0)}, new_version = ${b.bind(0)}, receipt = ${b.bind(0)}, applied_at = ${now}`;
-    return writerStatement(`UPDATE ${receipts} SET ${sets} WHERE idempotency_key = ${b.bind(0)}`);
-  })();
-  const storedSql = writerStatement(
-    `SELECT status, previous_version, new_version, receipt FROM ${receipts} WHERE idempotency_key = ${placeholders(engine, 1)}`,
-  );
+  const { write } = options;
 
   let opened: Promise<Adapter> | undefined;
   const adapter = (): Promise<Adapter> => {
@@ -77,42 +46,34 @@ export function createSqlUpdateExecutor(options: SqlUpdateExecutorOptions): Exec
     opened ??= (async () => {
       const { openAdapter } = await import("../db/index.ts");
       // Two connections: the transaction, and the read that explains a conflict afterwards.
-      return openAdapter(engine, { url: options.writeUrl, statementTimeoutMs: options.statementTimeoutMs, maxConnections: 2 });
+      return openAdapter(write.engine, { url: options.writeUrl, statementTimeoutMs: options.statementTimeoutMs, maxConnections: 2 });
     })();
     return opened;
   };
 
   async function execute(request: WritebackRequest): Promise<ExecutionResult> {
-    const changeSet = request.change_set;
-    const planned = planUpdate(engine, changeSet, options.allowedColumns);
-    if (!planned.ok) return { receipt: failed(planned.code, planned.message) };
-    const { plan } = planned;
-    const expected = changeSet.guards.expected_version?.value ?? null;
+    const bound = writeValuesFor(write, request);
+    if (!bound.ok) return { receipt: failed("INTERNAL", bound.message) };
+    const values = bound.values;
+    const expected = request.change_set.guards.expected_version?.value ?? null;
 
     let step: Step = "connect";
     try {
       const db = await adapter();
       const receipt = await db.transaction(async (tx: Transaction) => {
         step = "claim";
-        await tx.execute(claimSql, [
-          request.idempotency_key,
-          request.proposal_id,
-          changeSet.action,
-          changeSet.scope.tenant_id,
-          changeSet.scope.object_id,
-        ]);
+        await tx.execute(write.claimReceipt, write.claimReceipt.params(values));
         step = "update";
-        const updated = await tx.execute(writerStatement(plan.update.text), plan.update.params);
+        const updated = await tx.execute(write.update, write.update.params(values));
         if (updated.rowCount !== 1) throw new RollBack(updated.rowCount);
         step = "record";
-        const newVersion = await readNewVersion(tx, plan, updated.rows);
-        const applied = appliedReceipt(plan, changeSet, expected, newVersion);
-        await tx.execute(recordSql, [
-          versionText(expected),
-          versionText(newVersion),
-          JSON.stringify(applied),
-          request.idempotency_key,
-        ]);
+        const newVersion = await readNewVersion(tx, values, updated.rows);
+        const applied = appliedReceipt(request, expected, newVersion);
+        const recorded: WriteValues = {
+          ...values,
+          receipt: { ...values.receipt, previousVersion: versionText(expected), newVersion: versionText(newVersion), json: JSON.stringify(applied) },
+        };
+        await tx.execute(write.completeReceipt, write.completeReceipt.params(recorded));
         step = "commit";
         return applied;
       });
@@ -122,25 +83,25 @@ export function createSqlUpdateExecutor(options: SqlUpdateExecutorOptions): Exec
         if (err.rowsMatched > 1) {
           return { receipt: failed("MULTI_ROW_BLOCKED", `The update matched ${err.rowsMatched} rows instead of one and was rolled back; nothing changed.`) };
         }
-        return explainConflict(plan, expected);
+        return explainConflict(values, expected);
       }
-      return failureFor(err, step, request.idempotency_key);
+      return failureFor(err, step, values);
     }
   }
 
-  async function readNewVersion(tx: Transaction, plan: UpdatePlan, returned: Array<Record<string, unknown>>): Promise<Scalar> {
-    if (!plan.versionColumn) return null;
-    if (!plan.readVersion) return toScalar(returned[0]?.[NEW_VERSION_ALIAS]);
-    const read = await tx.execute(writerStatement(plan.readVersion.text), plan.readVersion.params);
+  async function readNewVersion(tx: Transaction, values: WriteValues, returned: Array<Record<string, unknown>>): Promise<Scalar> {
+    if (!write.versionGuard) return null;
+    if (!write.readNewVersion) return toScalar(returned[0]?.[NEW_VERSION_ALIAS]);
+    const read = await tx.execute(write.readNewVersion, write.readNewVersion.params(values));
     return toScalar(read.rows[0]?.[NEW_VERSION_ALIAS]);
   }
 
   /** Zero rows matched: the row is gone, in another tenant, or no longer passes a guard. */
-  async function explainConflict(plan: UpdatePlan, expected: Scalar): Promise<ExecutionResult> {
+  async function explainConflict(values: WriteValues, expected: Scalar): Promise<ExecutionResult> {
     let row: Record<string, unknown> | undefined;
     try {
       const db = await adapter();
-      row = (await db.query(writerStatement(plan.explain.text), plan.explain.params))[0];
+      row = (await db.query(write.explainConflict, write.explainConflict.params(values)))[0];
     } catch (err) {
       return {
         receipt: conflict("ROW_CHANGED_AFTER_PROPOSAL", "The row no longer matches the proposal's guards; the update was rolled back and nothing changed.", expected),
@@ -150,16 +111,16 @@ export function createSqlUpdateExecutor(options: SqlUpdateExecutorOptions): Exec
     if (!row) {
       return { receipt: conflict("ROW_NOT_FOUND_OR_WRONG_TENANT", "No row with this id exists in the proposal's tenant; nothing changed.", expected) };
     }
-    if (plan.explain.transitionAliases.some((alias) => Number(row[alias]) !== 1)) {
+    if (write.transitionFlags.some((flag) => Number(row[flag]) !== 1)) {
       return { receipt: conflict("TRANSITION_NOT_ALLOWED", "The row's state is no longer one the proposal may move it from; nothing changed.", expected) };
     }
     return { receipt: conflict("ROW_CHANGED_AFTER_PROPOSAL", "The row was changed after the proposal was made; nothing changed. Review a fresh proposal.", expected) };
   }
 
-  async function failureFor(err: unknown, step: Step, idempotencyKey: string): Promise<ExecutionResult> {
+  async function failureFor(err: unknown, step: Step, values: WriteValues): Promise<ExecutionResult> {
     const internal = describeCause(err);
     const kind = writerErrorKind(err);
-    if (kind === "duplicate_key" && step === "claim") return alreadyApplied(idempotencyKey, internal);
+    if (kind === "duplicate_key" && step === "claim") return alreadyApplied(values, internal);
     if (kind === "missing_object" && step === "claim") {
       return {
         receipt: failed("RECEIPTS_TABLE_MISSING", "The writeback receipts table is missing; create it with the DDL from `synapsor-runner writeback migration`. Nothing changed."),
@@ -186,10 +147,10 @@ export function createSqlUpdateExecutor(options: SqlUpdateExecutorOptions): Exec
   }
 
   /** Another apply holds or committed this idempotency key; its receipt is the answer. */
-  async function alreadyApplied(idempotencyKey: string, claimError: string): Promise<ExecutionResult> {
+  async function alreadyApplied(values: WriteValues, claimError: string): Promise<ExecutionResult> {
     try {
       const db = await adapter();
-      const [stored] = await db.query(storedSql, [idempotencyKey]);
+      const [stored] = await db.query(write.readReceipt, write.readReceipt.params(values));
       if (!stored) return { receipt: failed("INTERNAL", "The receipt of an earlier apply could not be read back."), internal: claimError };
       const earlier = parseStoredReceipt(stored.receipt);
       return {
@@ -209,6 +170,28 @@ export function createSqlUpdateExecutor(options: SqlUpdateExecutorOptions): Exec
     }
   }
 
+  function appliedReceipt(request: WritebackRequest, previous: Scalar, next: Scalar): Receipt {
+    return {
+      status: "applied",
+      rows_affected: 1,
+      source_database_mutated: true,
+      previous_version: previous,
+      new_version: next,
+      safe_error_code: null,
+      message: "The approved change was written to the row and its receipt recorded in the same transaction.",
+      details: {
+        effects: [
+          {
+            type: "sql_update",
+            table: [write.table.schema, write.table.name].filter(Boolean).join("."),
+            primary_key: request.change_set.target.primary_key,
+            columns: [...write.patchColumns],
+          },
+        ],
+      },
+    };
+  }
+
   return {
     type: "sql_update",
     execute,
@@ -218,98 +201,8 @@ export function createSqlUpdateExecutor(options: SqlUpdateExecutorOptions): Exec
   };
 }
 
-/** Builds the statements from the change set, refusing anything the reviewed config did not allow. */
-export function planUpdate(engine: Engine, changeSet: ChangeSet, allowedColumns: readonly string[]): Planned {
-  const q = (id: string) => quoteIdentifier(engine, id);
-  const { target, guards, patch } = changeSet;
-  const columns = Object.keys(patch);
-  if (columns.length === 0) return { ok: false, code: "INTERNAL", message: "The proposal has no columns to change." };
-  const outside = columns.filter((c) => !allowedColumns.includes(c));
-  if (outside.length > 0) {
-    return { ok: false, code: "INTERNAL", message: `The proposal changes columns outside the reviewed allowed_columns (${outside.join(", ")}); nothing was sent to the database.` };
-  }
-  if (guards.tenant.value !== changeSet.scope.tenant_id) {
-    return { ok: false, code: "INTERNAL", message: "The proposal's tenant guard does not match its scope; nothing was sent to the database." };
-  }
-  const versionColumn = guards.expected_version?.column;
-  if (versionColumn !== undefined && columns.includes(versionColumn)) {
-    return { ok: false, code: "INTERNAL", message: "The proposal patches its own version column; nothing was sent to the database." };
-  }
-  let version: VersionGuard | undefined;
-  if (guards.expected_version) {
-    version = versionGuardFor(guards.expected_version.value, engine);
-    if (version.kind === "unsupported") {
-      return { ok: false, code: "INTERNAL", message: "The expected version is neither a timestamp nor an integer, so it cannot guard the update." };
-    }
-  }
-
-  const table = qualifiedName(engine, target.schema, target.table);
-  const rowMatch = (b: Bindings) =>
-    `${q(target.primary_key.column)} = ${b.bind(target.primary_key.value)} AND ${q(guards.tenant.column)} = ${b.bind(guards.tenant.value)}`;
-  const versionMatch = (b: Bindings): string | undefined => {
-    if (!version || version.kind === "unsupported" || !versionColumn) return undefined;
-    const col = q(versionColumn);
-    return version.kind === "timestamp"
-      ? `${col} >= ${b.bind(version.lo)} AND ${col} < ${b.bind(version.hi)}`
-      : `${col} = ${b.bind(version.value)}`;
-  };
-  const transitionMatch = (b: Bindings, t: { column: string; from: Scalar[] }) =>
-    t.from.length === 0 ? "1 = 0" : `${q(t.column)} IN (${t.from.map((v) => b.bind(v)).join(", ")})`;
-
-  // UPDATE … SET patch, version bump WHERE pk AND tenant AND version AND transitions.
-  const u = new Bindings(engine);
-  const sets = columns.map((c) => `${q(c)} = ${u.bind(patch[c])}`);
-  if (versionColumn && version) {
-    sets.push(`${q(versionColumn)} = ${version.kind === "timestamp" ? databaseNow(engine) : `${q(versionColumn)} + 1`}`);
-  }
-  const conditions = [rowMatch(u), versionMatch(u), ...guards.transitions.map((t) => transitionMatch(u, t))].filter(Boolean);
-  const returning = engine === "postgres" && versionColumn ? ` RETURNING ${q(versionColumn)} AS ${q(NEW_VERSION_ALIAS)}` : "";
-  const update = { text: `UPDATE ${table} SET ${sets.join(", ")} WHERE ${conditions.join(" AND ")}${returning}`, params: u.values };
-
-  // The explanation read: one 0/1 column per guard, for the row with this id in this tenant.
-  const e = new Bindings(engine);
-  const flag = (condition: string | undefined, alias: string) => `CASE WHEN ${condition ?? "1 = 1"} THEN 1 ELSE 0 END AS ${q(alias)}`;
-  const transitionAliases = guards.transitions.map((_, i) => `transition_ok_${i}`);
-  const flags = [flag(versionMatch(e), "version_ok"), ...guards.transitions.map((t, i) => flag(transitionMatch(e, t), transitionAliases[i]!))];
-  const explain = { text: `SELECT ${flags.join(", ")} FROM ${table} WHERE ${rowMatch(e)}`, params: e.values, transitionAliases };
-
-  let readVersion: UpdatePlan["readVersion"];
-  if (engine === "mysql" && versionColumn) {
-    const r = new Bindings(engine);
-    readVersion = { text: `SELECT ${q(versionColumn)} AS ${q(NEW_VERSION_ALIAS)} FROM ${table} WHERE ${rowMatch(r)}`, params: r.values };
-  }
-  return { ok: true, plan: { table, update, explain, readVersion, versionColumn } };
-}
-
-function appliedReceipt(plan: UpdatePlan, changeSet: ChangeSet, previous: Scalar, next: Scalar): Receipt {
-  return {
-    status: "applied",
-    rows_affected: 1,
-    source_database_mutated: true,
-    previous_version: previous,
-    new_version: next,
-    safe_error_code: null,
-    message: "The approved change was written to the row and its receipt recorded in the same transaction.",
-    details: {
-      effects: [
-        {
-          type: "sql_update",
-          table: [changeSet.target.schema, changeSet.target.table].filter(Boolean).join("."),
-          primary_key: changeSet.target.primary_key,
-          columns: Object.keys(changeSet.patch),
-        },
-      ],
-    },
-  };
-}
-
 const conflict = (code: SafeErrorCode, message: string, expected: Scalar): Receipt => unappliedReceipt("conflict", code, message, expected);
 const failed = (code: SafeErrorCode, message: string): Receipt => unappliedReceipt("failed", code, message);
-
-function placeholders(engine: Engine, count: number): string {
-  const b = new Bindings(engine);
-  return Array.from({ length: count }, () => b.bind(null)).join(", ");
-}
 
 function toScalar(value: unknown): Scalar {
   return value === undefined ? null : (value as Scalar);

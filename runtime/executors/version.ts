@@ -1,31 +1,39 @@
-// The version guard of an update, chosen by the shape of the expected value the proposal saw.
-// Timestamps are compared as a range one unit of their last digit wide, so a value read with
-// millisecond precision (JS Date) still matches a microsecond column (timestamptz,
-// DATETIME(6)); counters are compared exactly and incremented.
+// The values a version guard binds. The guard's kind is planned at build time from the column's
+// type; here the version the proposal saw becomes those values. Timestamps are compared as a range
+// one unit of their last digit wide, so a value read with millisecond precision (JS Date) still
+// matches a microsecond column (timestamptz, DATETIME(6)); counters are compared exactly.
 
 import type { Engine } from "../db/adapter.ts";
+import { dialectFor } from "../dialect/index.ts";
 import type { Scalar } from "../values.ts";
+import type { VersionGuardKind } from "./write-plan.ts";
 
-export type VersionGuard =
-  /** lo <= column < hi, both in the engine's literal format; the column becomes the database's now. */
-  | { kind: "timestamp"; lo: string; hi: string }
-  /** column = value; the column becomes column + 1. */
-  | { kind: "counter"; value: string | number }
-  /** A value no guard can be built for (boolean, null, free text). */
-  | { kind: "unsupported" };
+/** The values a planned statement binds for the version guard; unused parts are null. */
+export interface VersionValues {
+  /** A counter's expected value (number or integer text, compared and incremented exactly). */
+  expected: string | number | null;
+  /** A timestamp's range: lower <= column < upper, in the engine's literal format. */
+  lower: string | null;
+  upper: string | null;
+}
 
 const ISO_TIMESTAMP =
   /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
 const INTEGER_TEXT = /^-?\d{1,19}$/;
 const MICROS_PER_SECOND = 1_000_000n;
 
-export function versionGuardFor(expected: Scalar, engine: Engine): VersionGuard {
-  if (typeof expected === "number") return Number.isSafeInteger(expected) ? { kind: "counter", value: expected } : { kind: "unsupported" };
-  if (typeof expected !== "string") return { kind: "unsupported" };
-  if (INTEGER_TEXT.test(expected)) return { kind: "counter", value: expected };
-  const range = timestampRange(expected);
-  if (!range) return { kind: "unsupported" };
-  return { kind: "timestamp", lo: formatMicros(range.lo, engine), hi: formatMicros(range.hi, engine) };
+/**
+ * The values for a version guard of the planned kind (chosen at build time from the column's
+ * type), or undefined when the expected value cannot stand for that kind.
+ */
+export function versionValues(kind: VersionGuardKind, expected: Scalar, engine: Engine): VersionValues | undefined {
+  if (kind === "counter") {
+    if (typeof expected === "number") return Number.isSafeInteger(expected) ? { expected, lower: null, upper: null } : undefined;
+    return typeof expected === "string" && INTEGER_TEXT.test(expected) ? { expected, lower: null, upper: null } : undefined;
+  }
+  const range = typeof expected === "string" ? timestampRange(expected) : undefined;
+  if (!range) return undefined;
+  return { expected: null, lower: formatMicros(range.lo, engine), upper: formatMicros(range.hi, engine) };
 }
 
 /**
@@ -53,6 +61,5 @@ export function formatMicros(micros: bigint, engine: Engine): string {
   const fraction = ((micros % MICROS_PER_SECOND) + MICROS_PER_SECOND) % MICROS_PER_SECOND;
   const seconds = (micros - fraction) / MICROS_PER_SECOND;
   const base = new Date(Number(seconds) * 1000).toISOString().slice(0, 19);
-  const text = `${base}.${fraction.toString().padStart(6, "0")}`;
-  return engine === "postgres" ? `${text}Z` : text.replace("T", " ");
+  return dialectFor(engine).timestampText(`${base}.${fraction.toString().padStart(6, "0")}`);
 }

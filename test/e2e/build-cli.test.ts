@@ -29,6 +29,8 @@ describe("build rejects broken configs with a code and a JSON pointer", () => {
     ["duplicate names", (c) => (c.capabilities[1].name = c.capabilities[0].name), "DUPLICATE_CAPABILITY", "/capabilities/1/name"],
     ["proposal in read_only mode", (c) => (c.mode = "read_only"), "PROPOSAL_IN_READ_ONLY_MODE", "/capabilities/2"],
     ["argument type does not fit the column", (c) => (c.capabilities[0].args.invoice_id = { type: "integer", required: true }), "ARG_TYPE_MISMATCH", "/capabilities/0/lookup/id_from_arg"],
+    ["conflict guard on a text column", (c) => (c.capabilities[2].conflict_guard = { column: "customer_id" }), "CONFLICT_GUARD_NOT_A_VERSION", "/capabilities/2/conflict_guard/column"],
+    ["optional argument feeding the patch", (c) => (c.capabilities[2].args.reason.required = false), "PATCH_ARGUMENT_NOT_REQUIRED", "/capabilities/2/args/reason/required"],
   ];
   for (const [label, mutate, code, pointerPrefix] of cases) {
     test(label, async () => {
@@ -90,6 +92,29 @@ describe("build output and --check", () => {
     assert.equal(drifted.code, 1);
     assert.match(drifted.stdout, /modified\s+src\/capabilities\/billing\.inspect_invoice\.ts/);
     assert.match(drifted.stdout, /sneaky edit/);
+  });
+
+  test("--check fails when the planned UPDATE in a module or the manifest drifts from the config", async () => {
+    const rebuilt = await runCli(["build", "--config", config, "--out", out, "--schema", SNAPSHOT]);
+    assert.equal(rebuilt.code, 0, rebuilt.stderr);
+    const modulePath = join(out, "src/capabilities/billing.propose_late_fee_waiver.ts");
+    const original = readFileSync(modulePath, "utf8");
+    assert.match(original, /UPDATE "public"\."invoices" SET .* WHERE "id" = \$4 AND "tenant_id" = \$5 /);
+    // Someone drops the tenant condition from the reviewed UPDATE.
+    writeFileSync(modulePath, original.replace(' AND "tenant_id" = $5 AND "updated_at" >= $6', ' AND "updated_at" >= $6'));
+    const drifted = await runCli(["build", "--config", config, "--out", out, "--schema", SNAPSHOT, "--check"]);
+    assert.equal(drifted.code, 1, drifted.stdout);
+    assert.match(drifted.stdout, /modified\s+src\/capabilities\/billing\.propose_late_fee_waiver\.ts/);
+    writeFileSync(modulePath, original);
+
+    // A config change that moves the receipts table changes the planned statements and the manifest.
+    const moved = example();
+    moved.executors.direct_sql.receipts_schema = "audit";
+    const movedPath = writeConfig(dir, moved, "moved-receipts.json");
+    const stale = await runCli(["build", "--config", movedPath, "--out", out, "--schema", SNAPSHOT, "--check"]);
+    assert.equal(stale.code, 1, stale.stdout);
+    assert.match(stale.stdout, /modified\s+manifest\.json/);
+    assert.match(stale.stdout, /modified\s+src\/capabilities\/billing\.propose_late_fee_waiver\.ts/);
   });
 
   test("a failed build leaves the previous output untouched", async () => {

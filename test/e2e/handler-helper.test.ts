@@ -9,6 +9,8 @@ import { createWritebackHandler, handlerReceiptsDdl, versionsMatch, type Handler
 import { createDatabase, type TestDatabase } from "../support/databases.ts";
 import { CREDIT_ACTION, ENV, SECRET, TOKEN, billingHandlerOptions, schemaSql, selectRows, writebackRequest } from "../fixtures/handlers/billing-app.ts";
 import type { WritebackRequest } from "../../runtime/executors/protocol.ts";
+import { openHandlerDatabase } from "../../handler/database.ts";
+import { databaseErrorClass } from "../../runtime/dialect/index.ts";
 
 const URL_ENV = "TEST_HELPER_APP_DB_URL";
 
@@ -182,6 +184,35 @@ describe("handler helper (handle) on Postgres", () => {
     assert.ok(!response.body.includes("ECONNREFUSED"));
   });
 });
+
+for (const engine of ["postgres", "mysql"] as const) {
+  describe(`the handler's own ${engine} sessions`, () => {
+    let db: TestDatabase;
+    before(async () => {
+      db = await createDatabase(engine, "srhses");
+    });
+    after(async () => {
+      await db?.drop();
+    });
+
+    test("run in UTC with the runtime's statement timeout, inside and outside transactions", async () => {
+      const handlerDb = await openHandlerDatabase(engine, { url: db.url, statementTimeoutMs: 300, maxConnections: 1 });
+      try {
+        const zone = engine === "postgres" ? "SELECT current_setting('TimeZone') AS tz" : "SELECT @@session.time_zone AS tz";
+        assert.match(String((await handlerDb.run(zone, [])).rows[0]!.tz), /^(UTC|\+00:00)$/);
+        const sleep = engine === "postgres" ? "SELECT pg_sleep(2)" : "SELECT SLEEP(2) AS slept";
+        const timedOut = (err: unknown) => databaseErrorClass(err) === "unavailable";
+        await assert.rejects(handlerDb.run(sleep, []), timedOut);
+        await assert.rejects(
+          handlerDb.transaction(async (session) => ({ commit: true, value: await session.run(sleep, []) })),
+          timedOut,
+        );
+      } finally {
+        await handlerDb.close();
+      }
+    });
+  });
+}
 
 describe("versionsMatch", () => {
   test("an expected timestamp matches the range of its own precision, across notations (as sql_update)", () => {

@@ -1,7 +1,9 @@
-// The sql_update executor against real Postgres and MariaDB, connected as a least-privilege
-// writer that holds exactly the GRANTs `writeback grants` prints, with the receipts table from
-// `writeback migration`: applied, exactly-once, conflicts, tenant and transition guards,
-// timestamp precision, racing applies, a writer killed mid-transaction, and safe failures.
+// The sql_update executor against real Postgres and MariaDB, running the statements the build
+// planned for the example's waiver (compiled here against the live schema), connected as a
+// least-privilege writer that holds exactly the GRANTs `writeback grants` prints, with the
+// receipts table from `writeback migration`: applied, exactly-once, conflicts, tenant and
+// transition guards, timestamp precision, racing applies, a writer killed mid-transaction,
+// and safe failures.
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -17,11 +19,18 @@ import { exampleConfigFor, tempDir } from "../support/compiled-server.ts";
 import { runCli } from "../support/cli.ts";
 import { openAdapter } from "../../runtime/db/index.ts";
 import { createSqlUpdateExecutor } from "../../runtime/executors/sql-update.ts";
+import { plannedWriteFrom } from "../../runtime/executors/planned-write.ts";
+import type { SqlUpdatePlan } from "../../runtime/executors/write-plan.ts";
+import { validateContract } from "../../compiler/config/validate.ts";
+import { inspectDatabase } from "../../compiler/inspect/index.ts";
+import type { SchemaSnapshot } from "../../compiler/inspect/snapshot.ts";
+import { planContract } from "../../compiler/pipeline.ts";
 import type { Receipt, WritebackRequest } from "../../runtime/executors/protocol.ts";
 import { normaliseTimestamp, type Scalar } from "../../runtime/values.ts";
 
-const ALLOWED = ["late_fee_cents", "waiver_reason", "status"];
 const SQL_UPDATE_MODULE = new URL("../../runtime/executors/sql-update.ts", import.meta.url).href;
+const PLANNED_WRITE_MODULE = new URL("../../runtime/executors/planned-write.ts", import.meta.url).href;
+const WAIVER = "billing.propose_late_fee_waiver";
 /** Driver phrases that must never reach a receipt. */
 const RAW_DRIVER_TEXT = [
   /duplicate key|violates|relation "|does not exist|doesn't exist|denied for|command denied|syntax|sqlstate|econnrefused|postgres:\/\/|mysql:\/\//i,
@@ -55,17 +64,30 @@ for (const engine of ["postgres", "mysql"] as const) {
     let writerUrl: string;
     let grantsScript: string;
     let configPath: string;
+    let snapshot: SchemaSnapshot;
+    let waiverPlan: SqlUpdatePlan;
     const receipts: Receipt[] = [];
     const opened: Array<{ close(): Promise<void> }> = [];
 
+    /** The planned write of one capability of the example config (optionally edited), compiled against `schema`. */
+    function planWrite(edit: (config: Record<string, any>) => void = () => {}, capability = WAIVER, schema = snapshot): SqlUpdatePlan {
+      const config = exampleConfigFor(engine);
+      edit(config);
+      const validated = validateContract(config);
+      assert.ok(validated.ok, JSON.stringify(!validated.ok && validated.diagnostics));
+      const planned = planContract({ contract: validated.value, snapshot: schema, configPath, configSha256: "0".repeat(64) });
+      assert.ok(planned.ok, JSON.stringify(!planned.ok && planned.diagnostics));
+      const write = planned.plan.capabilities.find((c) => c.name === capability)?.proposal?.write;
+      assert.ok(write, `${capability} has a planned sql_update write`);
+      return write;
+    }
+
     /** An executor on the writer credential; every receipt it returns is kept for the leak check. */
-    function executor(overrides: { writeUrl?: string; receiptsSchema?: string; allowedColumns?: string[] } = {}) {
+    function executor(overrides: { writeUrl?: string; plan?: SqlUpdatePlan } = {}) {
       const ex = createSqlUpdateExecutor({
-        engine,
+        write: plannedWriteFrom(overrides.plan ?? waiverPlan),
         writeUrl: overrides.writeUrl ?? writerUrl,
         statementTimeoutMs: 5000,
-        allowedColumns: overrides.allowedColumns ?? ALLOWED,
-        ...(overrides.receiptsSchema ? { receiptsSchema: overrides.receiptsSchema } : {}),
       });
       opened.push(ex);
       return {
@@ -88,7 +110,15 @@ for (const engine of ["postgres", "mysql"] as const) {
       assert.equal(migration.code, 0, migration.stderr);
       await db.exec(migration.stdout);
 
-      const grants = await runCli(["writeback", "grants", "--engine", engine, "--writer-role", role, "--config", configPath]);
+      const inspected = await inspectDatabase({ engine: "auto", url: db.url, urlEnvName: "TEST_DB_URL" });
+      assert.ok(inspected.ok);
+      snapshot = inspected.snapshot;
+      waiverPlan = planWrite();
+
+      // grants reads the compiled plan; without a snapshot it compiles against the read URL's live schema.
+      const grants = await runCli(["writeback", "grants", "--engine", engine, "--writer-role", role, "--config", configPath], {
+        env: { ...process.env, SUPPORT_DB_READ_URL: db.url },
+      });
       assert.equal(grants.code, 0, grants.stderr);
       grantsScript = grants.stdout;
       const server = await connect(engine, engine === "postgres" ? PG_ADMIN_URL : MYSQL_ADMIN_URL);
@@ -265,8 +295,9 @@ for (const engine of ["postgres", "mysql"] as const) {
       const guarded = await executor().execute(request(id));
       assert.equal(guarded.receipt.status, "conflict");
       assert.equal(guarded.receipt.safe_error_code, "TRANSITION_NOT_ALLOWED");
-      // Without a version guard only the transition guard stands between the patch and the row.
-      const unversioned = await executor().execute(request(id, { noVersion: true }));
+      // Built without a version guard, only the transition guard stands between the patch and the row.
+      const plan = planWrite((config) => void delete config.capabilities.find((c: any) => c.name === WAIVER).conflict_guard);
+      const unversioned = await executor({ plan }).execute(request(id, { noVersion: true }));
       assert.equal(unversioned.receipt.safe_error_code, "TRANSITION_NOT_ALLOWED");
       const row = await invoice(id);
       assert.equal(row.status, "paid");
@@ -307,7 +338,9 @@ for (const engine of ["postgres", "mysql"] as const) {
       writeFileSync(
         script,
         `import { createSqlUpdateExecutor } from ${JSON.stringify(SQL_UPDATE_MODULE)};\n` +
-          `const ex = createSqlUpdateExecutor(JSON.parse(process.env.EXECUTOR_OPTIONS));\n` +
+          `import { plannedWriteFrom } from ${JSON.stringify(PLANNED_WRITE_MODULE)};\n` +
+          `const options = JSON.parse(process.env.EXECUTOR_OPTIONS);\n` +
+          `const ex = createSqlUpdateExecutor({ ...options, write: plannedWriteFrom(options.plan) });\n` +
           `process.stdout.write("started\\n");\n` +
           `const r = await ex.execute(JSON.parse(process.env.WRITEBACK_REQUEST));\n` +
           `process.stdout.write(JSON.stringify(r.receipt) + "\\n");\n` +
@@ -316,7 +349,7 @@ for (const engine of ["postgres", "mysql"] as const) {
       const child = spawn(process.execPath, [script], {
         env: {
           ...process.env,
-          EXECUTOR_OPTIONS: JSON.stringify({ engine, writeUrl: writerUrl, statementTimeoutMs: 30000, allowedColumns: ALLOWED }),
+          EXECUTOR_OPTIONS: JSON.stringify({ plan: waiverPlan, writeUrl: writerUrl, statementTimeoutMs: 30000 }),
           WRITEBACK_REQUEST: JSON.stringify(req),
         },
         stdio: ["ignore", "pipe", "pipe"],
@@ -363,19 +396,41 @@ for (const engine of ["postgres", "mysql"] as const) {
       return Number(row!.n);
     }
 
-    test("a patch column outside allowed_columns is refused before any SQL", async () => {
+    test("a change set that is not the planned write is refused before any SQL", async () => {
       const id = await overdueInvoice();
-      const req = request(id, { patch: { internal_notes: "x" } });
-      const { receipt } = await executor().execute(req);
-      assert.equal(receipt.status, "failed");
-      assert.equal(receipt.safe_error_code, "INTERNAL");
-      assert.equal((await receiptRows(req.idempotency_key)).length, 0);
+      const cases: Array<[string, (r: WritebackRequest) => void]> = [
+        ["an extra patch column", (r) => void (r.change_set.patch.internal_notes = "x")],
+        ["a missing patch column", (r) => void delete r.change_set.patch.waiver_reason],
+        ["another table", (r) => void (r.change_set.target.table = "customers")],
+        ["another key column", (r) => void (r.change_set.target.primary_key.column = "customer_id")],
+        ["another tenant column", (r) => void (r.change_set.guards.tenant.column = "customer_id")],
+        ["a tenant guard that is not the scope's", (r) => void (r.change_set.guards.tenant.value = "tenant_globex")],
+        ["another capability", (r) => void (r.change_set.action = "billing.other")],
+        ["no expected version", (r) => void (r.change_set.guards.expected_version = null)],
+        ["a version that is no timestamp", (r) => void (r.change_set.guards.expected_version = { column: "updated_at", value: 7 })],
+      ];
+      for (const [label, edit] of cases) {
+        const req = request(id);
+        edit(req);
+        const { receipt } = await executor().execute(req);
+        assert.equal(receipt.status, "failed", label);
+        assert.equal(receipt.safe_error_code, "INTERNAL", label);
+        assert.match(receipt.message, /nothing was sent to the database/, label);
+        assert.equal((await receiptRows(req.idempotency_key)).length, 0, label);
+      }
+      assert.equal((await invoice(id)).late_fee_cents, 2500);
     });
 
     test("a column the writer may not update: WRITE_PERMISSION_DENIED, the receipt claim rolled back", async () => {
       const id = await overdueInvoice();
-      const req = request(id, { patch: { internal_notes: "x" } });
-      const result = await executor({ allowedColumns: [...ALLOWED, "internal_notes"] }).execute(req);
+      // A build that also patches internal_notes, run by a writer granted for the example's build.
+      const plan = planWrite((config) => {
+        const cap = config.capabilities.find((c: any) => c.name === WAIVER);
+        cap.allowed_columns.push("internal_notes");
+        cap.patch.internal_notes = { fixed: "x" };
+      });
+      const req = request(id, { patch: { late_fee_cents: 0, waiver_reason: "May 3 outage (T-1001)", status: "open", internal_notes: "x" } });
+      const result = await executor({ plan }).execute(req);
       assert.equal(result.receipt.status, "failed");
       assert.equal(result.receipt.safe_error_code, "WRITE_PERMISSION_DENIED");
       assert.match(result.internal ?? "", /denied/i, "the driver's text is kept for the ledger only");
@@ -385,7 +440,8 @@ for (const engine of ["postgres", "mysql"] as const) {
     test("a missing receipts table: failed RECEIPTS_TABLE_MISSING naming the migration command", async () => {
       const id = await overdueInvoice();
       // The admin credential, so the database reports a missing table rather than a missing grant.
-      const result = await executor({ writeUrl: db.url, receiptsSchema: "no_receipts_here" }).execute(request(id));
+      const plan = planWrite((config) => void (config.executors.direct_sql.receipts_schema = "no_receipts_here"));
+      const result = await executor({ writeUrl: db.url, plan }).execute(request(id));
       assert.equal(result.receipt.status, "failed");
       assert.equal(result.receipt.safe_error_code, "RECEIPTS_TABLE_MISSING");
       assert.match(result.receipt.message, /synapsor-runner writeback migration/);
@@ -404,9 +460,37 @@ for (const engine of ["postgres", "mysql"] as const) {
       // A table whose configured key is not actually unique (admin credential: the writer has no grant on it).
       await admin.query(`CREATE TABLE loose_rows (id varchar(20), tenant_id varchar(20), status varchar(20), note varchar(20))`);
       await admin.query(`INSERT INTO loose_rows VALUES ('L-1', 'tenant_acme', 'overdue', 'a'), ('L-1', 'tenant_acme', 'overdue', 'b')`);
+      // The snapshot the build used says id is its key; the live table has no key at all.
+      const inspected = await inspectDatabase({ engine: "auto", url: db.url, urlEnvName: "TEST_DB_URL" });
+      assert.ok(inspected.ok);
+      const drifted = structuredClone(inspected.snapshot);
+      drifted.tables.find((t) => t.name === "loose_rows")!.primary_key = ["id"];
+      const plan = planWrite(
+        (config) => {
+          const cap = structuredClone(config.capabilities.find((c: any) => c.name === WAIVER));
+          Object.assign(cap, {
+            name: "ops.propose_note",
+            target: { ...cap.target, table: "loose_rows" },
+            args: { row_id: { type: "string", required: true, max_length: 20 } },
+            lookup: { id_from_arg: "row_id" },
+            visible_columns: ["id", "note"],
+            patch: { note: { fixed: "changed" } },
+            allowed_columns: ["note"],
+            approval: { mode: "human" },
+          });
+          delete cap.numeric_bounds;
+          delete cap.transition_guards;
+          delete cap.conflict_guard;
+          config.capabilities = [cap];
+        },
+        "ops.propose_note",
+        drifted,
+      );
       const req = request("L-1", { noVersion: true, patch: { note: "changed" } });
+      req.change_set.action = "ops.propose_note";
       req.change_set.target = { schema: engine === "postgres" ? "public" : null, table: "loose_rows", primary_key: { column: "id", value: "L-1" } };
-      const result = await executor({ writeUrl: db.url, allowedColumns: ["note"] }).execute(req);
+      req.change_set.guards.transitions = [];
+      const result = await executor({ writeUrl: db.url, plan }).execute(req);
       assert.equal(result.receipt.status, "failed");
       assert.equal(result.receipt.safe_error_code, "MULTI_ROW_BLOCKED");
       const notes = await admin.query(`SELECT note FROM loose_rows ORDER BY note`);
@@ -465,6 +549,24 @@ for (const engine of ["postgres", "mysql"] as const) {
           assert.match(ok.stdout, /TO 'app_writer'@'%';$/m, spelling);
         }
       }
+    });
+
+    test("writeback grants --config compiles from --schema-snapshot or --from-env the same way, and says what it needs without either", async () => {
+      const snapshotPath = join(tempDir("synapsor-grants-"), "synapsor.schema.json");
+      writeFileSync(snapshotPath, JSON.stringify(snapshot));
+      const base = ["writeback", "grants", "--engine", engine, "--writer-role", role, "--config", configPath];
+      const fromSnapshot = await runCli([...base, "--schema-snapshot", snapshotPath]);
+      assert.equal(fromSnapshot.code, 0, fromSnapshot.stderr);
+      assert.equal(fromSnapshot.stdout, grantsScript);
+      const fromEnv = await runCli([...base, "--from-env", "GRANTS_TEST_DB_URL"], { env: { ...process.env, GRANTS_TEST_DB_URL: db.url } });
+      assert.equal(fromEnv.stdout, grantsScript, fromEnv.stderr);
+      const blind = await runCli(base, { env: { ...process.env, SUPPORT_DB_READ_URL: "" } });
+      assert.equal(blind.code, 1);
+      assert.equal(blind.stdout, "");
+      assert.match(blind.stderr, /NO_SCHEMA[\s\S]*--schema/);
+      const help = await runCli(["writeback", "grants", "--help"]);
+      assert.match(help.stdout, /--schema-snapshot <file>/);
+      assert.match(help.stdout, /--schema <name> +receipts schema/);
     });
 
     test("no receipt carries raw driver text", () => {

@@ -26,7 +26,7 @@ export interface Row {
   created_at: string;
 }
 
-/** The only SQL this capability can run. Every value is a bound parameter. */
+/** The only SQL the MCP tool can run. Every value is a bound parameter. */
 export const SQL = {
   postgres:
     `SELECT "id", "customer_id", "subject", "status", "priority", "created_at" FROM "public"."support_tickets" WHERE "customer_id" = $1 AND "status" = $2 AND "tenant_id" = $3 ORDER BY "created_at" DESC, "id" ASC LIMIT 21`,

@@ -1,0 +1,122 @@
+// Renders the write of a proposal capability for its generated module: a summary a reviewer
+// reads first (which columns can change, under which guards), each planned statement as a
+// fixed string, and a bind function per statement naming the value of every placeholder.
+
+import type { CapabilityPlan, SqlUpdatePlan, WriteParamSource, WriteStatementPlan } from "../plan/capability-plan.ts";
+import type { WriteStatementName } from "../../runtime/executors/write-plan.ts";
+import { codeLiteral, propertyAccess } from "./code-literal.ts";
+
+/** Statement keys in the order a reviewer follows one apply. */
+const ORDER: WriteStatementName[] = ["claimReceipt", "update", "readNewVersion", "completeReceipt", "explainConflict", "readReceipt"];
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Text for a `//` comment: plain names as they are, anything else as a JSON string with the
+ * line separators JSON leaves alone escaped too, so no schema or config text can end the comment.
+ */
+export function commentText(value: string): string {
+  return IDENTIFIER.test(value) ? value : commentJson(value);
+}
+
+/** A value as JSON inside a `//` comment. */
+export function commentJson(value: unknown): string {
+  return (JSON.stringify(value) ?? "undefined").replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+}
+
+export function paramLabel(p: WriteParamSource): string {
+  switch (p.from) {
+    case "patch":
+      return `patch:${commentText(p.column)} (arg ${commentText(p.arg)})`;
+    case "fixed":
+      return `fixed ${commentJson(p.value)}`;
+    case "object_id":
+      return "the proposal's row id";
+    case "tenant":
+      return "the proposal's tenant";
+    case "version":
+      return `version:${p.part}`;
+    case "receipt":
+      return `receipt:${p.field}`;
+  }
+}
+
+const RECEIPT_FIELD = {
+  idempotency_key: "w.receipt.idempotencyKey",
+  proposal_id: "w.receipt.proposalId",
+  previous_version: "w.receipt.previousVersion",
+  new_version: "w.receipt.newVersion",
+  receipt: "w.receipt.json",
+} as const;
+
+function paramExpression(p: WriteParamSource): string {
+  switch (p.from) {
+    case "patch":
+      return propertyAccess("w.patch", p.column);
+    case "fixed":
+      return codeLiteral(p.value);
+    case "object_id":
+      return "w.objectId";
+    case "tenant":
+      return "w.tenantId";
+    case "version":
+      return `w.version.${p.part}`;
+    case "receipt":
+      return RECEIPT_FIELD[p.field];
+  }
+}
+
+export interface WriteSectionView {
+  summary: string[];
+  sqlEntries: Array<{ key: string; literal: string }>;
+  definition: string;
+}
+
+/** The summary comment lines, the WRITE_SQL constants and the `defineSqlUpdate({...})` call. */
+export function writeSection(cap: CapabilityPlan, write: SqlUpdatePlan, sqlLiteral: (text: string) => string): WriteSectionView {
+  const names = (list: readonly string[]) => list.map(commentText).join(", ");
+  const version = write.versionGuard;
+  const conditions = [
+    `${commentText(write.primaryKey)} = the proposal's row`,
+    `${commentText(write.tenantKey)} = the proposal's tenant`,
+    ...(version
+      ? [`${commentText(version.column)} is still the version the proposal saw (${version.kind === "timestamp" ? "timestamp, to its precision" : "counter, exactly"})`]
+      : []),
+    ...write.transitions.map((t) => `${commentText(t.column)} in ${commentJson(t.from)}`),
+  ];
+  const bump = version ? `; ${commentText(version.column)} ${version.kind === "timestamp" ? "becomes the database's now" : "goes up by 1"}` : "";
+  const summary = [
+    `changes:    ${names(write.patchColumns)}${bump}`,
+    ...conditions.map((condition, i) => `${i === 0 ? "only when:  " : "            "}${condition}`),
+    `receipt:    ${[write.receiptsTable.schema, write.receiptsTable.name].filter((n): n is string => n !== undefined).map(commentText).join(".")}, claimed first (exactly once)`,
+  ];
+
+  const present = ORDER.filter((key) => write.statements[key] !== null);
+  const sqlEntries = present.map((key) => ({ key, literal: sqlLiteral(write.statements[key]!.text) }));
+  const statement = (key: WriteStatementName, s: WriteStatementPlan) =>
+    [
+      `  ${key}: {`,
+      `    name: ${JSON.stringify(s.name)},`,
+      `    text: WRITE_SQL.${key},`,
+      `    // ${s.params.map((p, i) => `#${i + 1} ${paramLabel(p)}`).join(", ")}`,
+      `    params: (w) => [${s.params.map(paramExpression).join(", ")}],`,
+      `  },`,
+    ].join("\n");
+  const definition = [
+    "defineSqlUpdate({",
+    `  capability: ${JSON.stringify(cap.name)},`,
+    `  engine: ${JSON.stringify(write.engine)},`,
+    `  table: ${codeLiteral(write.table, "  ")},`,
+    `  primaryKey: ${JSON.stringify(write.primaryKey)},`,
+    `  tenantKey: ${JSON.stringify(write.tenantKey)},`,
+    `  patchColumns: ${codeLiteral(write.patchColumns, "  ")},`,
+    `  versionGuard: ${codeLiteral(write.versionGuard, "  ")},`,
+    `  transitionFlags: ${codeLiteral(write.transitions.map((t) => t.flag), "  ")},`,
+    ...ORDER.map((key) => {
+      const s = write.statements[key];
+      return s ? statement(key, s) : `  ${key}: null,`;
+    }),
+    "})",
+  ].join("\n");
+  return { summary, sqlEntries, definition };
+}

@@ -1,0 +1,158 @@
+// Apply trusts only the build. Before any executor runs, the stored change set is compared
+// with the compiled capability, field by field: the target and its key and tenant columns,
+// the patch columns and values, the guards, the approval role and the executor. The ledger's
+// copy of those rules is never what decides; the build's is. A pure function: the caller
+// refuses with POLICY_VIOLATION and the differences it returns.
+
+import type { ArgPlan, CapabilityPlan } from "../../compiler/plan/capability-plan.ts";
+import { canonicalJson } from "../../runtime/ledger/hash.ts";
+import type { Decision, EvidenceBundle, StoredProposal } from "../../runtime/ledger/ledger.ts";
+import type { Scalar } from "../../runtime/values.ts";
+
+export interface RecheckInput {
+  proposal: StoredProposal;
+  /** The approval apply acts on. */
+  approval: Decision;
+  /** The evidence bundle the proposal links to (the read it was made from), if the ledger has it. */
+  evidence: EvidenceBundle | undefined;
+  capability: CapabilityPlan;
+}
+
+/** Every way the stored proposal differs from what the build allows; empty when it matches. */
+export function recheckProposal({ proposal, approval, evidence, capability }: RecheckInput): string[] {
+  const plan = capability.proposal;
+  if (capability.kind !== "proposal" || !plan) return [`${capability.name} is not a proposal capability in this build`];
+  const out: string[] = [];
+  const differ = (what: string, stored: unknown, built: unknown) => out.push(`${what} is ${show(stored)}, the build's is ${show(built)}`);
+  const { target, guards } = proposal;
+
+  // Where the write goes.
+  if (proposal.source !== capability.source) differ("the source", proposal.source, capability.source);
+  const storedTable = [target.schema, target.table].filter(Boolean).join(".");
+  const builtTable = [capability.target.schema, capability.target.table].filter(Boolean).join(".");
+  if (storedTable !== builtTable) differ("the target table", storedTable, builtTable);
+  if (target.primaryKey.column !== capability.target.primaryKey) differ("the primary key column", target.primaryKey.column, capability.target.primaryKey);
+  if (guards.tenant.column !== capability.target.tenantKey) differ("the tenant column", guards.tenant.column, capability.target.tenantKey);
+
+  // Which row and tenant: every copy the proposal carries must agree.
+  const objectId = target.primaryKey.value;
+  if (guards.tenant.value !== proposal.tenantId) out.push(`the tenant guard ${show(guards.tenant.value)} is not the proposal's tenant ${show(proposal.tenantId)}`);
+  if (!sameText(proposal.args[plan.idArg], objectId)) out.push(`the row id ${show(objectId)} is not the id argument ${show(proposal.args[plan.idArg])} the proposal was made with`);
+  for (const [label, row] of [["before", proposal.before], ["after", proposal.after]] as const) {
+    if (Object.hasOwn(row, capability.target.primaryKey) && !sameText(row[capability.target.primaryKey], objectId)) {
+      out.push(`the ${label} row's ${capability.target.primaryKey} is not the row id ${show(objectId)}`);
+    }
+    if (Object.hasOwn(row, capability.target.tenantKey) && !sameText(row[capability.target.tenantKey], proposal.tenantId)) {
+      out.push(`the ${label} row's ${capability.target.tenantKey} is not the proposal's tenant ${show(proposal.tenantId)}`);
+    }
+  }
+  if (!evidence) out.push(`its evidence bundle ${show(proposal.evidenceId)} is missing`);
+  else {
+    if (evidence.capability !== proposal.capability) out.push(`its evidence was read by ${show(evidence.capability)}, not ${show(proposal.capability)}`);
+    if (evidence.tenantId !== proposal.tenantId) out.push(`its evidence was read in tenant ${show(evidence.tenantId)}, not ${show(proposal.tenantId)}`);
+    if (!evidence.objectIds.includes(objectId)) out.push(`its evidence does not cover row ${show(objectId)}`);
+  }
+
+  // What changes: exactly the planned columns, fixed values as built, argument values within their limits.
+  const planned = new Map(plan.patch.map((p) => [p.column, p.value]));
+  const extra = Object.keys(proposal.patch).filter((c) => !planned.has(c));
+  const missing = [...planned.keys()].filter((c) => !Object.hasOwn(proposal.patch, c));
+  if (extra.length > 0) out.push(`the patch changes ${extra.map(name).join(", ")}, which the build does not plan`);
+  if (missing.length > 0) out.push(`the patch lacks ${missing.join(", ")}, which the build plans`);
+  for (const [column, source] of planned) {
+    if (!Object.hasOwn(proposal.patch, column)) continue;
+    const value = proposal.patch[column]!;
+    if ("fixed" in source) {
+      if (!same(value, source.fixed)) differ(`the value of ${column}`, value, source.fixed);
+      continue;
+    }
+    if (!same(value, proposal.args[source.arg])) out.push(`the value of ${column} is not the argument ${source.arg} the proposal was made with`);
+    const arg = capability.args.find((a) => a.name === source.arg);
+    const problem = arg ? argumentProblem(arg, value) : `argument ${source.arg} is not declared`;
+    if (problem) out.push(`the value of ${column} ${problem}`);
+  }
+  for (const [column, bounds] of Object.entries(plan.numericBounds)) {
+    if (!Object.hasOwn(proposal.patch, column)) continue;
+    const problem = boundsProblem(proposal.patch[column]!, bounds);
+    if (problem) out.push(`the value of ${column} ${problem}`);
+  }
+  for (const key of new Set([...Object.keys(proposal.before), ...Object.keys(proposal.after)])) {
+    const expected = Object.hasOwn(proposal.patch, key) ? proposal.patch[key] : proposal.before[key];
+    if (!same(proposal.after[key], expected)) out.push(`the after row's ${name(key)} is not the before row with the patch applied`);
+  }
+
+  // Under which guards.
+  const builtTransitions = Object.entries(plan.transitionGuards).map(([column, g]) => ({ column, from: g.from, to: g.to }));
+  if (!same(sortedByColumn(guards.transitions ?? []), sortedByColumn(builtTransitions))) {
+    differ("the list of transition guards", guards.transitions ?? [], builtTransitions);
+  }
+  for (const t of builtTransitions) {
+    if (Object.hasOwn(proposal.patch, t.column) && !t.to.some((v) => same(v, proposal.patch[t.column]))) {
+      out.push(`the value of ${t.column} ${show(proposal.patch[t.column])} is not one the transition guard allows (${show(t.to)})`);
+    }
+  }
+  const storedVersion = guards.conflict?.column ?? null;
+  if (storedVersion !== (plan.conflictColumn ?? null)) differ("the expected-version column", storedVersion, plan.conflictColumn ?? null);
+  else if (guards.conflict && Object.hasOwn(proposal.before, guards.conflict.column) && !same(proposal.before[guards.conflict.column], guards.conflict.expected)) {
+    out.push(`the expected version is not the version of the before row`);
+  }
+
+  // Who approved and who writes.
+  const requiredRole = plan.approval.requiredRole ?? null;
+  if ((proposal.approval.requiredRole ?? null) !== requiredRole) differ("the required approval role", proposal.approval.requiredRole ?? null, requiredRole);
+  if (requiredRole !== null && approval.role !== requiredRole) out.push(`the approval's role ${show(approval.role)} is not the required ${show(requiredRole)}`);
+  if (proposal.executor.name !== plan.executor.name || proposal.executor.type !== plan.executor.type) {
+    differ("the executor", `${proposal.executor.name} (${proposal.executor.type})`, `${plan.executor.name} (${plan.executor.type})`);
+  }
+  return out;
+}
+
+/** Whether a value an argument fed is one that argument's validator would have accepted. */
+function argumentProblem(arg: ArgPlan, value: Scalar): string | undefined {
+  const fits =
+    (arg.type === "string" && typeof value === "string") ||
+    (arg.type === "integer" && Number.isInteger(value)) ||
+    (arg.type === "number" && typeof value === "number" && Number.isFinite(value)) ||
+    (arg.type === "boolean" && typeof value === "boolean");
+  if (!fits) return `${show(value)} is not a ${arg.type} as argument ${arg.name} requires`;
+  // JSON Schema counts characters as code points, as the validator did.
+  if (typeof value === "string" && arg.maxLength !== undefined && [...value].length > arg.maxLength) {
+    return `is longer than argument ${arg.name}'s ${arg.maxLength} characters`;
+  }
+  if (typeof value === "number" && arg.minimum !== undefined && value < arg.minimum) return `${value} is below argument ${arg.name}'s minimum ${arg.minimum}`;
+  if (typeof value === "number" && arg.maximum !== undefined && value > arg.maximum) return `${value} is above argument ${arg.name}'s maximum ${arg.maximum}`;
+  if (arg.enum && !arg.enum.some((e) => e === value)) return `${show(value)} is not one of argument ${arg.name}'s values ${show(arg.enum)}`;
+  return undefined;
+}
+
+function boundsProblem(value: Scalar, bounds: { minimum?: number; maximum?: number }): string | undefined {
+  const n = typeof value === "number" ? value : typeof value === "string" && value.trim() !== "" ? Number(value) : Number.NaN;
+  if (!Number.isFinite(n)) return `${show(value)} is not a number, and numeric_bounds apply`;
+  if (bounds.minimum !== undefined && n < bounds.minimum) return `${n} is below the numeric bound ${bounds.minimum}`;
+  if (bounds.maximum !== undefined && n > bounds.maximum) return `${n} is above the numeric bound ${bounds.maximum}`;
+  return undefined;
+}
+
+function sortedByColumn<T extends { column: string }>(items: readonly T[]): T[] {
+  return [...items].sort((a, b) => (a.column < b.column ? -1 : a.column > b.column ? 1 : 0));
+}
+
+function same(a: unknown, b: unknown): boolean {
+  return canonicalJson(a ?? null) === canonicalJson(b ?? null);
+}
+
+/** Ids are compared as text: a bigint key is read as text, an integer argument is a number. */
+function sameText(a: unknown, b: unknown): boolean {
+  return a !== null && a !== undefined && b !== null && b !== undefined && String(a) === String(b);
+}
+
+/** A column name as it reads best: plain when it is an identifier, else escaped JSON. */
+function name(column: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(column) ? column : show(column);
+}
+
+/** Ledger values are untrusted: JSON escapes control characters, and bidi and line controls are escaped too. */
+function show(value: unknown): string {
+  const text = JSON.stringify(value ?? null).replace(/[\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}

@@ -1,0 +1,170 @@
+// `writeback doctor`: probes each source's write credential with the statements the build
+// planned, inside transactions that always roll back. Results are safe categories; the URL and
+// the driver's text are never part of them.
+
+import { randomBytes } from "node:crypto";
+import type { Contract } from "../../compiler/config/contract.ts";
+import type { BuildPlan } from "../../compiler/plan/capability-plan.ts";
+import type { Adapter, Transaction } from "../../runtime/db/adapter.ts";
+import { openAdapter } from "../../runtime/db/index.ts";
+import { dialectFor, writerErrorKind } from "../../runtime/dialect/index.ts";
+import { plannedWriteFrom, type WriteValues } from "../../runtime/executors/planned-write.ts";
+import type { SqlUpdatePlan } from "../../runtime/executors/write-plan.ts";
+
+export type CheckStatus =
+  | "ok"
+  | "not_configured"
+  | "connection_failed"
+  | "authentication_failed"
+  | "permission_denied"
+  | "object_not_found"
+  | "failed";
+
+export interface DoctorCheck {
+  source: string;
+  check: string;
+  status: CheckStatus;
+  message: string;
+}
+
+/** Thrown inside every probe transaction so nothing a probe did is ever committed. */
+class ProbeRollback extends Error {}
+
+const STATUS_TEXT: Record<Exclude<CheckStatus, "ok" | "not_configured">, string> = {
+  connection_failed: "connection failed",
+  authentication_failed: "authentication failed",
+  permission_denied: "permission denied",
+  object_not_found: "configured object not found",
+  failed: "failed",
+};
+
+function statusOf(err: unknown): Exclude<CheckStatus, "ok" | "not_configured"> {
+  switch (writerErrorKind(err)) {
+    case "unreachable":
+      return "connection_failed";
+    case "authentication":
+      return "authentication_failed";
+    case "permission":
+      return "permission_denied";
+    case "missing_object":
+      return "object_not_found";
+    default:
+      return "failed";
+  }
+}
+
+/** Runs `probe` in a transaction that always rolls back; resolves to the failure, if any. */
+async function rolledBack(adapter: Adapter, probe: (tx: Transaction) => Promise<void>): Promise<unknown> {
+  try {
+    await adapter.transaction(async (tx) => {
+      await probe(tx);
+      throw new ProbeRollback();
+    });
+  } catch (err) {
+    return err instanceof ProbeRollback ? undefined : err;
+  }
+  return undefined;
+}
+
+interface PlannedTarget {
+  capability: string;
+  source: string;
+  write: SqlUpdatePlan;
+}
+
+export async function runDoctor(contract: Contract, plan: BuildPlan, env: NodeJS.ProcessEnv): Promise<DoctorCheck[]> {
+  const targets: PlannedTarget[] = plan.capabilities.flatMap((c) => (c.proposal?.write ? [{ capability: c.name, source: c.source, write: c.proposal.write }] : []));
+  const checks: DoctorCheck[] = [];
+  if (targets.length === 0) {
+    return [{ source: "-", check: "config", status: "not_configured", message: "No proposal in this config is applied by a sql_update executor." }];
+  }
+  for (const sourceName of [...new Set(targets.map((t) => t.source))]) {
+    const source = contract.sources[sourceName]!;
+    const add = (check: string, status: CheckStatus, message: string) => checks.push({ source: sourceName, check, status, message });
+    const envName = source.write_url_env;
+    const url = envName ? env[envName] : undefined;
+    if (!envName || !url) {
+      add("credential", "not_configured", envName ? `${envName} is not set; export the writer's URL in it.` : "The source has no write_url_env.");
+      continue;
+    }
+    if (url === env[source.read_url_env]) {
+      add("credential", "failed", `${envName} holds the same credential as ${source.read_url_env}; the writer must be a separate login.`);
+      continue;
+    }
+    const adapter = await openAdapter(source.engine, { url, statementTimeoutMs: source.statement_timeout_ms ?? 5000, maxConnections: 1 });
+    try {
+      const connectErr = await rolledBack(adapter, async (tx) => {
+        await tx.execute({ name: "synapsor_doctor_connect", text: "SELECT 1 AS ok" }, []);
+      });
+      if (connectErr !== undefined) {
+        const status = statusOf(connectErr);
+        add("connect", status, `Could not open a transaction with the credential in ${envName}: ${STATUS_TEXT[status]}.`);
+        continue;
+      }
+      add("connect", "ok", `Connected with the credential in ${envName}.`);
+
+      const mine = targets.filter((t) => t.source === sourceName);
+      // One receipts probe per receipts table, with the statements of the first write that uses it.
+      const byReceiptsTable = new Map<string, SqlUpdatePlan>();
+      for (const { write } of mine) {
+        const table = dialectFor(write.engine).qualifiedName(write.receiptsTable.schema, write.receiptsTable.name);
+        if (!byReceiptsTable.has(table)) byReceiptsTable.set(table, write);
+      }
+      for (const [table, write] of byReceiptsTable) {
+        const err = await rolledBack(adapter, (tx) => probeReceipts(tx, write));
+        add(
+          "receipts_table",
+          err === undefined ? "ok" : statusOf(err),
+          err === undefined
+            ? `${table} accepts a receipt (probe rolled back).`
+            : `${table}: ${STATUS_TEXT[statusOf(err)]}. Run the DDL from \`writeback migration\` and the GRANTs from \`writeback grants\`.`,
+        );
+      }
+      for (const { capability, write } of mine) {
+        const err = await rolledBack(adapter, (tx) => probeUpdate(tx, write));
+        const table = [write.table.schema, write.table.name].filter(Boolean).join(".");
+        const columns = write.setColumns.join(", ");
+        add(
+          `update ${capability}`,
+          err === undefined ? "ok" : statusOf(err),
+          err === undefined
+            ? `${table} accepts the planned UPDATE of ${columns} (probe matched no row and rolled back).`
+            : `${table}: ${STATUS_TEXT[statusOf(err)]} for the planned UPDATE of ${columns}.`,
+        );
+      }
+    } finally {
+      await adapter.close();
+    }
+  }
+  return checks;
+}
+
+/** Claims, completes and reads back a probe receipt with the planned statements: every privilege apply uses on the table. */
+async function probeReceipts(tx: Transaction, plan: SqlUpdatePlan): Promise<void> {
+  const write = plannedWriteFrom(plan);
+  const values: WriteValues = {
+    objectId: "doctor-probe",
+    tenantId: "doctor-probe",
+    patch: {},
+    version: { expected: null, lower: null, upper: null },
+    receipt: {
+      idempotencyKey: `synapsor-doctor-probe:${randomBytes(8).toString("hex")}`,
+      proposalId: "doctor-probe",
+      previousVersion: null,
+      newVersion: null,
+      json: JSON.stringify({ probe: true }),
+    },
+  };
+  for (const statement of [write.claimReceipt, write.completeReceipt, write.readReceipt]) await tx.execute(statement, statement.params(values));
+}
+
+/**
+ * The planned UPDATE, its conflict explanation and (MySQL) its version read-back, every value
+ * NULL: `key = NULL` matches no row, so the database checks names and privileges and changes nothing.
+ */
+async function probeUpdate(tx: Transaction, plan: SqlUpdatePlan): Promise<void> {
+  const { update, explainConflict, readNewVersion } = plan.statements;
+  for (const statement of [update, explainConflict, ...(readNewVersion ? [readNewVersion] : [])]) {
+    await tx.execute(statement, statement.params.map(() => null));
+  }
+}

@@ -1,0 +1,257 @@
+// Apply trusts only the build, on both engines, through the real CLI. An attacker who can
+// write the SQLite ledger edits an approved proposal and recomputes its plain change-set hash
+// (and the approval's copy of it), so the hash check passes; apply must still refuse with
+// POLICY_VIOLATION, because the stored change set no longer matches the compiled capability,
+// and no row may change. A config edited after the proposal is refused with the re-propose
+// message. (A keyed MAC over ledger records is a separate defence; nothing here relies on it.)
+
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import pg from "pg";
+import mysql from "mysql2/promise";
+import { changeSetHash } from "../../runtime/ledger/hash.ts";
+import type { NewProposal } from "../../runtime/ledger/ledger.ts";
+import { createDatabase, type TestDatabase } from "../support/databases.ts";
+import { seedExample } from "../support/example.ts";
+import { runCli } from "../support/cli.ts";
+import { buildServer, connectStdio, envelopeOf, exampleConfigFor, type StdioSession } from "../support/compiled-server.ts";
+
+type Invoice = { late_fee_cents: number; status: string; waiver_reason: string | null };
+
+/** What an attacker without any key can do: rewrite the row, recompute the plain hash, fix the approval's copy. */
+function tamper(store: string, proposalId: string, edit: (p: NewProposal) => void): void {
+  const db = new DatabaseSync(store);
+  try {
+    const row = db.prepare("SELECT * FROM proposals WHERE id = ?").get(proposalId) as Record<string, string>;
+    const p: NewProposal = {
+      capability: row.capability!,
+      tenantId: row.tenant_id!,
+      principal: row.principal!,
+      source: row.source!,
+      target: JSON.parse(row.target!),
+      before: JSON.parse(row.before_row!),
+      patch: JSON.parse(row.patch!),
+      after: JSON.parse(row.after_row!),
+      guards: JSON.parse(row.guards!),
+      args: JSON.parse(row.args!),
+      evidenceId: row.evidence_id!,
+      approval: JSON.parse(row.approval!),
+      executor: JSON.parse(row.executor!),
+    };
+    edit(p);
+    const hash = changeSetHash(p);
+    db.prepare(
+      `UPDATE proposals SET hash = ?, capability = ?, tenant_id = ?, source = ?, target_table = ?, object_id = ?, target = ?,
+         before_row = ?, patch = ?, after_row = ?, guards = ?, args = ?, approval = ?, executor = ? WHERE id = ?`,
+    ).run(
+      hash,
+      p.capability,
+      p.tenantId,
+      p.source,
+      [p.target.schema, p.target.table].filter(Boolean).join("."),
+      p.target.primaryKey.value,
+      JSON.stringify(p.target),
+      JSON.stringify(p.before),
+      JSON.stringify(p.patch),
+      JSON.stringify(p.after),
+      JSON.stringify(p.guards),
+      JSON.stringify(p.args),
+      JSON.stringify(p.approval),
+      JSON.stringify(p.executor),
+      proposalId,
+    );
+    db.prepare("UPDATE decisions SET proposal_hash = ? WHERE proposal_id = ?").run(hash, proposalId);
+  } finally {
+    db.close();
+  }
+}
+
+/** The whole proposal moved to tenant_globex's INV-4001, every copy of id and tenant kept consistent. */
+function redirectToGlobex(p: NewProposal): void {
+  p.tenantId = "tenant_globex";
+  p.guards.tenant.value = "tenant_globex";
+  p.target.primaryKey.value = "INV-4001";
+  p.args.invoice_id = "INV-4001";
+  for (const row of [p.before, p.after]) {
+    row.id = "INV-4001";
+    row.tenant_id = "tenant_globex";
+  }
+}
+
+for (const engine of ["postgres", "mysql"] as const) {
+  describe(`apply re-checks the stored change set against the build on ${engine}`, () => {
+    let db: TestDatabase;
+    let built: Awaited<ReturnType<typeof buildServer>>;
+    let session: StdioSession;
+    let env: NodeJS.ProcessEnv;
+    let store: string;
+
+    before(async () => {
+      db = await createDatabase(engine, "srrc");
+      await seedExample(db);
+      const migration = await runCli(["writeback", "migration", "--engine", engine]);
+      assert.equal(migration.code, 0, migration.stderr);
+      await db.exec(migration.stdout);
+      // Two spellings of the admin URL: the runner refuses one credential string for both reads and writes.
+      const readUrl = engine === "postgres" ? `${db.url}?application_name=reader` : db.url.replace(":3306/", "/");
+      env = { ...process.env, SUPPORT_DB_READ_URL: readUrl, SUPPORT_DB_WRITE_URL: db.url, SYNAPSOR_TENANT_ID: "tenant_acme", SYNAPSOR_PRINCIPAL: "agent-7" };
+      built = await buildServer(exampleConfigFor(engine), env, "SUPPORT_DB_READ_URL");
+      store = join(built.runDir, "ledger.db");
+      session = await connectStdio(built.serverPath, built.runDir, env as Record<string, string>, ["--store", store]);
+    });
+
+    after(async () => {
+      await session?.close();
+      await db?.drop();
+    });
+
+    const cli = (args: string[]) => runCli(args, { env });
+    const apply = (id: string, configPath = built.configPath) => cli(["apply", "--proposal", id, "--config", configPath, "--store", store, "--json"]);
+
+    async function invoices(): Promise<Record<string, Invoice>> {
+      const sql = "SELECT id, late_fee_cents, status, waiver_reason FROM invoices WHERE id IN ('INV-3001', 'INV-4001') ORDER BY id";
+      let rows: Array<Record<string, any>>;
+      if (engine === "postgres") {
+        const c = new pg.Client({ connectionString: db.url });
+        await c.connect();
+        rows = (await c.query(sql)).rows;
+        await c.end();
+      } else {
+        const c = await mysql.createConnection(db.url);
+        rows = (await c.query(sql))[0] as Array<Record<string, any>>;
+        await c.end();
+      }
+      return Object.fromEntries(rows.map((r) => [r.id, { late_fee_cents: Number(r.late_fee_cents), status: r.status, waiver_reason: r.waiver_reason }]));
+    }
+
+    /** A waiver of INV-3001 proposed through MCP and approved with the required role. */
+    async function approvedWaiver(): Promise<string> {
+      const p = envelopeOf(
+        await session.client.callTool({ name: "billing.propose_late_fee_waiver", arguments: { invoice_id: "INV-3001", new_late_fee_cents: 100, reason: "outage" } }),
+      );
+      assert.equal(p.ok, true, p.summary);
+      const approved = await cli(["proposals", "approve", p.proposal.id, "--store", store, "--actor", "dana", "--role", "billing_lead", "--yes"]);
+      assert.equal(approved.code, 0, approved.stderr);
+      return p.proposal.id;
+    }
+
+    const edits: Array<[string, (p: NewProposal) => void, RegExp]> = [
+      ["another tenant's row id", (p) => void (p.target.primaryKey.value = "INV-4001"), /row id "INV-4001" is not the id argument "INV-3001"/],
+      ["another tenant, every copy of id and tenant consistent", redirectToGlobex, /evidence was read in tenant "tenant_acme", not "tenant_globex"/],
+      [
+        "a patch value past the numeric bounds",
+        (p) => {
+          p.patch.late_fee_cents = 50000;
+          p.args.new_late_fee_cents = 50000;
+          p.after.late_fee_cents = 50000;
+        },
+        /late_fee_cents 50000 is above the numeric bound 10000/,
+      ],
+      ["a removed transition guard", (p) => void delete p.guards.transitions, /list of transition guards is \[\]/],
+      ["a different table", (p) => void (p.target.table = "customers"), /target table is "(public\.)?customers", the build's is "(public\.)?invoices"/],
+      ["a different key column", (p) => void (p.target.primaryKey.column = "customer_id"), /primary key column is "customer_id", the build's is "id"/],
+      [
+        "an extra patch column",
+        (p) => {
+          p.patch.internal_notes = "pwned";
+          p.after.internal_notes = "pwned";
+        },
+        /patch changes internal_notes, which the build does not plan/,
+      ],
+    ];
+
+    for (const [label, edit, names] of edits) {
+      test(`an edited proposal (${label}) is refused with POLICY_VIOLATION and no row changes`, async () => {
+        const id = await approvedWaiver();
+        const rowsBefore = await invoices();
+        tamper(store, id, edit);
+        // The plain hash check alone would pass now: the stored hash is the edited change set's.
+        const shown = await cli(["proposals", "show", id, "--store", store, "--json"]);
+        assert.equal(JSON.parse(shown.stdout).hashVerified, true, "the attacker re-hashed the edited change set");
+
+        const refused = await apply(id);
+        assert.equal(refused.code, 1, refused.stderr + refused.stdout);
+        const error = JSON.parse(refused.stdout).error;
+        assert.equal(error.code, "POLICY_VIOLATION");
+        assert.match(error.message, /does not match the compiled capability billing\.propose_late_fee_waiver/);
+        assert.match(error.message, names);
+        assert.deepEqual(await invoices(), rowsBefore, "no row changed");
+        const after = JSON.parse((await cli(["proposals", "show", id, "--store", store, "--json"])).stdout);
+        assert.equal(after.proposal.state, "approved");
+        assert.deepEqual(after.writebackJobs, [], "nothing was sent to an executor");
+      });
+    }
+
+    test("the untouched proposal applies with the planned statements", async () => {
+      const id = await approvedWaiver();
+      const applied = await apply(id);
+      assert.equal(applied.code, 0, applied.stderr + applied.stdout);
+      assert.equal(JSON.parse(applied.stdout).status, "applied");
+      assert.deepEqual((await invoices())["INV-3001"], { late_fee_cents: 100, status: "open", waiver_reason: "outage" });
+      assert.equal((await invoices())["INV-4001"]!.late_fee_cents, 2200);
+    });
+
+    test("a config edited after the proposal (bounds raised) is refused with the re-propose message", async () => {
+      await db.exec("UPDATE invoices SET status = 'overdue', late_fee_cents = 2500 WHERE id = 'INV-3001'");
+      const id = await approvedWaiver();
+      const config = exampleConfigFor(engine);
+      config.capabilities.find((c: any) => c.name === "billing.propose_late_fee_waiver").numeric_bounds.late_fee_cents.maximum = 20000;
+      const edited = join(built.dir, "synapsor.runner.edited.json");
+      writeFileSync(edited, JSON.stringify(config, null, 2));
+      const refused = await apply(id, edited);
+      assert.equal(refused.code, 1, refused.stderr + refused.stdout);
+      const error = JSON.parse(refused.stdout).error;
+      assert.equal(error.code, "POLICY_VIOLATION");
+      assert.match(error.message, /billing\.propose_late_fee_waiver changed since proposal \S+ was made/);
+      assert.match(error.message, /must propose again/);
+      assert.match(error.message, /proposals expire --stale-plan/);
+      assert.equal((await invoices())["INV-3001"]!.late_fee_cents, 2500, "nothing was written");
+      // Under the config it was made with, the same proposal still applies.
+      const applied = await apply(id);
+      assert.equal(JSON.parse(applied.stdout).status, "applied", applied.stderr + applied.stdout);
+    });
+
+    test("a proposal stored without a plan hash (made before plans were hashed) is refused the same way", async () => {
+      await db.exec("UPDATE invoices SET status = 'overdue', late_fee_cents = 2500 WHERE id = 'INV-3001'");
+      const id = await approvedWaiver();
+      const ledger = new DatabaseSync(store);
+      ledger.prepare("UPDATE proposals SET plan_hash = NULL WHERE id = ?").run(id);
+      ledger.close();
+      const refused = await apply(id);
+      assert.equal(refused.code, 1, refused.stdout);
+      const error = JSON.parse(refused.stdout).error;
+      assert.equal(error.code, "POLICY_VIOLATION");
+      assert.match(error.message, /must propose again/);
+      assert.equal((await invoices())["INV-3001"]!.late_fee_cents, 2500);
+    });
+
+    test("apply compiles against --schema FILE or --from-env VAR, and says what it needs when it has neither", async () => {
+      await db.exec("UPDATE invoices SET status = 'overdue', late_fee_cents = 2500 WHERE id = 'INV-3001'");
+      const id = await approvedWaiver();
+      const snapshot = join(built.dir, "synapsor.schema.json");
+      const inspected = await cli(["inspect", "--from-env", "SUPPORT_DB_READ_URL", "--json", "--output", snapshot]);
+      assert.equal(inspected.code, 0, inspected.stderr);
+      const { SUPPORT_DB_READ_URL: _readUrl, ...withoutReadUrl } = env;
+      const args = ["apply", "--proposal", id, "--config", built.configPath, "--store", store, "--json"];
+
+      const blind = await runCli(args, { env: withoutReadUrl });
+      assert.equal(blind.code, 1);
+      assert.match(blind.stderr, /NO_SCHEMA/);
+      assert.match(blind.stderr, /SUPPORT_DB_READ_URL/);
+      assert.match(blind.stderr, /--schema/);
+      assert.equal(blind.stdout, "");
+
+      const missingVar = await runCli([...args, "--from-env", "NOT_SET_ANYWHERE"], { env: withoutReadUrl });
+      assert.equal(missingVar.code, 1);
+      assert.match(missingVar.stderr, /NOT_SET_ANYWHERE is not set/);
+
+      // The snapshot file compiles to the same plan as the live schema the server was built from.
+      const applied = await runCli([...args, "--schema", snapshot], { env: withoutReadUrl });
+      assert.equal(applied.code, 0, applied.stderr + applied.stdout);
+      assert.equal(JSON.parse(applied.stdout).status, "applied");
+    });
+  });
+}

@@ -1,0 +1,67 @@
+// `build --from-env` prepares the planned writes against the live database too: the UPDATE,
+// the conflict explanation and MySQL's version read-back parse there, with the parameter count
+// the plan binds. Nothing is executed.
+
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { validateContract } from "../../compiler/config/validate.ts";
+import { inspectDatabase } from "../../compiler/inspect/index.ts";
+import type { BuildPlan } from "../../compiler/plan/capability-plan.ts";
+import { planContract } from "../../compiler/pipeline.ts";
+import { verifyStatementsLive } from "../../compiler/verify/live.ts";
+import { createDatabase, type TestDatabase } from "../support/databases.ts";
+import { seedExample } from "../support/example.ts";
+import { exampleConfigFor } from "../support/compiled-server.ts";
+
+for (const engine of ["postgres", "mysql"] as const) {
+  describe(`live verification of the planned writes on ${engine}`, () => {
+    let db: TestDatabase;
+    let plan: BuildPlan;
+    const index = () => 2;
+
+    before(async () => {
+      db = await createDatabase(engine, "srvw");
+      await seedExample(db);
+      const inspected = await inspectDatabase({ engine: "auto", url: db.url, urlEnvName: "TEST_DB_URL" });
+      assert.ok(inspected.ok);
+      const validated = validateContract(exampleConfigFor(engine));
+      assert.ok(validated.ok);
+      const planned = planContract({ contract: validated.value, snapshot: inspected.snapshot, configPath: "synapsor.runner.json", configSha256: "0".repeat(64) });
+      assert.ok(planned.ok);
+      plan = planned.plan;
+    });
+    after(async () => {
+      await db?.drop();
+    });
+
+    /** The plan with the waiver's write edited. */
+    function edited(edit: (write: NonNullable<NonNullable<BuildPlan["capabilities"][number]["proposal"]>["write"]>) => void): BuildPlan {
+      const copy = structuredClone(plan);
+      edit(copy.capabilities.find((c) => c.name === "billing.propose_late_fee_waiver")!.proposal!.write!);
+      return copy;
+    }
+
+    test("the planned statements prepare and nothing in the database changes", async () => {
+      assert.deepEqual(await verifyStatementsLive(plan, db.url, index), []);
+    });
+
+    test("an UPDATE naming a column the database does not have is a STATEMENT_DOES_NOT_PREPARE diagnostic", async () => {
+      const quote = engine === "postgres" ? '"' : "`";
+      const broken = edited((w) => {
+        w.statements.update.text = w.statements.update.text.replace(`${quote}waiver_reason${quote} =`, `${quote}waiver_reasn${quote} =`);
+      });
+      const problems = await verifyStatementsLive(broken, db.url, index);
+      assert.equal(problems.length, 1, JSON.stringify(problems));
+      assert.equal(problems[0]!.code, "STATEMENT_DOES_NOT_PREPARE");
+      assert.equal(problems[0]!.pointer, "/capabilities/2");
+      assert.match(problems[0]!.message, /billing\.propose_late_fee_waiver: the planned UPDATE does not prepare/);
+    });
+
+    test("a plan that binds fewer values than the statement has placeholders is caught", async () => {
+      const short = edited((w) => void w.statements.explainConflict.params.pop());
+      const problems = await verifyStatementsLive(short, db.url, index);
+      assert.equal(problems.length, 1, JSON.stringify(problems));
+      assert.match(problems[0]!.message, /sees 5 parameters in the planned conflict explanation but the plan binds 4/);
+    });
+  });
+}

@@ -1,0 +1,207 @@
+// Apply trusts only the build: the pure re-check of a stored proposal against the compiled
+// capability. Each edit an attacker with write access to the ledger could make (and re-hash)
+// is named in the refusal; an untouched proposal passes.
+
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import type { CapabilityPlan } from "../../compiler/plan/capability-plan.ts";
+import { recheckProposal } from "../../operator/apply/recheck.ts";
+import type { Decision, EvidenceBundle, StoredProposal } from "../../runtime/ledger/ledger.ts";
+import { INVOICES, planCase, waiver } from "../support/plan-fixtures.ts";
+
+function compiled(engine: "postgres" | "mysql" = "postgres", edit: (cap: Record<string, any>) => void = () => {}): CapabilityPlan {
+  const cap = waiver();
+  edit(cap);
+  const planned = planCase({ engine, capability: cap, tables: [INVOICES] });
+  assert.ok(planned.ok, JSON.stringify(!planned.ok && planned.diagnostics));
+  return planned.capability;
+}
+
+const before = { id: "INV-3001", late_fee_cents: 2500, status: "overdue", waiver_reason: null, updated_at: "2026-05-16T09:30:00.123456Z" };
+const patch = { late_fee_cents: 0, waiver_reason: "outage T-1001", status: "open" };
+
+/** A proposal exactly as the compiled server stores it for tenant_acme. */
+function proposal(capability: CapabilityPlan): StoredProposal {
+  return {
+    id: "wrp_1",
+    capability: "billing.propose_late_fee_waiver",
+    tenantId: "tenant_acme",
+    principal: "agent-7",
+    source: "app",
+    target: { ...(capability.target.schema ? { schema: capability.target.schema } : {}), table: "invoices", primaryKey: { column: "id", value: "INV-3001" } },
+    before: { ...before },
+    patch: { ...patch },
+    after: { ...before, ...patch },
+    guards: {
+      tenant: { column: "tenant_id", value: "tenant_acme" },
+      conflict: { column: "updated_at", expected: before.updated_at },
+      transitions: [{ column: "status", from: ["overdue"], to: ["open"] }],
+    },
+    args: { invoice_id: "INV-3001", new_late_fee_cents: 0, reason: "outage T-1001" },
+    evidenceId: "ev_1",
+    approval: { mode: "human", requiredRole: "billing_lead" },
+    executor: { name: "writer", type: "sql_update" },
+    planHash: capability.planHash,
+    hash: "h",
+    state: "approved",
+    createdAt: "2026-05-16T10:00:00Z",
+  };
+}
+
+const approval: Decision = {
+  id: "apr_1",
+  proposalId: "wrp_1",
+  decision: "approved",
+  actor: "dana",
+  role: "billing_lead",
+  reason: null,
+  proposalHash: "h",
+  createdAt: "2026-05-16T10:05:00Z",
+};
+
+const evidence: EvidenceBundle = {
+  id: "ev_1",
+  capability: "billing.propose_late_fee_waiver",
+  tenantId: "tenant_acme",
+  principal: "agent-7",
+  table: "public.invoices",
+  objectIds: ["INV-3001"],
+  args: { invoice_id: "INV-3001" },
+  rows: [before],
+  queryAuditId: "qa_1",
+  createdAt: "2026-05-16T10:00:00Z",
+};
+
+function differences(edit: (p: StoredProposal) => void, options: { capability?: CapabilityPlan; approval?: Decision; evidence?: EvidenceBundle | undefined } = {}): string[] {
+  const capability = options.capability ?? compiled();
+  const p = proposal(capability);
+  edit(p);
+  return recheckProposal({ proposal: p, approval: options.approval ?? approval, evidence: "evidence" in options ? options.evidence : evidence, capability });
+}
+
+function refused(edit: (p: StoredProposal) => void, pattern: RegExp, options: Parameters<typeof differences>[1] = {}): void {
+  const found = differences(edit, options);
+  assert.ok(found.some((d) => pattern.test(d)), `expected a difference matching ${pattern}, got ${JSON.stringify(found)}`);
+}
+
+describe("re-checking a stored proposal against the compiled capability", () => {
+  test("an untouched proposal matches, on both engines", () => {
+    assert.deepEqual(differences(() => {}), []);
+    const mysql = compiled("mysql");
+    assert.deepEqual(recheckProposal({ proposal: proposal(mysql), approval, evidence, capability: mysql }), []);
+  });
+
+  test("another tenant: the tenant value, the tenant guard, the evidence's tenant", () => {
+    refused((p) => void (p.guards.tenant.value = "tenant_globex"), /tenant guard "tenant_globex" is not the proposal's tenant "tenant_acme"/);
+    refused(
+      (p) => {
+        p.tenantId = "tenant_globex";
+        p.guards.tenant.value = "tenant_globex";
+      },
+      /evidence was read in tenant "tenant_acme", not "tenant_globex"/,
+    );
+    refused(
+      (p) => {
+        p.tenantId = "tenant_globex";
+        p.guards.tenant.value = "tenant_globex";
+        (p.before as Record<string, unknown>).tenant_id = "tenant_acme";
+      },
+      /before row's tenant_id is not the proposal's tenant/,
+    );
+  });
+
+  test("another row: the row id must be the id argument, the before and after rows' key and the evidence's row", () => {
+    refused((p) => void (p.target.primaryKey.value = "INV-4001"), /row id "INV-4001" is not the id argument "INV-3001"/);
+    refused((p) => void (p.target.primaryKey.value = "INV-4001"), /before row's id is not the row id "INV-4001"/);
+    refused(
+      (p) => {
+        p.target.primaryKey.value = "INV-4001";
+        p.args.invoice_id = "INV-4001";
+        p.before.id = "INV-4001";
+        p.after.id = "INV-4001";
+      },
+      /evidence does not cover row "INV-4001"/,
+    );
+    refused(() => {}, /evidence bundle "ev_1" is missing/, { evidence: undefined });
+  });
+
+  test("another table, key column, tenant column or source", () => {
+    refused((p) => void (p.target.table = "customers"), /target table is "public.customers", the build's is "public.invoices"/);
+    refused((p) => void (p.target.schema = "billing"), /target table is "billing.invoices"/);
+    refused((p) => void (p.target.primaryKey.column = "customer_id"), /primary key column is "customer_id", the build's is "id"/);
+    refused((p) => void (p.guards.tenant.column = "customer_id"), /tenant column is "customer_id", the build's is "tenant_id"/);
+    refused((p) => void (p.source = "other_db"), /source is "other_db"/);
+  });
+
+  test("the patch: exactly the planned columns, fixed values as built, argument values within their limits and the bounds", () => {
+    refused((p) => void (p.patch.internal_notes = "x"), /patch changes internal_notes, which the build does not plan/);
+    refused((p) => void delete p.patch.waiver_reason, /patch lacks waiver_reason/);
+    refused((p) => void (p.patch.status = "paid"), /value of status is "paid", the build's is "open"/);
+    refused(
+      (p) => {
+        p.patch.late_fee_cents = 99999;
+        p.args.new_late_fee_cents = 99999;
+        p.after.late_fee_cents = 99999;
+      },
+      /late_fee_cents 99999 is above the numeric bound 10000/,
+    );
+    refused((p) => void (p.patch.late_fee_cents = 100), /value of late_fee_cents is not the argument new_late_fee_cents/);
+    refused(
+      (p) => {
+        p.patch.late_fee_cents = -5;
+        p.args.new_late_fee_cents = -5;
+        p.after.late_fee_cents = -5;
+      },
+      /-5 is below argument new_late_fee_cents's minimum 0/,
+    );
+    refused(
+      (p) => {
+        p.patch.late_fee_cents = 1.5;
+        p.args.new_late_fee_cents = 1.5;
+        p.after.late_fee_cents = 1.5;
+      },
+      /1\.5 is not a integer as argument new_late_fee_cents requires/,
+    );
+    refused(
+      (p) => {
+        const long = "x".repeat(501);
+        p.patch.waiver_reason = long;
+        p.args.reason = long;
+        p.after.waiver_reason = long;
+      },
+      /longer than argument reason's 500 characters/,
+    );
+    refused((p) => void (p.after.late_fee_cents = 2500), /after row's late_fee_cents is not the before row with the patch applied/);
+  });
+
+  test("the guards: transitions as built, proposed states within `to`, the planned version column", () => {
+    refused((p) => void delete p.guards.transitions, /list of transition guards is \[\], the build's is/);
+    refused((p) => void (p.guards.transitions![0]!.from = ["overdue", "paid"]), /list of transition guards is/);
+    refused((p) => void delete p.guards.conflict, /expected-version column is null, the build's is "updated_at"/);
+    refused((p) => void (p.guards.conflict = { column: "waiver_reason", expected: null }), /expected-version column is "waiver_reason"/);
+    refused((p) => void (p.guards.conflict!.expected = "2030-01-01T00:00:00Z"), /expected version is not the version of the before row/);
+    const wider = compiled("postgres", (cap) => (cap.transition_guards.status.to = ["open", "void"]));
+    refused(
+      (p) => {
+        p.guards.transitions![0]!.to = ["open", "void"];
+        p.patch.status = "void";
+        p.after.status = "void";
+      },
+      /value of status is "void", the build's is "open"/,
+      { capability: wider },
+    );
+  });
+
+  test("who approved and who writes: the required role and the executor", () => {
+    refused((p) => void (p.approval = { mode: "human" }), /required approval role is null, the build's is "billing_lead"/);
+    refused(() => {}, /approval's role null is not the required "billing_lead"/, { approval: { ...approval, role: null } });
+    refused((p) => void (p.executor = { name: "billing_api", type: "http_handler" }), /executor is "billing_api \(http_handler\)", the build's is "writer \(sql_update\)"/);
+  });
+
+  test("ledger text in a refusal is escaped for the terminal", () => {
+    const found = differences((p) => void (p.patch["evil\u202Ecol\u0007"] = "x"));
+    const line = found.find((d) => d.includes("patch changes"))!;
+    assert.ok(line.includes("\\u202e") && line.includes("\\u0007"), line);
+    assert.ok(!/[\u202E\u0007]/.test(line));
+  });
+});
