@@ -3,7 +3,7 @@
 // Proposal only: the statement below reads the current row; the change is stored for human
 // review and applied later, outside MCP, by the "sql_update" executor (sql_update).
 
-import { defineProposal } from "synapsor-runner/runtime";
+import { defineProposal, defineSqlUpdate } from "synapsor-runner/runtime";
 import { validate } from "../validators/inventory.propose_reorder_point.mjs";
 
 /** Arguments the model supplies (validated before any database call). */
@@ -26,11 +26,82 @@ export interface Row {
   row_version: number;
 }
 
-/** The only SQL this capability can run. Every value is a bound parameter. */
+/** The only SQL the MCP tool can run. Every value is a bound parameter. */
 export const SQL = {
   mysql:
     'SELECT `sku`, `warehouse`, `on_hand`, `reorder_point`, `row_version` FROM `stock_levels` WHERE `sku` = ? AND `account_ref` = ? LIMIT 2',
 } as const;
+
+// The write, planned at build time. After a person approves a proposal, `synapsor-runner apply`
+// re-checks it against this capability and runs exactly these statements, in one transaction, on
+// the source's write credential. It binds the values each `params` line names and never builds
+// SQL from ledger data.
+//   changes:    reorder_point; row_version goes up by 1
+//   only when:  sku = the proposal's row
+//               account_ref = the proposal's tenant
+//               row_version is still the version the proposal saw (counter, exactly)
+//   receipt:    synapsor_writeback_receipts, claimed first (exactly once)
+export const WRITE_SQL = {
+  claimReceipt:
+    "INSERT INTO `synapsor_writeback_receipts` (idempotency_key, proposal_id, capability, tenant_id, object_id, status, rows_affected) VALUES (?, ?, ?, ?, ?, 'pending', 0)",
+  update:
+    'UPDATE `stock_levels` SET `reorder_point` = ?, `row_version` = `row_version` + 1 WHERE `sku` = ? AND `account_ref` = ? AND `row_version` = ?',
+  readNewVersion:
+    'SELECT `row_version` AS `synapsor_new_version` FROM `stock_levels` WHERE `sku` = ? AND `account_ref` = ?',
+  completeReceipt:
+    "UPDATE `synapsor_writeback_receipts` SET status = 'applied', rows_affected = 1, previous_version = ?, new_version = ?, receipt = ?, applied_at = CURRENT_TIMESTAMP(6) WHERE idempotency_key = ?",
+  explainConflict:
+    'SELECT CASE WHEN `row_version` = ? THEN 1 ELSE 0 END AS `version_ok` FROM `stock_levels` WHERE `sku` = ? AND `account_ref` = ?',
+  readReceipt:
+    'SELECT status, previous_version, new_version, receipt FROM `synapsor_writeback_receipts` WHERE idempotency_key = ?',
+} as const;
+
+export const write = defineSqlUpdate({
+  capability: "inventory.propose_reorder_point",
+  engine: "mysql",
+  table: { name: "stock_levels" },
+  primaryKey: "sku",
+  tenantKey: "account_ref",
+  patchColumns: ["reorder_point"],
+  versionGuard: { column: "row_version", kind: "counter" },
+  transitionFlags: [],
+  claimReceipt: {
+    name: "sw_inventory_propose_reorder_poin_claim_57db6180",
+    text: WRITE_SQL.claimReceipt,
+    // #1 receipt:idempotency_key, #2 receipt:proposal_id, #3 fixed "inventory.propose_reorder_point", #4 the proposal's tenant, #5 the proposal's row id
+    params: (w) => [w.receipt.idempotencyKey, w.receipt.proposalId, "inventory.propose_reorder_point", w.tenantId, w.objectId],
+  },
+  update: {
+    name: "sw_inventory_propose_reorder_poin_update_8c256773",
+    text: WRITE_SQL.update,
+    // #1 patch:reorder_point (arg reorder_point), #2 the proposal's row id, #3 the proposal's tenant, #4 version:expected
+    params: (w) => [w.patch.reorder_point, w.objectId, w.tenantId, w.version.expected],
+  },
+  readNewVersion: {
+    name: "sw_inventory_propose_reorder_poin_version_09258e76",
+    text: WRITE_SQL.readNewVersion,
+    // #1 the proposal's row id, #2 the proposal's tenant
+    params: (w) => [w.objectId, w.tenantId],
+  },
+  completeReceipt: {
+    name: "sw_inventory_propose_reorder_poin_complete_d86c152e",
+    text: WRITE_SQL.completeReceipt,
+    // #1 receipt:previous_version, #2 receipt:new_version, #3 receipt:receipt, #4 receipt:idempotency_key
+    params: (w) => [w.receipt.previousVersion, w.receipt.newVersion, w.receipt.json, w.receipt.idempotencyKey],
+  },
+  explainConflict: {
+    name: "sw_inventory_propose_reorder_poin_explain_686f938a",
+    text: WRITE_SQL.explainConflict,
+    // #1 version:expected, #2 the proposal's row id, #3 the proposal's tenant
+    params: (w) => [w.version.expected, w.objectId, w.tenantId],
+  },
+  readReceipt: {
+    name: "sw_inventory_propose_reorder_poin_receipt_574590af",
+    text: WRITE_SQL.readReceipt,
+    // #1 receipt:idempotency_key
+    params: (w) => [w.receipt.idempotencyKey],
+  },
+});
 
 export default defineProposal<Args>({
   name: "inventory.propose_reorder_point",
@@ -55,7 +126,7 @@ export default defineProposal<Args>({
   approval: { mode: "human" },
   executor: { name: "sql_update", type: "sql_update" },
   // Recorded with every proposal; apply refuses a proposal made under a different plan.
-  planHash: "309fbfbfb7619af1eaa4d61fe3afb4599fd231ab79d76b427f90c0d0ee54ef30",
+  planHash: "fc8a57ec8407842dcaa5894c615d6c8360c4a062348b8deb0ac78307f0e1fdef",
   evidence: "required",
   inputSchema: {
     type: "object",

@@ -30,7 +30,7 @@ export interface Row {
   updated_at: string;
 }
 
-/** The only SQL this capability can run. Every value is a bound parameter. */
+/** The only SQL the MCP tool can run. Every value is a bound parameter. */
 export const SQL = {
   mysql:
     'SELECT `id`, `carrier`, `status`, `weight_grams`, `declared_value`, `hold_reason`, `expedited`, `updated_at` FROM `shipments` WHERE `id` = ? AND `account_ref` = ? LIMIT 2',

@@ -22,7 +22,7 @@ export interface Row {
   created_at: string;
 }
 
-/** The only SQL this capability can run. Every value is a bound parameter. */
+/** The only SQL the MCP tool can run. Every value is a bound parameter. */
 export const SQL = {
   mysql:
     'SELECT `id`, `carrier`, `status`, `created_at` FROM `shipments` WHERE `carrier` = ? AND `expedited` = ? AND `status` = ? AND `account_ref` = ? ORDER BY `created_at` ASC, `id` ASC LIMIT 26',

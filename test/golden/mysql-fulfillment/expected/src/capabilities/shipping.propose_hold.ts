@@ -3,7 +3,7 @@
 // Proposal only: the statement below reads the current row; the change is stored for human
 // review and applied later, outside MCP, by the "sql_update" executor (sql_update).
 
-import { defineProposal } from "synapsor-runner/runtime";
+import { defineProposal, defineSqlUpdate } from "synapsor-runner/runtime";
 import { validate } from "../validators/shipping.propose_hold.mjs";
 
 /** Arguments the model supplies (validated before any database call). */
@@ -24,11 +24,83 @@ export interface Row {
   updated_at: string;
 }
 
-/** The only SQL this capability can run. Every value is a bound parameter. */
+/** The only SQL the MCP tool can run. Every value is a bound parameter. */
 export const SQL = {
   mysql:
     'SELECT `id`, `status`, `hold_reason`, `updated_at` FROM `shipments` WHERE `id` = ? AND `account_ref` = ? LIMIT 2',
 } as const;
+
+// The write, planned at build time. After a person approves a proposal, `synapsor-runner apply`
+// re-checks it against this capability and runs exactly these statements, in one transaction, on
+// the source's write credential. It binds the values each `params` line names and never builds
+// SQL from ledger data.
+//   changes:    status, hold_reason; updated_at becomes the database's now
+//   only when:  id = the proposal's row
+//               account_ref = the proposal's tenant
+//               updated_at is still the version the proposal saw (timestamp, to its precision)
+//               status in ["in_transit","delayed"]
+//   receipt:    synapsor_writeback_receipts, claimed first (exactly once)
+export const WRITE_SQL = {
+  claimReceipt:
+    "INSERT INTO `synapsor_writeback_receipts` (idempotency_key, proposal_id, capability, tenant_id, object_id, status, rows_affected) VALUES (?, ?, ?, ?, ?, 'pending', 0)",
+  update:
+    'UPDATE `shipments` SET `status` = ?, `hold_reason` = ?, `updated_at` = CURRENT_TIMESTAMP(6) WHERE `id` = ? AND `account_ref` = ? AND `updated_at` >= ? AND `updated_at` < ? AND `status` IN (?, ?)',
+  readNewVersion:
+    'SELECT `updated_at` AS `synapsor_new_version` FROM `shipments` WHERE `id` = ? AND `account_ref` = ?',
+  completeReceipt:
+    "UPDATE `synapsor_writeback_receipts` SET status = 'applied', rows_affected = 1, previous_version = ?, new_version = ?, receipt = ?, applied_at = CURRENT_TIMESTAMP(6) WHERE idempotency_key = ?",
+  explainConflict:
+    'SELECT CASE WHEN `updated_at` >= ? AND `updated_at` < ? THEN 1 ELSE 0 END AS `version_ok`, CASE WHEN `status` IN (?, ?) THEN 1 ELSE 0 END AS `transition_ok_0` FROM `shipments` WHERE `id` = ? AND `account_ref` = ?',
+  readReceipt:
+    'SELECT status, previous_version, new_version, receipt FROM `synapsor_writeback_receipts` WHERE idempotency_key = ?',
+} as const;
+
+export const write = defineSqlUpdate({
+  capability: "shipping.propose_hold",
+  engine: "mysql",
+  table: { name: "shipments" },
+  primaryKey: "id",
+  tenantKey: "account_ref",
+  patchColumns: ["status", "hold_reason"],
+  versionGuard: { column: "updated_at", kind: "timestamp" },
+  transitionFlags: ["transition_ok_0"],
+  claimReceipt: {
+    name: "sw_shipping_propose_hold_claim_57db6180",
+    text: WRITE_SQL.claimReceipt,
+    // #1 receipt:idempotency_key, #2 receipt:proposal_id, #3 fixed "shipping.propose_hold", #4 the proposal's tenant, #5 the proposal's row id
+    params: (w) => [w.receipt.idempotencyKey, w.receipt.proposalId, "shipping.propose_hold", w.tenantId, w.objectId],
+  },
+  update: {
+    name: "sw_shipping_propose_hold_update_a74693f9",
+    text: WRITE_SQL.update,
+    // #1 fixed "on_hold", #2 patch:hold_reason (arg reason), #3 the proposal's row id, #4 the proposal's tenant, #5 version:lower, #6 version:upper, #7 fixed "in_transit", #8 fixed "delayed"
+    params: (w) => ["on_hold", w.patch.hold_reason, w.objectId, w.tenantId, w.version.lower, w.version.upper, "in_transit", "delayed"],
+  },
+  readNewVersion: {
+    name: "sw_shipping_propose_hold_version_80d9d483",
+    text: WRITE_SQL.readNewVersion,
+    // #1 the proposal's row id, #2 the proposal's tenant
+    params: (w) => [w.objectId, w.tenantId],
+  },
+  completeReceipt: {
+    name: "sw_shipping_propose_hold_complete_d86c152e",
+    text: WRITE_SQL.completeReceipt,
+    // #1 receipt:previous_version, #2 receipt:new_version, #3 receipt:receipt, #4 receipt:idempotency_key
+    params: (w) => [w.receipt.previousVersion, w.receipt.newVersion, w.receipt.json, w.receipt.idempotencyKey],
+  },
+  explainConflict: {
+    name: "sw_shipping_propose_hold_explain_c0fd1983",
+    text: WRITE_SQL.explainConflict,
+    // #1 version:lower, #2 version:upper, #3 fixed "in_transit", #4 fixed "delayed", #5 the proposal's row id, #6 the proposal's tenant
+    params: (w) => [w.version.lower, w.version.upper, "in_transit", "delayed", w.objectId, w.tenantId],
+  },
+  readReceipt: {
+    name: "sw_shipping_propose_hold_receipt_574590af",
+    text: WRITE_SQL.readReceipt,
+    // #1 receipt:idempotency_key
+    params: (w) => [w.receipt.idempotencyKey],
+  },
+});
 
 export default defineProposal<Args>({
   name: "shipping.propose_hold",
@@ -54,7 +126,7 @@ export default defineProposal<Args>({
   approval: { mode: "human", requiredRole: "dispatch_lead" },
   executor: { name: "sql_update", type: "sql_update" },
   // Recorded with every proposal; apply refuses a proposal made under a different plan.
-  planHash: "639114e6113e86c317cf4d28f3d55ef1b81648adb56cc5f2af7280240b2b6cd0",
+  planHash: "60887b9ac22a08cf3260cd8ffe3aa76da0e66bd9aab7d7e76b15c03b4e2c9f5a",
   evidence: "required",
   inputSchema: {
     type: "object",

@@ -26,11 +26,15 @@ export interface Row {
   updated_at: string;
 }
 
-/** The only SQL this capability can run. Every value is a bound parameter. */
+/** The only SQL the MCP tool can run. Every value is a bound parameter. */
 export const SQL = {
   postgres:
     `SELECT "code", "capacity", "out_of_service", "note", "updated_at" FROM "scheduling"."rooms" WHERE "code" = $1 AND "clinic_id" = $2 LIMIT 2`,
 } as const;
+
+// The write: none by the runner. After a person approves a proposal, `synapsor-runner apply`
+// sends the approved change set (writeback protocol 1.0) to the "facilities_script" executor
+// (command_handler): the app team's own code performs the write and answers with a receipt.
 
 export default defineProposal<Args>({
   name: "facilities.propose_room_closure",
@@ -61,7 +65,7 @@ export default defineProposal<Args>({
   approval: { mode: "human" },
   executor: { name: "facilities_script", type: "command_handler" },
   // Recorded with every proposal; apply refuses a proposal made under a different plan.
-  planHash: "8deae8d830d5261b38c833ae1ee9ba70e6bd9496d9b3cafd03dfd80f437dbbfc",
+  planHash: "904937ca96a74e6eae79a179247f454cb66325a371ba17bbffbb4cb1efe52192",
   evidence: "required",
   inputSchema: {
     type: "object",

@@ -27,7 +27,7 @@ export interface Row {
   version: string;
 }
 
-/** The only SQL this capability can run. Every value is a bound parameter. */
+/** The only SQL the MCP tool can run. Every value is a bound parameter. */
 export const SQL = {
   postgres:
     `SELECT "id", "patient_ref", "starts_at", "duration_min", "status", "fee_due", "version" FROM "scheduling"."appointments" WHERE "id" = $1 AND "clinic_id" = $2 LIMIT 2`,

@@ -30,11 +30,15 @@ export interface Row {
   version: string;
 }
 
-/** The only SQL this capability can run. Every value is a bound parameter. */
+/** The only SQL the MCP tool can run. Every value is a bound parameter. */
 export const SQL = {
   postgres:
     `SELECT "id", "starts_at", "status", "cancel_reason", "fee_due", "version" FROM "scheduling"."appointments" WHERE "id" = $1 AND "clinic_id" = $2 LIMIT 2`,
 } as const;
+
+// The write: none by the runner. After a person approves a proposal, `synapsor-runner apply`
+// sends the approved change set (writeback protocol 1.0) to the "clinic_api" executor
+// (http_handler): the app team's own code performs the write and answers with a receipt.
 
 export default defineProposal<Args>({
   name: "scheduling.propose_cancellation",
@@ -66,7 +70,7 @@ export default defineProposal<Args>({
   approval: { mode: "human", requiredRole: "front_desk_lead" },
   executor: { name: "clinic_api", type: "http_handler" },
   // Recorded with every proposal; apply refuses a proposal made under a different plan.
-  planHash: "230a58bc6561b5e86c9c24f59db9a00ca9b4457f6adc2f1bc0421e5a653c03a7",
+  planHash: "6914a5a434f9ca9a03c2ce6fc2b29f13cc0ba9ec704ed22962e81221d7b3c0c6",
   evidence: "required",
   inputSchema: {
     type: "object",
