@@ -210,7 +210,8 @@ describe("what resolve records", () => {
         allowed_columns: ["balance", "row_version", "updated_at"],
         numeric_bounds: { balance: { minimum: 0 } },
         transition_guards: {},
-        conflict_guard: { column: "status" },
+        // The version columns are patched here, so there is no conflict guard.
+        conflict_guard: undefined,
         lookup: { id_from_arg: "invoice_id" },
       }),
       readCapability({
@@ -347,7 +348,7 @@ describe("resolve diagnostics", () => {
       problems("postgres", [readCapability({ args: { flag: { type: "string", required: true } }, lookup: { filters: [{ column: "disputed", from_arg: "flag" }] } })]),
     );
     assert.deepEqual([filter.pointer, filter.fix], ["/capabilities/0/lookup/filters/0/from_arg", 'Declare \'flag\' as type "boolean".']);
-    const patch = only(problems("postgres", [proposalCapability({ args: { invoice_id: { type: "string", required: true }, fee: { type: "number", required: true }, reason: { type: "string" } } })]));
+    const patch = only(problems("postgres", [proposalCapability({ args: { invoice_id: { type: "string", required: true }, fee: { type: "number", required: true }, reason: { type: "string", required: true } } })]));
     assert.deepEqual([patch.pointer, patch.fix], ["/capabilities/0/patch/late_fee_cents/from_arg", 'Declare \'fee\' as type "integer".']);
   });
 
@@ -377,7 +378,7 @@ describe("resolve diagnostics", () => {
           allowed_columns: ["total"],
           numeric_bounds: {},
           transition_guards: {},
-          conflict_guard: { column: "id" },
+          conflict_guard: undefined,
           args: { invoice_id: { type: "string", required: true } },
         }),
       ]),
