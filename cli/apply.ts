@@ -7,7 +7,8 @@ import { loadContractFile } from "../compiler/config/load.ts";
 import { validateContract } from "../compiler/config/validate.ts";
 import { formatDiagnostics } from "../compiler/diagnostics.ts";
 import { applyProposal } from "../operator/apply/apply-proposal.ts";
-import { openSqliteLedger, StoreUnavailableError } from "../runtime/ledger/sqlite.ts";
+import { openLedger } from "../runtime/ledger/open.ts";
+import { StoreUnavailableError } from "../runtime/ledger/store-error.ts";
 import type { WritebackRequest } from "../runtime/executors/protocol.ts";
 import { CliError, EXIT, printJson } from "./program.ts";
 
@@ -42,7 +43,7 @@ async function runApply(flags: ApplyFlags): Promise<void> {
 
   let ledger;
   try {
-    ledger = openSqliteLedger(flags.store);
+    ledger = await openLedger({ path: flags.store });
   } catch (err) {
     if (err instanceof StoreUnavailableError) throw new CliError(err.message, EXIT.environment);
     throw err;
@@ -73,7 +74,7 @@ async function runApply(flags: ApplyFlags): Promise<void> {
     }
     if (receipt.status !== "applied" && receipt.status !== "already_applied") process.exitCode = EXIT.invalid;
   } finally {
-    ledger.close();
+    await ledger.close();
   }
 }
 

@@ -2,7 +2,9 @@
 // the model can propose, only a person at this CLI can approve or reject.
 
 import { Option, type Command } from "commander";
-import type { Decision, Ledger, ProposalState, StoredProposal } from "../runtime/ledger/ledger.ts";
+import type { Ledger } from "../runtime/ledger/ports.ts";
+import type { Decision, ProposalState, StoredProposal } from "../runtime/ledger/records.ts";
+import { PROPOSAL_STATES } from "../runtime/ledger/review-rules.ts";
 import { changeSetHash } from "../runtime/ledger/hash.ts";
 import { buildWritebackRequest, WritebackRequestError } from "../runtime/executors/request.ts";
 import { confirm } from "../operator/review/confirm.ts";
@@ -26,7 +28,6 @@ import { withLedger } from "../operator/review/store.ts";
 import { writeFileAtomically } from "../operator/review/write-file.ts";
 import { CliError, EXIT, printJson } from "./program.ts";
 
-const STATES: ProposalState[] = ["review_required", "approved", "rejected", "applied", "already_applied", "conflict", "failed"];
 
 interface ListFlags {
   store: string;
@@ -54,7 +55,7 @@ export function register(program: Command): void {
     .command("list")
     .description("List proposals, newest first")
     .requiredOption("--store <file>", "the ledger the MCP server writes (SQLite file)")
-    .addOption(new Option("--state <state>", "only proposals in this state").choices(STATES))
+    .addOption(new Option("--state <state>", "only proposals in this state").choices(PROPOSAL_STATES))
     .option("--capability <name>", "only proposals made by this capability")
     .option("--tenant <id>", "only proposals of this tenant")
     .option("--object <id>", "only proposals for this object: its primary-key value, or table:value")
@@ -105,18 +106,18 @@ export function register(program: Command): void {
 }
 
 
-function list(ledger: Ledger, flags: ListFlags): void {
+async function list(ledger: Ledger, flags: ListFlags): Promise<void> {
   const filter = {
     ...(flags.state ? { state: flags.state } : {}),
     ...(flags.capability ? { capability: flags.capability } : {}),
     ...(flags.tenant ? { tenantId: flags.tenant } : {}),
   };
   let proposals: StoredProposal[];
-  if (flags.object === undefined) proposals = ledger.listProposals({ ...filter, limit: flags.limit });
+  if (flags.object === undefined) proposals = await ledger.proposals.list({ ...filter, limit: flags.limit });
   else {
-    // The Ledger interface has no object filter yet; scan the newest proposals matching the rest.
+    // The proposal port has no object filter yet; scan the newest proposals matching the rest.
     const object = flags.object;
-    proposals = ledger.listProposals({ ...filter, limit: 10_000 }).filter((p) => matchesObject(p, object)).slice(0, flags.limit);
+    proposals = (await ledger.proposals.list({ ...filter, limit: 10_000 })).filter((p) => matchesObject(p, object)).slice(0, flags.limit);
   }
   if (flags.json) printJson(proposals);
   else process.stdout.write(formatProposalList(proposals));
@@ -129,8 +130,8 @@ function matchesObject(p: StoredProposal, object: string): boolean {
   return tables.some((t) => object === `${t}:${key}`);
 }
 
-function show(ledger: Ledger, id: string, flags: { json?: boolean }): void {
-  const history = proposalHistory(ledger, id);
+async function show(ledger: Ledger, id: string, flags: { json?: boolean }): Promise<void> {
+  const history = await proposalHistory(ledger, id);
   if (!history) throw new CliError(`No proposal ${id} in this store. List them with: synapsor-runner proposals list --store <file>`);
   const { proposal: p, evidence } = history;
   const diff = proposalDiff(p);
@@ -186,7 +187,7 @@ async function decide(id: string, kind: DecisionKind, flags: DecideFlags): Promi
   if (kind === "rejected" && !flags.reason?.trim()) throw new CliError("--reason must say why the proposal is rejected.");
 
   await withLedger(flags.store, async (ledger) => {
-    const proposal = ledger.getProposal(id);
+    const proposal = await ledger.proposals.get(id);
     // Refuse before asking: there is no point confirming a decision that cannot be taken.
     const early = refusalFor(proposal, request);
     if (early) return refuse(flags, early.code, early.message);
@@ -201,7 +202,7 @@ async function decide(id: string, kind: DecisionKind, flags: DecideFlags): Promi
     }
     if (answer === "no") return refuse(flags, "DECLINED", `Proposal ${id} was not ${kind}: you did not confirm. Nothing changed.`);
 
-    const result = decideProposal(ledger, request, proposal);
+    const result = await decideProposal(ledger, request, proposal);
     if (!result.ok) return refuse(flags, result.refusal.code, result.refusal.message);
     printDecision(result.decision, result.proposal, flags);
   });
@@ -230,10 +231,10 @@ function refuse(flags: { json?: boolean }, code: string, message: string): void 
   process.exitCode = EXIT.invalid;
 }
 
-function writebackJob(ledger: Ledger, id: string, flags: { store: string; output: string; json?: boolean }): void {
-  const proposal = ledger.getProposal(id);
+async function writebackJob(ledger: Ledger, id: string, flags: { store: string; output: string; json?: boolean }): Promise<void> {
+  const proposal = await ledger.proposals.get(id);
   if (!proposal) throw new CliError(`No proposal ${id} in this store.`);
-  const approval = ledger.listDecisions(id).find((d) => d.decision === "approved");
+  const approval = (await ledger.proposals.decisions(id)).find((d) => d.decision === "approved");
   if (!approval) {
     throw new CliError(`Proposal ${id} is ${proposal.state}; only an approved proposal has a writeback job.` +
       (proposal.state === "review_required" ? ` Approve it first: synapsor-runner proposals approve ${id} --store ${flags.store} --actor <name>` : ""));

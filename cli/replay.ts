@@ -2,7 +2,7 @@
 // receipts, as captured in the ledger.
 
 import { Option, type Command } from "commander";
-import type { Ledger } from "../runtime/ledger/ledger.ts";
+import type { Ledger } from "../runtime/ledger/ports.ts";
 import { proposalHistory } from "../operator/review/history.ts";
 import { buildReplay, replayMarkdown, type Replay } from "../operator/review/replay.ts";
 import { withLedger } from "../operator/review/store.ts";
@@ -19,8 +19,8 @@ export function register(program: Command): void {
     .requiredOption("--store <file>", "the ledger (SQLite file)")
     .option("--json", "print the replay document as JSON")
     .action((id: string, flags: { store: string; json?: boolean }) =>
-      withLedger(flags.store, (ledger) => {
-        const replay = load(ledger, id);
+      withLedger(flags.store, async (ledger) => {
+        const replay = await load(ledger, id);
         if (flags.json) printJson(replay);
         else process.stdout.write(replayMarkdown(replay));
       }));
@@ -33,15 +33,15 @@ export function register(program: Command): void {
     .addOption(new Option("--format <format>", "file format").choices(["json", "markdown"]).makeOptionMandatory())
     .requiredOption("--output <file>", "where to write it")
     .action((id: string, flags: { store: string; format: "json" | "markdown"; output: string }) =>
-      withLedger(flags.store, (ledger) => {
-        const replay = load(ledger, id);
+      withLedger(flags.store, async (ledger) => {
+        const replay = await load(ledger, id);
         writeFileAtomically(flags.output, flags.format === "json" ? JSON.stringify(replay, null, 2) + "\n" : replayMarkdown(replay));
         process.stdout.write(`Wrote the replay of ${id} (${replay.state}, ${replay.events.length} events) to ${flags.output}.\n`);
       }));
 }
 
-function load(ledger: Ledger, id: string): Replay {
-  const history = proposalHistory(ledger, id);
+async function load(ledger: Ledger, id: string): Promise<Replay> {
+  const history = await proposalHistory(ledger, id);
   if (!history) throw new CliError(`No proposal ${id} in this store. List them with: synapsor-runner proposals list --store <file>`);
   return buildReplay(history);
 }

@@ -8,7 +8,8 @@ import type { CallEnvironment } from "./calls/call-context.ts";
 import { trustedContextFromEnv } from "./context.ts";
 import type { Adapter } from "./db/adapter.ts";
 import { openAdapter } from "./db/index.ts";
-import { openSqliteLedger, StoreUnavailableError } from "./ledger/sqlite.ts";
+import { openLedger } from "./ledger/open.ts";
+import { StoreUnavailableError } from "./ledger/store-error.ts";
 import { startHttpServer } from "./mcp/http.ts";
 import { createMcpServerCore } from "./mcp/protocol.ts";
 import { serveStdio } from "./mcp/stdio.ts";
@@ -180,7 +181,7 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
   const storePath = values.store ?? def.defaultStorePath;
   let ledger;
   try {
-    ledger = openSqliteLedger(storePath);
+    ledger = await openLedger({ path: storePath });
   } catch (err) {
     if (err instanceof StoreUnavailableError) throw new StartupError(err.message, 2);
     throw err;
@@ -210,7 +211,7 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
     closing = true;
     await closeTransport().catch(() => undefined);
     await Promise.allSettled([...adapters.values()].map((a) => a.close()));
-    ledger.close();
+    await ledger.close().catch(() => undefined);
     log({ level: "info", event: "server_stopped" });
   };
 

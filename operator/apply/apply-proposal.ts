@@ -3,14 +3,16 @@
 // Nothing here is reachable from MCP.
 
 import type { Contract, ProposalCapabilityConfig } from "../../compiler/config/contract.ts";
-import type { Decision, Ledger, StoredProposal, StoredReceipt } from "../../runtime/ledger/ledger.ts";
+import type { Ledger } from "../../runtime/ledger/ports.ts";
+import type { Decision, StoredProposal, StoredReceipt } from "../../runtime/ledger/records.ts";
+import type { ReviewRefusalCode } from "../../runtime/ledger/review-rules.ts";
 import { canonicalJson, changeSetHash } from "../../runtime/ledger/hash.ts";
 import type { WritebackRequest } from "../../runtime/executors/protocol.ts";
 import { buildWritebackRequest } from "../../runtime/executors/request.ts";
 import { describeCause } from "../../runtime/errors.ts";
 import { executorFor } from "./executor-for.ts";
 
-export type ApplyRefusal = { code: "APPROVAL_REQUIRED" | "NOT_FOUND" | "CAPABILITY_NOT_FOUND" | "POLICY_VIOLATION" | "CONFIGURATION"; message: string };
+export type ApplyRefusal = { code: "APPROVAL_REQUIRED" | "NOT_FOUND" | "CAPABILITY_NOT_FOUND" | "POLICY_VIOLATION" | "CONFIGURATION" | ReviewRefusalCode; message: string };
 
 export type ApplyOutcome = { ok: true; stored: StoredReceipt; request: WritebackRequest } | { ok: false; refusal: ApplyRefusal };
 
@@ -28,14 +30,14 @@ const refuse = (code: ApplyRefusal["code"], message: string): ApplyOutcome => ({
 
 export async function applyProposal(input: ApplyInput): Promise<ApplyOutcome> {
   const { contract, ledger } = input;
-  const proposal = ledger.getProposal(input.proposalId);
+  const proposal = await ledger.proposals.get(input.proposalId);
   if (!proposal) return refuse("NOT_FOUND", `No proposal ${input.proposalId} in this store.`);
   if (proposal.state === "review_required") {
     return refuse("APPROVAL_REQUIRED", `Proposal ${proposal.id} has not been approved; a person must run \`synapsor-runner proposals approve ${proposal.id}\` first.`);
   }
   if (proposal.state === "rejected") return refuse("APPROVAL_REQUIRED", `Proposal ${proposal.id} was rejected; a rejected proposal is never applied.`);
 
-  const approval = approvalOf(ledger, proposal);
+  const approval = await approvalOf(ledger, proposal);
   if (!approval) return refuse("APPROVAL_REQUIRED", `Proposal ${proposal.id} has no approval on record.`);
   // The approval binds to the hash; the stored change set must still produce it.
   if (approval.proposalHash !== proposal.hash || changeSetHash(proposal) !== proposal.hash) {
@@ -62,7 +64,9 @@ export async function applyProposal(input: ApplyInput): Promise<ApplyOutcome> {
   const choice = executorFor(contract, capability, input.env);
   if (!choice.ok) return refuse("CONFIGURATION", choice.message);
 
-  const job = ledger.createWritebackJob(proposal.id, request as unknown as Record<string, unknown>);
+  const created = await ledger.writeback.createJob(proposal.id, request as unknown as Record<string, unknown>);
+  if (!created.ok) return refuse(created.refusal.code, created.refusal.message);
+  const job = created.value;
   let result;
   try {
     result = await choice.executor.execute(request);
@@ -71,7 +75,7 @@ export async function applyProposal(input: ApplyInput): Promise<ApplyOutcome> {
   }
   if (result.internal) {
     try {
-      ledger.recordFailure({
+      await ledger.reads.recordFailure({
         capability: proposal.capability,
         tenantId: proposal.tenantId,
         principal: approval.actor,
@@ -83,18 +87,18 @@ export async function applyProposal(input: ApplyInput): Promise<ApplyOutcome> {
       process.stderr.write(`synapsor-runner: could not store the executor's failure detail: ${describeCause(err)}\n`);
     }
   }
-  const stored = ledger.recordReceipt({
+  const recorded = await ledger.writeback.recordReceipt({
     proposalId: proposal.id,
     jobId: job.id,
     executor: { name: choice.name, type: choice.type },
     receipt: result.receipt,
   });
-  return { ok: true, stored, request };
+  if (!recorded.ok) return refuse(recorded.refusal.code, recorded.refusal.message);
+  return { ok: true, stored: recorded.value, request };
 }
 
-function approvalOf(ledger: Ledger, proposal: StoredProposal): Decision | undefined {
-  return ledger
-    .listDecisions(proposal.id)
+async function approvalOf(ledger: Ledger, proposal: StoredProposal): Promise<Decision | undefined> {
+  return (await ledger.proposals.decisions(proposal.id))
     .filter((d) => d.decision === "approved")
     .at(-1);
 }

@@ -10,7 +10,7 @@ import { applyProposal } from "../apply/apply-proposal.ts";
 import { decideProposal } from "../review/decide.ts";
 import { proposalHistory } from "../review/history.ts";
 import { buildReplay, replayMarkdown } from "../review/replay.ts";
-import { openSqliteLedger } from "../../runtime/ledger/sqlite.ts";
+import { openLedger } from "../../runtime/ledger/open.ts";
 import type { DemoStep } from "./run-demo.ts";
 
 export interface ReviewStepsInput {
@@ -31,10 +31,10 @@ const REVIEWER = { actor: "dana (demo billing lead)", role: "billing_lead" };
 export async function reviewAndApply(input: ReviewStepsInput): Promise<{ conflictProposalId: string }> {
   const { say, contract, steps, clock } = input;
   const env = { SUPPORT_DB_READ_URL: input.readUrl, SUPPORT_DB_WRITE_URL: input.writeUrl };
-  const ledger = openSqliteLedger(input.ledgerPath);
+  const ledger = await openLedger({ path: input.ledgerPath });
   try {
-    const approve = (proposalId: string) => {
-      const result = decideProposal(ledger, { proposalId, decision: "approved", ...REVIEWER });
+    const approve = async (proposalId: string) => {
+      const result = await decideProposal(ledger, { proposalId, decision: "approved", ...REVIEWER });
       if (!result.ok) throw new Error(`approval refused: ${result.refusal.message}`);
       return result.decision;
     };
@@ -48,7 +48,7 @@ export async function reviewAndApply(input: ReviewStepsInput): Promise<{ conflic
     const unapproved = await applyProposal({ contract, ledger, proposalId: input.firstProposalId, env });
     say(`10. Applying before anyone approved → refused: ${unapproved.ok ? "(unexpectedly applied)" : unapproved.refusal.code}.`);
 
-    const decision = approve(input.firstProposalId);
+    const decision = await approve(input.firstProposalId);
     say(`11. ${decision.actor} approves ${input.firstProposalId} with role ${decision.role}, as "synapsor-runner proposals approve" would.`);
     say(`    The approval is bound to the proposal's hash ${decision.proposalHash.slice(0, 16)}…; a changed proposal could not use it.`);
 
@@ -61,7 +61,7 @@ export async function reviewAndApply(input: ReviewStepsInput): Promise<{ conflic
 
     const second = await input.propose("INV-3003", 0, "Card declined during the outage (ticket T-1004).");
     const secondId = second.proposal.id as string;
-    approve(secondId);
+    await approve(secondId);
     say(`13. The agent proposes waiving INV-3003's fee (${secondId}) and it is approved, but before it is applied`);
     const client = new pg.Client({ connectionString: input.writeUrl });
     await client.connect();
@@ -76,7 +76,7 @@ export async function reviewAndApply(input: ReviewStepsInput): Promise<{ conflic
     say(`    apply → ${conflict.receipt.status} (${conflict.receipt.safe_error_code}): the row changed after the proposal, so nothing was written;`);
     say(`    INV-3003 keeps the person's edit: late fee ${kept.late_fee_cents}. The agent would have to look again and propose anew.`);
 
-    const history = proposalHistory(ledger, input.firstProposalId)!;
+    const history = (await proposalHistory(ledger, input.firstProposalId))!;
     const replay = buildReplay(history);
     const replayPath = join(dirname(input.ledgerPath), `replay-${input.firstProposalId}.md`);
     writeFileSync(replayPath, replayMarkdown(replay));
@@ -84,6 +84,6 @@ export async function reviewAndApply(input: ReviewStepsInput): Promise<{ conflic
     say("    trusted context → evidence read → proposed diff → approval → writeback job → receipts, each with its time.");
     return { conflictProposalId: secondId };
   } finally {
-    ledger.close();
+    await ledger.close();
   }
 }

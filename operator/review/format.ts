@@ -1,7 +1,7 @@
 // Plain-text rendering of ledger records for the review commands. JSON output prints the
 // records themselves; these functions are only for people reading a terminal.
 
-import type { Decision, LedgerEvent, ProposalGuards, StoredProposal, StoredReceipt } from "../../runtime/ledger/ledger.ts";
+import type { Decision, LedgerEvent, ProposalGuards, StoredProposal, StoredReceipt } from "../../runtime/ledger/records.ts";
 import type { DiffRow } from "./diff.ts";
 
 /** Strings as they are, everything else as JSON, so `"12"` and `12` still read differently in tables. */

@@ -3,7 +3,7 @@
 // captured (the source database is not read again), and the ledger holds no secrets.
 
 import { changeSetHash } from "../../runtime/ledger/hash.ts";
-import type { Decision, EvidenceBundle, LedgerEvent, ProposalState, StoredProposal, StoredReceipt, WritebackJob } from "../../runtime/ledger/ledger.ts";
+import type { Decision, EvidenceBundle, LedgerEvent, ProposalState, StoredProposal, StoredReceipt, WritebackJob } from "../../runtime/ledger/records.ts";
 import { diffObject, proposalDiff, type DiffRow } from "./diff.ts";
 import { approvalRequirement, showValue, targetLabel } from "./format.ts";
 import type { ProposalHistory } from "./history.ts";

@@ -1,18 +1,22 @@
-// Public face of the ledger: the interface, the default SQLite implementation and the hash helpers.
+// Public face of the ledger: the ports, the records, the factory and the hash helpers.
 
+export type { Ledger, ReadLog, ProposalLog, WritebackLog, EventLog, DecisionOutcome, WritebackOutcome, ReceiptInput } from "./ports.ts";
 export type {
+  Decision,
   EvidenceBundle,
-  Ledger,
   LedgerEvent,
   NewProposal,
   ProposalGuards,
   ProposalState,
   QueryAuditRecord,
+  ReadIds,
   ReadOutcome,
   ReadRecord,
   StoredProposal,
-} from "./ledger.ts";
-export { openSqliteLedger, openSqliteLedger as openLedger, StoreUnavailableError } from "./sqlite.ts";
+  StoredReceipt,
+  WritebackJob,
+} from "./records.ts";
+export { openLedger, type LedgerOptions } from "./open.ts";
+export { StoreUnavailableError } from "./store-error.ts";
 export { canonicalJson, changeSetHash } from "./hash.ts";
-export type { Decision, DecisionOutcome, StoredReceipt, WritebackJob } from "./ledger.ts";
-export { ReviewRuleError, type ReviewRuleCode } from "./review-error.ts";
+export type { DecisionRequest, ReviewRefusal, ReviewRefusalCode } from "./review-rules.ts";

@@ -1,5 +1,5 @@
-// The local ledger: evidence, query audit, proposals and lifecycle events.
-// One interface so a Postgres-backed ledger can replace SQLite without touching callers.
+// What the ledger records: reads (evidence and query audit), proposals, decisions, writeback
+// jobs, receipts and lifecycle events. Plain data, shared by every backend and every caller.
 
 import type { Receipt } from "../executors/protocol.ts";
 import type { Scalar } from "../values.ts";
@@ -107,8 +107,64 @@ export interface LedgerEvent {
   createdAt: string;
 }
 
-/** What recordReads answers per record: recordRead's result, or what it threw. */
-export type ReadOutcome = { ok: true; evidenceId: string | null; queryAuditId: string } | { ok: false; error: unknown };
+/** The ids a recorded read gets; both share one key, so either finds the read. */
+export interface ReadIds {
+  evidenceId: string | null;
+  queryAuditId: string;
+}
+
+/** What recordReads answers per record: recordRead's result, or what it failed with. */
+export type ReadOutcome = ({ ok: true } & ReadIds) | { ok: false; error: unknown };
+
+/** A failed query: an audit row with the stable code; the raw detail is kept for operators only. */
+export interface FailureRecord {
+  capability: string;
+  tenantId?: string;
+  principal?: string;
+  source?: string;
+  table?: string;
+  statementFingerprint?: string;
+  code: string;
+  internal: string;
+}
+
+export interface ReadFilter {
+  tenantId?: string;
+  capability?: string;
+  limit?: number;
+}
+
+export interface ProposalFilter {
+  tenantId?: string;
+  state?: ProposalState;
+  capability?: string;
+  limit?: number;
+}
+
+/**
+ * Without afterId: the latest events, newest first. With afterId: the events after that id,
+ * oldest first, so a tail can page forward by passing the last id it saw without skipping any.
+ */
+export interface EventFilter {
+  afterId?: number;
+  limit?: number;
+  proposalId?: string;
+}
+
+export interface ReceiptFilter {
+  proposalId?: string;
+  tenantId?: string;
+  limit?: number;
+}
+
+/** An event about to be appended; the ledger assigns its id. */
+export interface NewEvent {
+  type: string;
+  proposalId?: string;
+  tenantId?: string;
+  detail: Record<string, unknown>;
+  createdAt: string;
+}
 
 /** A person's decision on a proposal, bound to the proposal's hash at the time. */
 export interface Decision {
@@ -122,10 +178,6 @@ export interface Decision {
   proposalHash: string;
   createdAt: string;
 }
-
-export type DecisionOutcome =
-  | { ok: true; decision: Decision; proposal: StoredProposal }
-  | { ok: false; reason: "not_found" | "not_reviewable" | "hash_mismatch"; state?: ProposalState };
 
 export interface WritebackJob {
   /** `job_…` */
@@ -145,58 +197,4 @@ export interface StoredReceipt {
   executor: { name: string; type: "sql_update" | "http_handler" | "command_handler" };
   receipt: Receipt;
   createdAt: string;
-}
-
-export interface Ledger {
-  /** Writes the query audit row and (when asked) the evidence bundle in one transaction. */
-  recordRead(record: ReadRecord): { evidenceId: string | null; queryAuditId: string };
-  /**
-   * Records several reads in one transaction (group commit); one outcome per record, in order.
-   * A bad record fails alone; a store fault fails them all.
-   */
-  recordReads(records: readonly ReadRecord[]): ReadOutcome[];
-  /** Records a failed query: audit row with the stable code, raw detail kept internally. */
-  recordFailure(input: {
-    capability: string;
-    tenantId?: string;
-    principal?: string;
-    source?: string;
-    table?: string;
-    statementFingerprint?: string;
-    code: string;
-    internal: string;
-  }): void;
-  createProposal(input: NewProposal): StoredProposal;
-  /** With tenantId, only a proposal of that tenant is returned. */
-  getProposal(id: string, tenantId?: string): StoredProposal | undefined;
-  getEvidence(id: string, tenantId?: string): EvidenceBundle | undefined;
-  listProposals(filter?: { tenantId?: string; state?: ProposalState; capability?: string; limit?: number }): StoredProposal[];
-  listEvidence(filter?: { tenantId?: string; capability?: string; limit?: number }): EvidenceBundle[];
-  listQueryAudit(filter?: { tenantId?: string; capability?: string; limit?: number }): QueryAuditRecord[];
-  listEvents(filter?: { afterId?: number; limit?: number; proposalId?: string }): LedgerEvent[];
-  /**
-   * Approves or rejects atomically: only a proposal in review_required whose stored hash equals
-   * expectedHash changes state; appends proposal_approved / proposal_rejected in the same transaction.
-   */
-  decide(input: {
-    proposalId: string;
-    decision: "approved" | "rejected";
-    actor: string;
-    role?: string;
-    reason?: string;
-    expectedHash: string;
-  }): DecisionOutcome;
-  listDecisions(proposalId: string): Decision[];
-  /** Stores the request about to be sent and appends writeback_job_created. */
-  createWritebackJob(proposalId: string, request: Record<string, unknown>): WritebackJob;
-  getWritebackJob(id: string): WritebackJob | undefined;
-  /**
-   * Stores an executor's receipt, moves the proposal to the receipt's status (applied,
-   * already_applied, conflict or failed) and appends writeback_<status>, in one transaction.
-   */
-  recordReceipt(input: { proposalId: string; jobId: string; executor: StoredReceipt["executor"]; receipt: Receipt }): StoredReceipt;
-  getReceipt(id: string): StoredReceipt | undefined;
-  listReceipts(filter?: { proposalId?: string; tenantId?: string; limit?: number }): StoredReceipt[];
-  appendEvent(type: string, detail: Record<string, unknown>, refs?: { proposalId?: string; tenantId?: string }): void;
-  close(): void;
 }
