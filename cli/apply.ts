@@ -8,6 +8,8 @@ import { validateContract } from "../compiler/config/validate.ts";
 import { formatDiagnostics } from "../compiler/diagnostics.ts";
 import { applyProposal } from "../operator/apply/apply-proposal.ts";
 import { openLedger } from "../runtime/ledger/open.ts";
+import { keySettings, openKeys } from "../operator/review/store.ts";
+import { LedgerKeyError } from "../runtime/ledger/keys/key-ring.ts";
 import { StoreUnavailableError } from "../runtime/ledger/store-error.ts";
 import type { WritebackRequest } from "../runtime/executors/protocol.ts";
 import { CliError, EXIT, printJson } from "./program.ts";
@@ -43,13 +45,17 @@ async function runApply(flags: ApplyFlags): Promise<void> {
 
   let ledger;
   try {
-    ledger = await openLedger({ path: flags.store });
+    // The contract names the key variable (storage.ledger_key_env); otherwise the store's default keys.
+    ledger = await openLedger({ path: flags.store, keys: openKeys(keySettings(flags.store, {}, validated.value)) });
   } catch (err) {
     if (err instanceof StoreUnavailableError) throw new CliError(err.message, EXIT.environment);
     throw err;
   }
   try {
-    const outcome = await applyProposal({ contract: validated.value, ledger, proposalId, ...(job ? { job } : {}) });
+    const outcome = await applyProposal({ contract: validated.value, ledger, proposalId, ...(job ? { job } : {}) }).catch((err: unknown) => {
+      // A key file that turns out unusable (loose mode, another owner) when it is first read.
+      throw err instanceof LedgerKeyError ? new CliError(err.message, EXIT.environment) : err;
+    });
     if (!outcome.ok) {
       if (flags.json) printJson({ ok: false, error: { code: outcome.refusal.code, message: outcome.refusal.message } });
       else process.stderr.write(`synapsor-runner: ${outcome.refusal.code}: ${outcome.refusal.message}\n`);

@@ -4,9 +4,9 @@
 
 import type { Contract, ProposalCapabilityConfig } from "../../compiler/config/contract.ts";
 import type { Ledger } from "../../runtime/ledger/ports.ts";
-import type { Decision, StoredProposal, StoredReceipt } from "../../runtime/ledger/records.ts";
+import type { StoredReceipt } from "../../runtime/ledger/records.ts";
 import type { ReviewRefusalCode } from "../../runtime/ledger/review-rules.ts";
-import { canonicalJson, changeSetHash } from "../../runtime/ledger/hash.ts";
+import { canonicalJson } from "../../runtime/ledger/hash.ts";
 import type { WritebackRequest } from "../../runtime/executors/protocol.ts";
 import { buildWritebackRequest } from "../../runtime/executors/request.ts";
 import { describeCause } from "../../runtime/errors.ts";
@@ -28,21 +28,17 @@ export interface ApplyInput {
 
 const refuse = (code: ApplyRefusal["code"], message: string): ApplyOutcome => ({ ok: false, refusal: { code, message } });
 
+/** A record that does not verify, or an approval that does not cover it, is a policy violation for apply. */
+const APPLY_CODES: Partial<Record<ReviewRefusalCode, ApplyRefusal["code"]>> = { UNVERIFIED: "POLICY_VIOLATION", HASH_MISMATCH: "POLICY_VIOLATION" };
+
 export async function applyProposal(input: ApplyInput): Promise<ApplyOutcome> {
   const { contract, ledger } = input;
-  const proposal = await ledger.proposals.get(input.proposalId);
-  if (!proposal) return refuse("NOT_FOUND", `No proposal ${input.proposalId} in this store.`);
-  if (proposal.state === "review_required") {
-    return refuse("APPROVAL_REQUIRED", `Proposal ${proposal.id} has not been approved; a person must run \`synapsor-runner proposals approve ${proposal.id}\` first.`);
-  }
-  if (proposal.state === "rejected") return refuse("APPROVAL_REQUIRED", `Proposal ${proposal.id} was rejected; a rejected proposal is never applied.`);
-
-  const approval = await approvalOf(ledger, proposal);
-  if (!approval) return refuse("APPROVAL_REQUIRED", `Proposal ${proposal.id} has no approval on record.`);
-  // The approval binds to the hash; the stored change set must still produce it.
-  if (approval.proposalHash !== proposal.hash || changeSetHash(proposal) !== proposal.hash) {
-    return refuse("POLICY_VIOLATION", `Proposal ${proposal.id} changed after it was approved; its approval does not cover the stored change set.`);
-  }
+  // Before anything else: the proposal, its state and its approval must verify against the ledger
+  // keys (keyed MACs), and the approval must be bound to this proposal as stored. A record edited
+  // in the store file, or written with keys this process lacks, stops here and nothing is written.
+  const approved = await ledger.proposals.approval(input.proposalId);
+  if (!approved.ok) return refuse(APPLY_CODES[approved.refusal.code] ?? approved.refusal.code, approved.refusal.message);
+  const { proposal, approval } = approved;
 
   const capability = contract.capabilities.find((c): c is ProposalCapabilityConfig => c.name === proposal.capability && c.kind === "proposal");
   if (!capability) {
@@ -95,10 +91,4 @@ export async function applyProposal(input: ApplyInput): Promise<ApplyOutcome> {
   });
   if (!recorded.ok) return refuse(recorded.refusal.code, recorded.refusal.message);
   return { ok: true, stored: recorded.value, request };
-}
-
-async function approvalOf(ledger: Ledger, proposal: StoredProposal): Promise<Decision | undefined> {
-  return (await ledger.proposals.decisions(proposal.id))
-    .filter((d) => d.decision === "approved")
-    .at(-1);
 }

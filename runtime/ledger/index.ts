@@ -1,6 +1,17 @@
-// Public face of the ledger: the ports, the records, the factory and the hash helpers.
+// Public face of the ledger: the ports, the records, the factory, the keys and the hash helpers.
 
-export type { Ledger, ReadLog, ProposalLog, WritebackLog, EventLog, DecisionOutcome, WritebackOutcome, ReceiptInput } from "./ports.ts";
+export type {
+  ApprovalOutcome,
+  DecisionOutcome,
+  EventLog,
+  ExpiryOutcome,
+  Ledger,
+  ProposalLog,
+  ReadLog,
+  ReceiptInput,
+  WritebackLog,
+  WritebackOutcome,
+} from "./ports.ts";
 export type {
   Decision,
   EvidenceBundle,
@@ -14,9 +25,13 @@ export type {
   ReadRecord,
   StoredProposal,
   StoredReceipt,
+  Verification,
+  VerificationProblem,
   WritebackJob,
 } from "./records.ts";
 export { openLedger, type LedgerOptions } from "./open.ts";
 export { StoreUnavailableError } from "./store-error.ts";
 export { canonicalJson, changeSetHash } from "./hash.ts";
+export { DEFAULT_LEDGER_KEY_ENV, LedgerKeyError, type KeyRing, type LedgerKey } from "./keys/key-ring.ts";
+export { openKeyRing, type KeySettings } from "./keys/open-key-ring.ts";
 export type { DecisionRequest, ReviewRefusal, ReviewRefusalCode } from "./review-rules.ts";

@@ -22,6 +22,7 @@ import type {
   StoredReceipt,
   WritebackJob,
 } from "./records.ts";
+import type { KeyRing } from "./keys/key-ring.ts";
 import type { DecisionRequest, ReviewRefusal } from "./review-rules.ts";
 
 /** The tool-call hot path: every read leaves a query audit row and, usually, an evidence bundle. */
@@ -43,9 +44,18 @@ export interface ReadLog {
 
 export type DecisionOutcome = { ok: true; decision: Decision; proposal: StoredProposal } | { ok: false; refusal: ReviewRefusal };
 
-/** Proposals and the decisions people take on them. */
+/** An approved proposal whose record, state and approval all verify, or why not. */
+export type ApprovalOutcome = { ok: true; proposal: StoredProposal; approval: Decision } | { ok: false; refusal: ReviewRefusal };
+
+export type ExpiryOutcome = { ok: true; value: StoredProposal } | { ok: false; refusal: ReviewRefusal };
+
+/**
+ * Proposals and the decisions people take on them. Every record read comes with its
+ * verification (keyed MACs checked against the ledger keys); nothing unverified is approved,
+ * and nothing is approved by whoever proposed it.
+ */
 export interface ProposalLog {
-  /** Stores a new proposal in review_required and appends proposal_created. */
+  /** Seals and stores a new proposal in review_required, and appends proposal_created. */
   create(input: NewProposal): Promise<StoredProposal>;
   /** With tenantId, only a proposal of that tenant is returned. */
   get(id: string, tenantId?: string): Promise<StoredProposal | undefined>;
@@ -55,6 +65,10 @@ export interface ProposalLog {
   decisions(proposalId: string): Promise<Decision[]>;
   /** Approves or rejects under the review rules, and appends proposal_approved / proposal_rejected. */
   decide(request: DecisionRequest): Promise<DecisionOutcome>;
+  /** What apply needs before any executor runs: the proposal and its approval, both verified. */
+  approval(proposalId: string): Promise<ApprovalOutcome>;
+  /** Retires a proposal in review_required or approved (state expired, final) and appends proposal_expired with `detail`. */
+  expire(proposalId: string, detail: Record<string, unknown>): Promise<ExpiryOutcome>;
 }
 
 export type WritebackOutcome<T> = { ok: true; value: T } | { ok: false; refusal: ReviewRefusal };
@@ -68,7 +82,7 @@ export interface ReceiptInput {
 
 /** What the apply step sent to an executor, and what the executor answered. */
 export interface WritebackLog {
-  /** Stores the request about to be sent (approved proposals only) and appends writeback_job_created. */
+  /** Stores the request about to be sent (verified, approved proposals only) and appends writeback_job_created. */
   createJob(proposalId: string, request: Record<string, unknown>): Promise<WritebackOutcome<WritebackJob>>;
   getJob(id: string): Promise<WritebackJob | undefined>;
   /**
@@ -93,5 +107,7 @@ export interface Ledger {
   readonly proposals: ProposalLog;
   readonly writeback: WritebackLog;
   readonly events: EventLog;
+  /** The keys this ledger seals and verifies review records with. */
+  readonly keys: KeyRing;
   close(): Promise<void>;
 }

@@ -68,7 +68,27 @@ export type ProposalState =
   | "applied"
   | "already_applied"
   | "conflict"
-  | "failed";
+  | "failed"
+  | "expired";
+
+/** Why a review record does not verify against this process's ledger keys. */
+export type VerificationProblem =
+  /** Stored before records were sealed with a keyed MAC, or its MAC was removed. */
+  | "unsealed"
+  /** Sealed with a key this process does not have (lost, not shared, or its key id was edited). */
+  | "unknown_key"
+  /** Its keyed MAC does not match: it was changed outside synapsor-runner. */
+  | "mismatch";
+
+/** Whether a proposal or decision is exactly what synapsor-runner wrote (keyed MAC, see seal.ts). */
+export interface Verification {
+  verified: boolean;
+  /** The key that sealed the record; null when it was never sealed. */
+  keyId: string | null;
+  problem: VerificationProblem | null;
+  /** What does not verify and what to do, naming the key id and where keys are read from; null when verified. */
+  message: string | null;
+}
 
 export interface NewProposal {
   capability: string;
@@ -96,6 +116,8 @@ export interface StoredProposal extends NewProposal {
   hash: string;
   state: ProposalState;
   createdAt: string;
+  /** The proposal record and its state, checked against the ledger keys when read. */
+  verification: Verification;
 }
 
 export interface LedgerEvent {
@@ -166,7 +188,7 @@ export interface NewEvent {
   createdAt: string;
 }
 
-/** A person's decision on a proposal, bound to the proposal's hash at the time. */
+/** A person's decision on a proposal, bound to the proposal's keyed MAC and the before-row it was shown. */
 export interface Decision {
   /** `apr_…` */
   id: string;
@@ -176,7 +198,11 @@ export interface Decision {
   role: string | null;
   reason: string | null;
   proposalHash: string;
+  /** SHA-256 of the before-row the person was shown; null for decisions stored before keyed MACs. */
+  beforeHash: string | null;
   createdAt: string;
+  /** The decision's keyed MAC, and its binding to the proposal's MAC and before-row. */
+  verification: Verification;
 }
 
 export interface WritebackJob {

@@ -5,25 +5,41 @@
 import type {
   Decision,
   NewEvent,
+  NewProposal,
   ProposalFilter,
   ProposalState,
   ReceiptFilter,
-  StoredProposal,
   StoredReceipt,
   WritebackJob,
 } from "./records.ts";
 
-/** A proposal row exactly as stored: the record plus the columns kept only for indexing and state. */
-export interface ProposalRecord extends StoredProposal {
+/** A proposal row exactly as stored: every column, the seals included. */
+export interface ProposalRecord extends NewProposal {
+  id: string;
+  hash: string;
+  planHash: string | null;
+  state: ProposalState;
+  createdAt: string;
   /** "schema.table" or "table", for the object index. */
   targetTable: string;
   /** The target's primary-key value, for the object index. */
   objectId: string;
   updatedAt: string;
+  /** The key and MAC sealing the immutable record; null for proposals stored before keyed MACs. */
+  keyId: string | null;
+  mac: string | null;
+  /** The key and MAC sealing (state, updatedAt), bound to `mac`; re-sealed by every transition. */
+  stateKeyId: string | null;
+  stateMac: string | null;
 }
 
-export interface DecisionRecord extends Decision {
+/** A decision row exactly as stored. */
+export interface DecisionRecord extends Omit<Decision, "verification"> {
   tenantId: string;
+  /** The MAC of the proposal the decision was taken on. */
+  proposalMac: string | null;
+  keyId: string | null;
+  mac: string | null;
 }
 
 export interface JobRecord extends WritebackJob {
@@ -31,10 +47,12 @@ export interface JobRecord extends WritebackJob {
   idempotencyKey: string | null;
 }
 
-/** The state a review step saw, and the state it leaves behind. */
+/** The state a review step saw, and the state it leaves behind, with its seal. */
 export interface StateStamp {
   state: ProposalState;
   updatedAt: string;
+  stateKeyId: string | null;
+  stateMac: string | null;
 }
 
 /** One review step, written in one transaction or not at all. */

@@ -120,6 +120,7 @@ describe("help and bad input", () => {
     for (const args of [
       ["proposals", "list"], ["proposals", "show"], ["proposals", "approve"], ["proposals", "reject"], ["proposals", "writeback-job"],
       ["receipts", "list"], ["receipts", "show"], ["replay", "show"], ["replay", "export"], ["events", "tail"],
+      ["proposals", "expire"], ["store", "key", "status"], ["store", "key", "rotate"],
     ]) {
       const r = await cli([...args, "--help"]);
       assert.equal(r.code, 0, args.join(" "));
@@ -222,7 +223,7 @@ describe("approve and reject", () => {
     }
     const r = await cli(approveArgs(p.id, path, "--role", "billing_lead", "--yes"));
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /altered after it was proposed/);
+    assert.match(r.stderr, /does not match its keyed MAC \(key k_[0-9a-f]{16}, read from the key file .*local\.db\.key\): it was changed outside synapsor-runner/);
     assert.equal((await ledger.proposals.get(p.id))!.state, "review_required");
   });
 
@@ -242,7 +243,8 @@ describe("approve and reject", () => {
     const body = JSON.parse(ok.stdout);
     assert.equal(body.ok, true);
     assert.deepEqual(body.proposal, { id: p.id, state: "approved", hash: p.hash });
-    assert.deepEqual(Object.keys(body.decision).sort(), ["actor", "createdAt", "decision", "id", "proposalHash", "proposalId", "reason", "role"]);
+    assert.deepEqual(Object.keys(body.decision).sort(), ["actor", "beforeHash", "createdAt", "decision", "id", "proposalHash", "proposalId", "reason", "role", "verification"]);
+    assert.equal(body.decision.verification.verified, true);
     assert.equal(body.decision.decision, "approved");
     assert.match(body.decision.id, /^apr_/);
   });
@@ -351,8 +353,10 @@ describe("listing and showing", () => {
     const r = await cli(["proposals", "show", other.id, "--store", path, "--json"]);
     assert.equal(r.code, 0, r.stderr);
     const body = JSON.parse(r.stdout);
-    assert.deepEqual(Object.keys(body), ["proposal", "hashVerified", "diff", "evidence", "decisions", "writebackJobs", "receipts", "events"]);
+    assert.deepEqual(Object.keys(body), ["proposal", "verified", "hashVerified", "diff", "evidence", "decisions", "writebackJobs", "receipts", "events"]);
     assert.equal(body.proposal.id, other.id);
+    assert.equal(body.verified, true);
+    assert.equal(body.proposal.verification.verified, true);
     assert.equal(body.hashVerified, true);
     assert.deepEqual(body.diff, { late_fee_cents: { before: 2500, proposed: 0 }, status: { before: "open", proposed: "waived" } });
     assert.equal(body.evidence.id, other.evidenceId);
@@ -415,8 +419,9 @@ describe("writeback job, receipts and replay", () => {
     assert.equal(r.code, 0, r.stderr);
     assertNoSecrets(r.stdout);
     const replay = JSON.parse(r.stdout);
-    assert.deepEqual(Object.keys(replay), ["format", "proposalId", "state", "trustedContext", "evidence", "proposal", "decision", "writebackJobs", "receipts", "events"]);
+    assert.deepEqual(Object.keys(replay), ["format", "proposalId", "state", "verified", "trustedContext", "evidence", "proposal", "decision", "writebackJobs", "receipts", "events"]);
     assert.equal(replay.state, "applied");
+    assert.equal(replay.verified, true);
     assert.deepEqual(replay.trustedContext, { tenantId: "acme", principal: "agent:support", source: "app_pg", capability: "billing.propose_late_fee_waiver" });
     assert.equal(replay.evidence.bundle.rows[0].late_fee_cents, 2500);
     assert.deepEqual(replay.proposal.diff.late_fee_cents, { before: 2500, proposed: 0 });

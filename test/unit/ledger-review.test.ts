@@ -13,7 +13,8 @@ import type { Ledger, WritebackOutcome } from "../../runtime/ledger/ports.ts";
 import type { NewProposal, StoredProposal } from "../../runtime/ledger/records.ts";
 import { openLedger } from "../../runtime/ledger/index.ts";
 import { applyMigrations, MIGRATIONS } from "../../runtime/ledger/migrations.ts";
-import { changeSetHash } from "../../runtime/ledger/hash.ts";
+import { createHash } from "node:crypto";
+import { canonicalJson, changeSetHash } from "../../runtime/ledger/hash.ts";
 import { checkWritebackJob } from "../../operator/review/job-schema.ts";
 
 const root = mkdtempSync(join(tmpdir(), "ledger-review-"));
@@ -117,15 +118,18 @@ describe("decide", () => {
     const outcome = await ledger.proposals.decide({ proposalId: p.id, decision: "approved", actor: "alice", role: "billing_lead", expectedHash: p.hash });
     assert.ok(outcome.ok);
     assert.match(outcome.decision.id, /^apr_[a-z2-7]{20}$/);
+    const keyId = ledger.keys.active().id;
     assert.deepEqual({ ...outcome.decision, id: "x", createdAt: "t" }, {
-      id: "x", proposalId: p.id, decision: "approved", actor: "alice", role: "billing_lead", reason: null, proposalHash: p.hash, createdAt: "t",
+      id: "x", proposalId: p.id, decision: "approved", actor: "alice", role: "billing_lead", reason: null, proposalHash: p.hash,
+      beforeHash: createHash("sha256").update(canonicalJson(p.before)).digest("hex"), createdAt: "t",
+      verification: { verified: true, keyId, problem: null, message: null },
     });
     assert.equal(outcome.proposal.state, "approved");
     assert.equal(await stateOf(ledger, p.id), "approved");
     assert.deepEqual(await ledger.proposals.decisions(p.id), [outcome.decision]);
     const events = await ledger.events.list({ proposalId: p.id, afterId: 0 });
     assert.deepEqual(events.map((e) => e.type), ["proposal_created", "proposal_approved"]);
-    assert.deepEqual(events[1]!.detail, { decisionId: outcome.decision.id, actor: "alice", role: "billing_lead", reason: null, hash: p.hash });
+    assert.deepEqual(events[1]!.detail, { decisionId: outcome.decision.id, actor: "alice", role: "billing_lead", reason: null, hash: p.hash, keyId });
     assert.equal(events[1]!.tenantId, "acme");
   });
 
@@ -196,9 +200,12 @@ describe("decide", () => {
     const p = await ledger.proposals.create(proposal());
     tamper(path, p.id, { late_fee_cents: 0, status: "waived", credit_cents: 99999 });
     assert.equal((await ledger.proposals.get(p.id))!.hash, p.hash, "the stored hash itself is untouched");
+    const stored = (await ledger.proposals.get(p.id))!;
+    assert.deepEqual([stored.verification.verified, stored.verification.problem], [false, "mismatch"], "the keyed MAC no longer matches");
     const outcome = await ledger.proposals.decide({ proposalId: p.id, decision: "approved", actor: "alice", role: "billing_lead", expectedHash: p.hash });
     assert.ok(!outcome.ok);
-    assert.equal(outcome.refusal.code, "HASH_MISMATCH");
+    assert.equal(outcome.refusal.code, "UNVERIFIED");
+    assert.match(outcome.refusal.message, /changed outside synapsor-runner/);
     assert.equal(await stateOf(ledger, p.id), "review_required");
   });
 
@@ -389,7 +396,7 @@ describe("events and listings", () => {
     assert.equal(await ledger.proposals.get(a.id, "globex"), undefined);
   });
 
-  test("a store from migration step 2 upgrades, keeps its proposals and can decide them", async () => {
+  test("a store from migration step 2 upgrades and keeps its proposals; unsealed, they can be rejected but never approved", async () => {
     const path = storePath();
     const db = new DatabaseSync(path);
     assert.deepEqual(applyMigrations(db, MIGRATIONS.filter((m) => m.version <= 2)), [1, 2]);
@@ -405,8 +412,14 @@ describe("events and listings", () => {
     const ledger = await fresh(path);
     const stored = (await ledger.proposals.get(id))!;
     assert.equal(stored.planHash, null, "a proposal from before plan hashes has none");
-    await approve(ledger, stored);
-    assert.equal(await stateOf(ledger, id), "approved");
+    assert.deepEqual([stored.verification.verified, stored.verification.problem, stored.verification.keyId], [false, "unsealed", null]);
+    const approval = await ledger.proposals.decide({ proposalId: id, decision: "approved", actor: "alice", role: "billing_lead" });
+    assert.ok(!approval.ok);
+    assert.equal(approval.refusal.code, "UNVERIFIED");
+    assert.match(approval.refusal.message, /Propose the change again/);
+    const rejection = await ledger.proposals.decide({ proposalId: id, decision: "rejected", actor: "alice", reason: "re-proposed" });
+    assert.ok(rejection.ok, "rejecting is always possible: it never writes");
+    assert.equal(await stateOf(ledger, id), "rejected");
     const check = new DatabaseSync(path);
     try {
       const versions = check.prepare("SELECT version FROM schema_migrations ORDER BY version").all().map((r) => r.version);

@@ -206,8 +206,10 @@ describe("proposals and events", () => {
     assert.deepEqual(await ledger.proposals.get(stored.id), stored);
     // What comes back from the store hashes to the stored hash, so approvals can re-verify it.
     assert.equal(changeSetHash((await ledger.proposals.get(stored.id))!), stored.hash);
-    const { id, hash, state, createdAt, ...changeSet } = stored;
+    const { id, hash, state, createdAt, verification, ...changeSet } = stored;
     assert.deepEqual(changeSet, input);
+    assert.equal(verification.verified, true, "a new proposal is sealed with the ledger's key");
+    assert.match(verification.keyId!, /^k_[0-9a-f]{16}$/);
 
     const events = await ledger.events.list();
     assert.equal(events.length, 1);

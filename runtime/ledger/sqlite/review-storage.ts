@@ -33,13 +33,16 @@ export class SqliteReviewStorage implements ReviewStorage {
     this.#events = events;
     this.#insertProposal = db.prepare(`INSERT INTO proposals (id, hash, state, capability, tenant_id, principal, source,
       target_table, object_id, target, before_row, patch, after_row, guards, args, evidence_id, approval,
-      executor, plan_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      executor, plan_hash, created_at, updated_at, key_id, mac, state_key_id, state_mac)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.#proposalById = db.prepare("SELECT * FROM proposals WHERE id = ?");
     this.#proposalByIdInTenant = db.prepare("SELECT * FROM proposals WHERE id = ? AND tenant_id = ?");
-    this.#stillAt = db.prepare("SELECT 1 FROM proposals WHERE id = ? AND state = ? AND updated_at = ?");
-    this.#moveState = db.prepare("UPDATE proposals SET state = ?, updated_at = ? WHERE id = ? AND state = ? AND updated_at = ?");
+    // The compare-and-set: the whole sealed state stamp must still be what the review step read.
+    const stamp = "state = ? AND updated_at = ? AND state_key_id IS ? AND state_mac IS ?";
+    this.#stillAt = db.prepare(`SELECT 1 FROM proposals WHERE id = ? AND ${stamp}`);
+    this.#moveState = db.prepare(`UPDATE proposals SET state = ?, updated_at = ?, state_key_id = ?, state_mac = ? WHERE id = ? AND ${stamp}`);
     this.#insertDecision = db.prepare(`INSERT INTO decisions (id, proposal_id, tenant_id, decision, actor, role, reason,
-      proposal_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      proposal_hash, proposal_mac, before_hash, created_at, key_id, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.#decisionsOf = db.prepare("SELECT * FROM decisions WHERE proposal_id = ? ORDER BY created_at ASC, id ASC");
     this.#insertJob = db.prepare(`INSERT INTO writeback_jobs (id, proposal_id, tenant_id, idempotency_key, request, created_at)
       VALUES (?, ?, ?, ?, ?, ?)`);
@@ -54,7 +57,8 @@ export class SqliteReviewStorage implements ReviewStorage {
       this.#insertProposal.run(p.id, p.hash, p.state, p.capability, p.tenantId, p.principal, p.source,
         p.targetTable, p.objectId, JSON.stringify(p.target), JSON.stringify(p.before), JSON.stringify(p.patch),
         JSON.stringify(p.after), JSON.stringify(p.guards), JSON.stringify(p.args), p.evidenceId,
-        JSON.stringify(p.approval), JSON.stringify(p.executor), p.planHash, p.createdAt, p.updatedAt);
+        JSON.stringify(p.approval), JSON.stringify(p.executor), p.planHash, p.createdAt, p.updatedAt, p.keyId, p.mac,
+        p.stateKeyId, p.stateMac);
       this.#events.insertNow(event);
     });
   }
@@ -90,15 +94,19 @@ export class SqliteReviewStorage implements ReviewStorage {
 
   async commit(change: ReviewChange): Promise<boolean> {
     const { proposalId, expected, next } = change;
+    const was = [expected.state, expected.updatedAt, expected.stateKeyId, expected.stateMac] as const;
     return this.#db.transaction(() => {
       if (next) {
-        const moved = this.#moveState.run(next.state, next.updatedAt, proposalId, expected.state, expected.updatedAt);
+        const moved = this.#moveState.run(next.state, next.updatedAt, next.stateKeyId, next.stateMac, proposalId, ...was);
         if (moved.changes !== 1) return false;
-      } else if (!this.#stillAt.get(proposalId, expected.state, expected.updatedAt)) {
+      } else if (!this.#stillAt.get(proposalId, ...was)) {
         return false;
       }
       const d = change.decision;
-      if (d) this.#insertDecision.run(d.id, d.proposalId, d.tenantId, d.decision, d.actor, d.role, d.reason, d.proposalHash, d.createdAt);
+      if (d) {
+        this.#insertDecision.run(d.id, d.proposalId, d.tenantId, d.decision, d.actor, d.role, d.reason, d.proposalHash, d.proposalMac,
+          d.beforeHash, d.createdAt, d.keyId, d.mac);
+      }
       const j = change.job;
       if (j) this.#insertJob.run(j.id, j.proposalId, j.tenantId, j.idempotencyKey, JSON.stringify(j.request), j.createdAt);
       const r = change.receipt;

@@ -32,6 +32,10 @@ export function toProposalRecord(row: Row): ProposalRecord {
     targetTable: row.target_table as string,
     objectId: row.object_id as string,
     updatedAt: row.updated_at as string,
+    keyId: (row.key_id as string | null) ?? null,
+    mac: (row.mac as string | null) ?? null,
+    stateKeyId: (row.state_key_id as string | null) ?? null,
+    stateMac: (row.state_mac as string | null) ?? null,
   };
 }
 
@@ -45,7 +49,11 @@ export function toDecisionRecord(row: Row): DecisionRecord {
     role: (row.role as string | null) ?? null,
     reason: (row.reason as string | null) ?? null,
     proposalHash: row.proposal_hash as string,
+    proposalMac: (row.proposal_mac as string | null) ?? null,
+    beforeHash: (row.before_hash as string | null) ?? null,
     createdAt: row.created_at as string,
+    keyId: (row.key_id as string | null) ?? null,
+    mac: (row.mac as string | null) ?? null,
   };
 }
 
