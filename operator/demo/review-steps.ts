@@ -50,7 +50,8 @@ export async function reviewAndApply(input: ReviewStepsInput): Promise<{ conflic
 
     const decision = await approve(input.firstProposalId);
     say(`11. ${decision.actor} approves ${input.firstProposalId} with role ${decision.role}, as "synapsor-runner proposals approve" would.`);
-    say(`    The approval is bound to the proposal's hash ${decision.proposalHash.slice(0, 16)}…; a changed proposal could not use it.`);
+    say(`    The approval is sealed with the ledger key ${decision.verification.keyId} and bound to the proposal's keyed MAC and the row`);
+    say("    the reviewer was shown: a proposal edited in the ledger file could not use it (docs/ledger.md).");
 
     const applied = await apply(input.firstProposalId, "apply_first");
     const row = await input.inspect("INV-3001");
