@@ -3,7 +3,8 @@
 // The file is re-read when it changes, so a rotation reaches a running server without a restart.
 
 import { randomBytes } from "node:crypto";
-import { closeSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from "node:fs";
+import { closeSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeSync, type Stats } from "node:fs";
+import { fileProblem } from "../store-error.ts";
 import { LedgerKeyError, MIN_SECRET_LENGTH, keyIdOf, ledgerKey, type KeyRing, type LedgerKey } from "./key-ring.ts";
 
 const FORMAT = "synapsor.ledger-keys.v1";
@@ -66,8 +67,15 @@ export function rotateKeyFile(path: string, now: () => Date = () => new Date()):
   }
   const fresh = newKey(now);
   const keys = [fresh, ...existing.keys.filter((k) => k.id !== fresh.id)];
-  const tmp = writeTemporary(path, serialise(keys));
-  renameSync(tmp, path);
+  let tmp: string | undefined;
+  try {
+    // Written aside and renamed over the old file, so a reader sees the old keys or the new ones, never half a file.
+    tmp = writeTemporary(path, serialise(keys));
+    renameSync(tmp, path);
+  } catch (err) {
+    if (tmp) rmSync(tmp, { force: true });
+    throw new LedgerKeyError(`cannot rewrite the ledger key file ${path}: ${fileProblem(err)}; the old keys are unchanged.`);
+  }
   return { active: fresh, retired: existing.keys };
 }
 
@@ -83,7 +91,7 @@ function statOrUndefined(path: string): Stats | undefined {
     return statSync(path);
   } catch (err) {
     if ((err as { code?: unknown }).code === "ENOENT") return undefined;
-    throw new LedgerKeyError(`cannot read ${path}: ${(err as { code?: string }).code ?? "unknown error"}.`);
+    throw new LedgerKeyError(`cannot read the ledger key file ${path}: ${fileProblem(err)}.`);
   }
 }
 
@@ -149,9 +157,12 @@ function writeTemporary(path: string, text: string): string {
   try {
     writeSync(fd, text);
     fsyncSync(fd);
-  } finally {
+  } catch (err) {
     closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw err;
   }
+  closeSync(fd);
   return tmp;
 }
 
@@ -165,14 +176,14 @@ function createKeyFile(path: string, now: () => Date): LoadedKeys {
   try {
     tmp = writeTemporary(path, serialise([newKey(now)]));
   } catch (err) {
-    throw new LedgerKeyError(`cannot create the ledger key file ${path}: ${(err as { code?: string }).code ?? "unknown error"}.`);
+    throw new LedgerKeyError(`cannot create the ledger key file ${path}: ${fileProblem(err)}.`);
   }
   try {
     linkSync(tmp, path);
   } catch (err) {
     if ((err as { code?: unknown }).code !== "EEXIST") {
       unlinkSync(tmp);
-      throw new LedgerKeyError(`cannot create the ledger key file ${path}: ${(err as { code?: string }).code ?? "unknown error"}.`);
+      throw new LedgerKeyError(`cannot create the ledger key file ${path}: ${fileProblem(err)}.`);
     }
   }
   unlinkSync(tmp);
