@@ -1,15 +1,18 @@
-// Measures the per-call cost of Ledger.recordRead, which runs on every tool call.
+// Measures the per-call cost of the read log (ledger.reads), which runs on every tool call:
+// one read per transaction through the async port, and 16 concurrent reads sharing one
+// transaction through the group commit, as a loaded server records them.
 // Run: npx node bench/ledger-writes.ts  (target: well under 30 µs per call with evidence)
 
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import type { ReadRecord } from "../runtime/ledger/ledger.ts";
-import { openSqliteLedger } from "../runtime/ledger/sqlite.ts";
+import { openLedger } from "../runtime/ledger/open.ts";
+import type { ReadRecord } from "../runtime/ledger/records.ts";
 
 const CALLS = 20_000;
 const WARMUP = 2_000;
+const IN_FLIGHT = 16;
 
 function invoiceRow(n: number): Record<string, unknown> {
   return {
@@ -41,26 +44,37 @@ function readRecord(rowCount: number, withEvidence: boolean): ReadRecord {
   };
 }
 
+/** Runs `calls` operations and prints wall and CPU time per call; `op(n)` performs n calls. */
+async function measure(label: string, calls: number, op: (n: number) => Promise<void>): Promise<void> {
+  await op(WARMUP);
+  const cpuBefore = process.cpuUsage();
+  const start = process.hrtime.bigint();
+  await op(calls);
+  const wall = Number(process.hrtime.bigint() - start) / 1000 / calls;
+  const cpu = process.cpuUsage(cpuBefore);
+  // CPU time is reported too: on a shared machine wall time mostly measures waiting for the disk and other processes.
+  const cpuMicros = (cpu.user + cpu.system) / calls;
+  console.log(`${label}: ${wall.toFixed(1)} µs/call wall, ${cpuMicros.toFixed(1)} µs/call CPU (${calls} calls)`);
+}
+
 const dir = mkdtempSync(join(tmpdir(), "ledger-bench-"));
 try {
-  const ledger = openSqliteLedger(join(dir, "ledger.sqlite"));
+  const ledger = await openLedger({ path: join(dir, "ledger.sqlite") });
   const cases: [string, ReadRecord][] = [
     ["1 row, with evidence", readRecord(1, true)],
     ["1 row, audit only", readRecord(0, false)],
     ["20 rows, with evidence", readRecord(20, true)],
   ];
   for (const [label, record] of cases) {
-    for (let i = 0; i < WARMUP; i++) ledger.recordRead(record);
-    const cpuBefore = process.cpuUsage();
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < CALLS; i++) ledger.recordRead(record);
-    const wall = Number(process.hrtime.bigint() - start) / 1000 / CALLS;
-    const cpu = process.cpuUsage(cpuBefore);
-    // CPU time is reported too: on a shared machine wall time mostly measures waiting for the disk and other processes.
-    const cpuMicros = (cpu.user + cpu.system) / CALLS;
-    console.log(`recordRead ${label}: ${wall.toFixed(1)} µs/call wall, ${cpuMicros.toFixed(1)} µs/call CPU (${CALLS} calls)`);
+    await measure(`recordRead ${label}`, CALLS, async (n) => {
+      for (let i = 0; i < n; i++) await ledger.reads.recordReads([record]);
+    });
   }
-  ledger.close();
+  const grouped = readRecord(1, true);
+  await measure(`group commit of ${IN_FLIGHT} concurrent reads, 1 row, with evidence`, CALLS, async (n) => {
+    for (let i = 0; i < n; i += IN_FLIGHT) await Promise.all(Array.from({ length: IN_FLIGHT }, () => ledger.reads.recordRead(grouped)));
+  });
+  await ledger.close();
 
   // Yardstick for this machine: one small row into a table with just a text primary key, same settings.
   const db = new DatabaseSync(join(dir, "yardstick.sqlite"));

@@ -6,7 +6,10 @@ import type { Command } from "commander";
 import { formatDiagnostics } from "../compiler/diagnostics.ts";
 import { applyProposal } from "../operator/apply/apply-proposal.ts";
 import { compileCapabilities } from "../operator/apply/compiled-capability.ts";
-import { openSqliteLedger, StoreUnavailableError } from "../runtime/ledger/sqlite.ts";
+import { openLedger } from "../runtime/ledger/open.ts";
+import { keySettings, openKeys } from "../operator/review/store.ts";
+import { LedgerKeyError } from "../runtime/ledger/keys/key-ring.ts";
+import { StoreUnavailableError } from "../runtime/ledger/store-error.ts";
 import type { WritebackRequest } from "../runtime/executors/protocol.ts";
 import { schemaInputFromFlags } from "./build.ts";
 import { CliError, EXIT, printJson } from "./program.ts";
@@ -18,6 +21,7 @@ interface ApplyFlags {
   store: string;
   schema?: string;
   fromEnv?: string;
+  ledgerKeyEnv?: string;
   json?: boolean;
 }
 
@@ -31,6 +35,7 @@ export function register(program: Command): void {
     .requiredOption("--store <path>", "the ledger")
     .option("--schema <file>", "schema snapshot to compile the capability against (default: build.schema_snapshot, else the live schema of the source's read URL)")
     .option("--from-env <VAR>", "env var holding a database URL: compile the capability against its live schema")
+    .option("--ledger-key-env <VAR>", "the variable holding the ledger keys (default: the config's storage.ledger_key_env, else SYNAPSOR_LEDGER_KEY or the store's key file)")
     .option("--json", "print the receipt as JSON")
     .action(async (flags: ApplyFlags) => runApply(flags));
 }
@@ -55,13 +60,20 @@ async function runApply(flags: ApplyFlags): Promise<void> {
 
   let ledger;
   try {
-    ledger = openSqliteLedger(flags.store);
+    // --ledger-key-env, else the contract's storage.ledger_key_env, else the store's default keys.
+    const keyFlags = flags.ledgerKeyEnv ? { ledgerKeyEnv: flags.ledgerKeyEnv } : {};
+    ledger = await openLedger({ path: flags.store, keys: openKeys(keySettings(flags.store, keyFlags, compiled.contract)) });
   } catch (err) {
     if (err instanceof StoreUnavailableError) throw new CliError(err.message, EXIT.environment);
     throw err;
   }
   try {
-    const outcome = await applyProposal({ contract: compiled.contract, plan: compiled.plan, ledger, proposalId, ...(job ? { job } : {}) });
+    const outcome = await applyProposal({ contract: compiled.contract, plan: compiled.plan, ledger, proposalId, ...(job ? { job } : {}) }).catch(
+      (err: unknown) => {
+        // A key file that turns out unusable (loose mode, another owner) when it is first read.
+        throw err instanceof LedgerKeyError ? new CliError(err.message, EXIT.environment) : err;
+      },
+    );
     if (!outcome.ok) {
       if (flags.json) printJson({ ok: false, error: { code: outcome.refusal.code, message: outcome.refusal.message } });
       else process.stderr.write(`synapsor-runner: ${outcome.refusal.code}: ${outcome.refusal.message}\n`);
@@ -86,7 +98,7 @@ async function runApply(flags: ApplyFlags): Promise<void> {
     }
     if (receipt.status !== "applied" && receipt.status !== "already_applied") process.exitCode = EXIT.invalid;
   } finally {
-    ledger.close();
+    await ledger.close();
   }
 }
 

@@ -2,7 +2,8 @@
 // proposal_approved, …, writeback_failed), optionally followed as they are appended.
 
 import type { Command } from "commander";
-import type { Ledger, LedgerEvent } from "../runtime/ledger/ledger.ts";
+import type { Ledger } from "../runtime/ledger/ports.ts";
+import type { LedgerEvent } from "../runtime/ledger/records.ts";
 import { formatEvent } from "../operator/review/format.ts";
 import { openExistingLedger } from "../operator/review/store.ts";
 import { positiveInt } from "../operator/review/options.ts";
@@ -38,7 +39,7 @@ export function register(program: Command): void {
 
 async function tail(flags: TailFlags): Promise<void> {
   const webhook = webhookFrom(flags);
-  const ledger = openExistingLedger(flags.store);
+  const ledger = await openExistingLedger(flags.store);
   const show = (e: LedgerEvent) => process.stdout.write(flags.json ? JSON.stringify(e) + "\n" : formatEvent(e));
   const print = async (e: LedgerEvent, isNew: boolean) => {
     show(e);
@@ -47,14 +48,14 @@ async function tail(flags: TailFlags): Promise<void> {
     if (problem) process.stderr.write(`synapsor-runner: ${problem}\n`);
   };
   try {
-    const latest = ledger.listEvents({ limit: flags.limit }).reverse();
+    const latest = (await ledger.events.list({ limit: flags.limit })).reverse();
     for (const e of latest) await print(e, false);
     if (!flags.follow) return;
     // Start after the newest event in the store, even when --limit printed fewer, so nothing repeats.
-    const newest = ledger.listEvents({ limit: 1 })[0];
+    const newest = (await ledger.events.list({ limit: 1 }))[0];
     await follow(ledger, newest?.id ?? 0, print);
   } finally {
-    ledger.close();
+    await ledger.close();
   }
 }
 
@@ -87,7 +88,7 @@ function follow(ledger: Ledger, lastId: number, print: (e: LedgerEvent, isNew: b
       try {
         let page: LedgerEvent[];
         do {
-          page = ledger.listEvents({ afterId: lastId, limit: PAGE });
+          page = await ledger.events.list({ afterId: lastId, limit: PAGE });
           for (const event of page) {
             await print(event, true);
             lastId = event.id;

@@ -17,6 +17,7 @@ import { register as registerProposals } from "./proposals.ts";
 import { register as registerReceipts } from "./receipts.ts";
 import { register as registerReplay } from "./replay.ts";
 import { register as registerEvents } from "./events.ts";
+import { register as registerStore } from "./store.ts";
 
 const program = new Command("synapsor-runner")
   .description("Compile synapsor.runner.json into a scoped, reviewable MCP server for Postgres or MySQL.")
@@ -38,6 +39,7 @@ registerProposals(program);
 registerReceipts(program);
 registerReplay(program);
 registerEvents(program);
+registerStore(program);
 
 program.on("command:*", (operands: string[]) => {
   process.stderr.write(`synapsor-runner: unknown command '${operands[0]}'. Run synapsor-runner --help to list commands.\n`);

@@ -1,8 +1,15 @@
 // `synapsor-runner proposals …`: the human side of a proposal. None of these are MCP tools:
 // the model can propose, only a person at this CLI can approve or reject.
 
+import { basename, dirname, resolve as resolvePath } from "node:path";
 import { Option, type Command } from "commander";
-import type { Decision, Ledger, ProposalState, StoredProposal } from "../runtime/ledger/ledger.ts";
+import { DEFAULT_STORE_PATH } from "../compiler/config/contract.ts";
+import { formatDiagnostics } from "../compiler/diagnostics.ts";
+import { defaultSchemaInput, loadContract, loadSchema, NO_SCHEMA, planContract } from "../compiler/pipeline.ts";
+import { schemaInputFromFlags } from "./build.ts";
+import type { Ledger } from "../runtime/ledger/ports.ts";
+import type { Decision, ProposalState, StoredProposal } from "../runtime/ledger/records.ts";
+import { PROPOSAL_STATES } from "../runtime/ledger/review-rules.ts";
 import { changeSetHash } from "../runtime/ledger/hash.ts";
 import { buildWritebackRequest, WritebackRequestError } from "../runtime/executors/request.ts";
 import { confirm } from "../operator/review/confirm.ts";
@@ -10,6 +17,7 @@ import { decideProposal, refusalFor, type DecisionKind, type DecisionRequest } f
 import { diffObject, proposalDiff } from "../operator/review/diff.ts";
 import {
   approvalRequirement,
+  formatVerification,
   formatDecision,
   formatDiff,
   formatEvent,
@@ -17,18 +25,19 @@ import {
   formatProposalList,
   formatReceiptList,
   showValue,
+  table,
   targetLabel,
 } from "../operator/review/format.ts";
 import { proposalHistory } from "../operator/review/history.ts";
 import { checkWritebackJob } from "../operator/review/job-schema.ts";
 import { positiveInt } from "../operator/review/options.ts";
-import { withLedger } from "../operator/review/store.ts";
+import { expireStalePlans, STALE_REASON_TEXT } from "../operator/review/stale-plans.ts";
+import { keySettings, withKeyOptions, withLedger, type KeyFlags } from "../operator/review/store.ts";
 import { writeFileAtomically } from "../operator/review/write-file.ts";
 import { CliError, EXIT, printJson } from "./program.ts";
 
-const STATES: ProposalState[] = ["review_required", "approved", "rejected", "applied", "already_applied", "conflict", "failed"];
 
-interface ListFlags {
+interface ListFlags extends KeyFlags {
   store: string;
   state?: ProposalState;
   capability?: string;
@@ -38,7 +47,7 @@ interface ListFlags {
   json?: boolean;
 }
 
-interface DecideFlags {
+interface DecideFlags extends KeyFlags {
   store: string;
   actor: string;
   role?: string;
@@ -48,29 +57,29 @@ interface DecideFlags {
 }
 
 export function register(program: Command): void {
-  const group = program.command("proposals").description("Review proposals outside MCP: list, show, approve, reject, export a writeback job");
+  const group = program.command("proposals").description("Review proposals outside MCP: list, show, approve, reject, export a writeback job, expire stale ones");
 
-  group
+  withKeyOptions(group
     .command("list")
     .description("List proposals, newest first")
     .requiredOption("--store <file>", "the ledger the MCP server writes (SQLite file)")
-    .addOption(new Option("--state <state>", "only proposals in this state").choices(STATES))
+    .addOption(new Option("--state <state>", "only proposals in this state").choices(PROPOSAL_STATES))
     .option("--capability <name>", "only proposals made by this capability")
     .option("--tenant <id>", "only proposals of this tenant")
     .option("--object <id>", "only proposals for this object: its primary-key value, or table:value")
     .option("--limit <n>", "at most this many (default 50)", positiveInt, 50)
-    .option("--json", "print the proposals as a JSON array")
-    .action((flags: ListFlags) => withLedger(flags.store, (ledger) => list(ledger, flags)));
+    .option("--json", "print the proposals as a JSON array (each with its verification)"))
+    .action((flags: ListFlags) => withLedger(flags.store, (ledger) => list(ledger, flags), flags));
 
-  group
+  withKeyOptions(group
     .command("show")
     .description("Show one proposal: target, before/proposed diff, guards, evidence, approval requirement, history")
     .argument("<id>", "proposal id (wrp_…)")
     .requiredOption("--store <file>", "the ledger the MCP server writes (SQLite file)")
-    .option("--json", "print { proposal, diff, evidence, decisions, writebackJobs, receipts, events } as JSON")
-    .action((id: string, flags: { store: string; json?: boolean }) => withLedger(flags.store, (ledger) => show(ledger, id, flags)));
+    .option("--json", "print { proposal, verified, hashVerified, diff, evidence, decisions, writebackJobs, receipts, events } as JSON"))
+    .action((id: string, flags: { store: string; json?: boolean } & KeyFlags) => withLedger(flags.store, (ledger) => show(ledger, id, flags), flags));
 
-  group
+  withKeyOptions(group
     .command("approve")
     .description("Approve a proposal in review_required; the approval binds to its hash")
     .argument("<id>", "proposal id (wrp_…)")
@@ -78,10 +87,10 @@ export function register(program: Command): void {
     .requiredOption("--actor <name>", "who is approving (recorded in the ledger and sent with the writeback job)")
     .option("--role <role>", "the role you approve in; required when the capability names approval.required_role")
     .option("--yes", "do not ask for confirmation (needed when not on a terminal)")
-    .option("--json", "print the decision as JSON")
+    .option("--json", "print the decision as JSON"))
     .action((id: string, flags: DecideFlags) => decide(id, "approved", flags));
 
-  group
+  withKeyOptions(group
     .command("reject")
     .description("Reject a proposal in review_required; it can never be applied")
     .argument("<id>", "proposal id (wrp_…)")
@@ -90,33 +99,86 @@ export function register(program: Command): void {
     .requiredOption("--reason <text>", "why; recorded in the ledger and shown in replay")
     .option("--role <role>", "the role you decide in; required when the capability names approval.required_role")
     .option("--yes", "do not ask for confirmation (needed when not on a terminal)")
-    .option("--json", "print the decision as JSON")
+    .option("--json", "print the decision as JSON"))
     .action((id: string, flags: DecideFlags) => decide(id, "rejected", flags));
 
-  group
+  withKeyOptions(group
     .command("writeback-job")
     .description("Write the writeback request the apply step would send for an approved proposal (schemas/writeback-job.v1.schema.json)")
     .argument("<id>", "proposal id (wrp_…)")
     .requiredOption("--store <file>", "the ledger the MCP server writes (SQLite file)")
     .requiredOption("--output <file>", "where to write the job, e.g. job.json")
-    .option("--json", "print { proposalId, output, idempotencyKey } as JSON")
-    .action((id: string, flags: { store: string; output: string; json?: boolean }) =>
-      withLedger(flags.store, (ledger) => writebackJob(ledger, id, flags)));
+    .option("--json", "print { proposalId, output, idempotencyKey } as JSON"))
+    .action((id: string, flags: { store: string; output: string; json?: boolean } & KeyFlags) =>
+      withLedger(flags.store, (ledger) => writebackJob(ledger, id, flags), flags));
+
+  group
+    .command("expire")
+    .description("Retire proposals that can no longer be applied: --stale-plan expires every proposal in review_required or approved whose capability now compiles to another plan")
+    .option("--stale-plan", "expire proposals whose recorded plan hash no longer matches the current build of --config (or whose capability is gone)")
+    .requiredOption("--config <file>", "the contract as it is now; its plan is compiled (no files are written)")
+    .option("--schema <file>", "schema snapshot to compile against (default: the config's build.schema_snapshot)")
+    .option("--from-env <VAR>", "env var holding a database URL: compile against the live schema instead")
+    .option("--store <file>", "the ledger (default: the config's storage.sqlite_path, relative to the config)")
+    .option("--ledger-key-env <VAR>", "the variable holding the ledger keys (default: the config's storage.ledger_key_env)")
+    .option("--dry-run", "only list what would expire")
+    .option("--json", "print { ok, dryRun, expired, current, skipped } as JSON")
+    .action((flags: ExpireFlags) => expire(flags));
+}
+
+interface ExpireFlags extends KeyFlags {
+  stalePlan?: boolean;
+  config: string;
+  schema?: string;
+  fromEnv?: string;
+  store?: string;
+  dryRun?: boolean;
+  json?: boolean;
+}
+
+async function expire(flags: ExpireFlags): Promise<void> {
+  if (!flags.stalePlan) throw new CliError("Say which proposals to expire: --stale-plan (those whose plan no longer matches the config).");
+  const loaded = loadContract(flags.config);
+  if (!loaded.ok) throw new CliError(formatDiagnostics(flags.config, loaded.diagnostics));
+  const schema = schemaInputFromFlags(flags) ?? defaultSchemaInput(loaded.contract, flags.config);
+  if (!schema) throw new CliError(formatDiagnostics(flags.config, [NO_SCHEMA]));
+  const snapshot = await loadSchema(schema);
+  if (!snapshot.ok) throw new CliError(formatDiagnostics(flags.config, [snapshot.diagnostic]), snapshot.diagnostic.code === "DATABASE_UNREACHABLE" ? EXIT.environment : EXIT.invalid);
+  const planned = planContract({ contract: loaded.contract, snapshot: snapshot.snapshot, configPath: flags.config, configSha256: loaded.sha256 });
+  if (!planned.ok) throw new CliError(formatDiagnostics(flags.config, planned.diagnostics));
+
+  const store = flags.store ?? resolvePath(dirname(resolvePath(flags.config)), loaded.contract.storage?.sqlite_path ?? DEFAULT_STORE_PATH);
+  const keys = keySettings(store, { ...(flags.ledgerKeyEnv ? { ledgerKeyEnv: flags.ledgerKeyEnv } : {}) }, loaded.contract);
+  await withLedger(store, async (ledger) => {
+    const report = await expireStalePlans(ledger, planned.plan, { dryRun: flags.dryRun === true, config: basename(flags.config) });
+    if (flags.json) {
+      printJson({ ok: true, dryRun: flags.dryRun === true, ...report });
+      return;
+    }
+    const verb = flags.dryRun ? "Would expire" : "Expired";
+    if (report.expired.length === 0) process.stdout.write(`No open proposal is stranded: all ${report.current} match the plan of ${flags.config}.\n`);
+    else {
+      process.stdout.write(`${verb} ${report.expired.length} proposal${report.expired.length === 1 ? "" : "s"} made under a plan that ${flags.config} no longer compiles to:\n`);
+      process.stdout.write(table(["ID", "STATE", "CAPABILITY", "WHY"], report.expired.map((e) => [e.id, e.state, e.capability, STALE_REASON_TEXT[e.reason]])));
+      process.stdout.write(`${report.current} open proposal${report.current === 1 ? "" : "s"} still match${report.current === 1 ? "es" : ""} the plan.\n`);
+    }
+    for (const skipped of report.skipped) process.stderr.write(`synapsor-runner: ${skipped.message}\n`);
+  }, keys);
 }
 
 
-function list(ledger: Ledger, flags: ListFlags): void {
+async function list(ledger: Ledger, flags: ListFlags): Promise<void> {
   const filter = {
     ...(flags.state ? { state: flags.state } : {}),
     ...(flags.capability ? { capability: flags.capability } : {}),
     ...(flags.tenant ? { tenantId: flags.tenant } : {}),
   };
   let proposals: StoredProposal[];
-  if (flags.object === undefined) proposals = ledger.listProposals({ ...filter, limit: flags.limit });
+  if (flags.object === undefined) proposals = await ledger.proposals.list({ ...filter, limit: flags.limit });
   else {
-    // The Ledger interface has no object filter yet; scan the newest proposals matching the rest.
+    // The proposal port has no object filter yet; scan the newest proposals matching the rest.
     const object = flags.object;
-    proposals = ledger.listProposals({ ...filter, limit: 10_000 }).filter((p) => matchesObject(p, object)).slice(0, flags.limit);
+    proposals = (await ledger.proposals.list({ ...filter, limit: 10_000 })).filter((p) => matchesObject(p, object)).slice(0, flags.limit);
   }
   if (flags.json) printJson(proposals);
   else process.stdout.write(formatProposalList(proposals));
@@ -129,14 +191,15 @@ function matchesObject(p: StoredProposal, object: string): boolean {
   return tables.some((t) => object === `${t}:${key}`);
 }
 
-function show(ledger: Ledger, id: string, flags: { json?: boolean }): void {
-  const history = proposalHistory(ledger, id);
+async function show(ledger: Ledger, id: string, flags: { json?: boolean }): Promise<void> {
+  const history = await proposalHistory(ledger, id);
   if (!history) throw new CliError(`No proposal ${id} in this store. List them with: synapsor-runner proposals list --store <file>`);
   const { proposal: p, evidence } = history;
   const diff = proposalDiff(p);
   if (flags.json) {
     printJson({
       proposal: p,
+      verified: p.verification.verified && history.decisions.every((d) => d.verification.verified),
       hashVerified: changeSetHash(p) === p.hash,
       diff: diffObject(diff),
       evidence,
@@ -148,12 +211,13 @@ function show(ledger: Ledger, id: string, flags: { json?: boolean }): void {
     return;
   }
   const out: string[] = [];
-  out.push(`Proposal ${p.id}: ${p.state}`);
+  out.push(`Proposal ${p.id}: ${p.state}${p.verification.verified ? "" : "   [NOT VERIFIED: do not trust this record]"}`);
   out.push(`  capability: ${p.capability}`);
   out.push(`  tenant: ${p.tenantId}   principal: ${p.principal}   source: ${p.source}`);
   out.push(`  target: ${targetLabel(p.target)}`);
   out.push(`  created: ${p.createdAt}`);
   out.push(`  hash: ${p.hash}${changeSetHash(p) === p.hash ? "" : "  (DOES NOT MATCH the stored change set: altered)"}`);
+  out.push(`  seal: ${formatVerification(p.verification)}`);
   out.push(`  approval: ${approvalRequirement(p.approval)}; executor ${p.executor.name} (${p.executor.type})`, "");
   out.push("Change:", formatDiff(diff));
   out.push("Guards (checked again at apply time):", formatGuards(p.guards));
@@ -186,7 +250,7 @@ async function decide(id: string, kind: DecisionKind, flags: DecideFlags): Promi
   if (kind === "rejected" && !flags.reason?.trim()) throw new CliError("--reason must say why the proposal is rejected.");
 
   await withLedger(flags.store, async (ledger) => {
-    const proposal = ledger.getProposal(id);
+    const proposal = await ledger.proposals.get(id);
     // Refuse before asking: there is no point confirming a decision that cannot be taken.
     const early = refusalFor(proposal, request);
     if (early) return refuse(flags, early.code, early.message);
@@ -201,10 +265,10 @@ async function decide(id: string, kind: DecisionKind, flags: DecideFlags): Promi
     }
     if (answer === "no") return refuse(flags, "DECLINED", `Proposal ${id} was not ${kind}: you did not confirm. Nothing changed.`);
 
-    const result = decideProposal(ledger, request, proposal);
+    const result = await decideProposal(ledger, request, proposal);
     if (!result.ok) return refuse(flags, result.refusal.code, result.refusal.message);
     printDecision(result.decision, result.proposal, flags);
-  });
+  }, flags);
 }
 
 function describeProposal(proposal: StoredProposal): string {
@@ -230,17 +294,18 @@ function refuse(flags: { json?: boolean }, code: string, message: string): void 
   process.exitCode = EXIT.invalid;
 }
 
-function writebackJob(ledger: Ledger, id: string, flags: { store: string; output: string; json?: boolean }): void {
-  const proposal = ledger.getProposal(id);
-  if (!proposal) throw new CliError(`No proposal ${id} in this store.`);
-  const approval = ledger.listDecisions(id).find((d) => d.decision === "approved");
-  if (!approval) {
-    throw new CliError(`Proposal ${id} is ${proposal.state}; only an approved proposal has a writeback job.` +
-      (proposal.state === "review_required" ? ` Approve it first: synapsor-runner proposals approve ${id} --store ${flags.store} --actor <name>` : ""));
+async function writebackJob(ledger: Ledger, id: string, flags: { store: string; output: string; json?: boolean }): Promise<void> {
+  // The same check apply makes before it runs anything: both records verify and the approval covers the proposal.
+  const approved = await ledger.proposals.approval(id);
+  if (!approved.ok) {
+    const { code, message, state } = approved.refusal;
+    if (code === "APPROVAL_REQUIRED") {
+      throw new CliError(`Proposal ${id} is ${state}; only an approved proposal has a writeback job.` +
+        (state === "review_required" ? ` Approve it first: synapsor-runner proposals approve ${id} --store ${flags.store} --actor <name>` : ""));
+    }
+    throw new CliError(`${message} No job was written.`);
   }
-  if (changeSetHash(proposal) !== proposal.hash) {
-    throw new CliError(`Proposal ${id} no longer matches its hash: the stored change set was altered after approval. No job was written.`);
-  }
+  const { proposal, approval } = approved;
   let request;
   try {
     request = buildWritebackRequest(proposal, approval, new Date().toISOString());

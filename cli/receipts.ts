@@ -1,7 +1,7 @@
 // `synapsor-runner receipts list|show`: what the executors reported for approved proposals.
 
 import type { Command } from "commander";
-import type { Ledger } from "../runtime/ledger/ledger.ts";
+import type { Ledger } from "../runtime/ledger/ports.ts";
 import { formatReceipt, formatReceiptList } from "../operator/review/format.ts";
 import { positiveInt } from "../operator/review/options.ts";
 import { withLedger } from "../operator/review/store.ts";
@@ -35,8 +35,8 @@ export function register(program: Command): void {
     .requiredOption("--store <file>", "the ledger (SQLite file)")
     .option("--json", "print the stored receipt as JSON")
     .action((id: string, flags: { store: string; json?: boolean }) =>
-      withLedger(flags.store, (ledger) => {
-        const receipt = ledger.getReceipt(id);
+      withLedger(flags.store, async (ledger) => {
+        const receipt = await ledger.writeback.getReceipt(id);
         if (!receipt) throw new CliError(`No receipt ${id} in this store. List them with: synapsor-runner receipts list --store ${flags.store}`);
         if (flags.json) printJson(receipt);
         else process.stdout.write(formatReceipt(receipt));
@@ -44,8 +44,8 @@ export function register(program: Command): void {
 }
 
 
-function list(ledger: Ledger, flags: ListFlags): void {
-  const receipts = ledger.listReceipts({
+async function list(ledger: Ledger, flags: ListFlags): Promise<void> {
+  const receipts = await ledger.writeback.listReceipts({
     limit: flags.limit,
     ...(flags.proposal ? { proposalId: flags.proposal } : {}),
     ...(flags.tenant ? { tenantId: flags.tenant } : {}),

@@ -5,6 +5,7 @@ import type { Capability } from "./capability.ts";
 import { prepareCapability, type CallEnvironment, type PreparedCapability } from "./calls/call-context.ts";
 import { callProposal } from "./calls/proposal.ts";
 import { callRead } from "./calls/read.ts";
+import type { StoredProposal } from "./ledger/records.ts";
 import { ENVELOPE_OUTPUT_SCHEMA, errorEnvelope, type Envelope } from "./envelope.ts";
 import type { ResourceContents, ResourceTemplateDescriptor, ToolCallResult, ToolDescriptor, ToolHost } from "./mcp/host.ts";
 import { withRawJson } from "./mcp/raw-json.ts";
@@ -110,20 +111,20 @@ const RESOURCE_TEMPLATES: ResourceTemplateDescriptor[] = [
   },
 ];
 
-function readScopedResource(env: CallEnvironment, uri: string): ResourceContents | undefined {
+async function readScopedResource(env: CallEnvironment, uri: string): Promise<ResourceContents | undefined> {
   const tenant = env.context.tenantId;
   let body: unknown;
   if (uri.startsWith(RESOURCE_PREFIXES.proposals)) {
-    body = publicProposal(env.ledger.getProposal(uri.slice(RESOURCE_PREFIXES.proposals.length), tenant));
+    body = publicProposal(await env.ledger.proposals.get(uri.slice(RESOURCE_PREFIXES.proposals.length), tenant));
   } else if (uri.startsWith(RESOURCE_PREFIXES.evidence)) {
-    body = env.ledger.getEvidence(uri.slice(RESOURCE_PREFIXES.evidence.length), tenant);
+    body = await env.ledger.reads.getEvidence(uri.slice(RESOURCE_PREFIXES.evidence.length), tenant);
   }
   if (!body) return undefined;
   return { uri, mimeType: "application/json", text: JSON.stringify(body) };
 }
 
 /** The stored proposal minus what a model has no business reading (the full before/after rows). */
-function publicProposal(p: ReturnType<CallEnvironment["ledger"]["getProposal"]>) {
+function publicProposal(p: StoredProposal | undefined) {
   if (!p) return undefined;
   return {
     id: p.id,

@@ -8,7 +8,10 @@ import type { CallEnvironment } from "./calls/call-context.ts";
 import { trustedContextFromEnv } from "./context.ts";
 import type { Adapter } from "./db/adapter.ts";
 import { openAdapter } from "./db/index.ts";
-import { openSqliteLedger, StoreUnavailableError } from "./ledger/sqlite.ts";
+import { LedgerKeyError } from "./ledger/keys/key-ring.ts";
+import { openKeyRing } from "./ledger/keys/open-key-ring.ts";
+import { openLedger } from "./ledger/open.ts";
+import { StoreUnavailableError } from "./ledger/store-error.ts";
 import { startHttpServer } from "./mcp/http.ts";
 import { createMcpServerCore } from "./mcp/protocol.ts";
 import { serveStdio } from "./mcp/stdio.ts";
@@ -39,7 +42,9 @@ tools options:
   --alias-mode openai        show the names as an OpenAI-style client would see them
 
 Environment: the trusted tenant and principal come from the variables named in the config
-(never from tool arguments); database URLs come from each source's read_url_env.
+(never from tool arguments); database URLs come from each source's read_url_env. The keys
+that seal proposals come from storage.ledger_key_env (or SYNAPSOR_LEDGER_KEY) when set,
+otherwise from the key file <store>.key (created on first use, mode 0600).
 `;
 
 class StartupError extends Error {
@@ -180,9 +185,16 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
   const storePath = values.store ?? def.defaultStorePath;
   let ledger;
   try {
-    ledger = openSqliteLedger(storePath);
+    // The same keys the review CLI uses for this store: the contract's variable, else
+    // SYNAPSOR_LEDGER_KEY, else the key file. The active key is made (or checked) now, so a key
+    // problem stops the server before it records anything.
+    const keys = openKeyRing({ storePath, envName: def.ledgerKeyEnv ?? null, envRequired: Boolean(def.ledgerKeyEnv) });
+    ledger = await openLedger({ path: storePath, keys });
+    keys.active();
   } catch (err) {
+    await ledger?.close();
     if (err instanceof StoreUnavailableError) throw new StartupError(err.message, 2);
+    if (err instanceof LedgerKeyError) throw new StartupError(err.message, 2);
     throw err;
   }
 
@@ -210,7 +222,7 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
     closing = true;
     await closeTransport().catch(() => undefined);
     await Promise.allSettled([...adapters.values()].map((a) => a.close()));
-    ledger.close();
+    await ledger.close().catch(() => undefined);
     log({ level: "info", event: "server_stopped" });
   };
 

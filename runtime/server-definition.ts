@@ -8,6 +8,12 @@ export interface ServerDefinition {
   config: { file: string; sha256: string };
   mode: "read_only" | "review";
   defaultStorePath: string;
+  /**
+   * The variable the contract names for the ledger keys (it must then be set), or null: then
+   * SYNAPSOR_LEDGER_KEY when set, otherwise the key file next to the store. Absent in servers
+   * built before keyed MACs, which behave as null.
+   */
+  ledgerKeyEnv?: string | null;
   sources: Record<string, { engine: Engine; readUrlEnv: string; statementTimeoutMs: number }>;
   trustedContext: { tenantIdEnv: string; principalEnv: string };
   capabilities: Capability[];

@@ -13,7 +13,7 @@ export interface Contract {
   mode: Mode;
   /** Accepted for compatibility; results always use the version 2 envelope. */
   result_format?: 2;
-  storage?: { sqlite_path?: string };
+  storage?: { sqlite_path?: string; ledger_key_env?: string };
   sources: Record<string, SourceConfig>;
   trusted_context?: TrustedContextConfig;
   executors?: Record<string, ExecutorConfig>;

@@ -33,6 +33,7 @@ export function emitSources(plan: BuildPlan): FileMap {
       configLiteral: codeLiteral(plan.config, "  "),
       modeLiteral: JSON.stringify(plan.mode),
       storePathLiteral: JSON.stringify(plan.storage.sqlitePath),
+      ledgerKeyEnvLiteral: JSON.stringify(plan.storage.ledgerKeyEnv),
       sourcesLiteral: codeLiteral(
         Object.fromEntries(
           Object.entries(plan.sources).map(([name, s]) => [

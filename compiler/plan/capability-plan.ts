@@ -84,7 +84,8 @@ export interface BuildPlan {
   runnerVersion: string;
   config: { file: string; sha256: string };
   mode: "read_only" | "review";
-  storage: { sqlitePath: string };
+  /** ledgerKeyEnv: the variable the contract names for the ledger keys, or null (SYNAPSOR_LEDGER_KEY if set, else the key file). */
+  storage: { sqlitePath: string; ledgerKeyEnv: string | null };
   sources: Record<string, { engine: Engine; readUrlEnv: string; writeUrlEnv?: string; statementTimeoutMs: number }>;
   trustedContext: { tenantIdEnv: string; principalEnv: string };
   capabilities: CapabilityPlan[];

@@ -39,7 +39,7 @@ export function planBuild({ contract, resolved, configFile, configSha256, runner
     runnerVersion,
     config: { file: configFile, sha256: configSha256 },
     mode: contract.mode,
-    storage: { sqlitePath: contract.storage?.sqlite_path ?? DEFAULT_STORE_PATH },
+    storage: { sqlitePath: contract.storage?.sqlite_path ?? DEFAULT_STORE_PATH, ledgerKeyEnv: contract.storage?.ledger_key_env ?? null },
     sources,
     trustedContext: {
       tenantIdEnv: contract.trusted_context?.values?.tenant_id_env ?? DEFAULT_TENANT_ENV,

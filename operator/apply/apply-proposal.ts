@@ -4,8 +4,10 @@
 
 import type { Contract } from "../../compiler/config/contract.ts";
 import type { BuildPlan } from "../../compiler/plan/capability-plan.ts";
-import type { Decision, Ledger, StoredProposal, StoredReceipt } from "../../runtime/ledger/ledger.ts";
-import { canonicalJson, changeSetHash } from "../../runtime/ledger/hash.ts";
+import type { Ledger } from "../../runtime/ledger/ports.ts";
+import type { StoredReceipt } from "../../runtime/ledger/records.ts";
+import type { ReviewRefusalCode } from "../../runtime/ledger/review-rules.ts";
+import { canonicalJson } from "../../runtime/ledger/hash.ts";
 import type { WritebackRequest } from "../../runtime/executors/protocol.ts";
 import { buildWritebackRequest } from "../../runtime/executors/request.ts";
 import { describeCause } from "../../runtime/errors.ts";
@@ -13,7 +15,7 @@ import { compiledProposal } from "./compiled-capability.ts";
 import { executorFor } from "./executor-for.ts";
 import { recheckProposal } from "./recheck.ts";
 
-export type ApplyRefusal = { code: "APPROVAL_REQUIRED" | "NOT_FOUND" | "CAPABILITY_NOT_FOUND" | "POLICY_VIOLATION" | "CONFIGURATION"; message: string };
+export type ApplyRefusal = { code: "APPROVAL_REQUIRED" | "NOT_FOUND" | "CAPABILITY_NOT_FOUND" | "POLICY_VIOLATION" | "CONFIGURATION" | ReviewRefusalCode; message: string };
 
 export type ApplyOutcome = { ok: true; stored: StoredReceipt; request: WritebackRequest } | { ok: false; refusal: ApplyRefusal };
 
@@ -31,21 +33,17 @@ export interface ApplyInput {
 
 const refuse = (code: ApplyRefusal["code"], message: string): ApplyOutcome => ({ ok: false, refusal: { code, message } });
 
+/** A record that does not verify, or an approval that does not cover it, is a policy violation for apply. */
+const APPLY_CODES: Partial<Record<ReviewRefusalCode, ApplyRefusal["code"]>> = { UNVERIFIED: "POLICY_VIOLATION", HASH_MISMATCH: "POLICY_VIOLATION" };
+
 export async function applyProposal(input: ApplyInput): Promise<ApplyOutcome> {
   const { contract, ledger } = input;
-  const proposal = ledger.getProposal(input.proposalId);
-  if (!proposal) return refuse("NOT_FOUND", `No proposal ${input.proposalId} in this store.`);
-  if (proposal.state === "review_required") {
-    return refuse("APPROVAL_REQUIRED", `Proposal ${proposal.id} has not been approved; a person must run \`synapsor-runner proposals approve ${proposal.id}\` first.`);
-  }
-  if (proposal.state === "rejected") return refuse("APPROVAL_REQUIRED", `Proposal ${proposal.id} was rejected; a rejected proposal is never applied.`);
-
-  const approval = approvalOf(ledger, proposal);
-  if (!approval) return refuse("APPROVAL_REQUIRED", `Proposal ${proposal.id} has no approval on record.`);
-  // The approval binds to the hash; the stored change set must still produce it.
-  if (approval.proposalHash !== proposal.hash || changeSetHash(proposal) !== proposal.hash) {
-    return refuse("POLICY_VIOLATION", `Proposal ${proposal.id} changed after it was approved; its approval does not cover the stored change set.`);
-  }
+  // Before anything else: the proposal, its state and its approval must verify against the ledger
+  // keys (keyed MACs), and the approval must be bound to this proposal as stored. A record edited
+  // in the store file, or written with keys this process lacks, stops here and nothing is written.
+  const approved = await ledger.proposals.approval(input.proposalId);
+  if (!approved.ok) return refuse(APPLY_CODES[approved.refusal.code] ?? approved.refusal.code, approved.refusal.message);
+  const { proposal, approval } = approved;
 
   const capability = compiledProposal(input.plan, proposal.capability);
   if (!capability) {
@@ -59,7 +57,7 @@ export async function applyProposal(input: ApplyInput): Promise<ApplyOutcome> {
         "The agent must propose again; retire stranded proposals with `synapsor-runner proposals expire --stale-plan`.",
     );
   }
-  const differences = recheckProposal({ proposal, approval, evidence: ledger.getEvidence(proposal.evidenceId), capability });
+  const differences = recheckProposal({ proposal, approval, evidence: await ledger.reads.getEvidence(proposal.evidenceId), capability });
   if (differences.length > 0) {
     return refuse(
       "POLICY_VIOLATION",
@@ -78,7 +76,9 @@ export async function applyProposal(input: ApplyInput): Promise<ApplyOutcome> {
   const choice = executorFor(contract, capability, input.env);
   if (!choice.ok) return refuse("CONFIGURATION", choice.message);
 
-  const job = ledger.createWritebackJob(proposal.id, request as unknown as Record<string, unknown>);
+  const created = await ledger.writeback.createJob(proposal.id, request as unknown as Record<string, unknown>);
+  if (!created.ok) return refuse(created.refusal.code, created.refusal.message);
+  const job = created.value;
   let result;
   try {
     result = await choice.executor.execute(request);
@@ -87,7 +87,7 @@ export async function applyProposal(input: ApplyInput): Promise<ApplyOutcome> {
   }
   if (result.internal) {
     try {
-      ledger.recordFailure({
+      await ledger.reads.recordFailure({
         capability: proposal.capability,
         tenantId: proposal.tenantId,
         principal: approval.actor,
@@ -99,18 +99,12 @@ export async function applyProposal(input: ApplyInput): Promise<ApplyOutcome> {
       process.stderr.write(`synapsor-runner: could not store the executor's failure detail: ${describeCause(err)}\n`);
     }
   }
-  const stored = ledger.recordReceipt({
+  const recorded = await ledger.writeback.recordReceipt({
     proposalId: proposal.id,
     jobId: job.id,
     executor: { name: choice.name, type: choice.type },
     receipt: result.receipt,
   });
-  return { ok: true, stored, request };
-}
-
-function approvalOf(ledger: Ledger, proposal: StoredProposal): Decision | undefined {
-  return ledger
-    .listDecisions(proposal.id)
-    .filter((d) => d.decision === "approved")
-    .at(-1);
+  if (!recorded.ok) return refuse(recorded.refusal.code, recorded.refusal.message);
+  return { ok: true, stored: recorded.value, request };
 }

@@ -6,7 +6,7 @@
 
 import type { ArgPlan, CapabilityPlan } from "../../compiler/plan/capability-plan.ts";
 import { canonicalJson } from "../../runtime/ledger/hash.ts";
-import type { Decision, EvidenceBundle, StoredProposal } from "../../runtime/ledger/ledger.ts";
+import type { Decision, EvidenceBundle, StoredProposal } from "../../runtime/ledger/records.ts";
 import type { Scalar } from "../../runtime/values.ts";
 
 export interface RecheckInput {

@@ -11,7 +11,7 @@ import { applyProposal } from "../apply/apply-proposal.ts";
 import { decideProposal } from "../review/decide.ts";
 import { proposalHistory } from "../review/history.ts";
 import { buildReplay, replayMarkdown } from "../review/replay.ts";
-import { openSqliteLedger } from "../../runtime/ledger/sqlite.ts";
+import { openLedger } from "../../runtime/ledger/open.ts";
 import type { DemoStep } from "./run-demo.ts";
 
 export interface ReviewStepsInput {
@@ -34,10 +34,10 @@ const REVIEWER = { actor: "dana (demo billing lead)", role: "billing_lead" };
 export async function reviewAndApply(input: ReviewStepsInput): Promise<{ conflictProposalId: string }> {
   const { say, contract, plan, steps, clock } = input;
   const env = { SUPPORT_DB_READ_URL: input.readUrl, SUPPORT_DB_WRITE_URL: input.writeUrl };
-  const ledger = openSqliteLedger(input.ledgerPath);
+  const ledger = await openLedger({ path: input.ledgerPath });
   try {
-    const approve = (proposalId: string) => {
-      const result = decideProposal(ledger, { proposalId, decision: "approved", ...REVIEWER });
+    const approve = async (proposalId: string) => {
+      const result = await decideProposal(ledger, { proposalId, decision: "approved", ...REVIEWER });
       if (!result.ok) throw new Error(`approval refused: ${result.refusal.message}`);
       return result.decision;
     };
@@ -51,9 +51,10 @@ export async function reviewAndApply(input: ReviewStepsInput): Promise<{ conflic
     const unapproved = await applyProposal({ contract, plan, ledger, proposalId: input.firstProposalId, env });
     say(`10. Applying before anyone approved → refused: ${unapproved.ok ? "(unexpectedly applied)" : unapproved.refusal.code}.`);
 
-    const decision = approve(input.firstProposalId);
+    const decision = await approve(input.firstProposalId);
     say(`11. ${decision.actor} approves ${input.firstProposalId} with role ${decision.role}, as "synapsor-runner proposals approve" would.`);
-    say(`    The approval is bound to the proposal's hash ${decision.proposalHash.slice(0, 16)}…; a changed proposal could not use it.`);
+    say(`    The approval is sealed with the ledger key ${decision.verification.keyId} and bound to the proposal's keyed MAC and the row`);
+    say("    the reviewer was shown: a proposal edited in the ledger file could not use it (docs/ledger.md).");
 
     const applied = await apply(input.firstProposalId, "apply_first");
     const row = await input.inspect("INV-3001");
@@ -64,7 +65,7 @@ export async function reviewAndApply(input: ReviewStepsInput): Promise<{ conflic
 
     const second = await input.propose("INV-3003", 0, "Card declined during the outage (ticket T-1004).");
     const secondId = second.proposal.id as string;
-    approve(secondId);
+    await approve(secondId);
     say(`13. The agent proposes waiving INV-3003's fee (${secondId}) and it is approved, but before it is applied`);
     const client = new pg.Client({ connectionString: input.writeUrl });
     await client.connect();
@@ -79,7 +80,7 @@ export async function reviewAndApply(input: ReviewStepsInput): Promise<{ conflic
     say(`    apply → ${conflict.receipt.status} (${conflict.receipt.safe_error_code}): the row changed after the proposal, so nothing was written;`);
     say(`    INV-3003 keeps the person's edit: late fee ${kept.late_fee_cents}. The agent would have to look again and propose anew.`);
 
-    const history = proposalHistory(ledger, input.firstProposalId)!;
+    const history = (await proposalHistory(ledger, input.firstProposalId))!;
     const replay = buildReplay(history);
     const replayPath = join(dirname(input.ledgerPath), `replay-${input.firstProposalId}.md`);
     writeFileSync(replayPath, replayMarkdown(replay));
@@ -87,6 +88,6 @@ export async function reviewAndApply(input: ReviewStepsInput): Promise<{ conflic
     say("    trusted context → evidence read → proposed diff → approval → writeback job → receipts, each with its time.");
     return { conflictProposalId: secondId };
   } finally {
-    ledger.close();
+    await ledger.close();
   }
 }

@@ -1,7 +1,7 @@
 // The reviewer's view of a change: each column the proposal changes, with the value the model
 // saw and the value it proposes.
 
-import type { StoredProposal } from "../../runtime/ledger/ledger.ts";
+import type { StoredProposal } from "../../runtime/ledger/records.ts";
 
 export interface DiffRow {
   column: string;

@@ -1,7 +1,7 @@
 // Plain-text rendering of ledger records for the review commands. JSON output prints the
 // records themselves; these functions are only for people reading a terminal.
 
-import type { Decision, LedgerEvent, ProposalGuards, StoredProposal, StoredReceipt } from "../../runtime/ledger/ledger.ts";
+import type { Decision, LedgerEvent, ProposalGuards, StoredProposal, StoredReceipt, Verification } from "../../runtime/ledger/records.ts";
 import type { DiffRow } from "./diff.ts";
 
 /** Strings as they are, everything else as JSON, so `"12"` and `12` still read differently in tables. */
@@ -25,11 +25,20 @@ export function targetLabel(target: StoredProposal["target"]): string {
 
 export function formatProposalList(proposals: StoredProposal[]): string {
   if (proposals.length === 0) return "No proposals match.\n";
-  return table(
-    ["ID", "STATE", "CAPABILITY", "TENANT", "TARGET", "CREATED"],
-    proposals.map((p) => [p.id, p.state, p.capability, p.tenantId, targetLabel(p.target), p.createdAt]),
+  const list = table(
+    ["ID", "STATE", "CAPABILITY", "TENANT", "TARGET", "CREATED", "SEAL"],
+    proposals.map((p) => [p.id, p.state, p.capability, p.tenantId, targetLabel(p.target), p.createdAt, p.verification.verified ? "ok" : "NOT VERIFIED"]),
     "",
   );
+  const unverified = proposals.filter((p) => !p.verification.verified).length;
+  return unverified === 0
+    ? list
+    : list + `\n${unverified} of these do not verify against the ledger keys; \`proposals show ID\` says why. Do not trust them.\n`;
+}
+
+/** One line on whether a record is exactly what synapsor-runner wrote. */
+export function formatVerification(v: Verification): string {
+  return v.verified ? `verified (keyed MAC, key ${v.keyId})` : `NOT VERIFIED: ${v.message}`;
 }
 
 export function formatDiff(rows: DiffRow[]): string {
@@ -57,6 +66,7 @@ export function formatDecision(decision: Decision): string {
     `Decision ${decision.id}: proposal ${decision.proposalId} ${decision.decision}`,
     `  by ${decision.actor}${decision.role ? ` (role ${decision.role})` : ""} at ${decision.createdAt}`,
     `  bound to proposal hash ${decision.proposalHash}`,
+    `  seal: ${formatVerification(decision.verification)}`,
   ];
   if (decision.reason) lines.push(`  reason: ${decision.reason}`);
   return lines.join("\n") + "\n";

@@ -3,7 +3,7 @@
 // captured (the source database is not read again), and the ledger holds no secrets.
 
 import { changeSetHash } from "../../runtime/ledger/hash.ts";
-import type { Decision, EvidenceBundle, LedgerEvent, ProposalState, StoredProposal, StoredReceipt, WritebackJob } from "../../runtime/ledger/ledger.ts";
+import type { Decision, EvidenceBundle, LedgerEvent, ProposalState, StoredProposal, StoredReceipt, WritebackJob } from "../../runtime/ledger/records.ts";
 import { diffObject, proposalDiff, type DiffRow } from "./diff.ts";
 import { approvalRequirement, showValue, targetLabel } from "./format.ts";
 import type { ProposalHistory } from "./history.ts";
@@ -15,6 +15,8 @@ export interface Replay {
   format: typeof REPLAY_FORMAT;
   proposalId: string;
   state: ProposalState;
+  /** True only when the proposal, its state and its decision all verify against the ledger keys. */
+  verified: boolean;
   trustedContext: { tenantId: string; principal: string; source: string; capability: string };
   evidence: { bundleId: string; bundle: EvidenceBundle | null };
   proposal: {
@@ -23,6 +25,8 @@ export interface Replay {
     hash: string;
     /** False when the stored change set no longer hashes to `hash` (the row was altered). */
     hashVerified: boolean;
+    /** The keyed MAC check of the proposal record and its state; `verified: false` means do not trust this replay. */
+    verification: StoredProposal["verification"];
     target: StoredProposal["target"];
     diff: Record<string, { before: unknown; proposed: unknown }>;
     before: Record<string, unknown>;
@@ -45,6 +49,7 @@ export function buildReplay(history: ProposalHistory): Replay {
     format: REPLAY_FORMAT,
     proposalId: p.id,
     state: p.state,
+    verified: p.verification.verified && history.decisions.every((d) => d.verification.verified),
     trustedContext: { tenantId: p.tenantId, principal: p.principal, source: p.source, capability: p.capability },
     evidence: { bundleId: p.evidenceId, bundle: history.evidence },
     proposal: {
@@ -52,6 +57,7 @@ export function buildReplay(history: ProposalHistory): Replay {
       createdAt: p.createdAt,
       hash: p.hash,
       hashVerified: changeSetHash(p) === p.hash,
+      verification: p.verification,
       target: p.target,
       diff: diffObject(proposalDiff(p)),
       before: p.before,
@@ -74,6 +80,10 @@ export function replayMarkdown(replay: Replay): string {
   const p = replay.proposal;
   const out: string[] = [];
   out.push(`# Replay of proposal ${replay.proposalId}`, "", `Current state: **${replay.state}**`, "");
+  if (!replay.verified) {
+    out.push("> **NOT VERIFIED.** Some of these records do not match their keyed MAC (or predate keyed MACs): they may have been",
+      "> changed outside synapsor-runner. Do not rely on this replay; sections 3 and 4 say which record and why.", "");
+  }
 
   out.push("## 1. Trusted context", "");
   out.push("Bound by the server from its configuration, never taken from the model.", "");
@@ -94,7 +104,8 @@ export function replayMarkdown(replay: Replay): string {
 
   out.push("## 3. Proposal", "");
   out.push(`Proposed at ${p.createdAt} on ${targetLabel(p.target)}.`);
-  out.push(`Hash \`${p.hash}\` ${p.hashVerified ? "(matches the stored change set)" : "(**does not match the stored change set: the row was altered**)"}.`, "");
+  out.push(`Hash \`${p.hash}\` ${p.hashVerified ? "(matches the stored change set)" : "(**does not match the stored change set: the row was altered**)"}.`);
+  out.push(p.verification.verified ? `Sealed with key \`${p.verification.keyId}\`: verified.` : `**Not verified:** ${p.verification.message}`, "");
   out.push(...markdownTable(["Column", "Before", "Proposed"], diffRows(p.diff).map((r) => [r.column, showValue(r.before), showValue(r.proposed)])), "");
   out.push("Guards checked at apply time:", "");
   out.push(`- tenant: \`${p.guards.tenant.column}\` = \`${p.guards.tenant.value}\``);
@@ -108,12 +119,15 @@ export function replayMarkdown(replay: Replay): string {
 
   out.push("## 4. Decision", "");
   const d = replay.decision;
-  if (!d) out.push("No decision yet: the proposal is waiting for review.", "");
+  const expiry = replay.events.find((e) => e.type === "proposal_expired");
+  if (!d) out.push(expiry ? "No decision was taken." : "No decision yet: the proposal is waiting for review.");
   else {
     out.push(`**${d.decision}** by \`${d.actor}\`${d.role ? ` (role \`${d.role}\`)` : ""} at ${d.createdAt}, bound to hash \`${d.proposalHash}\`.`);
+    out.push(d.verification.verified ? `Sealed with key \`${d.verification.keyId}\`: verified.` : `**Not verified:** ${d.verification.message}`);
     if (d.reason) out.push(`Reason: ${d.reason}`);
-    out.push("");
   }
+  if (expiry) out.push(`Expired at ${expiry.createdAt} (${showValue(expiry.detail.reason)}): it can never be applied.`);
+  out.push("");
 
   out.push("## 5. Writeback job", "");
   if (replay.writebackJobs.length === 0) out.push("No writeback job was created.", "");

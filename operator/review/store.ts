@@ -1,17 +1,66 @@
-// Opens an existing ledger for the review commands. Review never creates a store: a mistyped
-// --store path must be an error, not a new empty ledger that "has no proposals".
+// Opens an existing ledger for the review commands, with the keys that verify and seal its
+// review records. Review never creates a store: a mistyped --store path must be an error, not a
+// new empty ledger that "has no proposals".
 
 import { existsSync } from "node:fs";
-import type { Ledger } from "../../runtime/ledger/ledger.ts";
-import { openSqliteLedger, StoreUnavailableError } from "../../runtime/ledger/sqlite.ts";
+import type { Command } from "commander";
+import { loadContractFile } from "../../compiler/config/load.ts";
+import { validateContract } from "../../compiler/config/validate.ts";
+import type { Contract } from "../../compiler/config/contract.ts";
+import { formatDiagnostics } from "../../compiler/diagnostics.ts";
+import { DEFAULT_LEDGER_KEY_ENV, LedgerKeyError, type KeyRing } from "../../runtime/ledger/keys/key-ring.ts";
+import { openKeyRing, type KeySettings } from "../../runtime/ledger/keys/open-key-ring.ts";
+import type { Ledger } from "../../runtime/ledger/ports.ts";
+import { openLedger } from "../../runtime/ledger/open.ts";
+import { StoreUnavailableError } from "../../runtime/ledger/store-error.ts";
 import { CliError, EXIT } from "../../cli/program.ts";
 
-export function openExistingLedger(path: string): Ledger {
+/** Where a command that takes --store finds the ledger keys. */
+export interface KeyFlags {
+  /** The contract; its storage.ledger_key_env names the key variable. */
+  config?: string;
+  /** Names the key variable directly; wins over --config. */
+  ledgerKeyEnv?: string;
+}
+
+/** Adds --config and --ledger-key-env to a command that opens a store. */
+export function withKeyOptions(command: Command): Command {
+  return command
+    .option("--config <file>", "the contract; its storage.ledger_key_env names the variable holding the ledger keys")
+    .option("--ledger-key-env <VAR>", `the variable holding the ledger keys (default ${DEFAULT_LEDGER_KEY_ENV} if set, else the key file <store>.key)`);
+}
+
+export function loadContractOrFail(path: string): Contract {
+  const loaded = loadContractFile(path);
+  const validated = loaded.ok ? validateContract(loaded.raw) : { ok: false as const, diagnostics: loaded.diagnostics };
+  if (!validated.ok) throw new CliError(formatDiagnostics(path, validated.diagnostics));
+  return validated.value;
+}
+
+/** A variable named on the command line or in the contract must be set; the default one is optional. */
+export function keySettings(storePath: string, flags: KeyFlags, contract?: Contract): KeySettings {
+  if (flags.ledgerKeyEnv) return { storePath, envName: flags.ledgerKeyEnv, envRequired: true };
+  const named = (contract ?? (flags.config ? loadContractOrFail(flags.config) : undefined))?.storage?.ledger_key_env;
+  return named ? { storePath, envName: named, envRequired: true } : { storePath };
+}
+
+export function openKeys(settings: KeySettings): KeyRing {
+  try {
+    return openKeyRing(settings);
+  } catch (err) {
+    if (err instanceof LedgerKeyError) throw new CliError(err.message, EXIT.environment);
+    throw err;
+  }
+}
+
+export async function openExistingLedger(path: string, keys: KeyFlags | KeySettings = {}): Promise<Ledger> {
   if (path !== ":memory:" && !existsSync(path)) {
     throw new CliError(`No store at ${path}. Pass the --store the MCP server writes to (its --store flag or storage.sqlite_path).`);
   }
+  const settings = "storePath" in keys ? keys : keySettings(path, keys);
+  const ring = openKeys(settings);
   try {
-    return openSqliteLedger(path);
+    return await openLedger({ path, keys: ring });
   } catch (err) {
     if (err instanceof StoreUnavailableError) throw new CliError(err.message, EXIT.environment);
     throw err;
@@ -19,14 +68,15 @@ export function openExistingLedger(path: string): Ledger {
 }
 
 /** Runs `work` with the store open and always closes it, also when `work` throws. */
-export async function withLedger<T>(path: string, work: (ledger: Ledger) => T | Promise<T>): Promise<T> {
-  const ledger = openExistingLedger(path);
+export async function withLedger<T>(path: string, work: (ledger: Ledger) => T | Promise<T>, keys: KeyFlags | KeySettings = {}): Promise<T> {
+  const ledger = await openExistingLedger(path, keys);
   try {
     return await work(ledger);
   } catch (err) {
     if (err instanceof StoreUnavailableError) throw new CliError(err.message, EXIT.environment);
+    if (err instanceof LedgerKeyError) throw new CliError(err.message, EXIT.environment);
     throw err;
   } finally {
-    ledger.close();
+    await ledger.close();
   }
 }

@@ -2,7 +2,7 @@
 // signed like writeback requests (HMAC-SHA256 over the raw body), so the receiver can trust it.
 // The URL and secret come from env vars named on the command line and are never printed.
 
-import type { LedgerEvent } from "../../runtime/ledger/ledger.ts";
+import type { LedgerEvent } from "../../runtime/ledger/records.ts";
 import { signBody } from "../../runtime/executors/signing.ts";
 
 export interface WebhookTarget {

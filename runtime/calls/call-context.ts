@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import type { Capability } from "../capability.ts";
 import type { TrustedContext } from "../context.ts";
 import type { Adapter } from "../db/adapter.ts";
-import type { Ledger } from "../ledger/ledger.ts";
+import type { Ledger } from "../ledger/ports.ts";
 
 export interface CallEnvironment {
   adapters: ReadonlyMap<string, Adapter>;

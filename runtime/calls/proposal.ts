@@ -4,7 +4,7 @@
 import type { ProposalCapability } from "../capability.ts";
 import { EVIDENCE_HANDLE_NOTE, errorEnvelope, metaFor, type Envelope } from "../envelope.ts";
 import { describeCause, type SafeError } from "../errors.ts";
-import type { NewProposal } from "../ledger/ledger.ts";
+import type { NewProposal } from "../ledger/records.ts";
 import type { CallEnvironment, PreparedCapability } from "./call-context.ts";
 import { policyViolation } from "./policy.ts";
 import { recordReadEvidence } from "./read.ts";
@@ -21,7 +21,7 @@ export async function callProposal(env: CallEnvironment, prepared: PreparedCapab
   if (!lookup.ok) return failed(lookup.failure.error);
   const { args, rows, params, durationMs } = lookup.value;
   if (rows.length !== 1) {
-    recordReadEvidence(env, prepared, args, params, [], durationMs, false);
+    await recordReadEvidence(env, prepared, args, params, [], durationMs, false);
     return failed(
       rows.length === 0
         ? { code: "NOT_FOUND_IN_TENANT", message: `No ${cap.target.table} row with that id is visible in your tenant.`, retryable: false }
@@ -32,12 +32,12 @@ export async function callProposal(env: CallEnvironment, prepared: PreparedCapab
   const patch = cap.patch(args);
   const violation = policyViolation(cap, row, patch);
   if (violation) {
-    recordReadEvidence(env, prepared, args, params, [], durationMs, false);
+    await recordReadEvidence(env, prepared, args, params, [], durationMs, false);
     return failed({ code: "POLICY_VIOLATION", message: violation, retryable: false });
   }
 
   const evidenceRow = Object.fromEntries(cap.columns.map((c) => [c, row[c] ?? null]));
-  const evidence = recordReadEvidence(env, prepared, args, params, [evidenceRow], durationMs, true);
+  const evidence = await recordReadEvidence(env, prepared, args, params, [evidenceRow], durationMs, true);
   if (!evidence.ok || !evidence.evidenceId) return failed({ code: "TEMPORARILY_UNAVAILABLE", message: STORE_UNAVAILABLE, retryable: true });
 
   const objectId = String(row[cap.target.primaryKey]);
@@ -72,7 +72,7 @@ export async function callProposal(env: CallEnvironment, prepared: PreparedCapab
 
   let stored;
   try {
-    stored = env.ledger.createProposal(proposal);
+    stored = await env.ledger.proposals.create(proposal);
   } catch (cause) {
     env.log({ level: "error", event: "ledger_write_failed", capability: cap.name, detail: describeCause(cause) });
     return failed({ code: "TEMPORARILY_UNAVAILABLE", message: STORE_UNAVAILABLE, retryable: true });

@@ -6,8 +6,7 @@ import { EVIDENCE_HANDLE_NOTE, errorEnvelope, metaFor, type Envelope } from "../
 import { describeCause, type SafeError } from "../errors.ts";
 import { redactParams, type CallEnvironment, type PreparedCapability } from "./call-context.ts";
 import { STORE_UNAVAILABLE, runLookup } from "./run-statement.ts";
-import type { ReadRecord } from "../ledger/ledger.ts";
-import { readRecorderFor } from "../ledger/read-batch.ts";
+import type { ReadRecord } from "../ledger/records.ts";
 
 export async function callRead(env: CallEnvironment, prepared: PreparedCapability, rawArgs: unknown): Promise<Envelope> {
   const cap = prepared.capability as ReadCapability;
@@ -22,13 +21,13 @@ export async function callRead(env: CallEnvironment, prepared: PreparedCapabilit
       rows.length === 0
         ? { code: "NOT_FOUND_IN_TENANT", message: `No ${cap.target.table} row with that id is visible in your tenant.`, retryable: false }
         : { code: "MULTI_ROW_BLOCKED", message: "The lookup matched more than one row; a single-row capability refuses to guess.", retryable: false };
-    await auditRead(env, prepared, args, params, [], durationMs, false);
+    await recordReadEvidence(env, prepared, args, params, [], durationMs, false);
     return failed(error);
   }
 
   const truncated = rows.length > cap.maxRows;
   const visible = truncated ? rows.slice(0, cap.maxRows) : rows;
-  const recorded = await auditRead(env, prepared, args, params, visible, durationMs, cap.evidence === "required" || visible.length > 0);
+  const recorded = await recordReadEvidence(env, prepared, args, params, visible, durationMs, cap.evidence === "required" || visible.length > 0);
   if (!recorded.ok) return failed({ code: "TEMPORARILY_UNAVAILABLE", message: STORE_UNAVAILABLE, retryable: true });
 
   const evidence = recorded.evidenceId ? { bundle_id: recorded.evidenceId, note: EVIDENCE_HANDLE_NOTE } : null;
@@ -77,31 +76,18 @@ function readRecord(
 
 type Recorded = { ok: true; evidenceId: string | null } | { ok: false };
 
-function ledgerWriteFailed(env: CallEnvironment, prepared: PreparedCapability, cause: unknown): Recorded {
-  env.log({ level: "error", event: "ledger_write_failed", capability: prepared.capability.name, detail: describeCause(cause) });
-  return { ok: false };
-}
-
-/** Records a read through the group-committing recorder; resolves once its transaction committed. */
-async function auditRead(...input: Parameters<typeof readRecord>): Promise<Recorded> {
+/**
+ * Records a read; resolves once its transaction committed (reads finishing together share one,
+ * see the ledger's group commit). Proposals await it too: their evidence must exist before the
+ * proposal row that cites it.
+ */
+export async function recordReadEvidence(...input: Parameters<typeof readRecord>): Promise<Recorded> {
   const [env, prepared] = input;
   try {
-    const { evidenceId } = await readRecorderFor(env.ledger)(readRecord(...input));
+    const { evidenceId } = await env.ledger.reads.recordRead(readRecord(...input));
     return { ok: true, evidenceId };
   } catch (cause) {
-    return ledgerWriteFailed(env, prepared, cause);
+    env.log({ level: "error", event: "ledger_write_failed", capability: prepared.capability.name, detail: describeCause(cause) });
+    return { ok: false };
   }
 }
-
-/** The synchronous form, for proposals: their evidence must exist before the proposal row that cites it. */
-function audit(...input: Parameters<typeof readRecord>): Recorded {
-  const [env, prepared] = input;
-  try {
-    const { evidenceId } = env.ledger.recordRead(readRecord(...input));
-    return { ok: true, evidenceId };
-  } catch (cause) {
-    return ledgerWriteFailed(env, prepared, cause);
-  }
-}
-
-export { audit as recordReadEvidence };

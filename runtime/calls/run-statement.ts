@@ -42,15 +42,15 @@ export async function runStatement(
     return { ok: true, value: { rows, params, durationMs: performance.now() - started } };
   } catch (cause) {
     const classified = classifyDatabaseError(cause);
-    recordFailureSafely(env, prepared, classified.code, describeCause(cause));
+    await recordFailureSafely(env, prepared, classified.code, describeCause(cause));
     return fail(classified.code, classified.message);
   }
 }
 
-export function recordFailureSafely(env: CallEnvironment, prepared: PreparedCapability, code: string, internal: string): void {
+export async function recordFailureSafely(env: CallEnvironment, prepared: PreparedCapability, code: string, internal: string): Promise<void> {
   const cap = prepared.capability;
   try {
-    env.ledger.recordFailure({
+    await env.ledger.reads.recordFailure({
       capability: cap.name,
       tenantId: env.context.tenantId,
       principal: env.context.principal,

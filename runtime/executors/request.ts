@@ -1,7 +1,7 @@
 // Builds the writeback request an executor receives for an approved proposal. Everything in it
 // comes from the stored proposal and the person's decision; nothing comes from the model.
 
-import type { Decision, StoredProposal } from "../ledger/ledger.ts";
+import type { Decision, StoredProposal } from "../ledger/records.ts";
 import { WRITEBACK_PROTOCOL_VERSION, type WritebackRequest } from "./protocol.ts";
 
 /** Thrown when the decision cannot authorise this proposal (rejected, another proposal, a stale hash). */

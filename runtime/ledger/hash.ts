@@ -2,7 +2,7 @@
 // whatever key order the caller built its objects in.
 
 import { createHash } from "node:crypto";
-import type { NewProposal } from "./ledger.ts";
+import type { NewProposal } from "./records.ts";
 
 /**
  * JSON with object keys sorted (by UTF-16 code units, recursively) and no whitespace.

@@ -1,18 +1,37 @@
-// Public face of the ledger: the interface, the default SQLite implementation and the hash helpers.
+// Public face of the ledger: the ports, the records, the factory, the keys and the hash helpers.
 
 export type {
-  EvidenceBundle,
+  ApprovalOutcome,
+  DecisionOutcome,
+  EventLog,
+  ExpiryOutcome,
   Ledger,
+  ProposalLog,
+  ReadLog,
+  ReceiptInput,
+  WritebackLog,
+  WritebackOutcome,
+} from "./ports.ts";
+export type {
+  Decision,
+  EvidenceBundle,
   LedgerEvent,
   NewProposal,
   ProposalGuards,
   ProposalState,
   QueryAuditRecord,
+  ReadIds,
   ReadOutcome,
   ReadRecord,
   StoredProposal,
-} from "./ledger.ts";
-export { openSqliteLedger, openSqliteLedger as openLedger, StoreUnavailableError } from "./sqlite.ts";
+  StoredReceipt,
+  Verification,
+  VerificationProblem,
+  WritebackJob,
+} from "./records.ts";
+export { openLedger, type LedgerOptions } from "./open.ts";
+export { StoreUnavailableError } from "./store-error.ts";
 export { canonicalJson, changeSetHash } from "./hash.ts";
-export type { Decision, DecisionOutcome, StoredReceipt, WritebackJob } from "./ledger.ts";
-export { ReviewRuleError, type ReviewRuleCode } from "./review-error.ts";
+export { DEFAULT_LEDGER_KEY_ENV, LedgerKeyError, type KeyRing, type LedgerKey } from "./keys/key-ring.ts";
+export { openKeyRing, type KeySettings } from "./keys/open-key-ring.ts";
+export type { DecisionRequest, ReviewRefusal, ReviewRefusalCode } from "./review-rules.ts";

@@ -7,6 +7,12 @@ export interface MigrationStep {
   version: number;
   name: string;
   sql: string;
+  /**
+   * The step rebuilds a table others reference (SQLite cannot change a CHECK in place), so
+   * foreign keys are off while it runs and checked before it commits (SQLite's documented
+   * procedure: the pragma cannot change inside a transaction).
+   */
+  rebuildsTables?: boolean;
 }
 
 export const MIGRATIONS: readonly MigrationStep[] = [
@@ -170,6 +176,62 @@ export const MIGRATIONS: readonly MigrationStep[] = [
     // NULL for proposals stored before plans were hashed: apply treats those as made under an unknown plan.
     sql: `ALTER TABLE proposals ADD COLUMN plan_hash TEXT;`,
   },
+  {
+    version: 5,
+    name: "keyed MACs on proposals and decisions; proposals can expire",
+    // The state CHECK gains 'expired', which needs the table rebuilt (rowids kept, so listings
+    // keep their order). Rows from earlier steps have NULL MAC columns: the review rules report
+    // them as unverifiable instead of trusting them.
+    rebuildsTables: true,
+    sql: `
+      CREATE TABLE proposals_v5 (
+        id TEXT PRIMARY KEY,
+        hash TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN
+          ('review_required', 'approved', 'rejected', 'applied', 'already_applied', 'conflict', 'failed', 'expired')),
+        capability TEXT NOT NULL,
+        tenant_id TEXT NOT NULL,
+        principal TEXT NOT NULL,
+        source TEXT NOT NULL,
+        target_table TEXT NOT NULL,
+        object_id TEXT NOT NULL,
+        target TEXT NOT NULL,
+        before_row TEXT NOT NULL,
+        patch TEXT NOT NULL,
+        after_row TEXT NOT NULL,
+        guards TEXT NOT NULL,
+        args TEXT NOT NULL,
+        evidence_id TEXT NOT NULL,
+        approval TEXT NOT NULL,
+        executor TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        plan_hash TEXT,
+        key_id TEXT,
+        mac TEXT,
+        state_key_id TEXT,
+        state_mac TEXT
+      );
+      INSERT INTO proposals_v5 (rowid, id, hash, state, capability, tenant_id, principal, source, target_table, object_id,
+        target, before_row, patch, after_row, guards, args, evidence_id, approval, executor, created_at, updated_at, plan_hash)
+        SELECT rowid, id, hash, state, capability, tenant_id, principal, source, target_table, object_id,
+        target, before_row, patch, after_row, guards, args, evidence_id, approval, executor, created_at, updated_at, plan_hash
+        FROM proposals;
+      DROP TABLE proposals;
+      ALTER TABLE proposals_v5 RENAME TO proposals;
+      CREATE INDEX proposals_tenant ON proposals (tenant_id, created_at);
+      CREATE INDEX proposals_state ON proposals (state, created_at);
+      CREATE INDEX proposals_capability ON proposals (capability, created_at);
+      CREATE INDEX proposals_object ON proposals (tenant_id, target_table, object_id);
+      CREATE INDEX proposals_created ON proposals (created_at);
+      CREATE INDEX proposals_evidence ON proposals (evidence_id);
+
+      ALTER TABLE decisions ADD COLUMN proposal_mac TEXT;
+      ALTER TABLE decisions ADD COLUMN before_hash TEXT;
+      ALTER TABLE decisions ADD COLUMN key_id TEXT;
+      ALTER TABLE decisions ADD COLUMN mac TEXT;
+    `,
+  },
 ];
 
 /** Thrown when the store was written by a newer build whose schema this build does not know. */
@@ -204,10 +266,15 @@ export function applyMigrations(db: DatabaseSync, steps: readonly MigrationStep[
   const applied: number[] = [];
   for (const step of [...steps].sort((a, b) => a.version - b.version)) {
     if (isApplied.get(step.version)) continue;
+    const foreignKeys = step.rebuildsTables ? (db.prepare("PRAGMA foreign_keys").get() as { foreign_keys: number }).foreign_keys : 0;
+    if (foreignKeys) db.exec("PRAGMA foreign_keys = OFF");
     db.exec("BEGIN IMMEDIATE");
     try {
       if (!isApplied.get(step.version)) {
         db.exec(step.sql);
+        if (step.rebuildsTables && db.prepare("PRAGMA foreign_key_check").all().length > 0) {
+          throw new Error(`migration ${step.version} would leave rows whose references do not resolve`);
+        }
         record.run(step.version, step.name, now());
         applied.push(step.version);
       }
@@ -215,6 +282,8 @@ export function applyMigrations(db: DatabaseSync, steps: readonly MigrationStep[
     } catch (err) {
       if (db.isTransaction) db.exec("ROLLBACK");
       throw err;
+    } finally {
+      if (foreignKeys) db.exec("PRAGMA foreign_keys = ON");
     }
   }
   return applied;

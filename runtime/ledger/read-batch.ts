@@ -3,45 +3,45 @@
 // Reads that finish in the same turn of the event loop are therefore written in one transaction,
 // and each caller is answered only after that transaction has committed.
 
-import type { Ledger, ReadOutcome, ReadRecord } from "./ledger.ts";
+import type { ReadIds, ReadOutcome, ReadRecord } from "./records.ts";
 
-export type ReadRecorder = (record: ReadRecord) => Promise<{ evidenceId: string | null; queryAuditId: string }>;
+export type ReadRecorder = (record: ReadRecord) => Promise<ReadIds>;
 
-const recorders = new WeakMap<Ledger, ReadRecorder>();
-
-/** The recorder for `ledger` (one per ledger, so concurrent calls share batches); rejects with what recordRead would throw. */
-export function readRecorderFor(ledger: Ledger): ReadRecorder {
-  let recorder = recorders.get(ledger);
-  if (!recorder) {
-    recorder = batchingRecorder(ledger);
-    recorders.set(ledger, recorder);
-  }
-  return recorder;
-}
+/** Writes a batch in one transaction; one outcome per record, in order (sync for SQLite, async for a network store). */
+export type WriteBatch = (records: readonly ReadRecord[]) => ReadOutcome[] | Promise<ReadOutcome[]>;
 
 interface Waiting {
   record: ReadRecord;
-  resolve: (ids: { evidenceId: string | null; queryAuditId: string }) => void;
+  resolve: (ids: ReadIds) => void;
   reject: (error: unknown) => void;
 }
 
-function batchingRecorder(ledger: Ledger): ReadRecorder {
+/** A recorder that batches concurrent reads into `writeBatch`; each promise rejects with what its record failed with. */
+export function groupCommit(writeBatch: WriteBatch): ReadRecorder {
   let queue: Waiting[] = [];
-  const flush = (): void => {
-    const batch = queue;
-    queue = [];
-    let outcomes: ReadOutcome[];
-    try {
-      outcomes = ledger.recordReads(batch.map((w) => w.record));
-    } catch (error) {
-      for (const w of batch) w.reject(error);
-      return;
-    }
+  const settle = (batch: Waiting[], outcomes: ReadOutcome[]): void => {
     batch.forEach((w, i) => {
       const outcome = outcomes[i]!;
       if (outcome.ok) w.resolve({ evidenceId: outcome.evidenceId, queryAuditId: outcome.queryAuditId });
       else w.reject(outcome.error);
     });
+  };
+  const flush = (): void => {
+    const batch = queue;
+    queue = [];
+    const failAll = (error: unknown) => {
+      for (const w of batch) w.reject(error);
+    };
+    let written: ReadOutcome[] | Promise<ReadOutcome[]>;
+    try {
+      written = writeBatch(batch.map((w) => w.record));
+    } catch (error) {
+      failAll(error);
+      return;
+    }
+    // A synchronous store answers at once: no extra promise turn on the hot path.
+    if (Array.isArray(written)) settle(batch, written);
+    else written.then((outcomes) => settle(batch, outcomes), failAll);
   };
   return (record) =>
     new Promise((resolve, reject) => {

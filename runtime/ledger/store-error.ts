@@ -65,6 +65,12 @@ const SQLITE_REASONS: Record<number, string> = {
   26: "the file is not a ledger database", // SQLITE_NOTADB
 };
 
+/** A filesystem error in plain words (for the key file, which sits beside the store). */
+export function fileProblem(cause: unknown): string {
+  const code = (cause as { code?: unknown } | null)?.code;
+  return typeof code === "string" && code in ERRNO_REASONS ? ERRNO_REASONS[code]! : "an unexpected file system error occurred";
+}
+
 /** SQLite codes that mean the store itself is unusable right now, as opposed to a bug in our SQL. */
 export function isStoreFault(cause: unknown): boolean {
   const errcode = sqliteCode(cause);

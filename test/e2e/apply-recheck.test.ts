@@ -13,7 +13,7 @@ import { DatabaseSync } from "node:sqlite";
 import pg from "pg";
 import mysql from "mysql2/promise";
 import { changeSetHash } from "../../runtime/ledger/hash.ts";
-import type { NewProposal } from "../../runtime/ledger/ledger.ts";
+import type { NewProposal } from "../../runtime/ledger/records.ts";
 import { createDatabase, type TestDatabase } from "../support/databases.ts";
 import { seedExample } from "../support/example.ts";
 import { runCli } from "../support/cli.ts";

@@ -14,8 +14,9 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import type { Receipt } from "../../runtime/executors/protocol.ts";
 import { buildWritebackRequest } from "../../runtime/executors/request.ts";
-import type { Ledger, NewProposal, StoredProposal } from "../../runtime/ledger/ledger.ts";
-import { openSqliteLedger } from "../../runtime/ledger/index.ts";
+import type { Ledger, WritebackOutcome } from "../../runtime/ledger/ports.ts";
+import type { NewProposal, StoredProposal } from "../../runtime/ledger/records.ts";
+import { openLedger } from "../../runtime/ledger/index.ts";
 import { checkWritebackJob } from "../../operator/review/job-schema.ts";
 import { CLI, REPO_ROOT, runCli } from "../support/cli.ts";
 
@@ -40,18 +41,23 @@ function assertNoSecrets(text: string): void {
 }
 
 let counter = 0;
-function newStore(): { path: string; ledger: Ledger } {
+async function newStore(): Promise<{ path: string; ledger: Ledger }> {
   const path = join(root, `store-${++counter}`, "local.db");
-  const ledger = openSqliteLedger(path);
+  const ledger = await openLedger({ path });
   return { path, ledger };
 }
 
+function value<T>(outcome: WritebackOutcome<T>): T {
+  assert.ok(outcome.ok, outcome.ok ? "" : outcome.refusal.message);
+  return outcome.value;
+}
+
 /** A late-fee waiver proposal the way the compiled server records it: a read with evidence, then the proposal. */
-function propose(ledger: Ledger, overrides: Partial<NewProposal> & { invoice?: string } = {}): StoredProposal {
+async function propose(ledger: Ledger, overrides: Partial<NewProposal> & { invoice?: string } = {}): Promise<StoredProposal> {
   const { invoice = "INV-3001", ...rest } = overrides;
   const tenantId = rest.tenantId ?? "acme";
   const row = { id: invoice, tenant_id: tenantId, status: "open", late_fee_cents: 2500, updated_at: "2026-05-16T09:12:44.123456Z" };
-  const read = ledger.recordRead({
+  const read = await ledger.reads.recordRead({
     capability: "billing.inspect_invoice",
     tenantId,
     principal: "agent:support",
@@ -65,7 +71,7 @@ function propose(ledger: Ledger, overrides: Partial<NewProposal> & { invoice?: s
     durationMs: 1.8,
     withEvidence: true,
   });
-  return ledger.createProposal({
+  return await ledger.proposals.create({
     capability: "billing.propose_late_fee_waiver",
     tenantId,
     principal: "agent:support",
@@ -99,11 +105,11 @@ const APPLIED: Receipt = {
 };
 
 /** Carries an approved proposal through the apply step's ledger calls (job, receipt) without a database. */
-function recordApply(ledger: Ledger, id: string, receipt: Receipt = APPLIED) {
-  const decision = ledger.listDecisions(id).find((d) => d.decision === "approved")!;
-  const request = buildWritebackRequest(ledger.getProposal(id)!, decision, new Date().toISOString());
-  const job = ledger.createWritebackJob(id, request as unknown as Record<string, unknown>);
-  const stored = ledger.recordReceipt({ proposalId: id, jobId: job.id, executor: { name: "app_pg_writer", type: "sql_update" }, receipt });
+async function recordApply(ledger: Ledger, id: string, receipt: Receipt = APPLIED) {
+  const decision = (await ledger.proposals.decisions(id)).find((d) => d.decision === "approved")!;
+  const request = buildWritebackRequest((await ledger.proposals.get(id))!, decision, new Date().toISOString());
+  const job = value(await ledger.writeback.createJob(id, request as unknown as Record<string, unknown>));
+  const stored = value(await ledger.writeback.recordReceipt({ proposalId: id, jobId: job.id, executor: { name: "app_pg_writer", type: "sql_update" }, receipt }));
   return { job, receipt: stored };
 }
 
@@ -114,6 +120,7 @@ describe("help and bad input", () => {
     for (const args of [
       ["proposals", "list"], ["proposals", "show"], ["proposals", "approve"], ["proposals", "reject"], ["proposals", "writeback-job"],
       ["receipts", "list"], ["receipts", "show"], ["replay", "show"], ["replay", "export"], ["events", "tail"],
+      ["proposals", "expire"], ["store", "key", "status"], ["store", "key", "rotate"],
     ]) {
       const r = await cli([...args, "--help"]);
       assert.equal(r.code, 0, args.join(" "));
@@ -133,11 +140,11 @@ describe("help and bad input", () => {
 describe("approve and reject", () => {
   let path: string;
   let ledger: Ledger;
-  before(() => ({ path, ledger } = newStore()));
+  before(async () => ({ path, ledger } = await newStore()));
   after(() => ledger.close());
 
   test("approval without the required role, or with another role, is refused and changes nothing", async () => {
-    const p = propose(ledger);
+    const p = await propose(ledger);
     const none = await cli(approveArgs(p.id, path, "--yes"));
     assert.equal(none.code, 1);
     assert.match(none.stderr, /role billing_lead/);
@@ -145,38 +152,38 @@ describe("approve and reject", () => {
     const wrong = await cli(approveArgs(p.id, path, "--role", "support_agent", "--yes"));
     assert.equal(wrong.code, 1);
     assert.match(wrong.stderr, /--role support_agent was given/);
-    assert.equal(ledger.getProposal(p.id)!.state, "review_required");
-    assert.deepEqual(ledger.listDecisions(p.id), []);
+    assert.equal((await ledger.proposals.get(p.id))!.state, "review_required");
+    assert.deepEqual(await ledger.proposals.decisions(p.id), []);
   });
 
   test("approval with the required role binds to the hash; a second approval is refused", async () => {
-    const p = propose(ledger);
+    const p = await propose(ledger);
     const ok = await cli(approveArgs(p.id, path, "--role", "billing_lead", "--yes"));
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, new RegExp(`proposal ${p.id} approved`));
     assert.match(ok.stdout, new RegExp(p.hash));
-    assert.equal(ledger.getProposal(p.id)!.state, "approved");
-    const [decision] = ledger.listDecisions(p.id);
+    assert.equal((await ledger.proposals.get(p.id))!.state, "approved");
+    const [decision] = await ledger.proposals.decisions(p.id);
     assert.deepEqual([decision!.actor, decision!.role, decision!.proposalHash], ["dana", "billing_lead", p.hash]);
 
     const again = await cli(approveArgs(p.id, path, "--role", "billing_lead", "--yes"));
     assert.equal(again.code, 1);
     assert.match(again.stderr, /is approved; only a proposal in review_required can be approved/);
-    assert.equal(ledger.listDecisions(p.id).length, 1);
+    assert.equal((await ledger.proposals.decisions(p.id)).length, 1);
   });
 
   test("without --yes and without a terminal the decision is refused with a hint", async () => {
-    const p = propose(ledger);
+    const p = await propose(ledger);
     for (const args of [approveArgs(p.id, path, "--role", "billing_lead"), ["proposals", "reject", p.id, "--store", path, "--actor", "dana", "--role", "billing_lead", "--reason", "no"]]) {
       const r = await cli(args, "y\n");
       assert.equal(r.code, 1);
       assert.match(r.stderr, /Pass --yes/);
     }
-    assert.equal(ledger.getProposal(p.id)!.state, "review_required");
+    assert.equal((await ledger.proposals.get(p.id))!.state, "review_required");
   });
 
   test("reject needs a reason but not the approval role; a rejected proposal cannot be approved", async () => {
-    const p = propose(ledger);
+    const p = await propose(ledger);
     const noReason = await cli(["proposals", "reject", p.id, "--store", path, "--actor", "dana", "--yes"]);
     assert.equal(noReason.code, 1);
     assert.match(noReason.stderr, /--reason/);
@@ -185,8 +192,8 @@ describe("approve and reject", () => {
     const r = await cli(["proposals", "reject", p.id, "--store", path, "--actor", "dana", "--reason", "fee was valid", "--yes"]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /rejected and can never be applied/);
-    assert.equal(ledger.getProposal(p.id)!.state, "rejected");
-    assert.deepEqual([ledger.listDecisions(p.id)[0]!.reason, ledger.listDecisions(p.id)[0]!.role], ["fee was valid", null]);
+    assert.equal((await ledger.proposals.get(p.id))!.state, "rejected");
+    assert.deepEqual([(await ledger.proposals.decisions(p.id))[0]!.reason, (await ledger.proposals.decisions(p.id))[0]!.role], ["fee was valid", null]);
 
     const approve = await cli(approveArgs(p.id, path, "--role", "billing_lead", "--yes"));
     assert.equal(approve.code, 1);
@@ -198,16 +205,16 @@ describe("approve and reject", () => {
   });
 
   test("an applied proposal cannot be approved again", async () => {
-    const p = propose(ledger);
+    const p = await propose(ledger);
     assert.equal((await cli(approveArgs(p.id, path, "--role", "billing_lead", "--yes"))).code, 0);
-    recordApply(ledger, p.id);
+    await recordApply(ledger, p.id);
     const r = await cli(approveArgs(p.id, path, "--role", "billing_lead", "--yes"));
     assert.equal(r.code, 1);
     assert.match(r.stderr, /is applied/);
   });
 
   test("a proposal row altered after it was proposed cannot be approved", async () => {
-    const p = propose(ledger);
+    const p = await propose(ledger);
     const db = new DatabaseSync(path);
     try {
       db.prepare("UPDATE proposals SET patch = ? WHERE id = ?").run(JSON.stringify({ late_fee_cents: 0, status: "waived", credit_cents: 50000 }), p.id);
@@ -216,8 +223,8 @@ describe("approve and reject", () => {
     }
     const r = await cli(approveArgs(p.id, path, "--role", "billing_lead", "--yes"));
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /altered after it was proposed/);
-    assert.equal(ledger.getProposal(p.id)!.state, "review_required");
+    assert.match(r.stderr, /does not match its keyed MAC \(key k_[0-9a-f]{16}, read from the key file .*local\.db\.key\): it was changed outside synapsor-runner/);
+    assert.equal((await ledger.proposals.get(p.id))!.state, "review_required");
   });
 
   test("an unknown proposal is exit 1", async () => {
@@ -227,7 +234,7 @@ describe("approve and reject", () => {
   });
 
   test("--json prints the decision, or the refusal with its code", async () => {
-    const p = propose(ledger);
+    const p = await propose(ledger);
     const refused = await cli(approveArgs(p.id, path, "--yes", "--json"));
     assert.equal(refused.code, 1);
     assert.deepEqual(JSON.parse(refused.stdout).error.code, "ROLE_REQUIRED");
@@ -236,24 +243,25 @@ describe("approve and reject", () => {
     const body = JSON.parse(ok.stdout);
     assert.equal(body.ok, true);
     assert.deepEqual(body.proposal, { id: p.id, state: "approved", hash: p.hash });
-    assert.deepEqual(Object.keys(body.decision).sort(), ["actor", "createdAt", "decision", "id", "proposalHash", "proposalId", "reason", "role"]);
+    assert.deepEqual(Object.keys(body.decision).sort(), ["actor", "beforeHash", "createdAt", "decision", "id", "proposalHash", "proposalId", "reason", "role", "verification"]);
+    assert.equal(body.decision.verification.verified, true);
     assert.equal(body.decision.decision, "approved");
     assert.match(body.decision.id, /^apr_/);
   });
 
   const hasScript = spawnSync("script", ["--version"]).status === 0;
   test("on a terminal without --yes it asks, and only 'y' decides", { skip: !hasScript && "util-linux script is not installed" }, async () => {
-    const declined = propose(ledger);
+    const declined = await propose(ledger);
     const no = await onTerminal(approveArgs(declined.id, path, "--role", "billing_lead"), "n");
     assert.match(no.output, /Approve proposal .* as dana \(role billing_lead\)\? \[y\/N\]/);
     assert.match(no.output, /late_fee_cents\s+2500\s+0/, "the diff is shown before the question");
     assert.equal(no.code, 1);
-    assert.equal(ledger.getProposal(declined.id)!.state, "review_required");
+    assert.equal((await ledger.proposals.get(declined.id))!.state, "review_required");
 
-    const accepted = propose(ledger);
+    const accepted = await propose(ledger);
     const yes = await onTerminal(approveArgs(accepted.id, path, "--role", "billing_lead"), "y");
     assert.equal(yes.code, 0, yes.output);
-    assert.equal(ledger.getProposal(accepted.id)!.state, "approved");
+    assert.equal((await ledger.proposals.get(accepted.id))!.state, "approved");
   });
 });
 
@@ -287,12 +295,12 @@ describe("listing and showing", () => {
   let acme: StoredProposal;
   let globex: StoredProposal;
   let other: StoredProposal;
-  before(() => {
-    ({ path, ledger } = newStore());
-    acme = propose(ledger);
-    globex = propose(ledger, { tenantId: "globex", invoice: "INV-9" });
-    other = propose(ledger, { invoice: "INV-3002", capability: "billing.propose_credit" });
-    ledger.decide({ proposalId: other.id, decision: "approved", actor: "dana", role: "billing_lead", expectedHash: other.hash });
+  before(async () => {
+    ({ path, ledger } = await newStore());
+    acme = await propose(ledger);
+    globex = await propose(ledger, { tenantId: "globex", invoice: "INV-9" });
+    other = await propose(ledger, { invoice: "INV-3002", capability: "billing.propose_credit" });
+    await ledger.proposals.decide({ proposalId: other.id, decision: "approved", actor: "dana", role: "billing_lead", expectedHash: other.hash });
   });
   after(() => ledger.close());
 
@@ -345,8 +353,10 @@ describe("listing and showing", () => {
     const r = await cli(["proposals", "show", other.id, "--store", path, "--json"]);
     assert.equal(r.code, 0, r.stderr);
     const body = JSON.parse(r.stdout);
-    assert.deepEqual(Object.keys(body), ["proposal", "hashVerified", "diff", "evidence", "decisions", "writebackJobs", "receipts", "events"]);
+    assert.deepEqual(Object.keys(body), ["proposal", "verified", "hashVerified", "diff", "evidence", "decisions", "writebackJobs", "receipts", "events"]);
     assert.equal(body.proposal.id, other.id);
+    assert.equal(body.verified, true);
+    assert.equal(body.proposal.verification.verified, true);
     assert.equal(body.hashVerified, true);
     assert.deepEqual(body.diff, { late_fee_cents: { before: 2500, proposed: 0 }, status: { before: "open", proposed: "waived" } });
     assert.equal(body.evidence.id, other.evidenceId);
@@ -361,9 +371,9 @@ describe("writeback job, receipts and replay", () => {
   let path: string;
   let ledger: Ledger;
   let p: StoredProposal;
-  before(() => {
-    ({ path, ledger } = newStore());
-    p = propose(ledger);
+  before(async () => {
+    ({ path, ledger } = await newStore());
+    p = await propose(ledger);
   });
   after(() => ledger.close());
 
@@ -380,15 +390,15 @@ describe("writeback job, receipts and replay", () => {
     const job = JSON.parse(readFileSync(output, "utf8"));
     const check = checkWritebackJob(job);
     assert.ok(check.ok, check.ok ? "" : check.errors.join("; "));
-    const decision = ledger.listDecisions(p.id)[0]!;
-    assert.deepEqual(job, buildWritebackRequest(ledger.getProposal(p.id)!, decision, job.issued_at));
+    const decision = (await ledger.proposals.decisions(p.id))[0]!;
+    assert.deepEqual(job, buildWritebackRequest((await ledger.proposals.get(p.id))!, decision, job.issued_at));
     assert.equal(job.idempotency_key, `${p.id}:INV-3001`);
     assert.deepEqual(job.approval, { actor: "dana", role: "billing_lead", approved_at: decision.createdAt, proposal_hash: p.hash });
     assertNoSecrets(readFileSync(output, "utf8"));
   });
 
   test("receipts list and show, text and --json", async () => {
-    const { receipt } = recordApply(ledger, p.id);
+    const { receipt } = await recordApply(ledger, p.id);
     const list = await cli(["receipts", "list", "--store", path, "--proposal", p.id, "--json"]);
     assert.equal(list.code, 0, list.stderr);
     assert.deepEqual(JSON.parse(list.stdout), [receipt]);
@@ -409,8 +419,9 @@ describe("writeback job, receipts and replay", () => {
     assert.equal(r.code, 0, r.stderr);
     assertNoSecrets(r.stdout);
     const replay = JSON.parse(r.stdout);
-    assert.deepEqual(Object.keys(replay), ["format", "proposalId", "state", "trustedContext", "evidence", "proposal", "decision", "writebackJobs", "receipts", "events"]);
+    assert.deepEqual(Object.keys(replay), ["format", "proposalId", "state", "verified", "trustedContext", "evidence", "proposal", "decision", "writebackJobs", "receipts", "events"]);
     assert.equal(replay.state, "applied");
+    assert.equal(replay.verified, true);
     assert.deepEqual(replay.trustedContext, { tenantId: "acme", principal: "agent:support", source: "app_pg", capability: "billing.propose_late_fee_waiver" });
     assert.equal(replay.evidence.bundle.rows[0].late_fee_cents, 2500);
     assert.deepEqual(replay.proposal.diff.late_fee_cents, { before: 2500, proposed: 0 });
@@ -457,8 +468,8 @@ describe("writeback job, receipts and replay", () => {
   });
 
   test("a rejected proposal's replay ends at the decision", async () => {
-    const q = propose(ledger, { invoice: "INV-4" });
-    ledger.decide({ proposalId: q.id, decision: "rejected", actor: "dana", role: "billing_lead", reason: "fee stands", expectedHash: q.hash });
+    const q = await propose(ledger, { invoice: "INV-4" });
+    await ledger.proposals.decide({ proposalId: q.id, decision: "rejected", actor: "dana", role: "billing_lead", reason: "fee stands", expectedHash: q.hash });
     const r = await cli(["replay", "show", q.id, "--store", path]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /\*\*rejected\*\* by `dana`/);
@@ -469,11 +480,11 @@ describe("writeback job, receipts and replay", () => {
 
 describe("events tail", () => {
   test("--json prints one event per line, oldest first, and --limit keeps the latest", async () => {
-    const { path, ledger } = newStore();
+    const { path, ledger } = await newStore();
     try {
-      const p = propose(ledger);
-      ledger.decide({ proposalId: p.id, decision: "approved", actor: "dana", role: "billing_lead", expectedHash: p.hash });
-      recordApply(ledger, p.id);
+      const p = await propose(ledger);
+      await ledger.proposals.decide({ proposalId: p.id, decision: "approved", actor: "dana", role: "billing_lead", expectedHash: p.hash });
+      await recordApply(ledger, p.id);
       const r = await cli(["events", "tail", "--store", path, "--json"]);
       assert.equal(r.code, 0, r.stderr);
       const events = r.stdout.trim().split("\n").map((line) => JSON.parse(line));
@@ -484,14 +495,14 @@ describe("events tail", () => {
       const text = await cli(["events", "tail", "--store", path]);
       assert.match(text.stdout, new RegExp(`#2 proposal_approved ${p.id} tenant=acme .*actor=dana`));
     } finally {
-      ledger.close();
+      await ledger.close();
     }
   });
 
   test("--follow prints events appended after it started, and stops cleanly on SIGTERM", async () => {
-    const { path, ledger } = newStore();
+    const { path, ledger } = await newStore();
     try {
-      const first = propose(ledger);
+      const first = await propose(ledger);
       const child = spawn(process.execPath, [CLI, "events", "tail", "--store", path, "--follow", "--json"], { cwd: REPO_ROOT, env: ENV });
       let stdout = "";
       let stderr = "";
@@ -501,9 +512,9 @@ describe("events tail", () => {
       const lines = () => stdout.split("\n").filter(Boolean).map((l) => JSON.parse(l) as { type: string; proposalId?: string });
       try {
         await waitFor(() => lines().length >= 1, "the existing event");
-        const decision = ledger.decide({ proposalId: first.id, decision: "approved", actor: "dana", role: "billing_lead", expectedHash: first.hash });
+        const decision = await ledger.proposals.decide({ proposalId: first.id, decision: "approved", actor: "dana", role: "billing_lead", expectedHash: first.hash });
         assert.ok(decision.ok);
-        const second = propose(ledger, { invoice: "INV-77" });
+        const second = await propose(ledger, { invoice: "INV-77" });
         await waitFor(() => lines().length >= 3, "the appended events");
         assert.deepEqual(lines().map((e) => [e.type, e.proposalId]), [
           ["proposal_created", first.id], ["proposal_approved", first.id], ["proposal_created", second.id],
@@ -516,14 +527,14 @@ describe("events tail", () => {
       assert.equal(code, 0, stderr);
       assert.equal(stderr, "");
     } finally {
-      ledger.close();
+      await ledger.close();
     }
   });
 });
 
 describe("events webhook", () => {
   test("--follow with --webhook-url-env posts each new event, signed with the secret", async () => {
-    const { path, ledger } = newStore();
+    const { path, ledger } = await newStore();
     const received: Array<{ body: string; signature: string | undefined; type: string | undefined }> = [];
     const server = createServer((req, res) => {
       let body = "";
@@ -537,7 +548,7 @@ describe("events webhook", () => {
     const port = (server.address() as AddressInfo).port;
     const secret = "hook-secret-0123456789";
     try {
-      propose(ledger);
+      await propose(ledger);
       const child = spawn(
         process.execPath,
         [CLI, "events", "tail", "--store", path, "--follow", "--json", "--webhook-url-env", "HOOK_URL", "--webhook-secret-env", "HOOK_SECRET"],
@@ -548,7 +559,7 @@ describe("events webhook", () => {
       const exited = new Promise((resolve) => child.on("close", resolve));
       try {
         await waitFor(() => stdout.includes("proposal_created"), "the existing event");
-        const second = propose(ledger, { invoice: "INV-88" });
+        const second = await propose(ledger, { invoice: "INV-88" });
         await waitFor(() => received.length >= 1, "the webhook delivery");
         assert.equal(received.length, 1, "only events appended after the tail started are posted");
         const hit = received[0]!;
@@ -562,13 +573,13 @@ describe("events webhook", () => {
       }
     } finally {
       server.close();
-      ledger.close();
+      await ledger.close();
     }
   });
 
   test("--webhook-url-env without --follow is refused", async () => {
-    const { path, ledger } = newStore();
-    ledger.close();
+    const { path, ledger } = await newStore();
+    await ledger.close();
     const r = await cli(["events", "tail", "--store", path, "--webhook-url-env", "HOOK_URL"]);
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /--follow/);

@@ -9,9 +9,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
-import type { ReadRecord } from "../../runtime/ledger/ledger.ts";
-import { readRecorderFor } from "../../runtime/ledger/read-batch.ts";
-import { openSqliteLedger } from "../../runtime/ledger/sqlite.ts";
+import type { ReadRecord } from "../../runtime/ledger/records.ts";
+import { groupCommit } from "../../runtime/ledger/read-batch.ts";
+import { openLedger } from "../../runtime/ledger/open.ts";
 import { createMcpServerCore, serializeResponse } from "../../runtime/mcp/protocol.ts";
 import { withRawJson } from "../../runtime/mcp/raw-json.ts";
 import { serveStdio } from "../../runtime/mcp/stdio.ts";
@@ -52,51 +52,71 @@ describe("serializeResponse", () => {
 });
 
 describe("batched read records", () => {
-  test("recordReads stores every read of the batch and returns their ids", () => {
-    const ledger = openSqliteLedger(join(root, "batch.sqlite"));
+  test("recordReads stores every read of the batch and returns their ids", async () => {
+    const ledger = await openLedger({ path: join(root, "batch.sqlite") });
     try {
-      const outcomes = ledger.recordReads([read(1), read(2), read(3, { withEvidence: false, rows: [], objectIds: [] })]);
+      const outcomes = await ledger.reads.recordReads([read(1), read(2), read(3, { withEvidence: false, rows: [], objectIds: [] })]);
       assert.equal(outcomes.length, 3);
       for (const [i, outcome] of outcomes.entries()) {
         assert.ok(outcome.ok, `read ${i} recorded`);
         if (!outcome.ok) continue;
         assert.equal(outcome.evidenceId === null, i === 2);
-        if (outcome.evidenceId) assert.deepEqual(ledger.getEvidence(outcome.evidenceId)?.args, { invoice_id: `inv_${i + 1}` });
+        if (outcome.evidenceId) assert.deepEqual((await ledger.reads.getEvidence(outcome.evidenceId))?.args, { invoice_id: `inv_${i + 1}` });
       }
-      assert.equal(ledger.listQueryAudit({}).length, 3);
+      assert.equal((await ledger.reads.listQueryAudit({})).length, 3);
     } finally {
-      ledger.close();
+      await ledger.close();
     }
   });
 
-  test("a read that cannot be serialised fails alone; the rest of the batch is stored", () => {
-    const ledger = openSqliteLedger(join(root, "isolated.sqlite"));
+  test("a read that cannot be serialised fails alone; the rest of the batch is stored", async () => {
+    const ledger = await openLedger({ path: join(root, "isolated.sqlite") });
     try {
-      const outcomes = ledger.recordReads([read(1), read(2, { rows: [{ id: "inv_2", big: 1n }] }), read(3)]);
+      const outcomes = await ledger.reads.recordReads([read(1), read(2, { rows: [{ id: "inv_2", big: 1n }] }), read(3)]);
       assert.deepEqual(outcomes.map((o) => o.ok), [true, false, true]);
-      assert.equal(ledger.listEvidence({}).length, 2);
+      assert.equal((await ledger.reads.listEvidence({})).length, 2);
     } finally {
-      ledger.close();
+      await ledger.close();
     }
   });
 
-  test("concurrent reads through the recorder share one transaction and each gets its own ids", async () => {
-    const ledger = openSqliteLedger(join(root, "recorder.sqlite"));
+  test("concurrent reads through the port share one batch and each gets its own ids", async () => {
+    const ledger = await openLedger({ path: join(root, "recorder.sqlite") });
     const batchSizes: number[] = [];
-    const recordReads = ledger.recordReads.bind(ledger);
-    ledger.recordReads = (records) => {
+    // The same group commit the read log uses, over the async port (the branch a network store takes).
+    const record = groupCommit((records) => {
       batchSizes.push(records.length);
-      return recordReads(records);
-    };
+      return ledger.reads.recordReads(records);
+    });
     try {
-      const record = readRecorderFor(ledger);
       const results = await Promise.all([1, 2, 3, 4].map((n) => record(read(n))));
       assert.deepEqual(batchSizes, [4]);
       assert.equal(new Set(results.map((r) => r.evidenceId)).size, 4);
       await assert.rejects(record(read(5, { rows: [{ big: 1n }] })), TypeError);
+      const direct = await Promise.all([6, 7].map((n) => ledger.reads.recordRead(read(n))));
+      assert.equal(new Set(direct.map((r) => r.queryAuditId)).size, 2);
+      assert.equal((await ledger.reads.listQueryAudit({})).length, 6);
     } finally {
-      ledger.close();
+      await ledger.close();
     }
+  });
+
+  test("a synchronous writer answers the batch without another promise turn, and a writer that throws fails the whole batch", async () => {
+    const seen: number[] = [];
+    const record = groupCommit((records) => {
+      seen.push(records.length);
+      return records.map((_, i) => ({ ok: true as const, evidenceId: null, queryAuditId: `qa_${i}` }));
+    });
+    assert.deepEqual(await Promise.all([record(read(1)), record(read(2))]), [
+      { evidenceId: null, queryAuditId: "qa_0" },
+      { evidenceId: null, queryAuditId: "qa_1" },
+    ]);
+    assert.deepEqual(seen, [2]);
+    const broken = groupCommit(() => {
+      throw new Error("store is gone");
+    });
+    const settled = await Promise.allSettled([broken(read(1)), broken(read(2))]);
+    assert.deepEqual(settled.map((s) => s.status), ["rejected", "rejected"]);
   });
 });
 

@@ -1,5 +1,5 @@
-// The review side of the SQLite ledger: decisions, writeback jobs, receipts, events, and the
-// writeback request built from them.
+// The review side of the ledger on SQLite: decisions, writeback jobs, receipts, events, and
+// the writeback request built from them. Refusals come back as values with stable codes.
 
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -9,9 +9,12 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import type { Receipt } from "../../runtime/executors/protocol.ts";
 import { buildWritebackRequest, WritebackRequestError } from "../../runtime/executors/request.ts";
-import type { Ledger, NewProposal, StoredProposal } from "../../runtime/ledger/ledger.ts";
-import { openSqliteLedger, ReviewRuleError } from "../../runtime/ledger/index.ts";
+import type { Ledger, WritebackOutcome } from "../../runtime/ledger/ports.ts";
+import type { NewProposal, StoredProposal } from "../../runtime/ledger/records.ts";
+import { openLedger } from "../../runtime/ledger/index.ts";
 import { applyMigrations, MIGRATIONS } from "../../runtime/ledger/migrations.ts";
+import { createHash } from "node:crypto";
+import { canonicalJson, changeSetHash } from "../../runtime/ledger/hash.ts";
 import { checkWritebackJob } from "../../operator/review/job-schema.ts";
 
 const root = mkdtempSync(join(tmpdir(), "ledger-review-"));
@@ -20,9 +23,9 @@ after(() => rmSync(root, { recursive: true, force: true }));
 let counter = 0;
 const storePath = () => join(root, `store-${++counter}.sqlite`);
 const open: Ledger[] = [];
-after(() => open.forEach((l) => l.close()));
-function fresh(path = storePath()): Ledger {
-  const ledger = openSqliteLedger(path);
+after(() => Promise.all(open.map((l) => l.close())));
+async function fresh(path = storePath()): Promise<Ledger> {
+  const ledger = await openLedger({ path });
   open.push(ledger);
   return ledger;
 }
@@ -67,22 +70,35 @@ function receipt(status: Receipt["status"], overrides: Partial<Receipt> = {}): R
 
 const EXECUTOR = { name: "app_writer", type: "sql_update" } as const;
 
-function approve(ledger: Ledger, p: StoredProposal) {
-  const outcome = ledger.decide({ proposalId: p.id, decision: "approved", actor: "alice", role: "billing_lead", expectedHash: p.hash });
-  assert.ok(outcome.ok);
+function value<T>(outcome: WritebackOutcome<T>): T {
+  assert.ok(outcome.ok, outcome.ok ? "" : `refused: ${outcome.refusal.code} ${outcome.refusal.message}`);
+  return outcome.value;
+}
+
+async function approve(ledger: Ledger, p: StoredProposal) {
+  const outcome = await ledger.proposals.decide({ proposalId: p.id, decision: "approved", actor: "alice", role: "billing_lead", expectedHash: p.hash });
+  assert.ok(outcome.ok, outcome.ok ? "" : outcome.refusal.message);
   return outcome.decision;
 }
 
-function approvedWithJob(ledger: Ledger, overrides: Partial<NewProposal> = {}) {
-  const p = ledger.createProposal(proposal(overrides));
-  const decision = approve(ledger, p);
-  const request = buildWritebackRequest(ledger.getProposal(p.id)!, decision, new Date().toISOString());
-  const job = ledger.createWritebackJob(p.id, request as unknown as Record<string, unknown>);
+async function approvedWithJob(ledger: Ledger, overrides: Partial<NewProposal> = {}) {
+  const p = await ledger.proposals.create(proposal(overrides));
+  const decision = await approve(ledger, p);
+  const request = buildWritebackRequest((await ledger.proposals.get(p.id))!, decision, new Date().toISOString());
+  const job = value(await ledger.writeback.createJob(p.id, request as unknown as Record<string, unknown>));
   return { p, decision, job };
 }
 
-function eventTypes(ledger: Ledger, proposalId: string): string[] {
-  return ledger.listEvents({ proposalId, afterId: 0 }).map((e) => e.type);
+async function receive(ledger: Ledger, proposalId: string, jobId: string, status: Receipt["status"]) {
+  return value(await ledger.writeback.recordReceipt({ proposalId, jobId, executor: EXECUTOR, receipt: receipt(status) }));
+}
+
+async function stateOf(ledger: Ledger, id: string) {
+  return (await ledger.proposals.get(id))!.state;
+}
+
+async function eventTypes(ledger: Ledger, proposalId: string): Promise<string[]> {
+  return (await ledger.events.list({ proposalId, afterId: 0 })).map((e) => e.type);
 }
 
 /** Edits a stored proposal behind the ledger's back, the way someone with file access could. */
@@ -96,103 +112,131 @@ function tamper(path: string, id: string, patch: Record<string, unknown>): void 
 }
 
 describe("decide", () => {
-  test("approving moves review_required to approved, stores the decision bound to the hash and appends proposal_approved", () => {
-    const ledger = fresh();
-    const p = ledger.createProposal(proposal());
-    const outcome = ledger.decide({ proposalId: p.id, decision: "approved", actor: "alice", role: "billing_lead", expectedHash: p.hash });
+  test("approving moves review_required to approved, stores the decision bound to the hash and appends proposal_approved", async () => {
+    const ledger = await fresh();
+    const p = await ledger.proposals.create(proposal());
+    const outcome = await ledger.proposals.decide({ proposalId: p.id, decision: "approved", actor: "alice", role: "billing_lead", expectedHash: p.hash });
     assert.ok(outcome.ok);
     assert.match(outcome.decision.id, /^apr_[a-z2-7]{20}$/);
+    const keyId = ledger.keys.active().id;
     assert.deepEqual({ ...outcome.decision, id: "x", createdAt: "t" }, {
-      id: "x", proposalId: p.id, decision: "approved", actor: "alice", role: "billing_lead", reason: null, proposalHash: p.hash, createdAt: "t",
+      id: "x", proposalId: p.id, decision: "approved", actor: "alice", role: "billing_lead", reason: null, proposalHash: p.hash,
+      beforeHash: createHash("sha256").update(canonicalJson(p.before)).digest("hex"), createdAt: "t",
+      verification: { verified: true, keyId, problem: null, message: null },
     });
     assert.equal(outcome.proposal.state, "approved");
-    assert.equal(ledger.getProposal(p.id)!.state, "approved");
-    assert.deepEqual(ledger.listDecisions(p.id), [outcome.decision]);
-    const events = ledger.listEvents({ proposalId: p.id, afterId: 0 });
+    assert.equal(await stateOf(ledger, p.id), "approved");
+    assert.deepEqual(await ledger.proposals.decisions(p.id), [outcome.decision]);
+    const events = await ledger.events.list({ proposalId: p.id, afterId: 0 });
     assert.deepEqual(events.map((e) => e.type), ["proposal_created", "proposal_approved"]);
-    assert.deepEqual(events[1]!.detail, { decisionId: outcome.decision.id, actor: "alice", role: "billing_lead", reason: null, hash: p.hash });
+    assert.deepEqual(events[1]!.detail, { decisionId: outcome.decision.id, actor: "alice", role: "billing_lead", reason: null, hash: p.hash, keyId });
     assert.equal(events[1]!.tenantId, "acme");
   });
 
-  test("rejecting stores the reason and appends proposal_rejected", () => {
-    const ledger = fresh();
-    const p = ledger.createProposal(proposal());
-    const outcome = ledger.decide({ proposalId: p.id, decision: "rejected", actor: "bob", reason: "customer was warned twice", expectedHash: p.hash });
+  test("rejecting stores the reason and appends proposal_rejected", async () => {
+    const ledger = await fresh();
+    const p = await ledger.proposals.create(proposal());
+    const outcome = await ledger.proposals.decide({ proposalId: p.id, decision: "rejected", actor: "bob", reason: "customer was warned twice", expectedHash: p.hash });
     assert.ok(outcome.ok);
     assert.equal(outcome.decision.reason, "customer was warned twice");
     assert.equal(outcome.decision.role, null);
-    assert.equal(ledger.getProposal(p.id)!.state, "rejected");
-    assert.deepEqual(eventTypes(ledger, p.id), ["proposal_created", "proposal_rejected"]);
+    assert.equal(await stateOf(ledger, p.id), "rejected");
+    assert.deepEqual(await eventTypes(ledger, p.id), ["proposal_created", "proposal_rejected"]);
   });
 
-  test("a second decision is refused whatever the first was, and changes nothing", () => {
-    const ledger = fresh();
+  test("a second decision is refused whatever the first was, and changes nothing", async () => {
+    const ledger = await fresh();
     for (const first of ["approved", "rejected"] as const) {
-      const p = ledger.createProposal(proposal());
-      assert.ok(ledger.decide({ proposalId: p.id, decision: first, actor: "alice", expectedHash: p.hash }).ok);
+      const p = await ledger.proposals.create(proposal());
+      assert.ok((await ledger.proposals.decide({ proposalId: p.id, decision: first, actor: "alice", role: "billing_lead", expectedHash: p.hash })).ok);
       for (const second of ["approved", "rejected"] as const) {
-        const again = ledger.decide({ proposalId: p.id, decision: second, actor: "mallory", expectedHash: p.hash });
-        assert.deepEqual(again, { ok: false, reason: "not_reviewable", state: first });
+        const again = await ledger.proposals.decide({ proposalId: p.id, decision: second, actor: "mallory", role: "billing_lead", expectedHash: p.hash });
+        assert.equal(again.ok, false);
+        if (!again.ok) assert.deepEqual([again.refusal.code, again.refusal.state], ["NOT_REVIEWABLE", first]);
       }
-      assert.equal(ledger.listDecisions(p.id).length, 1);
-      assert.equal(ledger.getProposal(p.id)!.state, first);
-      assert.equal(eventTypes(ledger, p.id).length, 2);
+      assert.equal((await ledger.proposals.decisions(p.id)).length, 1);
+      assert.equal(await stateOf(ledger, p.id), first);
+      assert.equal((await eventTypes(ledger, p.id)).length, 2);
     }
   });
 
-  test("a proposal past approval (applied) cannot be decided", () => {
-    const ledger = fresh();
-    const { p, job } = approvedWithJob(ledger);
-    ledger.recordReceipt({ proposalId: p.id, jobId: job.id, executor: EXECUTOR, receipt: receipt("applied") });
-    assert.deepEqual(ledger.decide({ proposalId: p.id, decision: "approved", actor: "alice", expectedHash: p.hash }),
-      { ok: false, reason: "not_reviewable", state: "applied" });
+  test("a proposal past approval (applied) cannot be decided", async () => {
+    const ledger = await fresh();
+    const { p, job } = await approvedWithJob(ledger);
+    await receive(ledger, p.id, job.id, "applied");
+    const again = await ledger.proposals.decide({ proposalId: p.id, decision: "approved", actor: "alice", role: "billing_lead", expectedHash: p.hash });
+    assert.ok(!again.ok);
+    assert.deepEqual([again.refusal.code, again.refusal.state], ["NOT_REVIEWABLE", "applied"]);
   });
 
-  test("an expected hash that is not the stored one is refused", () => {
-    const ledger = fresh();
-    const p = ledger.createProposal(proposal());
-    const other = ledger.createProposal(proposal({ patch: { late_fee_cents: 100 } }));
-    assert.deepEqual(ledger.decide({ proposalId: p.id, decision: "approved", actor: "alice", expectedHash: other.hash }),
-      { ok: false, reason: "hash_mismatch", state: "review_required" });
-    assert.equal(ledger.getProposal(p.id)!.state, "review_required");
-    assert.deepEqual(ledger.listDecisions(p.id), []);
-    assert.deepEqual(eventTypes(ledger, p.id), ["proposal_created"]);
+  test("approval without the required role is refused; rejecting needs no role", async () => {
+    const ledger = await fresh();
+    const p = await ledger.proposals.create(proposal());
+    const noRole = await ledger.proposals.decide({ proposalId: p.id, decision: "approved", actor: "alice" });
+    assert.ok(!noRole.ok);
+    assert.equal(noRole.refusal.code, "ROLE_REQUIRED");
+    const otherRole = await ledger.proposals.decide({ proposalId: p.id, decision: "approved", actor: "alice", role: "intern" });
+    assert.ok(!otherRole.ok);
+    assert.equal(otherRole.refusal.code, "ROLE_REQUIRED");
+    assert.equal(await stateOf(ledger, p.id), "review_required");
+    assert.ok((await ledger.proposals.decide({ proposalId: p.id, decision: "rejected", actor: "bob", reason: "no" })).ok);
   });
 
-  test("a row altered behind the ledger's back is refused even with its stored hash", () => {
+  test("an expected hash that is not the stored one is refused", async () => {
+    const ledger = await fresh();
+    const p = await ledger.proposals.create(proposal());
+    const other = await ledger.proposals.create(proposal({ patch: { late_fee_cents: 100 } }));
+    const outcome = await ledger.proposals.decide({ proposalId: p.id, decision: "approved", actor: "alice", role: "billing_lead", expectedHash: other.hash });
+    assert.ok(!outcome.ok);
+    assert.deepEqual([outcome.refusal.code, outcome.refusal.state], ["HASH_MISMATCH", "review_required"]);
+    assert.equal(await stateOf(ledger, p.id), "review_required");
+    assert.deepEqual(await ledger.proposals.decisions(p.id), []);
+    assert.deepEqual(await eventTypes(ledger, p.id), ["proposal_created"]);
+  });
+
+  test("a row altered behind the ledger's back is refused even with its stored hash", async () => {
     const path = storePath();
-    const ledger = fresh(path);
-    const p = ledger.createProposal(proposal());
+    const ledger = await fresh(path);
+    const p = await ledger.proposals.create(proposal());
     tamper(path, p.id, { late_fee_cents: 0, status: "waived", credit_cents: 99999 });
-    assert.equal(ledger.getProposal(p.id)!.hash, p.hash, "the stored hash itself is untouched");
-    assert.deepEqual(ledger.decide({ proposalId: p.id, decision: "approved", actor: "alice", expectedHash: p.hash }),
-      { ok: false, reason: "hash_mismatch", state: "review_required" });
-    assert.equal(ledger.getProposal(p.id)!.state, "review_required");
+    assert.equal((await ledger.proposals.get(p.id))!.hash, p.hash, "the stored hash itself is untouched");
+    const stored = (await ledger.proposals.get(p.id))!;
+    assert.deepEqual([stored.verification.verified, stored.verification.problem], [false, "mismatch"], "the keyed MAC no longer matches");
+    const outcome = await ledger.proposals.decide({ proposalId: p.id, decision: "approved", actor: "alice", role: "billing_lead", expectedHash: p.hash });
+    assert.ok(!outcome.ok);
+    assert.equal(outcome.refusal.code, "UNVERIFIED");
+    assert.match(outcome.refusal.message, /changed outside synapsor-runner/);
+    assert.equal(await stateOf(ledger, p.id), "review_required");
   });
 
-  test("an unknown proposal is not_found", () => {
-    const ledger = fresh();
-    assert.deepEqual(ledger.decide({ proposalId: "wrp_missing", decision: "approved", actor: "alice", expectedHash: "0".repeat(64) }),
-      { ok: false, reason: "not_found" });
+  test("an unknown proposal is NOT_FOUND", async () => {
+    const ledger = await fresh();
+    const outcome = await ledger.proposals.decide({ proposalId: "wrp_missing", decision: "approved", actor: "alice", expectedHash: "0".repeat(64) });
+    assert.ok(!outcome.ok);
+    assert.equal(outcome.refusal.code, "NOT_FOUND");
   });
 
-  test("two handles deciding the same proposal: exactly one decision wins", () => {
+  test("two handles deciding the same proposal: exactly one decision wins", async () => {
     const path = storePath();
-    const a = fresh(path);
-    const b = fresh(path);
-    const p = a.createProposal(proposal());
-    const first = a.decide({ proposalId: p.id, decision: "approved", actor: "alice", expectedHash: p.hash });
-    const second = b.decide({ proposalId: p.id, decision: "rejected", actor: "bob", reason: "no", expectedHash: p.hash });
-    assert.ok(first.ok);
-    assert.deepEqual(second, { ok: false, reason: "not_reviewable", state: "approved" });
-    assert.equal(b.listDecisions(p.id).length, 1);
+    const a = await fresh(path);
+    const b = await fresh(path);
+    const p = await a.proposals.create(proposal());
+    const [first, second] = await Promise.all([
+      a.proposals.decide({ proposalId: p.id, decision: "approved", actor: "alice", role: "billing_lead", expectedHash: p.hash }),
+      b.proposals.decide({ proposalId: p.id, decision: "rejected", actor: "bob", reason: "no", expectedHash: p.hash }),
+    ]);
+    assert.equal([first, second].filter((o) => o.ok).length, 1);
+    const loser = [first, second].find((o) => !o.ok);
+    assert.ok(loser && !loser.ok);
+    assert.equal(loser.refusal.code, "NOT_REVIEWABLE");
+    assert.equal((await b.proposals.decisions(p.id)).length, 1);
   });
 
-  test("the store itself refuses a second decision row for a proposal", () => {
+  test("the store itself refuses a second decision row for a proposal", async () => {
     const path = storePath();
-    const ledger = fresh(path);
-    const p = ledger.createProposal(proposal());
-    approve(ledger, p);
+    const ledger = await fresh(path);
+    const p = await ledger.proposals.create(proposal());
+    await approve(ledger, p);
     const db = new DatabaseSync(path);
     try {
       assert.throws(() => db.prepare(`INSERT INTO decisions (id, proposal_id, tenant_id, decision, actor, proposal_hash, created_at)
@@ -204,151 +248,182 @@ describe("decide", () => {
 });
 
 describe("writeback jobs", () => {
-  test("an approved proposal gets a job; the event names it and its idempotency key", () => {
-    const ledger = fresh();
-    const { p, job } = approvedWithJob(ledger);
+  test("an approved proposal gets a job; the event names it and its idempotency key", async () => {
+    const ledger = await fresh();
+    const { p, job } = await approvedWithJob(ledger);
     assert.match(job.id, /^job_[a-z2-7]{20}$/);
-    assert.deepEqual(ledger.getWritebackJob(job.id), job);
+    assert.deepEqual(await ledger.writeback.getJob(job.id), job);
     assert.equal(job.request.idempotency_key, `${p.id}:INV-3001`);
-    const created = ledger.listEvents({ proposalId: p.id, afterId: 0 }).at(-1)!;
+    const created = (await ledger.events.list({ proposalId: p.id, afterId: 0 })).at(-1)!;
     assert.equal(created.type, "writeback_job_created");
     assert.deepEqual(created.detail, { jobId: job.id, idempotencyKey: `${p.id}:INV-3001` });
-    assert.equal(ledger.getWritebackJob("job_missing"), undefined);
+    assert.equal(await ledger.writeback.getJob("job_missing"), undefined);
   });
 
-  test("no job for a proposal in review, a rejected one, or an unknown one", () => {
-    const ledger = fresh();
-    const waiting = ledger.createProposal(proposal());
-    const rejected = ledger.createProposal(proposal());
-    assert.ok(ledger.decide({ proposalId: rejected.id, decision: "rejected", actor: "bob", reason: "no", expectedHash: rejected.hash }).ok);
+  test("no job for a proposal in review, a rejected one, or an unknown one: refused as a value", async () => {
+    const ledger = await fresh();
+    const waiting = await ledger.proposals.create(proposal());
+    const rejected = await ledger.proposals.create(proposal());
+    assert.ok((await ledger.proposals.decide({ proposalId: rejected.id, decision: "rejected", actor: "bob", reason: "no", expectedHash: rejected.hash })).ok);
     for (const p of [waiting, rejected]) {
-      assert.throws(() => ledger.createWritebackJob(p.id, { proposal_id: p.id }),
-        (err: unknown) => err instanceof ReviewRuleError && err.code === "APPROVAL_REQUIRED");
-      assert.ok(!eventTypes(ledger, p.id).includes("writeback_job_created"));
+      const outcome = await ledger.writeback.createJob(p.id, { proposal_id: p.id });
+      assert.ok(!outcome.ok);
+      assert.equal(outcome.refusal.code, "APPROVAL_REQUIRED");
+      assert.ok(!(await eventTypes(ledger, p.id)).includes("writeback_job_created"));
     }
-    assert.throws(() => ledger.createWritebackJob("wrp_missing", {}),
-      (err: unknown) => err instanceof ReviewRuleError && err.code === "PROPOSAL_NOT_FOUND");
+    const unknown = await ledger.writeback.createJob("wrp_missing", {});
+    assert.ok(!unknown.ok);
+    assert.equal(unknown.refusal.code, "NOT_FOUND");
   });
 });
 
 describe("receipts", () => {
-  test("applied moves approved → applied, stores the receipt and appends writeback_applied", () => {
-    const ledger = fresh();
-    const { p, job } = approvedWithJob(ledger);
-    const stored = ledger.recordReceipt({ proposalId: p.id, jobId: job.id, executor: EXECUTOR, receipt: receipt("applied") });
+  test("applied moves approved → applied, stores the receipt and appends writeback_applied", async () => {
+    const ledger = await fresh();
+    const { p, job } = await approvedWithJob(ledger);
+    const stored = await receive(ledger, p.id, job.id, "applied");
     assert.match(stored.id, /^rcp_[a-z2-7]{20}$/);
     assert.equal(stored.tenantId, "acme");
-    assert.deepEqual(ledger.getReceipt(stored.id), stored);
-    assert.equal(ledger.getProposal(p.id)!.state, "applied");
-    const last = ledger.listEvents({ proposalId: p.id, limit: 1 })[0]!;
+    assert.deepEqual(await ledger.writeback.getReceipt(stored.id), stored);
+    assert.equal(await stateOf(ledger, p.id), "applied");
+    const last = (await ledger.events.list({ proposalId: p.id, limit: 1 }))[0]!;
     assert.equal(last.type, "writeback_applied");
     assert.equal(last.detail.receiptId, stored.id);
     assert.equal(last.detail.jobId, job.id);
     assert.equal(last.detail.previousState, "approved");
   });
 
-  test("each receipt status gives its state and event", () => {
-    const ledger = fresh();
+  test("each receipt status gives its state and event", async () => {
+    const ledger = await fresh();
     for (const status of ["applied", "already_applied", "conflict", "failed"] as const) {
-      const { p, job } = approvedWithJob(ledger);
-      const stored = ledger.recordReceipt({ proposalId: p.id, jobId: job.id, executor: EXECUTOR, receipt: receipt(status) });
-      assert.equal(ledger.getProposal(p.id)!.state, status);
+      const { p, job } = await approvedWithJob(ledger);
+      const stored = await receive(ledger, p.id, job.id, status);
+      assert.equal(await stateOf(ledger, p.id), status);
       assert.equal(stored.receipt.status, status);
-      assert.equal(eventTypes(ledger, p.id).at(-1), `writeback_${status}`);
+      assert.equal((await eventTypes(ledger, p.id)).at(-1), `writeback_${status}`);
     }
   });
 
-  test("a failed proposal can be retried; a later receipt on an applied proposal is kept but the state stays", () => {
-    const ledger = fresh();
-    const { p, job } = approvedWithJob(ledger);
-    ledger.recordReceipt({ proposalId: p.id, jobId: job.id, executor: EXECUTOR, receipt: receipt("failed") });
-    assert.equal(ledger.getProposal(p.id)!.state, "failed");
-    const retry = ledger.createWritebackJob(p.id, { retry: true });
-    ledger.recordReceipt({ proposalId: p.id, jobId: retry.id, executor: EXECUTOR, receipt: receipt("applied") });
-    assert.equal(ledger.getProposal(p.id)!.state, "applied");
+  test("a failed proposal can be retried; a later receipt on an applied proposal is kept but the state stays", async () => {
+    const ledger = await fresh();
+    const { p, job } = await approvedWithJob(ledger);
+    await receive(ledger, p.id, job.id, "failed");
+    assert.equal(await stateOf(ledger, p.id), "failed");
+    const retry = value(await ledger.writeback.createJob(p.id, { retry: true }));
+    await receive(ledger, p.id, retry.id, "applied");
+    assert.equal(await stateOf(ledger, p.id), "applied");
     // A racing second apply reports already_applied: recorded, announced, state unchanged.
-    ledger.recordReceipt({ proposalId: p.id, jobId: retry.id, executor: EXECUTOR, receipt: receipt("already_applied") });
-    assert.equal(ledger.getProposal(p.id)!.state, "applied");
-    assert.deepEqual(ledger.listReceipts({ proposalId: p.id }).map((r) => r.receipt.status), ["already_applied", "applied", "failed"]);
-    assert.deepEqual(eventTypes(ledger, p.id), [
+    await receive(ledger, p.id, retry.id, "already_applied");
+    assert.equal(await stateOf(ledger, p.id), "applied");
+    assert.deepEqual((await ledger.writeback.listReceipts({ proposalId: p.id })).map((r) => r.receipt.status), ["already_applied", "applied", "failed"]);
+    assert.deepEqual(await eventTypes(ledger, p.id), [
       "proposal_created", "proposal_approved", "writeback_job_created", "writeback_failed",
       "writeback_job_created", "writeback_applied", "writeback_already_applied",
     ]);
   });
 
-  test("a receipt for an unapproved proposal, or naming another proposal's job, is refused and nothing is stored", () => {
-    const ledger = fresh();
-    const waiting = ledger.createProposal(proposal());
-    const { p: other, job: otherJob } = approvedWithJob(ledger);
-    assert.throws(() => ledger.recordReceipt({ proposalId: waiting.id, jobId: otherJob.id, executor: EXECUTOR, receipt: receipt("applied") }),
-      (err: unknown) => err instanceof ReviewRuleError && err.code === "APPROVAL_REQUIRED");
-    const { p } = approvedWithJob(ledger);
-    assert.throws(() => ledger.recordReceipt({ proposalId: p.id, jobId: otherJob.id, executor: EXECUTOR, receipt: receipt("applied") }),
-      (err: unknown) => err instanceof ReviewRuleError && err.code === "JOB_NOT_FOUND");
-    assert.equal(ledger.getProposal(waiting.id)!.state, "review_required");
-    assert.equal(ledger.getProposal(p.id)!.state, "approved");
-    assert.equal(ledger.getProposal(other.id)!.state, "approved");
-    assert.deepEqual(ledger.listReceipts(), []);
+  test("two receipts racing on one approved proposal: both are stored, the state follows the first", async () => {
+    const path = storePath();
+    const a = await fresh(path);
+    const b = await fresh(path);
+    const { p, job } = await approvedWithJob(a);
+    const [first, second] = await Promise.all([
+      a.writeback.recordReceipt({ proposalId: p.id, jobId: job.id, executor: EXECUTOR, receipt: receipt("applied") }),
+      b.writeback.recordReceipt({ proposalId: p.id, jobId: job.id, executor: EXECUTOR, receipt: receipt("already_applied") }),
+    ]);
+    assert.ok(first.ok && second.ok);
+    assert.equal((await a.writeback.listReceipts({ proposalId: p.id })).length, 2);
+    assert.equal(await stateOf(a, p.id), "applied");
   });
 
-  test("listReceipts filters by proposal and tenant, newest first", () => {
-    const ledger = fresh();
-    const a = approvedWithJob(ledger);
-    const b = approvedWithJob(ledger, { tenantId: "globex", guards: { tenant: { column: "tenant_id", value: "globex" } } });
-    const ra = ledger.recordReceipt({ proposalId: a.p.id, jobId: a.job.id, executor: EXECUTOR, receipt: receipt("applied") });
-    const rb = ledger.recordReceipt({ proposalId: b.p.id, jobId: b.job.id, executor: EXECUTOR, receipt: receipt("conflict") });
-    assert.deepEqual(ledger.listReceipts().map((r) => r.id), [rb.id, ra.id]);
-    assert.deepEqual(ledger.listReceipts({ tenantId: "acme" }).map((r) => r.id), [ra.id]);
-    assert.deepEqual(ledger.listReceipts({ tenantId: "globex" }).map((r) => r.id), [rb.id]);
-    assert.deepEqual(ledger.listReceipts({ proposalId: b.p.id }).map((r) => r.id), [rb.id]);
-    assert.deepEqual(ledger.listReceipts({ proposalId: b.p.id, tenantId: "acme" }), []);
-    assert.deepEqual(ledger.listReceipts({ limit: 1 }).map((r) => r.id), [rb.id]);
+  test("a receipt for an unapproved proposal, or naming another proposal's job, is refused and nothing is stored", async () => {
+    const ledger = await fresh();
+    const waiting = await ledger.proposals.create(proposal());
+    const { p: other, job: otherJob } = await approvedWithJob(ledger);
+    const unapproved = await ledger.writeback.recordReceipt({ proposalId: waiting.id, jobId: otherJob.id, executor: EXECUTOR, receipt: receipt("applied") });
+    assert.ok(!unapproved.ok);
+    assert.equal(unapproved.refusal.code, "APPROVAL_REQUIRED");
+    const { p } = await approvedWithJob(ledger);
+    const foreignJob = await ledger.writeback.recordReceipt({ proposalId: p.id, jobId: otherJob.id, executor: EXECUTOR, receipt: receipt("applied") });
+    assert.ok(!foreignJob.ok);
+    assert.equal(foreignJob.refusal.code, "JOB_NOT_FOUND");
+    assert.equal(await stateOf(ledger, waiting.id), "review_required");
+    assert.equal(await stateOf(ledger, p.id), "approved");
+    assert.equal(await stateOf(ledger, other.id), "approved");
+    assert.deepEqual(await ledger.writeback.listReceipts(), []);
+  });
+
+  test("listReceipts filters by proposal and tenant, newest first", async () => {
+    const ledger = await fresh();
+    const a = await approvedWithJob(ledger);
+    const b = await approvedWithJob(ledger, { tenantId: "globex", guards: { tenant: { column: "tenant_id", value: "globex" } } });
+    const ra = await receive(ledger, a.p.id, a.job.id, "applied");
+    const rb = await receive(ledger, b.p.id, b.job.id, "conflict");
+    const ids = async (filter: Parameters<Ledger["writeback"]["listReceipts"]>[0]) => (await ledger.writeback.listReceipts(filter)).map((r) => r.id);
+    assert.deepEqual(await ids({}), [rb.id, ra.id]);
+    assert.deepEqual(await ids({ tenantId: "acme" }), [ra.id]);
+    assert.deepEqual(await ids({ tenantId: "globex" }), [rb.id]);
+    assert.deepEqual(await ids({ proposalId: b.p.id }), [rb.id]);
+    assert.deepEqual(await ids({ proposalId: b.p.id, tenantId: "acme" }), []);
+    assert.deepEqual(await ids({ limit: 1 }), [rb.id]);
   });
 });
 
 describe("events and listings", () => {
-  test("listEvents by proposal: newest first without afterId, oldest first after an id, never another proposal's", () => {
-    const ledger = fresh();
-    const one = approvedWithJob(ledger);
-    const two = ledger.createProposal(proposal());
-    ledger.recordReceipt({ proposalId: one.p.id, jobId: one.job.id, executor: EXECUTOR, receipt: receipt("applied") });
+  test("listEvents by proposal: newest first without afterId, oldest first after an id, never another proposal's", async () => {
+    const ledger = await fresh();
+    const one = await approvedWithJob(ledger);
+    const two = await ledger.proposals.create(proposal());
+    await receive(ledger, one.p.id, one.job.id, "applied");
     const expected = ["proposal_created", "proposal_approved", "writeback_job_created", "writeback_applied"];
-    const ascending = ledger.listEvents({ proposalId: one.p.id, afterId: 0 });
+    const ascending = await ledger.events.list({ proposalId: one.p.id, afterId: 0 });
     assert.deepEqual(ascending.map((e) => e.type), expected);
-    assert.deepEqual(ledger.listEvents({ proposalId: one.p.id }).map((e) => e.type), [...expected].reverse());
-    assert.deepEqual(ledger.listEvents({ proposalId: one.p.id, afterId: ascending[1]!.id }).map((e) => e.type), expected.slice(2));
-    assert.deepEqual(ledger.listEvents({ proposalId: two.id }).map((e) => e.type), ["proposal_created"]);
-    const all = ledger.listEvents({ afterId: 0 });
+    assert.deepEqual((await ledger.events.list({ proposalId: one.p.id })).map((e) => e.type), [...expected].reverse());
+    assert.deepEqual((await ledger.events.list({ proposalId: one.p.id, afterId: ascending[1]!.id })).map((e) => e.type), expected.slice(2));
+    assert.deepEqual((await ledger.events.list({ proposalId: two.id })).map((e) => e.type), ["proposal_created"]);
+    const all = await ledger.events.list({ afterId: 0 });
     assert.deepEqual(all.map((e) => e.id), [...all.map((e) => e.id)].sort((x, y) => x - y));
   });
 
-  test("proposal listings filter by tenant and state", () => {
-    const ledger = fresh();
-    const a = ledger.createProposal(proposal());
-    const b = ledger.createProposal(proposal({ tenantId: "globex" }));
-    approve(ledger, a);
-    assert.deepEqual(ledger.listProposals({ tenantId: "globex" }).map((p) => p.id), [b.id]);
-    assert.deepEqual(ledger.listProposals({ state: "approved" }).map((p) => p.id), [a.id]);
-    assert.deepEqual(ledger.listProposals({ tenantId: "globex", state: "approved" }), []);
-    assert.equal(ledger.getProposal(a.id, "globex"), undefined);
+  test("proposal listings filter by tenant and state", async () => {
+    const ledger = await fresh();
+    const a = await ledger.proposals.create(proposal());
+    const b = await ledger.proposals.create(proposal({ tenantId: "globex" }));
+    await approve(ledger, a);
+    assert.deepEqual((await ledger.proposals.list({ tenantId: "globex" })).map((p) => p.id), [b.id]);
+    assert.deepEqual((await ledger.proposals.list({ state: "approved" })).map((p) => p.id), [a.id]);
+    assert.deepEqual(await ledger.proposals.list({ tenantId: "globex", state: "approved" }), []);
+    assert.equal(await ledger.proposals.get(a.id, "globex"), undefined);
   });
 
-  test("a store from migration step 2 upgrades to step 3, keeps its proposals and can decide them", () => {
+  test("a store from migration step 2 upgrades and keeps its proposals; unsealed, they can be rejected but never approved", async () => {
     const path = storePath();
     const db = new DatabaseSync(path);
     assert.deepEqual(applyMigrations(db, MIGRATIONS.filter((m) => m.version <= 2)), [1, 2]);
+    const id = "wrp_2222222222oldstep2a";
+    const p = { ...proposal(), id };
+    db.prepare(`INSERT INTO proposals (id, hash, state, capability, tenant_id, principal, source, target_table, object_id, target,
+      before_row, patch, after_row, guards, args, evidence_id, approval, executor, created_at, updated_at)
+      VALUES (?, ?, 'review_required', ?, ?, ?, ?, 'public.invoices', 'INV-3001', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+      id, changeSetHash(p), p.capability, p.tenantId, p.principal, p.source, JSON.stringify(p.target), JSON.stringify(p.before),
+      JSON.stringify(p.patch), JSON.stringify(p.after), JSON.stringify(p.guards), JSON.stringify(p.args), p.evidenceId,
+      JSON.stringify(p.approval), JSON.stringify(p.executor), "2026-01-01T00:00:00.000Z", "2026-01-01T00:00:00.000Z");
     db.close();
-    const oldLedger = openSqliteLedger(path);
-    const p = oldLedger.createProposal(proposal());
-    oldLedger.close();
-    const ledger = fresh(path);
-    approve(ledger, p);
-    assert.equal(ledger.getProposal(p.id)!.state, "approved");
+    const ledger = await fresh(path);
+    const stored = (await ledger.proposals.get(id))!;
+    assert.equal(stored.planHash, null, "a proposal from before plan hashes has none");
+    assert.deepEqual([stored.verification.verified, stored.verification.problem, stored.verification.keyId], [false, "unsealed", null]);
+    const approval = await ledger.proposals.decide({ proposalId: id, decision: "approved", actor: "alice", role: "billing_lead" });
+    assert.ok(!approval.ok);
+    assert.equal(approval.refusal.code, "UNVERIFIED");
+    assert.match(approval.refusal.message, /Propose the change again/);
+    const rejection = await ledger.proposals.decide({ proposalId: id, decision: "rejected", actor: "alice", reason: "re-proposed" });
+    assert.ok(rejection.ok, "rejecting is always possible: it never writes");
+    assert.equal(await stateOf(ledger, id), "rejected");
     const check = new DatabaseSync(path);
     try {
       const versions = check.prepare("SELECT version FROM schema_migrations ORDER BY version").all().map((r) => r.version);
       assert.deepEqual(versions, MIGRATIONS.map((m) => m.version));
-      assert.ok(versions.includes(3));
       const indexes = check.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('decisions', 'writeback_jobs', 'receipts')").all().map((r) => r.name);
       for (const name of ["decisions_proposal", "decisions_tenant", "writeback_jobs_proposal", "writeback_jobs_tenant", "receipts_proposal", "receipts_tenant", "receipts_created"]) {
         assert.ok(indexes.includes(name), `missing index ${name}`);
@@ -360,11 +435,11 @@ describe("events and listings", () => {
 });
 
 describe("buildWritebackRequest", () => {
-  test("carries the stored change set and the approval, with the idempotency key <proposal>:<object>", () => {
-    const ledger = fresh();
-    const p = ledger.createProposal(proposal());
-    const decision = approve(ledger, p);
-    const stored = ledger.getProposal(p.id)!;
+  test("carries the stored change set and the approval, with the idempotency key <proposal>:<object>", async () => {
+    const ledger = await fresh();
+    const p = await ledger.proposals.create(proposal());
+    const decision = await approve(ledger, p);
+    const stored = (await ledger.proposals.get(p.id))!;
     const request = buildWritebackRequest(stored, decision, "2026-05-17T10:00:00.000Z");
     assert.deepEqual(request, {
       protocol_version: "1.0",
@@ -391,34 +466,35 @@ describe("buildWritebackRequest", () => {
     assert.deepEqual(checkWritebackJob(request), { ok: true, request });
   });
 
-  test("without conflict or transition guards: expected_version null, transitions empty; still valid", () => {
-    const ledger = fresh();
-    const p = ledger.createProposal(proposal({ guards: { tenant: { column: "tenant_id", value: "acme" } }, target: { table: "invoices", primaryKey: { column: "id", value: "7" } } }));
-    const request = buildWritebackRequest(ledger.getProposal(p.id)!, approve(ledger, p), "2026-05-17T10:00:00Z");
+  test("without conflict or transition guards: expected_version null, transitions empty; still valid", async () => {
+    const ledger = await fresh();
+    const p = await ledger.proposals.create(proposal({ guards: { tenant: { column: "tenant_id", value: "acme" } }, target: { table: "invoices", primaryKey: { column: "id", value: "7" } } }));
+    const request = buildWritebackRequest((await ledger.proposals.get(p.id))!, await approve(ledger, p), "2026-05-17T10:00:00Z");
     assert.equal(request.change_set.guards.expected_version, null);
     assert.deepEqual(request.change_set.guards.transitions, []);
     assert.equal(request.change_set.target.schema, null);
     assert.ok(checkWritebackJob(request).ok);
   });
 
-  test("refuses a rejection, another proposal's approval and an approval of a different hash", () => {
-    const ledger = fresh();
-    const p = ledger.createProposal(proposal());
-    const q = ledger.createProposal(proposal({ patch: { late_fee_cents: 1 } }));
-    const rejected = ledger.decide({ proposalId: q.id, decision: "rejected", actor: "bob", reason: "no", expectedHash: q.hash });
+  test("refuses a rejection, another proposal's approval and an approval of a different hash", async () => {
+    const ledger = await fresh();
+    const p = await ledger.proposals.create(proposal());
+    const q = await ledger.proposals.create(proposal({ patch: { late_fee_cents: 1 } }));
+    const rejected = await ledger.proposals.decide({ proposalId: q.id, decision: "rejected", actor: "bob", reason: "no", expectedHash: q.hash });
     assert.ok(rejected.ok);
-    const approval = approve(ledger, p);
-    const stored = ledger.getProposal(p.id)!;
+    const approval = await approve(ledger, p);
+    const stored = (await ledger.proposals.get(p.id))!;
+    const storedQ = (await ledger.proposals.get(q.id))!;
     const isRefusal = (err: unknown) => err instanceof WritebackRequestError && err.code === "APPROVAL_REQUIRED";
-    assert.throws(() => buildWritebackRequest(ledger.getProposal(q.id)!, rejected.decision, "2026-05-17T10:00:00Z"), isRefusal);
-    assert.throws(() => buildWritebackRequest(ledger.getProposal(q.id)!, { ...approval }, "2026-05-17T10:00:00Z"), isRefusal);
+    assert.throws(() => buildWritebackRequest(storedQ, rejected.decision, "2026-05-17T10:00:00Z"), isRefusal);
+    assert.throws(() => buildWritebackRequest(storedQ, { ...approval }, "2026-05-17T10:00:00Z"), isRefusal);
     assert.throws(() => buildWritebackRequest(stored, { ...approval, proposalHash: q.hash }, "2026-05-17T10:00:00Z"), isRefusal);
   });
 
-  test("the published schema is closed: unknown fields, a missing guard block and a bad version are invalid", () => {
-    const ledger = fresh();
-    const p = ledger.createProposal(proposal());
-    const request = buildWritebackRequest(ledger.getProposal(p.id)!, approve(ledger, p), "2026-05-17T10:00:00Z");
+  test("the published schema is closed: unknown fields, a missing guard block and a bad version are invalid", async () => {
+    const ledger = await fresh();
+    const p = await ledger.proposals.create(proposal());
+    const request = buildWritebackRequest((await ledger.proposals.get(p.id))!, await approve(ledger, p), "2026-05-17T10:00:00Z");
     const extra = { ...request, sql: "DELETE FROM invoices" };
     const noGuards = { ...request, change_set: { ...request.change_set, guards: undefined } };
     const badVersion = { ...request, protocol_version: "2.0" };

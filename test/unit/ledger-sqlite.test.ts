@@ -4,8 +4,9 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import type { Ledger, NewProposal, ReadRecord } from "../../runtime/ledger/ledger.ts";
-import { canonicalJson, changeSetHash, openLedger, openSqliteLedger, StoreUnavailableError } from "../../runtime/ledger/index.ts";
+import type { Ledger } from "../../runtime/ledger/ports.ts";
+import type { NewProposal, ReadRecord } from "../../runtime/ledger/records.ts";
+import { canonicalJson, changeSetHash, openLedger, StoreUnavailableError } from "../../runtime/ledger/index.ts";
 import { applyMigrations, MIGRATIONS } from "../../runtime/ledger/migrations.ts";
 
 const root = mkdtempSync(join(tmpdir(), "ledger-test-"));
@@ -17,9 +18,9 @@ function storePath(): string {
 }
 
 const open: Ledger[] = [];
-after(() => open.forEach((l) => l.close()));
-function fresh(path = storePath()): Ledger {
-  const ledger = openSqliteLedger(path);
+after(() => Promise.all(open.map((l) => l.close())));
+async function fresh(path = storePath()): Promise<Ledger> {
+  const ledger = await openLedger({ path });
   open.push(ledger);
   return ledger;
 }
@@ -67,13 +68,13 @@ function proposal(overrides: Partial<NewProposal> = {}): NewProposal {
 const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 describe("reads", () => {
-  test("recordRead stores the audit row and the evidence bundle, linked to each other", () => {
-    const ledger = fresh();
-    const { evidenceId, queryAuditId } = ledger.recordRead(read());
+  test("recordRead stores the audit row and the evidence bundle, linked to each other", async () => {
+    const ledger = await fresh();
+    const { evidenceId, queryAuditId } = await ledger.reads.recordRead(read());
     assert.match(queryAuditId, /^qa_[a-z2-7]{20}$/);
     assert.match(evidenceId!, /^ev_[a-z2-7]{20}$/);
 
-    const evidence = ledger.getEvidence(evidenceId!);
+    const evidence = await ledger.reads.getEvidence(evidenceId!);
     assert.ok(evidence);
     assert.match(evidence.createdAt, ISO_MS);
     assert.deepEqual(evidence, {
@@ -89,7 +90,7 @@ describe("reads", () => {
       createdAt: evidence.createdAt,
     });
 
-    const [audit, ...rest] = ledger.listQueryAudit();
+    const [audit, ...rest] = await ledger.reads.listQueryAudit();
     assert.equal(rest.length, 0);
     assert.deepEqual(audit, {
       id: queryAuditId,
@@ -108,27 +109,27 @@ describe("reads", () => {
     assert.match(audit!.createdAt, ISO_MS);
   });
 
-  test("withEvidence=false writes the audit row and no evidence", () => {
-    const ledger = fresh();
-    const result = ledger.recordRead(read({ withEvidence: false, rows: [], objectIds: [] }));
+  test("withEvidence=false writes the audit row and no evidence", async () => {
+    const ledger = await fresh();
+    const result = await ledger.reads.recordRead(read({ withEvidence: false, rows: [], objectIds: [] }));
     assert.equal(result.evidenceId, null);
-    assert.equal(ledger.listEvidence().length, 0);
-    const audits = ledger.listQueryAudit();
+    assert.equal((await ledger.reads.listEvidence()).length, 0);
+    const audits = await ledger.reads.listQueryAudit();
     assert.equal(audits.length, 1);
     assert.equal(audits[0]!.rowCount, 0);
   });
 
-  test("recordFailure keeps the stable code in the audit and the raw text only in internal_errors", () => {
+  test("recordFailure keeps the stable code in the audit and the raw text only in internal_errors", async () => {
     const path = storePath();
-    const ledger = fresh(path);
+    const ledger = await fresh(path);
     const raw = 'error: relation "secret_table" does not exist at 10.0.0.5:5432';
-    ledger.recordFailure({ capability: "billing.inspect_invoice", tenantId: "tenant_a", code: "TEMPORARILY_UNAVAILABLE", internal: raw });
+    await ledger.reads.recordFailure({ capability: "billing.inspect_invoice", tenantId: "tenant_a", code: "TEMPORARILY_UNAVAILABLE", internal: raw });
 
-    const [audit] = ledger.listQueryAudit({ tenantId: "tenant_a" });
+    const [audit] = await ledger.reads.listQueryAudit({ tenantId: "tenant_a" });
     assert.equal(audit!.outcome, "error");
     assert.equal(audit!.errorCode, "TEMPORARILY_UNAVAILABLE");
     assert.equal(audit!.rowCount, 0);
-    assert.doesNotMatch(JSON.stringify(ledger.listQueryAudit()), /secret_table/);
+    assert.doesNotMatch(JSON.stringify(await ledger.reads.listQueryAudit()), /secret_table/);
 
     const db = new DatabaseSync(path);
     try {
@@ -139,76 +140,78 @@ describe("reads", () => {
     }
   });
 
-  test("a failure recorded before the tenant is known lists with empty strings, not under any tenant", () => {
-    const ledger = fresh();
-    ledger.recordFailure({ capability: "billing.inspect_invoice", code: "INTERNAL", internal: "boom" });
-    const [audit] = ledger.listQueryAudit();
+  test("a failure recorded before the tenant is known lists with empty strings, not under any tenant", async () => {
+    const ledger = await fresh();
+    await ledger.reads.recordFailure({ capability: "billing.inspect_invoice", code: "INTERNAL", internal: "boom" });
+    const [audit] = await ledger.reads.listQueryAudit();
     assert.equal(audit!.tenantId, "");
-    assert.equal(ledger.listQueryAudit({ tenantId: "tenant_a" }).length, 0);
+    assert.equal((await ledger.reads.listQueryAudit({ tenantId: "tenant_a" })).length, 0);
   });
 });
 
 describe("tenant scoping and listing", () => {
-  test("getEvidence and getProposal return nothing for another tenant", () => {
-    const ledger = fresh();
-    const { evidenceId } = ledger.recordRead(read());
-    const stored = ledger.createProposal(proposal());
-    assert.ok(ledger.getEvidence(evidenceId!, "tenant_a"));
-    assert.equal(ledger.getEvidence(evidenceId!, "tenant_b"), undefined);
-    assert.ok(ledger.getProposal(stored.id, "tenant_a"));
-    assert.equal(ledger.getProposal(stored.id, "tenant_b"), undefined);
-    assert.equal(ledger.getProposal("wrp_doesnotexist00000000"), undefined);
+  test("getEvidence and getProposal return nothing for another tenant", async () => {
+    const ledger = await fresh();
+    const { evidenceId } = await ledger.reads.recordRead(read());
+    const stored = await ledger.proposals.create(proposal());
+    assert.ok(await ledger.reads.getEvidence(evidenceId!, "tenant_a"));
+    assert.equal(await ledger.reads.getEvidence(evidenceId!, "tenant_b"), undefined);
+    assert.ok(await ledger.proposals.get(stored.id, "tenant_a"));
+    assert.equal(await ledger.proposals.get(stored.id, "tenant_b"), undefined);
+    assert.equal(await ledger.proposals.get("wrp_doesnotexist00000000"), undefined);
   });
 
-  test("list filters by tenant, capability and state, newest first", () => {
-    const ledger = fresh();
-    ledger.recordRead(read({ tenantId: "tenant_a", args: { n: 1 } }));
-    ledger.recordRead(read({ tenantId: "tenant_b", args: { n: 2 } }));
-    ledger.recordRead(read({ tenantId: "tenant_a", capability: "billing.search_invoices", args: { n: 3 } }));
+  test("list filters by tenant, capability and state, newest first", async () => {
+    const ledger = await fresh();
+    await ledger.reads.recordRead(read({ tenantId: "tenant_a", args: { n: 1 } }));
+    await ledger.reads.recordRead(read({ tenantId: "tenant_b", args: { n: 2 } }));
+    await ledger.reads.recordRead(read({ tenantId: "tenant_a", capability: "billing.search_invoices", args: { n: 3 } }));
 
-    assert.deepEqual(ledger.listEvidence({ tenantId: "tenant_a" }).map((e) => e.args.n), [3, 1]);
-    assert.deepEqual(ledger.listEvidence({ tenantId: "tenant_a", capability: "billing.inspect_invoice" }).map((e) => e.args.n), [1]);
-    assert.deepEqual(ledger.listQueryAudit({ tenantId: "tenant_b" }).map((a) => a.tenantId), ["tenant_b"]);
-    assert.equal(ledger.listQueryAudit({ capability: "billing.search_invoices" }).length, 1);
+    assert.deepEqual((await ledger.reads.listEvidence({ tenantId: "tenant_a" })).map((e) => e.args.n), [3, 1]);
+    assert.deepEqual((await ledger.reads.listEvidence({ tenantId: "tenant_a", capability: "billing.inspect_invoice" })).map((e) => e.args.n), [1]);
+    assert.deepEqual((await ledger.reads.listQueryAudit({ tenantId: "tenant_b" })).map((a) => a.tenantId), ["tenant_b"]);
+    assert.equal((await ledger.reads.listQueryAudit({ capability: "billing.search_invoices" })).length, 1);
 
-    const first = ledger.createProposal(proposal({ tenantId: "tenant_a" }));
-    const second = ledger.createProposal(proposal({ tenantId: "tenant_b" }));
-    const third = ledger.createProposal(proposal({ tenantId: "tenant_a", capability: "billing.propose_refund" }));
-    assert.deepEqual(ledger.listProposals().map((p) => p.id), [third.id, second.id, first.id]);
-    assert.deepEqual(ledger.listProposals({ tenantId: "tenant_a" }).map((p) => p.id), [third.id, first.id]);
-    assert.deepEqual(ledger.listProposals({ capability: "billing.propose_refund" }).map((p) => p.id), [third.id]);
-    assert.equal(ledger.listProposals({ state: "review_required" }).length, 3);
-    assert.equal(ledger.listProposals({ state: "approved" }).length, 0);
+    const first = await ledger.proposals.create(proposal({ tenantId: "tenant_a" }));
+    const second = await ledger.proposals.create(proposal({ tenantId: "tenant_b" }));
+    const third = await ledger.proposals.create(proposal({ tenantId: "tenant_a", capability: "billing.propose_refund" }));
+    assert.deepEqual((await ledger.proposals.list()).map((p) => p.id), [third.id, second.id, first.id]);
+    assert.deepEqual((await ledger.proposals.list({ tenantId: "tenant_a" })).map((p) => p.id), [third.id, first.id]);
+    assert.deepEqual((await ledger.proposals.list({ capability: "billing.propose_refund" })).map((p) => p.id), [third.id]);
+    assert.equal((await ledger.proposals.list({ state: "review_required" })).length, 3);
+    assert.equal((await ledger.proposals.list({ state: "approved" })).length, 0);
   });
 
-  test("lists default to 50 rows and honour an explicit limit", () => {
-    const ledger = fresh();
-    for (let i = 0; i < 55; i++) ledger.recordRead(read({ args: { n: i } }));
-    assert.equal(ledger.listEvidence().length, 50);
-    assert.equal(ledger.listQueryAudit().length, 50);
-    const latest = ledger.listEvidence({ limit: 2 });
+  test("lists default to 50 rows and honour an explicit limit", async () => {
+    const ledger = await fresh();
+    for (let i = 0; i < 55; i++) await ledger.reads.recordRead(read({ args: { n: i } }));
+    assert.equal((await ledger.reads.listEvidence()).length, 50);
+    assert.equal((await ledger.reads.listQueryAudit()).length, 50);
+    const latest = await ledger.reads.listEvidence({ limit: 2 });
     assert.deepEqual(latest.map((e) => e.args.n), [54, 53]);
   });
 });
 
 describe("proposals and events", () => {
-  test("createProposal stores the change set with its hash and logs proposal_created", () => {
-    const ledger = fresh();
+  test("createProposal stores the change set with its hash and logs proposal_created", async () => {
+    const ledger = await fresh();
     const input = proposal({ planHash: "ab".repeat(32) });
-    const stored = ledger.createProposal(input);
+    const stored = await ledger.proposals.create(input);
     assert.match(stored.id, /^wrp_[a-z2-7]{20}$/);
     assert.equal(stored.planHash, "ab".repeat(32), "the compiled plan hash is stored with the proposal");
     assert.equal(stored.state, "review_required");
     assert.equal(stored.hash, changeSetHash(input));
     assert.match(stored.hash, /^[0-9a-f]{64}$/);
     assert.match(stored.createdAt, ISO_MS);
-    assert.deepEqual(ledger.getProposal(stored.id), stored);
+    assert.deepEqual(await ledger.proposals.get(stored.id), stored);
     // What comes back from the store hashes to the stored hash, so approvals can re-verify it.
-    assert.equal(changeSetHash(ledger.getProposal(stored.id)!), stored.hash);
-    const { id, hash, state, createdAt, ...changeSet } = stored;
+    assert.equal(changeSetHash((await ledger.proposals.get(stored.id))!), stored.hash);
+    const { id, hash, state, createdAt, verification, ...changeSet } = stored;
     assert.deepEqual(changeSet, input);
+    assert.equal(verification.verified, true, "a new proposal is sealed with the ledger's key");
+    assert.match(verification.keyId!, /^k_[0-9a-f]{16}$/);
 
-    const events = ledger.listEvents();
+    const events = await ledger.events.list();
     assert.equal(events.length, 1);
     assert.equal(events[0]!.type, "proposal_created");
     assert.equal(events[0]!.proposalId, stored.id);
@@ -216,21 +219,21 @@ describe("proposals and events", () => {
     assert.equal(events[0]!.detail.hash, stored.hash);
   });
 
-  test("the returned proposal does not change when the caller later mutates its input", () => {
-    const ledger = fresh();
+  test("the returned proposal does not change when the caller later mutates its input", async () => {
+    const ledger = await fresh();
     const input = proposal();
-    const stored = ledger.createProposal(input);
+    const stored = await ledger.proposals.create(input);
     input.patch.credit_cents = 999_999;
     assert.equal(stored.patch.credit_cents, 500);
   });
 
-  test("appendEvent and listEvents: newest first, or oldest first after a cursor", () => {
-    const ledger = fresh();
-    ledger.appendEvent("serve_started", { transport: "stdio" });
-    ledger.appendEvent("proposal_viewed", { by: "reviewer" }, { proposalId: "wrp_x", tenantId: "tenant_a" });
-    ledger.appendEvent("serve_stopped", {});
+  test("appendEvent and listEvents: newest first, or oldest first after a cursor", async () => {
+    const ledger = await fresh();
+    await ledger.events.append("serve_started", { transport: "stdio" });
+    await ledger.events.append("proposal_viewed", { by: "reviewer" }, { proposalId: "wrp_x", tenantId: "tenant_a" });
+    await ledger.events.append("serve_stopped", {});
 
-    const newest = ledger.listEvents();
+    const newest = await ledger.events.list();
     assert.deepEqual(newest.map((e) => e.type), ["serve_stopped", "proposal_viewed", "serve_started"]);
     const viewed = newest[1]!;
     assert.deepEqual(viewed.detail, { by: "reviewer" });
@@ -239,13 +242,13 @@ describe("proposals and events", () => {
     assert.equal("proposalId" in newest[0]!, false);
 
     const firstId = newest[2]!.id;
-    assert.deepEqual(ledger.listEvents({ afterId: firstId }).map((e) => e.type), ["proposal_viewed", "serve_stopped"]);
-    assert.deepEqual(ledger.listEvents({ afterId: firstId, limit: 1 }).map((e) => e.type), ["proposal_viewed"]);
+    assert.deepEqual((await ledger.events.list({ afterId: firstId })).map((e) => e.type), ["proposal_viewed", "serve_stopped"]);
+    assert.deepEqual((await ledger.events.list({ afterId: firstId, limit: 1 })).map((e) => e.type), ["proposal_viewed"]);
   });
 });
 
 describe("change set hash", () => {
-  test("canonicalJson sorts keys recursively, including integer-like keys, with no whitespace", () => {
+  test("canonicalJson sorts keys recursively, including integer-like keys, with no whitespace", async () => {
     assert.equal(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: null } }), '{"a":{"c":null,"d":[3,{"y":2,"z":1}]},"b":1}');
     // Plain JSON.stringify would put "2" before "10" here.
     assert.equal(canonicalJson({ "2": "x", "10": "y", a: undefined }), '{"10":"y","2":"x"}');
@@ -253,7 +256,7 @@ describe("change set hash", () => {
     assert.throws(() => canonicalJson({ n: 1n }), TypeError);
   });
 
-  test("the hash ignores key order and changes when the patch changes", () => {
+  test("the hash ignores key order and changes when the patch changes", async () => {
     const base = proposal();
     const reordered: NewProposal = {
       executor: { type: "sql_update", name: "app_db_writer" },
@@ -279,10 +282,10 @@ describe("change set hash", () => {
 });
 
 describe("the store file", () => {
-  test("runs in WAL mode with foreign keys on", () => {
+  test("runs in WAL mode with foreign keys on", async () => {
     const path = storePath();
-    const ledger = fresh(path);
-    ledger.recordRead(read());
+    const ledger = await fresh(path);
+    await ledger.reads.recordRead(read());
     assert.ok(existsSync(`${path}-wal`));
     const db = new DatabaseSync(path, { readOnly: true });
     try {
@@ -292,20 +295,20 @@ describe("the store file", () => {
     }
   });
 
-  test("re-opening keeps the data and applies no migration twice", () => {
+  test("re-opening keeps the data and applies no migration twice", async () => {
     const path = storePath();
-    const first = openSqliteLedger(path);
-    const { evidenceId } = first.recordRead(read());
-    first.close();
+    const first = await openLedger({ path });
+    const { evidenceId } = await first.reads.recordRead(read());
+    await first.close();
     const migrationsBefore = readMigrations(path);
     assert.deepEqual(migrationsBefore.map((m) => m.version), MIGRATIONS.map((m) => m.version));
 
-    const second = fresh(path);
-    assert.ok(second.getEvidence(evidenceId!));
+    const second = await fresh(path);
+    assert.ok(await second.reads.getEvidence(evidenceId!));
     assert.deepEqual(readMigrations(path), migrationsBefore);
   });
 
-  test("a store created by an earlier schema step opens, upgrades and keeps its rows", () => {
+  test("a store created by an earlier schema step opens, upgrades and keeps its rows", async () => {
     const path = join(root, `old-store-${++counter}.sqlite`);
     const db = new DatabaseSync(path);
     assert.deepEqual(applyMigrations(db, MIGRATIONS.slice(0, 1)), [1]);
@@ -313,73 +316,74 @@ describe("the store file", () => {
       VALUES ('old', 'billing.inspect_invoice', 'tenant_a', 3, 1.0, '[]', 'ok', 0, '2026-01-01T00:00:00.000Z')`).run();
     db.close();
 
-    const ledger = fresh(path);
-    assert.deepEqual(ledger.listQueryAudit({ tenantId: "tenant_a" }).map((a) => a.id), ["qa_old"]);
-    assert.equal(ledger.createProposal(proposal()).state, "review_required");
+    const ledger = await fresh(path);
+    assert.deepEqual((await ledger.reads.listQueryAudit({ tenantId: "tenant_a" })).map((a) => a.id), ["qa_old"]);
+    assert.equal((await ledger.proposals.create(proposal())).state, "review_required");
     assert.deepEqual(readMigrations(path).map((m) => m.version), MIGRATIONS.map((m) => m.version));
   });
 
-  test("two handles on the same file both write and see each other's rows", () => {
+  test("two handles on the same file both write and see each other's rows", async () => {
     const path = storePath();
-    const a = fresh(path);
-    const b = fresh(path);
-    const fromA = a.recordRead(read({ args: { by: "a" } }));
-    const fromB = b.createProposal(proposal());
-    assert.ok(b.getEvidence(fromA.evidenceId!));
-    assert.ok(a.getProposal(fromB.id));
-    assert.equal(a.listEvents().length, 1);
+    const a = await fresh(path);
+    const b = await fresh(path);
+    const fromA = await a.reads.recordRead(read({ args: { by: "a" } }));
+    const fromB = await b.proposals.create(proposal());
+    assert.ok(await b.reads.getEvidence(fromA.evidenceId!));
+    assert.ok(await a.proposals.get(fromB.id));
+    assert.equal((await a.events.list()).length, 1);
   });
 
-  test("a path under a regular file gives StoreUnavailableError with a plain message", () => {
+  test("a path under a regular file gives StoreUnavailableError with a plain message", async () => {
     const file = join(root, `plain-file-${++counter}`);
     writeFileSync(file, "not a directory");
     const path = join(file, "ledger.sqlite");
-    const err = captureOpenError(path);
+    const err = await captureOpenError(path);
     assert.equal(err.message, `cannot create the store at ${path}: a parent of the path is not a directory`);
     assert.equal(err.code, "TEMPORARILY_UNAVAILABLE");
     assert.match(err.detail, /ENOTDIR/);
   });
 
-  test("a path SQLite cannot open gives a message with no SQLite text", () => {
-    const err = captureOpenError("/proc/synapsor-ledger-test/ledger.sqlite");
+  test("a path SQLite cannot open gives a message with no SQLite text", async () => {
+    const err = await captureOpenError("/proc/synapsor-ledger-test/ledger.sqlite");
     assert.match(err.message, /^cannot create the store at \/proc\/synapsor-ledger-test\/ledger\.sqlite: /);
     assert.doesNotMatch(err.message, /sqlite_|SQLITE|unable to open|errno|E[A-Z]{3,}/);
   });
 
-  test("a file SQLite cannot create is reported in plain words", () => {
-    const err = captureOpenError("/proc/synapsor-ledger.sqlite");
+  test("a file SQLite cannot create is reported in plain words", async () => {
+    const err = await captureOpenError("/proc/synapsor-ledger.sqlite");
     assert.equal(err.message, "cannot create the store at /proc/synapsor-ledger.sqlite: the file cannot be opened");
     assert.match(err.detail, /unable to open database file/);
   });
 
-  test("a file that is not a ledger is refused without touching it", () => {
+  test("a file that is not a ledger is refused without touching it", async () => {
     const path = join(root, `not-a-db-${++counter}.sqlite`);
     writeFileSync(path, "x".repeat(200));
-    const err = captureOpenError(path);
+    const err = await captureOpenError(path);
     assert.equal(err.message, `cannot open the store at ${path}: the file is not a ledger database`);
     assert.match(err.detail, /not a database/);
   });
 
-  test("a store written by a newer build is refused", () => {
+  test("a store written by a newer build is refused", async () => {
     const path = storePath();
-    openSqliteLedger(path).close();
+    await (await openLedger({ path })).close();
     const db = new DatabaseSync(path);
     db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', 'x')").run();
     db.close();
-    const err = captureOpenError(path);
+    const err = await captureOpenError(path);
     assert.match(err.message, /newer synapsor-runner \(schema 999/);
   });
 
-  test("close is idempotent and later calls fail as store-unavailable", () => {
-    const ledger = openLedger(storePath());
-    ledger.close();
-    ledger.close();
-    assert.throws(() => ledger.recordRead(read()), (err: unknown) => {
+  test("close is idempotent and later calls fail as store-unavailable", async () => {
+    const ledger = await openLedger({ path: storePath() });
+    await ledger.close();
+    await ledger.close();
+    await assert.rejects(ledger.reads.recordRead(read()), (err: unknown) => {
       assert.ok(err instanceof StoreUnavailableError);
       assert.match(err.message, /the ledger has been closed$/);
       return true;
     });
-    assert.throws(() => ledger.listProposals(), StoreUnavailableError);
+    await assert.rejects(ledger.proposals.list(), StoreUnavailableError);
+    await assert.rejects(ledger.events.list(), StoreUnavailableError);
   });
 });
 
@@ -393,9 +397,9 @@ function readMigrations(path: string): { version: number; applied_at: string }[]
   }
 }
 
-function captureOpenError(path: string): StoreUnavailableError {
+async function captureOpenError(path: string): Promise<StoreUnavailableError> {
   try {
-    openSqliteLedger(path).close();
+    await (await openLedger({ path })).close();
   } catch (err) {
     assert.ok(err instanceof StoreUnavailableError, `expected StoreUnavailableError, got ${String(err)}`);
     return err;

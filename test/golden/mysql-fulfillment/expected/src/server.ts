@@ -16,6 +16,7 @@ await runServerCli({
   },
   mode: "review",
   defaultStorePath: "./.synapsor/fulfillment.db",
+  ledgerKeyEnv: null,
   sources: {
     warehouse_db: {
       engine: "mysql",

@@ -15,6 +15,7 @@ await runServerCli({
   },
   mode: "review",
   defaultStorePath: "./.synapsor/local.db",
+  ledgerKeyEnv: null,
   sources: {
     clinic_db: {
       engine: "postgres",

@@ -15,6 +15,7 @@ await runServerCli({
   },
   mode: "review",
   defaultStorePath: "./.synapsor/support-billing.db",
+  ledgerKeyEnv: null,
   sources: {
     app_db: {
       engine: "postgres",

@@ -1,5 +1,5 @@
-// The local ledger: evidence, query audit, proposals and lifecycle events.
-// One interface so a Postgres-backed ledger can replace SQLite without touching callers.
+// What the ledger records: reads (evidence and query audit), proposals, decisions, writeback
+// jobs, receipts and lifecycle events. Plain data, shared by every backend and every caller.
 
 import type { Receipt } from "../executors/protocol.ts";
 import type { Scalar } from "../values.ts";
@@ -68,7 +68,27 @@ export type ProposalState =
   | "applied"
   | "already_applied"
   | "conflict"
-  | "failed";
+  | "failed"
+  | "expired";
+
+/** Why a review record does not verify against this process's ledger keys. */
+export type VerificationProblem =
+  /** Stored before records were sealed with a keyed MAC, or its MAC was removed. */
+  | "unsealed"
+  /** Sealed with a key this process does not have (lost, not shared, or its key id was edited). */
+  | "unknown_key"
+  /** Its keyed MAC does not match: it was changed outside synapsor-runner. */
+  | "mismatch";
+
+/** Whether a proposal or decision is exactly what synapsor-runner wrote (keyed MAC, see seal.ts). */
+export interface Verification {
+  verified: boolean;
+  /** The key that sealed the record; null when it was never sealed. */
+  keyId: string | null;
+  problem: VerificationProblem | null;
+  /** What does not verify and what to do, naming the key id and where keys are read from; null when verified. */
+  message: string | null;
+}
 
 export interface NewProposal {
   capability: string;
@@ -96,6 +116,8 @@ export interface StoredProposal extends NewProposal {
   hash: string;
   state: ProposalState;
   createdAt: string;
+  /** The proposal record and its state, checked against the ledger keys when read. */
+  verification: Verification;
 }
 
 export interface LedgerEvent {
@@ -107,10 +129,66 @@ export interface LedgerEvent {
   createdAt: string;
 }
 
-/** What recordReads answers per record: recordRead's result, or what it threw. */
-export type ReadOutcome = { ok: true; evidenceId: string | null; queryAuditId: string } | { ok: false; error: unknown };
+/** The ids a recorded read gets; both share one key, so either finds the read. */
+export interface ReadIds {
+  evidenceId: string | null;
+  queryAuditId: string;
+}
 
-/** A person's decision on a proposal, bound to the proposal's hash at the time. */
+/** What recordReads answers per record: recordRead's result, or what it failed with. */
+export type ReadOutcome = ({ ok: true } & ReadIds) | { ok: false; error: unknown };
+
+/** A failed query: an audit row with the stable code; the raw detail is kept for operators only. */
+export interface FailureRecord {
+  capability: string;
+  tenantId?: string;
+  principal?: string;
+  source?: string;
+  table?: string;
+  statementFingerprint?: string;
+  code: string;
+  internal: string;
+}
+
+export interface ReadFilter {
+  tenantId?: string;
+  capability?: string;
+  limit?: number;
+}
+
+export interface ProposalFilter {
+  tenantId?: string;
+  state?: ProposalState;
+  capability?: string;
+  limit?: number;
+}
+
+/**
+ * Without afterId: the latest events, newest first. With afterId: the events after that id,
+ * oldest first, so a tail can page forward by passing the last id it saw without skipping any.
+ */
+export interface EventFilter {
+  afterId?: number;
+  limit?: number;
+  proposalId?: string;
+}
+
+export interface ReceiptFilter {
+  proposalId?: string;
+  tenantId?: string;
+  limit?: number;
+}
+
+/** An event about to be appended; the ledger assigns its id. */
+export interface NewEvent {
+  type: string;
+  proposalId?: string;
+  tenantId?: string;
+  detail: Record<string, unknown>;
+  createdAt: string;
+}
+
+/** A person's decision on a proposal, bound to the proposal's keyed MAC and the before-row it was shown. */
 export interface Decision {
   /** `apr_…` */
   id: string;
@@ -120,12 +198,12 @@ export interface Decision {
   role: string | null;
   reason: string | null;
   proposalHash: string;
+  /** SHA-256 of the before-row the person was shown; null for decisions stored before keyed MACs. */
+  beforeHash: string | null;
   createdAt: string;
+  /** The decision's keyed MAC, and its binding to the proposal's MAC and before-row. */
+  verification: Verification;
 }
-
-export type DecisionOutcome =
-  | { ok: true; decision: Decision; proposal: StoredProposal }
-  | { ok: false; reason: "not_found" | "not_reviewable" | "hash_mismatch"; state?: ProposalState };
 
 export interface WritebackJob {
   /** `job_…` */
@@ -145,58 +223,4 @@ export interface StoredReceipt {
   executor: { name: string; type: "sql_update" | "http_handler" | "command_handler" };
   receipt: Receipt;
   createdAt: string;
-}
-
-export interface Ledger {
-  /** Writes the query audit row and (when asked) the evidence bundle in one transaction. */
-  recordRead(record: ReadRecord): { evidenceId: string | null; queryAuditId: string };
-  /**
-   * Records several reads in one transaction (group commit); one outcome per record, in order.
-   * A bad record fails alone; a store fault fails them all.
-   */
-  recordReads(records: readonly ReadRecord[]): ReadOutcome[];
-  /** Records a failed query: audit row with the stable code, raw detail kept internally. */
-  recordFailure(input: {
-    capability: string;
-    tenantId?: string;
-    principal?: string;
-    source?: string;
-    table?: string;
-    statementFingerprint?: string;
-    code: string;
-    internal: string;
-  }): void;
-  createProposal(input: NewProposal): StoredProposal;
-  /** With tenantId, only a proposal of that tenant is returned. */
-  getProposal(id: string, tenantId?: string): StoredProposal | undefined;
-  getEvidence(id: string, tenantId?: string): EvidenceBundle | undefined;
-  listProposals(filter?: { tenantId?: string; state?: ProposalState; capability?: string; limit?: number }): StoredProposal[];
-  listEvidence(filter?: { tenantId?: string; capability?: string; limit?: number }): EvidenceBundle[];
-  listQueryAudit(filter?: { tenantId?: string; capability?: string; limit?: number }): QueryAuditRecord[];
-  listEvents(filter?: { afterId?: number; limit?: number; proposalId?: string }): LedgerEvent[];
-  /**
-   * Approves or rejects atomically: only a proposal in review_required whose stored hash equals
-   * expectedHash changes state; appends proposal_approved / proposal_rejected in the same transaction.
-   */
-  decide(input: {
-    proposalId: string;
-    decision: "approved" | "rejected";
-    actor: string;
-    role?: string;
-    reason?: string;
-    expectedHash: string;
-  }): DecisionOutcome;
-  listDecisions(proposalId: string): Decision[];
-  /** Stores the request about to be sent and appends writeback_job_created. */
-  createWritebackJob(proposalId: string, request: Record<string, unknown>): WritebackJob;
-  getWritebackJob(id: string): WritebackJob | undefined;
-  /**
-   * Stores an executor's receipt, moves the proposal to the receipt's status (applied,
-   * already_applied, conflict or failed) and appends writeback_<status>, in one transaction.
-   */
-  recordReceipt(input: { proposalId: string; jobId: string; executor: StoredReceipt["executor"]; receipt: Receipt }): StoredReceipt;
-  getReceipt(id: string): StoredReceipt | undefined;
-  listReceipts(filter?: { proposalId?: string; tenantId?: string; limit?: number }): StoredReceipt[];
-  appendEvent(type: string, detail: Record<string, unknown>, refs?: { proposalId?: string; tenantId?: string }): void;
-  close(): void;
 }

@@ -1,0 +1,104 @@
+// `synapsor-runner store key status|rotate`: the keys that seal proposals and approvals in a
+// store. Key values are never printed; ids (derived from the keys) and ages are.
+
+import { existsSync } from "node:fs";
+import type { Command } from "commander";
+import { keyFilePath, rotateKeyFile } from "../runtime/ledger/keys/key-file.ts";
+import { LedgerKeyError, type LedgerKey } from "../runtime/ledger/keys/key-ring.ts";
+import { keySettings, openKeys, withKeyOptions, type KeyFlags } from "../operator/review/store.ts";
+import { table } from "../operator/review/format.ts";
+import { CliError, EXIT, printJson } from "./program.ts";
+
+interface KeyCommandFlags extends KeyFlags {
+  store: string;
+  json?: boolean;
+}
+
+export function register(program: Command): void {
+  const store = program.command("store").description("The local ledger store");
+  const key = store.command("key").description("The keys that seal proposals and approvals (kept outside the store)");
+
+  withKeyOptions(key
+    .command("status")
+    .description("Show where the ledger keys come from, the active key id and the retired ones, with their ages (never the keys)")
+    .requiredOption("--store <file>", "the ledger (SQLite file)")
+    .option("--json", "print { source, active, keys: [{ id, active, createdAt, ageDays }] } as JSON"))
+    .action((flags: KeyCommandFlags) => status(flags));
+
+  withKeyOptions(key
+    .command("rotate")
+    .description("Add a new active key to the store's key file; older keys stay to verify what they sealed")
+    .requiredOption("--store <file>", "the ledger (SQLite file)")
+    .option("--json", "print { keyFile, active, retired } as JSON"))
+    .action((flags: KeyCommandFlags) => rotate(flags));
+}
+
+function requireStore(path: string): void {
+  if (!existsSync(path)) throw new CliError(`No store at ${path}. Pass the --store the MCP server writes to (its --store flag or storage.sqlite_path).`);
+}
+
+function describe(k: LedgerKey, active: boolean, now: number) {
+  const ageDays = k.createdAt ? Math.floor((now - Date.parse(k.createdAt)) / 86_400_000) : null;
+  return { id: k.id, active, createdAt: k.createdAt, ageDays };
+}
+
+function status(flags: KeyCommandFlags): void {
+  requireStore(flags.store);
+  const ring = openKeys(keySettings(flags.store, flags));
+  let keys: LedgerKey[];
+  try {
+    keys = ring.keys();
+  } catch (err) {
+    if (err instanceof LedgerKeyError) throw new CliError(err.message, EXIT.environment);
+    throw err;
+  }
+  const now = Date.now();
+  const rows = keys.map((k, i) => describe(k, i === 0, now));
+  if (flags.json) {
+    printJson({ source: ring.source, active: rows[0]?.id ?? null, keys: rows });
+    return;
+  }
+  if (rows.length === 0) {
+    process.stdout.write(`No ledger key yet: ${ring.source} does not exist. The first server or review command that seals a record creates it.\n`);
+    return;
+  }
+  process.stdout.write(`Ledger keys from ${ring.source}:\n`);
+  process.stdout.write(table(["KEY", "STATUS", "CREATED", "AGE"], rows.map((r) => [
+    r.id,
+    r.active ? "active (seals new records)" : "retired (verifies only)",
+    r.createdAt ?? "unknown",
+    r.ageDays === null ? "unknown" : `${r.ageDays} day${r.ageDays === 1 ? "" : "s"}`,
+  ])));
+}
+
+function rotate(flags: KeyCommandFlags): void {
+  requireStore(flags.store);
+  const settings = keySettings(flags.store, flags);
+  const ring = openKeys(settings);
+  if (ring.kind !== "file") {
+    const name = settings.envName ?? "SYNAPSOR_LEDGER_KEY";
+    throw new CliError(
+      `This store's keys come from ${ring.source}, not from a key file, so there is nothing to rotate here. ` +
+        `Rotate by putting a new secret first in ${name} and keeping the old ones after it (comma-separated), then restart every process that uses the store.`,
+    );
+  }
+  const path = keyFilePath(flags.store);
+  let rotated;
+  try {
+    rotated = rotateKeyFile(path);
+  } catch (err) {
+    if (err instanceof LedgerKeyError) throw new CliError(err.message, EXIT.environment);
+    throw err;
+  }
+  if (flags.json) {
+    printJson({ keyFile: path, active: rotated.active.id, retired: rotated.retired.map((k) => k.id) });
+    return;
+  }
+  process.stdout.write(
+    `New active ledger key ${rotated.active.id} in ${path}.\n` +
+      (rotated.retired.length > 0
+        ? `Retired (still verify what they sealed): ${rotated.retired.map((k) => k.id).join(", ")}.\n`
+        : "") +
+      "Servers using this key file seal with the new key from their next proposal on.\n",
+  );
+}

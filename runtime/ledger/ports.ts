@@ -1,0 +1,113 @@
+// The ledger as callers see it: four small asynchronous ports, one per concern, so a backend
+// that answers over the network (a Postgres ledger) fits behind the same calls as SQLite.
+// Refusals of the review rules are values; a rejected promise means the store itself failed
+// (StoreUnavailableError) or a bug.
+
+import type { Receipt } from "../executors/protocol.ts";
+import type {
+  Decision,
+  EventFilter,
+  EvidenceBundle,
+  FailureRecord,
+  LedgerEvent,
+  NewProposal,
+  ProposalFilter,
+  QueryAuditRecord,
+  ReadFilter,
+  ReadIds,
+  ReadOutcome,
+  ReadRecord,
+  ReceiptFilter,
+  StoredProposal,
+  StoredReceipt,
+  WritebackJob,
+} from "./records.ts";
+import type { KeyRing } from "./keys/key-ring.ts";
+import type { DecisionRequest, ReviewRefusal } from "./review-rules.ts";
+
+/** The tool-call hot path: every read leaves a query audit row and, usually, an evidence bundle. */
+export interface ReadLog {
+  /**
+   * Records one read. Reads arriving in the same event-loop turn share one transaction (group
+   * commit); the promise settles once that transaction has committed.
+   */
+  recordRead(record: ReadRecord): Promise<ReadIds>;
+  /** Records several reads in one transaction; one outcome per record, in order. A bad record fails alone. */
+  recordReads(records: readonly ReadRecord[]): Promise<ReadOutcome[]>;
+  /** Records a failed query: an audit row with the stable code, the raw detail kept internally. */
+  recordFailure(failure: FailureRecord): Promise<void>;
+  /** With tenantId, only a bundle of that tenant is returned. */
+  getEvidence(id: string, tenantId?: string): Promise<EvidenceBundle | undefined>;
+  listEvidence(filter?: ReadFilter): Promise<EvidenceBundle[]>;
+  listQueryAudit(filter?: ReadFilter): Promise<QueryAuditRecord[]>;
+}
+
+export type DecisionOutcome = { ok: true; decision: Decision; proposal: StoredProposal } | { ok: false; refusal: ReviewRefusal };
+
+/** An approved proposal whose record, state and approval all verify, or why not. */
+export type ApprovalOutcome = { ok: true; proposal: StoredProposal; approval: Decision } | { ok: false; refusal: ReviewRefusal };
+
+export type ExpiryOutcome = { ok: true; value: StoredProposal } | { ok: false; refusal: ReviewRefusal };
+
+/**
+ * Proposals and the decisions people take on them. Every record read comes with its
+ * verification (keyed MACs checked against the ledger keys); nothing unverified is approved,
+ * and nothing is approved by whoever proposed it.
+ */
+export interface ProposalLog {
+  /** Seals and stores a new proposal in review_required, and appends proposal_created. */
+  create(input: NewProposal): Promise<StoredProposal>;
+  /** With tenantId, only a proposal of that tenant is returned. */
+  get(id: string, tenantId?: string): Promise<StoredProposal | undefined>;
+  /** Newest first. */
+  list(filter?: ProposalFilter): Promise<StoredProposal[]>;
+  /** Oldest first; a proposal has at most one. */
+  decisions(proposalId: string): Promise<Decision[]>;
+  /** Approves or rejects under the review rules, and appends proposal_approved / proposal_rejected. */
+  decide(request: DecisionRequest): Promise<DecisionOutcome>;
+  /** What apply needs before any executor runs: the proposal and its approval, both verified. */
+  approval(proposalId: string): Promise<ApprovalOutcome>;
+  /** Retires a proposal in review_required or approved (state expired, final) and appends proposal_expired with `detail`. */
+  expire(proposalId: string, detail: Record<string, unknown>): Promise<ExpiryOutcome>;
+}
+
+export type WritebackOutcome<T> = { ok: true; value: T } | { ok: false; refusal: ReviewRefusal };
+
+export interface ReceiptInput {
+  proposalId: string;
+  jobId: string;
+  executor: StoredReceipt["executor"];
+  receipt: Receipt;
+}
+
+/** What the apply step sent to an executor, and what the executor answered. */
+export interface WritebackLog {
+  /** Stores the request about to be sent (verified, approved proposals only) and appends writeback_job_created. */
+  createJob(proposalId: string, request: Record<string, unknown>): Promise<WritebackOutcome<WritebackJob>>;
+  getJob(id: string): Promise<WritebackJob | undefined>;
+  /**
+   * Stores an executor's receipt, moves the proposal to the receipt's status when the rules say
+   * so, and appends writeback_<status>, in one transaction.
+   */
+  recordReceipt(input: ReceiptInput): Promise<WritebackOutcome<StoredReceipt>>;
+  getReceipt(id: string): Promise<StoredReceipt | undefined>;
+  /** Newest first. */
+  listReceipts(filter?: ReceiptFilter): Promise<StoredReceipt[]>;
+}
+
+/** The lifecycle events every review step appends. */
+export interface EventLog {
+  append(type: string, detail: Record<string, unknown>, refs?: { proposalId?: string; tenantId?: string }): Promise<void>;
+  list(filter?: EventFilter): Promise<LedgerEvent[]>;
+}
+
+/** One open ledger. Open it with openLedger (open.ts); close it once. */
+export interface Ledger {
+  readonly reads: ReadLog;
+  readonly proposals: ProposalLog;
+  readonly writeback: WritebackLog;
+  readonly events: EventLog;
+  /** The keys this ledger seals and verifies review records with. */
+  readonly keys: KeyRing;
+  close(): Promise<void>;
+}

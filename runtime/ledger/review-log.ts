@@ -1,0 +1,324 @@
+// The review side of every ledger: proposals, decisions, writeback jobs and receipts, built on
+// the storage-free rules and any ReviewStorage. A backend supplies only the storage; each step
+// reads, verifies the keyed MACs, asks the rules, seals what it writes, and commits under a
+// compare-and-set on the state it read, retrying when another process moved the proposal.
+
+import { changeSetHash } from "./hash.ts";
+import { newId } from "./ids.ts";
+import type { KeyRing, LedgerKey } from "./keys/key-ring.ts";
+import type { ApprovalOutcome, DecisionOutcome, ExpiryOutcome, ProposalLog, ReceiptInput, WritebackLog, WritebackOutcome } from "./ports.ts";
+import type { Decision, NewProposal, ProposalFilter, ProposalState, ReceiptFilter, StoredProposal, StoredReceipt, Verification, WritebackJob } from "./records.ts";
+import {
+  DECISION_EVENTS,
+  EXPIRY_EVENT,
+  RECEIPT_EVENTS,
+  approvalFor,
+  decisionRefusal,
+  expiryRefusal,
+  receiptRefusal,
+  stateAfterReceipt,
+  type DecisionRequest,
+  type ReviewRefusal,
+} from "./review-rules.ts";
+import type { DecisionRecord, JobRecord, ProposalRecord, ReviewChange, ReviewStorage, StateStamp } from "./review-storage.ts";
+import { beforeHash, sealDecision, sealProposal, sealState } from "./seal.ts";
+import { verifyDecision, verifyProposal } from "./verify.ts";
+
+/** A step whose compare-and-set keeps losing is refused after this many tries rather than spinning. */
+const ATTEMPTS = 3;
+
+export interface ReviewLogs {
+  proposals: ProposalLog;
+  writeback: WritebackLog;
+}
+
+export function createReviewLogs(storage: ReviewStorage, keys: KeyRing, now: () => Date = () => new Date()): ReviewLogs {
+  const isoNow = () => now().toISOString();
+  const view = (record: ProposalRecord) => toStoredProposal(record, verifyProposal(keys, record));
+  const decisionsOf = async (proposalId: string, record?: ProposalRecord) => {
+    const rows = await storage.listDecisions(proposalId);
+    return rows.map((d) => toDecision(d, verifyDecision(keys, d, record)));
+  };
+
+  /**
+   * Runs one review step: read the proposal, let `plan` decide (a refusal, or the change to
+   * commit), commit it under the compare-and-set, and start over when another process won.
+   */
+  async function step<T>(
+    proposalId: string,
+    plan: (record: ProposalRecord | undefined) => Promise<{ refusal: ReviewRefusal } | { change: ReviewChange; result: () => T }>,
+    what: string,
+  ): Promise<{ ok: true; value: T } | { ok: false; refusal: ReviewRefusal }> {
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      const planned = await plan(await storage.getProposal(proposalId));
+      if ("refusal" in planned) return { ok: false, refusal: planned.refusal };
+      if (await storage.commit(planned.change)) return { ok: true, value: planned.result() };
+    }
+    return { ok: false, refusal: { code: "NOT_REVIEWABLE", message: `Proposal ${proposalId} kept changing while it was ${what}; show it again and retry.` } };
+  }
+
+  const proposals: ProposalLog = {
+    async create(input: NewProposal): Promise<StoredProposal> {
+      const key = keys.active();
+      const record = sealNewProposal(key, input, newId("wrp"), isoNow());
+      await storage.insertProposal(record, {
+        type: "proposal_created",
+        proposalId: record.id,
+        tenantId: record.tenantId,
+        detail: { hash: record.hash, state: record.state, capability: record.capability, evidenceId: record.evidenceId, keyId: key.id },
+        createdAt: record.createdAt,
+      });
+      // Return what was stored, not the caller's objects, so later mutation of `input` cannot drift from the row.
+      const stored = await storage.getProposal(record.id);
+      if (!stored) throw new Error(`proposal ${record.id} was not found right after it was stored`);
+      return view(stored);
+    },
+
+    async get(id: string, tenantId?: string): Promise<StoredProposal | undefined> {
+      const record = await storage.getProposal(id, tenantId);
+      return record && view(record);
+    },
+
+    async list(filter: ProposalFilter = {}): Promise<StoredProposal[]> {
+      return (await storage.listProposals(filter)).map(view);
+    },
+
+    async decisions(proposalId: string): Promise<Decision[]> {
+      return decisionsOf(proposalId, await storage.getProposal(proposalId));
+    },
+
+    async decide(request: DecisionRequest): Promise<DecisionOutcome> {
+      const outcome = await step(request.proposalId, async (record) => {
+        const refusal = decisionRefusal(record && view(record), request);
+        if (refusal) return { refusal };
+        const stored = record!;
+        const key = keys.active();
+        const createdAt = isoNow();
+        const decision: DecisionRecord = {
+          id: newId("apr"),
+          proposalId: stored.id,
+          tenantId: stored.tenantId,
+          decision: request.decision,
+          actor: request.actor,
+          role: request.role ?? null,
+          reason: request.reason ?? null,
+          proposalHash: stored.hash,
+          proposalMac: stored.mac,
+          beforeHash: beforeHash(stored.before),
+          createdAt,
+          keyId: key.id,
+          mac: null,
+        };
+        decision.mac = sealDecision(key, decision);
+        const next = sealedStamp(key, stored, request.decision, createdAt);
+        return {
+          change: {
+            proposalId: stored.id,
+            expected: stampOf(stored),
+            next,
+            decision,
+            events: [{
+              type: DECISION_EVENTS[request.decision],
+              proposalId: stored.id,
+              tenantId: stored.tenantId,
+              detail: { decisionId: decision.id, actor: decision.actor, role: decision.role, reason: decision.reason, hash: stored.hash, keyId: key.id },
+              createdAt,
+            }],
+          },
+          result: () => {
+            const moved = { ...stored, ...next };
+            return { decision: toDecision(decision, verifyDecision(keys, decision, moved)), proposal: view(moved) };
+          },
+        };
+      }, `being ${request.decision}`);
+      return outcome.ok ? { ok: true, ...outcome.value } : outcome;
+    },
+
+    async approval(proposalId: string): Promise<ApprovalOutcome> {
+      const record = await storage.getProposal(proposalId);
+      const proposal = record && view(record);
+      const check = approvalFor(proposal, record ? await decisionsOf(proposalId, record) : [], proposalId);
+      return check.ok ? { ok: true, proposal: proposal!, approval: check.approval } : check;
+    },
+
+    async expire(proposalId: string, detail: Record<string, unknown>): Promise<ExpiryOutcome> {
+      return step(proposalId, async (record) => {
+        const refusal = expiryRefusal(record && view(record), proposalId);
+        if (refusal) return { refusal };
+        const stored = record!;
+        const createdAt = isoNow();
+        // Expiring only retires a proposal, so one that no longer verifies may expire too; its
+        // new state is sealed over the proposal MAC it has (none, for an unsealed proposal).
+        const next = sealedStamp(keys.active(), stored, "expired", createdAt);
+        return {
+          change: {
+            proposalId,
+            expected: stampOf(stored),
+            next,
+            events: [{ type: EXPIRY_EVENT, proposalId, tenantId: stored.tenantId, detail: { ...detail, previousState: stored.state }, createdAt }],
+          },
+          result: () => view({ ...stored, ...next }),
+        };
+      }, "expiring");
+    },
+  };
+
+  const writeback: WritebackLog = {
+    async createJob(proposalId: string, request: Record<string, unknown>): Promise<WritebackOutcome<WritebackJob>> {
+      return step(proposalId, async (record) => {
+        const check = approvalFor(record && view(record), record ? await decisionsOf(proposalId, record) : [], proposalId);
+        if (!check.ok) return { refusal: check.refusal };
+        const createdAt = isoNow();
+        const job: JobRecord = {
+          id: newId("job"),
+          proposalId,
+          tenantId: record!.tenantId,
+          idempotencyKey: typeof request.idempotency_key === "string" ? request.idempotency_key : null,
+          request: JSON.parse(JSON.stringify(request)) as Record<string, unknown>,
+          createdAt,
+        };
+        return {
+          change: {
+            proposalId,
+            expected: stampOf(record!),
+            job,
+            events: [{ type: "writeback_job_created", proposalId, tenantId: job.tenantId, detail: { jobId: job.id, idempotencyKey: job.idempotencyKey }, createdAt }],
+          },
+          result: () => toJob(job),
+        };
+      }, "given a writeback job");
+    },
+
+    async getJob(id: string): Promise<WritebackJob | undefined> {
+      const job = await storage.getJob(id);
+      return job && toJob(job);
+    },
+
+    /**
+     * A receipt records what an executor did, so it is stored whenever the proposal was approved
+     * and the job is the proposal's, even when the state stays (a racing second apply answering
+     * already_applied on an applied proposal). The state moves, and is re-sealed, only while the
+     * proposal still verifies: a transition never blesses a record changed behind our back.
+     */
+    async recordReceipt(input: ReceiptInput): Promise<WritebackOutcome<StoredReceipt>> {
+      const job = await storage.getJob(input.jobId);
+      return step(input.proposalId, async (record) => {
+        const proposal = record && view(record);
+        const refusal = receiptRefusal(proposal, job && toJob(job), input);
+        if (refusal) return { refusal };
+        const stored = record!;
+        const createdAt = isoNow();
+        const status = input.receipt.status;
+        const receipt: StoredReceipt = {
+          id: newId("rcp"),
+          proposalId: stored.id,
+          jobId: input.jobId,
+          tenantId: stored.tenantId,
+          executor: { ...input.executor },
+          receipt: JSON.parse(JSON.stringify(input.receipt)) as StoredReceipt["receipt"],
+          createdAt,
+        };
+        const verified = proposal!.verification.verified;
+        const nextState = verified ? stateAfterReceipt(stored.state, status) : undefined;
+        return {
+          change: {
+            proposalId: stored.id,
+            expected: stampOf(stored),
+            ...(nextState ? { next: sealedStamp(keys.active(), stored, nextState, createdAt) } : {}),
+            receipt,
+            events: [{
+              type: RECEIPT_EVENTS[status],
+              proposalId: stored.id,
+              tenantId: stored.tenantId,
+              detail: {
+                receiptId: receipt.id,
+                jobId: input.jobId,
+                status,
+                safeErrorCode: input.receipt.safe_error_code,
+                rowsAffected: input.receipt.rows_affected,
+                executor: input.executor.name,
+                previousState: stored.state,
+                ...(verified ? {} : { verified: false }),
+              },
+              createdAt,
+            }],
+          },
+          result: () => receipt,
+        };
+      }, "given a receipt");
+    },
+
+    getReceipt: (id: string) => storage.getReceipt(id),
+    listReceipts: (filter: ReceiptFilter = {}) => storage.listReceipts(filter),
+  };
+
+  return { proposals, writeback };
+}
+
+function stampOf(record: ProposalRecord): StateStamp {
+  return { state: record.state, updatedAt: record.updatedAt, stateKeyId: record.stateKeyId, stateMac: record.stateMac };
+}
+
+function sealedStamp(key: LedgerKey, record: ProposalRecord, state: ProposalState, updatedAt: string): StateStamp {
+  return { state, updatedAt, stateKeyId: key.id, stateMac: sealState(key, record.id, record.mac, state, updatedAt) };
+}
+
+function qualifiedTable(target: NewProposal["target"]): string {
+  return target.schema ? `${target.schema}.${target.table}` : target.table;
+}
+
+/** The row for a new proposal, picked field by field so extra properties on `input` are never stored, then sealed. */
+function sealNewProposal(key: LedgerKey, input: NewProposal, id: string, createdAt: string): ProposalRecord {
+  const record: ProposalRecord = {
+    id,
+    hash: changeSetHash(input),
+    state: "review_required",
+    capability: input.capability,
+    tenantId: input.tenantId,
+    principal: input.principal,
+    source: input.source,
+    target: input.target,
+    before: input.before,
+    patch: input.patch,
+    after: input.after,
+    guards: input.guards,
+    args: input.args,
+    evidenceId: input.evidenceId,
+    approval: input.approval,
+    executor: input.executor,
+    planHash: input.planHash ?? null,
+    createdAt,
+    targetTable: qualifiedTable(input.target),
+    objectId: input.target.primaryKey.value,
+    updatedAt: createdAt,
+    keyId: key.id,
+    mac: null,
+    stateKeyId: null,
+    stateMac: null,
+  };
+  record.mac = sealProposal(key, record);
+  return { ...record, ...sealedStamp(key, record, record.state, createdAt) };
+}
+
+function toStoredProposal(record: ProposalRecord, verification: Verification): StoredProposal {
+  const {
+    targetTable: _table,
+    objectId: _object,
+    updatedAt: _updated,
+    keyId: _keyId,
+    mac: _mac,
+    stateKeyId: _stateKeyId,
+    stateMac: _stateMac,
+    ...proposal
+  } = record;
+  return { ...proposal, verification };
+}
+
+function toDecision(record: DecisionRecord, verification: Verification): Decision {
+  const { tenantId: _tenant, proposalMac: _proposalMac, keyId: _keyId, mac: _mac, ...decision } = record;
+  return { ...decision, verification };
+}
+
+function toJob(record: JobRecord): WritebackJob {
+  return { id: record.id, proposalId: record.proposalId, request: record.request, createdAt: record.createdAt };
+}

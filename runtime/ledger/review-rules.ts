@@ -1,0 +1,194 @@
+// The review state machine, written once for every ledger backend. Nothing here touches
+// storage: the rules look at records a backend fetched and say what may happen next; the
+// backend only stores the result, with a compare-and-set on the state the rules saw.
+
+import type { ReceiptStatus } from "../executors/protocol.ts";
+import { changeSetHash } from "./hash.ts";
+import type { Decision, ProposalState, StoredProposal, WritebackJob } from "./records.ts";
+
+export const PROPOSAL_STATES: readonly ProposalState[] = [
+  "review_required",
+  "approved",
+  "rejected",
+  "applied",
+  "already_applied",
+  "conflict",
+  "failed",
+  "expired",
+];
+
+/** No decision, receipt or apply changes these (failed is not final: apply may retry it). */
+export const TERMINAL_STATES: ReadonlySet<ProposalState> = new Set(["rejected", "applied", "already_applied", "conflict", "expired"]);
+
+/** What `proposals expire` may retire: nothing has been written for these yet. */
+export const EXPIRABLE_STATES: ReadonlySet<ProposalState> = new Set(["review_required", "approved"]);
+
+/** States a proposal only reaches after a person approved it: jobs and receipts belong to these. */
+export const APPROVED_STATES: ReadonlySet<ProposalState> = new Set(["approved", "applied", "already_applied", "conflict", "failed"]);
+
+/** States a receipt moves; a later receipt for an applied or conflicted proposal is kept but changes nothing. */
+const RECEIPT_MOVES_FROM: ReadonlySet<ProposalState> = new Set(["approved", "failed"]);
+
+export const DECISION_EVENTS = { approved: "proposal_approved", rejected: "proposal_rejected" } as const;
+
+export const EXPIRY_EVENT = "proposal_expired";
+
+export const RECEIPT_EVENTS: Record<ReceiptStatus, string> = {
+  applied: "writeback_applied",
+  already_applied: "writeback_already_applied",
+  conflict: "writeback_conflict",
+  failed: "writeback_failed",
+};
+
+export type ReviewRefusalCode =
+  | "NOT_FOUND"
+  | "NOT_REVIEWABLE"
+  | "ROLE_REQUIRED"
+  | "HASH_MISMATCH"
+  | "UNVERIFIED"
+  | "SELF_APPROVAL"
+  | "APPROVAL_REQUIRED"
+  | "JOB_NOT_FOUND"
+  | "NOT_EXPIRABLE";
+
+/** Why the ledger will not take a review step; a value, never thrown. */
+export interface ReviewRefusal {
+  code: ReviewRefusalCode;
+  message: string;
+  /** The proposal's state when the rules looked, if there was a proposal. */
+  state?: ProposalState;
+}
+
+export type DecisionKind = "approved" | "rejected";
+
+export interface DecisionRequest {
+  proposalId: string;
+  decision: DecisionKind;
+  actor: string;
+  role?: string;
+  reason?: string;
+  /** The hash of the proposal the person was shown; a proposal that changed since is refused. */
+  expectedHash?: string;
+}
+
+/** The state a receipt with `status` moves a proposal in `state` to, or undefined when it stays. */
+export function stateAfterReceipt(state: ProposalState, status: ReceiptStatus): ProposalState | undefined {
+  return RECEIPT_MOVES_FROM.has(state) ? status : undefined;
+}
+
+/**
+ * Why this person may not decide this proposal now, or undefined when they may.
+ * The required role gates approval only, and so do the keyed MAC and the proposer rule:
+ * rejecting is the safe direction (nothing is ever written), and any reviewer must be able to
+ * stop a change they find wrong, a proposal that no longer verifies included.
+ */
+export function decisionRefusal(proposal: StoredProposal | undefined, request: DecisionRequest): ReviewRefusal | undefined {
+  const id = request.proposalId;
+  if (!proposal) return { code: "NOT_FOUND", message: `No proposal ${id} in this store.` };
+  const state = proposal.state;
+  const approving = request.decision === "approved";
+  if (approving && !proposal.verification.verified) {
+    return { code: "UNVERIFIED", message: `${proposal.verification.message} Nothing changed.`, state };
+  }
+  if (state !== "review_required") {
+    return {
+      code: "NOT_REVIEWABLE",
+      message: `Proposal ${id} is ${state}; only a proposal in review_required can be ${request.decision}. Nothing changed.`,
+      state,
+    };
+  }
+  if (approving && sameParty(request.actor, proposal.principal)) {
+    return {
+      code: "SELF_APPROVAL",
+      message: `Proposal ${id} was proposed by ${proposal.principal}; whoever proposed a change can never approve it. Another person must approve it. Nothing changed.`,
+      state,
+    };
+  }
+  const required = proposal.approval.requiredRole;
+  if (approving && required !== undefined && request.role !== required) {
+    const given = request.role === undefined ? "no --role was given" : `--role ${request.role} was given`;
+    return {
+      code: "ROLE_REQUIRED",
+      message: `Proposal ${id} must be approved by the role ${required}, but ${given}. Pass --role ${required} if you hold it. Nothing changed.`,
+      state,
+    };
+  }
+  if (approving && changeSetHash(proposal) !== proposal.hash) {
+    return {
+      code: "HASH_MISMATCH",
+      message: `Proposal ${id} no longer matches its hash: the stored change set was altered after it was proposed, so it cannot be approved.`,
+      state,
+    };
+  }
+  if (request.expectedHash !== undefined && request.expectedHash !== proposal.hash) {
+    return {
+      code: "HASH_MISMATCH",
+      message: `Proposal ${id} changed after it was shown; show it again and decide on what is stored now.`,
+      state,
+    };
+  }
+  return undefined;
+}
+
+/** Principals and actors are names typed by people and configs; case and surrounding blanks do not make a second person. */
+function sameParty(actor: string, principal: string): boolean {
+  return actor.trim().toLowerCase() === principal.trim().toLowerCase();
+}
+
+export type ApprovalCheck = { ok: true; approval: Decision } | { ok: false; refusal: ReviewRefusal };
+
+/**
+ * The approval that authorises writing this proposal, or why there is none. Both records must
+ * verify (keyed MACs), the approval must be bound to this proposal's MAC and before-row (its
+ * verification says so), and the stored change set must still hash to what was approved.
+ */
+export function approvalFor(proposal: StoredProposal | undefined, decisions: readonly Decision[], proposalId: string): ApprovalCheck {
+  const refuse = (code: ReviewRefusalCode, message: string): ApprovalCheck => ({ ok: false, refusal: { code, message, ...(proposal ? { state: proposal.state } : {}) } });
+  if (!proposal) return refuse("NOT_FOUND", `No proposal ${proposalId} in this store.`);
+  if (!proposal.verification.verified) return refuse("UNVERIFIED", `${proposal.verification.message} Nothing was written.`);
+  const id = proposal.id;
+  if (proposal.state === "review_required") {
+    return refuse("APPROVAL_REQUIRED", `Proposal ${id} has not been approved; a person must run \`synapsor-runner proposals approve ${id}\` first.`);
+  }
+  if (proposal.state === "rejected") return refuse("APPROVAL_REQUIRED", `Proposal ${id} was rejected; a rejected proposal is never applied.`);
+  if (proposal.state === "expired") return refuse("APPROVAL_REQUIRED", `Proposal ${id} expired; an expired proposal is never applied. Propose the change again.`);
+  if (!APPROVED_STATES.has(proposal.state)) return refuse("APPROVAL_REQUIRED", `Proposal ${id} is ${proposal.state}; only an approved proposal is applied.`);
+  // Any decision on record that does not verify taints the proposal: an edited rejection is as telling as an edited approval.
+  const tampered = decisions.find((d) => !d.verification.verified);
+  if (tampered) return refuse("UNVERIFIED", `${tampered.verification.message} Nothing was written.`);
+  const approval = decisions.filter((d) => d.decision === "approved").at(-1);
+  if (!approval) return refuse("APPROVAL_REQUIRED", `Proposal ${id} has no approval on record.`);
+  if (approval.proposalId !== id || approval.proposalHash !== proposal.hash || changeSetHash(proposal) !== proposal.hash) {
+    return refuse("HASH_MISMATCH", `Proposal ${id} changed after it was approved; its approval does not cover the stored change set.`);
+  }
+  return { ok: true, approval };
+}
+
+/** Why this receipt may not be recorded, or undefined when it may. */
+export function receiptRefusal(proposal: StoredProposal | undefined, job: WritebackJob | undefined, input: { proposalId: string; jobId: string }): ReviewRefusal | undefined {
+  if (!proposal) return { code: "NOT_FOUND", message: `No proposal ${input.proposalId} for a receipt.` };
+  if (!APPROVED_STATES.has(proposal.state)) {
+    return {
+      code: "APPROVAL_REQUIRED",
+      message: `Proposal ${input.proposalId} is ${proposal.state}; a receipt needs an approved proposal.`,
+      state: proposal.state,
+    };
+  }
+  if (!job || job.proposalId !== input.proposalId) {
+    return { code: "JOB_NOT_FOUND", message: `Writeback job ${input.jobId} does not belong to proposal ${input.proposalId}.`, state: proposal.state };
+  }
+  return undefined;
+}
+
+/** Why this proposal may not expire now, or undefined when it may. */
+export function expiryRefusal(proposal: StoredProposal | undefined, proposalId: string): ReviewRefusal | undefined {
+  if (!proposal) return { code: "NOT_FOUND", message: `No proposal ${proposalId} in this store.` };
+  if (!EXPIRABLE_STATES.has(proposal.state)) {
+    return {
+      code: "NOT_EXPIRABLE",
+      message: `Proposal ${proposalId} is ${proposal.state}; only a proposal in review_required or approved can expire.`,
+      state: proposal.state,
+    };
+  }
+  return undefined;
+}

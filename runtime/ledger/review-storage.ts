@@ -1,0 +1,83 @@
+// What a ledger backend implements for the review side: it stores and fetches rows, and
+// commits each review step atomically under a compare-and-set on the proposal's state. The
+// rules (review-rules.ts) and the review log (review-log.ts) sit on top and never see SQL.
+
+import type {
+  Decision,
+  NewEvent,
+  NewProposal,
+  ProposalFilter,
+  ProposalState,
+  ReceiptFilter,
+  StoredReceipt,
+  WritebackJob,
+} from "./records.ts";
+
+/** A proposal row exactly as stored: every column, the seals included. */
+export interface ProposalRecord extends NewProposal {
+  id: string;
+  hash: string;
+  planHash: string | null;
+  state: ProposalState;
+  createdAt: string;
+  /** "schema.table" or "table", for the object index. */
+  targetTable: string;
+  /** The target's primary-key value, for the object index. */
+  objectId: string;
+  updatedAt: string;
+  /** The key and MAC sealing the immutable record; null for proposals stored before keyed MACs. */
+  keyId: string | null;
+  mac: string | null;
+  /** The key and MAC sealing (state, updatedAt), bound to `mac`; re-sealed by every transition. */
+  stateKeyId: string | null;
+  stateMac: string | null;
+}
+
+/** A decision row exactly as stored. */
+export interface DecisionRecord extends Omit<Decision, "verification"> {
+  tenantId: string;
+  /** The MAC of the proposal the decision was taken on. */
+  proposalMac: string | null;
+  keyId: string | null;
+  mac: string | null;
+}
+
+export interface JobRecord extends WritebackJob {
+  tenantId: string;
+  idempotencyKey: string | null;
+}
+
+/** The state a review step saw, and the state it leaves behind, with its seal. */
+export interface StateStamp {
+  state: ProposalState;
+  updatedAt: string;
+  stateKeyId: string | null;
+  stateMac: string | null;
+}
+
+/** One review step, written in one transaction or not at all. */
+export interface ReviewChange {
+  proposalId: string;
+  /** Nothing is written unless the stored proposal still has exactly this state stamp. */
+  expected: StateStamp;
+  /** The new state; absent when the step leaves the state as it is. */
+  next?: StateStamp;
+  decision?: DecisionRecord;
+  job?: JobRecord;
+  receipt?: StoredReceipt;
+  events: NewEvent[];
+}
+
+export interface ReviewStorage {
+  insertProposal(proposal: ProposalRecord, event: NewEvent): Promise<void>;
+  getProposal(id: string, tenantId?: string): Promise<ProposalRecord | undefined>;
+  listProposals(filter: ProposalFilter): Promise<ProposalRecord[]>;
+  /** Oldest first. */
+  listDecisions(proposalId: string): Promise<DecisionRecord[]>;
+  getJob(id: string): Promise<JobRecord | undefined>;
+  getReceipt(id: string): Promise<StoredReceipt | undefined>;
+  /** Newest first. */
+  listReceipts(filter: ReceiptFilter): Promise<StoredReceipt[]>;
+  /** Applies the change if the proposal's state stamp is still `expected`; false when it was not (nothing written). */
+  commit(change: ReviewChange): Promise<boolean>;
+}

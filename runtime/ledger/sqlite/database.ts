@@ -1,0 +1,104 @@
+// One open SQLite ledger file: transactions, fault mapping and cached list statements, shared
+// by the read log, the event log and the review storage that sit on the same handle.
+
+import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
+import { isStoreFault, storeUnavailable, type StoreAction } from "../store-error.ts";
+
+export type Row = Record<string, unknown>;
+
+const DEFAULT_LIMIT = 50;
+const MAX_LIMIT = 10_000;
+
+export function clampLimit(limit: number | undefined): number {
+  if (limit === undefined || !Number.isFinite(limit)) return DEFAULT_LIMIT;
+  return Math.min(Math.max(1, Math.floor(limit)), MAX_LIMIT);
+}
+
+/** A newest-first listing: its table, the column every index entry ends with, and filter field → column. */
+export interface ListSpec {
+  table: string;
+  /** rowid, or the key of a WITHOUT ROWID table, so the order uses the index. */
+  tiebreak: string;
+  /** Column names come only from these fixed maps, never from input. */
+  filters: Readonly<Record<string, string>>;
+}
+
+export class SqliteDatabase {
+  readonly #db: DatabaseSync;
+  readonly #path: string;
+  readonly #begin: StatementSync;
+  readonly #commit: StatementSync;
+  readonly #rollback: StatementSync;
+  readonly #listCache = new Map<string, StatementSync>();
+
+  constructor(db: DatabaseSync, path: string) {
+    this.#db = db;
+    this.#path = path;
+    this.#begin = db.prepare("BEGIN IMMEDIATE");
+    this.#commit = db.prepare("COMMIT");
+    this.#rollback = db.prepare("ROLLBACK");
+  }
+
+  prepare(sql: string): StatementSync {
+    return this.#db.prepare(sql);
+  }
+
+  /** Runs `work` in one IMMEDIATE transaction; store faults become StoreUnavailableError. */
+  transaction<T>(work: () => T): T {
+    try {
+      this.#begin.run();
+    } catch (err) {
+      throw this.wrap("write", err);
+    }
+    try {
+      const result = work();
+      this.#commit.run();
+      return result;
+    } catch (err) {
+      if (this.#db.isOpen && this.#db.isTransaction) this.#rollback.run();
+      throw this.wrap("write", err);
+    }
+  }
+
+  read<T>(query: () => T): T {
+    try {
+      return query();
+    } catch (err) {
+      throw this.wrap("read", err);
+    }
+  }
+
+  /** Store faults become StoreUnavailableError; anything else (a bug in our SQL, bad input) stays as is. */
+  wrap(action: StoreAction, err: unknown): unknown {
+    return isStoreFault(err) ? storeUnavailable(this.#path, action, err) : err;
+  }
+
+  list(spec: ListSpec, filters: object): Row[] {
+    const filter = filters as Readonly<Record<string, unknown>>;
+    const used = Object.keys(spec.filters).filter((key) => filter[key] !== undefined);
+    const cacheKey = `${spec.table}:${used.join(",")}`;
+    let stmt = this.#listCache.get(cacheKey);
+    if (!stmt) {
+      const columns = used.map((key) => spec.filters[key]!);
+      const where = columns.length ? `WHERE ${columns.map((column) => `${column} = ?`).join(" AND ")}` : "";
+      const sql = `SELECT * FROM ${spec.table} ${where} ORDER BY created_at DESC, ${spec.tiebreak} DESC LIMIT ?`;
+      stmt = this.read(() => this.#db.prepare(sql));
+      this.#listCache.set(cacheKey, stmt);
+    }
+    const values = used.map((key) => filter[key] as SQLInputValue);
+    const limit = clampLimit(filter.limit as number | undefined);
+    const prepared = stmt;
+    return this.read(() => prepared.all(...values, limit)) as Row[];
+  }
+
+  close(): void {
+    if (!this.#db.isOpen) return;
+    try {
+      // Keeps query plans good for long-lived stores; cheap when there is nothing to do.
+      this.#db.exec("PRAGMA optimize");
+    } catch {
+      // Optimisation is best effort; closing must still happen.
+    }
+    this.#db.close();
+  }
+}

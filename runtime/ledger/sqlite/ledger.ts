@@ -1,0 +1,25 @@
+// The default ledger: one SQLite file in WAL mode, written through node:sqlite. The read log and
+// event log are SQLite's own; proposals and writeback are the shared review log over SQLite storage.
+
+import type { KeyRing } from "../keys/key-ring.ts";
+import type { Ledger } from "../ports.ts";
+import { createReviewLogs } from "../review-log.ts";
+import { SqliteEventLog } from "./event-log.ts";
+import { openSqliteDatabase } from "./open.ts";
+import { SqliteReadLog } from "./read-log.ts";
+import { SqliteReviewStorage } from "./review-storage.ts";
+
+/** Throws StoreUnavailableError when the file cannot be created, opened or migrated. */
+export function openSqliteLedger(path: string, keys: KeyRing): Ledger {
+  const db = openSqliteDatabase(path);
+  const events = new SqliteEventLog(db);
+  const review = createReviewLogs(new SqliteReviewStorage(db, events), keys);
+  return {
+    reads: new SqliteReadLog(db),
+    proposals: review.proposals,
+    writeback: review.writeback,
+    events,
+    keys,
+    close: async () => db.close(),
+  };
+}

@@ -1,0 +1,149 @@
+// The read hot path on SQLite: every tool call writes one row (its query audit and, usually, its
+// evidence bundle). Statements are prepared once; concurrent reads share one transaction through
+// the group commit, and the work itself stays synchronous under the async port, so a call pays
+// one promise, not one per statement.
+
+import type { StatementSync } from "node:sqlite";
+import { newKey } from "../ids.ts";
+import type { ReadLog } from "../ports.ts";
+import { groupCommit, type ReadRecorder } from "../read-batch.ts";
+import type { EvidenceBundle, FailureRecord, QueryAuditRecord, ReadFilter, ReadIds, ReadOutcome, ReadRecord } from "../records.ts";
+import { StoreUnavailableError } from "../store-error.ts";
+import type { ListSpec, SqliteDatabase } from "./database.ts";
+import { toEvidence, toQueryAudit } from "./rows.ts";
+
+const EVIDENCE_LIST: ListSpec = { table: "evidence_bundles", tiebreak: "key", filters: { tenantId: "tenant_id", capability: "capability" } };
+const AUDIT_LIST: ListSpec = { table: "query_audit", tiebreak: "key", filters: { tenantId: "tenant_id", capability: "capability" } };
+
+interface SerialisedRead {
+  record: ReadRecord;
+  key: string;
+  createdAt: string;
+  queryAuditId: string;
+  evidenceId: string | null;
+  params: string;
+  objectIds: string | null;
+  args: string | null;
+  rows: string | null;
+}
+
+export class SqliteReadLog implements ReadLog {
+  readonly #db: SqliteDatabase;
+  readonly #insertRead: StatementSync;
+  readonly #insertInternalError: StatementSync;
+  readonly #evidenceById: StatementSync;
+  readonly #evidenceByIdInTenant: StatementSync;
+  readonly #recorder: ReadRecorder;
+
+  constructor(db: SqliteDatabase) {
+    this.#db = db;
+    this.#insertRead = db.prepare(`INSERT INTO reads (key, capability, tenant_id, principal, source, table_name,
+      statement_fingerprint, row_count, duration_ms, redacted_params, outcome, error_code, has_evidence,
+      object_ids, args, rows, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.#insertInternalError = db.prepare("INSERT INTO internal_errors (query_audit_id, code, detail, created_at) VALUES (?, ?, ?, ?)");
+    // By key, not by the view's computed id, so the lookup uses the primary key.
+    this.#evidenceById = db.prepare("SELECT * FROM evidence_bundles WHERE key = ?");
+    this.#evidenceByIdInTenant = db.prepare("SELECT * FROM evidence_bundles WHERE key = ? AND tenant_id = ?");
+    this.#recorder = groupCommit((records) => this.writeReads(records));
+  }
+
+  recordRead(record: ReadRecord): Promise<ReadIds> {
+    return this.#recorder(record);
+  }
+
+  async recordReads(records: readonly ReadRecord[]): Promise<ReadOutcome[]> {
+    return this.writeReads(records);
+  }
+
+  /**
+   * Writes the batch in one transaction (one WAL commit instead of one per read); each entry is
+   * the ids, or what that read failed with. If the shared transaction fails, each read is retried
+   * alone, so one bad record cannot fail the others.
+   */
+  writeReads(records: readonly ReadRecord[]): ReadOutcome[] {
+    const outcomes: ReadOutcome[] = new Array(records.length);
+    const batch: { index: number; row: SerialisedRead }[] = [];
+    for (let i = 0; i < records.length; i++) {
+      try {
+        // Serialise before BEGIN so a bad value fails without opening a transaction.
+        batch.push({ index: i, row: serialiseRead(records[i]!) });
+      } catch (error) {
+        outcomes[i] = { ok: false, error };
+      }
+    }
+    if (batch.length === 0) return outcomes;
+    try {
+      this.#db.transaction(() => {
+        for (const { row } of batch) this.#insert(row);
+      });
+      for (const { index, row } of batch) outcomes[index] = { ok: true, evidenceId: row.evidenceId, queryAuditId: row.queryAuditId };
+    } catch (error) {
+      // The store itself failing (locked past the busy timeout, disk full) fails every read alike;
+      // retrying each alone would only wait out the busy timeout once per read.
+      if (error instanceof StoreUnavailableError || batch.length === 1) {
+        for (const { index } of batch) outcomes[index] = { ok: false, error };
+        return outcomes;
+      }
+      for (const { index, row } of batch) {
+        try {
+          this.#db.transaction(() => this.#insert(row));
+          outcomes[index] = { ok: true, evidenceId: row.evidenceId, queryAuditId: row.queryAuditId };
+        } catch (error) {
+          outcomes[index] = { ok: false, error };
+        }
+      }
+    }
+    return outcomes;
+  }
+
+  #insert(r: SerialisedRead): void {
+    const record = r.record;
+    this.#insertRead.run(r.key, record.capability, record.tenantId, record.principal, record.source,
+      record.table, record.statementFingerprint, record.rows.length, record.durationMs, r.params, "ok", null,
+      r.evidenceId ? 1 : 0, r.objectIds, r.args, r.rows, r.createdAt);
+  }
+
+  async recordFailure(failure: FailureRecord): Promise<void> {
+    const createdAt = new Date().toISOString();
+    const key = newKey();
+    this.#db.transaction(() => {
+      this.#insertRead.run(key, failure.capability, failure.tenantId ?? null, failure.principal ?? null, failure.source ?? null,
+        failure.table ?? null, failure.statementFingerprint ?? null, 0, 0, "[]", "error", failure.code, 0, null, null, null,
+        createdAt);
+      this.#insertInternalError.run(`qa_${key}`, failure.code, failure.internal, createdAt);
+    });
+  }
+
+  async getEvidence(id: string, tenantId?: string): Promise<EvidenceBundle | undefined> {
+    if (!id.startsWith("ev_")) return undefined;
+    const key = id.slice(3);
+    const row = this.#db.read(() =>
+      tenantId === undefined ? this.#evidenceById.get(key) : this.#evidenceByIdInTenant.get(key, tenantId),
+    );
+    return row ? toEvidence(row) : undefined;
+  }
+
+  async listEvidence(filter: ReadFilter = {}): Promise<EvidenceBundle[]> {
+    return this.#db.list(EVIDENCE_LIST, filter).map(toEvidence);
+  }
+
+  async listQueryAudit(filter: ReadFilter = {}): Promise<QueryAuditRecord[]> {
+    return this.#db.list(AUDIT_LIST, filter).map(toQueryAudit);
+  }
+}
+
+function serialiseRead(record: ReadRecord): SerialisedRead {
+  const key = newKey();
+  const evidenceId = record.withEvidence ? `ev_${key}` : null;
+  return {
+    record,
+    key,
+    createdAt: new Date().toISOString(),
+    queryAuditId: `qa_${key}`,
+    evidenceId,
+    params: JSON.stringify(record.redactedParams),
+    objectIds: evidenceId ? JSON.stringify(record.objectIds) : null,
+    args: evidenceId ? JSON.stringify(record.args) : null,
+    rows: evidenceId ? JSON.stringify(record.rows) : null,
+  };
+}

@@ -1,0 +1,121 @@
+// Review storage on SQLite: proposals, decisions, writeback jobs and receipts. It stores and
+// fetches; every rule about what may be stored lives in review-rules.ts. A review step is one
+// IMMEDIATE transaction whose first statement is the compare-and-set on the proposal's state.
+
+import type { StatementSync } from "node:sqlite";
+import type { ProposalFilter, ReceiptFilter, StoredReceipt } from "../records.ts";
+import type { DecisionRecord, JobRecord, ProposalRecord, ReviewChange, ReviewStorage } from "../review-storage.ts";
+import type { NewEvent } from "../records.ts";
+import type { ListSpec, SqliteDatabase } from "./database.ts";
+import type { SqliteEventLog } from "./event-log.ts";
+import { toDecisionRecord, toJobRecord, toProposalRecord, toReceipt } from "./rows.ts";
+
+const PROPOSAL_LIST: ListSpec = { table: "proposals", tiebreak: "rowid", filters: { tenantId: "tenant_id", state: "state", capability: "capability" } };
+const RECEIPT_LIST: ListSpec = { table: "receipts", tiebreak: "rowid", filters: { proposalId: "proposal_id", tenantId: "tenant_id" } };
+
+export class SqliteReviewStorage implements ReviewStorage {
+  readonly #db: SqliteDatabase;
+  readonly #events: SqliteEventLog;
+  readonly #insertProposal: StatementSync;
+  readonly #proposalById: StatementSync;
+  readonly #proposalByIdInTenant: StatementSync;
+  readonly #stillAt: StatementSync;
+  readonly #moveState: StatementSync;
+  readonly #insertDecision: StatementSync;
+  readonly #decisionsOf: StatementSync;
+  readonly #insertJob: StatementSync;
+  readonly #jobById: StatementSync;
+  readonly #insertReceipt: StatementSync;
+  readonly #receiptById: StatementSync;
+
+  constructor(db: SqliteDatabase, events: SqliteEventLog) {
+    this.#db = db;
+    this.#events = events;
+    this.#insertProposal = db.prepare(`INSERT INTO proposals (id, hash, state, capability, tenant_id, principal, source,
+      target_table, object_id, target, before_row, patch, after_row, guards, args, evidence_id, approval,
+      executor, plan_hash, created_at, updated_at, key_id, mac, state_key_id, state_mac)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.#proposalById = db.prepare("SELECT * FROM proposals WHERE id = ?");
+    this.#proposalByIdInTenant = db.prepare("SELECT * FROM proposals WHERE id = ? AND tenant_id = ?");
+    // The compare-and-set: the whole sealed state stamp must still be what the review step read.
+    const stamp = "state = ? AND updated_at = ? AND state_key_id IS ? AND state_mac IS ?";
+    this.#stillAt = db.prepare(`SELECT 1 FROM proposals WHERE id = ? AND ${stamp}`);
+    this.#moveState = db.prepare(`UPDATE proposals SET state = ?, updated_at = ?, state_key_id = ?, state_mac = ? WHERE id = ? AND ${stamp}`);
+    this.#insertDecision = db.prepare(`INSERT INTO decisions (id, proposal_id, tenant_id, decision, actor, role, reason,
+      proposal_hash, proposal_mac, before_hash, created_at, key_id, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.#decisionsOf = db.prepare("SELECT * FROM decisions WHERE proposal_id = ? ORDER BY created_at ASC, id ASC");
+    this.#insertJob = db.prepare(`INSERT INTO writeback_jobs (id, proposal_id, tenant_id, idempotency_key, request, created_at)
+      VALUES (?, ?, ?, ?, ?, ?)`);
+    this.#jobById = db.prepare("SELECT * FROM writeback_jobs WHERE id = ?");
+    this.#insertReceipt = db.prepare(`INSERT INTO receipts (id, proposal_id, job_id, tenant_id, executor, status, receipt, created_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.#receiptById = db.prepare("SELECT * FROM receipts WHERE id = ?");
+  }
+
+  async insertProposal(p: ProposalRecord, event: NewEvent): Promise<void> {
+    this.#db.transaction(() => {
+      this.#insertProposal.run(p.id, p.hash, p.state, p.capability, p.tenantId, p.principal, p.source,
+        p.targetTable, p.objectId, JSON.stringify(p.target), JSON.stringify(p.before), JSON.stringify(p.patch),
+        JSON.stringify(p.after), JSON.stringify(p.guards), JSON.stringify(p.args), p.evidenceId,
+        JSON.stringify(p.approval), JSON.stringify(p.executor), p.planHash, p.createdAt, p.updatedAt, p.keyId, p.mac,
+        p.stateKeyId, p.stateMac);
+      this.#events.insertNow(event);
+    });
+  }
+
+  async getProposal(id: string, tenantId?: string): Promise<ProposalRecord | undefined> {
+    const row = this.#db.read(() =>
+      tenantId === undefined ? this.#proposalById.get(id) : this.#proposalByIdInTenant.get(id, tenantId),
+    );
+    return row ? toProposalRecord(row) : undefined;
+  }
+
+  async listProposals(filter: ProposalFilter): Promise<ProposalRecord[]> {
+    return this.#db.list(PROPOSAL_LIST, filter).map(toProposalRecord);
+  }
+
+  async listDecisions(proposalId: string): Promise<DecisionRecord[]> {
+    return this.#db.read(() => this.#decisionsOf.all(proposalId)).map(toDecisionRecord);
+  }
+
+  async getJob(id: string): Promise<JobRecord | undefined> {
+    const row = this.#db.read(() => this.#jobById.get(id));
+    return row ? toJobRecord(row) : undefined;
+  }
+
+  async getReceipt(id: string): Promise<StoredReceipt | undefined> {
+    const row = this.#db.read(() => this.#receiptById.get(id));
+    return row ? toReceipt(row) : undefined;
+  }
+
+  async listReceipts(filter: ReceiptFilter): Promise<StoredReceipt[]> {
+    return this.#db.list(RECEIPT_LIST, filter).map(toReceipt);
+  }
+
+  async commit(change: ReviewChange): Promise<boolean> {
+    const { proposalId, expected, next } = change;
+    const was = [expected.state, expected.updatedAt, expected.stateKeyId, expected.stateMac] as const;
+    return this.#db.transaction(() => {
+      if (next) {
+        const moved = this.#moveState.run(next.state, next.updatedAt, next.stateKeyId, next.stateMac, proposalId, ...was);
+        if (moved.changes !== 1) return false;
+      } else if (!this.#stillAt.get(proposalId, ...was)) {
+        return false;
+      }
+      const d = change.decision;
+      if (d) {
+        this.#insertDecision.run(d.id, d.proposalId, d.tenantId, d.decision, d.actor, d.role, d.reason, d.proposalHash, d.proposalMac,
+          d.beforeHash, d.createdAt, d.keyId, d.mac);
+      }
+      const j = change.job;
+      if (j) this.#insertJob.run(j.id, j.proposalId, j.tenantId, j.idempotencyKey, JSON.stringify(j.request), j.createdAt);
+      const r = change.receipt;
+      if (r) {
+        this.#insertReceipt.run(r.id, r.proposalId, r.jobId, r.tenantId, JSON.stringify(r.executor), r.receipt.status,
+          JSON.stringify(r.receipt), r.createdAt);
+      }
+      for (const event of change.events) this.#events.insertNow(event);
+      return true;
+    });
+  }
+}
