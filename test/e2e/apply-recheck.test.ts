@@ -1,9 +1,10 @@
-// Apply trusts only the build, on both engines, through the real CLI. An attacker who can
-// write the SQLite ledger edits an approved proposal and recomputes its plain change-set hash
-// (and the approval's copy of it), so the hash check passes; apply must still refuse with
-// POLICY_VIOLATION, because the stored change set no longer matches the compiled capability,
-// and no row may change. A config edited after the proposal is refused with the re-propose
-// message. (A keyed MAC over ledger records is a separate defence; nothing here relies on it.)
+// Apply trusts only the build, on both engines, through the real CLI. The worst case: an attacker
+// who can write the SQLite ledger AND holds the ledger key edits an approved proposal, recomputes
+// its plain change-set hash and re-seals the proposal, its state and the approval, so every hash
+// and keyed MAC verifies; apply must still refuse with POLICY_VIOLATION, because the stored change
+// set no longer matches the compiled capability, and no row may change. Without the key the keyed
+// MAC refuses first (covered at length in ledger-integrity.test.ts; one case here). A config edited
+// after the proposal is refused with the re-propose message.
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -13,7 +14,10 @@ import { DatabaseSync } from "node:sqlite";
 import pg from "pg";
 import mysql from "mysql2/promise";
 import { changeSetHash } from "../../runtime/ledger/hash.ts";
+import { keyFilePath, fileKeyRing } from "../../runtime/ledger/keys/key-file.ts";
 import type { NewProposal } from "../../runtime/ledger/records.ts";
+import { beforeHash, sealDecision, sealProposal, sealState } from "../../runtime/ledger/seal.ts";
+import { toDecisionRecord, toProposalRecord } from "../../runtime/ledger/sqlite/rows.ts";
 import { createDatabase, type TestDatabase } from "../support/databases.ts";
 import { seedExample } from "../support/example.ts";
 import { runCli } from "../support/cli.ts";
@@ -64,6 +68,30 @@ function tamper(store: string, proposalId: string, edit: (p: NewProposal) => voi
       proposalId,
     );
     db.prepare("UPDATE decisions SET proposal_hash = ? WHERE proposal_id = ?").run(hash, proposalId);
+  } finally {
+    db.close();
+  }
+}
+
+/** What an attacker who also holds the ledger key can add: fresh keyed MACs on the edited proposal, its state and its approval. */
+function reseal(store: string, proposalId: string): void {
+  const key = fileKeyRing(keyFilePath(store)).active();
+  const db = new DatabaseSync(store);
+  try {
+    const proposal = toProposalRecord(db.prepare("SELECT * FROM proposals WHERE id = ?").get(proposalId) as Record<string, unknown>);
+    const mac = sealProposal(key, { ...proposal, keyId: key.id });
+    const stateMac = sealState(key, proposalId, mac, proposal.state, proposal.updatedAt);
+    db.prepare("UPDATE proposals SET key_id = ?, mac = ?, state_key_id = ?, state_mac = ? WHERE id = ?").run(key.id, mac, key.id, stateMac, proposalId);
+    for (const row of db.prepare("SELECT * FROM decisions WHERE proposal_id = ?").all(proposalId) as Array<Record<string, unknown>>) {
+      const decision = { ...toDecisionRecord(row), proposalMac: mac, beforeHash: beforeHash(proposal.before), keyId: key.id };
+      db.prepare("UPDATE decisions SET proposal_mac = ?, before_hash = ?, key_id = ?, mac = ? WHERE id = ?").run(
+        mac,
+        decision.beforeHash,
+        key.id,
+        sealDecision(key, decision),
+        decision.id,
+      );
+    }
   } finally {
     db.close();
   }
@@ -164,13 +192,15 @@ for (const engine of ["postgres", "mysql"] as const) {
     ];
 
     for (const [label, edit, names] of edits) {
-      test(`an edited proposal (${label}) is refused with POLICY_VIOLATION and no row changes`, async () => {
+      test(`an edited and re-sealed proposal (${label}) is refused with POLICY_VIOLATION and no row changes`, async () => {
         const id = await approvedWaiver();
         const rowsBefore = await invoices();
         tamper(store, id, edit);
-        // The plain hash check alone would pass now: the stored hash is the edited change set's.
-        const shown = await cli(["proposals", "show", id, "--store", store, "--json"]);
-        assert.equal(JSON.parse(shown.stdout).hashVerified, true, "the attacker re-hashed the edited change set");
+        reseal(store, id);
+        // Every hash and keyed MAC verifies now: only the re-check against the build stands in the way.
+        const shown = JSON.parse((await cli(["proposals", "show", id, "--store", store, "--json"])).stdout);
+        assert.equal(shown.hashVerified, true, "the attacker re-hashed the edited change set");
+        assert.equal(shown.verified, true, "the attacker re-sealed the records with the ledger key");
 
         const refused = await apply(id);
         assert.equal(refused.code, 1, refused.stderr + refused.stdout);
@@ -184,6 +214,18 @@ for (const engine of ["postgres", "mysql"] as const) {
         assert.deepEqual(after.writebackJobs, [], "nothing was sent to an executor");
       });
     }
+
+    test("without the ledger key, the same edit is refused by the keyed MAC before the re-check runs", async () => {
+      const id = await approvedWaiver();
+      const rowsBefore = await invoices();
+      tamper(store, id, redirectToGlobex);
+      const refused = await apply(id);
+      assert.equal(refused.code, 1, refused.stderr + refused.stdout);
+      const error = JSON.parse(refused.stdout).error;
+      assert.equal(error.code, "POLICY_VIOLATION");
+      assert.match(error.message, /does not match its keyed MAC/);
+      assert.deepEqual(await invoices(), rowsBefore, "no row changed");
+    });
 
     test("the untouched proposal applies with the planned statements", async () => {
       const id = await approvedWaiver();
@@ -220,6 +262,8 @@ for (const engine of ["postgres", "mysql"] as const) {
       const ledger = new DatabaseSync(store);
       ledger.prepare("UPDATE proposals SET plan_hash = NULL WHERE id = ?").run(id);
       ledger.close();
+      // Sealed as it is, so the missing plan hash itself is what apply answers.
+      reseal(store, id);
       const refused = await apply(id);
       assert.equal(refused.code, 1, refused.stdout);
       const error = JSON.parse(refused.stdout).error;
