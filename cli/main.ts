@@ -3,6 +3,7 @@
 import { Command, CommanderError } from "commander";
 import { RUNNER_VERSION } from "../compiler/version.ts";
 import { CliError, EXIT } from "./program.ts";
+import { endQuietlyWhenStdoutCloses } from "../runtime/closed-stdout.ts";
 import { register as registerApply } from "./apply.ts";
 import { register as registerBuild } from "./build.ts";
 import { register as registerDemo } from "./demo.ts";
@@ -45,6 +46,9 @@ program.on("command:*", (operands: string[]) => {
   process.stderr.write(`synapsor-runner: unknown command '${operands[0]}'. Run synapsor-runner --help to list commands.\n`);
   process.exit(EXIT.invalid);
 });
+
+// Every command prints to stdout; `… | head` must not end in an EPIPE stack trace.
+endQuietlyWhenStdoutCloses();
 
 try {
   await program.parseAsync(process.argv);

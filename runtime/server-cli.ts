@@ -16,6 +16,7 @@ import { startHttpServer } from "./mcp/http.ts";
 import { createMcpServerCore } from "./mcp/protocol.ts";
 import { serveStdio } from "./mcp/stdio.ts";
 import type { ServerDefinition } from "./server-definition.ts";
+import { endQuietlyWhenStdoutCloses } from "./closed-stdout.ts";
 
 const USAGE = `Usage: node server.mjs <command> [options]
 
@@ -62,8 +63,10 @@ export async function runServerCli(def: ServerDefinition, argv: string[] = proce
       case "serve":
         return await serve(def, rest);
       case "tools":
+        endQuietlyWhenStdoutCloses();
         return listTools(def, rest);
       case "version":
+        endQuietlyWhenStdoutCloses();
         return printVersion(def, rest);
       case undefined:
       case "help":
