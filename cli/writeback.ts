@@ -40,7 +40,7 @@ export function register(program: Command): void {
     .option("--schema-snapshot <file>", SNAPSHOT_HELP)
     .option("--from-env <VAR>", FROM_ENV_HELP)
     .action(async (flags: { engine: Engine; writerRole: string; schema?: string; config?: string; schemaSnapshot?: string; fromEnv?: string }) => {
-      const compiled = flags.config ? await compile(flags.config, { schema: flags.schemaSnapshot, fromEnv: flags.fromEnv }) : undefined;
+      const compiled = flags.config ? await compile(flags.config, { schema: flags.schemaSnapshot, fromEnv: flags.fromEnv }, "--schema-snapshot") : undefined;
       const writes = (compiled?.plan.capabilities ?? []).flatMap((c) => (c.proposal?.write?.engine === flags.engine ? [c.proposal.write] : []));
       const schemas = flags.schema !== undefined || !compiled ? [flags.schema] : receiptsSchemasOf(writes);
       const grants = writerGrants(flags.engine, flags.writerRole, schemas, writes);
@@ -68,9 +68,13 @@ export function register(program: Command): void {
 }
 
 /** The config compiled up to plan, or a CliError naming every problem. */
-async function compile(configPath: string, flags: { schema?: string; fromEnv?: string }): Promise<Extract<CompiledContract, { ok: true }>> {
+async function compile(
+  configPath: string,
+  flags: { schema?: string; fromEnv?: string },
+  snapshotFlag = "--schema",
+): Promise<Extract<CompiledContract, { ok: true }>> {
   const schema = schemaInputFromFlags(flags);
-  const compiled = await compileCapabilities({ configPath, ...(schema ? { schema } : {}) });
+  const compiled = await compileCapabilities({ configPath, snapshotFlag, ...(schema ? { schema } : {}) });
   if (!compiled.ok) {
     const environmental = compiled.diagnostics.some((d) => d.code === "DATABASE_UNREACHABLE");
     throw new CliError(`cannot compile the config (stage ${compiled.stage}).\n${formatDiagnostics(configPath, compiled.diagnostics)}`, environmental ? EXIT.environment : EXIT.invalid);

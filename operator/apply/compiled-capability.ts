@@ -19,11 +19,13 @@ export async function compileCapabilities(input: {
   /** From --schema / --from-env; undefined picks the default. */
   schema?: SchemaInput;
   env?: NodeJS.ProcessEnv;
+  /** How the calling command spells its snapshot flag, for the fix of a missing schema. */
+  snapshotFlag?: string;
 }): Promise<CompiledContract> {
   const loaded = loadContract(input.configPath);
   if (!loaded.ok) return loaded;
   const { contract } = loaded;
-  const choice = chooseServeSchema(input.schema, contract, input.configPath, input.env ?? process.env);
+  const choice = chooseServeSchema(input.schema, contract, input.configPath, input.env ?? process.env, input.snapshotFlag);
   if (!choice.ok) return { ok: false, stage: "resolve", diagnostics: [choice.diagnostic] };
   const snapshot = await loadSchema(choice.input);
   if (!snapshot.ok) return { ok: false, stage: "resolve", diagnostics: [snapshot.diagnostic] };

@@ -21,13 +21,15 @@ export function chooseServeSchema(
   contract: Contract,
   configPath: string,
   env: NodeJS.ProcessEnv = process.env,
+  /** The command's own name for the snapshot flag (`writeback grants` uses --schema for the receipts schema). */
+  snapshotFlag = "--schema",
 ): ServeSchemaChoice {
   if (fromFlags) return { ok: true, input: fromFlags };
   const snapshot = contract.build?.schema_snapshot;
   if (snapshot) return { ok: true, input: { kind: "snapshot", path: resolvePath(dirname(configPath), snapshot) } };
   const [sourceName, source] = Object.entries(contract.sources)[0] ?? [];
   if (!sourceName || !source) {
-    return { ok: false, diagnostic: { code: "NO_SCHEMA", pointer: "/sources", message: "The config names no source to read the schema from.", fix: "Add a source, or pass --schema synapsor.schema.json." } };
+    return { ok: false, diagnostic: { code: "NO_SCHEMA", pointer: "/sources", message: "The config names no source to read the schema from.", fix: `Add a source, or pass ${snapshotFlag} synapsor.schema.json.` } };
   }
   const url = env[source.read_url_env];
   if (!url) {
@@ -37,7 +39,7 @@ export function chooseServeSchema(
         code: "NO_SCHEMA",
         pointer: "/build/schema_snapshot",
         message: `No schema snapshot was given and ${source.read_url_env} (read URL of source '${sourceName}') is not set, so the live schema cannot be read either.`,
-        fix: `Export ${source.read_url_env}, or pass --schema synapsor.schema.json, or set build.schema_snapshot in the config.`,
+        fix: `Export ${source.read_url_env}, or pass ${snapshotFlag} synapsor.schema.json, or set build.schema_snapshot in the config.`,
       },
     };
   }

@@ -13,6 +13,7 @@ import { CLI, runCli, runProcess } from "../support/cli.ts";
 import { createPostgresDatabase, type TestDatabase } from "../support/databases.ts";
 import { EXAMPLE_DIR, seedExample } from "../support/example.ts";
 import { envelopeOf, exampleConfigFor, tempDir } from "../support/compiled-server.ts";
+import { freePort } from "../support/ports.ts";
 
 const SECRET_PASSWORD = "Pw-serve-NEVER-LEAK-61b0";
 const SECRET_TOKEN = "tok-serve-NEVER-LEAK-77aa-0000";
@@ -136,7 +137,7 @@ describe("mcp serve and tools preview through the main CLI", () => {
 
   /** Starts `mcp serve-streamable-http` on a free port and waits until the compiled server listens. */
   async function startHttp(options: { detached?: boolean; extraArgs?: (port: number) => string[] } = {}) {
-    const port = 20000 + Math.floor(Math.random() * 20000);
+    const port = await freePort();
     const child: ChildProcess = spawn(
       process.execPath,
       [CLI, "mcp", "serve-streamable-http", "--config", configPath, "--store", join(dir, "ledger-http.db"), "--auth-token-env", "SERVE_TOKEN", "--port", String(port), ...(options.extraArgs?.(port) ?? [])],

@@ -14,6 +14,7 @@ import { buildServer, connectHttp, connectStdio, envelopeOf, exampleConfigFor, t
 import { runScenario } from "../support/conformance.ts";
 import { createPostgresDatabase, type TestDatabase } from "../support/databases.ts";
 import { EXAMPLE_DIR, seedExample } from "../support/example.ts";
+import { freePort } from "../support/ports.ts";
 
 const UNREACHABLE_URL = "postgres://reader:Hidden-Pw-7781@127.0.0.1:1/nowhere";
 
@@ -148,7 +149,7 @@ describe("compiled server around the happy path", () => {
   });
 
   test("the official conformance scenarios pass against the compiled HTTP server", async () => {
-    const port = 30000 + Math.floor(Math.random() * 20000);
+    const port = await freePort();
     const child = await import("node:child_process").then(({ spawn }) =>
       spawn(
         process.execPath,

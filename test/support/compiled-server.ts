@@ -10,6 +10,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { spawn, type ChildProcess } from "node:child_process";
 import { runCli } from "./cli.ts";
 import { EXAMPLE_CONFIG_PATH } from "./example.ts";
+import { freePort } from "./ports.ts";
 
 export function tempDir(prefix = "synapsor-test-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
@@ -81,7 +82,7 @@ export async function connectHttp(
   token: string,
   extraArgs: string[] = [],
 ): Promise<HttpSession> {
-  const port = 20000 + Math.floor(Math.random() * 20000);
+  const port = await freePort();
   const child = spawn(
     process.execPath,
     [serverPath, "serve", "--transport", "http", "--port", String(port), "--auth-token-env", "TEST_HTTP_TOKEN", ...extraArgs],
