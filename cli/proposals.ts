@@ -5,7 +5,7 @@ import { basename, dirname, resolve as resolvePath } from "node:path";
 import { Option, type Command } from "commander";
 import { DEFAULT_STORE_PATH } from "../compiler/config/contract.ts";
 import { formatDiagnostics } from "../compiler/diagnostics.ts";
-import { defaultSchemaInput, loadContract, loadSchema, NO_SCHEMA, planContract } from "../compiler/pipeline.ts";
+import { compileCapabilities } from "../operator/apply/compiled-capability.ts";
 import { schemaInputFromFlags } from "./build.ts";
 import type { Ledger } from "../runtime/ledger/ports.ts";
 import type { Decision, ProposalState, StoredProposal } from "../runtime/ledger/records.ts";
@@ -117,7 +117,7 @@ export function register(program: Command): void {
     .description("Retire proposals that can no longer be applied: --stale-plan expires every proposal in review_required or approved whose capability now compiles to another plan")
     .option("--stale-plan", "expire proposals whose recorded plan hash no longer matches the current build of --config (or whose capability is gone)")
     .requiredOption("--config <file>", "the contract as it is now; its plan is compiled (no files are written)")
-    .option("--schema <file>", "schema snapshot to compile against (default: the config's build.schema_snapshot)")
+    .option("--schema <file>", "schema snapshot to compile against (default: build.schema_snapshot, else the live schema of the source's read URL, as apply does)")
     .option("--from-env <VAR>", "env var holding a database URL: compile against the live schema instead")
     .option("--store <file>", "the ledger (default: the config's storage.sqlite_path, relative to the config)")
     .option("--ledger-key-env <VAR>", "the variable holding the ledger keys (default: the config's storage.ledger_key_env)")
@@ -138,19 +138,20 @@ interface ExpireFlags extends KeyFlags {
 
 async function expire(flags: ExpireFlags): Promise<void> {
   if (!flags.stalePlan) throw new CliError("Say which proposals to expire: --stale-plan (those whose plan no longer matches the config).");
-  const loaded = loadContract(flags.config);
-  if (!loaded.ok) throw new CliError(formatDiagnostics(flags.config, loaded.diagnostics));
-  const schema = schemaInputFromFlags(flags) ?? defaultSchemaInput(loaded.contract, flags.config);
-  if (!schema) throw new CliError(formatDiagnostics(flags.config, [NO_SCHEMA]));
-  const snapshot = await loadSchema(schema);
-  if (!snapshot.ok) throw new CliError(formatDiagnostics(flags.config, [snapshot.diagnostic]), snapshot.diagnostic.code === "DATABASE_UNREACHABLE" ? EXIT.environment : EXIT.invalid);
-  const planned = planContract({ contract: loaded.contract, snapshot: snapshot.snapshot, configPath: flags.config, configSha256: loaded.sha256 });
-  if (!planned.ok) throw new CliError(formatDiagnostics(flags.config, planned.diagnostics));
+  // The same compile `apply` runs (and the same schema defaults), so what expires here is exactly
+  // what apply would refuse.
+  const schema = schemaInputFromFlags(flags);
+  const compiled = await compileCapabilities({ configPath: flags.config, ...(schema ? { schema } : {}) });
+  if (!compiled.ok) {
+    const environmental = compiled.diagnostics.some((d) => d.code === "DATABASE_UNREACHABLE");
+    throw new CliError(formatDiagnostics(flags.config, compiled.diagnostics), environmental ? EXIT.environment : EXIT.invalid);
+  }
+  if (compiled.schemaNote) process.stderr.write(`synapsor-runner: ${compiled.schemaNote}\n`);
 
-  const store = flags.store ?? resolvePath(dirname(resolvePath(flags.config)), loaded.contract.storage?.sqlite_path ?? DEFAULT_STORE_PATH);
-  const keys = keySettings(store, { ...(flags.ledgerKeyEnv ? { ledgerKeyEnv: flags.ledgerKeyEnv } : {}) }, loaded.contract);
+  const store = flags.store ?? resolvePath(dirname(resolvePath(flags.config)), compiled.contract.storage?.sqlite_path ?? DEFAULT_STORE_PATH);
+  const keys = keySettings(store, { ...(flags.ledgerKeyEnv ? { ledgerKeyEnv: flags.ledgerKeyEnv } : {}) }, compiled.contract);
   await withLedger(store, async (ledger) => {
-    const report = await expireStalePlans(ledger, planned.plan, { dryRun: flags.dryRun === true, config: basename(flags.config) });
+    const report = await expireStalePlans(ledger, compiled.plan, { dryRun: flags.dryRun === true, config: basename(flags.config) });
     if (flags.json) {
       printJson({ ok: true, dryRun: flags.dryRun === true, ...report });
       return;

@@ -348,6 +348,11 @@ describe("a compiled server and the review CLI on one ledger, against Postgres",
         cli(["proposals", "expire", "--stale-plan", "--config", config, "--from-env", "SUPPORT_DB_READ_URL", "--store", stale, "--json", ...extra]);
       const unchanged = JSON.parse((await expire(built.configPath)).stdout);
       assert.deepEqual([unchanged.expired, unchanged.current], [[], 2], "the plan still matches: nothing expires");
+      // Without --schema or --from-env it compiles as apply does: here, the live schema of the read URL.
+      const defaulted = await cli(["proposals", "expire", "--stale-plan", "--config", built.configPath, "--store", stale, "--json", "--dry-run"]);
+      assert.equal(defaulted.code, 0, defaulted.stderr);
+      assert.deepEqual(JSON.parse(defaulted.stdout).current, 2);
+      assert.match(defaulted.stderr, /live schema of source 'app_db' \(SUPPORT_DB_READ_URL\)/);
 
       const edited = exampleConfigFor("postgres");
       edited.storage.ledger_key_env = "TEST_LEDGER_KEY";
