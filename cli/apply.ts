@@ -11,6 +11,8 @@ import { keySettings, openKeys } from "../operator/review/store.ts";
 import { LedgerKeyError } from "../runtime/ledger/keys/key-ring.ts";
 import { StoreUnavailableError } from "../runtime/ledger/store-error.ts";
 import type { WritebackRequest } from "../runtime/executors/protocol.ts";
+import { textLines } from "../operator/review/format.ts";
+import { terminalSafe } from "../runtime/text/terminal-safe.ts";
 import { schemaInputFromFlags } from "./build.ts";
 import { CliError, EXIT, printJson } from "./program.ts";
 
@@ -76,7 +78,7 @@ async function runApply(flags: ApplyFlags): Promise<void> {
     );
     if (!outcome.ok) {
       if (flags.json) printJson({ ok: false, error: { code: outcome.refusal.code, message: outcome.refusal.message } });
-      else process.stderr.write(`synapsor-runner: ${outcome.refusal.code}: ${outcome.refusal.message}\n`);
+      else process.stderr.write(`synapsor-runner: ${outcome.refusal.code}: ${terminalSafe(outcome.refusal.message)}\n`);
       process.exitCode = EXIT.invalid;
       return;
     }
@@ -85,16 +87,17 @@ async function runApply(flags: ApplyFlags): Promise<void> {
     if (flags.json) {
       printJson({ ...receipt, receipt_id: stored.id, proposal_id: stored.proposalId, job_id: stored.jobId, executor: stored.executor });
     } else {
-      process.stdout.write(
-        `${receipt.status}: ${receipt.message}\n` +
-          `  proposal ${stored.proposalId}, receipt ${stored.id}, executor ${stored.executor.name} (${stored.executor.type})\n` +
-          `  rows affected ${receipt.rows_affected}; source database changed: ${receipt.source_database_mutated ? "yes" : "no"}\n` +
-          (receipt.previous_version !== null || receipt.new_version !== null
-            ? `  version ${JSON.stringify(receipt.previous_version)} → ${JSON.stringify(receipt.new_version)}\n`
-            : "") +
-          (receipt.safe_error_code ? `  code ${receipt.safe_error_code}\n` : "") +
-          `  replay: synapsor-runner replay show ${stored.proposalId} --store ${flags.store}\n`,
-      );
+      // The message and versions come from the executor (an app handler's reply): escaped like every receipt.
+      process.stdout.write(textLines([
+        `${receipt.status}: ${receipt.message}`,
+        `  proposal ${stored.proposalId}, receipt ${stored.id}, executor ${stored.executor.name} (${stored.executor.type})`,
+        `  rows affected ${receipt.rows_affected}; source database changed: ${receipt.source_database_mutated ? "yes" : "no"}`,
+        ...(receipt.previous_version !== null || receipt.new_version !== null
+          ? [`  version ${JSON.stringify(receipt.previous_version)} → ${JSON.stringify(receipt.new_version)}`]
+          : []),
+        ...(receipt.safe_error_code ? [`  code ${receipt.safe_error_code}`] : []),
+        `  replay: synapsor-runner replay show ${stored.proposalId} --store ${flags.store}`,
+      ]));
     }
     if (receipt.status !== "applied" && receipt.status !== "already_applied") process.exitCode = EXIT.invalid;
   } finally {

@@ -8,6 +8,7 @@ import { formatEvent } from "../operator/review/format.ts";
 import { openExistingLedger } from "../operator/review/store.ts";
 import { positiveInt } from "../operator/review/options.ts";
 import { deliverEvent, type WebhookTarget } from "../operator/review/webhook.ts";
+import { terminalSafe } from "../runtime/text/terminal-safe.ts";
 import { CliError, readEnvVar } from "./program.ts";
 
 const POLL_MS = 500;
@@ -45,7 +46,7 @@ async function tail(flags: TailFlags): Promise<void> {
     show(e);
     if (!webhook || !isNew) return;
     const problem = await deliverEvent(webhook, e);
-    if (problem) process.stderr.write(`synapsor-runner: ${problem}\n`);
+    if (problem) process.stderr.write(`synapsor-runner: ${terminalSafe(problem)}\n`);
   };
   try {
     const latest = (await ledger.events.list({ limit: flags.limit })).reverse();

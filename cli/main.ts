@@ -4,6 +4,7 @@ import { Command, CommanderError } from "commander";
 import { RUNNER_VERSION } from "../compiler/version.ts";
 import { CliError, EXIT } from "./program.ts";
 import { endQuietlyWhenStdoutCloses } from "../runtime/closed-stdout.ts";
+import { terminalSafeLines } from "../runtime/text/terminal-safe.ts";
 import { register as registerApply } from "./apply.ts";
 import { register as registerBuild } from "./build.ts";
 import { register as registerDemo } from "./demo.ts";
@@ -53,13 +54,15 @@ endQuietlyWhenStdoutCloses();
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
+  // Messages carry ledger, database and file text (ids, states, key sources): escaped here once for
+  // every command; the line breaks are the message's own.
   if (err instanceof CliError) {
-    process.stderr.write(`synapsor-runner: ${err.message}\n`);
+    process.stderr.write(`synapsor-runner: ${terminalSafeLines(err.message)}\n`);
     process.exitCode = err.exitCode;
   } else if (err instanceof CommanderError) {
     process.exitCode = err.exitCode === 0 ? 0 : EXIT.invalid;
   } else {
-    process.stderr.write(`synapsor-runner: unexpected failure: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.stderr.write(`synapsor-runner: unexpected failure: ${terminalSafeLines(err instanceof Error ? String(err.stack) : String(err))}\n`);
     process.exitCode = EXIT.environment;
   }
 }

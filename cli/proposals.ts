@@ -27,6 +27,7 @@ import {
   showValue,
   table,
   targetLabel,
+  textLines,
 } from "../operator/review/format.ts";
 import { proposalHistory } from "../operator/review/history.ts";
 import { checkWritebackJob } from "../operator/review/job-schema.ts";
@@ -34,6 +35,7 @@ import { positiveInt } from "../operator/review/options.ts";
 import { expireStalePlans, STALE_REASON_TEXT } from "../operator/review/stale-plans.ts";
 import { keySettings, withKeyOptions, withLedger, type KeyFlags } from "../operator/review/store.ts";
 import { writeFileAtomically } from "../operator/review/write-file.ts";
+import { terminalSafe } from "../runtime/text/terminal-safe.ts";
 import { CliError, EXIT, printJson } from "./program.ts";
 
 
@@ -163,7 +165,7 @@ async function expire(flags: ExpireFlags): Promise<void> {
       process.stdout.write(table(["ID", "STATE", "CAPABILITY", "WHY"], report.expired.map((e) => [e.id, e.state, e.capability, STALE_REASON_TEXT[e.reason]])));
       process.stdout.write(`${report.current} open proposal${report.current === 1 ? "" : "s"} still match${report.current === 1 ? "es" : ""} the plan.\n`);
     }
-    for (const skipped of report.skipped) process.stderr.write(`synapsor-runner: ${skipped.message}\n`);
+    for (const skipped of report.skipped) process.stderr.write(`synapsor-runner: ${terminalSafe(skipped.message)}\n`);
   }, keys);
 }
 
@@ -211,23 +213,26 @@ async function show(ledger: Ledger, id: string, flags: { json?: boolean }): Prom
     });
     return;
   }
+  // Single lines are escaped one by one (a value's newline cannot start a line); blocks come escaped from format.ts.
   const out: string[] = [];
-  out.push(`Proposal ${p.id}: ${p.state}${p.verification.verified ? "" : "   [NOT VERIFIED: do not trust this record]"}`);
-  out.push(`  capability: ${p.capability}`);
-  out.push(`  tenant: ${p.tenantId}   principal: ${p.principal}   source: ${p.source}`);
-  out.push(`  target: ${targetLabel(p.target)}`);
-  out.push(`  created: ${p.createdAt}`);
-  out.push(`  hash: ${p.hash}${changeSetHash(p) === p.hash ? "" : "  (DOES NOT MATCH the stored change set: altered)"}`);
-  out.push(`  seal: ${formatVerification(p.verification)}`);
-  out.push(`  approval: ${approvalRequirement(p.approval)}; executor ${p.executor.name} (${p.executor.type})`, "");
+  out.push(...[
+    `Proposal ${p.id}: ${p.state}${p.verification.verified ? "" : "   [NOT VERIFIED: do not trust this record]"}`,
+    `  capability: ${p.capability}`,
+    `  tenant: ${p.tenantId}   principal: ${p.principal}   source: ${p.source}`,
+    `  target: ${targetLabel(p.target)}`,
+    `  created: ${p.createdAt}`,
+    `  hash: ${p.hash}${changeSetHash(p) === p.hash ? "" : "  (DOES NOT MATCH the stored change set: altered)"}`,
+    `  seal: ${formatVerification(p.verification)}`,
+    `  approval: ${approvalRequirement(p.approval)}; executor ${p.executor.name} (${p.executor.type})`,
+  ].map(terminalSafe), "");
   out.push("Change:", formatDiff(diff));
   out.push("Guards (checked again at apply time):", formatGuards(p.guards));
-  out.push(`Evidence ${p.evidenceId}:`);
+  out.push(terminalSafe(`Evidence ${p.evidenceId}:`));
   if (!evidence) out.push("  not in this store", "");
   else {
     const columns = [...new Set(evidence.rows.flatMap((r) => Object.keys(r)))];
-    out.push(`  read by ${evidence.capability} from ${evidence.table} at ${evidence.createdAt} (query audit ${evidence.queryAuditId})`);
-    for (const row of evidence.rows) out.push(`  ${columns.map((c) => `${c}=${showValue(row[c])}`).join("  ")}`);
+    out.push(terminalSafe(`  read by ${evidence.capability} from ${evidence.table} at ${evidence.createdAt} (query audit ${evidence.queryAuditId})`));
+    for (const row of evidence.rows) out.push(terminalSafe(`  ${columns.map((c) => `${c}=${showValue(row[c])}`).join("  ")}`));
     out.push("");
   }
   out.push("Decision:");
@@ -258,7 +263,8 @@ async function decide(id: string, kind: DecisionKind, flags: DecideFlags): Promi
 
     const verb = kind === "approved" ? "Approve" : "Reject";
     if (!flags.yes && process.stdin.isTTY) {
-      process.stderr.write(`${describeProposal(proposal!)}\n${formatDiff(proposalDiff(proposal!))}`);
+      // Right above the question: model- and database-chosen text must not redraw what the person sees.
+      process.stderr.write(`${terminalSafe(describeProposal(proposal!))}\n${formatDiff(proposalDiff(proposal!))}`);
     }
     const answer = await confirm(`${verb} proposal ${id} as ${flags.actor}${flags.role ? ` (role ${flags.role})` : ""}?`, flags.yes === true);
     if (answer === "no_terminal") {
@@ -291,7 +297,7 @@ function printDecision(decision: Decision, proposal: StoredProposal, flags: Deci
 
 function refuse(flags: { json?: boolean }, code: string, message: string): void {
   if (flags.json) printJson({ ok: false, error: { code, message } });
-  else process.stderr.write(`synapsor-runner: ${message}\n`);
+  else process.stderr.write(`synapsor-runner: ${terminalSafe(message)}\n`);
   process.exitCode = EXIT.invalid;
 }
 
@@ -301,10 +307,10 @@ async function writebackJob(ledger: Ledger, id: string, flags: { store: string; 
   if (!approved.ok) {
     const { code, message, state } = approved.refusal;
     if (code === "APPROVAL_REQUIRED") {
-      throw new CliError(`Proposal ${id} is ${state}; only an approved proposal has a writeback job.` +
+      throw new CliError(`Proposal ${id} is ${terminalSafe(String(state))}; only an approved proposal has a writeback job.` +
         (state === "review_required" ? ` Approve it first: synapsor-runner proposals approve ${id} --store ${flags.store} --actor <name>` : ""));
     }
-    throw new CliError(`${message} No job was written.`);
+    throw new CliError(`${terminalSafe(message)} No job was written.`);
   }
   const { proposal, approval } = approved;
   let request;
@@ -322,7 +328,9 @@ async function writebackJob(ledger: Ledger, id: string, flags: { store: string; 
   writeFileAtomically(flags.output, JSON.stringify(request, null, 2) + "\n");
   if (flags.json) printJson({ ok: true, proposalId: id, output: flags.output, idempotencyKey: request.idempotency_key, state: proposal.state });
   else {
-    process.stdout.write(`Wrote the writeback job for ${id} (${proposal.state}) to ${flags.output}; idempotency key ${request.idempotency_key}.\n` +
-      `Apply it with: synapsor-runner apply --job ${flags.output} --config <synapsor.runner.json> --store ${flags.store}\n`);
+    process.stdout.write(textLines([
+      `Wrote the writeback job for ${id} (${proposal.state}) to ${flags.output}; idempotency key ${request.idempotency_key}.`,
+      `Apply it with: synapsor-runner apply --job ${flags.output} --config <synapsor.runner.json> --store ${flags.store}`,
+    ]));
   }
 }

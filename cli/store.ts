@@ -6,7 +6,7 @@ import type { Command } from "commander";
 import { keyFilePath, rotateKeyFile } from "../runtime/ledger/keys/key-file.ts";
 import { LedgerKeyError, type LedgerKey } from "../runtime/ledger/keys/key-ring.ts";
 import { keySettings, openKeys, withKeyOptions, type KeyFlags } from "../operator/review/store.ts";
-import { table } from "../operator/review/format.ts";
+import { table, textLines } from "../operator/review/format.ts";
 import { CliError, EXIT, printJson } from "./program.ts";
 
 interface KeyCommandFlags extends KeyFlags {
@@ -59,10 +59,10 @@ function status(flags: KeyCommandFlags): void {
     return;
   }
   if (rows.length === 0) {
-    process.stdout.write(`No ledger key yet: ${ring.source} does not exist. The first server or review command that seals a record creates it.\n`);
+    process.stdout.write(textLines([`No ledger key yet: ${ring.source} does not exist. The first server or review command that seals a record creates it.`]));
     return;
   }
-  process.stdout.write(`Ledger keys from ${ring.source}:\n`);
+  process.stdout.write(textLines([`Ledger keys from ${ring.source}:`]));
   process.stdout.write(table(["KEY", "STATUS", "CREATED", "AGE"], rows.map((r) => [
     r.id,
     r.active ? "active (seals new records)" : "retired (verifies only)",
@@ -94,11 +94,9 @@ function rotate(flags: KeyCommandFlags): void {
     printJson({ keyFile: path, active: rotated.active.id, retired: rotated.retired.map((k) => k.id) });
     return;
   }
-  process.stdout.write(
-    `New active ledger key ${rotated.active.id} in ${path}.\n` +
-      (rotated.retired.length > 0
-        ? `Retired (still verify what they sealed): ${rotated.retired.map((k) => k.id).join(", ")}.\n`
-        : "") +
-      "Servers using this key file seal with the new key from their next proposal on.\n",
-  );
+  process.stdout.write(textLines([
+    `New active ledger key ${rotated.active.id} in ${path}.`,
+    ...(rotated.retired.length > 0 ? [`Retired (still verify what they sealed): ${rotated.retired.map((k) => k.id).join(", ")}.`] : []),
+    "Servers using this key file seal with the new key from their next proposal on.",
+  ]));
 }

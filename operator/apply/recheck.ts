@@ -8,6 +8,7 @@ import type { ArgPlan, CapabilityPlan } from "../../compiler/plan/capability-pla
 import { canonicalJson } from "../../runtime/ledger/hash.ts";
 import type { Decision, EvidenceBundle, StoredProposal } from "../../runtime/ledger/records.ts";
 import type { Scalar } from "../../runtime/values.ts";
+import { terminalSafe } from "../../runtime/text/terminal-safe.ts";
 
 export interface RecheckInput {
   proposal: StoredProposal;
@@ -151,8 +152,9 @@ function name(column: string): string {
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(column) ? column : show(column);
 }
 
-/** Ledger values are untrusted: JSON escapes control characters, and bidi and line controls are escaped too. */
+/** Ledger values are untrusted: quoted as JSON, then escaped for a terminal (JSON leaves C1 and bidi controls alone). */
 function show(value: unknown): string {
-  const text = JSON.stringify(value ?? null).replace(/[\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  const text = JSON.stringify(value ?? null);
+  // Cut before escaping: a cut through a surrogate pair leaves a lone surrogate, which is escaped too.
+  return terminalSafe(text.length > 80 ? `${text.slice(0, 77)}...` : text);
 }

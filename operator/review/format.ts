@@ -1,26 +1,33 @@
 // Plain-text rendering of ledger records for the review commands. JSON output prints the
-// records themselves; these functions are only for people reading a terminal.
+// records themselves; these functions are only for people reading a terminal, so every value,
+// cell and line they return has passed through terminalSafe (ledger text is untrusted).
 
+import { terminalSafe } from "../../runtime/text/terminal-safe.ts";
 import type { Decision, LedgerEvent, ProposalGuards, StoredProposal, StoredReceipt, Verification } from "../../runtime/ledger/records.ts";
 import type { DiffRow } from "./diff.ts";
 
-/** Strings as they are, everything else as JSON, so `"12"` and `12` still read differently in tables. */
+/** Strings as they are, everything else as JSON, so `"12"` and `12` still read differently in tables; escaped either way. */
 export function showValue(value: unknown): string {
-  if (typeof value === "string") return value;
   if (value === undefined) return "—";
-  return JSON.stringify(value);
+  return terminalSafe(typeof value === "string" ? value : (JSON.stringify(value) ?? String(value)));
 }
 
-/** Left-aligned columns; the header row is followed by a rule. */
-export function table(header: string[], rows: string[][], indent = "  "): string {
+/** Lines for the terminal: each entry is one line, so a value's own newline is escaped, never a line break. */
+export function textLines(lines: readonly string[]): string {
+  return lines.map(terminalSafe).join("\n") + "\n";
+}
+
+/** Left-aligned columns; the header row is followed by a rule. Every cell is escaped, so a value cannot break its row. */
+export function table(header: string[], cells: string[][], indent = "  "): string {
+  const rows = cells.map((r) => r.map(terminalSafe));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: string[]) => indent + cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join("  ");
+  const line = (row: string[]) => indent + row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]!))).join("  ");
   return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n") + "\n";
 }
 
 export function targetLabel(target: StoredProposal["target"]): string {
   const table = target.schema ? `${target.schema}.${target.table}` : target.table;
-  return `${table} ${target.primaryKey.column}=${target.primaryKey.value}`;
+  return terminalSafe(`${table} ${target.primaryKey.column}=${target.primaryKey.value}`);
 }
 
 export function formatProposalList(proposals: StoredProposal[]): string {
@@ -38,7 +45,7 @@ export function formatProposalList(proposals: StoredProposal[]): string {
 
 /** One line on whether a record is exactly what synapsor-runner wrote. */
 export function formatVerification(v: Verification): string {
-  return v.verified ? `verified (keyed MAC, key ${v.keyId})` : `NOT VERIFIED: ${v.message}`;
+  return terminalSafe(v.verified ? `verified (keyed MAC, key ${v.keyId})` : `NOT VERIFIED: ${v.message}`);
 }
 
 export function formatDiff(rows: DiffRow[]): string {
@@ -53,12 +60,12 @@ export function formatGuards(guards: ProposalGuards): string {
   for (const t of guards.transitions ?? []) {
     lines.push(`  transition: ${t.column} from ${t.from.map(showValue).join(" | ")} to ${t.to.map(showValue).join(" | ")}`);
   }
-  return lines.join("\n") + "\n";
+  return textLines(lines);
 }
 
 export function approvalRequirement(approval: StoredProposal["approval"]): string {
   const role = approval.requiredRole;
-  return role ? `a person with the role ${role}` : "a person (no specific role)";
+  return role ? `a person with the role ${terminalSafe(role)}` : "a person (no specific role)";
 }
 
 export function formatDecision(decision: Decision): string {
@@ -69,7 +76,7 @@ export function formatDecision(decision: Decision): string {
     `  seal: ${formatVerification(decision.verification)}`,
   ];
   if (decision.reason) lines.push(`  reason: ${decision.reason}`);
-  return lines.join("\n") + "\n";
+  return textLines(lines);
 }
 
 export function formatReceiptList(receipts: StoredReceipt[]): string {
@@ -103,7 +110,7 @@ export function formatReceipt(r: StoredReceipt): string {
   if (x.safe_error_code) lines.push(`  code: ${x.safe_error_code}`);
   lines.push(`  message: ${x.message}`, `  recorded: ${r.createdAt}`);
   for (const effect of x.details.effects) lines.push(`  effect: ${JSON.stringify(effect)}`);
-  return lines.join("\n") + "\n";
+  return textLines(lines);
 }
 
 /** One line per event: time, id, type, proposal, then the detail's fields. */
@@ -113,5 +120,5 @@ export function formatEvent(event: LedgerEvent): string {
     .map(([k, v]) => `${k}=${showValue(v)}`)
     .join(" ");
   const refs = [event.proposalId, event.tenantId ? `tenant=${event.tenantId}` : undefined].filter(Boolean).join(" ");
-  return `${event.createdAt} #${event.id} ${event.type}${refs ? ` ${refs}` : ""}${details ? ` ${details}` : ""}\n`;
+  return textLines([`${event.createdAt} #${event.id} ${event.type}${refs ? ` ${refs}` : ""}${details ? ` ${details}` : ""}`]);
 }

@@ -3,6 +3,7 @@
 // captured (the source database is not read again), and the ledger holds no secrets.
 
 import { changeSetHash } from "../../runtime/ledger/hash.ts";
+import { terminalSafe } from "../../runtime/text/terminal-safe.ts";
 import type { Decision, EvidenceBundle, LedgerEvent, ProposalState, StoredProposal, StoredReceipt, WritebackJob } from "../../runtime/ledger/records.ts";
 import { diffObject, proposalDiff, type DiffRow } from "./diff.ts";
 import { approvalRequirement, showValue, targetLabel } from "./format.ts";
@@ -75,7 +76,12 @@ export function buildReplay(history: ProposalHistory): Replay {
   };
 }
 
-/** Markdown for a ticket or an incident review; also what `replay show` prints. */
+/**
+ * Markdown for a ticket or an incident review; also what `replay show` prints. Every line is
+ * control- and bidi-safe (terminalSafe), so a ledger value can neither drive a terminal nor start a
+ * line of its own (a heading, a fake section); table cells also escape `|` and `\`. Other Markdown
+ * in values (backticks, emphasis, links, HTML) is not escaped yet.
+ */
 export function replayMarkdown(replay: Replay): string {
   const p = replay.proposal;
   const out: string[] = [];
@@ -133,7 +139,7 @@ export function replayMarkdown(replay: Replay): string {
   if (replay.writebackJobs.length === 0) out.push("No writeback job was created.", "");
   for (const job of replay.writebackJobs) {
     out.push(`Job \`${job.id}\` created at ${job.createdAt}, idempotency key \`${String(job.request.idempotency_key ?? "")}\`:`, "");
-    out.push("```json", JSON.stringify(job.request, null, 2), "```", "");
+    out.push("```json", ...JSON.stringify(job.request, null, 2).split("\n"), "```", "");
   }
 
   out.push("## 6. Receipts", "");
@@ -148,7 +154,8 @@ export function replayMarkdown(replay: Replay): string {
 
   out.push("## 7. Events", "");
   out.push(...markdownTable(["#", "Time", "Event", "Detail"], replay.events.map((e) => [String(e.id), e.createdAt, e.type, compactDetail(e.detail)])), "");
-  return out.join("\n");
+  // Each entry of `out` is one line: a newline inside a value is escaped, never a line break.
+  return out.map(terminalSafe).join("\n");
 }
 
 function diffRows(diff: Replay["proposal"]["diff"]): DiffRow[] {
@@ -166,7 +173,7 @@ function markdownRows(rows: Record<string, unknown>[]): string[] {
 }
 
 function markdownTable(header: string[], rows: string[][]): string[] {
-  const cell = (text: string) => text.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+  const cell = (text: string) => terminalSafe(text).replace(/\\/g, "\\\\").replace(/\|/g, "\\|");
   return [
     `| ${header.map(cell).join(" | ")} |`,
     `| ${header.map(() => "---").join(" | ")} |`,
