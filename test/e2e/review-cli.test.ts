@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createHmac } from "node:crypto";
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,6 +19,7 @@ import type { NewProposal, StoredProposal } from "../../runtime/ledger/records.t
 import { openLedger } from "../../runtime/ledger/index.ts";
 import { checkWritebackJob } from "../../operator/review/job-schema.ts";
 import { CLI, REPO_ROOT, runCli } from "../support/cli.ts";
+import { HAS_SCRIPT, onTerminal as onTerminalWith } from "../support/terminal.ts";
 
 const root = mkdtempSync(join(tmpdir(), "review-cli-"));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -249,8 +250,8 @@ describe("approve and reject", () => {
     assert.match(body.decision.id, /^apr_/);
   });
 
-  const hasScript = spawnSync("script", ["--version"]).status === 0;
-  test("on a terminal without --yes it asks, and only 'y' decides", { skip: !hasScript && "util-linux script is not installed" }, async () => {
+  const onTerminal = (args: string[], answer: string) => onTerminalWith(args, answer, ENV);
+  test("on a terminal without --yes it asks, and only 'y' decides", { skip: !HAS_SCRIPT && "util-linux script is not installed" }, async () => {
     const declined = await propose(ledger);
     const no = await onTerminal(approveArgs(declined.id, path, "--role", "billing_lead"), "n");
     assert.match(no.output, /Approve proposal .* as dana \(role billing_lead\)\? \[y\/N\]/);
@@ -264,30 +265,6 @@ describe("approve and reject", () => {
     assert.equal((await ledger.proposals.get(accepted.id))!.state, "approved");
   });
 });
-
-/** Runs the CLI under `script` so it has a pseudo-terminal, answering once the question appears. */
-function onTerminal(args: string[], answer: string): Promise<{ code: number; output: string }> {
-  const command = [process.execPath, CLI, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
-  return new Promise((resolve, reject) => {
-    const child = spawn("script", ["-qec", command, "/dev/null"], { cwd: REPO_ROOT, env: ENV, stdio: ["pipe", "pipe", "pipe"] });
-    let output = "";
-    let answered = false;
-    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-    child.stdout.setEncoding("utf8").on("data", (d: string) => {
-      output += d;
-      if (!answered && output.includes("[y/N]")) {
-        answered = true;
-        child.stdin.write(`${answer}\n`);
-      }
-    });
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      child.stdin.destroy();
-      resolve({ code: code ?? -1, output });
-    });
-  });
-}
 
 describe("listing and showing", () => {
   let path: string;
