@@ -213,6 +213,13 @@ describe("review output escapes hostile ledger and database text", () => {
     assert.match(apply.stderr, /apr_\\u001b\[2J\\u009b31m\\u202e/);
   });
 
+  test("the top-level error printer escapes any CliError, keeping only the message's own line breaks", async () => {
+    const r = await cli(["receipts", "list", "--store", join(built.dir, "gone\u001b[2J\u009b\u202e", "x.db")]);
+    assert.equal(r.code, 1);
+    assertClean(r.stderr, "error printer");
+    assert.match(r.stderr, /No store at \S+gone\\u001b\[2J\\u009b\\u202e\/x\.db/);
+  });
+
   test("--json stays exact JSON: the values come back byte for byte", async () => {
     const r = await cli(["proposals", "show", ids.waiver, "--store", store, "--json"]);
     const body = JSON.parse(r.stdout);
