@@ -24,7 +24,7 @@ import {
 
 export type Outcome = { kind: "build"; files: FileMap } | { kind: "failure"; stderr: string; exitCode: number };
 
-export const UPDATE_COMMAND = "npm run golden:update";
+const UPDATE_COMMAND = "npm run golden:update";
 
 export async function produceOutcome(c: GoldenCase): Promise<Outcome> {
   const result = await compile({

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { REPO_ROOT, runProcess } from "./cli.ts";
 
 /** Survives between runs and lives outside the repository: the first run downloads, later ones reuse. */
-export const NODE_CACHE_DIR =
+const NODE_CACHE_DIR =
   process.env.SYNAPSOR_TEST_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "synapsor-runner-test");
 
 /** "22.16.0" from engines.node "^22.16.0 || >=24": the oldest Node.js the package says it runs on. */
