@@ -57,8 +57,10 @@ describe("the installed package (npm pack, then npm install of the tarball)", ()
     ]) {
       assert.ok(files.includes(required), `${required} is missing from the tarball`);
     }
-    const allowed = /^(package\.json|README\.md|LICENSE|bin\/[^/]+\.js|dist\/.+\.(js|d\.ts|json)|schemas\/.+\.json|templates\/.+\.hbs|examples\/.+|docs\/.+\.md)$/;
+    const allowed = /^(package\.json|README\.md|LICENSE|bin\/[^/]+\.js|dist\/.+\.(js|d\.ts)|schemas\/.+\.json|templates\/.+\.hbs|examples\/.+|docs\/.+\.md)$/;
     assert.deepEqual(files.filter((f) => !allowed.test(f)), [], "unexpected files in the tarball");
+    // The JSON Schemas ship once, in schemas/: the code reads them from there, so tsc copies none into dist/.
+    assert.deepEqual(files.filter((f) => f.startsWith("dist/schemas/")), []);
     // Node strips no types under node_modules: any .ts that is not a declaration could not run.
     assert.deepEqual(files.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts") && !f.startsWith("examples/")), []);
     assert.deepEqual(files.filter((f) => /^(bench|test|\.ci|node_modules)\//.test(f) || /tsconfig|package-lock/.test(f)), []);
