@@ -1,18 +1,19 @@
 // The package as a new user installs it: `npm pack` of this repository, the tarball installed
 // offline into an empty project, and everything run through what that install gives: the
 // `synapsor-runner` bin, the compiled server it builds (alone in an empty directory), `mcp serve`,
-// the demo, and an app that imports synapsor-runner/handler and synapsor-runner/runtime. On the
+// the demo, an app that imports synapsor-runner/handler and synapsor-runner/runtime, and the
+// reviewed build output (src/, manifest.json) matching the repository's byte for byte. On the
 // Node.js running the tests; test/slow/ runs the same path on the oldest supported Node.js and
 // sees older ones refused.
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { REPO_ROOT, runProcess } from "../support/cli.ts";
+import { REPO_ROOT, runCli, runProcess } from "../support/cli.ts";
 import { connectStdio, envelopeOf } from "../support/compiled-server.ts";
 import { createPostgresDatabase, type TestDatabase } from "../support/databases.ts";
 import { seedExample } from "../support/example.ts";
@@ -20,6 +21,12 @@ import { packAndInstall, runInstalledCli, withNodeFirst, type InstalledPackage }
 
 const NODE = process.execPath;
 const TOOLS = ["billing.inspect_invoice", "billing.propose_late_fee_waiver", "support.list_open_tickets"];
+
+/** Every file under dir, by its path relative to dir, with its text. */
+function readTree(dir: string): Map<string, string> {
+  const files = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
+  return new Map(files.map((entry) => join(entry.parentPath, entry.name)).sort().map((path) => [relative(dir, path), readFileSync(path, "utf8")]));
+}
 
 describe("the installed package (npm pack, then npm install of the tarball)", () => {
   let installed: InstalledPackage;
@@ -176,6 +183,27 @@ export const wrongSummary = (envelope: Envelope): number => envelope.summary;
       { cwd: installed.appDir },
     );
     assert.equal(tsc.code, 0, tsc.stdout + tsc.stderr);
+  });
+
+  test("src/ and manifest.json are the same whether the repository or the installed package builds them", async () => {
+    const example = join(installed.packageDir, "examples/support-billing");
+    const build = (run: typeof runCli, cwd: string) =>
+      run(["build", "--config", join(example, "synapsor.runner.json"), "--schema", join(example, "synapsor.schema.json"), "--out", "generated"], { cwd });
+    const fromRepository = mkdtempSync(join(tmpdir(), "synapsor-pkg-repo-"));
+    const fromPackage = join(installed.appDir, "cross-installation");
+    mkdirSync(fromPackage);
+    try {
+      const repo = await build(runCli, fromRepository);
+      assert.equal(repo.code, 0, repo.stderr + repo.stdout);
+      const pkg = await build((args, options) => runInstalledCli(installed, NODE, args, options), fromPackage);
+      assert.equal(pkg.code, 0, pkg.stderr + pkg.stdout);
+      const reviewed = (dir: string) => new Map([...readTree(join(dir, "generated"))].filter(([path]) => path !== "server.mjs"));
+      const expected = reviewed(fromRepository);
+      assert.ok(expected.has("manifest.json") && [...expected.keys()].some((path) => path.startsWith("src/")), [...expected.keys()].join(", "));
+      assert.deepEqual(reviewed(fromPackage), expected);
+    } finally {
+      rmSync(fromRepository, { recursive: true, force: true });
+    }
   });
 
   test("mcp serve builds the config and serves it over stdio", async () => {
