@@ -7,7 +7,7 @@ import { formatDiagnostics } from "../compiler/diagnostics.ts";
 import { buildHandlerStubs } from "../operator/handler-stub/stub.ts";
 import { HANDLER_TEMPLATES, renderHandlerTemplate, type HandlerTemplateKind } from "../operator/handler-stub/templates.ts";
 import { writeGeneratedFiles } from "../operator/handler-stub/write.ts";
-import { compile } from "../compiler/pipeline.ts";
+import { compileCapabilities } from "../operator/apply/compiled-capability.ts";
 import { schemaInputFromFlags } from "./build.ts";
 import { CliError, EXIT } from "./program.ts";
 
@@ -31,7 +31,7 @@ export function register(program: Command): void {
     .description("Write a typed TypeScript handler, using synapsor-runner/handler, for every http_handler or command_handler executor in the config")
     .requiredOption("--config <file>", "the contract, e.g. synapsor.runner.json")
     .requiredOption("--out <dir>", "directory for the generated files (one per executor)")
-    .option("--schema <file>", "schema snapshot from `inspect --json --output` (default: build.schema_snapshot)")
+    .option("--schema <file>", "schema snapshot from `inspect --json --output` (default: build.schema_snapshot, else the live schema of the first source)")
     .option("--from-env <VAR>", "env var holding a database URL: type against the live schema")
     .option("--force", "overwrite files that already exist")
     .action(async (flags: StubFlags) => runStub(flags));
@@ -46,12 +46,15 @@ export function register(program: Command): void {
 
 async function runStub(flags: StubFlags): Promise<void> {
   const schema = schemaInputFromFlags(flags);
-  const result = await compile({ configPath: flags.config, bundle: false, ...(schema ? { schema } : {}) });
+  // The stubs are typed from the plan alone; generating and type-checking the server's own
+  // sources would add seconds and nothing the stubs use.
+  const result = await compileCapabilities({ configPath: flags.config, ...(schema ? { schema } : {}) });
   if (!result.ok) {
     process.stderr.write(`handler stub failed at ${result.stage}.\n${formatDiagnostics(flags.config, result.diagnostics)}\n`);
     process.exitCode = result.diagnostics.some((d) => d.code === "DATABASE_UNREACHABLE") ? EXIT.environment : EXIT.invalid;
     return;
   }
+  if (result.schemaNote) process.stderr.write(`synapsor-runner: ${result.schemaNote}\n`);
   const stubs = buildHandlerStubs(result.contract, result.plan);
   if (stubs.length === 0) {
     throw new CliError(`${basename(flags.config)} has no proposal capability whose executor is http_handler or command_handler; there is nothing to generate.`);

@@ -6,13 +6,11 @@
 import { Option, type Command } from "commander";
 import { dirname, relative, resolve as resolvePath } from "node:path";
 import { DEFAULT_STORE_PATH } from "../compiler/config/contract.ts";
-import { loadContractFile } from "../compiler/config/load.ts";
-import { validateContract } from "../compiler/config/validate.ts";
 import { formatDiagnostics, type Diagnostic } from "../compiler/diagnostics.ts";
 import { ensureCachedServer } from "../operator/serve/bundle-cache.ts";
 import { runServerChild } from "../operator/serve/run-server-child.ts";
 import { chooseServeSchema } from "../operator/serve/schema-source.ts";
-import { loadSchema } from "../compiler/pipeline.ts";
+import { loadContract, loadSchema } from "../compiler/pipeline.ts";
 import { RUNNER_VERSION } from "../compiler/version.ts";
 import { schemaInputFromFlags } from "./build.ts";
 import { CliError, EXIT } from "./program.ts";
@@ -85,11 +83,9 @@ async function serveCached(flags: ServeFlags, transportArgs: string[]): Promise<
   const say = (line: string) => process.stderr.write(`synapsor-runner: ${line}\n`);
   const fromFlags = schemaInputFromFlags(flags);
 
-  const loaded = loadContractFile(flags.config);
-  if (!loaded.ok) return buildFailed(flags.config, "load", loaded.diagnostics);
-  const validated = validateContract(loaded.raw);
-  if (!validated.ok) return buildFailed(flags.config, "validate", validated.diagnostics);
-  const contract = validated.value;
+  const loaded = loadContract(flags.config);
+  if (!loaded.ok) return buildFailed(flags.config, loaded.stage, loaded.diagnostics);
+  const { contract } = loaded;
 
   const choice = chooseServeSchema(fromFlags, contract, flags.config);
   if (!choice.ok) return buildFailed(flags.config, "resolve", [choice.diagnostic]);

@@ -1,9 +1,10 @@
 // `synapsor-runner tools preview`: plan the config (no code generation) and show what the model will
-// see of each tool and, separately, what the server keeps from it.
+// see of each tool and, separately, what the server keeps from it. The schema is chosen as
+// `apply` and `mcp serve` choose it, so a preview never needs more flags than serving does.
 
 import { Option, type Command } from "commander";
 import { formatDiagnostics } from "../compiler/diagnostics.ts";
-import { defaultSchemaInput, loadContract, loadSchema, NO_SCHEMA, planContract } from "../compiler/pipeline.ts";
+import { compileCapabilities } from "../operator/apply/compiled-capability.ts";
 import { buildToolsPreview, formatToolsPreview } from "../operator/preview/tools-preview.ts";
 import { schemaInputFromFlags } from "./build.ts";
 import { EXIT, printJson } from "./program.ts";
@@ -29,7 +30,7 @@ export function register(program: Command): void {
     .command("preview")
     .description("Show each tool exactly as the model sees it, and what it never sees (SQL, trusted bindings, hidden columns, secrets)")
     .requiredOption("--config <file>", "the contract, e.g. synapsor.runner.json")
-    .option("--schema <file>", "schema snapshot from `inspect --json --output`")
+    .option("--schema <file>", "schema snapshot from `inspect --json --output` (default: build.schema_snapshot, else the live schema of the first source)")
     .option("--from-env <VAR>", "env var holding a database URL: preview against the live schema")
     .addOption(new Option("--alias-mode <mode>", "tool names as the client will see them").choices(["canonical", "openai"]).default("canonical"))
     .option("--json", "print { tools, never_exposed } as JSON")
@@ -37,17 +38,13 @@ export function register(program: Command): void {
 }
 
 async function runPreview(flags: PreviewFlags): Promise<void> {
-  const loaded = loadContract(flags.config);
-  if (!loaded.ok) return fail(flags, loaded.stage, loaded.diagnostics);
-  const input = schemaInputFromFlags(flags) ?? defaultSchemaInput(loaded.contract, flags.config);
-  if (!input) return fail(flags, "resolve", [NO_SCHEMA]);
-  // One snapshot serves both the plan and the hidden-column listing.
-  const snapshot = await loadSchema(input);
-  if (!snapshot.ok) return fail(flags, "resolve", [snapshot.diagnostic]);
-  const planned = planContract({ contract: loaded.contract, snapshot: snapshot.snapshot, configPath: flags.config, configSha256: loaded.sha256 });
-  if (!planned.ok) return fail(flags, planned.stage, planned.diagnostics);
+  const schema = schemaInputFromFlags(flags);
+  const compiled = await compileCapabilities({ configPath: flags.config, ...(schema ? { schema } : {}) });
+  if (!compiled.ok) return fail(flags, compiled.stage, compiled.diagnostics);
+  if (compiled.schemaNote) process.stderr.write(`synapsor-runner: ${compiled.schemaNote}\n`);
 
-  const preview = buildToolsPreview({ contract: loaded.contract, plan: planned.plan, snapshot: snapshot.snapshot, aliasMode: flags.aliasMode });
+  // The snapshot the plan was resolved against also lists the columns the tools leave out.
+  const preview = buildToolsPreview({ contract: compiled.contract, plan: compiled.plan, snapshot: compiled.snapshot, aliasMode: flags.aliasMode });
   if (flags.json) printJson({ tools: preview.tools, never_exposed: preview.never_exposed });
   else process.stdout.write(formatToolsPreview(preview, flags.config));
 }

@@ -5,6 +5,7 @@
 // generated server links, its type declarations — is found through here, so the two layouts
 // are decided in one place.
 
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,6 +23,14 @@ export const PACKAGE_ROOT: string = fileURLToPath(new URL(FROM_SOURCES ? "../" :
 /** A file shipped as is (templates/, examples/, schemas/, bin/, package.json). */
 export function packageFile(relativePath: string): string {
   return PACKAGE_ROOT + relativePath;
+}
+
+/**
+ * A JSON file shipped as is (the schemas/), parsed. Read here rather than imported, because tsc
+ * copies an imported JSON file into dist/ and the tarball would then ship it twice.
+ */
+export function readPackageJson(relativePath: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(packageFile(relativePath), "utf8")) as Record<string, unknown>;
 }
 
 /** A module of the package as this process runs it: `runtime/index.ts` here, `dist/runtime/index.js` installed. */

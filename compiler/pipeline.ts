@@ -85,8 +85,8 @@ export function planContract(input: {
   return { ok: true, plan };
 }
 
-/** Optional stage: every planned statement prepared against the live database, rolled back. */
-export async function verifyPlanLive(plan: BuildPlan, contract: Contract, schema: { envVar: string; url: string }): Promise<Diagnostic[]> {
+/** Optional stage, run by `compile` for a live schema: every planned statement prepared against the database, rolled back. */
+async function verifyPlanLive(plan: BuildPlan, contract: Contract, schema: { envVar: string; url: string }): Promise<Diagnostic[]> {
   const index = (name: string) => contract.capabilities.findIndex((c) => c.name === name);
   try {
     return await verifyStatementsLive(plan, schema.url, index);

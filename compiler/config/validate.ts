@@ -3,7 +3,7 @@
 
 import { Ajv2020 } from "ajv/dist/2020.js";
 import type { ValidateFunction } from "ajv";
-import contractSchema from "../../schemas/synapsor.runner.schema.json" with { type: "json" };
+import { readPackageJson } from "../package-root.ts";
 import type { Contract } from "./contract.ts";
 import type { StageResult } from "../diagnostics.ts";
 import { checkContractRules } from "./rules/index.ts";
@@ -19,7 +19,7 @@ function schemaValidator(): ValidateFunction {
     allowUnionTypes: true,
     discriminator: true,
     verbose: true,
-  }).compile(contractSchema);
+  }).compile(readPackageJson("schemas/synapsor.runner.schema.json"));
   return compiled;
 }
 

@@ -3,7 +3,7 @@
 
 import { Ajv2020 } from "ajv/dist/2020.js";
 import type { ErrorObject, ValidateFunction } from "ajv";
-import jobSchema from "../../schemas/writeback-job.v1.schema.json" with { type: "json" };
+import { readPackageJson } from "../../compiler/package-root.ts";
 import type { WritebackRequest } from "../../runtime/executors/protocol.ts";
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/i;
@@ -15,7 +15,7 @@ function validator(): ValidateFunction {
   const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
   // The only format the schema uses; defined here rather than pulling in a formats package.
   ajv.addFormat("date-time", { type: "string", validate: (s: string) => RFC3339.test(s) && !Number.isNaN(Date.parse(s)) });
-  compiled = ajv.compile(jobSchema);
+  compiled = ajv.compile(readPackageJson("schemas/writeback-job.v1.schema.json"));
   return compiled;
 }
 

@@ -1,10 +1,11 @@
-// Where `mcp serve` gets the database schema from. The cache key needs the snapshot's content,
-// so the caller loads it (compiler/pipeline.ts loadSchema) once, before any build happens.
+// Where `mcp serve` gets the database schema from, and every command that compiles a config
+// without building it (operator/apply/compiled-capability.ts: apply, writeback, tools preview,
+// handler stub). The cache key needs the snapshot's content, so the caller loads it
+// (compiler/pipeline.ts loadSchema) once, before any build happens.
 
-import { dirname, resolve as resolvePath } from "node:path";
 import type { Contract } from "../../compiler/config/contract.ts";
 import type { Diagnostic } from "../../compiler/diagnostics.ts";
-import type { SchemaInput } from "../../compiler/pipeline.ts";
+import { defaultSchemaInput, type SchemaInput } from "../../compiler/pipeline.ts";
 
 /** The schema for a serve build, plus a note when it was chosen without being asked for. */
 export type ServeSchemaChoice =
@@ -24,9 +25,8 @@ export function chooseServeSchema(
   /** The command's own name for the snapshot flag (`writeback grants` uses --schema for the receipts schema). */
   snapshotFlag = "--schema",
 ): ServeSchemaChoice {
-  if (fromFlags) return { ok: true, input: fromFlags };
-  const snapshot = contract.build?.schema_snapshot;
-  if (snapshot) return { ok: true, input: { kind: "snapshot", path: resolvePath(dirname(configPath), snapshot) } };
+  const given = fromFlags ?? defaultSchemaInput(contract, configPath);
+  if (given) return { ok: true, input: given };
   const [sourceName, source] = Object.entries(contract.sources)[0] ?? [];
   if (!sourceName || !source) {
     return { ok: false, diagnostic: { code: "NO_SCHEMA", pointer: "/sources", message: "The config names no source to read the schema from.", fix: `Add a source, or pass ${snapshotFlag} synapsor.schema.json.` } };

@@ -24,6 +24,7 @@ function createAdapter(engine: Engine, options: AdapterOptions): Adapter {
   return engine === "postgres" ? createPostgresAdapter(options) : createMysqlAdapter(options);
 }
 import { MYSQL_ADMIN_URL, createDatabase, type TestDatabase } from "../support/databases.ts";
+import { freePort } from "../support/ports.ts";
 
 const SAFE_MESSAGES = new Set([
   "The database is unreachable or timed out; try again shortly.",
@@ -132,15 +133,6 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
     return err;
   }
   assert.fail("expected the call to reject");
-}
-
-/** A TCP port nothing listens on right now. */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** A listener on `port`: forwards to `target`, or (without one) accepts and never answers. */

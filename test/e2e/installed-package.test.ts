@@ -1,23 +1,32 @@
 // The package as a new user installs it: `npm pack` of this repository, the tarball installed
 // offline into an empty project, and everything run through what that install gives: the
-// `synapsor-runner` bin, the compiled server it builds (alone in an empty directory), and an app
-// that imports synapsor-runner/handler and synapsor-runner/runtime. Node.js 24 here; the oldest
-// supported Node.js runs the same path in test/slow/.
+// `synapsor-runner` bin, the compiled server it builds (alone in an empty directory), `mcp serve`,
+// the demo, an app that imports synapsor-runner/handler and synapsor-runner/runtime, and the
+// reviewed build output (src/, manifest.json) matching the repository's byte for byte. On the
+// Node.js running the tests; test/slow/ runs the same path on the oldest supported Node.js and
+// sees older ones refused.
 
 import { after, before, describe, test } from "node:test";
-import { execFileSync } from "node:child_process";
 import assert from "node:assert/strict";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { REPO_ROOT, runProcess } from "../support/cli.ts";
+import { dirname, join, relative } from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { REPO_ROOT, runCli, runProcess } from "../support/cli.ts";
 import { connectStdio, envelopeOf } from "../support/compiled-server.ts";
 import { createPostgresDatabase, type TestDatabase } from "../support/databases.ts";
 import { seedExample } from "../support/example.ts";
-import { unsupportedSystemNode } from "../support/node-binaries.ts";
 import { packAndInstall, runInstalledCli, withNodeFirst, type InstalledPackage } from "../support/package.ts";
 
 const NODE = process.execPath;
+const TOOLS = ["billing.inspect_invoice", "billing.propose_late_fee_waiver", "support.list_open_tickets"];
+
+/** Every file under dir, by its path relative to dir, with its text. */
+function readTree(dir: string): Map<string, string> {
+  const files = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
+  return new Map(files.map((entry) => join(entry.parentPath, entry.name)).sort().map((path) => [relative(dir, path), readFileSync(path, "utf8")]));
+}
 
 describe("the installed package (npm pack, then npm install of the tarball)", () => {
   let installed: InstalledPackage;
@@ -57,8 +66,10 @@ describe("the installed package (npm pack, then npm install of the tarball)", ()
     ]) {
       assert.ok(files.includes(required), `${required} is missing from the tarball`);
     }
-    const allowed = /^(package\.json|README\.md|LICENSE|bin\/[^/]+\.js|dist\/.+\.(js|d\.ts|json)|schemas\/.+\.json|templates\/.+\.hbs|examples\/.+|docs\/.+\.md)$/;
+    const allowed = /^(package\.json|README\.md|LICENSE|bin\/[^/]+\.js|dist\/.+\.(js|d\.ts)|schemas\/.+\.json|templates\/.+\.hbs|examples\/.+|docs\/.+\.md)$/;
     assert.deepEqual(files.filter((f) => !allowed.test(f)), [], "unexpected files in the tarball");
+    // The JSON Schemas ship once, in schemas/: the code reads them from there, so tsc copies none into dist/.
+    assert.deepEqual(files.filter((f) => f.startsWith("dist/schemas/")), []);
     // Node strips no types under node_modules: any .ts that is not a declaration could not run.
     assert.deepEqual(files.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts") && !f.startsWith("examples/")), []);
     assert.deepEqual(files.filter((f) => /^(bench|test|\.ci|node_modules)\//.test(f) || /tsconfig|package-lock/.test(f)), []);
@@ -95,7 +106,7 @@ describe("the installed package (npm pack, then npm install of the tarball)", ()
     const tools = await runProcess(NODE, [serverPath, "tools", "--json"], { cwd: runDir, env });
     assert.equal(tools.code, 0, tools.stderr);
     const names = (JSON.parse(tools.stdout) as { tools: Array<{ name: string }> }).tools.map((t) => t.name).sort();
-    assert.deepEqual(names, ["billing.inspect_invoice", "billing.propose_late_fee_waiver", "support.list_open_tickets"]);
+    assert.deepEqual(names, TOOLS);
 
     const session = await connectStdio(serverPath, runDir, { SUPPORT_DB_READ_URL: db.url, SYNAPSOR_TENANT_ID: "tenant_acme", SYNAPSOR_PRINCIPAL: "agent-pkg" }, [
       "--store",
@@ -174,16 +185,53 @@ export const wrongSummary = (envelope: Envelope): number => envelope.summary;
     assert.equal(tsc.code, 0, tsc.stdout + tsc.stderr);
   });
 
-  test("on Node.js 20 the installed CLI and the compiled server refuse in one line, without a stack trace", async () => {
-    assert.ok(serverPath, "the build test ran first");
-    const oldNode = unsupportedSystemNode();
-    const version = execFileSync(oldNode, ["--version"], { encoding: "utf8" }).trim().slice(1);
-    const cli = await runInstalledCli(installed, oldNode, ["--help"], { env });
-    const server = await runProcess(oldNode, [serverPath, "tools"], { env });
-    for (const result of [cli, server]) {
-      assert.equal(result.code, 1);
-      assert.equal(result.stdout, "");
-      assert.equal(result.stderr, `synapsor-runner needs Node.js 22.16 or a later 22.x, or 24 or newer; this is Node.js ${version}.\n`);
+  test("src/ and manifest.json are the same whether the repository or the installed package builds them", async () => {
+    const example = join(installed.packageDir, "examples/support-billing");
+    const build = (run: typeof runCli, cwd: string) =>
+      run(["build", "--config", join(example, "synapsor.runner.json"), "--schema", join(example, "synapsor.schema.json"), "--out", "generated"], { cwd });
+    const fromRepository = mkdtempSync(join(tmpdir(), "synapsor-pkg-repo-"));
+    const fromPackage = join(installed.appDir, "cross-installation");
+    mkdirSync(fromPackage);
+    try {
+      const repo = await build(runCli, fromRepository);
+      assert.equal(repo.code, 0, repo.stderr + repo.stdout);
+      const pkg = await build((args, options) => runInstalledCli(installed, NODE, args, options), fromPackage);
+      assert.equal(pkg.code, 0, pkg.stderr + pkg.stdout);
+      const reviewed = (dir: string) => new Map([...readTree(join(dir, "generated"))].filter(([path]) => path !== "server.mjs"));
+      const expected = reviewed(fromRepository);
+      assert.ok(expected.has("manifest.json") && [...expected.keys()].some((path) => path.startsWith("src/")), [...expected.keys()].join(", "));
+      assert.deepEqual(reviewed(fromPackage), expected);
+    } finally {
+      rmSync(fromRepository, { recursive: true, force: true });
     }
+  });
+
+  test("mcp serve builds the config and serves it over stdio", async () => {
+    const example = join(installed.packageDir, "examples/support-billing");
+    const project = join(installed.appDir, "serve");
+    mkdirSync(project);
+    const transport = new StdioClientTransport({
+      command: join(installed.appDir, "node_modules", ".bin", "synapsor-runner"),
+      args: ["mcp", "serve", "--config", join(example, "synapsor.runner.json"), "--store", join(project, "serve.db"), "--schema", join(example, "synapsor.schema.json")],
+      cwd: project,
+      env: withNodeFirst(NODE, { PATH: process.env.PATH ?? "", SUPPORT_DB_READ_URL: db.url, SYNAPSOR_TENANT_ID: "tenant_acme", SYNAPSOR_PRINCIPAL: "agent-pkg" }) as Record<string, string>,
+      stderr: "pipe",
+    });
+    const client = new Client({ name: "synapsor-pkg", version: "1.0.0" });
+    await client.connect(transport);
+    try {
+      const { tools } = await client.listTools();
+      assert.deepEqual(tools.map((t) => t.name).sort(), TOOLS);
+      const e = envelopeOf(await client.callTool({ name: "support.list_open_tickets", arguments: { customer_id: "C-101" } }));
+      assert.equal(e.ok, true, JSON.stringify(e.error));
+    } finally {
+      await client.close();
+    }
+  });
+
+  test("the demo runs end to end", async () => {
+    const demo = await runInstalledCli(installed, NODE, ["demo", "--dir", join(installed.appDir, "demo")], { env, timeoutMs: 180_000 });
+    assert.equal(demo.code, 0, demo.stderr + demo.stdout);
+    assert.match(demo.stdout, /\nDone in [\d.]+ s\./);
   });
 });

@@ -5,8 +5,9 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { EXIT } from "../../cli/program.ts";
 
-export const GOLDEN_ROOT = fileURLToPath(new URL("./", import.meta.url));
+const GOLDEN_ROOT = fileURLToPath(new URL("./", import.meta.url));
 
 /** What the committed files of a case say the build must do. */
 export type Expectation =
@@ -28,12 +29,12 @@ export interface GoldenCase {
   expects: Expectation;
 }
 
-export const CASE_FILE = "case.json";
+const CASE_FILE = "case.json";
 export const EXPECTED_DIR = "expected";
 export const STDERR_FILE = "stderr.txt";
 export const EXIT_CODE_FILE = "exit_code";
-/** The exit code of a build that fails on its input (cli/program.ts, EXIT.invalid). */
-export const DEFAULT_FAILURE_EXIT_CODE = 1;
+/** The exit code of a build that fails on its input. */
+export const DEFAULT_FAILURE_EXIT_CODE = EXIT.invalid;
 
 const DEFAULT_CONFIG = "synapsor.runner.json";
 const DEFAULT_SCHEMA = "synapsor.schema.json";

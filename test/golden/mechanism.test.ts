@@ -70,6 +70,26 @@ test("a new folder is a case; once recorded it passes, and changed diagnostics o
   assert.equal(existsSync(join(recorded.dir, "expected")), false, "a refused update writes nothing");
 });
 
+test("a case recorded as failing that builds now comes back as a build, which the report names and the update refuses", async () => {
+  const example = join(REPO_ROOT, "examples", "support-billing");
+  const root = goldenRoot({
+    switched: {
+      "synapsor.runner.json": readFileSync(join(example, "synapsor.runner.json"), "utf8"),
+      "synapsor.schema.json": readFileSync(join(example, "synapsor.schema.json"), "utf8"),
+      "stderr.txt": "build failed at resolve.\n",
+    },
+  });
+  const [c] = discoverCases(root);
+  assert.equal(c?.expects, "failure");
+  const outcome = await produceOutcome(c);
+  assert.equal(outcome.kind, "build");
+  assert.ok(outcome.files.has("manifest.json"), [...outcome.files.keys()].join(", "));
+  assert.match(driftReport(c, outcome) ?? "", /^golden case switched should fail as stderr\.txt records, but the config built/);
+  assert.match(updateCase(c, outcome).message, /^refused switched: it should fail but now builds/);
+  assert.equal(existsSync(join(c.dir, "expected")), false, "a refused update writes nothing");
+  assert.equal(readFileSync(join(c.dir, "stderr.txt"), "utf8"), "build failed at resolve.\n");
+});
+
 test("a drifted build case names each file and its first differing line", () => {
   const root = goldenRoot({
     drifted: {

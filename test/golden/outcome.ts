@@ -3,7 +3,8 @@
 //
 // A case that builds is compiled in-process (sources and manifest, no bundle). A case that
 // fails is run through the real CLI in the case folder, so stderr.txt is exactly what a user
-// sees from `synapsor-runner build`, not a re-formatting of the diagnostics.
+// sees from `synapsor-runner build`, not a re-formatting of the diagnostics. A case recorded as
+// failing goes to the CLI directly; only a case not known to fail is tried in-process first.
 
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -24,19 +25,29 @@ import {
 
 export type Outcome = { kind: "build"; files: FileMap } | { kind: "failure"; stderr: string; exitCode: number };
 
-export const UPDATE_COMMAND = "npm run golden:update";
+const UPDATE_COMMAND = "npm run golden:update";
 
 export async function produceOutcome(c: GoldenCase): Promise<Outcome> {
+  if (c.expects === "failure") {
+    const failed = await runFailingBuild(c);
+    // It built after all: report it as a build, so the drift report and `golden:update` refuse
+    // a failing case that silently became one that builds.
+    return failed.exitCode === 0 ? ((await buildInProcess(c)) ?? failed) : failed;
+  }
+  return (await buildInProcess(c)) ?? runFailingBuild(c);
+}
+
+/** The generated sources and manifest, or undefined when the build fails. */
+async function buildInProcess(c: GoldenCase): Promise<Outcome | undefined> {
   const result = await compile({
     configPath: resolve(c.dir, c.config),
     ...(c.schema !== undefined ? { schema: { kind: "snapshot" as const, path: resolve(c.dir, c.schema) } } : {}),
     bundle: false,
   });
-  if (result.ok) return { kind: "build", files: result.files };
-  return runFailingBuild(c);
+  return result.ok ? { kind: "build", files: result.files } : undefined;
 }
 
-async function runFailingBuild(c: GoldenCase): Promise<Outcome> {
+async function runFailingBuild(c: GoldenCase): Promise<Outcome & { kind: "failure" }> {
   // If the config unexpectedly builds after all, the output lands here rather than in the repo.
   const out = mkdtempSync(join(tmpdir(), "sr-golden-"));
   try {

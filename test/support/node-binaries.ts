@@ -1,6 +1,7 @@
-// Node.js binaries other than the one running the tests: the oldest supported release (from
-// the `node` package on npm, which ships the real binary inside a registry package) and an
-// unsupported one, to see the refusal.
+// Node.js binaries other than the one running the tests, each installed from the `node` package
+// on npm (which ships the real binary inside a registry package) into a cache outside the
+// repository: the oldest supported release, and unsupported ones to see the refusal. The same
+// versions on every machine, whatever Node.js the machine itself has.
 
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
@@ -9,8 +10,15 @@ import { join } from "node:path";
 import { REPO_ROOT, runProcess } from "./cli.ts";
 
 /** Survives between runs and lives outside the repository: the first run downloads, later ones reuse. */
-export const NODE_CACHE_DIR =
+const NODE_CACHE_DIR =
   process.env.SYNAPSOR_TEST_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "synapsor-runner-test");
+
+/**
+ * The last release of Node.js 20, the newest major below the floor. It has no node:sqlite, so a
+ * compiled server reaches its version guard only because the bundle defers its built-in imports
+ * (compiler/bundle/builtin-imports.ts); Node.js 22.15, just below the floor, already has it.
+ */
+export const NODE_WITHOUT_SQLITE = "20.20.2";
 
 /** "22.16.0" from engines.node "^22.16.0 || >=24": the oldest Node.js the package says it runs on. */
 export function oldestSupportedNode(): string {
@@ -57,18 +65,4 @@ function reportedVersion(binary: string): string {
   } catch {
     return "";
   }
-}
-
-/**
- * The machine's own older Node.js (Debian's Node 20 here), to see the refusal; override with
- * TEST_OLD_NODE. Fails, rather than skips, when that binary is missing or new enough to run us.
- */
-export function unsupportedSystemNode(): string {
-  const binary = process.env.TEST_OLD_NODE ?? "/usr/bin/node";
-  const version = reportedVersion(binary);
-  const [major = 0] = version.replace(/^v/, "").split(".").map(Number);
-  if (major === 0 || major >= 22) {
-    throw new Error(`${binary} (${version || "missing"}) is not an unsupported Node.js; set TEST_OLD_NODE to a Node.js 18 or 20 binary`);
-  }
-  return binary;
 }

@@ -27,7 +27,7 @@ export interface PlanCase {
 }
 
 /** The contract around one capability, engine-adapted. */
-export function contractFor(c: PlanCase): Record<string, any> {
+function contractFor(c: PlanCase): Record<string, any> {
   const capability = structuredClone(c.capability);
   if (c.engine === "mysql") delete capability.target.schema;
   return {
@@ -39,7 +39,7 @@ export function contractFor(c: PlanCase): Record<string, any> {
   };
 }
 
-export function snapshotFor(c: PlanCase): SchemaSnapshot {
+function snapshotFor(c: PlanCase): SchemaSnapshot {
   const tables = c.tables.map((t) => (c.engine === "mysql" ? { ...t, schema: "app" } : t));
   return { snapshot_version: 1, engine: c.engine, database: "app", tables };
 }
