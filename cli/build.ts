@@ -1,9 +1,11 @@
 // `synapsor-runner build`: compile the contract into DIR/src, DIR/manifest.json and DIR/server.mjs,
 // or with --check, prove that DIR already holds exactly that.
 
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import type { Command } from "commander";
 import { formatDiagnostics } from "../compiler/diagnostics.ts";
-import { compareTree } from "../compiler/output/compare-tree.ts";
+import { compareTree, type TreeDifference } from "../compiler/output/compare-tree.ts";
 import { writeTreeAtomically } from "../compiler/output/write-tree.ts";
 import { compile, type SchemaInput } from "../compiler/pipeline.ts";
 import { CliError, EXIT, printJson, readEnvVar } from "./program.ts";
@@ -52,18 +54,15 @@ async function runBuild(flags: BuildFlags): Promise<void> {
   if (!outDir) throw new CliError("No output directory: pass --out DIR or set build.out_dir in the config.");
 
   if (flags.check) {
+    // server.mjs is build output that many teams do not commit (the reviewed code is src/ and
+    // manifest.json); it is compared when it is there and otherwise left out, saying so.
+    const skipped = existsSync(join(outDir, "server.mjs")) ? [] : ["server.mjs"];
+    for (const path of skipped) result.files.delete(path);
     const differences = compareTree(outDir, result.files);
-    if (flags.json) printJson({ ok: differences.length === 0, out: outDir, differences });
-    else if (differences.length === 0) process.stdout.write(`${outDir} is up to date with ${flags.config}.\n`);
+    if (flags.json) printJson({ ok: differences.length === 0, out: outDir, differences, skipped });
     else {
-      process.stdout.write(`${outDir} differs from what ${flags.config} produces (${differences.length} file(s)):\n`);
-      for (const d of differences) {
-        process.stdout.write(`  ${d.change.padEnd(10)} ${d.path}\n`);
-        if (d.firstDifference) {
-          process.stdout.write(`    line ${d.firstDifference.line}\n    - ${d.firstDifference.actual}\n    + ${d.firstDifference.expected}\n`);
-        }
-      }
-      process.stdout.write(`Run: synapsor-runner build --config ${flags.config} --out ${outDir}\n`);
+      if (skipped.length > 0) process.stderr.write(`  … ${outDir} has no server.mjs: comparing src/ and manifest.json only\n`);
+      printCheck(outDir, flags.config, differences);
     }
     if (differences.length > 0) process.exitCode = EXIT.invalid;
     return;
@@ -88,4 +87,19 @@ async function runBuild(flags: BuildFlags): Promise<void> {
       `  src/ (${summary.files.filter((f) => f.startsWith("src/")).length} files), manifest.json, server.mjs (${size} KiB)\n` +
       `Run it: node ${outDir}/server.mjs serve --transport stdio --store ${result.plan.storage.sqlitePath}\n`,
   );
+}
+
+function printCheck(outDir: string, configPath: string, differences: TreeDifference[]): void {
+  if (differences.length === 0) {
+    process.stdout.write(`${outDir} is up to date with ${configPath}.\n`);
+    return;
+  }
+  process.stdout.write(`${outDir} differs from what ${configPath} produces (${differences.length} file(s)):\n`);
+  for (const d of differences) {
+    process.stdout.write(`  ${d.change.padEnd(10)} ${d.path}\n`);
+    if (d.firstDifference) {
+      process.stdout.write(`    line ${d.firstDifference.line}\n    - ${d.firstDifference.actual}\n    + ${d.firstDifference.expected}\n`);
+    }
+  }
+  process.stdout.write(`Run: synapsor-runner build --config ${configPath} --out ${outDir}\n`);
 }

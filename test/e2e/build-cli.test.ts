@@ -4,7 +4,7 @@
 import { describe, test, before } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { appendFileSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { appendFileSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runCli, runProcess } from "../support/cli.ts";
 import { tempDir } from "../support/compiled-server.ts";
@@ -92,6 +92,23 @@ describe("build output and --check", () => {
     assert.equal(drifted.code, 1);
     assert.match(drifted.stdout, /modified\s+src\/capabilities\/billing\.inspect_invoice\.ts/);
     assert.match(drifted.stdout, /sneaky edit/);
+  });
+
+  test("--check on a directory that holds only the committed src/ and manifest.json compares those and says so", async () => {
+    const committed = join(tempDir("synapsor-check-"), "generated");
+    const built = await runCli(["build", "--config", config, "--out", committed, "--schema", SNAPSHOT]);
+    assert.equal(built.code, 0, built.stderr);
+    rmSync(join(committed, "server.mjs"));
+    const clean = await runCli(["build", "--config", config, "--out", committed, "--schema", SNAPSHOT, "--check", "--json"]);
+    assert.equal(clean.code, 0, clean.stdout + clean.stderr);
+    assert.deepEqual(JSON.parse(clean.stdout), { ok: true, out: committed, differences: [], skipped: ["server.mjs"] });
+    const text = await runCli(["build", "--config", config, "--out", committed, "--schema", SNAPSHOT, "--check"]);
+    assert.equal(text.code, 0);
+    assert.match(text.stderr, /has no server\.mjs: comparing src\/ and manifest\.json only/);
+    appendFileSync(join(committed, "manifest.json"), " ");
+    const drifted = await runCli(["build", "--config", config, "--out", committed, "--schema", SNAPSHOT, "--check"]);
+    assert.equal(drifted.code, 1, "a committed file that drifted still fails the check");
+    assert.match(drifted.stdout, /modified\s+manifest\.json/);
   });
 
   test("--check fails when the planned UPDATE in a module or the manifest drifts from the config", async () => {
