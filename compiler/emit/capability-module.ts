@@ -81,8 +81,13 @@ export function renderCapabilityModule(build: BuildPlan, cap: CapabilityPlan): s
   });
 }
 
-/** SQL reads best unescaped: a template literal for Postgres, single quotes for MySQL's backticks. */
+/**
+ * SQL reads best unescaped: a template literal for Postgres, single quotes for MySQL's backticks.
+ * Text holding a line terminator is escaped JSON instead: a single-quoted string cannot hold one,
+ * and a template literal turns CR and CRLF into LF, which would change the statement.
+ */
 function sqlLiteral(text: string): string {
+  if (/[\r\n\u2028\u2029]/.test(text)) return JSON.stringify(text);
   if (!text.includes("`") && !text.includes("${") && !text.includes("\\")) return `\`${text}\``;
   if (!text.includes("'") && !text.includes("\\")) return `'${text}'`;
   return JSON.stringify(text);

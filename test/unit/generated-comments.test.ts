@@ -31,7 +31,7 @@ interface Names {
 }
 
 const PLAIN: Names = { source: "app", executor: "writer", table: "invoices" };
-const ODD: Names = { source: EVIL, executor: `writer${EVIL}`, table: "invoices" };
+const ODD: Names = { source: EVIL, executor: `writer${EVIL}`, table: `invoices${EVIL}` };
 
 function caseFor(engine: "postgres" | "mysql", type: ExecutorType, names: Names) {
   const capability = waiver();
@@ -59,8 +59,10 @@ function shape(text: string): { kinds: string[]; identifiers: Set<string>; comme
   const kinds: string[] = [];
   const identifiers = new Set<string>();
   const visit = (node: ts.Node): void => {
-    // A quoted property name (an odd key) and a plain one are the same shape.
-    kinds.push(ts.isIdentifier(node) || ts.isStringLiteral(node) ? "Name" : ts.SyntaxKind[node.kind]!);
+    // A quoted property name (an odd key) and a plain one are the same shape, and so are a
+    // string and a template literal without substitutions (SQL with a line break is escaped JSON).
+    const text = ts.isIdentifier(node) || ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node);
+    kinds.push(text ? "Text" : ts.SyntaxKind[node.kind]!);
     if (ts.isIdentifier(node)) identifiers.add(node.text);
     ts.forEachChild(node, visit);
   };
