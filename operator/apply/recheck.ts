@@ -40,10 +40,10 @@ export function recheckProposal({ proposal, approval, evidence, capability }: Re
   if (!sameText(proposal.args[plan.idArg], objectId)) out.push(`the row id ${show(objectId)} is not the id argument ${show(proposal.args[plan.idArg])} the proposal was made with`);
   for (const [label, row] of [["before", proposal.before], ["after", proposal.after]] as const) {
     if (Object.hasOwn(row, capability.target.primaryKey) && !sameText(row[capability.target.primaryKey], objectId)) {
-      out.push(`the ${label} row's ${capability.target.primaryKey} is not the row id ${show(objectId)}`);
+      out.push(`the ${label} row's ${name(capability.target.primaryKey)} is not the row id ${show(objectId)}`);
     }
     if (Object.hasOwn(row, capability.target.tenantKey) && !sameText(row[capability.target.tenantKey], proposal.tenantId)) {
-      out.push(`the ${label} row's ${capability.target.tenantKey} is not the proposal's tenant ${show(proposal.tenantId)}`);
+      out.push(`the ${label} row's ${name(capability.target.tenantKey)} is not the proposal's tenant ${show(proposal.tenantId)}`);
     }
   }
   if (!evidence) out.push(`its evidence bundle ${show(proposal.evidenceId)} is missing`);
@@ -51,6 +51,10 @@ export function recheckProposal({ proposal, approval, evidence, capability }: Re
     if (evidence.capability !== proposal.capability) out.push(`its evidence was read by ${show(evidence.capability)}, not ${show(proposal.capability)}`);
     if (evidence.tenantId !== proposal.tenantId) out.push(`its evidence was read in tenant ${show(evidence.tenantId)}, not ${show(proposal.tenantId)}`);
     if (!evidence.objectIds.includes(objectId)) out.push(`its evidence does not cover row ${show(objectId)}`);
+    // The proposal call records its arguments and the row it read as the evidence, in the same
+    // call and from the same values: the stored proposal must carry exactly those.
+    if (!same(proposal.args, evidence.args)) out.push(`its arguments ${show(proposal.args)} are not those its evidence was read with ${show(evidence.args)}`);
+    if (evidence.rows.length !== 1 || !same(proposal.before, evidence.rows[0])) out.push(`the before row is not the row its evidence read`);
   }
 
   // What changes: exactly the planned columns, fixed values as built, argument values within their limits.
@@ -58,23 +62,23 @@ export function recheckProposal({ proposal, approval, evidence, capability }: Re
   const extra = Object.keys(proposal.patch).filter((c) => !planned.has(c));
   const missing = [...planned.keys()].filter((c) => !Object.hasOwn(proposal.patch, c));
   if (extra.length > 0) out.push(`the patch changes ${extra.map(name).join(", ")}, which the build does not plan`);
-  if (missing.length > 0) out.push(`the patch lacks ${missing.join(", ")}, which the build plans`);
+  if (missing.length > 0) out.push(`the patch lacks ${missing.map(name).join(", ")}, which the build plans`);
   for (const [column, source] of planned) {
     if (!Object.hasOwn(proposal.patch, column)) continue;
     const value = proposal.patch[column]!;
     if ("fixed" in source) {
-      if (!same(value, source.fixed)) differ(`the value of ${column}`, value, source.fixed);
+      if (!same(value, source.fixed)) differ(`the value of ${name(column)}`, value, source.fixed);
       continue;
     }
-    if (!same(value, proposal.args[source.arg])) out.push(`the value of ${column} is not the argument ${source.arg} the proposal was made with`);
+    if (!same(value, proposal.args[source.arg])) out.push(`the value of ${name(column)} is not the argument ${name(source.arg)} the proposal was made with`);
     const arg = capability.args.find((a) => a.name === source.arg);
-    const problem = arg ? argumentProblem(arg, value) : `argument ${source.arg} is not declared`;
-    if (problem) out.push(`the value of ${column} ${problem}`);
+    const problem = arg ? argumentProblem(arg, value) : `argument ${name(source.arg)} is not declared`;
+    if (problem) out.push(`the value of ${name(column)} ${problem}`);
   }
   for (const [column, bounds] of Object.entries(plan.numericBounds)) {
     if (!Object.hasOwn(proposal.patch, column)) continue;
     const problem = boundsProblem(proposal.patch[column]!, bounds);
-    if (problem) out.push(`the value of ${column} ${problem}`);
+    if (problem) out.push(`the value of ${name(column)} ${problem}`);
   }
   for (const key of new Set([...Object.keys(proposal.before), ...Object.keys(proposal.after)])) {
     const expected = Object.hasOwn(proposal.patch, key) ? proposal.patch[key] : proposal.before[key];
@@ -88,13 +92,18 @@ export function recheckProposal({ proposal, approval, evidence, capability }: Re
   }
   for (const t of builtTransitions) {
     if (Object.hasOwn(proposal.patch, t.column) && !t.to.some((v) => same(v, proposal.patch[t.column]))) {
-      out.push(`the value of ${t.column} ${show(proposal.patch[t.column])} is not one the transition guard allows (${show(t.to)})`);
+      out.push(`the value of ${name(t.column)} ${show(proposal.patch[t.column])} is not one the transition guard allows (${show(t.to)})`);
     }
   }
+  const builtVersion = plan.conflictColumn ?? null;
   const storedVersion = guards.conflict?.column ?? null;
-  if (storedVersion !== (plan.conflictColumn ?? null)) differ("the expected-version column", storedVersion, plan.conflictColumn ?? null);
-  else if (guards.conflict && Object.hasOwn(proposal.before, guards.conflict.column) && !same(proposal.before[guards.conflict.column], guards.conflict.expected)) {
-    out.push(`the expected version is not the version of the before row`);
+  if (storedVersion !== builtVersion) differ("the expected-version column", storedVersion, builtVersion);
+  if (builtVersion !== null) {
+    // The proposal reads the version column with the row; without it the expected version could be anything.
+    if (!Object.hasOwn(proposal.before, builtVersion)) out.push(`the before row lacks the version column ${name(builtVersion)}`);
+    else if (guards.conflict?.column === builtVersion && !same(proposal.before[builtVersion], guards.conflict.expected)) {
+      out.push(`the expected version is not the version of the before row`);
+    }
   }
 
   // Who approved and who writes.
@@ -114,14 +123,14 @@ function argumentProblem(arg: ArgPlan, value: Scalar): string | undefined {
     (arg.type === "integer" && Number.isInteger(value)) ||
     (arg.type === "number" && typeof value === "number" && Number.isFinite(value)) ||
     (arg.type === "boolean" && typeof value === "boolean");
-  if (!fits) return `${show(value)} is not a ${arg.type} as argument ${arg.name} requires`;
+  if (!fits) return `${show(value)} is not a ${arg.type} as argument ${name(arg.name)} requires`;
   // JSON Schema counts characters as code points, as the validator did.
   if (typeof value === "string" && arg.maxLength !== undefined && [...value].length > arg.maxLength) {
-    return `is longer than argument ${arg.name}'s ${arg.maxLength} characters`;
+    return `is longer than argument ${name(arg.name)}'s ${arg.maxLength} characters`;
   }
-  if (typeof value === "number" && arg.minimum !== undefined && value < arg.minimum) return `${value} is below argument ${arg.name}'s minimum ${arg.minimum}`;
-  if (typeof value === "number" && arg.maximum !== undefined && value > arg.maximum) return `${value} is above argument ${arg.name}'s maximum ${arg.maximum}`;
-  if (arg.enum && !arg.enum.some((e) => e === value)) return `${show(value)} is not one of argument ${arg.name}'s values ${show(arg.enum)}`;
+  if (typeof value === "number" && arg.minimum !== undefined && value < arg.minimum) return `${value} is below argument ${name(arg.name)}'s minimum ${arg.minimum}`;
+  if (typeof value === "number" && arg.maximum !== undefined && value > arg.maximum) return `${value} is above argument ${name(arg.name)}'s maximum ${arg.maximum}`;
+  if (arg.enum && !arg.enum.some((e) => e === value)) return `${show(value)} is not one of argument ${name(arg.name)}'s values ${show(arg.enum)}`;
   return undefined;
 }
 
