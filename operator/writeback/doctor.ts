@@ -110,8 +110,9 @@ export async function runDoctor(contract: Contract, plan: BuildPlan, env: NodeJS
         const table = dialectFor(write.engine).qualifiedName(write.receiptsTable.schema, write.receiptsTable.name);
         if (!byReceiptsTable.has(table)) byReceiptsTable.set(table, write);
       }
-      for (const [table, write] of byReceiptsTable) {
+      for (const write of byReceiptsTable.values()) {
         const err = await rolledBack(adapter, (tx) => probeReceipts(tx, write));
+        const table = [write.receiptsTable.schema, write.receiptsTable.name].filter((n): n is string => n !== undefined).map(name).join(".");
         add(
           "receipts_table",
           err === undefined ? "ok" : statusOf(err),
@@ -122,8 +123,8 @@ export async function runDoctor(contract: Contract, plan: BuildPlan, env: NodeJS
       }
       for (const { capability, write } of mine) {
         const err = await rolledBack(adapter, (tx) => probeUpdate(tx, write));
-        const table = [write.table.schema, write.table.name].filter(Boolean).join(".");
-        const columns = write.setColumns.join(", ");
+        const table = [write.table.schema, write.table.name].filter((n): n is string => n !== undefined).map(name).join(".");
+        const columns = write.setColumns.map(name).join(", ");
         add(
           `update ${capability}`,
           err === undefined ? "ok" : statusOf(err),
@@ -167,4 +168,10 @@ async function probeUpdate(tx: Transaction, plan: SqlUpdatePlan): Promise<void> 
   for (const statement of [update, explainConflict, ...(readNewVersion ? [readNewVersion] : [])]) {
     await tx.execute(statement, statement.params.map(() => null));
   }
+}
+
+/** A table or column name for the operator's terminal: plain when it is an identifier, else escaped JSON (no control or bidi characters). */
+function name(identifier: string): string {
+  if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(identifier)) return identifier;
+  return JSON.stringify(identifier).replace(/[\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
