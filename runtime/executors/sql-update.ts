@@ -17,7 +17,11 @@ import { writeValuesFor } from "./write-values.ts";
 import { NEW_VERSION_ALIAS } from "./write-plan.ts";
 
 export interface SqlUpdateExecutorOptions {
-  /** The capability's planned write: from its compiled plan (plannedWriteFrom) or its generated module. */
+  /**
+   * The capability's planned write, bound from its compiled plan (plannedWriteFrom): apply and
+   * doctor compile the capability and never load its generated module, whose `write` spells
+   * out the same statements for review (test/unit/emit-write-params.test.ts holds them equal).
+   */
   write: PlannedWrite;
   /** The source's write_url_env value; never the read credential. */
   writeUrl: string;
