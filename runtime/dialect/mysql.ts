@@ -58,7 +58,7 @@ const WRITER_KINDS = new Map<number, WriterErrorKind>([
   [1143, "permission"], // ER_COLUMNACCESS_DENIED_ERROR
   [1227, "permission"], // ER_SPECIFIC_ACCESS_DENIED_ERROR
   [1146, "missing_object"], // ER_NO_SUCH_TABLE
-  [1049, "missing_object"], // ER_BAD_DB_ERROR
+  [1049, "missing_database"], // ER_BAD_DB_ERROR: the URL's database does not exist
   [1054, "missing_object"], // ER_BAD_FIELD_ERROR
 ]);
 // mysql2's own codes for a connection it lost.

@@ -137,6 +137,12 @@ export function createSqlUpdateExecutor(options: SqlUpdateExecutorOptions): Exec
         internal,
       };
     }
+    if (kind === "missing_database") {
+      return {
+        receipt: failed("WRITER_UNAVAILABLE", "The write URL names a database the server does not have; fix the source's write_url_env. Nothing changed."),
+        internal,
+      };
+    }
     if (kind === "unreachable") {
       const message =
         step === "commit"

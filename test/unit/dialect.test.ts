@@ -190,6 +190,7 @@ describe("error tables", () => {
     assert.equal(writerErrorKind(pgError("42501")), "permission");
     assert.equal(writerErrorKind(pgError("28P01")), "authentication");
     assert.equal(writerErrorKind(pgError("42P01")), "missing_object");
+    assert.equal(writerErrorKind(pgError("3D000")), "missing_database", "the URL's database does not exist: not a missing table");
     assert.equal(writerErrorKind(pgError("57014")), "unreachable");
     assert.equal(writerErrorKind(pgError("42601")), "other");
   });
@@ -202,6 +203,7 @@ describe("error tables", () => {
     assert.equal(writerErrorKind(mysqlError(1062, "23000")), "duplicate_key");
     assert.equal(writerErrorKind(mysqlError(1142, "42000")), "permission");
     assert.equal(writerErrorKind(mysqlError(1146, "42S02")), "missing_object");
+    assert.equal(writerErrorKind(mysqlError(1049, "42000")), "missing_database", "the URL's database does not exist: not a missing table");
   });
 
   test("network and lost-connection signs from either driver, also inside causes", () => {
