@@ -57,7 +57,7 @@ export function register(program: Command): void {
     .action(async (flags: { config: string; schema?: string; schemaSnapshot?: string; fromEnv?: string; json?: boolean }) => {
       if (flags.schema && flags.schemaSnapshot && flags.schema !== flags.schemaSnapshot) throw new CliError("Use either --schema or --schema-snapshot, not both.");
       const compiled = await compileForCommand(flags.config, { schema: flags.schema ?? flags.schemaSnapshot, fromEnv: flags.fromEnv });
-      const checks = await runDoctor(compiled.contract, compiled.plan, process.env);
+      const checks = await runDoctor(compiled.plan, process.env);
       const ok = checks.every((c) => c.status === "ok");
       if (flags.json) printJson({ ok, checks });
       else process.stdout.write(formatChecks(checks));

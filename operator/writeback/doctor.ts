@@ -3,7 +3,6 @@
 // the driver's text are never part of them.
 
 import { randomBytes } from "node:crypto";
-import type { Contract } from "../../compiler/config/contract.ts";
 import type { BuildPlan } from "../../compiler/plan/capability-plan.ts";
 import type { Adapter, Transaction } from "../../runtime/db/adapter.ts";
 import { openAdapter } from "../../runtime/db/index.ts";
@@ -66,26 +65,26 @@ interface PlannedTarget {
   write: SqlUpdatePlan;
 }
 
-export async function runDoctor(contract: Contract, plan: BuildPlan, env: NodeJS.ProcessEnv): Promise<DoctorCheck[]> {
+export async function runDoctor(plan: BuildPlan, env: NodeJS.ProcessEnv): Promise<DoctorCheck[]> {
   const targets: PlannedTarget[] = plan.capabilities.flatMap((c) => (c.proposal?.write ? [{ capability: c.name, source: c.source, write: c.proposal.write }] : []));
   const checks: DoctorCheck[] = [];
   if (targets.length === 0) {
     return [{ source: "-", check: "config", status: "not_configured", message: "No proposal in this config is applied by a sql_update executor." }];
   }
   for (const sourceName of [...new Set(targets.map((t) => t.source))]) {
-    const source = contract.sources[sourceName]!;
+    const source = plan.sources[sourceName]!;
     const add = (check: string, status: CheckStatus, message: string) => checks.push({ source: sourceName, check, status, message });
-    const envName = source.write_url_env;
+    const envName = source.writeUrlEnv;
     const url = envName ? env[envName] : undefined;
     if (!envName || !url) {
       add("credential", "not_configured", envName ? `${envName} is not set; export the writer's URL in it.` : "The source has no write_url_env.");
       continue;
     }
-    if (url === env[source.read_url_env]) {
-      add("credential", "failed", `${envName} holds the same credential as ${source.read_url_env}; the writer must be a separate login.`);
+    if (url === env[source.readUrlEnv]) {
+      add("credential", "failed", `${envName} holds the same credential as ${source.readUrlEnv}; the writer must be a separate login.`);
       continue;
     }
-    const adapter = await openAdapter(source.engine, { url, statementTimeoutMs: source.statement_timeout_ms ?? 5000, maxConnections: 1 });
+    const adapter = await openAdapter(source.engine, { url, statementTimeoutMs: source.statementTimeoutMs, maxConnections: 1 });
     try {
       const connectErr = await rolledBack(adapter, async (tx) => {
         await tx.execute({ name: "synapsor_doctor_connect", text: "SELECT 1 AS ok" }, []);
