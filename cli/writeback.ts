@@ -7,8 +7,8 @@
 import { Option, type Command } from "commander";
 import type { Engine } from "../compiler/config/contract.ts";
 import { runDoctor, type DoctorCheck } from "../operator/writeback/doctor.ts";
-import { receiptsSchemasOf, writerGrants } from "../operator/writeback/grants.ts";
-import { receiptsMigration } from "../runtime/executors/receipts-table.ts";
+import { receiptsTablesOf, writerGrants } from "../operator/writeback/grants.ts";
+import { receiptsMigration, receiptsTableOf } from "../runtime/executors/receipts-table.ts";
 import { compileForCommand } from "./compiled.ts";
 import { CliError, EXIT, printJson } from "./program.ts";
 
@@ -40,8 +40,8 @@ export function register(program: Command): void {
     .action(async (flags: { engine: Engine; writerRole: string; schema?: string; config?: string; schemaSnapshot?: string; fromEnv?: string }) => {
       const compiled = flags.config ? await compileForCommand(flags.config, { schema: flags.schemaSnapshot, fromEnv: flags.fromEnv }, "--schema-snapshot") : undefined;
       const writes = (compiled?.plan.capabilities ?? []).flatMap((c) => (c.proposal?.write?.engine === flags.engine ? [c.proposal.write] : []));
-      const schemas = flags.schema !== undefined || !compiled ? [flags.schema] : receiptsSchemasOf(writes);
-      const grants = writerGrants(flags.engine, flags.writerRole, schemas, writes);
+      const receipts = flags.schema !== undefined || !compiled ? [receiptsTableOf(flags.engine, flags.schema)] : receiptsTablesOf(flags.engine, writes);
+      const grants = writerGrants(flags.engine, flags.writerRole, receipts, writes);
       if (!grants.ok) throw new CliError(grants.message);
       process.stdout.write(sqlScript(grants.statements));
     });
