@@ -9,7 +9,7 @@ import pg from "pg";
 import { databaseErrorClass, dialectFor, Placeholders, writerErrorKind } from "../../runtime/dialect/index.ts";
 import {
   ER_UNKNOWN_SYSTEM_VARIABLE,
-  MYSQL_DRIVER_OPTIONS,
+  mysqlDriverOptions,
   MysqlSessionSetup,
   fallsBackToMysql8,
   mysqlSessionStatement,
@@ -161,7 +161,9 @@ describe("driver values", () => {
     assert.equal(parse(23, "42"), 42, "other types keep pg's own parser");
   });
 
-  test("mysql2 options: UTC, text dates and big numbers, TINYINT(1) as boolean", () => {
+  test("mysql2 options: UTC, text dates and big numbers, TINYINT(1) as boolean; a fresh object per pool", () => {
+    const MYSQL_DRIVER_OPTIONS = mysqlDriverOptions();
+    assert.notEqual(mysqlDriverOptions().flags, MYSQL_DRIVER_OPTIONS.flags, "no pool shares another's flags");
     assert.equal(MYSQL_DRIVER_OPTIONS.timezone, "Z");
     assert.equal(MYSQL_DRIVER_OPTIONS.dateStrings, true);
     assert.equal(MYSQL_DRIVER_OPTIONS.bigNumberStrings, true);
