@@ -3,9 +3,7 @@
 
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
-import { formatDiagnostics } from "../compiler/diagnostics.ts";
 import { applyProposal } from "../operator/apply/apply-proposal.ts";
-import { compileCapabilities } from "../operator/apply/compiled-capability.ts";
 import { openLedger } from "../runtime/ledger/open.ts";
 import { keySettings, openKeys } from "../operator/review/store.ts";
 import { LedgerKeyError } from "../runtime/ledger/keys/key-ring.ts";
@@ -13,7 +11,7 @@ import { StoreUnavailableError } from "../runtime/ledger/store-error.ts";
 import type { WritebackRequest } from "../runtime/executors/protocol.ts";
 import { textLines } from "../operator/review/format.ts";
 import { terminalSafe } from "../runtime/text/terminal-safe.ts";
-import { schemaInputFromFlags } from "./build.ts";
+import { compileForCommand } from "./compiled.ts";
 import { CliError, EXIT, printJson } from "./program.ts";
 
 interface ApplyFlags {
@@ -49,16 +47,7 @@ async function runApply(flags: ApplyFlags): Promise<void> {
 
   // Apply trusts only the build: the capability is compiled from the config and the schema now,
   // and the proposal is re-checked against that, not against what the ledger says.
-  const schema = schemaInputFromFlags(flags);
-  const compiled = await compileCapabilities({ configPath: flags.config, ...(schema ? { schema } : {}) });
-  if (!compiled.ok) {
-    const environmental = compiled.diagnostics.some((d) => d.code === "DATABASE_UNREACHABLE");
-    throw new CliError(
-      `cannot compile the capability to apply (stage ${compiled.stage}).\n${formatDiagnostics(flags.config, compiled.diagnostics)}`,
-      environmental ? EXIT.environment : EXIT.invalid,
-    );
-  }
-  if (compiled.schemaNote) process.stderr.write(`synapsor-runner: ${compiled.schemaNote}\n`);
+  const compiled = await compileForCommand(flags.config, flags);
 
   let ledger;
   try {

@@ -4,9 +4,7 @@
 import { basename, dirname, resolve as resolvePath } from "node:path";
 import { Option, type Command } from "commander";
 import { DEFAULT_STORE_PATH } from "../compiler/config/contract.ts";
-import { formatDiagnostics } from "../compiler/diagnostics.ts";
-import { compileCapabilities } from "../operator/apply/compiled-capability.ts";
-import { schemaInputFromFlags } from "./build.ts";
+import { compileForCommand } from "./compiled.ts";
 import type { Ledger } from "../runtime/ledger/ports.ts";
 import type { Decision, ProposalState, StoredProposal } from "../runtime/ledger/records.ts";
 import { PROPOSAL_STATES } from "../runtime/ledger/review-rules.ts";
@@ -142,13 +140,7 @@ async function expire(flags: ExpireFlags): Promise<void> {
   if (!flags.stalePlan) throw new CliError("Say which proposals to expire: --stale-plan (those whose plan no longer matches the config).");
   // The same compile `apply` runs (and the same schema defaults), so what expires here is exactly
   // what apply would refuse.
-  const schema = schemaInputFromFlags(flags);
-  const compiled = await compileCapabilities({ configPath: flags.config, ...(schema ? { schema } : {}) });
-  if (!compiled.ok) {
-    const environmental = compiled.diagnostics.some((d) => d.code === "DATABASE_UNREACHABLE");
-    throw new CliError(formatDiagnostics(flags.config, compiled.diagnostics), environmental ? EXIT.environment : EXIT.invalid);
-  }
-  if (compiled.schemaNote) process.stderr.write(`synapsor-runner: ${compiled.schemaNote}\n`);
+  const compiled = await compileForCommand(flags.config, flags);
 
   const store = flags.store ?? resolvePath(dirname(resolvePath(flags.config)), compiled.contract.storage?.sqlite_path ?? DEFAULT_STORE_PATH);
   const keys = keySettings(store, { ...(flags.ledgerKeyEnv ? { ledgerKeyEnv: flags.ledgerKeyEnv } : {}) }, compiled.contract);

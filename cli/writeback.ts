@@ -6,12 +6,10 @@
 
 import { Option, type Command } from "commander";
 import type { Engine } from "../compiler/config/contract.ts";
-import { formatDiagnostics } from "../compiler/diagnostics.ts";
-import { compileCapabilities, type CompiledContract } from "../operator/apply/compiled-capability.ts";
 import { runDoctor, type DoctorCheck } from "../operator/writeback/doctor.ts";
-import { receiptsSchemasOf, writerGrants } from "../operator/writeback/grants.ts";
-import { receiptsMigration } from "../runtime/executors/receipts-table.ts";
-import { schemaInputFromFlags } from "./build.ts";
+import { receiptsTablesOf, writerGrants } from "../operator/writeback/grants.ts";
+import { receiptsMigration, receiptsTableOf } from "../runtime/executors/receipts-table.ts";
+import { compileForCommand } from "./compiled.ts";
 import { CliError, EXIT, printJson } from "./program.ts";
 
 const engineOption = () => new Option("--engine <engine>", "database engine").choices(["postgres", "mysql"]).makeOptionMandatory();
@@ -40,10 +38,10 @@ export function register(program: Command): void {
     .option("--schema-snapshot <file>", SNAPSHOT_HELP)
     .option("--from-env <VAR>", FROM_ENV_HELP)
     .action(async (flags: { engine: Engine; writerRole: string; schema?: string; config?: string; schemaSnapshot?: string; fromEnv?: string }) => {
-      const compiled = flags.config ? await compile(flags.config, { schema: flags.schemaSnapshot, fromEnv: flags.fromEnv }, "--schema-snapshot") : undefined;
+      const compiled = flags.config ? await compileForCommand(flags.config, { schema: flags.schemaSnapshot, fromEnv: flags.fromEnv }, "--schema-snapshot") : undefined;
       const writes = (compiled?.plan.capabilities ?? []).flatMap((c) => (c.proposal?.write?.engine === flags.engine ? [c.proposal.write] : []));
-      const schemas = flags.schema !== undefined || !compiled ? [flags.schema] : receiptsSchemasOf(writes);
-      const grants = writerGrants(flags.engine, flags.writerRole, schemas, writes);
+      const receipts = flags.schema !== undefined || !compiled ? [receiptsTableOf(flags.engine, flags.schema)] : receiptsTablesOf(flags.engine, writes);
+      const grants = writerGrants(flags.engine, flags.writerRole, receipts, writes);
       if (!grants.ok) throw new CliError(grants.message);
       process.stdout.write(sqlScript(grants.statements));
     });
@@ -58,29 +56,13 @@ export function register(program: Command): void {
     .option("--json", "print { ok, checks } as JSON")
     .action(async (flags: { config: string; schema?: string; schemaSnapshot?: string; fromEnv?: string; json?: boolean }) => {
       if (flags.schema && flags.schemaSnapshot && flags.schema !== flags.schemaSnapshot) throw new CliError("Use either --schema or --schema-snapshot, not both.");
-      const compiled = await compile(flags.config, { schema: flags.schema ?? flags.schemaSnapshot, fromEnv: flags.fromEnv });
-      const checks = await runDoctor(compiled.contract, compiled.plan, process.env);
+      const compiled = await compileForCommand(flags.config, { schema: flags.schema ?? flags.schemaSnapshot, fromEnv: flags.fromEnv });
+      const checks = await runDoctor(compiled.plan, process.env);
       const ok = checks.every((c) => c.status === "ok");
       if (flags.json) printJson({ ok, checks });
       else process.stdout.write(formatChecks(checks));
       if (!ok) process.exitCode = EXIT.environment;
     });
-}
-
-/** The config compiled up to plan, or a CliError naming every problem. */
-async function compile(
-  configPath: string,
-  flags: { schema?: string; fromEnv?: string },
-  snapshotFlag = "--schema",
-): Promise<Extract<CompiledContract, { ok: true }>> {
-  const schema = schemaInputFromFlags(flags);
-  const compiled = await compileCapabilities({ configPath, snapshotFlag, ...(schema ? { schema } : {}) });
-  if (!compiled.ok) {
-    const environmental = compiled.diagnostics.some((d) => d.code === "DATABASE_UNREACHABLE");
-    throw new CliError(`cannot compile the config (stage ${compiled.stage}).\n${formatDiagnostics(configPath, compiled.diagnostics)}`, environmental ? EXIT.environment : EXIT.invalid);
-  }
-  if (compiled.schemaNote) process.stderr.write(`synapsor-runner: ${compiled.schemaNote}\n`);
-  return compiled;
 }
 
 function sqlScript(statements: string[]): string {

@@ -86,10 +86,15 @@ export function planContract(input: {
 }
 
 /** Optional stage, run by `compile` for a live schema: every planned statement prepared against the database, rolled back. */
-async function verifyPlanLive(plan: BuildPlan, contract: Contract, schema: { envVar: string; url: string }): Promise<Diagnostic[]> {
+async function verifyPlanLive(
+  plan: BuildPlan,
+  contract: Contract,
+  schema: { envVar: string; url: string },
+  progress: Progress = () => undefined,
+): Promise<Diagnostic[]> {
   const index = (name: string) => contract.capabilities.findIndex((c) => c.name === name);
   try {
-    return await verifyStatementsLive(plan, schema.url, index);
+    return await verifyStatementsLive(plan, schema.url, index, progress);
   } catch {
     return [unreachable(schema.envVar)];
   }
@@ -155,7 +160,7 @@ export async function compile(options: CompileOptions): Promise<CompileResult> {
 
   if (schema.kind === "live") {
     progress(`verifying ${plan.capabilities.length} statements against the live database`);
-    const problems = await verifyPlanLive(plan, contract, schema);
+    const problems = await verifyPlanLive(plan, contract, schema, progress);
     if (problems.length > 0) return failed("verify", problems);
   }
 

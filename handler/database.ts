@@ -3,7 +3,7 @@
 // runner's read adapters normalise them (timestamps as ISO UTC text, int8/decimal as text),
 // so a version read here compares with the version the proposal saw.
 
-import { MYSQL_DRIVER_OPTIONS, MysqlSessionSetup } from "../runtime/dialect/mysql.ts";
+import { MysqlSessionSetup, mysqlDriverOptions } from "../runtime/dialect/mysql.ts";
 import { postgresSessionOptions, postgresTypeParsers, type PgTypeParserLookup } from "../runtime/dialect/postgres.ts";
 import type { Engine, Row } from "./types.ts";
 
@@ -87,8 +87,7 @@ async function openMysql(options: DatabaseOptions): Promise<HandlerDatabase> {
     uri: options.url,
     connectionLimit: options.maxConnections,
     connectTimeout: 5000,
-    ...MYSQL_DRIVER_OPTIONS,
-    flags: [...MYSQL_DRIVER_OPTIONS.flags],
+    ...mysqlDriverOptions(),
   });
   // mysql2 listens for a pooled connection's 'error' only once; a later one must not crash the app.
   pool.pool.on("connection", (conn) => conn.on("error", () => {}));

@@ -6,7 +6,8 @@ import { tsTypeForArg } from "../plan/ts-types.ts";
 import { codeLiteral, propertyAccess, propertyKey } from "./code-literal.ts";
 import { generatedHeader } from "./header.ts";
 import { renderTemplate } from "./templates.ts";
-import { commentText, writeSection } from "./write-section.ts";
+import { blockComment, commentJson, commentText } from "./comment-text.ts";
+import { writeSection } from "./write-section.ts";
 
 export function paramSourceLabel(p: ParamSource): string {
   if (p.from === "arg") return `arg:${p.name}`;
@@ -28,14 +29,14 @@ export function renderCapabilityModule(build: BuildPlan, cap: CapabilityPlan): s
     header: generatedHeader(build),
     runtimeImports: [p ? "defineProposal" : "defineRead", ...(write ? ["defineSqlUpdate"] : [])].join(", "),
     write,
-    appExecutor: p && !p.write ? { name: commentText(p.executor.name), type: p.executor.type } : undefined,
+    appExecutor: p && !p.write ? { name: commentJson(p.executor.name), type: p.executor.type } : undefined,
     name: cap.name,
     kind: cap.kind,
-    source: cap.source,
+    source: commentText(cap.source),
     engine: cap.engine,
     table: tableLabel,
     isProposal: Boolean(p),
-    executorName: p && commentText(p.executor.name),
+    executorName: p && commentJson(p.executor.name),
     executorType: p?.executor.type,
     defineFn: p ? "defineProposal" : "defineRead",
     args: cap.args.map((a) => ({
@@ -80,13 +81,13 @@ export function renderCapabilityModule(build: BuildPlan, cap: CapabilityPlan): s
   });
 }
 
-/** Text inside a `/** … *\/` comment: nothing in it can close the comment or start a new line of code. */
-function blockComment(text: string): string {
-  return text.replace(/\*\//g, "* /").replace(/[\r\n\u2028\u2029]+/g, " ");
-}
-
-/** SQL reads best unescaped: a template literal for Postgres, single quotes for MySQL's backticks. */
+/**
+ * SQL reads best unescaped: a template literal for Postgres, single quotes for MySQL's backticks.
+ * Text holding a line terminator is escaped JSON instead: a single-quoted string cannot hold one,
+ * and a template literal turns CR and CRLF into LF, which would change the statement.
+ */
 function sqlLiteral(text: string): string {
+  if (/[\r\n\u2028\u2029]/.test(text)) return JSON.stringify(text);
   if (!text.includes("`") && !text.includes("${") && !text.includes("\\")) return `\`${text}\``;
   if (!text.includes("'") && !text.includes("\\")) return `'${text}'`;
   return JSON.stringify(text);

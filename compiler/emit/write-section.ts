@@ -5,26 +5,12 @@
 import type { CapabilityPlan, SqlUpdatePlan, WriteParamSource, WriteStatementPlan } from "../plan/capability-plan.ts";
 import type { WriteStatementName } from "../../runtime/executors/write-plan.ts";
 import { codeLiteral, propertyAccess } from "./code-literal.ts";
+import { commentJson, commentText } from "./comment-text.ts";
 
 /** Statement keys in the order a reviewer follows one apply. */
 const ORDER: WriteStatementName[] = ["claimReceipt", "update", "readNewVersion", "completeReceipt", "explainConflict", "readReceipt"];
 
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-/**
- * Text for a `//` comment: plain names as they are, anything else as a JSON string with the
- * line separators JSON leaves alone escaped too, so no schema or config text can end the comment.
- */
-export function commentText(value: string): string {
-  return IDENTIFIER.test(value) ? value : commentJson(value);
-}
-
-/** A value as JSON inside a `//` comment. */
-export function commentJson(value: unknown): string {
-  return (JSON.stringify(value) ?? "undefined").replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
-}
-
-export function paramLabel(p: WriteParamSource): string {
+function paramLabel(p: WriteParamSource): string {
   switch (p.from) {
     case "patch":
       return `patch:${commentText(p.column)} (arg ${commentText(p.arg)})`;

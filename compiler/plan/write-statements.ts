@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import type { ProposalCapabilityConfig } from "../config/contract.ts";
 import { dialectFor, Placeholders, type Dialect } from "../../runtime/dialect/index.ts";
-import { RECEIPTS_TABLE, receiptsSchemaFor } from "../../runtime/executors/receipts-table.ts";
+import { receiptsTableName, receiptsTableOf } from "../../runtime/executors/receipts-table.ts";
 import {
   NEW_VERSION_ALIAS,
   ROW_FOUND_FLAG,
@@ -89,8 +89,7 @@ export function planWrite(cap: ResolvedCapability, receiptsSchema: string | unde
       ? statement("readNewVersion", (b) => `SELECT ${q(version.column)} AS ${q(NEW_VERSION_ALIAS)} FROM ${table} WHERE ${rowMatch(b)}`)
       : null;
 
-  const receiptsSchemaName = receiptsSchemaFor(engine, receiptsSchema);
-  const receipts = d.qualifiedName(receiptsSchemaName, RECEIPTS_TABLE);
+  const receipts = receiptsTableName(engine, receiptsSchema);
   const claimReceipt = statement("claimReceipt", (b) => {
     const values = [
       b.bind({ from: "receipt", field: "idempotency_key" }),
@@ -128,7 +127,7 @@ export function planWrite(cap: ResolvedCapability, receiptsSchema: string | unde
     table: { ...(cap.schema !== undefined ? { schema: cap.schema } : {}), name: c.target.table },
     primaryKey: c.target.primary_key,
     tenantKey: c.target.tenant_key,
-    receiptsTable: { ...(receiptsSchemaName !== undefined ? { schema: receiptsSchemaName } : {}), name: RECEIPTS_TABLE },
+    receiptsTable: receiptsTableOf(engine, receiptsSchema),
     patchColumns: patch.map(([column]) => column),
     setColumns: unique([...patch.map(([column]) => column), version?.column]),
     readColumns: unique([c.target.primary_key, c.target.tenant_key, version?.column, ...transitions.map((t) => t.column)]),

@@ -73,7 +73,7 @@ export async function applyProposal(input: ApplyInput): Promise<ApplyOutcome> {
     return refuse("POLICY_VIOLATION", `The job file does not match proposal ${proposal.id} and its approval; write it again with \`proposals writeback-job\`.`);
   }
 
-  const choice = executorFor(contract, capability, input.env);
+  const choice = executorFor(contract, input.plan, capability, input.env);
   if (!choice.ok) return refuse("CONFIGURATION", choice.message);
 
   const created = await ledger.writeback.createJob(proposal.id, request as unknown as Record<string, unknown>);

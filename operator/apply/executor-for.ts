@@ -3,7 +3,7 @@
 // Credentials are read from the environment here, by name, and never printed.
 
 import type { Contract, ExecutorConfig } from "../../compiler/config/contract.ts";
-import type { CapabilityPlan } from "../../compiler/plan/capability-plan.ts";
+import type { BuildPlan, CapabilityPlan } from "../../compiler/plan/capability-plan.ts";
 import type { Executor } from "../../runtime/executors/executor.ts";
 import { plannedWriteFrom } from "../../runtime/executors/planned-write.ts";
 import { createSqlUpdateExecutor } from "../../runtime/executors/sql-update.ts";
@@ -16,7 +16,7 @@ export type ExecutorChoice =
 
 const DEFAULT_HANDLER_TIMEOUT_MS = 10_000;
 
-export function executorFor(contract: Contract, capability: CapabilityPlan, env: NodeJS.ProcessEnv = process.env): ExecutorChoice {
+export function executorFor(contract: Contract, plan: BuildPlan, capability: CapabilityPlan, env: NodeJS.ProcessEnv = process.env): ExecutorChoice {
   const name = capability.proposal?.executor.name ?? "sql_update";
   const config: ExecutorConfig = contract.executors?.[name] ?? { type: "sql_update" };
   const need = (variable: string): string | undefined => env[variable] || undefined;
@@ -29,8 +29,10 @@ export function executorFor(contract: Contract, capability: CapabilityPlan, env:
     case "sql_update": {
       const write = capability.proposal?.write;
       if (!write) return { ok: false, message: `the build planned no sql_update write for ${capability.name}.` };
-      const source = contract.sources[config.source ?? capability.source];
-      if (!source) return { ok: false, message: `executor '${name}' names source '${config.source}', which is not configured.` };
+      const sourceName = config.source ?? capability.source;
+      const source = contract.sources[sourceName];
+      const planned = plan.sources[sourceName];
+      if (!source || !planned) return { ok: false, message: `executor '${name}' names source '${config.source}', which is not configured.` };
       if (!source.write_url_env) {
         return { ok: false, message: `source '${capability.source}' has no write_url_env; sql_update needs a write credential distinct from the read one.` };
       }
@@ -46,7 +48,7 @@ export function executorFor(contract: Contract, capability: CapabilityPlan, env:
         executor: createSqlUpdateExecutor({
           write: plannedWriteFrom(write),
           writeUrl,
-          statementTimeoutMs: source.statement_timeout_ms ?? 5000,
+          statementTimeoutMs: planned.statementTimeoutMs,
         }),
       };
     }

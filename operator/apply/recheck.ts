@@ -8,7 +8,7 @@ import type { ArgPlan, CapabilityPlan } from "../../compiler/plan/capability-pla
 import { canonicalJson } from "../../runtime/ledger/hash.ts";
 import type { Decision, EvidenceBundle, StoredProposal } from "../../runtime/ledger/records.ts";
 import type { Scalar } from "../../runtime/values.ts";
-import { terminalSafe } from "../../runtime/text/terminal-safe.ts";
+import { terminalName, terminalSafe } from "../../runtime/text/terminal-safe.ts";
 
 export interface RecheckInput {
   proposal: StoredProposal;
@@ -41,10 +41,10 @@ export function recheckProposal({ proposal, approval, evidence, capability }: Re
   if (!sameText(proposal.args[plan.idArg], objectId)) out.push(`the row id ${show(objectId)} is not the id argument ${show(proposal.args[plan.idArg])} the proposal was made with`);
   for (const [label, row] of [["before", proposal.before], ["after", proposal.after]] as const) {
     if (Object.hasOwn(row, capability.target.primaryKey) && !sameText(row[capability.target.primaryKey], objectId)) {
-      out.push(`the ${label} row's ${capability.target.primaryKey} is not the row id ${show(objectId)}`);
+      out.push(`the ${label} row's ${terminalName(capability.target.primaryKey)} is not the row id ${show(objectId)}`);
     }
     if (Object.hasOwn(row, capability.target.tenantKey) && !sameText(row[capability.target.tenantKey], proposal.tenantId)) {
-      out.push(`the ${label} row's ${capability.target.tenantKey} is not the proposal's tenant ${show(proposal.tenantId)}`);
+      out.push(`the ${label} row's ${terminalName(capability.target.tenantKey)} is not the proposal's tenant ${show(proposal.tenantId)}`);
     }
   }
   if (!evidence) out.push(`its evidence bundle ${show(proposal.evidenceId)} is missing`);
@@ -52,34 +52,38 @@ export function recheckProposal({ proposal, approval, evidence, capability }: Re
     if (evidence.capability !== proposal.capability) out.push(`its evidence was read by ${show(evidence.capability)}, not ${show(proposal.capability)}`);
     if (evidence.tenantId !== proposal.tenantId) out.push(`its evidence was read in tenant ${show(evidence.tenantId)}, not ${show(proposal.tenantId)}`);
     if (!evidence.objectIds.includes(objectId)) out.push(`its evidence does not cover row ${show(objectId)}`);
+    // The proposal call records its arguments and the row it read as the evidence, in the same
+    // call and from the same values: the stored proposal must carry exactly those.
+    if (!same(proposal.args, evidence.args)) out.push(`its arguments ${show(proposal.args)} are not those its evidence was read with ${show(evidence.args)}`);
+    if (evidence.rows.length !== 1 || !same(proposal.before, evidence.rows[0])) out.push(`the before row is not the row its evidence read`);
   }
 
   // What changes: exactly the planned columns, fixed values as built, argument values within their limits.
   const planned = new Map(plan.patch.map((p) => [p.column, p.value]));
   const extra = Object.keys(proposal.patch).filter((c) => !planned.has(c));
   const missing = [...planned.keys()].filter((c) => !Object.hasOwn(proposal.patch, c));
-  if (extra.length > 0) out.push(`the patch changes ${extra.map(name).join(", ")}, which the build does not plan`);
-  if (missing.length > 0) out.push(`the patch lacks ${missing.join(", ")}, which the build plans`);
+  if (extra.length > 0) out.push(`the patch changes ${extra.map(terminalName).join(", ")}, which the build does not plan`);
+  if (missing.length > 0) out.push(`the patch lacks ${missing.map(terminalName).join(", ")}, which the build plans`);
   for (const [column, source] of planned) {
     if (!Object.hasOwn(proposal.patch, column)) continue;
     const value = proposal.patch[column]!;
     if ("fixed" in source) {
-      if (!same(value, source.fixed)) differ(`the value of ${column}`, value, source.fixed);
+      if (!same(value, source.fixed)) differ(`the value of ${terminalName(column)}`, value, source.fixed);
       continue;
     }
-    if (!same(value, proposal.args[source.arg])) out.push(`the value of ${column} is not the argument ${source.arg} the proposal was made with`);
+    if (!same(value, proposal.args[source.arg])) out.push(`the value of ${terminalName(column)} is not the argument ${terminalName(source.arg)} the proposal was made with`);
     const arg = capability.args.find((a) => a.name === source.arg);
-    const problem = arg ? argumentProblem(arg, value) : `argument ${source.arg} is not declared`;
-    if (problem) out.push(`the value of ${column} ${problem}`);
+    const problem = arg ? argumentProblem(arg, value) : `argument ${terminalName(source.arg)} is not declared`;
+    if (problem) out.push(`the value of ${terminalName(column)} ${problem}`);
   }
   for (const [column, bounds] of Object.entries(plan.numericBounds)) {
     if (!Object.hasOwn(proposal.patch, column)) continue;
     const problem = boundsProblem(proposal.patch[column]!, bounds);
-    if (problem) out.push(`the value of ${column} ${problem}`);
+    if (problem) out.push(`the value of ${terminalName(column)} ${problem}`);
   }
   for (const key of new Set([...Object.keys(proposal.before), ...Object.keys(proposal.after)])) {
     const expected = Object.hasOwn(proposal.patch, key) ? proposal.patch[key] : proposal.before[key];
-    if (!same(proposal.after[key], expected)) out.push(`the after row's ${name(key)} is not the before row with the patch applied`);
+    if (!same(proposal.after[key], expected)) out.push(`the after row's ${terminalName(key)} is not the before row with the patch applied`);
   }
 
   // Under which guards.
@@ -89,13 +93,18 @@ export function recheckProposal({ proposal, approval, evidence, capability }: Re
   }
   for (const t of builtTransitions) {
     if (Object.hasOwn(proposal.patch, t.column) && !t.to.some((v) => same(v, proposal.patch[t.column]))) {
-      out.push(`the value of ${t.column} ${show(proposal.patch[t.column])} is not one the transition guard allows (${show(t.to)})`);
+      out.push(`the value of ${terminalName(t.column)} ${show(proposal.patch[t.column])} is not one the transition guard allows (${show(t.to)})`);
     }
   }
+  const builtVersion = plan.conflictColumn ?? null;
   const storedVersion = guards.conflict?.column ?? null;
-  if (storedVersion !== (plan.conflictColumn ?? null)) differ("the expected-version column", storedVersion, plan.conflictColumn ?? null);
-  else if (guards.conflict && Object.hasOwn(proposal.before, guards.conflict.column) && !same(proposal.before[guards.conflict.column], guards.conflict.expected)) {
-    out.push(`the expected version is not the version of the before row`);
+  if (storedVersion !== builtVersion) differ("the expected-version column", storedVersion, builtVersion);
+  if (builtVersion !== null) {
+    // The proposal reads the version column with the row; without it the expected version could be anything.
+    if (!Object.hasOwn(proposal.before, builtVersion)) out.push(`the before row lacks the version column ${terminalName(builtVersion)}`);
+    else if (guards.conflict?.column === builtVersion && !same(proposal.before[builtVersion], guards.conflict.expected)) {
+      out.push(`the expected version is not the version of the before row`);
+    }
   }
 
   // Who approved and who writes.
@@ -115,14 +124,14 @@ function argumentProblem(arg: ArgPlan, value: Scalar): string | undefined {
     (arg.type === "integer" && Number.isInteger(value)) ||
     (arg.type === "number" && typeof value === "number" && Number.isFinite(value)) ||
     (arg.type === "boolean" && typeof value === "boolean");
-  if (!fits) return `${show(value)} is not a ${arg.type} as argument ${arg.name} requires`;
+  if (!fits) return `${show(value)} is not a ${arg.type} as argument ${terminalName(arg.name)} requires`;
   // JSON Schema counts characters as code points, as the validator did.
   if (typeof value === "string" && arg.maxLength !== undefined && [...value].length > arg.maxLength) {
-    return `is longer than argument ${arg.name}'s ${arg.maxLength} characters`;
+    return `is longer than argument ${terminalName(arg.name)}'s ${arg.maxLength} characters`;
   }
-  if (typeof value === "number" && arg.minimum !== undefined && value < arg.minimum) return `${value} is below argument ${arg.name}'s minimum ${arg.minimum}`;
-  if (typeof value === "number" && arg.maximum !== undefined && value > arg.maximum) return `${value} is above argument ${arg.name}'s maximum ${arg.maximum}`;
-  if (arg.enum && !arg.enum.some((e) => e === value)) return `${show(value)} is not one of argument ${arg.name}'s values ${show(arg.enum)}`;
+  if (typeof value === "number" && arg.minimum !== undefined && value < arg.minimum) return `${value} is below argument ${terminalName(arg.name)}'s minimum ${arg.minimum}`;
+  if (typeof value === "number" && arg.maximum !== undefined && value > arg.maximum) return `${value} is above argument ${terminalName(arg.name)}'s maximum ${arg.maximum}`;
+  if (arg.enum && !arg.enum.some((e) => e === value)) return `${show(value)} is not one of argument ${terminalName(arg.name)}'s values ${show(arg.enum)}`;
   return undefined;
 }
 
@@ -147,10 +156,6 @@ function sameText(a: unknown, b: unknown): boolean {
   return a !== null && a !== undefined && b !== null && b !== undefined && String(a) === String(b);
 }
 
-/** A column name as it reads best: plain when it is an identifier, else escaped JSON. */
-function name(column: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(column) ? column : show(column);
-}
 
 /** Ledger values are untrusted: quoted as JSON, then escaped for a terminal (JSON leaves C1 and bidi controls alone). */
 function show(value: unknown): string {

@@ -3,13 +3,13 @@
 // the driver's text are never part of them.
 
 import { randomBytes } from "node:crypto";
-import type { Contract } from "../../compiler/config/contract.ts";
 import type { BuildPlan } from "../../compiler/plan/capability-plan.ts";
 import type { Adapter, Transaction } from "../../runtime/db/adapter.ts";
 import { openAdapter } from "../../runtime/db/index.ts";
-import { dialectFor, writerErrorKind } from "../../runtime/dialect/index.ts";
+import { dialectFor, writerErrorKind, type WriterErrorKind } from "../../runtime/dialect/index.ts";
 import { plannedWriteFrom, type WriteValues } from "../../runtime/executors/planned-write.ts";
 import type { SqlUpdatePlan } from "../../runtime/executors/write-plan.ts";
+import { terminalName } from "../../runtime/text/terminal-safe.ts";
 
 export type CheckStatus =
   | "ok"
@@ -30,27 +30,21 @@ export interface DoctorCheck {
 /** Thrown inside every probe transaction so nothing a probe did is ever committed. */
 class ProbeRollback extends Error {}
 
-const STATUS_TEXT: Record<Exclude<CheckStatus, "ok" | "not_configured">, string> = {
-  connection_failed: "connection failed",
-  authentication_failed: "authentication failed",
-  permission_denied: "permission denied",
-  object_not_found: "configured object not found",
-  failed: "failed",
+type Failure = { status: Exclude<CheckStatus, "ok" | "not_configured">; text: string };
+
+const FAILURES: Record<WriterErrorKind, Failure> = {
+  unreachable: { status: "connection_failed", text: "connection failed" },
+  // A connection failure too, but one that waiting will not fix: the URL names another database.
+  missing_database: { status: "connection_failed", text: "the URL names a database the server does not have" },
+  authentication: { status: "authentication_failed", text: "authentication failed" },
+  permission: { status: "permission_denied", text: "permission denied" },
+  missing_object: { status: "object_not_found", text: "configured object not found" },
+  duplicate_key: { status: "failed", text: "failed" },
+  other: { status: "failed", text: "failed" },
 };
 
-function statusOf(err: unknown): Exclude<CheckStatus, "ok" | "not_configured"> {
-  switch (writerErrorKind(err)) {
-    case "unreachable":
-      return "connection_failed";
-    case "authentication":
-      return "authentication_failed";
-    case "permission":
-      return "permission_denied";
-    case "missing_object":
-      return "object_not_found";
-    default:
-      return "failed";
-  }
+function failureOf(err: unknown): Failure {
+  return FAILURES[writerErrorKind(err)];
 }
 
 /** Runs `probe` in a transaction that always rolls back; resolves to the failure, if any. */
@@ -72,33 +66,33 @@ interface PlannedTarget {
   write: SqlUpdatePlan;
 }
 
-export async function runDoctor(contract: Contract, plan: BuildPlan, env: NodeJS.ProcessEnv): Promise<DoctorCheck[]> {
+export async function runDoctor(plan: BuildPlan, env: NodeJS.ProcessEnv): Promise<DoctorCheck[]> {
   const targets: PlannedTarget[] = plan.capabilities.flatMap((c) => (c.proposal?.write ? [{ capability: c.name, source: c.source, write: c.proposal.write }] : []));
   const checks: DoctorCheck[] = [];
   if (targets.length === 0) {
     return [{ source: "-", check: "config", status: "not_configured", message: "No proposal in this config is applied by a sql_update executor." }];
   }
   for (const sourceName of [...new Set(targets.map((t) => t.source))]) {
-    const source = contract.sources[sourceName]!;
+    const source = plan.sources[sourceName]!;
     const add = (check: string, status: CheckStatus, message: string) => checks.push({ source: sourceName, check, status, message });
-    const envName = source.write_url_env;
+    const envName = source.writeUrlEnv;
     const url = envName ? env[envName] : undefined;
     if (!envName || !url) {
       add("credential", "not_configured", envName ? `${envName} is not set; export the writer's URL in it.` : "The source has no write_url_env.");
       continue;
     }
-    if (url === env[source.read_url_env]) {
-      add("credential", "failed", `${envName} holds the same credential as ${source.read_url_env}; the writer must be a separate login.`);
+    if (url === env[source.readUrlEnv]) {
+      add("credential", "failed", `${envName} holds the same credential as ${source.readUrlEnv}; the writer must be a separate login.`);
       continue;
     }
-    const adapter = await openAdapter(source.engine, { url, statementTimeoutMs: source.statement_timeout_ms ?? 5000, maxConnections: 1 });
+    const adapter = await openAdapter(source.engine, { url, statementTimeoutMs: source.statementTimeoutMs, maxConnections: 1 });
     try {
       const connectErr = await rolledBack(adapter, async (tx) => {
         await tx.execute({ name: "synapsor_doctor_connect", text: "SELECT 1 AS ok" }, []);
       });
       if (connectErr !== undefined) {
-        const status = statusOf(connectErr);
-        add("connect", status, `Could not open a transaction with the credential in ${envName}: ${STATUS_TEXT[status]}.`);
+        const failure = failureOf(connectErr);
+        add("connect", failure.status, `Could not open a transaction with the credential in ${envName}: ${failure.text}.`);
         continue;
       }
       add("connect", "ok", `Connected with the credential in ${envName}.`);
@@ -110,26 +104,29 @@ export async function runDoctor(contract: Contract, plan: BuildPlan, env: NodeJS
         const table = dialectFor(write.engine).qualifiedName(write.receiptsTable.schema, write.receiptsTable.name);
         if (!byReceiptsTable.has(table)) byReceiptsTable.set(table, write);
       }
-      for (const [table, write] of byReceiptsTable) {
+      for (const write of byReceiptsTable.values()) {
         const err = await rolledBack(adapter, (tx) => probeReceipts(tx, write));
+        const table = [write.receiptsTable.schema, write.receiptsTable.name].filter((n): n is string => n !== undefined).map(terminalName).join(".");
+        const failure = err === undefined ? undefined : failureOf(err);
         add(
           "receipts_table",
-          err === undefined ? "ok" : statusOf(err),
-          err === undefined
+          failure?.status ?? "ok",
+          failure === undefined
             ? `${table} accepts a receipt (probe rolled back).`
-            : `${table}: ${STATUS_TEXT[statusOf(err)]}. Run the DDL from \`writeback migration\` and the GRANTs from \`writeback grants\`.`,
+            : `${table}: ${failure.text}. Run the DDL from \`writeback migration\` and the GRANTs from \`writeback grants\`.`,
         );
       }
       for (const { capability, write } of mine) {
         const err = await rolledBack(adapter, (tx) => probeUpdate(tx, write));
-        const table = [write.table.schema, write.table.name].filter(Boolean).join(".");
-        const columns = write.setColumns.join(", ");
+        const table = [write.table.schema, write.table.name].filter((n): n is string => n !== undefined).map(terminalName).join(".");
+        const columns = write.setColumns.map(terminalName).join(", ");
+        const failure = err === undefined ? undefined : failureOf(err);
         add(
           `update ${capability}`,
-          err === undefined ? "ok" : statusOf(err),
-          err === undefined
+          failure?.status ?? "ok",
+          failure === undefined
             ? `${table} accepts the planned UPDATE of ${columns} (probe matched no row and rolled back).`
-            : `${table}: ${STATUS_TEXT[statusOf(err)]} for the planned UPDATE of ${columns}.`,
+            : `${table}: ${failure.text} for the planned UPDATE of ${columns}.`,
         );
       }
     } finally {
@@ -168,3 +165,4 @@ async function probeUpdate(tx: Transaction, plan: SqlUpdatePlan): Promise<void> 
     await tx.execute(statement, statement.params.map(() => null));
   }
 }
+

@@ -4,27 +4,28 @@
 
 import type { Engine } from "../../runtime/db/adapter.ts";
 import { dialectFor } from "../../runtime/dialect/index.ts";
-import { receiptsSchemaFor, receiptsTableName } from "../../runtime/executors/receipts-table.ts";
+import { receiptsTableOf } from "../../runtime/executors/receipts-table.ts";
 import type { SqlUpdatePlan } from "../../runtime/executors/write-plan.ts";
 
 export type GrantsResult = { ok: true; statements: string[] } | { ok: false; message: string };
 
-/** The receipts schemas the planned writes use; the engine's default when there are none. */
-export function receiptsSchemasOf(writes: readonly SqlUpdatePlan[]): Array<string | undefined> {
-  const schemas = [...new Set(writes.map((w) => w.receiptsTable.schema))];
-  return schemas.length > 0 ? schemas : [undefined];
+type TableRef = SqlUpdatePlan["receiptsTable"];
+
+/** The receipts tables the planned writes use, as the plan resolved them; the engine's default when there are none. */
+export function receiptsTablesOf(engine: Engine, writes: readonly SqlUpdatePlan[]): TableRef[] {
+  const tables = new Map(writes.map((w) => [`${w.receiptsTable.schema ?? ""}.${w.receiptsTable.name}`, w.receiptsTable]));
+  return tables.size > 0 ? [...tables.values()] : [receiptsTableOf(engine, undefined)];
 }
 
-export function writerGrants(engine: Engine, role: string, receiptsSchemas: Array<string | undefined>, writes: readonly SqlUpdatePlan[]): GrantsResult {
+export function writerGrants(engine: Engine, role: string, receiptsTables: readonly TableRef[], writes: readonly SqlUpdatePlan[]): GrantsResult {
   const d = dialectFor(engine);
   const to = d.grantee(role);
   if (!to) return { ok: false, message: `--writer-role '${role}' is not a plain role name${engine === "mysql" ? " (or user@host)" : ""}.` };
   const columns = (list: Iterable<string>) => [...list].map(d.quote).join(", ");
   const statements: string[] = [];
-  for (const schema of receiptsSchemas) {
-    const resolved = receiptsSchemaFor(engine, schema);
-    if (d.grantsSchemaUsage && resolved) statements.push(`GRANT USAGE ON SCHEMA ${d.quote(resolved)} TO ${to}`);
-    statements.push(`GRANT SELECT, INSERT, UPDATE ON ${receiptsTableName(engine, schema)} TO ${to}`);
+  for (const table of receiptsTables) {
+    if (d.grantsSchemaUsage && table.schema) statements.push(`GRANT USAGE ON SCHEMA ${d.quote(table.schema)} TO ${to}`);
+    statements.push(`GRANT SELECT, INSERT, UPDATE ON ${d.qualifiedName(table.schema, table.name)} TO ${to}`);
   }
   // One pair of column-level grants per table, merging every planned write on it.
   const tables = new Map<string, { schema: string | undefined; read: Set<string>; update: Set<string> }>();

@@ -3,7 +3,7 @@
 
 import mysql from "mysql2";
 import type { ExecuteValues, PoolConnection, ResultSetHeader } from "mysql2";
-import { MYSQL_DRIVER_OPTIONS, MysqlSessionSetup } from "../dialect/mysql.ts";
+import { MysqlSessionSetup, mysqlDriverOptions } from "../dialect/mysql.ts";
 import type { Adapter, AdapterOptions, FixedStatement, Row, Transaction } from "./adapter.ts";
 import {
   CONNECT_TIMEOUT_MS,
@@ -29,8 +29,7 @@ export function createMysqlAdapter(
     uri: options.url,
     connectionLimit: maxConnections,
     connectTimeout: limits.connectTimeoutMs,
-    ...MYSQL_DRIVER_OPTIONS,
-    flags: [...MYSQL_DRIVER_OPTIONS.flags],
+    ...mysqlDriverOptions(),
   });
 
   const sessionReady = new WeakSet<PoolConnection>();

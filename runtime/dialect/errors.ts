@@ -16,8 +16,11 @@ export interface DriverError {
 /** unavailable: try again later; invalid_value: a bound value does not fit its column; internal: a bug or a refusal. */
 export type ErrorClass = "unavailable" | "invalid_value" | "internal";
 
-/** What a trusted writer (apply, doctor, the handler) reports, beyond the class. */
-export type WriterErrorKind = "duplicate_key" | "authentication" | "permission" | "missing_object" | "unreachable" | "other";
+/**
+ * What a trusted writer (apply, doctor, the handler) reports, beyond the class. missing_database:
+ * the database the URL names does not exist (a misconfigured URL, not a missing table or column).
+ */
+export type WriterErrorKind = "duplicate_key" | "authentication" | "permission" | "missing_object" | "missing_database" | "unreachable" | "other";
 
 export interface EngineErrors {
   /** True when `err` is a server error reported through this engine's driver. */

@@ -3,7 +3,7 @@
 // how mysql2 values become JSON-safe, and which error numbers mean what.
 // No driver import here (types only): the adapters hand their connections' `query` in.
 
-import type { TypeCast } from "mysql2";
+import type { PoolOptions, TypeCast } from "mysql2";
 import { normaliseTimestamp } from "../values.ts";
 import { ROLE_NAME, quotingWith, sessionInteger, type Dialect } from "./dialect.ts";
 import type { DriverError, EngineErrors, ErrorClass, WriterErrorKind } from "./errors.ts";
@@ -58,7 +58,7 @@ const WRITER_KINDS = new Map<number, WriterErrorKind>([
   [1143, "permission"], // ER_COLUMNACCESS_DENIED_ERROR
   [1227, "permission"], // ER_SPECIFIC_ACCESS_DENIED_ERROR
   [1146, "missing_object"], // ER_NO_SUCH_TABLE
-  [1049, "missing_object"], // ER_BAD_DB_ERROR
+  [1049, "missing_database"], // ER_BAD_DB_ERROR: the URL's database does not exist
   [1054, "missing_object"], // ER_BAD_FIELD_ERROR
 ]);
 // mysql2's own codes for a connection it lost.
@@ -133,16 +133,19 @@ const typeCast: TypeCast = (field, next) => {
  * mysql2 pool options every runner connection uses: UTC, dates as text (no Date shifting),
  * big numbers and decimals as exact text, booleans as booleans, and UPDATE reporting matched
  * rows (FOUND_ROWS) like Postgres' rowCount rather than only the rows whose values changed.
+ * A fresh object per pool, so no pool can change another's options.
  */
-export const MYSQL_DRIVER_OPTIONS = {
-  timezone: "Z",
-  dateStrings: true,
-  supportBigNumbers: true,
-  bigNumberStrings: true,
-  decimalNumbers: false,
-  flags: ["FOUND_ROWS"],
-  typeCast,
-} as const;
+export function mysqlDriverOptions(): PoolOptions {
+  return {
+    timezone: "Z",
+    dateStrings: true,
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+    decimalNumbers: false,
+    flags: ["FOUND_ROWS"],
+    typeCast,
+  };
+}
 
 /** Which server answered: the two spell the statement timeout differently. */
 export type MysqlServer = "mariadb" | "mysql";
@@ -157,7 +160,7 @@ export function mysqlSessionStatement(server: MysqlServer, statementTimeoutMs: n
   return `SET time_zone = '+00:00', SESSION ${timeout}`;
 }
 
-export const MYSQL_READ_ONLY_SESSION = "SET SESSION TRANSACTION READ ONLY";
+const MYSQL_READ_ONLY_SESSION = "SET SESSION TRANSACTION READ ONLY";
 
 /**
  * After MariaDB's statement failed: try MySQL 8's, or give up. Only "unknown system variable"

@@ -28,7 +28,7 @@ const WRITER_KINDS = new Map<string, WriterErrorKind>([
   ["42P01", "missing_object"], // undefined_table
   ["3F000", "missing_object"], // invalid_schema_name
   ["42703", "missing_object"], // undefined_column
-  ["3D000", "missing_object"], // database does not exist
+  ["3D000", "missing_database"], // invalid_catalog_name: the URL's database does not exist
 ]);
 
 // pg raises these without a code when a connection cannot be made or is cut.

@@ -14,9 +14,16 @@ export function receiptsSchemaFor(engine: Engine, receiptsSchema: string | undef
   return receiptsSchema ?? (engine === "postgres" ? DEFAULT_POSTGRES_RECEIPTS_SCHEMA : undefined);
 }
 
+/** The table as a plan records it: its schema resolved, absent for MySQL's connection database. */
+export function receiptsTableOf(engine: Engine, receiptsSchema: string | undefined): { schema?: string; name: string } {
+  const schema = receiptsSchemaFor(engine, receiptsSchema);
+  return { ...(schema !== undefined ? { schema } : {}), name: RECEIPTS_TABLE };
+}
+
 /** The quoted, qualified table name used in every receipt statement. */
 export function receiptsTableName(engine: Engine, receiptsSchema: string | undefined): string {
-  return dialectFor(engine).qualifiedName(receiptsSchemaFor(engine, receiptsSchema), RECEIPTS_TABLE);
+  const table = receiptsTableOf(engine, receiptsSchema);
+  return dialectFor(engine).qualifiedName(table.schema, table.name);
 }
 
 /** The DDL `writeback migration` prints, one statement per entry, safe to run again. */

@@ -17,7 +17,11 @@ import { writeValuesFor } from "./write-values.ts";
 import { NEW_VERSION_ALIAS } from "./write-plan.ts";
 
 export interface SqlUpdateExecutorOptions {
-  /** The capability's planned write: from its compiled plan (plannedWriteFrom) or its generated module. */
+  /**
+   * The capability's planned write, bound from its compiled plan (plannedWriteFrom): apply and
+   * doctor compile the capability and never load its generated module, whose `write` spells
+   * out the same statements for review (test/unit/emit-write-params.test.ts holds them equal).
+   */
   write: PlannedWrite;
   /** The source's write_url_env value; never the read credential. */
   writeUrl: string;
@@ -130,6 +134,12 @@ export function createSqlUpdateExecutor(options: SqlUpdateExecutorOptions): Exec
     if (kind === "permission" || kind === "authentication") {
       return {
         receipt: failed("WRITE_PERMISSION_DENIED", "The write credential may not perform this writeback; compare its grants with `synapsor-runner writeback grants`. Nothing changed."),
+        internal,
+      };
+    }
+    if (kind === "missing_database") {
+      return {
+        receipt: failed("WRITER_UNAVAILABLE", "The write URL names a database the server does not have; fix the source's write_url_env. Nothing changed."),
         internal,
       };
     }

@@ -28,3 +28,8 @@ export function terminalSafe(text: string): string {
 export function terminalSafeLines(text: string): string {
   return text.replace(UNSAFE_BUT_NEWLINE, escape);
 }
+
+/** A table or column name: plain when it is an identifier, else quoted as JSON with every unsafe character escaped. */
+export function terminalName(name: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? name : terminalSafe(JSON.stringify(name));
+}

@@ -189,6 +189,24 @@ for (const engine of ["postgres", "mysql"] as const) {
         },
         /patch changes internal_notes, which the build does not plan/,
       ],
+      [
+        "args and patch changed together",
+        (p) => {
+          p.args.new_late_fee_cents = 5000;
+          p.patch.late_fee_cents = 5000;
+          p.after.late_fee_cents = 5000;
+        },
+        /its arguments \{.*"new_late_fee_cents":5000.*\} are not those its evidence was read with \{.*"new_late_fee_cents":100/,
+      ],
+      [
+        "version column dropped from before",
+        (p) => {
+          delete p.before.updated_at;
+          delete p.after.updated_at;
+          p.guards.conflict!.expected = "2099-01-01T00:00:00.000000Z";
+        },
+        /the before row lacks the version column updated_at/,
+      ],
     ];
 
     for (const [label, edit, names] of edits) {

@@ -456,6 +456,26 @@ for (const engine of ["postgres", "mysql"] as const) {
       assert.equal(result.receipt.safe_error_code, "WRITER_UNAVAILABLE");
     });
 
+    test("a write URL naming a database the server does not have: WRITER_UNAVAILABLE saying so, and doctor fails at connect", async () => {
+      // The admin login, so the server answers "no such database" rather than refusing the login.
+      const url = new URL(db.url);
+      url.pathname = `/${db.name}_gone`;
+      const id = await overdueInvoice();
+      const result = await executor({ writeUrl: url.toString() }).execute(request(id));
+      assert.equal(result.receipt.status, "failed");
+      assert.equal(result.receipt.safe_error_code, "WRITER_UNAVAILABLE");
+      assert.equal(result.receipt.message, "The write URL names a database the server does not have; fix the source's write_url_env. Nothing changed.");
+      assert.equal((await invoice(id)).late_fee_cents, 2500);
+
+      const doctor = await runCli(["writeback", "doctor", "--config", configPath, "--json"], {
+        env: { ...process.env, SUPPORT_DB_READ_URL: db.url, SUPPORT_DB_WRITE_URL: url.toString() },
+      });
+      assert.equal(doctor.code, 2, doctor.stderr);
+      const checks = JSON.parse(doctor.stdout).checks;
+      assert.deepEqual(checks.map((c: any) => [c.check, c.status]), [["connect", "connection_failed"]]);
+      assert.match(checks[0].message, /: the URL names a database the server does not have\.$/);
+    });
+
     test("an update matching more than one row is rolled back: MULTI_ROW_BLOCKED", async () => {
       // A table whose configured key is not actually unique (admin credential: the writer has no grant on it).
       await admin.query(`CREATE TABLE loose_rows (id varchar(20), tenant_id varchar(20), status varchar(20), note varchar(20))`);

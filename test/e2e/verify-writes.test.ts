@@ -11,7 +11,7 @@ import { planContract } from "../../compiler/pipeline.ts";
 import { verifyStatementsLive } from "../../compiler/verify/live.ts";
 import { createDatabase, type TestDatabase } from "../support/databases.ts";
 import { seedExample } from "../support/example.ts";
-import { exampleConfigFor } from "../support/compiled-server.ts";
+import { buildServer, exampleConfigFor } from "../support/compiled-server.ts";
 
 for (const engine of ["postgres", "mysql"] as const) {
   describe(`live verification of the planned writes on ${engine}`, () => {
@@ -42,7 +42,9 @@ for (const engine of ["postgres", "mysql"] as const) {
     }
 
     test("the planned statements prepare and nothing in the database changes", async () => {
-      assert.deepEqual(await verifyStatementsLive(plan, db.url, index), []);
+      const notes: string[] = [];
+      assert.deepEqual(await verifyStatementsLive(plan, db.url, index, (m) => notes.push(m)), []);
+      assert.deepEqual(notes, [], "a credential that may UPDATE verifies the writes too");
     });
 
     test("an UPDATE naming a column the database does not have is a STATEMENT_DOES_NOT_PREPARE diagnostic", async () => {
@@ -65,3 +67,30 @@ for (const engine of ["postgres", "mysql"] as const) {
     });
   });
 }
+
+describe("live verification on MariaDB with a SELECT-only read credential", () => {
+  let db: TestDatabase;
+  let reader: string;
+
+  before(async () => {
+    db = await createDatabase("mysql", "srvr");
+    await seedExample(db);
+    reader = `vr_${db.name.slice(-8)}`;
+    await db.exec(`CREATE USER '${reader}'@'%' IDENTIFIED BY 'rd-pass-1'; GRANT SELECT ON \`${db.name}\`.* TO '${reader}'@'%'`);
+  });
+  after(async () => {
+    await db?.exec(`DROP USER IF EXISTS '${reader}'@'%'`).catch(() => undefined);
+    await db?.drop();
+  });
+
+  test("build --from-env says the write statements were not verified and that writeback doctor checks them", async () => {
+    const env = { ...process.env, SUPPORT_DB_READ_URL: `mysql://${reader}:rd-pass-1@127.0.0.1:3306/${db.name}` };
+    const built = await buildServer(exampleConfigFor("mysql"), env, "SUPPORT_DB_READ_URL");
+    assert.equal(built.buildOutput.code, 0);
+    const note = built.buildOutput.stderr.split("\n").find((line) => line.includes("were not verified"));
+    assert.ok(note, built.buildOutput.stderr);
+    assert.match(note, /planned write statements of billing\.propose_late_fee_waiver were not verified/);
+    assert.match(note, /read credential may not UPDATE/);
+    assert.match(note, /`synapsor-runner writeback doctor` checks them with the writer credential/);
+  });
+});

@@ -27,7 +27,7 @@ export interface PlanCase {
 }
 
 /** The contract around one capability, engine-adapted. */
-function contractFor(c: PlanCase): Record<string, any> {
+export function contractFor(c: PlanCase): Record<string, any> {
   const capability = structuredClone(c.capability);
   if (c.engine === "mysql") delete capability.target.schema;
   return {

@@ -7,12 +7,14 @@ import assert from "node:assert/strict";
 import type { CapabilityPlan } from "../../compiler/plan/capability-plan.ts";
 import { recheckProposal } from "../../operator/apply/recheck.ts";
 import type { Decision, EvidenceBundle, StoredProposal, Verification } from "../../runtime/ledger/records.ts";
-import { INVOICES, planCase, waiver } from "../support/plan-fixtures.ts";
+import type { ColumnInfo } from "../../compiler/inspect/snapshot.ts";
+import { INVOICES, column, planCase, table, waiver } from "../support/plan-fixtures.ts";
 
-function compiled(engine: "postgres" | "mysql" = "postgres", edit: (cap: Record<string, any>) => void = () => {}): CapabilityPlan {
+function compiled(engine: "postgres" | "mysql" = "postgres", edit: (cap: Record<string, any>) => void = () => {}, extraColumns: ColumnInfo[] = []): CapabilityPlan {
   const cap = waiver();
   edit(cap);
-  const planned = planCase({ engine, capability: cap, tables: [INVOICES] });
+  const invoices = table("public", "invoices", INVOICES.primary_key, [...INVOICES.columns, ...extraColumns]);
+  const planned = planCase({ engine, capability: cap, tables: [invoices] });
   assert.ok(planned.ok, JSON.stringify(!planned.ok && planned.diagnostics));
   return planned.capability;
 }
@@ -72,7 +74,8 @@ const evidence: EvidenceBundle = {
   principal: "agent-7",
   table: "public.invoices",
   objectIds: ["INV-3001"],
-  args: { invoice_id: "INV-3001" },
+  // The proposal call records the same arguments and the row it read (see runtime/calls/proposal.ts).
+  args: { invoice_id: "INV-3001", new_late_fee_cents: 0, reason: "outage T-1001" },
   rows: [before],
   queryAuditId: "qa_1",
   createdAt: "2026-05-16T10:00:00Z",
@@ -198,6 +201,49 @@ describe("re-checking a stored proposal against the compiled capability", () => 
     );
   });
 
+  test("the evidence: the proposal's arguments and before row are the ones its evidence recorded", () => {
+    // Arguments and patch changed together, within every limit: only the evidence tells.
+    refused(
+      (p) => {
+        p.args.new_late_fee_cents = 500;
+        p.patch.late_fee_cents = 500;
+        p.after.late_fee_cents = 500;
+      },
+      /its arguments \{.*"new_late_fee_cents":500.*\} are not those its evidence was read with \{.*"new_late_fee_cents":0/,
+    );
+    refused((p) => void (p.args.extra = "x"), /its arguments .* are not those its evidence was read with/);
+    // Another before row, kept consistent with the after row and the expected version.
+    refused(
+      (p) => {
+        p.before.late_fee_cents = 9999;
+        p.after = { ...p.before, ...p.patch };
+      },
+      /the before row is not the row its evidence read/,
+    );
+    refused(() => {}, /the before row is not the row its evidence read/, { evidence: { ...evidence, rows: [before, before] } });
+    refused(() => {}, /the before row is not the row its evidence read/, { evidence: { ...evidence, rows: [] } });
+  });
+
+  test("the version: the before row carries the planned version column and the expected version is its value", () => {
+    const dropped = differences((p) => {
+      delete p.before.updated_at;
+      delete p.after.updated_at;
+      p.guards.conflict!.expected = "2030-01-01T00:00:00Z";
+    });
+    assert.ok(dropped.includes("the before row lacks the version column updated_at"), JSON.stringify(dropped));
+    // Even with evidence edited to match, the missing version column alone refuses.
+    const { updated_at: _version, ...withoutVersion } = before;
+    const alone = differences(
+      (p) => {
+        p.before = { ...withoutVersion };
+        p.after = { ...withoutVersion, ...p.patch };
+        p.guards.conflict!.expected = "2030-01-01T00:00:00Z";
+      },
+      { evidence: { ...evidence, rows: [withoutVersion] } },
+    );
+    assert.deepEqual(alone, ["the before row lacks the version column updated_at"]);
+  });
+
   test("who approved and who writes: the required role and the executor", () => {
     refused((p) => void (p.approval = { mode: "human" }), /required approval role is null, the build's is "billing_lead"/);
     refused(() => {}, /approval's role null is not the required "billing_lead"/, { approval: { ...approval, role: null } });
@@ -209,5 +255,22 @@ describe("re-checking a stored proposal against the compiled capability", () => 
     const line = found.find((d) => d.includes("patch changes"))!;
     assert.ok(line.includes("\\u202e") && line.includes("\\u0007"), line);
     assert.ok(!/[\u202E\u0007]/.test(line));
+  });
+
+  test("names from the build are escaped in refusals too", () => {
+    const odd = 'late\nfee\u202e';
+    const capability = compiled("postgres", (cap) => {
+      cap.patch = { [odd]: { from_arg: "new_late_fee_cents" }, waiver_reason: { from_arg: "reason" } };
+      cap.allowed_columns = [odd, "waiver_reason"];
+      delete cap.numeric_bounds;
+      delete cap.transition_guards;
+      cap.visible_columns = ["id", odd, "waiver_reason", "updated_at"];
+    }, [column(odd, "integer")]);
+    const p = proposal(capability);
+    p.patch = { waiver_reason: "outage T-1001" };
+    p.after = { ...p.before, ...p.patch };
+    const found = recheckProposal({ proposal: p, approval, evidence, capability });
+    const line = found.find((d) => d.includes("patch lacks"))!;
+    assert.equal(line, 'the patch lacks "late\\nfee\\u202e", which the build plans');
   });
 });

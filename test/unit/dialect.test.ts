@@ -9,7 +9,7 @@ import pg from "pg";
 import { databaseErrorClass, dialectFor, Placeholders, writerErrorKind } from "../../runtime/dialect/index.ts";
 import {
   ER_UNKNOWN_SYSTEM_VARIABLE,
-  MYSQL_DRIVER_OPTIONS,
+  mysqlDriverOptions,
   MysqlSessionSetup,
   fallsBackToMysql8,
   mysqlSessionStatement,
@@ -161,7 +161,9 @@ describe("driver values", () => {
     assert.equal(parse(23, "42"), 42, "other types keep pg's own parser");
   });
 
-  test("mysql2 options: UTC, text dates and big numbers, TINYINT(1) as boolean", () => {
+  test("mysql2 options: UTC, text dates and big numbers, TINYINT(1) as boolean; a fresh object per pool", () => {
+    const MYSQL_DRIVER_OPTIONS = mysqlDriverOptions();
+    assert.notEqual(mysqlDriverOptions().flags, MYSQL_DRIVER_OPTIONS.flags, "no pool shares another's flags");
     assert.equal(MYSQL_DRIVER_OPTIONS.timezone, "Z");
     assert.equal(MYSQL_DRIVER_OPTIONS.dateStrings, true);
     assert.equal(MYSQL_DRIVER_OPTIONS.bigNumberStrings, true);
@@ -190,6 +192,7 @@ describe("error tables", () => {
     assert.equal(writerErrorKind(pgError("42501")), "permission");
     assert.equal(writerErrorKind(pgError("28P01")), "authentication");
     assert.equal(writerErrorKind(pgError("42P01")), "missing_object");
+    assert.equal(writerErrorKind(pgError("3D000")), "missing_database", "the URL's database does not exist: not a missing table");
     assert.equal(writerErrorKind(pgError("57014")), "unreachable");
     assert.equal(writerErrorKind(pgError("42601")), "other");
   });
@@ -202,6 +205,7 @@ describe("error tables", () => {
     assert.equal(writerErrorKind(mysqlError(1062, "23000")), "duplicate_key");
     assert.equal(writerErrorKind(mysqlError(1142, "42000")), "permission");
     assert.equal(writerErrorKind(mysqlError(1146, "42S02")), "missing_object");
+    assert.equal(writerErrorKind(mysqlError(1049, "42000")), "missing_database", "the URL's database does not exist: not a missing table");
   });
 
   test("network and lost-connection signs from either driver, also inside causes", () => {
