@@ -7,7 +7,7 @@ import { changeSetHash } from "./hash.ts";
 import { newId } from "./ids.ts";
 import type { KeyRing, LedgerKey } from "./keys/key-ring.ts";
 import type { ApprovalOutcome, DecisionOutcome, ExpiryOutcome, ProposalLog, ReceiptInput, WritebackLog, WritebackOutcome } from "./ports.ts";
-import type { Decision, NewProposal, ProposalFilter, ProposalState, ReceiptFilter, StoredProposal, StoredReceipt, Verification, WritebackJob } from "./records.ts";
+import type { Decision, NewProposal, ProposalFilter, ProposalState, ProposalVerification, ReceiptFilter, StoredProposal, StoredReceipt, Verification, WritebackJob } from "./records.ts";
 import {
   DECISION_EVENTS,
   EXPIRY_EVENT,
@@ -17,6 +17,7 @@ import {
   expiryRefusal,
   receiptRefusal,
   stateAfterReceipt,
+  transitionRefusal,
   type DecisionRequest,
   type ReviewRefusal,
 } from "./review-rules.ts";
@@ -147,8 +148,9 @@ export function createReviewLogs(storage: ReviewStorage, keys: KeyRing, now: () 
         if (refusal) return { refusal };
         const stored = record!;
         const createdAt = isoNow();
-        // Expiring only retires a proposal, so one that no longer verifies may expire too; its
-        // new state is sealed over the proposal MAC it has (none, for an unsealed proposal).
+        // Expiring only retires a proposal, so one whose record no longer verifies may expire too
+        // (its state seal must verify: transitionRefusal); the new state is sealed over the
+        // proposal MAC it has (none, for a proposal stored before keyed MACs).
         const next = sealedStamp(keys.active(), stored, "expired", createdAt);
         return {
           change: {
@@ -197,8 +199,10 @@ export function createReviewLogs(storage: ReviewStorage, keys: KeyRing, now: () 
     /**
      * A receipt records what an executor did, so it is stored whenever the proposal was approved
      * and the job is the proposal's, even when the state stays (a racing second apply answering
-     * already_applied on an applied proposal). The state moves, and is re-sealed, only while the
-     * proposal still verifies: a transition never blesses a record changed behind our back.
+     * already_applied on an applied proposal). The state moves, and is re-sealed, only under the
+     * rule every transition obeys (transitionRefusal): a receipt moves the state towards a write,
+     * so the record and the state must both still verify; a transition never blesses a record
+     * changed behind our back.
      */
     async recordReceipt(input: ReceiptInput): Promise<WritebackOutcome<StoredReceipt>> {
       const job = await storage.getJob(input.jobId);
@@ -219,7 +223,8 @@ export function createReviewLogs(storage: ReviewStorage, keys: KeyRing, now: () 
           createdAt,
         };
         const verified = proposal!.verification.verified;
-        const nextState = verified ? stateAfterReceipt(stored.state, status) : undefined;
+        const after = stateAfterReceipt(stored.state, status);
+        const nextState = after && !transitionRefusal(proposal!, after) ? after : undefined;
         return {
           change: {
             proposalId: stored.id,
@@ -300,7 +305,7 @@ function sealNewProposal(key: LedgerKey, input: NewProposal, id: string, created
   return { ...record, ...sealedStamp(key, record, record.state, createdAt) };
 }
 
-function toStoredProposal(record: ProposalRecord, verification: Verification): StoredProposal {
+function toStoredProposal(record: ProposalRecord, verification: ProposalVerification): StoredProposal {
   const {
     targetTable: _table,
     objectId: _object,

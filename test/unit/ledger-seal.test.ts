@@ -9,6 +9,7 @@ import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync, st
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
+import type { Receipt } from "../../runtime/executors/protocol.ts";
 import { changeSetHash } from "../../runtime/ledger/hash.ts";
 import { envKeyRing } from "../../runtime/ledger/keys/key-env.ts";
 import { fileKeyRing, keyFilePath, rotateKeyFile } from "../../runtime/ledger/keys/key-file.ts";
@@ -313,6 +314,112 @@ describe("expiry", () => {
     const refused = await ledger.proposals.expire(rejected.id, {});
     assert.ok(!refused.ok);
     assert.equal(refused.refusal.code, "NOT_EXPIRABLE");
+  });
+});
+
+describe("a state edited in the file", () => {
+  const APPLIED_RECEIPT: Receipt = { status: "applied", rows_affected: 1, source_database_mutated: true, previous_version: null, new_version: null, safe_error_code: null, message: "ok", details: { effects: [] } };
+
+  async function applied(ledger: Ledger): Promise<StoredProposal> {
+    const p = await approved(ledger);
+    const job = await ledger.writeback.createJob(p.id, { idempotency_key: `${p.id}:INV-3001` });
+    assert.ok(job.ok);
+    const receipt = await ledger.writeback.recordReceipt({ proposalId: p.id, jobId: job.value.id, executor: { name: "direct_sql", type: "sql_update" }, receipt: APPLIED_RECEIPT });
+    assert.ok(receipt.ok);
+    const stored = (await ledger.proposals.get(p.id))!;
+    assert.deepEqual([stored.state, stored.verification.verified], ["applied", true]);
+    return stored;
+  }
+
+  test("an applied proposal set back to approved cannot expire: its state is never re-sealed as a verified 'never applied'", async () => {
+    const path = storePath();
+    const ledger = await fresh(path);
+    const p = await applied(ledger);
+    edit(path, "UPDATE proposals SET state = 'approved' WHERE id = ?", p.id);
+    const before = row(path, "proposals", p.id);
+    const expired = await ledger.proposals.expire(p.id, { reason: "stale_plan" });
+    assert.ok(!expired.ok, "the edited state was re-sealed");
+    assert.equal(expired.refusal.code, "UNVERIFIED");
+    assert.match(expired.refusal.message, /The state \(approved\) of proposal .* does not match its keyed MAC/);
+    assert.deepEqual(row(path, "proposals", p.id), before, "nothing changed");
+    const shown = (await ledger.proposals.get(p.id))!;
+    assert.deepEqual([shown.verification.verified, shown.verification.seals], [false, { record: "verified", state: "mismatch" }]);
+    assert.equal((await ledger.events.list({ proposalId: p.id, limit: 1 }))[0]!.type, "writeback_applied", "no proposal_expired event");
+  });
+
+  test("an approved proposal set back to review_required cannot be rejected or approved: every decision needs the state seal", async () => {
+    const path = storePath();
+    const ledger = await fresh(path);
+    const p = await approved(ledger);
+    edit(path, "UPDATE proposals SET state = 'review_required' WHERE id = ?", p.id);
+    for (const request of [
+      { proposalId: p.id, decision: "rejected" as const, actor: "erin", reason: "hide the approval" },
+      { proposalId: p.id, decision: "approved" as const, actor: "erin", role: "billing_lead" },
+    ]) {
+      const outcome = await ledger.proposals.decide(request);
+      assert.ok(!outcome.ok, `${request.decision} re-sealed an edited state`);
+      assert.equal(outcome.refusal.code, "UNVERIFIED");
+    }
+    assert.equal(row(path, "proposals", p.id).state, "review_required");
+    assert.equal((await ledger.proposals.decisions(p.id)).length, 1, "only the original approval");
+  });
+
+  test("a state sealed by a key this process lacks cannot move either: a made-up key id is no way around the seal", async () => {
+    const path = storePath();
+    const ledger = await fresh(path);
+    const p = await ledger.proposals.create(proposal());
+    edit(path, "UPDATE proposals SET state_key_id = 'k_0000000000000000' WHERE id = ?", p.id);
+    const rejected = await ledger.proposals.decide({ proposalId: p.id, decision: "rejected", actor: "erin", reason: "no" });
+    assert.ok(!rejected.ok);
+    assert.equal(rejected.refusal.code, "UNVERIFIED");
+    const expired = await ledger.proposals.expire(p.id, {});
+    assert.ok(!expired.ok);
+    assert.equal(expired.refusal.code, "UNVERIFIED");
+  });
+
+  test("a state seal removed from a sealed proposal is not mistaken for an old store's: it cannot move", async () => {
+    const path = storePath();
+    const ledger = await fresh(path);
+    const p = await applied(ledger);
+    edit(path, "UPDATE proposals SET state = 'approved', state_key_id = NULL, state_mac = NULL WHERE id = ?", p.id);
+    const expired = await ledger.proposals.expire(p.id, {});
+    assert.ok(!expired.ok);
+    assert.equal(expired.refusal.code, "UNVERIFIED");
+  });
+
+  test("a record edited while its state seal still verifies can be rejected or expired (retiring is safe), never approved", async () => {
+    const path = storePath();
+    const ledger = await fresh(path);
+    const first = await ledger.proposals.create(proposal());
+    const second = await ledger.proposals.create(proposal());
+    for (const p of [first, second]) {
+      edit(path, "UPDATE proposals SET patch = ? WHERE id = ?", JSON.stringify({ late_fee_cents: 0, status: "void" }), p.id);
+      rehash(path, p.id);
+      assert.deepEqual((await ledger.proposals.get(p.id))!.verification.seals, { record: "mismatch", state: "verified" });
+    }
+    const approval = await ledger.proposals.decide({ proposalId: first.id, decision: "approved", actor: "dana", role: "billing_lead" });
+    assert.ok(!approval.ok);
+    assert.equal(approval.refusal.code, "UNVERIFIED");
+    const rejection = await ledger.proposals.decide({ proposalId: first.id, decision: "rejected", actor: "dana", reason: "edited in the file" });
+    assert.ok(rejection.ok, rejection.ok ? "" : rejection.refusal.message);
+    assert.equal(rejection.proposal.state, "rejected");
+    assert.deepEqual(rejection.proposal.verification.seals, { record: "mismatch", state: "verified" }, "the record still does not verify");
+    const expired = await ledger.proposals.expire(second.id, { reason: "stale_plan" });
+    assert.ok(expired.ok, expired.ok ? "" : expired.refusal.message);
+    assert.equal(expired.value.verification.verified, false);
+  });
+
+  test("a receipt on a proposal whose state was edited is kept, and the state neither moves nor is re-sealed", async () => {
+    const path = storePath();
+    const ledger = await fresh(path);
+    const p = await approved(ledger);
+    const job = await ledger.writeback.createJob(p.id, { idempotency_key: `${p.id}:INV-3001` });
+    assert.ok(job.ok);
+    edit(path, "UPDATE proposals SET state = 'failed' WHERE id = ?", p.id);
+    const before = row(path, "proposals", p.id);
+    const recorded = await ledger.writeback.recordReceipt({ proposalId: p.id, jobId: job.value.id, executor: { name: "direct_sql", type: "sql_update" }, receipt: APPLIED_RECEIPT });
+    assert.ok(recorded.ok);
+    assert.deepEqual(row(path, "proposals", p.id), before);
   });
 });
 
