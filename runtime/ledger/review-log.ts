@@ -53,7 +53,12 @@ export function createReviewLogs(storage: ReviewStorage, keys: KeyRing, now: () 
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       const planned = await plan(await storage.getProposal(proposalId));
       if ("refusal" in planned) return { ok: false, refusal: planned.refusal };
-      if (await storage.commit(planned.change)) return { ok: true, value: planned.result() };
+      const committed = await storage.commit(planned.change);
+      if (committed === "committed") return { ok: true, value: planned.result() };
+      if (committed === "already_decided") {
+        const state = planned.change.expected.state;
+        return { ok: false, refusal: { code: "NOT_REVIEWABLE", message: `Proposal ${proposalId} already has a decision on record; a proposal is decided once. Nothing changed.`, state } };
+      }
     }
     return { ok: false, refusal: { code: "NOT_REVIEWABLE", message: `Proposal ${proposalId} kept changing while it was ${what}; show it again and retry.` } };
   }

@@ -15,6 +15,7 @@ import { openLedger } from "../../runtime/ledger/index.ts";
 import { applyMigrations, MIGRATIONS } from "../../runtime/ledger/migrations.ts";
 import { createHash } from "node:crypto";
 import { canonicalJson, changeSetHash } from "../../runtime/ledger/hash.ts";
+import { sealState } from "../../runtime/ledger/seal.ts";
 import { checkWritebackJob } from "../../operator/review/job-schema.ts";
 
 const root = mkdtempSync(join(tmpdir(), "ledger-review-"));
@@ -230,6 +231,32 @@ describe("decide", () => {
     assert.ok(loser && !loser.ok);
     assert.equal(loser.refusal.code, "NOT_REVIEWABLE");
     assert.equal((await b.proposals.decisions(p.id)).length, 1);
+  });
+
+  test("a second decision reaching the store comes back as a refusal, not a thrown SQLite error, even from someone holding the key", async () => {
+    const path = storePath();
+    const ledger = await fresh(path);
+    const p = await ledger.proposals.create(proposal());
+    await approve(ledger, p);
+    // Whoever holds the key can seal the state back to review_required; one decision per proposal still stands.
+    const key = ledger.keys.active();
+    const db = new DatabaseSync(path);
+    try {
+      const { mac } = db.prepare("SELECT mac FROM proposals WHERE id = ?").get(p.id) as { mac: string };
+      const updatedAt = "2030-01-01T00:00:00.000Z";
+      db.prepare("UPDATE proposals SET state = 'review_required', updated_at = ?, state_key_id = ?, state_mac = ? WHERE id = ?")
+        .run(updatedAt, key.id, sealState(key, p.id, mac, "review_required", updatedAt), p.id);
+    } finally {
+      db.close();
+    }
+    assert.equal((await ledger.proposals.get(p.id))!.verification.verified, true, "the re-sealed state verifies");
+    const again = await ledger.proposals.decide({ proposalId: p.id, decision: "rejected", actor: "mallory", reason: "undo the approval" });
+    assert.ok(!again.ok);
+    assert.deepEqual([again.refusal.code, again.refusal.state], ["NOT_REVIEWABLE", "review_required"]);
+    assert.match(again.refusal.message, /already has a decision on record/);
+    assert.equal(await stateOf(ledger, p.id), "review_required", "nothing was written");
+    assert.equal((await ledger.proposals.decisions(p.id)).length, 1);
+    assert.deepEqual(await eventTypes(ledger, p.id), ["proposal_created", "proposal_approved"]);
   });
 
   test("the store itself refuses a second decision row for a proposal", async () => {
