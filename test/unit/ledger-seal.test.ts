@@ -5,7 +5,8 @@
 
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
@@ -19,6 +20,7 @@ import { applyMigrations, MIGRATIONS } from "../../runtime/ledger/migrations.ts"
 import { openLedger } from "../../runtime/ledger/open.ts";
 import type { Ledger } from "../../runtime/ledger/ports.ts";
 import type { NewProposal, StoredProposal } from "../../runtime/ledger/records.ts";
+import { runProcess } from "../support/cli.ts";
 
 const root = mkdtempSync(join(tmpdir(), "ledger-seal-"));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -549,6 +551,56 @@ describe("ledger keys", () => {
     assert.ok(decided.ok);
     assert.equal(decided.decision.verification.keyId, rotated.active.id, "the decision is sealed by the new key");
     assert.ok((await ledger.proposals.approval(before.id)).ok, "an old proposal approved after rotation applies");
+  });
+
+  test("two processes rotating the same key file at once keep every key either of them made", async () => {
+    const file = keyFilePath(storePath());
+    const first = fileKeyRing(file).active().id;
+    const module = new URL("../../runtime/ledger/keys/key-file.ts", import.meta.url).href;
+    // Both start rotating at the same moment, so their read-change-rename cycles interleave.
+    const startAt = Date.now() + 2000;
+    const script = `const { rotateKeyFile } = await import(${JSON.stringify(module)});
+      while (Date.now() < ${startAt}) {}
+      const ids = [];
+      for (let i = 0; i < 40; i++) ids.push(rotateKeyFile(${JSON.stringify(file)}).active.id);
+      console.log(JSON.stringify(ids));`;
+    const runs = await Promise.all([0, 1].map(() => runProcess(process.execPath, ["--input-type=module", "-e", script])));
+    for (const r of runs) assert.equal(r.code, 0, r.stderr);
+    const made = runs.flatMap((r) => JSON.parse(r.stdout) as string[]);
+    assert.equal(new Set(made).size, 80);
+    const kept = new Set(fileKeyRing(file).keys().map((k) => k.id));
+    const lost = [first, ...made].filter((id) => !kept.has(id));
+    assert.deepEqual(lost, [], "keys lost by interleaved rotations");
+    assert.equal(kept.size, 81);
+    assert.equal(existsSync(`${file}.lock`), false, "the lock is removed");
+  });
+
+  test("a rotation lock that stays held is refused with a message naming the lock, and the keys are unchanged", () => {
+    const file = keyFilePath(storePath());
+    const ring = fileKeyRing(file);
+    const active = ring.active().id;
+    writeFileSync(`${file}.lock`, "");
+    assert.throws(() => rotateKeyFile(file, { lockWaitMs: 50 }), (err: unknown) =>
+      err instanceof LedgerKeyError && err.message.includes(`another key rotation holds the lock ${file}.lock`) && err.message.includes(`remove ${file}.lock`));
+    assert.deepEqual(fileKeyRing(file).keys().map((k) => k.id), [active]);
+    unlinkSync(`${file}.lock`);
+    assert.notEqual(rotateKeyFile(file).active.id, active);
+  });
+
+  test("a running key ring notices a key file opened to other users and stops sealing with it", () => {
+    const file = keyFilePath(storePath());
+    const ring = fileKeyRing(file);
+    ring.active();
+    chmodSync(file, 0o644);
+    assert.throws(() => ring.active(), (err: unknown) => err instanceof LedgerKeyError && /mode 0644/.test(err.message));
+    chmodSync(file, 0o600);
+    assert.ok(ring.active().id);
+  });
+
+  test("something other than a regular file in the key file's place is refused without waiting on it", () => {
+    const file = keyFilePath(storePath());
+    execFileSync("mkfifo", ["-m", "600", file]);
+    assert.throws(() => fileKeyRing(file).active(), (err: unknown) => err instanceof LedgerKeyError && /is not a regular file/.test(err.message));
   });
 
   test("rotating an environment variable: the old key moves behind the new one and keeps verifying", async () => {
