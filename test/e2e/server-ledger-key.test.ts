@@ -1,10 +1,11 @@
 // The compiled server and its ledger key at run time, against Postgres: a key problem is the
 // operator's to fix, so a proposal answers CONFIGURATION_ERROR (not retryable, naming no path and
-// no key) instead of inviting the model to retry.
+// no key) instead of inviting the model to retry; a read_only server never seals anything, so it
+// never creates a key file.
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { chmodSync, readFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { keyFilePath } from "../../runtime/ledger/keys/key-file.ts";
 import { createPostgresDatabase, type TestDatabase } from "../support/databases.ts";
@@ -55,5 +56,24 @@ describe("the ledger key of a running compiled server", () => {
     } finally {
       await session.close();
     }
+  });
+
+  test("a read_only server serves and records reads without creating a key file", async () => {
+    const config = exampleConfigFor("postgres");
+    config.mode = "read_only";
+    config.capabilities = config.capabilities.filter((c: { kind: string }) => c.kind === "read");
+    const { SYNAPSOR_LEDGER_KEY: _unused, ...buildEnv } = process.env;
+    const built = await buildServer(config, { ...buildEnv, ...env }, "SUPPORT_DB_READ_URL");
+    const store = join(built.runDir, "ledger.db");
+    const session = await connectStdio(built.serverPath, built.runDir, env, ["--store", store]);
+    try {
+      const read = envelopeOf(await session.client.callTool({ name: "billing.inspect_invoice", arguments: { invoice_id: "INV-3001" } }));
+      assert.equal(read.ok, true, JSON.stringify(read.error));
+      assert.match(read.evidence.bundle_id, /^ev_/);
+    } finally {
+      await session.close();
+    }
+    assert.ok(existsSync(store), "the ledger itself is written");
+    assert.equal(existsSync(keyFilePath(store)), false, "no key file for a server that never seals");
   });
 });
