@@ -169,27 +169,15 @@ async function expire(flags: ExpireFlags): Promise<void> {
 
 
 async function list(ledger: Ledger, flags: ListFlags): Promise<void> {
-  const filter = {
+  const proposals = await ledger.proposals.list({
     ...(flags.state ? { state: flags.state } : {}),
     ...(flags.capability ? { capability: flags.capability } : {}),
     ...(flags.tenant ? { tenantId: flags.tenant } : {}),
-  };
-  let proposals: StoredProposal[];
-  if (flags.object === undefined) proposals = await ledger.proposals.list({ ...filter, limit: flags.limit });
-  else {
-    // The proposal port has no object filter yet; scan the newest proposals matching the rest.
-    const object = flags.object;
-    proposals = (await ledger.proposals.list({ ...filter, limit: 10_000 })).filter((p) => matchesObject(p, object)).slice(0, flags.limit);
-  }
+    ...(flags.object !== undefined ? { object: flags.object } : {}),
+    limit: flags.limit,
+  });
   if (flags.json) printJson(proposals);
   else process.stdout.write(formatProposalList(proposals));
-}
-
-function matchesObject(p: StoredProposal, object: string): boolean {
-  const key = p.target.primaryKey.value;
-  if (object === key) return true;
-  const tables = [p.target.table, p.target.schema ? `${p.target.schema}.${p.target.table}` : p.target.table];
-  return tables.some((t) => object === `${t}:${key}`);
 }
 
 async function show(ledger: Ledger, id: string, flags: { json?: boolean }): Promise<void> {

@@ -176,6 +176,11 @@ export interface ProposalFilter {
   tenantId?: string;
   state?: ProposalState;
   capability?: string;
+  /**
+   * Only proposals for this object: its primary-key value ("INV-3001"), or that value after the
+   * table and a colon, the table bare or schema-qualified ("invoices:INV-3001", "public.invoices:INV-3001").
+   */
+  object?: string;
   limit?: number;
 }
 

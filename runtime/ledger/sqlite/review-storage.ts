@@ -10,7 +10,16 @@ import type { ListSpec, SqliteDatabase } from "./database.ts";
 import type { SqliteEventLog } from "./event-log.ts";
 import { toDecisionRecord, toJobRecord, toProposalRecord, toReceipt } from "./rows.ts";
 
-const PROPOSAL_LIST: ListSpec = { table: "proposals", tiebreak: "rowid", filters: { tenantId: "tenant_id", state: "state", capability: "capability" } };
+/** ProposalFilter.object: the primary-key value alone, or prefixed by the bare or the schema-qualified table and a colon. */
+const PROPOSAL_OBJECT = {
+  sql: "object_id = ? OR target_table || ':' || object_id = ? OR json_extract(target, '$.table') || ':' || object_id = ?",
+  uses: 3,
+};
+const PROPOSAL_LIST: ListSpec = {
+  table: "proposals",
+  tiebreak: "rowid",
+  filters: { tenantId: "tenant_id", state: "state", capability: "capability", object: PROPOSAL_OBJECT },
+};
 const RECEIPT_LIST: ListSpec = { table: "receipts", tiebreak: "rowid", filters: { proposalId: "proposal_id", tenantId: "tenant_id" } };
 
 export class SqliteReviewStorage implements ReviewStorage {
