@@ -9,11 +9,11 @@ import { compileCapabilities } from "../operator/apply/compiled-capability.ts";
 import { schemaInputFromFlags } from "./build.ts";
 import type { Ledger } from "../runtime/ledger/ports.ts";
 import type { Decision, ProposalState, StoredProposal } from "../runtime/ledger/records.ts";
-import { PROPOSAL_STATES } from "../runtime/ledger/review-rules.ts";
+import { decisionRefusal, PROPOSAL_STATES } from "../runtime/ledger/review-rules.ts";
 import { changeSetHash } from "../runtime/ledger/hash.ts";
 import { buildWritebackRequest, WritebackRequestError } from "../runtime/executors/request.ts";
 import { confirm } from "../operator/review/confirm.ts";
-import { decideProposal, refusalFor, type DecisionKind, type DecisionRequest } from "../operator/review/decide.ts";
+import { decideProposal, type DecisionKind, type DecisionRequest } from "../operator/review/decide.ts";
 import { diffObject, proposalDiff } from "../operator/review/diff.ts";
 import {
   approvalRequirement,
@@ -241,7 +241,7 @@ async function decide(id: string, kind: DecisionKind, flags: DecideFlags): Promi
   await withLedger(flags.store, async (ledger) => {
     const proposal = await ledger.proposals.get(id);
     // Refuse before asking: there is no point confirming a decision that cannot be taken.
-    const early = refusalFor(proposal, request);
+    const early = decisionRefusal(proposal, request);
     if (early) return refuse(flags, early.code, early.message);
 
     const verb = kind === "approved" ? "Approve" : "Reject";

@@ -23,7 +23,7 @@ import {
 } from "./review-rules.ts";
 import type { DecisionRecord, JobRecord, ProposalRecord, ReviewChange, ReviewStorage, StateStamp } from "./review-storage.ts";
 import { beforeHash, sealDecision, sealProposal, sealState } from "./seal.ts";
-import { verifyDecision, verifyProposal } from "./verify.ts";
+import { sealedWith, verifyDecision, verifyProposal } from "./verify.ts";
 
 /** A step whose compare-and-set keeps losing is refused after this many tries rather than spinning. */
 const ATTEMPTS = 3;
@@ -74,10 +74,10 @@ export function createReviewLogs(storage: ReviewStorage, keys: KeyRing, now: () 
         detail: { hash: record.hash, state: record.state, capability: record.capability, evidenceId: record.evidenceId, keyId: key.id },
         createdAt: record.createdAt,
       });
-      // Return what was stored, not the caller's objects, so later mutation of `input` cannot drift from the row.
-      const stored = await storage.getProposal(record.id);
-      if (!stored) throw new Error(`proposal ${record.id} was not found right after it was stored`);
-      return view(stored);
+      // The record went through the store's JSON round trip before it was sealed, so it is what a
+      // read would return (and shares no object with `input`), and its seals were just made with
+      // the active key: reading it back and checking them again would learn nothing.
+      return toStoredProposal(record, sealedWith(key.id));
     },
 
     async get(id: string, tenantId?: string): Promise<StoredProposal | undefined> {
@@ -277,25 +277,28 @@ function qualifiedTable(target: NewProposal["target"]): string {
   return target.schema ? `${target.schema}.${target.table}` : target.table;
 }
 
-/** The row for a new proposal, picked field by field so extra properties on `input` are never stored, then sealed. */
+/**
+ * The row for a new proposal, picked field by field so extra properties on `input` are never
+ * stored, its JSON columns through the same round trip the store applies, then hashed and sealed.
+ */
 function sealNewProposal(key: LedgerKey, input: NewProposal, id: string, createdAt: string): ProposalRecord {
   const record: ProposalRecord = {
     id,
-    hash: changeSetHash(input),
+    hash: "",
     state: "review_required",
     capability: input.capability,
     tenantId: input.tenantId,
     principal: input.principal,
     source: input.source,
-    target: input.target,
-    before: input.before,
-    patch: input.patch,
-    after: input.after,
-    guards: input.guards,
-    args: input.args,
+    target: asStored(input.target),
+    before: asStored(input.before),
+    patch: asStored(input.patch),
+    after: asStored(input.after),
+    guards: asStored(input.guards),
+    args: asStored(input.args),
     evidenceId: input.evidenceId,
-    approval: input.approval,
-    executor: input.executor,
+    approval: asStored(input.approval),
+    executor: asStored(input.executor),
     planHash: input.planHash ?? null,
     createdAt,
     targetTable: qualifiedTable(input.target),
@@ -306,8 +309,14 @@ function sealNewProposal(key: LedgerKey, input: NewProposal, id: string, created
     stateKeyId: null,
     stateMac: null,
   };
+  record.hash = changeSetHash(record);
   record.mac = sealProposal(key, record);
   return { ...record, ...sealedStamp(key, record, record.state, createdAt) };
+}
+
+/** A JSON column's value as the store hands it back (canonicalJson follows JSON.stringify, so hashes are unchanged). */
+function asStored<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
 }
 
 function toStoredProposal(record: ProposalRecord, verification: ProposalVerification): StoredProposal {

@@ -17,9 +17,6 @@ export const PROPOSAL_STATES: readonly ProposalState[] = [
   "expired",
 ];
 
-/** No decision, receipt or apply changes these (failed is not final: apply may retry it). */
-export const TERMINAL_STATES: ReadonlySet<ProposalState> = new Set(["rejected", "applied", "already_applied", "conflict", "expired"]);
-
 /** What `proposals expire` may retire: nothing has been written for these yet. */
 export const EXPIRABLE_STATES: ReadonlySet<ProposalState> = new Set(["review_required", "approved"]);
 

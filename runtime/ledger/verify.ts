@@ -24,6 +24,11 @@ function failed(check: Extract<SealCheck, { ok: false }>, keys: KeyRing, subject
   return { verified: false, keyId: proposalKeyId ?? key, problem: check.problem, message };
 }
 
+/** The verification of a proposal this process has just sealed, record and state, with `keyId`. */
+export function sealedWith(keyId: string): ProposalVerification {
+  return { ...verified(keyId), seals: { record: "verified", state: "verified" } };
+}
+
 /** Both seals are checked even when the record fails: the rules still need to know whether the state verifies. */
 export function verifyProposal(keys: KeyRing, record: ProposalRecord): ProposalVerification {
   const proposal = checkProposal(keys, record);
