@@ -1,6 +1,8 @@
 // Measures the per-call cost of the read log (ledger.reads), which runs on every tool call:
-// one read per transaction through the async port, and 16 concurrent reads sharing one
-// transaction through the group commit, as a loaded server records them.
+// one read per transaction through recordReads([record]) (the batch writer alone); one
+// uncontended recordRead, which is what a lone tool call runs (the group commit, flushed from
+// setImmediate, with nothing else in the batch); and 16 concurrent recordReads sharing one
+// transaction, as a loaded server records them.
 // Run: npx node bench/ledger-writes.ts  (target: well under 30 µs per call with evidence)
 
 import { mkdtempSync, rmSync } from "node:fs";
@@ -66,10 +68,14 @@ try {
     ["20 rows, with evidence", readRecord(20, true)],
   ];
   for (const [label, record] of cases) {
-    await measure(`recordRead ${label}`, CALLS, async (n) => {
+    await measure(`recordReads([record]) ${label}`, CALLS, async (n) => {
       for (let i = 0; i < n; i++) await ledger.reads.recordReads([record]);
     });
   }
+  const lone = readRecord(1, true);
+  await measure("uncontended recordRead (group commit of one), 1 row, with evidence", CALLS, async (n) => {
+    for (let i = 0; i < n; i++) await ledger.reads.recordRead(lone);
+  });
   const grouped = readRecord(1, true);
   await measure(`group commit of ${IN_FLIGHT} concurrent reads, 1 row, with evidence`, CALLS, async (n) => {
     for (let i = 0; i < n; i += IN_FLIGHT) await Promise.all(Array.from({ length: IN_FLIGHT }, () => ledger.reads.recordRead(grouped)));

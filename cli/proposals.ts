@@ -7,11 +7,11 @@ import { DEFAULT_STORE_PATH } from "../compiler/config/contract.ts";
 import { compileForCommand } from "./compiled.ts";
 import type { Ledger } from "../runtime/ledger/ports.ts";
 import type { Decision, ProposalState, StoredProposal } from "../runtime/ledger/records.ts";
-import { PROPOSAL_STATES } from "../runtime/ledger/review-rules.ts";
+import { decisionRefusal, PROPOSAL_STATES } from "../runtime/ledger/review-rules.ts";
 import { changeSetHash } from "../runtime/ledger/hash.ts";
 import { buildWritebackRequest, WritebackRequestError } from "../runtime/executors/request.ts";
 import { confirm } from "../operator/review/confirm.ts";
-import { decideProposal, refusalFor, type DecisionKind, type DecisionRequest } from "../operator/review/decide.ts";
+import { decideProposal, type DecisionKind, type DecisionRequest } from "../operator/review/decide.ts";
 import { diffObject, proposalDiff } from "../operator/review/diff.ts";
 import {
   approvalRequirement,
@@ -163,27 +163,15 @@ async function expire(flags: ExpireFlags): Promise<void> {
 
 
 async function list(ledger: Ledger, flags: ListFlags): Promise<void> {
-  const filter = {
+  const proposals = await ledger.proposals.list({
     ...(flags.state ? { state: flags.state } : {}),
     ...(flags.capability ? { capability: flags.capability } : {}),
     ...(flags.tenant ? { tenantId: flags.tenant } : {}),
-  };
-  let proposals: StoredProposal[];
-  if (flags.object === undefined) proposals = await ledger.proposals.list({ ...filter, limit: flags.limit });
-  else {
-    // The proposal port has no object filter yet; scan the newest proposals matching the rest.
-    const object = flags.object;
-    proposals = (await ledger.proposals.list({ ...filter, limit: 10_000 })).filter((p) => matchesObject(p, object)).slice(0, flags.limit);
-  }
+    ...(flags.object !== undefined ? { object: flags.object } : {}),
+    limit: flags.limit,
+  });
   if (flags.json) printJson(proposals);
   else process.stdout.write(formatProposalList(proposals));
-}
-
-function matchesObject(p: StoredProposal, object: string): boolean {
-  const key = p.target.primaryKey.value;
-  if (object === key) return true;
-  const tables = [p.target.table, p.target.schema ? `${p.target.schema}.${p.target.table}` : p.target.table];
-  return tables.some((t) => object === `${t}:${key}`);
 }
 
 async function show(ledger: Ledger, id: string, flags: { json?: boolean }): Promise<void> {
@@ -250,7 +238,7 @@ async function decide(id: string, kind: DecisionKind, flags: DecideFlags): Promi
   await withLedger(flags.store, async (ledger) => {
     const proposal = await ledger.proposals.get(id);
     // Refuse before asking: there is no point confirming a decision that cannot be taken.
-    const early = refusalFor(proposal, request);
+    const early = decisionRefusal(proposal, request);
     if (early) return refuse(flags, early.code, early.message);
 
     const verb = kind === "approved" ? "Approve" : "Reject";

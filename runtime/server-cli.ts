@@ -189,11 +189,12 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
   let ledger;
   try {
     // The same keys the review CLI uses for this store: the contract's variable, else
-    // SYNAPSOR_LEDGER_KEY, else the key file. The active key is made (or checked) now, so a key
-    // problem stops the server before it records anything.
+    // SYNAPSOR_LEDGER_KEY, else the key file. A server that stores proposals makes (or checks)
+    // the active key now, so a key problem stops it before it records anything; a read_only
+    // server never seals, so it neither needs a key nor creates a key file.
     const keys = openKeyRing({ storePath, envName: def.ledgerKeyEnv ?? null, envRequired: Boolean(def.ledgerKeyEnv) });
     ledger = await openLedger({ path: storePath, keys });
-    keys.active();
+    if (def.mode === "review") keys.active();
   } catch (err) {
     await ledger?.close();
     if (err instanceof StoreUnavailableError) throw new StartupError(err.message, 2);

@@ -11,6 +11,7 @@ import { applyProposal } from "../apply/apply-proposal.ts";
 import { decideProposal } from "../review/decide.ts";
 import { proposalHistory } from "../review/history.ts";
 import { buildReplay, replayMarkdown } from "../review/replay.ts";
+import type { KeyRing } from "../../runtime/ledger/keys/key-ring.ts";
 import { openLedger } from "../../runtime/ledger/open.ts";
 import type { DemoStep } from "./run-demo.ts";
 
@@ -19,6 +20,8 @@ export interface ReviewStepsInput {
   /** The build's plan: apply re-checks proposals against it and runs its planned statements. */
   plan: BuildPlan;
   ledgerPath: string;
+  /** The keys the demo's server seals with (run-demo opens them from the server's own environment). */
+  keys: KeyRing;
   readUrl: string;
   writeUrl: string;
   say: (line: string) => void;
@@ -34,7 +37,7 @@ const REVIEWER = { actor: "dana (demo billing lead)", role: "billing_lead" };
 export async function reviewAndApply(input: ReviewStepsInput): Promise<{ conflictProposalId: string }> {
   const { say, contract, plan, steps, clock } = input;
   const env = { SUPPORT_DB_READ_URL: input.readUrl, SUPPORT_DB_WRITE_URL: input.writeUrl };
-  const ledger = await openLedger({ path: input.ledgerPath });
+  const ledger = await openLedger({ path: input.ledgerPath, keys: input.keys });
   try {
     const approve = async (proposalId: string) => {
       const result = await decideProposal(ledger, { proposalId, decision: "approved", ...REVIEWER });

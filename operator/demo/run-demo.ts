@@ -12,6 +12,10 @@ import { startEmbeddedPostgres } from "./embedded-postgres.ts";
 import { EXAMPLE_CONFIG_PATH, exampleSql } from "./example-files.ts";
 import { reviewAndApply } from "./review-steps.ts";
 import { receiptsMigration } from "../../runtime/executors/receipts-table.ts";
+import type { Contract } from "../../compiler/config/contract.ts";
+import { DEFAULT_LEDGER_KEY_ENV } from "../../runtime/ledger/keys/key-ring.ts";
+import { openKeyRing } from "../../runtime/ledger/keys/open-key-ring.ts";
+import { keySettings } from "../review/store.ts";
 
 export interface DemoOptions {
   /** Where the build output and the ledger go; replaced on every run. */
@@ -62,11 +66,18 @@ export async function runDemo(
     steps.push({ step: "built", seconds: clock() });
 
     say(`3. Starting the compiled server over stdio as tenant ${TENANT}, principal ${PRINCIPAL}, with a real MCP client ...`);
+    const ledgerPath = join(workDir, "ledger.db");
+    const serverEnv = { PATH: process.env.PATH ?? "", SUPPORT_DB_READ_URL: pg.url, SYNAPSOR_TENANT_ID: TENANT, SYNAPSOR_PRINCIPAL: PRINCIPAL, ...ledgerKeyVariable(built.contract) };
+    // The server and the review steps below read the ledger keys from this one environment, under
+    // the rule both follow (the contract's variable, else SYNAPSOR_LEDGER_KEY, else the key file
+    // next to the ledger), so they always agree, and so do review commands run later in this shell.
+    // Opened now so a bad key variable stops the demo with its own message, before the server.
+    const keys = openKeyRing({ ...keySettings(ledgerPath, {}, built.contract), env: serverEnv });
     const transport = new StdioClientTransport({
       command: process.execPath,
       // PGlite has a single backend session: one connection is all it can serve safely.
-      args: [join(outDir, "server.mjs"), "serve", "--transport", "stdio", "--store", join(workDir, "ledger.db"), "--pool-size", "1"],
-      env: { PATH: process.env.PATH ?? "", SUPPORT_DB_READ_URL: pg.url, SYNAPSOR_TENANT_ID: TENANT, SYNAPSOR_PRINCIPAL: PRINCIPAL },
+      args: [join(outDir, "server.mjs"), "serve", "--transport", "stdio", "--store", ledgerPath, "--pool-size", "1"],
+      env: serverEnv,
       stderr: "ignore",
     });
     client = new Client({ name: "synapsor-demo", version: "1.0.0" });
@@ -112,7 +123,8 @@ export async function runDemo(
     const review = await reviewAndApply({
       contract: built.contract,
       plan: built.plan,
-      ledgerPath: join(workDir, "ledger.db"),
+      ledgerPath,
+      keys,
       readUrl: pg.url,
       // A distinct writer credential; on a real database this is a least-privilege writer role.
       writeUrl: `${pg.url}?application_name=synapsor-demo-writer`,
@@ -131,4 +143,11 @@ export async function runDemo(
     await client?.close().catch(() => undefined);
     await pg.stop();
   }
+}
+
+/** The variable the ledger keys are read from, carried into the server's environment when the user's shell sets it. */
+function ledgerKeyVariable(contract: Contract): Record<string, string> {
+  const name = contract.storage?.ledger_key_env ?? DEFAULT_LEDGER_KEY_ENV;
+  const value = process.env[name];
+  return value === undefined ? {} : { [name]: value };
 }

@@ -5,22 +5,14 @@
 
 import type { DecisionOutcome, Ledger } from "../../runtime/ledger/ports.ts";
 import type { StoredProposal } from "../../runtime/ledger/records.ts";
-import { decisionRefusal, type DecisionRequest, type ReviewRefusal } from "../../runtime/ledger/review-rules.ts";
+import type { DecisionRequest } from "../../runtime/ledger/review-rules.ts";
 
 export type { DecisionKind, DecisionRequest } from "../../runtime/ledger/review-rules.ts";
-export type Refusal = ReviewRefusal;
-
-/** Why this person may not decide this proposal now, or undefined when they may. */
-export function refusalFor(proposal: StoredProposal | undefined, request: DecisionRequest): Refusal | undefined {
-  return decisionRefusal(proposal, request);
-}
-
-export type DecisionResult = DecisionOutcome;
 
 /**
  * Records the decision. With `shown`, the proposal the person looked at: the decision is
  * refused if the stored proposal no longer hashes the same.
  */
-export async function decideProposal(ledger: Ledger, request: DecisionRequest, shown?: StoredProposal): Promise<DecisionResult> {
+export async function decideProposal(ledger: Ledger, request: DecisionRequest, shown?: StoredProposal): Promise<DecisionOutcome> {
   return ledger.proposals.decide(shown ? { ...request, expectedHash: shown.hash } : request);
 }

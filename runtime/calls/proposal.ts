@@ -4,6 +4,7 @@
 import type { ProposalCapability } from "../capability.ts";
 import { EVIDENCE_HANDLE_NOTE, errorEnvelope, metaFor, type Envelope } from "../envelope.ts";
 import { describeCause, type SafeError } from "../errors.ts";
+import { LedgerKeyError } from "../ledger/keys/key-ring.ts";
 import type { NewProposal } from "../ledger/records.ts";
 import type { CallEnvironment, PreparedCapability } from "./call-context.ts";
 import { policyViolation } from "./policy.ts";
@@ -12,6 +13,11 @@ import { STORE_UNAVAILABLE, runLookup } from "./run-statement.ts";
 
 const NEXT_STEP =
   "A person must review and approve this proposal outside this conversation; nothing has been written to the database.";
+
+// Which key, and where it is read from, is for the operator's log; the caller learns only that
+// retrying will not help until someone fixes the configuration.
+const LEDGER_KEY_UNUSABLE =
+  "The server cannot seal proposals: its ledger key is misconfigured, and an operator must fix the ledger key before proposals can be stored. Nothing was stored and the database was not changed.";
 
 export async function callProposal(env: CallEnvironment, prepared: PreparedCapability, rawArgs: unknown): Promise<Envelope> {
   const cap = prepared.capability as ProposalCapability;
@@ -74,6 +80,10 @@ export async function callProposal(env: CallEnvironment, prepared: PreparedCapab
   try {
     stored = await env.ledger.proposals.create(proposal);
   } catch (cause) {
+    if (cause instanceof LedgerKeyError) {
+      env.log({ level: "error", event: "ledger_key_unusable", capability: cap.name, detail: cause.message });
+      return failed({ code: "CONFIGURATION_ERROR", message: LEDGER_KEY_UNUSABLE, retryable: false });
+    }
     env.log({ level: "error", event: "ledger_write_failed", capability: cap.name, detail: describeCause(cause) });
     return failed({ code: "TEMPORARILY_UNAVAILABLE", message: STORE_UNAVAILABLE, retryable: true });
   }

@@ -90,6 +90,22 @@ export interface Verification {
   message: string | null;
 }
 
+/** One keyed MAC checked on its own: "verified", or why it does not verify. */
+export type SealStatus = "verified" | VerificationProblem;
+
+/**
+ * A proposal's verification, with its two seals also apart: `verified` needs both, while the
+ * review rules ask about the state seal alone (every transition re-seals the state it read).
+ */
+export interface ProposalVerification extends Verification {
+  seals: {
+    /** The immutable record (change set, hash, plan hash, ids). */
+    record: SealStatus;
+    /** The current state and its time, bound to the record's MAC. */
+    state: SealStatus;
+  };
+}
+
 export interface NewProposal {
   capability: string;
   tenantId: string;
@@ -117,7 +133,7 @@ export interface StoredProposal extends NewProposal {
   state: ProposalState;
   createdAt: string;
   /** The proposal record and its state, checked against the ledger keys when read. */
-  verification: Verification;
+  verification: ProposalVerification;
 }
 
 export interface LedgerEvent {
@@ -160,6 +176,11 @@ export interface ProposalFilter {
   tenantId?: string;
   state?: ProposalState;
   capability?: string;
+  /**
+   * Only proposals for this object: its primary-key value ("INV-3001"), or that value after the
+   * table and a colon, the table bare or schema-qualified ("invoices:INV-3001", "public.invoices:INV-3001").
+   */
+  object?: string;
   limit?: number;
 }
 

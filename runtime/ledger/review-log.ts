@@ -7,7 +7,7 @@ import { changeSetHash } from "./hash.ts";
 import { newId } from "./ids.ts";
 import type { KeyRing, LedgerKey } from "./keys/key-ring.ts";
 import type { ApprovalOutcome, DecisionOutcome, ExpiryOutcome, ProposalLog, ReceiptInput, WritebackLog, WritebackOutcome } from "./ports.ts";
-import type { Decision, NewProposal, ProposalFilter, ProposalState, ReceiptFilter, StoredProposal, StoredReceipt, Verification, WritebackJob } from "./records.ts";
+import type { Decision, NewProposal, ProposalFilter, ProposalState, ProposalVerification, ReceiptFilter, StoredProposal, StoredReceipt, Verification, WritebackJob } from "./records.ts";
 import {
   DECISION_EVENTS,
   EXPIRY_EVENT,
@@ -17,12 +17,13 @@ import {
   expiryRefusal,
   receiptRefusal,
   stateAfterReceipt,
+  transitionRefusal,
   type DecisionRequest,
   type ReviewRefusal,
 } from "./review-rules.ts";
 import type { DecisionRecord, JobRecord, ProposalRecord, ReviewChange, ReviewStorage, StateStamp } from "./review-storage.ts";
 import { beforeHash, sealDecision, sealProposal, sealState } from "./seal.ts";
-import { verifyDecision, verifyProposal } from "./verify.ts";
+import { sealedWith, verifyDecision, verifyProposal } from "./verify.ts";
 
 /** A step whose compare-and-set keeps losing is refused after this many tries rather than spinning. */
 const ATTEMPTS = 3;
@@ -52,7 +53,12 @@ export function createReviewLogs(storage: ReviewStorage, keys: KeyRing, now: () 
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       const planned = await plan(await storage.getProposal(proposalId));
       if ("refusal" in planned) return { ok: false, refusal: planned.refusal };
-      if (await storage.commit(planned.change)) return { ok: true, value: planned.result() };
+      const committed = await storage.commit(planned.change);
+      if (committed === "committed") return { ok: true, value: planned.result() };
+      if (committed === "already_decided") {
+        const state = planned.change.expected.state;
+        return { ok: false, refusal: { code: "NOT_REVIEWABLE", message: `Proposal ${proposalId} already has a decision on record; a proposal is decided once. Nothing changed.`, state } };
+      }
     }
     return { ok: false, refusal: { code: "NOT_REVIEWABLE", message: `Proposal ${proposalId} kept changing while it was ${what}; show it again and retry.` } };
   }
@@ -68,10 +74,10 @@ export function createReviewLogs(storage: ReviewStorage, keys: KeyRing, now: () 
         detail: { hash: record.hash, state: record.state, capability: record.capability, evidenceId: record.evidenceId, keyId: key.id },
         createdAt: record.createdAt,
       });
-      // Return what was stored, not the caller's objects, so later mutation of `input` cannot drift from the row.
-      const stored = await storage.getProposal(record.id);
-      if (!stored) throw new Error(`proposal ${record.id} was not found right after it was stored`);
-      return view(stored);
+      // The record went through the store's JSON round trip before it was sealed, so it is what a
+      // read would return (and shares no object with `input`), and its seals were just made with
+      // the active key: reading it back and checking them again would learn nothing.
+      return toStoredProposal(record, sealedWith(key.id));
     },
 
     async get(id: string, tenantId?: string): Promise<StoredProposal | undefined> {
@@ -147,8 +153,9 @@ export function createReviewLogs(storage: ReviewStorage, keys: KeyRing, now: () 
         if (refusal) return { refusal };
         const stored = record!;
         const createdAt = isoNow();
-        // Expiring only retires a proposal, so one that no longer verifies may expire too; its
-        // new state is sealed over the proposal MAC it has (none, for an unsealed proposal).
+        // Expiring only retires a proposal, so one whose record no longer verifies may expire too
+        // (its state seal must verify: transitionRefusal); the new state is sealed over the
+        // proposal MAC it has (none, for a proposal stored before keyed MACs).
         const next = sealedStamp(keys.active(), stored, "expired", createdAt);
         return {
           change: {
@@ -197,8 +204,10 @@ export function createReviewLogs(storage: ReviewStorage, keys: KeyRing, now: () 
     /**
      * A receipt records what an executor did, so it is stored whenever the proposal was approved
      * and the job is the proposal's, even when the state stays (a racing second apply answering
-     * already_applied on an applied proposal). The state moves, and is re-sealed, only while the
-     * proposal still verifies: a transition never blesses a record changed behind our back.
+     * already_applied on an applied proposal). The state moves, and is re-sealed, only under the
+     * rule every transition obeys (transitionRefusal): a receipt moves the state towards a write,
+     * so the record and the state must both still verify; a transition never blesses a record
+     * changed behind our back.
      */
     async recordReceipt(input: ReceiptInput): Promise<WritebackOutcome<StoredReceipt>> {
       const job = await storage.getJob(input.jobId);
@@ -219,7 +228,8 @@ export function createReviewLogs(storage: ReviewStorage, keys: KeyRing, now: () 
           createdAt,
         };
         const verified = proposal!.verification.verified;
-        const nextState = verified ? stateAfterReceipt(stored.state, status) : undefined;
+        const after = stateAfterReceipt(stored.state, status);
+        const nextState = after && !transitionRefusal(proposal!, after) ? after : undefined;
         return {
           change: {
             proposalId: stored.id,
@@ -267,25 +277,28 @@ function qualifiedTable(target: NewProposal["target"]): string {
   return target.schema ? `${target.schema}.${target.table}` : target.table;
 }
 
-/** The row for a new proposal, picked field by field so extra properties on `input` are never stored, then sealed. */
+/**
+ * The row for a new proposal, picked field by field so extra properties on `input` are never
+ * stored, its JSON columns through the same round trip the store applies, then hashed and sealed.
+ */
 function sealNewProposal(key: LedgerKey, input: NewProposal, id: string, createdAt: string): ProposalRecord {
   const record: ProposalRecord = {
     id,
-    hash: changeSetHash(input),
+    hash: "",
     state: "review_required",
     capability: input.capability,
     tenantId: input.tenantId,
     principal: input.principal,
     source: input.source,
-    target: input.target,
-    before: input.before,
-    patch: input.patch,
-    after: input.after,
-    guards: input.guards,
-    args: input.args,
+    target: asStored(input.target),
+    before: asStored(input.before),
+    patch: asStored(input.patch),
+    after: asStored(input.after),
+    guards: asStored(input.guards),
+    args: asStored(input.args),
     evidenceId: input.evidenceId,
-    approval: input.approval,
-    executor: input.executor,
+    approval: asStored(input.approval),
+    executor: asStored(input.executor),
     planHash: input.planHash ?? null,
     createdAt,
     targetTable: qualifiedTable(input.target),
@@ -296,11 +309,17 @@ function sealNewProposal(key: LedgerKey, input: NewProposal, id: string, created
     stateKeyId: null,
     stateMac: null,
   };
+  record.hash = changeSetHash(record);
   record.mac = sealProposal(key, record);
   return { ...record, ...sealedStamp(key, record, record.state, createdAt) };
 }
 
-function toStoredProposal(record: ProposalRecord, verification: Verification): StoredProposal {
+/** A JSON column's value as the store hands it back (canonicalJson follows JSON.stringify, so hashes are unchanged). */
+function asStored<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+function toStoredProposal(record: ProposalRecord, verification: ProposalVerification): StoredProposal {
   const {
     targetTable: _table,
     objectId: _object,

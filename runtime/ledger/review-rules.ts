@@ -17,14 +17,14 @@ export const PROPOSAL_STATES: readonly ProposalState[] = [
   "expired",
 ];
 
-/** No decision, receipt or apply changes these (failed is not final: apply may retry it). */
-export const TERMINAL_STATES: ReadonlySet<ProposalState> = new Set(["rejected", "applied", "already_applied", "conflict", "expired"]);
-
 /** What `proposals expire` may retire: nothing has been written for these yet. */
 export const EXPIRABLE_STATES: ReadonlySet<ProposalState> = new Set(["review_required", "approved"]);
 
 /** States a proposal only reaches after a person approved it: jobs and receipts belong to these. */
 export const APPROVED_STATES: ReadonlySet<ProposalState> = new Set(["approved", "applied", "already_applied", "conflict", "failed"]);
+
+/** Transitions that only retire a proposal: nothing is ever written for it afterwards. */
+const RETIRING_STATES: ReadonlySet<ProposalState> = new Set(["rejected", "expired"]);
 
 /** States a receipt moves; a later receipt for an applied or conflicted proposal is kept but changes nothing. */
 const RECEIPT_MOVES_FROM: ReadonlySet<ProposalState> = new Set(["approved", "failed"]);
@@ -77,19 +77,38 @@ export function stateAfterReceipt(state: ProposalState, status: ReceiptStatus): 
 }
 
 /**
+ * Why this proposal's state may not move to `next`, or undefined when it may: the one rule every
+ * transition (a decision, an expiry, a receipt) obeys, because each re-seals the state it read.
+ * The state's own seal must verify: re-sealing a state someone set in the file would make their
+ * edit genuine (an applied proposal set back to approved, then expired as "never applied").
+ * Moving towards a write (approved, or a receipt's status) needs the immutable record to verify
+ * too; retiring (rejected, expired) does not, so a reviewer can always stop a change whose record
+ * no longer verifies. A proposal stored before keyed MACs (record and state both unsealed) may be
+ * retired as well: its record can never verify, so sealing its new state vouches for nothing.
+ */
+export function transitionRefusal(proposal: StoredProposal, next: ProposalState): ReviewRefusal | undefined {
+  const verification = proposal.verification;
+  const { record, state } = verification.seals;
+  const allowed = RETIRING_STATES.has(next)
+    ? state === "verified" || (record === "unsealed" && state === "unsealed")
+    : verification.verified;
+  return allowed ? undefined : { code: "UNVERIFIED", message: `${verification.message} Nothing changed.`, state: proposal.state };
+}
+
+/**
  * Why this person may not decide this proposal now, or undefined when they may.
- * The required role gates approval only, and so do the keyed MAC and the proposer rule:
+ * The required role gates approval only, and so do the record's keyed MAC and the proposer rule:
  * rejecting is the safe direction (nothing is ever written), and any reviewer must be able to
- * stop a change they find wrong, a proposal that no longer verifies included.
+ * stop a change they find wrong, a proposal whose record no longer verifies included (its state
+ * seal must still verify, as for every transition: see transitionRefusal).
  */
 export function decisionRefusal(proposal: StoredProposal | undefined, request: DecisionRequest): ReviewRefusal | undefined {
   const id = request.proposalId;
   if (!proposal) return { code: "NOT_FOUND", message: `No proposal ${id} in this store.` };
   const state = proposal.state;
   const approving = request.decision === "approved";
-  if (approving && !proposal.verification.verified) {
-    return { code: "UNVERIFIED", message: `${proposal.verification.message} Nothing changed.`, state };
-  }
+  const unverified = transitionRefusal(proposal, request.decision);
+  if (unverified) return unverified;
   if (state !== "review_required") {
     return {
       code: "NOT_REVIEWABLE",
@@ -183,6 +202,8 @@ export function receiptRefusal(proposal: StoredProposal | undefined, job: Writeb
 /** Why this proposal may not expire now, or undefined when it may. */
 export function expiryRefusal(proposal: StoredProposal | undefined, proposalId: string): ReviewRefusal | undefined {
   if (!proposal) return { code: "NOT_FOUND", message: `No proposal ${proposalId} in this store.` };
+  const unverified = transitionRefusal(proposal, "expired");
+  if (unverified) return unverified;
   if (!EXPIRABLE_STATES.has(proposal.state)) {
     return {
       code: "NOT_EXPIRABLE",

@@ -68,6 +68,13 @@ export interface ReviewChange {
   events: NewEvent[];
 }
 
+/**
+ * What a commit did: wrote the change; wrote nothing because the proposal's state stamp was no
+ * longer `expected` (another process moved it: read again and retry); or wrote nothing because
+ * the change carries a decision and the proposal already has one (a proposal is decided once).
+ */
+export type CommitResult = "committed" | "moved" | "already_decided";
+
 export interface ReviewStorage {
   insertProposal(proposal: ProposalRecord, event: NewEvent): Promise<void>;
   getProposal(id: string, tenantId?: string): Promise<ProposalRecord | undefined>;
@@ -78,6 +85,6 @@ export interface ReviewStorage {
   getReceipt(id: string): Promise<StoredReceipt | undefined>;
   /** Newest first. */
   listReceipts(filter: ReceiptFilter): Promise<StoredReceipt[]>;
-  /** Applies the change if the proposal's state stamp is still `expected`; false when it was not (nothing written). */
-  commit(change: ReviewChange): Promise<boolean>;
+  /** Applies the change in one transaction, or writes nothing and says why; never rejects for a rule (only a store fault). */
+  commit(change: ReviewChange): Promise<CommitResult>;
 }

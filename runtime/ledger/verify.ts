@@ -3,7 +3,7 @@
 // from, and what to do. Storage-free, like the rules that act on it.
 
 import type { KeyRing } from "./keys/key-ring.ts";
-import type { Verification } from "./records.ts";
+import type { ProposalVerification, SealStatus, Verification } from "./records.ts";
 import type { DecisionRecord, ProposalRecord } from "./review-storage.ts";
 import { beforeHash, checkDecision, checkProposal, checkState, type SealCheck } from "./seal.ts";
 
@@ -24,12 +24,23 @@ function failed(check: Extract<SealCheck, { ok: false }>, keys: KeyRing, subject
   return { verified: false, keyId: proposalKeyId ?? key, problem: check.problem, message };
 }
 
-export function verifyProposal(keys: KeyRing, record: ProposalRecord): Verification {
+/** The verification of a proposal this process has just sealed, record and state, with `keyId`. */
+export function sealedWith(keyId: string): ProposalVerification {
+  return { ...verified(keyId), seals: { record: "verified", state: "verified" } };
+}
+
+/** Both seals are checked even when the record fails: the rules still need to know whether the state verifies. */
+export function verifyProposal(keys: KeyRing, record: ProposalRecord): ProposalVerification {
   const proposal = checkProposal(keys, record);
-  if (!proposal.ok) return failed(proposal, keys, `Proposal ${record.id}`, null);
   const state = checkState(keys, record);
-  if (!state.ok) return failed(state, keys, `The state (${record.state}) of proposal ${record.id}`, record.keyId);
-  return verified(record.keyId);
+  const seals = { record: statusOf(proposal), state: statusOf(state) };
+  if (!proposal.ok) return { ...failed(proposal, keys, `Proposal ${record.id}`, null), seals };
+  if (!state.ok) return { ...failed(state, keys, `The state (${record.state}) of proposal ${record.id}`, record.keyId), seals };
+  return { ...verified(record.keyId), seals };
+}
+
+function statusOf(check: SealCheck): SealStatus {
+  return check.ok ? "verified" : check.problem;
 }
 
 /** A decision verifies when its own MAC does and it is bound to the proposal as stored now (its MAC and before-row). */

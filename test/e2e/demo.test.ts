@@ -28,3 +28,20 @@ test("the demo runs read → propose → approve → apply → conflict → repl
   assert.ok(existsSync(join(dir, "out", "server.mjs")));
   assert.ok(existsSync(join(dir, "ledger.db")), "the ledger is kept for review");
 });
+
+test("with SYNAPSOR_LEDGER_KEY set in the user's shell, the demo's server and review steps seal and verify with that one key", async () => {
+  const dir = join(tempDir("synapsor-demo-key-test-"), "demo");
+  const env = { ...process.env, SYNAPSOR_LEDGER_KEY: "a-users-own-ledger-key-0123456789abcdefghijklmnop" };
+  const r = await runCli(["demo", "--json", "--dir", dir], { env, timeoutMs: 120_000 });
+  assert.equal(r.code, 0, r.stderr);
+  const result = JSON.parse(r.stdout) as { steps: Array<{ step: string; envelope?: any }>; proposalId: string };
+  const step = (name: string) => result.steps.find((s) => s.step === name)!.envelope;
+  assert.equal(step("apply_first").receipt.status, "applied");
+  assert.equal(step("apply_conflict").receipt.status, "conflict");
+  const ledger = join(dir, "ledger.db");
+  assert.equal(existsSync(`${ledger}.key`), false, "the variable was used on both sides, so no key file was made");
+  // A review command run afterwards in the same shell verifies what the demo sealed.
+  const shown = await runCli(["proposals", "show", result.proposalId, "--store", ledger, "--json"], { env });
+  assert.equal(shown.code, 0, shown.stderr);
+  assert.equal(JSON.parse(shown.stdout).verified, true);
+});

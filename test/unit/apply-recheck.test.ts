@@ -6,7 +6,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { CapabilityPlan } from "../../compiler/plan/capability-plan.ts";
 import { recheckProposal } from "../../operator/apply/recheck.ts";
-import type { Decision, EvidenceBundle, StoredProposal, Verification } from "../../runtime/ledger/records.ts";
+import type { Decision, EvidenceBundle, ProposalVerification, StoredProposal } from "../../runtime/ledger/records.ts";
 import type { ColumnInfo } from "../../compiler/inspect/snapshot.ts";
 import { INVOICES, column, planCase, table, waiver } from "../support/plan-fixtures.ts";
 
@@ -20,7 +20,7 @@ function compiled(engine: "postgres" | "mysql" = "postgres", edit: (cap: Record<
 }
 
 // The re-check runs after the keyed MACs verified; it never looks at them itself.
-const VERIFIED: Verification = { verified: true, keyId: "k_test", problem: null, message: null };
+const VERIFIED: ProposalVerification = { verified: true, keyId: "k_test", problem: null, message: null, seals: { record: "verified", state: "verified" } };
 
 const before = { id: "INV-3001", late_fee_cents: 2500, status: "overdue", waiver_reason: null, updated_at: "2026-05-16T09:30:00.123456Z" };
 const patch = { late_fee_cents: 0, waiver_reason: "outage T-1001", status: "open" };

@@ -10,11 +10,12 @@ import { DatabaseSync } from "node:sqlite";
 import type { Receipt } from "../../runtime/executors/protocol.ts";
 import { buildWritebackRequest, WritebackRequestError } from "../../runtime/executors/request.ts";
 import type { Ledger, WritebackOutcome } from "../../runtime/ledger/ports.ts";
-import type { NewProposal, StoredProposal } from "../../runtime/ledger/records.ts";
+import type { NewProposal, ProposalFilter, StoredProposal } from "../../runtime/ledger/records.ts";
 import { openLedger } from "../../runtime/ledger/index.ts";
 import { applyMigrations, MIGRATIONS } from "../../runtime/ledger/migrations.ts";
 import { createHash } from "node:crypto";
 import { canonicalJson, changeSetHash } from "../../runtime/ledger/hash.ts";
+import { sealState } from "../../runtime/ledger/seal.ts";
 import { checkWritebackJob } from "../../operator/review/job-schema.ts";
 
 const root = mkdtempSync(join(tmpdir(), "ledger-review-"));
@@ -232,6 +233,32 @@ describe("decide", () => {
     assert.equal((await b.proposals.decisions(p.id)).length, 1);
   });
 
+  test("a second decision reaching the store comes back as a refusal, not a thrown SQLite error, even from someone holding the key", async () => {
+    const path = storePath();
+    const ledger = await fresh(path);
+    const p = await ledger.proposals.create(proposal());
+    await approve(ledger, p);
+    // Whoever holds the key can seal the state back to review_required; one decision per proposal still stands.
+    const key = ledger.keys.active();
+    const db = new DatabaseSync(path);
+    try {
+      const { mac } = db.prepare("SELECT mac FROM proposals WHERE id = ?").get(p.id) as { mac: string };
+      const updatedAt = "2030-01-01T00:00:00.000Z";
+      db.prepare("UPDATE proposals SET state = 'review_required', updated_at = ?, state_key_id = ?, state_mac = ? WHERE id = ?")
+        .run(updatedAt, key.id, sealState(key, p.id, mac, "review_required", updatedAt), p.id);
+    } finally {
+      db.close();
+    }
+    assert.equal((await ledger.proposals.get(p.id))!.verification.verified, true, "the re-sealed state verifies");
+    const again = await ledger.proposals.decide({ proposalId: p.id, decision: "rejected", actor: "mallory", reason: "undo the approval" });
+    assert.ok(!again.ok);
+    assert.deepEqual([again.refusal.code, again.refusal.state], ["NOT_REVIEWABLE", "review_required"]);
+    assert.match(again.refusal.message, /already has a decision on record/);
+    assert.equal(await stateOf(ledger, p.id), "review_required", "nothing was written");
+    assert.equal((await ledger.proposals.decisions(p.id)).length, 1);
+    assert.deepEqual(await eventTypes(ledger, p.id), ["proposal_created", "proposal_approved"]);
+  });
+
   test("the store itself refuses a second decision row for a proposal", async () => {
     const path = storePath();
     const ledger = await fresh(path);
@@ -394,6 +421,29 @@ describe("events and listings", () => {
     assert.deepEqual((await ledger.proposals.list({ state: "approved" })).map((p) => p.id), [a.id]);
     assert.deepEqual(await ledger.proposals.list({ tenantId: "globex", state: "approved" }), []);
     assert.equal(await ledger.proposals.get(a.id, "globex"), undefined);
+  });
+
+  test("proposal listings filter by object in the store: the key alone, or after the bare or schema-qualified table", async () => {
+    const ledger = await fresh();
+    const target = (schema: string | undefined, table: string, value: string) => ({ ...(schema ? { schema } : {}), table, primaryKey: { column: "id", value } });
+    const inv1 = await ledger.proposals.create(proposal());
+    const inv2 = await ledger.proposals.create(proposal({ target: target("public", "invoices", "INV-3002") }));
+    const ticket = await ledger.proposals.create(proposal({ target: target(undefined, "tickets", "INV-3001") }));
+    const colon = await ledger.proposals.create(proposal({ target: target("public", "invoices", "a:b") }));
+    const globex = await ledger.proposals.create(proposal({ tenantId: "globex" }));
+    const ids = async (object: string, extra: Omit<ProposalFilter, "object"> = {}) => (await ledger.proposals.list({ ...extra, object })).map((p) => p.id);
+    assert.deepEqual(await ids("INV-3001"), [globex.id, ticket.id, inv1.id], "newest first, every table");
+    assert.deepEqual(await ids("invoices:INV-3001"), [globex.id, inv1.id]);
+    assert.deepEqual(await ids("public.invoices:INV-3001"), [globex.id, inv1.id]);
+    assert.deepEqual(await ids("tickets:INV-3001"), [ticket.id]);
+    assert.deepEqual(await ids("public.tickets:INV-3001"), [], "a table without a schema has no qualified name");
+    assert.deepEqual(await ids("public.invoices:INV-3002"), [inv2.id]);
+    assert.deepEqual(await ids("a:b"), [colon.id], "a key holding a colon matches as a key");
+    assert.deepEqual(await ids("invoices:a:b"), [colon.id]);
+    assert.deepEqual(await ids("INV-300"), [], "no prefix matches");
+    assert.deepEqual(await ids("INV-3001", { tenantId: "acme" }), [ticket.id, inv1.id]);
+    assert.deepEqual(await ids("INV-3001", { tenantId: "acme", limit: 1 }), [ticket.id]);
+    assert.deepEqual(await ids("INV-3001", { state: "approved" }), []);
   });
 
   test("a store from migration step 2 upgrades and keeps its proposals; unsealed, they can be rejected but never approved", async () => {

@@ -5,10 +5,12 @@
 
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
+import type { Receipt } from "../../runtime/executors/protocol.ts";
 import { changeSetHash } from "../../runtime/ledger/hash.ts";
 import { envKeyRing } from "../../runtime/ledger/keys/key-env.ts";
 import { fileKeyRing, keyFilePath, rotateKeyFile } from "../../runtime/ledger/keys/key-file.ts";
@@ -18,6 +20,7 @@ import { applyMigrations, MIGRATIONS } from "../../runtime/ledger/migrations.ts"
 import { openLedger } from "../../runtime/ledger/open.ts";
 import type { Ledger } from "../../runtime/ledger/ports.ts";
 import type { NewProposal, StoredProposal } from "../../runtime/ledger/records.ts";
+import { runProcess } from "../support/cli.ts";
 
 const root = mkdtempSync(join(tmpdir(), "ledger-seal-"));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -316,6 +319,112 @@ describe("expiry", () => {
   });
 });
 
+describe("a state edited in the file", () => {
+  const APPLIED_RECEIPT: Receipt = { status: "applied", rows_affected: 1, source_database_mutated: true, previous_version: null, new_version: null, safe_error_code: null, message: "ok", details: { effects: [] } };
+
+  async function applied(ledger: Ledger): Promise<StoredProposal> {
+    const p = await approved(ledger);
+    const job = await ledger.writeback.createJob(p.id, { idempotency_key: `${p.id}:INV-3001` });
+    assert.ok(job.ok);
+    const receipt = await ledger.writeback.recordReceipt({ proposalId: p.id, jobId: job.value.id, executor: { name: "direct_sql", type: "sql_update" }, receipt: APPLIED_RECEIPT });
+    assert.ok(receipt.ok);
+    const stored = (await ledger.proposals.get(p.id))!;
+    assert.deepEqual([stored.state, stored.verification.verified], ["applied", true]);
+    return stored;
+  }
+
+  test("an applied proposal set back to approved cannot expire: its state is never re-sealed as a verified 'never applied'", async () => {
+    const path = storePath();
+    const ledger = await fresh(path);
+    const p = await applied(ledger);
+    edit(path, "UPDATE proposals SET state = 'approved' WHERE id = ?", p.id);
+    const before = row(path, "proposals", p.id);
+    const expired = await ledger.proposals.expire(p.id, { reason: "stale_plan" });
+    assert.ok(!expired.ok, "the edited state was re-sealed");
+    assert.equal(expired.refusal.code, "UNVERIFIED");
+    assert.match(expired.refusal.message, /The state \(approved\) of proposal .* does not match its keyed MAC/);
+    assert.deepEqual(row(path, "proposals", p.id), before, "nothing changed");
+    const shown = (await ledger.proposals.get(p.id))!;
+    assert.deepEqual([shown.verification.verified, shown.verification.seals], [false, { record: "verified", state: "mismatch" }]);
+    assert.equal((await ledger.events.list({ proposalId: p.id, limit: 1 }))[0]!.type, "writeback_applied", "no proposal_expired event");
+  });
+
+  test("an approved proposal set back to review_required cannot be rejected or approved: every decision needs the state seal", async () => {
+    const path = storePath();
+    const ledger = await fresh(path);
+    const p = await approved(ledger);
+    edit(path, "UPDATE proposals SET state = 'review_required' WHERE id = ?", p.id);
+    for (const request of [
+      { proposalId: p.id, decision: "rejected" as const, actor: "erin", reason: "hide the approval" },
+      { proposalId: p.id, decision: "approved" as const, actor: "erin", role: "billing_lead" },
+    ]) {
+      const outcome = await ledger.proposals.decide(request);
+      assert.ok(!outcome.ok, `${request.decision} re-sealed an edited state`);
+      assert.equal(outcome.refusal.code, "UNVERIFIED");
+    }
+    assert.equal(row(path, "proposals", p.id).state, "review_required");
+    assert.equal((await ledger.proposals.decisions(p.id)).length, 1, "only the original approval");
+  });
+
+  test("a state sealed by a key this process lacks cannot move either: a made-up key id is no way around the seal", async () => {
+    const path = storePath();
+    const ledger = await fresh(path);
+    const p = await ledger.proposals.create(proposal());
+    edit(path, "UPDATE proposals SET state_key_id = 'k_0000000000000000' WHERE id = ?", p.id);
+    const rejected = await ledger.proposals.decide({ proposalId: p.id, decision: "rejected", actor: "erin", reason: "no" });
+    assert.ok(!rejected.ok);
+    assert.equal(rejected.refusal.code, "UNVERIFIED");
+    const expired = await ledger.proposals.expire(p.id, {});
+    assert.ok(!expired.ok);
+    assert.equal(expired.refusal.code, "UNVERIFIED");
+  });
+
+  test("a state seal removed from a sealed proposal is not mistaken for an old store's: it cannot move", async () => {
+    const path = storePath();
+    const ledger = await fresh(path);
+    const p = await applied(ledger);
+    edit(path, "UPDATE proposals SET state = 'approved', state_key_id = NULL, state_mac = NULL WHERE id = ?", p.id);
+    const expired = await ledger.proposals.expire(p.id, {});
+    assert.ok(!expired.ok);
+    assert.equal(expired.refusal.code, "UNVERIFIED");
+  });
+
+  test("a record edited while its state seal still verifies can be rejected or expired (retiring is safe), never approved", async () => {
+    const path = storePath();
+    const ledger = await fresh(path);
+    const first = await ledger.proposals.create(proposal());
+    const second = await ledger.proposals.create(proposal());
+    for (const p of [first, second]) {
+      edit(path, "UPDATE proposals SET patch = ? WHERE id = ?", JSON.stringify({ late_fee_cents: 0, status: "void" }), p.id);
+      rehash(path, p.id);
+      assert.deepEqual((await ledger.proposals.get(p.id))!.verification.seals, { record: "mismatch", state: "verified" });
+    }
+    const approval = await ledger.proposals.decide({ proposalId: first.id, decision: "approved", actor: "dana", role: "billing_lead" });
+    assert.ok(!approval.ok);
+    assert.equal(approval.refusal.code, "UNVERIFIED");
+    const rejection = await ledger.proposals.decide({ proposalId: first.id, decision: "rejected", actor: "dana", reason: "edited in the file" });
+    assert.ok(rejection.ok, rejection.ok ? "" : rejection.refusal.message);
+    assert.equal(rejection.proposal.state, "rejected");
+    assert.deepEqual(rejection.proposal.verification.seals, { record: "mismatch", state: "verified" }, "the record still does not verify");
+    const expired = await ledger.proposals.expire(second.id, { reason: "stale_plan" });
+    assert.ok(expired.ok, expired.ok ? "" : expired.refusal.message);
+    assert.equal(expired.value.verification.verified, false);
+  });
+
+  test("a receipt on a proposal whose state was edited is kept, and the state neither moves nor is re-sealed", async () => {
+    const path = storePath();
+    const ledger = await fresh(path);
+    const p = await approved(ledger);
+    const job = await ledger.writeback.createJob(p.id, { idempotency_key: `${p.id}:INV-3001` });
+    assert.ok(job.ok);
+    edit(path, "UPDATE proposals SET state = 'failed' WHERE id = ?", p.id);
+    const before = row(path, "proposals", p.id);
+    const recorded = await ledger.writeback.recordReceipt({ proposalId: p.id, jobId: job.value.id, executor: { name: "direct_sql", type: "sql_update" }, receipt: APPLIED_RECEIPT });
+    assert.ok(recorded.ok);
+    assert.deepEqual(row(path, "proposals", p.id), before);
+  });
+});
+
 describe("an old store", () => {
   test("a store made by migrations 1–4 opens, upgrades, and reports its proposals and decisions unverifiable instead of trusting them", async () => {
     const path = storePath();
@@ -442,6 +551,56 @@ describe("ledger keys", () => {
     assert.ok(decided.ok);
     assert.equal(decided.decision.verification.keyId, rotated.active.id, "the decision is sealed by the new key");
     assert.ok((await ledger.proposals.approval(before.id)).ok, "an old proposal approved after rotation applies");
+  });
+
+  test("two processes rotating the same key file at once keep every key either of them made", async () => {
+    const file = keyFilePath(storePath());
+    const first = fileKeyRing(file).active().id;
+    const module = new URL("../../runtime/ledger/keys/key-file.ts", import.meta.url).href;
+    // Both start rotating at the same moment, so their read-change-rename cycles interleave.
+    const startAt = Date.now() + 2000;
+    const script = `const { rotateKeyFile } = await import(${JSON.stringify(module)});
+      while (Date.now() < ${startAt}) {}
+      const ids = [];
+      for (let i = 0; i < 40; i++) ids.push(rotateKeyFile(${JSON.stringify(file)}).active.id);
+      console.log(JSON.stringify(ids));`;
+    const runs = await Promise.all([0, 1].map(() => runProcess(process.execPath, ["--input-type=module", "-e", script])));
+    for (const r of runs) assert.equal(r.code, 0, r.stderr);
+    const made = runs.flatMap((r) => JSON.parse(r.stdout) as string[]);
+    assert.equal(new Set(made).size, 80);
+    const kept = new Set(fileKeyRing(file).keys().map((k) => k.id));
+    const lost = [first, ...made].filter((id) => !kept.has(id));
+    assert.deepEqual(lost, [], "keys lost by interleaved rotations");
+    assert.equal(kept.size, 81);
+    assert.equal(existsSync(`${file}.lock`), false, "the lock is removed");
+  });
+
+  test("a rotation lock that stays held is refused with a message naming the lock, and the keys are unchanged", () => {
+    const file = keyFilePath(storePath());
+    const ring = fileKeyRing(file);
+    const active = ring.active().id;
+    writeFileSync(`${file}.lock`, "");
+    assert.throws(() => rotateKeyFile(file, { lockWaitMs: 50 }), (err: unknown) =>
+      err instanceof LedgerKeyError && err.message.includes(`another key rotation holds the lock ${file}.lock`) && err.message.includes(`remove ${file}.lock`));
+    assert.deepEqual(fileKeyRing(file).keys().map((k) => k.id), [active]);
+    unlinkSync(`${file}.lock`);
+    assert.notEqual(rotateKeyFile(file).active.id, active);
+  });
+
+  test("a running key ring notices a key file opened to other users and stops sealing with it", () => {
+    const file = keyFilePath(storePath());
+    const ring = fileKeyRing(file);
+    ring.active();
+    chmodSync(file, 0o644);
+    assert.throws(() => ring.active(), (err: unknown) => err instanceof LedgerKeyError && /mode 0644/.test(err.message));
+    chmodSync(file, 0o600);
+    assert.ok(ring.active().id);
+  });
+
+  test("something other than a regular file in the key file's place is refused without waiting on it", () => {
+    const file = keyFilePath(storePath());
+    execFileSync("mkfifo", ["-m", "600", file]);
+    assert.throws(() => fileKeyRing(file).active(), (err: unknown) => err instanceof LedgerKeyError && /is not a regular file/.test(err.message));
   });
 
   test("rotating an environment variable: the old key moves behind the new one and keeps verifying", async () => {

@@ -227,6 +227,18 @@ describe("proposals and events", () => {
     assert.equal(stored.patch.credit_cents, 500);
   });
 
+  test("create returns exactly what a read returns, also for values JSON changes (a Date, an undefined member)", async () => {
+    const ledger = await fresh();
+    const input = proposal();
+    input.before = { ...input.before, seen_at: new Date("2026-05-16T09:12:44.123Z"), note: undefined };
+    const stored = await ledger.proposals.create(input);
+    assert.equal(stored.before.seen_at, "2026-05-16T09:12:44.123Z");
+    assert.ok(!("note" in stored.before));
+    const read = await ledger.proposals.get(stored.id);
+    assert.deepEqual(read, stored);
+    assert.equal(read!.verification.verified, true);
+  });
+
   test("appendEvent and listEvents: newest first, or oldest first after a cursor", async () => {
     const ledger = await fresh();
     await ledger.events.append("serve_started", { transport: "stdio" });

@@ -3,7 +3,7 @@
 // The file is re-read when it changes, so a rotation reaches a running server without a restart.
 
 import { randomBytes } from "node:crypto";
-import { closeSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeSync, type Stats } from "node:fs";
+import { closeSync, constants, fstatSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeSync, type Stats } from "node:fs";
 import { fileProblem } from "../store-error.ts";
 import { LedgerKeyError, MIN_SECRET_LENGTH, keyIdOf, ledgerKey, type KeyRing, type LedgerKey } from "./key-ring.ts";
 
@@ -32,7 +32,9 @@ export function fileKeyRing(path: string, now: () => Date = () => new Date()): K
     }
     const stats = statOrUndefined(path);
     if (!stats) return;
-    if (!loaded || loaded.mtimeMs !== stats.mtimeMs || loaded.size !== stats.size) loaded = readKeyFile(path);
+    // Any change to the file (a rotation's rename, an edit, a chmod or chown) means reading it
+    // again, with its mode and owner checked again: a key file opened to other users stops sealing.
+    if (!loaded || loaded.version !== versionOf(stats)) loaded = readKeyFile(path);
   };
   return {
     kind: "file",
@@ -58,32 +60,88 @@ export function fileKeyRing(path: string, now: () => Date = () => new Date()): K
   };
 }
 
-/** Adds a new active key (creating the file if there is none) and keeps every older key. */
-export function rotateKeyFile(path: string, now: () => Date = () => new Date()): { active: LedgerKey; retired: LedgerKey[] } {
-  const existing = readKeyFile(path);
-  if (!existing) {
-    const created = createKeyFile(path, now);
-    return { active: created.keys[0]!, retired: [] };
+export interface RotateOptions {
+  now?: () => Date;
+  /** How long to wait for another rotation of the same file to finish before refusing. */
+  lockWaitMs?: number;
+}
+
+/** A rotation holds its lock for a few milliseconds (one fsync); waiting this long means something is wrong. */
+const LOCK_WAIT_MS = 2000;
+const LOCK_POLL_MS = 10;
+
+/**
+ * Adds a new active key (creating the file if there is none) and keeps every older key.
+ * Rotations of one file are serialised by a lock file: two read-change-rename cycles
+ * interleaving would each drop the other's new key, and every record sealed with a dropped key
+ * would stay unverifiable for good.
+ */
+export function rotateKeyFile(path: string, options: RotateOptions = {}): { active: LedgerKey; retired: LedgerKey[] } {
+  const now = options.now ?? (() => new Date());
+  return withRotationLock(path, options.lockWaitMs ?? LOCK_WAIT_MS, () => {
+    const existing = readKeyFile(path);
+    if (!existing) {
+      const created = createKeyFile(path, now);
+      return { active: created.keys[0]!, retired: [] };
+    }
+    const fresh = newKey(now);
+    const keys = [fresh, ...existing.keys.filter((k) => k.id !== fresh.id)];
+    let tmp: string | undefined;
+    try {
+      // Written aside and renamed over the old file, so a reader sees the old keys or the new ones, never half a file.
+      tmp = writeTemporary(path, serialise(keys));
+      renameSync(tmp, path);
+    } catch (err) {
+      if (tmp) rmSync(tmp, { force: true });
+      throw new LedgerKeyError(`cannot rewrite the ledger key file ${path}: ${fileProblem(err)}; the old keys are unchanged.`);
+    }
+    return { active: fresh, retired: existing.keys };
+  });
+}
+
+/** Runs `work` holding `<path>.lock`, created exclusively (O_EXCL) and removed afterwards. */
+function withRotationLock<T>(path: string, waitMs: number, work: () => T): T {
+  const lock = `${path}.lock`;
+  const deadline = Date.now() + waitMs;
+  let fd: number | undefined;
+  while (fd === undefined) {
+    try {
+      fd = openSync(lock, "wx", 0o600);
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== "EEXIST") {
+        throw new LedgerKeyError(`cannot lock the ledger key file ${path} for rotation (creating ${lock}): ${fileProblem(err)}; the keys are unchanged.`);
+      }
+      if (Date.now() >= deadline) {
+        throw new LedgerKeyError(
+          `another key rotation holds the lock ${lock}; the keys are unchanged. Retry when it has finished; ` +
+            `if no rotation is running (one was killed part way), remove ${lock} and retry.`,
+        );
+      }
+      sleep(LOCK_POLL_MS);
+    }
   }
-  const fresh = newKey(now);
-  const keys = [fresh, ...existing.keys.filter((k) => k.id !== fresh.id)];
-  let tmp: string | undefined;
   try {
-    // Written aside and renamed over the old file, so a reader sees the old keys or the new ones, never half a file.
-    tmp = writeTemporary(path, serialise(keys));
-    renameSync(tmp, path);
-  } catch (err) {
-    if (tmp) rmSync(tmp, { force: true });
-    throw new LedgerKeyError(`cannot rewrite the ledger key file ${path}: ${fileProblem(err)}; the old keys are unchanged.`);
+    return work();
+  } finally {
+    closeSync(fd);
+    rmSync(lock, { force: true });
   }
-  return { active: fresh, retired: existing.keys };
+}
+
+function sleep(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 interface LoadedKeys {
   /** Active first. */
   keys: LedgerKey[];
-  mtimeMs: number;
-  size: number;
+  /** The file's stats when it was read (see versionOf). */
+  version: string;
+}
+
+/** Changes whenever the file does: replaced (inode), written (size, mtime), or its mode or owner changed (ctime). */
+function versionOf(stats: Stats): string {
+  return `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}`;
 }
 
 function statOrUndefined(path: string): Stats | undefined {
@@ -95,10 +153,29 @@ function statOrUndefined(path: string): Stats | undefined {
   }
 }
 
-/** The file's keys, or undefined when there is no file; refuses a file others could read or another user owns. */
+/**
+ * The file's keys, or undefined when there is no file; refuses a file others could read or
+ * another user owns. The file is opened once and its mode checked on that descriptor (fstat),
+ * then read through it: a file swapped in between a check and a read by path is never used.
+ */
 function readKeyFile(path: string): LoadedKeys | undefined {
-  const stats = statOrUndefined(path);
-  if (!stats) return undefined;
+  let fd: number;
+  try {
+    // Non-blocking, so a FIFO put in the file's place is refused below instead of hanging the open.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (err) {
+    if ((err as { code?: unknown }).code === "ENOENT") return undefined;
+    throw new LedgerKeyError(`cannot read the ledger key file ${path}: ${fileProblem(err)}.`);
+  }
+  try {
+    return readOpenKeyFile(path, fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function readOpenKeyFile(path: string, fd: number): LoadedKeys {
+  const stats = fstatSync(fd);
   if (!stats.isFile()) throw new LedgerKeyError(`the ledger key file ${path} is not a regular file.`);
   const uid = process.getuid?.();
   if (uid !== undefined && stats.uid !== uid) {
@@ -113,14 +190,20 @@ function readKeyFile(path: string): LoadedKeys | undefined {
         `refusing to use it. Fix it with: chmod 600 ${path}`,
     );
   }
+  let text: string;
+  try {
+    text = readFileSync(fd, "utf8");
+  } catch (err) {
+    throw new LedgerKeyError(`cannot read the ledger key file ${path}: ${fileProblem(err)}.`);
+  }
   let json: KeyFileJson;
   try {
-    json = JSON.parse(readFileSync(path, "utf8")) as KeyFileJson;
+    json = JSON.parse(text) as KeyFileJson;
   } catch {
     throw new LedgerKeyError(`the ledger key file ${path} is not valid JSON; restore it from a backup.`);
   }
   const keys = parseKeys(json, path);
-  return { keys, mtimeMs: stats.mtimeMs, size: stats.size };
+  return { keys, version: versionOf(stats) };
 }
 
 function parseKeys(json: KeyFileJson, path: string): LedgerKey[] {

@@ -14,13 +14,19 @@ export function clampLimit(limit: number | undefined): number {
   return Math.min(Math.max(1, Math.floor(limit)), MAX_LIMIT);
 }
 
-/** A newest-first listing: its table, the column every index entry ends with, and filter field → column. */
+/** A filter that is more than one column's equality: fixed SQL with `uses` placeholders, each bound to the filter's value. */
+export interface ListPredicate {
+  sql: string;
+  uses: number;
+}
+
+/** A newest-first listing: its table, the column every index entry ends with, and filter field → column (or predicate). */
 export interface ListSpec {
   table: string;
   /** rowid, or the key of a WITHOUT ROWID table, so the order uses the index. */
   tiebreak: string;
-  /** Column names come only from these fixed maps, never from input. */
-  filters: Readonly<Record<string, string>>;
+  /** Column names and predicates come only from these fixed maps, never from input. */
+  filters: Readonly<Record<string, string | ListPredicate>>;
 }
 
 export class SqliteDatabase {
@@ -79,13 +85,20 @@ export class SqliteDatabase {
     const cacheKey = `${spec.table}:${used.join(",")}`;
     let stmt = this.#listCache.get(cacheKey);
     if (!stmt) {
-      const columns = used.map((key) => spec.filters[key]!);
-      const where = columns.length ? `WHERE ${columns.map((column) => `${column} = ?`).join(" AND ")}` : "";
+      const clauses = used.map((key) => {
+        const by = spec.filters[key]!;
+        return typeof by === "string" ? `${by} = ?` : `(${by.sql})`;
+      });
+      const where = clauses.length ? `WHERE ${clauses.join(" AND ")}` : "";
       const sql = `SELECT * FROM ${spec.table} ${where} ORDER BY created_at DESC, ${spec.tiebreak} DESC LIMIT ?`;
       stmt = this.read(() => this.#db.prepare(sql));
       this.#listCache.set(cacheKey, stmt);
     }
-    const values = used.map((key) => filter[key] as SQLInputValue);
+    const values = used.flatMap((key) => {
+      const by = spec.filters[key]!;
+      const value = filter[key] as SQLInputValue;
+      return typeof by === "string" ? [value] : Array<SQLInputValue>(by.uses).fill(value);
+    });
     const limit = clampLimit(filter.limit as number | undefined);
     const prepared = stmt;
     return this.read(() => prepared.all(...values, limit)) as Row[];

@@ -4,13 +4,22 @@
 
 import type { StatementSync } from "node:sqlite";
 import type { ProposalFilter, ReceiptFilter, StoredReceipt } from "../records.ts";
-import type { DecisionRecord, JobRecord, ProposalRecord, ReviewChange, ReviewStorage } from "../review-storage.ts";
+import type { CommitResult, DecisionRecord, JobRecord, ProposalRecord, ReviewChange, ReviewStorage } from "../review-storage.ts";
 import type { NewEvent } from "../records.ts";
 import type { ListSpec, SqliteDatabase } from "./database.ts";
 import type { SqliteEventLog } from "./event-log.ts";
 import { toDecisionRecord, toJobRecord, toProposalRecord, toReceipt } from "./rows.ts";
 
-const PROPOSAL_LIST: ListSpec = { table: "proposals", tiebreak: "rowid", filters: { tenantId: "tenant_id", state: "state", capability: "capability" } };
+/** ProposalFilter.object: the primary-key value alone, or prefixed by the bare or the schema-qualified table and a colon. */
+const PROPOSAL_OBJECT = {
+  sql: "object_id = ? OR target_table || ':' || object_id = ? OR json_extract(target, '$.table') || ':' || object_id = ?",
+  uses: 3,
+};
+const PROPOSAL_LIST: ListSpec = {
+  table: "proposals",
+  tiebreak: "rowid",
+  filters: { tenantId: "tenant_id", state: "state", capability: "capability", object: PROPOSAL_OBJECT },
+};
 const RECEIPT_LIST: ListSpec = { table: "receipts", tiebreak: "rowid", filters: { proposalId: "proposal_id", tenantId: "tenant_id" } };
 
 export class SqliteReviewStorage implements ReviewStorage {
@@ -23,6 +32,7 @@ export class SqliteReviewStorage implements ReviewStorage {
   readonly #moveState: StatementSync;
   readonly #insertDecision: StatementSync;
   readonly #decisionsOf: StatementSync;
+  readonly #decisionOf: StatementSync;
   readonly #insertJob: StatementSync;
   readonly #jobById: StatementSync;
   readonly #insertReceipt: StatementSync;
@@ -44,6 +54,7 @@ export class SqliteReviewStorage implements ReviewStorage {
     this.#insertDecision = db.prepare(`INSERT INTO decisions (id, proposal_id, tenant_id, decision, actor, role, reason,
       proposal_hash, proposal_mac, before_hash, created_at, key_id, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.#decisionsOf = db.prepare("SELECT * FROM decisions WHERE proposal_id = ? ORDER BY created_at ASC, id ASC");
+    this.#decisionOf = db.prepare("SELECT 1 FROM decisions WHERE proposal_id = ?");
     this.#insertJob = db.prepare(`INSERT INTO writeback_jobs (id, proposal_id, tenant_id, idempotency_key, request, created_at)
       VALUES (?, ?, ?, ?, ?, ?)`);
     this.#jobById = db.prepare("SELECT * FROM writeback_jobs WHERE id = ?");
@@ -92,17 +103,19 @@ export class SqliteReviewStorage implements ReviewStorage {
     return this.#db.list(RECEIPT_LIST, filter).map(toReceipt);
   }
 
-  async commit(change: ReviewChange): Promise<boolean> {
+  async commit(change: ReviewChange): Promise<CommitResult> {
     const { proposalId, expected, next } = change;
     const was = [expected.state, expected.updatedAt, expected.stateKeyId, expected.stateMac] as const;
-    return this.#db.transaction(() => {
+    return this.#db.transaction((): CommitResult => {
+      // Checked before anything is written, so the unique index on decisions never has to throw.
+      const d = change.decision;
+      if (d && this.#decisionOf.get(d.proposalId)) return "already_decided";
       if (next) {
         const moved = this.#moveState.run(next.state, next.updatedAt, next.stateKeyId, next.stateMac, proposalId, ...was);
-        if (moved.changes !== 1) return false;
+        if (moved.changes !== 1) return "moved";
       } else if (!this.#stillAt.get(proposalId, ...was)) {
-        return false;
+        return "moved";
       }
-      const d = change.decision;
       if (d) {
         this.#insertDecision.run(d.id, d.proposalId, d.tenantId, d.decision, d.actor, d.role, d.reason, d.proposalHash, d.proposalMac,
           d.beforeHash, d.createdAt, d.keyId, d.mac);
@@ -115,7 +128,7 @@ export class SqliteReviewStorage implements ReviewStorage {
           JSON.stringify(r.receipt), r.createdAt);
       }
       for (const event of change.events) this.#events.insertNow(event);
-      return true;
+      return "committed";
     });
   }
 }
