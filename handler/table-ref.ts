@@ -1,5 +1,7 @@
 // The tables an app names in its handler config ("credits" or "billing.credits").
 
+import { tableLabel } from "../runtime/table-label.ts";
+
 export interface TableRef {
   schema?: string;
   name: string;
@@ -12,5 +14,5 @@ export function parseTableName(text: string): TableRef {
 }
 
 export function tableKey(ref: TableRef): string {
-  return ref.schema ? `${ref.schema}.${ref.name}` : ref.name;
+  return tableLabel(ref.schema, ref.name);
 }

@@ -9,6 +9,7 @@ import { canonicalJson } from "../../runtime/ledger/hash.ts";
 import type { Decision, EvidenceBundle, StoredProposal } from "../../runtime/ledger/records.ts";
 import type { Scalar } from "../../runtime/values.ts";
 import { terminalName, terminalSafe } from "../../runtime/text/terminal-safe.ts";
+import { tableLabel } from "../../runtime/table-label.ts";
 
 export interface RecheckInput {
   proposal: StoredProposal;
@@ -29,8 +30,8 @@ export function recheckProposal({ proposal, approval, evidence, capability }: Re
 
   // Where the write goes.
   if (proposal.source !== capability.source) differ("the source", proposal.source, capability.source);
-  const storedTable = [target.schema, target.table].filter(Boolean).join(".");
-  const builtTable = [capability.target.schema, capability.target.table].filter(Boolean).join(".");
+  const storedTable = tableLabel(target.schema, target.table);
+  const builtTable = tableLabel(capability.target.schema, capability.target.table);
   if (storedTable !== builtTable) differ("the target table", storedTable, builtTable);
   if (target.primaryKey.column !== capability.target.primaryKey) differ("the primary key column", target.primaryKey.column, capability.target.primaryKey);
   if (guards.tenant.column !== capability.target.tenantKey) differ("the tenant column", guards.tenant.column, capability.target.tenantKey);

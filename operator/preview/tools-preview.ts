@@ -8,6 +8,7 @@ import type { Contract } from "../../compiler/config/contract.ts";
 import type { SchemaSnapshot, TableInfo } from "../../compiler/inspect/snapshot.ts";
 import type { BuildPlan, CapabilityPlan, ParamSource } from "../../compiler/plan/capability-plan.ts";
 import { capabilityFromPlan } from "./plan-capability.ts";
+import { tableLabel } from "../../runtime/table-label.ts";
 
 /** Generic tools an agent-facing database server often has; a compiled server has none of them. */
 export const NEVER_EXPOSED_TOOL_NAMES = [
@@ -76,7 +77,7 @@ function hiddenFacts(cap: CapabilityPlan, tool: string, plan: BuildPlan, snapsho
     tool,
     capability: cap.name,
     engine: cap.engine,
-    table: cap.target.schema ? `${cap.target.schema}.${cap.target.table}` : cap.target.table,
+    table: tableLabel(cap.target.schema, cap.target.table),
     sql: cap.statement.text,
     sql_sha256: cap.statement.sha256,
     parameters: cap.statement.params.map((p, i) => boundParameter(p, i + 1, plan)),

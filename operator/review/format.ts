@@ -5,6 +5,7 @@
 import { terminalSafe } from "../../runtime/text/terminal-safe.ts";
 import type { Decision, LedgerEvent, ProposalGuards, StoredProposal, StoredReceipt, Verification } from "../../runtime/ledger/records.ts";
 import type { DiffRow } from "./diff.ts";
+import { tableLabel } from "../../runtime/table-label.ts";
 
 /** Strings as they are, everything else as JSON, so `"12"` and `12` still read differently in tables; escaped either way. */
 export function showValue(value: unknown): string {
@@ -26,7 +27,7 @@ export function table(header: string[], cells: string[][], indent = "  "): strin
 }
 
 export function targetLabel(target: StoredProposal["target"]): string {
-  const table = target.schema ? `${target.schema}.${target.table}` : target.table;
+  const table = tableLabel(target.schema, target.table);
   return terminalSafe(`${table} ${target.primaryKey.column}=${target.primaryKey.value}`);
 }
 

@@ -6,6 +6,7 @@ import type { Capability } from "../capability.ts";
 import type { TrustedContext } from "../context.ts";
 import type { Adapter } from "../db/adapter.ts";
 import type { Ledger } from "../ledger/ports.ts";
+import { tableLabel } from "../table-label.ts";
 
 export interface CallEnvironment {
   adapters: ReadonlyMap<string, Adapter>;
@@ -28,7 +29,7 @@ export function prepareCapability(capability: Capability): PreparedCapability {
   return {
     capability,
     fingerprint: createHash("sha256").update(capability.statement.text).digest("hex").slice(0, 16),
-    tableLabel: t.schema ? `${t.schema}.${t.table}` : t.table,
+    tableLabel: tableLabel(t.schema, t.table),
     trustedParamIndexes: capability.paramSources.flatMap((s, i) => (s.startsWith("context:") ? [i] : [])),
   };
 }

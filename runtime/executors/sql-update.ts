@@ -15,6 +15,7 @@ import type { Receipt, SafeErrorCode, WritebackRequest } from "./protocol.ts";
 import { unappliedReceipt } from "./receipts.ts";
 import { writeValuesFor } from "./write-values.ts";
 import { NEW_VERSION_ALIAS } from "./write-plan.ts";
+import { tableLabel } from "../table-label.ts";
 
 export interface SqlUpdateExecutorOptions {
   /**
@@ -193,7 +194,7 @@ export function createSqlUpdateExecutor(options: SqlUpdateExecutorOptions): Exec
         effects: [
           {
             type: "sql_update",
-            table: [write.table.schema, write.table.name].filter(Boolean).join("."),
+            table: tableLabel(write.table.schema, write.table.name),
             primary_key: request.change_set.target.primary_key,
             columns: [...write.patchColumns],
           },

@@ -24,6 +24,7 @@ import {
 import type { DecisionRecord, JobRecord, ProposalRecord, ReviewChange, ReviewStorage, StateStamp } from "./review-storage.ts";
 import { beforeHash, sealDecision, sealProposal, sealState } from "./seal.ts";
 import { sealedWith, verifyDecision, verifyProposal } from "./verify.ts";
+import { tableLabel } from "../table-label.ts";
 
 /** A step whose compare-and-set keeps losing is refused after this many tries rather than spinning. */
 const ATTEMPTS = 3;
@@ -273,10 +274,6 @@ function sealedStamp(key: LedgerKey, record: ProposalRecord, state: ProposalStat
   return { state, updatedAt, stateKeyId: key.id, stateMac: sealState(key, record.id, record.mac, state, updatedAt) };
 }
 
-function qualifiedTable(target: NewProposal["target"]): string {
-  return target.schema ? `${target.schema}.${target.table}` : target.table;
-}
-
 /**
  * The row for a new proposal, picked field by field so extra properties on `input` are never
  * stored, its JSON columns through the same round trip the store applies, then hashed and sealed.
@@ -301,7 +298,7 @@ function sealNewProposal(key: LedgerKey, input: NewProposal, id: string, created
     executor: asStored(input.executor),
     planHash: input.planHash ?? null,
     createdAt,
-    targetTable: qualifiedTable(input.target),
+    targetTable: tableLabel(input.target.schema, input.target.table),
     objectId: input.target.primaryKey.value,
     updatedAt: createdAt,
     keyId: key.id,
