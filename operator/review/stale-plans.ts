@@ -6,7 +6,7 @@
 import type { BuildPlan } from "../../compiler/plan/capability-plan.ts";
 import type { Ledger } from "../../runtime/ledger/ports.ts";
 import type { ProposalState, StoredProposal } from "../../runtime/ledger/records.ts";
-import { EXPIRABLE_STATES } from "../../runtime/ledger/review-rules.ts";
+import { EXPIRABLE_STATES, expiryRefusal } from "../../runtime/ledger/review-rules.ts";
 
 /** The ledger's listing cap; a store with more open proposals than this is expired in several runs. */
 const SCAN_LIMIT = 10_000;
@@ -62,7 +62,10 @@ export async function expireStalePlans(ledger: Ledger, plan: BuildPlan, options:
       continue;
     }
     if (options.dryRun) {
-      report.expired.push(stale);
+      // The same rule the real run meets, so a dry run lists exactly what a real run would expire.
+      const refusal = expiryRefusal(proposal, proposal.id);
+      if (refusal) report.skipped.push({ id: stale.id, message: refusal.message });
+      else report.expired.push(stale);
       continue;
     }
     const outcome = await ledger.proposals.expire(stale.id, {

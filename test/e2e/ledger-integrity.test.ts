@@ -360,15 +360,23 @@ describe("a compiled server and the review CLI on one ledger, against Postgres",
       const editedPath = join(built.dir, "edited.runner.json");
       writeFileSync(editedPath, JSON.stringify(edited, null, 2));
 
+      // A third proposal whose state was set in the file without the key: neither run may expire it.
+      const tampered = await proposeHere("INV-3003");
+      const file = new DatabaseSync(stale);
+      file.prepare("UPDATE proposals SET state = 'approved' WHERE id = ?").run(tampered);
+      file.close();
+
       const dry = JSON.parse((await expire(editedPath, "--dry-run")).stdout);
       assert.equal(dry.dryRun, true);
       assert.deepEqual(dry.expired.map((e: { id: string }) => e.id).sort(), [waiting, ready].sort());
+      assert.deepEqual(dry.skipped.map((e: { id: string }) => e.id), [tampered], "the dry run skips what the real run would refuse");
       assert.equal(count(stale, "SELECT COUNT(*) AS n FROM proposals WHERE state = 'expired'"), 0, "a dry run changes nothing");
 
       const run = await expire(editedPath);
       assert.equal(run.code, 0, run.stderr);
       const report = JSON.parse(run.stdout);
       assert.deepEqual(report.expired.map((e: { id: string; reason: string }) => [e.id, e.reason]).sort(), [[ready, "plan_changed"], [waiting, "plan_changed"]].sort());
+      assert.deepEqual(report.skipped.map((e: { id: string }) => e.id), [tampered]);
       for (const e of report.expired) assert.notEqual(e.recordedPlanHash, e.currentPlanHash);
       assert.equal(count(stale, "SELECT COUNT(*) AS n FROM proposals WHERE state = 'expired'"), 2);
 
