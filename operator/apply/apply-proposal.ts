@@ -10,7 +10,8 @@ import type { ReviewRefusalCode } from "../../runtime/ledger/review-rules.ts";
 import { canonicalJson } from "../../runtime/ledger/hash.ts";
 import type { WritebackRequest } from "../../runtime/executors/protocol.ts";
 import { buildWritebackRequest } from "../../runtime/executors/request.ts";
-import { describeCause } from "../../runtime/errors.ts";
+import { StoreUnavailableError } from "../../runtime/ledger/store-error.ts";
+import { terminalSafe } from "../../runtime/text/terminal-safe.ts";
 import { compiledProposal } from "./compiled-capability.ts";
 import { executorFor } from "./executor-for.ts";
 import { recheckProposal } from "./recheck.ts";
@@ -96,7 +97,10 @@ export async function applyProposal(input: ApplyInput): Promise<ApplyOutcome> {
         internal: result.internal,
       });
     } catch (err) {
-      process.stderr.write(`synapsor-runner: could not store the executor's failure detail: ${describeCause(err)}\n`);
+      // The receipt below still records the outcome; only the raw detail is lost. Store faults carry a
+      // plain message of ours; anything else is named by kind only, never by its raw text.
+      const why = err instanceof StoreUnavailableError ? err.message : "an unexpected ledger error";
+      process.stderr.write(`synapsor-runner: could not store the executor's failure detail (${terminalSafe(why)}); the receipt still records the outcome.\n`);
     }
   }
   const recorded = await ledger.writeback.recordReceipt({
