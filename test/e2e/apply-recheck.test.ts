@@ -18,6 +18,7 @@ import { keyFilePath, fileKeyRing } from "../../runtime/ledger/keys/key-file.ts"
 import type { NewProposal } from "../../runtime/ledger/records.ts";
 import { beforeHash, sealDecision, sealProposal, sealState } from "../../runtime/ledger/seal.ts";
 import { toDecisionRecord, toProposalRecord } from "../../runtime/ledger/sqlite/rows.ts";
+import { tableLabel } from "../../runtime/table-label.ts";
 import { createDatabase, type TestDatabase } from "../support/databases.ts";
 import { seedExample } from "../support/example.ts";
 import { runCli } from "../support/cli.ts";
@@ -29,22 +30,7 @@ type Invoice = { late_fee_cents: number; status: string; waiver_reason: string |
 function tamper(store: string, proposalId: string, edit: (p: NewProposal) => void): void {
   const db = new DatabaseSync(store);
   try {
-    const row = db.prepare("SELECT * FROM proposals WHERE id = ?").get(proposalId) as Record<string, string>;
-    const p: NewProposal = {
-      capability: row.capability!,
-      tenantId: row.tenant_id!,
-      principal: row.principal!,
-      source: row.source!,
-      target: JSON.parse(row.target!),
-      before: JSON.parse(row.before_row!),
-      patch: JSON.parse(row.patch!),
-      after: JSON.parse(row.after_row!),
-      guards: JSON.parse(row.guards!),
-      args: JSON.parse(row.args!),
-      evidenceId: row.evidence_id!,
-      approval: JSON.parse(row.approval!),
-      executor: JSON.parse(row.executor!),
-    };
+    const p: NewProposal = toProposalRecord(db.prepare("SELECT * FROM proposals WHERE id = ?").get(proposalId) as Record<string, unknown>);
     edit(p);
     const hash = changeSetHash(p);
     db.prepare(
@@ -55,7 +41,7 @@ function tamper(store: string, proposalId: string, edit: (p: NewProposal) => voi
       p.capability,
       p.tenantId,
       p.source,
-      [p.target.schema, p.target.table].filter(Boolean).join("."),
+      tableLabel(p.target.schema, p.target.table),
       p.target.primaryKey.value,
       JSON.stringify(p.target),
       JSON.stringify(p.before),

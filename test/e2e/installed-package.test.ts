@@ -11,13 +11,11 @@ import assert from "node:assert/strict";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { REPO_ROOT, runCli, runProcess } from "../support/cli.ts";
 import { connectStdio, envelopeOf } from "../support/compiled-server.ts";
 import { createPostgresDatabase, type TestDatabase } from "../support/databases.ts";
 import { seedExample } from "../support/example.ts";
-import { packAndInstall, runInstalledCli, withNodeFirst, type InstalledPackage } from "../support/package.ts";
+import { packAndInstall, runInstalledCli, serveInstalledAndRead, withNodeFirst, type InstalledPackage } from "../support/package.ts";
 
 const NODE = process.execPath;
 const TOOLS = ["billing.inspect_invoice", "billing.propose_late_fee_waiver", "support.list_open_tickets"];
@@ -210,23 +208,13 @@ export const wrongSummary = (envelope: Envelope): number => envelope.summary;
     const example = join(installed.packageDir, "examples/support-billing");
     const project = join(installed.appDir, "serve");
     mkdirSync(project);
-    const transport = new StdioClientTransport({
-      command: join(installed.appDir, "node_modules", ".bin", "synapsor-runner"),
-      args: ["mcp", "serve", "--config", join(example, "synapsor.runner.json"), "--store", join(project, "serve.db"), "--schema", join(example, "synapsor.schema.json")],
+    const { tools, envelope } = await serveInstalledAndRead(installed, NODE, {
+      args: ["--config", join(example, "synapsor.runner.json"), "--store", join(project, "serve.db"), "--schema", join(example, "synapsor.schema.json")],
       cwd: project,
-      env: withNodeFirst(NODE, { PATH: process.env.PATH ?? "", SUPPORT_DB_READ_URL: db.url, SYNAPSOR_TENANT_ID: "tenant_acme", SYNAPSOR_PRINCIPAL: "agent-pkg" }) as Record<string, string>,
-      stderr: "pipe",
+      env: { SUPPORT_DB_READ_URL: db.url, SYNAPSOR_TENANT_ID: "tenant_acme", SYNAPSOR_PRINCIPAL: "agent-pkg" },
     });
-    const client = new Client({ name: "synapsor-pkg", version: "1.0.0" });
-    await client.connect(transport);
-    try {
-      const { tools } = await client.listTools();
-      assert.deepEqual(tools.map((t) => t.name).sort(), TOOLS);
-      const e = envelopeOf(await client.callTool({ name: "support.list_open_tickets", arguments: { customer_id: "C-101" } }));
-      assert.equal(e.ok, true, JSON.stringify(e.error));
-    } finally {
-      await client.close();
-    }
+    assert.deepEqual(tools, TOOLS);
+    assert.equal(envelope.ok, true, JSON.stringify(envelope.error));
   });
 
   test("the demo runs end to end", async () => {

@@ -26,31 +26,13 @@ import { createPostgresDatabase, type TestDatabase } from "../support/databases.
 import { seedExample } from "../support/example.ts";
 import { runCli, runProcess } from "../support/cli.ts";
 import { buildServer, connectStdio, envelopeOf, exampleConfigFor, type StdioSession } from "../support/compiled-server.ts";
+import { editStore, rehashProposal, storeRow } from "../support/ledger-file.ts";
 
 const KEY = "e2e-ledger-key-0123456789abcdefghijklmnopqrstuvwxyz";
 const OTHER_KEY = "e2e-other-ledger-key-zyxwvutsrqponmlkjihgfedcba9876";
 
 const root = mkdtempSync(join(tmpdir(), "ledger-integrity-"));
 after(() => rmSync(root, { recursive: true, force: true }));
-
-/** Runs SQL on a store the way someone with file access could. */
-function edit(path: string, sql: string, ...params: (string | number | null)[]): void {
-  const db = new DatabaseSync(path, { enableForeignKeyConstraints: false });
-  try {
-    db.prepare(sql).run(...params);
-  } finally {
-    db.close();
-  }
-}
-
-function rowOf(path: string, table: string, id: string): Record<string, any> {
-  const db = new DatabaseSync(path, { readOnly: true });
-  try {
-    return { ...(db.prepare(`SELECT * FROM ${table} WHERE id = ?`).get(id) as Record<string, unknown>) };
-  } finally {
-    db.close();
-  }
-}
 
 function decisionOf(path: string, proposalId: string): Record<string, any> {
   const db = new DatabaseSync(path, { readOnly: true });
@@ -68,17 +50,6 @@ function count(path: string, sql: string, ...params: string[]): number {
   } finally {
     db.close();
   }
-}
-
-/** The attacker's second step after editing the change set: make the plain SHA-256 match again. */
-function rehash(path: string, id: string): void {
-  const r = rowOf(path, "proposals", id);
-  const json = (c: string) => JSON.parse(r[c]);
-  edit(path, "UPDATE proposals SET hash = ? WHERE id = ?", changeSetHash({
-    capability: r.capability, tenantId: r.tenant_id, principal: r.principal, source: r.source, target: json("target"),
-    before: json("before_row"), patch: json("patch"), after: json("after_row"), guards: json("guards"), args: json("args"),
-    evidenceId: r.evidence_id, approval: json("approval"), executor: json("executor"),
-  }), id);
 }
 
 describe("a compiled server and the review CLI on one ledger, against Postgres", () => {
@@ -239,14 +210,14 @@ describe("a compiled server and the review CLI on one ledger, against Postgres",
     for (const [column, value] of PROPOSAL_EDITS) {
       const id = await propose("INV-3001");
       await approve(id);
-      edit(store, `UPDATE proposals SET ${column} = ? WHERE id = ?`, value(rowOf(store, "proposals", id)), id);
+      editStore(store, `UPDATE proposals SET ${column} = ? WHERE id = ?`, value(storeRow(store, "proposals", id)), id);
       const target = column === "id" ? "wrp_edited00000000000000" : id;
-      if (CHANGE_SET.has(column)) rehash(store, target);
+      if (CHANGE_SET.has(column)) rehashProposal(store, target);
       const outcome = await applyInProcess(target);
       assert.ok(!outcome.ok, `${column}: apply went ahead`);
       assert.equal(outcome.refusal.code, "POLICY_VIOLATION", `${column}: ${outcome.refusal.message}`);
       assert.equal(jobsOf(target), 0, `${column}: a writeback job was recorded`);
-      if (column === "id") edit(store, "DELETE FROM proposals WHERE id = ?", target);
+      if (column === "id") editStore(store, "DELETE FROM proposals WHERE id = ?", target);
     }
     assert.deepEqual(await invoices(), rowsBefore, "no invoice changed");
   });
@@ -272,7 +243,7 @@ describe("a compiled server and the review CLI on one ledger, against Postgres",
     for (const [column, value] of DECISION_EDITS) {
       const id = await propose("INV-3001");
       await approve(id);
-      edit(store, `UPDATE decisions SET ${column} = ? WHERE proposal_id = ?`, value(), id);
+      editStore(store, `UPDATE decisions SET ${column} = ? WHERE proposal_id = ?`, value(), id);
       const outcome = await applyInProcess(id);
       assert.ok(!outcome.ok, `${column}: apply went ahead`);
       // With proposal_id moved away the proposal has no approval left at all; every other edit is a MAC failure.
@@ -285,26 +256,26 @@ describe("a compiled server and the review CLI on one ledger, against Postgres",
   test("through the real CLI: an edited state, a redirected target, an edited approval and a copied approval are refused; list, show and replay mark them", async () => {
     const rowsBefore = await invoices();
     const state = await propose("INV-3001");
-    edit(store, "UPDATE proposals SET state = 'approved' WHERE id = ?", state);
+    editStore(store, "UPDATE proposals SET state = 'approved' WHERE id = ?", state);
     const redirected = await propose("INV-3001");
     await approve(redirected);
     // Another tenant's invoice, with the tenant guard and scope moved along and the hash recomputed.
-    const r = rowOf(store, "proposals", redirected);
-    edit(store, "UPDATE proposals SET tenant_id = 'tenant_globex', object_id = 'INV-4001', target = ?, guards = ? WHERE id = ?",
+    const r = storeRow(store, "proposals", redirected);
+    editStore(store, "UPDATE proposals SET tenant_id = 'tenant_globex', object_id = 'INV-4001', target = ?, guards = ? WHERE id = ?",
       JSON.stringify({ ...JSON.parse(r.target), primaryKey: { column: "id", value: "INV-4001" } }),
       JSON.stringify({ ...JSON.parse(r.guards), tenant: { column: "tenant_id", value: "tenant_globex" } }), redirected);
-    rehash(store, redirected);
+    rehashProposal(store, redirected);
     const actor = await propose("INV-3001");
     await approve(actor);
-    edit(store, "UPDATE decisions SET actor = 'someone-else' WHERE proposal_id = ?", actor);
+    editStore(store, "UPDATE decisions SET actor = 'someone-else' WHERE proposal_id = ?", actor);
     const a = await propose("INV-3001");
     await approve(a);
     const b = await propose("INV-3003");
     await approve(b);
     const fromA = decisionOf(store, a);
-    const bRow = rowOf(store, "proposals", b);
-    edit(store, "DELETE FROM decisions WHERE proposal_id = ?", b);
-    edit(store, `INSERT INTO decisions (id, proposal_id, tenant_id, decision, actor, role, reason, proposal_hash, proposal_mac, before_hash, created_at, key_id, mac)
+    const bRow = storeRow(store, "proposals", b);
+    editStore(store, "DELETE FROM decisions WHERE proposal_id = ?", b);
+    editStore(store, `INSERT INTO decisions (id, proposal_id, tenant_id, decision, actor, role, reason, proposal_hash, proposal_mac, before_hash, created_at, key_id, mac)
       VALUES ('apr_copied0000000000000', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, b, fromA.tenant_id, fromA.decision, fromA.actor, fromA.role,
       fromA.reason, bRow.hash, bRow.mac, fromA.before_hash, fromA.created_at, fromA.key_id, fromA.mac);
 

@@ -11,14 +11,12 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { copyFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { runProcess } from "../support/cli.ts";
 import { connectStdio, envelopeOf } from "../support/compiled-server.ts";
 import { createPostgresDatabase, type TestDatabase } from "../support/databases.ts";
 import { seedExample } from "../support/example.ts";
 import { minorBefore, NODE_WITHOUT_SQLITE, nodeBinary, oldestSupportedNode } from "../support/node-binaries.ts";
-import { packAndInstall, runInstalledCli, withNodeFirst, type InstalledPackage } from "../support/package.ts";
+import { packAndInstall, runInstalledCli, serveInstalledAndRead, type InstalledPackage } from "../support/package.ts";
 
 const OLDEST = oldestSupportedNode();
 const JUST_BELOW = minorBefore(OLDEST);
@@ -98,23 +96,13 @@ describe("the installed package at the edges of the supported Node.js range", ()
     });
 
     test("mcp serve builds the config and serves it over stdio", async () => {
-      const transport = new StdioClientTransport({
-        command: join(installed.appDir, "node_modules", ".bin", "synapsor-runner"),
-        args: ["mcp", "serve", "--config", "synapsor.runner.json", "--store", join(project, "serve.db"), "--schema", join(installed.packageDir, "examples/support-billing/synapsor.schema.json")],
+      const { tools, envelope } = await serveInstalledAndRead(installed, node(), {
+        args: ["--config", "synapsor.runner.json", "--store", join(project, "serve.db"), "--schema", join(installed.packageDir, "examples/support-billing/synapsor.schema.json")],
         cwd: project,
-        env: withNodeFirst(node(), { PATH: process.env.PATH ?? "", SUPPORT_DB_READ_URL: db.url, ...TRUSTED }) as Record<string, string>,
-        stderr: "pipe",
+        env: { SUPPORT_DB_READ_URL: db.url, ...TRUSTED },
       });
-      const client = new Client({ name: "synapsor-slow", version: "1.0.0" });
-      await client.connect(transport);
-      try {
-        const { tools } = await client.listTools();
-        assert.deepEqual(tools.map((t) => t.name).sort(), TOOLS);
-        const e = envelopeOf(await client.callTool({ name: "support.list_open_tickets", arguments: { customer_id: "C-101" } }));
-        assert.equal(e.ok, true, JSON.stringify(e.error));
-      } finally {
-        await client.close();
-      }
+      assert.deepEqual(tools, TOOLS);
+      assert.equal(envelope.ok, true, JSON.stringify(envelope.error));
     });
 
     test("the demo runs end to end", async () => {

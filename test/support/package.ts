@@ -10,7 +10,10 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { REPO_ROOT, runProcess, type RunResult } from "./cli.ts";
+import { envelopeOf } from "./compiled-server.ts";
 
 export interface InstalledPackage {
   /** The empty project the tarball was installed into. */
@@ -97,4 +100,31 @@ export function runInstalledCli(
 /** An environment whose PATH finds this Node.js binary first. */
 export function withNodeFirst(node: string, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return { ...env, PATH: `${dirname(node)}${delimiter}${env.PATH ?? ""}` };
+}
+
+/**
+ * `synapsor-runner mcp serve ARGS` from the installed bin under `node`, driven by the MCP SDK's
+ * real client: the tool names it lists and the envelope of one open-tickets read.
+ */
+export async function serveInstalledAndRead(
+  installed: InstalledPackage,
+  node: string,
+  options: { args: string[]; cwd: string; env: NodeJS.ProcessEnv },
+): Promise<{ tools: string[]; envelope: any }> {
+  const transport = new StdioClientTransport({
+    command: join(installed.appDir, "node_modules", ".bin", "synapsor-runner"),
+    args: ["mcp", "serve", ...options.args],
+    cwd: options.cwd,
+    env: withNodeFirst(node, { PATH: process.env.PATH ?? "", ...options.env }) as Record<string, string>,
+    stderr: "pipe",
+  });
+  const client = new Client({ name: "synapsor-installed", version: "1.0.0" });
+  await client.connect(transport);
+  try {
+    const { tools } = await client.listTools();
+    const envelope = envelopeOf(await client.callTool({ name: "support.list_open_tickets", arguments: { customer_id: "C-101" } }));
+    return { tools: tools.map((t) => t.name).sort(), envelope };
+  } finally {
+    await client.close();
+  }
 }

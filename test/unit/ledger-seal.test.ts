@@ -21,6 +21,7 @@ import { openLedger } from "../../runtime/ledger/open.ts";
 import type { Ledger } from "../../runtime/ledger/ports.ts";
 import type { NewProposal, StoredProposal } from "../../runtime/ledger/records.ts";
 import { runProcess } from "../support/cli.ts";
+import { editStore, rehashProposal, storeRow } from "../support/ledger-file.ts";
 
 const root = mkdtempSync(join(tmpdir(), "ledger-seal-"));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -68,47 +69,6 @@ async function approved(ledger: Ledger, overrides: Partial<NewProposal> = {}): P
   const outcome = await ledger.proposals.decide({ proposalId: p.id, decision: "approved", actor: "dana", role: "billing_lead", expectedHash: p.hash });
   assert.ok(outcome.ok, outcome.ok ? "" : outcome.refusal.message);
   return outcome.proposal;
-}
-
-/** Runs SQL on the store the way someone with file access could: no foreign keys in the way. */
-function edit(path: string, sql: string, ...params: (string | number | null)[]): void {
-  const db = new DatabaseSync(path, { enableForeignKeyConstraints: false });
-  try {
-    db.prepare(sql).run(...params);
-  } finally {
-    db.close();
-  }
-}
-
-function row(path: string, table: string, id: string): Record<string, unknown> {
-  const db = new DatabaseSync(path, { readOnly: true });
-  try {
-    return { ...(db.prepare(`SELECT * FROM ${table} WHERE id = ?`).get(id) as Record<string, unknown>) };
-  } finally {
-    db.close();
-  }
-}
-
-/** What an attacker does after editing a change-set column: recompute the plain SHA-256 so it matches again. */
-function rehash(path: string, id: string): void {
-  const r = row(path, "proposals", id);
-  const json = (c: string) => JSON.parse(r[c] as string);
-  const hash = changeSetHash({
-    capability: r.capability as string,
-    tenantId: r.tenant_id as string,
-    principal: r.principal as string,
-    source: r.source as string,
-    target: json("target"),
-    before: json("before_row"),
-    patch: json("patch"),
-    after: json("after_row"),
-    guards: json("guards"),
-    args: json("args"),
-    evidenceId: r.evidence_id as string,
-    approval: json("approval"),
-    executor: json("executor"),
-  });
-  edit(path, "UPDATE proposals SET hash = ? WHERE id = ?", hash, id);
 }
 
 /** One edit per column of the proposals table, each something an attacker would want. */
@@ -175,9 +135,9 @@ describe("tampering with a stored proposal", () => {
       const path = storePath();
       const ledger = await fresh(path);
       const p = await approved(ledger);
-      edit(path, `UPDATE proposals SET ${column} = ? WHERE id = ?`, value(row(path, "proposals", p.id)), p.id);
+      editStore(path, `UPDATE proposals SET ${column} = ? WHERE id = ?`, value(storeRow(path, "proposals", p.id)), p.id);
       const id = column === "id" ? (value({}) as string) : p.id;
-      if (CHANGE_SET_COLUMNS.has(column)) rehash(path, id);
+      if (CHANGE_SET_COLUMNS.has(column)) rehashProposal(path, id);
       const check = await ledger.proposals.approval(id);
       assert.ok(!check.ok, "apply would proceed");
       assert.equal(check.refusal.code, "UNVERIFIED", check.refusal.message);
@@ -192,8 +152,8 @@ describe("tampering with a stored proposal", () => {
     const path = storePath();
     const ledger = await fresh(path);
     const p = await ledger.proposals.create(proposal());
-    edit(path, "UPDATE proposals SET patch = ? WHERE id = ?", JSON.stringify({ late_fee_cents: 0, status: "void" }), p.id);
-    rehash(path, p.id);
+    editStore(path, "UPDATE proposals SET patch = ? WHERE id = ?", JSON.stringify({ late_fee_cents: 0, status: "void" }), p.id);
+    rehashProposal(path, p.id);
     const refused = await ledger.proposals.decide({ proposalId: p.id, decision: "approved", actor: "dana", role: "billing_lead" });
     assert.ok(!refused.ok);
     assert.equal(refused.refusal.code, "UNVERIFIED");
@@ -207,8 +167,8 @@ describe("tampering with a stored proposal", () => {
     const path = storePath();
     const ledger = await fresh(path);
     const p = await ledger.proposals.create(proposal());
-    edit(path, "UPDATE proposals SET state = 'approved' WHERE id = ?", p.id);
-    edit(path, `INSERT INTO decisions (id, proposal_id, tenant_id, decision, actor, role, reason, proposal_hash, created_at)
+    editStore(path, "UPDATE proposals SET state = 'approved' WHERE id = ?", p.id);
+    editStore(path, `INSERT INTO decisions (id, proposal_id, tenant_id, decision, actor, role, reason, proposal_hash, created_at)
       VALUES ('apr_forged0000000000000', ?, 'acme', 'approved', 'dana', 'billing_lead', NULL, ?, '2026-01-01T00:00:00.000Z')`, p.id, p.hash);
     const check = await ledger.proposals.approval(p.id);
     assert.ok(!check.ok);
@@ -223,7 +183,7 @@ describe("tampering with a stored decision", () => {
       const ledger = await fresh(path);
       const p = await approved(ledger);
       const [decision] = await ledger.proposals.decisions(p.id);
-      edit(path, `UPDATE decisions SET ${column} = ? WHERE id = ?`, value(), decision!.id);
+      editStore(path, `UPDATE decisions SET ${column} = ? WHERE id = ?`, value(), decision!.id);
       const check = await ledger.proposals.approval(p.id);
       assert.ok(!check.ok, "apply would proceed");
       assert.equal(check.refusal.code, "UNVERIFIED", check.refusal.message);
@@ -237,10 +197,10 @@ describe("tampering with a stored decision", () => {
     const b = await approved(ledger, { patch: { late_fee_cents: 0, status: "void" } });
     const [fromA] = await ledger.proposals.decisions(a.id);
     // B's own approval goes; A's is copied in under B's id (with B's hash and MAC, as far as the attacker can).
-    edit(path, "DELETE FROM decisions WHERE proposal_id = ?", b.id);
-    const copy = row(path, "decisions", fromA!.id);
-    const bRow = row(path, "proposals", b.id);
-    edit(path, `INSERT INTO decisions (id, proposal_id, tenant_id, decision, actor, role, reason, proposal_hash, proposal_mac, before_hash, created_at, key_id, mac)
+    editStore(path, "DELETE FROM decisions WHERE proposal_id = ?", b.id);
+    const copy = storeRow(path, "decisions", fromA!.id);
+    const bRow = storeRow(path, "proposals", b.id);
+    editStore(path, `INSERT INTO decisions (id, proposal_id, tenant_id, decision, actor, role, reason, proposal_hash, proposal_mac, before_hash, created_at, key_id, mac)
       VALUES ('apr_copied0000000000000', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, b.id, copy.tenant_id as string, copy.decision as string,
       copy.actor as string, copy.role as string, copy.reason as string | null, bRow.hash as string, bRow.mac as string,
       copy.before_hash as string, copy.created_at as string, copy.key_id as string, copy.mac as string);
@@ -273,7 +233,7 @@ describe("receipts on a proposal that no longer verifies", () => {
     const p = await approved(ledger);
     const job = await ledger.writeback.createJob(p.id, { idempotency_key: `${p.id}:INV-3001` });
     assert.ok(job.ok);
-    edit(path, "UPDATE proposals SET args = ? WHERE id = ?", JSON.stringify({ invoice_id: "INV-3001", reason: "edited mid-apply" }), p.id);
+    editStore(path, "UPDATE proposals SET args = ? WHERE id = ?", JSON.stringify({ invoice_id: "INV-3001", reason: "edited mid-apply" }), p.id);
     const recorded = await ledger.writeback.recordReceipt({
       proposalId: p.id,
       jobId: job.value.id,
@@ -337,13 +297,13 @@ describe("a state edited in the file", () => {
     const path = storePath();
     const ledger = await fresh(path);
     const p = await applied(ledger);
-    edit(path, "UPDATE proposals SET state = 'approved' WHERE id = ?", p.id);
-    const before = row(path, "proposals", p.id);
+    editStore(path, "UPDATE proposals SET state = 'approved' WHERE id = ?", p.id);
+    const before = storeRow(path, "proposals", p.id);
     const expired = await ledger.proposals.expire(p.id, { reason: "stale_plan" });
     assert.ok(!expired.ok, "the edited state was re-sealed");
     assert.equal(expired.refusal.code, "UNVERIFIED");
     assert.match(expired.refusal.message, /The state \(approved\) of proposal .* does not match its keyed MAC/);
-    assert.deepEqual(row(path, "proposals", p.id), before, "nothing changed");
+    assert.deepEqual(storeRow(path, "proposals", p.id), before, "nothing changed");
     const shown = (await ledger.proposals.get(p.id))!;
     assert.deepEqual([shown.verification.verified, shown.verification.seals], [false, { record: "verified", state: "mismatch" }]);
     assert.equal((await ledger.events.list({ proposalId: p.id, limit: 1 }))[0]!.type, "writeback_applied", "no proposal_expired event");
@@ -353,7 +313,7 @@ describe("a state edited in the file", () => {
     const path = storePath();
     const ledger = await fresh(path);
     const p = await approved(ledger);
-    edit(path, "UPDATE proposals SET state = 'review_required' WHERE id = ?", p.id);
+    editStore(path, "UPDATE proposals SET state = 'review_required' WHERE id = ?", p.id);
     for (const request of [
       { proposalId: p.id, decision: "rejected" as const, actor: "erin", reason: "hide the approval" },
       { proposalId: p.id, decision: "approved" as const, actor: "erin", role: "billing_lead" },
@@ -362,7 +322,7 @@ describe("a state edited in the file", () => {
       assert.ok(!outcome.ok, `${request.decision} re-sealed an edited state`);
       assert.equal(outcome.refusal.code, "UNVERIFIED");
     }
-    assert.equal(row(path, "proposals", p.id).state, "review_required");
+    assert.equal(storeRow(path, "proposals", p.id).state, "review_required");
     assert.equal((await ledger.proposals.decisions(p.id)).length, 1, "only the original approval");
   });
 
@@ -370,7 +330,7 @@ describe("a state edited in the file", () => {
     const path = storePath();
     const ledger = await fresh(path);
     const p = await ledger.proposals.create(proposal());
-    edit(path, "UPDATE proposals SET state_key_id = 'k_0000000000000000' WHERE id = ?", p.id);
+    editStore(path, "UPDATE proposals SET state_key_id = 'k_0000000000000000' WHERE id = ?", p.id);
     const rejected = await ledger.proposals.decide({ proposalId: p.id, decision: "rejected", actor: "erin", reason: "no" });
     assert.ok(!rejected.ok);
     assert.equal(rejected.refusal.code, "UNVERIFIED");
@@ -383,7 +343,7 @@ describe("a state edited in the file", () => {
     const path = storePath();
     const ledger = await fresh(path);
     const p = await applied(ledger);
-    edit(path, "UPDATE proposals SET state = 'approved', state_key_id = NULL, state_mac = NULL WHERE id = ?", p.id);
+    editStore(path, "UPDATE proposals SET state = 'approved', state_key_id = NULL, state_mac = NULL WHERE id = ?", p.id);
     const expired = await ledger.proposals.expire(p.id, {});
     assert.ok(!expired.ok);
     assert.equal(expired.refusal.code, "UNVERIFIED");
@@ -395,8 +355,8 @@ describe("a state edited in the file", () => {
     const first = await ledger.proposals.create(proposal());
     const second = await ledger.proposals.create(proposal());
     for (const p of [first, second]) {
-      edit(path, "UPDATE proposals SET patch = ? WHERE id = ?", JSON.stringify({ late_fee_cents: 0, status: "void" }), p.id);
-      rehash(path, p.id);
+      editStore(path, "UPDATE proposals SET patch = ? WHERE id = ?", JSON.stringify({ late_fee_cents: 0, status: "void" }), p.id);
+      rehashProposal(path, p.id);
       assert.deepEqual((await ledger.proposals.get(p.id))!.verification.seals, { record: "mismatch", state: "verified" });
     }
     const approval = await ledger.proposals.decide({ proposalId: first.id, decision: "approved", actor: "dana", role: "billing_lead" });
@@ -417,11 +377,11 @@ describe("a state edited in the file", () => {
     const p = await approved(ledger);
     const job = await ledger.writeback.createJob(p.id, { idempotency_key: `${p.id}:INV-3001` });
     assert.ok(job.ok);
-    edit(path, "UPDATE proposals SET state = 'failed' WHERE id = ?", p.id);
-    const before = row(path, "proposals", p.id);
+    editStore(path, "UPDATE proposals SET state = 'failed' WHERE id = ?", p.id);
+    const before = storeRow(path, "proposals", p.id);
     const recorded = await ledger.writeback.recordReceipt({ proposalId: p.id, jobId: job.value.id, executor: { name: "direct_sql", type: "sql_update" }, receipt: APPLIED_RECEIPT });
     assert.ok(recorded.ok);
-    assert.deepEqual(row(path, "proposals", p.id), before);
+    assert.deepEqual(storeRow(path, "proposals", p.id), before);
   });
 });
 
