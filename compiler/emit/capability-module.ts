@@ -1,7 +1,7 @@
 // Renders one capability's module: typed Args and Row, the SQL constant, the parameter
 // order and the policy, so a reviewer sees in one file everything the tool can do.
 
-import type { BuildPlan, CapabilityPlan, ParamSource } from "../plan/capability-plan.ts";
+import type { ArgPlan, BuildPlan, CapabilityPlan, ParamSource, ProposalPlan } from "../plan/capability-plan.ts";
 import { tsTypeForArg } from "../plan/ts-types.ts";
 import { codeLiteral, propertyAccess, propertyKey } from "./code-literal.ts";
 import { generatedHeader } from "./header.ts";
@@ -62,10 +62,7 @@ export function renderCapabilityModule(build: BuildPlan, cap: CapabilityPlan): s
     paramsExpression: cap.statement.params.map(paramExpression).join(", "),
     paramSourcesLiteral: codeLiteral(cap.statement.params.map(paramSourceLabel), "  "),
     columnsLiteral: codeLiteral(cap.columns.map((c) => c.name), "  "),
-    patchLines: p?.patch.map(
-      (entry) =>
-        `${propertyKey(entry.column)}: ${"arg" in entry.value ? propertyAccess("args", entry.value.arg) : codeLiteral(entry.value.fixed)},`,
-    ),
+    patchLines: p?.patch.map((entry) => patchLine(entry, cap.args)),
     idArgLiteral: p && JSON.stringify(p.idArg),
     allowedColumnsLiteral: p && codeLiteral(p.allowedColumns, "  "),
     numericBoundsLiteral: p && codeLiteral(p.numericBounds, "  "),
@@ -79,6 +76,15 @@ export function renderCapabilityModule(build: BuildPlan, cap: CapabilityPlan): s
     evidenceLiteral: JSON.stringify(cap.evidence),
     inputSchemaLiteral: codeLiteral(cap.inputSchema, "  "),
   });
+}
+
+/** One patch entry; a column an optional argument feeds is in the patch only when the argument is given. */
+function patchLine(entry: ProposalPlan["patch"][number], args: readonly ArgPlan[]): string {
+  const key = propertyKey(entry.column);
+  if ("fixed" in entry.value) return `${key}: ${codeLiteral(entry.value.fixed)},`;
+  const { arg } = entry.value;
+  const value = propertyAccess("args", arg);
+  return args.some((a) => a.name === arg && a.required) ? `${key}: ${value},` : `...(${value} !== undefined ? { ${key}: ${value} } : {}),`;
 }
 
 /**

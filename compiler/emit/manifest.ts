@@ -72,6 +72,7 @@ function manifestWrite(p: ProposalPlan) {
     tenant_key: w.tenantKey,
     receipts_table: w.receiptsTable,
     patch_columns: w.patchColumns,
+    ...(w.optionalPatchColumns ? { optional_patch_columns: w.optionalPatchColumns } : {}),
     set_columns: w.setColumns,
     read_columns: w.readColumns,
     version_guard: w.versionGuard,

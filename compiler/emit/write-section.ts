@@ -13,7 +13,9 @@ const ORDER: WriteStatementName[] = ["claimReceipt", "update", "readNewVersion",
 function paramLabel(p: WriteParamSource): string {
   switch (p.from) {
     case "patch":
-      return `patch:${commentText(p.column)} (arg ${commentText(p.arg)})`;
+      return `patch:${commentText(p.column)} (arg ${commentText(p.arg)}${p.optional ? ", optional" : ""})`;
+    case "patch_given":
+      return `whether the patch sets ${commentText(p.column)}`;
     case "fixed":
       return `fixed ${commentJson(p.value)}`;
     case "object_id":
@@ -38,7 +40,9 @@ const RECEIPT_FIELD = {
 function paramExpression(p: WriteParamSource): string {
   switch (p.from) {
     case "patch":
-      return propertyAccess("w.patch", p.column);
+      return p.optional ? `${propertyAccess("w.patch", p.column)} ?? null` : propertyAccess("w.patch", p.column);
+    case "patch_given":
+      return `Object.hasOwn(w.patch, ${codeLiteral(p.column)})`;
     case "fixed":
       return codeLiteral(p.value);
     case "object_id":
@@ -60,7 +64,6 @@ export interface WriteSectionView {
 
 /** The summary comment lines, the WRITE_SQL constants and the `defineSqlUpdate({...})` call. */
 export function writeSection(cap: CapabilityPlan, write: SqlUpdatePlan, sqlLiteral: (text: string) => string): WriteSectionView {
-  const names = (list: readonly string[]) => list.map(commentText).join(", ");
   const version = write.versionGuard;
   const conditions = [
     `${commentText(write.primaryKey)} = the proposal's row`,
@@ -71,8 +74,10 @@ export function writeSection(cap: CapabilityPlan, write: SqlUpdatePlan, sqlLiter
     ...write.transitions.map((t) => `${commentText(t.column)} in ${commentJson(t.from)}`),
   ];
   const bump = version ? `; ${commentText(version.column)} ${version.kind === "timestamp" ? "becomes the database's now" : "goes up by 1"}` : "";
+  const optional = new Set(write.optionalPatchColumns ?? []);
+  const changed = write.patchColumns.map((c) => (optional.has(c) ? `${commentText(c)} (only when its argument is given)` : commentText(c))).join(", ");
   const summary = [
-    `changes:    ${names(write.patchColumns)}${bump}`,
+    `changes:    ${changed}${bump}`,
     ...conditions.map((condition, i) => `${i === 0 ? "only when:  " : "            "}${condition}`),
     `receipt:    ${[write.receiptsTable.schema, write.receiptsTable.name].filter((n): n is string => n !== undefined).map(commentText).join(".")}, claimed first (exactly once)`,
   ];
@@ -96,6 +101,7 @@ export function writeSection(cap: CapabilityPlan, write: SqlUpdatePlan, sqlLiter
     `  primaryKey: ${JSON.stringify(write.primaryKey)},`,
     `  tenantKey: ${JSON.stringify(write.tenantKey)},`,
     `  patchColumns: ${codeLiteral(write.patchColumns, "  ")},`,
+    ...(write.optionalPatchColumns ? [`  optionalPatchColumns: ${codeLiteral(write.optionalPatchColumns, "  ")},`] : []),
     `  versionGuard: ${codeLiteral(write.versionGuard, "  ")},`,
     `  transitionFlags: ${codeLiteral(write.transitions.map((t) => t.flag), "  ")},`,
     ...ORDER.map((key) => {

@@ -49,6 +49,12 @@ export function planWrite(cap: ResolvedCapability, receiptsSchema: string | unde
     flag: `transition_ok_${i}`,
   }));
   const patch = Object.entries(c.patch);
+  // A column an optional argument feeds is set only when the approved patch carries it.
+  const optionalArg = (column: string): string | undefined => {
+    const value = c.patch[column]!;
+    return "from_arg" in value && c.args?.[value.from_arg]?.required !== true ? value.from_arg : undefined;
+  };
+  const optionalColumns = patch.map(([column]) => column).filter((column) => optionalArg(column) !== undefined);
 
   // The row this proposal is about, in the proposal's tenant.
   const rowMatch = (b: Bind) => `${q(c.target.primary_key)} = ${b.bind({ from: "object_id" })} AND ${q(c.target.tenant_key)} = ${b.bind({ from: "tenant" })}`;
@@ -65,6 +71,13 @@ export function planWrite(cap: ResolvedCapability, receiptsSchema: string | unde
 
   const update = statement("update", (b) => {
     const sets = patch.map(([column, value]) => {
+      const arg = optionalArg(column);
+      // One fixed statement for every proposal: a column left out keeps its own value. Each CASE
+      // reads only its own column, so MySQL's left-to-right SET order cannot change what it sees.
+      if (arg !== undefined) {
+        const given = b.bind({ from: "patch_given", column, arg });
+        return `${q(column)} = CASE WHEN ${given} THEN ${b.bind({ from: "patch", column, arg, optional: true })} ELSE ${q(column)} END`;
+      }
       const source: WriteParamSource = "from_arg" in value ? { from: "patch", column, arg: value.from_arg } : { from: "fixed", value: value.fixed };
       return `${q(column)} = ${b.bind(source)}`;
     });
@@ -129,6 +142,7 @@ export function planWrite(cap: ResolvedCapability, receiptsSchema: string | unde
     tenantKey: c.target.tenant_key,
     receiptsTable: receiptsTableOf(engine, receiptsSchema),
     patchColumns: patch.map(([column]) => column),
+    ...(optionalColumns.length > 0 ? { optionalPatchColumns: optionalColumns } : {}),
     setColumns: unique([...patch.map(([column]) => column), version?.column]),
     readColumns: unique([c.target.primary_key, c.target.tenant_key, version?.column, ...transitions.map((t) => t.column)]),
     versionGuard: version,

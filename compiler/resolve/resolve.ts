@@ -161,16 +161,8 @@ function resolveCapability(
         });
       }
       if ("from_arg" in value) {
+        // An optional argument is fine: left out, its column stays as it is (the planned UPDATE sets it only when given).
         checkArgFeeds(value.from_arg, info, at("patch", column, "from_arg"));
-        // The planned UPDATE sets every patch column, so each needs a value in every proposal.
-        if (args[value.from_arg] && args[value.from_arg]!.required !== true) {
-          out.push({
-            code: "PATCH_ARGUMENT_NOT_REQUIRED",
-            pointer: at("args", value.from_arg, "required"),
-            message: `Argument '${value.from_arg}' feeds patch column '${column}' but is optional, so a proposal could leave '${column}' without a value.`,
-            fix: `Set "required": true on '${value.from_arg}', or give '${column}' a fixed value.`,
-          });
-        }
       } else checkFixedFeeds(value.fixed, info, at("patch", column, "fixed"));
     }
     for (const column of Object.keys(cap.numeric_bounds ?? {})) {

@@ -59,14 +59,25 @@ export function recheckProposal({ proposal, approval, evidence, capability }: Re
     if (evidence.rows.length !== 1 || !same(proposal.before, evidence.rows[0])) out.push(`the before row is not the row its evidence read`);
   }
 
-  // What changes: exactly the planned columns, fixed values as built, argument values within their limits.
+  // What changes: exactly the planned columns, fixed values as built, argument values within their
+  // limits. A column an optional argument feeds is absent exactly when the proposal's arguments
+  // lack that argument; a patch with no column at all changes nothing and is never applied.
   const planned = new Map(plan.patch.map((p) => [p.column, p.value]));
+  const leftOut = (column: string) => {
+    const source = planned.get(column);
+    return source !== undefined && "arg" in source && !isRequired(capability.args, source.arg) && !Object.hasOwn(proposal.args, source.arg);
+  };
   const extra = Object.keys(proposal.patch).filter((c) => !planned.has(c));
-  const missing = [...planned.keys()].filter((c) => !Object.hasOwn(proposal.patch, c));
+  const missing = [...planned.keys()].filter((c) => !Object.hasOwn(proposal.patch, c) && !leftOut(c));
   if (extra.length > 0) out.push(`the patch changes ${extra.map(terminalName).join(", ")}, which the build does not plan`);
   if (missing.length > 0) out.push(`the patch lacks ${missing.map(terminalName).join(", ")}, which the build plans`);
+  if (Object.keys(proposal.patch).length === 0) out.push("the patch changes no column");
   for (const [column, source] of planned) {
     if (!Object.hasOwn(proposal.patch, column)) continue;
+    if ("arg" in source && !Object.hasOwn(proposal.args, source.arg)) {
+      out.push(`the patch sets ${terminalName(column)}, but the proposal was made without its argument ${terminalName(source.arg)}`);
+      continue;
+    }
     const value = proposal.patch[column]!;
     if ("fixed" in source) {
       if (!same(value, source.fixed)) differ(`the value of ${terminalName(column)}`, value, source.fixed);
@@ -116,6 +127,10 @@ export function recheckProposal({ proposal, approval, evidence, capability }: Re
     differ("the executor", `${proposal.executor.name} (${proposal.executor.type})`, `${plan.executor.name} (${plan.executor.type})`);
   }
   return out;
+}
+
+function isRequired(args: readonly ArgPlan[], name: string): boolean {
+  return args.some((a) => a.name === name && a.required);
 }
 
 /** Whether a value an argument fed is one that argument's validator would have accepted. */

@@ -54,11 +54,16 @@ function renderStub(executorName: string, executor: ExecutorConfig, caps: Capabi
       tableDoc: blockComment(cap.target.table),
       tableNameLiteral: JSON.stringify(cap.target.table),
       tableLiteral: codeLiteral(table, "      "),
-      patch: proposal.patch.map((p) => ({
-        key: propertyKey(p.column),
-        tsType: "fixed" in p.value ? JSON.stringify(p.value.fixed) : (column(p.column)?.tsType ?? "unknown"),
-        origin: "fixed" in p.value ? "fixed in the config" : `from the argument ${p.value.arg}`,
-      })),
+      patch: proposal.patch.map((p) => {
+        // A column an optional argument feeds is absent from the patch when the model left it out.
+        const arg = "arg" in p.value ? p.value.arg : undefined;
+        const optional = arg !== undefined && !cap.args.some((a) => a.name === arg && a.required);
+        return {
+          key: propertyKey(p.column) + (optional ? "?" : ""),
+          tsType: "fixed" in p.value ? JSON.stringify(p.value.fixed) : (column(p.column)?.tsType ?? "unknown"),
+          origin: "fixed" in p.value ? "fixed in the config" : `from the argument ${p.value.arg}${optional ? " (absent when it was left out: leave the column as it is)" : ""}`,
+        };
+      }),
       row: cap.columns.map((c) => ({ key: propertyKey(c.name), tsType: c.tsType, dataType: blockComment(c.dataType) })),
     };
   });

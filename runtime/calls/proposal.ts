@@ -3,7 +3,7 @@
 
 import type { ProposalCapability } from "../capability.ts";
 import { EVIDENCE_HANDLE_NOTE, errorEnvelope, metaFor, type Envelope } from "../envelope.ts";
-import { describeCause, type SafeError } from "../errors.ts";
+import { describeCause, fail, type SafeError } from "../errors.ts";
 import { LedgerKeyError } from "../ledger/keys/key-ring.ts";
 import type { NewProposal } from "../ledger/records.ts";
 import type { CallEnvironment, PreparedCapability } from "./call-context.ts";
@@ -14,6 +14,10 @@ import { STORE_UNAVAILABLE, runLookup } from "./run-statement.ts";
 const NEXT_STEP =
   "A person must review and approve this proposal outside this conversation; nothing has been written to the database.";
 
+// Every column this proposal could change is fed by an optional argument, and all were left out.
+const NOTHING_TO_CHANGE =
+  "Nothing to propose: every argument that sets a column was left out, and a column whose argument is left out stays as it is. Give at least one of them.";
+
 // Which key, and where it is read from, is for the operator's log; the caller learns only that
 // retrying will not help until someone fixes the configuration.
 const LEDGER_KEY_UNUSABLE =
@@ -23,7 +27,7 @@ export async function callProposal(env: CallEnvironment, prepared: PreparedCapab
   const cap = prepared.capability as ProposalCapability;
   const failed = (error: SafeError) => errorEnvelope(cap.name, "proposal", error, env.context);
 
-  const lookup = await runLookup(env, prepared, rawArgs);
+  const lookup = await runLookup(env, prepared, rawArgs, (args) => (Object.keys(cap.patch(args)).length === 0 ? fail("INVALID_ARGUMENT", NOTHING_TO_CHANGE) : undefined));
   if (!lookup.ok) return failed(lookup.failure.error);
   const { args, rows, params, durationMs } = lookup.value;
   if (rows.length !== 1) {

@@ -17,11 +17,21 @@ export interface LookupResult extends StatementResult {
   args: Record<string, unknown>;
 }
 
-/** The common start of every tool call: validate the arguments, then run the one fixed statement. */
-export async function runLookup(env: CallEnvironment, prepared: PreparedCapability, rawArgs: unknown): Promise<Outcome<LookupResult>> {
+/**
+ * The common start of every tool call: validate the arguments, then run the one fixed statement.
+ * `refuse` is the caller's own check of valid arguments, also made before any database call.
+ */
+export async function runLookup(
+  env: CallEnvironment,
+  prepared: PreparedCapability,
+  rawArgs: unknown,
+  refuse?: (args: Record<string, unknown>) => Outcome<unknown> | undefined,
+): Promise<Outcome<LookupResult>> {
   const cap = prepared.capability;
   const checked = checkArguments(cap.validateArgs, cap.inputSchema, rawArgs);
   if (!checked.ok) return checked;
+  const refused = refuse?.(checked.value);
+  if (refused && !refused.ok) return refused;
   const result = await runStatement(env, prepared, checked.value);
   if (!result.ok) return result;
   return { ok: true, value: { ...result.value, args: checked.value } };

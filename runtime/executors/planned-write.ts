@@ -39,8 +39,10 @@ export interface PlannedWrite {
   table: { schema?: string; name: string };
   primaryKey: string;
   tenantKey: string;
-  /** Exactly the columns an approved patch must carry. */
+  /** The columns an approved patch carries: all of them, except those listed as optional. */
   patchColumns: readonly string[];
+  /** Patch columns an optional argument feeds: a patch may lack them, and the UPDATE leaves them unchanged. */
+  optionalPatchColumns?: readonly string[];
   versionGuard: { column: string; kind: VersionGuardKind } | null;
   /** The explanation's 0/1 flag of each transition guard. */
   transitionFlags: readonly string[];
@@ -70,6 +72,7 @@ export function plannedWriteFrom(plan: SqlUpdatePlan): PlannedWrite {
     primaryKey: plan.primaryKey,
     tenantKey: plan.tenantKey,
     patchColumns: plan.patchColumns,
+    ...(plan.optionalPatchColumns ? { optionalPatchColumns: plan.optionalPatchColumns } : {}),
     versionGuard: plan.versionGuard,
     transitionFlags: plan.transitions.map((t) => t.flag),
     update: statement("update"),
@@ -84,7 +87,10 @@ export function plannedWriteFrom(plan: SqlUpdatePlan): PlannedWrite {
 function valueOf(source: WriteParamSource, w: WriteValues): unknown {
   switch (source.from) {
     case "patch":
-      return w.patch[source.column];
+      // An optional column left out is bound as null; its CASE keeps the row's value.
+      return source.optional ? (Object.hasOwn(w.patch, source.column) ? w.patch[source.column] : null) : w.patch[source.column];
+    case "patch_given":
+      return Object.hasOwn(w.patch, source.column);
     case "fixed":
       return source.value;
     case "object_id":

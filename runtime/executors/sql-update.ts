@@ -196,7 +196,8 @@ export function createSqlUpdateExecutor(options: SqlUpdateExecutorOptions): Exec
             type: "sql_update",
             table: tableLabel(write.table.schema, write.table.name),
             primary_key: request.change_set.target.primary_key,
-            columns: [...write.patchColumns],
+            // The columns this patch changed: an optional argument left out changed nothing.
+            columns: write.patchColumns.filter((c) => Object.hasOwn(request.change_set.patch, c)),
           },
         ],
       },

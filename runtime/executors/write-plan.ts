@@ -8,8 +8,13 @@ import type { Scalar } from "../values.ts";
 
 /** Where one placeholder's value comes from when apply binds an approved proposal. */
 export type WriteParamSource =
-  /** The approved proposal's value for this patch column, which an argument fed. */
-  | { from: "patch"; column: string; arg: string }
+  /**
+   * The approved proposal's value for this patch column, which an argument fed. `optional`: the
+   * argument may be left out, and then the column is absent from the patch (bound as null, unused).
+   */
+  | { from: "patch"; column: string; arg: string; optional?: true }
+  /** Whether the approved patch carries this column: an optional argument's column is set only then. */
+  | { from: "patch_given"; column: string; arg: string }
   /** A value fixed by the build: a fixed patch value, a transition's `from` state, the capability name. */
   | { from: "fixed"; value: Scalar }
   /** The proposal's row: its primary-key value. */
@@ -50,7 +55,12 @@ export interface SqlUpdatePlan {
   receiptsTable: { schema?: string; name: string };
   /** The patch columns, in patch order. */
   patchColumns: string[];
-  /** Every column the UPDATE sets: the patch columns, then the version column it moves on. */
+  /**
+   * The patch columns fed by an optional argument (absent when there are none): an approved patch
+   * may lack them, and the UPDATE then leaves them as they are (`CASE WHEN <given> THEN <value> ELSE col END`).
+   */
+  optionalPatchColumns?: string[];
+  /** Every column the UPDATE may set: the patch columns, then the version column it moves on. */
   setColumns: string[];
   /** Every column the UPDATE's WHERE, its version read-back and the conflict explanation read. */
   readColumns: string[];

@@ -21,8 +21,15 @@ export function writeValuesFor(write: PlannedWrite, request: WritebackRequest): 
   if (cs.target.table !== write.table.name || (cs.target.schema ?? null) !== (write.table.schema ?? null)) return mismatch("table");
   if (cs.target.primary_key.column !== write.primaryKey || cs.target.primary_key.value !== cs.scope.object_id) return mismatch("primary key");
   if (cs.guards.tenant.column !== write.tenantKey || cs.guards.tenant.value !== cs.scope.tenant_id) return mismatch("tenant");
+  // Every column is a planned one; only those an optional argument feeds may be missing, and
+  // a patch that changes nothing is not a write.
+  const optional = new Set(write.optionalPatchColumns ?? []);
   const columns = Object.keys(cs.patch);
-  if (columns.length !== write.patchColumns.length || !write.patchColumns.every((c) => Object.hasOwn(cs.patch, c))) {
+  if (
+    columns.length === 0 ||
+    !columns.every((c) => write.patchColumns.includes(c)) ||
+    !write.patchColumns.every((c) => optional.has(c) || Object.hasOwn(cs.patch, c))
+  ) {
     return mismatch("patch columns");
   }
   const expected = cs.guards.expected_version;

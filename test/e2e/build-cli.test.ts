@@ -30,7 +30,6 @@ describe("build rejects broken configs with a code and a JSON pointer", () => {
     ["proposal in read_only mode", (c) => (c.mode = "read_only"), "PROPOSAL_IN_READ_ONLY_MODE", "/capabilities/2"],
     ["argument type does not fit the column", (c) => (c.capabilities[0].args.invoice_id = { type: "integer", required: true }), "ARG_TYPE_MISMATCH", "/capabilities/0/lookup/id_from_arg"],
     ["conflict guard on a text column", (c) => (c.capabilities[2].conflict_guard = { column: "customer_id" }), "CONFLICT_GUARD_NOT_A_VERSION", "/capabilities/2/conflict_guard/column"],
-    ["optional argument feeding the patch", (c) => (c.capabilities[2].args.reason.required = false), "PATCH_ARGUMENT_NOT_REQUIRED", "/capabilities/2/args/reason/required"],
   ];
   for (const [label, mutate, code, pointerPrefix] of cases) {
     test(label, async () => {

@@ -69,6 +69,15 @@ function unguarded(): Record<string, any> {
   return cap;
 }
 
+/** The escalation with both argument-fed columns optional: each is set only when its argument is given. */
+function optionalArgs(): Record<string, any> {
+  const cap = escalation();
+  cap.name = "ops.propose_optional_escalation";
+  cap.args.priority.required = false;
+  cap.args.note.required = false;
+  return cap;
+}
+
 /** A bound input in which every value is distinct, so a swapped or missing placeholder shows. */
 function sample(write: PlannedWrite, version: WriteValues["version"]): WriteValues {
   return {
@@ -97,14 +106,15 @@ async function loadModule(plan: BuildPlan, name: string, engine: string): Promis
 }
 
 function describeWrite(write: PlannedWrite): Record<string, unknown> {
-  const { capability, engine, table, primaryKey, tenantKey, patchColumns, versionGuard, transitionFlags } = write;
-  return { capability, engine, table, primaryKey, tenantKey, patchColumns, versionGuard, transitionFlags };
+  const { capability, engine, table, primaryKey, tenantKey, patchColumns, optionalPatchColumns, versionGuard, transitionFlags } = write;
+  return { capability, engine, table, primaryKey, tenantKey, patchColumns, optionalPatchColumns, versionGuard, transitionFlags };
 }
 
 const CASES = [
   { label: "timestamp guard, one transition, a fixed value", capability: waiver(), tables: [INVOICES], name: "billing.propose_late_fee_waiver" },
   { label: "counter guard, two transitions, fixed values including null", capability: escalation(), tables: [ORDERS], name: "ops.propose_escalation" },
   { label: "no version guard, no transition", capability: unguarded(), tables: [ORDERS], name: "ops.propose_note" },
+  { label: "optional arguments feeding the patch", capability: optionalArgs(), tables: [ORDERS], name: "ops.propose_optional_escalation" },
 ];
 
 describe("the generated module's write binds what apply binds", () => {
@@ -122,9 +132,12 @@ describe("the generated module's write binds what apply binds", () => {
           plan.versionGuard?.kind === "counter"
             ? { expected: "41", lower: null, upper: null }
             : { expected: null, lower: "2026-05-16 09:30:00.123000", upper: "2026-05-16 09:30:00.124000" };
-        const w = sample(fromPlan, version);
+        const full = sample(fromPlan, version);
+        // Also bound with every optional column left out, as a proposal without those arguments stores it.
+        const optional = new Set(fromPlan.optionalPatchColumns ?? []);
+        const leftOut = { ...full, patch: Object.fromEntries(Object.entries(full.patch).filter(([c]) => !optional.has(c))) };
         let compared = 0;
-        for (const key of STATEMENTS) {
+        for (const [key, w] of STATEMENTS.flatMap((k) => (optional.size > 0 ? [[k, full], [k, leftOut]] : [[k, full]]) as Array<[WriteStatementName, WriteValues]>)) {
           const mine = fromModule[key];
           const theirs = fromPlan[key];
           if (theirs === null) {
@@ -139,7 +152,7 @@ describe("the generated module's write binds what apply binds", () => {
           assert.equal(bound.length, plan.statements[key]!.params.length, key);
           compared += 1;
         }
-        assert.equal(compared, plan.statements.readNewVersion ? 6 : 5);
+        assert.equal(compared, (plan.statements.readNewVersion ? 6 : 5) * (optional.size > 0 ? 2 : 1));
       });
     }
   }

@@ -364,14 +364,79 @@ describe("resolve rules the planned write depends on", () => {
       assert.ok(planCase({ engine: "mysql", capability: waiver(), tables }).ok, dataType);
     }
   });
+});
 
-  test("an optional argument feeding the patch is a build error: the planned UPDATE sets every patch column", () => {
+describe("an optional argument feeding the patch: one fixed UPDATE that sets its column only when given", () => {
+  const optionalReason = () => {
     const cap = waiver();
     cap.args.reason.required = false;
-    const [d, ...rest] = codes({ engine: "postgres", capability: cap, tables: [INVOICES] });
-    assert.equal(rest.length, 0);
-    assert.equal(d!.code, "PATCH_ARGUMENT_NOT_REQUIRED");
-    assert.equal(d!.pointer, "/capabilities/0/args/reason/required");
-    assert.match(d!.fix, /"required": true/);
+    return cap;
+  };
+  const GIVEN: WriteParamSource = { from: "patch_given", column: "waiver_reason", arg: "reason" };
+  const REASON: WriteParamSource = { from: "patch", column: "waiver_reason", arg: "reason", optional: true };
+  const params: WriteParamSource[] = [
+    { from: "patch", column: "late_fee_cents", arg: "new_late_fee_cents" },
+    GIVEN,
+    REASON,
+    fixed("open"),
+    OBJECT,
+    TENANT,
+    LOWER,
+    UPPER,
+    fixed("overdue"),
+  ];
+
+  test("builds (no PATCH_ARGUMENT_NOT_REQUIRED); the optional column is a CASE on a 'given' flag, the required ones keep a plain SET", () => {
+    testSql(optionalReason(), "update", {
+      postgres: {
+        sql:
+          'UPDATE "public"."invoices" SET "late_fee_cents" = $1, "waiver_reason" = CASE WHEN $2 THEN $3 ELSE "waiver_reason" END, "status" = $4, ' +
+          '"updated_at" = clock_timestamp() WHERE "id" = $5 AND "tenant_id" = $6 AND "updated_at" >= $7 AND "updated_at" < $8 AND "status" IN ($9) ' +
+          'RETURNING "updated_at" AS "synapsor_new_version"',
+        parameters: params,
+      },
+      mysql: {
+        sql:
+          "UPDATE `invoices` SET `late_fee_cents` = ?, `waiver_reason` = CASE WHEN ? THEN ? ELSE `waiver_reason` END, `status` = ?, " +
+          "`updated_at` = CURRENT_TIMESTAMP(6) WHERE `id` = ? AND `tenant_id` = ? AND `updated_at` >= ? AND `updated_at` < ? AND `status` IN (?)",
+        parameters: params,
+      },
+    });
+  });
+
+  test("the plan names the optional columns; a capability without one has no such field, so its plan and goldens are unchanged", () => {
+    assert.deepEqual(writeOf({ engine: "postgres", capability: optionalReason(), tables: [INVOICES] }).optionalPatchColumns, ["waiver_reason"]);
+    assert.equal(Object.hasOwn(writeOf({ engine: "postgres", capability: waiver(), tables: [INVOICES] }), "optionalPatchColumns"), false);
+    const required = planCase({ engine: "postgres", capability: waiver(), tables: [INVOICES] });
+    const optional = planCase({ engine: "postgres", capability: optionalReason(), tables: [INVOICES] });
+    assert.ok(required.ok && optional.ok);
+    assert.notEqual(required.capability.planHash, optional.capability.planHash);
+  });
+
+  test("binding: the flag says whether the approved patch carries the column; a column left out is bound as null and kept by the CASE", () => {
+    const values = (patch: WriteValues["patch"]): WriteValues => ({
+      objectId: "INV-1",
+      tenantId: "acme",
+      patch,
+      version: { expected: null, lower: "L", upper: "U" },
+      receipt: { idempotencyKey: "k", proposalId: "p", previousVersion: null, newVersion: null, json: null },
+    });
+    for (const engine of ["postgres", "mysql"] as const) {
+      const write = plannedWriteFrom(writeOf({ engine, capability: optionalReason(), tables: [INVOICES] }));
+      assert.deepEqual(write.optionalPatchColumns, ["waiver_reason"]);
+      assert.deepEqual(write.update.params(values({ late_fee_cents: 0, status: "open" })), [0, false, null, "open", "INV-1", "acme", "L", "U", "overdue"]);
+      assert.deepEqual(
+        write.update.params(values({ late_fee_cents: 0, waiver_reason: "outage", status: "open" })),
+        [0, true, "outage", "open", "INV-1", "acme", "L", "U", "overdue"],
+      );
+    }
+  });
+
+  test("several optional columns: each has its own flag and value, in SET order", () => {
+    const cap = optionalReason();
+    cap.args.new_late_fee_cents.required = false;
+    const write = writeOf({ engine: "postgres", capability: cap, tables: [INVOICES] });
+    assert.deepEqual(write.optionalPatchColumns, ["late_fee_cents", "waiver_reason"]);
+    assert.match(write.statements.update.text, /^UPDATE "public"\."invoices" SET "late_fee_cents" = CASE WHEN \$1 THEN \$2 ELSE "late_fee_cents" END, "waiver_reason" = CASE WHEN \$3 THEN \$4 ELSE "waiver_reason" END, "status" = \$5, /);
   });
 });
