@@ -144,7 +144,8 @@ export function planWrite(cap: ResolvedCapability, receiptsSchema: string | unde
     patchColumns: patch.map(([column]) => column),
     ...(optionalColumns.length > 0 ? { optionalPatchColumns: optionalColumns } : {}),
     setColumns: unique([...patch.map(([column]) => column), version?.column]),
-    readColumns: unique([c.target.primary_key, c.target.tenant_key, version?.column, ...transitions.map((t) => t.column)]),
+    // An optional column's CASE reads its current value, which Postgres grants separately (SELECT).
+    readColumns: unique([c.target.primary_key, c.target.tenant_key, version?.column, ...transitions.map((t) => t.column), ...optionalColumns]),
     versionGuard: version,
     transitions,
     statements: { update, explainConflict, readNewVersion, claimReceipt, completeReceipt, readReceipt },

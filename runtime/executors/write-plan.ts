@@ -62,7 +62,7 @@ export interface SqlUpdatePlan {
   optionalPatchColumns?: string[];
   /** Every column the UPDATE may set: the patch columns, then the version column it moves on. */
   setColumns: string[];
-  /** Every column the UPDATE's WHERE, its version read-back and the conflict explanation read. */
+  /** Every column the UPDATE reads (its WHERE, an optional column's CASE), its version read-back and the conflict explanation read. */
   readColumns: string[];
   versionGuard: { column: string; kind: VersionGuardKind } | null;
   /** Each transition guard: the column, its build-time `from` states and its flag in the explanation. */

@@ -405,7 +405,10 @@ describe("an optional argument feeding the patch: one fixed UPDATE that sets its
   });
 
   test("the plan names the optional columns; a capability without one has no such field, so its plan and goldens are unchanged", () => {
-    assert.deepEqual(writeOf({ engine: "postgres", capability: optionalReason(), tables: [INVOICES] }).optionalPatchColumns, ["waiver_reason"]);
+    const write = writeOf({ engine: "postgres", capability: optionalReason(), tables: [INVOICES] });
+    assert.deepEqual(write.optionalPatchColumns, ["waiver_reason"]);
+    // Its CASE reads the column, so the writer's grants (writeback grants) include SELECT on it.
+    assert.deepEqual(write.readColumns, ["id", "tenant_id", "updated_at", "status", "waiver_reason"]);
     assert.equal(Object.hasOwn(writeOf({ engine: "postgres", capability: waiver(), tables: [INVOICES] }), "optionalPatchColumns"), false);
     const required = planCase({ engine: "postgres", capability: waiver(), tables: [INVOICES] });
     const optional = planCase({ engine: "postgres", capability: optionalReason(), tables: [INVOICES] });

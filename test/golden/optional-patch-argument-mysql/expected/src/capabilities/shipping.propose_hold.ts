@@ -131,7 +131,7 @@ export default defineProposal<Args>({
   approval: { mode: "human" },
   executor: { name: "sql_update", type: "sql_update" },
   // Recorded with every proposal; apply refuses a proposal made under a different plan.
-  planHash: "e5d5a78f38ff470d30ff62cdbf1164822b770938e764ae56c63e0866bc57af85",
+  planHash: "932eb246d527824a586e86b8203ca95a51aebacea3fcf89907feded54d0afdd9",
   evidence: "required",
   inputSchema: {
     type: "object",

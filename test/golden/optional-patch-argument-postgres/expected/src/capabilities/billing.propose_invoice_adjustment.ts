@@ -129,7 +129,7 @@ export default defineProposal<Args>({
   approval: { mode: "human" },
   executor: { name: "direct_sql", type: "sql_update" },
   // Recorded with every proposal; apply refuses a proposal made under a different plan.
-  planHash: "43db13a6bee9e46044a9c0ed1d5809e8eed012e0ad8c89cbf96d5e39266e69c8",
+  planHash: "58ea2c6eed79a6c9f81ed5a3e6f482adb4f47acc05f810f037dc9e8a00a14bf3",
   evidence: "required",
   inputSchema: {
     type: "object",
