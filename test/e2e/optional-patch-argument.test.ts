@@ -218,6 +218,11 @@ for (const engine of ["postgres", "mysql"] as const) {
       assert.deepEqual([row.late_fee_cents, row.waiver_reason], [250, "keep me"]);
     });
 
+    test("writeback doctor runs the planned UPDATE with its CASE as the least-privilege writer: ready", async () => {
+      const doctor = await cli(["writeback", "doctor", "--config", built.configPath, "--from-env", "SUPPORT_DB_READ_URL", "--json"]);
+      assert.equal(doctor.code, 0, doctor.stderr + doctor.stdout);
+    });
+
     test("an app handler gets a change set without the column and leaves it as it is", async () => {
       await db.exec("UPDATE invoices SET waiver_reason = 'handler keeps', late_fee_cents = 900 WHERE id = 'INV-3004'");
       const p = await call("billing.propose_handled_adjustment", { invoice_id: "INV-3004", new_late_fee_cents: 10 });

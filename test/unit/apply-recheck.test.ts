@@ -274,3 +274,61 @@ describe("re-checking a stored proposal against the compiled capability", () => 
     assert.equal(line, 'the patch lacks "late\\nfee\\u202e", which the build plans');
   });
 });
+
+describe("re-checking a proposal whose patch an optional argument feeds", () => {
+  const optional = () => compiled("postgres", (cap) => void (cap.args.reason.required = false));
+  /** The proposal the server stores when `reason` was left out: no waiver_reason in args, patch or evidence. */
+  const leftOut = (p: StoredProposal) => {
+    delete p.args.reason;
+    delete p.patch.waiver_reason;
+    p.after.waiver_reason = p.before.waiver_reason ?? null;
+  };
+  const evidenceWithout: EvidenceBundle = { ...evidence, args: { invoice_id: "INV-3001", new_late_fee_cents: 0 } };
+
+  test("left out: the column is absent from the patch and the after row keeps the before value; it matches", () => {
+    assert.deepEqual(differences(leftOut, { capability: optional(), evidence: evidenceWithout }), []);
+    // Given, as before: it matches too.
+    assert.deepEqual(differences(() => {}, { capability: optional() }), []);
+  });
+
+  test("a required argument's column may not be missing, even when its argument is", () => {
+    refused(leftOut, /the patch lacks waiver_reason, which the build plans/, { evidence: evidenceWithout });
+  });
+
+  test("the column is missing although its argument was given: refused", () => {
+    refused((p) => void delete p.patch.waiver_reason, /the patch lacks waiver_reason/, { capability: optional() });
+  });
+
+  test("the column is set although its argument was left out (e.g. a null smuggled in): refused", () => {
+    refused(
+      (p) => {
+        leftOut(p);
+        p.patch.waiver_reason = null;
+        p.after.waiver_reason = null;
+      },
+      /the patch sets waiver_reason, but the proposal was made without its argument reason/,
+      { capability: optional(), evidence: evidenceWithout },
+    );
+  });
+
+  test("a patch with no column at all is never applied", () => {
+    const allOptional = compiled("postgres", (cap) => {
+      cap.args.reason.required = false;
+      cap.args.new_late_fee_cents.required = false;
+      cap.patch = { late_fee_cents: { from_arg: "new_late_fee_cents" }, waiver_reason: { from_arg: "reason" } };
+      cap.allowed_columns = ["late_fee_cents", "waiver_reason"];
+      delete cap.transition_guards;
+    });
+    const bare = { ...evidence, args: { invoice_id: "INV-3001" } };
+    refused(
+      (p) => {
+        p.args = { invoice_id: "INV-3001" };
+        p.patch = {};
+        p.after = { ...p.before };
+        delete p.guards.transitions;
+      },
+      /the patch changes no column/,
+      { capability: allOptional, evidence: bare },
+    );
+  });
+});
