@@ -18,6 +18,12 @@ import { CREDIT_ACTION, ENV, SECRET, TOKEN, billingHandlerOptions, schemaSql, se
 import type { WritebackRequest } from "../../runtime/executors/protocol.ts";
 
 const TENANT = "acme";
+
+/** A value for each planned parameter, by the source the manifest names, for EXPLAIN. */
+function explainParams(statement: { parameters: Array<{ from: string; value?: unknown }> }): unknown[] {
+  const byKind: Record<string, unknown> = { arg: "ORD-1", object_id: "ORD-1", context: TENANT, tenant: TENANT, version: "2026-01-01 00:00:00", patch: 1, receipt: "explain-k" };
+  return statement.parameters.map((p) => (p.from === "fixed" ? p.value : byKind[p.from]));
+}
 /** Tenants MariaDB's default collation calls equal to 'acme': case, trailing space, accent. */
 const LOOKALIKES = ["ACME", "acme ", "acmé"];
 
@@ -175,16 +181,15 @@ describe("exact tenant and key matches on MariaDB", () => {
   test("EXPLAIN: the planned statements still use the key's index", async () => {
     const manifest = JSON.parse(readFileSync(join(built.outDir, "manifest.json"), "utf8"));
     const cap = (name: string) => manifest.capabilities.find((c: { name: string }) => c.name === name);
-    const statements: Array<[string, string, unknown[]]> = [
-      ["read by id", cap("orders.inspect_order").sql.mysql, ["ORD-1", "ORD-1", TENANT, TENANT]],
-      ["list", cap("orders.list_open_orders").sql.mysql, ["open", TENANT, TENANT]],
-    ];
     const write = cap("orders.propose_amount").proposal.write.statements;
-    const version = ["2026-01-01 00:00:00", "2026-01-01 00:00:01"];
-    statements.push(["guarded update", write.update.sql.mysql, [1, "ORD-1", "ORD-1", TENANT, TENANT, ...version]]);
+    const statements: Array<[string, string, unknown[]]> = [
+      ["read by id", cap("orders.inspect_order").sql.mysql, explainParams(cap("orders.inspect_order"))],
+      ["list", cap("orders.list_open_orders").sql.mysql, explainParams(cap("orders.list_open_orders"))],
+      ["guarded update", write.update.sql.mysql, explainParams(write.update)],
+      ["receipt read", write.read_receipt.sql.mysql, explainParams(write.read_receipt)],
+    ];
     // A stored key, so MariaDB does not answer "impossible WHERE" from the unique index alone.
     await db.exec("INSERT INTO synapsor_writeback_receipts (idempotency_key, proposal_id, capability, tenant_id, object_id, status) VALUES ('explain-k', 'p', 'c', 'acme', 'ORD-1', 'pending')");
-    statements.push(["receipt read", write.read_receipt.sql.mysql, ["explain-k", "explain-k"]]);
     const conn = await mysql.createConnection({ uri: db.url });
     try {
       for (const [label, text, params] of statements) {
@@ -281,5 +286,122 @@ describe("exact tenant and key matches in the handler helper on MariaDB", () => 
     }
     const [untouched] = await selectRows(db, "SELECT credited_cents FROM invoices WHERE id = 'INV-4'");
     assert.equal(Number(untouched!.credited_cents), 0);
+  });
+});
+
+describe("exact tenant and key matches on Postgres", () => {
+  let db: TestDatabase;
+  let built: Awaited<ReturnType<typeof buildServer>>;
+  let session: StdioSession;
+
+  // Default (deterministic) text, a nondeterministic ICU collation that ignores case, and citext.
+  const KINDS = [
+    ["plain", "text"],
+    ["icu", 'text COLLATE "ci_und"'],
+    ["citext", "citext"],
+  ] as const;
+
+  before(async () => {
+    db = await createDatabase("postgres", "srexactpg");
+    await db.exec(`CREATE COLLATION ci_und (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+                   CREATE EXTENSION citext;`);
+    for (const [kind, type] of KINDS) {
+      await db.exec(`CREATE TABLE orders_${kind} (id ${type} PRIMARY KEY, tenant_id ${type} NOT NULL, status text NOT NULL DEFAULT 'open', amount_cents integer NOT NULL, updated_at timestamptz(6) NOT NULL DEFAULT now());
+                     CREATE INDEX orders_${kind}_tenant ON orders_${kind} (tenant_id);
+                     INSERT INTO orders_${kind} (id, tenant_id, amount_cents) VALUES ('ORD-1', 'acme', 100), ('ORD-2', 'ACME', 200), ('ORD-3', 'acme ', 300), ('ORD-4', 'acmé', 400)`);
+    }
+    const target = (kind: string) => ({ schema: "public", table: `orders_${kind}`, primary_key: "id", tenant_key: "tenant_id" });
+    const cfg = {
+      version: 1,
+      mode: "review",
+      sources: { shop: { engine: "postgres", read_url_env: "SHOP_PG_READ_URL", write_url_env: "SHOP_PG_WRITE_URL" } },
+      capabilities: KINDS.flatMap(([kind]) => [
+        {
+          name: `orders.inspect_${kind}`,
+          kind: "read",
+          description: "Look up one order by id.",
+          source: "shop",
+          target: target(kind),
+          args: { order_id: { type: "string", required: true, max_length: 32 } },
+          lookup: { id_from_arg: "order_id" },
+          visible_columns: ["id", "amount_cents"],
+          max_rows: 1,
+        },
+        {
+          name: `orders.list_${kind}`,
+          kind: "read",
+          description: "List orders.",
+          source: "shop",
+          target: target(kind),
+          lookup: { filters: [{ column: "status", fixed: "open" }], order_by: [{ column: "id" }] },
+          visible_columns: ["id"],
+          max_rows: 20,
+        },
+        {
+          name: `orders.propose_${kind}`,
+          kind: "proposal",
+          description: "Propose a new amount.",
+          source: "shop",
+          target: target(kind),
+          args: { order_id: { type: "string", required: true, max_length: 32 }, amount_cents: { type: "integer", required: true, minimum: 0 } },
+          lookup: { id_from_arg: "order_id" },
+          visible_columns: ["id", "amount_cents"],
+          patch: { amount_cents: { from_arg: "amount_cents" } },
+          allowed_columns: ["amount_cents"],
+          conflict_guard: { column: "updated_at" },
+          approval: { mode: "human" },
+        },
+      ]),
+    };
+    const env = { ...process.env, SHOP_PG_READ_URL: db.url, SHOP_PG_WRITE_URL: `${db.url}?application_name=writer`, SYNAPSOR_TENANT_ID: TENANT, SYNAPSOR_PRINCIPAL: "agent-7" };
+    built = await buildServer(cfg, env, "SHOP_PG_READ_URL");
+    session = await connectStdio(built.serverPath, built.runDir, env as Record<string, string>, ["--store", join(built.runDir, "ledger.db")]);
+  });
+
+  after(async () => {
+    await session?.close();
+    await db?.drop();
+  });
+
+  const call = async (name: string, args: Record<string, unknown>) => envelopeOf(await session.client.callTool({ name, arguments: args }));
+
+  for (const [kind] of KINDS) {
+    test(`${kind}: reads and proposals reach only the exact tenant and key`, async () => {
+      assert.equal((await call(`orders.inspect_${kind}`, { order_id: "ORD-1" })).data.amount_cents, 100);
+      for (const id of ["ORD-2", "ORD-3", "ORD-4", "ord-1"]) {
+        assert.equal((await call(`orders.inspect_${kind}`, { order_id: id })).error?.code, "NOT_FOUND_IN_TENANT", `read ${id}`);
+        assert.equal((await call(`orders.propose_${kind}`, { order_id: id, amount_cents: 1 })).error?.code, "NOT_FOUND_IN_TENANT", `propose ${id}`);
+      }
+      const list = await call(`orders.list_${kind}`, {});
+      assert.deepEqual(list.data.rows.map((r: { id: string }) => r.id), ["ORD-1"]);
+    });
+  }
+
+  test("EXPLAIN: the key and tenant indexes still serve the exact matches", async () => {
+    const manifest = JSON.parse(readFileSync(join(built.outDir, "manifest.json"), "utf8"));
+    const sqlOf = (name: string) => manifest.capabilities.find((c: { name: string }) => c.name === name);
+    const client = new (await import("pg")).default.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      // Tiny tables: without this the planner prefers a sequential scan whatever the predicate.
+      await client.query("SET enable_seqscan = off");
+      for (const [kind] of KINDS) {
+        const update = sqlOf(`orders.propose_${kind}`).proposal.write.statements.update;
+        const checks: Array<[string, string, unknown[]]> = [
+          ["read by id", sqlOf(`orders.inspect_${kind}`).sql.postgres, explainParams(sqlOf(`orders.inspect_${kind}`))],
+          ["list", sqlOf(`orders.list_${kind}`).sql.postgres, explainParams(sqlOf(`orders.list_${kind}`))],
+          ["guarded update", update.sql.postgres, explainParams(update)],
+        ];
+        for (const [label, text, params] of checks) {
+          const plan = (await client.query(`EXPLAIN (FORMAT JSON) ${text}`, params)).rows[0]["QUERY PLAN"];
+          const json = JSON.stringify(plan);
+          assert.match(json, /Index (Only )?Scan|Bitmap Index Scan/, `${kind} ${label}: ${text}\n${json}`);
+          if (kind !== "plain") assert.match(text, /COLLATE "C"/, `${kind} ${label} compares exactly`);
+          else assert.doesNotMatch(text, /COLLATE/, `${kind} ${label}: deterministic text needs no second comparison`);
+        }
+      }
+    } finally {
+      await client.end();
+    }
   });
 });
