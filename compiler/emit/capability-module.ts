@@ -68,6 +68,7 @@ export function renderCapabilityModule(build: BuildPlan, cap: CapabilityPlan): s
     ),
     idArgLiteral: p && JSON.stringify(p.idArg),
     allowedColumnsLiteral: p && codeLiteral(p.allowedColumns, "  "),
+    visibleColumnsLiteral: p && codeLiteral(cap.visibleColumns, "  "),
     numericBoundsLiteral: p && codeLiteral(p.numericBounds, "  "),
     transitionGuardsLiteral: p && codeLiteral(p.transitionGuards, "  "),
     conflictColumnLiteral: p?.conflictColumn && JSON.stringify(p.conflictColumn),

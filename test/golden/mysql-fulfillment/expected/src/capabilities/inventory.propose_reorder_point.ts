@@ -119,6 +119,8 @@ export default defineProposal<Args>({
     reorder_point: args.reorder_point,
   }),
   idArg: "sku",
+  // What the model may see of the row: its diff, evidence and messages never show other columns.
+  visibleColumns: ["sku", "warehouse", "on_hand", "reorder_point", "row_version"],
   allowedColumns: ["reorder_point"],
   numericBounds: { reorder_point: { minimum: 0, maximum: 50000 } },
   transitionGuards: {},

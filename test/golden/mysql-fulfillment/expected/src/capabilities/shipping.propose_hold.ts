@@ -119,6 +119,8 @@ export default defineProposal<Args>({
     hold_reason: args.reason,
   }),
   idArg: "shipment_id",
+  // What the model may see of the row: its diff, evidence and messages never show other columns.
+  visibleColumns: ["id", "status", "hold_reason", "updated_at"],
   allowedColumns: ["status", "hold_reason"],
   numericBounds: {},
   transitionGuards: { status: { from: ["in_transit", "delayed"], to: ["on_hold"] } },
