@@ -9,8 +9,10 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { createDatabase, type TestDatabase } from "../support/databases.ts";
+import { createDatabase, execAsAdmin, type TestDatabase } from "../support/databases.ts";
 import { buildServer, connectStdio, envelopeOf, type StdioSession } from "../support/compiled-server.ts";
+import { runCli } from "../support/cli.ts";
+import { selectRows } from "../fixtures/handlers/billing-app.ts";
 
 const CANARIES = ["CANARY-flag-51c9", "CANARY-state-8d2e", "CANARY-note-3a7f", "CANARY-other-77b1", "48151623", "91827364"];
 const HIDDEN_COLUMNS = ["secret_flag", "review_state", "row_version", "internal_note", "escalation_level", "org_ref"];
@@ -93,18 +95,37 @@ for (const engine of ["postgres", "mysql"] as const) {
   describe(`nothing outside visible_columns reaches the model (${engine})`, () => {
     let db: TestDatabase;
     let session: StdioSession;
+    let built: Awaited<ReturnType<typeof buildServer>>;
+    let env: NodeJS.ProcessEnv;
+    let store: string;
+    let proposalId: string | undefined;
+    let writer: string | undefined;
 
     before(async () => {
       db = await createDatabase(engine, "srproj");
       await db.exec(schemaSql(engine));
-      const env = { ...process.env, DESK_READ_URL: db.url, DESK_WRITE_URL: db.url, DESK_TENANT: "acme", DESK_AGENT: "agent-7" };
-      const built = await buildServer(config(engine), env, "DESK_READ_URL");
-      session = await connectStdio(built.serverPath, built.runDir, env as Record<string, string>, ["--store", join(built.runDir, "ledger.db")]);
+      const migration = await runCli(["writeback", "migration", "--engine", engine, ...(engine === "mysql" ? ["--schema", db.name] : [])]);
+      assert.equal(migration.code, 0, migration.stderr);
+      await db.exec(migration.stdout);
+      // apply wants a writer credential of its own.
+      let writeUrl = `${db.url}?application_name=desk-writer`;
+      if (engine === "mysql") {
+        writer = `wp_${db.name.slice(-8)}`;
+        await db.exec(`CREATE USER '${writer}'@'%' IDENTIFIED BY 'wp-pass-1'; GRANT SELECT, INSERT, UPDATE ON \`${db.name}\`.* TO '${writer}'@'%'`);
+        writeUrl = `mysql://${writer}:wp-pass-1@127.0.0.1:3306/${db.name}`;
+      }
+      env = { ...process.env, DESK_READ_URL: db.url, DESK_WRITE_URL: writeUrl, DESK_TENANT: "acme", DESK_AGENT: "agent-7" };
+      const cfg = config(engine);
+      if (engine === "mysql") Object.assign(cfg, { executors: { sql_update: { type: "sql_update", receipts_schema: db.name } } });
+      built = await buildServer(cfg, env, "DESK_READ_URL");
+      store = join(built.runDir, "ledger.db");
+      session = await connectStdio(built.serverPath, built.runDir, env as Record<string, string>, ["--store", store]);
     });
 
     after(async () => {
       await session?.close();
       await db?.drop();
+      if (writer) await execAsAdmin("mysql", `DROP USER IF EXISTS '${writer}'@'%'`).catch(() => undefined);
     });
 
     test("every model-facing surface, success and error paths", async () => {
@@ -153,6 +174,7 @@ for (const engine of ["postgres", "mysql"] as const) {
       // Proposals: accepted (hidden columns patched too), then every refusal we can provoke.
       const proposal = keep(await call("support.propose_priority", { ticket_id: "T-1", priority: 4, level: 1 }));
       assert.equal(proposal.ok, true, proposal.summary);
+      proposalId = proposal.proposal.id;
       assert.deepEqual(Object.keys(proposal.proposal.diff), ["priority"]);
       const refusals: Array<[Record<string, unknown>, string]> = [
         [{ ticket_id: "T-2", priority: 4, level: 1 }, "POLICY_VIOLATION"], // hidden transition guard fails
@@ -183,5 +205,20 @@ for (const engine of ["postgres", "mysql"] as const) {
         for (const column of HIDDEN_COLUMNS) assert.equal(text.includes(column), false, `${label} names hidden column ${column}: ${text}`);
       }
     });
+
+    test("the reviewer's path still has the whole row: approve and apply the projected proposal", async () => {
+      assert.ok(proposalId, "the walk made a proposal");
+      const shown = await runCli(["proposals", "show", proposalId, "--store", store, "--json"], { env });
+      assert.equal(shown.code, 0, shown.stderr);
+      assert.match(shown.stdout, /CANARY-flag-51c9/, "the ledger keeps the full before row for reviewers");
+      const approved = await runCli(["proposals", "approve", proposalId, "--store", store, "--actor", "dana", "--yes"], { env });
+      assert.equal(approved.code, 0, approved.stderr);
+      const applied = await runCli(["apply", "--proposal", proposalId, "--config", built.configPath, "--store", store, "--json"], { env });
+      assert.equal(applied.code, 0, applied.stdout + applied.stderr);
+      assert.equal(JSON.parse(applied.stdout).status, "applied");
+      const [row] = await selectRows(db, "SELECT priority, escalation_level, secret_flag FROM tickets WHERE id = 'T-1'");
+      assert.deepEqual({ ...row, priority: Number(row!.priority), escalation_level: Number(row!.escalation_level) }, { priority: 4, escalation_level: 1, secret_flag: "triaged" });
+    });
   });
 }
+
