@@ -9,7 +9,7 @@ import type { HandlerDatabase, SqlSession } from "./database.ts";
 import { alreadyAppliedReceipt, appliedReceipt, refusedReceipt } from "./receipt.ts";
 import type { ReceiptStore } from "./receipts.ts";
 import { createScopedTx } from "./scoped-tx.ts";
-import { dialectFor } from "../runtime/dialect/index.ts";
+import { dialectFor, Placeholders } from "../runtime/dialect/index.ts";
 import type { CapabilityBinding, Effect, Job, Row } from "./types.ts";
 import { versionsMatch } from "./version.ts";
 
@@ -76,10 +76,13 @@ function rollback(receipt: Receipt): { commit: false; value: Receipt } {
 async function lockTargetRow(session: SqlSession, db: HandlerDatabase, binding: CapabilityBinding, id: string, tenant: string): Promise<Row | undefined> {
   const d = dialectFor(db.engine);
   const t = binding.table;
+  const values = new Placeholders<string>(d);
+  // Column types are unknown here, so both matches are exact whatever the collation ("unknown").
+  const match = (column: string, value: string) => d.exactMatch(d.quote(column), () => values.bind(value), "unknown");
   const sql =
     `SELECT * FROM ${d.qualifiedName(t.schema, t.name)} ` +
-    `WHERE ${d.quote(t.primaryKey)} = ${d.placeholder(1)} AND ${d.quote(t.tenantKey)} = ${d.placeholder(2)} FOR UPDATE`;
-  const result = await session.run(sql, [id, tenant]);
+    `WHERE ${match(t.primaryKey, id)} AND ${match(t.tenantKey, tenant)} FOR UPDATE`;
+  const result = await session.run(sql, values.items);
   return result.rows[0];
 }
 

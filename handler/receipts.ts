@@ -48,6 +48,11 @@ export class ReceiptsTableMissing extends Error {
   override name = "ReceiptsTableMissing";
 }
 
+/** The insert collided with a stored key that is not exactly this one; nothing may be applied. */
+export class IdempotencyKeyCollision extends Error {
+  override name = "IdempotencyKeyCollision";
+}
+
 export class ReceiptStore {
   readonly #db: HandlerDatabase;
   readonly #dialect: Dialect;
@@ -109,18 +114,28 @@ export class ReceiptStore {
         if (writerErrorKind(err) !== "duplicate_key") throw err;
       }
     }
-    const stored = await session.run(`SELECT receipt FROM ${this.#table} WHERE idempotency_key = ${d.placeholder(1)} FOR UPDATE`, [claim.key]);
+    const stored = await session.run(`SELECT receipt FROM ${this.#table} WHERE ${this.#keyMatch()} FOR UPDATE`, [claim.key, claim.key]);
+    // A duplicate with no exact match is a key the table's collation calls equal to this one
+    // ('k' and 'K', or 'k '): not this request's receipt, and not a claim this transaction holds.
+    if (stored.rows.length === 0) throw new IdempotencyKeyCollision("idempotency key collides with a look-alike stored key");
     const text = stored.rows[0]?.receipt;
     return typeof text === "string" ? (JSON.parse(text) as Receipt) : undefined;
   }
 
   async complete(session: SqlSession, key: string, receipt: Receipt): Promise<void> {
     const p = (n: number) => this.#dialect.placeholder(n);
-    await session.run(`UPDATE ${this.#table} SET status = ${p(1)}, receipt = ${p(2)} WHERE idempotency_key = ${p(3)}`, [
+    await session.run(`UPDATE ${this.#table} SET status = ${p(1)}, receipt = ${p(2)} WHERE ${this.#keyMatch(3)}`, [
       receipt.status,
       JSON.stringify(receipt),
       key,
+      key,
     ]);
+  }
+
+  /** idempotency_key equals the key exactly (bound twice, from placeholder `first` on), whatever the collation. */
+  #keyMatch(first = 1): string {
+    let next = first;
+    return this.#dialect.exactMatch("idempotency_key", () => this.#dialect.placeholder(next++), "unknown");
   }
 }
 

@@ -44,6 +44,8 @@ export function createScopedTx(options: {
   for (const name of options.extraTables) allowed.set(name, parseTableName(name));
   const infos = new Map<string, Promise<TableInfo>>();
   let affected = 0;
+  // The tenant and key matches are exact whatever the column's collation (types are unknown here).
+  const exactMatch = (column: string, bind: () => string) => dialect.exactMatch(dialect.quote(column), bind, "unknown");
 
   const resolve = (table: string): Promise<TableInfo> => {
     const ref = allowed.get(table);
@@ -101,8 +103,9 @@ export function createScopedTx(options: {
       checkColumns(info, entries.map(([k]) => k));
       const values = new Placeholders<BindValue>(dialect);
       const set = entries.map(([k, v]) => `${dialect.quote(k)} = ${values.bind(v)}`).join(", ");
-      let where = `${dialect.quote(info.primaryKey)} = ${values.bind(bindable(info.primaryKey, id))}`;
-      if (info.tenantKey) where += ` AND ${dialect.quote(info.tenantKey)} = ${values.bind(tenantId)}`;
+      const key = bindable(info.primaryKey, id);
+      let where = exactMatch(info.primaryKey, () => values.bind(key));
+      if (info.tenantKey) where += ` AND ${exactMatch(info.tenantKey, () => values.bind(tenantId))}`;
       const result = await session.run(`UPDATE ${tableName(info.ref)} SET ${set} WHERE ${where}`, values.items);
       affected += result.rowCount;
       return { rowCount: result.rowCount };
@@ -114,7 +117,7 @@ export function createScopedTx(options: {
       checkColumns(info, entries.map(([k]) => k));
       const values = new Placeholders<BindValue>(dialect);
       const conditions = entries.map(([k, v]) => `${dialect.quote(k)} = ${values.bind(v)}`);
-      if (info.tenantKey) conditions.push(`${dialect.quote(info.tenantKey)} = ${values.bind(tenantId)}`);
+      if (info.tenantKey) conditions.push(exactMatch(info.tenantKey, () => values.bind(tenantId)));
       const whereSql = conditions.length ? ` WHERE ${conditions.join(" AND ")}` : "";
       const result = await session.run(`SELECT * FROM ${tableName(info.ref)}${whereSql} LIMIT ${MAX_QUERY_ROWS}`, values.items);
       return result.rows;

@@ -5,7 +5,8 @@ import type { Capability } from "./capability.ts";
 import { prepareCapability, type CallEnvironment, type PreparedCapability } from "./calls/call-context.ts";
 import { callProposal } from "./calls/proposal.ts";
 import { callRead } from "./calls/read.ts";
-import type { StoredProposal } from "./ledger/records.ts";
+import type { EvidenceBundle, StoredProposal } from "./ledger/records.ts";
+import { projectRow, visibleColumnsOf, visibleDiff } from "./calls/visible.ts";
 import { ENVELOPE_OUTPUT_SCHEMA, errorEnvelope, type Envelope } from "./envelope.ts";
 import type { ResourceContents, ResourceTemplateDescriptor, ToolCallResult, ToolDescriptor, ToolHost } from "./mcp/host.ts";
 import { withRawJson } from "./mcp/raw-json.ts";
@@ -16,6 +17,12 @@ export interface HostOptions {
   serverName: string;
   version: string;
   aliasMode: AliasMode;
+}
+
+/** What the model may see of one capability's records: its visible columns, and which is the key. */
+interface ModelView {
+  visible: readonly string[];
+  primaryKey: string | undefined;
 }
 
 const RESOURCE_PREFIXES = { proposals: "synapsor://proposals/", evidence: "synapsor://evidence/" } as const;
@@ -48,6 +55,10 @@ export function describeTool(capability: Capability, aliasMode: AliasMode): Tool
 export function createCapabilityHost(capabilities: readonly Capability[], env: CallEnvironment, options: HostOptions): ToolHost {
   const byToolName = new Map<string, PreparedCapability>();
   const descriptors: ToolDescriptor[] = [];
+  // A record names the capability that made it; what the model may see of it is that capability's
+  // visible columns. A capability this build no longer has shows none.
+  const viewByCapability = new Map(capabilities.map((c) => [c.name, { visible: visibleColumnsOf(c), primaryKey: c.target.primaryKey }] as const));
+  const viewOf = (name: string): ModelView => viewByCapability.get(name) ?? { visible: [], primaryKey: undefined };
   for (const capability of capabilities) {
     const descriptor = describeTool(capability, options.aliasMode);
     byToolName.set(descriptor.name, prepareCapability(capability));
@@ -81,7 +92,7 @@ export function createCapabilityHost(capabilities: readonly Capability[], env: C
     },
     listResourceTemplates: () => RESOURCE_TEMPLATES,
     async readResource(uri) {
-      return readScopedResource(env, uri);
+      return readScopedResource(env, uri, viewOf);
     },
   };
 }
@@ -111,32 +122,60 @@ const RESOURCE_TEMPLATES: ResourceTemplateDescriptor[] = [
   },
 ];
 
-async function readScopedResource(env: CallEnvironment, uri: string): Promise<ResourceContents | undefined> {
+async function readScopedResource(
+  env: CallEnvironment,
+  uri: string,
+  viewOf: (capability: string) => ModelView,
+): Promise<ResourceContents | undefined> {
   const tenant = env.context.tenantId;
   let body: unknown;
   if (uri.startsWith(RESOURCE_PREFIXES.proposals)) {
-    body = publicProposal(await env.ledger.proposals.get(uri.slice(RESOURCE_PREFIXES.proposals.length), tenant));
+    body = publicProposal(await env.ledger.proposals.get(uri.slice(RESOURCE_PREFIXES.proposals.length), tenant), viewOf);
   } else if (uri.startsWith(RESOURCE_PREFIXES.evidence)) {
-    body = await env.ledger.reads.getEvidence(uri.slice(RESOURCE_PREFIXES.evidence.length), tenant);
+    body = publicEvidence(await env.ledger.reads.getEvidence(uri.slice(RESOURCE_PREFIXES.evidence.length), tenant), viewOf);
   }
   if (!body) return undefined;
   return { uri, mimeType: "application/json", text: JSON.stringify(body) };
 }
 
-/** The stored proposal minus what a model has no business reading (the full before/after rows). */
-function publicProposal(p: StoredProposal | undefined) {
+/**
+ * The stored proposal as the model may read it: the full before/after rows stay for reviewers, and
+ * every column, value and guard shown is one of the capability's visible columns.
+ */
+function publicProposal(p: StoredProposal | undefined, viewOf: (capability: string) => ModelView) {
   if (!p) return undefined;
+  const { visible } = viewOf(p.capability);
+  const shown = (column: string) => visible.includes(column);
+  const key = p.target.primaryKey;
+  const { tenant, conflict, transitions } = p.guards;
+  const shownTransitions = (transitions ?? []).filter((t) => shown(t.column));
   return {
     id: p.id,
     capability: p.capability,
     state: p.state,
-    target: p.target,
-    diff: Object.fromEntries(Object.entries(p.patch).map(([c, v]) => [c, { before: p.before[c] ?? null, proposed: v }])),
-    guards: p.guards,
+    // The key's value is the id the caller asked for; its column is named only when visible.
+    target: { ...(p.target.schema !== undefined ? { schema: p.target.schema } : {}), table: p.target.table, primaryKey: shown(key.column) ? key : { value: key.value } },
+    diff: visibleDiff(p.before, p.patch, visible),
+    guards: {
+      // The tenant is the caller's own (also in every _meta); its column is named only when visible.
+      tenant: shown(tenant.column) ? tenant : { value: tenant.value },
+      ...(conflict && shown(conflict.column) ? { conflict } : {}),
+      ...(shownTransitions.length > 0 ? { transitions: shownTransitions } : {}),
+    },
     evidence_id: p.evidenceId,
     approval: p.approval,
     hash: p.hash,
     created_at: p.createdAt,
     source_database_changed: false,
   };
+}
+
+/** An evidence bundle as the model may read it: rows projected again (older bundles kept whole rows). */
+function publicEvidence(e: EvidenceBundle | undefined, viewOf: (capability: string) => ModelView) {
+  if (!e) return undefined;
+  const { visible, primaryKey } = viewOf(e.capability);
+  const { objectIds, ...rest } = e;
+  // Object ids are key values: listed only when the key column is visible.
+  const keyShown = primaryKey !== undefined && visible.includes(primaryKey);
+  return { ...rest, rows: e.rows.map((row) => projectRow(row, visible)), ...(keyShown ? { objectIds } : {}) };
 }

@@ -57,6 +57,11 @@ export interface ProposalCapability<Args = Record<string, unknown>> extends Capa
   conflictColumn?: string;
   /** Id argument for the target row. */
   idArg: string;
+  /**
+   * The author's visible_columns: all the model may see of the row. `columns` also holds what the
+   * diff, guards and version check need; those stay in the ledger for reviewers.
+   */
+  visibleColumns: readonly string[];
   approval: { mode: "human"; requiredRole?: string };
   executor: { name: string; type: "sql_update" | "http_handler" | "command_handler" };
   /** SHA-256 of the compiled plan; every proposal records it so apply can refuse a changed plan. */

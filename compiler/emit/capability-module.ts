@@ -65,6 +65,7 @@ export function renderCapabilityModule(build: BuildPlan, cap: CapabilityPlan): s
     patchLines: p?.patch.map((entry) => patchLine(entry, cap.args)),
     idArgLiteral: p && JSON.stringify(p.idArg),
     allowedColumnsLiteral: p && codeLiteral(p.allowedColumns, "  "),
+    visibleColumnsLiteral: p && codeLiteral(cap.visibleColumns, "  "),
     numericBoundsLiteral: p && codeLiteral(p.numericBounds, "  "),
     transitionGuardsLiteral: p && codeLiteral(p.transitionGuards, "  "),
     conflictColumnLiteral: p?.conflictColumn && JSON.stringify(p.conflictColumn),

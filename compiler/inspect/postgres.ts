@@ -66,12 +66,14 @@ const COLUMNS_QUERY = `
          NOT a.attnotnull AS nullable,
          (a.atthasdef AND a.attgenerated = '') OR a.attidentity <> '' AS has_default,
          a.attgenerated <> '' OR a.attidentity = 'a' AS generated,
-         CASE WHEN bt.typname IN ('varchar', 'bpchar') AND m.typmod > 4 THEN m.typmod - 4 END AS max_length
+         CASE WHEN bt.typname IN ('varchar', 'bpchar') AND m.typmod > 4 THEN m.typmod - 4 END AS max_length,
+         CASE WHEN NOT coll.collisdeterministic THEN coll.collname::text END AS nondeterministic_collation
   FROM rel
   JOIN pg_catalog.pg_attribute a ON a.attrelid = rel.relid AND a.attnum > 0 AND NOT a.attisdropped
   JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
   JOIN pg_catalog.pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
-  CROSS JOIN LATERAL (SELECT CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END AS typmod) m`;
+  CROSS JOIN LATERAL (SELECT CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END AS typmod) m
+  LEFT JOIN pg_catalog.pg_collation coll ON coll.oid = a.attcollation`;
 
 const PRIMARY_KEYS_QUERY = `
   WITH rel AS (${RELATIONS})

@@ -24,6 +24,8 @@ export interface RawColumn {
   has_default: boolean;
   generated: boolean;
   max_length: number | null;
+  /** Postgres: the column's collation when `=` under it is not byte equality. */
+  nondeterministic_collation?: string | null;
 }
 
 export interface RawKeyColumn {
@@ -110,6 +112,7 @@ function toColumnInfo(raw: RawColumn): ColumnInfo {
     generated: raw.generated,
   };
   if (raw.max_length !== null && raw.max_length > 0) column.max_length = raw.max_length;
+  if (raw.nondeterministic_collation) column.nondeterministic_collation = raw.nondeterministic_collation;
   return column;
 }
 

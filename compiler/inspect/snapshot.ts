@@ -29,6 +29,11 @@ export interface ColumnInfo {
   /** Generated/computed columns cannot be patched. */
   generated: boolean;
   max_length?: number;
+  /**
+   * Postgres: the name of the column's collation when it is nondeterministic (e.g. an ICU
+   * case-insensitive one), under which `=` is not byte equality; absent otherwise.
+   */
+  nondeterministic_collation?: string;
 }
 
 export interface ForeignKeyInfo {

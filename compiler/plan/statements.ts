@@ -5,6 +5,7 @@ import { createHash } from "node:crypto";
 import type { ResolvedCapability } from "../resolve/resolved.ts";
 import type { ParamSource, StatementPlan } from "./capability-plan.ts";
 import { dialectFor, Placeholders } from "../../runtime/dialect/index.ts";
+import { keyEquality } from "./key-equality.ts";
 
 export function selectedColumns(cap: ResolvedCapability): string[] {
   const c = cap.config;
@@ -28,8 +29,11 @@ export function planSelect(cap: ResolvedCapability): StatementPlan {
   const placeholders = new Placeholders<ParamSource>(d);
   const bind = (source: ParamSource) => placeholders.bind(source);
   const where: string[] = [];
+  // Key and tenant matches are exact on every engine (key-equality.ts), never a collation's "alike".
+  const exact = (column: string, source: ParamSource) =>
+    d.exactMatch(d.quote(column), () => bind(source), keyEquality(cap.engine, cap.columns.get(column)));
   if (c.lookup.id_from_arg) {
-    where.push(`${d.quote(c.target.primary_key)} = ${bind({ from: "arg", name: c.lookup.id_from_arg })}`);
+    where.push(exact(c.target.primary_key, { from: "arg", name: c.lookup.id_from_arg }));
   }
   for (const filter of c.lookup.filters ?? []) {
     const value: ParamSource = "from_arg" in filter ? { from: "arg", name: filter.from_arg } : { from: "fixed", value: filter.fixed };
@@ -40,7 +44,7 @@ export function planSelect(cap: ResolvedCapability): StatementPlan {
     );
   }
   // The tenant condition is always present and always bound from trusted context.
-  where.push(`${d.quote(c.target.tenant_key)} = ${bind({ from: "context", name: "tenant_id" })}`);
+  where.push(exact(c.target.tenant_key, { from: "context", name: "tenant_id" }));
 
   const single = Boolean(c.lookup.id_from_arg);
   const maxRows = single ? 1 : (c.max_rows ?? 20);

@@ -21,6 +21,7 @@ import {
 import type { Scalar } from "../../runtime/values.ts";
 import type { ResolvedCapability } from "../resolve/resolved.ts";
 import { versionGuardKind } from "../resolve/version-column.ts";
+import { RECEIPT_KEY_COLUMN, keyEquality } from "./key-equality.ts";
 
 type Bind = Placeholders<WriteParamSource>;
 
@@ -57,7 +58,10 @@ export function planWrite(cap: ResolvedCapability, receiptsSchema: string | unde
   const optionalColumns = patch.map(([column]) => column).filter((column) => optionalArg(column) !== undefined);
 
   // The row this proposal is about, in the proposal's tenant.
-  const rowMatch = (b: Bind) => `${q(c.target.primary_key)} = ${b.bind({ from: "object_id" })} AND ${q(c.target.tenant_key)} = ${b.bind({ from: "tenant" })}`;
+  // Exact on every engine (key-equality.ts): a collation's "alike" must never reach another row or tenant.
+  const exact = (b: Bind, column: string, source: WriteParamSource) =>
+    d.exactMatch(q(column), () => b.bind(source), keyEquality(engine, cap.columns.get(column)));
+  const rowMatch = (b: Bind) => `${exact(b, c.target.primary_key, { from: "object_id" })} AND ${exact(b, c.target.tenant_key, { from: "tenant" })}`;
   const versionMatch = (b: Bind) => (version ? versionCondition(q(version.column), version.kind, b) : undefined);
   const states = (b: Bind, t: { column: string; from: Scalar[] }) => inStates(q(t.column), t.from, b);
 
@@ -103,6 +107,8 @@ export function planWrite(cap: ResolvedCapability, receiptsSchema: string | unde
       : null;
 
   const receipts = receiptsTableName(engine, receiptsSchema);
+  const receiptKeyMatch = (b: Bind) =>
+    d.exactMatch("idempotency_key", () => b.bind({ from: "receipt", field: "idempotency_key" }), keyEquality(engine, RECEIPT_KEY_COLUMN));
   const claimReceipt = statement("claimReceipt", (b) => {
     const values = [
       b.bind({ from: "receipt", field: "idempotency_key" }),
@@ -125,11 +131,11 @@ export function planWrite(cap: ResolvedCapability, receiptsSchema: string | unde
       `receipt = ${b.bind({ from: "receipt", field: "receipt" })}`,
       `applied_at = ${d.now}`,
     ];
-    return `UPDATE ${receipts} SET ${sets.join(", ")} WHERE idempotency_key = ${b.bind({ from: "receipt", field: "idempotency_key" })}`;
+    return `UPDATE ${receipts} SET ${sets.join(", ")} WHERE ${receiptKeyMatch(b)}`;
   });
   const readReceipt = statement(
     "readReceipt",
-    (b) => `SELECT status, previous_version, new_version, receipt FROM ${receipts} WHERE idempotency_key = ${b.bind({ from: "receipt", field: "idempotency_key" })}`,
+    (b) => `SELECT status, previous_version, new_version, receipt FROM ${receipts} WHERE ${receiptKeyMatch(b)}`,
   );
 
   const unique = (names: Array<string | undefined>) => [...new Set(names.filter((n): n is string => n !== undefined))];

@@ -10,6 +10,7 @@ import type { Decision, EvidenceBundle, StoredProposal } from "../../runtime/led
 import type { Scalar } from "../../runtime/values.ts";
 import { terminalName, terminalSafe } from "../../runtime/text/terminal-safe.ts";
 import { tableLabel } from "../../runtime/table-label.ts";
+import { projectRow } from "../../runtime/calls/visible.ts";
 
 export interface RecheckInput {
   proposal: StoredProposal;
@@ -56,7 +57,10 @@ export function recheckProposal({ proposal, approval, evidence, capability }: Re
     // The proposal call records its arguments and the row it read as the evidence, in the same
     // call and from the same values: the stored proposal must carry exactly those.
     if (!same(proposal.args, evidence.args)) out.push(`its arguments ${show(proposal.args)} are not those its evidence was read with ${show(evidence.args)}`);
-    if (evidence.rows.length !== 1 || !same(proposal.before, evidence.rows[0])) out.push(`the before row is not the row its evidence read`);
+    // Evidence keeps what the model was shown (the visible columns; bundles from before that
+    // projection kept the whole row), so the before row is compared on those columns.
+    const shown = (row: Record<string, unknown>) => projectRow(row, capability.visibleColumns);
+    if (evidence.rows.length !== 1 || !same(shown(proposal.before), shown(evidence.rows[0]!))) out.push(`the before row is not the row its evidence read`);
   }
 
   // What changes: exactly the planned columns, fixed values as built, argument values within their

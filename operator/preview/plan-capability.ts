@@ -36,6 +36,7 @@ export function capabilityFromPlan(plan: CapabilityPlan): Capability {
     transitionGuards: p.transitionGuards,
     ...(p.conflictColumn !== undefined ? { conflictColumn: p.conflictColumn } : {}),
     idArg: p.idArg,
+    visibleColumns: plan.visibleColumns,
     approval: p.approval,
     executor: p.executor,
     planHash: plan.planHash,

@@ -10,6 +10,7 @@ import type { CallEnvironment, PreparedCapability } from "./call-context.ts";
 import { policyViolation } from "./policy.ts";
 import { recordReadEvidence } from "./read.ts";
 import { STORE_UNAVAILABLE, runLookup } from "./run-statement.ts";
+import { visibleDiff } from "./visible.ts";
 
 const NEXT_STEP =
   "A person must review and approve this proposal outside this conversation; nothing has been written to the database.";
@@ -46,7 +47,9 @@ export async function callProposal(env: CallEnvironment, prepared: PreparedCapab
     return failed({ code: "POLICY_VIOLATION", message: violation, retryable: false });
   }
 
-  const evidenceRow = Object.fromEntries(cap.columns.map((c) => [c, row[c] ?? null]));
+  // Evidence is what the model was shown of the row (SPEC §5: the projected row); the full row
+  // stays in the proposal's `before` for reviewers.
+  const evidenceRow = Object.fromEntries(cap.visibleColumns.map((c) => [c, row[c] ?? null]));
   const evidence = await recordReadEvidence(env, prepared, args, params, [evidenceRow], durationMs, true);
   if (!evidence.ok || !evidence.evidenceId) return failed({ code: "TEMPORARILY_UNAVAILABLE", message: STORE_UNAVAILABLE, retryable: true });
 
@@ -92,10 +95,12 @@ export async function callProposal(env: CallEnvironment, prepared: PreparedCapab
     return failed({ code: "TEMPORARILY_UNAVAILABLE", message: STORE_UNAVAILABLE, retryable: true });
   }
 
-  const diff = Object.fromEntries(Object.entries(patch).map(([c, v]) => [c, { before: row[c] ?? null, proposed: v }]));
-  const changes = Object.entries(diff)
-    .map(([c, d]) => `${c} ${JSON.stringify(d.before)} → ${JSON.stringify(d.proposed)}`)
-    .join(", ");
+  const diff = visibleDiff(row, patch, cap.visibleColumns);
+  const hiddenChanges = Object.keys(patch).length - Object.keys(diff).length;
+  const changes = [
+    ...Object.entries(diff).map(([c, d]) => `${c} ${JSON.stringify(d.before)} → ${JSON.stringify(d.proposed)}`),
+    ...(hiddenChanges > 0 ? [`${hiddenChanges} more column${hiddenChanges === 1 ? "" : "s"} not shown to you`] : []),
+  ].join(", ");
   return {
     ok: true,
     summary: `Proposal ${stored.id} for ${cap.target.table} ${objectId} awaits human review (${changes}). The source database was not changed.`,

@@ -32,7 +32,9 @@ export async function callRead(env: CallEnvironment, prepared: PreparedCapabilit
 
   const evidence = recorded.evidenceId ? { bundle_id: recorded.evidenceId, note: EVIDENCE_HANDLE_NOTE } : null;
   const summary = cap.single
-    ? `Found ${cap.target.table} ${String(visible[0]![cap.target.primaryKey])} in your tenant.`
+    ? cap.target.primaryKey in visible[0]!
+      ? `Found ${cap.target.table} ${String(visible[0]![cap.target.primaryKey])} in your tenant.`
+      : `Found the ${cap.target.table} row in your tenant.`
     : `Found ${visible.length} ${cap.target.table} row${visible.length === 1 ? "" : "s"} in your tenant${truncated ? ` (first ${cap.maxRows} shown; more exist)` : ""}.`;
   return {
     ok: true,

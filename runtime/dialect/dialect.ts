@@ -7,10 +7,26 @@ import type { EngineErrors } from "./errors.ts";
 
 export type { Engine };
 
+/**
+ * How far `column = value` can be trusted to mean "the same value". exact: the column's own `=`
+ * already is (numbers, Postgres text under a deterministic collation). folding: it is not (MySQL
+ * and MariaDB collations ignore case, accents and trailing spaces; Postgres citext and
+ * nondeterministic collations fold too). unknown: the caller cannot tell (the handler helper at
+ * run time, without a schema snapshot), so it is treated as folding.
+ */
+export type KeyEquality = "exact" | "folding" | "unknown";
+
 export interface Dialect {
   readonly engine: Engine;
   /** One quoted identifier. */
   quote(identifier: string): string;
+  /**
+   * `column` holds exactly the bound value: no case, accent or trailing-space folding. The plain
+   * `column = value` stays first so the key's index still finds the row; a byte comparison is added
+   * where the column's own `=` folds. `bind` hands out the next placeholder for the same value and
+   * is called once per placeholder the text needs.
+   */
+  exactMatch(column: string, bind: () => string, equality: KeyEquality): string;
   /** The placeholder of the n-th (1-based) bound value. */
   placeholder(position: number): string;
   /** `schema.name` quoted, or the bare name when no schema is given (MySQL: the connection's database). */

@@ -8,7 +8,7 @@ import { errorClassOf, writerErrorKindOf, type ErrorClass, type WriterErrorKind 
 import { mysqlDialect, mysqlErrors } from "./mysql.ts";
 import { postgresDialect, postgresErrors } from "./postgres.ts";
 
-export type { Dialect } from "./dialect.ts";
+export type { Dialect, KeyEquality } from "./dialect.ts";
 export { Placeholders } from "./dialect.ts";
 export type { ErrorClass, WriterErrorKind } from "./errors.ts";
 

@@ -4,7 +4,7 @@
 // by the compiler and the handler without pulling a driver in.
 
 import { normaliseTimestamp } from "../values.ts";
-import { ROLE_NAME, quotingWith, sessionInteger, type Dialect } from "./dialect.ts";
+import { ROLE_NAME, quotingWith, sessionInteger, type Dialect, type KeyEquality } from "./dialect.ts";
 import type { DriverError, EngineErrors, ErrorClass, WriterErrorKind } from "./errors.ts";
 
 // SQLSTATEs that mean "not reachable right now" rather than "this request is wrong".
@@ -52,9 +52,20 @@ export const postgresErrors: EngineErrors = {
 
 const quoting = quotingWith('"');
 
+/**
+ * Text under a deterministic collation compares byte for byte, so `=` is exact. citext and
+ * nondeterministic (ICU) collations fold case or accents: there the column's text is compared
+ * again under the "C" collation, which is deterministic, while `column = $n` keeps the index.
+ */
+function exactMatch(column: string, bind: () => string, equality: KeyEquality): string {
+  const plain = `${column} = ${bind()}`;
+  return equality === "exact" ? plain : `${plain} AND CAST(${column} AS text) COLLATE "C" = ${bind()}`;
+}
+
 export const postgresDialect: Dialect = {
   engine: "postgres",
   ...quoting,
+  exactMatch,
   placeholder: (position) => `$${position}`,
   // clock_timestamp(), not now(): now() is the transaction's start, and a version must move on every write.
   now: "clock_timestamp()",

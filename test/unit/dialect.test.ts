@@ -218,3 +218,29 @@ describe("error tables", () => {
     assert.equal(databaseErrorClass(new Error("something else")), "internal");
   });
 });
+
+describe("exact key matches", () => {
+  const match = (engine: "postgres" | "mysql", equality: "exact" | "folding" | "unknown") => {
+    const d = dialectFor(engine);
+    const values = new Placeholders<string>(d);
+    return { sql: d.exactMatch(d.quote("tenant_id"), () => values.bind("acme"), equality), params: values.items };
+  };
+
+  test("a column whose `=` is already exact keeps the plain comparison", () => {
+    assert.deepEqual(match("postgres", "exact"), { sql: '"tenant_id" = $1', params: ["acme"] });
+    assert.deepEqual(match("mysql", "exact"), { sql: "`tenant_id` = ?", params: ["acme"] });
+  });
+
+  test("a folding or unknown column adds a byte comparison after the indexed `=`, binding the value again", () => {
+    for (const equality of ["folding", "unknown"] as const) {
+      assert.deepEqual(match("mysql", equality), {
+        sql: "`tenant_id` = ? AND CAST(`tenant_id` AS BINARY) = CAST(? AS BINARY)",
+        params: ["acme", "acme"],
+      });
+      assert.deepEqual(match("postgres", equality), {
+        sql: '"tenant_id" = $1 AND CAST("tenant_id" AS text) COLLATE "C" = $2',
+        params: ["acme", "acme"],
+      });
+    }
+  });
+});

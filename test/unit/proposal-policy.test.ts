@@ -9,11 +9,14 @@ import type { ProposalCapability } from "../../runtime/capability.ts";
 import { policyViolation, sameValue } from "../../runtime/calls/policy.ts";
 import type { Scalar } from "../../runtime/values.ts";
 
-type Policy = Pick<ProposalCapability, "allowedColumns" | "numericBounds" | "transitionGuards">;
+type Policy = Pick<ProposalCapability, "allowedColumns" | "numericBounds" | "transitionGuards" | "visibleColumns">;
 
 /** policyViolation reads only the policy fields of a compiled capability. */
 function capability(policy: Partial<Policy> = {}): ProposalCapability {
-  const full: Policy = { allowedColumns: [], numericBounds: {}, transitionGuards: {}, ...policy };
+  // Every column these cases name is visible unless a case says otherwise (see "hidden columns").
+  const named = [...(policy.allowedColumns ?? []), ...Object.keys(policy.transitionGuards ?? {})];
+  const visibleColumns = ["id", "late_fee_cents", "waiver_reason", "status", "internal_notes", "tenant_id", ...named];
+  const full: Policy = { allowedColumns: [], numericBounds: {}, transitionGuards: {}, visibleColumns, ...policy };
   return full as ProposalCapability;
 }
 
@@ -186,5 +189,34 @@ describe("property", () => {
       ),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe("hidden columns", () => {
+  // The columns exist in the row the proposal reads, but the author did not make them visible:
+  // a refusal says what is wrong without naming them or quoting their values.
+  const cap = capability({
+    allowedColumns: ["priority", "risk_score", "review_state"],
+    numericBounds: { priority: { minimum: 1, maximum: 5 }, risk_score: { minimum: 0, maximum: 3 } },
+    transitionGuards: { review_state: { from: ["clear"], to: ["clear", "flagged"] } },
+    visibleColumns: ["id", "priority"],
+  });
+  const row = { id: "T-1", priority: 2, risk_score: 1, review_state: "clear" };
+  const hidden = /risk_score|review_state|secret-state/;
+
+  test("a bound on a hidden column quotes the caller's value, not the column", () => {
+    const message = check({ priority: 2, risk_score: 9 }, row, cap)!;
+    assert.equal(message, "A proposed value (9) is above the allowed maximum of 3.");
+    assert.equal(check({ priority: 9 }, row, cap), "The proposed priority (9) is above the allowed maximum of 5.");
+  });
+
+  test("a transition guard on a hidden column names neither it nor its current value", () => {
+    const message = check({ priority: 3 }, { ...row, review_state: "secret-state" }, cap)!;
+    assert.equal(message, "This change is not allowed while the row is in its current state.");
+    assert.doesNotMatch(check({ priority: 3, review_state: "secret-state" }, row, cap)!, hidden);
+  });
+
+  test("a column outside allowed_columns that is hidden is not named", () => {
+    assert.doesNotMatch(check({ internal_memo: "x" }, row, capability({ allowedColumns: [], visibleColumns: ["id"] }))!, /internal_memo/);
   });
 });

@@ -49,6 +49,15 @@ const UPPER: WriteParamSource = { from: "version", part: "upper" };
 const EXPECTED: WriteParamSource = { from: "version", part: "expected" };
 const fixed = (value: string | number | boolean | null): WriteParamSource => ({ from: "fixed", value });
 const receipt = (field: "idempotency_key" | "proposal_id" | "previous_version" | "new_version" | "receipt"): WriteParamSource => ({ from: "receipt", field });
+const KEY = receipt("idempotency_key");
+/**
+ * MySQL's match on a character key or tenant column: the indexed `=`, then the same value as
+ * bytes, so collations that ignore case, accents or trailing spaces cannot widen it.
+ */
+const exactMy = (column: string) => `${column} = ? AND CAST(${column} AS BINARY) = CAST(? AS BINARY)`;
+/** The row match on INVOICES (text key, text tenant) per engine. */
+const ROW_MY = `${exactMy("`id`")} AND ${exactMy("`tenant_id`")}`;
+const ROW_MY_PARAMS = [OBJECT, OBJECT, TENANT, TENANT];
 
 describe("a timestamp version and one transition (the example's waiver)", () => {
   const params: WriteParamSource[] = [
@@ -74,8 +83,8 @@ describe("a timestamp version and one transition (the example's waiver)", () => 
       mysql: {
         sql:
           "UPDATE `invoices` SET `late_fee_cents` = ?, `waiver_reason` = ?, `status` = ?, `updated_at` = CURRENT_TIMESTAMP(6) " +
-          "WHERE `id` = ? AND `tenant_id` = ? AND `updated_at` >= ? AND `updated_at` < ? AND `status` IN (?)",
-        parameters: params,
+          `WHERE ${ROW_MY} AND \`updated_at\` >= ? AND \`updated_at\` < ? AND \`status\` IN (?)`,
+        parameters: [...params.slice(0, 3), ...ROW_MY_PARAMS, ...params.slice(5)],
       },
     });
   });
@@ -92,8 +101,8 @@ describe("a timestamp version and one transition (the example's waiver)", () => 
       mysql: {
         sql:
           "SELECT CASE WHEN `updated_at` >= ? AND `updated_at` < ? THEN 1 ELSE 0 END AS `version_ok`, " +
-          "CASE WHEN `status` IN (?) THEN 1 ELSE 0 END AS `transition_ok_0` FROM `invoices` WHERE `id` = ? AND `tenant_id` = ?",
-        parameters: flags,
+          `CASE WHEN \`status\` IN (?) THEN 1 ELSE 0 END AS \`transition_ok_0\` FROM \`invoices\` WHERE ${ROW_MY}`,
+        parameters: [LOWER, UPPER, fixed("overdue"), ...ROW_MY_PARAMS],
       },
     });
   });
@@ -101,7 +110,7 @@ describe("a timestamp version and one transition (the example's waiver)", () => 
   test("MySQL reads the new version back in the transaction; Postgres has RETURNING", () => {
     testSql(waiver(), "readNewVersion", {
       postgres: null,
-      mysql: { sql: "SELECT `updated_at` AS `synapsor_new_version` FROM `invoices` WHERE `id` = ? AND `tenant_id` = ?", parameters: [OBJECT, TENANT] },
+      mysql: { sql: `SELECT \`updated_at\` AS \`synapsor_new_version\` FROM \`invoices\` WHERE ${ROW_MY}`, parameters: ROW_MY_PARAMS },
     });
   });
 
@@ -132,13 +141,13 @@ describe("a timestamp version and one transition (the example's waiver)", () => 
       mysql: {
         sql:
           "UPDATE `synapsor_writeback_receipts` SET status = 'applied', rows_affected = 1, previous_version = ?, new_version = ?, " +
-          "receipt = ?, applied_at = CURRENT_TIMESTAMP(6) WHERE idempotency_key = ?",
-        parameters: complete,
+          `receipt = ?, applied_at = CURRENT_TIMESTAMP(6) WHERE ${exactMy("idempotency_key")}`,
+        parameters: [...complete, KEY],
       },
     });
     testSql(waiver(), "readReceipt", {
       postgres: { sql: 'SELECT status, previous_version, new_version, receipt FROM "synapsor"."synapsor_writeback_receipts" WHERE idempotency_key = $1', parameters: [receipt("idempotency_key")] },
-      mysql: { sql: "SELECT status, previous_version, new_version, receipt FROM `synapsor_writeback_receipts` WHERE idempotency_key = ?", parameters: [receipt("idempotency_key")] },
+      mysql: { sql: `SELECT status, previous_version, new_version, receipt FROM \`synapsor_writeback_receipts\` WHERE ${exactMy("idempotency_key")}`, parameters: [KEY, KEY] },
     });
   });
 
@@ -149,7 +158,7 @@ describe("a timestamp version and one transition (the example's waiver)", () => 
       "readReceipt",
       {
         postgres: { sql: 'SELECT status, previous_version, new_version, receipt FROM "audit"."synapsor_writeback_receipts" WHERE idempotency_key = $1', parameters: [receipt("idempotency_key")] },
-        mysql: { sql: "SELECT status, previous_version, new_version, receipt FROM `audit`.`synapsor_writeback_receipts` WHERE idempotency_key = ?", parameters: [receipt("idempotency_key")] },
+        mysql: { sql: `SELECT status, previous_version, new_version, receipt FROM \`audit\`.\`synapsor_writeback_receipts\` WHERE ${exactMy("idempotency_key")}`, parameters: [KEY, KEY] },
       },
       { executors },
     );
@@ -223,8 +232,9 @@ describe("an integer counter, several from-states and names that need quoting", 
         mysql: {
           sql:
             'UPDATE `work orders` SET `pri"ority` = ?, `state` = ?, `flag``ged` = ?, `row_version` = `row_version` + 1 ' +
-            'WHERE `order-id` = ? AND `org_id` = ? AND `row_version` = ? AND (`state` IN (?, ?) OR `state` IS NULL)',
-          parameters: params,
+            `WHERE \`order-id\` = ? AND ${exactMy("`org_id`")} AND \`row_version\` = ? AND (\`state\` IN (?, ?) OR \`state\` IS NULL)`,
+          // A bigint key compares exactly already; the text tenant column gets the byte comparison.
+          parameters: [...params.slice(0, 5), TENANT, ...params.slice(5)],
         },
       },
       { tables: [ORDERS] },
@@ -246,8 +256,8 @@ describe("an integer counter, several from-states and names that need quoting", 
         mysql: {
           sql:
             "SELECT CASE WHEN `row_version` = ? THEN 1 ELSE 0 END AS `version_ok`, CASE WHEN (`state` IN (?, ?) OR `state` IS NULL) THEN 1 ELSE 0 END AS `transition_ok_0` " +
-            "FROM `work orders` WHERE `order-id` = ? AND `org_id` = ?",
-          parameters: flags,
+            `FROM \`work orders\` WHERE \`order-id\` = ? AND ${exactMy("`org_id`")}`,
+          parameters: [...flags, TENANT],
         },
       },
       { tables: [ORDERS] },
@@ -255,7 +265,7 @@ describe("an integer counter, several from-states and names that need quoting", 
     testSql(
       unblock(),
       "readNewVersion",
-      { postgres: null, mysql: { sql: "SELECT `row_version` AS `synapsor_new_version` FROM `work orders` WHERE `order-id` = ? AND `org_id` = ?", parameters: [OBJECT, TENANT] } },
+      { postgres: null, mysql: { sql: `SELECT \`row_version\` AS \`synapsor_new_version\` FROM \`work orders\` WHERE \`order-id\` = ? AND ${exactMy("`org_id`")}`, parameters: [OBJECT, TENANT, TENANT] } },
       { tables: [ORDERS] },
     );
     const write = writeOf({ engine: "postgres", capability: unblock(), tables: [ORDERS] });
@@ -290,13 +300,13 @@ describe("no version and no transition guard", () => {
         parameters: [{ from: "patch", column: "late_fee_cents", arg: "new_late_fee_cents" }, { from: "patch", column: "waiver_reason", arg: "reason" }, fixed("open"), OBJECT, TENANT],
       },
       mysql: {
-        sql: "UPDATE `invoices` SET `late_fee_cents` = ?, `waiver_reason` = ?, `status` = ? WHERE `id` = ? AND `tenant_id` = ?",
-        parameters: [{ from: "patch", column: "late_fee_cents", arg: "new_late_fee_cents" }, { from: "patch", column: "waiver_reason", arg: "reason" }, fixed("open"), OBJECT, TENANT],
+        sql: `UPDATE \`invoices\` SET \`late_fee_cents\` = ?, \`waiver_reason\` = ?, \`status\` = ? WHERE ${ROW_MY}`,
+        parameters: [{ from: "patch", column: "late_fee_cents", arg: "new_late_fee_cents" }, { from: "patch", column: "waiver_reason", arg: "reason" }, fixed("open"), ...ROW_MY_PARAMS],
       },
     });
     testSql(cap, "explainConflict", {
       postgres: { sql: 'SELECT 1 AS "row_found" FROM "public"."invoices" WHERE "id" = $1 AND "tenant_id" = $2', parameters: [OBJECT, TENANT] },
-      mysql: { sql: "SELECT 1 AS `row_found` FROM `invoices` WHERE `id` = ? AND `tenant_id` = ?", parameters: [OBJECT, TENANT] },
+      mysql: { sql: `SELECT 1 AS \`row_found\` FROM \`invoices\` WHERE ${ROW_MY}`, parameters: ROW_MY_PARAMS },
     });
     testSql(cap, "readNewVersion", { postgres: null, mysql: null });
   });
@@ -332,12 +342,15 @@ describe("what the plan decides beyond the SQL", () => {
     };
     for (const engine of ["postgres", "mysql"] as const) {
       const write = plannedWriteFrom(writeOf({ engine, capability: waiver(), tables: [INVOICES] }));
-      assert.deepEqual(write.update.params(values), [0, "outage", "open", "INV-1", "acme", "L", "U", "overdue"]);
-      assert.deepEqual(write.explainConflict.params(values), ["L", "U", "overdue", "INV-1", "acme"]);
+      // MySQL binds each text key twice: the indexed `=` and the byte comparison.
+      const row = engine === "mysql" ? ["INV-1", "INV-1", "acme", "acme"] : ["INV-1", "acme"];
+      const key = engine === "mysql" ? ["k", "k"] : ["k"];
+      assert.deepEqual(write.update.params(values), [0, "outage", "open", ...row, "L", "U", "overdue"]);
+      assert.deepEqual(write.explainConflict.params(values), ["L", "U", "overdue", ...row]);
       assert.deepEqual(write.claimReceipt.params(values), ["k", "p", "billing.propose_late_fee_waiver", "acme", "INV-1"]);
-      assert.deepEqual(write.completeReceipt.params(values), ["pv", "nv", "{}", "k"]);
-      assert.deepEqual(write.readReceipt.params(values), ["k"]);
-      assert.deepEqual(write.readNewVersion?.params(values) ?? null, engine === "mysql" ? ["INV-1", "acme"] : null);
+      assert.deepEqual(write.completeReceipt.params(values), ["pv", "nv", "{}", ...key]);
+      assert.deepEqual(write.readReceipt.params(values), key);
+      assert.deepEqual(write.readNewVersion?.params(values) ?? null, engine === "mysql" ? row : null);
     }
   });
 });

@@ -58,6 +58,8 @@ export default defineProposal<Args>({
     note: args.note,
   }),
   idArg: "room_code",
+  // What the model may see of the row: its diff, evidence and messages never show other columns.
+  visibleColumns: ["code", "capacity", "out_of_service", "note", "updated_at"],
   allowedColumns: ["out_of_service", "note"],
   numericBounds: {},
   transitionGuards: { out_of_service: { from: [false], to: [true] } },

@@ -63,6 +63,8 @@ export default defineProposal<Args>({
     fee_due: args.fee,
   }),
   idArg: "appointment_id",
+  // What the model may see of the row: its diff, evidence and messages never show other columns.
+  visibleColumns: ["id", "starts_at", "status", "cancel_reason", "fee_due", "version"],
   allowedColumns: ["status", "cancel_reason", "fee_due"],
   numericBounds: { fee_due: { minimum: 0, maximum: 250 } },
   transitionGuards: { status: { from: ["booked", "confirmed"], to: ["cancelled"] } },

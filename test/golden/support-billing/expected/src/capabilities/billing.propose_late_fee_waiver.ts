@@ -142,6 +142,18 @@ export default defineProposal<Args>({
     status: "open",
   }),
   idArg: "invoice_id",
+  // What the model may see of the row: its diff, evidence and messages never show other columns.
+  visibleColumns: [
+    "id",
+    "tenant_id",
+    "customer_id",
+    "amount_cents",
+    "late_fee_cents",
+    "status",
+    "waiver_reason",
+    "due_at",
+    "updated_at",
+  ],
   allowedColumns: ["late_fee_cents", "waiver_reason", "status"],
   numericBounds: { late_fee_cents: { minimum: 0, maximum: 10000 } },
   transitionGuards: { status: { from: ["overdue"], to: ["open"] } },
