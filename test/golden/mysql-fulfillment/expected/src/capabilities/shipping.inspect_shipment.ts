@@ -64,9 +64,12 @@ export default defineRead<Args>({
     type: "object",
     properties: {
       shipment_id: {
-        type: "integer",
         description: "Shipment number, e.g. 700001.",
         minimum: 1,
+        anyOf: [
+          { type: "integer", maximum: 9007199254740991 },
+          { type: "string", pattern: "^(0|[1-9][0-9]{0,18})$", format: "int64" },
+        ],
       },
     },
     required: ["shipment_id"],

@@ -126,12 +126,18 @@ export default defineProposal<Args>({
   approval: { mode: "human", requiredRole: "dispatch_lead" },
   executor: { name: "sql_update", type: "sql_update" },
   // Recorded with every proposal; apply refuses a proposal made under a different plan.
-  planHash: "60887b9ac22a08cf3260cd8ffe3aa76da0e66bd9aab7d7e76b15c03b4e2c9f5a",
+  planHash: "bdb147e547608ac85efb2f3603d7e953c12957153b1daf0c051ca325422c1159",
   evidence: "required",
   inputSchema: {
     type: "object",
     properties: {
-      shipment_id: { type: "integer", minimum: 1 },
+      shipment_id: {
+        minimum: 1,
+        anyOf: [
+          { type: "integer", maximum: 9007199254740991 },
+          { type: "string", pattern: "^(0|[1-9][0-9]{0,18})$", format: "int64" },
+        ],
+      },
       reason: { type: "string", maxLength: 300 },
     },
     required: ["shipment_id", "reason"],
