@@ -7,7 +7,7 @@ import { validate } from "../validators/shipping.inspect_shipment.mjs";
 /** Arguments the model supplies (validated before any database call). */
 export interface Args {
   /** Shipment number, e.g. 700001. */
-  shipment_id: number;
+  shipment_id: number | string;
 }
 
 /** The row the model receives in `data`. */

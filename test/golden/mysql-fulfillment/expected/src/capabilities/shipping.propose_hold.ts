@@ -8,7 +8,7 @@ import { validate } from "../validators/shipping.propose_hold.mjs";
 
 /** Arguments the model supplies (validated before any database call). */
 export interface Args {
-  shipment_id: number;
+  shipment_id: number | string;
   reason: string;
 }
 
