@@ -10,6 +10,7 @@ import { projectRow, visibleColumnsOf, visibleDiff } from "./calls/visible.ts";
 import { ENVELOPE_OUTPUT_SCHEMA, errorEnvelope, type Envelope } from "./envelope.ts";
 import type { ResourceContents, ResourceTemplateDescriptor, ToolCallResult, ToolDescriptor, ToolHost } from "./mcp/host.ts";
 import { withRawJson } from "./mcp/raw-json.ts";
+import { echoed } from "./text/echo.ts";
 
 export type AliasMode = "canonical" | "openai";
 
@@ -75,8 +76,8 @@ export function createCapabilityHost(capabilities: readonly Capability[], env: C
       const prepared = byToolName.get(name);
       let envelope: Envelope;
       if (!prepared) {
-        // The name is the caller's; echo a bounded, printable form of it only.
-        const shown = String(name).replace(/[^\x20-\x7e]/g, "?").slice(0, 128);
+        // The name is the caller's; echo a bounded, escaped form of it only.
+        const shown = echoed(String(name));
         envelope = errorEnvelope(
           shown,
           "read",

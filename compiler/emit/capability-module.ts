@@ -43,7 +43,7 @@ export function renderCapabilityModule(build: BuildPlan, cap: CapabilityPlan): s
       name: a.name,
       required: a.required,
       description: a.description === undefined ? undefined : blockComment(a.description),
-      tsType: tsTypeForArg(a.type, a.enum),
+      tsType: tsTypeForArg(a.type, a.enum, a.exactNumber?.format !== undefined),
     })),
     rowDoc: p
       ? "The current row as the proposal reads it (visible columns plus those the diff and guards need)."

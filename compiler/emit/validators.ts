@@ -3,6 +3,7 @@
 
 import { Ajv } from "ajv";
 import standaloneCode from "ajv/dist/standalone/index.js";
+import { NUMERIC_TEXT_FORMATS } from "../../runtime/calls/arguments.ts";
 
 // Ajv's standalone output `require`s this helper; ESM has no require, so we inline an
 // equivalent that counts Unicode code points, as JSON Schema's maxLength does.
@@ -10,7 +11,11 @@ const UCS2_REQUIRE = 'require("ajv/dist/runtime/ucs2length").default';
 const UCS2_INLINE = "((s) => { let n = 0; for (const _ of s) n++; return n; })";
 
 export function compileValidator(schema: Record<string, unknown>): string {
-  const ajv = new Ajv({ code: { source: true, esm: true, lines: true }, strict: true, allErrors: false });
+  // strictTypes off: an integer that may be written as text keeps the author's minimum/maximum beside
+  // its two alternatives (compiler/plan/arguments.ts). Formats of numbers written as text are known
+  // here but checked by the runtime, which compares the text exactly (runtime/calls/arguments.ts).
+  const ajv = new Ajv({ code: { source: true, esm: true, lines: true }, strict: true, strictTypes: false, allErrors: false });
+  for (const format of Object.keys(NUMERIC_TEXT_FORMATS)) ajv.addFormat(format, true);
   const validate = ajv.compile(schema);
   const code = standaloneCode.default(ajv, validate).split(UCS2_REQUIRE).join(UCS2_INLINE);
   if (code.includes("require(")) {

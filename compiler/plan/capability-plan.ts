@@ -3,6 +3,7 @@
 
 import type { ArgType, Engine, Scalar } from "../config/contract.ts";
 import type { SqlUpdatePlan } from "../../runtime/executors/write-plan.ts";
+import type { NumericTextFormat } from "../../runtime/calls/arguments.ts";
 
 export type { SqlUpdatePlan, WriteParamSource, WriteStatementPlan } from "../../runtime/executors/write-plan.ts";
 
@@ -29,6 +30,12 @@ export interface ArgPlan {
   minimum?: number;
   maximum?: number;
   enum?: Array<string | number>;
+  /**
+   * Set when the argument feeds a bigint or decimal column: JSON integers are limited to those a
+   * JSON number carries exactly, and the canonical text form (pattern, format) is accepted where
+   * the column needs it (compiler/plan/arguments.ts).
+   */
+  exactNumber?: { jsonIntegerLimit?: number; format?: NumericTextFormat; pattern?: string };
 }
 
 export interface ColumnPlan {

@@ -21,7 +21,9 @@ export function tsTypeForColumn(column: ColumnInfo): string {
   return column.nullable && base !== "unknown" ? `${base} | null` : base;
 }
 
-export function tsTypeForArg(type: ArgType, values?: Array<string | number>): string {
+export function tsTypeForArg(type: ArgType, values?: Array<string | number>, writtenAsText = false): string {
   if (values && values.length > 0) return values.map((v) => JSON.stringify(v)).join(" | ");
-  return type === "integer" ? "number" : type;
+  // An integer feeding a bigint column may arrive as digit text past 2^53 (plan/arguments.ts).
+  if (type === "integer") return writtenAsText ? "number | string" : "number";
+  return type;
 }

@@ -11,6 +11,7 @@ import type { Scalar } from "../../runtime/values.ts";
 import { terminalName, terminalSafe } from "../../runtime/text/terminal-safe.ts";
 import { tableLabel } from "../../runtime/table-label.ts";
 import { projectRow } from "../../runtime/calls/visible.ts";
+import { compareDecimal, decimalOfNumber, exactDecimal, isCanonicalInteger } from "../../runtime/decimal.ts";
 
 export interface RecheckInput {
   proposal: StoredProposal;
@@ -139,9 +140,11 @@ function isRequired(args: readonly ArgPlan[], name: string): boolean {
 
 /** Whether a value an argument fed is one that argument's validator would have accepted. */
 function argumentProblem(arg: ArgPlan, value: Scalar): string | undefined {
+  // An integer feeding a bigint column may have arrived as canonical text (compiler/plan/arguments.ts).
+  const integerText = arg.exactNumber?.format !== undefined && typeof value === "string" && isCanonicalInteger(value);
   const fits =
     (arg.type === "string" && typeof value === "string") ||
-    (arg.type === "integer" && Number.isInteger(value)) ||
+    (arg.type === "integer" && (Number.isInteger(value) || integerText)) ||
     (arg.type === "number" && typeof value === "number" && Number.isFinite(value)) ||
     (arg.type === "boolean" && typeof value === "boolean");
   if (!fits) return `${show(value)} is not a ${arg.type} as argument ${terminalName(arg.name)} requires`;
@@ -149,17 +152,21 @@ function argumentProblem(arg: ArgPlan, value: Scalar): string | undefined {
   if (typeof value === "string" && arg.maxLength !== undefined && [...value].length > arg.maxLength) {
     return `is longer than argument ${terminalName(arg.name)}'s ${arg.maxLength} characters`;
   }
-  if (typeof value === "number" && arg.minimum !== undefined && value < arg.minimum) return `${value} is below argument ${terminalName(arg.name)}'s minimum ${arg.minimum}`;
-  if (typeof value === "number" && arg.maximum !== undefined && value > arg.maximum) return `${value} is above argument ${terminalName(arg.name)}'s maximum ${arg.maximum}`;
+  const n = typeof value === "number" || integerText ? exactDecimal(value) : undefined;
+  if (n !== undefined && arg.minimum !== undefined && compareDecimal(n, decimalOfNumber(arg.minimum)!) < 0) return `${n} is below argument ${terminalName(arg.name)}'s minimum ${arg.minimum}`;
+  if (n !== undefined && arg.maximum !== undefined && compareDecimal(n, decimalOfNumber(arg.maximum)!) > 0) return `${n} is above argument ${terminalName(arg.name)}'s maximum ${arg.maximum}`;
   if (arg.enum && !arg.enum.some((e) => e === value)) return `${show(value)} is not one of argument ${terminalName(arg.name)}'s values ${show(arg.enum)}`;
   return undefined;
 }
 
+/** Exact, as the runtime's policy check: no floating point, text only in canonical decimal form. */
 function boundsProblem(value: Scalar, bounds: { minimum?: number; maximum?: number }): string | undefined {
-  const n = typeof value === "number" ? value : typeof value === "string" && value.trim() !== "" ? Number(value) : Number.NaN;
-  if (!Number.isFinite(n)) return `${show(value)} is not a number, and numeric_bounds apply`;
-  if (bounds.minimum !== undefined && n < bounds.minimum) return `${n} is below the numeric bound ${bounds.minimum}`;
-  if (bounds.maximum !== undefined && n > bounds.maximum) return `${n} is above the numeric bound ${bounds.maximum}`;
+  const n = exactDecimal(value);
+  if (n === undefined) return `${show(value)} is not a number, and numeric_bounds apply`;
+  const minimum = bounds.minimum === undefined ? undefined : decimalOfNumber(bounds.minimum);
+  const maximum = bounds.maximum === undefined ? undefined : decimalOfNumber(bounds.maximum);
+  if (minimum !== undefined && compareDecimal(n, minimum) < 0) return `${n} is below the numeric bound ${minimum}`;
+  if (maximum !== undefined && compareDecimal(n, maximum) > 0) return `${n} is above the numeric bound ${maximum}`;
   return undefined;
 }
 

@@ -162,7 +162,10 @@ function formatTool(tool: ToolDescriptor): string[] {
 }
 
 function formatArgument(name: string, schema: Record<string, unknown>, required: boolean): string {
-  const facts: string[] = [String(schema.type ?? "any"), required ? "required" : "optional"];
+  // An integer that may also be written as digit text (a bigint column) has two forms.
+  const forms = Array.isArray(schema.anyOf) ? (schema.anyOf as Array<Record<string, unknown>>) : [schema];
+  const type = forms.map((f) => (typeof f.format === "string" ? `${String(f.type)} (${f.format})` : String(f.type ?? "any"))).join(" or ");
+  const facts: string[] = [type, required ? "required" : "optional"];
   for (const key of ["minLength", "maxLength", "minimum", "maximum"] as const) {
     if (schema[key] !== undefined) facts.push(`${key} ${String(schema[key])}`);
   }

@@ -3,7 +3,9 @@
 // what only the arguments and the current row can tell.
 
 import type { ProposalCapability } from "../capability.ts";
+import { compareDecimal, decimalOfNumber, exactDecimal, sameNumber } from "../decimal.ts";
 import type { Scalar } from "../values.ts";
+import { numericArgNames } from "./arguments.ts";
 
 /** Database drivers return bigint and decimal as strings; compare values by their text. */
 export function sameValue(a: unknown, b: unknown): boolean {
@@ -26,15 +28,18 @@ export function policyViolation(
   }
   for (const [column, bounds] of Object.entries(cap.numericBounds)) {
     if (!(column in patch)) continue;
-    const value = Number(patch[column]);
+    // Exact: "100.000000000000000001" is above a maximum of 100, and "", "0x10" or "1e2" are not numbers.
+    const value = exactDecimal(patch[column]);
     // The proposed value is the caller's own; only the column's name may be hidden.
     const subject = shown(column) ? `The proposed ${column}` : "A proposed value";
-    if (patch[column] === null || Number.isNaN(value)) return `${subject} is not a number.`;
-    if (bounds.minimum !== undefined && value < bounds.minimum) {
-      return `${subject} (${value}) is below the allowed minimum of ${bounds.minimum}.`;
+    if (value === undefined) return `${subject} is not a number.`;
+    const minimum = bounds.minimum === undefined ? undefined : decimalOfNumber(bounds.minimum);
+    const maximum = bounds.maximum === undefined ? undefined : decimalOfNumber(bounds.maximum);
+    if (minimum !== undefined && compareDecimal(value, minimum) < 0) {
+      return `${subject} (${value}) is below the allowed minimum of ${minimum}.`;
     }
-    if (bounds.maximum !== undefined && value > bounds.maximum) {
-      return `${subject} (${value}) is above the allowed maximum of ${bounds.maximum}.`;
+    if (maximum !== undefined && compareDecimal(value, maximum) > 0) {
+      return `${subject} (${value}) is above the allowed maximum of ${maximum}.`;
     }
   }
   for (const [column, guard] of Object.entries(cap.transitionGuards)) {
@@ -50,8 +55,35 @@ export function policyViolation(
         : "One of the proposed values is not a state this capability may set.";
     }
   }
-  if (Object.entries(patch).every(([column, value]) => sameValue(row[column], value))) {
+  const numeric = numericColumns(cap);
+  const unchanged = (column: string, value: Scalar) =>
+    numeric.has(column) || typeof value === "number" ? sameNumberOrValue(row[column], value) : sameValue(row[column], value);
+  if (Object.entries(patch).every(([column, value]) => unchanged(column, value))) {
     return "The proposal would not change anything: the row already has these values.";
   }
   return undefined;
+}
+
+/** A numeric column reads back as "12.50" for a proposed 12.5: the same number is no change. */
+function sameNumberOrValue(current: unknown, proposed: Scalar): boolean {
+  return sameNumber(current, proposed) || sameValue(current, proposed);
+}
+
+const numericColumnsOf = new WeakMap<ProposalCapability, ReadonlySet<string>>();
+
+/**
+ * The columns whose values are numbers: those with numeric bounds and those a numeric argument
+ * feeds. Which argument feeds which column is read from the compiled patch itself, by calling it
+ * once with a marker for each numeric argument.
+ */
+function numericColumns(cap: ProposalCapability): ReadonlySet<string> {
+  let columns = numericColumnsOf.get(cap);
+  if (columns) return columns;
+  if (typeof cap.patch !== "function") return new Set(Object.keys(cap.numericBounds));
+  const markers = new Map(numericArgNames(cap.inputSchema).map((name) => [`\u0000numeric-argument:${name}`, name]));
+  const probe = Object.fromEntries([...markers].map(([marker, name]) => [name, marker]));
+  const fed = Object.entries(cap.patch(probe)).filter(([, value]) => typeof value === "string" && markers.has(value));
+  columns = new Set([...Object.keys(cap.numericBounds), ...fed.map(([column]) => column)]);
+  numericColumnsOf.set(cap, columns);
+  return columns;
 }

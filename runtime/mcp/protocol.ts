@@ -6,6 +6,7 @@
 
 import type { ToolHost } from "./host.ts";
 import { rawJsonOf } from "./raw-json.ts";
+import { echoed } from "../text/echo.ts";
 
 /** Newest first; the first entry is what we answer when the client asks for something else. */
 export const SUPPORTED_PROTOCOL_VERSIONS: readonly string[] = ["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"];
@@ -210,7 +211,8 @@ export function createMcpServerCore(host: ToolHost): McpServerCore {
       return errorResponse(replyId, JSONRPC_INVALID_PARAMS, `Invalid params: ${result.message}`);
     }
     if (result instanceof ResourceNotFound) {
-      return errorResponse(replyId, MCP_RESOURCE_NOT_FOUND, "Resource not found", { uri: result.uri });
+      // The URI is the caller's: echoed bounded and escaped, so a 2 MB URI gets a small answer.
+      return errorResponse(replyId, MCP_RESOURCE_NOT_FOUND, "Resource not found", { uri: echoed(result.uri) });
     }
     return { jsonrpc: "2.0", id: replyId as JsonRpcId, result };
   }

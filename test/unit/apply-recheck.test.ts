@@ -183,6 +183,23 @@ describe("re-checking a stored proposal against the compiled capability", () => 
     refused((p) => void (p.after.late_fee_cents = 2500), /after row's late_fee_cents is not the before row with the patch applied/);
   });
 
+  test("a bigint patch value that arrived as digit text past 2^53 is accepted exactly and bounded exactly", () => {
+    const invoices = table("public", "invoices", INVOICES.primary_key, INVOICES.columns.map((c) => (c.name === "late_fee_cents" ? column(c.name, "bigint") : c)));
+    const cap = waiver();
+    cap.numeric_bounds.late_fee_cents = { minimum: 0, maximum: 9007199254740994 };
+    const planned = planCase({ engine: "postgres", capability: cap, tables: [invoices] });
+    assert.ok(planned.ok);
+    const withFee = (fee: string) => (p: StoredProposal) => {
+      p.patch.late_fee_cents = fee;
+      p.args.new_late_fee_cents = fee;
+      p.after.late_fee_cents = fee;
+    };
+    const evidenceWith = (fee: string) => ({ ...evidence, args: { ...evidence.args, new_late_fee_cents: fee } });
+    assert.deepEqual(differences(withFee("9007199254740993"), { capability: planned.capability, evidence: evidenceWith("9007199254740993") }), []);
+    refused(withFee("9007199254740995"), /9007199254740995 is above the numeric bound 9007199254740994/, { capability: planned.capability, evidence: evidenceWith("9007199254740995") });
+    refused(withFee("1e3"), /"1e3" is not a integer as argument new_late_fee_cents requires/, { capability: planned.capability, evidence: evidenceWith("1e3") });
+  });
+
   test("the guards: transitions as built, proposed states within `to`, the planned version column", () => {
     refused((p) => void delete p.guards.transitions, /list of transition guards is \[\], the build's is/);
     refused((p) => void (p.guards.transitions![0]!.from = ["overdue", "paid"]), /list of transition guards is/);

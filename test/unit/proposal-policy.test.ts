@@ -8,6 +8,7 @@ import fc from "fast-check";
 import type { ProposalCapability } from "../../runtime/capability.ts";
 import { policyViolation, sameValue } from "../../runtime/calls/policy.ts";
 import type { Scalar } from "../../runtime/values.ts";
+import { decimalOfNumber } from "../../runtime/decimal.ts";
 
 type Policy = Pick<ProposalCapability, "allowedColumns" | "numericBounds" | "transitionGuards" | "visibleColumns">;
 
@@ -69,6 +70,24 @@ describe("numeric bounds", () => {
     assert.equal(fee("NaN"), "The proposed late_fee_cents is not a number.");
   });
 
+  test("text is a number only in canonical decimal form: empty, hex, exponent, infinity, spaces and '+' are refused", () => {
+    for (const text of ["", "0x10", "1e2", "1E2", "Infinity", "-Infinity", " 1", "1 ", "+1", "01", ".5", "5.", "1_000", "١٢"]) {
+      assert.equal(fee(text), "The proposed late_fee_cents is not a number.", JSON.stringify(text));
+    }
+  });
+
+  test("decimals are compared exactly: a hair over the maximum is over, past 2^53 nothing rounds", () => {
+    const money = capability({ allowedColumns: ["amount"], numericBounds: { amount: { minimum: 0.1, maximum: 100.0 } } });
+    const amount = (value: Scalar) => check({ amount: value }, {}, money);
+    assert.equal(amount("100.000000000000000000"), undefined);
+    assert.equal(amount("100.000000000000000001"), "The proposed amount (100.000000000000000001) is above the allowed maximum of 100.");
+    assert.equal(amount("0.1"), undefined);
+    assert.equal(amount("0.09999999999999999999"), "The proposed amount (0.09999999999999999999) is below the allowed minimum of 0.1.");
+    const ids = capability({ allowedColumns: ["n"], numericBounds: { n: { maximum: 9007199254740992 } } });
+    assert.equal(check({ n: "9007199254740992" }, {}, ids), undefined);
+    assert.equal(check({ n: "9007199254740993" }, {}, ids), "The proposed n (9007199254740993) is above the allowed maximum of 9007199254740992.");
+  });
+
   test("a one-sided bound leaves the other side open", () => {
     const atLeast = capability({ allowedColumns: ["credit"], numericBounds: { credit: { minimum: 5 } } });
     assert.equal(check({ credit: 1e12 }, {}, atLeast), undefined);
@@ -124,8 +143,21 @@ describe("the no-op proposal", () => {
   test("text from the driver and the same number in the patch are the same value", () => {
     const cap = capability({ allowedColumns: ["row_count", "waiver_reason"] });
     assert.equal(check({ row_count: 12 }, { row_count: "12" }, cap), "The proposal would not change anything: the row already has these values.");
+    assert.equal(check({ row_count: 12.5 }, { row_count: "12.50" }, cap), "The proposal would not change anything: the row already has these values.");
     assert.equal(check({ waiver_reason: null }, { waiver_reason: null }, cap), "The proposal would not change anything: the row already has these values.");
     assert.equal(check({ waiver_reason: "" }, { waiver_reason: null }, cap), undefined, "an empty string is not null");
+  });
+
+  test("a number written as text is compared with the row as a number, a text column as text", () => {
+    // The compiled shape: price (numeric(10,2)) fed by a string argument, note (text) by another.
+    const cap = {
+      ...capability({ allowedColumns: ["price", "note"] }),
+      inputSchema: { type: "object", properties: { price: { type: "string", format: "decimal", pattern: "^-?(0|[1-9][0-9]{0,7})(\\.[0-9]{1,2})?$" }, note: { type: "string" } } },
+      patch: (args: Record<string, Scalar>) => ({ price: args.price ?? null, note: args.note ?? null }),
+    } as unknown as ProposalCapability;
+    const row = { price: "12.50", note: "1.50" };
+    assert.equal(check({ price: "12.5", note: "1.50" }, row, cap), "The proposal would not change anything: the row already has these values.");
+    assert.equal(check({ price: "12.50", note: "1.5" }, row, cap), undefined, "text '1.5' differs from text '1.50'");
   });
 
   test("the checks run in order: columns, bounds, transitions, then the no-op", () => {
@@ -180,8 +212,8 @@ describe("property", () => {
             allowedColumns: ["amount"],
             numericBounds: { amount: { ...(minimum !== undefined ? { minimum } : {}), ...(maximum !== undefined ? { maximum } : {}) } },
           });
-          // String(x) round-trips every double exactly, as a driver's decimal text would.
-          const verdict = policyViolation(cap, { amount: null }, { amount: asText ? String(value) : value });
+          // The exact decimal text of the double, as a driver prints a numeric (never in exponent form).
+          const verdict = policyViolation(cap, { amount: null }, { amount: asText ? decimalOfNumber(value)! : value });
           if (minimum !== undefined && value < minimum) return verdict?.includes("below the allowed minimum") === true;
           if (maximum !== undefined && value > maximum) return verdict?.includes("above the allowed maximum") === true;
           return verdict === undefined;

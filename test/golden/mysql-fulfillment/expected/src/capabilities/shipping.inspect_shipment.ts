@@ -7,7 +7,7 @@ import { validate } from "../validators/shipping.inspect_shipment.mjs";
 /** Arguments the model supplies (validated before any database call). */
 export interface Args {
   /** Shipment number, e.g. 700001. */
-  shipment_id: number;
+  shipment_id: number | string;
 }
 
 /** The row the model receives in `data`. */
@@ -64,9 +64,12 @@ export default defineRead<Args>({
     type: "object",
     properties: {
       shipment_id: {
-        type: "integer",
         description: "Shipment number, e.g. 700001.",
         minimum: 1,
+        anyOf: [
+          { type: "integer", maximum: 9007199254740991 },
+          { type: "string", pattern: "^(0|[1-9][0-9]{0,18})$", format: "int64" },
+        ],
       },
     },
     required: ["shipment_id"],
