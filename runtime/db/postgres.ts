@@ -4,14 +4,10 @@
 import pg from "pg";
 import { postgresSessionOptions, postgresTypeParsers, type PgTypeParserLookup } from "../dialect/postgres.ts";
 import type { Adapter, AdapterOptions, FixedStatement, Row, Transaction } from "./adapter.ts";
-import {
-  APPLICATION_NAME,
-  CONNECT_TIMEOUT_MS,
-  DEFAULT_MAX_CONNECTIONS,
-  assertBindable,
-  checkPoolSettings,
-  toJsonRows,
-} from "./rows.ts";
+import { checkConnectionUrl } from "./connection-url.ts";
+import { CONNECT_TIMEOUT_MS, IDLE_TIMEOUT_MS, KEEPALIVE_INITIAL_DELAY_MS, queryDeadlineMs } from "./limits.ts";
+import { APPLICATION_NAME, DEFAULT_MAX_CONNECTIONS, assertBindable, checkPoolSettings, toJsonRows } from "./rows.ts";
+import { POSTGRES_SESSION_CHECK, checkSession } from "./session-check.ts";
 
 // A per-pool override of pg's parsers (the dialect's table), so other pg users in the process keep pg's defaults.
 const runnerTypes = postgresTypeParsers(pg.types.getTypeParser as PgTypeParserLookup) as pg.CustomTypesConfig;
@@ -27,11 +23,24 @@ export function createPostgresAdapter(
 ): Adapter {
   const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   checkPoolSettings(options.statementTimeoutMs, maxConnections);
+  // A URL that would override the session is refused on every call (CONFIGURATION_ERROR), never used.
+  let refusedUrl: Error | undefined;
+  try {
+    checkConnectionUrl("postgres", options.url);
+  } catch (err) {
+    refusedUrl = err as Error;
+  }
 
   const pool = new pg.Pool({
-    connectionString: options.url,
+    connectionString: refusedUrl ? undefined : options.url,
     max: maxConnections,
+    // Bounds the connect (TLS and login included) and the wait for a free slot.
     connectionTimeoutMillis: limits.connectTimeoutMs,
+    // The client-side deadline: a stalled network fails the query (and the connection is discarded below).
+    query_timeout: queryDeadlineMs(options.statementTimeoutMs),
+    keepAlive: true,
+    keepAliveInitialDelayMillis: KEEPALIVE_INITIAL_DELAY_MS,
+    idleTimeoutMillis: IDLE_TIMEOUT_MS,
     application_name: APPLICATION_NAME,
     // Startup parameters, so every connection is UTC/ISO and time-limited before its first statement.
     options: postgresSessionOptions(options),
@@ -41,7 +50,16 @@ export function createPostgresAdapter(
   // pg-pool already discards that client, and the next call reconnects.
   pool.on("error", () => {});
 
+  const checked = new WeakSet<pg.PoolClient>();
   let closing: Promise<void> | undefined;
+
+  /** Before a connection's first statement: the session must be what the startup parameters asked for. */
+  async function checkNewSession(client: pg.PoolClient): Promise<void> {
+    if (checked.has(client)) return;
+    const result = await client.query<Row>(POSTGRES_SESSION_CHECK.text);
+    checkSession(result.rows[0], { readOnly: options.readOnly ?? false });
+    checked.add(client);
+  }
 
   /**
    * Checks out one connection for `work` and always releases it; a connection that failed in a way
@@ -49,6 +67,7 @@ export function createPostgresAdapter(
    */
   async function withClient<T>(work: (client: pg.PoolClient, markBroken: (err: unknown) => void) => Promise<T>): Promise<T> {
     if (closing) throw new Error("The Postgres adapter is closed");
+    if (refusedUrl) throw refusedUrl;
     const client = await pool.connect();
     let discard: Error | undefined;
     const markBroken = (err: unknown) => {
@@ -56,6 +75,12 @@ export function createPostgresAdapter(
     };
     client.on("error", markBroken);
     try {
+      try {
+        await checkNewSession(client);
+      } catch (err) {
+        markBroken(err); // a session that failed its check is never reused
+        throw err;
+      }
       return await work(client, markBroken);
     } finally {
       client.off("error", markBroken);
@@ -107,6 +132,10 @@ export function createPostgresAdapter(
           throw err;
         }
       });
+    },
+
+    async verify(): Promise<void> {
+      await withClient(async () => undefined);
     },
 
     close(): Promise<void> {
