@@ -7,7 +7,8 @@ import type { Adapter, AdapterOptions, FixedStatement, Row, Transaction } from "
 import { checkConnectionUrl } from "./connection-url.ts";
 import { CONNECT_TIMEOUT_MS, IDLE_TIMEOUT_MS, KEEPALIVE_INITIAL_DELAY_MS, queryDeadlineMs } from "./limits.ts";
 import { APPLICATION_NAME, DEFAULT_MAX_CONNECTIONS, assertBindable, checkPoolSettings, toJsonRows } from "./rows.ts";
-import { POSTGRES_SESSION_CHECK, checkSession } from "./session-check.ts";
+import { POSTGRES_SESSION_CHECK, checkSession, sessionProblem } from "./session-check.ts";
+import { sessionInteger } from "../dialect/dialect.ts";
 
 // A per-pool override of pg's parsers (the dialect's table), so other pg users in the process keep pg's defaults.
 const runnerTypes = postgresTypeParsers(pg.types.getTypeParser as PgTypeParserLookup) as pg.CustomTypesConfig;
@@ -50,15 +51,50 @@ export function createPostgresAdapter(
   // pg-pool already discards that client, and the next call reconnects.
   pool.on("error", () => {});
 
-  const checked = new WeakSet<pg.PoolClient>();
   let closing: Promise<void> | undefined;
+  const readOnly = options.readOnly ?? false;
+  const checked = new WeakSet<pg.PoolClient>();
+  // Connections whose server did not apply the startup settings (a pooler that shares server
+  // sessions, the embedded demo database): each statement runs in its own transaction that sets
+  // them locally, BEGIN READ ONLY for a reader, so the guarantee holds per transaction instead.
+  const scoped = new WeakSet<pg.PoolClient>();
+  const localSettings =
+    `SET LOCAL statement_timeout = ${sessionInteger(options.statementTimeoutMs)}; SET LOCAL TimeZone = 'UTC'; SET LOCAL DateStyle = 'ISO'`;
+  const begin = (client: pg.PoolClient) =>
+    scoped.has(client) ? client.query(`BEGIN${readOnly ? " READ ONLY" : ""}; ${localSettings}`) : client.query("BEGIN");
 
-  /** Before a connection's first statement: the session must be what the startup parameters asked for. */
+  /**
+   * Before a connection's first statement: the session must be what the startup parameters asked
+   * for, or else a transaction that sets it locally must be; otherwise nothing runs through it.
+   */
   async function checkNewSession(client: pg.PoolClient): Promise<void> {
     if (checked.has(client)) return;
-    const result = await client.query<Row>(POSTGRES_SESSION_CHECK.text);
-    checkSession(result.rows[0], { readOnly: options.readOnly ?? false });
+    const session = await client.query<Row>(POSTGRES_SESSION_CHECK.text);
+    if (sessionProblem(session.rows[0], { readOnly }) !== undefined) {
+      scoped.add(client);
+      await begin(client);
+      try {
+        checkSession((await client.query<Row>(POSTGRES_SESSION_CHECK.text)).rows[0], { readOnly });
+      } finally {
+        await client.query("ROLLBACK");
+      }
+    }
     checked.add(client);
+  }
+
+  /** Runs one fixed read, inside a local-settings transaction on a scoped connection. */
+  async function runRead(client: pg.PoolClient, statement: FixedStatement, params: readonly unknown[], markBroken: (err: unknown) => void) {
+    const run = () => client.query<Row>({ name: statement.name, text: statement.text, values: params as unknown[] });
+    if (!scoped.has(client)) return run();
+    await begin(client);
+    try {
+      const result = await run();
+      await client.query("COMMIT");
+      return result;
+    } catch (err) {
+      await client.query("ROLLBACK").catch(markBroken);
+      throw err;
+    }
   }
 
   /**
@@ -95,11 +131,7 @@ export function createPostgresAdapter(
       assertBindable(params);
       return withClient(async (client, markBroken) => {
         try {
-          const result = await client.query<Row>({
-            name: statement.name,
-            text: statement.text,
-            values: params as unknown[],
-          });
+          const result = await runRead(client, statement, params, markBroken);
           return toJsonRows(result.rows);
         } catch (err) {
           // The server rejecting one statement (bad argument, timeout) leaves the connection and its
@@ -122,7 +154,7 @@ export function createPostgresAdapter(
           },
         };
         try {
-          await client.query("BEGIN");
+          await begin(client);
           const value = await work(tx);
           await client.query("COMMIT");
           return value;

@@ -20,17 +20,23 @@ export function mysqlSessionCheck(server: "mariadb" | "mysql" | undefined): stri
 const ON = new Set(["on", "1", "true"]);
 const UTC = new Set(["utc", "+00:00", "etc/utc", "z"]);
 
+/** What is wrong with a session, if anything: not read-only (when asked), or not UTC. */
+export function sessionProblem(row: Record<string, unknown> | undefined, expected: { readOnly: boolean }): "read_only" | "time_zone" | undefined {
+  if (expected.readOnly && !ON.has(String(row?.read_only ?? "").toLowerCase())) return "read_only";
+  if (!UTC.has(String(row?.time_zone ?? "").toLowerCase())) return "time_zone";
+  return undefined;
+}
+
 /** Throws DatabaseConfigurationError unless the session is read-only (when asked) and UTC. */
 export function checkSession(row: Record<string, unknown> | undefined, expected: { readOnly: boolean }): void {
-  const readOnly = ON.has(String(row?.read_only ?? "").toLowerCase());
-  const utc = UTC.has(String(row?.time_zone ?? "").toLowerCase());
-  if (expected.readOnly && !readOnly) {
+  const problem = sessionProblem(row, expected);
+  if (problem === "read_only") {
     throw new DatabaseConfigurationError(
       "The database session is not read-only although the runner asked for it, so the MCP server will not read through it. " +
-        "Something between the runner and the database overrides session settings (a pooler in transaction mode, a proxy, a server hook); connect directly or fix that layer.",
+        "Something between the runner and the database overrides session settings (a pooler, a proxy, a server hook); connect directly or fix that layer.",
     );
   }
-  if (!utc) {
+  if (problem === "time_zone") {
     throw new DatabaseConfigurationError(
       "The database session is not in UTC although the runner asked for it, so timestamps would shift. " +
         "Something between the runner and the database overrides session settings (a pooler, a proxy, a server hook); connect directly or fix that layer.",

@@ -224,3 +224,28 @@ for (const engine of ENGINES) {
     });
   });
 }
+
+describe("postgres: a server that ignores the startup settings (the embedded demo database)", () => {
+  test("reads still run read-only and in UTC, each in its own local-settings transaction", async () => {
+    const { startEmbeddedPostgres } = await import("../../operator/demo/embedded-postgres.ts");
+    const embedded = await startEmbeddedPostgres({ sql: ["CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (1)"] });
+    const a = createPostgresAdapter({ url: embedded.url, statementTimeoutMs: 2000, readOnly: true, maxConnections: 1 });
+    try {
+      // A plain connection shows the server ignores the startup parameters...
+      const plain = new pg.Client({ connectionString: embedded.url, options: "-c default_transaction_read_only=on" });
+      await plain.connect();
+      const [ignored] = (await plain.query(POSTGRES_SESSION_CHECK.text)).rows;
+      await plain.end();
+      assert.equal(ignored.read_only, "off");
+      // ...yet through the reader adapter, a statement sees a read-only transaction and cannot write.
+      const [row] = await a.query(POSTGRES_SESSION_CHECK, []);
+      assert.equal(row!.read_only, "on");
+      const err = await rejection(a.query({ name: "w", text: "UPDATE t SET id = 2 WHERE id = 1" }, []));
+      assert.equal((err as { code?: string }).code, "25006", "read_only_sql_transaction");
+      assert.deepEqual(await a.query({ name: "r", text: "SELECT id FROM t" }, []), [{ id: 1 }]);
+    } finally {
+      await a.close();
+      await embedded.stop();
+    }
+  });
+});
