@@ -84,7 +84,8 @@ export function mysqlTarget(url: string): MysqlTarget {
   try {
     parsed = new URL(url);
   } catch {
-    throw new DatabaseConfigurationError("The MySQL URL cannot be parsed; expected mysql://user:password@host:3306/database.");
+    // As mysql2 would fail, but without the URL in the error (Node's carries it as `input`).
+    throw Object.assign(new TypeError("Invalid URL"), { code: "ERR_INVALID_URL" });
   }
   const decode = (text: string) => (text === "" ? undefined : decodeURIComponent(text));
   const host = parsed.hostname.startsWith("[") ? parsed.hostname.slice(1, -1) : parsed.hostname;

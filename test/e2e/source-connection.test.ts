@@ -249,3 +249,19 @@ describe("postgres: a server that ignores the startup settings (the embedded dem
     }
   });
 });
+
+describe("inspect applies the same rule to its URL", () => {
+  for (const engine of ENGINES) {
+    test(`${engine}: a session-overriding parameter stops inspect with the parameter and the fix, never its value`, async () => {
+      const { runCli } = await import("../support/cli.ts");
+      const { PG_ADMIN_URL, MYSQL_ADMIN_URL } = await import("../support/databases.ts");
+      const base = engine === "postgres" ? PG_ADMIN_URL : MYSQL_ADMIN_URL;
+      const r = await runCli(["inspect", "--engine", engine, "--from-env", "INSPECT_URL"], {
+        env: { ...process.env, INSPECT_URL: `${base}?${HOSTILE_PARAMETERS[engine][0]}` },
+      });
+      assert.notEqual(r.code, 0);
+      assert.match(r.stderr, engine === "postgres" ? /\$INSPECT_URL: .*'options'.*Remove it/s : /\$INSPECT_URL: .*'typeCast'.*Remove it/s);
+      assert.doesNotMatch(r.stderr, /default_transaction_read_only/);
+    });
+  }
+});
