@@ -98,7 +98,7 @@ export function createCapabilityHost(capabilities: readonly Capability[], env: C
   };
 }
 
-function toToolResult(envelope: Envelope): ToolCallResult {
+export function toToolResult(envelope: Envelope): ToolCallResult {
   // The envelope is serialised once; the same text is the content and, spliced, the structuredContent.
   const text = JSON.stringify(envelope);
   const structuredContent = envelope as unknown as Record<string, unknown>;

@@ -1,6 +1,8 @@
 // Stable error codes: the only failure vocabulary that crosses the MCP boundary.
 // Raw driver, network, SQLite or filesystem text never goes in `message`; it goes to the ledger.
 
+import { redactCredentials } from "./text/credentials.ts";
+
 export const ERROR_CODES = [
   "NOT_FOUND_IN_TENANT",
   "INVALID_ARGUMENT",
@@ -39,10 +41,11 @@ export function fail(code: ErrorCode, message: string, internal?: string): { ok:
   };
 }
 
+/** The cause as one line for the ledger or a log, with any URL credentials redacted (drivers and fetch quote URLs). */
 export function describeCause(cause: unknown): string {
   if (cause instanceof Error) {
     const code = (cause as { code?: unknown }).code;
-    return `${cause.name}${code ? ` [${String(code)}]` : ""}: ${cause.message}`;
+    return redactCredentials(`${cause.name}${code ? ` [${String(code)}]` : ""}: ${cause.message}`);
   }
-  return String(cause);
+  return redactCredentials(String(cause));
 }

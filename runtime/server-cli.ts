@@ -5,9 +5,11 @@
 import { parseArgs } from "node:util";
 import { createCapabilityHost, describeTool, type AliasMode } from "./capability-host.ts";
 import type { CallEnvironment } from "./calls/call-context.ts";
-import { trustedContextFromEnv } from "./context.ts";
+import { credentialContextMessage, trustedContextFromEnv } from "./context.ts";
 import type { Adapter } from "./db/adapter.ts";
+import { classifyDatabaseError, operatorHint } from "./db/classify.ts";
 import { openAdapter } from "./db/index.ts";
+import { createRefusingHost } from "./refusing-host.ts";
 import { LedgerKeyError } from "./ledger/keys/key-ring.ts";
 import { openKeyRing } from "./ledger/keys/open-key-ring.ts";
 import { openLedger } from "./ledger/open.ts";
@@ -160,7 +162,7 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new StartupError(`--port must be a port number, not '${values.port}'.`);
 
   const context = trustedContextFromEnv(def.trustedContext);
-  if (!context.ok) {
+  if (!context.ok && context.missing.length > 0) {
     throw new StartupError(
       `the trusted context is incomplete: set ${context.missing.join(" and ")} (the tenant and principal this server acts for).`,
     );
@@ -212,12 +214,18 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
       }));
   }
   const log = (event: Record<string, unknown>) => process.stderr.write(JSON.stringify({ time: new Date().toISOString(), ...event }) + "\n");
-  const env: CallEnvironment = { adapters, ledger, context: context.context, log };
-  const host = createCapabilityHost(def.capabilities, env, {
-    serverName: "synapsor-runner",
-    version: def.runnerVersion,
-    aliasMode,
-  });
+  const hostOptions = { serverName: "synapsor-runner", version: def.runnerVersion, aliasMode };
+  let host;
+  if (!context.ok) {
+    // A credential where the tenant or principal belongs: the server starts so the client learns why,
+    // but every call is refused and the value is never used, echoed or logged.
+    log({ level: "error", event: "trusted_context_refused", code: "CONFIGURATION_ERROR", message: credentialContextMessage(context.credentials) });
+    host = createRefusingHost(def.capabilities, REFUSED_CONTEXT_FOR_MODEL, hostOptions);
+  } else {
+    const env: CallEnvironment = { adapters, ledger, context: context.context, log };
+    host = createCapabilityHost(def.capabilities, env, hostOptions);
+    checkSourcesOnce(def, adapters, log);
+  }
   const core = createMcpServerCore(host);
 
   let closing = false;
@@ -255,6 +263,29 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
   });
+}
+
+const REFUSED_CONTEXT_FOR_MODEL =
+  "The server's trusted context (tenant or principal) is misconfigured, so it answers no calls; an operator must fix it. The server log says which setting.";
+
+/**
+ * Checks each source's connection once, without delaying start-up (a database that is down must not
+ * stop the server): a wrong login, database name, URL or session is logged here, once, with what
+ * to fix; calls meanwhile answer with the classified code (CONFIGURATION_ERROR for those).
+ */
+function checkSourcesOnce(def: ServerDefinition, adapters: ReadonlyMap<string, Adapter>, log: (event: Record<string, unknown>) => void): void {
+  for (const [name, adapter] of adapters) {
+    adapter.verify().catch((err: unknown) => {
+      const { code } = classifyDatabaseError(err);
+      log({
+        level: code === "TEMPORARILY_UNAVAILABLE" ? "warn" : "error",
+        event: "source_check_failed",
+        source: name,
+        code,
+        message: operatorHint(err, def.sources[name]!.readUrlEnv),
+      });
+    });
+  }
 }
 
 function isLoopback(host: string): boolean {

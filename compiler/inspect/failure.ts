@@ -1,6 +1,7 @@
 // Turns a driver failure into a message a person can act on. Only our own wording and a
 // driver's short error code reach the message: driver text can echo the host, user or URL.
 
+import { DatabaseConfigurationError } from "../../runtime/db/connection-url.ts";
 import { NoDatabaseSelected, SchemaNotFound } from "./raw-schema.ts";
 
 export type InspectStage = "connect" | "read";
@@ -38,6 +39,7 @@ export function describeFailure(stage: InspectStage, err: unknown, urlEnvName: s
   if (err instanceof SchemaNotFound) {
     return `schema "${err.schemaName}" does not exist in ${where} (check --schema)`;
   }
+  if (err instanceof DatabaseConfigurationError) return `$${urlEnvName}: ${err.message}`;
   if (err instanceof NoDatabaseSelected) {
     return `the URL in $${urlEnvName} names no database; add one at the end of the URL (…/dbname) or pass --schema`;
   }

@@ -3,6 +3,8 @@
 // and database are both the inspected database's name.
 
 import mysql from "mysql2/promise";
+import { mysqlTarget } from "../../runtime/db/connection-url.ts";
+import { KEEPALIVE_INITIAL_DELAY_MS } from "../../runtime/db/limits.ts";
 import {
   NoDatabaseSelected,
   SchemaNotFound,
@@ -15,7 +17,15 @@ import {
 } from "./raw-schema.ts";
 
 export async function connectMysql(url: string, connectTimeoutMs: number): Promise<SchemaReader> {
-  const connection = await mysql.createConnection({ uri: url, connectTimeout: connectTimeoutMs });
+  // Only the URL's target reaches mysql2 (the runner's rule): `uri` parameters could change typeCast,
+  // number and date handling or turn on multipleStatements.
+  const connection = await mysql.createConnection({
+    ...mysqlTarget(url),
+    connectTimeout: connectTimeoutMs,
+    enableKeepAlive: true,
+    keepAliveInitialDelay: KEEPALIVE_INITIAL_DELAY_MS,
+    multipleStatements: false,
+  });
   // A server that drops the connection mid-read must not crash the process with an unhandled event.
   connection.on("error", () => {});
   return {

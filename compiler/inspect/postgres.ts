@@ -3,6 +3,8 @@
 // role does not own privileges on and does not report identity/generated details uniformly.
 
 import pg from "pg";
+import { checkConnectionUrl } from "../../runtime/db/connection-url.ts";
+import { KEEPALIVE_INITIAL_DELAY_MS, queryDeadlineMs } from "../../runtime/db/limits.ts";
 import {
   SchemaNotFound,
   type RawColumn,
@@ -13,11 +15,19 @@ import {
   type SchemaReader,
 } from "./raw-schema.ts";
 
+/** The catalog reads' server-side limit; the client gives up a little later (a stalled network). */
+const INSPECT_STATEMENT_TIMEOUT_MS = 30_000;
+
 export async function connectPostgres(url: string, connectTimeoutMs: number): Promise<SchemaReader> {
+  // The runner's own rule for URLs: parameters that would override the session are refused.
+  checkConnectionUrl("postgres", url);
   const client = new pg.Client({
     connectionString: url,
     connectionTimeoutMillis: connectTimeoutMs,
-    statement_timeout: 30_000,
+    statement_timeout: INSPECT_STATEMENT_TIMEOUT_MS,
+    query_timeout: queryDeadlineMs(INSPECT_STATEMENT_TIMEOUT_MS),
+    keepAlive: true,
+    keepAliveInitialDelayMillis: KEEPALIVE_INITIAL_DELAY_MS,
     application_name: "synapsor-runner inspect",
   });
   // A server that drops the connection mid-read must not crash the process with an unhandled event.

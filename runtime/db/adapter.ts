@@ -27,6 +27,11 @@ export interface Adapter {
    * the database.
    */
   transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T>;
+  /**
+   * Opens (or reuses) one connection and checks its session, so a server can report a wrong
+   * login, URL or session once at start. Rejects with the driver's (or our) error.
+   */
+  verify(): Promise<void>;
   close(): Promise<void>;
 }
 

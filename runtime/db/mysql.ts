@@ -5,13 +5,10 @@ import mysql from "mysql2";
 import type { ExecuteValues, PoolConnection, ResultSetHeader } from "mysql2";
 import { MysqlSessionSetup, mysqlDriverOptions } from "../dialect/mysql.ts";
 import type { Adapter, AdapterOptions, FixedStatement, Row, Transaction } from "./adapter.ts";
-import {
-  CONNECT_TIMEOUT_MS,
-  DEFAULT_MAX_CONNECTIONS,
-  assertBindable,
-  checkPoolSettings,
-  toJsonRows,
-} from "./rows.ts";
+import { mysqlTarget, type MysqlTarget } from "./connection-url.ts";
+import { CONNECT_TIMEOUT_MS, DatabaseDeadlineError, IDLE_TIMEOUT_MS, KEEPALIVE_INITIAL_DELAY_MS, queryDeadlineMs, withDeadline } from "./limits.ts";
+import { DEFAULT_MAX_CONNECTIONS, assertBindable, checkPoolSettings, toJsonRows } from "./rows.ts";
+import { checkSession, mysqlSessionCheck } from "./session-check.ts";
 
 /** Limits tests may tighten; production uses the defaults. */
 export interface MysqlLimits {
@@ -24,11 +21,26 @@ export function createMysqlAdapter(
 ): Adapter {
   const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   checkPoolSettings(options.statementTimeoutMs, maxConnections);
+  // The URL is parsed here and only its target reaches mysql2: `uri` would let URL parameters
+  // override typeCast, number and date handling, or turn on multipleStatements. A URL with other
+  // parameters is refused on every call (CONFIGURATION_ERROR), never used.
+  let target: MysqlTarget | undefined;
+  let refusedUrl: Error | undefined;
+  try {
+    target = mysqlTarget(options.url);
+  } catch (err) {
+    refusedUrl = err as Error;
+  }
+  const deadlineMs = queryDeadlineMs(options.statementTimeoutMs);
 
   const pool = mysql.createPool({
-    uri: options.url,
+    ...target,
     connectionLimit: maxConnections,
     connectTimeout: limits.connectTimeoutMs,
+    enableKeepAlive: true,
+    keepAliveInitialDelay: KEEPALIVE_INITIAL_DELAY_MS,
+    idleTimeout: IDLE_TIMEOUT_MS,
+    multipleStatements: false,
     ...mysqlDriverOptions(),
   });
 
@@ -36,92 +48,130 @@ export function createMysqlAdapter(
   const session = new MysqlSessionSetup(options);
   let closing: Promise<void> | undefined;
 
-  function acquire(done: (err: Error | null, conn?: PoolConnection) => void): void {
-    pool.getConnection((err, conn) => {
-      if (err) return done(err);
-      if (sessionReady.has(conn)) return done(null, conn);
-      // mysql2 listens for a pooled connection's 'error' only once; a later one must not crash the server.
-      conn.on("error", () => {});
-      // Session set-up runs before the connection's first statement, so no call ever runs un-timed.
-      const run = (sql: string) => new Promise<void>((resolve, reject) => conn.query(sql, (err) => (err ? reject(err) : resolve())));
-      session.prepare(run).then(
-        () => {
-          sessionReady.add(conn);
-          done(null, conn);
-        },
-        (setupErr: Error) => {
-          conn.destroy();
-          done(setupErr);
-        },
-      );
+  /**
+   * Runs one driver call on `conn` under the client deadline; a call that misses it destroys the
+   * connection (its pool slot is freed, the late answer ignored) and rejects as unreachable.
+   */
+  function bounded<T>(conn: PoolConnection, what: string, call: (done: (err: Error | null, value?: T) => void) => void): Promise<T> {
+    const operation = new Promise<T>((resolve, reject) => {
+      try {
+        call((err, value) => (err ? reject(err) : resolve(value as T)));
+      } catch (thrown) {
+        reject(thrown); // mysql2 validates bindings synchronously
+      }
+    });
+    return withDeadline(what, deadlineMs, operation, () => conn.destroy());
+  }
+
+  const run = (conn: PoolConnection, sql: string) =>
+    bounded<unknown>(conn, "A session statement", (done) => conn.query(sql, (err, result) => done(err, result)));
+
+  /** A pool slot within the connect deadline (a stalled pool must not queue calls forever). */
+  function checkout(): Promise<PoolConnection> {
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const timer = setTimeout(() => {
+        settled = true;
+        reject(new DatabaseDeadlineError("Waiting for a database connection", limits.connectTimeoutMs));
+      }, limits.connectTimeoutMs);
+      pool.getConnection((err, conn) => {
+        if (settled) {
+          // Too late for this call: hand the connection back for the next one.
+          if (!err) conn.release();
+          return;
+        }
+        settled = true;
+        clearTimeout(timer);
+        if (err) reject(err);
+        else resolve(conn);
+      });
     });
   }
+
+  async function acquire(): Promise<PoolConnection> {
+    if (closing) throw new Error("The MySQL adapter is closed");
+    if (refusedUrl) throw refusedUrl;
+    const conn = await checkout();
+    if (sessionReady.has(conn)) return conn;
+    // mysql2 listens for a pooled connection's 'error' only once; a later one must not crash the server.
+    conn.on("error", () => {});
+    try {
+      // Session set-up runs before the connection's first statement, so no call ever runs un-timed,
+      // and the session is checked to be what was asked for before anything reads through it.
+      await session.prepare((sql) => run(conn, sql));
+      const rows = (await run(conn, mysqlSessionCheck(session.server))) as Row[];
+      checkSession(rows[0], { readOnly: options.readOnly ?? false });
+    } catch (setupErr) {
+      conn.destroy();
+      throw setupErr;
+    }
+    sessionReady.add(conn);
+    return conn;
+  }
+
+  /** Back to the pool, unless the failure may have broken the connection (then it is closed). */
+  function finish(conn: PoolConnection, err?: unknown): void {
+    const fatal = err !== undefined && ((err as { fatal?: unknown }).fatal === true || err instanceof DatabaseDeadlineError);
+    if (fatal) conn.destroy();
+    else conn.release();
+  }
+
+  const execute = (conn: PoolConnection, statement: FixedStatement, params: readonly unknown[]) =>
+    bounded<unknown>(conn, "A statement", (done) => conn.execute(statement.text, params as ExecuteValues[], (err, result) => done(err, result)));
 
   return {
     engine: "mysql",
 
-    query(statement: FixedStatement, params: readonly unknown[]): Promise<Row[]> {
-      return new Promise((resolve, reject) => {
-        assertBindable(params);
-        if (closing) throw new Error("The MySQL adapter is closed");
-        acquire((err, conn) => {
-          if (err || !conn) return reject(err);
-          try {
-            conn.execute(statement.text, params as ExecuteValues[], (execErr, rows) => {
-              conn.release();
-              if (execErr) return reject(execErr);
-              // A statement that returns no result set (not expected from fixed reads) yields no rows.
-              resolve(Array.isArray(rows) ? toJsonRows(rows as Row[]) : []);
-            });
-          } catch (thrown) {
-            // mysql2 validates bindings synchronously; the connection must still go back.
-            conn.release();
-            reject(thrown);
-          }
-        });
-      });
+    async query(statement: FixedStatement, params: readonly unknown[]): Promise<Row[]> {
+      assertBindable(params);
+      const conn = await acquire();
+      let result: unknown;
+      try {
+        result = await execute(conn, statement, params);
+      } catch (err) {
+        finish(conn, err);
+        throw err;
+      }
+      finish(conn);
+      // A statement that returns no result set (not expected from fixed reads) yields no rows.
+      return Array.isArray(result) ? toJsonRows(result as Row[]) : [];
     },
 
     async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
-      if (closing) throw new Error("The MySQL adapter is closed");
-      const conn = await new Promise<PoolConnection>((resolve, reject) =>
-        acquire((err, acquired) => (err || !acquired ? reject(err) : resolve(acquired))),
-      );
-      const run = (sql: string) =>
-        new Promise<void>((resolve, reject) => conn.query(sql, (err) => (err ? reject(err) : resolve())));
+      const conn = await acquire();
       const tx: Transaction = {
-        execute(statement, params) {
-          return new Promise((resolve, reject) => {
-            assertBindable(params);
-            conn.execute(statement.text, params as ExecuteValues[], (err, result) => {
-              if (err) return reject(err);
-              // SELECT yields rows; UPDATE/INSERT yield a header whose affectedRows counts matched
-              // rows (mysql2 sets CLIENT_FOUND_ROWS), like Postgres' rowCount.
-              if (Array.isArray(result)) {
-                const rows = toJsonRows(result as Row[]);
-                return resolve({ rows, rowCount: rows.length });
-              }
-              resolve({ rows: [], rowCount: (result as ResultSetHeader).affectedRows });
-            });
-          });
+        async execute(statement, params) {
+          assertBindable(params);
+          const result = await execute(conn, statement, params);
+          // SELECT yields rows; UPDATE/INSERT yield a header whose affectedRows counts matched
+          // rows (mysql2 sets CLIENT_FOUND_ROWS), like Postgres' rowCount.
+          if (Array.isArray(result)) {
+            const rows = toJsonRows(result as Row[]);
+            return { rows, rowCount: rows.length };
+          }
+          return { rows: [], rowCount: (result as ResultSetHeader).affectedRows };
         },
       };
-      let broken = false;
+      let failure: unknown;
       try {
-        await run("START TRANSACTION");
+        await run(conn, "START TRANSACTION");
         const value = await work(tx);
-        await run("COMMIT");
+        await run(conn, "COMMIT");
         return value;
       } catch (err) {
         // A failed ROLLBACK means the connection is broken; the server rolls back when it drops.
-        await run("ROLLBACK").catch(() => {
-          broken = true;
+        await run(conn, "ROLLBACK").catch((rollbackErr: unknown) => {
+          failure = rollbackErr;
         });
+        failure ??= (err as { fatal?: unknown })?.fatal === true || err instanceof DatabaseDeadlineError ? err : undefined;
         throw err;
       } finally {
-        if (broken) conn.destroy();
-        else conn.release();
+        finish(conn, failure);
       }
+    },
+
+    async verify(): Promise<void> {
+      finish(await acquire());
     },
 
     close(): Promise<void> {

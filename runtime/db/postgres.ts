@@ -4,14 +4,11 @@
 import pg from "pg";
 import { postgresSessionOptions, postgresTypeParsers, type PgTypeParserLookup } from "../dialect/postgres.ts";
 import type { Adapter, AdapterOptions, FixedStatement, Row, Transaction } from "./adapter.ts";
-import {
-  APPLICATION_NAME,
-  CONNECT_TIMEOUT_MS,
-  DEFAULT_MAX_CONNECTIONS,
-  assertBindable,
-  checkPoolSettings,
-  toJsonRows,
-} from "./rows.ts";
+import { checkConnectionUrl } from "./connection-url.ts";
+import { CONNECT_TIMEOUT_MS, IDLE_TIMEOUT_MS, KEEPALIVE_INITIAL_DELAY_MS, queryDeadlineMs } from "./limits.ts";
+import { APPLICATION_NAME, DEFAULT_MAX_CONNECTIONS, assertBindable, checkPoolSettings, toJsonRows } from "./rows.ts";
+import { POSTGRES_SESSION_CHECK, checkSession, sessionProblem } from "./session-check.ts";
+import { sessionInteger } from "../dialect/dialect.ts";
 
 // A per-pool override of pg's parsers (the dialect's table), so other pg users in the process keep pg's defaults.
 const runnerTypes = postgresTypeParsers(pg.types.getTypeParser as PgTypeParserLookup) as pg.CustomTypesConfig;
@@ -27,11 +24,24 @@ export function createPostgresAdapter(
 ): Adapter {
   const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   checkPoolSettings(options.statementTimeoutMs, maxConnections);
+  // A URL that would override the session is refused on every call (CONFIGURATION_ERROR), never used.
+  let refusedUrl: Error | undefined;
+  try {
+    checkConnectionUrl("postgres", options.url);
+  } catch (err) {
+    refusedUrl = err as Error;
+  }
 
   const pool = new pg.Pool({
-    connectionString: options.url,
+    connectionString: refusedUrl ? undefined : options.url,
     max: maxConnections,
+    // Bounds the connect (TLS and login included) and the wait for a free slot.
     connectionTimeoutMillis: limits.connectTimeoutMs,
+    // The client-side deadline: a stalled network fails the query (and the connection is discarded below).
+    query_timeout: queryDeadlineMs(options.statementTimeoutMs),
+    keepAlive: true,
+    keepAliveInitialDelayMillis: KEEPALIVE_INITIAL_DELAY_MS,
+    idleTimeoutMillis: IDLE_TIMEOUT_MS,
     application_name: APPLICATION_NAME,
     // Startup parameters, so every connection is UTC/ISO and time-limited before its first statement.
     options: postgresSessionOptions(options),
@@ -42,6 +52,50 @@ export function createPostgresAdapter(
   pool.on("error", () => {});
 
   let closing: Promise<void> | undefined;
+  const readOnly = options.readOnly ?? false;
+  const checked = new WeakSet<pg.PoolClient>();
+  // Connections whose server did not apply the startup settings (a pooler that shares server
+  // sessions, the embedded demo database): each statement runs in its own transaction that sets
+  // them locally, BEGIN READ ONLY for a reader, so the guarantee holds per transaction instead.
+  const scoped = new WeakSet<pg.PoolClient>();
+  const localSettings =
+    `SET LOCAL statement_timeout = ${sessionInteger(options.statementTimeoutMs)}; SET LOCAL TimeZone = 'UTC'; SET LOCAL DateStyle = 'ISO'`;
+  const begin = (client: pg.PoolClient) =>
+    scoped.has(client) ? client.query(`BEGIN${readOnly ? " READ ONLY" : ""}; ${localSettings}`) : client.query("BEGIN");
+
+  /**
+   * Before a connection's first statement: the session must be what the startup parameters asked
+   * for, or else a transaction that sets it locally must be; otherwise nothing runs through it.
+   */
+  async function checkNewSession(client: pg.PoolClient): Promise<void> {
+    if (checked.has(client)) return;
+    const session = await client.query<Row>(POSTGRES_SESSION_CHECK.text);
+    if (sessionProblem(session.rows[0], { readOnly }) !== undefined) {
+      scoped.add(client);
+      await begin(client);
+      try {
+        checkSession((await client.query<Row>(POSTGRES_SESSION_CHECK.text)).rows[0], { readOnly });
+      } finally {
+        await client.query("ROLLBACK");
+      }
+    }
+    checked.add(client);
+  }
+
+  /** Runs one fixed read, inside a local-settings transaction on a scoped connection. */
+  async function runRead(client: pg.PoolClient, statement: FixedStatement, params: readonly unknown[], markBroken: (err: unknown) => void) {
+    const run = () => client.query<Row>({ name: statement.name, text: statement.text, values: params as unknown[] });
+    if (!scoped.has(client)) return run();
+    await begin(client);
+    try {
+      const result = await run();
+      await client.query("COMMIT");
+      return result;
+    } catch (err) {
+      await client.query("ROLLBACK").catch(markBroken);
+      throw err;
+    }
+  }
 
   /**
    * Checks out one connection for `work` and always releases it; a connection that failed in a way
@@ -49,6 +103,7 @@ export function createPostgresAdapter(
    */
   async function withClient<T>(work: (client: pg.PoolClient, markBroken: (err: unknown) => void) => Promise<T>): Promise<T> {
     if (closing) throw new Error("The Postgres adapter is closed");
+    if (refusedUrl) throw refusedUrl;
     const client = await pool.connect();
     let discard: Error | undefined;
     const markBroken = (err: unknown) => {
@@ -56,6 +111,12 @@ export function createPostgresAdapter(
     };
     client.on("error", markBroken);
     try {
+      try {
+        await checkNewSession(client);
+      } catch (err) {
+        markBroken(err); // a session that failed its check is never reused
+        throw err;
+      }
       return await work(client, markBroken);
     } finally {
       client.off("error", markBroken);
@@ -70,11 +131,7 @@ export function createPostgresAdapter(
       assertBindable(params);
       return withClient(async (client, markBroken) => {
         try {
-          const result = await client.query<Row>({
-            name: statement.name,
-            text: statement.text,
-            values: params as unknown[],
-          });
+          const result = await runRead(client, statement, params, markBroken);
           return toJsonRows(result.rows);
         } catch (err) {
           // The server rejecting one statement (bad argument, timeout) leaves the connection and its
@@ -97,7 +154,7 @@ export function createPostgresAdapter(
           },
         };
         try {
-          await client.query("BEGIN");
+          await begin(client);
           const value = await work(tx);
           await client.query("COMMIT");
           return value;
@@ -107,6 +164,10 @@ export function createPostgresAdapter(
           throw err;
         }
       });
+    },
+
+    async verify(): Promise<void> {
+      await withClient(async () => undefined);
     },
 
     close(): Promise<void> {

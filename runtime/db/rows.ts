@@ -38,5 +38,4 @@ export function checkPoolSettings(statementTimeoutMs: number, maxConnections: nu
 }
 
 export const DEFAULT_MAX_CONNECTIONS = 8;
-export const CONNECT_TIMEOUT_MS = 5000;
 export const APPLICATION_NAME = "synapsor-runner";

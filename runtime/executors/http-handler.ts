@@ -6,6 +6,7 @@ import type { Executor, ExecutionResult } from "./executor.ts";
 import { excerpt, failure, receiptFromReply } from "./handler-reply.ts";
 import type { WritebackRequest } from "./protocol.ts";
 import { signBody } from "./signing.ts";
+import { redactCredentials } from "../text/credentials.ts";
 
 export interface HttpHandlerExecutorOptions {
   url: string;
@@ -25,11 +26,16 @@ export function createHttpHandlerExecutor(options: HttpHandlerExecutorOptions): 
   return {
     type: "http_handler",
     async execute(request: WritebackRequest): Promise<ExecutionResult> {
+      let result: ExecutionResult;
       try {
-        return await post(options, request);
+        result = await post(options, request);
       } catch (err) {
-        return failure("INTERNAL", "The writeback request could not be sent.", String(err));
+        result = failure("INTERNAL", "The writeback request could not be sent.", String(err));
       }
+      // The detail goes to the ledger: the handler URL (which may carry a token) and the
+      // credentials are replaced wherever fetch or the handler's reply quoted them.
+      if (result.internal === undefined) return result;
+      return { ...result, internal: redactCredentials(result.internal, [options.url, options.token, options.signingSecret]) };
     },
     async close() {},
   };

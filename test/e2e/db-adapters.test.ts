@@ -30,6 +30,7 @@ const SAFE_MESSAGES = new Set([
   "The database is unreachable or timed out; try again shortly.",
   "An argument does not fit the column it is compared with.",
   "The request failed inside the runner; details are in the local ledger.",
+  "The server cannot use its database connection as configured (login, database name, permissions or session settings); an operator must fix it. Retrying will not help.",
 ]);
 
 const HOSTILE = "'; DROP TABLE tickets; --";
@@ -477,13 +478,28 @@ describe("classifyDatabaseError", () => {
       new Error("Connection terminated due to connection timeout", { cause: new Error("Connection terminated") }),
       new Error("timeout exceeded when trying to connect"),
       Object.assign(new Error("sorry, too many clients already"), { code: "53300", severity: "FATAL" }),
-      Object.assign(new Error('password authentication failed for user "x"'), { code: "28P01", severity: "FATAL" }),
       Object.assign(new Error("Too many connections"), { errno: 1040, sqlState: "08004", code: "ER_CON_COUNT_ERROR" }),
-      Object.assign(new Error("Access denied"), { errno: 1045, sqlState: "28000", code: "ER_ACCESS_DENIED_ERROR" }),
       Object.assign(new Error("maximum statement execution time exceeded"), { errno: 3024, sqlState: "HY000" }),
       Object.assign(new Error("Can't add new command when connection is in closed state"), { fatal: true }),
     ];
     for (const err of cases) assert.equal(classifyDatabaseError(err).code, "TEMPORARILY_UNAVAILABLE", String(err));
+  });
+
+  test("a refused login, a missing database or a missing grant is CONFIGURATION_ERROR: no retry fixes them", () => {
+    const cases: unknown[] = [
+      Object.assign(new Error('password authentication failed for user "x"'), { code: "28P01", severity: "FATAL" }),
+      Object.assign(new Error('database "x" does not exist'), { code: "3D000", severity: "FATAL" }),
+      Object.assign(new Error("permission denied for table t"), { code: "42501", severity: "ERROR" }),
+      Object.assign(new Error("Access denied"), { errno: 1045, sqlState: "28000", code: "ER_ACCESS_DENIED_ERROR" }),
+      Object.assign(new Error("Unknown database"), { errno: 1049, sqlState: "42000", code: "ER_BAD_DB_ERROR" }),
+      Object.assign(new Error("SELECT command denied"), { errno: 1142, sqlState: "42000", code: "ER_TABLEACCESS_DENIED_ERROR" }),
+    ];
+    for (const err of cases) {
+      const classified = classifyDatabaseError(err);
+      assert.equal(classified.code, "CONFIGURATION_ERROR", String(err));
+      assert.ok(SAFE_MESSAGES.has(classified.message));
+      assert.equal(databaseFailure(err).failure.error.retryable, false);
+    }
   });
 
   test("data exceptions are INVALID_ARGUMENT; bugs and unknowns are INTERNAL", () => {

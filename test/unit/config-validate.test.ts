@@ -339,6 +339,30 @@ const ruleCases: Case[] = [
     expect: ["SHARED_WRITE_CREDENTIAL@/sources/app_db/write_url_env"],
   },
   {
+    name: "the principal read from the write URL's variable",
+    mutate: (c) => void (c.trusted_context!.values!.principal_env = "APP_DB_WRITE_URL"),
+    expect: ["TRUSTED_CONTEXT_FROM_SECRET@/trusted_context/values/principal_env"],
+    message: /principal is read from APP_DB_WRITE_URL, which is also sources\.app_db\.write_url_env/,
+  },
+  {
+    name: "the tenant read from a read URL, a handler token or the ledger key variable",
+    mutate: (c) => {
+      c.trusted_context!.values!.tenant_id_env = "WAREHOUSE_READ_URL";
+      c.trusted_context!.values!.principal_env = "BILLING_HANDLER_TOKEN";
+    },
+    expect: ["TRUSTED_CONTEXT_FROM_SECRET@/trusted_context/values/principal_env", "TRUSTED_CONTEXT_FROM_SECRET@/trusted_context/values/tenant_id_env"],
+  },
+  {
+    name: "a default trusted-context name that a credential also uses",
+    mutate: (c) => {
+      delete c.trusted_context;
+      c.executors!.billing_handler = { type: "http_handler", url_env: "BILLING_HANDLER_URL", signing_secret_env: "SYNAPSOR_PRINCIPAL" };
+      delete c.storage!.ledger_key_env;
+    },
+    expect: ["TRUSTED_CONTEXT_FROM_SECRET@/trusted_context"],
+    message: /SYNAPSOR_PRINCIPAL, which is also executors\.billing_handler\.signing_secret_env/,
+  },
+  {
     name: "sql_update proposals on a source without write credential",
     mutate: (c) => void delete c.sources.app_db!.write_url_env,
     expect: ["MISSING_WRITE_CREDENTIAL@/sources/app_db"],

@@ -11,6 +11,7 @@ import { checkMode, checkReferences, checkSources, checkWriteCredentials } from 
 import { checkArguments } from "./arguments.ts";
 import { checkLookup } from "./lookup.ts";
 import { checkPatch } from "./patch.ts";
+import { checkTrustedContextVariables } from "./trusted-context.ts";
 
 export { CONTRACT_RULES, type ContractRuleCode } from "./report.ts";
 export { MAX_CAPABILITY_NAME_LENGTH, openAiAlias } from "./names.ts";
@@ -20,6 +21,7 @@ export function checkContractRules(contract: Contract): Diagnostic[] {
   const report: Report = (code, at, message, fix) => diagnostics.push({ code, pointer: at, message, fix });
   checkNames(contract, report);
   checkSources(contract, report);
+  checkTrustedContextVariables(contract, report);
   contract.capabilities.forEach((capability, index) => {
     const at = (...rest: Array<string | number>) => pointer("capabilities", index, ...rest);
     checkMode(contract, capability, at, report);

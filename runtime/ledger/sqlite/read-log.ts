@@ -11,6 +11,7 @@ import type { EvidenceBundle, FailureRecord, QueryAuditRecord, ReadFilter, ReadI
 import { StoreUnavailableError } from "../store-error.ts";
 import type { ListSpec, SqliteDatabase } from "./database.ts";
 import { toEvidence, toQueryAudit } from "./rows.ts";
+import { redactCredentials } from "../../text/credentials.ts";
 
 const EVIDENCE_LIST: ListSpec = { table: "evidence_bundles", tiebreak: "key", filters: { tenantId: "tenant_id", capability: "capability" } };
 const AUDIT_LIST: ListSpec = { table: "query_audit", tiebreak: "key", filters: { tenantId: "tenant_id", capability: "capability" } };
@@ -110,7 +111,8 @@ export class SqliteReadLog implements ReadLog {
       this.#insertRead.run(key, failure.capability, failure.tenantId ?? null, failure.principal ?? null, failure.source ?? null,
         failure.table ?? null, failure.statementFingerprint ?? null, 0, 0, "[]", "error", failure.code, 0, null, null, null,
         createdAt);
-      this.#insertInternalError.run(`qa_${key}`, failure.code, failure.internal, createdAt);
+      // The detail may quote a database or handler URL; its credentials never enter the file.
+      this.#insertInternalError.run(`qa_${key}`, failure.code, redactCredentials(failure.internal), createdAt);
     });
   }
 
