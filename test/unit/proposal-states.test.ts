@@ -88,6 +88,9 @@ function receipt(status: ReceiptStatus): Receipt {
 
 const EXECUTOR = { name: "app_writer", type: "sql_update" } as const;
 
+/** The newest job of each proposal, as the run that made it knows it. */
+const lastJob = new Map<string, string>();
+
 /** Runs one action the way its command would; true when the ledger took it. */
 async function act(ledger: Ledger, id: string, action: Action): Promise<boolean> {
   switch (action) {
@@ -98,12 +101,16 @@ async function act(ledger: Ledger, id: string, action: Action): Promise<boolean>
     }
     case "expire":
       return (await ledger.proposals.expire(id, { reason: "test" })).ok;
-    case "job":
-      return (await ledger.writeback.createJob(id, { idempotency_key: `${id}:key` })).ok;
+    case "job": {
+      const run = await ledger.writeback.createJob(id, { idempotency_key: `${id}:key` });
+      if (run.ok) lastJob.set(id, run.value.id);
+      return run.ok;
+    }
     default: {
       // A receipt answers a run, and a run gets its job first; where no job is given, any job id will do.
       const run = await ledger.writeback.createJob(id, { idempotency_key: `${id}:key` });
-      const job = run.ok ? run.value.id : ((await ledger.writeback.listJobs(id))[0]?.id ?? "job_none");
+      if (run.ok) lastJob.set(id, run.value.id);
+      const job = lastJob.get(id) ?? "job_none";
       const status = action.slice("receipt:".length) as ReceiptStatus;
       return (await ledger.writeback.recordReceipt({ proposalId: id, jobId: job, executor: EXECUTOR, receipt: receipt(status) })).ok;
     }
@@ -209,7 +216,7 @@ describe("proposal states (SPEC §5)", () => {
     const b = await fresh(path);
     const id = await inState(a, "approved");
     assert.ok(await act(a, id, "job"));
-    const jobId = (await a.writeback.listJobs(id))[0]!.id;
+    const jobId = lastJob.get(id)!;
     const results = await Promise.all((["conflict", "applied", "failed", "already_applied"] as const).map((status, i) =>
       (i % 2 ? b : a).writeback.recordReceipt({ proposalId: id, jobId, executor: EXECUTOR, receipt: receipt(status) })));
     // failed is not final, so a failed receipt may land first and be followed by one more.
