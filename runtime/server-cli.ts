@@ -186,6 +186,14 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
   }
 
   const storePath = values.store ?? def.defaultStorePath;
+  const log = (event: Record<string, unknown>) => process.stderr.write(JSON.stringify({ time: new Date().toISOString(), ...event }) + "\n");
+  // A store deleted or replaced under the server is said once, here; the calls that fail after it
+  // answer TEMPORARILY_UNAVAILABLE without a log line each.
+  let storeLost = false;
+  const onStoreLost = (message: string) => {
+    storeLost = true;
+    log({ level: "error", event: "store_lost", message });
+  };
   let ledger;
   try {
     // The same keys the review CLI uses for this store: the contract's variable, else
@@ -193,7 +201,7 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
     // the active key now, so a key problem stops it before it records anything; a read_only
     // server never seals, so it neither needs a key nor creates a key file.
     const keys = openKeyRing({ storePath, envName: def.ledgerKeyEnv ?? null, envRequired: Boolean(def.ledgerKeyEnv) });
-    ledger = await openLedger({ path: storePath, keys });
+    ledger = await openLedger({ path: storePath, keys, onStoreLost });
     if (def.mode === "review") keys.active();
   } catch (err) {
     await ledger?.close();
@@ -211,8 +219,10 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
         readOnly: true,
       }));
   }
-  const log = (event: Record<string, unknown>) => process.stderr.write(JSON.stringify({ time: new Date().toISOString(), ...event }) + "\n");
-  const env: CallEnvironment = { adapters, ledger, context: context.context, log };
+  const callLog = (event: Record<string, unknown>) => {
+    if (!(storeLost && event.event === "ledger_write_failed")) log(event);
+  };
+  const env: CallEnvironment = { adapters, ledger, context: context.context, log: callLog };
   const host = createCapabilityHost(def.capabilities, env, {
     serverName: "synapsor-runner",
     version: def.runnerVersion,
