@@ -83,7 +83,7 @@ export async function applyProposal(input: ApplyInput): Promise<ApplyOutcome> {
     // Only store faults (and an unusable key file) reach here, all before the executor ran:
     // once it has run, applyChecked answers with a value (RECEIPT_NOT_RECORDED) instead.
     if (err instanceof StoreUnavailableError || err instanceof LedgerKeyError) {
-      return refuse("STORE_UNAVAILABLE", `${err.message.replace(/\.$/, "")}. Nothing was sent to the executor and nothing was written; fix the store and apply again.`);
+      return refuse("STORE_UNAVAILABLE", `${err.message.replace(/\.$/, "")}. Nothing was sent to the executor and nothing was written; fix that and apply again.`);
     }
     throw err;
   }
