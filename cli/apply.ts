@@ -3,7 +3,8 @@
 
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
-import { applyProposal } from "../operator/apply/apply-proposal.ts";
+import { applyProposal, type ApplyOutcome } from "../operator/apply/apply-proposal.ts";
+import type { Ledger } from "../runtime/ledger/ports.ts";
 import { openLedger } from "../runtime/ledger/open.ts";
 import { keySettings, openKeys } from "../operator/review/store.ts";
 import { LedgerKeyError } from "../runtime/ledger/keys/key-ring.ts";
@@ -49,50 +50,75 @@ async function runApply(flags: ApplyFlags): Promise<void> {
   // and the proposal is re-checked against that, not against what the ledger says.
   const compiled = await compileForCommand(flags.config, flags);
 
-  let ledger;
+  let ledger: Ledger;
   try {
     // --ledger-key-env, else the contract's storage.ledger_key_env, else the store's default keys.
     const keyFlags = flags.ledgerKeyEnv ? { ledgerKeyEnv: flags.ledgerKeyEnv } : {};
     ledger = await openLedger({ path: flags.store, keys: openKeys(keySettings(flags.store, keyFlags, compiled.contract)) });
   } catch (err) {
-    if (err instanceof StoreUnavailableError) throw new CliError(err.message, EXIT.environment);
+    if (err instanceof StoreUnavailableError || err instanceof LedgerKeyError) throw new CliError(err.message, EXIT.environment);
     throw err;
   }
+  let outcome: ApplyOutcome;
   try {
-    const outcome = await applyProposal({ contract: compiled.contract, plan: compiled.plan, ledger, proposalId, ...(job ? { job } : {}) }).catch(
-      (err: unknown) => {
-        // A key file that turns out unusable (loose mode, another owner) when it is first read.
-        throw err instanceof LedgerKeyError ? new CliError(err.message, EXIT.environment) : err;
-      },
+    outcome = await applyProposal({ contract: compiled.contract, plan: compiled.plan, ledger, proposalId, ...(job ? { job } : {}) });
+  } catch (err) {
+    // applyProposal answers every store fault with a value; anything else is a bug, and the operator
+    // still gets a sentence and the way to check what happened, never a stack trace.
+    const kind = err instanceof Error ? err.name : typeof err;
+    throw new CliError(
+      `INTERNAL: apply stopped on an unexpected error (${kind}). Check what happened with: synapsor-runner receipts reconcile --proposal ${proposalId} --config ${flags.config} --store ${flags.store}`,
+      EXIT.environment,
     );
-    if (!outcome.ok) {
-      if (flags.json) printJson({ ok: false, error: { code: outcome.refusal.code, message: outcome.refusal.message } });
-      else process.stderr.write(`synapsor-runner: ${outcome.refusal.code}: ${terminalSafe(outcome.refusal.message)}\n`);
-      process.exitCode = EXIT.invalid;
-      return;
-    }
-    const { stored } = outcome;
-    const receipt = stored.receipt;
-    if (flags.json) {
-      printJson({ ...receipt, receipt_id: stored.id, proposal_id: stored.proposalId, job_id: stored.jobId, executor: stored.executor });
-    } else {
-      // The message and versions come from the executor (an app handler's reply): escaped like every receipt.
-      process.stdout.write(textLines([
-        `${receipt.status}: ${receipt.message}`,
-        `  proposal ${stored.proposalId}, receipt ${stored.id}, executor ${stored.executor.name} (${stored.executor.type})`,
-        `  rows affected ${receipt.rows_affected}; source database changed: ${receipt.source_database_mutated ? "yes" : "no"}`,
-        ...(receipt.previous_version !== null || receipt.new_version !== null
-          ? [`  version ${JSON.stringify(receipt.previous_version)} → ${JSON.stringify(receipt.new_version)}`]
-          : []),
-        ...(receipt.safe_error_code ? [`  code ${receipt.safe_error_code}`] : []),
-        `  replay: synapsor-runner replay show ${stored.proposalId} --store ${flags.store}`,
-      ]));
-    }
-    if (receipt.status !== "applied" && receipt.status !== "already_applied") process.exitCode = EXIT.invalid;
   } finally {
-    await ledger.close();
+    await ledger.close().catch(() => undefined);
   }
+  print(outcome, flags);
 }
+
+function print(outcome: ApplyOutcome, flags: ApplyFlags): void {
+  if (!outcome.ok) {
+    const { refusal, receipt } = outcome;
+    if (flags.json) printJson({ ok: false, error: { code: refusal.code, message: refusal.message }, ...(receipt ? { receipt } : {}) });
+    else {
+      process.stderr.write(`synapsor-runner: ${refusal.code}: ${terminalSafe(refusal.message)}\n`);
+      if (receipt) process.stderr.write(textLines([`  the executor answered ${receipt.status}: ${receipt.message}`]));
+    }
+    process.exitCode = ENVIRONMENT_CODES.has(refusal.code) ? EXIT.environment : EXIT.invalid;
+    return;
+  }
+  const { receipt, stored, source } = outcome;
+  if (flags.json) {
+    printJson({
+      ...receipt,
+      receipt_id: stored?.id ?? null,
+      proposal_id: stored?.proposalId ?? flags.proposal ?? null,
+      job_id: stored?.jobId ?? null,
+      executor: stored?.executor ?? null,
+      source,
+    });
+  } else {
+    // The message and versions come from the executor (an app handler's reply): escaped like every receipt.
+    const proposalId = stored?.proposalId ?? flags.proposal ?? "";
+    process.stdout.write(textLines([
+      `${receipt.status}: ${receipt.message}`,
+      stored
+        ? `  proposal ${stored.proposalId}, receipt ${stored.id}${source === "ledger" ? ` (on record: ${stored.receipt.status})` : ""}, executor ${stored.executor.name} (${stored.executor.type})`
+        : `  proposal ${proposalId}`,
+      ...(source === "target_receipt" ? ["  recorded from the target database's receipt table: an earlier run wrote it; nothing was written again"] : []),
+      `  rows affected ${receipt.rows_affected}; source database changed: ${receipt.source_database_mutated ? "yes" : "no"}`,
+      ...(receipt.previous_version !== null || receipt.new_version !== null
+        ? [`  version ${JSON.stringify(receipt.previous_version)} → ${JSON.stringify(receipt.new_version)}`]
+        : []),
+      ...(receipt.safe_error_code ? [`  code ${receipt.safe_error_code}`] : []),
+      `  replay: synapsor-runner replay show ${proposalId} --store ${flags.store}`,
+    ]));
+  }
+  if (receipt.status !== "applied" && receipt.status !== "already_applied") process.exitCode = EXIT.invalid;
+}
+
+/** Refusals that mean the environment failed (the store), not that the input was wrong. */
+const ENVIRONMENT_CODES: ReadonlySet<string> = new Set(["STORE_UNAVAILABLE", "RECEIPT_NOT_RECORDED"]);
 
 function readJob(path: string): WritebackRequest {
   try {

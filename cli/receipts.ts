@@ -1,11 +1,15 @@
-// `synapsor-runner receipts list|show`: what the executors reported for approved proposals.
+// `synapsor-runner receipts list|show|reconcile`: what the executors reported for approved
+// proposals, and bringing the ledger up to date from the target database's receipt table.
 
 import type { Command } from "commander";
 import type { Ledger } from "../runtime/ledger/ports.ts";
 import { formatReceipt, formatReceiptList } from "../operator/review/format.ts";
 import { positiveInt } from "../operator/review/options.ts";
-import { withLedger } from "../operator/review/store.ts";
-import { CliError, printJson } from "./program.ts";
+import { keySettings, withLedger } from "../operator/review/store.ts";
+import { reconcileProposals, type ReconcileReport } from "../operator/apply/reconcile.ts";
+import { textLines } from "../operator/review/format.ts";
+import { compileForCommand } from "./compiled.ts";
+import { CliError, EXIT, printJson } from "./program.ts";
 
 interface ListFlags {
   store: string;
@@ -41,6 +45,47 @@ export function register(program: Command): void {
         if (flags.json) printJson(receipt);
         else process.stdout.write(formatReceipt(receipt));
       }));
+
+  group
+    .command("reconcile")
+    .description("Record receipts the ledger missed, from the target database's receipt table (authoritative): approved and failed proposals whose write already happened move to applied")
+    .requiredOption("--config <file>", "the contract the proposals were made under")
+    .requiredOption("--store <file>", "the ledger (SQLite file)")
+    .option("--proposal <id>", "only this proposal")
+    .option("--schema <file>", "schema snapshot to compile the capabilities against (default: build.schema_snapshot, else the live schema of the source's read URL)")
+    .option("--from-env <VAR>", "env var holding a database URL: compile the capabilities against its live schema")
+    .option("--ledger-key-env <VAR>", "the variable holding the ledger keys (default: the config's storage.ledger_key_env, else SYNAPSOR_LEDGER_KEY or the store's key file)")
+    .option("--json", "print one report per proposal as a JSON array")
+    .action(async (flags: ReconcileFlags) => reconcile(flags));
+}
+
+interface ReconcileFlags {
+  config: string;
+  store: string;
+  proposal?: string;
+  schema?: string;
+  fromEnv?: string;
+  ledgerKeyEnv?: string;
+  json?: boolean;
+}
+
+async function reconcile(flags: ReconcileFlags): Promise<void> {
+  const compiled = await compileForCommand(flags.config, flags);
+  const keys = keySettings(flags.store, flags.ledgerKeyEnv ? { ledgerKeyEnv: flags.ledgerKeyEnv } : {}, compiled.contract);
+  const reports = await withLedger(flags.store, (ledger) =>
+    reconcileProposals({ contract: compiled.contract, plan: compiled.plan, ledger, ...(flags.proposal ? { proposalId: flags.proposal } : {}) }), keys);
+  if (flags.json) printJson(reports);
+  else process.stdout.write(formatReconcile(reports));
+  if (reports.some((r) => r.outcome === "error")) process.exitCode = EXIT.environment;
+  else if (flags.proposal && reports.some((r) => r.outcome === "skipped")) process.exitCode = EXIT.invalid;
+}
+
+function formatReconcile(reports: ReconcileReport[]): string {
+  if (reports.length === 0) return "No approved or failed proposals: nothing to reconcile.\n";
+  return textLines(reports.flatMap((r) => [
+    `${r.proposalId}: ${r.outcome}${r.code ? ` (${r.code})` : ""}; ${r.from === r.state ? `state ${r.state}` : `state ${r.from} → ${r.state}`}${r.receiptId ? `, receipt ${r.receiptId}` : ""}`,
+    `  ${r.message}`,
+  ]));
 }
 
 

@@ -188,6 +188,14 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
   }
 
   const storePath = values.store ?? def.defaultStorePath;
+  const log = (event: Record<string, unknown>) => process.stderr.write(JSON.stringify({ time: new Date().toISOString(), ...event }) + "\n");
+  // A store deleted or replaced under the server is said once, here; the calls that fail after it
+  // answer TEMPORARILY_UNAVAILABLE without a log line each.
+  let storeLost = false;
+  const onStoreLost = (message: string) => {
+    storeLost = true;
+    log({ level: "error", event: "store_lost", message });
+  };
   let ledger;
   try {
     // The same keys the review CLI uses for this store: the contract's variable, else
@@ -195,7 +203,7 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
     // the active key now, so a key problem stops it before it records anything; a read_only
     // server never seals, so it neither needs a key nor creates a key file.
     const keys = openKeyRing({ storePath, envName: def.ledgerKeyEnv ?? null, envRequired: Boolean(def.ledgerKeyEnv) });
-    ledger = await openLedger({ path: storePath, keys });
+    ledger = await openLedger({ path: storePath, keys, onStoreLost });
     if (def.mode === "review") keys.active();
   } catch (err) {
     await ledger?.close();
@@ -213,7 +221,9 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
         readOnly: true,
       }));
   }
-  const log = (event: Record<string, unknown>) => process.stderr.write(JSON.stringify({ time: new Date().toISOString(), ...event }) + "\n");
+  const callLog = (event: Record<string, unknown>) => {
+    if (!(storeLost && event.event === "ledger_write_failed")) log(event);
+  };
   const hostOptions = { serverName: "synapsor-runner", version: def.runnerVersion, aliasMode };
   let host;
   if (!context.ok) {
@@ -222,7 +232,7 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
     log({ level: "error", event: "trusted_context_refused", code: "CONFIGURATION_ERROR", message: credentialContextMessage(context.credentials) });
     host = createRefusingHost(def.capabilities, REFUSED_CONTEXT_FOR_MODEL, hostOptions);
   } else {
-    const env: CallEnvironment = { adapters, ledger, context: context.context, log };
+    const env: CallEnvironment = { adapters, ledger, context: context.context, log: callLog };
     host = createCapabilityHost(def.capabilities, env, hostOptions);
     checkSourcesOnce(def, adapters, log);
   }

@@ -1,6 +1,8 @@
 // The trusted apply path: an approved proposal, checked against its approval and re-checked
 // against the compiled capability, becomes one writeback request, one executor run and one
-// stored receipt. Nothing here is reachable from MCP.
+// stored receipt. Nothing here is reachable from MCP, and nothing here throws for a store
+// fault: every outcome, a ledger that fails after the executor committed included, is a value
+// with a stable code and a message that says what to do.
 
 import type { Contract } from "../../compiler/config/contract.ts";
 import type { BuildPlan } from "../../compiler/plan/capability-plan.ts";
@@ -8,17 +10,54 @@ import type { Ledger } from "../../runtime/ledger/ports.ts";
 import type { StoredReceipt } from "../../runtime/ledger/records.ts";
 import type { ReviewRefusalCode } from "../../runtime/ledger/review-rules.ts";
 import { canonicalJson } from "../../runtime/ledger/hash.ts";
-import type { WritebackRequest } from "../../runtime/executors/protocol.ts";
+import type { Receipt, WritebackRequest } from "../../runtime/executors/protocol.ts";
 import { buildWritebackRequest } from "../../runtime/executors/request.ts";
+import { LedgerKeyError } from "../../runtime/ledger/keys/key-ring.ts";
 import { StoreUnavailableError } from "../../runtime/ledger/store-error.ts";
 import { terminalSafe } from "../../runtime/text/terminal-safe.ts";
 import { compiledProposal } from "./compiled-capability.ts";
 import { executorFor } from "./executor-for.ts";
+import { reconcileFromTarget } from "./reconcile.ts";
 import { recheckProposal } from "./recheck.ts";
 
-export type ApplyRefusal = { code: "APPROVAL_REQUIRED" | "NOT_FOUND" | "CAPABILITY_NOT_FOUND" | "POLICY_VIOLATION" | "CONFIGURATION" | ReviewRefusalCode; message: string };
+export type ApplyRefusalCode =
+  | "APPROVAL_REQUIRED"
+  | "NOT_FOUND"
+  | "CAPABILITY_NOT_FOUND"
+  | "POLICY_VIOLATION"
+  | "CONFIGURATION"
+  /** The ledger could not be read or written before anything was sent: nothing was written. */
+  | "STORE_UNAVAILABLE"
+  /** The executor ran, but the ledger could not record its receipt: reconcile once the store works. */
+  | "RECEIPT_NOT_RECORDED"
+  | ReviewRefusalCode;
 
-export type ApplyOutcome = { ok: true; stored: StoredReceipt; request: WritebackRequest } | { ok: false; refusal: ApplyRefusal };
+export type ApplyRefusal = { code: ApplyRefusalCode; message: string };
+
+/**
+ * Where the answer comes from: this run's executor (`executor`); the target database's receipt
+ * table, recorded because the ledger missed the run that wrote it (`target_receipt`); or the
+ * ledger, because the proposal was already applied (`ledger`: nothing was sent again, or this
+ * run lost a race to another apply and its answer was kept as a late-receipt event).
+ */
+export type ApplySource = "executor" | "target_receipt" | "ledger";
+
+export type ApplyOutcome =
+  | {
+      ok: true;
+      /** This run's answer. */
+      receipt: Receipt;
+      /** The receipt on record as the proposal's outcome (absent only for a proposal applied without one). */
+      stored: StoredReceipt | undefined;
+      source: ApplySource;
+      request?: WritebackRequest;
+    }
+  | {
+      ok: false;
+      refusal: ApplyRefusal;
+      /** What the executor reported, when it ran but the ledger could not record it. */
+      receipt?: Receipt;
+    };
 
 export interface ApplyInput {
   contract: Contract;
@@ -32,18 +71,35 @@ export interface ApplyInput {
   now?: () => Date;
 }
 
-const refuse = (code: ApplyRefusal["code"], message: string): ApplyOutcome => ({ ok: false, refusal: { code, message } });
+const refuse = (code: ApplyRefusalCode, message: string): ApplyOutcome => ({ ok: false, refusal: { code, message } });
 
 /** A record that does not verify, or an approval that does not cover it, is a policy violation for apply. */
-const APPLY_CODES: Partial<Record<ReviewRefusalCode, ApplyRefusal["code"]>> = { UNVERIFIED: "POLICY_VIOLATION", HASH_MISMATCH: "POLICY_VIOLATION" };
+const APPLY_CODES: Partial<Record<ReviewRefusalCode, ApplyRefusalCode>> = { UNVERIFIED: "POLICY_VIOLATION", HASH_MISMATCH: "POLICY_VIOLATION" };
 
 export async function applyProposal(input: ApplyInput): Promise<ApplyOutcome> {
+  try {
+    return await applyChecked(input);
+  } catch (err) {
+    // Only store faults (and an unusable key file) reach here, all before the executor ran:
+    // once it has run, applyChecked answers with a value (RECEIPT_NOT_RECORDED) instead.
+    if (err instanceof StoreUnavailableError || err instanceof LedgerKeyError) {
+      return refuse("STORE_UNAVAILABLE", `${err.message.replace(/\.$/, "")}. Nothing was sent to the executor and nothing was written; fix that and apply again.`);
+    }
+    throw err;
+  }
+}
+
+async function applyChecked(input: ApplyInput): Promise<ApplyOutcome> {
   const { contract, ledger } = input;
   // Before anything else: the proposal, its state and its approval must verify against the ledger
   // keys (keyed MACs), and the approval must be bound to this proposal as stored. A record edited
   // in the store file, or written with keys this process lacks, stops here and nothing is written.
   const approved = await ledger.proposals.approval(input.proposalId);
-  if (!approved.ok) return refuse(APPLY_CODES[approved.refusal.code] ?? approved.refusal.code, approved.refusal.message);
+  if (!approved.ok) {
+    const { code, message, state } = approved.refusal;
+    if (state === "applied" || state === "already_applied") return alreadyDone(ledger, input.proposalId, message);
+    return refuse(APPLY_CODES[code] ?? code, message);
+  }
   const { proposal, approval } = approved;
 
   const capability = compiledProposal(input.plan, proposal.capability);
@@ -76,39 +132,87 @@ export async function applyProposal(input: ApplyInput): Promise<ApplyOutcome> {
 
   const choice = executorFor(contract, input.plan, capability, input.env);
   if (!choice.ok) return refuse("CONFIGURATION", choice.message);
+  const executorInfo = { name: choice.name, type: choice.type };
 
-  const created = await ledger.writeback.createJob(proposal.id, request as unknown as Record<string, unknown>);
-  if (!created.ok) return refuse(created.refusal.code, created.refusal.message);
-  const job = created.value;
-  let result;
   try {
-    result = await choice.executor.execute(request);
+    // The target database's receipt table is authoritative: if it already holds this proposal's
+    // receipt (an earlier run committed, then the ledger failed), record that, and run nothing.
+    const reconciled = await reconcileFromTarget({ ledger, proposal, request, executor: choice.executor, executorInfo });
+    if (reconciled.status === "recorded") return { ok: true, receipt: reconciled.stored.receipt, stored: reconciled.stored, source: "target_receipt", request };
+    if (reconciled.status === "refused") return refuse(reconciled.refusal.code, reconciled.refusal.message);
+
+    const created = await ledger.writeback.createJob(proposal.id, request as unknown as Record<string, unknown>);
+    if (!created.ok) {
+      if (created.refusal.state === "applied" || created.refusal.state === "already_applied") return alreadyDone(ledger, proposal.id, created.refusal.message);
+      return refuse(created.refusal.code, created.refusal.message);
+    }
+    const job = created.value;
+    const result = await choice.executor.execute(request);
+    if (result.internal) await recordDetail(ledger, { ...proposal, actor: approval.actor }, result.receipt.safe_error_code, result.internal);
+    try {
+      const recorded = await ledger.writeback.recordReceipt({ proposalId: proposal.id, jobId: job.id, executor: executorInfo, receipt: result.receipt });
+      if (recorded.ok) return { ok: true, receipt: result.receipt, stored: recorded.value, source: "executor", request };
+      // Another apply made the proposal final first: its receipt stays the outcome, ours is kept as an event.
+      if (recorded.refusal.code === "FINAL_STATE") {
+        return { ok: true, receipt: result.receipt, stored: await latestReceipt(ledger, proposal.id).catch(() => undefined), source: "ledger", request };
+      }
+      return { ok: false, refusal: { code: recorded.refusal.code, message: recorded.refusal.message }, receipt: result.receipt };
+    } catch (err) {
+      return receiptNotRecorded(proposal.id, result.receipt, err, Boolean(choice.executor.findReceipt));
+    }
   } finally {
     await choice.executor.close().catch(() => undefined);
   }
-  if (result.internal) {
-    try {
-      await ledger.reads.recordFailure({
-        capability: proposal.capability,
-        tenantId: proposal.tenantId,
-        principal: approval.actor,
-        source: proposal.source,
-        code: result.receipt.safe_error_code ?? "INTERNAL",
-        internal: result.internal,
-      });
-    } catch (err) {
-      // The receipt below still records the outcome; only the raw detail is lost. Store faults carry a
-      // plain message of ours; anything else is named by kind only, never by its raw text.
-      const why = err instanceof StoreUnavailableError ? err.message : "an unexpected ledger error";
-      process.stderr.write(`synapsor-runner: could not store the executor's failure detail (${terminalSafe(why)}); the receipt still records the outcome.\n`);
-    }
+}
+
+/** An applied proposal is never sent again; the answer is its receipt on record. */
+async function alreadyDone(ledger: Ledger, proposalId: string, why: string): Promise<ApplyOutcome> {
+  const stored = await latestReceipt(ledger, proposalId);
+  const earlier = stored?.receipt;
+  const receipt: Receipt = {
+    status: "already_applied",
+    rows_affected: 0,
+    source_database_mutated: false,
+    previous_version: earlier?.previous_version ?? null,
+    new_version: earlier?.new_version ?? null,
+    safe_error_code: null,
+    message: `${why.replace(/ Nothing changed\.$/, "")} Nothing was sent to the executor again.`,
+    details: { effects: [] },
+  };
+  return { ok: true, receipt, stored, source: "ledger" };
+}
+
+async function latestReceipt(ledger: Ledger, proposalId: string): Promise<StoredReceipt | undefined> {
+  return (await ledger.writeback.listReceipts({ proposalId, limit: 1 }))[0];
+}
+
+/** Keeps the executor's raw failure detail in the ledger; losing it never hides the receipt. */
+async function recordDetail(
+  ledger: Ledger,
+  p: { capability: string; tenantId: string; actor: string; source: string },
+  code: string | null,
+  internal: string,
+): Promise<void> {
+  try {
+    await ledger.reads.recordFailure({ capability: p.capability, tenantId: p.tenantId, principal: p.actor, source: p.source, code: code ?? "INTERNAL", internal });
+  } catch (err) {
+    // The receipt below still records the outcome; only the raw detail is lost. Store faults carry a
+    // plain message of ours; anything else is named by kind only, never by its raw text.
+    const why = err instanceof StoreUnavailableError ? err.message : "an unexpected ledger error";
+    process.stderr.write(`synapsor-runner: could not store the executor's failure detail (${terminalSafe(why)}); the receipt still records the outcome.\n`);
   }
-  const recorded = await ledger.writeback.recordReceipt({
-    proposalId: proposal.id,
-    jobId: job.id,
-    executor: { name: choice.name, type: choice.type },
-    receipt: result.receipt,
-  });
-  if (!recorded.ok) return refuse(recorded.refusal.code, recorded.refusal.message);
-  return { ok: true, stored: recorded.value, request };
+}
+
+/** The executor ran but its receipt is not in the ledger: say what happened and how the ledger catches up. */
+function receiptNotRecorded(proposalId: string, receipt: Receipt, err: unknown, targetKeepsReceipts: boolean): ApplyOutcome {
+  const why = err instanceof StoreUnavailableError ? err.message : "an unexpected ledger error";
+  const written = receipt.source_database_mutated ? "The change WAS written to the source database" : "Nothing was written to the source database";
+  const fix = targetKeepsReceipts
+    ? `The target database's receipt table is authoritative: once the store works again, run \`synapsor-runner receipts reconcile --proposal ${proposalId} --config <config> --store <store>\` (or apply again); either records this outcome without writing twice.`
+    : "Once the store works again, apply again: the handler's idempotency key makes the retry safe, and its answer is recorded.";
+  return {
+    ok: false,
+    refusal: { code: "RECEIPT_NOT_RECORDED", message: `The executor answered ${receipt.status}, but the ledger could not record it (${why}). ${written}. ${fix}` },
+    receipt,
+  };
 }

@@ -47,8 +47,8 @@ export async function reviewAndApply(input: ReviewStepsInput): Promise<{ conflic
     const apply = async (proposalId: string, label: string) => {
       const outcome = await applyProposal({ contract, plan, ledger, proposalId, env });
       if (!outcome.ok) throw new Error(`apply refused: ${outcome.refusal.message}`);
-      steps.push({ step: label, envelope: { receipt: outcome.stored.receipt, receipt_id: outcome.stored.id }, seconds: clock() });
-      return outcome.stored;
+      steps.push({ step: label, envelope: { receipt: outcome.receipt, receipt_id: outcome.stored?.id ?? null }, seconds: clock() });
+      return outcome;
     };
 
     const unapproved = await applyProposal({ contract, plan, ledger, proposalId: input.firstProposalId, env });

@@ -13,6 +13,7 @@ import type { ExecutionResult, Executor } from "./executor.ts";
 import type { PlannedWrite, WriteValues } from "./planned-write.ts";
 import type { Receipt, SafeErrorCode, WritebackRequest } from "./protocol.ts";
 import { unappliedReceipt } from "./receipts.ts";
+import { parseStoredReceipt, readTargetReceipt, type TargetReceipt } from "./receipts-read.ts";
 import { writeValuesFor } from "./write-values.ts";
 import { NEW_VERSION_ALIAS } from "./write-plan.ts";
 import { tableLabel } from "../table-label.ts";
@@ -204,9 +205,21 @@ export function createSqlUpdateExecutor(options: SqlUpdateExecutorOptions): Exec
     };
   }
 
+  /** What the receipts table holds for this request's idempotency key; never writes. */
+  async function findReceipt(request: WritebackRequest): Promise<TargetReceipt> {
+    const bound = writeValuesFor(write, request);
+    if (!bound.ok) return { status: "unavailable", internal: bound.message };
+    try {
+      return await readTargetReceipt(await adapter(), write, bound.values);
+    } catch (err) {
+      return { status: "unavailable", internal: describeCause(err) };
+    }
+  }
+
   return {
     type: "sql_update",
     execute,
+    findReceipt,
     async close() {
       if (opened) await (await opened.catch(() => undefined))?.close();
     },
@@ -224,12 +237,3 @@ function versionText(value: Scalar): string | null {
   return value === null ? null : String(value);
 }
 
-/** Postgres returns jsonb parsed; MariaDB's JSON is text. */
-function parseStoredReceipt(value: unknown): Receipt | undefined {
-  try {
-    const parsed = typeof value === "string" ? JSON.parse(value) : value;
-    return parsed && typeof parsed === "object" ? (parsed as Receipt) : undefined;
-  } catch {
-    return undefined;
-  }
-}

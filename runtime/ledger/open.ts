@@ -14,6 +14,11 @@ export interface LedgerOptions {
    * (SYNAPSOR_LEDGER_KEY when set, otherwise the key file `<path>.key`, created on first use).
    */
   keys?: KeyRing;
+  /**
+   * Told once, with a message for the operator, when the store file is deleted or replaced under
+   * the open ledger; from then on every call rejects with StoreUnavailableError.
+   */
+  onStoreLost?: (message: string) => void;
 }
 
 /**
@@ -22,5 +27,5 @@ export interface LedgerOptions {
  */
 export async function openLedger(options: LedgerOptions): Promise<Ledger> {
   const keys = options.keys ?? openKeyRing({ storePath: options.path });
-  return openSqliteLedger(options.path, keys);
+  return openSqliteLedger(options.path, keys, options.onStoreLost);
 }

@@ -78,6 +78,11 @@ export interface ReceiptInput {
   jobId: string;
   executor: StoredReceipt["executor"];
   receipt: Receipt;
+  /**
+   * Where the receipt comes from: the executor's answer to this run (default), or the receipt
+   * table of the target database, read back because the ledger missed the run that wrote it.
+   */
+  origin?: "executor" | "target_receipt";
 }
 
 /** What the apply step sent to an executor, and what the executor answered. */
@@ -85,9 +90,13 @@ export interface WritebackLog {
   /** Stores the request about to be sent (verified, approved proposals only) and appends writeback_job_created. */
   createJob(proposalId: string, request: Record<string, unknown>): Promise<WritebackOutcome<WritebackJob>>;
   getJob(id: string): Promise<WritebackJob | undefined>;
+  /** A proposal's jobs, newest first. */
+  listJobs(proposalId: string): Promise<WritebackJob[]>;
   /**
-   * Stores an executor's receipt, moves the proposal to the receipt's status when the rules say
-   * so, and appends writeback_<status>, in one transaction.
+   * Stores an executor's receipt, moves the proposal to the receipt's status and appends
+   * writeback_<status>, in one transaction, so the state always equals the latest receipt. A
+   * receipt that cannot move the state (final, or no longer verifying) is refused (FINAL_STATE,
+   * UNVERIFIED) and kept only as a writeback_late_receipt event.
    */
   recordReceipt(input: ReceiptInput): Promise<WritebackOutcome<StoredReceipt>>;
   getReceipt(id: string): Promise<StoredReceipt | undefined>;

@@ -15,6 +15,7 @@ import {
   approvalFor,
   decisionRefusal,
   expiryRefusal,
+  finalStateMessage,
   receiptRefusal,
   stateAfterReceipt,
   transitionRefusal,
@@ -56,6 +57,10 @@ export function createReviewLogs(storage: ReviewStorage, keys: KeyRing, now: () 
       if ("refusal" in planned) return { ok: false, refusal: planned.refusal };
       const committed = await storage.commit(planned.change);
       if (committed === "committed") return { ok: true, value: planned.result() };
+      if (committed === "not_allowed") {
+        const state = planned.change.expected.state;
+        return { ok: false, refusal: { code: "FINAL_STATE", message: `${finalStateMessage(proposalId, state)}`, state } };
+      }
       if (committed === "already_decided") {
         const state = planned.change.expected.state;
         return { ok: false, refusal: { code: "NOT_REVIEWABLE", message: `Proposal ${proposalId} already has a decision on record; a proposal is decided once. Nothing changed.`, state } };
@@ -202,23 +207,53 @@ export function createReviewLogs(storage: ReviewStorage, keys: KeyRing, now: () 
       return job && toJob(job);
     },
 
+    async listJobs(proposalId: string): Promise<WritebackJob[]> {
+      return (await storage.listJobs(proposalId)).map(toJob);
+    },
+
     /**
-     * A receipt records what an executor did, so it is stored whenever the proposal was approved
-     * and the job is the proposal's, even when the state stays (a racing second apply answering
-     * already_applied on an applied proposal). The state moves, and is re-sealed, only under the
-     * rule every transition obeys (transitionRefusal): a receipt moves the state towards a write,
-     * so the record and the state must both still verify; a transition never blesses a record
-     * changed behind our back.
+     * Stores an executor's receipt and moves the proposal to its status, in one step, so the
+     * state always equals the latest receipt. The move obeys the rule every transition obeys
+     * (transitionRefusal): the record and state must still verify, and the state must not be
+     * final. A receipt that cannot move the state (a racing second apply answering after the
+     * first made the proposal final) is not the proposal's outcome: what the executor reported is
+     * kept in a `writeback_late_receipt` event, and the answer is a refusal saying why.
      */
     async recordReceipt(input: ReceiptInput): Promise<WritebackOutcome<StoredReceipt>> {
       const job = await storage.getJob(input.jobId);
-      return step(input.proposalId, async (record) => {
+      const outcome = await step(input.proposalId, async (record) => {
         const proposal = record && view(record);
         const refusal = receiptRefusal(proposal, job && toJob(job), input);
         if (refusal) return { refusal };
         const stored = record!;
         const createdAt = isoNow();
         const status = input.receipt.status;
+        const summary = {
+          jobId: input.jobId,
+          status,
+          safeErrorCode: input.receipt.safe_error_code,
+          rowsAffected: input.receipt.rows_affected,
+          executor: input.executor.name,
+          previousState: stored.state,
+          ...(input.origin ? { origin: input.origin } : {}),
+        };
+        const blocked = transitionRefusal(proposal!, status);
+        if (blocked) {
+          const late = {
+            type: "writeback_late_receipt",
+            proposalId: stored.id,
+            tenantId: stored.tenantId,
+            detail: { ...summary, sourceDatabaseMutated: input.receipt.source_database_mutated, refused: blocked.code },
+            createdAt,
+          };
+          return {
+            change: { proposalId: stored.id, expected: stampOf(stored), events: [late] },
+            result: (): WritebackOutcome<StoredReceipt> => ({
+              ok: false,
+              refusal: { ...blocked, message: `${blocked.message} The ${status} receipt of this run was kept as a writeback_late_receipt event, not as the proposal's outcome.` },
+            }),
+          };
+        }
         const receipt: StoredReceipt = {
           id: newId("rcp"),
           proposalId: stored.id,
@@ -228,35 +263,18 @@ export function createReviewLogs(storage: ReviewStorage, keys: KeyRing, now: () 
           receipt: JSON.parse(JSON.stringify(input.receipt)) as StoredReceipt["receipt"],
           createdAt,
         };
-        const verified = proposal!.verification.verified;
-        const after = stateAfterReceipt(stored.state, status);
-        const nextState = after && !transitionRefusal(proposal!, after) ? after : undefined;
         return {
           change: {
             proposalId: stored.id,
             expected: stampOf(stored),
-            ...(nextState ? { next: sealedStamp(keys.active(), stored, nextState, createdAt) } : {}),
+            next: sealedStamp(keys.active(), stored, status, createdAt),
             receipt,
-            events: [{
-              type: RECEIPT_EVENTS[status],
-              proposalId: stored.id,
-              tenantId: stored.tenantId,
-              detail: {
-                receiptId: receipt.id,
-                jobId: input.jobId,
-                status,
-                safeErrorCode: input.receipt.safe_error_code,
-                rowsAffected: input.receipt.rows_affected,
-                executor: input.executor.name,
-                previousState: stored.state,
-                ...(verified ? {} : { verified: false }),
-              },
-              createdAt,
-            }],
+            events: [{ type: RECEIPT_EVENTS[status], proposalId: stored.id, tenantId: stored.tenantId, detail: { receiptId: receipt.id, ...summary }, createdAt }],
           },
-          result: () => receipt,
+          result: (): WritebackOutcome<StoredReceipt> => ({ ok: true, value: receipt }),
         };
       }, "given a receipt");
+      return outcome.ok ? outcome.value : outcome;
     },
 
     getReceipt: (id: string) => storage.getReceipt(id),

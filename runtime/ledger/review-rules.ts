@@ -17,17 +17,47 @@ export const PROPOSAL_STATES: readonly ProposalState[] = [
   "expired",
 ];
 
+/**
+ * Which state may follow which (SPEC §5): review_required → approved | rejected | expired;
+ * approved → applied | already_applied | conflict | failed; failed may be retried. An approved
+ * proposal nothing was written for may also be retired (expired: an approval window or a stale
+ * plan). Every transition (a decision, an expiry, a receipt) and the storages' compare-and-set
+ * obey this one table, so no path, and no second process, moves a proposal out of a final state.
+ */
+export const TRANSITIONS: Readonly<Record<ProposalState, readonly ProposalState[]>> = {
+  review_required: ["approved", "rejected", "expired"],
+  approved: ["applied", "already_applied", "conflict", "failed", "expired"],
+  failed: ["applied", "already_applied", "conflict", "failed"],
+  rejected: [],
+  expired: [],
+  applied: [],
+  already_applied: [],
+  conflict: [],
+};
+
+/** States nothing ever leaves: rejected, expired, applied, already_applied, conflict. */
+export const FINAL_STATES: ReadonlySet<ProposalState> = new Set(PROPOSAL_STATES.filter((s) => TRANSITIONS[s].length === 0));
+
+export function mayMove(from: ProposalState, to: ProposalState): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+/** The states `to` may be reached from: what a storage's compare-and-set accepts as the state it replaces. */
+export function statesBefore(to: ProposalState): ProposalState[] {
+  return PROPOSAL_STATES.filter((from) => mayMove(from, to));
+}
+
 /** What `proposals expire` may retire: nothing has been written for these yet. */
-export const EXPIRABLE_STATES: ReadonlySet<ProposalState> = new Set(["review_required", "approved"]);
+export const EXPIRABLE_STATES: ReadonlySet<ProposalState> = new Set(statesBefore("expired"));
 
 /** States a proposal only reaches after a person approved it: jobs and receipts belong to these. */
 export const APPROVED_STATES: ReadonlySet<ProposalState> = new Set(["approved", "applied", "already_applied", "conflict", "failed"]);
 
+/** States an executor may still be run for: approved, and failed (a retry). */
+export const WRITABLE_STATES: ReadonlySet<ProposalState> = new Set(statesBefore("applied"));
+
 /** Transitions that only retire a proposal: nothing is ever written for it afterwards. */
 const RETIRING_STATES: ReadonlySet<ProposalState> = new Set(["rejected", "expired"]);
-
-/** States a receipt moves; a later receipt for an applied or conflicted proposal is kept but changes nothing. */
-const RECEIPT_MOVES_FROM: ReadonlySet<ProposalState> = new Set(["approved", "failed"]);
 
 export const DECISION_EVENTS = { approved: "proposal_approved", rejected: "proposal_rejected" } as const;
 
@@ -49,7 +79,9 @@ export type ReviewRefusalCode =
   | "SELF_APPROVAL"
   | "APPROVAL_REQUIRED"
   | "JOB_NOT_FOUND"
-  | "NOT_EXPIRABLE";
+  | "NOT_EXPIRABLE"
+  | "FINAL_STATE"
+  | "NOT_ALLOWED";
 
 /** Why the ledger will not take a review step; a value, never thrown. */
 export interface ReviewRefusal {
@@ -71,20 +103,39 @@ export interface DecisionRequest {
   expectedHash?: string;
 }
 
-/** The state a receipt with `status` moves a proposal in `state` to, or undefined when it stays. */
+/** The state a receipt with `status` moves a proposal in `state` to, or undefined when it may not move (a final state). */
 export function stateAfterReceipt(state: ProposalState, status: ReceiptStatus): ProposalState | undefined {
-  return RECEIPT_MOVES_FROM.has(state) ? status : undefined;
+  return mayMove(state, status) ? status : undefined;
+}
+
+/** Why nothing more happens to a proposal in a final state, in words that say what to do instead. */
+export function finalStateMessage(id: string, state: ProposalState): string {
+  switch (state) {
+    case "conflict":
+      return `Proposal ${id} ended in conflict, which is final: the row no longer matched the proposal when it was applied, so it is never applied again, ` +
+        "not even onto a row that was put back or re-created. Nothing was written. Have the agent read the row again and propose the change anew.";
+    case "applied":
+    case "already_applied":
+      return `Proposal ${id} is ${state}, which is final: its change is in place and it is never written again. Nothing changed.`;
+    case "rejected":
+      return `Proposal ${id} was rejected, which is final; a rejected proposal is never applied. Nothing changed.`;
+    case "expired":
+      return `Proposal ${id} expired, which is final; an expired proposal is never applied. Propose the change again.`;
+    default:
+      return `Proposal ${id} is ${state}. Nothing changed.`;
+  }
 }
 
 /**
  * Why this proposal's state may not move to `next`, or undefined when it may: the one rule every
- * transition (a decision, an expiry, a receipt) obeys, because each re-seals the state it read.
- * The state's own seal must verify: re-sealing a state someone set in the file would make their
- * edit genuine (an applied proposal set back to approved, then expired as "never applied").
- * Moving towards a write (approved, or a receipt's status) needs the immutable record to verify
- * too; retiring (rejected, expired) does not, so a reviewer can always stop a change whose record
- * no longer verifies. A proposal stored before keyed MACs (record and state both unsealed) may be
- * retired as well: its record can never verify, so sealing its new state vouches for nothing.
+ * transition (a decision, an expiry, a receipt) obeys. The move must be in TRANSITIONS, so a
+ * final state never moves. And because each transition re-seals the state it read, that state's
+ * own seal must verify: re-sealing a state someone set in the file would make their edit genuine
+ * (an applied proposal set back to approved, then expired as "never applied"). Moving towards a
+ * write (approved, or a receipt's status) needs the immutable record to verify too; retiring
+ * (rejected, expired) does not, so a reviewer can always stop a change whose record no longer
+ * verifies. A proposal stored before keyed MACs (record and state both unsealed) may be retired
+ * as well: its record can never verify, so sealing its new state vouches for nothing.
  */
 export function transitionRefusal(proposal: StoredProposal, next: ProposalState): ReviewRefusal | undefined {
   const verification = proposal.verification;
@@ -92,7 +143,16 @@ export function transitionRefusal(proposal: StoredProposal, next: ProposalState)
   const allowed = RETIRING_STATES.has(next)
     ? state === "verified" || (record === "unsealed" && state === "unsealed")
     : verification.verified;
-  return allowed ? undefined : { code: "UNVERIFIED", message: `${verification.message} Nothing changed.`, state: proposal.state };
+  if (!allowed) return { code: "UNVERIFIED", message: `${verification.message} Nothing changed.`, state: proposal.state };
+  if (!mayMove(proposal.state, next)) {
+    const final = FINAL_STATES.has(proposal.state);
+    return {
+      code: final ? "FINAL_STATE" : "NOT_ALLOWED",
+      message: final ? finalStateMessage(proposal.id, proposal.state) : `Proposal ${proposal.id} is ${proposal.state}; it cannot become ${next}. Nothing changed.`,
+      state: proposal.state,
+    };
+  }
+  return undefined;
 }
 
 /**
@@ -107,15 +167,15 @@ export function decisionRefusal(proposal: StoredProposal | undefined, request: D
   if (!proposal) return { code: "NOT_FOUND", message: `No proposal ${id} in this store.` };
   const state = proposal.state;
   const approving = request.decision === "approved";
-  const unverified = transitionRefusal(proposal, request.decision);
-  if (unverified) return unverified;
-  if (state !== "review_required") {
+  const refused = transitionRefusal(proposal, request.decision);
+  if (refused && refused.code !== "UNVERIFIED") {
     return {
       code: "NOT_REVIEWABLE",
-      message: `Proposal ${id} is ${state}; only a proposal in review_required can be ${request.decision}. Nothing changed.`,
+      message: `Proposal ${id} is ${state}${FINAL_STATES.has(state) ? " (final)" : ""}; only a proposal in review_required can be ${request.decision}. Nothing changed.`,
       state,
     };
   }
+  if (refused) return refused;
   if (approving && sameParty(request.actor, proposal.principal)) {
     return {
       code: "SELF_APPROVAL",
@@ -169,9 +229,10 @@ export function approvalFor(proposal: StoredProposal | undefined, decisions: rea
   if (proposal.state === "review_required") {
     return refuse("APPROVAL_REQUIRED", `Proposal ${id} has not been approved; a person must run \`synapsor-runner proposals approve ${id}\` first.`);
   }
-  if (proposal.state === "rejected") return refuse("APPROVAL_REQUIRED", `Proposal ${id} was rejected; a rejected proposal is never applied.`);
-  if (proposal.state === "expired") return refuse("APPROVAL_REQUIRED", `Proposal ${id} expired; an expired proposal is never applied. Propose the change again.`);
-  if (!APPROVED_STATES.has(proposal.state)) return refuse("APPROVAL_REQUIRED", `Proposal ${id} is ${proposal.state}; only an approved proposal is applied.`);
+  // Never approved: there is no approval to check.
+  if (!APPROVED_STATES.has(proposal.state)) return refuse("APPROVAL_REQUIRED", finalStateMessage(id, proposal.state));
+  // Approved once, but final now (applied, already_applied, conflict): nothing is ever sent again.
+  if (!WRITABLE_STATES.has(proposal.state)) return refuse("FINAL_STATE", finalStateMessage(id, proposal.state));
   // Any decision on record that does not verify taints the proposal: an edited rejection is as telling as an edited approval.
   const tampered = decisions.find((d) => !d.verification.verified);
   if (tampered) return refuse("UNVERIFIED", `${tampered.verification.message} Nothing was written.`);
@@ -202,9 +263,9 @@ export function receiptRefusal(proposal: StoredProposal | undefined, job: Writeb
 /** Why this proposal may not expire now, or undefined when it may. */
 export function expiryRefusal(proposal: StoredProposal | undefined, proposalId: string): ReviewRefusal | undefined {
   if (!proposal) return { code: "NOT_FOUND", message: `No proposal ${proposalId} in this store.` };
-  const unverified = transitionRefusal(proposal, "expired");
-  if (unverified) return unverified;
-  if (!EXPIRABLE_STATES.has(proposal.state)) {
+  const refused = transitionRefusal(proposal, "expired");
+  if (refused?.code === "UNVERIFIED") return refused;
+  if (refused) {
     return {
       code: "NOT_EXPIRABLE",
       message: `Proposal ${proposalId} is ${proposal.state}; only a proposal in review_required or approved can expire.`,

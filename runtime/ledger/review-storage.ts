@@ -70,10 +70,12 @@ export interface ReviewChange {
 
 /**
  * What a commit did: wrote the change; wrote nothing because the proposal's state stamp was no
- * longer `expected` (another process moved it: read again and retry); or wrote nothing because
- * the change carries a decision and the proposal already has one (a proposal is decided once).
+ * longer `expected` (another process moved it: read again and retry); wrote nothing because the
+ * change carries a decision and the proposal already has one (a proposal is decided once); or
+ * wrote nothing because the move is not in the state table (review-rules.ts TRANSITIONS: a final
+ * state never moves, whoever asks).
  */
-export type CommitResult = "committed" | "moved" | "already_decided";
+export type CommitResult = "committed" | "moved" | "already_decided" | "not_allowed";
 
 export interface ReviewStorage {
   insertProposal(proposal: ProposalRecord, event: NewEvent): Promise<void>;
@@ -82,6 +84,8 @@ export interface ReviewStorage {
   /** Oldest first. */
   listDecisions(proposalId: string): Promise<DecisionRecord[]>;
   getJob(id: string): Promise<JobRecord | undefined>;
+  /** A proposal's jobs, newest first. */
+  listJobs(proposalId: string): Promise<JobRecord[]>;
   getReceipt(id: string): Promise<StoredReceipt | undefined>;
   /** Newest first. */
   listReceipts(filter: ReceiptFilter): Promise<StoredReceipt[]>;

@@ -5,75 +5,28 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { createDatabase, execAsAdmin, type TestDatabase } from "../support/databases.ts";
-import { seedExample } from "../support/example.ts";
-import { runCli } from "../support/cli.ts";
-import { buildServer, connectStdio, envelopeOf, exampleConfigFor, type StdioSession } from "../support/compiled-server.ts";
+import { setUpWriteback, holdRow, type WritebackProject } from "../support/writeback-setup.ts";
 
 for (const engine of ["postgres", "mysql"] as const) {
   describe(`writeback loop on ${engine}`, () => {
-    let db: TestDatabase;
-    let built: Awaited<ReturnType<typeof buildServer>>;
-    let session: StdioSession;
+    let project: WritebackProject;
+    let db: WritebackProject["db"];
+    let built: WritebackProject["built"];
     let env: NodeJS.ProcessEnv;
     let store: string;
-    const roles: string[] = [];
 
     before(async () => {
-      db = await createDatabase(engine, "srwb");
-      await seedExample(db);
-      const migration = await runCli(["writeback", "migration", "--engine", engine, ...(engine === "mysql" ? ["--schema", db.name] : [])]);
-      assert.equal(migration.code, 0, migration.stderr);
-      await db.exec(migration.stdout);
-
-      const config = exampleConfigFor(engine);
-      if (engine === "mysql") config.executors.direct_sql.receipts_schema = db.name;
-      const suffix = db.name.slice(-8);
-      const reader = `rd_${suffix}`;
-      const writer = `wr_${suffix}`;
-      roles.push(reader, writer);
-      let readUrl: string;
-      let writeUrl: string;
-      if (engine === "postgres") {
-        await db.exec(`CREATE ROLE ${reader} LOGIN; GRANT USAGE ON SCHEMA public TO ${reader}; GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${reader};
-                       CREATE ROLE ${writer} LOGIN;`);
-        const u = new URL(db.url);
-        u.username = reader;
-        readUrl = u.toString();
-        u.username = writer;
-        writeUrl = u.toString();
-      } else {
-        await db.exec(`CREATE USER '${reader}'@'%' IDENTIFIED BY 'rd-pass-1'; GRANT SELECT ON \`${db.name}\`.* TO '${reader}'@'%';
-                       CREATE USER '${writer}'@'%' IDENTIFIED BY 'wr-pass-1';`);
-        readUrl = `mysql://${reader}:rd-pass-1@127.0.0.1:3306/${db.name}`;
-        writeUrl = `mysql://${writer}:wr-pass-1@127.0.0.1:3306/${db.name}`;
-      }
-      env = { ...process.env, SUPPORT_DB_READ_URL: readUrl, SUPPORT_DB_WRITE_URL: writeUrl, SYNAPSOR_TENANT_ID: "tenant_acme", SYNAPSOR_PRINCIPAL: "agent-7" };
-      built = await buildServer(config, env, "SUPPORT_DB_READ_URL");
-      // The writer gets exactly the least-privilege grants the CLI prints for this config.
-      const grants = await runCli(
-        ["writeback", "grants", "--engine", engine, "--writer-role", engine === "postgres" ? writer : `'${writer}'@'%'`, "--config", built.configPath, ...(engine === "mysql" ? ["--schema", db.name] : [])],
-        { env },
-      );
-      assert.equal(grants.code, 0, grants.stderr);
-      await db.exec(grants.stdout);
-      store = join(built.runDir, "ledger.db");
-      session = await connectStdio(built.serverPath, built.runDir, env as Record<string, string>, ["--store", store]);
+      project = await setUpWriteback(engine, "srwb");
+      ({ db, built, env, store } = project);
     });
 
     after(async () => {
-      await session?.close();
-      await db?.drop();
-      for (const role of roles) {
-        await execAsAdmin(engine, engine === "postgres" ? `DROP ROLE IF EXISTS ${role}` : `DROP USER IF EXISTS '${role}'@'%'`).catch(() => undefined);
-      }
+      await project?.close();
     });
 
-    const propose = async (invoice: string, fee = 0) =>
-      envelopeOf(await session.client.callTool({ name: "billing.propose_late_fee_waiver", arguments: { invoice_id: invoice, new_late_fee_cents: fee, reason: "loop test" } }));
-    const cli = (args: string[]) => runCli(args, { env });
-    const inspect = async (invoice: string) =>
-      envelopeOf(await session.client.callTool({ name: "billing.inspect_invoice", arguments: { invoice_id: invoice } })).data;
+    const propose = (invoice: string, fee = 0) => project.propose(invoice, fee);
+    const cli = (args: string[]) => project.cli(args);
+    const inspect = (invoice: string) => project.inspect(invoice);
 
     test("approve with the required role, apply, then apply again", async () => {
       const p = await propose("INV-3001");
@@ -135,36 +88,19 @@ for (const engine of ["postgres", "mysql"] as const) {
       assert.equal(approved.code, 0, approved.stderr);
       return p.proposal.id as string;
     };
-    const receiptRows = async (proposalId: string) => {
-      const table = engine === "postgres" ? "synapsor.synapsor_writeback_receipts" : "synapsor_writeback_receipts";
-      const rows: unknown[] = [];
-      if (engine === "postgres") {
-        const pg = (await import("pg")).default;
-        const c = new pg.Client({ connectionString: db.url });
-        await c.connect();
-        try {
-          rows.push(...(await c.query(`SELECT status FROM ${table} WHERE proposal_id = $1`, [proposalId])).rows);
-        } finally {
-          await c.end();
-        }
-      } else {
-        const mysql = (await import("mysql2/promise")).default;
-        const c = await mysql.createConnection(db.url);
-        try {
-          rows.push(...((await c.query(`SELECT status FROM ${table} WHERE proposal_id = ?`, [proposalId]))[0] as unknown[]));
-        } finally {
-          await c.end();
-        }
-      }
-      return rows;
-    };
+    const receiptRows = (proposalId: string) => project.receiptRows(proposalId);
 
     test("two apply processes racing on one approved proposal: one applied, one receipt, one write", async () => {
       const id = await approvedProposalFor3004(100);
       const args = ["apply", "--proposal", id, "--config", built.configPath, "--store", store, "--json"];
       const [a, b] = await Promise.all([cli(args), cli(args)]);
-      const statuses = [a, b].map((r) => JSON.parse(r.stdout).status).sort();
-      assert.deepEqual(statuses, ["already_applied", "applied"], a.stderr + b.stderr);
+      const answers = [a, b].map((r) => JSON.parse(r.stdout) as { status: string; source: string });
+      // Exactly one run's executor wrote. The other either lost the race inside the database
+      // (already_applied), or started late enough to find the winner's receipt there and record it.
+      const writer = answers.findIndex((x) => x.status === "applied" && x.source !== "target_receipt");
+      assert.notEqual(writer, -1, a.stdout + b.stdout + a.stderr + b.stderr);
+      const other = answers[1 - writer]!;
+      assert.ok(other.status === "already_applied" || other.source === "target_receipt", JSON.stringify(answers));
       assert.equal(a.code, 0);
       assert.equal(b.code, 0);
       assert.equal((await receiptRows(id)).length, 1, "one receipt row");
@@ -174,7 +110,7 @@ for (const engine of ["postgres", "mysql"] as const) {
     test("an apply process killed inside its transaction leaves the row untouched; a retry applies", async () => {
       const id = await approvedProposalFor3004(200);
       // Hold the row so the apply blocks inside its transaction, after claiming its receipt.
-      const holder = engine === "postgres" ? await pgHolder(db.url) : await mysqlHolder(db.url);
+      const holder = await holdRow(engine, db.url, "INV-3004");
       const { spawn } = await import("node:child_process");
       const { CLI } = await import("../support/cli.ts");
       const child = spawn(process.execPath, [CLI, "apply", "--proposal", id, "--config", built.configPath, "--store", store, "--json"], { env, stdio: "ignore" });
@@ -227,58 +163,4 @@ for (const engine of ["postgres", "mysql"] as const) {
       assert.notEqual(approveRejected.code, 0);
     });
   });
-}
-
-interface RowHolder {
-  waitForBlockedWriter(): Promise<void>;
-  release(): Promise<void>;
-}
-
-/** Locks INV-3004 in an open transaction and can tell when another session waits on it. */
-async function pgHolder(url: string): Promise<RowHolder> {
-  const pg = (await import("pg")).default;
-  const holder = new pg.Client({ connectionString: url });
-  const watcher = new pg.Client({ connectionString: url });
-  await holder.connect();
-  await watcher.connect();
-  await holder.query("BEGIN");
-  await holder.query("SELECT id FROM invoices WHERE id = 'INV-3004' FOR UPDATE");
-  return {
-    async waitForBlockedWriter() {
-      for (let i = 0; i < 300; i++) {
-        const r = await watcher.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'UPDATE%'");
-        if (r.rows[0].n > 0) return;
-        await new Promise((res) => setTimeout(res, 50));
-      }
-      throw new Error("the apply never blocked on the held row");
-    },
-    async release() {
-      await holder.query("ROLLBACK").catch(() => undefined);
-      await holder.end();
-      await watcher.end();
-    },
-  };
-}
-
-async function mysqlHolder(url: string): Promise<RowHolder> {
-  const mysql = (await import("mysql2/promise")).default;
-  const holder = await mysql.createConnection(url);
-  const watcher = await mysql.createConnection(url);
-  await holder.query("START TRANSACTION");
-  await holder.query("SELECT id FROM invoices WHERE id = 'INV-3004' FOR UPDATE");
-  return {
-    async waitForBlockedWriter() {
-      for (let i = 0; i < 300; i++) {
-        const [rows] = await watcher.query("SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE INFO LIKE 'UPDATE %invoices%'");
-        if (Number((rows as Array<{ n: number }>)[0]!.n) > 0) return;
-        await new Promise((res) => setTimeout(res, 50));
-      }
-      throw new Error("the apply never blocked on the held row");
-    },
-    async release() {
-      await holder.query("ROLLBACK").catch(() => undefined);
-      await holder.end();
-      await watcher.end();
-    },
-  };
 }

@@ -331,7 +331,7 @@ describe("receipts", () => {
     }
   });
 
-  test("a failed proposal can be retried; a later receipt on an applied proposal is kept but the state stays", async () => {
+  test("a failed proposal can be retried; a later receipt on an applied proposal is refused as final and kept only as an event", async () => {
     const ledger = await fresh();
     const { p, job } = await approvedWithJob(ledger);
     await receive(ledger, p.id, job.id, "failed");
@@ -339,28 +339,36 @@ describe("receipts", () => {
     const retry = value(await ledger.writeback.createJob(p.id, { retry: true }));
     await receive(ledger, p.id, retry.id, "applied");
     assert.equal(await stateOf(ledger, p.id), "applied");
-    // A racing second apply reports already_applied: recorded, announced, state unchanged.
-    await receive(ledger, p.id, retry.id, "already_applied");
+    // A racing second apply reports already_applied: not the outcome (applied is final), kept as an event.
+    const late = await ledger.writeback.recordReceipt({ proposalId: p.id, jobId: retry.id, executor: EXECUTOR, receipt: receipt("already_applied") });
+    assert.ok(!late.ok);
+    assert.equal(late.refusal.code, "FINAL_STATE");
+    assert.match(late.refusal.message, /applied, which is final/);
     assert.equal(await stateOf(ledger, p.id), "applied");
-    assert.deepEqual((await ledger.writeback.listReceipts({ proposalId: p.id })).map((r) => r.receipt.status), ["already_applied", "applied", "failed"]);
+    assert.deepEqual((await ledger.writeback.listReceipts({ proposalId: p.id })).map((r) => r.receipt.status), ["applied", "failed"]);
     assert.deepEqual(await eventTypes(ledger, p.id), [
       "proposal_created", "proposal_approved", "writeback_job_created", "writeback_failed",
-      "writeback_job_created", "writeback_applied", "writeback_already_applied",
+      "writeback_job_created", "writeback_applied", "writeback_late_receipt",
     ]);
+    const job3 = await ledger.writeback.createJob(p.id, { again: true });
+    assert.ok(!job3.ok, "no job for a final proposal");
+    assert.equal(job3.refusal.code, "FINAL_STATE");
   });
 
-  test("two receipts racing on one approved proposal: both are stored, the state follows the first", async () => {
+  test("two receipts racing on one approved proposal: one is the outcome, the other a late-receipt event; the state equals the stored receipt", async () => {
     const path = storePath();
     const a = await fresh(path);
     const b = await fresh(path);
     const { p, job } = await approvedWithJob(a);
-    const [first, second] = await Promise.all([
+    const outcomes = await Promise.all([
       a.writeback.recordReceipt({ proposalId: p.id, jobId: job.id, executor: EXECUTOR, receipt: receipt("applied") }),
       b.writeback.recordReceipt({ proposalId: p.id, jobId: job.id, executor: EXECUTOR, receipt: receipt("already_applied") }),
     ]);
-    assert.ok(first.ok && second.ok);
-    assert.equal((await a.writeback.listReceipts({ proposalId: p.id })).length, 2);
-    assert.equal(await stateOf(a, p.id), "applied");
+    assert.equal(outcomes.filter((o) => o.ok).length, 1);
+    const stored = await a.writeback.listReceipts({ proposalId: p.id });
+    assert.equal(stored.length, 1);
+    assert.equal(await stateOf(a, p.id), stored[0]!.receipt.status);
+    assert.ok((await eventTypes(a, p.id)).includes("writeback_late_receipt"));
   });
 
   test("a receipt for an unapproved proposal, or naming another proposal's job, is refused and nothing is stored", async () => {

@@ -227,7 +227,7 @@ describe("who may approve", () => {
 });
 
 describe("receipts on a proposal that no longer verifies", () => {
-  test("the receipt is kept (it records what the executor did) but the state does not move or get re-sealed", async () => {
+  test("the receipt is kept as a late-receipt event (it records what the executor did), not as the outcome: the state does not move or get re-sealed", async () => {
     const path = storePath();
     const ledger = await fresh(path);
     const p = await approved(ledger);
@@ -240,10 +240,14 @@ describe("receipts on a proposal that no longer verifies", () => {
       executor: { name: "direct_sql", type: "sql_update" },
       receipt: { status: "applied", rows_affected: 1, source_database_mutated: true, previous_version: null, new_version: null, safe_error_code: null, message: "ok", details: { effects: [] } },
     });
-    assert.ok(recorded.ok);
+    assert.ok(!recorded.ok);
+    assert.equal(recorded.refusal.code, "UNVERIFIED");
     assert.equal((await ledger.proposals.get(p.id))!.state, "approved");
+    assert.deepEqual(await ledger.writeback.listReceipts({ proposalId: p.id }), [], "the ledger state still equals its latest receipt (none)");
     const last = (await ledger.events.list({ proposalId: p.id, limit: 1 }))[0]!;
-    assert.equal(last.detail.verified, false);
+    assert.equal(last.type, "writeback_late_receipt");
+    assert.equal(last.detail.status, "applied");
+    assert.equal(last.detail.refused, "UNVERIFIED");
   });
 });
 
@@ -371,7 +375,7 @@ describe("a state edited in the file", () => {
     assert.equal(expired.value.verification.verified, false);
   });
 
-  test("a receipt on a proposal whose state was edited is kept, and the state neither moves nor is re-sealed", async () => {
+  test("a receipt on a proposal whose state was edited is kept as an event only, and the state neither moves nor is re-sealed", async () => {
     const path = storePath();
     const ledger = await fresh(path);
     const p = await approved(ledger);
@@ -380,7 +384,8 @@ describe("a state edited in the file", () => {
     editStore(path, "UPDATE proposals SET state = 'failed' WHERE id = ?", p.id);
     const before = storeRow(path, "proposals", p.id);
     const recorded = await ledger.writeback.recordReceipt({ proposalId: p.id, jobId: job.value.id, executor: { name: "direct_sql", type: "sql_update" }, receipt: APPLIED_RECEIPT });
-    assert.ok(recorded.ok);
+    assert.ok(!recorded.ok);
+    assert.equal(recorded.refusal.code, "UNVERIFIED");
     assert.deepEqual(storeRow(path, "proposals", p.id), before);
   });
 });

@@ -2,7 +2,8 @@
 // by the read log, the event log and the review storage that sit on the same handle.
 
 import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
-import { isStoreFault, storeUnavailable, type StoreAction } from "../store-error.ts";
+import { isStoreFault, StoreUnavailableError, storeUnavailable, type StoreAction } from "../store-error.ts";
+import type { StoreIdentity } from "./store-identity.ts";
 
 export type Row = Record<string, unknown>;
 
@@ -29,17 +30,30 @@ export interface ListSpec {
   filters: Readonly<Record<string, string | ListPredicate>>;
 }
 
+/** Called once, when the store file is found deleted or replaced; the message is for the operator's log. */
+export type StoreLostListener = (message: string) => void;
+
+/** Reads check the store's identity at most this often; every write transaction checks it. */
+const READ_CHECK_INTERVAL_MS = 1000;
+
 export class SqliteDatabase {
   readonly #db: DatabaseSync;
   readonly #path: string;
+  readonly #identity: StoreIdentity | undefined;
+  readonly #onLost: StoreLostListener | undefined;
+  /** Set for good once the file is gone or replaced: a store cannot come back under a running process. */
+  #lost: StoreUnavailableError | undefined;
+  #readCheckedAt = 0;
   readonly #begin: StatementSync;
   readonly #commit: StatementSync;
   readonly #rollback: StatementSync;
   readonly #listCache = new Map<string, StatementSync>();
 
-  constructor(db: DatabaseSync, path: string) {
+  constructor(db: DatabaseSync, path: string, identity?: StoreIdentity, onLost?: StoreLostListener) {
     this.#db = db;
     this.#path = path;
+    this.#identity = identity;
+    this.#onLost = onLost;
     this.#begin = db.prepare("BEGIN IMMEDIATE");
     this.#commit = db.prepare("COMMIT");
     this.#rollback = db.prepare("ROLLBACK");
@@ -51,6 +65,7 @@ export class SqliteDatabase {
 
   /** Runs `work` in one IMMEDIATE transaction; store faults become StoreUnavailableError. */
   transaction<T>(work: () => T): T {
+    this.#ensureStillThere();
     try {
       this.#begin.run();
     } catch (err) {
@@ -67,11 +82,32 @@ export class SqliteDatabase {
   }
 
   read<T>(query: () => T): T {
+    const now = Date.now();
+    if (this.#lost || now - this.#readCheckedAt >= READ_CHECK_INTERVAL_MS) {
+      this.#readCheckedAt = now;
+      this.#ensureStillThere();
+    }
     try {
       return query();
     } catch (err) {
       throw this.wrap("read", err);
     }
+  }
+
+  /**
+   * Refuses to go on with a store whose path no longer names the opened file: whatever was
+   * written now would land in a file nobody can open again. Reported once to the listener.
+   */
+  #ensureStillThere(): void {
+    if (this.#lost) throw this.#lost;
+    const change = this.#identity?.change();
+    if (!change) return;
+    const reason = change === "deleted"
+      ? "the store file was deleted while it was open; restart the process to create or open the store again"
+      : "the store file was replaced by another file while it was open; restart the process to open the file now at that path";
+    this.#lost = new StoreUnavailableError(this.#path, "write", reason, `store ${change}`);
+    this.#onLost?.(this.#lost.message);
+    throw this.#lost;
   }
 
   /** Store faults become StoreUnavailableError; anything else (a bug in our SQL, bad input) stays as is. */

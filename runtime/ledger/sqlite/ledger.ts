@@ -6,12 +6,13 @@ import type { Ledger } from "../ports.ts";
 import { createReviewLogs } from "../review-log.ts";
 import { SqliteEventLog } from "./event-log.ts";
 import { openSqliteDatabase } from "./open.ts";
+import type { StoreLostListener } from "./database.ts";
 import { SqliteReadLog } from "./read-log.ts";
 import { SqliteReviewStorage } from "./review-storage.ts";
 
 /** Throws StoreUnavailableError when the file cannot be created, opened or migrated. */
-export function openSqliteLedger(path: string, keys: KeyRing): Ledger {
-  const db = openSqliteDatabase(path);
+export function openSqliteLedger(path: string, keys: KeyRing, onStoreLost?: StoreLostListener): Ledger {
+  const db = openSqliteDatabase(path, onStoreLost);
   const events = new SqliteEventLog(db);
   const review = createReviewLogs(new SqliteReviewStorage(db, events), keys);
   return {

@@ -5,12 +5,13 @@ import { dirname, resolve } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { applyMigrations } from "../migrations.ts";
 import { storeUnavailable, type StoreAction } from "../store-error.ts";
-import { SqliteDatabase } from "./database.ts";
+import { SqliteDatabase, type StoreLostListener } from "./database.ts";
+import { StoreIdentity } from "./store-identity.ts";
 
 const BUSY_TIMEOUT_MS = 5000;
 
 /** Throws StoreUnavailableError when the file cannot be created, opened or migrated. */
-export function openSqliteDatabase(path: string): SqliteDatabase {
+export function openSqliteDatabase(path: string, onLost?: StoreLostListener): SqliteDatabase {
   const inMemory = path === ":memory:";
   const action: StoreAction = inMemory || existsSync(path) ? "open" : "create";
   let db: DatabaseSync | undefined;
@@ -25,7 +26,7 @@ export function openSqliteDatabase(path: string): SqliteDatabase {
     // The random-id primary-key indexes are written at random places; a bigger cache keeps them off the disk.
     db.exec("PRAGMA cache_size = -16384");
     applyMigrations(db);
-    return new SqliteDatabase(db, path);
+    return new SqliteDatabase(db, path, inMemory ? undefined : StoreIdentity.of(path), onLost);
   } catch (err) {
     try {
       if (db?.isOpen) db.close();

@@ -6,6 +6,7 @@ import type { StatementSync } from "node:sqlite";
 import type { ProposalFilter, ReceiptFilter, StoredReceipt } from "../records.ts";
 import type { CommitResult, DecisionRecord, JobRecord, ProposalRecord, ReviewChange, ReviewStorage } from "../review-storage.ts";
 import type { NewEvent } from "../records.ts";
+import { mayMove, statesBefore } from "../review-rules.ts";
 import type { ListSpec, SqliteDatabase } from "./database.ts";
 import type { SqliteEventLog } from "./event-log.ts";
 import { toDecisionRecord, toJobRecord, toProposalRecord, toReceipt } from "./rows.ts";
@@ -35,6 +36,7 @@ export class SqliteReviewStorage implements ReviewStorage {
   readonly #decisionOf: StatementSync;
   readonly #insertJob: StatementSync;
   readonly #jobById: StatementSync;
+  readonly #jobsOf: StatementSync;
   readonly #insertReceipt: StatementSync;
   readonly #receiptById: StatementSync;
 
@@ -50,7 +52,10 @@ export class SqliteReviewStorage implements ReviewStorage {
     // The compare-and-set: the whole sealed state stamp must still be what the review step read.
     const stamp = "state = ? AND updated_at = ? AND state_key_id IS ? AND state_mac IS ?";
     this.#stillAt = db.prepare(`SELECT 1 FROM proposals WHERE id = ? AND ${stamp}`);
-    this.#moveState = db.prepare(`UPDATE proposals SET state = ?, updated_at = ?, state_key_id = ?, state_mac = ? WHERE id = ? AND ${stamp}`);
+    // The state it replaces must also be one the new state may follow (a JSON list from the rules'
+    // table), so even a caller that skipped the rules cannot move a final state.
+    this.#moveState = db.prepare(`UPDATE proposals SET state = ?, updated_at = ?, state_key_id = ?, state_mac = ?
+      WHERE id = ? AND ${stamp} AND state IN (SELECT value FROM json_each(?))`);
     this.#insertDecision = db.prepare(`INSERT INTO decisions (id, proposal_id, tenant_id, decision, actor, role, reason,
       proposal_hash, proposal_mac, before_hash, created_at, key_id, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.#decisionsOf = db.prepare("SELECT * FROM decisions WHERE proposal_id = ? ORDER BY created_at ASC, id ASC");
@@ -58,6 +63,7 @@ export class SqliteReviewStorage implements ReviewStorage {
     this.#insertJob = db.prepare(`INSERT INTO writeback_jobs (id, proposal_id, tenant_id, idempotency_key, request, created_at)
       VALUES (?, ?, ?, ?, ?, ?)`);
     this.#jobById = db.prepare("SELECT * FROM writeback_jobs WHERE id = ?");
+    this.#jobsOf = db.prepare("SELECT * FROM writeback_jobs WHERE proposal_id = ? ORDER BY created_at DESC, rowid DESC");
     this.#insertReceipt = db.prepare(`INSERT INTO receipts (id, proposal_id, job_id, tenant_id, executor, status, receipt, created_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
     this.#receiptById = db.prepare("SELECT * FROM receipts WHERE id = ?");
@@ -94,6 +100,10 @@ export class SqliteReviewStorage implements ReviewStorage {
     return row ? toJobRecord(row) : undefined;
   }
 
+  async listJobs(proposalId: string): Promise<JobRecord[]> {
+    return this.#db.read(() => this.#jobsOf.all(proposalId)).map(toJobRecord);
+  }
+
   async getReceipt(id: string): Promise<StoredReceipt | undefined> {
     const row = this.#db.read(() => this.#receiptById.get(id));
     return row ? toReceipt(row) : undefined;
@@ -106,12 +116,14 @@ export class SqliteReviewStorage implements ReviewStorage {
   async commit(change: ReviewChange): Promise<CommitResult> {
     const { proposalId, expected, next } = change;
     const was = [expected.state, expected.updatedAt, expected.stateKeyId, expected.stateMac] as const;
+    if (next && !mayMove(expected.state, next.state)) return "not_allowed";
     return this.#db.transaction((): CommitResult => {
       // Checked before anything is written, so the unique index on decisions never has to throw.
       const d = change.decision;
       if (d && this.#decisionOf.get(d.proposalId)) return "already_decided";
       if (next) {
-        const moved = this.#moveState.run(next.state, next.updatedAt, next.stateKeyId, next.stateMac, proposalId, ...was);
+        const moved = this.#moveState.run(next.state, next.updatedAt, next.stateKeyId, next.stateMac, proposalId, ...was,
+          JSON.stringify(statesBefore(next.state)));
         if (moved.changes !== 1) return "moved";
       } else if (!this.#stillAt.get(proposalId, ...was)) {
         return "moved";
