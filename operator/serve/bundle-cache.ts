@@ -78,6 +78,9 @@ export async function ensureCachedServer(options: EnsureOptions): Promise<Cached
   );
   // A concurrent `mcp serve` may have finished the same entry meanwhile; its copy is identical, and a
   // server may already be running from it, so leave it in place.
-  if (!isCompleteCacheEntry(dir, key)) writeTreeAtomically(dir, result.files);
+  if (!isCompleteCacheEntry(dir, key)) {
+    const written = writeTreeAtomically(dir, result.files, { extraOwned: [CACHE_MARKER] });
+    if (!written.ok) return { ok: false, stage: "write", diagnostics: [{ code: written.refusal.code, pointer: "", message: written.refusal.message, fix: written.refusal.fix }] };
+  }
   return { ok: true, server: { key, dir, serverPath, reused: false } };
 }
