@@ -9,6 +9,7 @@ import { keySettings, openKeys } from "../operator/review/store.ts";
 import { LedgerKeyError } from "../runtime/ledger/keys/key-ring.ts";
 import { StoreUnavailableError } from "../runtime/ledger/store-error.ts";
 import type { WritebackRequest } from "../runtime/executors/protocol.ts";
+import { mutationLabel } from "../runtime/executors/receipts.ts";
 import { textLines } from "../operator/review/format.ts";
 import { terminalSafe } from "../runtime/text/terminal-safe.ts";
 import { compileForCommand } from "./compiled.ts";
@@ -80,7 +81,7 @@ async function runApply(flags: ApplyFlags): Promise<void> {
       process.stdout.write(textLines([
         `${receipt.status}: ${receipt.message}`,
         `  proposal ${stored.proposalId}, receipt ${stored.id}, executor ${stored.executor.name} (${stored.executor.type})`,
-        `  rows affected ${receipt.rows_affected}; source database changed: ${receipt.source_database_mutated ? "yes" : "no"}`,
+        `  rows affected ${receipt.rows_affected}; source database changed: ${mutationLabel(receipt.source_database_mutated)}`,
         ...(receipt.previous_version !== null || receipt.new_version !== null
           ? [`  version ${JSON.stringify(receipt.previous_version)} → ${JSON.stringify(receipt.new_version)}`]
           : []),
