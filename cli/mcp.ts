@@ -8,10 +8,12 @@ import { dirname, relative, resolve as resolvePath } from "node:path";
 import { DEFAULT_STORE_PATH } from "../compiler/config/contract.ts";
 import { formatDiagnostics, type Diagnostic } from "../compiler/diagnostics.ts";
 import { ensureCachedServer } from "../operator/serve/bundle-cache.ts";
+import { privateServerCopy } from "../operator/serve/private-copy.ts";
 import { runServerChild } from "../operator/serve/run-server-child.ts";
 import { chooseServeSchema } from "../operator/serve/schema-source.ts";
 import { loadContract, loadSchema } from "../compiler/pipeline.ts";
 import { RUNNER_VERSION } from "../compiler/version.ts";
+import { terminalSafe } from "../runtime/text/terminal-safe.ts";
 import { schemaInputFromFlags } from "./build.ts";
 import { CliError, EXIT } from "./program.ts";
 
@@ -101,14 +103,21 @@ async function serveCached(flags: ServeFlags, transportArgs: string[]): Promise<
     progress: (m) => say(`… ${m}`),
   });
   if (!cached.ok) return buildFailed(flags.config, cached.stage, cached.diagnostics);
+  if (cached.notice) say(terminalSafe(cached.notice));
   const where = relative(process.cwd(), cached.server.dir) || ".";
-  say(cached.server.reused ? `using the cached build in ${where}` : `built ${flags.config} into ${where}`);
+  say(cached.server.reused ? `using the cached build in ${where} (SHA-256 verified)` : `built ${flags.config} into ${where}`);
 
   const store = flags.store ?? resolvePath(dirname(resolvePath(flags.config)), contract.storage?.sqlite_path ?? DEFAULT_STORE_PATH);
   const args = ["serve", ...transportArgs, "--store", store];
   if (flags.aliasMode !== undefined) args.push("--alias-mode", flags.aliasMode);
   if (flags.poolSize !== undefined) args.push("--pool-size", String(flags.poolSize));
-  process.exitCode = await runServerChild(cached.server.serverPath, args, { stdin: transportArgs.includes("stdio") });
+  // The child runs the bytes that were verified, from a copy only this user can change.
+  const copy = privateServerCopy(cached.server.bytes);
+  try {
+    process.exitCode = await runServerChild(copy.path, args, { stdin: transportArgs.includes("stdio") });
+  } finally {
+    copy.remove();
+  }
 }
 
 function buildFailed(configPath: string, stage: string, diagnostics: Diagnostic[]): void {

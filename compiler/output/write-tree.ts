@@ -13,7 +13,14 @@ export type TreeWrite =
   | { ok: true; /** The replaced output, left in place because something the build did not write appeared in it meanwhile. */ leftover?: string }
   | { ok: false; refusal: OutputDirRefusal };
 
-export function writeTreeAtomically(outDir: string, files: FileMap, options: { extraOwned?: readonly string[] } = {}): TreeWrite {
+export interface TreeWriteOptions {
+  /** Files a caller adds beside the build's own, which an earlier write by that caller may have left. */
+  extraOwned?: readonly string[];
+  /** Runs once every file is staged, before the swap; the files it returns are staged last. */
+  seal?: (stagingDir: string) => FileMap;
+}
+
+export function writeTreeAtomically(outDir: string, files: FileMap, options: TreeWriteOptions = {}): TreeWrite {
   const state = inspectOutputDir(outDir, options.extraOwned);
   if (!state.ok) return state;
   const owned = state.kind === "earlier_build" ? state.owned : new Set<string>();
@@ -24,12 +31,16 @@ export function writeTreeAtomically(outDir: string, files: FileMap, options: { e
   const staging = join(parent, `.${basename(target)}.staging-${suffix}`);
   const previous = join(parent, `.${basename(target)}.previous-${suffix}`);
   try {
-    for (const [path, text] of files) {
-      const file = join(staging, path);
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, text);
-      if (path === "server.mjs") chmodSync(file, 0o755);
-    }
+    const stage = (entries: FileMap) => {
+      for (const [path, text] of entries) {
+        const file = join(staging, path);
+        mkdirSync(dirname(file), { recursive: true });
+        writeFileSync(file, text);
+        if (path === "server.mjs") chmodSync(file, 0o755);
+      }
+    };
+    stage(files);
+    if (options.seal) stage(options.seal(staging));
     if (existsSync(target)) renameSync(target, previous);
     renameSync(staging, target);
   } catch (err) {
