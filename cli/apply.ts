@@ -11,6 +11,7 @@ import { StoreUnavailableError } from "../runtime/ledger/store-error.ts";
 import type { WritebackRequest } from "../runtime/executors/protocol.ts";
 import { mutationLabel } from "../runtime/executors/receipts.ts";
 import { textLines } from "../operator/review/format.ts";
+import { checkWritebackJob } from "../operator/review/job-schema.ts";
 import { terminalSafe } from "../runtime/text/terminal-safe.ts";
 import { compileForCommand } from "./compiled.ts";
 import { CliError, EXIT, printJson } from "./program.ts";
@@ -96,9 +97,18 @@ async function runApply(flags: ApplyFlags): Promise<void> {
 }
 
 function readJob(path: string): WritebackRequest {
+  let parsed: unknown;
   try {
-    return JSON.parse(readFileSync(path, "utf8")) as WritebackRequest;
+    parsed = JSON.parse(readFileSync(path, "utf8"));
   } catch {
     throw new CliError(`${path} is not a readable JSON job file; write one with \`synapsor-runner proposals writeback-job ID --output ${path}\`.`);
   }
+  const check = checkWritebackJob(parsed);
+  if (!check.ok) {
+    throw new CliError(
+      `${path} is not a valid writeback job; nothing was applied:\n  ${check.errors.join("\n  ")}\n` +
+        `Write it again with \`synapsor-runner proposals writeback-job ID --output ${path}\` and apply that, or apply with --proposal ID.`,
+    );
+  }
+  return check.request;
 }
