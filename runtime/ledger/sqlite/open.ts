@@ -6,6 +6,7 @@ import { DatabaseSync } from "node:sqlite";
 import { applyMigrations } from "../migrations.ts";
 import { storeUnavailable, type StoreAction } from "../store-error.ts";
 import { SqliteDatabase } from "./database.ts";
+import { keepStoreFilePrivate } from "./file-mode.ts";
 
 const BUSY_TIMEOUT_MS = 5000;
 
@@ -15,7 +16,10 @@ export function openSqliteDatabase(path: string): SqliteDatabase {
   const action: StoreAction = inMemory || existsSync(path) ? "open" : "create";
   let db: DatabaseSync | undefined;
   try {
-    if (!inMemory) ensureDirectory(dirname(resolve(path)));
+    if (!inMemory) {
+      ensureDirectory(dirname(resolve(path)));
+      keepStoreFilePrivate(path);
+    }
     // The constructor's timeout is the busy timeout; it must be in place before WAL setup takes a lock.
     db = new DatabaseSync(path, { timeout: BUSY_TIMEOUT_MS, enableForeignKeyConstraints: true });
     db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
