@@ -32,6 +32,7 @@ interface HttpFlags extends ServeFlags {
   port?: number;
   allowedOrigin?: string[];
   allowedHost?: string[];
+  maxConnections?: number;
 }
 
 /** The `mcp` group, shared with any other `mcp …` command (client config snippets, …). */
@@ -67,6 +68,7 @@ export function register(program: Command): void {
     .option("--port <port>", "port (default 8766)", wholeNumber("--port", 0, 65535))
     .option("--allowed-origin <origin>", "an Origin allowed to call the endpoint (repeatable)", collect)
     .option("--allowed-host <host:port>", "a Host header to accept, e.g. the name behind a proxy (repeatable; replaces the loopback defaults)", collect)
+    .option("--max-connections <n>", "open HTTP connections at most (default 128; one more closes the oldest idle one)", wholeNumber("--max-connections", 1, 100_000))
     .action(async (flags: HttpFlags) => {
       // Checked before a build that could take seconds; the server checks it again itself.
       if (!process.env[flags.authTokenEnv]) {
@@ -77,6 +79,7 @@ export function register(program: Command): void {
       if (flags.port !== undefined) args.push("--port", String(flags.port));
       for (const origin of flags.allowedOrigin ?? []) args.push("--allowed-origin", origin);
       for (const host of flags.allowedHost ?? []) args.push("--allowed-host", host);
+      if (flags.maxConnections !== undefined) args.push("--max-connections", String(flags.maxConnections));
       await serveCached(flags, args);
     });
 }
