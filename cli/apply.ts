@@ -10,7 +10,9 @@ import { keySettings, openKeys } from "../operator/review/store.ts";
 import { LedgerKeyError } from "../runtime/ledger/keys/key-ring.ts";
 import { StoreUnavailableError } from "../runtime/ledger/store-error.ts";
 import type { WritebackRequest } from "../runtime/executors/protocol.ts";
+import { mutationLabel } from "../runtime/executors/receipts.ts";
 import { textLines } from "../operator/review/format.ts";
+import { checkWritebackJob } from "../operator/review/job-schema.ts";
 import { terminalSafe } from "../runtime/text/terminal-safe.ts";
 import { compileForCommand } from "./compiled.ts";
 import { CliError, EXIT, printJson } from "./program.ts";
@@ -106,7 +108,7 @@ function print(outcome: ApplyOutcome, flags: ApplyFlags): void {
         ? `  proposal ${stored.proposalId}, receipt ${stored.id}${source === "ledger" ? ` (on record: ${stored.receipt.status})` : ""}, executor ${stored.executor.name} (${stored.executor.type})`
         : `  proposal ${proposalId}`,
       ...(source === "target_receipt" ? ["  recorded from the target database's receipt table: an earlier run wrote it; nothing was written again"] : []),
-      `  rows affected ${receipt.rows_affected}; source database changed: ${receipt.source_database_mutated ? "yes" : "no"}`,
+      `  rows affected ${receipt.rows_affected}; source database changed: ${mutationLabel(receipt.source_database_mutated)}`,
       ...(receipt.previous_version !== null || receipt.new_version !== null
         ? [`  version ${JSON.stringify(receipt.previous_version)} → ${JSON.stringify(receipt.new_version)}`]
         : []),
@@ -121,9 +123,18 @@ function print(outcome: ApplyOutcome, flags: ApplyFlags): void {
 const ENVIRONMENT_CODES: ReadonlySet<string> = new Set(["STORE_UNAVAILABLE", "RECEIPT_NOT_RECORDED"]);
 
 function readJob(path: string): WritebackRequest {
+  let parsed: unknown;
   try {
-    return JSON.parse(readFileSync(path, "utf8")) as WritebackRequest;
+    parsed = JSON.parse(readFileSync(path, "utf8"));
   } catch {
     throw new CliError(`${path} is not a readable JSON job file; write one with \`synapsor-runner proposals writeback-job ID --output ${path}\`.`);
   }
+  const check = checkWritebackJob(parsed);
+  if (!check.ok) {
+    throw new CliError(
+      `${path} is not a valid writeback job; nothing was applied:\n  ${check.errors.join("\n  ")}\n` +
+        `Write it again with \`synapsor-runner proposals writeback-job ID --output ${path}\` and apply that, or apply with --proposal ID.`,
+    );
+  }
+  return check.request;
 }

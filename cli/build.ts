@@ -6,8 +6,10 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { formatDiagnostics } from "../compiler/diagnostics.ts";
 import { compareTree, type TreeDifference } from "../compiler/output/compare-tree.ts";
+import { inspectOutputDir, type OutputDirRefusal } from "../compiler/output/output-dir.ts";
 import { writeTreeAtomically } from "../compiler/output/write-tree.ts";
-import { compile, type SchemaInput } from "../compiler/pipeline.ts";
+import { compile, loadContract, type SchemaInput } from "../compiler/pipeline.ts";
+import { terminalSafe } from "../runtime/text/terminal-safe.ts";
 import { CliError, EXIT, printJson, readEnvVar } from "./program.ts";
 
 interface BuildFlags {
@@ -41,6 +43,12 @@ export function register(program: Command): void {
 
 async function runBuild(flags: BuildFlags): Promise<void> {
   const schema = schemaInputFromFlags(flags);
+  // A directory the build may not replace is refused before the (slow) compile; the write checks again.
+  const earlyOut = flags.check ? undefined : (flags.out ?? outDirFromConfig(flags.config));
+  if (earlyOut !== undefined) {
+    const state = inspectOutputDir(earlyOut);
+    if (!state.ok) return refuseOutput(flags, earlyOut, state.refusal);
+  }
   const progress = flags.json ? undefined : (m: string) => process.stderr.write(`  … ${m}\n`);
   const result = await compile({ configPath: flags.config, ...(schema ? { schema } : {}), ...(progress ? { progress } : {}) });
   if (!result.ok) {
@@ -68,7 +76,9 @@ async function runBuild(flags: BuildFlags): Promise<void> {
     return;
   }
 
-  writeTreeAtomically(outDir, result.files);
+  const written = writeTreeAtomically(outDir, result.files);
+  if (!written.ok) return refuseOutput(flags, outDir, written.refusal);
+  if (written.leftover) process.stderr.write(`  … files appeared in the old output while building; it was kept at ${terminalSafe(written.leftover)}\n`);
   const summary = {
     ok: true,
     out: outDir,
@@ -87,6 +97,18 @@ async function runBuild(flags: BuildFlags): Promise<void> {
       `  src/ (${summary.files.filter((f) => f.startsWith("src/")).length} files), manifest.json, server.mjs (${size} KiB)\n` +
       `Run it: node ${outDir}/server.mjs serve --transport stdio --store ${result.plan.storage.sqlitePath}\n`,
   );
+}
+
+/** build.out_dir when the config loads; a config that does not is reported by the compile. */
+function outDirFromConfig(configPath: string): string | undefined {
+  const loaded = loadContract(configPath);
+  return loaded.ok ? loaded.contract.build?.out_dir : undefined;
+}
+
+function refuseOutput(flags: BuildFlags, outDir: string, refusal: OutputDirRefusal): void {
+  if (flags.json) printJson({ ok: false, out: outDir, error: refusal });
+  else process.stderr.write(`build refused to write its output: ${refusal.message}\n  fix: ${refusal.fix}\n`);
+  process.exitCode = EXIT.invalid;
 }
 
 function printCheck(outDir: string, configPath: string, differences: TreeDifference[]): void {

@@ -8,10 +8,12 @@ import { dirname, relative, resolve as resolvePath } from "node:path";
 import { DEFAULT_STORE_PATH } from "../compiler/config/contract.ts";
 import { formatDiagnostics, type Diagnostic } from "../compiler/diagnostics.ts";
 import { ensureCachedServer } from "../operator/serve/bundle-cache.ts";
+import { privateServerCopy } from "../operator/serve/private-copy.ts";
 import { runServerChild } from "../operator/serve/run-server-child.ts";
 import { chooseServeSchema } from "../operator/serve/schema-source.ts";
 import { loadContract, loadSchema } from "../compiler/pipeline.ts";
 import { RUNNER_VERSION } from "../compiler/version.ts";
+import { terminalSafe } from "../runtime/text/terminal-safe.ts";
 import { schemaInputFromFlags } from "./build.ts";
 import { CliError, EXIT } from "./program.ts";
 
@@ -30,6 +32,7 @@ interface HttpFlags extends ServeFlags {
   port?: number;
   allowedOrigin?: string[];
   allowedHost?: string[];
+  maxConnections?: number;
 }
 
 /** The `mcp` group, shared with any other `mcp …` command (client config snippets, …). */
@@ -65,6 +68,7 @@ export function register(program: Command): void {
     .option("--port <port>", "port (default 8766)", wholeNumber("--port", 0, 65535))
     .option("--allowed-origin <origin>", "an Origin allowed to call the endpoint (repeatable)", collect)
     .option("--allowed-host <host:port>", "a Host header to accept, e.g. the name behind a proxy (repeatable; replaces the loopback defaults)", collect)
+    .option("--max-connections <n>", "open HTTP connections at most (default 128; one more closes the oldest idle one)", wholeNumber("--max-connections", 1, 100_000))
     .action(async (flags: HttpFlags) => {
       // Checked before a build that could take seconds; the server checks it again itself.
       if (!process.env[flags.authTokenEnv]) {
@@ -75,6 +79,7 @@ export function register(program: Command): void {
       if (flags.port !== undefined) args.push("--port", String(flags.port));
       for (const origin of flags.allowedOrigin ?? []) args.push("--allowed-origin", origin);
       for (const host of flags.allowedHost ?? []) args.push("--allowed-host", host);
+      if (flags.maxConnections !== undefined) args.push("--max-connections", String(flags.maxConnections));
       await serveCached(flags, args);
     });
 }
@@ -101,14 +106,21 @@ async function serveCached(flags: ServeFlags, transportArgs: string[]): Promise<
     progress: (m) => say(`… ${m}`),
   });
   if (!cached.ok) return buildFailed(flags.config, cached.stage, cached.diagnostics);
+  if (cached.notice) say(terminalSafe(cached.notice));
   const where = relative(process.cwd(), cached.server.dir) || ".";
-  say(cached.server.reused ? `using the cached build in ${where}` : `built ${flags.config} into ${where}`);
+  say(cached.server.reused ? `using the cached build in ${where} (SHA-256 verified)` : `built ${flags.config} into ${where}`);
 
   const store = flags.store ?? resolvePath(dirname(resolvePath(flags.config)), contract.storage?.sqlite_path ?? DEFAULT_STORE_PATH);
   const args = ["serve", ...transportArgs, "--store", store];
   if (flags.aliasMode !== undefined) args.push("--alias-mode", flags.aliasMode);
   if (flags.poolSize !== undefined) args.push("--pool-size", String(flags.poolSize));
-  process.exitCode = await runServerChild(cached.server.serverPath, args, { stdin: transportArgs.includes("stdio") });
+  // The child runs the bytes that were verified, from a copy only this user can change.
+  const copy = privateServerCopy(cached.server.bytes);
+  try {
+    process.exitCode = await runServerChild(copy.path, args, { stdin: transportArgs.includes("stdio") });
+  } finally {
+    copy.remove();
+  }
 }
 
 function buildFailed(configPath: string, stage: string, diagnostics: Diagnostic[]): void {

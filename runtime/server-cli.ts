@@ -14,7 +14,7 @@ import { LedgerKeyError } from "./ledger/keys/key-ring.ts";
 import { openKeyRing } from "./ledger/keys/open-key-ring.ts";
 import { openLedger } from "./ledger/open.ts";
 import { StoreUnavailableError } from "./ledger/store-error.ts";
-import { startHttpServer } from "./mcp/http.ts";
+import { DEFAULT_MAX_CONNECTIONS, startHttpServer } from "./mcp/http.ts";
 import { createMcpServerCore } from "./mcp/protocol.ts";
 import { serveStdio } from "./mcp/stdio.ts";
 import type { ServerDefinition } from "./server-definition.ts";
@@ -39,6 +39,8 @@ serve options:
                              replaces the default loopback names; guards against DNS rebinding)
   --alias-mode openai        function-safe tool names (billing__inspect_invoice)
   --pool-size N              database connections per source (default 8)
+  --max-connections N        open HTTP connections at most (default 128; one more closes the
+                             oldest idle one)
 
 tools options:
   --json                     print the tool list as JSON
@@ -146,6 +148,7 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
       "allowed-host": { type: "string", multiple: true },
       "alias-mode": { type: "string" },
       "pool-size": { type: "string", default: "8" },
+      "max-connections": { type: "string", default: String(DEFAULT_MAX_CONNECTIONS) },
     },
     strict: true,
   });
@@ -153,6 +156,10 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
   const poolSize = Number(values["pool-size"]);
   if (!Number.isInteger(poolSize) || poolSize < 1 || poolSize > 100) {
     throw new StartupError(`--pool-size must be a whole number from 1 to 100, not '${values["pool-size"]}'.`);
+  }
+  const maxConnections = Number(values["max-connections"]);
+  if (!Number.isInteger(maxConnections) || maxConnections < 1 || maxConnections > 100_000) {
+    throw new StartupError(`--max-connections must be a whole number from 1 to 100000, not '${values["max-connections"]}'.`);
   }
   if (transport !== "stdio" && transport !== "http") {
     throw new StartupError(`--transport must be 'stdio' or 'http', not '${transport}'.`);
@@ -263,6 +270,7 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
     host: values.host,
     port,
     path: "/mcp",
+    maxConnections,
     ...(authToken ? { authToken } : { allowUnauthenticated: true }),
     ...(values["allowed-origin"] ? { allowedOrigins: values["allowed-origin"] } : {}),
     ...(values["allowed-host"] ? { allowedHosts: values["allowed-host"] } : {}),

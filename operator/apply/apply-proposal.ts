@@ -206,7 +206,12 @@ async function recordDetail(
 /** The executor ran but its receipt is not in the ledger: say what happened and how the ledger catches up. */
 function receiptNotRecorded(proposalId: string, receipt: Receipt, err: unknown, targetKeepsReceipts: boolean): ApplyOutcome {
   const why = err instanceof StoreUnavailableError ? err.message : "an unexpected ledger error";
-  const written = receipt.source_database_mutated ? "The change WAS written to the source database" : "Nothing was written to the source database";
+  const written =
+    receipt.source_database_mutated === "unknown"
+      ? "The handler may have written to the source database (check the row)"
+      : receipt.source_database_mutated
+        ? "The change WAS written to the source database"
+        : "Nothing was written to the source database";
   const fix = targetKeepsReceipts
     ? `The target database's receipt table is authoritative: once the store works again, run \`synapsor-runner receipts reconcile --proposal ${proposalId} --config <config> --store <store>\` (or apply again); either records this outcome without writing twice.`
     : "Once the store works again, apply again: the handler's idempotency key makes the retry safe, and its answer is recorded.";

@@ -60,7 +60,8 @@ export async function runDemo(
     });
     if (!built.ok) throw new Error(`the example did not build:\n${formatDiagnostics("synapsor.runner.json", built.diagnostics)}`);
     const outDir = join(workDir, "out");
-    writeTreeAtomically(outDir, built.files);
+    const written = writeTreeAtomically(outDir, built.files);
+    if (!written.ok) throw new Error(`${written.refusal.message} ${written.refusal.fix}`);
     say(`   Checked every table and column, prepared every statement, type-checked, bundled.`);
     say(`   Output: ${outDir}/src (reviewable TypeScript), manifest.json, server.mjs  [${clock()} s]`);
     steps.push({ step: "built", seconds: clock() });

@@ -6,6 +6,7 @@ import { terminalSafe } from "../../runtime/text/terminal-safe.ts";
 import type { Decision, LedgerEvent, ProposalGuards, StoredProposal, StoredReceipt, Verification } from "../../runtime/ledger/records.ts";
 import type { DiffRow } from "./diff.ts";
 import { tableLabel } from "../../runtime/table-label.ts";
+import { mutationLabel } from "../../runtime/executors/receipts.ts";
 
 /** Strings as they are, everything else as JSON, so `"12"` and `12` still read differently in tables; escaped either way. */
 export function showValue(value: unknown): string {
@@ -105,7 +106,7 @@ export function formatReceipt(r: StoredReceipt): string {
     `  proposal: ${r.proposalId} (tenant ${r.tenantId})`,
     `  job: ${r.jobId}`,
     `  executor: ${r.executor.name} (${r.executor.type})`,
-    `  rows affected: ${x.rows_affected}; source database changed: ${x.source_database_mutated ? "yes" : "no"}`,
+    `  rows affected: ${x.rows_affected}; source database changed: ${mutationLabel(x.source_database_mutated)}`,
     `  version: ${showValue(x.previous_version)} -> ${showValue(x.new_version)}`,
   ];
   if (x.safe_error_code) lines.push(`  code: ${x.safe_error_code}`);

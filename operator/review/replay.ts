@@ -8,6 +8,7 @@ import type { Decision, EvidenceBundle, LedgerEvent, ProposalState, StoredPropos
 import { diffObject, proposalDiff, type DiffRow } from "./diff.ts";
 import { approvalRequirement, showValue, targetLabel } from "./format.ts";
 import type { ProposalHistory } from "./history.ts";
+import { mutationLabel } from "../../runtime/executors/receipts.ts";
 
 export const REPLAY_FORMAT = "synapsor.replay.v1";
 
@@ -147,7 +148,7 @@ export function replayMarkdown(replay: Replay): string {
   for (const r of replay.receipts) {
     const x = r.receipt;
     out.push(`- \`${r.id}\` at ${r.createdAt}: **${x.status}** by \`${r.executor.name}\` (${r.executor.type}); ` +
-      `rows affected ${x.rows_affected}; source database changed: ${x.source_database_mutated ? "yes" : "no"}; ` +
+      `rows affected ${x.rows_affected}; source database changed: ${mutationLabel(x.source_database_mutated)}; ` +
       `version ${showValue(x.previous_version)} → ${showValue(x.new_version)}${x.safe_error_code ? `; code \`${x.safe_error_code}\`` : ""}. ${x.message}`);
   }
   if (replay.receipts.length > 0) out.push("");

@@ -1,16 +1,25 @@
 // Writes an export next to its final name and renames it into place, so a reader never sees
-// half a job file or half a replay.
+// half a job file or half a replay. Exports carry ledger content (evidence rows, the change set,
+// who approved), so the file is the owner's alone: 0600 whatever the umask, also when it replaces
+// an existing file with wider permissions.
 
-import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, fchmodSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
 import { basename, dirname, join, resolve } from "node:path";
 import { CliError, EXIT } from "../../cli/program.ts";
 
 export function writeFileAtomically(path: string, text: string): void {
   const target = resolve(path);
-  const temporary = join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
+  const temporary = join(dirname(target), `.${basename(target)}.${randomBytes(4).toString("hex")}.tmp`);
   try {
     mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(temporary, text, { mode: 0o644 });
+    const fd = openSync(temporary, "wx", 0o600);
+    try {
+      fchmodSync(fd, 0o600);
+      writeFileSync(fd, text);
+    } finally {
+      closeSync(fd);
+    }
     renameSync(temporary, target);
   } catch (err) {
     rmSync(temporary, { force: true });

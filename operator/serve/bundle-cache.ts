@@ -1,9 +1,14 @@
 // The build cache behind `mcp serve`: one compiled server per (config bytes, schema,
 // runner version), so restarting a client does not pay for a rebuild, and any change to
 // what the server would contain gives a new directory instead of a stale one.
+//
+// The cache is an executable nobody reviews, next to the project. Its record (cache.json)
+// holds the SHA-256 of server.mjs and the identity of the file this machine wrote (device,
+// inode, change time, which no edit, copy or checkout keeps), and `mcp serve` runs only bytes
+// that match both: an edited server.mjs, or a whole entry copied or committed in, is rebuilt.
 
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, statSync, type BigIntStats } from "node:fs";
 import { dirname, join, resolve as resolvePath } from "node:path";
 import type { Diagnostic } from "../../compiler/diagnostics.ts";
 import type { SchemaSnapshot } from "../../compiler/inspect/snapshot.ts";
@@ -12,6 +17,7 @@ import { compile, type SchemaInput } from "../../compiler/pipeline.ts";
 
 /** Written last-in-the-tree by the same atomic rename as server.mjs; its key proves the entry complete. */
 export const CACHE_MARKER = "cache.json";
+const SERVER = "server.mjs";
 
 export interface CachedServer {
   key: string;
@@ -19,9 +25,26 @@ export interface CachedServer {
   serverPath: string;
   /** false when this call compiled the server. */
   reused: boolean;
+  /** The verified contents of server.mjs: what must run, read once. */
+  bytes: Buffer;
 }
 
-export type CachedServerResult = { ok: true; server: CachedServer } | { ok: false; stage: string; diagnostics: Diagnostic[] };
+export type CachedServerResult =
+  | { ok: true; server: CachedServer; /** Why an existing entry was not reused, for the operator. */ notice?: string }
+  | { ok: false; stage: string; diagnostics: Diagnostic[] };
+
+/** What the record says about server.mjs. */
+export interface ServerRecord {
+  sha256: string;
+  size: number;
+  dev: string;
+  ino: string;
+  ctime_ns: string;
+}
+
+export type CacheEntryCheck =
+  | { ok: true; bytes: Buffer }
+  | { ok: false; reason: "absent" | "other_entry" | "tampered"; detail: string };
 
 export function bundleCacheKey(configBytes: Uint8Array, snapshot: SchemaSnapshot, runnerVersion: string): string {
   const hash = createHash("sha256");
@@ -38,13 +61,40 @@ export function cacheDirFor(configPath: string, key: string): string {
   return join(dirname(resolvePath(configPath)), ".synapsor", "cache", key.slice(0, 16));
 }
 
-export function isCompleteCacheEntry(dir: string, key: string): boolean {
-  if (!existsSync(join(dir, "server.mjs"))) return false;
+/**
+ * Reads server.mjs once and checks those bytes and that open file against the record: the
+ * bytes returned are exactly the ones that were hashed, so a swap after the check cannot run.
+ */
+export function verifyCacheEntry(dir: string, key: string): CacheEntryCheck {
+  const markerPath = join(dir, CACHE_MARKER);
+  if (!existsSync(markerPath) && !existsSync(join(dir, SERVER))) return { ok: false, reason: "absent", detail: "no cached build" };
+  let record: { key?: unknown; server?: Partial<ServerRecord> };
   try {
-    const marker = JSON.parse(readFileSync(join(dir, CACHE_MARKER), "utf8")) as { key?: unknown };
-    return marker.key === key;
+    record = JSON.parse(readFileSync(markerPath, "utf8")) as typeof record;
   } catch {
-    return false;
+    return { ok: false, reason: "tampered", detail: `${CACHE_MARKER} is missing or unreadable` };
+  }
+  // Another key sharing the 16-character directory name: a different build, not a tampered one.
+  if (record.key !== key) return { ok: false, reason: "other_entry", detail: "the entry belongs to other inputs" };
+  const server = record.server;
+  if (!server || typeof server.sha256 !== "string") return { ok: false, reason: "tampered", detail: `${CACHE_MARKER} records no hash of ${SERVER}` };
+  let fd: number;
+  try {
+    fd = openSync(join(dir, SERVER), "r");
+  } catch {
+    return { ok: false, reason: "tampered", detail: `${SERVER} is missing` };
+  }
+  try {
+    const identity = fileIdentity(fstatSync(fd, { bigint: true }));
+    const bytes = readFileSync(fd);
+    const sha256 = createHash("sha256").update(bytes).digest("hex");
+    if (sha256 !== server.sha256 || bytes.length !== server.size) return { ok: false, reason: "tampered", detail: `${SERVER} does not match the SHA-256 recorded when it was built` };
+    if (identity.dev !== server.dev || identity.ino !== server.ino || identity.ctime_ns !== server.ctime_ns) {
+      return { ok: false, reason: "tampered", detail: `${SERVER} is not the file this machine built (it was copied, restored or changed since)` };
+    }
+    return { ok: true, bytes };
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -56,13 +106,15 @@ export interface EnsureOptions {
   progress?: (message: string) => void;
 }
 
-/** Returns the cached server for these inputs, compiling and writing it first when absent. */
+/** Returns the verified cached server for these inputs, compiling and writing it first when absent or not verified. */
 export async function ensureCachedServer(options: EnsureOptions): Promise<CachedServerResult> {
   const configBytes = readFileSync(options.configPath);
   const key = bundleCacheKey(configBytes, options.snapshot, options.runnerVersion);
   const dir = cacheDirFor(options.configPath, key);
-  const serverPath = join(dir, "server.mjs");
-  if (isCompleteCacheEntry(dir, key)) return { ok: true, server: { key, dir, serverPath, reused: true } };
+  const serverPath = join(dir, SERVER);
+  const existing = verifyCacheEntry(dir, key);
+  if (existing.ok) return { ok: true, server: { key, dir, serverPath, reused: true, bytes: existing.bytes } };
+  const notice = existing.reason === "tampered" ? `the cached build in ${dir} was not used: ${existing.detail}; rebuilding it` : undefined;
 
   const result = await compile({
     configPath: options.configPath,
@@ -72,12 +124,30 @@ export async function ensureCachedServer(options: EnsureOptions): Promise<Cached
     ...(options.progress ? { progress: options.progress } : {}),
   });
   if (!result.ok) return { ok: false, stage: result.stage, diagnostics: result.diagnostics };
-  result.files.set(
-    CACHE_MARKER,
-    JSON.stringify({ key, runner_version: options.runnerVersion, config_file: result.plan.config.file, config_sha256: result.plan.config.sha256 }, null, 2) + "\n",
-  );
-  // A concurrent `mcp serve` may have finished the same entry meanwhile; its copy is identical, and a
-  // server may already be running from it, so leave it in place.
-  if (!isCompleteCacheEntry(dir, key)) writeTreeAtomically(dir, result.files);
-  return { ok: true, server: { key, dir, serverPath, reused: false } };
+  // A concurrent `mcp serve` may have finished the same entry meanwhile; its copy is identical, so use it.
+  if (!verifyCacheEntry(dir, key).ok) {
+    const record = (staging: string) => {
+      const staged = join(staging, SERVER);
+      const bytes = readFileSync(staged);
+      const server: ServerRecord = { sha256: createHash("sha256").update(bytes).digest("hex"), size: bytes.length, ...fileIdentity(statSync(staged, { bigint: true })) };
+      const marker = { key, runner_version: options.runnerVersion, config_file: result.plan.config.file, config_sha256: result.plan.config.sha256, server };
+      return new Map([[CACHE_MARKER, JSON.stringify(marker, null, 2) + "\n"]]);
+    };
+    const written = writeTreeAtomically(dir, result.files, { extraOwned: [CACHE_MARKER], seal: record });
+    if (!written.ok) return { ok: false, stage: "write", diagnostics: [{ code: written.refusal.code, pointer: "", message: written.refusal.message, fix: written.refusal.fix }] };
+  }
+  const built = verifyCacheEntry(dir, key);
+  if (!built.ok) {
+    return {
+      ok: false,
+      stage: "write",
+      diagnostics: [{ code: "CACHE_CHANGED", pointer: "", message: `The cached build in ${dir} changed while it was being written (${built.detail}).`, fix: "Make sure nothing else writes to .synapsor/cache, then run the command again." }],
+    };
+  }
+  return { ok: true, server: { key, dir, serverPath, reused: false, bytes: built.bytes }, ...(notice ? { notice } : {}) };
+}
+
+/** Device, inode and change time: a rename keeps them, any write, chmod, copy or checkout does not. */
+function fileIdentity(stat: BigIntStats): Pick<ServerRecord, "dev" | "ino" | "ctime_ns"> {
+  return { dev: String(stat.dev), ino: String(stat.ino), ctime_ns: String(stat.ctimeNs) };
 }

@@ -3,11 +3,12 @@
 // command_env, i.e. trusted operator configuration, so it runs through /bin/sh -c (pipes,
 // arguments and env expansion work as the operator wrote them); no request value is ever
 // interpolated into it. The child runs in its own process group so a timeout can end it
-// together with anything it started.
+// together with anything it started. Once the shell started, the command had the request, so
+// every outcome but a valid receipt after a clean exit is recorded as possibly having written.
 
 import { spawn } from "node:child_process";
 import type { Executor, ExecutionResult } from "./executor.ts";
-import { excerpt, failure, receiptFromReply } from "./handler-reply.ts";
+import { excerpt, failure, receiptFromReply, uncertainFailure } from "./handler-reply.ts";
 import type { WritebackRequest } from "./protocol.ts";
 
 export interface CommandHandlerExecutorOptions {
@@ -19,6 +20,12 @@ const MAX_STDOUT_BYTES = 1024 * 1024;
 const MAX_STDERR_CHARS = 4000;
 const CHANNEL = "handler command";
 const ORPHAN_GRACE_MS = 1000;
+/**
+ * After the command exits, how long to keep reading what it already wrote. A process it left
+ * running in the background may hold stdout open for as long as it lives; the receipt is the
+ * command's own answer, so it is read from what arrived by then instead of waiting for that.
+ */
+const DRAIN_AFTER_EXIT_MS = 250;
 
 export function createCommandHandlerExecutor(options: CommandHandlerExecutorOptions): Executor {
   return {
@@ -41,6 +48,8 @@ interface Outcome {
   stdout: string;
   stderr: string;
   error?: string;
+  /** Set when stdout was still open (held by a background process) once the command had exited. */
+  heldOpen?: boolean;
 }
 
 function run(options: CommandHandlerExecutorOptions, input: string): Promise<ExecutionResult> {
@@ -51,6 +60,7 @@ function run(options: CommandHandlerExecutorOptions, input: string): Promise<Exe
     let stderr = "";
     let settled = false;
     let ending: Outcome["kind"] | undefined;
+    let drainTimer: NodeJS.Timeout | undefined;
 
     const killGroup = () => {
       try {
@@ -59,10 +69,16 @@ function run(options: CommandHandlerExecutorOptions, input: string): Promise<Exe
         // Already gone.
       }
     };
+    const collected = () => Buffer.concat(stdout).toString("utf8");
+    const stopReading = () => {
+      child.stdout.destroy();
+      child.stderr.destroy();
+    };
     const finish = (outcome: Outcome) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      clearTimeout(drainTimer);
       resolve(toResult(outcome, options.timeoutMs));
     };
     const timer = setTimeout(() => {
@@ -70,9 +86,8 @@ function run(options: CommandHandlerExecutorOptions, input: string): Promise<Exe
       killGroup();
       // A descendant that left the group could keep the pipes open; do not wait for it.
       setTimeout(() => {
-        child.stdout.destroy();
-        child.stderr.destroy();
-        finish({ kind: "timeout", code: null, signal: null, stdout: "", stderr });
+        stopReading();
+        finish({ kind: "timeout", code: null, signal: null, stdout: collected(), stderr });
       }, ORPHAN_GRACE_MS).unref();
     }, options.timeoutMs);
 
@@ -89,32 +104,45 @@ function run(options: CommandHandlerExecutorOptions, input: string): Promise<Exe
       if (stderr.length < MAX_STDERR_CHARS) stderr += chunk.slice(0, MAX_STDERR_CHARS - stderr.length);
     });
     child.on("error", (err) => finish({ kind: "spawn-error", code: null, signal: null, stdout: "", stderr, error: String(err) }));
-    child.on("close", (code, signal) =>
-      finish({ kind: ending ?? "exit", code, signal, stdout: Buffer.concat(stdout).toString("utf8"), stderr }),
-    );
+    // 'exit' comes when the command ends, 'close' only once every holder of its pipes let go.
+    child.on("exit", (code, signal) => {
+      drainTimer = setTimeout(() => {
+        stopReading();
+        finish({ kind: ending ?? "exit", code, signal, stdout: collected(), stderr, heldOpen: ending === undefined });
+      }, DRAIN_AFTER_EXIT_MS);
+    });
+    child.on("close", (code, signal) => finish({ kind: ending ?? "exit", code, signal, stdout: collected(), stderr }));
     // A command that exits without reading stdin closes the pipe early; its exit status decides.
     child.stdin.on("error", () => {});
     child.stdin.end(input);
   });
 }
 
+/**
+ * Once the shell started, the command had the request: any outcome but a valid receipt after a
+ * clean exit leaves open whether it wrote, and the receipt says so.
+ */
 function toResult(outcome: Outcome, timeoutMs: number): ExecutionResult {
-  const stderr = outcome.stderr ? `stderr: ${outcome.stderr}` : "";
+  const diagnosis = [
+    outcome.stderr ? `stderr: ${outcome.stderr}` : "",
+    outcome.heldOpen ? `a process the command left running kept its stdout open; reading stopped ${DRAIN_AFTER_EXIT_MS} ms after the command exited` : "",
+  ].filter(Boolean).join("\n");
+  const withStdout = excerpt(`${diagnosis}\nstdout: ${outcome.stdout}`);
   switch (outcome.kind) {
     case "timeout":
-      return failure("HANDLER_TIMEOUT", `The handler command did not finish within ${timeoutMs} ms and was stopped.`, stderr);
+      return uncertainFailure("HANDLER_TIMEOUT", `The handler command did not finish within ${timeoutMs} ms and was stopped.`, withStdout);
     case "spawn-error":
       return failure("HANDLER_UNREACHABLE", "The handler command could not be started.", outcome.error ?? "");
     case "too-large":
-      return failure("HANDLER_BAD_RESPONSE", "The handler command printed more output than a receipt can be.", stderr);
+      return uncertainFailure("HANDLER_BAD_RESPONSE", "The handler command printed more output than a receipt can be.", diagnosis);
     case "exit":
       break;
   }
   if (outcome.code !== 0) {
     const how = outcome.signal ? `was ended by ${outcome.signal}` : `exited with status ${outcome.code}`;
-    return failure("HANDLER_FAILED", `The handler command ${how}.`, excerpt(`${stderr}\nstdout: ${outcome.stdout}`));
+    return uncertainFailure("HANDLER_FAILED", `The handler command ${how}.`, withStdout);
   }
   const result = receiptFromReply(outcome.stdout.trim(), CHANNEL);
-  if (stderr && result.internal === undefined) return { ...result, internal: excerpt(stderr) };
+  if (diagnosis && result.internal === undefined) return { ...result, internal: excerpt(diagnosis) };
   return result;
 }

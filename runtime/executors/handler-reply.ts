@@ -1,6 +1,9 @@
 // Turns what an app-owned handler (HTTP or command) answered into a receipt. Only the known
 // fields survive, each checked and bounded; the message is always ours, so no handler text
-// reaches the operator's output. Anything that does not fit is HANDLER_BAD_RESPONSE.
+// reaches the operator's output. A reply whose core fields do not fit is HANDLER_BAD_RESPONSE;
+// effects that are too long or too many are cut down (and marked), never a reason to lose a
+// valid receipt. Once a handler had the request, a failure on our side of the call does not
+// prove it wrote nothing: those receipts say source_database_mutated "unknown", never false.
 
 import { unappliedReceipt } from "./receipts.ts";
 import type { Scalar } from "../values.ts";
@@ -33,20 +36,37 @@ export function failedReceipt(code: SafeErrorCode, message: string): Receipt {
   return unappliedReceipt("failed", code, message);
 }
 
+/** A failure before the handler had the request (it could not be reached or started): nothing was written. */
 export function failure(code: SafeErrorCode, message: string, internal?: string): ExecutionResult {
-  return internal === undefined ? { receipt: failedReceipt(code, message) } : { receipt: failedReceipt(code, message), internal: excerpt(internal) };
+  return withInternal(failedReceipt(code, message), internal);
 }
 
-/** Parses the reply text; a reply that is not a well-formed receipt is a failed receipt. */
+/**
+ * A failure after the handler had the request (timeout, killed, no valid receipt): it may have
+ * written, so the receipt says so and the message tells the operator to look before retrying.
+ */
+export function uncertainFailure(code: SafeErrorCode, message: string, internal?: string): ExecutionResult {
+  const receipt: Receipt = {
+    ...failedReceipt(code, `${message} It may have changed the source database: check the row before applying again.`),
+    source_database_mutated: "unknown",
+  };
+  return withInternal(receipt, internal);
+}
+
+function withInternal(receipt: Receipt, internal: string | undefined): ExecutionResult {
+  return internal === undefined ? { receipt } : { receipt, internal: excerpt(internal) };
+}
+
+/** Parses the reply text of a handler that had the request; a reply that is not a well-formed receipt is an uncertain failure. */
 export function receiptFromReply(text: string, channel: string): ExecutionResult {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    return failure("HANDLER_BAD_RESPONSE", `The ${channel} did not answer with JSON.`, text);
+    return uncertainFailure("HANDLER_BAD_RESPONSE", `The ${channel} did not answer with JSON.`, text);
   }
   const receipt = toReceipt(parsed);
-  if (typeof receipt === "string") return failure("HANDLER_BAD_RESPONSE", `The ${channel} answered with an invalid receipt (${receipt}).`, text);
+  if (typeof receipt === "string") return uncertainFailure("HANDLER_BAD_RESPONSE", `The ${channel} answered with an invalid receipt (${receipt}).`, text);
   return { receipt };
 }
 
@@ -57,7 +77,8 @@ function toReceipt(value: unknown): Receipt | string {
   if (typeof status !== "string" || !(STATUSES as readonly string[]).includes(status)) return "unknown status";
   const rows = value.rows_affected;
   if (typeof rows !== "number" || !Number.isSafeInteger(rows) || rows < 0) return "rows_affected";
-  if (typeof value.source_database_mutated !== "boolean") return "source_database_mutated";
+  const mutated = value.source_database_mutated;
+  if (typeof mutated !== "boolean" && mutated !== "unknown") return "source_database_mutated";
   const previous = version(value.previous_version);
   const next = version(value.new_version);
   if (previous === undefined) return "previous_version";
@@ -67,16 +88,15 @@ function toReceipt(value: unknown): Receipt | string {
   const typed = status as ReceiptStatus;
   if ((typed === "conflict" || typed === "failed") && code === null) return "safe_error_code missing";
   const effects = effectsOf(value.details);
-  if (effects === undefined) return "details.effects";
   return {
     status: typed,
     rows_affected: rows,
-    source_database_mutated: value.source_database_mutated,
+    source_database_mutated: mutated,
     previous_version: previous,
     new_version: next,
     safe_error_code: typed === "applied" || typed === "already_applied" ? null : code,
     message: MESSAGES[typed],
-    details: { effects },
+    details: effects.truncated ? { effects: effects.kept, truncated: true } : { effects: effects.kept },
   };
 }
 
@@ -88,28 +108,53 @@ function version(value: unknown): Scalar | undefined {
   return undefined;
 }
 
-/** Effects are small flat records of scalars (type, table, id); anything else is refused. */
-function effectsOf(details: unknown): Array<Record<string, Scalar>> | undefined {
-  if (details === undefined || details === null) return [];
-  if (!isObject(details)) return undefined;
+interface BoundedEffects {
+  kept: Array<Record<string, Scalar>>;
+  truncated: boolean;
+}
+
+/**
+ * Effects are small flat records of scalars (type, table, id). What does not fit is cut down,
+ * not refused: at most MAX_EFFECTS records of MAX_EFFECT_FIELDS fields, strings cut at MAX_TEXT
+ * characters (ending in …), nested values kept as (cut) JSON text, fields with odd names dropped.
+ */
+function effectsOf(details: unknown): BoundedEffects {
+  const bounded: BoundedEffects = { kept: [], truncated: false };
+  if (details === undefined || details === null) return bounded;
+  if (!isObject(details)) return { kept: [], truncated: true };
   const effects = details.effects;
-  if (effects === undefined || effects === null) return [];
-  if (!Array.isArray(effects) || effects.length > MAX_EFFECTS) return undefined;
-  const out: Array<Record<string, Scalar>> = [];
-  for (const effect of effects) {
-    if (!isObject(effect)) return undefined;
-    const entries = Object.entries(effect);
-    if (entries.length > MAX_EFFECT_FIELDS) return undefined;
-    const clean: Record<string, Scalar> = {};
-    for (const [key, v] of entries) {
-      if (!KEY_PATTERN.test(key)) return undefined;
-      if (v === null || typeof v === "boolean" || (typeof v === "number" && Number.isFinite(v))) clean[key] = v;
-      else if (typeof v === "string" && v.length <= MAX_TEXT) clean[key] = v;
-      else return undefined;
+  if (effects === undefined || effects === null) return bounded;
+  if (!Array.isArray(effects)) return { kept: [], truncated: true };
+  if (effects.length > MAX_EFFECTS) bounded.truncated = true;
+  for (const effect of effects.slice(0, MAX_EFFECTS)) {
+    if (!isObject(effect)) {
+      bounded.truncated = true;
+      continue;
     }
-    out.push(clean);
+    const entries = Object.entries(effect);
+    if (entries.length > MAX_EFFECT_FIELDS) bounded.truncated = true;
+    const clean: Record<string, Scalar> = {};
+    for (const [key, v] of entries.slice(0, MAX_EFFECT_FIELDS)) {
+      if (!KEY_PATTERN.test(key)) {
+        bounded.truncated = true;
+        continue;
+      }
+      const value = effectValue(v);
+      if (value.cut) bounded.truncated = true;
+      clean[key] = value.value;
+    }
+    bounded.kept.push(clean);
   }
-  return out;
+  return bounded;
+}
+
+function effectValue(v: unknown): { value: Scalar; cut: boolean } {
+  if (v === null || typeof v === "boolean" || (typeof v === "number" && Number.isFinite(v))) return { value: v as Scalar, cut: false };
+  const text = typeof v === "string" ? v : JSON.stringify(v);
+  if (text.length <= MAX_TEXT) return { value: text, cut: false };
+  // Never end on the first half of a surrogate pair.
+  const end = /[\ud800-\udbff]/.test(text[MAX_TEXT - 1]!) ? MAX_TEXT - 1 : MAX_TEXT;
+  return { value: `${text.slice(0, end)}…`, cut: true };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -1,9 +1,11 @@
 // The http_handler executor: POSTs the writeback request to the app's handler and turns the
 // reply into a receipt. The exact bytes sent are the bytes signed; every failure (timeout,
 // refused connection, non-2xx, a reply that is not a receipt) is a failed receipt, never a throw.
+// Once the request may have reached the handler (a timeout, a 5xx, a reply that is not a
+// receipt), that receipt says source_database_mutated "unknown", never false.
 
 import type { Executor, ExecutionResult } from "./executor.ts";
-import { excerpt, failure, receiptFromReply } from "./handler-reply.ts";
+import { excerpt, failure, receiptFromReply, uncertainFailure } from "./handler-reply.ts";
 import type { WritebackRequest } from "./protocol.ts";
 import { signBody } from "./signing.ts";
 import { redactCredentials } from "../text/credentials.ts";
@@ -69,13 +71,15 @@ async function post(options: HttpHandlerExecutorOptions, request: WritebackReque
       text = await readBounded(response);
     } catch (err) {
       if (controller.signal.aborted) return timedOut(options.timeoutMs);
-      return failure("HANDLER_BAD_RESPONSE", "The app handler's reply could not be read.", describe(err));
+      return uncertainFailure("HANDLER_BAD_RESPONSE", "The app handler's reply could not be read.", describe(err));
     }
     if (response.status === 401 || response.status === 403) {
       return failure("HANDLER_REJECTED_AUTH", `The app handler refused the request's credentials (HTTP ${response.status}).`, text);
     }
     if (response.status < 200 || response.status > 299) {
-      return failure("HANDLER_HTTP_ERROR", `The app handler answered HTTP ${response.status}.`, text);
+      // A 4xx refused the request before any work; a 5xx may have come after some.
+      const answer = response.status >= 500 ? uncertainFailure : failure;
+      return answer("HANDLER_HTTP_ERROR", `The app handler answered HTTP ${response.status}.`, text);
     }
     const result = receiptFromReply(text, CHANNEL);
     return result;
@@ -85,7 +89,8 @@ async function post(options: HttpHandlerExecutorOptions, request: WritebackReque
 }
 
 function timedOut(timeoutMs: number): ExecutionResult {
-  return failure("HANDLER_TIMEOUT", `The app handler did not answer within ${timeoutMs} ms.`);
+  // The deadline covers connecting too, but whether the handler had the request by then is unknown.
+  return uncertainFailure("HANDLER_TIMEOUT", `The app handler did not answer within ${timeoutMs} ms.`);
 }
 
 async function readBounded(response: Response): Promise<string> {

@@ -37,17 +37,24 @@ export interface ChangeSet {
 
 export type ReceiptStatus = "applied" | "already_applied" | "conflict" | "failed";
 
+/**
+ * Whether the source database changed. "unknown" when a handler had the request but gave no
+ * valid receipt (timeout, killed, unreadable reply): it may have written, so never false.
+ */
+export type SourceMutation = boolean | "unknown";
+
 export interface Receipt {
   status: ReceiptStatus;
   rows_affected: number;
-  source_database_mutated: boolean;
+  source_database_mutated: SourceMutation;
   previous_version: Scalar;
   new_version: Scalar;
   /** Set on conflict and failed: a stable code, never raw driver or handler text. */
   safe_error_code: string | null;
   /** One sentence for the operator, written by us. */
   message: string;
-  details: { effects: Array<Record<string, unknown>> };
+  /** `truncated` is set when a handler's effects were cut down to the bounds a receipt keeps. */
+  details: { effects: Array<Record<string, unknown>>; truncated?: true };
 }
 
 /** Safe codes used by the built-in executors and the handler helper. */

@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { bearerToken, createTokenCheck } from "./auth.ts";
+import { limitConnections } from "./connection-limit.ts";
 import {
   errorResponse,
   handleText,
@@ -33,6 +34,10 @@ export interface HttpServerOptions {
   allowedHosts?: string[];
   /** Default 1 MiB. */
   maxBodyBytes?: number;
+  /** Open connections at most; one more closes the oldest idle one (see connection-limit.ts). Default 128. */
+  maxConnections?: number;
+  /** A connection that has not started a request within this time is closed. Default 10 s. */
+  idleTimeoutMs?: number;
 }
 
 export interface RunningHttpServer {
@@ -47,6 +52,11 @@ export const DEFAULT_HTTP_HOST = "127.0.0.1";
 export const DEFAULT_HTTP_PORT = 8766;
 export const DEFAULT_HTTP_PATH = "/mcp";
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+export const DEFAULT_MAX_CONNECTIONS = 128;
+const DEFAULT_IDLE_TIMEOUT_MS = 10_000;
+/** Request line and headers; Node's default, stated so the per-connection bound is visible here. */
+const MAX_HEADER_BYTES = 16 * 1024;
+const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 
 export class HttpServerConfigError extends Error {
   override readonly name = "HttpServerConfigError";
@@ -116,6 +126,9 @@ export async function startHttpServer(source: CoreSource, options: HttpServerOpt
       throw new HttpServerConfigError("an auth token is required for the HTTP transport unless unauthenticated access is explicitly allowed");
     }
   }
+  for (const [name, value] of [["maxConnections", options.maxConnections], ["idleTimeoutMs", options.idleTimeoutMs]] as const) {
+    if (value !== undefined && (!Number.isSafeInteger(value) || value < 1)) throw new HttpServerConfigError(`${name} must be a positive whole number`);
+  }
   const tokenCheck = options.authToken ? createTokenCheck(options.authToken) : undefined;
   const coreFor = typeof source === "function" ? source : () => source;
 
@@ -172,6 +185,7 @@ export async function startHttpServer(source: CoreSource, options: HttpServerOpt
   }
 
   function route(req: IncomingMessage, res: ServerResponse): void {
+    connections.requestStarted(req, res);
     if (closing) res.shouldKeepAlive = false;
 
     // The token comes first: a caller without it learns nothing else about this server.
@@ -228,7 +242,14 @@ export async function startHttpServer(source: CoreSource, options: HttpServerOpt
     });
   }
 
-  const server = loadHttp().createServer({ keepAlive: true, requestTimeout: 30_000, headersTimeout: 10_000 }, route);
+  const server = loadHttp().createServer(
+    { keepAlive: true, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, requestTimeout: 30_000, headersTimeout: 10_000, maxHeaderSize: MAX_HEADER_BYTES },
+    route,
+  );
+  const connections = limitConnections(server, {
+    maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+    idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+  });
   // Malformed HTTP never gets Node's default error text, only a bare 400.
   server.on("clientError", (_error, socket) => {
     if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");

@@ -1,10 +1,11 @@
-// The serve cache key and the completeness check that decides whether a cached build is reused.
+// The serve cache key and the verification that decides whether a cached build is reused.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { bundleCacheKey, CACHE_MARKER, cacheDirFor, isCompleteCacheEntry } from "../../operator/serve/bundle-cache.ts";
+import { bundleCacheKey, CACHE_MARKER, cacheDirFor, verifyCacheEntry } from "../../operator/serve/bundle-cache.ts";
 import type { SchemaSnapshot } from "../../compiler/inspect/snapshot.ts";
 import { tempDir } from "../support/compiled-server.ts";
 
@@ -25,22 +26,38 @@ test("the cache lives in .synapsor/cache next to the config", () => {
   assert.equal(cacheDirFor("/srv/app/synapsor.runner.json", key), `/srv/app/.synapsor/cache/${key.slice(0, 16)}`);
 });
 
-test("an entry is reused only with server.mjs and a marker carrying the same full key", () => {
+test("an entry is reused only when server.mjs matches the hash and file identity its record holds", () => {
   const dir = tempDir("synapsor-cache-");
   const key = "cd".repeat(32);
-  assert.equal(isCompleteCacheEntry(dir, key), false, "empty directory");
-  writeFileSync(join(dir, "server.mjs"), "// bundle");
-  assert.equal(isCompleteCacheEntry(dir, key), false, "no marker");
+  const reason = () => { const c = verifyCacheEntry(dir, key); return c.ok ? "ok" : c.reason; };
+  assert.equal(reason(), "absent", "empty directory");
+  const server = join(dir, "server.mjs");
+  writeFileSync(server, "// bundle");
+  assert.equal(reason(), "tampered", "no marker");
   writeFileSync(join(dir, CACHE_MARKER), "{not json");
-  assert.equal(isCompleteCacheEntry(dir, key), false, "unreadable marker");
+  assert.equal(reason(), "tampered", "unreadable marker");
   writeFileSync(join(dir, CACHE_MARKER), JSON.stringify({ key: "ef".repeat(32) }));
-  assert.equal(isCompleteCacheEntry(dir, key), false, "another key sharing the 16-character prefix directory");
+  assert.equal(reason(), "other_entry", "another key sharing the 16-character prefix directory");
   writeFileSync(join(dir, CACHE_MARKER), JSON.stringify({ key }));
-  assert.equal(isCompleteCacheEntry(dir, key), true);
+  assert.equal(reason(), "tampered", "a record without a hash (an older runner's) is not trusted");
+  const record = () => {
+    const bytes = readFileSync(server);
+    const stat = statSync(server, { bigint: true });
+    const entry = { sha256: createHash("sha256").update(bytes).digest("hex"), size: bytes.length, dev: String(stat.dev), ino: String(stat.ino), ctime_ns: String(stat.ctimeNs) };
+    writeFileSync(join(dir, CACHE_MARKER), JSON.stringify({ key, server: entry }));
+  };
+  record();
+  const verified = verifyCacheEntry(dir, key);
+  assert.ok(verified.ok);
+  assert.equal(verified.bytes.toString(), "// bundle", "the bytes checked are the bytes handed back to run");
+  writeFileSync(server, "// edited");
+  assert.equal(reason(), "tampered", "edited");
+  record();
+  assert.equal(reason(), "ok");
   const missing = join(dir, "gone");
   mkdirSync(missing);
   writeFileSync(join(missing, CACHE_MARKER), JSON.stringify({ key }));
-  assert.equal(isCompleteCacheEntry(missing, key), false, "marker without server.mjs");
+  assert.equal(verifyCacheEntry(missing, key).ok, false, "marker without server.mjs");
 });
 
 test("a cache miss builds from the snapshot the caller already loaded: the schema is not read a second time", async () => {

@@ -6,6 +6,7 @@ import { DatabaseSync } from "node:sqlite";
 import { applyMigrations } from "../migrations.ts";
 import { storeUnavailable, type StoreAction } from "../store-error.ts";
 import { SqliteDatabase, type StoreLostListener } from "./database.ts";
+import { keepStoreFilePrivate } from "./file-mode.ts";
 import { StoreIdentity } from "./store-identity.ts";
 
 const BUSY_TIMEOUT_MS = 5000;
@@ -16,7 +17,10 @@ export function openSqliteDatabase(path: string, onLost?: StoreLostListener): Sq
   const action: StoreAction = inMemory || existsSync(path) ? "open" : "create";
   let db: DatabaseSync | undefined;
   try {
-    if (!inMemory) ensureDirectory(dirname(resolve(path)));
+    if (!inMemory) {
+      ensureDirectory(dirname(resolve(path)));
+      keepStoreFilePrivate(path);
+    }
     // The constructor's timeout is the busy timeout; it must be in place before WAL setup takes a lock.
     db = new DatabaseSync(path, { timeout: BUSY_TIMEOUT_MS, enableForeignKeyConstraints: true });
     db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
