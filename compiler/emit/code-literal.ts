@@ -31,6 +31,16 @@ export function escapeInvisible(text: string): string {
   return text.replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
+/**
+ * The same escapes over a whole generated source whose own line breaks and tabs are code (Ajv's
+ * validator): only string, template and regex literals and comments can hold anything else, and
+ * there a `\uXXXX` escape means the same character. JSON-printed literals never end in a lone
+ * backslash, so no escape is doubled.
+ */
+export function escapeInvisibleInSource(source: string): string {
+  return source.replace(INVISIBLE, (c) => (c === "\n" || c === "\t" ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`));
+}
+
 /** Whether text holds anything escapeInvisible would escape (a line break included). */
 export function hasInvisible(text: string): boolean {
   return text.search(INVISIBLE) !== -1;

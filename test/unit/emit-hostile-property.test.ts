@@ -75,7 +75,10 @@ export function contractAndSnapshot(n: Names): { raw: Record<string, any>; snaps
         description: n.description,
         source: n.source,
         target: { ...(n.engine === "postgres" ? { schema } : {}), table: n.table, primary_key: id, tenant_key: tenant },
-        args: { order_id: { type: "string", required: true, max_length: 64 }, new_amount: { type: "integer", required: true, minimum: 0 } },
+        args: {
+          order_id: { type: "string", required: true, max_length: 64, description: n.description },
+          new_amount: { type: "integer", required: true, minimum: 0, description: n.fixed },
+        },
         lookup: { id_from_arg: "order_id" },
         visible_columns: [id, amount, state, version, note],
         patch: { [amount]: { from_arg: "new_amount" }, [state]: { fixed: n.fixed } },
