@@ -112,8 +112,8 @@ export async function emitPlan(plan: BuildPlan, options: { bundle?: boolean; pro
       typeErrors.map((e) => ({
         code: "GENERATED_CODE_TYPE_ERROR",
         pointer: "",
-        message: `${e.file}:${e.line}: ${e.message}`,
-        fix: "This is a bug in synapsor-runner's code generation; please report it with the config.",
+        message: `The generated code does not type-check (a bug in synapsor-runner's code generator, not in your config): ${e.file}:${e.line}: ${e.message}`,
+        fix: "Please report it with the config and this message. Until it is fixed, changing the capability this file belongs to may avoid it.",
       })),
     );
   }

@@ -1,35 +1,50 @@
 // Config and schema text inside the comments of generated code. A reviewer reads these
 // comments, so nothing in them may end the comment, start a line of code, or reorder what the
-// reviewer sees: plain names stay as they are, anything else becomes escaped JSON.
+// reviewer sees: plain names stay as they are, anything else becomes escaped JSON. Everything
+// here returns `CommentText`, which templates place only inside `//` or `/** */` comments.
+
+import { escapeInvisible } from "./code-literal.ts";
+
+declare const COMMENT_TEXT: unique symbol;
+/** Text safe inside a `//` line comment or a `/** … *\/` block: no line terminator, no `*\/`, nothing invisible. */
+export type CommentText = string & { readonly [COMMENT_TEXT]: true };
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+const TOKEN = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+
+/** A name for a comment: an identifier as it is, anything else quoted. */
+export function commentText(value: string): CommentText {
+  return IDENTIFIER.test(value) ? (value as CommentText) : commentJson(value);
+}
+
+/** A plain token for a comment (a file name, a version, a dotted capability name): as it is when made of letters, digits, `_`, `.` and `-`, else quoted. */
+export function commentToken(value: string): CommentText {
+  return TOKEN.test(value) ? (value as CommentText) : commentJson(value);
+}
+
 /**
- * What JSON.stringify leaves alone but a comment must not hold: the line terminators of
- * JavaScript beyond CR and LF, and the bidirectional controls of "Trojan Source" attacks.
+ * Any value as JSON for a comment (always quoted when a string). JSON escapes CR and LF,
+ * escapeInvisible the other line terminators, and `*\/` is written `*\\/` (the same JSON value),
+ * so the text is safe in a block comment too.
  */
-const UNSAFE_IN_COMMENTS = /[\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-
-function escapeUnsafe(text: string): string {
-  return text.replace(UNSAFE_IN_COMMENTS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+export function commentJson(value: unknown): CommentText {
+  return escapeInvisible(JSON.stringify(value) ?? "undefined").replace(/\*\//g, "*\\/") as CommentText;
 }
 
-/** A name for a `//` comment: an identifier as it is, anything else quoted. */
-export function commentText(value: string): string {
-  return IDENTIFIER.test(value) ? value : commentJson(value);
+/** Free text (a description, a column type) for a comment: line breaks become spaces, `*\/` cannot close it. */
+export function blockComment(text: string): CommentText {
+  return escapeInvisible(String(text).replace(/\r\n|[\r\n\u2028\u2029]/g, " ")).replace(/\*\//g, "* /") as CommentText;
 }
 
-/** A file name for a `//` comment: as it is when made of letters, digits, `_`, `.` and `-`, else quoted. */
-export function commentFileName(value: string): string {
-  return FILE_NAME.test(value) ? value : commentJson(value);
+/**
+ * Composes a comment line from the generator's own words and encoded pieces; every
+ * interpolated part must already be `CommentText` (numbers are plain digits).
+ */
+export function comment(strings: TemplateStringsArray, ...parts: Array<CommentText | number>): CommentText {
+  return strings.reduce((out, s, i) => out + s + (i < parts.length ? String(parts[i]) : ""), "") as CommentText;
 }
 
-/** Any value as JSON for a `//` comment (always quoted when a string). */
-export function commentJson(value: unknown): string {
-  return escapeUnsafe(JSON.stringify(value) ?? "undefined");
-}
-
-/** Text inside a `/** … *\/` comment: it cannot close the comment or start a new line of code. */
-export function blockComment(text: string): string {
-  return escapeUnsafe(text.replace(/\*\//g, "* /").replace(/[\r\n\u2028\u2029]+/g, " "));
+/** Joins encoded comment pieces. */
+export function joinComment(parts: readonly CommentText[], separator: string): CommentText {
+  return parts.join(separator) as CommentText;
 }

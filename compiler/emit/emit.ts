@@ -4,7 +4,8 @@
 
 import type { BuildPlan } from "../plan/capability-plan.ts";
 import { renderCapabilityModule } from "./capability-module.ts";
-import { codeLiteral } from "./code-literal.ts";
+import { codeLiteral, identifier, stringLiteral, type Code } from "./code-literal.ts";
+import { commentToken } from "./comment-text.ts";
 import { generatedHeader } from "./header.ts";
 import { renderManifest } from "./manifest.ts";
 import { renderTemplate } from "./templates.ts";
@@ -12,28 +13,33 @@ import { compileValidator } from "./validators.ts";
 
 export type FileMap = Map<string, string>;
 
-export function importIdentifier(capabilityName: string): string {
-  return capabilityName.replace(/\./g, "__");
+/** The binding server.ts imports a capability module as; capability names are checked to give one (`billing.x` → `billing__x`). */
+export function importIdentifier(capabilityName: string): Code {
+  return identifier(capabilityName.replace(/\./g, "__"));
 }
+
+/** Capability names (checked by the config rules) also name files; anything else here is a generator bug, never a path. */
+const FILE_STEM = /^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/;
 
 export function emitSources(plan: BuildPlan): FileMap {
   const files: FileMap = new Map();
   const header = generatedHeader(plan);
   for (const cap of plan.capabilities) {
+    if (!FILE_STEM.test(cap.name)) throw new Error(`BUG: capability name ${JSON.stringify(cap.name)} reached emit unchecked.`);
     files.set(`src/capabilities/${cap.name}.ts`, renderCapabilityModule(plan, cap));
     files.set(`src/validators/${cap.name}.mjs`, `${header}\n${compileValidator(cap.inputSchema)}\n`);
-    files.set(`src/validators/${cap.name}.d.mts`, renderTemplate("validator.d.mts.hbs", { header, name: cap.name }));
+    files.set(`src/validators/${cap.name}.d.mts`, renderTemplate("validator.d.mts.hbs", { header, name: commentToken(cap.name) }));
   }
   files.set(
     "src/server.ts",
     renderTemplate("server.ts.hbs", {
       header,
-      imports: plan.capabilities.map((c) => ({ name: c.name, identifier: importIdentifier(c.name) })),
-      runnerVersionLiteral: JSON.stringify(plan.runnerVersion),
+      imports: plan.capabilities.map((c) => ({ path: stringLiteral(`./capabilities/${c.name}.js`), identifier: importIdentifier(c.name) })),
+      runnerVersionLiteral: stringLiteral(plan.runnerVersion),
       configLiteral: codeLiteral(plan.config, "  "),
-      modeLiteral: JSON.stringify(plan.mode),
-      storePathLiteral: JSON.stringify(plan.storage.sqlitePath),
-      ledgerKeyEnvLiteral: JSON.stringify(plan.storage.ledgerKeyEnv),
+      modeLiteral: stringLiteral(plan.mode),
+      storePathLiteral: stringLiteral(plan.storage.sqlitePath),
+      ledgerKeyEnvLiteral: codeLiteral(plan.storage.ledgerKeyEnv),
       sourcesLiteral: codeLiteral(
         Object.fromEntries(
           Object.entries(plan.sources).map(([name, s]) => [

@@ -3,6 +3,7 @@
 
 import { nodeTypesRoot, PACKAGE_ROOT, packageTypes } from "../package-root.ts";
 import type { FileMap } from "./emit.ts";
+import { terminalSafe, terminalSafeLines } from "../../runtime/text/terminal-safe.ts";
 
 export interface TypeError {
   file: string;
@@ -44,8 +45,11 @@ export async function typecheckSources(files: FileMap): Promise<TypeError[]> {
     .getPreEmitDiagnostics()
     .filter((d) => d.getCategory() === ts.DiagnosticCategory.Error)
     .map((d) => ({
-      file: (d.getSourceFile()?.getFilePath() ?? "").replace(root, "").replace(PACKAGE_ROOT, ""),
+      file: terminalSafe((d.getSourceFile()?.getFilePath() ?? "").replace(root, "").replace(PACKAGE_ROOT, "")),
       line: d.getLineNumber() ?? 0,
-      message: ts.flattenDiagnosticMessageText(d.getMessageText() as string | import("ts-morph").ts.DiagnosticMessageChain, "\n"),
+      // The compiler's own message chain: ts-morph's wrapper of a chain is not one, and flattening
+      // it printed "undefined". Generated code may quote schema text, so the message is escaped
+      // for the terminal; its own line breaks (the chain's levels) stay.
+      message: terminalSafeLines(ts.flattenDiagnosticMessageText(d.compilerObject.messageText, "\n")),
     }));
 }

@@ -4,6 +4,7 @@
 import { Ajv } from "ajv";
 import standaloneCode from "ajv/dist/standalone/index.js";
 import { NUMERIC_TEXT_FORMATS } from "../../runtime/calls/arguments.ts";
+import { escapeInvisibleInSource } from "./code-literal.ts";
 
 // Ajv's standalone output `require`s this helper; ESM has no require, so we inline an
 // equivalent that counts Unicode code points, as JSON Schema's maxLength does.
@@ -21,5 +22,7 @@ export function compileValidator(schema: Record<string, unknown>): string {
   if (code.includes("require(")) {
     throw new Error("BUG: the compiled argument validator still needs require(); extend compileValidator.");
   }
-  return code;
+  // Ajv prints the schema (descriptions, enum values) as JSON, which leaves bidi controls and
+  // other invisible characters raw; the reviewer of the validator must see them too.
+  return escapeInvisibleInSource(code);
 }

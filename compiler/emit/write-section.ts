@@ -4,8 +4,8 @@
 
 import type { CapabilityPlan, SqlUpdatePlan, WriteParamSource, WriteStatementPlan } from "../plan/capability-plan.ts";
 import type { WriteStatementName } from "../../runtime/executors/write-plan.ts";
-import { codeLiteral, propertyAccess } from "./code-literal.ts";
-import { commentJson, commentText } from "./comment-text.ts";
+import { codeLiteral, propertyAccess, propertyKey, stringLiteral, type Code } from "./code-literal.ts";
+import { commentJson, commentText, type CommentText } from "./comment-text.ts";
 
 /** Statement keys in the order a reviewer follows one apply. */
 const ORDER: WriteStatementName[] = ["claimReceipt", "update", "readNewVersion", "completeReceipt", "explainConflict", "readReceipt"];
@@ -56,14 +56,16 @@ function paramExpression(p: WriteParamSource): string {
   }
 }
 
-export interface WriteSectionView {
-  summary: string[];
-  sqlEntries: Array<{ key: string; literal: string }>;
-  definition: string;
-}
+/** Encoded for the template: the summary lines are built from commentText/commentJson pieces, the rest from code-literal.ts. */
+export type WriteSectionView = {
+  summary: CommentText[];
+  sqlEntries: Array<{ key: Code; literal: Code }>;
+  definition: Code;
+};
 
 /** The summary comment lines, the WRITE_SQL constants and the `defineSqlUpdate({...})` call. */
-export function writeSection(cap: CapabilityPlan, write: SqlUpdatePlan, sqlLiteral: (text: string) => string): WriteSectionView {
+export function writeSection(cap: CapabilityPlan, write: SqlUpdatePlan, sqlLiteral: (text: string) => Code): WriteSectionView {
+  const names = (list: readonly string[]) => list.map(commentText).join(", ");
   const version = write.versionGuard;
   const conditions = [
     `${commentText(write.primaryKey)} = the proposal's row`,
@@ -83,11 +85,11 @@ export function writeSection(cap: CapabilityPlan, write: SqlUpdatePlan, sqlLiter
   ];
 
   const present = ORDER.filter((key) => write.statements[key] !== null);
-  const sqlEntries = present.map((key) => ({ key, literal: sqlLiteral(write.statements[key]!.text) }));
+  const sqlEntries = present.map((key) => ({ key: propertyKey(key), literal: sqlLiteral(write.statements[key]!.text) }));
   const statement = (key: WriteStatementName, s: WriteStatementPlan) =>
     [
       `  ${key}: {`,
-      `    name: ${JSON.stringify(s.name)},`,
+      `    name: ${stringLiteral(s.name)},`,
       `    text: WRITE_SQL.${key},`,
       `    // ${s.params.map((p, i) => `#${i + 1} ${paramLabel(p)}`).join(", ")}`,
       `    params: (w) => [${s.params.map(paramExpression).join(", ")}],`,
@@ -95,11 +97,11 @@ export function writeSection(cap: CapabilityPlan, write: SqlUpdatePlan, sqlLiter
     ].join("\n");
   const definition = [
     "defineSqlUpdate({",
-    `  capability: ${JSON.stringify(cap.name)},`,
-    `  engine: ${JSON.stringify(write.engine)},`,
+    `  capability: ${stringLiteral(cap.name)},`,
+    `  engine: ${stringLiteral(write.engine)},`,
     `  table: ${codeLiteral(write.table, "  ")},`,
-    `  primaryKey: ${JSON.stringify(write.primaryKey)},`,
-    `  tenantKey: ${JSON.stringify(write.tenantKey)},`,
+    `  primaryKey: ${stringLiteral(write.primaryKey)},`,
+    `  tenantKey: ${stringLiteral(write.tenantKey)},`,
     `  patchColumns: ${codeLiteral(write.patchColumns, "  ")},`,
     ...(write.optionalPatchColumns ? [`  optionalPatchColumns: ${codeLiteral(write.optionalPatchColumns, "  ")},`] : []),
     `  versionGuard: ${codeLiteral(write.versionGuard, "  ")},`,
@@ -110,5 +112,6 @@ export function writeSection(cap: CapabilityPlan, write: SqlUpdatePlan, sqlLiter
     }),
     "})",
   ].join("\n");
-  return { summary, sqlEntries, definition };
+  // Composed only of encoded pieces and the generator's own words (see paramLabel, paramExpression).
+  return { summary: summary as CommentText[], sqlEntries, definition: definition as Code };
 }

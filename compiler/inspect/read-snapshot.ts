@@ -1,19 +1,27 @@
-// Reads a committed schema snapshot (synapsor.schema.json) for `build --schema`.
-// Checks the envelope of the file; the resolve stage checks the tables it actually uses.
+// Reads a committed schema snapshot (synapsor.schema.json) for `build --schema`. The file is
+// untrusted input (snapshot-validate.ts): it must match the snapshot JSON Schema before any stage
+// uses a name or type from it; the resolve stage then checks the tables the contract uses.
 
 import { readFileSync } from "node:fs";
 import type { Diagnostic } from "../diagnostics.ts";
+import { terminalSafe } from "../../runtime/text/terminal-safe.ts";
 import type { SchemaSnapshot } from "./snapshot.ts";
+import { validateSnapshot } from "./snapshot-validate.ts";
+
+const REGENERATE = "Regenerate it with `synapsor-runner inspect --from-env VAR --json --output synapsor.schema.json`.";
 
 export function readSnapshotFile(path: string): { ok: true; snapshot: SchemaSnapshot } | { ok: false; diagnostic: Diagnostic } {
-  const bad = (message: string, fix: string) => ({ ok: false as const, diagnostic: { code: "BAD_SCHEMA_SNAPSHOT", pointer: "", message, fix } });
+  const bad = (message: string, fix: string) => {
+    return { ok: false as const, diagnostic: { code: "BAD_SCHEMA_SNAPSHOT", pointer: "", message, fix } };
+  };
+  const shown = terminalSafe(path);
   let text: string;
   try {
     text = readFileSync(path, "utf8");
   } catch (err) {
     const code = (err as { code?: string }).code;
     return bad(
-      code === "ENOENT" ? `Schema snapshot ${path} does not exist.` : `Schema snapshot ${path} cannot be read (${code ?? "error"}).`,
+      code === "ENOENT" ? `Schema snapshot ${shown} does not exist.` : `Schema snapshot ${shown} cannot be read (${terminalSafe(code ?? "error")}).`,
       "Create it with `synapsor-runner inspect --from-env VAR --json --output synapsor.schema.json`.",
     );
   }
@@ -21,14 +29,8 @@ export function readSnapshotFile(path: string): { ok: true; snapshot: SchemaSnap
   try {
     parsed = JSON.parse(text);
   } catch {
-    return bad(`Schema snapshot ${path} is not valid JSON.`, "Regenerate it with `synapsor-runner inspect --json --output`.");
+    return bad(`Schema snapshot ${shown} is not valid JSON.`, REGENERATE);
   }
-  const s = parsed as Partial<SchemaSnapshot>;
-  if (s.snapshot_version !== 1 || (s.engine !== "postgres" && s.engine !== "mysql") || !Array.isArray(s.tables)) {
-    return bad(
-      `${path} is not a synapsor schema snapshot (expected snapshot_version 1, engine and tables).`,
-      "Regenerate it with `synapsor-runner inspect --json --output`.",
-    );
-  }
-  return { ok: true, snapshot: s as SchemaSnapshot };
+  const checked = validateSnapshot(parsed, path);
+  return checked;
 }

@@ -7,6 +7,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { ts } from "ts-morph";
 import { validateContract } from "../../compiler/config/validate.ts";
+import { stringLiteral } from "../../compiler/emit/code-literal.ts";
 import { emitSources } from "../../compiler/emit/emit.ts";
 import { typecheckSources } from "../../compiler/emit/typecheck.ts";
 import { emitPlan } from "../../compiler/pipeline.ts";
@@ -100,7 +101,10 @@ describe("config and schema names inside generated comments", () => {
         }
         const module = emitted.files.get("src/capabilities/billing.propose_late_fee_waiver.ts")!;
         // The executor's name is quoted once: escaped JSON, never wrapped in a second pair of quotes.
-        const quoted = JSON.stringify(ODD.executor).replace(/[\u2028\u2029\u202e]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+        // (`*\/` is written `*\\/`, the same JSON value, so it cannot close a block comment either.)
+        const quoted = JSON.stringify(ODD.executor)
+          .replace(/[\u2028\u2029\u202e]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`)
+          .replace(/\*\//g, "*\\/");
         assert.ok(module.includes(` ${quoted} executor`), module);
         assert.ok(!module.includes(`"${quoted}"`));
         assert.match(module, /^\/\/ billing\.propose_late_fee_waiver — proposal · source "app\\nprocess\.exit\(1\);\/\/\\r\\n/m);
@@ -111,7 +115,7 @@ describe("config and schema names inside generated comments", () => {
           assert.ok(stub && plainStub);
           assertSameCode(stub.text, plainStub.text, stub.file);
           // The table name reaches the handler's code only as a string literal.
-          assert.ok(stub.text.includes(`tx.update(${JSON.stringify(ODD.table)},`));
+          assert.ok(stub.text.includes(`tx.update(${stringLiteral(ODD.table)},`));
           assert.deepEqual(await typecheckSources(new Map([[stub.file, stub.text]])), []);
         }
       });

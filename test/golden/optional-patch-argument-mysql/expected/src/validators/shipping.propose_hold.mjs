@@ -2,7 +2,8 @@
 "use strict";
 export const validate = validate10;
 export default validate10;
-const schema11 = {"type":"object","properties":{"shipment_id":{"type":"integer","minimum":1},"reason":{"type":"string","maxLength":300},"declared_value":{"type":"number","minimum":0}},"required":["shipment_id"],"additionalProperties":false};
+const schema11 = {"type":"object","properties":{"shipment_id":{"minimum":1,"anyOf":[{"type":"integer","maximum":9007199254740991},{"type":"string","pattern":"^(0|[1-9][0-9]{0,18})$","format":"int64"}]},"reason":{"type":"string","maxLength":300},"declared_value":{"type":"number","minimum":0}},"required":["shipment_id"],"additionalProperties":false};
+const pattern0 = new RegExp("^(0|[1-9][0-9]{0,18})$", "u");
 const func2 = ((s) => { let n = 0; for (const _ of s) n++; return n; });
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -28,9 +29,88 @@ if(_errs1 === errors){
 if(data.shipment_id !== undefined){
 let data0 = data.shipment_id;
 const _errs2 = errors;
+const _errs3 = errors;
+let valid1 = false;
+const _errs4 = errors;
 if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-validate10.errors = [{instancePath:instancePath+"/shipment_id",schemaPath:"#/properties/shipment_id/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+const err0 = {instancePath:instancePath+"/shipment_id",schemaPath:"#/properties/shipment_id/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(errors === _errs4){
+if((typeof data0 == "number") && (isFinite(data0))){
+if(data0 > 9007199254740991 || isNaN(data0)){
+const err1 = {instancePath:instancePath+"/shipment_id",schemaPath:"#/properties/shipment_id/anyOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+}
+var _valid0 = _errs4 === errors;
+valid1 = valid1 || _valid0;
+if(!valid1){
+const _errs6 = errors;
+if(errors === _errs6){
+if(errors === _errs6){
+if(typeof data0 === "string"){
+if(!pattern0.test(data0)){
+const err2 = {instancePath:instancePath+"/shipment_id",schemaPath:"#/properties/shipment_id/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^(0|[1-9][0-9]{0,18})$"},message:"must match pattern \""+"^(0|[1-9][0-9]{0,18})$"+"\""};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/shipment_id",schemaPath:"#/properties/shipment_id/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+}
+var _valid0 = _errs6 === errors;
+valid1 = valid1 || _valid0;
+}
+if(!valid1){
+const err4 = {instancePath:instancePath+"/shipment_id",schemaPath:"#/properties/shipment_id/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+validate10.errors = vErrors;
 return false;
+}
+else {
+errors = _errs3;
+if(vErrors !== null){
+if(_errs3){
+vErrors.length = _errs3;
+}
+else {
+vErrors = null;
+}
+}
 }
 if(errors === _errs2){
 if((typeof data0 == "number") && (isFinite(data0))){
@@ -48,8 +128,8 @@ var valid0 = true;
 if(valid0){
 if(data.reason !== undefined){
 let data1 = data.reason;
-const _errs4 = errors;
-if(errors === _errs4){
+const _errs8 = errors;
+if(errors === _errs8){
 if(typeof data1 === "string"){
 if(func2(data1) > 300){
 validate10.errors = [{instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/maxLength",keyword:"maxLength",params:{limit: 300},message:"must NOT have more than 300 characters"}];
@@ -61,7 +141,7 @@ validate10.errors = [{instancePath:instancePath+"/reason",schemaPath:"#/properti
 return false;
 }
 }
-var valid0 = _errs4 === errors;
+var valid0 = _errs8 === errors;
 }
 else {
 var valid0 = true;
@@ -69,8 +149,8 @@ var valid0 = true;
 if(valid0){
 if(data.declared_value !== undefined){
 let data2 = data.declared_value;
-const _errs6 = errors;
-if(errors === _errs6){
+const _errs10 = errors;
+if(errors === _errs10){
 if((typeof data2 == "number") && (isFinite(data2))){
 if(data2 < 0 || isNaN(data2)){
 validate10.errors = [{instancePath:instancePath+"/declared_value",schemaPath:"#/properties/declared_value/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
@@ -82,7 +162,7 @@ validate10.errors = [{instancePath:instancePath+"/declared_value",schemaPath:"#/
 return false;
 }
 }
-var valid0 = _errs6 === errors;
+var valid0 = _errs10 === errors;
 }
 else {
 var valid0 = true;

@@ -122,6 +122,8 @@ export default defineProposal<Args>({
     ...(args.reason !== undefined ? { waiver_reason: args.reason } : {}),
   }),
   idArg: "invoice_id",
+  // What the model may see of the row: its diff, evidence and messages never show other columns.
+  visibleColumns: ["id", "late_fee_cents", "status", "waiver_reason", "updated_at"],
   allowedColumns: ["late_fee_cents", "waiver_reason"],
   numericBounds: { late_fee_cents: { minimum: 0, maximum: 10000 } },
   transitionGuards: {},

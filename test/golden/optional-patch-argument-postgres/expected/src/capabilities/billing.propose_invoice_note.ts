@@ -56,6 +56,8 @@ export default defineProposal<Args>({
     ...(args.reason !== undefined ? { waiver_reason: args.reason } : {}),
   }),
   idArg: "invoice_id",
+  // What the model may see of the row: its diff, evidence and messages never show other columns.
+  visibleColumns: ["id", "status", "waiver_reason", "updated_at"],
   allowedColumns: ["status", "waiver_reason"],
   numericBounds: {},
   transitionGuards: { status: { from: ["overdue"], to: ["open"] } },
