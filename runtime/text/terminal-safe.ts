@@ -25,13 +25,22 @@
  */
 const UNSAFE_CLASS = String.raw`[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\p{Default_Ignorable_Code_Point}]`;
 /**
- * A recommended emoji sequence is matched first and kept whole: its joiners, variation selectors
- * and tags are part of one visible picture (👩‍👩‍👧, ❤️, a subdivision flag), not hidden text.
- * Anywhere else the same characters are escaped.
+ * Inside an emoji, a few of these characters are part of one visible picture, not hidden text, and
+ * stay: a text/emoji presentation selector right after a pictograph (❤️), the keycap selector
+ * (1️⃣), a zero-width joiner between pictographs (👩‍👩‍👧, 👩🏽‍💻), and the three tag sequences that are
+ * flags (England, Scotland, Wales). Anywhere else the same characters are escaped: a selector
+ * after a letter or digit, a joiner at an edge, any other tag run (tags can spell hidden ASCII).
+ * (The Unicode property RGI_Emoji would say this exactly, but compiling it costs ~100 ms at every
+ * CLI start.)
  */
-const UNSAFE = new RegExp(String.raw`\p{RGI_Emoji}|${UNSAFE_CLASS}`, "gv");
-const SINGLE_UNSAFE = new RegExp(`^${UNSAFE_CLASS}$`, "v");
-const JSON_UNSAFE = new RegExp(UNSAFE_CLASS, "gv");
+const EMOJI_PART = [
+  String.raw`\u{1F3F4}\u{E0067}\u{E0062}(?:\u{E0065}\u{E006E}\u{E0067}|\u{E0073}\u{E0063}\u{E0074}|\u{E0077}\u{E006C}\u{E0073})\u{E007F}`,
+  String.raw`(?<=\p{Extended_Pictographic}[\u{1F3FB}-\u{1F3FF}]?)[\uFE0E\uFE0F]`,
+  String.raw`(?<=[0-9#*])\uFE0F(?=\u20E3)`,
+  String.raw`(?<=\p{Extended_Pictographic}[\u{1F3FB}-\u{1F3FF}]?\uFE0F?)\u200D(?=\p{Extended_Pictographic})`,
+].join("|");
+const UNSAFE = new RegExp(`(${EMOJI_PART})|${UNSAFE_CLASS}`, "gu");
+const JSON_UNSAFE = new RegExp(UNSAFE_CLASS, "gu");
 
 const SHORT: Readonly<Record<string, string>> = { "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r" };
 
@@ -43,8 +52,8 @@ function unicodeEscape(c: string): string {
 }
 
 function escapeUnsafe(keepNewline: boolean) {
-  return (match: string): string => {
-    if (!SINGLE_UNSAFE.test(match)) return match; // a whole emoji sequence
+  return (match: string, emojiPart: string | undefined): string => {
+    if (emojiPart !== undefined) return match;
     if (keepNewline && match === "\n") return match;
     return SHORT[match] ?? unicodeEscape(match);
   };

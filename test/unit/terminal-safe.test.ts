@@ -41,13 +41,18 @@ describe("terminalSafe", () => {
     for (const [input, shown] of cases) assert.equal(terminalSafe(input), shown, JSON.stringify(input));
   });
 
-  test("a recommended emoji sequence stays whole; the same joiner or selector elsewhere is escaped", () => {
-    for (const emoji of ["👩\u200d👩\u200d👧", "❤\ufe0f", "🏴\u{e0067}\u{e0062}\u{e0073}\u{e0063}\u{e0074}\u{e007f}", "👍🏽", "1\ufe0f\u20e3"]) {
+  test("an emoji stays whole; the same joiner, selector or tag elsewhere is escaped", () => {
+    for (const emoji of ["👩\u200d👩\u200d👧", "❤\ufe0f", "🏴\u{e0067}\u{e0062}\u{e0073}\u{e0063}\u{e0074}\u{e007f}", "👍🏽", "1\ufe0f\u20e3", "👩🏽\u200d💻", "🏳\ufe0f\u200d🌈"]) {
       assert.equal(terminalSafe(`x ${emoji} y`), `x ${emoji} y`);
     }
     assert.equal(terminalSafe("a\u200db"), "a\\u200db");
     assert.equal(terminalSafe("👩\u200d"), "👩\\u200d");
     assert.equal(terminalSafe("x\ufe0f"), "x\\ufe0f");
+    assert.equal(terminalSafe("1\ufe0f0"), "1\\ufe0f0", "a selector after a digit hides in a number");
+    assert.equal(terminalSafe("❤\ufe0f\ufe0f"), "❤\ufe0f\\ufe0f");
+    assert.equal(terminalSafe("x\ufe0f\u200d👩"), "x\\ufe0f\\u200d👩");
+    // Tags after a black flag spell hidden ASCII unless they are one of the three flag sequences.
+    assert.equal(terminalSafe("🏴\u{e0061}\u{e0070}\u{e0070}\u{e007f}"), "🏴\\udb40\\udc61\\udb40\\udc70\\udb40\\udc70\\udb40\\udc7f");
   });
 
   test("accents, CJK, emoji (joined and flagged), Arabic and Hebrew letters pass unchanged", () => {
