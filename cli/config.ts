@@ -7,6 +7,7 @@ import { validateContract } from "../compiler/config/validate.ts";
 import { ENV_NAME_PATTERN } from "../compiler/config/schema-diagnostics.ts";
 import { DEFAULT_PRINCIPAL_ENV, DEFAULT_TENANT_ENV, type Contract } from "../compiler/config/contract.ts";
 import { formatDiagnostics, pointer } from "../compiler/diagnostics.ts";
+import { terminalSafe, terminalSafeJson, terminalSafeLines } from "../runtime/text/terminal-safe.ts";
 import { EXIT, printJson } from "./program.ts";
 
 const DEFAULT_CONFIG = "synapsor.runner.json";
@@ -50,7 +51,7 @@ function runValidate(path: string, json: boolean): void {
   }
   const list = capabilities.map((c) => `${c.name} [${c.kind}]`).join(", ");
   const noun = capabilities.length === 1 ? "capability" : "capabilities";
-  process.stdout.write(`valid: ${capabilities.length} ${noun}${list ? ` (${list})` : ""} in ${path}\n`);
+  process.stdout.write(terminalSafe(`valid: ${capabilities.length} ${noun}${list ? ` (${list})` : ""} in ${path}`) + "\n");
 }
 
 export interface EnvironmentEntry {
@@ -81,7 +82,7 @@ function runShow(path: string, json: boolean): void {
   }
   const lines = [
     `# ${path} (sha256 ${loaded.sha256})`,
-    JSON.stringify(redacted, null, 2),
+    terminalSafeJson(JSON.stringify(redacted, null, 2)),
     "",
     "environment variables:",
     ...(environment.length === 0
@@ -91,7 +92,7 @@ function runShow(path: string, json: boolean): void {
   if (problems > 0) {
     lines.push("", `note: the contract has ${problems} problem${problems === 1 ? "" : "s"}; run \`synapsor-runner config validate --config ${path}\`.`);
   }
-  process.stdout.write(lines.join("\n") + "\n");
+  process.stdout.write(terminalSafeLines(lines.join("\n")) + "\n");
 }
 
 /**

@@ -8,7 +8,7 @@ import { formatEvent } from "../operator/review/format.ts";
 import { openExistingLedger } from "../operator/review/store.ts";
 import { positiveInt } from "../operator/review/options.ts";
 import { deliverEvent, type WebhookTarget } from "../operator/review/webhook.ts";
-import { terminalSafe } from "../runtime/text/terminal-safe.ts";
+import { terminalSafe, terminalSafeJson } from "../runtime/text/terminal-safe.ts";
 import { CliError, readEnvVar } from "./program.ts";
 
 const POLL_MS = 500;
@@ -41,7 +41,7 @@ export function register(program: Command): void {
 async function tail(flags: TailFlags): Promise<void> {
   const webhook = webhookFrom(flags);
   const ledger = await openExistingLedger(flags.store);
-  const show = (e: LedgerEvent) => process.stdout.write(flags.json ? JSON.stringify(e) + "\n" : formatEvent(e));
+  const show = (e: LedgerEvent) => process.stdout.write(flags.json ? terminalSafeJson(JSON.stringify(e)) + "\n" : formatEvent(e));
   const print = async (e: LedgerEvent, isNew: boolean) => {
     show(e);
     if (!webhook || !isNew) return;

@@ -5,6 +5,7 @@ import { Option, type Command } from "commander";
 import { inspectDatabase } from "../compiler/inspect/index.ts";
 import { snapshotJson, writeSnapshotFile } from "../compiler/inspect/snapshot-file.ts";
 import type { ColumnInfo, SchemaSnapshot, TableInfo } from "../compiler/inspect/snapshot.ts";
+import { terminalName, terminalSafe, terminalSafeJson, terminalValue } from "../runtime/text/terminal-safe.ts";
 import { CliError, EXIT, readEnvVar } from "./program.ts";
 
 interface InspectFlags {
@@ -58,27 +59,32 @@ async function runInspect(flags: InspectFlags): Promise<void> {
     const line = `Wrote the schema snapshot (${count(snapshot.tables.length, "table or view", "tables and views")}) to ${written}\n`;
     // With --json too, stdout stays pure JSON and the note goes to stderr.
     if (flags.json) {
-      process.stdout.write(snapshotJson(snapshot));
-      process.stderr.write(line);
+      process.stdout.write(terminalSafeJson(snapshotJson(snapshot)));
+      process.stderr.write(terminalSafe(line.trimEnd()) + "\n");
     } else {
-      process.stdout.write(line);
+      process.stdout.write(terminalSafe(line.trimEnd()) + "\n");
     }
     return;
   }
   if (flags.json) {
-    process.stdout.write(snapshotJson(snapshot));
+    process.stdout.write(terminalSafeJson(snapshotJson(snapshot)));
     return;
   }
   process.stdout.write(formatSummary(snapshot, flags));
 }
 
+/**
+ * The human summary. Every name and type comes from the database's catalog, which anyone with DDL
+ * rights there controls: names are shown by terminalName (quoted when not a plain identifier),
+ * types by terminalValue, and every line is guarded, so a name cannot redraw or reorder the report.
+ */
 function formatSummary(snapshot: SchemaSnapshot, flags: InspectFlags): string {
   const views = snapshot.tables.filter((t) => t.kind === "view").length;
   const lines = [
-    `${snapshot.engine} database "${snapshot.database}": ${count(snapshot.tables.length - views, "table")}, ${count(views, "view")}`,
+    `${snapshot.engine} database ${JSON.stringify(snapshot.database)}: ${count(snapshot.tables.length - views, "table")}, ${count(views, "view")}`,
   ];
   if (snapshot.tables.length === 0) {
-    lines.push(flags.schema !== undefined ? `No tables or views in schema "${flags.schema}".` : "No tables or views found.");
+    lines.push(flags.schema !== undefined ? `No tables or views in schema ${JSON.stringify(flags.schema)}.` : "No tables or views found.");
   }
   for (const table of snapshot.tables) lines.push("", ...formatTable(table));
   const schemaFlag = flags.schema !== undefined ? ` --schema ${flags.schema}` : "";
@@ -86,24 +92,27 @@ function formatSummary(snapshot: SchemaSnapshot, flags: InspectFlags): string {
     "",
     `Save this as a snapshot for builds: synapsor-runner inspect --from-env ${flags.fromEnv}${schemaFlag} --output ${DEFAULT_SNAPSHOT_FILE}`,
   );
-  return lines.join("\n") + "\n";
+  return lines.map(terminalSafe).join("\n") + "\n";
 }
 
 function formatTable(table: TableInfo): string[] {
   const pk = new Set(table.primary_key);
-  const nameWidth = Math.max(...table.columns.map((c) => c.name.length), 4);
-  const typeWidth = Math.max(...table.columns.map((c) => c.data_type.length), 4);
-  const lines = [`${table.kind} ${table.schema}.${table.name}`];
-  for (const column of table.columns) {
-    lines.push(`  ${column.name.padEnd(nameWidth)}  ${column.data_type.padEnd(typeWidth)}  ${columnNotes(column, pk).join(", ")}`.trimEnd());
+  const names = (list: readonly string[]) => list.map(terminalName).join(", ");
+  const shown = table.columns.map((c) => ({ name: terminalName(c.name), type: terminalValue(c.data_type), notes: columnNotes(c, pk).join(", ") }));
+  const nameWidth = Math.max(...shown.map((c) => c.name.length), 4);
+  const typeWidth = Math.max(...shown.map((c) => c.type.length), 4);
+  const lines = [`${table.kind} ${terminalName(table.schema)}.${terminalName(table.name)}`];
+  for (const column of shown) {
+    lines.push(`  ${column.name.padEnd(nameWidth)}  ${column.type.padEnd(typeWidth)}  ${column.notes}`.trimEnd());
   }
-  lines.push(`  primary key: ${table.primary_key.length > 0 ? table.primary_key.join(", ") : "(none)"}`);
+  lines.push(`  primary key: ${table.primary_key.length > 0 ? names(table.primary_key) : "(none)"}`);
   for (const fk of table.foreign_keys) {
     const ref = fk.references;
-    lines.push(`  foreign key: (${fk.columns.join(", ")}) -> ${ref.schema}.${ref.table} (${ref.columns.join(", ")})`);
+    lines.push(`  foreign key: (${names(fk.columns)}) -> ${terminalName(ref.schema)}.${terminalName(ref.table)} (${names(ref.columns)})`);
   }
-  lines.push(`  suggested tenant key: ${table.suggestions.tenant_key ?? "(none found)"}`);
-  lines.push(`  suggested version column: ${table.suggestions.version_column ?? "(none found)"}`);
+  const suggested = (name: string | null | undefined) => (name ? terminalName(name) : "(none found)");
+  lines.push(`  suggested tenant key: ${suggested(table.suggestions.tenant_key)}`);
+  lines.push(`  suggested version column: ${suggested(table.suggestions.version_column)}`);
   return lines;
 }
 

@@ -15,6 +15,7 @@ import { loadContract, loadSchema } from "../compiler/pipeline.ts";
 import { RUNNER_VERSION } from "../compiler/version.ts";
 import { terminalSafe } from "../runtime/text/terminal-safe.ts";
 import { schemaInputFromFlags } from "./build.ts";
+import { terminalSafeLines } from "../runtime/text/terminal-safe.ts";
 import { CliError, EXIT } from "./program.ts";
 
 interface ServeFlags {
@@ -85,7 +86,7 @@ export function register(program: Command): void {
 }
 
 async function serveCached(flags: ServeFlags, transportArgs: string[]): Promise<void> {
-  const say = (line: string) => process.stderr.write(`synapsor-runner: ${line}\n`);
+  const say = (line: string) => process.stderr.write(`synapsor-runner: ${terminalSafeLines(line)}\n`);
   const fromFlags = schemaInputFromFlags(flags);
 
   const loaded = loadContract(flags.config);

@@ -13,20 +13,8 @@ import { buildWritebackRequest, WritebackRequestError } from "../runtime/executo
 import { confirm } from "../operator/review/confirm.ts";
 import { decideProposal, type DecisionKind, type DecisionRequest } from "../operator/review/decide.ts";
 import { diffObject, proposalDiff } from "../operator/review/diff.ts";
-import {
-  approvalRequirement,
-  formatVerification,
-  formatDecision,
-  formatDiff,
-  formatEvent,
-  formatGuards,
-  formatProposalList,
-  formatReceiptList,
-  showValue,
-  table,
-  targetLabel,
-  textLines,
-} from "../operator/review/format.ts";
+import { formatDecision, formatProposalList, table, textLines } from "../operator/review/format.ts";
+import { formatDecisionPrompt, formatProposalDetail } from "../operator/review/proposal-view.ts";
 import { proposalHistory } from "../operator/review/history.ts";
 import { checkWritebackJob } from "../operator/review/job-schema.ts";
 import { positiveInt } from "../operator/review/options.ts";
@@ -177,15 +165,14 @@ async function list(ledger: Ledger, flags: ListFlags): Promise<void> {
 async function show(ledger: Ledger, id: string, flags: { json?: boolean }): Promise<void> {
   const history = await proposalHistory(ledger, id);
   if (!history) throw new CliError(`No proposal ${id} in this store. List them with: synapsor-runner proposals list --store <file>`);
-  const { proposal: p, evidence } = history;
-  const diff = proposalDiff(p);
+  const p = history.proposal;
   if (flags.json) {
     printJson({
       proposal: p,
       verified: p.verification.verified && history.decisions.every((d) => d.verification.verified),
       hashVerified: changeSetHash(p) === p.hash,
-      diff: diffObject(diff),
-      evidence,
+      diff: diffObject(proposalDiff(p)),
+      evidence: history.evidence,
       decisions: history.decisions,
       writebackJobs: history.jobs,
       receipts: history.receipts,
@@ -193,35 +180,7 @@ async function show(ledger: Ledger, id: string, flags: { json?: boolean }): Prom
     });
     return;
   }
-  // Single lines are escaped one by one (a value's newline cannot start a line); blocks come escaped from format.ts.
-  const out: string[] = [];
-  out.push(...[
-    `Proposal ${p.id}: ${p.state}${p.verification.verified ? "" : "   [NOT VERIFIED: do not trust this record]"}`,
-    `  capability: ${p.capability}`,
-    `  tenant: ${p.tenantId}   principal: ${p.principal}   source: ${p.source}`,
-    `  target: ${targetLabel(p.target)}`,
-    `  created: ${p.createdAt}`,
-    `  hash: ${p.hash}${changeSetHash(p) === p.hash ? "" : "  (DOES NOT MATCH the stored change set: altered)"}`,
-    `  seal: ${formatVerification(p.verification)}`,
-    `  approval: ${approvalRequirement(p.approval)}; executor ${p.executor.name} (${p.executor.type})`,
-  ].map(terminalSafe), "");
-  out.push("Change:", formatDiff(diff));
-  out.push("Guards (checked again at apply time):", formatGuards(p.guards));
-  out.push(terminalSafe(`Evidence ${p.evidenceId}:`));
-  if (!evidence) out.push("  not in this store", "");
-  else {
-    const columns = [...new Set(evidence.rows.flatMap((r) => Object.keys(r)))];
-    out.push(terminalSafe(`  read by ${evidence.capability} from ${evidence.table} at ${evidence.createdAt} (query audit ${evidence.queryAuditId})`));
-    for (const row of evidence.rows) out.push(terminalSafe(`  ${columns.map((c) => `${c}=${showValue(row[c])}`).join("  ")}`));
-    out.push("");
-  }
-  out.push("Decision:");
-  out.push(history.decisions.length === 0 ? "  none yet\n" : history.decisions.map(formatDecision).join("").replace(/^/gm, "  "));
-  out.push("Receipts:");
-  out.push(history.receipts.length === 0 ? "  none\n" : formatReceiptList(history.receipts).replace(/^/gm, "  "));
-  out.push("History:");
-  out.push(history.events.map((e) => `  ${formatEvent(e)}`).join(""));
-  process.stdout.write(out.join("\n"));
+  process.stdout.write(formatProposalDetail(history));
 }
 
 async function decide(id: string, kind: DecisionKind, flags: DecideFlags): Promise<void> {
@@ -244,7 +203,7 @@ async function decide(id: string, kind: DecisionKind, flags: DecideFlags): Promi
     const verb = kind === "approved" ? "Approve" : "Reject";
     if (!flags.yes && process.stdin.isTTY) {
       // Right above the question: model- and database-chosen text must not redraw what the person sees.
-      process.stderr.write(`${terminalSafe(describeProposal(proposal!))}\n${formatDiff(proposalDiff(proposal!))}`);
+      process.stderr.write(formatDecisionPrompt(proposal!));
     }
     const answer = await confirm(`${verb} proposal ${id} as ${flags.actor}${flags.role ? ` (role ${flags.role})` : ""}?`, flags.yes === true);
     if (answer === "no_terminal") {
@@ -256,10 +215,6 @@ async function decide(id: string, kind: DecisionKind, flags: DecideFlags): Promi
     if (!result.ok) return refuse(flags, result.refusal.code, result.refusal.message);
     printDecision(result.decision, result.proposal, flags);
   }, flags);
-}
-
-function describeProposal(proposal: StoredProposal): string {
-  return `Proposal ${proposal.id} (${proposal.capability}) on ${targetLabel(proposal.target)}, tenant ${proposal.tenantId}:`;
 }
 
 function printDecision(decision: Decision, proposal: StoredProposal, flags: DecideFlags): void {

@@ -7,7 +7,7 @@ import { proposalHistory } from "../operator/review/history.ts";
 import { buildReplay, replayMarkdown, type Replay } from "../operator/review/replay.ts";
 import { withKeyOptions, withLedger, type KeyFlags } from "../operator/review/store.ts";
 import { writeFileAtomically } from "../operator/review/write-file.ts";
-import { terminalSafe } from "../runtime/text/terminal-safe.ts";
+import { terminalSafe, terminalSafeJson } from "../runtime/text/terminal-safe.ts";
 import { CliError, printJson } from "./program.ts";
 
 export function register(program: Command): void {
@@ -36,7 +36,7 @@ export function register(program: Command): void {
     .action((id: string, flags: { store: string; format: "json" | "markdown"; output: string } & KeyFlags) =>
       withLedger(flags.store, async (ledger) => {
         const replay = await load(ledger, id);
-        writeFileAtomically(flags.output, flags.format === "json" ? JSON.stringify(replay, null, 2) + "\n" : replayMarkdown(replay));
+        writeFileAtomically(flags.output, flags.format === "json" ? terminalSafeJson(JSON.stringify(replay, null, 2)) + "\n" : replayMarkdown(replay));
         process.stdout.write(terminalSafe(`Wrote the replay of ${id} (${replay.state}, ${replay.events.length} events${replay.verified ? "" : ", NOT VERIFIED"}) to ${flags.output}.`) + "\n");
       }, flags));
 }

@@ -9,6 +9,7 @@ import type { Engine } from "../compiler/config/contract.ts";
 import { runDoctor, type DoctorCheck } from "../operator/writeback/doctor.ts";
 import { receiptsTablesOf, writerGrants } from "../operator/writeback/grants.ts";
 import { receiptsMigration, receiptsTableOf } from "../runtime/executors/receipts-table.ts";
+import { terminalSafe, terminalSafeLines } from "../runtime/text/terminal-safe.ts";
 import { compileForCommand } from "./compiled.ts";
 import { CliError, EXIT, printJson } from "./program.ts";
 
@@ -65,13 +66,25 @@ export function register(program: Command): void {
     });
 }
 
+/**
+ * SQL for a person to read and run. Table and column names come from the schema; one holding a
+ * control, bidi or invisible character would not read on a terminal as it runs, and escaping it
+ * would change the SQL, so such a script is refused instead of printed.
+ */
 function sqlScript(statements: string[]): string {
+  const unsafe = statements.find((s) => terminalSafeLines(s) !== s);
+  if (unsafe !== undefined) {
+    throw new CliError(
+      `A name in this SQL holds a control, bidi or invisible character, so it is not printed: a terminal would not show it as it runs. ` +
+        `The statement, escaped: ${terminalSafe(unsafe)}. Rename the table or column, or write this statement by hand.`,
+    );
+  }
   return statements.map((s) => `${s};\n`).join("");
 }
 
 function formatChecks(checks: DoctorCheck[]): string {
   const width = Math.max(...checks.map((c) => c.check.length));
-  const lines = checks.map((c) => `${c.status === "ok" ? "ok  " : "FAIL"}  ${c.source}  ${c.check.padEnd(width)}  ${c.message}`);
+  const lines = checks.map((c) => terminalSafe(`${c.status === "ok" ? "ok  " : "FAIL"}  ${c.source}  ${c.check.padEnd(width)}  ${c.message}`));
   const ok = checks.every((c) => c.status === "ok");
   lines.push(ok ? "The writer path is ready." : "The writer path is not ready; fix the lines marked FAIL and run writeback doctor again.");
   return lines.join("\n") + "\n";

@@ -16,6 +16,7 @@ import type { Contract } from "../../compiler/config/contract.ts";
 import { DEFAULT_LEDGER_KEY_ENV } from "../../runtime/ledger/keys/key-ring.ts";
 import { openKeyRing } from "../../runtime/ledger/keys/open-key-ring.ts";
 import { keySettings } from "../review/store.ts";
+import { terminalSafeLines } from "../../runtime/text/terminal-safe.ts";
 
 export interface DemoOptions {
   /** Where the build output and the ledger go; replaced on every run. */
@@ -37,7 +38,8 @@ const PRINCIPAL = "demo-agent";
 export async function runDemo(
   options: DemoOptions,
 ): Promise<{ steps: DemoStep[]; workDir: string; proposalId: string; conflictProposalId: string }> {
-  const say = options.say;
+  // Lines quote database rows and tool results; they reach the screen only guarded.
+  const say = (line: string) => options.say(terminalSafeLines(line));
   const steps: DemoStep[] = [];
   const started = performance.now();
   const clock = () => Number(((performance.now() - started) / 1000).toFixed(1));

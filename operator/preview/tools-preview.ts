@@ -9,6 +9,7 @@ import type { SchemaSnapshot, TableInfo } from "../../compiler/inspect/snapshot.
 import type { BuildPlan, CapabilityPlan, ParamSource } from "../../compiler/plan/capability-plan.ts";
 import { capabilityFromPlan } from "./plan-capability.ts";
 import { tableLabel } from "../../runtime/table-label.ts";
+import { terminalName, terminalSafe, terminalValue } from "../../runtime/text/terminal-safe.ts";
 
 /** Generic tools an agent-facing database server often has; a compiled server has none of them. */
 export const NEVER_EXPOSED_TOOL_NAMES = [
@@ -115,7 +116,11 @@ function credentialEnvVars(contract: Contract): Array<{ name: string; purpose: s
   return vars;
 }
 
-/** The preview as text for a terminal. */
+/**
+ * The preview as text for a terminal. Names, SQL and descriptions come from the config and the
+ * schema (whoever can run DDL on the database chooses column names), so column names are shown by
+ * terminalName, free text by terminalValue, and every line is guarded.
+ */
 export function formatToolsPreview(preview: ToolsPreview, configLabel: string): string {
   const out: string[] = [];
   const n = preview.tools.length;
@@ -128,7 +133,7 @@ export function formatToolsPreview(preview: ToolsPreview, configLabel: string): 
     out.push(`${c.tool}  (${c.engine}, table ${c.table})`);
     out.push(`  SQL: ${c.sql}`);
     out.push(`  bound parameters: ${c.parameters.map(formatParameter).join("; ") || "none"}`);
-    out.push(`  hidden columns of ${c.table}: ${c.hidden_columns.join(", ") || "none (every column is visible)"}`, "");
+    out.push(`  hidden columns of ${c.table}: ${c.hidden_columns.map(terminalName).join(", ") || "none (every column is visible)"}`, "");
   }
   const tc = preview.never_exposed.trusted_context;
   out.push(`Trusted context: tenant from $${tc.tenant_id_env}, principal from $${tc.principal_env}. ${tc.note}`);
@@ -138,7 +143,7 @@ export function formatToolsPreview(preview: ToolsPreview, configLabel: string): 
     `No such tools: ${preview.never_exposed.absent_tools.join(", ")}. ` +
       "There is no raw SQL tool, and approving or applying a proposal happens outside MCP.",
   );
-  return out.join("\n") + "\n";
+  return out.map(terminalSafe).join("\n") + "\n";
 }
 
 function formatTool(tool: ToolDescriptor): string[] {
@@ -147,7 +152,7 @@ function formatTool(tool: ToolDescriptor): string[] {
   const lines = [
     `${tool.name}  [${kind}]`,
     `  annotations: readOnlyHint=${a.readOnlyHint} destructiveHint=${a.destructiveHint} idempotentHint=${a.idempotentHint} openWorldHint=${a.openWorldHint}`,
-    `  description: ${tool.description}`,
+    `  description: ${terminalValue(tool.description ?? "")}`,
     "  arguments:",
   ];
   const properties = (tool.inputSchema.properties ?? {}) as Record<string, Record<string, unknown>>;
@@ -170,8 +175,8 @@ function formatArgument(name: string, schema: Record<string, unknown>, required:
     if (schema[key] !== undefined) facts.push(`${key} ${String(schema[key])}`);
   }
   if (Array.isArray(schema.enum)) facts.push(`one of ${schema.enum.map((v) => JSON.stringify(v)).join(", ")}`);
-  const description = typeof schema.description === "string" ? ` — ${schema.description}` : "";
-  return `${name}: ${facts.join(", ")}${description}`;
+  const description = typeof schema.description === "string" ? ` — ${terminalValue(schema.description)}` : "";
+  return `${terminalName(name)}: ${facts.join(", ")}${description}`;
 }
 
 function formatParameter(p: BoundParameter): string {

@@ -2,6 +2,7 @@
 // terminal to ask on, the caller must have passed --yes.
 
 import { createInterface } from "node:readline/promises";
+import { terminalSafe } from "../../runtime/text/terminal-safe.ts";
 
 export type ConfirmAnswer = "yes" | "no" | "no_terminal";
 
@@ -11,7 +12,8 @@ export async function confirm(question: string, assumeYes: boolean): Promise<Con
   // The prompt goes to stderr so stdout stays clean for --json.
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
-    const answer = await rl.question(`${question} [y/N] `);
+    // The question is guarded too: it names values (ids, the actor) that the person did not all type.
+    const answer = await rl.question(`${terminalSafe(question)} [y/N] `);
     return /^\s*y(es)?\s*$/i.test(answer) ? "yes" : "no";
   } finally {
     rl.close();

@@ -1,17 +1,24 @@
 // Plain-text rendering of ledger records for the review commands. JSON output prints the
-// records themselves; these functions are only for people reading a terminal, so every value,
-// cell and line they return has passed through terminalSafe (ledger text is untrusted).
+// records themselves; these functions are only for people reading a terminal. Ledger text is
+// untrusted: each value is rendered once by showValue / terminalValue / terminalName (visible
+// escapes, a typed backslash doubled, so different values never read alike), and every cell
+// and line they return has passed through the terminalSafe guard.
 
-import { terminalSafe } from "../../runtime/text/terminal-safe.ts";
+import { terminalName, terminalSafe, terminalValue } from "../../runtime/text/terminal-safe.ts";
 import type { Decision, LedgerEvent, ProposalGuards, StoredProposal, StoredReceipt, Verification } from "../../runtime/ledger/records.ts";
 import type { DiffRow } from "./diff.ts";
 import { tableLabel } from "../../runtime/table-label.ts";
 import { mutationLabel } from "../../runtime/executors/receipts.ts";
 
-/** Strings as they are, everything else as JSON, so `"12"` and `12` still read differently in tables; escaped either way. */
+/**
+ * One value as display text: a string as it is (terminalValue: unsafe characters and backslashes
+ * escaped), anything else as its JSON (already unambiguous; C1, bidi and invisible characters
+ * escaped). Note a string and a number with the same digits read alike; `--json` tells them apart.
+ */
 export function showValue(value: unknown): string {
   if (value === undefined) return "—";
-  return terminalSafe(typeof value === "string" ? value : (JSON.stringify(value) ?? String(value)));
+  if (typeof value === "string") return terminalValue(value);
+  return terminalSafe(JSON.stringify(value) ?? String(value));
 }
 
 /** Lines for the terminal: each entry is one line, so a value's own newline is escaped, never a line break. */
@@ -29,14 +36,14 @@ export function table(header: string[], cells: string[][], indent = "  "): strin
 
 export function targetLabel(target: StoredProposal["target"]): string {
   const table = tableLabel(target.schema, target.table);
-  return terminalSafe(`${table} ${target.primaryKey.column}=${target.primaryKey.value}`);
+  return terminalSafe(`${table} ${terminalName(target.primaryKey.column)}=${showValue(target.primaryKey.value)}`);
 }
 
 export function formatProposalList(proposals: StoredProposal[]): string {
   if (proposals.length === 0) return "No proposals match.\n";
   const list = table(
     ["ID", "STATE", "CAPABILITY", "TENANT", "TARGET", "CREATED", "SEAL"],
-    proposals.map((p) => [p.id, p.state, p.capability, p.tenantId, targetLabel(p.target), p.createdAt, p.verification.verified ? "ok" : "NOT VERIFIED"]),
+    proposals.map((p) => [p.id, p.state, p.capability, showValue(p.tenantId), targetLabel(p.target), p.createdAt, p.verification.verified ? "ok" : "NOT VERIFIED"]),
     "",
   );
   const unverified = proposals.filter((p) => !p.verification.verified).length;
@@ -51,33 +58,33 @@ export function formatVerification(v: Verification): string {
 }
 
 export function formatDiff(rows: DiffRow[]): string {
-  return table(["COLUMN", "BEFORE", "PROPOSED"], rows.map((r) => [r.column, showValue(r.before), showValue(r.proposed)]));
+  return table(["COLUMN", "BEFORE", "PROPOSED"], rows.map((r) => [terminalName(r.column), showValue(r.before), showValue(r.proposed)]));
 }
 
 export function formatGuards(guards: ProposalGuards): string {
-  const lines = [`  tenant: ${guards.tenant.column} = ${guards.tenant.value}`];
+  const lines = [`  tenant: ${terminalName(guards.tenant.column)} = ${showValue(guards.tenant.value)}`];
   lines.push(guards.conflict
-    ? `  version: ${guards.conflict.column} must still be ${showValue(guards.conflict.expected)}`
+    ? `  version: ${terminalName(guards.conflict.column)} must still be ${showValue(guards.conflict.expected)}`
     : "  version: none (no conflict column)");
   for (const t of guards.transitions ?? []) {
-    lines.push(`  transition: ${t.column} from ${t.from.map(showValue).join(" | ")} to ${t.to.map(showValue).join(" | ")}`);
+    lines.push(`  transition: ${terminalName(t.column)} from ${t.from.map(showValue).join(" | ")} to ${t.to.map(showValue).join(" | ")}`);
   }
   return textLines(lines);
 }
 
 export function approvalRequirement(approval: StoredProposal["approval"]): string {
   const role = approval.requiredRole;
-  return role ? `a person with the role ${terminalSafe(role)}` : "a person (no specific role)";
+  return role ? `a person with the role ${showValue(role)}` : "a person (no specific role)";
 }
 
 export function formatDecision(decision: Decision): string {
   const lines = [
     `Decision ${decision.id}: proposal ${decision.proposalId} ${decision.decision}`,
-    `  by ${decision.actor}${decision.role ? ` (role ${decision.role})` : ""} at ${decision.createdAt}`,
+    `  by ${showValue(decision.actor)}${decision.role ? ` (role ${showValue(decision.role)})` : ""} at ${decision.createdAt}`,
     `  bound to proposal hash ${decision.proposalHash}`,
     `  seal: ${formatVerification(decision.verification)}`,
   ];
-  if (decision.reason) lines.push(`  reason: ${decision.reason}`);
+  if (decision.reason) lines.push(`  reason: ${showValue(decision.reason)}`);
   return textLines(lines);
 }
 
@@ -89,7 +96,7 @@ export function formatReceiptList(receipts: StoredReceipt[]): string {
       r.id,
       r.receipt.status,
       r.proposalId,
-      r.tenantId,
+      showValue(r.tenantId),
       `${r.executor.name} (${r.executor.type})`,
       String(r.receipt.rows_affected),
       r.receipt.safe_error_code ?? "-",
@@ -103,15 +110,15 @@ export function formatReceipt(r: StoredReceipt): string {
   const x = r.receipt;
   const lines = [
     `Receipt ${r.id}: ${x.status}`,
-    `  proposal: ${r.proposalId} (tenant ${r.tenantId})`,
+    `  proposal: ${r.proposalId} (tenant ${showValue(r.tenantId)})`,
     `  job: ${r.jobId}`,
     `  executor: ${r.executor.name} (${r.executor.type})`,
     `  rows affected: ${x.rows_affected}; source database changed: ${mutationLabel(x.source_database_mutated)}`,
     `  version: ${showValue(x.previous_version)} -> ${showValue(x.new_version)}`,
   ];
   if (x.safe_error_code) lines.push(`  code: ${x.safe_error_code}`);
-  lines.push(`  message: ${x.message}`, `  recorded: ${r.createdAt}`);
-  for (const effect of x.details.effects) lines.push(`  effect: ${JSON.stringify(effect)}`);
+  lines.push(`  message: ${showValue(x.message)}`, `  recorded: ${r.createdAt}`);
+  for (const effect of x.details.effects) lines.push(`  effect: ${showValue(effect)}`);
   return textLines(lines);
 }
 
@@ -121,6 +128,6 @@ export function formatEvent(event: LedgerEvent): string {
     .filter(([, v]) => v !== null && v !== undefined)
     .map(([k, v]) => `${k}=${showValue(v)}`)
     .join(" ");
-  const refs = [event.proposalId, event.tenantId ? `tenant=${event.tenantId}` : undefined].filter(Boolean).join(" ");
+  const refs = [event.proposalId, event.tenantId ? `tenant=${showValue(event.tenantId)}` : undefined].filter(Boolean).join(" ");
   return textLines([`${event.createdAt} #${event.id} ${event.type}${refs ? ` ${refs}` : ""}${details ? ` ${details}` : ""}`]);
 }

@@ -3,7 +3,8 @@
 // captured (the source database is not read again), and the ledger holds no secrets.
 
 import { changeSetHash } from "../../runtime/ledger/hash.ts";
-import { terminalSafe } from "../../runtime/text/terminal-safe.ts";
+import { markdownCode, markdownCodeBlock, markdownText } from "../../runtime/text/markdown-safe.ts";
+import { terminalName, terminalSafe, terminalSafeJson } from "../../runtime/text/terminal-safe.ts";
 import type { Decision, EvidenceBundle, LedgerEvent, ProposalState, StoredProposal, StoredReceipt, WritebackJob } from "../../runtime/ledger/records.ts";
 import { diffObject, proposalDiff, type DiffRow } from "./diff.ts";
 import { approvalRequirement, showValue, targetLabel } from "./format.ts";
@@ -78,15 +79,20 @@ export function buildReplay(history: ProposalHistory): Replay {
 }
 
 /**
- * Markdown for a ticket or an incident review; also what `replay show` prints. Every line is
- * control- and bidi-safe (terminalSafe), so a ledger value can neither drive a terminal nor start a
- * line of its own (a heading, a fake section); table cells also escape `|` and `\`. Other Markdown
- * in values (backticks, emphasis, links, HTML) is not escaped yet.
+ * Markdown for a ticket or an incident review; also what `replay show` prints. Every value is
+ * rendered once to display text (showValue, terminalName: visible escapes, as the terminal shows
+ * them) and placed with runtime/text/markdown-safe.ts: in prose and table cells every inline
+ * Markdown character is backslash-escaped, code spans and fences are longer than any backtick run
+ * inside. So a value can neither drive a terminal nor create a link, HTML, an entity, emphasis, a
+ * cell or a line of its own; each line is guarded again on the way out.
  */
 export function replayMarkdown(replay: Replay): string {
   const p = replay.proposal;
+  const text = (value: unknown) => markdownText(showValue(value));
+  const code = (value: unknown) => markdownCode(showValue(value));
+  const name = (column: string) => markdownCode(terminalName(column));
   const out: string[] = [];
-  out.push(`# Replay of proposal ${replay.proposalId}`, "", `Current state: **${replay.state}**`, "");
+  out.push(`# Replay of proposal ${text(replay.proposalId)}`, "", `Current state: **${text(replay.state)}**`, "");
   if (!replay.verified) {
     out.push("> **NOT VERIFIED.** Some of these records do not match their keyed MAC (or predate keyed MACs): they may have been",
       "> changed outside synapsor-runner. Do not rely on this replay; sections 3 and 4 say which record and why.", "");
@@ -94,67 +100,67 @@ export function replayMarkdown(replay: Replay): string {
 
   out.push("## 1. Trusted context", "");
   out.push("Bound by the server from its configuration, never taken from the model.", "");
-  out.push(`- Tenant: \`${replay.trustedContext.tenantId}\``);
-  out.push(`- Principal: \`${replay.trustedContext.principal}\``);
-  out.push(`- Source: \`${replay.trustedContext.source}\``);
-  out.push(`- Capability: \`${replay.trustedContext.capability}\``, "");
+  out.push(`- Tenant: ${code(replay.trustedContext.tenantId)}`);
+  out.push(`- Principal: ${code(replay.trustedContext.principal)}`);
+  out.push(`- Source: ${code(replay.trustedContext.source)}`);
+  out.push(`- Capability: ${code(replay.trustedContext.capability)}`, "");
 
   out.push("## 2. Evidence", "");
   const bundle = replay.evidence.bundle;
   if (!bundle) {
-    out.push(`Evidence bundle \`${replay.evidence.bundleId}\` is not in this store (pruned, or another tenant's).`, "");
+    out.push(`Evidence bundle ${code(replay.evidence.bundleId)} is not in this store (pruned, or another tenant's).`, "");
   } else {
-    out.push(`Bundle \`${bundle.id}\` (query audit \`${bundle.queryAuditId}\`), read by \`${bundle.capability}\` from \`${bundle.table}\` at ${bundle.createdAt}.`);
-    out.push(`Arguments: \`${JSON.stringify(bundle.args)}\``, "");
+    out.push(`Bundle ${code(bundle.id)} (query audit ${code(bundle.queryAuditId)}), read by ${code(bundle.capability)} from ${code(bundle.table)} at ${text(bundle.createdAt)}.`);
+    out.push(`Arguments: ${code(bundle.args)}`, "");
     out.push(...markdownRows(bundle.rows), "");
   }
 
   out.push("## 3. Proposal", "");
-  out.push(`Proposed at ${p.createdAt} on ${targetLabel(p.target)}.`);
-  out.push(`Hash \`${p.hash}\` ${p.hashVerified ? "(matches the stored change set)" : "(**does not match the stored change set: the row was altered**)"}.`);
-  out.push(p.verification.verified ? `Sealed with key \`${p.verification.keyId}\`: verified.` : `**Not verified:** ${p.verification.message}`, "");
-  out.push(...markdownTable(["Column", "Before", "Proposed"], diffRows(p.diff).map((r) => [r.column, showValue(r.before), showValue(r.proposed)])), "");
+  out.push(`Proposed at ${text(p.createdAt)} on ${markdownText(targetLabel(p.target))}.`);
+  out.push(`Hash ${code(p.hash)} ${p.hashVerified ? "(matches the stored change set)" : "(**does not match the stored change set: the row was altered**)"}.`);
+  out.push(p.verification.verified ? `Sealed with key ${code(p.verification.keyId)}: verified.` : `**Not verified:** ${text(p.verification.message)}`, "");
+  out.push(...markdownTable(["Column", "Before", "Proposed"], diffRows(p.diff).map((r) => [terminalName(r.column), showValue(r.before), showValue(r.proposed)])), "");
   out.push("Guards checked at apply time:", "");
-  out.push(`- tenant: \`${p.guards.tenant.column}\` = \`${p.guards.tenant.value}\``);
+  out.push(`- tenant: ${name(p.guards.tenant.column)} = ${code(p.guards.tenant.value)}`);
   out.push(p.guards.conflict
-    ? `- version: \`${p.guards.conflict.column}\` must still be \`${showValue(p.guards.conflict.expected)}\``
+    ? `- version: ${name(p.guards.conflict.column)} must still be ${code(p.guards.conflict.expected)}`
     : "- version: none");
   for (const t of p.guards.transitions ?? []) {
-    out.push(`- transition: \`${t.column}\` from ${t.from.map((v) => `\`${showValue(v)}\``).join(", ")} to ${t.to.map((v) => `\`${showValue(v)}\``).join(", ")}`);
+    out.push(`- transition: ${name(t.column)} from ${t.from.map(code).join(", ")} to ${t.to.map(code).join(", ")}`);
   }
-  out.push("", `Approval required from ${approvalRequirement(p.approvalRequired)}; executor \`${p.executor.name}\` (${p.executor.type}).`, "");
+  out.push("", `Approval required from ${markdownText(approvalRequirement(p.approvalRequired))}; executor ${code(p.executor.name)} (${text(p.executor.type)}).`, "");
 
   out.push("## 4. Decision", "");
   const d = replay.decision;
   const expiry = replay.events.find((e) => e.type === "proposal_expired");
   if (!d) out.push(expiry ? "No decision was taken." : "No decision yet: the proposal is waiting for review.");
   else {
-    out.push(`**${d.decision}** by \`${d.actor}\`${d.role ? ` (role \`${d.role}\`)` : ""} at ${d.createdAt}, bound to hash \`${d.proposalHash}\`.`);
-    out.push(d.verification.verified ? `Sealed with key \`${d.verification.keyId}\`: verified.` : `**Not verified:** ${d.verification.message}`);
-    if (d.reason) out.push(`Reason: ${d.reason}`);
+    out.push(`**${text(d.decision)}** by ${code(d.actor)}${d.role ? ` (role ${code(d.role)})` : ""} at ${text(d.createdAt)}, bound to hash ${code(d.proposalHash)}.`);
+    out.push(d.verification.verified ? `Sealed with key ${code(d.verification.keyId)}: verified.` : `**Not verified:** ${text(d.verification.message)}`);
+    if (d.reason) out.push(`Reason: ${text(d.reason)}`);
   }
-  if (expiry) out.push(`Expired at ${expiry.createdAt} (${showValue(expiry.detail.reason)}): it can never be applied.`);
+  if (expiry) out.push(`Expired at ${text(expiry.createdAt)} (${text(expiry.detail.reason)}): it can never be applied.`);
   out.push("");
 
   out.push("## 5. Writeback job", "");
   if (replay.writebackJobs.length === 0) out.push("No writeback job was created.", "");
   for (const job of replay.writebackJobs) {
-    out.push(`Job \`${job.id}\` created at ${job.createdAt}, idempotency key \`${String(job.request.idempotency_key ?? "")}\`:`, "");
-    out.push("```json", ...JSON.stringify(job.request, null, 2).split("\n"), "```", "");
+    out.push(`Job ${code(job.id)} created at ${text(job.createdAt)}, idempotency key ${code(String(job.request.idempotency_key ?? ""))}:`, "");
+    out.push(...markdownCodeBlock("json", terminalSafeJson(JSON.stringify(job.request, null, 2))), "");
   }
 
   out.push("## 6. Receipts", "");
   if (replay.receipts.length === 0) out.push("No receipt: nothing was applied.", "");
   for (const r of replay.receipts) {
     const x = r.receipt;
-    out.push(`- \`${r.id}\` at ${r.createdAt}: **${x.status}** by \`${r.executor.name}\` (${r.executor.type}); ` +
-      `rows affected ${x.rows_affected}; source database changed: ${mutationLabel(x.source_database_mutated)}; ` +
-      `version ${showValue(x.previous_version)} → ${showValue(x.new_version)}${x.safe_error_code ? `; code \`${x.safe_error_code}\`` : ""}. ${x.message}`);
+    out.push(`- ${code(r.id)} at ${text(r.createdAt)}: **${text(x.status)}** by ${code(r.executor.name)} (${text(r.executor.type)}); ` +
+      `rows affected ${text(x.rows_affected)}; source database changed: ${text(mutationLabel(x.source_database_mutated))}; ` +
+      `version ${text(x.previous_version)} → ${text(x.new_version)}${x.safe_error_code ? `; code ${code(x.safe_error_code)}` : ""}. ${text(x.message)}`);
   }
   if (replay.receipts.length > 0) out.push("");
 
   out.push("## 7. Events", "");
-  out.push(...markdownTable(["#", "Time", "Event", "Detail"], replay.events.map((e) => [String(e.id), e.createdAt, e.type, compactDetail(e.detail)])), "");
+  out.push(...markdownTable(["#", "Time", "Event", "Detail"], replay.events.map((e) => [String(e.id), showValue(e.createdAt), showValue(e.type), compactDetail(e.detail)])), "");
   // Each entry of `out` is one line: a newline inside a value is escaped, never a line break.
   return out.map(terminalSafe).join("\n");
 }
@@ -164,20 +170,20 @@ function diffRows(diff: Replay["proposal"]["diff"]): DiffRow[] {
 }
 
 function compactDetail(detail: Record<string, unknown>): string {
-  return Object.entries(detail).filter(([, v]) => v !== null && v !== undefined).map(([k, v]) => `${k}=${showValue(v)}`).join(", ");
+  return Object.entries(detail).filter(([, v]) => v !== null && v !== undefined).map(([k, v]) => `${terminalName(k)}=${showValue(v)}`).join(", ");
 }
 
 function markdownRows(rows: Record<string, unknown>[]): string[] {
   if (rows.length === 0) return ["The read returned no rows."];
   const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-  return markdownTable(columns, rows.map((r) => columns.map((c) => showValue(r[c]))));
+  return markdownTable(columns.map(terminalName), rows.map((r) => columns.map((c) => showValue(r[c]))));
 }
 
+/** A table of display text (already rendered by showValue or terminalName); each cell is escaped for Markdown. */
 function markdownTable(header: string[], rows: string[][]): string[] {
-  const cell = (text: string) => terminalSafe(text).replace(/\\/g, "\\\\").replace(/\|/g, "\\|");
   return [
-    `| ${header.map(cell).join(" | ")} |`,
+    `| ${header.map(markdownText).join(" | ")} |`,
     `| ${header.map(() => "---").join(" | ")} |`,
-    ...rows.map((r) => `| ${r.map(cell).join(" | ")} |`),
+    ...rows.map((r) => `| ${r.map(markdownText).join(" | ")} |`),
   ];
 }

@@ -150,7 +150,8 @@ describe("review output escapes hostile ledger and database text", () => {
     assert.equal(shown.code, 0, shown.stderr);
     assertClean(shown.stdout + shown.stderr, "replay show");
     assert.ok(shown.stdout.includes("Principal: `agent-7\\u001b[8m\\u202e`"));
-    assert.ok(shown.stdout.includes("Reason: looks \\u001b[5mforged\\u001b[0m"));
+    // Markdown: the escape's backslash is itself escaped, and so is the `[` of the CSI sequence.
+    assert.ok(shown.stdout.includes("Reason: looks \\\\u001b\\[5mforged\\\\u001b\\[0m"), shown.stdout);
 
     const output = join(built.dir, "replay.md");
     const exported = await cli(["replay", "export", ids.waiver, "--store", store, "--format", "markdown", "--output", output]);
@@ -160,7 +161,7 @@ describe("review output escapes hostile ledger and database text", () => {
     assertClean(markdown, "replay.md");
     assert.equal(markdown.split("\n").filter((l) => l.startsWith("## 4. Decision")).length, 1, "the model's \\n## 4. Decision stays inside its cell");
     // In a table cell the escape's backslash is itself escaped for Markdown, so it renders as \u001b.
-    assert.ok(markdown.includes("\\\\u001b[1A\\\\u001b[2K"), markdown);
+    assert.ok(markdown.includes("\\\\u001b\\[1A\\\\u001b\\[2K"), markdown);
     assert.ok(markdown.includes("\\\\u009b2J"), markdown);
   });
 
