@@ -396,7 +396,8 @@ for (const engine of ["postgres", "mysql"] as const) {
       assert.equal(classifyDatabaseError(err).code, "INTERNAL");
     });
 
-    test("2,000 sequential primary-key lookups (latency)", async (t) => {
+    // Reports the figure; behaviour tests never assert wall-clock time (bench/ compares ratios).
+    test("2,000 sequential primary-key lookups each return the row (latency reported)", async (t) => {
       const a = adapter({ maxConnections: 8 });
       for (let i = 0; i < 50; i++) await a.query(byId, ["acme", "t-1"]); // warm the pool and the statement
       const started = performance.now();
@@ -406,7 +407,6 @@ for (const engine of ["postgres", "mysql"] as const) {
       }
       const perQueryUs = ((performance.now() - started) * 1000) / 2000;
       t.diagnostic(`${engine}: ${perQueryUs.toFixed(0)} µs/query over 2,000 sequential PK lookups`);
-      assert.ok(perQueryUs < 5000, "a local primary-key lookup stays well under 5 ms");
     });
   });
 }

@@ -44,9 +44,9 @@ function running(): EmbeddedPostgres {
 }
 
 describe("embedded Postgres", () => {
-  test("listens on a loopback URL and starts within a bounded time", () => {
+  test("listens on a loopback URL (start time reported, not asserted)", (t) => {
     assert.match(running().url, /^postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres$/);
-    assert.ok(startMs < 30_000, `start took ${startMs} ms`);
+    t.diagnostic(`start took ${startMs} ms`);
   });
 
   test("a named prepared statement runs twice with different parameters", async () => {
