@@ -498,12 +498,13 @@ describe("buildWritebackRequest", () => {
     const p = await ledger.proposals.create(proposal());
     const decision = await approve(ledger, p);
     const stored = (await ledger.proposals.get(p.id))!;
-    const request = buildWritebackRequest(stored, decision, "2026-05-17T10:00:00.000Z");
+    // Issued when approved: a job is never issued before its approval (job-schema checks it).
+    const request = buildWritebackRequest(stored, decision, decision.createdAt);
     assert.deepEqual(request, {
       protocol_version: "1.0",
       proposal_id: p.id,
       idempotency_key: `${p.id}:INV-3001`,
-      issued_at: "2026-05-17T10:00:00.000Z",
+      issued_at: decision.createdAt,
       change_set: {
         action: "billing.propose_late_fee_waiver",
         scope: { tenant_id: "acme", object_id: "INV-3001" },
@@ -527,7 +528,8 @@ describe("buildWritebackRequest", () => {
   test("without conflict or transition guards: expected_version null, transitions empty; still valid", async () => {
     const ledger = await fresh();
     const p = await ledger.proposals.create(proposal({ guards: { tenant: { column: "tenant_id", value: "acme" } }, target: { table: "invoices", primaryKey: { column: "id", value: "7" } } }));
-    const request = buildWritebackRequest((await ledger.proposals.get(p.id))!, await approve(ledger, p), "2026-05-17T10:00:00Z");
+    const decision = await approve(ledger, p);
+    const request = buildWritebackRequest((await ledger.proposals.get(p.id))!, decision, decision.createdAt);
     assert.equal(request.change_set.guards.expected_version, null);
     assert.deepEqual(request.change_set.guards.transitions, []);
     assert.equal(request.change_set.target.schema, null);
@@ -552,7 +554,8 @@ describe("buildWritebackRequest", () => {
   test("the published schema is closed: unknown fields, a missing guard block and a bad version are invalid", async () => {
     const ledger = await fresh();
     const p = await ledger.proposals.create(proposal());
-    const request = buildWritebackRequest((await ledger.proposals.get(p.id))!, await approve(ledger, p), "2026-05-17T10:00:00Z");
+    const decision = await approve(ledger, p);
+    const request = buildWritebackRequest((await ledger.proposals.get(p.id))!, decision, decision.createdAt);
     const extra = { ...request, sql: "DELETE FROM invoices" };
     const noGuards = { ...request, change_set: { ...request.change_set, guards: undefined } };
     const badVersion = { ...request, protocol_version: "2.0" };

@@ -17,7 +17,8 @@ export function keepStoreFilePrivate(path: string): void {
     }
     return;
   } catch (err) {
-    if ((err as { code?: unknown }).code !== "EEXIST") throw err;
+    // Any other failure (no such place, no permission) is SQLite's to meet and report, as before.
+    if ((err as { code?: unknown }).code !== "EEXIST") return;
   }
   for (const file of [path, `${path}-wal`, `${path}-shm`]) narrow(file);
 }
