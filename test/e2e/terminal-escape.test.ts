@@ -1,6 +1,7 @@
 // SPEC §9: nothing reaches a person's screen with raw control or bidi characters. Hostile text is
-// planted where it really comes from (the model's tool argument, the application database, the
-// trusted context, a ledger row edited behind the runner's back), then every text-mode review
+// planted where it really comes from (the application database, the trusted context, a ledger row
+// edited behind the runner's back; the model's tool arguments can no longer carry it, since the
+// server refuses control and bidi characters in arguments), then every text-mode review
 // surface is read through the real CLI: none may carry a raw ESC, C1 or bidi control, and each
 // must show the escaped form so the reviewer still sees that something odd is there.
 
@@ -16,14 +17,15 @@ import { runCli } from "../support/cli.ts";
 import { buildServer, connectStdio, envelopeOf, exampleConfigFor, type StdioSession } from "../support/compiled-server.ts";
 import { HAS_SCRIPT, onTerminal } from "../support/terminal.ts";
 
-/** The model's `reason` argument, which becomes the proposed waiver_reason: erase the line above, recolour, fake a Markdown section. */
+/** A proposed waiver_reason that erases the line above, recolours and fakes a Markdown section (planted in the ledger: the model's arguments cannot carry it). */
 const MODEL_REASON = "\u001b[1A\u001b[2K\u001b[32mApproved by finance\u001b[0m\n## 4. Decision\u202e";
 /** What the database already holds in waiver_reason (the diff's "before"): a C1 CSI clear-screen, an OSC title, bidi isolates. */
 const DB_REASON = "\u009b2J\u2066note\u2069 \u001b]0;pwned\u0007";
 const DB_CUSTOMER = "C-\u200fmask\u001b[31m";
-/** An invoice id that hides the rest of its line (SGR 8, concealed), and one with a C1 CSI, which JSON leaves raw. */
+/** An invoice id that hides the rest of its line (SGR 8, concealed), planted into a ledger row; the model cannot send it. */
 const HIDDEN_ID = "INV-\u001b[8m77";
-const C1_ID = "INV-\u009b8m78";
+/** A plain id whose proposal is approved and applied (its records must verify, so it is not edited). */
+const PLAIN_ID = "INV-78";
 /** The trusted context's principal, from the server's environment. */
 const PRINCIPAL = "agent-7\u001b[8m\u202e";
 
@@ -64,7 +66,7 @@ describe("review output escapes hostile ledger and database text", () => {
       await c.query("UPDATE invoices SET customer_id = $1, waiver_reason = $2 WHERE id = 'INV-3001'", [DB_CUSTOMER, DB_REASON]);
       await c.query(
         "INSERT INTO invoices (id, tenant_id, customer_id, amount_cents, late_fee_cents, status, due_at) VALUES ($1, 'tenant_acme', 'C-101', 5000, 1000, 'overdue', '2026-04-30T23:59:59Z'), ($2, 'tenant_acme', 'C-101', 6000, 1200, 'overdue', '2026-04-30T23:59:59Z')",
-        [HIDDEN_ID, C1_ID],
+        ["INV-77", PLAIN_ID],
       );
     } finally {
       await c.end();
@@ -75,9 +77,12 @@ describe("review output escapes hostile ledger and database text", () => {
     store = join(built.runDir, "ledger.db");
     session = await connectStdio(built.serverPath, built.runDir, env as Record<string, string>, ["--store", store]);
 
-    ids.waiver = await propose("INV-3001", MODEL_REASON);
-    ids.hidden = await propose(HIDDEN_ID, "outage");
-    ids.applied = await propose(C1_ID, "outage\u2028second line");
+    // The model's own route is closed: the server refuses the argument before any database call.
+    const refused = envelopeOf(await session.client.callTool({ name: "billing.propose_late_fee_waiver", arguments: { invoice_id: "INV-3001", new_late_fee_cents: 0, reason: MODEL_REASON } }));
+    assert.equal(refused.error?.code, "INVALID_ARGUMENT", refused.summary);
+    ids.waiver = await propose("INV-3001", "outage");
+    ids.hidden = await propose("INV-77", "outage");
+    ids.applied = await propose(PLAIN_ID, "outage\u2028second line");
 
     const approved = await cli(["proposals", "approve", ids.applied, "--store", store, "--actor", "dana", "--role", "billing_lead", "--yes"]);
     assert.equal(approved.code, 0, approved.stderr);
@@ -93,9 +98,14 @@ describe("review output escapes hostile ledger and database text", () => {
       const row = ledger.prepare("SELECT receipt FROM receipts WHERE id = ?").get(receiptId) as { receipt: string };
       const receipt = { ...JSON.parse(row.receipt), message: "done\u001b[2J\u009b1;1H all clear" };
       ledger.prepare("UPDATE receipts SET receipt = ? WHERE id = ?").run(JSON.stringify(receipt), receiptId);
+      // Whoever can write the file plants the hostile proposed value (its MAC no longer verifies).
+      for (const column of ["patch", "after_row"]) {
+        ledger.prepare(`UPDATE proposals SET ${column} = json_set(${column}, '$.waiver_reason', ?) WHERE id = ?`).run(MODEL_REASON, ids.waiver);
+      }
       // Edited without the key: its keyed MAC no longer verifies, so its list row says NOT VERIFIED.
       const patch = JSON.stringify({ late_fee_cents: 0, waiver_reason: "outage", status: "open", credit_cents: 99900 });
       ledger.prepare("UPDATE proposals SET patch = ? WHERE id = ?").run(patch, ids.hidden);
+      ledger.prepare("UPDATE proposals SET object_id = ?, target = json_set(target, '$.primaryKey.value', ?) WHERE id = ?").run(HIDDEN_ID, HIDDEN_ID, ids.hidden);
     } finally {
       ledger.close();
     }
@@ -113,7 +123,7 @@ describe("review output escapes hostile ledger and database text", () => {
     const line = r.stdout.split("\n").find((l) => l.startsWith(ids.hidden));
     assert.ok(line, r.stdout);
     assert.match(line, /INV-\\u001b\[8m77 .*NOT VERIFIED$/);
-    assert.match(r.stdout, /INV-\\u009b8m78/);
+    assert.match(r.stdout, /INV-78/);
   });
 
   test("proposals show: the model's and the database's values are escaped in the diff, evidence and context", async () => {
@@ -131,7 +141,8 @@ describe("review output escapes hostile ledger and database text", () => {
   });
 
   test("the approve prompt shows the diff escaped right above [y/N]", { skip: !HAS_SCRIPT && "util-linux script is not installed" }, async () => {
-    const fresh = await propose("INV-3001", MODEL_REASON);
+    // The database's hostile "before" sits right above the question; the model's value is plain.
+    const fresh = await propose("INV-3001", "outage");
     const r = await onTerminal(["proposals", "approve", fresh, "--store", store, "--actor", "dana", "--role", "billing_lead"], "n", env);
     assert.equal(r.code, 1, r.output);
     assert.match(r.output, /\[y\/N\]/);
@@ -140,7 +151,7 @@ describe("review output escapes hostile ledger and database text", () => {
     const output = r.output.replace(/\r\n/g, "\n");
     const shown = output.slice(0, output.lastIndexOf("\n", output.indexOf("[y/N]")));
     assertClean(shown, "approve prompt");
-    assert.match(shown, /waiver_reason\s+\\u009b2J\\u2066note\\u2069 \\u001b\]0;pwned\\u0007\s+\\u001b\[1A\\u001b\[2K\\u001b\[32mApproved by finance/);
+    assert.match(shown, /waiver_reason\s+\\u009b2J\\u2066note\\u2069 \\u001b\]0;pwned\\u0007\s+outage/);
     assert.match(shown, /customer_id|late_fee_cents/);
     assert.ok(!r.output.includes("\u001b[1A") && !r.output.includes("\u009b") && !r.output.includes("\u202e"), "no hostile sequence anywhere in the session");
   });
@@ -170,7 +181,7 @@ describe("review output escapes hostile ledger and database text", () => {
     assert.equal(r.code, 0, r.stderr);
     assertClean(r.stdout + r.stderr, "receipts show");
     assert.ok(r.stdout.includes("message: done\\u001b[2J\\u009b1;1H all clear"), r.stdout);
-    assert.ok(r.stdout.includes('"value":"INV-\\u009b8m78"'), r.stdout);
+    assert.ok(r.stdout.includes('"value":"INV-78"'), r.stdout);
     const list = await cli(["receipts", "list", "--store", store]);
     assertClean(list.stdout, "receipts list");
 
@@ -184,7 +195,7 @@ describe("review output escapes hostile ledger and database text", () => {
     assert.equal(r.code, 0, r.stderr);
     assertClean(r.stdout + r.stderr, "events tail");
     assert.ok(r.stdout.includes("reason=looks \\u001b[5mforged\\u001b[0m"), r.stdout);
-    assert.ok(r.stdout.includes(`idempotencyKey=${ids.applied}:INV-\\u009b8m78`), r.stdout);
+    assert.ok(r.stdout.includes(`idempotencyKey=${ids.applied}:INV-78`), r.stdout);
     assert.equal(r.stdout.split("\n").filter(Boolean).length, (await cli(["events", "tail", "--store", store, "--limit", "100", "--json"])).stdout.split("\n").filter(Boolean).length,
       "one line per event");
   });

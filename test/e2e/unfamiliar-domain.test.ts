@@ -48,8 +48,13 @@ for (const engine of ["postgres", "mysql"] as const) {
       assert.equal(e._meta.principal, "dispatcher-7");
       const other = await call("fleet.get_work_order", { order_no: 900004 });
       assert.equal(other.error.code, "NOT_FOUND_IN_TENANT");
-      const bad = await call("fleet.get_work_order", { order_no: "900001" });
-      assert.equal(bad.error.code, "INVALID_ARGUMENT");
+      // A 64-bit key also takes canonical digit text (exact past 2^53); anything looser is refused.
+      const asText = await call("fleet.get_work_order", { order_no: "900001" });
+      assert.equal(asText.ok, true, asText.summary);
+      for (const loose of ["0900001", " 900001", "900001abc", "9.00001e5"]) {
+        const bad = await call("fleet.get_work_order", { order_no: loose });
+        assert.equal(bad.error?.code, "INVALID_ARGUMENT", loose);
+      }
       const zero = await call("fleet.get_work_order", { order_no: 0 });
       assert.equal(zero.error.code, "INVALID_ARGUMENT");
     });
