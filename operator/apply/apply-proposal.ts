@@ -139,7 +139,12 @@ async function applyChecked(input: ApplyInput): Promise<ApplyOutcome> {
     // receipt (an earlier run committed, then the ledger failed), record that, and run nothing.
     const reconciled = await reconcileFromTarget({ ledger, proposal, request, executor: choice.executor, executorInfo });
     if (reconciled.status === "recorded") return { ok: true, receipt: reconciled.stored.receipt, stored: reconciled.stored, source: "target_receipt", request };
-    if (reconciled.status === "refused") return refuse(reconciled.refusal.code, reconciled.refusal.message);
+    if (reconciled.status === "refused") {
+      // A racing apply recorded the same receipt first: the change is in place once, as asked.
+      const { state } = reconciled.refusal;
+      if (state === "applied" || state === "already_applied") return alreadyDone(ledger, proposal.id, reconciled.refusal.message);
+      return refuse(reconciled.refusal.code, reconciled.refusal.message);
+    }
 
     const created = await ledger.writeback.createJob(proposal.id, request as unknown as Record<string, unknown>);
     if (!created.ok) {
