@@ -165,7 +165,8 @@ function publicProposal(p: StoredProposal | undefined, viewOf: (capability: stri
     },
     evidence_id: p.evidenceId,
     approval: p.approval,
-    hash: p.hash,
+    // No change-set hash: it covers the hidden before/after values, and being unkeyed it would
+    // let the caller confirm guesses of them offline. Reviewers see it in `review`.
     created_at: p.createdAt,
     source_database_changed: false,
   };
