@@ -135,16 +135,27 @@ function withinRange(value: string, rule: NumericRule): boolean {
   return true;
 }
 
-const PLAIN_FORM = "digits with an optional leading '-', and no spaces, '+', exponent, leading zeros or hex";
+/** How a number is written as text; a minus sign is mentioned only when negative values are allowed. */
+function plainForm(minimum: string | undefined): string {
+  const signed = minimum === undefined || compareDecimal(minimum, "0") < 0;
+  return signed ? "digits with an optional leading '-', and no spaces, '+', exponent, leading zeros or hex" : "digits with no sign, spaces, exponent, leading zeros or hex";
+}
 
 function acceptedMessage(name: string, schema: JsonSchema, format: NumericTextFormat, minimum?: string, maximum?: string): string {
   const what = NUMERIC_TEXT_FORMATS[format].what;
   const range = minimum !== undefined && maximum !== undefined ? ` from ${minimum} to ${maximum}` : minimum !== undefined ? ` of at least ${minimum}` : maximum !== undefined ? ` of at most ${maximum}` : "";
-  const written = format === "decimal" ? `${PLAIN_FORM}, with at most one '.' followed by digits (e.g. "12.50")` : `${PLAIN_FORM} (e.g. "9007199254740993")`;
+  const plain = plainForm(minimum);
+  const written = format === "decimal" ? `${plain}, with at most one '.' followed by digits (e.g. "12.50")` : `${plain} (e.g. "9007199254740993")`;
   const asNumber = branches(schema).find((b) => b.type === "integer" || b.type === "number");
   if (!asNumber) return `Argument '${name}' must be ${what}${range} written as a string of ${written}; the column it is compared with takes exactly that.`;
-  const safe = `from ${String(asNumber.minimum ?? -MAX_EXACT_JSON_INTEGER)} to ${String(asNumber.maximum ?? MAX_EXACT_JSON_INTEGER)}`;
-  return `Argument '${name}' must be ${what}${range}: a JSON integer ${safe} (larger ones lose digits in JSON), or a string of ${written}.`;
+  // The JSON number's range: the exact range, narrowed by the effective bounds and its own.
+  const narrower = (bound: string, other: unknown, pick: (c: number) => boolean) => {
+    const text = typeof other === "number" ? decimalOfNumber(other) : typeof other === "string" ? other : undefined;
+    return text !== undefined && pick(compareDecimal(text, bound)) ? text : bound;
+  };
+  const low = [minimum, asNumber.minimum].reduce<string>((b, o) => narrower(b, o, (c) => c > 0), String(-MAX_EXACT_JSON_INTEGER));
+  const high = [maximum, asNumber.maximum].reduce<string>((b, o) => narrower(b, o, (c) => c < 0), String(MAX_EXACT_JSON_INTEGER));
+  return `Argument '${name}' must be ${what}${range}: a JSON integer from ${low} to ${high} (larger ones lose digits in JSON), or a string of ${written}.`;
 }
 
 // ---- messages --------------------------------------------------------------------------------
