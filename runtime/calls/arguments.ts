@@ -46,22 +46,19 @@ export function checkArguments(
 
 // NUL (no column stores it), the other C0 controls but tab, line feed and carriage return, DEL,
 // the C1 controls, and the bidi embeddings, overrides and isolates: none belongs in a value a
-// person will review, and each can rewrite what a reviewer's screen shows.
-const REFUSED_CHARACTER = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
-
-// With the `u` flag a well-formed pair is one code point above U+FFFF, so only a lone half matches.
-const LONE_SURROGATE = /[\ud800-\udfff]/u;
+// person will review, and each can rewrite what a reviewer's screen shows. Also half of a UTF-16
+// surrogate pair, which is not a character (databases reject or mangle it): with the `u` flag a
+// well-formed pair is one code point above U+FFFF, so only a lone half matches. One scan finds either.
+const REFUSED_CHARACTER = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]|[\ud800-\udfff]/u;
 
 function refusedCharacter(value: string): string | undefined {
   const m = REFUSED_CHARACTER.exec(value);
-  if (m) {
-    const code = `U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`;
-    const what = m[0] === "\u0000" ? "a NUL character, which the database cannot store" : m[0] >= "\u202a" ? "a bidi control character" : "a control character";
-    return `${what} (${code} at position ${m.index})`;
-  }
-  // Half of a UTF-16 surrogate pair is not a character: databases reject or mangle it.
-  if (LONE_SURROGATE.test(value)) return "a lone UTF-16 surrogate (half of a character)";
-  return undefined;
+  if (!m) return undefined;
+  const c = m[0];
+  if (c >= "\ud800" && c <= "\udfff") return "a lone UTF-16 surrogate (half of a character)";
+  const code = `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`;
+  const what = c === "\u0000" ? "a NUL character, which the database cannot store" : c >= "\u202a" ? "a bidi control character" : "a control character";
+  return `${what} (${code} at position ${m.index})`;
 }
 
 // ---- numbers written as text -----------------------------------------------------------------
