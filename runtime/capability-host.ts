@@ -150,13 +150,16 @@ function publicProposal(p: StoredProposal | undefined, viewOf: (capability: stri
   const key = p.target.primaryKey;
   const { tenant, conflict, transitions } = p.guards;
   const shownTransitions = (transitions ?? []).filter((t) => shown(t.column));
+  const diff = visibleDiff(p.before, p.patch, visible);
   return {
     id: p.id,
     capability: p.capability,
     state: p.state,
     // The key's value is the id the caller asked for; its column is named only when visible.
     target: { ...(p.target.schema !== undefined ? { schema: p.target.schema } : {}), table: p.target.table, primaryKey: shown(key.column) ? key : { value: key.value } },
-    diff: visibleDiff(p.before, p.patch, visible),
+    diff,
+    // Changes to hidden columns are counted, never named, as in the tool result's summary.
+    hidden_changes: Object.keys(p.patch).length - Object.keys(diff).length,
     guards: {
       // The tenant is the caller's own (also in every _meta); its column is named only when visible.
       tenant: shown(tenant.column) ? tenant : { value: tenant.value },
@@ -165,7 +168,8 @@ function publicProposal(p: StoredProposal | undefined, viewOf: (capability: stri
     },
     evidence_id: p.evidenceId,
     approval: p.approval,
-    hash: p.hash,
+    // No change-set hash: it covers the hidden before/after values, and being unkeyed it would
+    // let the caller confirm guesses of them offline. Reviewers see it in `review`.
     created_at: p.createdAt,
     source_database_changed: false,
   };

@@ -1,7 +1,7 @@
 // Trusted context: who the caller is and which tenant they act in. It comes from the
 // operator's environment (or, later, verified token claims), never from model arguments.
 
-import { looksLikeCredentialUrl } from "./text/credentials.ts";
+import { looksLikeCredential } from "./text/credentials.ts";
 
 export interface TrustedContext {
   tenantId: string;
@@ -33,7 +33,7 @@ export function trustedContextFromEnv(
   const credentials: string[] = [];
   for (const [name, value] of [[settings.tenantIdEnv, tenantId], [settings.principalEnv, principal]] as const) {
     if (!value) missing.push(name);
-    else if (looksLikeCredentialUrl(value)) credentials.push(name);
+    else if (looksLikeCredential(value)) credentials.push(name);
   }
   if (missing.length > 0 || credentials.length > 0) return { ok: false, missing, credentials };
   return { ok: true, context: { tenantId, principal, provenance: "environment" } };
@@ -42,7 +42,7 @@ export function trustedContextFromEnv(
 /** The one line (naming variables, never their values) that says why the context is refused. */
 export function credentialContextMessage(credentials: readonly string[]): string {
   return (
-    `${credentials.join(" and ")} hold${credentials.length === 1 ? "s" : ""} what looks like a URL with credentials, ` +
+    `${credentials.join(" and ")} hold${credentials.length === 1 ? "s" : ""} what looks like a credential (a URL naming a user, or a password, secret or token parameter), ` +
     "not a tenant or principal; set it to the plain tenant id or principal name (the database URL belongs in the source's read_url_env)."
   );
 }

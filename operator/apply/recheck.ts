@@ -11,6 +11,7 @@ import type { Scalar } from "../../runtime/values.ts";
 import { terminalName, terminalSafe } from "../../runtime/text/terminal-safe.ts";
 import { tableLabel } from "../../runtime/table-label.ts";
 import { projectRow } from "../../runtime/calls/visible.ts";
+import { sameValue } from "../../runtime/calls/policy.ts";
 import { compareDecimal, decimalOfNumber, exactDecimal, isCanonicalInteger } from "../../runtime/decimal.ts";
 
 export interface RecheckInput {
@@ -180,7 +181,7 @@ function same(a: unknown, b: unknown): boolean {
 
 /** Ids are compared as text: a bigint key is read as text, an integer argument is a number. */
 function sameText(a: unknown, b: unknown): boolean {
-  return a !== null && a !== undefined && b !== null && b !== undefined && String(a) === String(b);
+  return a !== null && a !== undefined && b !== null && b !== undefined && sameValue(a, b);
 }
 
 

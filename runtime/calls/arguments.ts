@@ -46,22 +46,19 @@ export function checkArguments(
 
 // NUL (no column stores it), the other C0 controls but tab, line feed and carriage return, DEL,
 // the C1 controls, and the bidi embeddings, overrides and isolates: none belongs in a value a
-// person will review, and each can rewrite what a reviewer's screen shows.
-const REFUSED_CHARACTER = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
-
-// With the `u` flag a well-formed pair is one code point above U+FFFF, so only a lone half matches.
-const LONE_SURROGATE = /[\ud800-\udfff]/u;
+// person will review, and each can rewrite what a reviewer's screen shows. Also half of a UTF-16
+// surrogate pair, which is not a character (databases reject or mangle it): with the `u` flag a
+// well-formed pair is one code point above U+FFFF, so only a lone half matches. One scan finds either.
+const REFUSED_CHARACTER = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]|[\ud800-\udfff]/u;
 
 function refusedCharacter(value: string): string | undefined {
   const m = REFUSED_CHARACTER.exec(value);
-  if (m) {
-    const code = `U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`;
-    const what = m[0] === "\u0000" ? "a NUL character, which the database cannot store" : m[0] >= "\u202a" ? "a bidi control character" : "a control character";
-    return `${what} (${code} at position ${m.index})`;
-  }
-  // Half of a UTF-16 surrogate pair is not a character: databases reject or mangle it.
-  if (LONE_SURROGATE.test(value)) return "a lone UTF-16 surrogate (half of a character)";
-  return undefined;
+  if (!m) return undefined;
+  const c = m[0];
+  if (c >= "\ud800" && c <= "\udfff") return "a lone UTF-16 surrogate (half of a character)";
+  const code = `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`;
+  const what = c === "\u0000" ? "a NUL character, which the database cannot store" : c >= "\u202a" ? "a bidi control character" : "a control character";
+  return `${what} (${code} at position ${m.index})`;
 }
 
 // ---- numbers written as text -----------------------------------------------------------------
@@ -135,16 +132,27 @@ function withinRange(value: string, rule: NumericRule): boolean {
   return true;
 }
 
-const PLAIN_FORM = "digits with an optional leading '-', and no spaces, '+', exponent, leading zeros or hex";
+/** How a number is written as text; a minus sign is mentioned only when negative values are allowed. */
+function plainForm(minimum: string | undefined): string {
+  const signed = minimum === undefined || compareDecimal(minimum, "0") < 0;
+  return signed ? "digits with an optional leading '-', and no spaces, '+', exponent, leading zeros or hex" : "digits with no sign, spaces, exponent, leading zeros or hex";
+}
 
 function acceptedMessage(name: string, schema: JsonSchema, format: NumericTextFormat, minimum?: string, maximum?: string): string {
   const what = NUMERIC_TEXT_FORMATS[format].what;
   const range = minimum !== undefined && maximum !== undefined ? ` from ${minimum} to ${maximum}` : minimum !== undefined ? ` of at least ${minimum}` : maximum !== undefined ? ` of at most ${maximum}` : "";
-  const written = format === "decimal" ? `${PLAIN_FORM}, with at most one '.' followed by digits (e.g. "12.50")` : `${PLAIN_FORM} (e.g. "9007199254740993")`;
+  const plain = plainForm(minimum);
+  const written = format === "decimal" ? `${plain}, with at most one '.' followed by digits (e.g. "12.50")` : `${plain} (e.g. "9007199254740993")`;
   const asNumber = branches(schema).find((b) => b.type === "integer" || b.type === "number");
   if (!asNumber) return `Argument '${name}' must be ${what}${range} written as a string of ${written}; the column it is compared with takes exactly that.`;
-  const safe = `from ${String(asNumber.minimum ?? -MAX_EXACT_JSON_INTEGER)} to ${String(asNumber.maximum ?? MAX_EXACT_JSON_INTEGER)}`;
-  return `Argument '${name}' must be ${what}${range}: a JSON integer ${safe} (larger ones lose digits in JSON), or a string of ${written}.`;
+  // The JSON number's range: the exact range, narrowed by the effective bounds and its own.
+  const narrower = (bound: string, other: unknown, pick: (c: number) => boolean) => {
+    const text = typeof other === "number" ? decimalOfNumber(other) : typeof other === "string" ? other : undefined;
+    return text !== undefined && pick(compareDecimal(text, bound)) ? text : bound;
+  };
+  const low = [minimum, asNumber.minimum].reduce<string>((b, o) => narrower(b, o, (c) => c > 0), String(-MAX_EXACT_JSON_INTEGER));
+  const high = [maximum, asNumber.maximum].reduce<string>((b, o) => narrower(b, o, (c) => c < 0), String(MAX_EXACT_JSON_INTEGER));
+  return `Argument '${name}' must be ${what}${range}: a JSON integer from ${low} to ${high} (larger ones lose digits in JSON), or a string of ${written}.`;
 }
 
 // ---- messages --------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ export function policyViolation(
   patch: Record<string, Scalar>,
 ): string | undefined {
   // Messages reach the model: they name and quote only what the author made visible.
-  const visible = new Set(cap.visibleColumns ?? []);
+  const visible = visibleSet(cap);
   const shown = (column: string) => visible.has(column);
   for (const column of Object.keys(patch)) {
     if (!cap.allowedColumns.includes(column)) {
@@ -55,10 +55,13 @@ export function policyViolation(
         : "One of the proposed values is not a state this capability may set.";
     }
   }
+  // Refusing a no-op that touches a hidden column would tell the caller whether its guess equals
+  // the hidden current value; such a proposal goes to review, where the reviewer sees the full diff.
   const numeric = numericColumns(cap);
   const unchanged = (column: string, value: Scalar) =>
     numeric.has(column) || typeof value === "number" ? sameNumberOrValue(row[column], value) : sameValue(row[column], value);
-  if (Object.entries(patch).every(([column, value]) => unchanged(column, value))) {
+  const columns = Object.keys(patch);
+  if (columns.every(shown) && columns.every((column) => unchanged(column, patch[column]!))) {
     return "The proposal would not change anything: the row already has these values.";
   }
   return undefined;
@@ -67,6 +70,14 @@ export function policyViolation(
 /** A numeric column reads back as "12.50" for a proposed 12.5: the same number is no change. */
 function sameNumberOrValue(current: unknown, proposed: Scalar): boolean {
   return sameNumber(current, proposed) || sameValue(current, proposed);
+}
+
+const visibleSetOf = new WeakMap<ProposalCapability, ReadonlySet<string>>();
+
+function visibleSet(cap: ProposalCapability): ReadonlySet<string> {
+  let visible = visibleSetOf.get(cap);
+  if (!visible) visibleSetOf.set(cap, (visible = new Set(cap.visibleColumns ?? [])));
+  return visible;
 }
 
 const numericColumnsOf = new WeakMap<ProposalCapability, ReadonlySet<string>>();

@@ -10,7 +10,8 @@ import type { CallEnvironment, PreparedCapability } from "./call-context.ts";
 import { policyViolation } from "./policy.ts";
 import { recordReadEvidence } from "./read.ts";
 import { STORE_UNAVAILABLE, runLookup } from "./run-statement.ts";
-import { visibleDiff } from "./visible.ts";
+import { projectRow, visibleDiff } from "./visible.ts";
+import type { Scalar } from "../values.ts";
 
 const NEXT_STEP =
   "A person must review and approve this proposal outside this conversation; nothing has been written to the database.";
@@ -28,7 +29,11 @@ export async function callProposal(env: CallEnvironment, prepared: PreparedCapab
   const cap = prepared.capability as ProposalCapability;
   const failed = (error: SafeError) => errorEnvelope(cap.name, "proposal", error, env.context);
 
-  const lookup = await runLookup(env, prepared, rawArgs, (args) => (Object.keys(cap.patch(args)).length === 0 ? fail("INVALID_ARGUMENT", NOTHING_TO_CHANGE) : undefined));
+  let patch: Record<string, Scalar> = {};
+  const lookup = await runLookup(env, prepared, rawArgs, (args) => {
+    patch = cap.patch(args);
+    return Object.keys(patch).length === 0 ? fail("INVALID_ARGUMENT", NOTHING_TO_CHANGE) : undefined;
+  });
   if (!lookup.ok) return failed(lookup.failure.error);
   const { args, rows, params, durationMs } = lookup.value;
   if (rows.length !== 1) {
@@ -40,7 +45,6 @@ export async function callProposal(env: CallEnvironment, prepared: PreparedCapab
     );
   }
   const row = rows[0]!;
-  const patch = cap.patch(args);
   const violation = policyViolation(cap, row, patch);
   if (violation) {
     await recordReadEvidence(env, prepared, args, params, [], durationMs, false);
@@ -49,11 +53,12 @@ export async function callProposal(env: CallEnvironment, prepared: PreparedCapab
 
   // Evidence is what the model was shown of the row (SPEC §5: the projected row); the full row
   // stays in the proposal's `before` for reviewers.
-  const evidenceRow = Object.fromEntries(cap.visibleColumns.map((c) => [c, row[c] ?? null]));
-  const evidence = await recordReadEvidence(env, prepared, args, params, [evidenceRow], durationMs, true);
+  // The object id is the row's own key, which the proposal always reads, visible or not.
+  const objectId = String(row[cap.target.primaryKey]);
+  const evidenceRow = projectRow(row, cap.visibleColumns);
+  const evidence = await recordReadEvidence(env, prepared, args, params, [evidenceRow], durationMs, true, [objectId]);
   if (!evidence.ok || !evidence.evidenceId) return failed({ code: "TEMPORARILY_UNAVAILABLE", message: STORE_UNAVAILABLE, retryable: true });
 
-  const objectId = String(row[cap.target.primaryKey]);
   const proposal: NewProposal = {
     capability: cap.name,
     tenantId: env.context.tenantId,

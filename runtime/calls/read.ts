@@ -32,7 +32,7 @@ export async function callRead(env: CallEnvironment, prepared: PreparedCapabilit
 
   const evidence = recorded.evidenceId ? { bundle_id: recorded.evidenceId, note: EVIDENCE_HANDLE_NOTE } : null;
   const summary = cap.single
-    ? cap.target.primaryKey in visible[0]!
+    ? Object.hasOwn(visible[0]!, cap.target.primaryKey)
       ? `Found ${cap.target.table} ${String(visible[0]![cap.target.primaryKey])} in your tenant.`
       : `Found the ${cap.target.table} row in your tenant.`
     : `Found ${visible.length} ${cap.target.table} row${visible.length === 1 ? "" : "s"} in your tenant${truncated ? ` (first ${cap.maxRows} shown; more exist)` : ""}.`;
@@ -58,8 +58,11 @@ function readRecord(
   rows: Record<string, unknown>[],
   durationMs: number,
   withEvidence: boolean,
+  /** The ids of the rows read; by default each row's key, when the statement selected it. */
+  objectIds?: string[],
 ): ReadRecord {
   const cap = prepared.capability;
+  const key = cap.target.primaryKey;
   return {
     capability: cap.name,
     tenantId: env.context.tenantId,
@@ -70,7 +73,7 @@ function readRecord(
     args,
     redactedParams: redactParams(prepared, params),
     rows,
-    objectIds: rows.map((r) => String(r[cap.target.primaryKey])),
+    objectIds: objectIds ?? rows.flatMap((r) => (Object.hasOwn(r, key) ? [String(r[key])] : [])),
     durationMs,
     withEvidence,
   };

@@ -4,7 +4,9 @@
 // them (the token is only checked once a request arrives). So a connection gets idleTimeoutMs to
 // start its first request, and at most maxConnections are open at once: one more closes the oldest
 // connection with no request in flight to make room, or itself when every connection is busy.
-// Memory is then bounded by maxConnections × (request body limit + header limit).
+// A connection carries one request at a time: a pipelined request that arrives while another is
+// in flight is refused without reading its body (see requestStarted), so memory is bounded by
+// maxConnections × (request body limit + header limit).
 
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
@@ -15,8 +17,12 @@ export interface ConnectionLimits {
 }
 
 export interface ConnectionTracker {
-  /** Call when a request arrives on a connection; it stays busy until the response closes. */
-  requestStarted(req: IncomingMessage, res: ServerResponse): void;
+  /**
+   * Call when a request arrives on a connection; it stays busy until the response closes. False
+   * when another request on the same connection is still in flight (HTTP pipelining): the caller
+   * refuses this one without reading its body.
+   */
+  requestStarted(req: IncomingMessage, res: ServerResponse): boolean;
   /** Open connections now (for tests and metrics). */
   readonly open: number;
 }
@@ -49,12 +55,15 @@ export function limitConnections(server: Server, limits: ConnectionLimits): Conn
     requestStarted(req, res) {
       const socket = req.socket;
       socket.setTimeout(0);
-      if (!inFlight.has(socket)) return;
-      inFlight.set(socket, (inFlight.get(socket) ?? 0) + 1);
+      if (!inFlight.has(socket)) return true;
+      const busy = inFlight.get(socket) ?? 0;
       res.once("close", () => {
         const busy = inFlight.get(socket);
-        if (busy !== undefined) inFlight.set(socket, Math.max(0, busy - 1));
+        const now = inFlight.get(socket);
+        if (now !== undefined) inFlight.set(socket, Math.max(0, now - 1));
       });
+      inFlight.set(socket, busy + 1);
+      return busy === 0;
     },
     get open() {
       return inFlight.size;

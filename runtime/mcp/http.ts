@@ -185,8 +185,14 @@ export async function startHttpServer(source: CoreSource, options: HttpServerOpt
   }
 
   function route(req: IncomingMessage, res: ServerResponse): void {
-    connections.requestStarted(req, res);
+    const alone = connections.requestStarted(req, res);
     if (closing) res.shouldKeepAlive = false;
+    if (!alone) {
+      // Pipelined: its body stays unread (Node stops reading the socket once a little is buffered)
+      // and the connection closes after this answer, which Node sends after the earlier reply.
+      res.shouldKeepAlive = false;
+      return reject(req, res, 429, "Too Many Requests: one request at a time per connection; wait for each reply before sending the next request");
+    }
 
     // The token comes first: a caller without it learns nothing else about this server.
     if (tokenCheck !== undefined) {

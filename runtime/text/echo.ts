@@ -4,7 +4,7 @@
 
 import { terminalSafe } from "./terminal-safe.ts";
 
-export const ECHO_MAX_CHARACTERS = 64;
+const ECHO_MAX_CHARACTERS = 64;
 
 export function echoed(text: string, max = ECHO_MAX_CHARACTERS): string {
   // Cut by code points before escaping, so a surrogate pair is never split and escapes are never cut.

@@ -15,9 +15,11 @@ import { terminalSafe } from "./terminal-safe.ts";
 /**
  * ASCII characters that start or close inline Markdown (CommonMark and GitHub's extensions):
  * escapes, code spans, emphasis, links and images, HTML and autolinks, entities, strikethrough,
- * table cells and math. A backslash before ASCII punctuation is always a literal in CommonMark.
+ * table cells, math, and GitHub's e-mail autolinks, @mentions and #references. Also the ':' of
+ * "://" and the '.' of a word-initial "www.", which GFM's extended autolinks start from. A
+ * backslash before ASCII punctuation is always a literal in CommonMark, so each still reads as itself.
  */
-const INLINE_SYNTAX = /[\\`*_[\]<>&~|$]/g;
+const INLINE_SYNTAX = /[\\`*_[\]<>&~|$@#]|:(?=\/\/)|(?<=(?:^|[^A-Za-z0-9])www)\./gi;
 
 /** Display text as inline Markdown or a table cell: it renders as exactly this text and creates no structure. */
 export function markdownText(shown: string): string {

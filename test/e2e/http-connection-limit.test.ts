@@ -100,3 +100,26 @@ test("maxConnections and idleTimeoutMs must be positive whole numbers", async ()
     await assert.rejects(startHttpServer(createMcpServerCore(createEchoHost()), { port: 0, authToken: TOKEN, ...bad }), HttpServerConfigError);
   }
 });
+
+test("pipelined requests: a second request on a connection with one in flight is refused unread, and the connection closes", async () => {
+  // Each request in flight may hold a body of up to the limit; one per connection keeps memory at
+  // maxConnections × that limit. The SDK client never pipelines, so it is unaffected.
+  const server = await startHttpServer(createMcpServerCore(createEchoHost()), { port: 0, authToken: TOKEN });
+  try {
+    const url = new URL(server.url);
+    let received = "";
+    const conn = await open(url);
+    conn.socket.removeAllListeners("data");
+    conn.socket.pause();
+    conn.socket.on("data", (chunk: Buffer) => (received += chunk.toString("latin1")));
+    conn.socket.resume();
+    conn.socket.write(pingRequest(url) + pingRequest(url) + pingRequest(url));
+    await until(() => conn.closed, () => `the connection closes (received so far: ${JSON.stringify(received)})`);
+    const statuses = [...received.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => m[1]);
+    assert.equal(statuses[0], "200", received);
+    assert.ok(statuses.length >= 2 && statuses.slice(1).every((s) => s === "429"), received);
+    assert.match(received, /one request at a time/);
+  } finally {
+    await server.close();
+  }
+});

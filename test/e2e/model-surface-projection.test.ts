@@ -191,7 +191,10 @@ for (const engine of ["postgres", "mysql"] as const) {
       await call("support.no_such_tool", {});
 
       // Resources: the proposal, every evidence bundle handed out, and URIs that do not resolve.
-      await receive("proposal resource", () => session.client.readResource({ uri: `synapsor://proposals/${proposal.proposal.id}` }));
+      const resource = await receive("proposal resource", () => session.client.readResource({ uri: `synapsor://proposals/${proposal.proposal.id}` }));
+      const body = JSON.parse((resource!.contents[0] as { text: string }).text);
+      assert.deepEqual(Object.keys(body.diff), ["priority"]);
+      assert.equal(body.hidden_changes, 2, "escalation_level and secret_flag are counted, not named");
       assert.ok(evidenceIds.length >= 3, `evidence handed out: ${evidenceIds.join(", ")}`);
       for (const id of new Set(evidenceIds)) await receive(`evidence ${id}`, () => session.client.readResource({ uri: `synapsor://evidence/${id}` }));
       for (const uri of ["synapsor://proposals/nope", "synapsor://evidence/ev_nope", `synapsor://replay/${proposal.proposal.id}`, "synapsor://other/x"]) {

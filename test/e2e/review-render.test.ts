@@ -158,7 +158,8 @@ describe("review rendering: invisible characters, typed escapes and Markdown", (
     for (const forged of ["[Approved by finance]", "<img", "&#x202E;", "*All clear", "~~gone", "$x$"]) {
       assert.ok(!unescaped(prose, forged), `${forged} reached the Markdown unescaped`);
     }
-    assert.ok(md.includes("\\[Approved by finance\\](https://evil.example) \\<img src=x onerror=alert(1)\\> \\&#x202E; \\`code\\` \\| cell \\*\\*bold\\*\\* \\~\\~gone\\~\\~ \\$x\\$"), md);
+    // The URL's "://" is broken by an escaped ':' too, so it does not autolink either.
+    assert.ok(md.includes("\\[Approved by finance\\](https\\://evil.example) \\<img src=x onerror=alert(1)\\> \\&\\#x202E; \\`code\\` \\| cell \\*\\*bold\\*\\* \\~\\~gone\\~\\~ \\$x\\$"), md);
     // A code span holding a backtick gets a longer fence, so the principal's backticks stay inside it.
     assert.ok(md.includes("- Principal: ``agent`\\u200d` <b>x</b>``"), md);
     // Every row of the diff table has exactly its three cells: a value's pipe is escaped.

@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { EXAMPLE_CONFIG_PATH, EXAMPLE_DIR } from "../support/example.ts";
 import { buildServer, connectHttp, connectStdio, envelopeOf } from "../support/compiled-server.ts";
-import { looksLikeCredentialUrl, redactCredentials } from "../../runtime/text/credentials.ts";
+import { looksLikeCredential, redactCredentials } from "../../runtime/text/credentials.ts";
 
 const PASSWORD = "Ctx-Pw-61d0-NEVER-LEAK";
 const CREDENTIAL_URL = `postgres://writer:${PASSWORD}@db.internal:5432/app`;
@@ -80,7 +80,7 @@ describe("credentials in text", () => {
     );
     assert.equal(redactCredentials(`mysql://u:p@ss@word@h/db`), "mysql://<redacted>@h/db", "an unencoded @ in the password");
     assert.equal(redactCredentials("POST https://hooks.example/x?k=tok-123456 failed", ["https://hooks.example/x?k=tok-123456"]), "POST <redacted> failed");
-    for (const value of ["tenant_acme", "agent@example.com", "urn:agent:42", "https://idp.example/users/7"]) assert.equal(looksLikeCredentialUrl(value), false, value);
-    for (const value of [CREDENTIAL_URL, "https://user@host/", "mysql://root:@127.0.0.1/x"]) assert.equal(looksLikeCredentialUrl(value), true, value);
+    for (const value of ["tenant_acme", "agent@example.com", "urn:agent:42", "https://idp.example/users/7"]) assert.equal(looksLikeCredential(value), false, value);
+    for (const value of [CREDENTIAL_URL, "https://user@host/", "mysql://root:@127.0.0.1/x"]) assert.equal(looksLikeCredential(value), true, value);
   });
 });

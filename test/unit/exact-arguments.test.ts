@@ -76,6 +76,13 @@ describe("an integer argument on a bigint key", () => {
     assert.equal(accepted(check({ id: 0, amount: "1" })), false);
   });
 
+  test("the message states the effective ranges: an author minimum of 0 allows no '-' and no negative JSON integer", async () => {
+    const { check } = await compiled("postgres", "bigint", { id: { type: "integer", required: true, minimum: 0 }, amount: { type: "string", required: true } });
+    const text = message(check({ id: "-1", amount: "1" }));
+    assert.match(text, /^Argument 'id' must be a whole number from 0 to 9223372036854775807: a JSON integer from 0 to 9007199254740991 /);
+    assert.doesNotMatch(text, /-9007199254740991|leading '-'/);
+  });
+
   test("bounds the author set within the exact range need no text form", async () => {
     const { schema } = await compiled("postgres", "bigint", { id: { type: "integer", required: true, minimum: 1, maximum: 1000 }, amount: { type: "string", required: true } });
     assert.deepEqual((schema.properties as any).id, { type: "integer", minimum: 1, maximum: 1000 });

@@ -19,7 +19,7 @@ const markdownish = fc.string({
 });
 const anyText = fc.oneof(markdownish, hostile);
 
-const ACTIVE = new Set(["\\", "`", "*", "_", "[", "]", "<", ">", "&", "~", "|", "$"]);
+const ACTIVE = new Set(["\\", "`", "*", "_", "[", "]", "<", ">", "&", "~", "|", "$", "@", "#"]);
 
 /** CommonMark's reading of backslash escapes: `\` before ASCII punctuation is that punctuation; any active character not so escaped is returned. */
 function unescape(markdown: string): { text: string; bare: string[] } {
@@ -42,9 +42,20 @@ describe("markdownText", () => {
   test("links, HTML, entities, emphasis, code, strikethrough, cells and math are all escaped", () => {
     assert.equal(
       markdownText("[ok](https://x) <img src=x> &#x202E; `c` **b** ~~s~~ | $m$ \\"),
-      "\\[ok\\](https://x) \\<img src=x\\> \\&#x202E; \\`c\\` \\*\\*b\\*\\* \\~\\~s\\~\\~ \\| \\$m\\$ \\\\",
+      "\\[ok\\](https\\://x) \\<img src=x\\> \\&\\#x202E; \\`c\\` \\*\\*b\\*\\* \\~\\~s\\~\\~ \\| \\$m\\$ \\\\",
     );
     assert.equal(markdownText("tenant_id _x_ a__b"), "tenant_id \\_x\\_ a\\_\\_b");
+  });
+
+  test("URLs, www. addresses, e-mails, mentions and issue references do not autolink", () => {
+    assert.equal(markdownText("open https://evil.example/approve now"), "open https\\://evil.example/approve now");
+    assert.equal(markdownText("see www.x.example or WWW.Y.example, not awww.z"), "see www\\.x.example or WWW\\.Y.example, not awww.z");
+    assert.equal(markdownText("ping @security-team about #123, mail a@b.example"), "ping \\@security-team about \\#123, mail a\\@b.example");
+    assert.equal(markdownText("ftp://h and mailto:x"), "ftp\\://h and mailto:x", "a ':' not before '//' stays bare");
+    fc.assert(fc.property(anyText, (text) => {
+      const md = markdownText(text);
+      return !/:\/\//.test(md) && !/(^|[^A-Za-z0-9])www\./i.test(md);
+    }), { seed: 7103, numRuns: 1000 });
   });
 
   test("it renders as exactly the guarded text, with no active character left bare", () => {

@@ -252,3 +252,22 @@ describe("hidden columns", () => {
     assert.doesNotMatch(check({ internal_memo: "x" }, row, capability({ allowedColumns: [], visibleColumns: ["id"] }))!, /internal_memo/);
   });
 });
+
+describe("the no-op check does not reveal hidden values", () => {
+  // risk_flag is allowed but hidden: whether a guess equals its current value must not show in
+  // the answer, so a patch that touches a hidden column is never refused as "no change".
+  const cap = capability({ allowedColumns: ["priority", "risk_flag"], visibleColumns: ["id", "priority"] });
+  const row = { id: "T-1", priority: 2, risk_flag: "high" };
+
+  test("guessing a hidden column's current value and guessing another value get the same answer", () => {
+    assert.equal(check({ risk_flag: "low" }, row, cap), undefined);
+    assert.equal(check({ risk_flag: "high" }, row, cap), undefined);
+    assert.equal(check({ priority: 2, risk_flag: "high" }, row, cap), undefined);
+    assert.equal(check({ priority: 2, risk_flag: "low" }, row, cap), undefined);
+  });
+
+  test("a patch of visible columns only is still refused when it changes nothing", () => {
+    assert.equal(check({ priority: 2 }, row, cap), "The proposal would not change anything: the row already has these values.");
+    assert.equal(check({ priority: 3 }, row, cap), undefined);
+  });
+});
