@@ -63,7 +63,7 @@ export async function expireStalePlans(ledger: Ledger, plan: BuildPlan, options:
     }
     if (options.dryRun) {
       // The same rule the real run meets, so a dry run lists exactly what a real run would expire.
-      const refusal = expiryRefusal(proposal, proposal.id);
+      const refusal = expiryRefusal(proposal, proposal.id, (await ledger.writeback.listJobs(proposal.id)).length);
       if (refusal) report.skipped.push({ id: stale.id, message: refusal.message });
       else report.expired.push(stale);
       continue;
