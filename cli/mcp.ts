@@ -13,7 +13,6 @@ import { runServerChild } from "../operator/serve/run-server-child.ts";
 import { chooseServeSchema } from "../operator/serve/schema-source.ts";
 import { loadContract, loadSchema } from "../compiler/pipeline.ts";
 import { RUNNER_VERSION } from "../compiler/version.ts";
-import { terminalSafe } from "../runtime/text/terminal-safe.ts";
 import { schemaInputFromFlags } from "./build.ts";
 import { terminalSafeLines } from "../runtime/text/terminal-safe.ts";
 import { CliError, EXIT } from "./program.ts";
@@ -107,7 +106,7 @@ async function serveCached(flags: ServeFlags, transportArgs: string[]): Promise<
     progress: (m) => say(`… ${m}`),
   });
   if (!cached.ok) return buildFailed(flags.config, cached.stage, cached.diagnostics);
-  if (cached.notice) say(terminalSafe(cached.notice));
+  if (cached.notice) say(cached.notice);
   const where = relative(process.cwd(), cached.server.dir) || ".";
   say(cached.server.reused ? `using the cached build in ${where} (SHA-256 verified)` : `built ${flags.config} into ${where}`);
 

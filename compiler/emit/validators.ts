@@ -15,8 +15,7 @@ export function compileValidator(schema: Record<string, unknown>): string {
   // strictTypes off: an integer that may be written as text keeps the author's minimum/maximum beside
   // its two alternatives (compiler/plan/arguments.ts). Formats of numbers written as text are known
   // here but checked by the runtime, which compares the text exactly (runtime/calls/arguments.ts).
-  const ajv = new Ajv({ code: { source: true, esm: true, lines: true }, strict: true, strictTypes: false, allErrors: false });
-  for (const format of Object.keys(NUMERIC_TEXT_FORMATS)) ajv.addFormat(format, true);
+  const ajv = argumentsAjv({ source: true, esm: true, lines: true });
   const validate = ajv.compile(schema);
   const code = standaloneCode.default(ajv, validate).split(UCS2_REQUIRE).join(UCS2_INLINE);
   if (code.includes("require(")) {
@@ -25,4 +24,15 @@ export function compileValidator(schema: Record<string, unknown>): string {
   // Ajv prints the schema (descriptions, enum values) as JSON, which leaves bidi controls and
   // other invisible characters raw; the reviewer of the validator must see them too.
   return escapeInvisibleInSource(code);
+}
+
+/** The same validator compileValidator emits, compiled in this process (apply re-checks stored arguments with it). */
+export function argumentsValidator(schema: Record<string, unknown>): (data: unknown) => boolean {
+  return argumentsAjv({}).compile(schema);
+}
+
+function argumentsAjv(code: { source?: boolean; esm?: boolean; lines?: boolean }): Ajv {
+  const ajv = new Ajv({ code, strict: true, strictTypes: false, allErrors: false });
+  for (const format of Object.keys(NUMERIC_TEXT_FORMATS)) ajv.addFormat(format, true);
+  return ajv;
 }

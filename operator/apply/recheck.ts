@@ -12,7 +12,10 @@ import { terminalName, terminalSafe } from "../../runtime/text/terminal-safe.ts"
 import { tableLabel } from "../../runtime/table-label.ts";
 import { projectRow } from "../../runtime/calls/visible.ts";
 import { sameValue } from "../../runtime/calls/policy.ts";
-import { compareDecimal, decimalOfNumber, exactDecimal, isCanonicalInteger } from "../../runtime/decimal.ts";
+import { compareDecimal, decimalOfNumber, exactDecimal } from "../../runtime/decimal.ts";
+import { checkArguments } from "../../runtime/calls/arguments.ts";
+import type { ArgsValidator, JsonSchema } from "../../runtime/capability.ts";
+import { argumentsValidator } from "../../compiler/emit/validators.ts";
 
 export interface RecheckInput {
   proposal: StoredProposal;
@@ -90,8 +93,7 @@ export function recheckProposal({ proposal, approval, evidence, capability }: Re
       continue;
     }
     if (!same(value, proposal.args[source.arg])) out.push(`the value of ${terminalName(column)} is not the argument ${terminalName(source.arg)} the proposal was made with`);
-    const arg = capability.args.find((a) => a.name === source.arg);
-    const problem = arg ? argumentProblem(arg, value) : `argument ${terminalName(source.arg)} is not declared`;
+    const problem = argumentProblem(capability, source.arg, value);
     if (problem) out.push(`the value of ${terminalName(column)} ${problem}`);
   }
   for (const [column, bounds] of Object.entries(plan.numericBounds)) {
@@ -139,26 +141,25 @@ function isRequired(args: readonly ArgPlan[], name: string): boolean {
   return args.some((a) => a.name === name && a.required);
 }
 
-/** Whether a value an argument fed is one that argument's validator would have accepted. */
-function argumentProblem(arg: ArgPlan, value: Scalar): string | undefined {
-  // An integer feeding a bigint column may have arrived as canonical text (compiler/plan/arguments.ts).
-  const integerText = arg.exactNumber?.format !== undefined && typeof value === "string" && isCanonicalInteger(value);
-  const fits =
-    (arg.type === "string" && typeof value === "string") ||
-    (arg.type === "integer" && (Number.isInteger(value) || integerText)) ||
-    (arg.type === "number" && typeof value === "number" && Number.isFinite(value)) ||
-    (arg.type === "boolean" && typeof value === "boolean");
-  if (!fits) return `${show(value)} is not a ${arg.type} as argument ${terminalName(arg.name)} requires`;
-  // JSON Schema counts characters as code points, as the validator did.
-  if (typeof value === "string" && arg.maxLength !== undefined && [...value].length > arg.maxLength) {
-    return `is longer than argument ${terminalName(arg.name)}'s ${arg.maxLength} characters`;
-  }
-  const n = typeof value === "number" || integerText ? exactDecimal(value) : undefined;
-  if (n !== undefined && arg.minimum !== undefined && compareDecimal(n, decimalOfNumber(arg.minimum)!) < 0) return `${n} is below argument ${terminalName(arg.name)}'s minimum ${arg.minimum}`;
-  if (n !== undefined && arg.maximum !== undefined && compareDecimal(n, decimalOfNumber(arg.maximum)!) > 0) return `${n} is above argument ${terminalName(arg.name)}'s maximum ${arg.maximum}`;
-  if (arg.enum && !arg.enum.some((e) => e === value)) return `${show(value)} is not one of argument ${terminalName(arg.name)}'s values ${show(arg.enum)}`;
-  return undefined;
+/**
+ * Whether the value an argument fed is one the runtime's argument check accepts: the build's
+ * schema for that argument (type, bounds, length, enum, the canonical pattern of a number written
+ * as text) and then the exact range of that text (runtime/calls/arguments.ts), not a copy of them.
+ */
+function argumentProblem(capability: CapabilityPlan, name: string, value: Scalar): string | undefined {
+  const properties = (capability.inputSchema.properties ?? {}) as Record<string, JsonSchema>;
+  if (!capability.args.some((a) => a.name === name) || !Object.hasOwn(properties, name)) return `argument ${terminalName(name)} is not declared`;
+  const schema: JsonSchema = { type: "object", properties: { [name]: properties[name]! }, required: [name], additionalProperties: false };
+  let byName = validators.get(capability.inputSchema);
+  if (!byName) validators.set(capability.inputSchema, (byName = new Map()));
+  let validate = byName.get(name);
+  if (!validate) byName.set(name, (validate = argumentsValidator(schema) as ArgsValidator));
+  const checked = checkArguments(validate, schema, { [name]: value });
+  return checked.ok ? undefined : `${show(value)} is refused by the build's check of argument ${terminalName(name)}: ${terminalSafe(checked.failure.error.message)}`;
 }
+
+/** One compiled validator per (build's input schema, argument); the plan object lives as long as the build. */
+const validators = new WeakMap<object, Map<string, ArgsValidator>>();
 
 /** Exact, as the runtime's policy check: no floating point, text only in canonical decimal form. */
 function boundsProblem(value: Scalar, bounds: { minimum?: number; maximum?: number }): string | undefined {

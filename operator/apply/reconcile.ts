@@ -8,9 +8,9 @@ import type { BuildPlan } from "../../compiler/plan/capability-plan.ts";
 import type { Executor } from "../../runtime/executors/executor.ts";
 import { buildWritebackRequest } from "../../runtime/executors/request.ts";
 import type { Receipt, WritebackRequest } from "../../runtime/executors/protocol.ts";
-import type { Ledger } from "../../runtime/ledger/ports.ts";
+import { LIST_LIMIT, type Ledger } from "../../runtime/ledger/ports.ts";
 import type { StoredProposal, StoredReceipt } from "../../runtime/ledger/records.ts";
-import type { ReviewRefusal } from "../../runtime/ledger/review-rules.ts";
+import { WRITABLE_STATES, type ReviewRefusal } from "../../runtime/ledger/review-rules.ts";
 import { compiledProposal } from "./compiled-capability.ts";
 import { executorFor } from "./executor-for.ts";
 
@@ -82,16 +82,15 @@ export interface ReconcileAllInput {
   env?: NodeJS.ProcessEnv;
 }
 
-/** Proposals a missed receipt can concern: approved or failed (the others are final or unapproved). */
-const OPEN_STATES = ["approved", "failed"] as const;
-const SCAN_LIMIT = 10_000;
+/** Proposals a missed receipt can concern: the states a write may still happen in (approved, failed). */
+const OPEN_STATES = [...WRITABLE_STATES];
 
 /** `receipts reconcile`: brings every open proposal (or one) up to date from the target database's receipt table. */
 export async function reconcileProposals(input: ReconcileAllInput): Promise<ReconcileReport[]> {
   const { ledger } = input;
   const ids = input.proposalId
     ? [input.proposalId]
-    : (await Promise.all(OPEN_STATES.map((state) => ledger.proposals.list({ state, limit: SCAN_LIMIT })))).flat().map((p) => p.id);
+    : (await Promise.all(OPEN_STATES.map((state) => ledger.proposals.list({ state, limit: LIST_LIMIT })))).flat().map((p) => p.id);
   const reports: ReconcileReport[] = [];
   for (const id of ids) reports.push(await reconcileOne(input, id));
   return reports;

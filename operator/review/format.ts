@@ -119,6 +119,8 @@ export function formatReceipt(r: StoredReceipt): string {
   if (x.safe_error_code) lines.push(`  code: ${x.safe_error_code}`);
   lines.push(`  message: ${showValue(x.message)}`, `  recorded: ${r.createdAt}`);
   for (const effect of x.details.effects) lines.push(`  effect: ${showValue(effect)}`);
+  // The handler reported more than a receipt keeps (receipts.md): what is shown is not all it did.
+  if (x.details.truncated) lines.push("  (effects truncated)");
   return textLines(lines);
 }
 

@@ -49,7 +49,7 @@ function issuedAtProblem(job: WritebackRequest, now: number): string | undefined
     return `/issued_at ${shown} is in the future: more than ${ISSUED_AT_MAX_AHEAD_MS / 60000} minutes after this machine's clock (${new Date(now).toISOString()})`;
   }
   const approved = Date.parse(job.approval.approved_at);
-  if (issued < approved - ISSUED_AT_MAX_AHEAD_MS) return `/issued_at ${shown} is before the approval the job carries (${terminalSafe(job.approval.approved_at)})`;
+  if (issued < approved) return `/issued_at ${shown} is before the approval the job carries (${terminalSafe(job.approval.approved_at)})`;
   return undefined;
 }
 

@@ -155,7 +155,8 @@ export function replayMarkdown(replay: Replay): string {
     const x = r.receipt;
     out.push(`- ${code(r.id)} at ${text(r.createdAt)}: **${text(x.status)}** by ${code(r.executor.name)} (${text(r.executor.type)}); ` +
       `rows affected ${text(x.rows_affected)}; source database changed: ${text(mutationLabel(x.source_database_mutated))}; ` +
-      `version ${text(x.previous_version)} → ${text(x.new_version)}${x.safe_error_code ? `; code ${code(x.safe_error_code)}` : ""}. ${text(x.message)}`);
+      `version ${text(x.previous_version)} → ${text(x.new_version)}${x.safe_error_code ? `; code ${code(x.safe_error_code)}` : ""}. ${text(x.message)}` +
+      (x.details.truncated ? " (effects truncated)" : ""));
   }
   if (replay.receipts.length > 0) out.push("");
 

@@ -4,12 +4,10 @@
 // instead of leaving them to be refused one apply at a time.
 
 import type { BuildPlan } from "../../compiler/plan/capability-plan.ts";
-import type { Ledger } from "../../runtime/ledger/ports.ts";
+import { LIST_LIMIT, type Ledger } from "../../runtime/ledger/ports.ts";
 import type { ProposalState, StoredProposal } from "../../runtime/ledger/records.ts";
 import { EXPIRABLE_STATES, expiryRefusal } from "../../runtime/ledger/review-rules.ts";
 
-/** The ledger's listing cap; a store with more open proposals than this is expired in several runs. */
-const SCAN_LIMIT = 10_000;
 
 export type StaleReason = "plan_changed" | "capability_removed" | "no_plan_hash";
 
@@ -53,7 +51,7 @@ export interface ExpiryReport {
 /** Expires (or with dryRun only lists) every open proposal whose plan no longer matches `plan`. */
 export async function expireStalePlans(ledger: Ledger, plan: BuildPlan, options: { dryRun: boolean; config: string }): Promise<ExpiryReport> {
   const open: StoredProposal[] = [];
-  for (const state of EXPIRABLE_STATES) open.push(...(await ledger.proposals.list({ state, limit: SCAN_LIMIT })));
+  for (const state of EXPIRABLE_STATES) open.push(...(await ledger.proposals.list({ state, limit: LIST_LIMIT })));
   const report: ExpiryReport = { expired: [], current: 0, skipped: [] };
   for (const proposal of open) {
     const stale = staleAgainst(proposal, plan);
@@ -63,7 +61,7 @@ export async function expireStalePlans(ledger: Ledger, plan: BuildPlan, options:
     }
     if (options.dryRun) {
       // The same rule the real run meets, so a dry run lists exactly what a real run would expire.
-      const refusal = expiryRefusal(proposal, proposal.id);
+      const refusal = expiryRefusal(proposal, proposal.id, (await ledger.writeback.listJobs(proposal.id)).length);
       if (refusal) report.skipped.push({ id: stale.id, message: refusal.message });
       else report.expired.push(stale);
       continue;

@@ -6,9 +6,13 @@
 // holds the SHA-256 of server.mjs and the identity of the file this machine wrote (device,
 // inode, change time, which no edit, copy or checkout keeps), and `mcp serve` runs only bytes
 // that match both: an edited server.mjs, or a whole entry copied or committed in, is rebuilt.
+// Anyone who can write the entry can compute such a record, so the cache directory, the entry,
+// server.mjs and cache.json must also belong to this user and be writable by nobody else: an
+// entry planted by another user (or left writable to one) is rebuilt too. This holds against
+// other users; a process running as the same user can still plant a matching entry.
 
 import { createHash } from "node:crypto";
-import { closeSync, existsSync, fstatSync, openSync, readFileSync, statSync, type BigIntStats } from "node:fs";
+import { chmodSync, closeSync, existsSync, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, statSync, type BigIntStats, type Stats } from "node:fs";
 import { dirname, join, resolve as resolvePath } from "node:path";
 import type { Diagnostic } from "../../compiler/diagnostics.ts";
 import type { SchemaSnapshot } from "../../compiler/inspect/snapshot.ts";
@@ -78,6 +82,10 @@ export function verifyCacheEntry(dir: string, key: string): CacheEntryCheck {
   if (record.key !== key) return { ok: false, reason: "other_entry", detail: "the entry belongs to other inputs" };
   const server = record.server;
   if (!server || typeof server.sha256 !== "string") return { ok: false, reason: "tampered", detail: `${CACHE_MARKER} records no hash of ${SERVER}` };
+  for (const [path, what] of [[dirname(dir), "the cache directory"], [dir, "the entry directory"], [markerPath, CACHE_MARKER]] as const) {
+    const unsafe = unsafeOwnership(safeLstat(path), what);
+    if (unsafe) return { ok: false, reason: "tampered", detail: unsafe };
+  }
   let fd: number;
   try {
     fd = openSync(join(dir, SERVER), "r");
@@ -85,6 +93,8 @@ export function verifyCacheEntry(dir: string, key: string): CacheEntryCheck {
     return { ok: false, reason: "tampered", detail: `${SERVER} is missing` };
   }
   try {
+    const unsafe = unsafeOwnership(fstatSync(fd), SERVER);
+    if (unsafe) return { ok: false, reason: "tampered", detail: unsafe };
     const identity = fileIdentity(fstatSync(fd, { bigint: true }));
     const bytes = readFileSync(fd);
     const sha256 = createHash("sha256").update(bytes).digest("hex");
@@ -112,9 +122,11 @@ export async function ensureCachedServer(options: EnsureOptions): Promise<Cached
   const key = bundleCacheKey(configBytes, options.snapshot, options.runnerVersion);
   const dir = cacheDirFor(options.configPath, key);
   const serverPath = join(dir, SERVER);
+  const rootNotice = ownCacheRoot(dirname(dir));
+  if (typeof rootNotice === "object") return rootNotice;
   const existing = verifyCacheEntry(dir, key);
-  if (existing.ok) return { ok: true, server: { key, dir, serverPath, reused: true, bytes: existing.bytes } };
-  const notice = existing.reason === "tampered" ? `the cached build in ${dir} was not used: ${existing.detail}; rebuilding it` : undefined;
+  if (existing.ok) return { ok: true, server: { key, dir, serverPath, reused: true, bytes: existing.bytes }, ...(rootNotice ? { notice: rootNotice } : {}) };
+  const notice = existing.reason === "tampered" ? `the cached build in ${dir} was not used: ${existing.detail}; rebuilding it` : rootNotice;
 
   const result = await compile({
     configPath: options.configPath,
@@ -135,6 +147,8 @@ export async function ensureCachedServer(options: EnsureOptions): Promise<Cached
     };
     const written = writeTreeAtomically(dir, result.files, { extraOwned: [CACHE_MARKER], seal: record });
     if (!written.ok) return { ok: false, stage: "write", diagnostics: [{ code: written.refusal.code, pointer: "", message: written.refusal.message, fix: written.refusal.fix }] };
+    // server.mjs is written 0755 before it is recorded; the directory and the record follow the umask.
+    for (const path of [dir, join(dir, CACHE_MARKER)]) chmodSync(path, statSync(path).mode & 0o755);
   }
   const built = verifyCacheEntry(dir, key);
   if (!built.ok) {
@@ -145,6 +159,46 @@ export async function ensureCachedServer(options: EnsureOptions): Promise<Cached
     };
   }
   return { ok: true, server: { key, dir, serverPath, reused: false, bytes: built.bytes }, ...(notice ? { notice } : {}) };
+}
+
+/** Why `stat` (of `what`) is not safe to trust: another user owns it, or others may write it; undefined when it is. */
+function unsafeOwnership(stat: Stats | undefined, what: string): string | undefined {
+  if (!stat) return `${what} is missing`;
+  if (stat.isSymbolicLink()) return `${what} is a symbolic link`;
+  // No owners to compare (Windows): the hash and file identity are all there is.
+  if (typeof process.getuid !== "function") return undefined;
+  if (stat.uid !== process.getuid()) return `${what} belongs to another user (uid ${stat.uid})`;
+  if ((stat.mode & 0o022) !== 0) return `${what} is writable by other users`;
+  return undefined;
+}
+
+function safeLstat(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Makes sure the cache directory is this user's and only theirs: created 0700 when absent, made
+ * not group/other-writable when it is ours, refused when another user owns it (a rebuild inside
+ * it could be replaced). Returns a notice when it changed the mode.
+ */
+function ownCacheRoot(root: string): string | undefined | { ok: false; stage: string; diagnostics: Diagnostic[] } {
+  mkdirSync(root, { recursive: true, mode: 0o700 });
+  const stat = safeLstat(root);
+  const unsafe = unsafeOwnership(stat, "the cache directory");
+  if (!unsafe) return undefined;
+  if (stat && !stat.isSymbolicLink() && stat.uid === process.getuid?.()) {
+    chmodSync(root, stat.mode & 0o755);
+    return `the cache directory ${root} was writable by other users; it is not any more, and entries are checked again`;
+  }
+  return {
+    ok: false,
+    stage: "write",
+    diagnostics: [{ code: "CACHE_NOT_OWNED", pointer: "", message: `The build cache ${root} is not safe to run code from: ${unsafe}.`, fix: `Remove ${root} (it is rebuilt on the next run) or make it yours and writable only by you.` }],
+  };
 }
 
 /** Device, inode and change time: a rename keeps them, any write, chmod, copy or checkout does not. */

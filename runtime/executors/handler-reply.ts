@@ -65,13 +65,16 @@ export function receiptFromReply(text: string, channel: string): ExecutionResult
   } catch {
     return uncertainFailure("HANDLER_BAD_RESPONSE", `The ${channel} did not answer with JSON.`, text);
   }
-  const receipt = toReceipt(parsed);
+  const receipt = checkedReceipt(parsed);
   if (typeof receipt === "string") return uncertainFailure("HANDLER_BAD_RESPONSE", `The ${channel} answered with an invalid receipt (${receipt}).`, text);
   return { receipt };
 }
 
-/** The checked receipt, or the name of the first problem. */
-function toReceipt(value: unknown): Receipt | string {
+/**
+ * The checked receipt, or the name of the first problem. Also checks receipts read back from a
+ * target database's receipts table (receipts-read.ts): JSON nobody on this side vouches for.
+ */
+export function checkedReceipt(value: unknown): Receipt | string {
   if (!isObject(value)) return "not an object";
   const status = value.status;
   if (typeof status !== "string" || !(STATUSES as readonly string[]).includes(status)) return "unknown status";

@@ -1,8 +1,8 @@
 // The http_handler executor: POSTs the writeback request to the app's handler and turns the
 // reply into a receipt. The exact bytes sent are the bytes signed; every failure (timeout,
 // refused connection, non-2xx, a reply that is not a receipt) is a failed receipt, never a throw.
-// Once the request may have reached the handler (a timeout, a 5xx, a reply that is not a
-// receipt), that receipt says source_database_mutated "unknown", never false.
+// Once the request may have reached the handler (a timeout, a dropped connection, a 5xx, a reply
+// that is not a receipt), that receipt says source_database_mutated "unknown", never false.
 
 import type { Executor, ExecutionResult } from "./executor.ts";
 import { excerpt, failure, receiptFromReply, uncertainFailure } from "./handler-reply.ts";
@@ -64,7 +64,10 @@ async function post(options: HttpHandlerExecutorOptions, request: WritebackReque
       response = await fetch(options.url, { method: options.method, headers, body, signal: controller.signal, redirect: "error" });
     } catch (err) {
       if (controller.signal.aborted) return timedOut(options.timeoutMs);
-      return failure("HANDLER_UNREACHABLE", "The app handler could not be reached.", describe(err));
+      // Only a cause that stops the request before it left proves nothing was written; a
+      // connection dropped later (after the handler read the body) may follow a write.
+      const answer = neverSent(err) ? failure : uncertainFailure;
+      return answer("HANDLER_UNREACHABLE", "The app handler could not be reached.", describe(err));
     }
     let text: string;
     try {
@@ -106,6 +109,25 @@ async function readBounded(response: Response): Promise<string> {
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString("utf8");
+}
+
+/** Socket codes raised while resolving or connecting, before a byte of the request is written. */
+const BEFORE_SENDING_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"]);
+/** Certificate checks and a first TLS record that is not TLS fail the handshake, before the request. */
+const TLS_HANDSHAKE_CODE = /CERT|^UNABLE_TO_|^ERR_TLS_CERT|^ERR_SSL_WRONG_VERSION_NUMBER$/;
+/** fetch's own refusals (undici's fixed wording): a blocked port or scheme is never contacted; a 3xx is refused like a 4xx. */
+const FETCH_REFUSALS = new Set(["bad port", "unknown scheme", "unexpected redirect"]);
+
+function neverSent(err: unknown): boolean {
+  const cause = err instanceof Error ? err.cause : undefined;
+  if (!(cause instanceof Error)) return false;
+  // Several addresses tried (happy eyeballs): the request was never sent only if none took it.
+  const causes = cause instanceof AggregateError && cause.errors.length > 0 ? cause.errors : [cause];
+  return causes.every((one) => {
+    const code = one instanceof Error && "code" in one ? String((one as { code: unknown }).code) : undefined;
+    if (code !== undefined) return BEFORE_SENDING_CODES.has(code) || TLS_HANDSHAKE_CODE.test(code);
+    return one instanceof Error && FETCH_REFUSALS.has(one.message);
+  });
 }
 
 /** fetch hides the socket error in `cause`; the ledger wants the code (ECONNREFUSED, ...). */

@@ -9,6 +9,7 @@ import { describeCause } from "../errors.ts";
 import type { Scalar } from "../values.ts";
 import type { PlannedWrite, WriteValues } from "./planned-write.ts";
 import type { Receipt } from "./protocol.ts";
+import { checkedReceipt } from "./handler-reply.ts";
 
 /** What the target database says about one idempotency key. */
 export type TargetReceipt =
@@ -31,32 +32,42 @@ export async function readTargetReceipt(db: Adapter, write: PlannedWrite, values
   }
 }
 
-/** The receipt an apply stored in its row, or one rebuilt from the row's columns if its JSON is unusable. */
+const READ_BACK = "The approved change was written to the row; this receipt was read back from the target database's receipt table.";
+
+/**
+ * The receipt an apply stored in its row, checked like a handler's reply (only known, bounded
+ * fields; our message), or one rebuilt from the row's columns when its JSON is not a receipt.
+ * Either way the row is a committed `applied` row: the write happened.
+ */
 export function receiptFromRow(row: Record<string, unknown>): Receipt {
   const stored = parseStoredReceipt(row.receipt);
-  if (stored && stored.status === "applied") return stored;
+  if (stored && stored.status === "applied") return { ...stored, message: READ_BACK };
   return {
     status: "applied",
-    rows_affected: Number(row.rows_affected ?? 1) || 1,
+    // The claim and the UPDATE of exactly one row commit together.
+    rows_affected: 1,
     source_database_mutated: true,
     previous_version: toScalar(row.previous_version),
     new_version: toScalar(row.new_version),
     safe_error_code: null,
-    message: "The approved change was written to the row; this receipt was read back from the target database's receipt table.",
+    message: READ_BACK,
     details: { effects: [] },
   };
 }
 
-/** Postgres returns jsonb parsed; MariaDB's JSON is text. */
+/** The stored receipt JSON, checked; undefined when it is not a receipt. Postgres returns jsonb parsed; MariaDB's JSON is text. */
 export function parseStoredReceipt(value: unknown): Receipt | undefined {
+  let parsed: unknown;
   try {
-    const parsed = typeof value === "string" ? JSON.parse(value) : value;
-    return parsed && typeof parsed === "object" && typeof (parsed as Receipt).status === "string" ? (parsed as Receipt) : undefined;
+    parsed = typeof value === "string" ? JSON.parse(value) : value;
   } catch {
     return undefined;
   }
+  const checked = checkedReceipt(parsed);
+  return typeof checked === "string" ? undefined : checked;
 }
 
-function toScalar(value: unknown): Scalar {
+/** A column value as a receipt scalar: a timestamp column comes back as a Date. */
+export function toScalar(value: unknown): Scalar {
   return value === undefined ? null : value instanceof Date ? value.toISOString() : (value as Scalar);
 }

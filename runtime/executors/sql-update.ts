@@ -13,7 +13,7 @@ import type { ExecutionResult, Executor } from "./executor.ts";
 import type { PlannedWrite, WriteValues } from "./planned-write.ts";
 import type { Receipt, SafeErrorCode, WritebackRequest } from "./protocol.ts";
 import { unappliedReceipt } from "./receipts.ts";
-import { parseStoredReceipt, readTargetReceipt, type TargetReceipt } from "./receipts-read.ts";
+import { parseStoredReceipt, readTargetReceipt, toScalar, type TargetReceipt } from "./receipts-read.ts";
 import { writeValuesFor } from "./write-values.ts";
 import { NEW_VERSION_ALIAS } from "./write-plan.ts";
 import { tableLabel } from "../table-label.ts";
@@ -176,6 +176,8 @@ export function createSqlUpdateExecutor(options: SqlUpdateExecutorOptions): Exec
           message: "This proposal was already applied; nothing was written again.",
           details: { effects: earlier?.details.effects ?? [] },
         },
+        // Kept for the operator: the versions then come from the row's columns, the effects are lost.
+        ...(earlier ? {} : { internal: "The stored receipt of the earlier apply is not a valid receipt; its versions were read from the row's columns." }),
       };
     } catch (err) {
       return { receipt: failed("WRITER_UNAVAILABLE", "The receipt of an earlier apply could not be read; try again shortly."), internal: describeCause(err) };
@@ -228,10 +230,6 @@ export function createSqlUpdateExecutor(options: SqlUpdateExecutorOptions): Exec
 
 const conflict = (code: SafeErrorCode, message: string, expected: Scalar): Receipt => unappliedReceipt("conflict", code, message, expected);
 const failed = (code: SafeErrorCode, message: string): Receipt => unappliedReceipt("failed", code, message);
-
-function toScalar(value: unknown): Scalar {
-  return value === undefined ? null : (value as Scalar);
-}
 
 function versionText(value: Scalar): string | null {
   return value === null ? null : String(value);

@@ -25,6 +25,9 @@ import type {
 import type { KeyRing } from "./keys/key-ring.ts";
 import type { DecisionRequest, ReviewRefusal } from "./review-rules.ts";
 
+/** The most one list call returns, whatever limit is asked for; a scan of more takes several runs. */
+export const LIST_LIMIT = 10_000;
+
 /** The tool-call hot path: every read leaves a query audit row and, usually, an evidence bundle. */
 export interface ReadLog {
   /**

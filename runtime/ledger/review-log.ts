@@ -17,7 +17,6 @@ import {
   expiryRefusal,
   finalStateMessage,
   receiptRefusal,
-  stateAfterReceipt,
   transitionRefusal,
   type DecisionRequest,
   type ReviewRefusal,
@@ -155,7 +154,7 @@ export function createReviewLogs(storage: ReviewStorage, keys: KeyRing, now: () 
 
     async expire(proposalId: string, detail: Record<string, unknown>): Promise<ExpiryOutcome> {
       return step(proposalId, async (record) => {
-        const refusal = expiryRefusal(record && view(record), proposalId);
+        const refusal = expiryRefusal(record && view(record), proposalId, record ? (await storage.listJobs(proposalId)).length : 0);
         if (refusal) return { refusal };
         const stored = record!;
         const createdAt = isoNow();

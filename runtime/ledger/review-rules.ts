@@ -80,6 +80,7 @@ export type ReviewRefusalCode =
   | "APPROVAL_REQUIRED"
   | "JOB_NOT_FOUND"
   | "NOT_EXPIRABLE"
+  | "WRITE_IN_DOUBT"
   | "FINAL_STATE"
   | "NOT_ALLOWED";
 
@@ -101,11 +102,6 @@ export interface DecisionRequest {
   reason?: string;
   /** The hash of the proposal the person was shown; a proposal that changed since is refused. */
   expectedHash?: string;
-}
-
-/** The state a receipt with `status` moves a proposal in `state` to, or undefined when it may not move (a final state). */
-export function stateAfterReceipt(state: ProposalState, status: ReceiptStatus): ProposalState | undefined {
-  return mayMove(state, status) ? status : undefined;
 }
 
 /** Why nothing more happens to a proposal in a final state, in words that say what to do instead. */
@@ -260,8 +256,13 @@ export function receiptRefusal(proposal: StoredProposal | undefined, job: Writeb
   return undefined;
 }
 
-/** Why this proposal may not expire now, or undefined when it may. */
-export function expiryRefusal(proposal: StoredProposal | undefined, proposalId: string): ReviewRefusal | undefined {
+/**
+ * Why this proposal may not expire now, or undefined when it may. `jobs` is how many writeback
+ * jobs it has: an approved proposal with a job has no receipt yet (any receipt moves it on), so
+ * its write may have happened with the ledger missing the receipt; expiring it (final) would
+ * leave a written change that reconcile and apply both skip.
+ */
+export function expiryRefusal(proposal: StoredProposal | undefined, proposalId: string, jobs: number): ReviewRefusal | undefined {
   if (!proposal) return { code: "NOT_FOUND", message: `No proposal ${proposalId} in this store.` };
   const refused = transitionRefusal(proposal, "expired");
   if (refused?.code === "UNVERIFIED") return refused;
@@ -269,6 +270,14 @@ export function expiryRefusal(proposal: StoredProposal | undefined, proposalId: 
     return {
       code: "NOT_EXPIRABLE",
       message: `Proposal ${proposalId} is ${proposal.state}; only a proposal in review_required or approved can expire.`,
+      state: proposal.state,
+    };
+  }
+  if (proposal.state === "approved" && jobs > 0) {
+    return {
+      code: "WRITE_IN_DOUBT",
+      message: `Proposal ${proposalId} was sent to its executor but the ledger has no receipt for it, so the change may have been written. ` +
+        `It does not expire: run \`synapsor-runner receipts reconcile --proposal ${proposalId}\` to record what the target database says.`,
       state: proposal.state,
     };
   }

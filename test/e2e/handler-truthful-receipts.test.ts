@@ -124,6 +124,33 @@ describe("http_handler: a timeout or a reply that is not a receipt is uncertain 
     }
   });
 
+  test("a handler that reads the whole request and then drops the connection may have written", async () => {
+    const server = createServer((req) => {
+      req.resume();
+      req.on("end", () => req.socket.destroy());
+    });
+    const url = await listen(server);
+    try {
+      const { receipt } = await createHttpHandlerExecutor({ url, timeoutMs: LONG, method: "POST" }).execute(writebackRequest({}));
+      assert.equal(receipt.status, "failed");
+      assert.equal(receipt.source_database_mutated, "unknown");
+    } finally {
+      await closeServer(server);
+    }
+  });
+
+  test("a redirect is refused before anything is sent to the new address: nothing changed", async () => {
+    const server = createServer((_req, res) => res.writeHead(307, { location: "http://127.0.0.1:1/" }).end());
+    const url = await listen(server);
+    try {
+      const { receipt } = await createHttpHandlerExecutor({ url, timeoutMs: LONG, method: "POST" }).execute(writebackRequest({}));
+      assert.equal(receipt.safe_error_code, "HANDLER_UNREACHABLE");
+      assert.equal(receipt.source_database_mutated, false);
+    } finally {
+      await closeServer(server);
+    }
+  });
+
   test("a port nobody listens on: the request was never delivered, so nothing changed", async () => {
     const server = createServer();
     const url = await listen(server);

@@ -4,7 +4,7 @@
 
 import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { copyFileSync, cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, copyFileSync, cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { runCli } from "../support/cli.ts";
@@ -65,6 +65,47 @@ describe("mcp serve verifies its cached build before running it", () => {
     const r = await serve();
     assert.equal(existsSync(marker), false, "the tampered code ran");
     assert.match(r.stderr, /was not used: server\.mjs is not the file this machine built/, r.stderr);
+  });
+
+  /** What someone who can write the entry could leave there: an edit and a record that matches it, file identity and all. */
+  function plant(marker: string): void {
+    const serverPath = join(entryDir, "server.mjs");
+    tamper(serverPath, marker);
+    const bytes = readFileSync(serverPath);
+    const recordPath = join(entryDir, "cache.json");
+    const record = JSON.parse(readFileSync(recordPath, "utf8"));
+    const stat = statSync(serverPath, { bigint: true });
+    record.server = { sha256: createHash("sha256").update(bytes).digest("hex"), size: bytes.length, dev: String(stat.dev), ino: String(stat.ino), ctime_ns: String(stat.ctimeNs) };
+    writeFileSync(recordPath, JSON.stringify(record, null, 2) + "\n");
+  }
+
+  test("an entry planted with a matching record is not run when others may write it: it is rebuilt", async () => {
+    const marker = join(dir, "planted-ran");
+    chmodSync(join(entryDir, "server.mjs"), 0o777);
+    plant(marker);
+    const r = await serve();
+    assert.equal(existsSync(marker), false, "the planted code ran");
+    assert.match(r.stderr, /was not used: server\.mjs is writable by other users; rebuilding it/, r.stderr);
+    assert.equal(statSync(join(entryDir, "server.mjs")).mode & 0o022, 0, "the rebuilt entry is writable only by its owner");
+    assert.match((await serve()).stderr, /using the cached build .*\(SHA-256 verified\)/, "and the rebuilt entry is reused");
+  });
+
+  test("an entry planted by another user is not run: it is rebuilt", { skip: process.getuid?.() !== 0 && "changing a file's owner needs root" }, async () => {
+    const marker = join(dir, "other-user-ran");
+    plant(marker);
+    for (const path of [entryDir, join(entryDir, "server.mjs"), join(entryDir, "cache.json")]) chownSync(path, 65534, 65534);
+    plant(marker); // root may still write them; the record matches the final file
+    const r = await serve();
+    assert.equal(existsSync(marker), false, "the planted code ran");
+    assert.match(r.stderr, /was not used: the entry directory belongs to another user \(uid 65534\); rebuilding it/, r.stderr);
+  });
+
+  test("a cache directory others may write is made private, and says so", async () => {
+    const cache = join(dir, ".synapsor", "cache");
+    chmodSync(cache, 0o777);
+    const r = await serve();
+    assert.match(r.stderr, /was writable by other users; it is not any more/, r.stderr);
+    assert.equal(statSync(cache).mode & 0o022, 0);
   });
 
   test("a whole entry copied in (a checkout, an archive) is rebuilt, not trusted", async () => {

@@ -161,7 +161,7 @@ describe("re-checking a stored proposal against the compiled capability", () => 
         p.args.new_late_fee_cents = -5;
         p.after.late_fee_cents = -5;
       },
-      /-5 is below argument new_late_fee_cents's minimum 0/,
+      /-5 is refused by the build.s check of argument new_late_fee_cents: Argument .new_late_fee_cents. must be >= 0/,
     );
     refused(
       (p) => {
@@ -169,7 +169,7 @@ describe("re-checking a stored proposal against the compiled capability", () => 
         p.args.new_late_fee_cents = 1.5;
         p.after.late_fee_cents = 1.5;
       },
-      /1\.5 is not a integer as argument new_late_fee_cents requires/,
+      /1\.5 is refused by the build.s check of argument new_late_fee_cents: Argument .new_late_fee_cents. must be of type integer/,
     );
     refused(
       (p) => {
@@ -178,7 +178,7 @@ describe("re-checking a stored proposal against the compiled capability", () => 
         p.args.reason = long;
         p.after.waiver_reason = long;
       },
-      /longer than argument reason's 500 characters/,
+      /argument reason: Argument .reason. is too long \(at most 500 characters\)/,
     );
     refused((p) => void (p.after.late_fee_cents = 2500), /after row's late_fee_cents is not the before row with the patch applied/);
   });
@@ -197,7 +197,34 @@ describe("re-checking a stored proposal against the compiled capability", () => 
     const evidenceWith = (fee: string) => ({ ...evidence, args: { ...evidence.args, new_late_fee_cents: fee } });
     assert.deepEqual(differences(withFee("9007199254740993"), { capability: planned.capability, evidence: evidenceWith("9007199254740993") }), []);
     refused(withFee("9007199254740995"), /9007199254740995 is above the numeric bound 9007199254740994/, { capability: planned.capability, evidence: evidenceWith("9007199254740995") });
-    refused(withFee("1e3"), /"1e3" is not a integer as argument new_late_fee_cents requires/, { capability: planned.capability, evidence: evidenceWith("1e3") });
+    refused(withFee("1e3"), /"1e3" is refused by the build.s check of argument new_late_fee_cents: Argument .new_late_fee_cents. must be a whole number/, { capability: planned.capability, evidence: evidenceWith("1e3") });
+  });
+
+  test("a number written as text is re-checked as the runtime checks it: the argument's own bounds, the canonical form, the column's range", () => {
+    const withFee = (fee: string) => (p: StoredProposal) => {
+      p.patch.late_fee_cents = fee;
+      p.args.new_late_fee_cents = fee;
+      p.after.late_fee_cents = fee;
+    };
+    const evidenceWith = (fee: string) => ({ ...evidence, args: { ...evidence.args, new_late_fee_cents: fee } });
+    const caseFor = (dataType: string, arg: Record<string, unknown>) => {
+      const invoices = table("public", "invoices", INVOICES.primary_key, INVOICES.columns.map((c) => (c.name === "late_fee_cents" ? column(c.name, dataType) : c)));
+      const cap = waiver();
+      cap.args.new_late_fee_cents = JSON.parse(JSON.stringify({ ...cap.args.new_late_fee_cents, ...arg })) as typeof cap.args.new_late_fee_cents;
+      delete cap.numeric_bounds.late_fee_cents;
+      const planned = planCase({ engine: "postgres", capability: cap, tables: [invoices] });
+      assert.ok(planned.ok, JSON.stringify(planned));
+      return planned.capability;
+    };
+    const decimal = caseFor("numeric(4,2)", { type: "string", minimum: undefined });
+    assert.deepEqual(differences(withFee("9.5"), { capability: decimal, evidence: evidenceWith("9.5") }), []);
+    for (const fee of ["123.45", "01.50", "1e1", "9.555"]) {
+      refused(withFee(fee), /late_fee_cents .*new_late_fee_cents.*decimal number/, { capability: decimal, evidence: evidenceWith(fee) });
+    }
+    const small = caseFor("bigint", { maximum: 10 });
+    refused(withFee("12"), /late_fee_cents "12" is refused by the build's check of argument new_late_fee_cents/, { capability: small, evidence: evidenceWith("12") });
+    const bigint = caseFor("bigint", {});
+    refused(withFee("9223372036854775808"), /late_fee_cents .*new_late_fee_cents.*9223372036854775807/, { capability: bigint, evidence: evidenceWith("9223372036854775808") });
   });
 
   test("the guards: transitions as built, proposed states within `to`, the planned version column", () => {

@@ -27,7 +27,9 @@ test("the cache lives in .synapsor/cache next to the config", () => {
 });
 
 test("an entry is reused only when server.mjs matches the hash and file identity its record holds", () => {
-  const dir = tempDir("synapsor-cache-");
+  // Inside a private cache directory, as .synapsor/cache is (a shared /tmp is writable by everyone).
+  const dir = join(tempDir("synapsor-cache-"), "entry");
+  mkdirSync(dir);
   const key = "cd".repeat(32);
   const reason = () => { const c = verifyCacheEntry(dir, key); return c.ok ? "ok" : c.reason; };
   assert.equal(reason(), "absent", "empty directory");

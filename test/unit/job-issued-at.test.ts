@@ -51,6 +51,9 @@ test("an issue time in the future is refused, saying by how much it may lead and
 test("an issue time before the approval it carries is refused", () => {
   assert.match(errorsFor("2026-05-17T07:00:00Z")[0] ?? "", /before the approval the job carries \(2026-05-17T07:30:00\.000Z\)/);
   assert.match(errorsFor("1970-01-01T00:00:00Z")[0] ?? "", /before the approval/);
+  // Not before means not before: no skew window below the approval (the skew window is for the clock ahead).
+  assert.match(errorsFor("2026-05-17T07:29:59.999Z")[0] ?? "", /before the approval/);
+  assert.match(errorsFor("2026-05-17T07:26:00Z")[0] ?? "", /before the approval/);
 });
 
 test("only a real UTC instant is an issue time", () => {

@@ -38,7 +38,7 @@ type Action = (typeof ACTIONS)[number];
  * failed may be retried (a job, then any receipt). rejected, expired, applied, already_applied
  * and conflict are final. undefined = refused, state unchanged.
  */
-function specNext(state: ProposalState, action: Action): ProposalState | "unchanged" | undefined {
+function specNext(state: ProposalState, action: Action, jobWithoutReceipt = false): ProposalState | "unchanged" | undefined {
   const writable = state === "approved" || state === "failed";
   switch (action) {
     case "approve":
@@ -46,7 +46,9 @@ function specNext(state: ProposalState, action: Action): ProposalState | "unchan
     case "reject":
       return state === "review_required" ? "rejected" : undefined;
     case "expire":
-      return state === "review_required" || state === "approved" ? "expired" : undefined;
+      // An approved proposal with a job and no receipt may have been written (the ledger missed
+      // the receipt): it waits for `receipts reconcile`, never expires.
+      return state === "review_required" || (state === "approved" && !jobWithoutReceipt) ? "expired" : undefined;
     case "job":
       return writable ? "unchanged" : undefined;
     default:
@@ -166,9 +168,11 @@ describe("proposal states (SPEC §5)", () => {
       fc.asyncProperty(fc.array(fc.constantFrom(...ACTIONS), { minLength: 1, maxLength: 7 }), async (actions) => {
         const id = await inState(ledger, "review_required");
         let model: ProposalState = "review_required";
+        let jobWithoutReceipt = false;
         for (const action of actions) {
-          const expected = specNext(model, action);
+          const expected = specNext(model, action, jobWithoutReceipt);
           assert.equal(await act(ledger, id, action), expected !== undefined, `${action} on ${model}`);
+          if (action === "job" && model === "approved") jobWithoutReceipt = true;
           if (expected !== undefined && expected !== "unchanged") model = expected;
           assert.equal((await ledger.proposals.get(id))!.state, model);
           await assertStateIsLatestReceipt(ledger, id);
@@ -176,6 +180,17 @@ describe("proposal states (SPEC §5)", () => {
       }),
       { seed: 20261130, numRuns: 40 },
     );
+  });
+
+  test("an approved proposal with a writeback job but no receipt does not expire: the write may have happened", async () => {
+    const ledger = await fresh();
+    const id = await inState(ledger, "approved");
+    assert.ok((await ledger.writeback.createJob(id, { idempotency_key: `${id}:key` })).ok);
+    const refused = await ledger.proposals.expire(id, { reason: "stale_plan" });
+    assert.ok(!refused.ok);
+    assert.equal(refused.refusal.code, "WRITE_IN_DOUBT");
+    assert.match(refused.refusal.message, /receipts reconcile --proposal /);
+    assert.equal((await ledger.proposals.get(id))!.state, "approved");
   });
 
   test("the refusal on a final state says it is final and what to do instead", async () => {

@@ -136,3 +136,18 @@ describe("every review renderer, on arbitrary strings", () => {
     assert.notEqual(showValue("\\u202e"), showValue("\u202e"));
   });
 });
+
+describe("a receipt whose effects were cut down says so", () => {
+  const plain = { tenant: "acme", principal: "p", key: "INV-1", column: "late_fee_cents", before: "2500", proposed: "0", evidenceColumn: "c", evidenceValue: "v", actor: "a", role: "r", reason: "x", message: "m" };
+  const truncated = (): ProposalHistory => {
+    const h = history(plain);
+    h.receipts[0]!.receipt.details.truncated = true;
+    return h;
+  };
+  test("receipts show and the replay view print (effects truncated); a complete receipt does not", () => {
+    assert.match(formatReceipt(truncated().receipts[0]!), /\(effects truncated\)/);
+    assert.match(replayMarkdown(buildReplay(truncated())), /\(effects truncated\)/);
+    assert.doesNotMatch(formatReceipt(history(plain).receipts[0]!), /truncated/);
+    assert.doesNotMatch(replayMarkdown(buildReplay(history(plain))), /effects truncated/);
+  });
+});

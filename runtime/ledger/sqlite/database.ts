@@ -2,17 +2,17 @@
 // by the read log, the event log and the review storage that sit on the same handle.
 
 import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
+import { LIST_LIMIT } from "../ports.ts";
 import { isStoreFault, StoreUnavailableError, storeUnavailable, type StoreAction } from "../store-error.ts";
 import type { StoreIdentity } from "./store-identity.ts";
 
 export type Row = Record<string, unknown>;
 
 const DEFAULT_LIMIT = 50;
-const MAX_LIMIT = 10_000;
 
 export function clampLimit(limit: number | undefined): number {
   if (limit === undefined || !Number.isFinite(limit)) return DEFAULT_LIMIT;
-  return Math.min(Math.max(1, Math.floor(limit)), MAX_LIMIT);
+  return Math.min(Math.max(1, Math.floor(limit)), LIST_LIMIT);
 }
 
 /** A filter that is more than one column's equality: fixed SQL with `uses` placeholders, each bound to the filter's value. */
@@ -65,7 +65,7 @@ export class SqliteDatabase {
 
   /** Runs `work` in one IMMEDIATE transaction; store faults become StoreUnavailableError. */
   transaction<T>(work: () => T): T {
-    this.#ensureStillThere();
+    this.#ensureStillThere("write");
     try {
       this.#begin.run();
     } catch (err) {
@@ -85,7 +85,7 @@ export class SqliteDatabase {
     const now = Date.now();
     if (this.#lost || now - this.#readCheckedAt >= READ_CHECK_INTERVAL_MS) {
       this.#readCheckedAt = now;
-      this.#ensureStillThere();
+      this.#ensureStillThere("read");
     }
     try {
       return query();
@@ -98,14 +98,15 @@ export class SqliteDatabase {
    * Refuses to go on with a store whose path no longer names the opened file: whatever was
    * written now would land in a file nobody can open again. Reported once to the listener.
    */
-  #ensureStillThere(): void {
-    if (this.#lost) throw this.#lost;
+  #ensureStillThere(action: StoreAction): void {
+    // Reported once; every later call is refused in its own words (read or write).
+    if (this.#lost) throw new StoreUnavailableError(this.#path, action, this.#lost.reason, this.#lost.detail);
     const change = this.#identity?.change();
     if (!change) return;
     const reason = change === "deleted"
       ? "the store file was deleted while it was open; restart the process to create or open the store again"
       : "the store file was replaced by another file while it was open; restart the process to open the file now at that path";
-    this.#lost = new StoreUnavailableError(this.#path, "write", reason, `store ${change}`);
+    this.#lost = new StoreUnavailableError(this.#path, action, reason, `store ${change}`);
     this.#onLost?.(this.#lost.message);
     throw this.#lost;
   }

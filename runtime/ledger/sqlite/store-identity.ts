@@ -2,7 +2,8 @@
 // after it was deleted or replaced (moved over, restored from a backup), so a server would go on
 // answering ok:true and handing out proposal ids that exist nowhere anyone will look. One stat
 // of the path, compared with the device and inode seen at open, tells; it runs before each write
-// transaction (reads are group-committed, so a loaded server stats once per batch, not per call).
+// transaction, and before a read at most once a second (database.ts), so a loaded server does not
+// stat per call.
 
 import { statSync } from "node:fs";
 
