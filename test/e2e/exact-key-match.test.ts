@@ -294,17 +294,20 @@ describe("exact tenant and key matches on Postgres", () => {
   let built: Awaited<ReturnType<typeof buildServer>>;
   let session: StdioSession;
 
-  // Default (deterministic) text, a nondeterministic ICU collation that ignores case, and citext.
+  // Default (deterministic) text, a nondeterministic ICU collation that ignores case, citext, and
+  // a domain over citext (format_type() prints the domain's name, not citext).
   const KINDS = [
     ["plain", "text"],
     ["icu", 'text COLLATE "ci_und"'],
     ["citext", "citext"],
+    ["domain", "tenant_t"],
   ] as const;
 
   before(async () => {
     db = await createDatabase("postgres", "srexactpg");
     await db.exec(`CREATE COLLATION ci_und (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
-                   CREATE EXTENSION citext;`);
+                   CREATE EXTENSION citext;
+                   CREATE DOMAIN tenant_t AS citext;`);
     for (const [kind, type] of KINDS) {
       await db.exec(`CREATE TABLE orders_${kind} (id ${type} PRIMARY KEY, tenant_id ${type} NOT NULL, status text NOT NULL DEFAULT 'open', amount_cents integer NOT NULL, updated_at timestamptz(6) NOT NULL DEFAULT now());
                      CREATE INDEX orders_${kind}_tenant ON orders_${kind} (tenant_id);
