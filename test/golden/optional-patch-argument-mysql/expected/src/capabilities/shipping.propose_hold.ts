@@ -78,7 +78,7 @@ export const write = defineSqlUpdate({
     name: "sw_shipping_propose_hold_update_a1767478",
     text: WRITE_SQL.update,
     // #1 fixed "on_hold", #2 whether the patch sets hold_reason, #3 patch:hold_reason (arg reason, optional), #4 whether the patch sets declared_value, #5 patch:declared_value (arg declared_value, optional), #6 the proposal's row id, #7 the proposal's tenant, #8 the proposal's tenant, #9 version:lower, #10 version:upper, #11 fixed "in_transit", #12 fixed "delayed"
-    params: (w) => ["on_hold", Object.hasOwn(w.patch, "hold_reason"), w.patch.hold_reason ?? null, Object.hasOwn(w.patch, "declared_value"), w.patch.declared_value ?? null, w.objectId, w.tenantId, w.tenantId, w.version.lower, w.version.upper, "in_transit", "delayed"],
+    params: (w) => ["on_hold", Object.hasOwn(w.patch, "hold_reason"), Object.hasOwn(w.patch, "hold_reason") ? w.patch.hold_reason : null, Object.hasOwn(w.patch, "declared_value"), Object.hasOwn(w.patch, "declared_value") ? w.patch.declared_value : null, w.objectId, w.tenantId, w.tenantId, w.version.lower, w.version.upper, "in_transit", "delayed"],
   },
   readNewVersion: {
     name: "sw_shipping_propose_hold_version_f45dba0c",
