@@ -94,6 +94,16 @@ describe("an output path that cannot be a directory", () => {
   });
 });
 
+describe("the output path on the terminal", () => {
+  test("a control character in --out is shown escaped in the build summary", async () => {
+    const { dir } = project();
+    const r = await runCli(["build", "--config", "synapsor.runner.json", "--out", "gen\u001b[2Jout", "--schema", SNAPSHOT], { cwd: dir });
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(!r.stdout.includes("\u001b"), r.stdout);
+    assert.match(r.stdout, /gen\\u001b\[2Jout/);
+  });
+});
+
 describe("build replaces an earlier output, and only that", () => {
   let dir: string;
   let out: string;
