@@ -69,7 +69,7 @@ async function runBuild(flags: BuildFlags): Promise<void> {
     const differences = compareTree(outDir, result.files);
     if (flags.json) printJson({ ok: differences.length === 0, out: outDir, differences, skipped });
     else {
-      if (skipped.length > 0) process.stderr.write(`  … ${outDir} has no server.mjs: comparing src/ and manifest.json only\n`);
+      if (skipped.length > 0) process.stderr.write(`  … ${terminalSafe(outDir)} has no server.mjs: comparing src/ and manifest.json only\n`);
       printCheck(outDir, flags.config, differences);
     }
     if (differences.length > 0) process.exitCode = EXIT.invalid;
@@ -92,10 +92,10 @@ async function runBuild(flags: BuildFlags): Promise<void> {
   }
   const size = Math.round((result.files.get("server.mjs")?.length ?? 0) / 1024);
   process.stdout.write(
-    `Built ${summary.capabilities.length} capabilities into ${outDir}:\n` +
+    `Built ${summary.capabilities.length} capabilities into ${terminalSafe(outDir)}:\n` +
       summary.capabilities.map((c) => `  ${c.kind.padEnd(8)} ${c.name}\n`).join("") +
       `  src/ (${summary.files.filter((f) => f.startsWith("src/")).length} files), manifest.json, server.mjs (${size} KiB)\n` +
-      `Run it: node ${outDir}/server.mjs serve --transport stdio --store ${result.plan.storage.sqlitePath}\n`,
+      `Run it: node ${terminalSafe(outDir)}/server.mjs serve --transport stdio --store ${result.plan.storage.sqlitePath}\n`,
   );
 }
 
@@ -113,10 +113,10 @@ function refuseOutput(flags: BuildFlags, outDir: string, refusal: OutputDirRefus
 
 function printCheck(outDir: string, configPath: string, differences: TreeDifference[]): void {
   if (differences.length === 0) {
-    process.stdout.write(`${outDir} is up to date with ${configPath}.\n`);
+    process.stdout.write(`${terminalSafe(outDir)} is up to date with ${terminalSafe(configPath)}.\n`);
     return;
   }
-  process.stdout.write(`${outDir} differs from what ${configPath} produces (${differences.length} file(s)):\n`);
+  process.stdout.write(`${terminalSafe(outDir)} differs from what ${terminalSafe(configPath)} produces (${differences.length} file(s)):\n`);
   for (const d of differences) {
     process.stdout.write(`  ${d.change.padEnd(10)} ${d.path}\n`);
     if (d.firstDifference) {

@@ -8,6 +8,8 @@
 // Literals are printed readably: identifier keys unquoted, short arrays and objects on one
 // line, everything else indented two spaces.
 
+import { UNSAFE_CLASS, unicodeEscape } from "../../runtime/text/terminal-safe.ts";
+
 declare const CODE: unique symbol;
 /** TypeScript source text that is safe where code goes: a literal, a key, or code this compiler wrote itself. */
 export type Code = string & { readonly [CODE]: true };
@@ -16,19 +18,17 @@ const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 const ONE_LINE_LIMIT = 72;
 
 /**
- * What JSON.stringify leaves raw but generated code must not hold: C0 (JSON escapes those
- * already; raw text in comments has them too), DEL and C1 controls, the line and paragraph
- * separators (line terminators to JavaScript), the bidirectional controls of "Trojan Source"
- * (U+061C, U+200E/F, U+202A–E, U+2066–9) and other invisible format characters (soft hyphen,
- * zero-width and word joiners, BOM, interlinear annotations), and lone surrogates (with `u`, a
- * well-formed pair is one code point and stays). A reviewer sees exactly what the compiler reads.
+ * What JSON.stringify leaves raw but generated code must not hold: the terminal escaper's unsafe
+ * class (runtime/text/terminal-safe.ts, the one definition): controls, format characters (bidi
+ * controls of "Trojan Source", zero-width characters, tag characters), line and paragraph
+ * separators, lone surrogates and every other default-ignorable code point (variation selectors,
+ * Hangul fillers, U+034F). A reviewer sees exactly what the compiler reads.
  */
-const INVISIBLE =
-  /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\ud800-\udfff]/gu;
+const INVISIBLE = new RegExp(UNSAFE_CLASS, "gu");
 
-/** Replaces every invisible or control character with its `\uXXXX` escape (valid in a string literal, plain text in a comment). */
+/** Replaces every invisible or control character with its `\uXXXX` escape(s), both UTF-16 units above U+FFFF (valid in a string literal, plain text in a comment). */
 export function escapeInvisible(text: string): string {
-  return text.replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return text.replace(INVISIBLE, unicodeEscape);
 }
 
 /**
@@ -38,7 +38,7 @@ export function escapeInvisible(text: string): string {
  * backslash, so no escape is doubled.
  */
 export function escapeInvisibleInSource(source: string): string {
-  return source.replace(INVISIBLE, (c) => (c === "\n" || c === "\t" ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`));
+  return source.replace(INVISIBLE, (c) => (c === "\n" || c === "\t" ? c : unicodeEscape(c)));
 }
 
 /** Whether text holds anything escapeInvisible would escape (a line break included). */

@@ -3,6 +3,7 @@
 // the planned write, or a plain note that an app-owned executor performs it.
 
 import type { BuildPlan, ProposalPlan, WriteStatementPlan } from "../plan/capability-plan.ts";
+import { escapeInvisibleInSource } from "./code-literal.ts";
 
 export function renderManifest(plan: BuildPlan): string {
   const manifest = {
@@ -43,7 +44,9 @@ export function renderManifest(plan: BuildPlan): string {
         : {}),
     })),
   };
-  return JSON.stringify(manifest, null, 2) + "\n";
+  // Escaped like generated code (bidi controls, U+2028, tag characters... as \uXXXX): still the
+  // same JSON value, but a reviewer reading the manifest sees every character.
+  return escapeInvisibleInSource(JSON.stringify(manifest, null, 2)) + "\n";
 }
 
 function manifestStatement(s: WriteStatementPlan | null) {

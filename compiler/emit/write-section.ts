@@ -40,7 +40,10 @@ const RECEIPT_FIELD = {
 function paramExpression(p: WriteParamSource): string {
   switch (p.from) {
     case "patch":
-      return p.optional ? `${propertyAccess("w.patch", p.column)} ?? null` : propertyAccess("w.patch", p.column);
+      // Own properties only: `w.patch.__proto__ ?? null` would bind Object.prototype when absent.
+      return p.optional
+        ? `Object.hasOwn(w.patch, ${codeLiteral(p.column)}) ? ${propertyAccess("w.patch", p.column)} : null`
+        : propertyAccess("w.patch", p.column);
     case "patch_given":
       return `Object.hasOwn(w.patch, ${codeLiteral(p.column)})`;
     case "fixed":

@@ -67,7 +67,8 @@ const RELATIONS = `
 const RELATIONS_QUERY = `SELECT schema, name, kind FROM (${RELATIONS}) r`;
 
 // Domains are classified by their base type and enums as strings, so a column typed with a
-// domain over varchar still gets a useful type_class. typmod - 4 is Postgres's varlena header.
+// domain over varchar still gets a useful type_class; the base type is also recorded, because a
+// domain over citext compares like citext. typmod - 4 is Postgres's varlena header.
 const COLUMNS_QUERY = `
   WITH rel AS (${RELATIONS})
   SELECT rel.schema, rel.name AS table, a.attnum::int AS position, a.attname AS name,
@@ -77,7 +78,8 @@ const COLUMNS_QUERY = `
          (a.atthasdef AND a.attgenerated = '') OR a.attidentity <> '' AS has_default,
          a.attgenerated <> '' OR a.attidentity = 'a' AS generated,
          CASE WHEN bt.typname IN ('varchar', 'bpchar') AND m.typmod > 4 THEN m.typmod - 4 END AS max_length,
-         CASE WHEN NOT coll.collisdeterministic THEN coll.collname::text END AS nondeterministic_collation
+         CASE WHEN NOT coll.collisdeterministic THEN coll.collname::text END AS nondeterministic_collation,
+         CASE WHEN t.typtype = 'd' THEN pg_catalog.format_type(bt.oid, NULL) END AS base_type
   FROM rel
   JOIN pg_catalog.pg_attribute a ON a.attrelid = rel.relid AND a.attnum > 0 AND NOT a.attisdropped
   JOIN pg_catalog.pg_type t ON t.oid = a.atttypid

@@ -26,6 +26,8 @@ export interface RawColumn {
   max_length: number | null;
   /** Postgres: the column's collation when `=` under it is not byte equality. */
   nondeterministic_collation?: string | null;
+  /** Postgres: a domain's base type (format_type text); null for any other column. */
+  base_type?: string | null;
 }
 
 export interface RawKeyColumn {
@@ -113,6 +115,7 @@ function toColumnInfo(raw: RawColumn): ColumnInfo {
   };
   if (raw.max_length !== null && raw.max_length > 0) column.max_length = raw.max_length;
   if (raw.nondeterministic_collation) column.nondeterministic_collation = raw.nondeterministic_collation;
+  if (raw.base_type) column.base_type = raw.base_type;
   return column;
 }
 

@@ -34,6 +34,8 @@ export interface ColumnInfo {
    * case-insensitive one), under which `=` is not byte equality; absent otherwise.
    */
   nondeterministic_collation?: string;
+  /** Postgres: for a column typed with a domain, the domain's base type (e.g. "citext"); absent otherwise. */
+  base_type?: string;
 }
 
 export interface ForeignKeyInfo {

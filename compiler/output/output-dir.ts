@@ -4,8 +4,8 @@
 // else (a project root, `..`, the ledger directory, an output someone added notes to) is
 // refused, naming what is there and how to fix it; no file the build did not write is removed.
 
-import { existsSync, lstatSync, readdirSync, readFileSync } from "node:fs";
-import { join, relative, resolve, sep } from "node:path";
+import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { terminalSafe } from "../../runtime/text/terminal-safe.ts";
 
 export type OutputDirState =
@@ -14,7 +14,8 @@ export type OutputDirState =
   | { ok: false; refusal: OutputDirRefusal };
 
 export interface OutputDirRefusal {
-  code: "OUTPUT_DIR_NOT_OWNED";
+  /** NOT_OWNED: a directory the build must not replace; NOT_WRITABLE: the path cannot be created or written. */
+  code: "OUTPUT_DIR_NOT_OWNED" | "OUTPUT_DIR_NOT_WRITABLE";
   message: string;
   fix: string;
 }
@@ -36,7 +37,16 @@ export function inspectOutputDir(outDir: string, extraOwned: readonly string[] =
       "Pass --out (or build.out_dir) a directory of its own, e.g. --out generated.",
     );
   }
-  if (!existsSync(target) && !isDanglingLink(target)) return { ok: true, kind: "absent" };
+  if (!existsSync(target) && !isDanglingLink(target)) {
+    const blocker = nonDirectoryAncestor(target);
+    if (blocker !== undefined) {
+      return notWritable(
+        `${show(relative(cwd, blocker) || blocker)} is not a directory, so ${show(outDir)} cannot be created under it.`,
+        "Pass --out (or build.out_dir) a path whose parent directories exist or can be created, e.g. --out generated.",
+      );
+    }
+    return { ok: true, kind: "absent" };
+  }
   const stat = lstatSync(target);
   if (stat.isSymbolicLink() || !stat.isDirectory()) {
     return refuse(`${show(outDir)} is ${stat.isSymbolicLink() ? "a symbolic link" : "not a directory"}.`, "Pass --out a real directory path the build may own, e.g. --out generated.");
@@ -105,6 +115,18 @@ function describe(files: readonly string[]): string {
 /** Paths come from the filesystem and the command line: quoted when unusual, never with a raw control character. */
 function show(path: string): string {
   return /^[\w./@+-]+$/.test(path) ? path : terminalSafe(JSON.stringify(path));
+}
+
+/** The nearest existing ancestor of `path` when it is not a directory (a regular file, say). */
+function nonDirectoryAncestor(path: string): string | undefined {
+  for (let dir = dirname(path); ; dir = dirname(dir)) {
+    if (existsSync(dir)) return statSync(dir).isDirectory() ? undefined : dir;
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+export function notWritable(message: string, fix: string): { ok: false; refusal: OutputDirRefusal } {
+  return { ok: false, refusal: { code: "OUTPUT_DIR_NOT_WRITABLE", message, fix } };
 }
 
 function refuse(message: string, fix: string): OutputDirState {

@@ -7,7 +7,8 @@ import { chmodSync, existsSync, mkdirSync, renameSync, rmSync, unlinkSync, write
 import { randomBytes } from "node:crypto";
 import { basename, dirname, join, resolve } from "node:path";
 import type { FileMap } from "../emit/emit.ts";
-import { inspectOutputDir, listFiles, type OutputDirRefusal } from "./output-dir.ts";
+import { inspectOutputDir, listFiles, notWritable, type OutputDirRefusal } from "./output-dir.ts";
+import { terminalSafe } from "../../runtime/text/terminal-safe.ts";
 
 export type TreeWrite =
   | { ok: true; /** The replaced output, left in place because something the build did not write appeared in it meanwhile. */ leftover?: string }
@@ -20,7 +21,24 @@ export interface TreeWriteOptions {
   seal?: (stagingDir: string) => FileMap;
 }
 
+/**
+ * A filesystem failure (no permission, a full disk, a path that changed meanwhile) is a refusal
+ * with the error's code only and a fix, never a stack trace; what was there is restored.
+ */
 export function writeTreeAtomically(outDir: string, files: FileMap, options: TreeWriteOptions = {}): TreeWrite {
+  try {
+    return writeTree(outDir, files, options);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException | undefined)?.code;
+    if (typeof code !== "string") throw err;
+    return notWritable(
+      `could not write ${terminalSafe(JSON.stringify(outDir))} (${terminalSafe(code)}).`,
+      "Check that the output path and its parent directories are directories you can write to, with free space, or pass --out another directory.",
+    );
+  }
+}
+
+function writeTree(outDir: string, files: FileMap, options: TreeWriteOptions): TreeWrite {
   const state = inspectOutputDir(outDir, options.extraOwned);
   if (!state.ok) return state;
   const owned = state.kind === "earlier_build" ? state.owned : new Set<string>();

@@ -56,14 +56,16 @@ function integerText(column: ColumnInfo): { format: NumericTextFormat; pattern: 
 
 /** Canonical decimal text, no more digits either side of the point than numeric(p,s) holds (the database would round). */
 function decimalText(column: ColumnInfo): { format: NumericTextFormat; pattern: string } {
+  // MySQL's DECIMAL ... UNSIGNED refuses negatives; the argument must not promise them.
+  const sign = /\bunsigned\b/i.test(column.data_type) ? "" : "-?";
   const m = /\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\)/.exec(column.data_type);
-  if (!m) return { format: "decimal", pattern: "^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$" };
+  if (!m) return { format: "decimal", pattern: `^${sign}(0|[1-9][0-9]*)(\\.[0-9]+)?$` };
   const precision = Number(m[1]);
   const scale = Number(m[2] ?? 0);
   const whole = precision - scale;
   const integerPart = whole > 0 ? `(0|[1-9][0-9]{0,${whole - 1}})` : "0";
   const fraction = scale > 0 ? `(\\.[0-9]{1,${scale}})?` : "";
-  return { format: "decimal", pattern: `^-?${integerPart}${fraction}$` };
+  return { format: "decimal", pattern: `^${sign}${integerPart}${fraction}$` };
 }
 
 function columnsFedByArgs(cap: ResolvedCapability): Map<string, ColumnInfo[]> {

@@ -102,11 +102,16 @@ function grantee(role: string): string | undefined {
  * the default ones case and accents, and PAD SPACE ones (MariaDB's utf8mb4_bin included) trailing
  * spaces. Binary strings are compared byte for byte without padding, so the CASTs make the match
  * exact, while the plain `=` before them keeps the key's index in use (EXPLAIN: ref/const).
+ * Both sides are converted to utf8mb4 first: a column's bytes are in its own character set
+ * (latin1, ucs2, utf16…), and comparing them with the parameter's bytes would never match a
+ * non-ASCII value.
  */
 function exactMatch(column: string, bind: () => string, equality: KeyEquality): string {
   const plain = `${column} = ${bind()}`;
-  return equality === "exact" ? plain : `${plain} AND CAST(${column} AS BINARY) = CAST(${bind()} AS BINARY)`;
+  return equality === "exact" ? plain : `${plain} AND ${utf8Bytes(column)} = ${utf8Bytes(bind())}`;
 }
+
+const utf8Bytes = (expression: string) => `CAST(CONVERT(${expression} USING utf8mb4) AS BINARY)`;
 
 export const mysqlDialect: Dialect = {
   engine: "mysql",

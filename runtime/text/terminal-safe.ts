@@ -23,7 +23,7 @@
  * separators, lone surrogates, and every other default-ignorable code point (variation selectors,
  * Hangul fillers, ...): each either drives the terminal, reorders text or renders as nothing.
  */
-const UNSAFE_CLASS = String.raw`[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\p{Default_Ignorable_Code_Point}]`;
+export const UNSAFE_CLASS = String.raw`[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\p{Default_Ignorable_Code_Point}]`;
 /**
  * Inside an emoji, a few of these characters are part of one visible picture, not hidden text, and
  * stay: a text/emoji presentation selector right after a pictograph (❤️), the keycap selector
@@ -45,7 +45,7 @@ const JSON_UNSAFE = new RegExp(UNSAFE_CLASS, "gu");
 const SHORT: Readonly<Record<string, string>> = { "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r" };
 
 /** JSON's escape of every UTF-16 unit of one code point. */
-function unicodeEscape(c: string): string {
+export function unicodeEscape(c: string): string {
   let out = "";
   for (let i = 0; i < c.length; i++) out += `\\u${c.charCodeAt(i).toString(16).padStart(4, "0")}`;
   return out;

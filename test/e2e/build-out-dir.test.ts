@@ -73,6 +73,37 @@ describe("build refuses an output directory it did not write", () => {
   });
 });
 
+describe("an output path that cannot be a directory", () => {
+  test("--out under a regular file: a refusal with a code and the fix, no stack trace", async () => {
+    const { dir, files } = project();
+    for (const json of [false, true]) {
+      const r = await runCli(["build", "--config", "synapsor.runner.json", "--out", "README.md/out", "--schema", SNAPSHOT, ...(json ? ["--json"] : [])], { cwd: dir });
+      assert.equal(r.code, 1, r.stderr);
+      assert.doesNotMatch(r.stderr + r.stdout, /unexpected failure|EEXIST|ENOTDIR|\n\s+at /, r.stderr);
+      if (json) {
+        const report = JSON.parse(r.stdout);
+        assert.equal(report.error.code, "OUTPUT_DIR_NOT_WRITABLE");
+        assert.ok(report.error.fix.length > 0);
+      } else {
+        assert.match(r.stderr, /README\.md is not a directory/);
+        assert.match(r.stderr, /fix: /);
+      }
+    }
+    assert.equal(readFileSync(join(dir, "README.md"), "utf8"), "# app\n");
+    assertIntact(dir, files);
+  });
+});
+
+describe("the output path on the terminal", () => {
+  test("a control character in --out is shown escaped in the build summary", async () => {
+    const { dir } = project();
+    const r = await runCli(["build", "--config", "synapsor.runner.json", "--out", "gen\u001b[2Jout", "--schema", SNAPSHOT], { cwd: dir });
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(!r.stdout.includes("\u001b"), r.stdout);
+    assert.match(r.stdout, /gen\\u001b\[2Jout/);
+  });
+});
+
 describe("build replaces an earlier output, and only that", () => {
   let dir: string;
   let out: string;

@@ -16,6 +16,7 @@ import { signBody } from "../../runtime/executors/signing.ts";
 import { createWritebackHandler, type HandlerRequest, type WritebackHandlerOptions } from "../../handler/index.ts";
 import { CREDIT_ACTION, ENV, SECRET, TOKEN, billingHandlerOptions, schemaSql, selectRows, writebackRequest } from "../fixtures/handlers/billing-app.ts";
 import type { WritebackRequest } from "../../runtime/executors/protocol.ts";
+import { mysqlDialect } from "../../runtime/dialect/mysql.ts";
 
 const TENANT = "acme";
 
@@ -294,17 +295,20 @@ describe("exact tenant and key matches on Postgres", () => {
   let built: Awaited<ReturnType<typeof buildServer>>;
   let session: StdioSession;
 
-  // Default (deterministic) text, a nondeterministic ICU collation that ignores case, and citext.
+  // Default (deterministic) text, a nondeterministic ICU collation that ignores case, citext, and
+  // a domain over citext (format_type() prints the domain's name, not citext).
   const KINDS = [
     ["plain", "text"],
     ["icu", 'text COLLATE "ci_und"'],
     ["citext", "citext"],
+    ["domain", "tenant_t"],
   ] as const;
 
   before(async () => {
     db = await createDatabase("postgres", "srexactpg");
     await db.exec(`CREATE COLLATION ci_und (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
-                   CREATE EXTENSION citext;`);
+                   CREATE EXTENSION citext;
+                   CREATE DOMAIN tenant_t AS citext;`);
     for (const [kind, type] of KINDS) {
       await db.exec(`CREATE TABLE orders_${kind} (id ${type} PRIMARY KEY, tenant_id ${type} NOT NULL, status text NOT NULL DEFAULT 'open', amount_cents integer NOT NULL, updated_at timestamptz(6) NOT NULL DEFAULT now());
                      CREATE INDEX orders_${kind}_tenant ON orders_${kind} (tenant_id);
@@ -404,4 +408,37 @@ describe("exact tenant and key matches on Postgres", () => {
       await client.end();
     }
   });
+});
+
+describe("exact matches on MariaDB columns in other character sets", () => {
+  let db: TestDatabase;
+  let conn: mysql.Connection;
+  const CHARSETS = ["latin1", "utf8mb4", "ucs2", "utf16"] as const;
+
+  before(async () => {
+    db = await createDatabase("mysql", "srexactcs");
+    for (const charset of CHARSETS) {
+      await db.exec(`CREATE TABLE t_${charset} (id INT PRIMARY KEY, tenant_id VARCHAR(32) CHARACTER SET ${charset} NOT NULL, KEY t_${charset}_tenant (tenant_id));
+                     INSERT INTO t_${charset} VALUES (1, 'acmé'), (2, 'ACMÉ'), (3, 'acme'), (4, 'acmé '), (5, 'x1'), (6, 'x2'), (7, 'x3'), (8, 'x4')`);
+    }
+    conn = await mysql.createConnection(db.url);
+  });
+
+  after(async () => {
+    await conn?.end();
+    await db?.drop();
+  });
+
+  const where = mysqlDialect.exactMatch("`tenant_id`", () => "?", "folding");
+
+  for (const charset of CHARSETS) {
+    test(`${charset}: a non-ASCII tenant matches exactly its own rows, through the index`, async () => {
+      const sql = `SELECT id FROM t_${charset} WHERE ${where} ORDER BY id`;
+      const [rows] = await conn.query(sql, ["acmé", "acmé"]);
+      assert.deepEqual((rows as Array<{ id: number }>).map((r) => r.id), [1], sql);
+      const [plan] = await conn.query(`EXPLAIN ${sql}`, ["acmé", "acmé"]);
+      const row = (plan as Array<{ type: string; key: string | null }>)[0]!;
+      assert.equal(row.key, `t_${charset}_tenant`, JSON.stringify(plan));
+    });
+  }
 });

@@ -7,7 +7,7 @@ import fc from "fast-check";
 const PIECES = [
   '"', "'", "`", "\\", "\n", "\r\n", "\r", "\u2028", "\u2029", "*/", "/*", "//", "${", "}", "</script>",
   "\u202e", "\u2066", "\u2069", "\u200f", "\u061c", "\u200b", "\ufeff", "\u0085", "\u009b", "\u001b[2J",
-  "😀", "\ud835\udd4f", "process.exit(7)", ";", "__proto__", "constructor", " ", "-", "é", "$",
+  "😀", "\ud835\udd4f", "\u{E0041}", "\u{E007F}", "\ufe0f", "\u{E0100}", "\u3164", "\u034f", "\u115f", "process.exit(7)", ";", "__proto__", "constructor", " ", "-", "é", "$",
 ];
 
 /** One non-empty name: hostile pieces, plain words and arbitrary code points (NUL and lone surrogates included). */

@@ -22,12 +22,15 @@ const HOSTILE = [
   "esc\u001b[31m",
   "lone\ud800surrogate",
   "emoji 😀 ok",
+  "tag\u{E0041}\u{E0042}\u{E007F}chars",
+  "selector\ufe0f\u{E0100}x",
+  "filler\u3164\u115f\u034fx",
   "${process.exit(1)}`",
   "*/process.exit(1)/*",
 ];
 
 /** Nothing a reviewer cannot see: every character of the output is printable ASCII or a visible non-ASCII character. */
-const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ud800-\udfff]/u;
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\p{Default_Ignorable_Code_Point}]/u;
 
 describe("code encoder", () => {
   test("a string literal round-trips every value and holds nothing invisible", () => {
@@ -36,6 +39,12 @@ describe("code encoder", () => {
       assert.doesNotMatch(literal, INVISIBLE, JSON.stringify(text));
       assert.equal(vm.runInNewContext(`(${literal})`), text);
     }
+  });
+
+  test("astral invisible characters are escaped as both UTF-16 units", () => {
+    assert.equal(stringLiteral("a\u{E0041}b"), '"a\\udb40\\udc41b"');
+    assert.equal(blockComment("x\u{E0100}"), "x\\udb40\\udd00");
+    assert.equal(stringLiteral("\u3164"), '"\\u3164"');
   });
 
   test("object literals keep __proto__ as an own key instead of setting the prototype", () => {

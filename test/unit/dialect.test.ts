@@ -234,7 +234,7 @@ describe("exact key matches", () => {
   test("a folding or unknown column adds a byte comparison after the indexed `=`, binding the value again", () => {
     for (const equality of ["folding", "unknown"] as const) {
       assert.deepEqual(match("mysql", equality), {
-        sql: "`tenant_id` = ? AND CAST(`tenant_id` AS BINARY) = CAST(? AS BINARY)",
+        sql: "`tenant_id` = ? AND CAST(CONVERT(`tenant_id` USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY)",
         params: ["acme", "acme"],
       });
       assert.deepEqual(match("postgres", equality), {

@@ -78,6 +78,19 @@ function optionalArgs(): Record<string, any> {
   return cap;
 }
 
+/** An optional argument feeding a column named `__proto__`: left out, it must bind null, not Object.prototype. */
+const PROTO_ORDERS = table("public", "orders", ["order_id"], [...ORDERS.columns, column("__proto__", "text", true)]);
+function protoColumn(): Record<string, any> {
+  const cap = unguarded();
+  cap.name = "ops.propose_proto";
+  delete cap.args.priority;
+  cap.args.proto = { type: "string", required: false, max_length: 20 };
+  // JSON.parse, because a `__proto__` key in an object literal would set the prototype instead.
+  cap.patch = JSON.parse('{"note": {"from_arg": "note"}, "__proto__": {"from_arg": "proto"}}');
+  cap.allowed_columns = ["note", "__proto__"];
+  return cap;
+}
+
 /** A bound input in which every value is distinct, so a swapped or missing placeholder shows. */
 function sample(write: PlannedWrite, version: WriteValues["version"]): WriteValues {
   return {
@@ -115,6 +128,7 @@ const CASES = [
   { label: "counter guard, two transitions, fixed values including null", capability: escalation(), tables: [ORDERS], name: "ops.propose_escalation" },
   { label: "no version guard, no transition", capability: unguarded(), tables: [ORDERS], name: "ops.propose_note" },
   { label: "optional arguments feeding the patch", capability: optionalArgs(), tables: [ORDERS], name: "ops.propose_optional_escalation" },
+  { label: "an optional column named __proto__", capability: protoColumn(), tables: [PROTO_ORDERS], name: "ops.propose_proto" },
 ];
 
 describe("the generated module's write binds what apply binds", () => {

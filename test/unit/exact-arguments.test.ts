@@ -105,6 +105,12 @@ describe("a string argument on a numeric column", () => {
     }
   });
 
+  test("an unsigned decimal column (MySQL) takes no negative text", async () => {
+    const { check } = await compiled("mysql", "varchar(64)", { id: { type: "string", required: true }, amount: { type: "string", required: true } }, "decimal(10,2) unsigned");
+    assert.equal(accepted(check({ id: "a", amount: "12.50" })), true);
+    for (const amount of ["-12.50", "-0"]) assert.equal(accepted(check({ id: "a", amount })), false, amount);
+  });
+
   test("an unconstrained numeric takes any canonical decimal", async () => {
     const { schema, check } = await compiled("postgres", "text", { id: { type: "string", required: true }, amount: { type: "string", required: true } }, "numeric");
     assert.equal((schema.properties as any).amount.pattern, "^-?(0|[1-9][0-9]*)(\\.[0-9]+)?$");

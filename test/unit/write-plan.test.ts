@@ -54,7 +54,7 @@ const KEY = receipt("idempotency_key");
  * MySQL's match on a character key or tenant column: the indexed `=`, then the same value as
  * bytes, so collations that ignore case, accents or trailing spaces cannot widen it.
  */
-const exactMy = (column: string) => `${column} = ? AND CAST(${column} AS BINARY) = CAST(? AS BINARY)`;
+const exactMy = (column: string) => `${column} = ? AND CAST(CONVERT(${column} USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY)`;
 /** The row match on INVOICES (text key, text tenant) per engine. */
 const ROW_MY = `${exactMy("`id`")} AND ${exactMy("`tenant_id`")}`;
 const ROW_MY_PARAMS = [OBJECT, OBJECT, TENANT, TENANT];
@@ -411,8 +411,8 @@ describe("an optional argument feeding the patch: one fixed UPDATE that sets its
       mysql: {
         sql:
           "UPDATE `invoices` SET `late_fee_cents` = ?, `waiver_reason` = CASE WHEN ? THEN ? ELSE `waiver_reason` END, `status` = ?, " +
-          "`updated_at` = CURRENT_TIMESTAMP(6) WHERE `id` = ? AND `tenant_id` = ? AND `updated_at` >= ? AND `updated_at` < ? AND `status` IN (?)",
-        parameters: params,
+          `\`updated_at\` = CURRENT_TIMESTAMP(6) WHERE ${ROW_MY} AND \`updated_at\` >= ? AND \`updated_at\` < ? AND \`status\` IN (?)`,
+        parameters: [...params.slice(0, 4), ...ROW_MY_PARAMS, ...params.slice(6)],
       },
     });
   });
@@ -440,10 +440,12 @@ describe("an optional argument feeding the patch: one fixed UPDATE that sets its
     for (const engine of ["postgres", "mysql"] as const) {
       const write = plannedWriteFrom(writeOf({ engine, capability: optionalReason(), tables: [INVOICES] }));
       assert.deepEqual(write.optionalPatchColumns, ["waiver_reason"]);
-      assert.deepEqual(write.update.params(values({ late_fee_cents: 0, status: "open" })), [0, false, null, "open", "INV-1", "acme", "L", "U", "overdue"]);
+      // MySQL binds the key and the tenant twice (the indexed `=`, then the exact comparison).
+      const row = engine === "mysql" ? ["INV-1", "INV-1", "acme", "acme"] : ["INV-1", "acme"];
+      assert.deepEqual(write.update.params(values({ late_fee_cents: 0, status: "open" })), [0, false, null, "open", ...row, "L", "U", "overdue"]);
       assert.deepEqual(
         write.update.params(values({ late_fee_cents: 0, waiver_reason: "outage", status: "open" })),
-        [0, true, "outage", "open", "INV-1", "acme", "L", "U", "overdue"],
+        [0, true, "outage", "open", ...row, "L", "U", "overdue"],
       );
     }
   });

@@ -29,7 +29,7 @@ export interface Row {
 /** The only SQL the MCP tool can run. Every value is a bound parameter. */
 export const SQL = {
   mysql:
-    'SELECT `sku`, `warehouse`, `on_hand`, `reorder_point`, `row_version` FROM `stock_levels` WHERE `sku` = ? AND CAST(`sku` AS BINARY) = CAST(? AS BINARY) AND `account_ref` = ? AND CAST(`account_ref` AS BINARY) = CAST(? AS BINARY) LIMIT 2',
+    'SELECT `sku`, `warehouse`, `on_hand`, `reorder_point`, `row_version` FROM `stock_levels` WHERE `sku` = ? AND CAST(CONVERT(`sku` USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY) AND `account_ref` = ? AND CAST(CONVERT(`account_ref` USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY) LIMIT 2',
 } as const;
 
 // The write, planned at build time. After a person approves a proposal, `synapsor-runner apply`
@@ -45,15 +45,15 @@ export const WRITE_SQL = {
   claimReceipt:
     "INSERT INTO `synapsor_writeback_receipts` (idempotency_key, proposal_id, capability, tenant_id, object_id, status, rows_affected) VALUES (?, ?, ?, ?, ?, 'pending', 0)",
   update:
-    'UPDATE `stock_levels` SET `reorder_point` = ?, `row_version` = `row_version` + 1 WHERE `sku` = ? AND CAST(`sku` AS BINARY) = CAST(? AS BINARY) AND `account_ref` = ? AND CAST(`account_ref` AS BINARY) = CAST(? AS BINARY) AND `row_version` = ?',
+    'UPDATE `stock_levels` SET `reorder_point` = ?, `row_version` = `row_version` + 1 WHERE `sku` = ? AND CAST(CONVERT(`sku` USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY) AND `account_ref` = ? AND CAST(CONVERT(`account_ref` USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY) AND `row_version` = ?',
   readNewVersion:
-    'SELECT `row_version` AS `synapsor_new_version` FROM `stock_levels` WHERE `sku` = ? AND CAST(`sku` AS BINARY) = CAST(? AS BINARY) AND `account_ref` = ? AND CAST(`account_ref` AS BINARY) = CAST(? AS BINARY)',
+    'SELECT `row_version` AS `synapsor_new_version` FROM `stock_levels` WHERE `sku` = ? AND CAST(CONVERT(`sku` USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY) AND `account_ref` = ? AND CAST(CONVERT(`account_ref` USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY)',
   completeReceipt:
-    "UPDATE `synapsor_writeback_receipts` SET status = 'applied', rows_affected = 1, previous_version = ?, new_version = ?, receipt = ?, applied_at = CURRENT_TIMESTAMP(6) WHERE idempotency_key = ? AND CAST(idempotency_key AS BINARY) = CAST(? AS BINARY)",
+    "UPDATE `synapsor_writeback_receipts` SET status = 'applied', rows_affected = 1, previous_version = ?, new_version = ?, receipt = ?, applied_at = CURRENT_TIMESTAMP(6) WHERE idempotency_key = ? AND CAST(CONVERT(idempotency_key USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY)",
   explainConflict:
-    'SELECT CASE WHEN `row_version` = ? THEN 1 ELSE 0 END AS `version_ok` FROM `stock_levels` WHERE `sku` = ? AND CAST(`sku` AS BINARY) = CAST(? AS BINARY) AND `account_ref` = ? AND CAST(`account_ref` AS BINARY) = CAST(? AS BINARY)',
+    'SELECT CASE WHEN `row_version` = ? THEN 1 ELSE 0 END AS `version_ok` FROM `stock_levels` WHERE `sku` = ? AND CAST(CONVERT(`sku` USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY) AND `account_ref` = ? AND CAST(CONVERT(`account_ref` USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY)',
   readReceipt:
-    'SELECT status, previous_version, new_version, receipt FROM `synapsor_writeback_receipts` WHERE idempotency_key = ? AND CAST(idempotency_key AS BINARY) = CAST(? AS BINARY)',
+    'SELECT status, previous_version, new_version, receipt FROM `synapsor_writeback_receipts` WHERE idempotency_key = ? AND CAST(CONVERT(idempotency_key USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY)',
 } as const;
 
 export const write = defineSqlUpdate({
@@ -72,31 +72,31 @@ export const write = defineSqlUpdate({
     params: (w) => [w.receipt.idempotencyKey, w.receipt.proposalId, "inventory.propose_reorder_point", w.tenantId, w.objectId],
   },
   update: {
-    name: "sw_inventory_propose_reorder_poin_update_837669bb",
+    name: "sw_inventory_propose_reorder_poin_update_8571233c",
     text: WRITE_SQL.update,
     // #1 patch:reorder_point (arg reorder_point), #2 the proposal's row id, #3 the proposal's row id, #4 the proposal's tenant, #5 the proposal's tenant, #6 version:expected
     params: (w) => [w.patch.reorder_point, w.objectId, w.objectId, w.tenantId, w.tenantId, w.version.expected],
   },
   readNewVersion: {
-    name: "sw_inventory_propose_reorder_poin_version_99094e41",
+    name: "sw_inventory_propose_reorder_poin_version_898d95f9",
     text: WRITE_SQL.readNewVersion,
     // #1 the proposal's row id, #2 the proposal's row id, #3 the proposal's tenant, #4 the proposal's tenant
     params: (w) => [w.objectId, w.objectId, w.tenantId, w.tenantId],
   },
   completeReceipt: {
-    name: "sw_inventory_propose_reorder_poin_complete_52d8bae6",
+    name: "sw_inventory_propose_reorder_poin_complete_7d84260d",
     text: WRITE_SQL.completeReceipt,
     // #1 receipt:previous_version, #2 receipt:new_version, #3 receipt:receipt, #4 receipt:idempotency_key, #5 receipt:idempotency_key
     params: (w) => [w.receipt.previousVersion, w.receipt.newVersion, w.receipt.json, w.receipt.idempotencyKey, w.receipt.idempotencyKey],
   },
   explainConflict: {
-    name: "sw_inventory_propose_reorder_poin_explain_206353cd",
+    name: "sw_inventory_propose_reorder_poin_explain_f2c9f6cc",
     text: WRITE_SQL.explainConflict,
     // #1 version:expected, #2 the proposal's row id, #3 the proposal's row id, #4 the proposal's tenant, #5 the proposal's tenant
     params: (w) => [w.version.expected, w.objectId, w.objectId, w.tenantId, w.tenantId],
   },
   readReceipt: {
-    name: "sw_inventory_propose_reorder_poin_receipt_80feae78",
+    name: "sw_inventory_propose_reorder_poin_receipt_09490c59",
     text: WRITE_SQL.readReceipt,
     // #1 receipt:idempotency_key, #2 receipt:idempotency_key
     params: (w) => [w.receipt.idempotencyKey, w.receipt.idempotencyKey],
@@ -110,7 +110,7 @@ export default defineProposal<Args>({
   source: "warehouse_db",
   engine: "mysql",
   target: { table: "stock_levels", primaryKey: "sku", tenantKey: "account_ref" },
-  statement: { name: "sr_inventory_propose_reorder_point_18fd995d", text: SQL.mysql },
+  statement: { name: "sr_inventory_propose_reorder_point_fc7e3ab0", text: SQL.mysql },
   // Placeholder order: #1 arg:sku, #2 arg:sku, #3 context:tenant_id, #4 context:tenant_id. The tenant always comes from trusted context.
   params: (args, ctx) => [args.sku, args.sku, ctx.tenantId, ctx.tenantId],
   paramSources: ["arg:sku", "arg:sku", "context:tenant_id", "context:tenant_id"],
@@ -128,7 +128,7 @@ export default defineProposal<Args>({
   approval: { mode: "human" },
   executor: { name: "sql_update", type: "sql_update" },
   // Recorded with every proposal; apply refuses a proposal made under a different plan.
-  planHash: "c36c4d38b2ae8662893f7074fbd4740c7ee169d7a098d23e05654ebb894ad318",
+  planHash: "d9e5337340763c77c2e9a702c226f7ed8f5a530f050f6f13eef9d616f51faa51",
   evidence: "required",
   inputSchema: {
     type: "object",

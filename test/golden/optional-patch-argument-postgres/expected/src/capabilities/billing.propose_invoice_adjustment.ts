@@ -77,7 +77,7 @@ export const write = defineSqlUpdate({
     name: "sw_billing_propose_invoice_adjust_update_ec96854c",
     text: WRITE_SQL.update,
     // #1 whether the patch sets late_fee_cents, #2 patch:late_fee_cents (arg new_late_fee_cents, optional), #3 whether the patch sets waiver_reason, #4 patch:waiver_reason (arg reason, optional), #5 the proposal's row id, #6 the proposal's tenant, #7 version:lower, #8 version:upper
-    params: (w) => [Object.hasOwn(w.patch, "late_fee_cents"), w.patch.late_fee_cents ?? null, Object.hasOwn(w.patch, "waiver_reason"), w.patch.waiver_reason ?? null, w.objectId, w.tenantId, w.version.lower, w.version.upper],
+    params: (w) => [Object.hasOwn(w.patch, "late_fee_cents"), Object.hasOwn(w.patch, "late_fee_cents") ? w.patch.late_fee_cents : null, Object.hasOwn(w.patch, "waiver_reason"), Object.hasOwn(w.patch, "waiver_reason") ? w.patch.waiver_reason : null, w.objectId, w.tenantId, w.version.lower, w.version.upper],
   },
   readNewVersion: null,
   completeReceipt: {
