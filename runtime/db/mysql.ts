@@ -153,20 +153,24 @@ export function createMysqlAdapter(
         },
       };
       let failure: unknown;
+      let rollbackFailed = false;
       try {
         await run(conn, "START TRANSACTION");
         const value = await work(tx);
         await run(conn, "COMMIT");
         return value;
       } catch (err) {
-        // A failed ROLLBACK means the connection is broken; the server rolls back when it drops.
-        await run(conn, "ROLLBACK").catch((rollbackErr: unknown) => {
-          failure = rollbackErr;
+        // After a failed ROLLBACK (of whatever kind) the connection may still be inside the
+        // transaction: the next START TRANSACTION would commit its half-done writes. It is always
+        // destroyed; the server rolls back when the connection drops.
+        await run(conn, "ROLLBACK").catch(() => {
+          rollbackFailed = true;
         });
-        failure ??= (err as { fatal?: unknown })?.fatal === true || err instanceof DatabaseDeadlineError ? err : undefined;
+        failure = err;
         throw err;
       } finally {
-        finish(conn, failure);
+        if (rollbackFailed) conn.destroy();
+        else finish(conn, failure);
       }
     },
 
