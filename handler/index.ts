@@ -5,6 +5,7 @@
 
 import type { Receipt } from "../runtime/executors/protocol.ts";
 import { databaseErrorClass, writerErrorKind } from "../runtime/dialect/index.ts";
+import { checkConnectionUrl } from "../runtime/db/connection-url.ts";
 import { authenticate, header, type AuthSettings } from "./auth.ts";
 import { ISSUED_AT_HEADER } from "../runtime/executors/signing.ts";
 import { BusinessFunctionError, applyRequest } from "./apply.ts";
@@ -41,6 +42,11 @@ export function createWritebackHandler(options: WritebackHandlerOptions): Writeb
   const token = options.tokenEnv ? requireEnv(options.tokenEnv, "the bearer token") : undefined;
   const signingSecret = options.signingSecretEnv ? requireEnv(options.signingSecretEnv, "the signing secret") : undefined;
   const url = requireEnv(options.source.urlEnv, "the database URL");
+  try {
+    checkConnectionUrl(options.source.engine, url);
+  } catch (err) {
+    throw new Error(`createWritebackHandler: environment variable ${options.source.urlEnv}: ${(err as Error).message}`);
+  }
   const auth: AuthSettings = { token, signingSecret, maxSkewSeconds: options.maxSkewSeconds ?? DEFAULT_SKEW_SECONDS };
   const report = options.onError ?? (() => {});
 

@@ -211,6 +211,21 @@ for (const engine of ["postgres", "mysql"] as const) {
         await handlerDb.close();
       }
     });
+
+    test("a URL whose parameters would change the session is refused at start-up and by the connection, with the fix", async () => {
+      const hostile = engine === "postgres" ? "options=-c%20TimeZone%3DAmerica%2FNew_York" : "multipleStatements=true";
+      const url = `${db.url}${db.url.includes("?") ? "&" : "?"}${hostile}`;
+      const env = `TEST_HELPER_HOSTILE_URL_${engine.toUpperCase()}`;
+      process.env[env] = url;
+      process.env[ENV.token] = TOKEN;
+      process.env[ENV.secret] = SECRET;
+      const refused = new RegExp(`${env}.*'${engine === "postgres" ? "options" : "multipleStatements"}'.*Remove it from the URL`);
+      assert.throws(() => createWritebackHandler(billingHandlerOptions(env, engine)), refused);
+      await assert.rejects(
+        openHandlerDatabase(engine, { url, statementTimeoutMs: 1000, maxConnections: 1 }),
+        (err: Error) => (err as { code?: string }).code === "CONFIGURATION_ERROR" && /Remove it from the URL/.test(err.message) && !err.message.includes("New_York"),
+      );
+    });
   });
 }
 
