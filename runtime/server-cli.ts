@@ -266,21 +266,38 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
     return;
   }
 
-  const server = await startHttpServer(core, {
-    host: values.host,
-    port,
-    path: "/mcp",
-    maxConnections,
-    ...(authToken ? { authToken } : { allowUnauthenticated: true }),
-    ...(values["allowed-origin"] ? { allowedOrigins: values["allowed-origin"] } : {}),
-    ...(values["allowed-host"] ? { allowedHosts: values["allowed-host"] } : {}),
-  });
+  let server;
+  try {
+    server = await startHttpServer(core, {
+      host: values.host,
+      port,
+      path: "/mcp",
+      maxConnections,
+      ...(authToken ? { authToken } : { allowUnauthenticated: true }),
+      ...(values["allowed-origin"] ? { allowedOrigins: values["allowed-origin"] } : {}),
+      ...(values["allowed-host"] ? { allowedHosts: values["allowed-host"] } : {}),
+    });
+  } catch (err) {
+    // The pools and the ledger are already open: close them so the process can exit.
+    await shutdown(async () => undefined);
+    throw listenFailure(err, values.host, port);
+  }
   log({ level: "info", event: "server_started", transport, url: server.url, store: storePath, tools: def.capabilities.length });
   await new Promise<void>((resolve) => {
     const stop = () => void shutdown(() => server.close()).then(resolve);
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
   });
+}
+
+/** A listen failure an operator can fix (port taken, not allowed, address not local) as a StartupError; others as they are. */
+function listenFailure(err: unknown, host: string, port: number): unknown {
+  const code = (err as { code?: unknown } | null)?.code;
+  const where = `port ${port} on ${host}`;
+  if (code === "EADDRINUSE") return new StartupError(`${where} is in use; pass --port with a free port, or stop the process that holds it.`);
+  if (code === "EACCES") return new StartupError(`${where} may not be opened by this user; pass --port with a port above 1023.`);
+  if (code === "EADDRNOTAVAIL") return new StartupError(`${host} is not an address of this machine; pass --host with one of its addresses.`);
+  return err;
 }
 
 const REFUSED_CONTEXT_FOR_MODEL =
