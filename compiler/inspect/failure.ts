@@ -1,7 +1,7 @@
 // Turns a driver failure into a message a person can act on. Only our own wording and a
 // driver's short error code reach the message: driver text can echo the host, user or URL.
 
-import { DatabaseConfigurationError } from "../../runtime/db/connection-url.ts";
+import { DatabaseConfigurationError, INVALID_URL } from "../../runtime/db/connection-url.ts";
 import { NoDatabaseSelected, SchemaNotFound } from "./raw-schema.ts";
 
 export type InspectStage = "connect" | "read";
@@ -53,7 +53,7 @@ export function describeFailure(stage: InspectStage, err: unknown, urlEnvName: s
   const prefix = `could not connect to ${where}`;
   switch (classifyConnectFailure(err)) {
     case "invalid_url":
-      return `$${urlEnvName} does not hold a valid database URL (expected e.g. postgres://user@host:5432/dbname)`;
+      return `$${urlEnvName} ${INVALID_URL}`;
     case "connection_refused":
       return `${prefix}: connection refused (is the server running, and are the host and port right?)`;
     case "unknown_host":
