@@ -12,7 +12,7 @@ import { BusinessFunctionError, applyRequest } from "./apply.ts";
 import { openHandlerDatabase, type HandlerDatabase } from "./database.ts";
 import { nodeAdapter, type NodeHandler } from "./node.ts";
 import { refusedReceipt } from "./receipt.ts";
-import { DEFAULT_RECEIPTS_TABLE, ReceiptStore, ReceiptsTableMissing } from "./receipts.ts";
+import { DEFAULT_RECEIPTS_TABLE, IdempotencyKeyCollision, ReceiptStore, ReceiptsTableMissing } from "./receipts.ts";
 import { checkAgainstBinding, parseRequest } from "./request.ts";
 import { ScopeError } from "./scoped-tx.ts";
 import type { HandlerRequest, HandlerResponse, WritebackHandlerOptions } from "./types.ts";
@@ -129,6 +129,17 @@ function databaseFailure(err: unknown): { status: number; receipt: Receipt } {
     return {
       status: 500,
       receipt: refusedReceipt("failed", "RECEIPTS_TABLE_MISSING", "The handler's receipts table is missing; create it with the DDL in docs/handler.md."),
+    };
+  }
+  if (err instanceof IdempotencyKeyCollision) {
+    // Thrown before any business write, and the transaction rolled back: nothing changed.
+    return {
+      status: 200,
+      receipt: refusedReceipt(
+        "failed",
+        "IDEMPOTENCY_KEY_COLLISION",
+        "The receipts table's collation treats this idempotency key as equal to a different stored key; give the idempotency_key column a binary collation (MySQL: utf8mb4_bin; Postgres: \"C\").",
+      ),
     };
   }
   if (writerErrorKind(err) === "permission") {
