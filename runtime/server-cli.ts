@@ -14,7 +14,8 @@ import { LedgerKeyError } from "./ledger/keys/key-ring.ts";
 import { openKeyRing } from "./ledger/keys/open-key-ring.ts";
 import { openLedger } from "./ledger/open.ts";
 import { StoreUnavailableError } from "./ledger/store-error.ts";
-import { DEFAULT_MAX_CONNECTIONS, startHttpServer } from "./mcp/http.ts";
+import { DEFAULT_HTTP_MAX_CONNECTIONS, startHttpServer } from "./mcp/http.ts";
+import { DEFAULT_POOL_SIZE } from "./db/rows.ts";
 import { createMcpServerCore } from "./mcp/protocol.ts";
 import { serveStdio } from "./mcp/stdio.ts";
 import type { ServerDefinition } from "./server-definition.ts";
@@ -147,8 +148,8 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
       "allowed-origin": { type: "string", multiple: true },
       "allowed-host": { type: "string", multiple: true },
       "alias-mode": { type: "string" },
-      "pool-size": { type: "string", default: "8" },
-      "max-connections": { type: "string", default: String(DEFAULT_MAX_CONNECTIONS) },
+      "pool-size": { type: "string", default: String(DEFAULT_POOL_SIZE) },
+      "max-connections": { type: "string", default: String(DEFAULT_HTTP_MAX_CONNECTIONS) },
     },
     strict: true,
   });

@@ -6,7 +6,7 @@ import { postgresSessionOptions, postgresTypeParsers, type PgTypeParserLookup } 
 import type { Adapter, AdapterOptions, FixedStatement, Row, Transaction } from "./adapter.ts";
 import { checkConnectionUrl } from "./connection-url.ts";
 import { CONNECT_TIMEOUT_MS, IDLE_TIMEOUT_MS, KEEPALIVE_INITIAL_DELAY_MS, queryDeadlineMs } from "./limits.ts";
-import { APPLICATION_NAME, DEFAULT_MAX_CONNECTIONS, assertBindable, checkPoolSettings, toJsonRows } from "./rows.ts";
+import { APPLICATION_NAME, DEFAULT_POOL_SIZE, assertBindable, checkPoolSettings, toJsonRows } from "./rows.ts";
 import { POSTGRES_SESSION_CHECK, checkSession, sessionProblem } from "./session-check.ts";
 import { sessionInteger } from "../dialect/dialect.ts";
 
@@ -22,7 +22,7 @@ export function createPostgresAdapter(
   options: AdapterOptions,
   limits: PostgresLimits = { connectTimeoutMs: CONNECT_TIMEOUT_MS },
 ): Adapter {
-  const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  const maxConnections = options.maxConnections ?? DEFAULT_POOL_SIZE;
   checkPoolSettings(options.statementTimeoutMs, maxConnections);
   // A URL that would override the session is refused on every call (CONFIGURATION_ERROR), never used.
   let refusedUrl: Error | undefined;
@@ -69,12 +69,12 @@ export function createPostgresAdapter(
    */
   async function checkNewSession(client: pg.PoolClient): Promise<void> {
     if (checked.has(client)) return;
-    const session = await client.query<Row>(POSTGRES_SESSION_CHECK.text);
+    const session = await client.query<Row>(POSTGRES_SESSION_CHECK);
     if (sessionProblem(session.rows[0], { readOnly }) !== undefined) {
       scoped.add(client);
       await begin(client);
       try {
-        checkSession((await client.query<Row>(POSTGRES_SESSION_CHECK.text)).rows[0], { readOnly });
+        checkSession((await client.query<Row>(POSTGRES_SESSION_CHECK)).rows[0], { readOnly });
       } finally {
         await client.query("ROLLBACK");
       }
