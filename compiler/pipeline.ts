@@ -19,6 +19,8 @@ import type { BuildPlan } from "./plan/capability-plan.ts";
 import { planBuild } from "./plan/plan.ts";
 import { resolveContract } from "./resolve/resolve.ts";
 import { verifyStatementsLive } from "./verify/live.ts";
+import { describeFailure } from "./inspect/failure.ts";
+import { CONNECT_TIMEOUT_MS } from "../runtime/db/limits.ts";
 import { RUNNER_VERSION } from "./version.ts";
 
 export type SchemaInput = { kind: "snapshot"; path: string } | { kind: "live"; envVar: string; url: string };
@@ -95,8 +97,8 @@ async function verifyPlanLive(
   const index = (name: string) => contract.capabilities.findIndex((c) => c.name === name);
   try {
     return await verifyStatementsLive(plan, schema.url, index, progress);
-  } catch {
-    return [unreachable(schema.envVar)];
+  } catch (err) {
+    return [unreachable(schema.envVar, err)];
   }
 }
 
@@ -169,11 +171,12 @@ export async function compile(options: CompileOptions): Promise<CompileResult> {
   return { ok: true, contract, plan, files: emitted.files };
 }
 
-function unreachable(envVar: string): Diagnostic {
+function unreachable(envVar: string, err: unknown): Diagnostic {
   return {
     code: "DATABASE_UNREACHABLE",
     pointer: "",
-    message: `Could not verify statements: the database named by ${envVar} stopped answering.`,
+    // Our words for what failed (refused URL, login, timeout...) and the driver's code only.
+    message: `Could not verify statements: ${describeFailure("connect", err, envVar, CONNECT_TIMEOUT_MS)}.`,
     fix: `Check ${envVar} and that the database is running, then build again.`,
   };
 }

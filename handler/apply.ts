@@ -8,7 +8,7 @@ import type { Scalar } from "../runtime/values.ts";
 import type { HandlerDatabase, SqlSession } from "./database.ts";
 import { alreadyAppliedReceipt, appliedReceipt, refusedReceipt } from "./receipt.ts";
 import type { ReceiptStore } from "./receipts.ts";
-import { createScopedTx } from "./scoped-tx.ts";
+import { createScopedTx, describeTable } from "./scoped-tx.ts";
 import { dialectFor, Placeholders } from "../runtime/dialect/index.ts";
 import type { CapabilityBinding, Effect, Job, Row } from "./types.ts";
 import { versionsMatch } from "./version.ts";
@@ -77,8 +77,9 @@ async function lockTargetRow(session: SqlSession, db: HandlerDatabase, binding: 
   const d = dialectFor(db.engine);
   const t = binding.table;
   const values = new Placeholders<string>(d);
-  // Column types are unknown here, so both matches are exact whatever the collation ("unknown").
-  const match = (column: string, value: string) => d.exactMatch(d.quote(column), () => values.bind(value), "unknown");
+  // Text keys match exactly whatever the collation; other types (uuid, integer) with their own `=`, as sql_update does.
+  const { columns } = await describeTable(session, d, t.schema ? { schema: t.schema, name: t.name } : { name: t.name });
+  const match = (column: string, value: string) => d.exactMatch(d.quote(column), () => values.bind(value), columns.get(column) ?? "unknown");
   const sql =
     `SELECT * FROM ${d.qualifiedName(t.schema, t.name)} ` +
     `WHERE ${match(t.primaryKey, id)} AND ${match(t.tenantKey, tenant)} FOR UPDATE`;

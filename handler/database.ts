@@ -3,6 +3,8 @@
 // runner's read adapters normalise them (timestamps as ISO UTC text, int8/decimal as text),
 // so a version read here compares with the version the proposal saw.
 
+import { checkConnectionUrl, mysqlTarget } from "../runtime/db/connection-url.ts";
+import { CONNECT_TIMEOUT_MS, IDLE_TIMEOUT_MS, KEEPALIVE_INITIAL_DELAY_MS, queryDeadlineMs } from "../runtime/db/limits.ts";
 import { MysqlSessionSetup, mysqlDriverOptions } from "../runtime/dialect/mysql.ts";
 import { postgresSessionOptions, postgresTypeParsers, type PgTypeParserLookup } from "../runtime/dialect/postgres.ts";
 import type { Engine, Row } from "./types.ts";
@@ -32,7 +34,14 @@ export interface DatabaseOptions {
   maxConnections: number;
 }
 
+/**
+ * Opens the pool. The URL follows the runner's rule (runtime/db/connection-url.ts): parameters
+ * that would change the session (TimeZone, multipleStatements, typeCast, debug...) are refused
+ * with DatabaseConfigurationError, since the drivers let them override the options below.
+ * This is a writer: the session is UTC with the statement timeout, not read-only.
+ */
 export async function openHandlerDatabase(engine: Engine, options: DatabaseOptions): Promise<HandlerDatabase> {
+  checkConnectionUrl(engine, options.url);
   return engine === "postgres" ? openPostgres(options) : openMysql(options);
 }
 
@@ -42,7 +51,12 @@ async function openPostgres(options: DatabaseOptions): Promise<HandlerDatabase> 
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.maxConnections,
-    connectionTimeoutMillis: 5000,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    // A silent network stall must not hold a request (and its pool slot) for as long as it lasts.
+    query_timeout: queryDeadlineMs(Math.trunc(options.statementTimeoutMs)),
+    keepAlive: true,
+    keepAliveInitialDelayMillis: KEEPALIVE_INITIAL_DELAY_MS,
+    idleTimeoutMillis: IDLE_TIMEOUT_MS,
     application_name: "synapsor-handler",
     options: postgresSessionOptions({ statementTimeoutMs: Math.trunc(options.statementTimeoutMs) }),
     types,
@@ -83,12 +97,19 @@ async function openPostgres(options: DatabaseOptions): Promise<HandlerDatabase> 
 
 async function openMysql(options: DatabaseOptions): Promise<HandlerDatabase> {
   const { default: mysql } = await import("mysql2/promise");
+  // Only the URL's target reaches mysql2: `uri` parameters would fill options left unset.
   const pool = mysql.createPool({
-    uri: options.url,
+    ...mysqlTarget(options.url),
     connectionLimit: options.maxConnections,
-    connectTimeout: 5000,
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    enableKeepAlive: true,
+    keepAliveInitialDelay: KEEPALIVE_INITIAL_DELAY_MS,
+    idleTimeout: IDLE_TIMEOUT_MS,
+    multipleStatements: false,
     ...mysqlDriverOptions(),
   });
+  // mysql2's per-statement timeout: past it the connection is closed and the call fails as fatal.
+  const deadlineMs = queryDeadlineMs(Math.trunc(options.statementTimeoutMs));
   // mysql2 listens for a pooled connection's 'error' only once; a later one must not crash the app.
   pool.pool.on("connection", (conn) => conn.on("error", () => {}));
   // The runtime adapter's session set-up: UTC, and a statement timeout under MariaDB's or (falling
@@ -113,14 +134,14 @@ async function openMysql(options: DatabaseOptions): Promise<HandlerDatabase> {
     const header = result as { affectedRows?: number };
     return { rows: [], rowCount: header.affectedRows ?? 0 };
   };
-  const exec = async (conn: Conn, text: string, params: readonly unknown[]) => toResult((await conn.execute(text, params as never))[0]);
+  const exec = async (conn: Conn, text: string, params: readonly unknown[]) => toResult((await conn.execute({ sql: text, timeout: deadlineMs }, params as never))[0]);
 
   return {
     engine: "mysql",
     async run(text, params) {
       const conn = await acquire();
       try {
-        return toResult((await conn.query(text, params as never))[0]);
+        return toResult((await conn.query({ sql: text, timeout: deadlineMs }, params as never))[0]);
       } finally {
         conn.release();
       }

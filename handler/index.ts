@@ -5,13 +5,14 @@
 
 import type { Receipt } from "../runtime/executors/protocol.ts";
 import { databaseErrorClass, writerErrorKind } from "../runtime/dialect/index.ts";
+import { checkConnectionUrl } from "../runtime/db/connection-url.ts";
 import { authenticate, header, type AuthSettings } from "./auth.ts";
 import { ISSUED_AT_HEADER } from "../runtime/executors/signing.ts";
 import { BusinessFunctionError, applyRequest } from "./apply.ts";
 import { openHandlerDatabase, type HandlerDatabase } from "./database.ts";
 import { nodeAdapter, type NodeHandler } from "./node.ts";
 import { refusedReceipt } from "./receipt.ts";
-import { DEFAULT_RECEIPTS_TABLE, ReceiptStore, ReceiptsTableMissing } from "./receipts.ts";
+import { DEFAULT_RECEIPTS_TABLE, IdempotencyKeyCollision, ReceiptStore, ReceiptsTableMissing } from "./receipts.ts";
 import { checkAgainstBinding, parseRequest } from "./request.ts";
 import { ScopeError } from "./scoped-tx.ts";
 import type { HandlerRequest, HandlerResponse, WritebackHandlerOptions } from "./types.ts";
@@ -41,6 +42,11 @@ export function createWritebackHandler(options: WritebackHandlerOptions): Writeb
   const token = options.tokenEnv ? requireEnv(options.tokenEnv, "the bearer token") : undefined;
   const signingSecret = options.signingSecretEnv ? requireEnv(options.signingSecretEnv, "the signing secret") : undefined;
   const url = requireEnv(options.source.urlEnv, "the database URL");
+  try {
+    checkConnectionUrl(options.source.engine, url);
+  } catch (err) {
+    throw new Error(`createWritebackHandler: environment variable ${options.source.urlEnv}: ${(err as Error).message}`);
+  }
   const auth: AuthSettings = { token, signingSecret, maxSkewSeconds: options.maxSkewSeconds ?? DEFAULT_SKEW_SECONDS };
   const report = options.onError ?? (() => {});
 
@@ -123,6 +129,17 @@ function databaseFailure(err: unknown): { status: number; receipt: Receipt } {
     return {
       status: 500,
       receipt: refusedReceipt("failed", "RECEIPTS_TABLE_MISSING", "The handler's receipts table is missing; create it with the DDL in docs/handler.md."),
+    };
+  }
+  if (err instanceof IdempotencyKeyCollision) {
+    // Thrown before any business write, and the transaction rolled back: nothing changed.
+    return {
+      status: 200,
+      receipt: refusedReceipt(
+        "failed",
+        "IDEMPOTENCY_KEY_COLLISION",
+        "The receipts table's collation treats this idempotency key as equal to a different stored key; give the idempotency_key column a binary collation (MySQL: utf8mb4_bin; Postgres: \"C\").",
+      ),
     };
   }
   if (writerErrorKind(err) === "permission") {

@@ -4,6 +4,7 @@
 
 import type { SqlSession } from "./database.ts";
 import { dialectFor, Placeholders, type Dialect } from "../runtime/dialect/index.ts";
+import type { KeyEquality } from "../runtime/dialect/dialect.ts";
 import { parseTableName, tableKey, type TableRef } from "./table-ref.ts";
 import type { BindValue, Engine, Row, ScopedTx, TargetTable } from "./types.ts";
 
@@ -14,7 +15,8 @@ export class ScopeError extends Error {
 
 interface TableInfo {
   ref: TableRef;
-  columns: Set<string>;
+  /** Each column and how its `=` compares (see describeTable). */
+  columns: Map<string, KeyEquality>;
   primaryKey: string | undefined;
   /** The tenant column, when this table has one. */
   tenantKey: string | undefined;
@@ -44,8 +46,9 @@ export function createScopedTx(options: {
   for (const name of options.extraTables) allowed.set(name, parseTableName(name));
   const infos = new Map<string, Promise<TableInfo>>();
   let affected = 0;
-  // The tenant and key matches are exact whatever the column's collation (types are unknown here).
-  const exactMatch = (column: string, bind: () => string) => dialect.exactMatch(dialect.quote(column), bind, "unknown");
+  // The tenant and key matches are exact whatever a text column's collation; other types keep their own `=`.
+  const exactMatch = (info: TableInfo, column: string, bind: () => string) =>
+    dialect.exactMatch(dialect.quote(column), bind, info.columns.get(column) ?? "unknown");
 
   const resolve = (table: string): Promise<TableInfo> => {
     const ref = allowed.get(table);
@@ -104,8 +107,8 @@ export function createScopedTx(options: {
       const values = new Placeholders<BindValue>(dialect);
       const set = entries.map(([k, v]) => `${dialect.quote(k)} = ${values.bind(v)}`).join(", ");
       const key = bindable(info.primaryKey, id);
-      let where = exactMatch(info.primaryKey, () => values.bind(key));
-      if (info.tenantKey) where += ` AND ${exactMatch(info.tenantKey, () => values.bind(tenantId))}`;
+      let where = exactMatch(info, info.primaryKey, () => values.bind(key));
+      if (info.tenantKey) where += ` AND ${exactMatch(info, info.tenantKey, () => values.bind(tenantId))}`;
       const result = await session.run(`UPDATE ${tableName(info.ref)} SET ${set} WHERE ${where}`, values.items);
       affected += result.rowCount;
       return { rowCount: result.rowCount };
@@ -117,7 +120,7 @@ export function createScopedTx(options: {
       checkColumns(info, entries.map(([k]) => k));
       const values = new Placeholders<BindValue>(dialect);
       const conditions = entries.map(([k, v]) => `${dialect.quote(k)} = ${values.bind(v)}`);
-      if (info.tenantKey) conditions.push(exactMatch(info.tenantKey, () => values.bind(tenantId)));
+      if (info.tenantKey) conditions.push(exactMatch(info, info.tenantKey, () => values.bind(tenantId)));
       const whereSql = conditions.length ? ` WHERE ${conditions.join(" AND ")}` : "";
       const result = await session.run(`SELECT * FROM ${tableName(info.ref)}${whereSql} LIMIT ${MAX_QUERY_ROWS}`, values.items);
       return result.rows;
@@ -134,11 +137,23 @@ function bindable(column: string, value: BindValue): BindValue {
   throw new ScopeError(`Column ${column}: only strings, numbers, booleans, bigints, Dates and null can be written.`);
 }
 
-async function describeTable(session: SqlSession, dialect: Dialect, ref: TableRef): Promise<{ columns: Set<string>; primaryKey: string | undefined }> {
+// String types, whose `=` may fold case, accents or trailing spaces under the column's collation,
+// get the byte-exact comparison too; any other type (uuid, integer, numeric...) keeps its own `=`
+// (the planned sql_update's), since comparing its text would miss '0042' = 42 or an upper-case uuid.
+// Postgres domains report their base type; citext is a user-defined type named by udt_name.
+const STRING_TYPES = new Set(["text", "character varying", "character", "citext", "char", "varchar", "tinytext", "mediumtext", "longtext", "enum", "set"]);
+
+/** The table's columns with how each compares as a key, and its single-column primary key. */
+export async function describeTable(
+  session: SqlSession,
+  dialect: Dialect,
+  ref: TableRef,
+): Promise<{ columns: Map<string, KeyEquality>; primaryKey: string | undefined }> {
   const schemaExpr = `COALESCE(${dialect.placeholder(1)}, ${dialect.currentSchema})`;
   const p2 = dialect.placeholder(2);
+  const udtName = dialect.engine === "postgres" ? ", LOWER(udt_name) AS udt_name" : ""; // MySQL has no udt_name
   const columns = await session.run(
-    `SELECT column_name AS column_name FROM information_schema.columns WHERE table_schema = ${schemaExpr} AND table_name = ${p2}`,
+    `SELECT column_name AS column_name, LOWER(data_type) AS data_type${udtName} FROM information_schema.columns WHERE table_schema = ${schemaExpr} AND table_name = ${p2}`,
     [ref.schema ?? null, ref.name],
   );
   const keys = await session.run(
@@ -149,7 +164,11 @@ async function describeTable(session: SqlSession, dialect: Dialect, ref: TableRe
       WHERE tc.constraint_type = 'PRIMARY KEY' AND tc.table_schema = ${schemaExpr} AND tc.table_name = ${p2}`,
     [ref.schema ?? null, ref.name],
   );
-  const names = (rows: Row[]) => rows.map((r) => String(r.column_name));
-  const pk = names(keys.rows);
-  return { columns: new Set(names(columns.rows)), primaryKey: pk.length === 1 ? pk[0] : undefined };
+  const equality = (row: Row): KeyEquality =>
+    STRING_TYPES.has(String(row.data_type)) || (row.data_type === "user-defined" && row.udt_name === "citext") ? "unknown" : "exact";
+  const pk = keys.rows.map((r) => String(r.column_name));
+  return {
+    columns: new Map(columns.rows.map((r) => [String(r.column_name), equality(r)])),
+    primaryKey: pk.length === 1 ? pk[0] : undefined,
+  };
 }

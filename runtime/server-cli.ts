@@ -14,7 +14,8 @@ import { LedgerKeyError } from "./ledger/keys/key-ring.ts";
 import { openKeyRing } from "./ledger/keys/open-key-ring.ts";
 import { openLedger } from "./ledger/open.ts";
 import { StoreUnavailableError } from "./ledger/store-error.ts";
-import { DEFAULT_MAX_CONNECTIONS, startHttpServer } from "./mcp/http.ts";
+import { DEFAULT_HTTP_MAX_CONNECTIONS, startHttpServer } from "./mcp/http.ts";
+import { DEFAULT_POOL_SIZE } from "./db/rows.ts";
 import { createMcpServerCore } from "./mcp/protocol.ts";
 import { serveStdio } from "./mcp/stdio.ts";
 import type { ServerDefinition } from "./server-definition.ts";
@@ -147,8 +148,8 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
       "allowed-origin": { type: "string", multiple: true },
       "allowed-host": { type: "string", multiple: true },
       "alias-mode": { type: "string" },
-      "pool-size": { type: "string", default: "8" },
-      "max-connections": { type: "string", default: String(DEFAULT_MAX_CONNECTIONS) },
+      "pool-size": { type: "string", default: String(DEFAULT_POOL_SIZE) },
+      "max-connections": { type: "string", default: String(DEFAULT_HTTP_MAX_CONNECTIONS) },
     },
     strict: true,
   });
@@ -266,21 +267,38 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
     return;
   }
 
-  const server = await startHttpServer(core, {
-    host: values.host,
-    port,
-    path: "/mcp",
-    maxConnections,
-    ...(authToken ? { authToken } : { allowUnauthenticated: true }),
-    ...(values["allowed-origin"] ? { allowedOrigins: values["allowed-origin"] } : {}),
-    ...(values["allowed-host"] ? { allowedHosts: values["allowed-host"] } : {}),
-  });
+  let server;
+  try {
+    server = await startHttpServer(core, {
+      host: values.host,
+      port,
+      path: "/mcp",
+      maxConnections,
+      ...(authToken ? { authToken } : { allowUnauthenticated: true }),
+      ...(values["allowed-origin"] ? { allowedOrigins: values["allowed-origin"] } : {}),
+      ...(values["allowed-host"] ? { allowedHosts: values["allowed-host"] } : {}),
+    });
+  } catch (err) {
+    // The pools and the ledger are already open: close them so the process can exit.
+    await shutdown(async () => undefined);
+    throw listenFailure(err, values.host, port);
+  }
   log({ level: "info", event: "server_started", transport, url: server.url, store: storePath, tools: def.capabilities.length });
   await new Promise<void>((resolve) => {
     const stop = () => void shutdown(() => server.close()).then(resolve);
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
   });
+}
+
+/** A listen failure an operator can fix (port taken, not allowed, address not local) as a StartupError; others as they are. */
+function listenFailure(err: unknown, host: string, port: number): unknown {
+  const code = (err as { code?: unknown } | null)?.code;
+  const where = `port ${port} on ${host}`;
+  if (code === "EADDRINUSE") return new StartupError(`${where} is in use; pass --port with a free port, or stop the process that holds it.`);
+  if (code === "EACCES") return new StartupError(`${where} may not be opened by this user; pass --port with a port above 1023.`);
+  if (code === "EADDRNOTAVAIL") return new StartupError(`${host} is not an address of this machine; pass --host with one of its addresses.`);
+  return err;
 }
 
 const REFUSED_CONTEXT_FOR_MODEL =

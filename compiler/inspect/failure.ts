@@ -1,7 +1,8 @@
 // Turns a driver failure into a message a person can act on. Only our own wording and a
 // driver's short error code reach the message: driver text can echo the host, user or URL.
 
-import { DatabaseConfigurationError } from "../../runtime/db/connection-url.ts";
+import { CONNECTION_FIXES } from "../../runtime/db/classify.ts";
+import { DatabaseConfigurationError, INVALID_URL } from "../../runtime/db/connection-url.ts";
 import { NoDatabaseSelected, SchemaNotFound } from "./raw-schema.ts";
 
 export type InspectStage = "connect" | "read";
@@ -53,15 +54,15 @@ export function describeFailure(stage: InspectStage, err: unknown, urlEnvName: s
   const prefix = `could not connect to ${where}`;
   switch (classifyConnectFailure(err)) {
     case "invalid_url":
-      return `$${urlEnvName} does not hold a valid database URL (expected e.g. postgres://user@host:5432/dbname)`;
+      return `$${urlEnvName} ${INVALID_URL}`;
     case "connection_refused":
       return `${prefix}: connection refused (is the server running, and are the host and port right?)`;
     case "unknown_host":
       return `${prefix}: unknown host (check the host name in the URL)`;
     case "authentication_failed":
-      return `${prefix}: authentication failed (check the user name and password in the URL)`;
+      return `${prefix}: authentication failed (${CONNECTION_FIXES.authentication})`;
     case "database_not_found":
-      return `${prefix}: the database does not exist (check the database name at the end of the URL)`;
+      return `${prefix}: the database does not exist (${CONNECTION_FIXES.missing_database})`;
     case "timeout":
       return `${prefix}: timed out after ${Math.round(connectTimeoutMs / 100) / 10} s (is the host reachable and the port right?)`;
     case "other":

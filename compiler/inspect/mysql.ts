@@ -17,6 +17,15 @@ import {
 } from "./raw-schema.ts";
 
 export async function connectMysql(url: string, connectTimeoutMs: number): Promise<SchemaReader> {
+  const connection = await openMysqlConnection(url, connectTimeoutMs);
+  return {
+    read: (schema) => readMysqlSchema(connection, schema),
+    close: () => connection.end().catch(() => {}),
+  };
+}
+
+/** One connection for the compiler's catalog reads and statement checks, under the runner's URL rule. */
+export async function openMysqlConnection(url: string, connectTimeoutMs: number): Promise<mysql.Connection> {
   // Only the URL's target reaches mysql2 (the runner's rule): `uri` parameters could change typeCast,
   // number and date handling or turn on multipleStatements.
   const connection = await mysql.createConnection({
@@ -28,10 +37,7 @@ export async function connectMysql(url: string, connectTimeoutMs: number): Promi
   });
   // A server that drops the connection mid-read must not crash the process with an unhandled event.
   connection.on("error", () => {});
-  return {
-    read: (schema) => readMysqlSchema(connection, schema),
-    close: () => connection.end().catch(() => {}),
-  };
+  return connection;
 }
 
 type Row = Record<string, unknown>;

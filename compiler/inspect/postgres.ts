@@ -19,7 +19,18 @@ import {
 const INSPECT_STATEMENT_TIMEOUT_MS = 30_000;
 
 export async function connectPostgres(url: string, connectTimeoutMs: number): Promise<SchemaReader> {
-  // The runner's own rule for URLs: parameters that would override the session are refused.
+  const client = await openPostgresClient(url, connectTimeoutMs, "synapsor-runner inspect");
+  return {
+    read: (schema) => readPostgresSchema(client, schema),
+    close: () => client.end().catch(() => {}),
+  };
+}
+
+/**
+ * One connected client for the compiler's catalog reads and statement checks, under the runner's
+ * URL rule (parameters that would override the session are refused) and client-side limits.
+ */
+export async function openPostgresClient(url: string, connectTimeoutMs: number, applicationName: string): Promise<pg.Client> {
   checkConnectionUrl("postgres", url);
   const client = new pg.Client({
     connectionString: url,
@@ -28,7 +39,7 @@ export async function connectPostgres(url: string, connectTimeoutMs: number): Pr
     query_timeout: queryDeadlineMs(INSPECT_STATEMENT_TIMEOUT_MS),
     keepAlive: true,
     keepAliveInitialDelayMillis: KEEPALIVE_INITIAL_DELAY_MS,
-    application_name: "synapsor-runner inspect",
+    application_name: applicationName,
   });
   // A server that drops the connection mid-read must not crash the process with an unhandled event.
   client.on("error", () => {});
@@ -38,10 +49,7 @@ export async function connectPostgres(url: string, connectTimeoutMs: number): Pr
     await client.end().catch(() => {});
     throw err;
   }
-  return {
-    read: (schema) => readPostgresSchema(client, schema),
-    close: () => client.end().catch(() => {}),
-  };
+  return client;
 }
 
 // Relations worth offering: ordinary and partitioned tables, views and materialized views,

@@ -5,8 +5,9 @@
 // statements are not, because the receipts table belongs to the writer's set-up, which
 // `writeback doctor` checks with the write credential.
 
-import pg from "pg";
-import mysql from "mysql2/promise";
+import { openMysqlConnection } from "../inspect/mysql.ts";
+import { openPostgresClient } from "../inspect/postgres.ts";
+import { CONNECT_TIMEOUT_MS } from "../../runtime/db/limits.ts";
 import type { Diagnostic } from "../diagnostics.ts";
 import { pointer } from "../diagnostics.ts";
 import type { BuildPlan, CapabilityPlan, WriteStatementPlan } from "../plan/capability-plan.ts";
@@ -51,9 +52,8 @@ export async function verifyStatementsLive(
 type Problem = (c: CapabilityPlan, message: string) => Diagnostic;
 
 async function verifyPostgres(url: string, caps: CapabilityPlan[], problem: Problem): Promise<Diagnostic[]> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+  const client = await openPostgresClient(url, CONNECT_TIMEOUT_MS, "synapsor-runner build");
   const out: Diagnostic[] = [];
-  await client.connect();
   try {
     await client.query("BEGIN READ ONLY");
     for (const c of caps) {
@@ -70,7 +70,7 @@ async function verifyPostgres(url: string, caps: CapabilityPlan[], problem: Prob
         await client.query("RELEASE SAVEPOINT verify");
       } catch (err) {
         await client.query("ROLLBACK TO SAVEPOINT verify");
-        out.push(problem(c, `the statement does not prepare: ${(err as Error).message}`));
+        out.push(problem(c, `the statement does not prepare${errorCode(err)}`));
       }
       for (const { label, statement } of plannedWrites(c)) {
         await client.query("SAVEPOINT verify");
@@ -86,7 +86,7 @@ async function verifyPostgres(url: string, caps: CapabilityPlan[], problem: Prob
           await client.query("RELEASE SAVEPOINT verify");
         } catch (err) {
           await client.query("ROLLBACK TO SAVEPOINT verify");
-          out.push(problem(c, `the planned ${label} does not prepare: ${(err as Error).message}`));
+          out.push(problem(c, `the planned ${label} does not prepare${errorCode(err)}`));
         }
       }
     }
@@ -98,7 +98,7 @@ async function verifyPostgres(url: string, caps: CapabilityPlan[], problem: Prob
 }
 
 async function verifyMysql(url: string, caps: CapabilityPlan[], problem: Problem, progress: (message: string) => void): Promise<Diagnostic[]> {
-  const conn = await mysql.createConnection({ uri: url, connectTimeout: 5000 });
+  const conn = await openMysqlConnection(url, CONNECT_TIMEOUT_MS);
   const out: Diagnostic[] = [];
   const unverified = new Set<string>();
   try {
@@ -115,7 +115,7 @@ async function verifyMysql(url: string, caps: CapabilityPlan[], problem: Problem
         }
         await statement.close();
       } catch (err) {
-        out.push(problem(c, `the statement does not prepare: ${(err as Error).message}`));
+        out.push(problem(c, `the statement does not prepare${errorCode(err)}`));
       }
       for (const { label, statement } of plannedWrites(c)) {
         try {
@@ -132,7 +132,7 @@ async function verifyMysql(url: string, caps: CapabilityPlan[], problem: Problem
             unverified.add(c.name);
             continue;
           }
-          out.push(problem(c, `the planned ${label} does not prepare: ${(err as Error).message}`));
+          out.push(problem(c, `the planned ${label} does not prepare${errorCode(err)}`));
         }
       }
     }
@@ -152,4 +152,13 @@ async function verifyMysql(url: string, caps: CapabilityPlan[], problem: Problem
 function preparedShape(prepared: unknown): { params: number; columns: string[] } {
   const info = (prepared as { statement?: { parameters?: unknown[]; columns?: Array<{ name: string }> } }).statement;
   return { params: info?.parameters?.length ?? -1, columns: (info?.columns ?? []).map((f) => f.name) };
+}
+
+/**
+ * The driver's short error code, for a diagnostic: the driver's text is left out (it can quote
+ * hosts, users or data), the code is enough to look the failure up.
+ */
+function errorCode(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === "string" && /^[A-Z0-9_]{1,40}$/.test(code) ? ` (error code ${code})` : "";
 }

@@ -39,10 +39,16 @@ export function databaseFailure(err: unknown): { ok: false; failure: Failure } {
   return fail(code, message, describeCause(err));
 }
 
+/** What an operator changes for each failure no retry fixes; `inspect` words its messages with these too. */
+export const CONNECTION_FIXES = {
+  authentication: "check the user name and password in the URL",
+  missing_database: "check the database name at the end of the URL",
+} as const;
+
 const OPERATOR_HINTS: Partial<Record<WriterErrorKind, string>> = {
-  authentication: "the database refused the login; check the user name and password in the URL",
+  authentication: `the database refused the login; ${CONNECTION_FIXES.authentication}`,
   permission: "the database user lacks a permission the runner needs; compare its grants with the capabilities' tables",
-  missing_database: "the URL names a database the server does not have; check the database name at the end of the URL",
+  missing_database: `the URL names a database the server does not have; ${CONNECTION_FIXES.missing_database}`,
 };
 
 /**

@@ -35,9 +35,29 @@ const ACCEPTED: Record<Engine, ReadonlySet<string>> = {
 
 const PRINTABLE_NAME = /^[A-Za-z0-9_.-]{1,40}$/;
 
+/** What is wrong with an unreadable database URL and how to fix it (inspect says the same). */
+export const INVALID_URL =
+  "is not a valid URL (expected e.g. postgres://user:password@host:5432/dbname or mysql://user:password@host:3306/dbname, " +
+  "port at most 65535); percent-encode special characters in the user name and password (% as %25, @ as %40, / as %2F).";
+
+/** A URL neither Node nor the driver can read, as a configuration error; the URL itself (it holds the password) is never quoted. */
+function invalidUrl(engine: Engine): DatabaseConfigurationError {
+  return new DatabaseConfigurationError(`The ${engine === "postgres" ? "Postgres" : "MySQL"} URL ${INVALID_URL}`);
+}
+
+/** Whether each percent-encoded part decodes (the drivers call decodeURIComponent, which throws URIError). */
+function decodes(parsed: URL): boolean {
+  try {
+    for (const part of [parsed.username, parsed.password, parsed.hostname, parsed.pathname]) decodeURIComponent(part);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The query parameter names of `url` as the driver will read them (pg's own fallback for a missing host included). */
-function parameterNames(url: string): string[] {
-  if (url.startsWith("/")) return []; // pg: a socket directory and a database name, no parameters
+function parameterNames(engine: Engine, url: string): string[] {
+  if (engine === "postgres" && url.startsWith("/")) return []; // pg: a socket directory and a database name, no parameters
   let parsed: URL;
   try {
     parsed = new URL(url, "postgres://base");
@@ -45,18 +65,19 @@ function parameterNames(url: string): string[] {
     try {
       parsed = new URL(url.replace("@/", "@___DUMMY___/"), "postgres://base");
     } catch {
-      return []; // the driver reports an unparsable URL itself
+      throw invalidUrl(engine);
     }
   }
+  if (!decodes(parsed)) throw invalidUrl(engine);
   return [...new Set(parsed.searchParams.keys())];
 }
 
 /**
  * Throws DatabaseConfigurationError naming the refused parameters (names only, never values) and
- * the fix. Call before handing `url` to a driver.
+ * the fix, or saying the URL cannot be read. Call before handing `url` to a driver.
  */
 export function checkConnectionUrl(engine: Engine, url: string): void {
-  const refused = parameterNames(url).filter((name) => !ACCEPTED[engine].has(name));
+  const refused = parameterNames(engine, url).filter((name) => !ACCEPTED[engine].has(name));
   if (refused.length === 0) return;
   const shown = refused.map((name) => (PRINTABLE_NAME.test(name) ? `'${name}'` : "an unprintable parameter")).join(", ");
   const accepted = [...ACCEPTED[engine]].join(", ");
@@ -84,8 +105,7 @@ export function mysqlTarget(url: string): MysqlTarget {
   try {
     parsed = new URL(url);
   } catch {
-    // As mysql2 would fail, but without the URL in the error (Node's carries it as `input`).
-    throw Object.assign(new TypeError("Invalid URL"), { code: "ERR_INVALID_URL" });
+    throw invalidUrl("mysql"); // a relative URL (no scheme) that checkConnectionUrl's base made readable
   }
   const decode = (text: string) => (text === "" ? undefined : decodeURIComponent(text));
   const host = parsed.hostname.startsWith("[") ? parsed.hostname.slice(1, -1) : parsed.hostname;

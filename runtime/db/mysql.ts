@@ -7,7 +7,7 @@ import { MysqlSessionSetup, mysqlDriverOptions } from "../dialect/mysql.ts";
 import type { Adapter, AdapterOptions, FixedStatement, Row, Transaction } from "./adapter.ts";
 import { mysqlTarget, type MysqlTarget } from "./connection-url.ts";
 import { CONNECT_TIMEOUT_MS, DatabaseDeadlineError, IDLE_TIMEOUT_MS, KEEPALIVE_INITIAL_DELAY_MS, queryDeadlineMs, withDeadline } from "./limits.ts";
-import { DEFAULT_MAX_CONNECTIONS, assertBindable, checkPoolSettings, toJsonRows } from "./rows.ts";
+import { DEFAULT_POOL_SIZE, assertBindable, checkPoolSettings, toJsonRows } from "./rows.ts";
 import { checkSession, mysqlSessionCheck } from "./session-check.ts";
 
 /** Limits tests may tighten; production uses the defaults. */
@@ -19,7 +19,7 @@ export function createMysqlAdapter(
   options: AdapterOptions,
   limits: MysqlLimits = { connectTimeoutMs: CONNECT_TIMEOUT_MS },
 ): Adapter {
-  const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  const maxConnections = options.maxConnections ?? DEFAULT_POOL_SIZE;
   checkPoolSettings(options.statementTimeoutMs, maxConnections);
   // The URL is parsed here and only its target reaches mysql2: `uri` would let URL parameters
   // override typeCast, number and date handling, or turn on multipleStatements. A URL with other
@@ -153,20 +153,24 @@ export function createMysqlAdapter(
         },
       };
       let failure: unknown;
+      let rollbackFailed = false;
       try {
         await run(conn, "START TRANSACTION");
         const value = await work(tx);
         await run(conn, "COMMIT");
         return value;
       } catch (err) {
-        // A failed ROLLBACK means the connection is broken; the server rolls back when it drops.
-        await run(conn, "ROLLBACK").catch((rollbackErr: unknown) => {
-          failure = rollbackErr;
+        // After a failed ROLLBACK (of whatever kind) the connection may still be inside the
+        // transaction: the next START TRANSACTION would commit its half-done writes. It is always
+        // destroyed; the server rolls back when the connection drops.
+        await run(conn, "ROLLBACK").catch(() => {
+          rollbackFailed = true;
         });
-        failure ??= (err as { fatal?: unknown })?.fatal === true || err instanceof DatabaseDeadlineError ? err : undefined;
+        failure = err;
         throw err;
       } finally {
-        finish(conn, failure);
+        if (rollbackFailed) conn.destroy();
+        else finish(conn, failure);
       }
     },
 

@@ -6,7 +6,7 @@ import { postgresSessionOptions, postgresTypeParsers, type PgTypeParserLookup } 
 import type { Adapter, AdapterOptions, FixedStatement, Row, Transaction } from "./adapter.ts";
 import { checkConnectionUrl } from "./connection-url.ts";
 import { CONNECT_TIMEOUT_MS, IDLE_TIMEOUT_MS, KEEPALIVE_INITIAL_DELAY_MS, queryDeadlineMs } from "./limits.ts";
-import { APPLICATION_NAME, DEFAULT_MAX_CONNECTIONS, assertBindable, checkPoolSettings, toJsonRows } from "./rows.ts";
+import { APPLICATION_NAME, DEFAULT_POOL_SIZE, assertBindable, checkPoolSettings, toJsonRows } from "./rows.ts";
 import { POSTGRES_SESSION_CHECK, checkSession, sessionProblem } from "./session-check.ts";
 import { sessionInteger } from "../dialect/dialect.ts";
 
@@ -22,7 +22,7 @@ export function createPostgresAdapter(
   options: AdapterOptions,
   limits: PostgresLimits = { connectTimeoutMs: CONNECT_TIMEOUT_MS },
 ): Adapter {
-  const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  const maxConnections = options.maxConnections ?? DEFAULT_POOL_SIZE;
   checkPoolSettings(options.statementTimeoutMs, maxConnections);
   // A URL that would override the session is refused on every call (CONFIGURATION_ERROR), never used.
   let refusedUrl: Error | undefined;
@@ -69,12 +69,12 @@ export function createPostgresAdapter(
    */
   async function checkNewSession(client: pg.PoolClient): Promise<void> {
     if (checked.has(client)) return;
-    const session = await client.query<Row>(POSTGRES_SESSION_CHECK.text);
+    const session = await client.query<Row>(POSTGRES_SESSION_CHECK);
     if (sessionProblem(session.rows[0], { readOnly }) !== undefined) {
       scoped.add(client);
       await begin(client);
       try {
-        checkSession((await client.query<Row>(POSTGRES_SESSION_CHECK.text)).rows[0], { readOnly });
+        checkSession((await client.query<Row>(POSTGRES_SESSION_CHECK)).rows[0], { readOnly });
       } finally {
         await client.query("ROLLBACK");
       }
@@ -82,9 +82,17 @@ export function createPostgresAdapter(
     checked.add(client);
   }
 
+  // Failures raised by the driver for a statement (not by the caller's own code inside a transaction).
+  const driverFailures = new WeakSet<object>();
+  const driverCall = <T>(call: Promise<T>): Promise<T> =>
+    call.catch((err: unknown) => {
+      if (typeof err === "object" && err !== null) driverFailures.add(err);
+      throw err;
+    });
+
   /** Runs one fixed read, inside a local-settings transaction on a scoped connection. */
   async function runRead(client: pg.PoolClient, statement: FixedStatement, params: readonly unknown[], markBroken: (err: unknown) => void) {
-    const run = () => client.query<Row>({ name: statement.name, text: statement.text, values: params as unknown[] });
+    const run = () => driverCall(client.query<Row>({ name: statement.name, text: statement.text, values: params as unknown[] }));
     if (!scoped.has(client)) return run();
     await begin(client);
     try {
@@ -92,9 +100,22 @@ export function createPostgresAdapter(
       await client.query("COMMIT");
       return result;
     } catch (err) {
-      await client.query("ROLLBACK").catch(markBroken);
+      await rollbackUnlessBroken(client, err, markBroken);
       throw err;
     }
+  }
+
+  /**
+   * ROLLBACK after a failed statement, unless the failure was not the server's answer (a client
+   * deadline, a lost socket): then the connection is discarded unused, since a ROLLBACK on a stalled
+   * connection would only wait out the deadline a second time. The server rolls back when it drops.
+   */
+  async function rollbackUnlessBroken(client: pg.PoolClient, err: unknown, markBroken: (err: unknown) => void): Promise<void> {
+    if (!(err instanceof pg.DatabaseError) && driverFailures.has(err as object)) {
+      markBroken(err);
+      return;
+    }
+    await client.query("ROLLBACK").catch(markBroken); // a failed ROLLBACK: the connection is broken
   }
 
   /**
@@ -149,7 +170,7 @@ export function createPostgresAdapter(
             assertBindable(params);
             // Unnamed: a trusted write runs once per approval, so caching its plan buys nothing, and
             // named statements would collide on poolers (and the embedded demo database) that share sessions.
-            const result = await client.query<Row>({ text: statement.text, values: params as unknown[] });
+            const result = await driverCall(client.query<Row>({ text: statement.text, values: params as unknown[] }));
             return { rows: toJsonRows(result.rows), rowCount: result.rowCount ?? result.rows.length };
           },
         };
@@ -159,8 +180,7 @@ export function createPostgresAdapter(
           await client.query("COMMIT");
           return value;
         } catch (err) {
-          // A failed ROLLBACK means the connection is broken; the server rolls back when it drops.
-          await client.query("ROLLBACK").catch(markBroken);
+          await rollbackUnlessBroken(client, err, markBroken);
           throw err;
         }
       });

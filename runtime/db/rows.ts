@@ -37,5 +37,5 @@ export function checkPoolSettings(statementTimeoutMs: number, maxConnections: nu
   }
 }
 
-export const DEFAULT_MAX_CONNECTIONS = 8;
+export const DEFAULT_POOL_SIZE = 8;
 export const APPLICATION_NAME = "synapsor-runner";

@@ -6,10 +6,8 @@
 import { DatabaseConfigurationError } from "./connection-url.ts";
 
 /** One row: read_only ("on"/"off" or 1/0) and time_zone. */
-export const POSTGRES_SESSION_CHECK = {
-  name: "synapsor_session_check",
-  text: "SELECT current_setting('transaction_read_only') AS read_only, current_setting('TimeZone') AS time_zone",
-} as const;
+export const POSTGRES_SESSION_CHECK =
+  "SELECT current_setting('transaction_read_only') AS read_only, current_setting('TimeZone') AS time_zone";
 
 /** MariaDB spells the variable tx_read_only (transaction_read_only only from 11.1); MySQL 8 removed tx_read_only. */
 export function mysqlSessionCheck(server: "mariadb" | "mysql" | undefined): string {

@@ -73,6 +73,7 @@ export const SAFE_ERROR_CODES = [
   "HANDLER_FAILED",
   "HANDLER_REJECTED_AUTH",
   "UNKNOWN_ACTION",
+  "IDEMPOTENCY_KEY_COLLISION",
   "INTERNAL",
 ] as const;
 export type SafeErrorCode = (typeof SAFE_ERROR_CODES)[number];

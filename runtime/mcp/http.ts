@@ -52,7 +52,7 @@ export const DEFAULT_HTTP_HOST = "127.0.0.1";
 export const DEFAULT_HTTP_PORT = 8766;
 export const DEFAULT_HTTP_PATH = "/mcp";
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
-export const DEFAULT_MAX_CONNECTIONS = 128;
+export const DEFAULT_HTTP_MAX_CONNECTIONS = 128;
 const DEFAULT_IDLE_TIMEOUT_MS = 10_000;
 /** Request line and headers; Node's default, stated so the per-connection bound is visible here. */
 const MAX_HEADER_BYTES = 16 * 1024;
@@ -253,7 +253,7 @@ export async function startHttpServer(source: CoreSource, options: HttpServerOpt
     route,
   );
   const connections = limitConnections(server, {
-    maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+    maxConnections: options.maxConnections ?? DEFAULT_HTTP_MAX_CONNECTIONS,
     idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
   });
   // Malformed HTTP never gets Node's default error text, only a bare 400.

@@ -571,3 +571,28 @@ describe("read-only sessions", () => {
     });
   }
 });
+
+describe("a transaction whose ROLLBACK fails", () => {
+  test("mysql: the connection is discarded, never handed back inside a transaction", async () => {
+    const db = await createDatabase("mysql", "srrb");
+    const a = createMysqlAdapter({ url: db.url, statementTimeoutMs: 2000, maxConnections: 1 });
+    try {
+      const id: FixedStatement = { name: "rb_connection_id", text: "SELECT CONNECTION_ID() AS id" };
+      const [before] = await a.query(id, []);
+      // An open XA transaction makes ROLLBACK fail with an ordinary (non-fatal) error packet.
+      await assert.rejects(
+        a.transaction(async (tx) => {
+          await tx.execute({ name: "rb_commit", text: "COMMIT" }, []);
+          await tx.execute({ name: "rb_xa", text: "XA START 'synapsor-rb'" }, []);
+          throw new Error("work failed");
+        }),
+        /work failed/,
+      );
+      const [after] = await a.query(id, []);
+      assert.notEqual(after?.id, before?.id, "the connection whose ROLLBACK failed was reused");
+    } finally {
+      await a.close();
+      await db.drop();
+    }
+  });
+});

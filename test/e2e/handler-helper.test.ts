@@ -211,6 +211,21 @@ for (const engine of ["postgres", "mysql"] as const) {
         await handlerDb.close();
       }
     });
+
+    test("a URL whose parameters would change the session is refused at start-up and by the connection, with the fix", async () => {
+      const hostile = engine === "postgres" ? "options=-c%20TimeZone%3DAmerica%2FNew_York" : "multipleStatements=true";
+      const url = `${db.url}${db.url.includes("?") ? "&" : "?"}${hostile}`;
+      const env = `TEST_HELPER_HOSTILE_URL_${engine.toUpperCase()}`;
+      process.env[env] = url;
+      process.env[ENV.token] = TOKEN;
+      process.env[ENV.secret] = SECRET;
+      const refused = new RegExp(`${env}.*'${engine === "postgres" ? "options" : "multipleStatements"}'.*Remove it from the URL`);
+      assert.throws(() => createWritebackHandler(billingHandlerOptions(env, engine)), refused);
+      await assert.rejects(
+        openHandlerDatabase(engine, { url, statementTimeoutMs: 1000, maxConnections: 1 }),
+        (err: Error) => (err as { code?: string }).code === "CONFIGURATION_ERROR" && /Remove it from the URL/.test(err.message) && !err.message.includes("New_York"),
+      );
+    });
   });
 }
 
@@ -230,5 +245,64 @@ describe("versionsMatch", () => {
     assert.ok(versionsMatch("9007199254740993", "9007199254740993"));
     assert.ok(!versionsMatch(7, 8));
     assert.ok(!versionsMatch(null, "x"));
+  });
+});
+
+describe("keys that are not text", () => {
+  for (const engine of ["postgres", "mysql"] as const) {
+    test(`${engine}: a ${engine === "postgres" ? "uuid key given in upper case" : "integer key given with leading zeros"} matches as the column's own = does`, async () => {
+      const db = await createDatabase(engine, "srhkey");
+      const env = `TEST_HELPER_KEY_URL_${engine.toUpperCase()}`;
+      let h: ReturnType<typeof createWritebackHandler> | undefined;
+      try {
+        const idType = engine === "postgres" ? "uuid" : "integer";
+        const stored = engine === "postgres" ? "6f1c2a9e-0b7d-4c1e-9a3f-2b8d5e7c4a10" : "42";
+        const given = engine === "postgres" ? stored.toUpperCase() : "0042";
+        const ddl = schemaSql(engine).replace(/CREATE TABLE invoices \(\s*id \S+ PRIMARY KEY/, `CREATE TABLE invoices (id ${idType} PRIMARY KEY`).split("INSERT")[0]!;
+        await db.exec(ddl);
+        await db.exec(`INSERT INTO invoices VALUES ('${stored}', 'acme', 'C-1', 'overdue', 0, '2026-05-16 00:00:00.123456')`);
+        process.env[env] = db.url;
+        process.env[ENV.token] = TOKEN;
+        process.env[ENV.secret] = SECRET;
+        h = createWritebackHandler(billingHandlerOptions(env, engine));
+        const response = await h.handle(signed(writebackRequest({ objectId: given })));
+        const receipt = JSON.parse(response.body);
+        assert.equal(receipt.status, "applied", response.body);
+        assert.deepEqual((await selectRows(db, "SELECT credited_cents FROM invoices")).map((r) => Number(r.credited_cents)), [1500]);
+      } finally {
+        await h?.close();
+        await db.drop();
+      }
+    });
+  }
+});
+
+describe("an idempotency key the receipts table's collation confuses with a stored one", () => {
+  test("mysql: a failed IDEMPOTENCY_KEY_COLLISION receipt, nothing mutated, the first receipt untouched", async () => {
+    const db = await createDatabase("mysql", "srhcol");
+    const env = "TEST_HELPER_COLLISION_URL";
+    let h: ReturnType<typeof createWritebackHandler> | undefined;
+    try {
+      await db.exec(schemaSql("mysql"));
+      // A case-folding collation on the key column, as a hand-made receipts table might have.
+      await db.exec(handlerReceiptsDdl("mysql").replace("varchar(255)", "varchar(255) COLLATE utf8mb4_general_ci"));
+      process.env[env] = db.url;
+      process.env[ENV.token] = TOKEN;
+      process.env[ENV.secret] = SECRET;
+      h = createWritebackHandler(billingHandlerOptions(env, "mysql"));
+      const first = JSON.parse((await h.handle(signed(writebackRequest({ objectId: "INV-1", key: "wrp_collide:KEY" })))).body);
+      assert.equal(first.status, "applied", JSON.stringify(first));
+      const response = await h.handle(signed(writebackRequest({ objectId: "INV-4", key: "wrp_collide:key" })));
+      const receipt = JSON.parse(response.body);
+      assert.equal(receipt.status, "failed", response.body);
+      assert.equal(receipt.safe_error_code, "IDEMPOTENCY_KEY_COLLISION");
+      assert.equal(receipt.source_database_mutated, false);
+      assert.equal(response.status, 200);
+      const credited = await selectRows(db, "SELECT id, credited_cents FROM invoices WHERE id IN ('INV-1', 'INV-4') ORDER BY id");
+      assert.deepEqual(credited.map((r) => Number(r.credited_cents)), [1500, 0]);
+    } finally {
+      await h?.close();
+      await db.drop();
+    }
   });
 });

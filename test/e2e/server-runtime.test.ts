@@ -89,6 +89,21 @@ describe("compiled server around the happy path", () => {
     assert.match(badFlag.stderr, /--transport/);
   });
 
+  test("an HTTP port already in use stops the server with the fix, no stack trace, and the process exits", async () => {
+    const { createServer } = await import("node:net");
+    const occupant = createServer();
+    await new Promise<void>((resolve) => occupant.listen(0, "127.0.0.1", resolve));
+    const port = (occupant.address() as { port: number }).port;
+    try {
+      const r = await serve({}, ["--transport", "http", "--port", String(port), "--allow-unauthenticated", "--store", join(built.runDir, "inuse.db")]);
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is in use; pass --port`));
+      assert.doesNotMatch(r.stderr, /EADDRINUSE|at .*:\d+:\d+/);
+    } finally {
+      await new Promise((resolve) => occupant.close(resolve));
+    }
+  });
+
   test("tools and version work without any environment", async () => {
     const tools = await runProcess(process.execPath, [built.serverPath, "tools", "--json"], { cwd: built.runDir, env: { PATH: process.env.PATH ?? "" } });
     assert.equal(tools.code, 0, tools.stderr);

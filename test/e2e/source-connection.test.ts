@@ -81,7 +81,7 @@ for (const engine of ENGINES) {
 
     test("a clean URL gives a read-only UTC session whose write fails in the database", async () => {
       const a = adapter(db.url);
-      const check = engine === "postgres" ? POSTGRES_SESSION_CHECK : { name: "c", text: mysqlSessionCheck("mariadb") };
+      const check = { name: "c", text: engine === "postgres" ? POSTGRES_SESSION_CHECK : mysqlSessionCheck("mariadb") };
       const [row] = await a.query(check, []);
       assert.doesNotThrow(() => checkSession(row, { readOnly: true }));
       await rejection(a.query(write, []));
@@ -93,7 +93,7 @@ for (const engine of ENGINES) {
       if (engine === "postgres") {
         const client = new pg.Client({ connectionString: db.url, options: "-c TimeZone=UTC" });
         await client.connect();
-        row = (await client.query(POSTGRES_SESSION_CHECK.text)).rows[0];
+        row = (await client.query(POSTGRES_SESSION_CHECK)).rows[0];
         await client.end();
       } else {
         const conn = await mysql.createConnection(db.url);
@@ -234,11 +234,11 @@ describe("postgres: a server that ignores the startup settings (the embedded dem
       // A plain connection shows the server ignores the startup parameters...
       const plain = new pg.Client({ connectionString: embedded.url, options: "-c default_transaction_read_only=on" });
       await plain.connect();
-      const [ignored] = (await plain.query(POSTGRES_SESSION_CHECK.text)).rows;
+      const [ignored] = (await plain.query(POSTGRES_SESSION_CHECK)).rows;
       await plain.end();
       assert.equal(ignored.read_only, "off");
       // ...yet through the reader adapter, a statement sees a read-only transaction and cannot write.
-      const [row] = await a.query(POSTGRES_SESSION_CHECK, []);
+      const [row] = await a.query({ name: "session_check", text: POSTGRES_SESSION_CHECK }, []);
       assert.equal(row!.read_only, "on");
       const err = await rejection(a.query({ name: "w", text: "UPDATE t SET id = 2 WHERE id = 1" }, []));
       assert.equal((err as { code?: string }).code, "25006", "read_only_sql_transaction");
