@@ -23,14 +23,24 @@ export const HANDLER_IMPORT = "synapsor-runner/handler";
 
 export function buildHandlerStubs(contract: Contract, plan: BuildPlan): HandlerStub[] {
   const stubs: HandlerStub[] = [];
+  const taken = new Set<string>();
   for (const [name, executor] of Object.entries(contract.executors ?? {})) {
     if (executor.type !== "http_handler" && executor.type !== "command_handler") continue;
     const caps = plan.capabilities.filter((c) => c.proposal?.executor.name === name);
     if (caps.length === 0) continue;
-    const file = `${name.replace(/[^A-Za-z0-9_-]/g, "_")}.handler.ts`;
+    const file = uniqueStubFile(name, taken);
     stubs.push({ file, executor: name, capabilities: caps.map((c) => c.name), text: renderStub(name, executor, caps, plan) });
   }
   return stubs;
+}
+
+/** A file name made of safe characters; executors whose names map to the same one (`x.y`, `x_y`) get `-2`, `-3`, never a silent overwrite. */
+function uniqueStubFile(executorName: string, taken: Set<string>): string {
+  const stem = executorName.replace(/[^A-Za-z0-9_-]/g, "_");
+  let file = `${stem}.handler.ts`;
+  for (let n = 2; taken.has(file); n++) file = `${stem}-${n}.handler.ts`;
+  taken.add(file);
+  return file;
 }
 
 function renderStub(executorName: string, executor: ExecutorConfig, caps: CapabilityPlan[], plan: BuildPlan): string {
