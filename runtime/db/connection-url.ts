@@ -37,8 +37,8 @@ const PRINTABLE_NAME = /^[A-Za-z0-9_.-]{1,40}$/;
 
 /** What is wrong with an unreadable database URL and how to fix it (inspect says the same). */
 export const INVALID_URL =
-  "is not a valid URL (expected e.g. postgres://user:password@host:5432/dbname or mysql://user:password@host:3306/dbname, " +
-  "port at most 65535); percent-encode special characters in the user name and password (% as %25, @ as %40, / as %2F).";
+  "is not a valid URL (expected postgres:// or mysql://, then the user name, a colon and the password before an @, " +
+  "then host, port (at most 65535) and database); percent-encode special characters in the user name and password (% as %25, @ as %40, / as %2F).";
 
 /** A URL neither Node nor the driver can read, as a configuration error; the URL itself (it holds the password) is never quoted. */
 function invalidUrl(engine: Engine): DatabaseConfigurationError {

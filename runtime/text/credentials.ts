@@ -1,6 +1,6 @@
 // Credentials in text: the one place that recognises them, so the ledger, the logs and the trusted
 // context all apply the same rule. A database or handler URL may carry a password in its userinfo
-// (`scheme://user:pass@host`) or its query (`?password=...`, which the Postgres driver accepts);
+// (a user and password before the host's `@`) or its query (`?password=...`, which the Postgres driver accepts);
 // driver, fetch and handler errors can quote such a URL, and an operator's typo can put one where
 // a tenant or principal belongs.
 
@@ -39,7 +39,7 @@ export function redactCredentials(text: string, known: readonly (string | undefi
 
 /**
  * True when `value` looks like it carries a credential: a URL whose authority names a user
- * (`scheme://user:pass@host`, `scheme://user@host`), or a password, secret or token parameter
+ * (with or without a password before the host's `@`), or a password, secret or token parameter
  * (`...?password=...`). An "@" in a path or query (an e-mail) is not one.
  */
 export function looksLikeCredential(value: string): boolean {
