@@ -104,6 +104,11 @@ export interface ProposalCapabilityConfig extends CapabilityBase {
   numeric_bounds?: Record<string, { minimum?: number; maximum?: number }>;
   transition_guards?: Record<string, { from: Scalar[]; to: Scalar[] }>;
   conflict_guard?: { column: string };
+  /**
+   * Read-only preconditions: the row must hold one of these values when the proposal is made and
+   * when it is applied (part of the planned UPDATE's WHERE); the column needs no UPDATE grant.
+   */
+  preconditions?: Record<string, { one_of: Scalar[] }>;
   approval?: { mode: "human"; required_role?: string };
   executor?: string;
 }

@@ -36,6 +36,8 @@ export interface ColumnInfo {
   nondeterministic_collation?: string;
   /** Postgres: for a column typed with a domain, the domain's base type (e.g. "citext"); absent otherwise. */
   base_type?: string;
+  /** The labels of an enum-typed column (Postgres enum, MySQL ENUM), in declaration order. */
+  enum_values?: string[];
 }
 
 export interface ForeignKeyInfo {
