@@ -26,7 +26,7 @@ interface ServeFlags {
   poolSize?: number;
 }
 
-interface HttpFlags extends ServeFlags {
+export interface HttpFlags extends ServeFlags {
   authTokenEnv: string;
   host?: string;
   port?: number;
@@ -58,30 +58,37 @@ export function register(program: Command): void {
   withBuildAndServeOptions(mcp.command("serve").description("Build (or reuse the cached build of) the config and serve it over stdio")).action(
     async (flags: ServeFlags) => serveCached(flags, ["--transport", "stdio"]),
   );
-  withBuildAndServeOptions(
+  withStreamableHttpOptions(
     mcp
       .command("serve-streamable-http")
       .description("Build (or reuse the cached build of) the config and serve it over Streamable HTTP behind a bearer token"),
-  )
+  ).action(serveStreamableHttp);
+}
+
+/** The flags of `mcp serve-streamable-http`; `up --serve` takes the same. */
+export function withStreamableHttpOptions(command: Command): Command {
+  return withBuildAndServeOptions(command)
     .requiredOption("--auth-token-env <VAR>", "env var holding the bearer token clients must send")
     .option("--host <host>", "bind address (default 127.0.0.1)")
     .option("--port <port>", "port (default 8766)", wholeNumber("--port", 0, 65535))
     .option("--allowed-origin <origin>", "an Origin allowed to call the endpoint (repeatable)", collect)
     .option("--allowed-host <host:port>", "a Host header to accept, e.g. the name behind a proxy (repeatable; replaces the loopback defaults)", collect)
-    .option("--max-connections <n>", "open HTTP connections at most (default 128; one more closes the oldest idle one)", wholeNumber("--max-connections", 1, 100_000))
-    .action(async (flags: HttpFlags) => {
-      // Checked before a build that could take seconds; the server checks it again itself.
-      if (!process.env[flags.authTokenEnv]) {
-        throw new CliError(`Environment variable ${flags.authTokenEnv} (the HTTP bearer token) is not set. Export a long random value and run again.`);
-      }
-      const args = ["--transport", "http", "--auth-token-env", flags.authTokenEnv];
-      if (flags.host !== undefined) args.push("--host", flags.host);
-      if (flags.port !== undefined) args.push("--port", String(flags.port));
-      for (const origin of flags.allowedOrigin ?? []) args.push("--allowed-origin", origin);
-      for (const host of flags.allowedHost ?? []) args.push("--allowed-host", host);
-      if (flags.maxConnections !== undefined) args.push("--max-connections", String(flags.maxConnections));
-      await serveCached(flags, args);
-    });
+    .option("--max-connections <n>", "open HTTP connections at most (default 128; one more closes the oldest idle one)", wholeNumber("--max-connections", 1, 100_000));
+}
+
+/** Builds (or reuses) the server and serves it over Streamable HTTP until it exits. */
+export async function serveStreamableHttp(flags: HttpFlags): Promise<void> {
+  // Checked before a build that could take seconds; the server checks it again itself.
+  if (!process.env[flags.authTokenEnv]) {
+    throw new CliError(`Environment variable ${flags.authTokenEnv} (the HTTP bearer token) is not set. Export a long random value and run again.`);
+  }
+  const args = ["--transport", "http", "--auth-token-env", flags.authTokenEnv];
+  if (flags.host !== undefined) args.push("--host", flags.host);
+  if (flags.port !== undefined) args.push("--port", String(flags.port));
+  for (const origin of flags.allowedOrigin ?? []) args.push("--allowed-origin", origin);
+  for (const host of flags.allowedHost ?? []) args.push("--allowed-host", host);
+  if (flags.maxConnections !== undefined) args.push("--max-connections", String(flags.maxConnections));
+  await serveCached(flags, args);
 }
 
 async function serveCached(flags: ServeFlags, transportArgs: string[]): Promise<void> {

@@ -11,7 +11,7 @@ import { CONNECT_TIMEOUT_MS } from "../../runtime/db/limits.ts";
 import type { Diagnostic } from "../diagnostics.ts";
 import { pointer } from "../diagnostics.ts";
 import type { BuildPlan, CapabilityPlan, WriteStatementPlan } from "../plan/capability-plan.ts";
-import { writerErrorKind } from "../../runtime/dialect/index.ts";
+import { writerErrorKind, type WriterErrorKind } from "../../runtime/dialect/index.ts";
 
 /** The write statements that touch the capability's own table, with a label for messages. */
 function plannedWrites(c: CapabilityPlan): Array<{ label: string; statement: WriteStatementPlan }> {
@@ -25,6 +25,13 @@ function plannedWrites(c: CapabilityPlan): Array<{ label: string; statement: Wri
   ];
 }
 
+/** One statement that did not prepare as planned; `kind` sorts a driver failure (doctor names it). */
+export interface PrepareProblem {
+  capability: CapabilityPlan;
+  message: string;
+  kind?: WriterErrorKind;
+}
+
 /**
  * Prepares every planned statement; `progress` hears what could not be checked with this
  * credential (MySQL: a read credential's UPDATE statements).
@@ -35,25 +42,34 @@ export async function verifyStatementsLive(
   capabilityIndex: (name: string) => number,
   progress: (message: string) => void = () => undefined,
 ): Promise<Diagnostic[]> {
-  const byEngine = { postgres: [] as CapabilityPlan[], mysql: [] as CapabilityPlan[] };
-  for (const c of plan.capabilities) byEngine[c.engine].push(c);
-  const diagnostics: Diagnostic[] = [];
-  const problem = (c: CapabilityPlan, message: string): Diagnostic => ({
+  const problems = await prepareStatementsLive(plan, url, progress);
+  return problems.map(({ capability: c, message }) => ({
     code: "STATEMENT_DOES_NOT_PREPARE",
     pointer: pointer("capabilities", capabilityIndex(c.name)),
     message: `${c.name}: ${message}`,
     fix: "Re-run inspect and fix the capability's table or columns; the database schema differs from the snapshot.",
-  });
-  if (byEngine.postgres.length > 0) diagnostics.push(...(await verifyPostgres(url, byEngine.postgres, problem)));
-  if (byEngine.mysql.length > 0) diagnostics.push(...(await verifyMysql(url, byEngine.mysql, problem, progress)));
-  return diagnostics;
+  }));
 }
 
-type Problem = (c: CapabilityPlan, message: string) => Diagnostic;
+/** The same preparation as verifyStatementsLive, with each failure's kind kept for callers that sort them. */
+export async function prepareStatementsLive(plan: BuildPlan, url: string, progress: (message: string) => void = () => undefined): Promise<PrepareProblem[]> {
+  const byEngine = { postgres: [] as CapabilityPlan[], mysql: [] as CapabilityPlan[] };
+  for (const c of plan.capabilities) byEngine[c.engine].push(c);
+  const problems: PrepareProblem[] = [];
+  if (byEngine.postgres.length > 0) problems.push(...(await verifyPostgres(url, byEngine.postgres, problem)));
+  if (byEngine.mysql.length > 0) problems.push(...(await verifyMysql(url, byEngine.mysql, problem, progress)));
+  return problems;
+}
 
-async function verifyPostgres(url: string, caps: CapabilityPlan[], problem: Problem): Promise<Diagnostic[]> {
+function problem(capability: CapabilityPlan, message: string, err?: unknown): PrepareProblem {
+  return err === undefined ? { capability, message } : { capability, message, kind: writerErrorKind(err) };
+}
+
+type Problem = typeof problem;
+
+async function verifyPostgres(url: string, caps: CapabilityPlan[], problem: Problem): Promise<PrepareProblem[]> {
   const client = await openPostgresClient(url, CONNECT_TIMEOUT_MS, "synapsor-runner build");
-  const out: Diagnostic[] = [];
+  const out: PrepareProblem[] = [];
   try {
     await client.query("BEGIN READ ONLY");
     for (const c of caps) {
@@ -70,7 +86,7 @@ async function verifyPostgres(url: string, caps: CapabilityPlan[], problem: Prob
         await client.query("RELEASE SAVEPOINT verify");
       } catch (err) {
         await client.query("ROLLBACK TO SAVEPOINT verify");
-        out.push(problem(c, `the statement does not prepare${errorCode(err)}`));
+        out.push(problem(c, `the statement does not prepare${errorCode(err)}`, err));
       }
       for (const { label, statement } of plannedWrites(c)) {
         await client.query("SAVEPOINT verify");
@@ -86,7 +102,7 @@ async function verifyPostgres(url: string, caps: CapabilityPlan[], problem: Prob
           await client.query("RELEASE SAVEPOINT verify");
         } catch (err) {
           await client.query("ROLLBACK TO SAVEPOINT verify");
-          out.push(problem(c, `the planned ${label} does not prepare${errorCode(err)}`));
+          out.push(problem(c, `the planned ${label} does not prepare${errorCode(err)}`, err));
         }
       }
     }
@@ -97,9 +113,9 @@ async function verifyPostgres(url: string, caps: CapabilityPlan[], problem: Prob
   return out;
 }
 
-async function verifyMysql(url: string, caps: CapabilityPlan[], problem: Problem, progress: (message: string) => void): Promise<Diagnostic[]> {
+async function verifyMysql(url: string, caps: CapabilityPlan[], problem: Problem, progress: (message: string) => void): Promise<PrepareProblem[]> {
   const conn = await openMysqlConnection(url, CONNECT_TIMEOUT_MS);
-  const out: Diagnostic[] = [];
+  const out: PrepareProblem[] = [];
   const unverified = new Set<string>();
   try {
     for (const c of caps) {
@@ -115,7 +131,7 @@ async function verifyMysql(url: string, caps: CapabilityPlan[], problem: Problem
         }
         await statement.close();
       } catch (err) {
-        out.push(problem(c, `the statement does not prepare${errorCode(err)}`));
+        out.push(problem(c, `the statement does not prepare${errorCode(err)}`, err));
       }
       for (const { label, statement } of plannedWrites(c)) {
         try {
@@ -132,7 +148,7 @@ async function verifyMysql(url: string, caps: CapabilityPlan[], problem: Problem
             unverified.add(c.name);
             continue;
           }
-          out.push(problem(c, `the planned ${label} does not prepare${errorCode(err)}`));
+          out.push(problem(c, `the planned ${label} does not prepare${errorCode(err)}`, err));
         }
       }
     }

@@ -21,6 +21,11 @@ const TRUST_SCOPE_NAMES = new Set([
   "role", "userrole", "requiredrole",
 ]);
 
+/** Whether an argument name means a trust scope (doctor checks the compiled tools with the same rule). */
+export function namesTrustScope(name: string): boolean {
+  return TRUST_SCOPE_NAMES.has(normalise(name));
+}
+
 export function checkArguments(capability: CapabilityConfig, at: Pointer, report: Report): void {
   const args = capability.args ?? {};
   const tenantKey = normalise(capability.target.tenant_key);

@@ -1,0 +1,41 @@
+// `synapsor-runner up --config F --store S --serve [serve-streamable-http flags]`: the doctor's
+// checklist first; any failed check stops here (exit 1, nothing served); otherwise the config is
+// served over Streamable HTTP exactly as `mcp serve-streamable-http` serves it. Without --serve,
+// only the checklist runs and the serve command is printed.
+
+import type { Command } from "commander";
+import { formatChecks } from "../operator/doctor/format.ts";
+import { runChecklist } from "../operator/doctor/run.ts";
+import { serveStreamableHttp, withStreamableHttpOptions, type HttpFlags } from "./mcp.ts";
+import { EXIT } from "./program.ts";
+
+interface UpFlags extends HttpFlags {
+  serve?: boolean;
+}
+
+export function register(program: Command): void {
+  withStreamableHttpOptions(
+    program.command("up").description("Run the doctor's checklist, then (with --serve) serve the config over Streamable HTTP; any failed check refuses to serve"),
+  )
+    .option("--serve", "serve when every check passes (warnings do not stop it)")
+    .action(async (flags: UpFlags) => {
+      const report = await runChecklist({
+        configPath: flags.config,
+        env: process.env,
+        ...(flags.store ? { store: flags.store } : {}),
+        secretEnvNames: [flags.authTokenEnv],
+      });
+      // The server logs to stderr, so the checklist goes there too.
+      process.stderr.write(formatChecks(report));
+      if (!report.ok) {
+        process.stderr.write("synapsor-runner: not serving: a check failed. Fix it (synapsor-runner doctor --config … --first-run explains each) and run up again.\n");
+        process.exitCode = EXIT.invalid;
+        return;
+      }
+      if (!flags.serve) {
+        process.stderr.write("synapsor-runner: all checks passed; add --serve to serve over Streamable HTTP.\n");
+        return;
+      }
+      await serveStreamableHttp(flags);
+    });
+}

@@ -1,0 +1,70 @@
+// The doctor's own read-only statements, per engine: whether the read login may change a table,
+// whether a table the catalog did not show exists for this login, and whether the trusted tenant
+// has rows. Identifiers come from the reviewed config and are quoted by the engine's dialect;
+// values are bound. Every statement runs through the read-only adapter the MCP server uses.
+
+import type { Adapter, FixedStatement } from "../../runtime/db/adapter.ts";
+import { dialectFor } from "../../runtime/dialect/index.ts";
+
+/** Rows counted for the tenant at most: enough to say "has rows", cheap on a large table. */
+export const TENANT_ROWS_CAP = 1000;
+
+const POSTGRES_CAN_WRITE: FixedStatement = {
+  name: "synapsor_doctor_can_write",
+  text:
+    "SELECT pg_catalog.pg_is_in_recovery() AS standby, " +
+    "(pg_catalog.has_any_column_privilege(c.oid, 'INSERT, UPDATE') OR pg_catalog.has_table_privilege(c.oid, 'DELETE, TRUNCATE')) AS can_write " +
+    "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2",
+};
+
+// The current login's grants at every level (global, database, table, column), plus those of its
+// enabled roles. information_schema shows a login its own grants.
+const MYSQL_GRANTEE = "CONCAT('''', SUBSTRING_INDEX(CURRENT_USER(), '@', 1), '''@''', SUBSTRING_INDEX(CURRENT_USER(), '@', -1), '''')";
+const MYSQL_CAN_WRITE: FixedStatement = {
+  name: "synapsor_doctor_can_write",
+  text:
+    "SELECT COUNT(*) AS can_write FROM (" +
+    "SELECT GRANTEE, PRIVILEGE_TYPE FROM information_schema.USER_PRIVILEGES " +
+    "UNION ALL SELECT GRANTEE, PRIVILEGE_TYPE FROM information_schema.SCHEMA_PRIVILEGES WHERE COALESCE(?, DATABASE()) LIKE TABLE_SCHEMA " +
+    "UNION ALL SELECT GRANTEE, PRIVILEGE_TYPE FROM information_schema.TABLE_PRIVILEGES WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ? " +
+    "UNION ALL SELECT GRANTEE, PRIVILEGE_TYPE FROM information_schema.COLUMN_PRIVILEGES WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?" +
+    ") p WHERE p.PRIVILEGE_TYPE IN ('INSERT', 'UPDATE', 'DELETE') AND (p.GRANTEE = " +
+    MYSQL_GRANTEE +
+    " OR p.GRANTEE IN (SELECT CONCAT('''', ROLE_NAME, '''') FROM information_schema.ENABLED_ROLES))",
+};
+
+export interface TableRef {
+  schema?: string | undefined;
+  table: string;
+}
+
+/** Whether the login behind `adapter` may INSERT, UPDATE or DELETE the table; a Postgres standby can write nothing. */
+export async function loginCanWrite(adapter: Adapter, ref: TableRef): Promise<boolean> {
+  if (adapter.engine === "postgres") {
+    const [row] = await adapter.query(POSTGRES_CAN_WRITE, [ref.schema ?? "public", ref.table]);
+    return row !== undefined && truthy(row.can_write) && !truthy(row.standby);
+  }
+  const schema = ref.schema ?? null;
+  const [row] = await adapter.query(MYSQL_CAN_WRITE, [schema, schema, ref.table, schema, ref.table]);
+  return Number(row?.can_write ?? 0) > 0;
+}
+
+/** Reads no row of the table; rejects with the driver's error when the table is missing or may not be read. */
+export async function probeTable(adapter: Adapter, ref: TableRef): Promise<void> {
+  const dialect = dialectFor(adapter.engine);
+  await adapter.query({ name: "synapsor_doctor_table_probe", text: `SELECT 1 AS one FROM ${dialect.qualifiedName(ref.schema, ref.table)} WHERE 1 = 0` }, []);
+}
+
+/** Rows of the tenant in the table, counted up to TENANT_ROWS_CAP. `index` keeps Postgres statement names distinct. */
+export async function tenantRows(adapter: Adapter, ref: TableRef & { tenantKey: string }, tenantId: string, index: number): Promise<number> {
+  const dialect = dialectFor(adapter.engine);
+  const text =
+    `SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM ${dialect.qualifiedName(ref.schema, ref.table)} ` +
+    `WHERE ${dialect.quote(ref.tenantKey)} = ${dialect.placeholder(1)} LIMIT ${TENANT_ROWS_CAP}) capped`;
+  const [row] = await adapter.query({ name: `synapsor_doctor_tenant_rows_${index}`, text }, [tenantId]);
+  return Number(row?.n ?? 0);
+}
+
+function truthy(value: unknown): boolean {
+  return value === true || value === 1 || value === "1" || value === "t" || value === "true";
+}
