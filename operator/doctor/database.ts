@@ -205,7 +205,7 @@ export async function tenantChecks(source: ReachableSource, caps: CapabilityPlan
       );
     } catch (err) {
       const kind = writerErrorKind(err);
-      if (kind === "permission") checks.push(failed(name, "permission", `The login in ${source.config.read_url_env} may not read ${table}${codeOf(err)}.`, `Grant SELECT on ${table} to it.`));
+      if (kind === "permission") checks.push(failed(name, "permission", `The login in ${source.config.read_url_env} may not read ${table}${codeOf(err)}.`, `Grant SELECT on ${table} to the login in ${source.config.read_url_env}.`));
       else if (databaseErrorClass(err) === "invalid_value") {
         checks.push(failed(name, "type_mismatch", `The tenant id in ${tenantEnv} does not fit column ${terminalName(target.tenantKey)} of ${table}${codeOf(err)}; every call would be refused.`, `Set ${tenantEnv} to a value of the column's type.`));
       } else checks.push(warned(name, "environment", `Could not count the tenant's rows in ${table}${codeOf(err)}.`, "Run doctor again; if it persists, check the table with the read login."));

@@ -10,11 +10,13 @@ const MARK = { ok: "✓", warn: "!", fail: "✗" } as const;
 export function formatChecks(report: DoctorReport): string {
   const lines: string[] = [];
   for (const c of report.checks) {
-    lines.push(terminalSafe(`${MARK[c.status]} ${c.status.padEnd(4)} ${c.name} [${c.category}]: ${c.message}`));
+    // The category says what kind of problem a line is; on a passing line it would only be noise.
+    const category = c.status === "ok" ? "" : ` [${c.category}]`;
+    lines.push(terminalSafe(`${MARK[c.status]} ${c.status.padEnd(4)} ${c.name}${category}: ${c.message}`));
     if (c.fix !== null) lines.push(terminalSafe(`    fix: ${c.fix}`));
   }
   lines.push(summary(report));
-  return lines.join("\n") + "\n";
+  return lines.join("\n");
 }
 
 function summary(report: DoctorReport): string {
@@ -27,13 +29,18 @@ function summary(report: DoctorReport): string {
 export function formatFirstRun(report: DoctorReport, next: { configPath: string; store?: string }): string {
   const lines: string[] = [];
   const problems = report.checks.filter((c) => c.status !== "ok");
+  // One missing GRANT can fail several checks with the same fix: a newcomer reads it once.
+  const byFix = new Map<string, DoctorCheck[]>();
+  for (const c of problems) byFix.set(`${c.category}\u0000${c.fix}`, [...(byFix.get(`${c.category}\u0000${c.fix}`) ?? []), c]);
   const config = terminalSafe(next.configPath);
   if (problems.length === 0) {
     lines.push(`Everything checked out (${report.checks.length} checks).`, "");
   } else {
     lines.push(`${problems.length} ${problems.length === 1 ? "thing needs" : "things need"} attention (${report.checks.length - problems.length} of ${report.checks.length} checks passed):`, "");
-    problems.forEach((c, i) => {
-      lines.push(terminalSafe(`${i + 1}. ${c.status === "fail" ? "Problem" : "Worth a look"}: ${c.message}`));
+    [...byFix.values()].forEach((group, i) => {
+      const c = group.find((g) => g.status === "fail") ?? group[0]!;
+      const more = group.length > 1 ? ` (and ${group.length - 1} more ${group.length === 2 ? "check" : "checks"} with the same fix)` : "";
+      lines.push(terminalSafe(`${i + 1}. ${c.status === "fail" ? "Problem" : "Worth a look"}: ${c.message}${more}`));
       lines.push(terminalSafe(`   What it means: ${CATEGORY_MEANING[c.category]} (${c.category}).`));
       lines.push(terminalSafe(`   What to do: ${c.fix ?? ""}`), "");
     });
@@ -44,7 +51,7 @@ export function formatFirstRun(report: DoctorReport, next: { configPath: string;
   } else {
     lines.push("Next: fix the problems above, then run", `  synapsor-runner doctor --config ${config} --first-run`);
   }
-  return lines.join("\n") + "\n";
+  return lines.join("\n");
 }
 
 /** The Markdown report: always redacted (the checks carry no URL or secret), every value escaped. */
@@ -64,7 +71,7 @@ export function markdownReport(report: DoctorReport, configName: string): string
   const categories = [...new Set(report.checks.filter((c) => c.status !== "ok").map((c) => c.category))];
   if (categories.length > 0) {
     lines.push("## What the problems mean", "");
-    for (const category of categories) lines.push(`- ${category}: ${markdownText(CATEGORY_MEANING[category])}`);
+    for (const category of categories) lines.push(`- ${category}: ${markdownText(CATEGORY_MEANING[category])}.`);
     lines.push("");
   }
   return lines.join("\n");

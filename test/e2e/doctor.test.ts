@@ -6,7 +6,9 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -230,6 +232,68 @@ for (const engine of ["postgres", "mysql"] as const) {
       const report = await doctor({ DOC_TENANT: "", DOC_PRINCIPAL: "" });
       assert.deepEqual(categoriesOf(report), ["environment"]);
       assert.equal(failuresOf(report).length, 2);
+    });
+
+    test("a tool named like an approval is a `boundary` failure", async () => {
+      const failure = onlyFailure(await doctor({}, (caps) => (caps[0].name = "billing.approve_invoice")), "boundary");
+      assert.match(failure.message, /billing\.approve_invoice/);
+    });
+
+    test("--check-handlers: an http_handler gets one OPTIONS request without a job or credentials; a command's program is looked up, never run", async () => {
+      const seen: Array<{ method: string; body: string; authorization: string | undefined }> = [];
+      const server = createServer((req, res) => {
+        let body = "";
+        req.on("data", (d: Buffer) => (body += d.toString()));
+        req.on("end", () => {
+          seen.push({ method: req.method ?? "", body, authorization: req.headers.authorization });
+          res.writeHead(405, { allow: "POST" }).end();
+        });
+      });
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      const port = (server.address() as AddressInfo).port;
+      const marker = join(dir, "command-ran");
+      try {
+        const configPath = join(dir, "handlers.json");
+        const config = configFor(engine) as any;
+        config.executors.app_command = { type: "command_handler", command_env: "DOC_COMMAND" };
+        writeFileSync(configPath, JSON.stringify(config));
+        const env = envWith({ DOC_HANDLER_URL: `http://127.0.0.1:${port}/hook`, DOC_COMMAND: `touch ${marker}` });
+        const report = await runChecklist({ configPath, store: join(dir, "ledger.db"), env, checkHandlers: true });
+        assertWellFormed(report);
+        assert.equal(report.ok, true, JSON.stringify(failuresOf(report)));
+        assert.deepEqual(seen, [{ method: "OPTIONS", body: "", authorization: undefined }]);
+        assert.equal(existsSync(marker), false, "the command was not run");
+        const missing = await runChecklist({ configPath, store: join(dir, "ledger.db"), env: { ...env, DOC_COMMAND: "/nonexistent/apply-handler --job -" }, checkHandlers: true });
+        assert.deepEqual(categoriesOf(missing), ["handler"]);
+        assert.equal(failuresOf(missing)[0]!.name, "handler.app_command");
+      } finally {
+        server.close();
+      }
+    });
+
+    test("--check-writeback: the writer's rollback-only probes, in the doctor's categories", async () => {
+      const configPath = join(dir, "writeback.json");
+      writeFileSync(configPath, JSON.stringify(configFor(engine)));
+      const report = await runChecklist({ configPath, store: join(dir, "ledger.db"), env: envWith(), checkWriteback: true });
+      assertWellFormed(report);
+      const probes = report.checks.filter((c) => c.name.startsWith("writeback."));
+      assert.ok(probes.some((c) => c.name === "writeback.app.connect" && c.status === "ok"), JSON.stringify(probes));
+      // The writer may UPDATE the invoice but no receipts table exists yet.
+      const receipts = probes.find((c) => c.name === "writeback.app.receipts_table");
+      assert.equal(receipts?.status, "fail");
+      assert.ok(["object_not_found", "permission"].includes(receipts!.category));
+      assert.match(receipts!.fix!, /writeback migration/);
+    });
+
+    test("CLI: --first-run explains the problem once and prints the next command", async () => {
+      const configPath = join(dir, "first-run.json");
+      writeFileSync(configPath, JSON.stringify(configFor(engine)));
+      const run = await runCli(["doctor", "--config", configPath, "--store", join(dir, "ledger.db"), "--first-run"], { env: envWith({ DOC_READ_URL: urls.noGrant }) });
+      assert.equal(run.code, 1);
+      assert.match(run.stdout, /What it means: the login works but lacks a privilege/);
+      assert.match(run.stdout, /What to do: Grant SELECT on .*invoices.* to the login in DOC_READ_URL/);
+      assert.match(run.stdout, /Next: fix the problems above, then run\n  synapsor-runner doctor --config .* --first-run/);
+      for (const secret of SECRETS) assert.equal(run.stdout.includes(secret), false);
     });
 
     test("CLI: --json prints { ok, checks } and exits 0; --report --redact --output holds no secret", async () => {
