@@ -6,7 +6,7 @@
 import type { Contract, SourceConfig } from "../../compiler/config/contract.ts";
 import type { Diagnostic } from "../../compiler/diagnostics.ts";
 import { classifyConnectFailure, describeFailure } from "../../compiler/inspect/failure.ts";
-import { inspectDatabase } from "../../compiler/inspect/index.ts";
+import { engineFromUrl, inspectDatabase } from "../../compiler/inspect/index.ts";
 import type { SchemaSnapshot } from "../../compiler/inspect/snapshot.ts";
 import type { BuildPlan, CapabilityPlan } from "../../compiler/plan/capability-plan.ts";
 import { prepareStatementsLive } from "../../compiler/verify/live.ts";
@@ -33,6 +33,12 @@ export interface ReachableSource {
 export async function connectSource(name: string, config: SourceConfig, url: string): Promise<{ check: DoctorCheck; source?: ReachableSource }> {
   const checkName = `source.${name}.connect`;
   const env = config.read_url_env;
+  // A URL of the other engine is almost always the wrong variable; connecting would only confuse.
+  const engine = engineFromUrl(url);
+  if (engine !== config.engine) {
+    const found = engine === undefined ? "does not start with postgres://, postgresql://, mysql:// or mariadb://" : `is a ${engine} URL`;
+    return { check: failed(checkName, "environment", `${env} ${found}, but source ${name} is ${config.engine}.`, `Put the ${config.engine} URL of source ${name} in ${env}, or correct the source's engine.`) };
+  }
   const adapter = await openAdapter(config.engine, { url, statementTimeoutMs: config.statement_timeout_ms ?? DEFAULT_STATEMENT_TIMEOUT_MS, maxConnections: 1, readOnly: true });
   try {
     await adapter.verify();

@@ -16,7 +16,7 @@ export function formatChecks(report: DoctorReport): string {
     if (c.fix !== null) lines.push(terminalSafe(`    fix: ${c.fix}`));
   }
   lines.push(summary(report));
-  return lines.join("\n");
+  return lines.join("\n") + "\n";
 }
 
 function summary(report: DoctorReport): string {
@@ -51,7 +51,7 @@ export function formatFirstRun(report: DoctorReport, next: { configPath: string;
   } else {
     lines.push("Next: fix the problems above, then run", `  synapsor-runner doctor --config ${config} --first-run`);
   }
-  return lines.join("\n");
+  return lines.join("\n") + "\n";
 }
 
 /** The Markdown report: always redacted (the checks carry no URL or secret), every value escaped. */
