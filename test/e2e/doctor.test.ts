@@ -184,6 +184,12 @@ for (const engine of ["postgres", "mysql"] as const) {
       assert.match(failure.message, /connection refused/);
     });
 
+    test("a URL of the other engine is `environment`", async () => {
+      const other = engine === "postgres" ? "mysql://someone@127.0.0.1:3306/shop" : "postgres://someone@127.0.0.1:5432/shop";
+      const failure = onlyFailure(await doctor({ DOC_READ_URL: other }), "environment");
+      assert.equal(failure.name, "source.app.connect");
+    });
+
     test("a missing table is `object_not_found`", async () => {
       const failure = onlyFailure(
         await doctor({}, (caps) => caps.forEach((c) => (c.target.table = "invoicez"))),
