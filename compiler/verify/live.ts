@@ -56,8 +56,8 @@ export async function prepareStatementsLive(plan: BuildPlan, url: string, progre
   const byEngine = { postgres: [] as CapabilityPlan[], mysql: [] as CapabilityPlan[] };
   for (const c of plan.capabilities) byEngine[c.engine].push(c);
   const problems: PrepareProblem[] = [];
-  if (byEngine.postgres.length > 0) problems.push(...(await verifyPostgres(url, byEngine.postgres, problem)));
-  if (byEngine.mysql.length > 0) problems.push(...(await verifyMysql(url, byEngine.mysql, problem, progress)));
+  if (byEngine.postgres.length > 0) problems.push(...(await verifyPostgres(url, byEngine.postgres)));
+  if (byEngine.mysql.length > 0) problems.push(...(await verifyMysql(url, byEngine.mysql, progress)));
   return problems;
 }
 
@@ -65,9 +65,7 @@ function problem(capability: CapabilityPlan, message: string, err?: unknown): Pr
   return err === undefined ? { capability, message } : { capability, message, kind: writerErrorKind(err) };
 }
 
-type Problem = typeof problem;
-
-async function verifyPostgres(url: string, caps: CapabilityPlan[], problem: Problem): Promise<PrepareProblem[]> {
+async function verifyPostgres(url: string, caps: CapabilityPlan[]): Promise<PrepareProblem[]> {
   const client = await openPostgresClient(url, CONNECT_TIMEOUT_MS, "synapsor-runner build");
   const out: PrepareProblem[] = [];
   try {
@@ -113,7 +111,7 @@ async function verifyPostgres(url: string, caps: CapabilityPlan[], problem: Prob
   return out;
 }
 
-async function verifyMysql(url: string, caps: CapabilityPlan[], problem: Problem, progress: (message: string) => void): Promise<PrepareProblem[]> {
+async function verifyMysql(url: string, caps: CapabilityPlan[], progress: (message: string) => void): Promise<PrepareProblem[]> {
   const conn = await openMysqlConnection(url, CONNECT_TIMEOUT_MS);
   const out: PrepareProblem[] = [];
   const unverified = new Set<string>();
