@@ -45,15 +45,20 @@ async function checkHttpHandler(name: string, executor: Extract<ExecutorConfig, 
     checks.push(failed(check, "environment", `${executor.url_env} does not hold an http or https URL.`, `Set ${executor.url_env} to the handler's URL, e.g. http://127.0.0.1:PORT/path.`));
     return checks;
   }
+  // The probe sends no credentials, those in the URL's userinfo included (fetch refuses such a URL anyway).
+  parsed.username = "";
+  parsed.password = "";
   const timeout = Math.min(executor.timeout_ms ?? PROBE_TIMEOUT_MS, PROBE_TIMEOUT_MS);
   try {
     const reply = await fetch(parsed, { method: "OPTIONS", redirect: "manual", signal: AbortSignal.timeout(timeout) });
     await reply.body?.cancel().catch(() => undefined);
-    checks.push(
-      reply.status >= 500
-        ? warned(check, "handler", `The handler at ${executor.url_env} answered the probe with HTTP ${reply.status}; it is reachable but reports a server error.`, "Check the handler's own logs before applying a proposal.")
-        : passed(check, "handler", `The handler at ${executor.url_env} is reachable (HTTP ${reply.status} to a probe that sends no job).`),
-    );
+    if (reply.status >= 500) {
+      checks.push(warned(check, "handler", `The handler at ${executor.url_env} answered the probe with HTTP ${reply.status}; it is reachable but reports a server error.`, "Check the handler's own logs before applying a proposal."));
+    } else if (reply.status === 404) {
+      checks.push(warned(check, "handler", `The server at ${executor.url_env} answered the probe with HTTP 404: it is reachable, but nothing may be mounted at that path.`, `Check the path in ${executor.url_env} against the route the handler listens on.`));
+    } else {
+      checks.push(passed(check, "handler", `The handler at ${executor.url_env} is reachable (HTTP ${reply.status} to a probe that sends no job).`));
+    }
   } catch (err) {
     const timedOut = (err as { name?: unknown }).name === "TimeoutError";
     checks.push(

@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { runChecklist } from "../../operator/doctor/run.ts";
+import { nodeAdapter } from "../../handler/node.ts";
 import { CATEGORIES, type DoctorCheck, type DoctorReport } from "../../operator/doctor/check.ts";
 import { CLI, runCli } from "../support/cli.ts";
 import { createDatabase, type TestDatabase } from "../support/databases.ts";
@@ -246,14 +247,16 @@ for (const engine of ["postgres", "mysql"] as const) {
     });
 
     test("--check-handlers: an http_handler gets one OPTIONS request without a job or credentials; a command's program is looked up, never run", async () => {
-      const seen: Array<{ method: string; body: string; authorization: string | undefined }> = [];
+      // The real handler helper's node adapter behind a recorder: what reached it, and whether a job did.
+      const seen: Array<{ method: string; authorization: string | undefined }> = [];
+      let jobs = 0;
+      const helper = nodeAdapter(async () => {
+        jobs++;
+        return { status: 500, headers: {}, body: "" };
+      });
       const server = createServer((req, res) => {
-        let body = "";
-        req.on("data", (d: Buffer) => (body += d.toString()));
-        req.on("end", () => {
-          seen.push({ method: req.method ?? "", body, authorization: req.headers.authorization });
-          res.writeHead(405, { allow: "POST" }).end();
-        });
+        seen.push({ method: req.method ?? "", authorization: req.headers.authorization });
+        helper(req, res);
       });
       await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
       const port = (server.address() as AddressInfo).port;
@@ -267,11 +270,30 @@ for (const engine of ["postgres", "mysql"] as const) {
         const report = await runChecklist({ configPath, store: join(dir, "ledger.db"), env, checkHandlers: true });
         assertWellFormed(report);
         assert.equal(report.ok, true, JSON.stringify(failuresOf(report)));
-        assert.deepEqual(seen, [{ method: "OPTIONS", body: "", authorization: undefined }]);
+        assert.deepEqual(seen, [{ method: "OPTIONS", authorization: undefined }]);
+        assert.equal(jobs, 0, "no writeback job reached the handler");
         assert.equal(existsSync(marker), false, "the command was not run");
         const missing = await runChecklist({ configPath, store: join(dir, "ledger.db"), env: { ...env, DOC_COMMAND: "/nonexistent/apply-handler --job -" }, checkHandlers: true });
         assert.deepEqual(categoriesOf(missing), ["handler"]);
         assert.equal(failuresOf(missing)[0]!.name, "handler.app_command");
+      } finally {
+        server.close();
+      }
+    });
+
+    test("--check-handlers: a server that answers 404 is reachable but warned about its path", async () => {
+      const server = createServer((_req, res) => res.writeHead(404).end());
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      try {
+        const configPath = join(dir, "handler-404.json");
+        writeFileSync(configPath, JSON.stringify(configFor(engine)));
+        const env = envWith({ DOC_HANDLER_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/wrong-path` });
+        const report = await runChecklist({ configPath, store: join(dir, "ledger.db"), env, checkHandlers: true });
+        assertWellFormed(report);
+        assert.equal(report.ok, true);
+        const probe = report.checks.find((c) => c.name === "handler.app_handler");
+        assert.deepEqual([probe?.status, probe?.category], ["warn", "handler"]);
+        assert.match(probe!.fix!, /path in DOC_HANDLER_URL/);
       } finally {
         server.close();
       }
