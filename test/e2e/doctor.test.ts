@@ -367,24 +367,30 @@ describe("doctor: a config that cannot be loaded", () => {
   });
 });
 
-describe("up --serve (postgres)", () => {
+for (const engine of ["postgres", "mysql"] as const) describe(`up --serve (${engine})`, () => {
   let db: TestDatabase;
   let dir: string;
   let reader: string;
   let readUrl: string;
   before(async () => {
-    db = await createDatabase("postgres", "srup");
+    db = await createDatabase(engine, "srup");
     dir = mkdtempSync(join(tmpdir(), "srup-"));
     reader = `ur_${db.name.slice(-8)}`;
     await db.exec("CREATE TABLE invoices (id varchar(20) PRIMARY KEY, org_id varchar(20) NOT NULL, status varchar(20) NOT NULL, amount_cents integer NOT NULL)");
-    await db.exec(`INSERT INTO invoices VALUES ('INV-1', 'org-1', 'open', 100); CREATE ROLE ${reader} LOGIN; GRANT SELECT ON invoices TO ${reader}`);
+    await db.exec("INSERT INTO invoices VALUES ('INV-1', 'org-1', 'open', 100)");
+    await db.exec(
+      engine === "postgres"
+        ? `CREATE ROLE ${reader} LOGIN; GRANT SELECT ON invoices TO ${reader}`
+        : `CREATE USER '${reader}'@'%' IDENTIFIED BY '${READ_PASSWORD}'; GRANT SELECT ON \`${db.name}\`.invoices TO '${reader}'@'%'`,
+    );
     const url = new URL(db.url);
     url.username = reader;
     url.password = READ_PASSWORD;
     readUrl = url.toString();
   });
   after(async () => {
-    await db?.exec(`DROP OWNED BY ${reader}; DROP ROLE IF EXISTS ${reader}`).catch(() => undefined);
+    const drop = engine === "postgres" ? `DROP OWNED BY ${reader}; DROP ROLE IF EXISTS ${reader}` : `DROP USER IF EXISTS '${reader}'@'%'`;
+    await db?.exec(drop).catch(() => undefined);
     await db?.drop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -392,7 +398,7 @@ describe("up --serve (postgres)", () => {
   const baseEnv = () => ({ PATH: process.env.PATH ?? "", DOC_READ_URL: readUrl, DOC_TENANT: "org-1", DOC_PRINCIPAL: "ops@example.test", DOC_HTTP_TOKEN: HTTP_TOKEN });
 
   function writeConfig(): string {
-    const config = configFor("postgres") as any;
+    const config = configFor(engine) as any;
     // Read-only: no writer, so the reader alone must pass every check.
     config.mode = "read_only";
     config.capabilities = config.capabilities.filter((c: any) => c.kind === "read");
