@@ -4,7 +4,7 @@
 // directory, as any shell user expects. Every command resolves through these two helpers, so
 // the CLI, `mcp serve` and a built server.mjs find the same ledger.
 
-import { dirname, isAbsolute, resolve as resolvePath } from "node:path";
+import { dirname, isAbsolute, relative, resolve as resolvePath, sep } from "node:path";
 import { DEFAULT_STORE_PATH, type Contract } from "./contract.ts";
 
 /** A path written in the config, made absolute against the config file's directory. */
@@ -19,5 +19,20 @@ export function defaultStorePath(contract: Pick<Contract, "storage">, configPath
 
 /** --store when given (relative to the working directory), else the config's store. */
 export function chosenStorePath(flag: string | undefined, contract: Pick<Contract, "storage">, configPath: string): string {
-  return flag !== undefined ? resolvePath(flag) : defaultStorePath(contract, configPath);
+  if (flag === undefined) return defaultStorePath(contract, configPath);
+  return flag === ":memory:" ? flag : resolvePath(flag);
+}
+
+/**
+ * What server.mjs bakes as its default ledger: the store's path relative to the bundle's
+ * directory (forward slashes), which the server resolves against its own location at start. A
+ * store written as an absolute path in the config stays absolute.
+ */
+export function storePathFromBundle(bundleDir: string, contract: Pick<Contract, "storage">, configPath: string): string {
+  const written = contract.storage?.sqlite_path ?? DEFAULT_STORE_PATH;
+  if (isAbsolute(written)) return written;
+  const rel = relative(resolvePath(bundleDir), defaultStorePath(contract, configPath));
+  // Another drive (Windows): no relative path exists, so the absolute one is baked.
+  if (isAbsolute(rel)) return defaultStorePath(contract, configPath);
+  return rel.split(sep).join("/");
 }

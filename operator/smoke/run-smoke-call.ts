@@ -126,6 +126,9 @@ export async function runSmokeCall(options: SmokeCallOptions): Promise<SmokeCall
     }
     const envelope = envelopeFrom(result);
     if (!envelope) return notMade("environment", "the server answered without a result envelope.");
+    // The server logs a failing source as the call fails; its stderr may trail the answer.
+    await client.close().catch(() => undefined);
+    await streamEnded(transport.stderr, 2000);
     return { called: true, envelope, toolName, capability: capability.name, kind: capability.kind, storePath, argsFrom, serverLog: notableLogLines(stderr) };
   } finally {
     await client.close().catch(() => undefined);
@@ -164,6 +167,19 @@ function sameCapability(name: string, canonical: string): boolean {
 function missingContext(contract: Contract, env: NodeJS.ProcessEnv): string[] {
   const values = contract.trusted_context?.values;
   return [values?.tenant_id_env ?? DEFAULT_TENANT_ENV, values?.principal_env ?? DEFAULT_PRINCIPAL_ENV].filter((name) => !env[name]);
+}
+
+function streamEnded(stream: { readableEnded?: boolean; once(event: "end" | "close", listener: () => void): unknown } | null, limitMs: number): Promise<void> {
+  if (!stream || stream.readableEnded) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, limitMs);
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    stream.once("end", done);
+    stream.once("close", done);
+  });
 }
 
 function definedOnly(env: NodeJS.ProcessEnv): Record<string, string> {

@@ -12,6 +12,7 @@ import { exampleConfigFor, tempDir } from "../support/compiled-server.ts";
 import { runSmokeCall } from "../../operator/smoke/run-smoke-call.ts";
 
 const SECRET_PASSWORD = "Pw-smoke-NEVER-LEAK-4c1d";
+const WRONG_PASSWORD = "Wrong-smoke-Pw-NEVER-LEAK-77e1";
 
 for (const engine of ["postgres", "mysql"] as const) {
   describe(`smoke call on ${engine}`, () => {
@@ -20,6 +21,7 @@ for (const engine of ["postgres", "mysql"] as const) {
     let configPath: string;
     let store: string;
     let env: NodeJS.ProcessEnv;
+    const reader = `smk_${Date.now().toString(36).slice(-6)}`;
 
     before(async () => {
       db = engine === "postgres" ? await createPostgresDatabase("srsmoke") : await createMysqlDatabase("srsmoke");
@@ -36,11 +38,15 @@ for (const engine of ["postgres", "mysql"] as const) {
       dir = tempDir("synapsor-smoke-");
       configPath = join(dir, "synapsor.runner.json");
       store = join(dir, "smoke.db");
-      // No snapshot: the build reads the live schema, as right after `init --from-env`.
-      writeFileSync(configPath, JSON.stringify(exampleConfigFor(engine), null, 2) + "\n");
+      // A snapshot of the live schema, as `init` leaves one: a call with a wrong login still builds.
+      const snapshot = await runCli(["inspect", "--from-env", "SUPPORT_DB_READ_URL", "--json", "--output", join(dir, "synapsor.schema.json")], { env });
+      assert.equal(snapshot.code, 0, snapshot.stderr);
+      writeFileSync(configPath, JSON.stringify({ ...exampleConfigFor(engine), build: { schema_snapshot: "synapsor.schema.json" } }, null, 2) + "\n");
+      if (engine === "mysql") await db.exec(`CREATE USER '${reader}'@'%' IDENTIFIED BY 'right-password'; GRANT SELECT ON \`${db.name}\`.* TO '${reader}'@'%'`);
     });
 
     after(async () => {
+      if (engine === "mysql") await db?.exec(`DROP USER IF EXISTS '${reader}'@'%'`).catch(() => undefined);
       await db?.drop();
     });
 
@@ -146,6 +152,32 @@ for (const engine of ["postgres", "mysql"] as const) {
       assert.equal(noContext.code, 1);
       assert.equal(noContext.stdout, "");
       assert.match(noContext.stderr, /SYNAPSOR_TENANT_ID/);
+    });
+
+    test("a refused login: CONFIGURATION_ERROR, not retryable; one redacted log line as a hint; recorded for errors list", async () => {
+      const url = new URL(db.url);
+      // Local Postgres trusts every password, so there the login fails on an unknown role.
+      url.username = engine === "mysql" ? reader : `no_such_role_${reader}`;
+      url.password = WRONG_PASSWORD;
+      const loginStore = join(dir, "login.db");
+      const r = await runCli(
+        ["smoke", "call", "--config", configPath, "--store", loginStore, "--tool", "billing.inspect_invoice", "--args", '{"invoice_id":"INV-3001"}', "--json"],
+        { env: { ...env, SUPPORT_DB_READ_URL: url.toString() } },
+      );
+      assert.equal(r.code, 1, r.stderr);
+      const envelope = JSON.parse(r.stdout);
+      assert.deepEqual([envelope.ok, envelope.error.code, envelope.error.retryable], [false, "CONFIGURATION_ERROR", false]);
+      const hints = r.stderr.split("\n").filter((l) => l.includes("source_unavailable"));
+      assert.equal(hints.length, 1, r.stderr);
+      assert.match(hints[0]!, /SUPPORT_DB_READ_URL: the database refused the login/);
+      assert.equal((r.stdout + r.stderr).includes(WRONG_PASSWORD), false);
+
+      const recorded = await runCli(["errors", "list", "--store", loginStore, "--code", "CONFIGURATION_ERROR", "--json"], { env });
+      assert.equal(recorded.code, 0, recorded.stderr);
+      const errors = JSON.parse(recorded.stdout);
+      assert.equal(errors.length, 1);
+      assert.equal(errors[0].capability, "billing.inspect_invoice");
+      assert.equal(recorded.stdout.includes(WRONG_PASSWORD), false);
     });
 
     test("runSmokeCall: the caller's tenant and principal apply to this call only", async () => {
