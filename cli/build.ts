@@ -2,13 +2,15 @@
 // or with --check, prove that DIR already holds exactly that.
 
 import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve as resolvePath } from "node:path";
 import type { Command } from "commander";
 import { formatDiagnostics } from "../compiler/diagnostics.ts";
 import { compareTree, type TreeDifference } from "../compiler/output/compare-tree.ts";
 import { inspectOutputDir, type OutputDirRefusal } from "../compiler/output/output-dir.ts";
 import { writeTreeAtomically } from "../compiler/output/write-tree.ts";
 import { compile, loadContract, type SchemaInput } from "../compiler/pipeline.ts";
+import type { Contract } from "../compiler/config/contract.ts";
+import { defaultStorePath, resolveConfigPath } from "../compiler/config/paths.ts";
 import { terminalSafe } from "../runtime/text/terminal-safe.ts";
 import { CliError, EXIT, printJson, readEnvVar } from "./program.ts";
 
@@ -44,13 +46,20 @@ export function register(program: Command): void {
 async function runBuild(flags: BuildFlags): Promise<void> {
   const schema = schemaInputFromFlags(flags);
   // A directory the build may not replace is refused before the (slow) compile; the write checks again.
-  const earlyOut = flags.check ? undefined : (flags.out ?? outDirFromConfig(flags.config));
+  const targetOut = flags.out ?? outDirFromConfig(flags.config);
+  const earlyOut = flags.check ? undefined : targetOut;
   if (earlyOut !== undefined) {
     const state = inspectOutputDir(earlyOut);
     if (!state.ok) return refuseOutput(flags, earlyOut, state.refusal);
   }
   const progress = flags.json ? undefined : (m: string) => process.stderr.write(`  … ${m}\n`);
-  const result = await compile({ configPath: flags.config, ...(schema ? { schema } : {}), ...(progress ? { progress } : {}) });
+  const result = await compile({
+    configPath: flags.config,
+    ...(schema ? { schema } : {}),
+    ...(progress ? { progress } : {}),
+    // server.mjs finds its default ledger relative to where it is written (or compared, for --check).
+    ...(targetOut !== undefined ? { outDir: resolvePath(targetOut) } : {}),
+  });
   if (!result.ok) {
     if (flags.json) printJson({ ok: false, stage: result.stage, diagnostics: result.diagnostics });
     else process.stderr.write(`build failed at ${result.stage}.\n${formatDiagnostics(flags.config, result.diagnostics)}\n`);
@@ -58,7 +67,7 @@ async function runBuild(flags: BuildFlags): Promise<void> {
     process.exitCode = environmental ? EXIT.environment : EXIT.invalid;
     return;
   }
-  const outDir = flags.out ?? result.contract.build?.out_dir;
+  const outDir = flags.out ?? configOutDir(result.contract, flags.config);
   if (!outDir) throw new CliError("No output directory: pass --out DIR or set build.out_dir in the config.");
 
   if (flags.check) {
@@ -95,14 +104,21 @@ async function runBuild(flags: BuildFlags): Promise<void> {
     `Built ${summary.capabilities.length} capabilities into ${terminalSafe(outDir)}:\n` +
       summary.capabilities.map((c) => `  ${c.kind.padEnd(8)} ${c.name}\n`).join("") +
       `  src/ (${summary.files.filter((f) => f.startsWith("src/")).length} files), manifest.json, server.mjs (${size} KiB)\n` +
-      `Run it: node ${terminalSafe(outDir)}/server.mjs serve --transport stdio --store ${result.plan.storage.sqlitePath}\n`,
+      `Run it: node ${terminalSafe(join(outDir, "server.mjs"))} serve --transport stdio\n` +
+      `  (its ledger: ${terminalSafe(defaultStorePath(result.contract, flags.config))}, next to the config, from any working directory)\n`,
   );
 }
 
 /** build.out_dir when the config loads; a config that does not is reported by the compile. */
 function outDirFromConfig(configPath: string): string | undefined {
   const loaded = loadContract(configPath);
-  return loaded.ok ? loaded.contract.build?.out_dir : undefined;
+  return loaded.ok ? configOutDir(loaded.contract, configPath) : undefined;
+}
+
+/** build.out_dir, relative to the config file (compiler/config/paths.ts). */
+function configOutDir(contract: Contract, configPath: string): string | undefined {
+  const written = contract.build?.out_dir;
+  return written === undefined ? undefined : resolveConfigPath(configPath, written);
 }
 
 function refuseOutput(flags: BuildFlags, outDir: string, refusal: OutputDirRefusal): void {

@@ -22,6 +22,8 @@ import { register as registerEvents } from "./events.ts";
 import { register as registerStore } from "./store.ts";
 import { register as registerDoctor } from "./doctor.ts";
 import { register as registerUp } from "./up.ts";
+import { register as registerSmoke } from "./smoke.ts";
+import { register as registerErrors } from "./errors.ts";
 
 const program = new Command("synapsor-runner")
   .description("Compile synapsor.runner.json into a scoped, reviewable MCP server for Postgres or MySQL.")
@@ -46,6 +48,8 @@ registerEvents(program);
 registerStore(program);
 registerDoctor(program);
 registerUp(program);
+registerSmoke(program);
+registerErrors(program);
 
 program.on("command:*", (operands: string[]) => {
   process.stderr.write(`synapsor-runner: unknown command '${operands[0]}'. Run synapsor-runner --help to list commands.\n`);

@@ -1,9 +1,8 @@
 // `synapsor-runner proposals …`: the human side of a proposal. None of these are MCP tools:
 // the model can propose, only a person at this CLI can approve or reject.
 
-import { basename, dirname, resolve as resolvePath } from "node:path";
+import { basename } from "node:path";
 import { Option, type Command } from "commander";
-import { DEFAULT_STORE_PATH } from "../compiler/config/contract.ts";
 import { compileForCommand } from "./compiled.ts";
 import type { Ledger } from "../runtime/ledger/ports.ts";
 import type { Decision, ProposalState, StoredProposal } from "../runtime/ledger/records.ts";
@@ -19,14 +18,15 @@ import { proposalHistory } from "../operator/review/history.ts";
 import { checkWritebackJob } from "../operator/review/job-schema.ts";
 import { positiveInt } from "../operator/review/options.ts";
 import { expireStalePlans, STALE_REASON_TEXT } from "../operator/review/stale-plans.ts";
-import { keySettings, withKeyOptions, withLedger, type KeyFlags } from "../operator/review/store.ts";
+import { keySettings, loadContractOrFail, withKeyOptions, withLedger, type KeyFlags } from "../operator/review/store.ts";
+import { chosenStorePath } from "../compiler/config/paths.ts";
 import { writeFileAtomically } from "../operator/review/write-file.ts";
 import { terminalSafe } from "../runtime/text/terminal-safe.ts";
 import { CliError, EXIT, printJson } from "./program.ts";
 
 
 interface ListFlags extends KeyFlags {
-  store: string;
+  store?: string;
   state?: ProposalState;
   capability?: string;
   tenant?: string;
@@ -44,28 +44,37 @@ interface DecideFlags extends KeyFlags {
   json?: boolean;
 }
 
+const STORE_OR_CONFIG = "the ledger the MCP server writes (SQLite file; default: --config's storage.sqlite_path, relative to the config)";
+
+/** --store as typed, else the store of --config next to that config: the one its server uses. */
+function storeOrConfig(flags: { store?: string; config?: string }): string {
+  if (flags.store !== undefined) return flags.store;
+  if (flags.config !== undefined) return chosenStorePath(undefined, loadContractOrFail(flags.config), flags.config);
+  throw new CliError("Say which ledger to read: pass --store FILE (the server's --store) or --config synapsor.runner.json.");
+}
+
 export function register(program: Command): void {
   const group = program.command("proposals").description("Review proposals outside MCP: list, show, approve, reject, export a writeback job, expire stale ones");
 
   withKeyOptions(group
     .command("list")
     .description("List proposals, newest first")
-    .requiredOption("--store <file>", "the ledger the MCP server writes (SQLite file)")
+    .option("--store <file>", STORE_OR_CONFIG)
     .addOption(new Option("--state <state>", "only proposals in this state").choices(PROPOSAL_STATES))
     .option("--capability <name>", "only proposals made by this capability")
     .option("--tenant <id>", "only proposals of this tenant")
     .option("--object <id>", "only proposals for this object: its primary-key value, or table:value")
     .option("--limit <n>", "at most this many (default 50)", positiveInt, 50)
     .option("--json", "print the proposals as a JSON array (each with its verification)"))
-    .action((flags: ListFlags) => withLedger(flags.store, (ledger) => list(ledger, flags), flags));
+    .action((flags: ListFlags) => withLedger(storeOrConfig(flags), (ledger) => list(ledger, flags), flags));
 
   withKeyOptions(group
     .command("show")
     .description("Show one proposal: target, before/proposed diff, guards, evidence, approval requirement, history")
     .argument("<id>", "proposal id (wrp_…)")
-    .requiredOption("--store <file>", "the ledger the MCP server writes (SQLite file)")
+    .option("--store <file>", STORE_OR_CONFIG)
     .option("--json", "print { proposal, verified, hashVerified, diff, evidence, decisions, writebackJobs, receipts, events } as JSON"))
-    .action((id: string, flags: { store: string; json?: boolean } & KeyFlags) => withLedger(flags.store, (ledger) => show(ledger, id, flags), flags));
+    .action((id: string, flags: { store?: string; json?: boolean } & KeyFlags) => withLedger(storeOrConfig(flags), (ledger) => show(ledger, id, flags), flags));
 
   withKeyOptions(group
     .command("approve")
@@ -130,7 +139,7 @@ async function expire(flags: ExpireFlags): Promise<void> {
   // what apply would refuse.
   const compiled = await compileForCommand(flags.config, flags);
 
-  const store = flags.store ?? resolvePath(dirname(resolvePath(flags.config)), compiled.contract.storage?.sqlite_path ?? DEFAULT_STORE_PATH);
+  const store = chosenStorePath(flags.store, compiled.contract, flags.config);
   const keys = keySettings(store, { ...(flags.ledgerKeyEnv ? { ledgerKeyEnv: flags.ledgerKeyEnv } : {}) }, compiled.contract);
   await withLedger(store, async (ledger) => {
     const report = await expireStalePlans(ledger, compiled.plan, { dryRun: flags.dryRun === true, config: basename(flags.config) });

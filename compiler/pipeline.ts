@@ -22,6 +22,7 @@ import { verifyStatementsLive } from "./verify/live.ts";
 import { describeFailure } from "./inspect/failure.ts";
 import { CONNECT_TIMEOUT_MS } from "../runtime/db/limits.ts";
 import { RUNNER_VERSION } from "./version.ts";
+import { resolveConfigPath, storePathFromBundle } from "./config/paths.ts";
 
 export type SchemaInput = { kind: "snapshot"; path: string } | { kind: "live"; envVar: string; url: string };
 
@@ -42,7 +43,7 @@ export function loadContract(configPath: string): { ok: true; contract: Contract
 /** Where the schema comes from when the caller gave nothing: the config's build.schema_snapshot. */
 export function defaultSchemaInput(contract: Contract, configPath: string): SchemaInput | undefined {
   const snapshot = contract.build?.schema_snapshot;
-  return snapshot ? { kind: "snapshot", path: resolvePath(dirname(configPath), snapshot) } : undefined;
+  return snapshot ? { kind: "snapshot", path: resolveConfigPath(configPath, snapshot) } : undefined;
 }
 
 export const NO_SCHEMA: Diagnostic = {
@@ -103,9 +104,12 @@ async function verifyPlanLive(
 }
 
 /** Stages 5–7: generated sources, type-checked, and (unless asked not to) the bundle. */
-export async function emitPlan(plan: BuildPlan, options: { bundle?: boolean; progress?: Progress } = {}): Promise<{ ok: true; files: FileMap } | StageFailure> {
+export async function emitPlan(
+  plan: BuildPlan,
+  options: { bundle?: boolean; progress?: Progress; storeFromBundle?: string } = {},
+): Promise<{ ok: true; files: FileMap } | StageFailure> {
   const progress = options.progress ?? (() => undefined);
-  const files = emitSources(plan);
+  const files = emitSources(plan, options.storeFromBundle !== undefined ? { storeFromBundle: options.storeFromBundle } : {});
   progress("type-checking the generated sources");
   const typeErrors = await typecheckSources(files);
   if (typeErrors.length > 0) {
@@ -136,6 +140,8 @@ export interface CompileOptions {
   bundle?: boolean;
   /** Progress lines for slow stages. */
   progress?: Progress;
+  /** The directory server.mjs is written to (its default ledger path is baked relative to it); default: the config's directory. */
+  outDir?: string;
 }
 
 export type CompileResult = { ok: true; contract: Contract; plan: BuildPlan; files: FileMap } | StageFailure;
@@ -166,7 +172,8 @@ export async function compile(options: CompileOptions): Promise<CompileResult> {
     if (problems.length > 0) return failed("verify", problems);
   }
 
-  const emitted = await emitPlan(plan, { ...(options.bundle !== undefined ? { bundle: options.bundle } : {}), progress });
+  const storeFromBundle = storePathFromBundle(options.outDir ?? dirname(resolvePath(options.configPath)), contract, options.configPath);
+  const emitted = await emitPlan(plan, { ...(options.bundle !== undefined ? { bundle: options.bundle } : {}), progress, storeFromBundle });
   if (!emitted.ok) return emitted;
   return { ok: true, contract, plan, files: emitted.files };
 }

@@ -2,12 +2,15 @@
 // Start-up problems (missing env vars, an unusable store) stop the server with a clear
 // message before it accepts a single request.
 
+import { dirname, resolve as resolvePath } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createCapabilityHost, describeTool, type AliasMode } from "./capability-host.ts";
 import type { CallEnvironment } from "./calls/call-context.ts";
 import { credentialContextMessage, trustedContextFromEnv } from "./context.ts";
 import type { Adapter } from "./db/adapter.ts";
 import { classifyDatabaseError, operatorHint } from "./db/classify.ts";
+import { sourceFailureCategory, watchSourceHealth } from "./db/source-health.ts";
 import { openAdapter } from "./db/index.ts";
 import { createRefusingHost } from "./refusing-host.ts";
 import { LedgerKeyError } from "./ledger/keys/key-ring.ts";
@@ -30,7 +33,8 @@ Commands:
 
 serve options:
   --transport stdio|http     stdio (default) or Streamable HTTP
-  --store PATH               SQLite ledger file (default: the config's storage.sqlite_path)
+  --store PATH               SQLite ledger file (default: the config's storage.sqlite_path, found
+                             relative to this server.mjs as built next to its config)
   --host HOST                HTTP bind address (default 127.0.0.1)
   --port PORT                HTTP port (default 8766)
   --auth-token-env VAR       env var holding the HTTP bearer token (required for http)
@@ -195,7 +199,8 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
     urls.set(name, url);
   }
 
-  const storePath = values.store ?? def.defaultStorePath;
+  // --store as typed is relative to the working directory; the default is relative to server.mjs.
+  const storePath = values.store === undefined ? defaultStoreOf(def) : values.store === ":memory:" ? values.store : resolvePath(values.store);
   const log = (event: Record<string, unknown>) => process.stderr.write(JSON.stringify({ time: new Date().toISOString(), ...event }) + "\n");
   // A store deleted or replaced under the server is said once, here; the calls that fail after it
   // answer TEMPORARILY_UNAVAILABLE without a log line each.
@@ -222,12 +227,13 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
 
   const adapters = new Map<string, Adapter>();
   for (const [name, source] of Object.entries(def.sources)) {
-    adapters.set(name, await openAdapter(source.engine, {
-        url: urls.get(name)!,
-        statementTimeoutMs: source.statementTimeoutMs,
-        maxConnections: poolSize,
-        readOnly: true,
-      }));
+    const adapter = await openAdapter(source.engine, {
+      url: urls.get(name)!,
+      statementTimeoutMs: source.statementTimeoutMs,
+      maxConnections: poolSize,
+      readOnly: true,
+    });
+    adapters.set(name, watchSourceHealth(name, source.readUrlEnv, adapter, log));
   }
   const callLog = (event: Record<string, unknown>) => {
     if (!(storeLost && event.event === "ledger_write_failed")) log(event);
@@ -306,22 +312,26 @@ const REFUSED_CONTEXT_FOR_MODEL =
 
 /**
  * Checks each source's connection once, without delaying start-up (a database that is down must not
- * stop the server): a wrong login, database name, URL or session is logged here, once, with what
- * to fix; calls meanwhile answer with the classified code (CONFIGURATION_ERROR for those).
+ * stop the server): a wrong login, database name, URL or session is logged (by the health watch,
+ * runtime/db/source-health.ts) at start with what to fix; calls meanwhile answer with the
+ * classified code (CONFIGURATION_ERROR for those), and the watch logs again only on a change.
  */
 function checkSourcesOnce(def: ServerDefinition, adapters: ReadonlyMap<string, Adapter>, log: (event: Record<string, unknown>) => void): void {
   for (const [name, adapter] of adapters) {
     adapter.verify().catch((err: unknown) => {
+      // Failures of the source as a whole were just logged by the watch; anything else (a session
+      // check the database refused for another reason) is said here, once.
+      if (sourceFailureCategory(err) !== undefined) return;
       const { code } = classifyDatabaseError(err);
-      log({
-        level: code === "TEMPORARILY_UNAVAILABLE" ? "warn" : "error",
-        event: "source_check_failed",
-        source: name,
-        code,
-        message: operatorHint(err, def.sources[name]!.readUrlEnv),
-      });
+      log({ level: "error", event: "source_check_failed", source: name, code, message: operatorHint(err, def.sources[name]!.readUrlEnv) });
     });
   }
+}
+
+/** The ledger a server uses without --store, absolute: next to the config, found through the bundle's own location. */
+function defaultStoreOf(def: ServerDefinition): string {
+  if (def.bundleUrl === undefined || !def.bundleUrl.startsWith("file:")) return resolvePath(def.defaultStorePath);
+  return resolvePath(dirname(fileURLToPath(def.bundleUrl)), def.defaultStorePath);
 }
 
 function isLoopback(host: string): boolean {

@@ -7,7 +7,10 @@ export interface ServerDefinition {
   runnerVersion: string;
   config: { file: string; sha256: string };
   mode: "read_only" | "review";
+  /** The ledger when serve gets no --store: relative to the bundle's directory when bundleUrl is set, else to the working directory (servers built before the path rule). */
   defaultStorePath: string;
+  /** import.meta.url of the bundle (server.mjs). */
+  bundleUrl?: string;
   /**
    * The variable the contract names for the ledger keys (it must then be set), or null: then
    * SYNAPSOR_LEDGER_KEY when set, otherwise the key file next to the store. Absent in servers

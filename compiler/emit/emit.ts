@@ -21,7 +21,16 @@ export function importIdentifier(capabilityName: string): Code {
 /** Capability names (checked by the config rules) also name files; anything else here is a generator bug, never a path. */
 const FILE_STEM = /^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/;
 
-export function emitSources(plan: BuildPlan): FileMap {
+export interface EmitOptions {
+  /**
+   * The ledger's default path as server.mjs resolves it: relative to the bundle's own directory
+   * (compiler/config/paths.ts storeFromBundle). Default: the config's path as written, i.e. a
+   * bundle next to the config.
+   */
+  storeFromBundle?: string;
+}
+
+export function emitSources(plan: BuildPlan, options: EmitOptions = {}): FileMap {
   const files: FileMap = new Map();
   const header = generatedHeader(plan);
   for (const cap of plan.capabilities) {
@@ -38,7 +47,7 @@ export function emitSources(plan: BuildPlan): FileMap {
       runnerVersionLiteral: stringLiteral(plan.runnerVersion),
       configLiteral: codeLiteral(plan.config, "  "),
       modeLiteral: stringLiteral(plan.mode),
-      storePathLiteral: stringLiteral(plan.storage.sqlitePath),
+      storePathLiteral: stringLiteral(options.storeFromBundle ?? plan.storage.sqlitePath),
       ledgerKeyEnvLiteral: codeLiteral(plan.storage.ledgerKeyEnv),
       sourcesLiteral: codeLiteral(
         Object.fromEntries(

@@ -133,6 +133,8 @@ export async function ensureCachedServer(options: EnsureOptions): Promise<Cached
     schema: options.schema,
     // Already loaded for the cache key; a live schema is not inspected a second time.
     snapshot: options.snapshot,
+    // The cache entry is where server.mjs lives, so its default ledger is baked relative to it.
+    outDir: dir,
     ...(options.progress ? { progress: options.progress } : {}),
   });
   if (!result.ok) return { ok: false, stage: result.stage, diagnostics: result.diagnostics };

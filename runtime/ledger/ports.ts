@@ -9,6 +9,8 @@ import type {
   EventFilter,
   EvidenceBundle,
   FailureRecord,
+  InternalErrorFilter,
+  InternalErrorRecord,
   LedgerEvent,
   NewProposal,
   ProposalFilter,
@@ -43,6 +45,9 @@ export interface ReadLog {
   getEvidence(id: string, tenantId?: string): Promise<EvidenceBundle | undefined>;
   listEvidence(filter?: ReadFilter): Promise<EvidenceBundle[]>;
   listQueryAudit(filter?: ReadFilter): Promise<QueryAuditRecord[]>;
+  /** The raw details recordFailure kept, newest first. Operators only: never shown to a model. */
+  listInternalErrors(filter?: InternalErrorFilter): Promise<InternalErrorRecord[]>;
+  getInternalError(id: number): Promise<InternalErrorRecord | undefined>;
 }
 
 export type DecisionOutcome = { ok: true; decision: Decision; proposal: StoredProposal } | { ok: false; refusal: ReviewRefusal };

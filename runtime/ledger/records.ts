@@ -166,6 +166,28 @@ export interface FailureRecord {
   internal: string;
 }
 
+/** A failure's raw detail, kept for the operator (credentials redacted), with the call it belongs to. */
+export interface InternalErrorRecord {
+  id: number;
+  code: string;
+  queryAuditId: string;
+  capability: string | null;
+  tenantId: string | null;
+  principal: string | null;
+  source: string | null;
+  table: string | null;
+  detail: string;
+  createdAt: string;
+}
+
+export interface InternalErrorFilter {
+  code?: string;
+  capability?: string;
+  /** ISO 8601 time; only errors recorded at or after it. */
+  since?: string;
+  limit?: number;
+}
+
 export interface ReadFilter {
   tenantId?: string;
   capability?: string;

@@ -171,11 +171,12 @@ for (const engine of ENGINES) {
       assert.equal(JSON.stringify(first).includes(WRONG_PASSWORD), false);
       const second = await inspect(session);
       assert.equal(second.error.code, "CONFIGURATION_ERROR");
-      await waitFor(() => session.stderr().includes("source_check_failed"));
-      const lines = session.stderr().split("\n").filter((l) => l.includes("source_check_failed"));
+      await waitFor(() => session.stderr().includes("source_unavailable"));
+      // Once for the start-up check and the two failed calls together: the log says a state, not each call.
+      const lines = session.stderr().split("\n").filter((l) => l.includes("source_unavailable"));
       assert.equal(lines.length, 1, session.stderr());
       const logged = JSON.parse(lines[0]!);
-      assert.equal(logged.code, "CONFIGURATION_ERROR");
+      assert.deepEqual([logged.level, logged.source, logged.category, logged.code], ["error", "app_db", "authentication", "CONFIGURATION_ERROR"]);
       assert.match(logged.message, /\$SUPPORT_DB_READ_URL: the database refused the login/);
       assert.equal(session.stderr().includes(WRONG_PASSWORD), false);
     });
@@ -199,7 +200,8 @@ for (const engine of ENGINES) {
       const session = await serve(`${db.url}?${HOSTILE_PARAMETERS[engine][0]}`);
       const e = await inspect(session);
       assert.deepEqual([e.error.code, e.error.retryable], ["CONFIGURATION_ERROR", false]);
-      await waitFor(() => session.stderr().includes("source_check_failed"));
+      await waitFor(() => session.stderr().includes("source_unavailable"));
+      assert.match(session.stderr(), /"category":"config"/);
       assert.match(session.stderr(), engine === "postgres" ? /'options'/ : /'typeCast'/);
       assert.doesNotMatch(session.stderr(), /default_transaction_read_only/);
     });
@@ -221,6 +223,9 @@ for (const engine of ENGINES) {
         const results = await Promise.all(["INV-3001", "INV-3003"].map((id) => inspect(session, id)));
         for (const e of results) assert.equal(e.ok, true, JSON.stringify(e.error));
       }
+      // The operator's log: one line when the source stopped answering, one when it came back.
+      const health = session.stderr().split("\n").filter((l) => /"event":"source_(unavailable|recovered)"/.test(l)).map((l) => JSON.parse(l));
+      assert.deepEqual(health.map((h) => [h.event, h.category ?? null]), [["source_unavailable", "connection"], ["source_recovered", null]], session.stderr());
     });
   });
 }

@@ -7,13 +7,22 @@ import type { StatementSync } from "node:sqlite";
 import { newKey } from "../ids.ts";
 import type { ReadLog } from "../ports.ts";
 import { groupCommit, type ReadRecorder } from "../read-batch.ts";
-import type { EvidenceBundle, FailureRecord, QueryAuditRecord, ReadFilter, ReadIds, ReadOutcome, ReadRecord } from "../records.ts";
+import type { EvidenceBundle, FailureRecord, InternalErrorFilter, InternalErrorRecord, QueryAuditRecord, ReadFilter, ReadIds, ReadOutcome, ReadRecord } from "../records.ts";
 import { StoreUnavailableError } from "../store-error.ts";
 import type { ListSpec, SqliteDatabase } from "./database.ts";
-import { toEvidence, toQueryAudit } from "./rows.ts";
+import { toEvidence, toInternalError, toQueryAudit } from "./rows.ts";
 import { redactCredentials } from "../../text/credentials.ts";
 
 const EVIDENCE_LIST: ListSpec = { table: "evidence_bundles", tiebreak: "key", filters: { tenantId: "tenant_id", capability: "capability" } };
+// Each internal error with the call it failed (the read row it shares a key with). A subquery, not
+// a view: listing needs no schema change, and the store stays readable by earlier builds.
+const INTERNAL_ERRORS = `(SELECT i.id, i.code, i.query_audit_id, i.detail, i.created_at, r.capability, r.tenant_id, r.principal,
+  r.source, r.table_name FROM internal_errors i LEFT JOIN reads r ON r.key = substr(i.query_audit_id, 4))`;
+const INTERNAL_ERROR_LIST: ListSpec = {
+  table: INTERNAL_ERRORS,
+  tiebreak: "id",
+  filters: { code: "code", capability: "capability", since: { sql: "created_at >= ?", uses: 1 } },
+};
 const AUDIT_LIST: ListSpec = { table: "query_audit", tiebreak: "key", filters: { tenantId: "tenant_id", capability: "capability" } };
 
 interface SerialisedRead {
@@ -35,6 +44,7 @@ export class SqliteReadLog implements ReadLog {
   readonly #evidenceById: StatementSync;
   readonly #evidenceByIdInTenant: StatementSync;
   readonly #recorder: ReadRecorder;
+  readonly #internalErrorById: StatementSync;
 
   constructor(db: SqliteDatabase) {
     this.#db = db;
@@ -45,6 +55,7 @@ export class SqliteReadLog implements ReadLog {
     // By key, not by the view's computed id, so the lookup uses the primary key.
     this.#evidenceById = db.prepare("SELECT * FROM evidence_bundles WHERE key = ?");
     this.#evidenceByIdInTenant = db.prepare("SELECT * FROM evidence_bundles WHERE key = ? AND tenant_id = ?");
+    this.#internalErrorById = db.prepare(`SELECT * FROM ${INTERNAL_ERRORS} WHERE id = ?`);
     this.#recorder = groupCommit((records) => this.writeReads(records));
   }
 
@@ -131,6 +142,15 @@ export class SqliteReadLog implements ReadLog {
 
   async listQueryAudit(filter: ReadFilter = {}): Promise<QueryAuditRecord[]> {
     return this.#db.list(AUDIT_LIST, filter).map(toQueryAudit);
+  }
+
+  async listInternalErrors(filter: InternalErrorFilter = {}): Promise<InternalErrorRecord[]> {
+    return this.#db.list(INTERNAL_ERROR_LIST, filter).map(toInternalError);
+  }
+
+  async getInternalError(id: number): Promise<InternalErrorRecord | undefined> {
+    const row = this.#db.read(() => this.#internalErrorById.get(id));
+    return row ? toInternalError(row) : undefined;
   }
 }
 

@@ -1,7 +1,7 @@
 // SQLite row ↔ ledger record mapping. JSON columns are parsed here and nowhere else.
 
 import type { Receipt } from "../../executors/protocol.ts";
-import type { EvidenceBundle, LedgerEvent, ProposalState, QueryAuditRecord, StoredReceipt } from "../records.ts";
+import type { EvidenceBundle, InternalErrorRecord, LedgerEvent, ProposalState, QueryAuditRecord, StoredReceipt } from "../records.ts";
 import type { DecisionRecord, JobRecord, ProposalRecord } from "../review-storage.ts";
 import type { Row } from "./database.ts";
 
@@ -113,6 +113,21 @@ export function toQueryAudit(row: Row): QueryAuditRecord {
   };
   if (row.error_code !== null) record.errorCode = row.error_code as string;
   return record;
+}
+
+export function toInternalError(row: Row): InternalErrorRecord {
+  return {
+    id: row.id as number,
+    code: row.code as string,
+    queryAuditId: row.query_audit_id as string,
+    capability: row.capability as string | null,
+    tenantId: row.tenant_id as string | null,
+    principal: row.principal as string | null,
+    source: row.source as string | null,
+    table: row.table_name as string | null,
+    detail: row.detail as string,
+    createdAt: row.created_at as string,
+  };
 }
 
 export function toEvent(row: Row): LedgerEvent {

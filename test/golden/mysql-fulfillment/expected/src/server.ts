@@ -15,7 +15,10 @@ await runServerCli({
     sha256: "09eaf3edc33186fa36fb1771785a448bb300b4faf818ccf119899699ad23905b",
   },
   mode: "review",
-  defaultStorePath: "./.synapsor/fulfillment.db",
+  // Relative to the directory of this file once bundled (server.mjs): the same ledger the CLI
+  // finds next to the config, from whatever directory a client starts the server.
+  defaultStorePath: ".synapsor/fulfillment.db",
+  bundleUrl: import.meta.url,
   ledgerKeyEnv: null,
   sources: {
     warehouse_db: {

@@ -12,7 +12,10 @@ await runServerCli({
     sha256: "c02e175e6085d4ef82218f84575779105e9634ff04fb77341412ef24f9a100fa",
   },
   mode: "review",
-  defaultStorePath: "./.synapsor/local.db",
+  // Relative to the directory of this file once bundled (server.mjs): the same ledger the CLI
+  // finds next to the config, from whatever directory a client starts the server.
+  defaultStorePath: ".synapsor/local.db",
+  bundleUrl: import.meta.url,
   ledgerKeyEnv: null,
   sources: {
     warehouse_db: {

@@ -13,7 +13,10 @@ await runServerCli({
     sha256: "c085e2ed81d696c9d5057fb13ec2addc2698db513e7156f11519106de98b3d3e",
   },
   mode: "review",
-  defaultStorePath: "./.synapsor/local.db",
+  // Relative to the directory of this file once bundled (server.mjs): the same ledger the CLI
+  // finds next to the config, from whatever directory a client starts the server.
+  defaultStorePath: ".synapsor/local.db",
+  bundleUrl: import.meta.url,
   ledgerKeyEnv: null,
   sources: {
     app_db: {

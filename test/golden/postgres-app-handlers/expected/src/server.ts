@@ -14,7 +14,10 @@ await runServerCli({
     sha256: "4fafedb5944f6f96ef1f6b96bdcc564662098e36fe7bf807910cd2a7789e16b1",
   },
   mode: "review",
-  defaultStorePath: "./.synapsor/local.db",
+  // Relative to the directory of this file once bundled (server.mjs): the same ledger the CLI
+  // finds next to the config, from whatever directory a client starts the server.
+  defaultStorePath: ".synapsor/local.db",
+  bundleUrl: import.meta.url,
   ledgerKeyEnv: null,
   sources: {
     clinic_db: {

@@ -14,7 +14,10 @@ await runServerCli({
     sha256: "75a8c65c6b7c90bda21f84a5b0703fb444dc60d9db1562fc1fa47d4211417f22",
   },
   mode: "review",
-  defaultStorePath: "./.synapsor/support-billing.db",
+  // Relative to the directory of this file once bundled (server.mjs): the same ledger the CLI
+  // finds next to the config, from whatever directory a client starts the server.
+  defaultStorePath: ".synapsor/support-billing.db",
+  bundleUrl: import.meta.url,
   ledgerKeyEnv: null,
   sources: {
     app_db: {
