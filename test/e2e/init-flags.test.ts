@@ -224,6 +224,33 @@ for (const engine of ["postgres", "mysql"] as const) {
       assert.match(otherSource.stderr, /--from-env DATABASE_URL/);
     });
 
+    test("--preconditions build into a proposal that is refused while the row does not hold the value", async () => {
+      const dir = tempDir("synapsor-init-pre-");
+      const init = await cli(
+        [
+          "init", "--from-env", "CLINIC_READ_URL", "--table", "appointments", "--tenant-column", "clinic_id", "--namespace", "clinic",
+          "--patch", "cancel_reason=arg:note", "--preconditions", "status=checked_in|completed", "--write-url-env", "CLINIC_WRITE_URL",
+          "--tenant-env", "CLINIC_ID", "--principal-env", "CLINIC_STAFF",
+        ],
+        dir,
+      );
+      assert.equal(init.code, 0, init.stderr);
+      assert.match(init.stdout, /mode review \(a patch was given/);
+      assert.match(init.stdout, /conflict column 'updated_at' guessed/);
+      const build = await cli(["build", "--config", "synapsor.runner.json", "--out", "out"], dir);
+      assert.equal(build.code, 0, build.stderr + build.stdout);
+      const session = await connectStdio(join(dir, "out", "server.mjs"), dir, { CLINIC_READ_URL: env.CLINIC_READ_URL!, CLINIC_ID: "c-north", CLINIC_STAFF: "front-desk-3" }, [
+        "--store",
+        join(dir, "ledger.db"),
+      ]);
+      try {
+        const refused = envelopeOf(await session.client.callTool({ name: "clinic.propose_appointment_update", arguments: { id: "a-100", note: "late" } }));
+        assert.equal(refused.ok, false, "a-100 is scheduled, not checked_in or completed");
+      } finally {
+        await session.close();
+      }
+    });
+
     test("refusals name the fix and write nothing", async () => {
       const dir = tempDir("synapsor-init-refuse-");
       const base = ["init", "--from-env", "CLINIC_READ_URL", "--table", "appointments", "--tenant-column", "clinic_id"];
