@@ -69,7 +69,7 @@ export function register(program: Command): void {
       if (!loaded.ok) throw new CliError(`cannot read the config.\n${formatDiagnostics(flags.config, loaded.diagnostics)}`);
       const block = agentInstructions(loaded.contract, flags.aliasMode ?? "canonical");
       if (flags.json) printJson({ instructions: block.text, reads: block.reads, proposals: block.proposals });
-      else process.stdout.write(terminalSafeLines(block.text));
+      else process.stdout.write(terminalSafeLines(block.text.trimEnd()) + "\n");
     });
 }
 
