@@ -20,6 +20,7 @@ import { register as registerReceipts } from "./receipts.ts";
 import { register as registerReplay } from "./replay.ts";
 import { register as registerEvents } from "./events.ts";
 import { register as registerStore } from "./store.ts";
+import { register as registerRecipes } from "./recipes.ts";
 
 const program = new Command("synapsor-runner")
   .description("Compile synapsor.runner.json into a scoped, reviewable MCP server for Postgres or MySQL.")
@@ -42,6 +43,7 @@ registerReceipts(program);
 registerReplay(program);
 registerEvents(program);
 registerStore(program);
+registerRecipes(program);
 
 program.on("command:*", (operands: string[]) => {
   process.stderr.write(`synapsor-runner: unknown command '${operands[0]}'. Run synapsor-runner --help to list commands.\n`);
