@@ -5,6 +5,7 @@ import { RECIPES, findRecipe } from "../operator/recipes/catalogue/index.ts";
 import { describeRecipe, formatDescription, formatList, listEntry } from "../operator/recipes/describe.ts";
 import { terminalSafeLines } from "../runtime/text/terminal-safe.ts";
 import { CliError, printJson } from "./program.ts";
+import { registerInit } from "./recipes-init.ts";
 import { formatProblems } from "../operator/recipes/problems.ts";
 
 export function register(program: Command): void {
@@ -34,5 +35,7 @@ export function register(program: Command): void {
       if (flags.json) printJson(description);
       else process.stdout.write(terminalSafeLines(formatDescription(description)));
     });
+
+  registerInit(recipes);
 
 }

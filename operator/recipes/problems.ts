@@ -17,22 +17,26 @@ export type RecipeProblemCode =
   | "RECIPE_ENUM_VALUE_MISSING"
   | "RECIPE_COLUMN_NOT_WRITABLE"
   | "RECIPE_COLUMN_REUSED"
-  | "RECIPE_NO_WRITER";
+  /** The onboarding generator refused the selection the recipe produced (e.g. no writer named). */
+  | "RECIPE_SELECTION_REFUSED";
 
 export interface RecipeProblem {
   code: RecipeProblemCode;
   /** The role concerned, when the problem is about one (e.g. "late_fee"). */
   role?: string;
+  /** The selection field the generator objected to (RECIPE_SELECTION_REFUSED only), e.g. "write_url_env". */
+  field?: string;
   message: string;
   fix: string;
   /** Existing names closest to what was asked for, best first (possibly empty). */
   suggestions: string[];
 }
 
-/** Up to `count` candidates closest to `name` by edit distance, best first (ties keep their order). */
-export function closestNames(name: string, candidates: readonly string[], count = 3): string[] {
+/** Up to `count` candidates closest to `name` (or to any of several names) by edit distance, best first; ties keep their order. */
+export function closestNames(name: string | readonly string[], candidates: readonly string[], count = 3): string[] {
+  const names = typeof name === "string" ? [name] : name;
   return candidates
-    .map((candidate, index) => ({ candidate, index, distance: editDistance(name, candidate) }))
+    .map((candidate, index) => ({ candidate, index, distance: Math.min(...names.map((n) => editDistance(n, candidate))) }))
     .sort((a, b) => a.distance - b.distance || a.index - b.index)
     .slice(0, count)
     .map((c) => c.candidate);
@@ -40,12 +44,26 @@ export function closestNames(name: string, candidates: readonly string[], count 
 
 /** "'a', 'b' or 'c'" for a sentence. */
 export function orList(names: readonly string[]): string {
-  const quoted = names.map((n) => `'${n}'`);
-  if (quoted.length <= 1) return quoted.join("");
-  return `${quoted.slice(0, -1).join(", ")} or ${quoted.at(-1)}`;
+  return joinQuoted(names, "or");
 }
 
-/** The problems as lines for a terminal: "CODE: message" then the fix, indented. */
+/** "'a', 'b' and 'c'" for a sentence. */
+export function andList(names: readonly string[]): string {
+  return joinQuoted(names, "and");
+}
+
+function joinQuoted(names: readonly string[], word: string): string {
+  const quoted = names.map((n) => `'${n}'`);
+  if (quoted.length <= 1) return quoted.join("");
+  return `${quoted.slice(0, -1).join(", ")} ${word} ${quoted.at(-1)}`;
+}
+
+/** The problems as lines for a terminal: "CODE: message", then the fix and the closest names, indented. */
 export function formatProblems(problems: readonly RecipeProblem[]): string {
-  return problems.map((p) => `${p.code}: ${p.message}\n  fix: ${p.fix}`).join("\n");
+  return problems
+    .map((p) => {
+      const closest = p.suggestions.length > 0 ? `\n  closest: ${p.suggestions.map((s) => `'${s}'`).join(", ")}` : "";
+      return `${p.code}: ${p.message}\n  fix: ${p.fix}${closest}`;
+    })
+    .join("\n");
 }

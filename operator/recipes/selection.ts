@@ -18,6 +18,8 @@ export interface RecipeEnvironment {
   /** Replace the recipe's tool names (e.g. to fit a naming scheme already in use). */
   read_tool?: string;
   proposal_tool?: string;
+  /** The snapshot file later builds read (relative to the config), when the schema came from one. */
+  schema_snapshot?: string;
 }
 
 export function recipeSelection(mapped: MappedRecipe, env: RecipeEnvironment): OnboardingSelection {
@@ -78,5 +80,6 @@ export function recipeSelection(mapped: MappedRecipe, env: RecipeEnvironment): O
     approval_role: recipe.approval_role,
     tenant_env: env.tenant_env ?? DEFAULT_TENANT_ENV,
     principal_env: env.principal_env ?? DEFAULT_PRINCIPAL_ENV,
+    ...(env.schema_snapshot !== undefined ? { schema_snapshot: env.schema_snapshot } : {}),
   };
 }
