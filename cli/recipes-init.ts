@@ -2,14 +2,14 @@
 // or from a snapshot file), check every role against the schema, and write the config and its
 // .env.example with the same generator and all-or-nothing writer as `init`.
 
-import { dirname, join, relative, resolve } from "node:path";
+import { dirname, relative, resolve } from "node:path";
 import { Option, type Command } from "commander";
-import { inspectDatabase } from "../compiler/inspect/index.ts";
+import { engineFromUrl, inspectDatabase } from "../compiler/inspect/index.ts";
 import { readSnapshotFile } from "../compiler/inspect/read-snapshot.ts";
 import type { SchemaSnapshot } from "../compiler/inspect/snapshot.ts";
-import { contractVariables, envExampleText } from "../operator/onboard/env-example.ts";
+import { DEFAULT_SNAPSHOT_FILE, planOnboardingFiles } from "../operator/onboard/outputs.ts";
 import type { WritebackChoice } from "../operator/onboard/selection.ts";
-import { writeAllOrNothing, type PlannedFile } from "../operator/onboard/write-files.ts";
+import { writeAllOrNothing } from "../operator/onboard/write-files.ts";
 import { applyRecipe } from "../operator/recipes/apply.ts";
 import { findRecipe } from "../operator/recipes/catalogue/index.ts";
 import { parseRoleMap } from "../operator/recipes/mapping.ts";
@@ -80,7 +80,7 @@ async function runRecipeInit(name: string, flags: RecipeInitFlags): Promise<void
   if (map.problems.length > 0) return refuse(flags, map.problems);
 
   const writeback = writebackFromFlags(flags);
-  const snapshot = await loadSnapshot(flags);
+  const { snapshot, live } = await loadSnapshot(flags);
   const output = resolve(flags.output);
   const readUrlEnv = envNameOrRefuse("--read-url-env", flags.readUrlEnv ?? flags.fromEnv ?? "DATABASE_URL");
   const applied = applyRecipe(
@@ -102,17 +102,14 @@ async function runRecipeInit(name: string, flags: RecipeInitFlags): Promise<void
       principal_env: envNameOrRefuse("--principal-env", flags.principalEnv ?? "SYNAPSOR_PRINCIPAL"),
       ...(flags.readTool !== undefined ? { read_tool: flags.readTool } : {}),
       ...(flags.proposalTool !== undefined ? { proposal_tool: flags.proposalTool } : {}),
-      // A snapshot file given here is what later builds should read too, named relative to the config.
-      ...(flags.inspectionJson !== undefined ? { schema_snapshot: relativeTo(output, resolve(flags.inspectionJson)) } : {}),
+      // Later builds read the same schema: the given snapshot file, or the one written beside the config.
+      schema_snapshot: flags.inspectionJson !== undefined ? relativeTo(output, resolve(flags.inspectionJson)) : DEFAULT_SNAPSHOT_FILE,
     },
   );
   if (!applied.ok) return refuse(flags, applied.problems);
 
-  const envExample = join(dirname(output), ".env.example");
-  const files: PlannedFile[] = [
-    { path: output, kind: "config", text: JSON.stringify(applied.contract, null, 2) + "\n" },
-    { path: envExample, kind: "env_example", text: envExampleText(contractVariables(applied.contract)) },
-  ];
+  // The same files as `init`: config, .env.example, client snippets, and the snapshot when inspected live.
+  const files = planOnboardingFiles({ configPath: output, contract: applied.contract, ...(live ? { snapshot } : {}) });
   const written = writeAllOrNothing(files, flags.force === true);
   if (!written.ok) {
     if ("existing" in written) {
@@ -127,8 +124,7 @@ async function runRecipeInit(name: string, flags: RecipeInitFlags): Promise<void
     printJson({
       ok: true,
       recipe: found.recipe.name,
-      config: output,
-      env_example: envExample,
+      written: written.written,
       table: `${applied.mapped.table.schema}.${applied.mapped.table.name}`,
       tools,
       roles,
@@ -137,9 +133,12 @@ async function runRecipeInit(name: string, flags: RecipeInitFlags): Promise<void
     });
     return;
   }
-  const buildSource = flags.fromEnv !== undefined ? `--from-env ${flags.fromEnv}` : `--schema ${flags.inspectionJson}`;
+  // The config names its snapshot, so a plain build works; against the live database it also prepares every statement.
+  const buildSource = flags.fromEnv !== undefined ? ` --from-env ${flags.fromEnv}` : "";
+  const shown = (path: string) => relative(process.cwd(), path) || path;
   const lines = [
-    `Wrote ${output} and ${envExample} from ${found.recipe.name} on ${applied.mapped.table.schema}.${applied.mapped.table.name}.`,
+    `Applied ${found.recipe.name} to ${applied.mapped.table.schema}.${applied.mapped.table.name}. Wrote:`,
+    ...written.written.map((w) => `  ${shown(w.path)} (${w.kind.replace("_", " ")})`),
     `Tools: ${tools.join(", ")}`,
     `Keys: row id ${applied.mapped.primary_key}, tenant ${applied.mapped.tenant_column}, ${
       applied.mapped.conflict_column !== undefined ? `stale-row guard ${applied.mapped.conflict_column}` : "no stale-row guard (--conflict-column COLUMN adds one)"
@@ -149,8 +148,8 @@ async function runRecipeInit(name: string, flags: RecipeInitFlags): Promise<void
     ...applied.mapped.skipped.map((s) => `  ${s.role} left out (optional): ${s.reason}`),
     ...applied.notes.map((n) => `Note: ${n}`),
     "",
-    `Next: fill in the variables named in ${envExample} (copy it to .env), then`,
-    `  synapsor-runner build --config ${flags.output} ${buildSource}`,
+    `Next: copy ${shown(resolve(dirname(output), ".env.example"))} to .env beside it and fill in the values, then`,
+    `  synapsor-runner build --config ${flags.output}${buildSource}`,
   ];
   process.stdout.write(terminalSafeLines(lines.join("\n")) + "\n");
 }
@@ -178,7 +177,7 @@ function writebackFromFlags(flags: RecipeInitFlags): WritebackChoice {
   }
 }
 
-async function loadSnapshot(flags: RecipeInitFlags): Promise<SchemaSnapshot> {
+async function loadSnapshot(flags: RecipeInitFlags): Promise<{ snapshot: SchemaSnapshot; live: boolean }> {
   if ((flags.fromEnv === undefined) === (flags.inspectionJson === undefined)) {
     throw new CliError(
       "A recipe is checked against your schema: pass either --from-env VAR (a variable holding a read-only database URL) or --inspection-json FILE (from `synapsor-runner inspect --from-env VAR --output FILE`).",
@@ -187,13 +186,15 @@ async function loadSnapshot(flags: RecipeInitFlags): Promise<SchemaSnapshot> {
   if (flags.inspectionJson !== undefined) {
     const read = readSnapshotFile(flags.inspectionJson);
     if (!read.ok) throw new CliError(`${read.diagnostic.message} ${read.diagnostic.fix}`);
-    return read.snapshot;
+    return { snapshot: read.snapshot, live: false };
   }
   const envName = envNameOrRefuse("--from-env", flags.fromEnv!);
   const url = readEnvVar(envName, "the read-only database URL to inspect");
-  const outcome = await inspectDatabase({ engine: flags.engine, url, urlEnvName: envName, ...(flags.schema !== undefined ? { schema: flags.schema } : {}) });
+  // As init does: MySQL's schema is a database to connect to; Postgres is read whole, so a misspelt schema gets a suggestion.
+  const mysqlDatabase = flags.schema !== undefined && engineFromUrl(url) === "mysql" ? { schema: flags.schema } : {};
+  const outcome = await inspectDatabase({ engine: flags.engine, url, urlEnvName: envName, ...mysqlDatabase });
   if (!outcome.ok) throw new CliError(outcome.message, EXIT.environment);
-  return outcome.snapshot;
+  return { snapshot: outcome.snapshot, live: true };
 }
 
 function relativeTo(configPath: string, file: string): string {

@@ -145,9 +145,13 @@ function findTable(recipe: Recipe, snapshot: SchemaSnapshot, target: RecipeTarge
           : `No table for ${recipe.name}'s ${recipe.table.role} table (${recipe.table.meaning})${where}: looked for ${orList(recipe.table.defaults)}.`,
       fix:
         tableNames.length === 0
-          ? "Inspect the schema that holds your tables (--schema NAME) or check the inspection file."
+          ? `No tables were inspected${where}; name the schema that holds your tables with --schema NAME.`
           : `Name your table with --table NAME (one of the inspected tables).`,
-      suggestions: closestNames(wanted[0]!, tableNames),
+      // An empty schema is most likely a misspelt one: offer the schemas that do hold tables.
+      suggestions:
+        tableNames.length === 0 && target.schema !== undefined
+          ? closestNames(target.schema, [...new Set(snapshot.tables.map((t) => t.schema))])
+          : closestNames(wanted[0]!, tableNames),
     });
     return undefined;
   }

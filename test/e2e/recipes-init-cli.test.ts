@@ -107,7 +107,7 @@ test("from a snapshot file: the config names the snapshot for later builds, and 
   const first = await runCli(args);
   assert.equal(first.code, 0, first.stderr);
   assert.match(first.stdout, /Keys: row id id, tenant org_id, stale-row guard updated_at/);
-  assert.match(first.stdout, /synapsor-runner build --config .* --schema /);
+  assert.match(first.stdout, /synapsor-runner build --config \S+synapsor\.runner\.json\n/);
   const contract = JSON.parse(readFileSync(output, "utf8"));
   assert.equal(contract.build.schema_snapshot, "../synapsor.schema.json");
   assert.equal(contract.sources.app_db.read_url_env, "CREDITS_READ_URL");

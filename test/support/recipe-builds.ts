@@ -33,15 +33,19 @@ export function recipeBuildTests(engine: "postgres" | "mysql"): void {
         { env: env() },
       );
       assert.equal(init.code, 0, init.stdout + init.stderr);
-      const outcome = JSON.parse(init.stdout) as { ok: boolean; tools: string[]; env_example: string };
+      const outcome = JSON.parse(init.stdout) as { ok: boolean; tools: string[]; written: Array<{ kind: string; path: string }> };
       assert.equal(outcome.ok, true);
+      assert.deepEqual(
+        outcome.written.map((w) => w.kind),
+        ["config", "schema_snapshot", "env_example", "client_snippet", "client_snippet"],
+      );
       const contract = JSON.parse(readFileSync(config, "utf8"));
       assert.deepEqual(
         contract.capabilities.map((cap: { name: string }) => cap.name),
         outcome.tools,
       );
       // Names of variables only: the database URL the recipe was inspected with is in neither file.
-      const envExample = readFileSync(outcome.env_example, "utf8");
+      const envExample = readFileSync(outcome.written.find((w) => w.kind === "env_example")!.path, "utf8");
       assert.match(envExample, /^RECIPE_DB_URL=$/m);
       assert.match(envExample, /^RECIPE_WRITE_URL=$/m);
       for (const text of [envExample, readFileSync(config, "utf8")]) assert.ok(!text.includes(db.url) && !text.includes("://"), text);
