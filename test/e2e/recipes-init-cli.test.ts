@@ -137,3 +137,32 @@ test("init needs exactly one schema source and an existing recipe", async () => 
   assert.equal(unknown.code, 1);
   assert.match(unknown.stderr, /RECIPE_UNKNOWN: There is no recipe 'credit\.account_credit'\. Did you mean 'credits\.account_credit'\?/);
 });
+
+test("an app handler instead of a writer credential: the config names its executor and .env.example its variables", async () => {
+  const output = join(dir, "handler", "synapsor.runner.json");
+  const base = ["recipes", "init", "orders.refund_review", "--inspection-json", snapshotFile, "--output", output, "--writeback", "http_handler"];
+  const missing = await runCli(base);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /--writeback http_handler needs --handler-url-env VAR/);
+
+  const r = await runCli([...base, "--handler-url-env", "REFUND_HANDLER_URL", "--handler-token-env", "REFUND_HANDLER_TOKEN", "--json"]);
+  assert.equal(r.code, 0, r.stderr);
+  const contract = JSON.parse(readFileSync(output, "utf8"));
+  assert.deepEqual(contract.executors, {
+    app_http_handler: { type: "http_handler", url_env: "REFUND_HANDLER_URL", auth: { type: "bearer_env", token_env: "REFUND_HANDLER_TOKEN" } },
+  });
+  assert.equal(contract.capabilities[1].executor, "app_http_handler");
+  assert.equal(contract.sources.app_db.write_url_env, undefined, "no writer credential when the app applies changes");
+  const envExample = readFileSync(join(dir, "handler", ".env.example"), "utf8");
+  assert.match(envExample, /^REFUND_HANDLER_URL=$/m);
+  assert.match(envExample, /^REFUND_HANDLER_TOKEN=$/m);
+});
+
+test("a schema with no tables is refused with the schemas that do hold tables", async () => {
+  const r = await runCli(["recipes", "init", "orders.refund_review", "--inspection-json", snapshotFile, "--write-url-env", "W", "--schema", "pubic", "--output", join(dir, "noschema", "c.json"), "--json"]);
+  assert.equal(r.code, 1, r.stderr);
+  const outcome = JSON.parse(r.stdout) as { problems: Problem[] };
+  assert.equal(outcome.problems[0]!.code, "RECIPE_TABLE_NOT_FOUND");
+  assert.deepEqual(outcome.problems[0]!.suggestions, ["public"]);
+  assert.match(outcome.problems[0]!.fix, /--schema NAME/);
+});
