@@ -206,6 +206,10 @@ export function checkSelection(selection: OnboardingSelection, snapshot: SchemaS
   }
 
   if (selection.mode === "review") checkWriteback(selection, problem);
+  if (Object.keys(preconditions).length > 0 && selection.writeback !== undefined && selection.writeback.type !== "sql_update") {
+    // The runner holds a precondition in its own UPDATE's WHERE; an app-owned handler writes with its own statement.
+    problem("preconditions", `Preconditions are checked in the runner's guarded UPDATE, but approved changes go to your ${selection.writeback.type}.`, "Use --writeback sql_update with --write-url-env, or check the condition in your handler and drop --preconditions.");
+  }
 
   if (problems.length > 0) return undefined;
   return { table, column: (name) => byName.get(name)!, patches, guards, preconditions };
