@@ -7,17 +7,21 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { runCli } from "./cli.ts";
 import { tempDir } from "./compiled-server.ts";
+import { connectStdio, envelopeOf } from "./compiled-server.ts";
 import { createDatabase, type TestDatabase } from "./databases.ts";
-import { RECIPE_CASES, RECIPE_TABLES_SQL } from "./recipe-tables.ts";
+import { RECIPE_CASES, RECIPE_ROWS_SQL, RECIPE_TABLES_SQL } from "./recipe-tables.ts";
 
 export function recipeBuildTests(engine: "postgres" | "mysql"): void {
   let db: TestDatabase;
   let dir: string;
   const env = () => ({ ...process.env, RECIPE_DB_URL: db.url });
+  /** recipe → the directory its config was built into. */
+  const builtInto = new Map<string, string>();
 
   before(async () => {
     db = await createDatabase(engine, "recipes");
     await db.exec(RECIPE_TABLES_SQL[engine]);
+    await db.exec(RECIPE_ROWS_SQL);
     dir = tempDir("synapsor-recipes-");
   });
   after(async () => {
@@ -56,6 +60,44 @@ export function recipeBuildTests(engine: "postgres" | "mysql"): void {
       assert.ok(existsSync(join(out, "server.mjs")));
       const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8"));
       assert.match(JSON.stringify(manifest), new RegExp(outcome.tools[1]!.replace(".", "\\.")));
+      builtInto.set(c.recipe, out);
     });
   }
+
+  // The recipe's business defaults reach the served tools: bounds, the transition guard, the
+  // read-only precondition and the tenant scope, through a real MCP client.
+  test(`the late-fee guard and the trial precondition hold in the served server (${engine})`, async () => {
+    const serve = async (recipe: string) => {
+      const out = builtInto.get(recipe);
+      assert.ok(out, `${recipe} was built by the test above`);
+      const serverEnv = { RECIPE_DB_URL: db.url, RECIPE_WRITE_URL: db.url, SYNAPSOR_TENANT_ID: "t1", SYNAPSOR_PRINCIPAL: "agent-1" };
+      return connectStdio(join(out, "server.mjs"), dir, serverEnv, ["--store", join(dir, `${recipe}.db`)]);
+    };
+    const fees = await serve("billing.late_fee_waiver");
+    try {
+      const call = async (args: Record<string, unknown>) => envelopeOf(await fees.client.callTool({ name: "billing.propose_late_fee_waiver", arguments: args }));
+      const proposed = await call({ invoice_id: "INV-1", new_late_fee: 0, reason: "Outage on 1 Oct, ticket T-9" });
+      assert.equal(proposed.ok, true, JSON.stringify(proposed.error));
+      assert.equal(proposed.proposal.state, "review_required");
+      const notOverdue = await call({ invoice_id: "INV-2", new_late_fee: 0, reason: "x" });
+      assert.equal(notOverdue.error?.code, "POLICY_VIOLATION");
+      const tooHigh = await call({ invoice_id: "INV-1", new_late_fee: 20000, reason: "x" });
+      assert.equal(tooHigh.error?.code, "INVALID_ARGUMENT");
+      const otherTenant = await call({ invoice_id: "INV-3", new_late_fee: 0, reason: "x" });
+      assert.equal(otherTenant.ok, false);
+    } finally {
+      await fees.close();
+    }
+    const trials = await serve("accounts.trial_extension");
+    try {
+      const call = async (args: Record<string, unknown>) => envelopeOf(await trials.client.callTool({ name: "accounts.propose_trial_extension", arguments: args }));
+      const newEnd = engine === "postgres" ? "2027-01-31T00:00:00Z" : "2027-01-31 00:00:00";
+      const extended = await call({ account_id: "A-1", new_trial_end: newEnd });
+      assert.equal(extended.ok, true, JSON.stringify(extended.error));
+      const onPro = await call({ account_id: "A-2", new_trial_end: newEnd });
+      assert.equal(onPro.error?.code, "POLICY_VIOLATION");
+    } finally {
+      await trials.close();
+    }
+  });
 }

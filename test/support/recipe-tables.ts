@@ -121,3 +121,14 @@ CREATE TABLE accounts (
 );
 `,
 } as const;
+
+/** A few rows in the states the recipes' guards care about; the same SQL runs on both engines. */
+export const RECIPE_ROWS_SQL = `
+INSERT INTO invoices (id, tenant_id, customer_id, amount_cents, late_fee_cents, state, due_at) VALUES
+  ('INV-1', 't1', 'C-1', 12000, 1500, 'overdue', '2026-10-01 00:00:00'),
+  ('INV-2', 't1', 'C-1', 8000, 0, 'open', '2026-12-01 00:00:00'),
+  ('INV-3', 't2', 'C-9', 5000, 900, 'overdue', '2026-10-01 00:00:00');
+INSERT INTO accounts (id, tenant_id, name, plan, trial_ends_at) VALUES
+  ('A-1', 't1', 'Acme Trial', 'trial', '2026-12-01 00:00:00'),
+  ('A-2', 't1', 'Acme Pro', 'pro', NULL);
+`;
