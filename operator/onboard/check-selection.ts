@@ -145,6 +145,10 @@ export function checkSelection(selection: OnboardingSelection, snapshot: SchemaS
     );
   }
 
+  if (selection.mode === "read_only" && patches.length > 0) {
+    problem("mode", "The selection patches columns, but read_only mode has no proposal tool to carry the change.", "Set mode to review (with a writeback), or remove the patch and status guards.");
+  }
+
   const patched = new Set(patches.map((p) => p.column.name));
   for (const [name, bounds] of Object.entries(selection.patch_bounds ?? {})) {
     const field = `patch_bounds.${name}`;

@@ -280,6 +280,11 @@ for (const engine of ["postgres", "mysql"] as const) {
       for (const file of ["synapsor.runner.json", "synapsor.schema.json", ".env.example", "generic.json", "claude-desktop.json"]) assert.match(again.stderr, new RegExp(file.replace(".", "\\.")));
       assert.match(again.stderr, /--force/);
       assert.equal(readFileSync(join(dir, "synapsor.runner.json"), "utf8"), before, "the existing config is untouched");
+      const token = await cli(["mcp", "config", "openai-agents", "--config", "synapsor.runner.json", "--store", "s.db", "--auth-token-env", TOKEN], dir);
+      assert.equal(token.code, 1);
+      assert.equal(token.stdout, "");
+      assertNoSecret(token.stderr, "the refusal of a pasted token");
+
       const forced = await cli([...base, "--visible-columns", "status", "--force"], dir);
       assert.equal(forced.code, 0, forced.stderr);
       assert.deepEqual(JSON.parse(readFileSync(join(dir, "synapsor.runner.json"), "utf8")).capabilities[0].visible_columns, ["id", "status"]);

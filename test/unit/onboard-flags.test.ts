@@ -10,6 +10,8 @@ import { appendContract } from "../../operator/onboard/append.ts";
 import { generateContract } from "../../operator/onboard/generate.ts";
 import { contractVariables, envExampleText, extendEnvExample } from "../../operator/onboard/env-example.ts";
 import { clientSnippet } from "../../operator/onboard/client-snippets.ts";
+import { typedValue } from "../../operator/onboard/column-args.ts";
+import type { ColumnInfo } from "../../compiler/inspect/snapshot.ts";
 import { clinicSnapshot } from "../support/clinic-schema.ts";
 
 function collect() {
@@ -186,5 +188,27 @@ describe(".env.example and snippets", () => {
     assert.equal(agents.transport, "streamable_http");
     assert.ok(agents.start_server.args.includes("--alias-mode") && agents.start_server.args.includes("openai"));
     assert.equal(agents.auth.token_env, "SYNAPSOR_MCP_TOKEN");
+  });
+});
+
+describe("values typed from their column", () => {
+  const column = (type_class: ColumnInfo["type_class"], extra: Partial<ColumnInfo> = {}): ColumnInfo => ({
+    name: "c", data_type: type_class, type_class, nullable: false, has_default: false, generated: false, ...extra,
+  });
+
+  test("numbers, booleans and text become the JSON the column takes", () => {
+    assert.deepEqual(typedValue("15", column("integer")), { ok: true, value: 15 });
+    assert.deepEqual(typedValue("12.50", column("decimal")), { ok: true, value: 12.5 });
+    assert.deepEqual(typedValue("false", column("boolean")), { ok: true, value: false });
+    assert.deepEqual(typedValue("cancelled", column("string", { enum_values: ["scheduled", "cancelled"] })), { ok: true, value: "cancelled" });
+  });
+
+  test("what the column cannot hold is refused", () => {
+    assert.equal(typedValue("1.5", column("integer")).ok, false);
+    assert.equal(typedValue("9007199254740993", column("bigint")).ok, false, "beyond what a JSON number holds exactly");
+    assert.equal(typedValue("yes", column("boolean")).ok, false);
+    assert.equal(typedValue("booked", column("string", { enum_values: ["scheduled"] })).ok, false);
+    assert.equal(typedValue("abcdef", column("string", { max_length: 3 })).ok, false);
+    assert.equal(typedValue(null, column("string")).ok, false, "NOT NULL");
   });
 });

@@ -127,6 +127,11 @@ describe("generateContract", () => {
     assert.match(problems[0]!.fix, /read_only/);
   });
 
+  test("a patch in read_only mode is refused rather than dropped", () => {
+    const problems = problemsOf({ mode: "read_only" });
+    assert.deepEqual(problems.map((p) => p.field), ["mode"]);
+  });
+
   test("a misspelt column is refused with the closest real name", () => {
     const problems = problemsOf({ visible_columns: ["statsu"] });
     assert.deepEqual(problems.map((p) => [p.field, p.fix]), [["visible_columns.0", "Did you mean 'status'?"]]);
