@@ -174,6 +174,30 @@ describe("arguments feeding date, time, timestamp and uuid columns", () => {
     }
   });
 
+  test("offsets, clocks and uuids: real values only", () => {
+    const cases: Array<[Parameters<typeof isValidText>[0], string, boolean]> = [
+      ["date-time", "2026-11-30T09:00:00+14:00", true],
+      ["date-time", "2026-11-30T09:00:00-12:00", true],
+      ["date-time", "2026-11-30T09:00:00+15:00", false],
+      ["date-time", "2026-11-30T09:00:00+01:60", false],
+      ["date-time", "2026-11-30t09:00:00z", false],
+      ["date-time", "2026-11-30T09:00Z", false],
+      ["local-date-time", "2026-11-30 23:59:59.5", true],
+      ["local-date-time", "2026-11-30T09:60:00", false],
+      ["time", "23:59:59.999999-03:30", true],
+      ["local-time", "9:00:00", false],
+      ["date", "2024-02-29", true],
+      ["date", "1900-02-29", false],
+      ["date", "2000-02-29", true],
+      ["date", "2026-04-31", false],
+      ["date", "2026-11-30 ", false],
+      ["uuid", "3F2A9C1E-8B7D-4E21-9A0F-5C6D7E8F9A0B", true],
+      ["uuid", "urn:uuid:3f2a9c1e-8b7d-4e21-9a0f-5c6d7e8f9a0b", false],
+      ["date", "２０２６-11-30", false],
+    ];
+    for (const [format, value, expected] of cases) assert.equal(isValidText(format, value), expected, `${format} ${value}`);
+  });
+
   test("every calendar date the check accepts is one JavaScript's UTC calendar has, and the other way round", () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 9999 }), fc.integer({ min: 0, max: 13 }), fc.integer({ min: 0, max: 32 }), (y, m, d) => {
