@@ -108,6 +108,8 @@ describe("an optional argument feeding a list filter", () => {
   test("a required filter argument keeps the plain equality", () => {
     const { capability } = planned("postgres", listEvents(false));
     assert.match(capability.statement.text, /WHERE "status" = \$1 AND \(\$2 = FALSE OR "day" = \$3\)/);
+    // The generated description tells the model which filters it may leave out.
+    assert.match(capability.description, /where status = status, day = day \(when given\);/);
   });
 });
 
