@@ -12,6 +12,14 @@ import { checkArguments } from "../../runtime/calls/arguments.ts";
 import { isValidText } from "../../runtime/calls/text-formats.ts";
 import type { ArgsValidator } from "../../runtime/capability.ts";
 import { INVOICES, column, planCase, table, waiver } from "../support/plan-fixtures.ts";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { compile } from "../../compiler/pipeline.ts";
+import type { SchemaSnapshot } from "../../compiler/inspect/snapshot.ts";
+import { buildToolsPreview, formatToolsPreview } from "../../operator/preview/tools-preview.ts";
+
+const GOLDEN_CONFIG = fileURLToPath(new URL("../golden/newcomer-contract-postgres/synapsor.runner.json", import.meta.url));
+const EXAMPLE_SNAPSHOT = fileURLToPath(new URL("../../examples/support-billing/synapsor.schema.json", import.meta.url));
 
 const EVENTS = (engine: "postgres" | "mysql") =>
   table("public", "events", ["id"], [
@@ -254,5 +262,17 @@ describe("read-only preconditions", () => {
     const d = badLabel.ok ? [] : badLabel.diagnostics;
     assert.deepEqual(d.map((x) => `${x.code}@${x.pointer}`), ["FIXED_VALUE_MISMATCH@/capabilities/0/preconditions/status/one_of/1"]);
     assert.match(d[0]!.fix, /"open", "overdue", "paid"/);
+  });
+});
+
+describe("the tools preview a newcomer reads before serving", () => {
+  test("names the given-flag of an optional filter and the form of a timestamp argument", async () => {
+    const result = await compile({ configPath: GOLDEN_CONFIG, schema: { kind: "snapshot", path: EXAMPLE_SNAPSHOT }, bundle: false });
+    assert.ok(result.ok, JSON.stringify(!result.ok && result.diagnostics));
+    const snapshot = JSON.parse(readFileSync(EXAMPLE_SNAPSHOT, "utf8")) as SchemaSnapshot;
+    const text = formatToolsPreview(buildToolsPreview({ contract: result.contract, plan: result.plan, snapshot, aliasMode: "canonical" }), "synapsor.runner.json");
+    assert.match(text, /#1 ← whether argument status is given \(left out: no filter\)/);
+    assert.match(text, /#2 ← argument status/);
+    assert.match(text, /new_due_at: string \(date-time\), required/);
   });
 });
