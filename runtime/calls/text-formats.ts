@@ -27,11 +27,12 @@ export function isTextFormat(format: unknown): format is TextFormat {
   return typeof format === "string" && Object.hasOwn(TEXT_FORMATS, format);
 }
 
-// The shapes, loose on digits: the schema's own pattern fixes fraction digits and year range per
-// column; these find where each field sits so the values can be checked.
-const DATE = "(\\d{4})-(\\d{2})-(\\d{2})";
-const TIME = "(\\d{2}):(\\d{2}):(\\d{2})(?:\\.\\d+)?";
-const OFFSET = "(?:Z|[+-](\\d{2}):(\\d{2}))";
+// The shapes, loose on fraction digits: the schema's own pattern fixes those and the year range
+// per column. Every field before the fraction sits at a fixed position, so once a shape matches
+// the values are read straight from char codes (test(), not exec(): no match array per call).
+const DATE = "\\d{4}-\\d{2}-\\d{2}";
+const TIME = "\\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?";
+const OFFSET = "(?:Z|[+-]\\d{2}:\\d{2})";
 const SHAPES: Readonly<Record<Exclude<TextFormat, "uuid">, RegExp>> = {
   "date-time": new RegExp(`^${DATE}[T ]${TIME}${OFFSET}$`),
   "local-date-time": new RegExp(`^${DATE}[T ]${TIME}$`),
@@ -91,19 +92,25 @@ export function textFormatMessage(name: string, format: TextFormat, pattern: unk
 /** Whether `value` is a real value of the format (the pattern beside it was already checked). */
 export function isValidText(format: TextFormat, value: string): boolean {
   if (format === "uuid") return UUID.test(value);
-  const m = SHAPES[format].exec(value);
-  if (!m) return false;
-  // Capture groups by format: date fields first when there is a date, then the clock, then the offset.
-  let i = 1;
-  if (format === "date" || format === "date-time" || format === "local-date-time") {
-    if (!isCalendarDate(Number(m[1]), Number(m[2]), Number(m[3]))) return false;
-    i = 4;
-    if (format === "date") return true;
-  }
-  if (!isClock(Number(m[i]), Number(m[i + 1]), Number(m[i + 2]))) return false;
-  const offsetHours = m[i + 3];
-  // Real offsets run from -12:00 to +14:00; Postgres reads up to 15:59 but no zone uses it.
-  return offsetHours === undefined || (Number(offsetHours) <= 14 && Number(m[i + 4]) <= 59);
+  if (!SHAPES[format].test(value)) return false;
+  const hasDate = format === "date" || format === "date-time" || format === "local-date-time";
+  if (hasDate && !isCalendarDate(digits(value, 0, 4), digits(value, 5, 2), digits(value, 8, 2))) return false;
+  if (format === "date") return true;
+  // "YYYY-MM-DDThh:mm:ss" puts the clock at 11; a time alone starts with it.
+  const clock = hasDate ? 11 : 0;
+  if (!isClock(digits(value, clock, 2), digits(value, clock + 3, 2), digits(value, clock + 6, 2))) return false;
+  if (format === "local-date-time" || format === "local-time" || value.endsWith("Z")) return true;
+  // The offset is the last six characters, "+hh:mm". Real ones run from -12:00 to +14:00
+  // (Postgres reads up to 15:59, but no zone uses it).
+  const end = value.length;
+  return digits(value, end - 5, 2) <= 14 && digits(value, end - 2, 2) <= 59;
+}
+
+/** The decimal number written by `count` ASCII digits at `start` (the shape already matched digits there). */
+function digits(value: string, start: number, count: number): number {
+  let n = 0;
+  for (let i = start; i < start + count; i++) n = n * 10 + (value.charCodeAt(i) - 48);
+  return n;
 }
 
 /** Year 1 onwards (Postgres has no year 0), a month that exists, a day that month has. */

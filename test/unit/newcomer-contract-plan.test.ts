@@ -12,6 +12,14 @@ import { checkArguments } from "../../runtime/calls/arguments.ts";
 import { isValidText } from "../../runtime/calls/text-formats.ts";
 import type { ArgsValidator } from "../../runtime/capability.ts";
 import { INVOICES, column, planCase, table, waiver } from "../support/plan-fixtures.ts";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { compile } from "../../compiler/pipeline.ts";
+import type { SchemaSnapshot } from "../../compiler/inspect/snapshot.ts";
+import { buildToolsPreview, formatToolsPreview } from "../../operator/preview/tools-preview.ts";
+
+const GOLDEN_CONFIG = fileURLToPath(new URL("../golden/newcomer-contract-postgres/synapsor.runner.json", import.meta.url));
+const EXAMPLE_SNAPSHOT = fileURLToPath(new URL("../../examples/support-billing/synapsor.schema.json", import.meta.url));
 
 const EVENTS = (engine: "postgres" | "mysql") =>
   table("public", "events", ["id"], [
@@ -108,6 +116,8 @@ describe("an optional argument feeding a list filter", () => {
   test("a required filter argument keeps the plain equality", () => {
     const { capability } = planned("postgres", listEvents(false));
     assert.match(capability.statement.text, /WHERE "status" = \$1 AND \(\$2 = FALSE OR "day" = \$3\)/);
+    // The generated description tells the model which filters it may leave out.
+    assert.match(capability.description, /where status = status, day = day \(when given\);/);
   });
 });
 
@@ -174,6 +184,30 @@ describe("arguments feeding date, time, timestamp and uuid columns", () => {
     }
   });
 
+  test("offsets, clocks and uuids: real values only", () => {
+    const cases: Array<[Parameters<typeof isValidText>[0], string, boolean]> = [
+      ["date-time", "2026-11-30T09:00:00+14:00", true],
+      ["date-time", "2026-11-30T09:00:00-12:00", true],
+      ["date-time", "2026-11-30T09:00:00+15:00", false],
+      ["date-time", "2026-11-30T09:00:00+01:60", false],
+      ["date-time", "2026-11-30t09:00:00z", false],
+      ["date-time", "2026-11-30T09:00Z", false],
+      ["local-date-time", "2026-11-30 23:59:59.5", true],
+      ["local-date-time", "2026-11-30T09:60:00", false],
+      ["time", "23:59:59.999999-03:30", true],
+      ["local-time", "9:00:00", false],
+      ["date", "2024-02-29", true],
+      ["date", "1900-02-29", false],
+      ["date", "2000-02-29", true],
+      ["date", "2026-04-31", false],
+      ["date", "2026-11-30 ", false],
+      ["uuid", "3F2A9C1E-8B7D-4E21-9A0F-5C6D7E8F9A0B", true],
+      ["uuid", "urn:uuid:3f2a9c1e-8b7d-4e21-9a0f-5c6d7e8f9a0b", false],
+      ["date", "２０２６-11-30", false],
+    ];
+    for (const [format, value, expected] of cases) assert.equal(isValidText(format, value), expected, `${format} ${value}`);
+  });
+
   test("every calendar date the check accepts is one JavaScript's UTC calendar has, and the other way round", () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 9999 }), fc.integer({ min: 0, max: 13 }), fc.integer({ min: 0, max: 32 }), (y, m, d) => {
@@ -228,5 +262,17 @@ describe("read-only preconditions", () => {
     const d = badLabel.ok ? [] : badLabel.diagnostics;
     assert.deepEqual(d.map((x) => `${x.code}@${x.pointer}`), ["FIXED_VALUE_MISMATCH@/capabilities/0/preconditions/status/one_of/1"]);
     assert.match(d[0]!.fix, /"open", "overdue", "paid"/);
+  });
+});
+
+describe("the tools preview a newcomer reads before serving", () => {
+  test("names the given-flag of an optional filter and the form of a timestamp argument", async () => {
+    const result = await compile({ configPath: GOLDEN_CONFIG, schema: { kind: "snapshot", path: EXAMPLE_SNAPSHOT }, bundle: false });
+    assert.ok(result.ok, JSON.stringify(!result.ok && result.diagnostics));
+    const snapshot = JSON.parse(readFileSync(EXAMPLE_SNAPSHOT, "utf8")) as SchemaSnapshot;
+    const text = formatToolsPreview(buildToolsPreview({ contract: result.contract, plan: result.plan, snapshot, aliasMode: "canonical" }), "synapsor.runner.json");
+    assert.match(text, /#1 ← whether argument status is given \(left out: no filter\)/);
+    assert.match(text, /#2 ← argument status/);
+    assert.match(text, /new_due_at: string \(date-time\), required/);
   });
 });
