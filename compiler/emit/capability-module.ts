@@ -9,21 +9,28 @@ import { renderTemplate } from "./templates.ts";
 import { blockComment, comment, commentJson, commentText, commentToken, joinComment, type CommentText } from "./comment-text.ts";
 import { argTypeCode, columnTypeCode } from "./ts-type-code.ts";
 import { writeSection } from "./write-section.ts";
+import { dialectFor } from "../../runtime/dialect/index.ts";
 
 export function paramSourceLabel(p: ParamSource): string {
   if (p.from === "arg") return `arg:${p.name}`;
+  if (p.from === "arg_given") return `arg_given:${p.name}`;
   if (p.from === "context") return `context:${p.name}`;
   return "fixed";
 }
 
 function paramComment(p: ParamSource): CommentText {
-  if (p.from === "arg") return comment`arg:${commentText(p.name)}`;
+  if (p.from === "arg") return p.optional ? comment`arg:${commentText(p.name)} (optional, null when left out)` : comment`arg:${commentText(p.name)}`;
+  if (p.from === "arg_given") return comment`whether arg:${commentText(p.name)} is given`;
   if (p.from === "context") return comment`context:${commentText(p.name)}`;
   return comment`fixed`;
 }
 
-function paramExpression(p: ParamSource): Code {
-  if (p.from === "arg") return propertyAccess("args", p.name);
+function paramExpression(p: ParamSource, engine: CapabilityPlan["engine"]): Code {
+  if (p.from === "arg") return p.optional ? code`${propertyAccess("args", p.name)} ?? null` : propertyAccess("args", p.name);
+  if (p.from === "arg_given") {
+    const given = code`${propertyAccess("args", p.name)} !== undefined`;
+    return dialectFor(engine).givenFlag === "one_zero" ? code`(${given} ? 1 : 0)` : given;
+  }
   if (p.from === "context") return (p.name === "tenant_id" ? "ctx.tenantId" : "ctx.principal") as Code;
   return codeLiteral(p.value);
 }
@@ -70,7 +77,7 @@ export function renderCapabilityModule(build: BuildPlan, cap: CapabilityPlan): s
     targetLiteral: codeLiteral(cap.target, "  "),
     statementNameLiteral: stringLiteral(cap.statement.name),
     paramOrderComment: joinComment(cap.statement.params.map((s, i) => comment`#${i + 1} ${paramComment(s)}`), ", "),
-    paramsExpression: joinCode(cap.statement.params.map(paramExpression), ", "),
+    paramsExpression: joinCode(cap.statement.params.map((s) => paramExpression(s, cap.engine)), ", "),
     paramSourcesLiteral: codeLiteral(cap.statement.params.map(paramSourceLabel), "  "),
     columnsLiteral: codeLiteral(cap.columns.map((c) => c.name), "  "),
     patchLines: p?.patch.map((entry) => patchLine(entry, cap.args)),

@@ -4,6 +4,7 @@
 import { Ajv } from "ajv";
 import standaloneCode from "ajv/dist/standalone/index.js";
 import { NUMERIC_TEXT_FORMATS } from "../../runtime/calls/arguments.ts";
+import { TEXT_FORMATS } from "../../runtime/calls/text-formats.ts";
 import { escapeInvisibleInSource } from "./code-literal.ts";
 
 // Ajv's standalone output `require`s this helper; ESM has no require, so we inline an
@@ -33,6 +34,7 @@ export function argumentsValidator(schema: Record<string, unknown>): (data: unkn
 
 function argumentsAjv(code: { source?: boolean; esm?: boolean; lines?: boolean }): Ajv {
   const ajv = new Ajv({ code, strict: true, strictTypes: false, allErrors: false });
-  for (const format of Object.keys(NUMERIC_TEXT_FORMATS)) ajv.addFormat(format, true);
+  // Formats are checked by the runtime (runtime/calls/arguments.ts, text-formats.ts); the pattern beside each is checked here.
+  for (const format of [...Object.keys(NUMERIC_TEXT_FORMATS), ...Object.keys(TEXT_FORMATS)]) ajv.addFormat(format, true);
   return ajv;
 }

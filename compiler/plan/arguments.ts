@@ -5,6 +5,7 @@ import type { ResolvedCapability } from "../resolve/resolved.ts";
 import type { ColumnInfo } from "../inspect/snapshot.ts";
 import { MAX_EXACT_JSON_INTEGER, type NumericTextFormat } from "../../runtime/calls/arguments.ts";
 import type { ArgPlan } from "./capability-plan.ts";
+import { textFormatFor } from "./text-format.ts";
 
 /** Strings are bounded even when the author gives no max_length: an unbounded argument is a denial-of-service lever. */
 export const DEFAULT_STRING_MAX_LENGTH = 1024;
@@ -25,6 +26,8 @@ export function planArgs(cap: ResolvedCapability): ArgPlan[] {
     if (arg.enum) plan.enum = arg.enum;
     const exact = exactNumberFor(plan, columns);
     if (exact) plan.exactNumber = exact;
+    const text = arg.type === "string" && !arg.enum ? textFormatFor(cap.engine, columns) : undefined;
+    if (text) plan.textFormat = text;
     return plan;
   });
 }
@@ -122,6 +125,10 @@ function argSchema(a: ArgPlan): Record<string, unknown> {
   if (maximum !== undefined) p.maximum = maximum;
   if (exact?.pattern) p.pattern = exact.pattern;
   if (exact?.format) p.format = exact.format;
+  if (a.textFormat) {
+    p.format = a.textFormat.format;
+    p.pattern = a.textFormat.pattern;
+  }
   if (a.enum) p.enum = a.enum;
   return p;
 }

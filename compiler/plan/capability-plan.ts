@@ -4,11 +4,15 @@
 import type { ArgType, Engine, Scalar } from "../config/contract.ts";
 import type { SqlUpdatePlan } from "../../runtime/executors/write-plan.ts";
 import type { NumericTextFormat } from "../../runtime/calls/arguments.ts";
+import type { TextFormat } from "../../runtime/calls/text-formats.ts";
 
 export type { SqlUpdatePlan, WriteParamSource, WriteStatementPlan } from "../../runtime/executors/write-plan.ts";
 
 export type ParamSource =
-  | { from: "arg"; name: string }
+  /** `optional`: the argument may be left out; it is then bound as null, and its given-flag is false. */
+  | { from: "arg"; name: string; optional?: true }
+  /** Whether an optional argument was given, bound as the engine's boolean (Dialect.givenFlag). */
+  | { from: "arg_given"; name: string }
   | { from: "context"; name: "tenant_id" | "principal" }
   | { from: "fixed"; value: Scalar };
 
@@ -36,6 +40,11 @@ export interface ArgPlan {
    * the column needs it (compiler/plan/arguments.ts).
    */
   exactNumber?: { jsonIntegerLimit?: number; format?: NumericTextFormat; pattern?: string };
+  /**
+   * Set when a string argument feeds a timestamp, date, time or uuid column: the format and the
+   * pattern its column takes (compiler/plan/text-format.ts), checked when the tool is called.
+   */
+  textFormat?: { format: TextFormat; pattern: string };
 }
 
 export interface ColumnPlan {

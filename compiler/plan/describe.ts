@@ -28,7 +28,11 @@ function generatedDescription(cap: ResolvedCapability): string {
     return `Look up one ${table} row in your tenant by ${c.lookup.id_from_arg}; returns ${shown}.`;
   }
   const filters = (c.lookup.filters ?? [])
-    .map((f) => ("from_arg" in f ? `${f.column} = ${f.from_arg}` : `${f.column} = ${JSON.stringify(f.fixed)}`))
+    .map((f) => {
+      if (!("from_arg" in f)) return `${f.column} = ${JSON.stringify(f.fixed)}`;
+      // An optional filter argument left out means no filter on that column (statements.ts).
+      return c.args?.[f.from_arg]?.required === true ? `${f.column} = ${f.from_arg}` : `${f.column} = ${f.from_arg} (when given)`;
+    })
     .join(", ");
   return `List up to ${c.max_rows ?? 20} ${table} rows in your tenant${filters ? ` where ${filters}` : ""}; returns ${shown}.`;
 }

@@ -37,12 +37,16 @@ export function planSelect(cap: ResolvedCapability): StatementPlan {
     where.push(exact(c.target.primary_key, { from: "arg", name: c.lookup.id_from_arg }));
   }
   for (const filter of c.lookup.filters ?? []) {
-    const value: ParamSource = "from_arg" in filter ? { from: "arg", name: filter.from_arg } : { from: "fixed", value: filter.fixed };
-    where.push(
-      value.from === "fixed" && value.value === null
-        ? `${d.quote(filter.column)} IS NULL`
-        : `${d.quote(filter.column)} = ${bind(value)}`,
-    );
+    if ("fixed" in filter) {
+      where.push(filter.fixed === null ? `${d.quote(filter.column)} IS NULL` : `${d.quote(filter.column)} = ${bind({ from: "fixed", value: filter.fixed })}`);
+    } else if (c.args?.[filter.from_arg]?.required === true) {
+      where.push(`${d.quote(filter.column)} = ${bind({ from: "arg", name: filter.from_arg })}`);
+    } else {
+      // An optional argument left out means "no filter on this column", decided here at build time:
+      // the given-flag switches the condition off, in the same fixed statement.
+      const given = bind({ from: "arg_given", name: filter.from_arg });
+      where.push(d.whenGiven(given, `${d.quote(filter.column)} = ${bind({ from: "arg", name: filter.from_arg, optional: true })}`));
+    }
   }
   // The tenant condition is always present and always bound from trusted context.
   where.push(exact(c.target.tenant_key, { from: "context", name: "tenant_id" }));

@@ -24,6 +24,8 @@ export const NEVER_EXPOSED_TOOL_NAMES = [
 
 export type BoundParameter =
   | { position: number; from: "argument"; name: string }
+  /** Whether the optional argument `name` was given: left out, its filter does not apply. */
+  | { position: number; from: "argument_given"; name: string }
   | { position: number; from: "trusted_context"; name: "tenant_id" | "principal"; env: string }
   | { position: number; from: "fixed"; value: string | number | boolean | null };
 
@@ -93,6 +95,7 @@ function findTable(snapshot: SchemaSnapshot, schema: string | undefined, name: s
 
 function boundParameter(p: ParamSource, position: number, plan: BuildPlan): BoundParameter {
   if (p.from === "arg") return { position, from: "argument", name: p.name };
+  if (p.from === "arg_given") return { position, from: "argument_given", name: p.name };
   if (p.from === "fixed") return { position, from: "fixed", value: p.value };
   const env = p.name === "tenant_id" ? plan.trustedContext.tenantIdEnv : plan.trustedContext.principalEnv;
   return { position, from: "trusted_context", name: p.name, env };
@@ -181,6 +184,7 @@ function formatArgument(name: string, schema: Record<string, unknown>, required:
 
 function formatParameter(p: BoundParameter): string {
   if (p.from === "argument") return `#${p.position} ← argument ${p.name}`;
+  if (p.from === "argument_given") return `#${p.position} ← whether argument ${p.name} is given (left out: no filter)`;
   if (p.from === "fixed") return `#${p.position} ← fixed ${JSON.stringify(p.value)}`;
   return `#${p.position} ← trusted ${p.name} from $${p.env} (not an argument)`;
 }

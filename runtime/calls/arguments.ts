@@ -7,6 +7,7 @@ import type { ArgsValidator, JsonSchema } from "../capability.ts";
 import { compareDecimal, decimalOfNumber } from "../decimal.ts";
 import { fail, type Outcome } from "../errors.ts";
 import { echoed } from "../text/echo.ts";
+import { isTextFormat, isValidText, textFormatMessage, type TextFormat } from "./text-formats.ts";
 
 /** The largest integer a JSON number carries exactly; beyond it an argument must be written as text. */
 export const MAX_EXACT_JSON_INTEGER = Number.MAX_SAFE_INTEGER;
@@ -29,7 +30,7 @@ export function checkArguments(
 ): Outcome<Record<string, unknown>> {
   const args = raw === undefined || raw === null ? {} : raw;
   if (!validate(args)) return fail("INVALID_ARGUMENT", explain(validate, inputSchema));
-  const rules = rulesFor(inputSchema);
+  const { numeric: rules, text } = rulesFor(inputSchema);
   for (const [name, value] of Object.entries(args as Record<string, unknown>)) {
     if (typeof value !== "string") continue;
     const refused = refusedCharacter(value);
@@ -38,6 +39,8 @@ export function checkArguments(
     }
     const numeric = rules.get(name);
     if (numeric && !withinRange(value, numeric)) return fail("INVALID_ARGUMENT", numeric.message);
+    const textRule = text.get(name);
+    if (textRule && !isValidText(textRule.format, value)) return fail("INVALID_ARGUMENT", textRule.message);
   }
   return { ok: true, value: args as Record<string, unknown> };
 }
@@ -70,17 +73,33 @@ interface NumericRule {
   message: string;
 }
 
-const rulesOf = new WeakMap<JsonSchema, ReadonlyMap<string, NumericRule>>();
+/** A string that feeds a date, time, timestamp or uuid column (runtime/calls/text-formats.ts). */
+interface TextRule {
+  format: TextFormat;
+  message: string;
+}
 
-function rulesFor(inputSchema: JsonSchema): ReadonlyMap<string, NumericRule> {
+interface ArgumentRules {
+  numeric: ReadonlyMap<string, NumericRule>;
+  text: ReadonlyMap<string, TextRule>;
+}
+
+// Built once per tool (its inputSchema object lives as long as the server): a call only looks names up.
+const rulesOf = new WeakMap<JsonSchema, ArgumentRules>();
+
+function rulesFor(inputSchema: JsonSchema): ArgumentRules {
   let rules = rulesOf.get(inputSchema);
   if (!rules) {
-    rules = new Map(
-      Object.entries(propertiesOf(inputSchema)).flatMap(([name, schema]) => {
-        const rule = numericRule(name, schema);
-        return rule ? [[name, rule] as const] : [];
-      }),
-    );
+    const numeric = new Map<string, NumericRule>();
+    const text = new Map<string, TextRule>();
+    for (const [name, schema] of Object.entries(propertiesOf(inputSchema))) {
+      const rule = numericRule(name, schema);
+      if (rule) numeric.set(name, rule);
+      if (schema.type === "string" && isTextFormat(schema.format)) {
+        text.set(name, { format: schema.format, message: textFormatMessage(name, schema.format, schema.pattern) });
+      }
+    }
+    rules = { numeric, text };
     rulesOf.set(inputSchema, rules);
   }
   return rules;
@@ -162,9 +181,13 @@ function explain(validate: ArgsValidator, inputSchema: JsonSchema): string {
   if (!e) return "The arguments do not match this tool's input schema.";
   const name = e.instancePath.split("/").filter(Boolean).join(".") || "arguments";
   const p = e.params;
-  const numeric = name !== "arguments" ? rulesFor(inputSchema).get(name) : undefined;
+  const rules = name !== "arguments" ? rulesFor(inputSchema) : undefined;
+  const numeric = rules?.numeric.get(name);
   // A number written as text has one message whichever alternative failed first: what is accepted.
   if (numeric) return numeric.message;
+  // A date, time or uuid whose written form is wrong: say which form is accepted.
+  const text = rules?.text.get(name);
+  if (text && (e.keyword === "pattern" || e.keyword === "format")) return text.message;
   switch (e.keyword) {
     case "required":
       return `Missing required argument '${String(p.missingProperty)}'.`;

@@ -27,6 +27,14 @@ export interface Dialect {
    * is called once per placeholder the text needs.
    */
   exactMatch(column: string, bind: () => string, equality: KeyEquality): string;
+  /**
+   * `condition` applies only when an optional argument was given: `given` is the placeholder of a
+   * flag bound as this engine's boolean (givenFlag). One fixed statement serves both cases, and
+   * no NULL stands for "left out" (NULL is a value a column can hold).
+   */
+  whenGiven(given: string, condition: string): string;
+  /** How the given-flag is bound: Postgres binds a boolean, MySQL (no real booleans) 1 or 0. */
+  readonly givenFlag: "boolean" | "one_zero";
   /** The placeholder of the n-th (1-based) bound value. */
   placeholder(position: number): string;
   /** `schema.name` quoted, or the bare name when no schema is given (MySQL: the connection's database). */

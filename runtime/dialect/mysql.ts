@@ -117,6 +117,8 @@ export const mysqlDialect: Dialect = {
   engine: "mysql",
   ...quotingWith("`"),
   exactMatch,
+  whenGiven: (given, condition) => `(${given} = 0 OR ${condition})`,
+  givenFlag: "one_zero",
   placeholder: () => "?",
   now: "CURRENT_TIMESTAMP(6)",
   // DATETIME(6)/TIMESTAMP(6) literal text; the session's time zone is UTC.

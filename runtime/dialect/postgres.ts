@@ -66,6 +66,8 @@ export const postgresDialect: Dialect = {
   engine: "postgres",
   ...quoting,
   exactMatch,
+  whenGiven: (given, condition) => `(${given} = FALSE OR ${condition})`,
+  givenFlag: "boolean",
   placeholder: (position) => `$${position}`,
   // clock_timestamp(), not now(): now() is the transaction's start, and a version must move on every write.
   now: "clock_timestamp()",

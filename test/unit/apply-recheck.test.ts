@@ -245,6 +245,27 @@ describe("re-checking a stored proposal against the compiled capability", () => 
     );
   });
 
+  test("read-only preconditions: carried exactly as built, and met by the before row", () => {
+    const gated = compiled("postgres", (cap) => (cap.preconditions = { customer_id: { one_of: ["C-101", "C-102"] } }), [column("customer_id", "text")]);
+    const withPrecondition = (p: StoredProposal) => {
+      p.before.customer_id = "C-101";
+      p.after.customer_id = "C-101";
+      p.guards.preconditions = [{ column: "customer_id", oneOf: ["C-101", "C-102"] }];
+    };
+    const gatedEvidence = { ...evidence, rows: [{ ...before, customer_id: "C-101" }] };
+    const check = (edit: (p: StoredProposal) => void) => differences((p) => (withPrecondition(p), edit(p)), { capability: gated, evidence: gatedEvidence });
+    assert.deepEqual(check(() => {}), []);
+    assert.ok(check((p) => void delete p.guards.preconditions).some((d) => /list of preconditions is \[\], the build's is/.test(d)));
+    assert.ok(check((p) => void (p.guards.preconditions![0]!.oneOf = ["C-101", "C-999"])).some((d) => /list of preconditions is/.test(d)));
+    const unmet = check((p) => {
+      p.before.customer_id = "C-103";
+      p.after.customer_id = "C-103";
+    });
+    assert.ok(unmet.some((d) => /before row's customer_id "C-103" is not one its precondition allows/.test(d)), JSON.stringify(unmet));
+    // A capability without preconditions refuses a proposal that claims some.
+    refused((p) => void (p.guards.preconditions = [{ column: "status", oneOf: ["overdue"] }]), /list of preconditions is \[\{/);
+  });
+
   test("the evidence: the proposal's arguments and before row are the ones its evidence recorded", () => {
     // Arguments and patch changed together, within every limit: only the evidence tells.
     refused(

@@ -63,7 +63,14 @@ export default defineRead<Args>({
   evidence: "required",
   inputSchema: {
     type: "object",
-    properties: { appointment_id: { type: "string", maxLength: 36 } },
+    properties: {
+      appointment_id: {
+        type: "string",
+        maxLength: 36,
+        format: "uuid",
+        pattern: "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+      },
+    },
     required: ["appointment_id"],
     additionalProperties: false,
   },

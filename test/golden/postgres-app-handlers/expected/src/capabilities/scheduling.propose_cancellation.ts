@@ -72,12 +72,17 @@ export default defineProposal<Args>({
   approval: { mode: "human", requiredRole: "front_desk_lead" },
   executor: { name: "clinic_api", type: "http_handler" },
   // Recorded with every proposal; apply refuses a proposal made under a different plan.
-  planHash: "6914a5a434f9ca9a03c2ce6fc2b29f13cc0ba9ec704ed22962e81221d7b3c0c6",
+  planHash: "b322cff0803baccc7d4ed569b137f0230fa0f97f0643ad5ada89cb8a7f60ac9d",
   evidence: "required",
   inputSchema: {
     type: "object",
     properties: {
-      appointment_id: { type: "string", maxLength: 36 },
+      appointment_id: {
+        type: "string",
+        maxLength: 36,
+        format: "uuid",
+        pattern: "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+      },
       reason: { type: "string", maxLength: 400 },
       fee: {
         type: "number",

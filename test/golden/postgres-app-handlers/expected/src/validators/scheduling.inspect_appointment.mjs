@@ -2,8 +2,9 @@
 "use strict";
 export const validate = validate10;
 export default validate10;
-const schema11 = {"type":"object","properties":{"appointment_id":{"type":"string","maxLength":36}},"required":["appointment_id"],"additionalProperties":false};
+const schema11 = {"type":"object","properties":{"appointment_id":{"type":"string","maxLength":36,"format":"uuid","pattern":"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"}},"required":["appointment_id"],"additionalProperties":false};
 const func2 = ((s) => { let n = 0; for (const _ of s) n++; return n; });
+const pattern0 = new RegExp("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", "u");
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -29,15 +30,23 @@ if(data.appointment_id !== undefined){
 let data0 = data.appointment_id;
 const _errs2 = errors;
 if(errors === _errs2){
+if(errors === _errs2){
 if(typeof data0 === "string"){
 if(func2(data0) > 36){
 validate10.errors = [{instancePath:instancePath+"/appointment_id",schemaPath:"#/properties/appointment_id/maxLength",keyword:"maxLength",params:{limit: 36},message:"must NOT have more than 36 characters"}];
 return false;
 }
+else {
+if(!pattern0.test(data0)){
+validate10.errors = [{instancePath:instancePath+"/appointment_id",schemaPath:"#/properties/appointment_id/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"+"\""}];
+return false;
+}
+}
 }
 else {
 validate10.errors = [{instancePath:instancePath+"/appointment_id",schemaPath:"#/properties/appointment_id/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
+}
 }
 }
 }
