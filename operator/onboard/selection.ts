@@ -17,8 +17,8 @@ export type WritebackChoice =
 export type PatchChoice = { fixed: Scalar } | { from_arg: string };
 
 export interface ListToolChoice {
-  /** Canonical tool name, e.g. "clinic.list_appointments". */
-  name: string;
+  /** Canonical tool name, e.g. "clinic.list_appointments"; derived from the namespace and table when absent. */
+  name?: string;
   /** Columns the model filters on by equality; each becomes a required argument of the same name. */
   filters: string[];
   order_by?: Array<{ column: string; direction: "asc" | "desc" }>;
