@@ -3,6 +3,10 @@
 
 import type { ColumnInfo, TableInfo, TypeClass } from "../../../compiler/inspect/snapshot.ts";
 import type { Scalar } from "../../../compiler/config/contract.ts";
+import { NAME_SEGMENT } from "../../../compiler/config/rules/names.ts";
+import { terminalSafe } from "../../../runtime/text/terminal-safe.ts";
+import { typedValue, unpatchableReason } from "../column-args.ts";
+import { defaultNamespace, defaultObjectName, toolNames } from "../naming.ts";
 
 /** Column names that usually hold secrets or credentials: hidden from the model unless chosen. */
 const SECRET_LOOKING = /(pass(word)?|secret|token|api_?key|hash|salt|ssn|social_security|credit_card|card_number|cvv|pin_code|private_key)/i;
@@ -16,31 +20,10 @@ export function defaultVisibleColumns(table: TableInfo): string[] {
 
 export const NUMERIC: ReadonlySet<TypeClass> = new Set(["integer", "bigint", "decimal", "number"]);
 
-/** Columns a proposal can sensibly change: not the key, the tenant, the version guard or a generated column. */
+/** Columns a proposal can sensibly change: not the key, the tenant, the version guard, nor one init cannot map to an argument. */
 export function patchableColumns(table: TableInfo, fixed: { primary_key: string; tenant_column: string; conflict_column?: string | undefined }): ColumnInfo[] {
   const reserved = new Set([fixed.primary_key, fixed.tenant_column, fixed.conflict_column]);
-  return table.columns.filter((c) => !c.generated && !reserved.has(c.name));
-}
-
-/** A lowercase identifier segment for tool names: letters, digits and underscores, starting with a letter. */
-export function nameSegment(text: string, fallback: string): string {
-  const cleaned = text
-    .toLowerCase()
-    .replace(/[^a-z0-9_]+/g, "_")
-    .replace(/^[^a-z]+/, "")
-    .replace(/_+/g, "_")
-    .replace(/_$/, "")
-    .slice(0, 24);
-  return cleaned === "" ? fallback : cleaned;
-}
-
-/** A plural table name's singular, for names like `get_invoice`; only the common English endings. */
-export function singular(word: string): string {
-  if (/ies$/.test(word) && word.length > 4) return `${word.slice(0, -3)}y`;
-  if (/(ss|us|is)$/.test(word)) return word;
-  if (/(ches|shes|xes|sses)$/.test(word)) return word.slice(0, -2);
-  if (/s$/.test(word) && word.length > 3) return word.slice(0, -1);
-  return word;
+  return table.columns.filter((c) => !reserved.has(c.name) && unpatchableReason(c) === undefined);
 }
 
 export interface DefaultNames {
@@ -50,15 +33,14 @@ export interface DefaultNames {
   proposal_tool: string;
 }
 
+/** The names init would derive, from the table or from the namespace and object the person chose. */
 export function defaultNames(tableName: string, chosen: { namespace?: string | undefined; object_name?: string | undefined } = {}): DefaultNames {
-  const table = nameSegment(tableName, "records");
-  const namespace = chosen.namespace ?? table;
-  const object = chosen.object_name ?? singular(table);
-  return { namespace, object_name: object, read_tool: `${namespace}.inspect_${object}`, proposal_tool: `${namespace}.propose_${object}_update` };
+  const namespace = chosen.namespace ?? defaultNamespace(tableName);
+  const object = chosen.object_name ?? defaultObjectName(tableName);
+  return { namespace, object_name: object, read_tool: toolNames.read(namespace, object), proposal_tool: toolNames.proposal(namespace, object) };
 }
 
 const TOOL_NAME = /^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/;
-const SEGMENT = /^[a-z][a-z0-9_]*$/;
 const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 const ARGUMENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -68,7 +50,7 @@ export function toolNameProblem(text: string): string | undefined {
 }
 
 export function segmentProblem(text: string): string | undefined {
-  return SEGMENT.test(text) && text.length <= 30 ? undefined : "Lowercase letters, digits and underscores, starting with a letter (at most 30).";
+  return NAME_SEGMENT.test(text) && text.length <= 30 ? undefined : "Lowercase letters, digits and underscores, starting with a letter (at most 30).";
 }
 
 export function envNameProblem(text: string): string | undefined {
@@ -79,26 +61,11 @@ export function argumentProblem(text: string): string | undefined {
   return ARGUMENT.test(text) ? undefined : "Letters, digits and underscores, not starting with a digit.";
 }
 
-/**
- * A typed answer as the column's value: numbers for numeric columns, true/false for booleans,
- * `null` only for a nullable column; otherwise the text itself.
- */
+/** A typed answer as the column's value (init's own typing rule); `null` is the word for SQL NULL. */
 export function parseValue(column: ColumnInfo, text: string): { ok: true; value: Scalar } | { ok: false; problem: string } {
-  if (text === "null") return column.nullable ? { ok: true, value: null } : { ok: false, problem: "This column is NOT NULL." };
-  if (column.enum_values && !column.enum_values.includes(text)) return { ok: false, problem: "Not one of the column's enum labels." };
-  if (column.type_class === "boolean") {
-    if (text === "true" || text === "false") return { ok: true, value: text === "true" };
-    return { ok: false, problem: "Type true or false." };
-  }
-  if (NUMERIC.has(column.type_class)) {
-    const n = Number(text);
-    if (text === "" || !Number.isFinite(n)) return { ok: false, problem: "Type a number." };
-    if ((column.type_class === "integer" || column.type_class === "bigint") && !Number.isInteger(n)) return { ok: false, problem: "Type a whole number." };
-    return { ok: true, value: n };
-  }
   if (text === "") return { ok: false, problem: "Type a value (or null for a nullable column)." };
-  if (column.max_length !== undefined && text.length > column.max_length) return { ok: false, problem: `At most ${column.max_length} characters.` };
-  return { ok: true, value: text };
+  const typed = typedValue(text === "null" ? null : text, column);
+  return typed.ok ? typed : { ok: false, problem: terminalSafe(typed.message) };
 }
 
 /** Comma-separated answers, each parsed as a value of the column. */

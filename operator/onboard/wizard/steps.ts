@@ -20,6 +20,7 @@ import {
   segmentProblem,
   toolNameProblem,
 } from "./defaults.ts";
+import { argNameForColumn } from "../naming.ts";
 import type { Asker, Choice } from "./prompt.ts";
 
 export type Draft = Partial<OnboardingSelection> & Pick<OnboardingSelection, "version" | "engine" | "read_url_env">;
@@ -243,7 +244,7 @@ const changesStep: Step = {
       }
       const previousArg = before[name] && "from_arg" in before[name] ? before[name].from_arg : undefined;
       const arg = await ask.input(`Argument name for ${terminalName(name)}:`, {
-        initial: previousArg ?? (argumentProblem(name) === undefined ? name : "value"),
+        initial: previousArg ?? argNameForColumn(name),
         validate: (t) => argumentProblem(t) ?? (t === d.id_arg ? "The id argument already has this name." : Object.values(patch).some((p) => "from_arg" in p && p.from_arg === t) ? "Another column already uses this argument." : undefined),
       });
       patch[name] = { from_arg: arg };
