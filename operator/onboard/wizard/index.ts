@@ -1,72 +1,80 @@
-// `init --wizard` and `start`: an interactive flow from an inspected schema to an
-// OnboardingSelection. It only asks and shows; the caller writes files, and only once the
-// person confirms the final preview. Ctrl-C or Esc at any prompt throws WizardCancelled.
+// `init --wizard`: the interactive way to make init's choices. The questions are in flow.ts and
+// steps.ts; this file wires them to init's flags, its generator and its writer. Files are
+// written only after the final confirmation; Ctrl-C or Esc at any question writes nothing.
 
-import type { SchemaSnapshot } from "../../../compiler/inspect/snapshot.ts";
-import { terminalSafeLines } from "../../../runtime/text/terminal-safe.ts";
+import { dirname, relative, resolve } from "node:path";
+import { CliError, readEnvVar } from "../../../cli/program.ts";
+import { terminalSafe } from "../../../runtime/text/terminal-safe.ts";
+import type { InitFlags } from "../flags.ts";
+import { DEFAULT_SNAPSHOT_FILE } from "../outputs.ts";
 import type { OnboardingSelection } from "../selection.ts";
-import { terminalAsker, WizardCancelled, type Asker } from "./prompt.ts";
-import { selectionOf, STEPS, type Draft, type Step, type StepContext } from "./steps.ts";
+import { askSelection } from "./flow.ts";
+import { previewSelection } from "./preview.ts";
+import { WizardCancelled } from "./prompt.ts";
+import { inspectLive, snapshotFromFile } from "./schema-source.ts";
+import { requireTerminal, wizardCancelled } from "./terminal.ts";
+import { refuseExistingConfig, writeSelection } from "./write.ts";
 
-export { WizardCancelled } from "./prompt.ts";
-
-/** What the person sees before confirming: the tools, or why the choices do not build yet. */
-export type WizardPreview = { ok: true; text: string } | { ok: false; problems: string };
-
-export interface WizardInput {
-  snapshot: SchemaSnapshot;
-  /** Env var holding the read URL (a name, never the URL). */
-  readUrlEnv: string;
-  /** Answers already given by flags; asked again only if missing. */
-  given?: Partial<OnboardingSelection>;
-  /** Plans the selection and renders the tools preview (terminal-safe text). */
-  preview(selection: OnboardingSelection): Promise<WizardPreview>;
-  ask?: Asker;
-  write?: (text: string) => void;
+export interface WizardRequest {
+  flags: InitFlags & { fromEnv?: string; inspectionJson?: string };
+  /** The config file to write (--out, default synapsor.runner.json). */
+  out: string;
+  force: boolean;
+  json: boolean;
 }
 
-/** The message and fix when there is no terminal to ask on. */
-export const NO_TERMINAL_MESSAGE =
-  "The wizard needs an interactive terminal (stdin and stdout must be a TTY). " +
-  "Fix: run it in a terminal, or describe the choices with flags (synapsor-runner init --non-interactive --from-env VAR --table T …) or a file (synapsor-runner init --spec onboarding-selection.json).";
+/** The read variable a config gets when the schema came from a file and no --from-env named one. */
+const DEFAULT_READ_URL_ENV = "DATABASE_URL";
 
-export function hasTerminal(): boolean {
-  return Boolean(process.stdin.isTTY && process.stdout.isTTY);
-}
-
-type Next = { kind: "confirm" } | { kind: "revise"; step: Step } | { kind: "cancel" };
-
-export async function runWizard(input: WizardInput): Promise<OnboardingSelection> {
-  if (input.snapshot.tables.length === 0) throw new Error("The inspected schema has no tables or views to choose from.");
-  const ask = input.ask ?? terminalAsker;
-  const write = input.write ?? ((text: string) => process.stdout.write(text));
-  const ctx: StepContext = { ask, snapshot: input.snapshot };
-  const draft: Draft = { version: 1, engine: input.snapshot.engine, read_url_env: input.readUrlEnv, ...input.given };
-
-  await askMissing(draft, ctx);
-  for (;;) {
-    const selection = selectionOf(draft);
-    if (!selection) {
-      await askMissing(draft, ctx);
-      continue;
-    }
-    const preview = await input.preview(selection);
-    write(preview.ok ? `\n${preview.text}\n` : `\nThese choices do not build yet:\n${terminalSafeLines(preview.problems)}\n\n`);
-    const next = await ask.select<Next>(preview.ok ? "Write these files?" : "Revise a step to fix it:", [
-      ...(preview.ok ? [{ label: "Yes, write the files", value: { kind: "confirm" } as Next }] : []),
-      ...STEPS.filter((s) => s.applies(draft, ctx)).map((step) => ({ label: `Revise: ${step.title}`, value: { kind: "revise", step } as Next })),
-      { label: "Cancel (write nothing)", value: { kind: "cancel" } },
-    ]);
-    if (next.kind === "confirm") return selection;
-    if (next.kind === "cancel") throw new WizardCancelled();
-    await next.step.run(draft, ctx);
-    await askMissing(draft, ctx);
+export async function runWizard(request: WizardRequest): Promise<void> {
+  requireTerminal("init --wizard");
+  const { flags } = request;
+  if (request.json) throw new CliError("--wizard talks to a person and --json is for scripts: drop --json, or use the flags or --spec with --json.");
+  if (flags.fromEnv !== undefined && flags.inspectionJson !== undefined) {
+    throw new CliError("Pass either --from-env VAR (inspect the live database) or --inspection-json FILE (a saved snapshot), not both.");
   }
-}
+  const configPath = resolve(request.out);
+  refuseExistingConfig(configPath, request.force);
 
-/** Runs, in order, every step that applies and has no answer yet. */
-async function askMissing(draft: Draft, ctx: StepContext): Promise<void> {
-  for (const step of STEPS) {
-    if (step.applies(draft, ctx) && !step.done(draft)) await step.run(draft, ctx);
+  const live = flags.fromEnv !== undefined;
+  let snapshot;
+  let schemaSnapshot: string;
+  if (flags.fromEnv !== undefined) {
+    const url = readEnvVar(flags.fromEnv, "the database URL to inspect (postgres://… or mysql://…)");
+    process.stdout.write(`Inspecting the database named by ${flags.fromEnv} …\n`);
+    snapshot = await inspectLive({ envVar: flags.fromEnv, url, schema: flags.schema, engine: flags.engine });
+    schemaSnapshot = DEFAULT_SNAPSHOT_FILE;
+  } else if (flags.inspectionJson !== undefined) {
+    snapshot = snapshotFromFile(flags.inspectionJson, flags.schema);
+    schemaSnapshot = relative(dirname(configPath), resolve(flags.inspectionJson)) || flags.inspectionJson;
+  } else {
+    throw new CliError("init --wizard needs the schema to choose from: pass --from-env VAR (the env var holding the read-only URL) or --inspection-json FILE (from `synapsor-runner inspect --output`).");
   }
+
+  const given: Partial<OnboardingSelection> = {
+    ...(flags.schema !== undefined ? { schema: flags.schema } : {}),
+    ...(flags.mode !== undefined ? { mode: flags.mode } : {}),
+    ...(flags.tenantEnv !== undefined ? { tenant_env: flags.tenantEnv } : {}),
+    ...(flags.principalEnv !== undefined ? { principal_env: flags.principalEnv } : {}),
+  };
+  let selection: OnboardingSelection;
+  try {
+    selection = await askSelection({
+      snapshot,
+      readUrlEnv: flags.fromEnv ?? DEFAULT_READ_URL_ENV,
+      given,
+      preview: (s) => previewSelection(s, snapshot, terminalSafe(request.out)),
+    });
+  } catch (err) {
+    if (err instanceof WizardCancelled) throw wizardCancelled();
+    throw err;
+  }
+  const { written } = writeSelection({ configPath, selection: { ...selection, schema_snapshot: schemaSnapshot }, snapshot, live, force: request.force });
+  const lines = written.map((w) => `  ${terminalSafe(relative(process.cwd(), w.path) || w.path)}  (${w.kind})`);
+  const buildFlags = live ? ` --from-env ${flags.fromEnv}` : "";
+  process.stdout.write(
+    `Wrote:\n${lines.join("\n")}\n` +
+      `Next: synapsor-runner build --config ${terminalSafe(request.out)}${buildFlags}\n` +
+      `      synapsor-runner tools preview --config ${terminalSafe(request.out)}\n`,
+  );
 }

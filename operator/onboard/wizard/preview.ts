@@ -9,7 +9,7 @@ import { terminalSafe } from "../../../runtime/text/terminal-safe.ts";
 import { buildToolsPreview, formatToolsPreview } from "../../preview/tools-preview.ts";
 import { generateContract } from "../generate.ts";
 import type { OnboardingSelection } from "../selection.ts";
-import type { WizardPreview } from "./index.ts";
+import type { WizardPreview } from "./flow.ts";
 
 export async function previewSelection(selection: OnboardingSelection, snapshot: SchemaSnapshot, configLabel: string): Promise<WizardPreview> {
   const generated = generateContract(selection, snapshot);
