@@ -36,7 +36,7 @@ interface HttpFlags extends ServeFlags {
 }
 
 /** The `mcp` group, shared with any other `mcp …` command (client config snippets, …). */
-function mcpGroup(program: Command): Command {
+export function mcpGroup(program: Command): Command {
   return (
     program.commands.find((c) => c.name() === "mcp") ??
     program.command("mcp").description("Serve the compiled capabilities over MCP")

@@ -15,7 +15,7 @@ import type {
 import { DEFAULT_STORE_PATH, MAX_LIST_ROWS } from "../../compiler/config/contract.ts";
 import { validateContract } from "../../compiler/config/validate.ts";
 import type { Diagnostic } from "../../compiler/diagnostics.ts";
-import type { SchemaSnapshot } from "../../compiler/inspect/snapshot.ts";
+import type { ColumnInfo, SchemaSnapshot } from "../../compiler/inspect/snapshot.ts";
 import { resolveContract } from "../../compiler/resolve/resolve.ts";
 import { checkSelection, type CheckedSelection } from "./check-selection.ts";
 import { argForColumn } from "./column-args.ts";
@@ -56,8 +56,6 @@ export function contractProblems(contract: Contract, snapshot: SchemaSnapshot): 
 function assemble(selection: OnboardingSelection, snapshot: SchemaSnapshot, checked: CheckedSelection, notes: string[]): Contract {
   const namespace = selection.namespace ?? defaultNamespace(selection.table);
   const object = selection.object_name ?? defaultObjectName(selection.table);
-  if (selection.namespace === undefined) notes.push(`namespace '${namespace}' derived from the table name`);
-  if (selection.object_name === undefined) notes.push(`object name '${object}' derived from the table name`);
   const idArg = selection.id_arg ?? argNameForColumn(selection.primary_key);
 
   const visible = [selection.primary_key, ...selection.visible_columns.filter((c) => c !== selection.primary_key)];
@@ -72,9 +70,9 @@ function assemble(selection: OnboardingSelection, snapshot: SchemaSnapshot, chec
     tenant_key: selection.tenant_column,
   };
   const described: words.Described = { object, table: selection.table, primaryKey: selection.primary_key, idArg, visible };
-  const idArgConfig: ArgConfig = argForColumn(checked.column(selection.primary_key), words.argDescription(selection.primary_key, "id"), undefined);
-  // An id is looked up, never written: enum labels and integer ranges of the key add nothing.
-  const common = { source: DEFAULT_SOURCE_NAME, target, visible_columns: visible, evidence: "required" as const };
+  const idArgConfig = idArgument(checked.column(selection.primary_key));
+  const common = { source: DEFAULT_SOURCE_NAME, target };
+  const shown = { visible_columns: visible, evidence: "required" as const };
 
   const capabilities: CapabilityConfig[] = [];
   const read: ReadCapabilityConfig = {
@@ -85,18 +83,22 @@ function assemble(selection: OnboardingSelection, snapshot: SchemaSnapshot, chec
     ...common,
     args: { [idArg]: idArgConfig },
     lookup: { id_from_arg: idArg },
+    ...shown,
     max_rows: 1,
   };
   capabilities.push(read);
+  const derivedNames = [selection.read_tool, selection.proposal_tool].some((n) => n === undefined) || (selection.list_tool !== undefined && selection.list_tool.name === undefined);
+  if (derivedNames && selection.namespace === undefined) notes.push(`namespace '${namespace}' derived from the table name`);
+  if (derivedNames && selection.object_name === undefined) notes.push(`object name '${object}' derived from the table name`);
 
-  if (selection.list_tool) capabilities.push(listCapability(selection, checked, described, common, namespace));
+  if (selection.list_tool) capabilities.push(listCapability(selection, checked, described, common, shown, namespace));
 
   const executors: Record<string, ExecutorConfig> = {};
   if (selection.mode === "review") {
     const writeback = selection.writeback ?? { type: "sql_update" };
     const [executorName, executor] = executorFor(writeback);
     executors[executorName] = executor;
-    capabilities.push(proposalCapability(selection, checked, described, common, idArg, idArgConfig, namespace, object, executorName));
+    capabilities.push(proposalCapability(selection, checked, described, common, shown, idArg, idArgConfig, namespace, object, executorName));
   } else if (selection.writeback !== undefined) {
     notes.push("the writeback choice is ignored in read_only mode (there is nothing to apply)");
   }
@@ -124,13 +126,26 @@ function assemble(selection: OnboardingSelection, snapshot: SchemaSnapshot, chec
   return contract;
 }
 
-type Common = Pick<ReadCapabilityConfig, "source" | "target" | "visible_columns" | "evidence">;
+type Common = Pick<ReadCapabilityConfig, "source" | "target">;
+type Shown = Pick<ReadCapabilityConfig, "visible_columns" | "evidence">;
+
+/** The key argument: typed from the column; an id is looked up, never written, so enum labels add nothing. */
+function idArgument(column: ColumnInfo): ArgConfig {
+  const arg = argForColumn(column, words.argDescription(column.name, "id"), undefined);
+  if (arg.type !== "string") return arg;
+  const { enum: _labels, ...rest } = arg;
+  return { ...rest, max_length: column.max_length ?? ID_MAX_LENGTH };
+}
+
+/** A key stored as unbounded text still gets a limit a reviewer can read. */
+const ID_MAX_LENGTH = 256;
 
 function proposalCapability(
   selection: OnboardingSelection,
   checked: CheckedSelection,
   described: words.Described,
   common: Common,
+  shown: Shown,
   idArg: string,
   idArgConfig: ArgConfig,
   namespace: string,
@@ -162,6 +177,7 @@ function proposalCapability(
     ...common,
     args,
     lookup: { id_from_arg: idArg },
+    ...shown,
     max_rows: 1,
     patch,
     allowed_columns: selection.allowed_columns ?? patchedColumns,
@@ -184,6 +200,7 @@ function listCapability(
   checked: CheckedSelection,
   described: words.Described,
   common: Common,
+  shown: Shown,
   namespace: string,
 ): ReadCapabilityConfig {
   const list = selection.list_tool!;
@@ -203,6 +220,7 @@ function listCapability(
     ...common,
     ...(filters.length > 0 ? { args } : {}),
     lookup: { filters, ...(list.order_by && list.order_by.length > 0 ? { order_by: list.order_by.map((o) => ({ ...o })) } : {}) },
+    ...shown,
     max_rows: maxRows,
   };
 }

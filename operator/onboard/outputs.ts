@@ -1,0 +1,65 @@
+// The files one onboarding run writes, planned together so they are checked and written all or
+// nothing: the config, the schema snapshot the build reads (when the schema was inspected live),
+// .env.example, the MCP client snippets (under .synapsor/clients/ next to the config) and, when
+// asked, handler stubs. Every path a config holds is relative to the config's directory.
+
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import type { Contract } from "../../compiler/config/contract.ts";
+import { DEFAULT_STORE_PATH } from "../../compiler/config/contract.ts";
+import { snapshotJson } from "../../compiler/inspect/snapshot-file.ts";
+import type { SchemaSnapshot } from "../../compiler/inspect/snapshot.ts";
+import type { HandlerStub } from "../handler-stub/stub.ts";
+import { clientSnippet, type ClientKind } from "./client-snippets.ts";
+import { contractVariables, envExampleText, extendEnvExample } from "./env-example.ts";
+import type { PlannedFile } from "./write-files.ts";
+
+export const SNIPPET_DIR = ".synapsor/clients";
+export const SNIPPET_CLIENTS: readonly ClientKind[] = ["generic", "claude-desktop"];
+export const DEFAULT_SNAPSHOT_FILE = "./synapsor.schema.json";
+export const HANDLER_DIR = "handlers";
+
+export interface OnboardingOutput {
+  configPath: string;
+  contract: Contract;
+  /** Written to build.schema_snapshot when the schema was inspected live. */
+  snapshot?: SchemaSnapshot;
+  /** --append: the config and the derived files already exist and are updated in place. */
+  append?: boolean;
+  handlerStubs?: HandlerStub[];
+}
+
+export function planOnboardingFiles(output: OnboardingOutput): PlannedFile[] {
+  const configPath = resolve(output.configPath);
+  const dir = dirname(configPath);
+  const { contract } = output;
+  const files: PlannedFile[] = [{ path: configPath, kind: "config", text: JSON.stringify(contract, null, 2) + "\n", replaces: output.append === true }];
+
+  if (output.snapshot !== undefined) {
+    const path = resolve(dir, contract.build?.schema_snapshot ?? DEFAULT_SNAPSHOT_FILE);
+    files.push({ path, kind: "schema_snapshot", text: snapshotJson(output.snapshot), replaces: output.append === true });
+  }
+
+  const variables = contractVariables(contract);
+  const envExample = join(dir, ".env.example");
+  if (output.append && existsSync(envExample)) {
+    const extended = extendEnvExample(readFileSync(envExample, "utf8"), variables);
+    if (extended !== undefined) files.push({ path: envExample, kind: "env_example", text: extended, replaces: true });
+  } else {
+    files.push({ path: envExample, kind: "env_example", text: envExampleText(variables) });
+  }
+
+  const store = resolve(dir, contract.storage?.sqlite_path ?? DEFAULT_STORE_PATH);
+  for (const client of SNIPPET_CLIENTS) {
+    const snippet = clientSnippet(client, { configPath, storePath: store, envFile: join(dir, ".env") });
+    // Under --append the snippets start the same server as before; rewriting them changes nothing.
+    const path = join(dir, SNIPPET_DIR, `${client}.json`);
+    if (output.append && existsSync(path)) continue;
+    files.push({ path, kind: "client_snippet", text: JSON.stringify(snippet, null, 2) + "\n" });
+  }
+
+  for (const stub of output.handlerStubs ?? []) {
+    files.push({ path: join(dir, HANDLER_DIR, stub.file), kind: "handler", text: stub.text });
+  }
+  return files;
+}

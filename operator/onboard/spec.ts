@@ -1,0 +1,53 @@
+// `init --spec FILE`: an onboarding selection written as JSON. The file must match
+// schemas/onboarding-selection.v1.schema.json; every mismatch is reported at its JSON path with a fix.
+
+import { readFileSync } from "node:fs";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import type { ValidateFunction } from "ajv";
+import { readPackageJson } from "../../compiler/package-root.ts";
+import { schemaErrorsToDiagnostics } from "../../compiler/config/schema-diagnostics.ts";
+import { DEFAULT_PRINCIPAL_ENV, DEFAULT_TENANT_ENV } from "../../compiler/config/contract.ts";
+import type { SelectionProblem } from "./problems.ts";
+import type { OnboardingSelection } from "./selection.ts";
+
+export const SELECTION_SCHEMA_FILE = "schemas/onboarding-selection.v1.schema.json";
+
+let compiled: ValidateFunction | undefined;
+
+function selectionValidator(): ValidateFunction {
+  compiled ??= new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, discriminator: true, verbose: true }).compile(readPackageJson(SELECTION_SCHEMA_FILE));
+  return compiled;
+}
+
+/** A parsed spec, or problems whose field is the JSON pointer of the offending value ("/patch/status"). */
+export function parseSelection(raw: unknown): { ok: true; selection: OnboardingSelection } | { ok: false; problems: SelectionProblem[] } {
+  const validate = selectionValidator();
+  if (!validate(raw)) {
+    // The messages are shared with the contract's validation; here they are about the spec.
+    const problems = schemaErrorsToDiagnostics(validate.errors ?? []).map((d) => ({
+      field: d.pointer || "/",
+      message: d.message.replace("in the contract", "in the spec"),
+      fix: d.fix.replace("schemas/synapsor.runner.schema.json", SELECTION_SCHEMA_FILE),
+    }));
+    return { ok: false, problems };
+  }
+  const { $schema: _hint, ...rest } = raw as OnboardingSelection & { $schema?: string };
+  return { ok: true, selection: { ...rest, tenant_env: rest.tenant_env ?? DEFAULT_TENANT_ENV, principal_env: rest.principal_env ?? DEFAULT_PRINCIPAL_ENV } };
+}
+
+export function readSelectionFile(path: string): { ok: true; selection: OnboardingSelection } | { ok: false; problems: SelectionProblem[] } {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? "error";
+    return { ok: false, problems: [{ field: "/", message: `The spec file cannot be read (${code}).`, fix: "Check the path given to --spec." }] };
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return { ok: false, problems: [{ field: "/", message: "The spec file is not valid JSON.", fix: `Write it as JSON; ${SELECTION_SCHEMA_FILE} describes the fields.` }] };
+  }
+  return parseSelection(raw);
+}
