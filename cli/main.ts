@@ -22,6 +22,7 @@ import { register as registerReceipts } from "./receipts.ts";
 import { register as registerReplay } from "./replay.ts";
 import { register as registerEvents } from "./events.ts";
 import { register as registerStore } from "./store.ts";
+import { register as registerSmoke } from "./smoke.ts";
 
 const program = new Command("synapsor-runner")
   .description("Compile synapsor.runner.json into a scoped, reviewable MCP server for Postgres or MySQL.")
@@ -46,6 +47,7 @@ registerReceipts(program);
 registerReplay(program);
 registerEvents(program);
 registerStore(program);
+registerSmoke(program);
 
 program.on("command:*", (operands: string[]) => {
   process.stderr.write(`synapsor-runner: unknown command '${operands[0]}'. Run synapsor-runner --help to list commands.\n`);

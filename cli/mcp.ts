@@ -4,15 +4,12 @@
 // In stdio mode stdout belongs to the MCP client: everything this command says goes to stderr.
 
 import { Option, type Command } from "commander";
-import { dirname, relative, resolve as resolvePath } from "node:path";
-import { DEFAULT_STORE_PATH } from "../compiler/config/contract.ts";
+import { relative } from "node:path";
+import { chosenStorePath } from "../compiler/config/paths.ts";
 import { formatDiagnostics, type Diagnostic } from "../compiler/diagnostics.ts";
-import { ensureCachedServer } from "../operator/serve/bundle-cache.ts";
+import { prepareServer } from "../operator/serve/prepare-server.ts";
 import { privateServerCopy } from "../operator/serve/private-copy.ts";
 import { runServerChild } from "../operator/serve/run-server-child.ts";
-import { chooseServeSchema } from "../operator/serve/schema-source.ts";
-import { loadContract, loadSchema } from "../compiler/pipeline.ts";
-import { RUNNER_VERSION } from "../compiler/version.ts";
 import { schemaInputFromFlags } from "./build.ts";
 import { terminalSafeLines } from "../runtime/text/terminal-safe.ts";
 import { CliError, EXIT } from "./program.ts";
@@ -88,34 +85,18 @@ async function serveCached(flags: ServeFlags, transportArgs: string[]): Promise<
   const say = (line: string) => process.stderr.write(`synapsor-runner: ${terminalSafeLines(line)}\n`);
   const fromFlags = schemaInputFromFlags(flags);
 
-  const loaded = loadContract(flags.config);
-  if (!loaded.ok) return buildFailed(flags.config, loaded.stage, loaded.diagnostics);
-  const { contract } = loaded;
+  const prepared = await prepareServer({ configPath: flags.config, ...(fromFlags ? { schema: fromFlags } : {}), say });
+  if (!prepared.ok) return buildFailed(flags.config, prepared.stage, prepared.diagnostics);
+  const { contract, server } = prepared;
+  const where = relative(process.cwd(), server.dir) || ".";
+  say(server.reused ? `using the cached build in ${where} (SHA-256 verified)` : `built ${flags.config} into ${where}`);
 
-  const choice = chooseServeSchema(fromFlags, contract, flags.config);
-  if (!choice.ok) return buildFailed(flags.config, "resolve", [choice.diagnostic]);
-  if (choice.note) say(choice.note);
-  const snapshot = await loadSchema(choice.input, (m) => say(`… ${m}`));
-  if (!snapshot.ok) return buildFailed(flags.config, "resolve", [snapshot.diagnostic]);
-
-  const cached = await ensureCachedServer({
-    configPath: flags.config,
-    schema: choice.input,
-    snapshot: snapshot.snapshot,
-    runnerVersion: RUNNER_VERSION,
-    progress: (m) => say(`… ${m}`),
-  });
-  if (!cached.ok) return buildFailed(flags.config, cached.stage, cached.diagnostics);
-  if (cached.notice) say(cached.notice);
-  const where = relative(process.cwd(), cached.server.dir) || ".";
-  say(cached.server.reused ? `using the cached build in ${where} (SHA-256 verified)` : `built ${flags.config} into ${where}`);
-
-  const store = flags.store ?? resolvePath(dirname(resolvePath(flags.config)), contract.storage?.sqlite_path ?? DEFAULT_STORE_PATH);
+  const store = chosenStorePath(flags.store, contract, flags.config);
   const args = ["serve", ...transportArgs, "--store", store];
   if (flags.aliasMode !== undefined) args.push("--alias-mode", flags.aliasMode);
   if (flags.poolSize !== undefined) args.push("--pool-size", String(flags.poolSize));
   // The child runs the bytes that were verified, from a copy only this user can change.
-  const copy = privateServerCopy(cached.server.bytes);
+  const copy = privateServerCopy(server.bytes);
   try {
     process.exitCode = await runServerChild(copy.path, args, { stdin: transportArgs.includes("stdio") });
   } finally {

@@ -1,0 +1,170 @@
+// `synapsor-runner smoke call` as a newcomer runs it: the real CLI, the compiled server it builds
+// (the same cache entry `mcp serve` uses), a real Postgres and a real MariaDB.
+
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, symlinkSync, writeFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { runCli } from "../support/cli.ts";
+import { createMysqlDatabase, createPostgresDatabase, type TestDatabase } from "../support/databases.ts";
+import { seedExample } from "../support/example.ts";
+import { exampleConfigFor, tempDir } from "../support/compiled-server.ts";
+import { runSmokeCall } from "../../operator/smoke/run-smoke-call.ts";
+
+const SECRET_PASSWORD = "Pw-smoke-NEVER-LEAK-4c1d";
+
+for (const engine of ["postgres", "mysql"] as const) {
+  describe(`smoke call on ${engine}`, () => {
+    let db: TestDatabase;
+    let dir: string;
+    let configPath: string;
+    let store: string;
+    let env: NodeJS.ProcessEnv;
+
+    before(async () => {
+      db = engine === "postgres" ? await createPostgresDatabase("srsmoke") : await createMysqlDatabase("srsmoke");
+      await seedExample(db);
+      const url = new URL(db.url);
+      if (engine === "postgres") url.password = SECRET_PASSWORD; // trusted locally and ignored; must never be printed
+      env = {
+        PATH: process.env.PATH ?? "",
+        SUPPORT_DB_READ_URL: url.toString(),
+        SUPPORT_DB_WRITE_URL: url.toString(),
+        SYNAPSOR_TENANT_ID: "tenant_acme",
+        SYNAPSOR_PRINCIPAL: "agent-smoke",
+      };
+      dir = tempDir("synapsor-smoke-");
+      configPath = join(dir, "synapsor.runner.json");
+      store = join(dir, "smoke.db");
+      // No snapshot: the build reads the live schema, as right after `init --from-env`.
+      writeFileSync(configPath, JSON.stringify(exampleConfigFor(engine), null, 2) + "\n");
+    });
+
+    after(async () => {
+      await db?.drop();
+    });
+
+    const smoke = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) =>
+      runCli(["smoke", "call", "--config", configPath, "--store", store, ...args], { env: { ...env, ...extraEnv } });
+
+    test("a read by its canonical name: --json prints only the envelope, exit 0", async () => {
+      const r = await smoke(["--tool", "billing.inspect_invoice", "--args", '{"invoice_id":"INV-3001"}', "--json"]);
+      assert.equal(r.code, 0, r.stderr);
+      const envelope = JSON.parse(r.stdout);
+      assert.equal(envelope.ok, true);
+      assert.equal(envelope.action, "billing.inspect_invoice");
+      assert.equal(envelope.data.id, "INV-3001");
+      assert.equal(envelope._meta.tenant_id, "tenant_acme");
+      assert.match(envelope.evidence.bundle_id, /^ev_/);
+      assert.equal((r.stdout + r.stderr).includes(SECRET_PASSWORD), false);
+    });
+
+    test("the readable summary names the tool, the outcome, the rows and the commands to look further", async () => {
+      const r = await smoke(["--tool", "support.list_open_tickets", "--args", '{"customer_id":"C-101"}']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /smoke call support\.list_open_tickets \[read\]: ok/);
+      assert.match(r.stdout, /rows: 2/);
+      assert.match(r.stdout, /evidence: ev_/);
+      assert.ok(r.stdout.includes(`synapsor-runner events tail --store ${store}`), r.stdout);
+      assert.ok(r.stdout.includes(`synapsor-runner mcp serve --config ${configPath} --store ${store}`), r.stdout);
+    });
+
+    test("a proposal by its OpenAI-style alias lands in the ledger the review commands read", async () => {
+      const r = await smoke([
+        "--tool", "billing__propose_late_fee_waiver",
+        "--args", '{"invoice_id":"INV-3001","new_late_fee_cents":0,"reason":"Customer disputed the fee in ticket T-1001."}',
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /smoke call billing__propose_late_fee_waiver \(billing\.propose_late_fee_waiver\) \[proposal\]: ok/);
+      const id = /proposal: (\S+) \(review_required\)/.exec(r.stdout)?.[1];
+      assert.ok(id, r.stdout);
+      assert.ok(r.stdout.includes(`synapsor-runner proposals show ${id} --store ${store}`), r.stdout);
+      assert.ok(r.stdout.includes(`synapsor-runner replay show ${id} --store ${store}`), r.stdout);
+      const listed = await runCli(["proposals", "list", "--store", store, "--json"], { env });
+      assert.equal(listed.code, 0, listed.stderr);
+      assert.ok(JSON.parse(listed.stdout).some((p: any) => (p.proposal?.id ?? p.id) === id), listed.stdout);
+    });
+
+    test("a call that is not ok still prints only the envelope with --json, and exits 1", async () => {
+      const r = await smoke(["--tool", "billing.inspect_invoice", "--args", '{"invoice_id":"INV-NOPE"}', "--json"]);
+      assert.equal(r.code, 1, r.stderr);
+      const envelope = JSON.parse(r.stdout);
+      assert.equal(envelope.ok, false);
+      assert.equal(envelope.error.code, "NOT_FOUND_IN_TENANT");
+      const invalid = await smoke(["--tool", "billing.inspect_invoice", "--args", '{"invoice_id":42}', "--json"]);
+      assert.equal(invalid.code, 1);
+      assert.equal(JSON.parse(invalid.stdout).error.code, "INVALID_ARGUMENT");
+    });
+
+    test(".synapsor/smoke-input.json supplies the tool and arguments; a hostile one is refused", async () => {
+      const inputDir = join(dir, ".synapsor");
+      const inputPath = join(inputDir, "smoke-input.json");
+      mkdirSync(inputDir, { recursive: true });
+      try {
+        writeFileSync(inputPath, JSON.stringify({ tool: "support.list_open_tickets", args: { customer_id: "C-101" } }));
+        const used = await smoke(["--json"]);
+        assert.equal(used.code, 0, used.stderr);
+        const envelope = JSON.parse(used.stdout);
+        assert.equal(envelope.action, "support.list_open_tickets");
+        assert.equal(envelope.data.count, 2);
+
+        const hostile: [string, string | object][] = [
+          ["a tool name carrying escapes", { tool: "billing.inspect_invoice\u001b]0;pwned\u0007", args: {} }],
+          ["args that are not an object", { tool: "billing.inspect_invoice", args: ["INV-3001"] }],
+          ["an unexpected field", { args: {}, command: "rm -rf /" }],
+          ["deep nesting", { args: JSON.parse("{\"a\":".repeat(40) + "1" + "}".repeat(40)) }],
+          ["not JSON", "{ tool: billing"],
+        ];
+        for (const [what, content] of hostile) {
+          writeFileSync(inputPath, typeof content === "string" ? content : JSON.stringify(content));
+          const r = await smoke(["--json"]);
+          assert.equal(r.code, 1, `${what}: ${r.stderr}`);
+          assert.equal(r.stdout, "", what);
+          assert.match(r.stderr, /smoke-input\.json/, what);
+          assert.equal(r.stderr.includes("\u001b"), false, what);
+        }
+        rmSync(inputPath);
+        writeFileSync(join(dir, "elsewhere.json"), JSON.stringify({ args: { invoice_id: "INV-3001" } }));
+        symlinkSync(join(dir, "elsewhere.json"), inputPath);
+        const linked = await smoke(["--json"]);
+        assert.equal(linked.code, 1);
+        assert.match(linked.stderr, /not a regular file/);
+      } finally {
+        rmSync(inputDir + "/smoke-input.json", { force: true });
+      }
+    });
+
+    test("an unknown tool, bad --args and a missing trusted context are refused before any call", async () => {
+      const unknown = await smoke(["--tool", "billing.nope", "--json"]);
+      assert.equal(unknown.code, 1);
+      assert.equal(unknown.stdout, "");
+      assert.match(unknown.stderr, /no tool named 'billing\.nope'.*billing\.inspect_invoice/);
+      const badArgs = await smoke(["--args", "[1]"]);
+      assert.equal(badArgs.code, 1);
+      assert.match(badArgs.stderr, /--args must be a JSON object/);
+      const noContext = await smoke(["--json"], { SYNAPSOR_TENANT_ID: "" });
+      assert.equal(noContext.code, 1);
+      assert.equal(noContext.stdout, "");
+      assert.match(noContext.stderr, /SYNAPSOR_TENANT_ID/);
+    });
+
+    test("runSmokeCall: the caller's tenant and principal apply to this call only", async () => {
+      const saved = { ...process.env };
+      // The test process has none of the variables; the caller passes them for this call.
+      const outcome = await runSmokeCall({
+        configPath,
+        storePath: store,
+        tool: "billing.inspect_invoice",
+        args: { invoice_id: "INV-3001" },
+        env: { ...(env as Record<string, string>), SYNAPSOR_TENANT_ID: "tenant_acme", SYNAPSOR_PRINCIPAL: "wizard-user" },
+      });
+      assert.deepEqual({ ...process.env }, saved);
+      assert.equal(outcome.called, true);
+      if (!outcome.called) return;
+      assert.equal(outcome.envelope.ok, true);
+      assert.equal((outcome.envelope._meta as any).principal, "wizard-user");
+      assert.equal(outcome.toolName, "billing.inspect_invoice");
+      assert.equal(outcome.storePath, store);
+    });
+  });
+}
