@@ -23,6 +23,7 @@ import { register as registerReplay } from "./replay.ts";
 import { register as registerEvents } from "./events.ts";
 import { register as registerStore } from "./store.ts";
 import { register as registerSmoke } from "./smoke.ts";
+import { register as registerStart } from "./start.ts";
 
 const program = new Command("synapsor-runner")
   .description("Compile synapsor.runner.json into a scoped, reviewable MCP server for Postgres or MySQL.")
@@ -48,6 +49,7 @@ registerReplay(program);
 registerEvents(program);
 registerStore(program);
 registerSmoke(program);
+registerStart(program);
 
 program.on("command:*", (operands: string[]) => {
   process.stderr.write(`synapsor-runner: unknown command '${operands[0]}'. Run synapsor-runner --help to list commands.\n`);

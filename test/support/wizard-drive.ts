@@ -86,3 +86,6 @@ export async function reviseVisibleColumnsDroppingNote(p: PtySession): Promise<v
   // Candidates in table order without the key: clinic_id, status, updated_at, fee_cents, note, hostile.
   await p.answer("Columns the model may see", KEYS.down, KEYS.down, KEYS.down, KEYS.down, KEYS.space, KEYS.enter);
 }
+
+/** Visible characters that stand for HOSTILE_COLUMN on a screen: its override escaped. */
+export const HOSTILE_COLUMN_SHOWN = JSON.stringify(HOSTILE_COLUMN).replace("\u202E", "\\u202e");

@@ -1,6 +1,7 @@
 // The commands `start` prints last: each one complete, with absolute paths (a desktop client or
 // another terminal starts from its own directory) quoted for a POSIX shell, so it works pasted.
 
+import { shellWord } from "../../smoke/summary.ts";
 import type { OnboardingSelection } from "../selection.ts";
 
 export interface NextCommandsInput {
@@ -14,14 +15,9 @@ export interface NextCommandsInput {
   smokeArgs?: Record<string, unknown>;
 }
 
-/** One argument as a POSIX shell reads it back unchanged. */
-export function shellArg(text: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, "'\\''")}'`;
-}
-
 export function nextCommands(input: NextCommandsInput): Array<{ what: string; command: string }> {
   const { selection } = input;
-  const q = shellArg;
+  const q = shellWord;
   const envFile = input.envExamplePath.replace(/\.example$/, "");
   const node = `node --env-file=${q(envFile)} ${q(input.serverPath)}`;
   const cfg = `--config ${q(input.configPath)} --store ${q(input.storePath)}`;

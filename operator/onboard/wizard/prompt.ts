@@ -4,6 +4,7 @@
 // never by their label, so a hostile column name can neither collide with another choice nor
 // reach the screen unescaped: the caller passes labels already made terminal-safe.
 
+import readline from "node:readline";
 import enquirer from "enquirer";
 
 /** The person pressed Ctrl-C or Esc; nothing has been written. */
@@ -45,13 +46,35 @@ type PromptClass = new (options: Record<string, unknown>) => PromptInstance;
 
 const classes = enquirer as unknown as { Select: PromptClass; MultiSelect: PromptClass; Input: PromptClass; Confirm: PromptClass };
 
+/**
+ * Since Node 24.2 a readline interface closes itself on Ctrl-C when nothing listens for its
+ * SIGINT, and enquirer 2.4.1 then calls pause() on the closed interface: an uncaught
+ * ERR_USE_AFTER_CLOSE instead of a cancelled prompt (enquirer issue #483, fix not released).
+ * While a prompt runs, each interface enquirer creates gets a SIGINT listener, so it stays open
+ * and enquirer handles the Ctrl-C keypress itself, as a cancel.
+ */
+function keepInterfaceOpenOnCtrlC(): () => void {
+  const original = readline.createInterface;
+  readline.createInterface = function (this: unknown, ...args: Parameters<typeof original>) {
+    const rl = original.apply(readline, args);
+    rl.on("SIGINT", () => undefined);
+    return rl;
+  } as typeof original;
+  return () => {
+    readline.createInterface = original;
+  };
+}
+
 async function run(prompt: PromptInstance): Promise<unknown> {
+  const restore = keepInterfaceOpenOnCtrlC();
   try {
     return await prompt.run();
   } catch (err) {
     // enquirer rejects a cancelled prompt with an empty string; anything else is a real failure.
     if (err === "" || err === undefined) throw new WizardCancelled();
     throw err;
+  } finally {
+    restore();
   }
 }
 
