@@ -21,7 +21,7 @@ import { DEFAULT_SNAPSHOT_FILE } from "../outputs.ts";
 import type { OnboardingSelection } from "../selection.ts";
 import { askSelection } from "../wizard/flow.ts";
 import { inspectLive } from "../wizard/schema-source.ts";
-import { requireTerminal, wizardCancelled } from "../wizard/terminal.ts";
+import { askingNothingWritten, requireTerminal } from "../wizard/terminal.ts";
 import { previewSelection } from "../wizard/preview.ts";
 import { terminalAsker, WizardCancelled, type Asker } from "../wizard/prompt.ts";
 import { refuseExistingConfig, writeSelection } from "../wizard/write.ts";
@@ -44,13 +44,7 @@ export async function runStart(options: StartOptions): Promise<void> {
   const url = readEnvVar(options.fromEnv, "the read-only database URL to start from (postgres://… or mysql://…)");
   const configPath = resolve(options.config);
   refuseExistingConfig(configPath, options.force);
-  const ask = terminalAsker;
-  try {
-    await guided(options, url, configPath, ask);
-  } catch (err) {
-    if (err instanceof WizardCancelled) throw wizardCancelled();
-    throw err;
-  }
+  await guided(options, url, configPath, terminalAsker);
 }
 
 async function guided(options: StartOptions, url: string, configPath: string, ask: Asker): Promise<void> {
@@ -59,13 +53,15 @@ async function guided(options: StartOptions, url: string, configPath: string, as
   say(`  ${snapshot.engine} database ${JSON.stringify(snapshot.database)}: ${snapshot.tables.length} tables and views`);
 
   step("Choosing what the model may do (Ctrl-C at any question: nothing is written)");
-  const chosen = await askSelection({
-    snapshot,
-    readUrlEnv: options.fromEnv,
-    given: options.schema !== undefined ? { schema: options.schema } : {},
-    preview: (s) => previewSelection(s, snapshot, terminalSafe(options.config)),
-    ask,
-  });
+  const chosen = await askingNothingWritten(() =>
+    askSelection({
+      snapshot,
+      readUrlEnv: options.fromEnv,
+      given: options.schema !== undefined ? { schema: options.schema } : {},
+      preview: (s) => previewSelection(s, snapshot, terminalSafe(options.config)),
+      ask,
+    }),
+  );
   const selection: OnboardingSelection = { ...chosen, schema_snapshot: chosen.schema_snapshot ?? DEFAULT_SNAPSHOT_FILE };
 
   step("Writing the files");
@@ -84,8 +80,7 @@ async function guided(options: StartOptions, url: string, configPath: string, as
   }
 
   step("First call");
-  const context = await trustedContextForSmoke(ask, selection, snapshot, url);
-  const id = await askSampleObjectId(ask, selection, snapshot, url, context.tenant);
+  const { context, id } = await firstCallAnswers(ask, selection, snapshot, url);
   const idArg = selection.id_arg ?? selection.primary_key;
   const tool = selection.read_tool ?? built.plan.capabilities.find((c) => c.kind === "read")?.name;
   let smokeArgs: Record<string, unknown> | undefined;
@@ -124,6 +119,19 @@ async function guided(options: StartOptions, url: string, configPath: string, as
   });
   for (const c of commands) say(`  # ${c.what}\n  ${c.command}\n`);
   if (!smokeOk) process.exitCode = EXIT.invalid;
+}
+
+/** A cancel here leaves the written files and the build in place, and says so. */
+async function firstCallAnswers(ask: Asker, selection: OnboardingSelection, snapshot: SchemaSnapshot, url: string) {
+  try {
+    const context = await trustedContextForSmoke(ask, selection, snapshot, url);
+    return { context, id: await askSampleObjectId(ask, selection, snapshot, url, context.tenant) };
+  } catch (err) {
+    if (err instanceof WizardCancelled) {
+      throw new CliError("cancelled before the first call; the files above are written and the server is built. Run the smoke call later with `synapsor-runner smoke call`.");
+    }
+    throw err;
+  }
 }
 
 async function build(configPath: string, outDir: string, envVar: string, url: string, snapshot: SchemaSnapshot) {

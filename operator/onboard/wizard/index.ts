@@ -10,9 +10,8 @@ import { DEFAULT_SNAPSHOT_FILE } from "../outputs.ts";
 import type { OnboardingSelection } from "../selection.ts";
 import { askSelection } from "./flow.ts";
 import { previewSelection } from "./preview.ts";
-import { WizardCancelled } from "./prompt.ts";
 import { inspectLive, snapshotFromFile } from "./schema-source.ts";
-import { requireTerminal, wizardCancelled } from "./terminal.ts";
+import { askingNothingWritten, requireTerminal } from "./terminal.ts";
 import { refuseExistingConfig, writeSelection } from "./write.ts";
 
 export interface WizardRequest {
@@ -57,18 +56,14 @@ export async function runWizard(request: WizardRequest): Promise<void> {
     ...(flags.tenantEnv !== undefined ? { tenant_env: flags.tenantEnv } : {}),
     ...(flags.principalEnv !== undefined ? { principal_env: flags.principalEnv } : {}),
   };
-  let selection: OnboardingSelection;
-  try {
-    selection = await askSelection({
+  const selection = await askingNothingWritten(() =>
+    askSelection({
       snapshot,
       readUrlEnv: flags.fromEnv ?? DEFAULT_READ_URL_ENV,
       given,
       preview: (s) => previewSelection(s, snapshot, terminalSafe(request.out)),
-    });
-  } catch (err) {
-    if (err instanceof WizardCancelled) throw wizardCancelled();
-    throw err;
-  }
+    }),
+  );
   const { written } = writeSelection({ configPath, selection: { ...selection, schema_snapshot: schemaSnapshot }, snapshot, live, force: request.force });
   const lines = written.map((w) => `  ${terminalSafe(relative(process.cwd(), w.path) || w.path)}  (${w.kind})`);
   const buildFlags = live ? ` --from-env ${flags.fromEnv}` : "";
