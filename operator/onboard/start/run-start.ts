@@ -95,7 +95,7 @@ async function guided(options: StartOptions, url: string, configPath: string, as
       args: smokeArgs,
       // For this call only: the server process gets them in its environment, no file does.
       env: { [selection.tenant_env]: context.tenant, [selection.principal_env]: context.principal },
-      say: (line: string) => say(`  … ${line}`),
+      say: (line: string) => say(`  ${line}`),
     });
     if (outcome.called) {
       for (const line of smokeSummary(outcome, configPath)) say(`  ${line}`);
