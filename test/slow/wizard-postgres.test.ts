@@ -10,3 +10,5 @@ test("init --wizard on Postgres: typed answers, preview, a revision and confirma
 
 test("init --wizard on Postgres: Ctrl-C at a question writes nothing and exits non-zero with one line", { timeout: 120_000 }, (t) =>
   wizardCancelLeavesNothing(t, "postgres"));
+
+test("init --wizard on Postgres: Esc at a question cancels the same way", { timeout: 120_000 }, (t) => wizardCancelLeavesNothing(t, "postgres", "esc"));

@@ -71,7 +71,8 @@ export async function wizardRoundTrip(t: TestContext, engine: Engine): Promise<v
   assert.equal(otherClinic.ok, false, "another tenant's row is not found");
 }
 
-export async function wizardCancelLeavesNothing(t: TestContext, engine: Engine): Promise<void> {
+/** Cancels at the visible-columns question with `key` (Ctrl-C, or Esc at the next one). */
+export async function wizardCancelLeavesNothing(t: TestContext, engine: Engine, key: "ctrlC" | "esc" = "ctrlC"): Promise<void> {
   if (!HAS_SCRIPT) return t.skip("util-linux `script` is not installed");
   const db = await clinicDatabase(t, engine);
   const dir = tempDir("synapsor-wizard-cancel-");
@@ -81,7 +82,11 @@ export async function wizardCancelLeavesNothing(t: TestContext, engine: Engine):
   await p.answer("Primary key", KEYS.enter);
   await p.answer("Tenant key", KEYS.enter);
   await p.answer("Version column", KEYS.enter);
-  await p.answer("Columns the model may see", KEYS.ctrlC);
+  if (key === "ctrlC") await p.answer("Columns the model may see", KEYS.ctrlC);
+  else {
+    await p.answer("Columns the model may see", KEYS.enter);
+    await p.answer("Mode:", KEYS.esc);
+  }
   const { code, transcript } = await p.exit();
   assert.notEqual(code, 0, transcript);
   assert.match(transcript, /synapsor-runner: cancelled: nothing was written\.\n?$/);
