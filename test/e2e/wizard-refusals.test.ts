@@ -45,3 +45,12 @@ test("start --help lists its options, and onboard db is the same command", async
     assert.ok(alias.stdout.includes(flag), flag);
   }
 });
+
+test("init --wizard refuses choices given as flags instead of dropping them silently", async () => {
+  const dir = tempDir("synapsor-refusal-");
+  // The refusal comes before anything needs a terminal or a database.
+  const result = await runCli(["init", "--wizard", "--from-env", "DATABASE_URL", "--table", "invoices", "--patch", "status=fixed:paid"], { cwd: dir, env });
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /--table, --patch make choices the wizard asks for/);
+  assert.deepEqual(readdirSync(dir), []);
+});

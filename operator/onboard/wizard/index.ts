@@ -15,20 +15,34 @@ import { askingNothingWritten, requireTerminal } from "./terminal.ts";
 import { refuseExistingConfig, writeSelection } from "./write.ts";
 
 export interface WizardRequest {
-  flags: InitFlags & { fromEnv?: string; inspectionJson?: string };
+  flags: InitFlags & { fromEnv?: string; inspectionJson?: string; append?: boolean; emitHandler?: boolean; nonInteractive?: boolean };
   /** The config file to write (--out, default synapsor.runner.json). */
   out: string;
   force: boolean;
   json: boolean;
 }
 
+/** Flags the wizard takes as answers (or needs to find the schema); every other choice is asked. */
+const WIZARD_FLAGS = new Set(["fromEnv", "inspectionJson", "engine", "schema", "mode", "tenantEnv", "principalEnv", "nonInteractive", "append", "emitHandler"]);
+
+/** A choice given as a flag and then asked again would be silently dropped: refuse it instead. */
+function refuseChoiceFlags(flags: WizardRequest["flags"]): void {
+  const given = Object.entries(flags).filter(([k, v]) => v !== undefined && !WIZARD_FLAGS.has(k)).map(([k]) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+  if (given.length > 0) {
+    throw new CliError(`${given.join(", ")} ${given.length === 1 ? "makes a choice" : "make choices"} the wizard asks for. Drop ${given.length === 1 ? "it" : "them"} and answer in the wizard, or drop --wizard and give every choice as flags.`);
+  }
+  if (flags.append) throw new CliError("--append is not supported with --wizard yet: run the wizard with --out for a new config, or use the flags with --append.");
+  if (flags.emitHandler) throw new CliError("--emit-handler is not supported with --wizard yet: after the wizard, run synapsor-runner handler stub --config FILE --out DIR.");
+}
+
 /** The read variable a config gets when the schema came from a file and no --from-env named one. */
 const DEFAULT_READ_URL_ENV = "DATABASE_URL";
 
 export async function runWizard(request: WizardRequest): Promise<void> {
-  requireTerminal("init --wizard");
   const { flags } = request;
   if (request.json) throw new CliError("--wizard talks to a person and --json is for scripts: drop --json, or use the flags or --spec with --json.");
+  refuseChoiceFlags(flags);
+  requireTerminal("init --wizard");
   if (flags.fromEnv !== undefined && flags.inspectionJson !== undefined) {
     throw new CliError("Pass either --from-env VAR (inspect the live database) or --inspection-json FILE (a saved snapshot), not both.");
   }
