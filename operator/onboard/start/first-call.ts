@@ -7,12 +7,13 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { Scalar } from "../../../compiler/config/contract.ts";
-import type { SchemaSnapshot, TableInfo } from "../../../compiler/inspect/snapshot.ts";
+import type { SchemaSnapshot } from "../../../compiler/inspect/snapshot.ts";
 import { terminalName, terminalValue } from "../../../runtime/text/terminal-safe.ts";
 import type { OnboardingSelection } from "../selection.ts";
 import { smokeInputPath } from "../../smoke/smoke-input.ts";
 import { parseValue } from "../wizard/defaults.ts";
 import type { Asker, Choice } from "../wizard/prompt.ts";
+import { tableOf } from "../wizard/steps.ts";
 import { objectIdsQuery, seenValues, tenantValuesQuery } from "./seen-values.ts";
 
 export interface TrustedContext {
@@ -24,12 +25,6 @@ export interface TrustedContext {
 
 const TYPE_ANOTHER = Symbol("type another");
 const SKIP = Symbol("skip");
-
-function tableOf(selection: OnboardingSelection, snapshot: SchemaSnapshot): TableInfo {
-  const table = snapshot.tables.find((t) => t.schema === selection.schema && t.name === selection.table);
-  if (!table) throw new Error("the selection's table is not in the snapshot");
-  return table;
-}
 
 /** The tenant and principal for the smoke call: the trusted env vars when both are set, else asked. */
 export async function trustedContextForSmoke(

@@ -3,7 +3,9 @@
 
 import type { ColumnInfo, TableInfo, TypeClass } from "../../../compiler/inspect/snapshot.ts";
 import type { Scalar } from "../../../compiler/config/contract.ts";
-import { NAME_SEGMENT } from "../../../compiler/config/rules/names.ts";
+import { MAX_CAPABILITY_NAME_LENGTH, NAME_SEGMENT } from "../../../compiler/config/rules/names.ts";
+import { looksLikeSecretValue } from "../../../cli/env-name.ts";
+import { CONTRACT_ENV_NAME } from "../check-selection.ts";
 import { terminalSafe } from "../../../runtime/text/terminal-safe.ts";
 import { typedValue, unpatchableReason } from "../column-args.ts";
 import { defaultNamespace, defaultObjectName, toolNames } from "../naming.ts";
@@ -40,13 +42,12 @@ export function defaultNames(tableName: string, chosen: { namespace?: string | u
   return { namespace, object_name: object, read_tool: toolNames.read(namespace, object), proposal_tool: toolNames.proposal(namespace, object) };
 }
 
-const TOOL_NAME = /^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/;
-const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 const ARGUMENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function toolNameProblem(text: string): string | undefined {
-  if (text.length > 64) return "At most 64 characters.";
-  return TOOL_NAME.test(text) ? undefined : "Use namespace.verb_object: lowercase letters, digits and underscores, one dot (e.g. billing.get_invoice).";
+  if (text.length > MAX_CAPABILITY_NAME_LENGTH) return `At most ${MAX_CAPABILITY_NAME_LENGTH} characters.`;
+  const segments = text.split(".");
+  return segments.length === 2 && segments.every((s) => NAME_SEGMENT.test(s)) ? undefined : "Use namespace.verb_object: lowercase letters, digits and underscores, one dot (e.g. billing.inspect_invoice).";
 }
 
 export function segmentProblem(text: string): string | undefined {
@@ -54,7 +55,8 @@ export function segmentProblem(text: string): string | undefined {
 }
 
 export function envNameProblem(text: string): string | undefined {
-  return ENV_NAME.test(text) ? undefined : "An environment variable NAME: capital letters, digits and underscores (e.g. SYNAPSOR_TENANT_ID).";
+  if (looksLikeSecretValue(text)) return "That looks like a secret value; type the NAME of the variable that holds it (e.g. SYNAPSOR_HANDLER_TOKEN).";
+  return CONTRACT_ENV_NAME.test(text) ? undefined : "An environment variable NAME: capital letters, digits and underscores (e.g. SYNAPSOR_TENANT_ID).";
 }
 
 export function argumentProblem(text: string): string | undefined {

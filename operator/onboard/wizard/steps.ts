@@ -162,12 +162,19 @@ const modeStep: Step = {
   done: (d) => d.mode !== undefined,
   async run(d, { ask, snapshot }) {
     const table = tableOf(d, snapshot);
+    // Review needs a table with at least one column a proposal may change; otherwise it is not offered.
+    const why =
+      table.kind === "view"
+        ? "a view can only be read"
+        : patchableColumns(table, { primary_key: d.primary_key!, tenant_column: d.tenant_column!, conflict_column: d.conflict_column }).length === 0
+          ? "no column of this table can be changed by a proposal"
+          : undefined;
     const choices: Array<Choice<"read_only" | "review">> = [
       { label: "read_only", hint: "the model can read scoped rows", value: "read_only" },
-      { label: "review", hint: "the model can also propose changes a person approves", value: "review" },
+      ...(why === undefined ? [{ label: "review", hint: "the model can also propose changes a person approves", value: "review" as const }] : []),
     ];
     const previous = d.mode;
-    d.mode = await ask.select(table.kind === "view" ? "Mode (a view can only be read):" : "Mode:", choices, previous === "review" ? 1 : 0);
+    d.mode = await ask.select(why === undefined ? "Mode:" : `Mode (${why}):`, choices, previous === "review" && why === undefined ? 1 : 0);
     if (d.mode === "read_only") clear(d, REVIEW_FIELDS);
   },
 };
@@ -280,24 +287,32 @@ const guardsStep: Step = {
     const guards: NonNullable<OnboardingSelection["status_guards"]> = {};
     const preconditions: NonNullable<OnboardingSelection["preconditions"]> = {};
     const enumFirst = (cs: ColumnInfo[]) => [...cs].sort((a, b) => Number(Boolean(b.enum_values)) - Number(Boolean(a.enum_values)));
+    const taken = () => new Set([...Object.keys(guards), ...Object.keys(preconditions), ...Object.keys(d.patch ?? {})]);
+    const poolFor = (action: "guard" | "precondition") =>
+      enumFirst(
+        (action === "guard"
+          ? patchableColumns(table, { primary_key: d.primary_key!, tenant_column: d.tenant_column!, conflict_column: d.conflict_column })
+          : table.columns.filter((c) => c.name !== d.primary_key && c.name !== d.tenant_column)
+        ).filter((c) => !taken().has(c.name)),
+      );
     for (;;) {
       const summary = [
         ...Object.entries(guards).map(([c, g]) => `${terminalName(c)}: ${g.from.map(show).join("|")} -> ${show(g.to)}`),
         ...Object.entries(preconditions).map(([c, v]) => `${terminalName(c)} is ${v.map(show).join("|")}`),
       ];
-      const action: GuardAction = await ask.select(summary.length > 0 ? `Guards so far: ${summary.join("; ")}. Add another?` : "Add a guard on the row's current state?", [
-        { label: "no more guards", value: "done" },
+      // Only the kinds that still have a column to put them on are offered.
+      const kinds: Array<Choice<GuardAction>> = [
         { label: "a transition guard", hint: "the column must hold one of some values; the proposal sets it to another", value: "guard" },
         { label: "a read-only precondition", hint: "the proposal is refused unless the column holds one of some values", value: "precondition" },
+      ];
+      const offered = kinds.filter((k) => poolFor(k.value as "guard" | "precondition").length > 0);
+      if (offered.length === 0) break;
+      const action: GuardAction = await ask.select(summary.length > 0 ? `Guards so far: ${summary.join("; ")}. Add another?` : "Add a guard on the row's current state?", [
+        { label: "no more guards", value: "done" },
+        ...offered,
       ]);
       if (action === "done") break;
-      const taken = new Set([...Object.keys(guards), ...Object.keys(preconditions), ...Object.keys(d.patch ?? {})]);
-      const pool =
-        action === "guard"
-          ? patchableColumns(table, { primary_key: d.primary_key!, tenant_column: d.tenant_column!, conflict_column: d.conflict_column })
-          : table.columns.filter((c) => c.name !== d.primary_key && c.name !== d.tenant_column);
-      const candidates = enumFirst(pool.filter((c) => !taken.has(c.name)));
-      if (candidates.length === 0) continue;
+      const candidates = poolFor(action);
       const name = await ask.select("Which column?", candidates.map((c) => columnChoice(c, c.enum_values ? "enum" : undefined)));
       const c = column(table, name);
       if (action === "guard") {
