@@ -194,3 +194,17 @@ test("defaults: secret-looking columns start hidden; typed values follow the col
   assert.equal(parseValue(amount, "null").ok, false, "NOT NULL");
   assert.equal(parseValue(SNAPSHOT.tables[0]!.columns[2]!, "refunded").ok, false, "not an enum label");
 });
+
+test("a view is offered read_only only, and says why", async () => {
+  const view: SchemaSnapshot = { ...SNAPSHOT, tables: [{ ...SNAPSHOT.tables[0]!, name: "open_invoices", kind: "view" }] };
+  let modes: string[] = [];
+  const { asker } = scripted([
+    ...READ_ONLY_ANSWERS.slice(0, 5).map(([q, a]): [RegExp, Answer] => (String(q) === String(/Which table/) ? [q, "open_invoices"] : [q, a])),
+    [/Mode \(a view can only be read\)/, (choices) => ((modes = choices.map((c) => c.label)), choices[0]!.value)],
+    ...READ_ONLY_ANSWERS.slice(6),
+    [/Write these files\?/, "Yes, write the files"],
+  ]);
+  const selection = await askSelection({ snapshot: view, readUrlEnv: "DATABASE_URL", ask: asker, preview: okPreview, write: () => undefined });
+  assert.deepEqual(modes, ["read_only"]);
+  assert.equal(selection.mode, "read_only");
+});
