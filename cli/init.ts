@@ -70,7 +70,20 @@ const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
   "writeback.url_env": "--handler-url-env",
   "writeback.token_env": "--handler-token-env",
   "writeback.command_env": "--handler-command-env",
+  "list_tool.filters": "--filters",
+  "list_tool.order_by": "--order-by",
+  "list_tool.max_rows": "--max-rows",
 };
+
+/** The flag for a selection field, by its longest known prefix ("list_tool.filters.0" → --filters). */
+function flagOf(field: string): string {
+  const parts = field.split(".");
+  for (let n = parts.length; n > 0; n--) {
+    const flag = FLAG_OF_FIELD[parts.slice(0, n).join(".")];
+    if (flag !== undefined) return flag;
+  }
+  return field;
+}
 
 export function register(program: Command): void {
   program
@@ -309,7 +322,7 @@ function handlerStubsFor(contract: Contract, snapshot: SchemaSnapshot, configPat
 /** All problems at once, each with the flag (or spec path) to change and the fix; values of env flags are never repeated. */
 function refusal(problems: readonly SelectionProblem[], from: "flags" | "spec"): CliError {
   const lines = problems.map((p) => {
-    const where = from === "spec" && p.field.startsWith("/") ? `spec ${p.field}` : (FLAG_OF_FIELD[p.field] ?? FLAG_OF_FIELD[p.field.split(".")[0]!] ?? p.field);
+    const where = from === "spec" && p.field.startsWith("/") ? `spec ${p.field}` : flagOf(p.field);
     return `  ${where}: ${p.message}\n    fix: ${p.fix}`;
   });
   const noun = problems.length === 1 ? "problem" : "problems";

@@ -148,8 +148,9 @@ function publicProposal(p: StoredProposal | undefined, viewOf: (capability: stri
   const { visible } = viewOf(p.capability);
   const shown = (column: string) => visible.includes(column);
   const key = p.target.primaryKey;
-  const { tenant, conflict, transitions } = p.guards;
+  const { tenant, conflict, transitions, preconditions } = p.guards;
   const shownTransitions = (transitions ?? []).filter((t) => shown(t.column));
+  const shownPreconditions = (preconditions ?? []).filter((t) => shown(t.column));
   const diff = visibleDiff(p.before, p.patch, visible);
   return {
     id: p.id,
@@ -165,6 +166,7 @@ function publicProposal(p: StoredProposal | undefined, viewOf: (capability: stri
       tenant: shown(tenant.column) ? tenant : { value: tenant.value },
       ...(conflict && shown(conflict.column) ? { conflict } : {}),
       ...(shownTransitions.length > 0 ? { transitions: shownTransitions } : {}),
+      ...(shownPreconditions.length > 0 ? { preconditions: shownPreconditions } : {}),
     },
     evidence_id: p.evidenceId,
     approval: p.approval,

@@ -55,6 +55,8 @@ export interface ProposalCapability<Args = Record<string, unknown>> extends Capa
   numericBounds: Readonly<Record<string, { minimum?: number; maximum?: number }>>;
   transitionGuards: Readonly<Record<string, { from: readonly Scalar[]; to: readonly Scalar[] }>>;
   conflictColumn?: string;
+  /** Read-only preconditions: the row read must hold one of these values (absent when there are none). */
+  preconditions?: Readonly<Record<string, { oneOf: readonly Scalar[] }>>;
   /** Id argument for the target row. */
   idArg: string;
   /**

@@ -79,6 +79,7 @@ export function renderCapabilityModule(build: BuildPlan, cap: CapabilityPlan): s
     visibleColumnsLiteral: p && codeLiteral(cap.visibleColumns, "  "),
     numericBoundsLiteral: p && codeLiteral(p.numericBounds, "  "),
     transitionGuardsLiteral: p && codeLiteral(p.transitionGuards, "  "),
+    preconditionsLiteral: p?.preconditions ? codeLiteral(p.preconditions, "  ") : undefined,
     conflictColumnLiteral: p?.conflictColumn !== undefined ? stringLiteral(p.conflictColumn) : undefined,
     approvalLiteral: p && codeLiteral(p.approval, "  "),
     executorLiteral: p && codeLiteral(p.executor, "  "),

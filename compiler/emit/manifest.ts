@@ -35,6 +35,7 @@ export function renderManifest(plan: BuildPlan): string {
               allowed_columns: c.proposal.allowedColumns,
               numeric_bounds: c.proposal.numericBounds,
               transition_guards: c.proposal.transitionGuards,
+              ...(c.proposal.preconditions ? { preconditions: c.proposal.preconditions } : {}),
               conflict_column: c.proposal.conflictColumn ?? null,
               approval: c.proposal.approval,
               executor: c.proposal.executor,
@@ -80,6 +81,7 @@ function manifestWrite(p: ProposalPlan) {
     read_columns: w.readColumns,
     version_guard: w.versionGuard,
     transitions: w.transitions,
+    ...(w.preconditions ? { preconditions: w.preconditions } : {}),
     statements: {
       claim_receipt: manifestStatement(w.statements.claimReceipt),
       update: manifestStatement(w.statements.update),

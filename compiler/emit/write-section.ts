@@ -77,6 +77,7 @@ export function writeSection(cap: CapabilityPlan, write: SqlUpdatePlan, sqlLiter
       ? [`${commentText(version.column)} is still the version the proposal saw (${version.kind === "timestamp" ? "timestamp, to its precision" : "counter, exactly"})`]
       : []),
     ...write.transitions.map((t) => `${commentText(t.column)} in ${commentJson(t.from)}`),
+    ...(write.preconditions ?? []).map((p) => `${commentText(p.column)} in ${commentJson(p.oneOf)} (precondition, read only)`),
   ];
   const bump = version ? `; ${commentText(version.column)} ${version.kind === "timestamp" ? "becomes the database's now" : "goes up by 1"}` : "";
   const optional = new Set(write.optionalPatchColumns ?? []);
@@ -109,6 +110,7 @@ export function writeSection(cap: CapabilityPlan, write: SqlUpdatePlan, sqlLiter
     ...(write.optionalPatchColumns ? [`  optionalPatchColumns: ${codeLiteral(write.optionalPatchColumns, "  ")},`] : []),
     `  versionGuard: ${codeLiteral(write.versionGuard, "  ")},`,
     `  transitionFlags: ${codeLiteral(write.transitions.map((t) => t.flag), "  ")},`,
+    ...(write.preconditions ? [`  preconditionFlags: ${codeLiteral(write.preconditions.map((p) => p.flag), "  ")},`] : []),
     ...ORDER.map((key) => {
       const s = write.statements[key];
       return s ? statement(key, s) : `  ${key}: null,`;

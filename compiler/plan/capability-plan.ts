@@ -53,6 +53,8 @@ export interface ProposalPlan {
   numericBounds: Record<string, { minimum?: number; maximum?: number }>;
   transitionGuards: Record<string, { from: Scalar[]; to: Scalar[] }>;
   conflictColumn?: string;
+  /** Read-only preconditions (absent when there are none): the row must hold one of the values. */
+  preconditions?: Record<string, { oneOf: Scalar[] }>;
   approval: { mode: "human"; requiredRole?: string };
   executor: { name: string; type: "sql_update" | "http_handler" | "command_handler" };
   /**

@@ -90,6 +90,9 @@ function planCapability(contract: Contract, cap: ResolvedCapability): Capability
       numericBounds: { ...(c.numeric_bounds ?? {}) },
       transitionGuards: { ...(c.transition_guards ?? {}) },
       ...(c.conflict_guard ? { conflictColumn: c.conflict_guard.column } : {}),
+      ...(Object.keys(c.preconditions ?? {}).length > 0
+        ? { preconditions: Object.fromEntries(Object.entries(c.preconditions!).map(([column, p]) => [column, { oneOf: [...p.one_of] }])) }
+        : {}),
       approval: { mode: "human", ...(c.approval?.required_role ? { requiredRole: c.approval.required_role } : {}) },
       executor: { name: executorName, type: executor.type },
       write: executor.type === "sql_update" ? planWrite(cap, executor.receipts_schema) : null,

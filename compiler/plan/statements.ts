@@ -16,6 +16,7 @@ export function selectedColumns(cap: ResolvedCapability): string[] {
       c.target.primary_key,
       ...Object.keys(c.patch),
       ...Object.keys(c.transition_guards ?? {}),
+      ...Object.keys(c.preconditions ?? {}),
       ...(c.conflict_guard ? [c.conflict_guard.column] : []),
     ];
     for (const name of extra) if (!names.includes(name)) names.push(name);

@@ -49,6 +49,12 @@ export function planWrite(cap: ResolvedCapability, receiptsSchema: string | unde
     from: [...guard.from],
     flag: `transition_ok_${i}`,
   }));
+  // Read-only preconditions: matched like a transition's `from` states, never set.
+  const preconditions = Object.entries(c.preconditions ?? {}).map(([column, p], i) => ({
+    column,
+    oneOf: [...p.one_of],
+    flag: `precondition_ok_${i}`,
+  }));
   const patch = Object.entries(c.patch);
   // A column an optional argument feeds is set only when the approved patch carries it.
   const optionalArg = (column: string): string | undefined => {
@@ -64,6 +70,7 @@ export function planWrite(cap: ResolvedCapability, receiptsSchema: string | unde
   const rowMatch = (b: Bind) => `${exact(b, c.target.primary_key, { from: "object_id" })} AND ${exact(b, c.target.tenant_key, { from: "tenant" })}`;
   const versionMatch = (b: Bind) => (version ? versionCondition(q(version.column), version.kind, b) : undefined);
   const states = (b: Bind, t: { column: string; from: Scalar[] }) => inStates(q(t.column), t.from, b);
+  const holds = (b: Bind, p: { column: string; oneOf: Scalar[] }) => inStates(q(p.column), p.oneOf, b);
 
   const statement = (name: WriteStatementName, build: (b: Bind) => string): WriteStatementPlan => {
     const b = new Placeholders<WriteParamSource>(d);
@@ -86,7 +93,7 @@ export function planWrite(cap: ResolvedCapability, receiptsSchema: string | unde
       return `${q(column)} = ${b.bind(source)}`;
     });
     if (version) sets.push(`${q(version.column)} = ${versionBump(q(version.column), version.kind, d)}`);
-    const where = [rowMatch(b), versionMatch(b), ...transitions.map((t) => states(b, t))].filter((w): w is string => w !== undefined);
+    const where = [rowMatch(b), versionMatch(b), ...transitions.map((t) => states(b, t)), ...preconditions.map((p) => holds(b, p))].filter((w): w is string => w !== undefined);
     const returning = version && d.supportsReturning ? ` RETURNING ${q(version.column)} AS ${q(NEW_VERSION_ALIAS)}` : "";
     return `UPDATE ${table} SET ${sets.join(", ")} WHERE ${where.join(" AND ")}${returning}`;
   });
@@ -96,6 +103,7 @@ export function planWrite(cap: ResolvedCapability, receiptsSchema: string | unde
     const flags = [
       ...(version ? [flag(versionMatch(b)!, VERSION_FLAG)] : []),
       ...transitions.map((t) => flag(states(b, t), t.flag)),
+      ...preconditions.map((p) => flag(holds(b, p), p.flag)),
     ];
     if (flags.length === 0) flags.push(`1 AS ${q(ROW_FOUND_FLAG)}`);
     return `SELECT ${flags.join(", ")} FROM ${table} WHERE ${rowMatch(b)}`;
@@ -151,9 +159,18 @@ export function planWrite(cap: ResolvedCapability, receiptsSchema: string | unde
     ...(optionalColumns.length > 0 ? { optionalPatchColumns: optionalColumns } : {}),
     setColumns: unique([...patch.map(([column]) => column), version?.column]),
     // An optional column's CASE reads its current value, which Postgres grants separately (SELECT).
-    readColumns: unique([c.target.primary_key, c.target.tenant_key, version?.column, ...transitions.map((t) => t.column), ...optionalColumns]),
+    // A precondition's column is read, never written: SELECT is all its grant needs.
+    readColumns: unique([
+      c.target.primary_key,
+      c.target.tenant_key,
+      version?.column,
+      ...transitions.map((t) => t.column),
+      ...preconditions.map((p) => p.column),
+      ...optionalColumns,
+    ]),
     versionGuard: version,
     transitions,
+    ...(preconditions.length > 0 ? { preconditions } : {}),
     statements: { update, explainConflict, readNewVersion, claimReceipt, completeReceipt, readReceipt },
   };
 }

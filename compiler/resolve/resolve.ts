@@ -181,6 +181,21 @@ function resolveCapability(
       guard.from.forEach((v, i) => checkFixedFeeds(v, info, at("transition_guards", column, "from", i)));
       guard.to.forEach((v, i) => checkFixedFeeds(v, info, at("transition_guards", column, "to", i)));
     }
+    for (const [column, precondition] of Object.entries(cap.preconditions ?? {})) {
+      const info = need(column, at("preconditions", column));
+      precondition.one_of.forEach((v, i) => {
+        const where = at("preconditions", column, "one_of", i);
+        checkFixedFeeds(v, info, where);
+        if (info?.enum_values && typeof v === "string" && !info.enum_values.includes(v)) {
+          out.push({
+            code: "FIXED_VALUE_MISMATCH",
+            pointer: where,
+            message: `Precondition value ${JSON.stringify(v)} is not a label of enum column '${info.name}' (${info.data_type}), so no row can ever hold it.`,
+            fix: `Use one of: ${info.enum_values.map((label) => JSON.stringify(label)).join(", ")}.`,
+          });
+        }
+      });
+    }
     if (cap.conflict_guard) {
       const info = need(cap.conflict_guard.column, at("conflict_guard", "column"));
       if (info && !versionGuardKind(info)) {

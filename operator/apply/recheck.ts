@@ -116,6 +116,16 @@ export function recheckProposal({ proposal, approval, evidence, capability }: Re
       out.push(`the value of ${terminalName(t.column)} ${show(proposal.patch[t.column])} is not one the transition guard allows (${show(t.to)})`);
     }
   }
+  const builtPreconditions = Object.entries(plan.preconditions ?? {}).map(([column, p]) => ({ column, oneOf: p.oneOf }));
+  if (!same(sortedByColumn(guards.preconditions ?? []), sortedByColumn(builtPreconditions))) {
+    differ("the list of preconditions", guards.preconditions ?? [], builtPreconditions);
+  }
+  // The proposal was refused unless the row it read met every precondition; the UPDATE re-checks the live row.
+  for (const p of builtPreconditions) {
+    if (!p.oneOf.some((v) => sameValue(v, proposal.before[p.column]))) {
+      out.push(`the before row's ${terminalName(p.column)} ${show(proposal.before[p.column])} is not one its precondition allows (${show(p.oneOf)})`);
+    }
+  }
   const builtVersion = plan.conflictColumn ?? null;
   const storedVersion = guards.conflict?.column ?? null;
   if (storedVersion !== builtVersion) differ("the expected-version column", storedVersion, builtVersion);

@@ -145,6 +145,10 @@ export function checkSelection(selection: OnboardingSelection, snapshot: SchemaS
     );
   }
 
+  if (selection.mode === "read_only" && patches.length > 0) {
+    problem("mode", "The selection patches columns, but read_only mode has no proposal tool to carry the change.", "Set mode to review (with a writeback), or remove the patch and status guards.");
+  }
+
   const patched = new Set(patches.map((p) => p.column.name));
   for (const [name, bounds] of Object.entries(selection.patch_bounds ?? {})) {
     const field = `patch_bounds.${name}`;
@@ -206,6 +210,10 @@ export function checkSelection(selection: OnboardingSelection, snapshot: SchemaS
   }
 
   if (selection.mode === "review") checkWriteback(selection, problem);
+  if (Object.keys(preconditions).length > 0 && selection.writeback !== undefined && selection.writeback.type !== "sql_update") {
+    // The runner holds a precondition in its own UPDATE's WHERE; an app-owned handler writes with its own statement.
+    problem("preconditions", `Preconditions are checked in the runner's guarded UPDATE, but approved changes go to your ${selection.writeback.type}.`, "Use --writeback sql_update with --write-url-env, or check the condition in your handler and drop --preconditions.");
+  }
 
   if (problems.length > 0) return undefined;
   return { table, column: (name) => byName.get(name)!, patches, guards, preconditions };

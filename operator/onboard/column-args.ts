@@ -75,9 +75,10 @@ export function typedValue(value: Scalar, column: ColumnInfo): { ok: true; value
   if (cls === "integer" || cls === "bigint" || cls === "number" || cls === "decimal") {
     const n = typeof value === "number" ? value : typeof value === "string" && value.trim() !== "" ? Number(value) : NaN;
     if (!Number.isFinite(n)) return { ok: false, message: `'${String(value)}' is not a number, and column '${column.name}' is ${column.data_type}` };
-    if ((cls === "integer" || cls === "bigint") && !Number.isInteger(n)) {
-      return { ok: false, message: `'${String(value)}' is not a whole number, and column '${column.name}' is ${column.data_type}` };
+    if ((cls === "integer" || cls === "bigint") && !Number.isSafeInteger(n)) {
+      return { ok: false, message: `'${String(value)}' is not a whole number a JSON config can hold exactly, and column '${column.name}' is ${column.data_type}` };
     }
+    // A decimal becomes a JSON number too: the contract compares fixed values with numeric_bounds as numbers.
     return { ok: true, value: n };
   }
   if (cls === "boolean") {

@@ -34,6 +34,7 @@ export function capabilityFromPlan(plan: CapabilityPlan): Capability {
     allowedColumns: p.allowedColumns,
     numericBounds: p.numericBounds,
     transitionGuards: p.transitionGuards,
+    ...(p.preconditions !== undefined ? { preconditions: p.preconditions } : {}),
     ...(p.conflictColumn !== undefined ? { conflictColumn: p.conflictColumn } : {}),
     idArg: p.idArg,
     visibleColumns: plan.visibleColumns,

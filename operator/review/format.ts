@@ -69,6 +69,9 @@ export function formatGuards(guards: ProposalGuards): string {
   for (const t of guards.transitions ?? []) {
     lines.push(`  transition: ${terminalName(t.column)} from ${t.from.map(showValue).join(" | ")} to ${t.to.map(showValue).join(" | ")}`);
   }
+  for (const p of guards.preconditions ?? []) {
+    lines.push(`  precondition: ${terminalName(p.column)} is ${p.oneOf.map(showValue).join(" | ")} (read only)`);
+  }
   return textLines(lines);
 }
 

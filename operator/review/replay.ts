@@ -128,6 +128,9 @@ export function replayMarkdown(replay: Replay): string {
   for (const t of p.guards.transitions ?? []) {
     out.push(`- transition: ${name(t.column)} from ${t.from.map(code).join(", ")} to ${t.to.map(code).join(", ")}`);
   }
+  for (const pre of p.guards.preconditions ?? []) {
+    out.push(`- precondition: ${name(pre.column)} is ${pre.oneOf.map(code).join(", ")} (read only)`);
+  }
   out.push("", `Approval required from ${markdownText(approvalRequirement(p.approvalRequired))}; executor ${code(p.executor.name)} (${text(p.executor.type)}).`, "");
 
   out.push("## 4. Decision", "");

@@ -55,6 +55,14 @@ export function policyViolation(
         : "One of the proposed values is not a state this capability may set.";
     }
   }
+  for (const [column, precondition] of Object.entries(cap.preconditions ?? {})) {
+    const current = row[column];
+    if (!precondition.oneOf.some((v) => sameValue(v, current))) {
+      return shown(column)
+        ? `This change may only be proposed while ${column} is ${precondition.oneOf.map((v) => JSON.stringify(v)).join(" or ")}; it is ${JSON.stringify(current ?? null)}.`
+        : "This change may not be proposed while the row is in its current state.";
+    }
+  }
   // Refusing a no-op that touches a hidden column would tell the caller whether its guess equals
   // the hidden current value; such a proposal goes to review, where the reviewer sees the full diff.
   const numeric = numericColumns(cap);

@@ -80,6 +80,9 @@ export async function callProposal(env: CallEnvironment, prepared: PreparedCapab
             transitions: Object.entries(cap.transitionGuards).map(([column, g]) => ({ column, from: [...g.from], to: [...g.to] })),
           }
         : {}),
+      ...(cap.preconditions
+        ? { preconditions: Object.entries(cap.preconditions).map(([column, p]) => ({ column, oneOf: [...p.oneOf] })) }
+        : {}),
     },
     args,
     evidenceId: evidence.evidenceId,

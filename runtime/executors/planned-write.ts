@@ -46,6 +46,8 @@ export interface PlannedWrite {
   versionGuard: { column: string; kind: VersionGuardKind } | null;
   /** The explanation's 0/1 flag of each transition guard. */
   transitionFlags: readonly string[];
+  /** The explanation's 0/1 flag of each read-only precondition (absent when there are none). */
+  preconditionFlags?: readonly string[];
   update: PlannedStatement;
   explainConflict: PlannedStatement;
   readNewVersion: PlannedStatement | null;
@@ -75,6 +77,7 @@ export function plannedWriteFrom(plan: SqlUpdatePlan): PlannedWrite {
     ...(plan.optionalPatchColumns ? { optionalPatchColumns: plan.optionalPatchColumns } : {}),
     versionGuard: plan.versionGuard,
     transitionFlags: plan.transitions.map((t) => t.flag),
+    ...(plan.preconditions ? { preconditionFlags: plan.preconditions.map((p) => p.flag) } : {}),
     update: statement("update"),
     explainConflict: statement("explainConflict"),
     readNewVersion: plan.statements.readNewVersion ? statement("readNewVersion") : null,

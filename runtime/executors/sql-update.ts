@@ -120,6 +120,9 @@ export function createSqlUpdateExecutor(options: SqlUpdateExecutorOptions): Exec
     if (write.transitionFlags.some((flag) => Number(row[flag]) !== 1)) {
       return { receipt: conflict("TRANSITION_NOT_ALLOWED", "The row's state is no longer one the proposal may move it from; nothing changed.", expected) };
     }
+    if ((write.preconditionFlags ?? []).some((flag) => Number(row[flag]) !== 1)) {
+      return { receipt: conflict("PRECONDITION_NOT_MET", "The row no longer meets the proposal's preconditions (a column it only reads changed); nothing changed.", expected) };
+    }
     return { receipt: conflict("ROW_CHANGED_AFTER_PROPOSAL", "The row was changed after the proposal was made; nothing changed. Review a fresh proposal.", expected) };
   }
 

@@ -67,8 +67,13 @@ export interface SqlUpdatePlan {
   versionGuard: { column: string; kind: VersionGuardKind } | null;
   /** Each transition guard: the column, its build-time `from` states and its flag in the explanation. */
   transitions: Array<{ column: string; from: Scalar[]; flag: string }>;
+  /**
+   * Each read-only precondition (absent when there are none): the column, the values it must hold
+   * (in the UPDATE's WHERE) and its flag in the explanation. Its column is read, never set.
+   */
+  preconditions?: Array<{ column: string; oneOf: Scalar[]; flag: string }>;
   statements: {
-    /** SET the patch and the version; WHERE key, tenant, version and transition states. */
+    /** SET the patch and the version; WHERE key, tenant, version, transition states and preconditions. */
     update: WriteStatementPlan;
     /** One 0/1 flag per guard for the row with this key in this tenant, read after zero rows matched. */
     explainConflict: WriteStatementPlan;

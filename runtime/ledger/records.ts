@@ -59,6 +59,8 @@ export interface ProposalGuards {
   tenant: { column: string; value: string };
   conflict?: { column: string; expected: Scalar };
   transitions?: Array<{ column: string; from: Scalar[]; to: Scalar[] }>;
+  /** Read-only preconditions the row met when proposed; apply's UPDATE requires them again. */
+  preconditions?: Array<{ column: string; oneOf: Scalar[] }>;
 }
 
 export type ProposalState =

@@ -479,6 +479,19 @@ const ruleCases: Case[] = [
     expect: ["CONFLICT_GUARD_IN_PATCH@/capabilities/2/conflict_guard/column"],
   },
   {
+    name: "preconditions on a patched column, on the primary key, and behind an app-owned executor",
+    mutate: (c) => {
+      proposal(c, 2).preconditions = { waiver_reason: { one_of: ["x"] }, id: { one_of: ["INV-1"] } };
+      proposal(c, 3).preconditions = { status: { one_of: ["open"] } };
+    },
+    expect: [
+      "PRECONDITION_NEEDS_SQL_UPDATE@/capabilities/3/preconditions",
+      "PRECONDITION_ON_PATCHED_COLUMN@/capabilities/2/preconditions/id",
+      "PRECONDITION_ON_PATCHED_COLUMN@/capabilities/2/preconditions/waiver_reason",
+    ],
+    message: /names 'waiver_reason', which its patch also changes/,
+  },
+  {
     name: "argument constraints that contradict the type or each other",
     mutate: (c) => {
       const args = proposal(c, 2).args!;

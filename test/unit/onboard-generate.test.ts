@@ -106,14 +106,18 @@ describe("generateContract", () => {
     assert.equal(result.contract.executors, undefined);
   });
 
-  test("preconditions become one_of lists typed from the column", () => {
-    // The shape only: building preconditions needs the compiler's support for the field.
-    const result = generateContract(selection({ status_guards: undefined, preconditions: { status: ["scheduled"] } }), clinicSnapshot());
-    if (result.ok) {
-      assert.deepEqual((result.contract.capabilities[1] as ProposalCapabilityConfig).preconditions, { status: { one_of: ["scheduled"] } });
-    } else {
-      assert.ok(result.problems.every((p) => p.field.includes("preconditions")), JSON.stringify(result.problems));
-    }
+  test("preconditions become one_of lists checked against the column's labels", () => {
+    const result = generateContract(selection({ status_guards: undefined, preconditions: { status: ["scheduled", "checked_in"] } }), clinicSnapshot());
+    assert.ok(result.ok, JSON.stringify(!result.ok && result.problems));
+    const proposal = result.contract.capabilities[1] as ProposalCapabilityConfig;
+    assert.deepEqual(proposal.preconditions, { status: { one_of: ["scheduled", "checked_in"] } });
+    assert.ok(!proposal.allowed_columns.includes("status"), "a precondition needs no write access to its column");
+    assert.match(proposal.description!, /Only allowed while status is 'scheduled' or 'checked_in'/);
+
+    const unknownLabel = problemsOf({ status_guards: undefined, preconditions: { status: ["booked"] } });
+    assert.equal(unknownLabel[0]!.field, "preconditions.status");
+    const handler = problemsOf({ status_guards: undefined, preconditions: { status: ["scheduled"] }, writeback: { type: "command_handler", command_env: "APP_CMD" } });
+    assert.equal(handler[0]!.field, "preconditions");
   });
 
   test("review mode without a patch is refused with the fix", () => {
@@ -121,6 +125,11 @@ describe("generateContract", () => {
     assert.equal(problems[0]!.field, "patch");
     assert.match(problems[0]!.fix, /--patch/);
     assert.match(problems[0]!.fix, /read_only/);
+  });
+
+  test("a patch in read_only mode is refused rather than dropped", () => {
+    const problems = problemsOf({ mode: "read_only" });
+    assert.deepEqual(problems.map((p) => p.field), ["mode"]);
   });
 
   test("a misspelt column is refused with the closest real name", () => {

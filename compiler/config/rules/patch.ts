@@ -61,6 +61,19 @@ export function checkPatch(proposal: ProposalCapabilityConfig, at: Pointer, repo
       );
     }
   }
+  for (const column of Object.keys(proposal.preconditions ?? {})) {
+    if (!(column in proposal.patch) && !protectedColumns.has(column)) continue;
+    report(
+      "PRECONDITION_ON_PATCHED_COLUMN",
+      at("preconditions", column),
+      protectedColumns.has(column)
+        ? `preconditions of '${proposal.name}' names '${column}', ${protectedReason(column)}, which every proposal already matches exactly.`
+        : `preconditions of '${proposal.name}' names '${column}', which its patch also changes; a precondition is for a column the proposal only reads.`,
+      protectedColumns.has(column)
+        ? `Remove '${column}' from preconditions.`
+        : `Use transition_guards for '${column}' (the current value in \`from\`, the new one in \`to\`), or remove it from preconditions.`,
+    );
+  }
   const guard = proposal.conflict_guard?.column;
   if (guard !== undefined && guard in proposal.patch) {
     report(

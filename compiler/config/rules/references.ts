@@ -39,6 +39,17 @@ export function checkReferences(contract: Contract, capability: CapabilityConfig
       `Use one of ${quoteList(sources)} or declare the source.`,
     );
   }
+  if (capability.kind === "proposal" && Object.keys(capability.preconditions ?? {}).length > 0) {
+    const type = executorType(contract, capability);
+    if (type !== undefined && type !== "sql_update") {
+      report(
+        "PRECONDITION_NEEDS_SQL_UPDATE",
+        at("preconditions"),
+        `Proposal '${capability.name}' has preconditions but is applied by the ${type} executor '${capability.executor}'; the runner's UPDATE enforces preconditions, an app-owned handler receives none.`,
+        "Apply it with sql_update, or remove preconditions and have the handler check the row's state itself.",
+      );
+    }
+  }
   if (capability.kind !== "proposal" || capability.executor === undefined) return;
   const executors = contract.executors ?? {};
   const executor = executors[capability.executor];

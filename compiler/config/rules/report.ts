@@ -26,6 +26,8 @@ export const CONTRACT_RULES = [
   { code: "FIXED_VALUE_OUT_OF_BOUNDS", summary: "a fixed patch value breaks the column's numeric bounds" },
   { code: "FIXED_VALUE_NOT_IN_TRANSITION", summary: "a fixed patch value is not in the column's transition `to` list" },
   { code: "CONFLICT_GUARD_IN_PATCH", summary: "the conflict-guard column is also patched" },
+  { code: "PRECONDITION_ON_PATCHED_COLUMN", summary: "a precondition names a column the patch changes, or the primary or tenant key" },
+  { code: "PRECONDITION_NEEDS_SQL_UPDATE", summary: "a proposal with preconditions is applied by an app-owned executor, which the runner cannot hold to them" },
   { code: "INVALID_ARGUMENT_CONSTRAINT", summary: "an argument's constraints contradict its type or each other" },
 ] as const;
 
