@@ -2,7 +2,8 @@
 // smoke-tested capability. Inspect → wizard → write (init's writer) → build → preview → first
 // call → the next commands. Each stage says what it is doing on its own line; nothing is written
 // before the wizard's final confirmation, and the tenant and principal asked for the first call
-// are never written anywhere.
+// are never written anywhere. Lines carrying outside text (paths, database values in the smoke
+// summary) are escaped one by one with terminalSafe, so such text cannot add a line break either.
 
 import { dirname, join, resolve } from "node:path";
 import type { SchemaSnapshot } from "../../../compiler/inspect/snapshot.ts";
@@ -66,7 +67,7 @@ async function guided(options: StartOptions, url: string, configPath: string, as
 
   step("Writing the files");
   const { contract, written } = writeSelection({ configPath, selection, snapshot, live: true, force: options.force });
-  for (const w of written) say(`  wrote ${w.path}  (${w.kind})`);
+  for (const w of written) say(`  wrote ${terminalSafe(w.path)}  (${w.kind})`);
 
   step("Building the server");
   const dir = dirname(configPath);
@@ -95,13 +96,13 @@ async function guided(options: StartOptions, url: string, configPath: string, as
       args: smokeArgs,
       // For this call only: the server process gets them in its environment, no file does.
       env: { [selection.tenant_env]: context.tenant, [selection.principal_env]: context.principal },
-      say: (line: string) => say(`  ${line}`),
+      say: (line: string) => say(`  ${terminalSafe(line)}`),
     });
     if (outcome.called) {
-      for (const line of smokeSummary(outcome, configPath)) say(`  ${line}`);
+      for (const line of smokeSummary(outcome, configPath)) say(`  ${terminalSafe(line)}`);
       smokeOk = outcome.envelope.ok === true;
     } else {
-      say(`  the call was not made: ${outcome.message}`);
+      say(`  the call was not made: ${terminalSafe(outcome.message)}`);
       smokeOk = false;
     }
   } else {
