@@ -2,11 +2,11 @@
 // The URL only ever comes from an env var named by --from-env; it is never a flag or printed.
 
 import { Option, type Command } from "commander";
-import { inspectDatabase } from "../compiler/inspect/index.ts";
+import { findTenantRoot, inspectDatabase, type TenantRoot } from "../compiler/inspect/index.ts";
 import { snapshotJson, writeSnapshotFile } from "../compiler/inspect/snapshot-file.ts";
 import type { ColumnInfo, SchemaSnapshot, TableInfo } from "../compiler/inspect/snapshot.ts";
 import { terminalName, terminalSafe, terminalSafeJson, terminalValue } from "../runtime/text/terminal-safe.ts";
-import { CliError, EXIT, readEnvVar } from "./program.ts";
+import { CliError, EXIT, printJson, readEnvVar } from "./program.ts";
 
 interface InspectFlags {
   engine: "auto" | "postgres" | "mysql";
@@ -26,8 +26,8 @@ export function register(program: Command): void {
     .addOption(new Option("--engine <engine>", "database engine").choices(["auto", "postgres", "mysql"]).default("auto"))
     .requiredOption("--from-env <VAR>", "name of the environment variable holding the database URL")
     .option("--schema <name>", "Postgres: only this schema; MySQL: this database instead of the URL's")
-    .option("--json", "print the schema snapshot as JSON")
-    .option("--output <file>", `write the schema snapshot JSON to this file (e.g. ${DEFAULT_SNAPSHOT_FILE})`)
+    .option("--json", "print the schema snapshot as JSON (with --output: a JSON summary of what was written)")
+    .option("--output <file>", `write the schema snapshot JSON to this file (e.g. ${DEFAULT_SNAPSHOT_FILE}) and print one summary line`)
     .action(async (flags: InspectFlags) => {
       await runInspect(flags);
     });
@@ -56,13 +56,14 @@ async function runInspect(flags: InspectFlags): Promise<void> {
       const code = (err as { code?: unknown }).code;
       throw new CliError(`could not write ${flags.output}${typeof code === "string" ? ` (${code})` : ""}`, EXIT.environment);
     }
-    const line = `Wrote the schema snapshot (${count(snapshot.tables.length, "table or view", "tables and views")}) to ${written}\n`;
-    // With --json too, stdout stays pure JSON and the note goes to stderr.
+    // The file is the snapshot; echoing it too would bury the one line that says where it went.
+    // With --json, the summary is a JSON object, so a script reads the path without parsing prose.
+    const views = snapshot.tables.filter((t) => t.kind === "view").length;
     if (flags.json) {
-      process.stdout.write(terminalSafeJson(snapshotJson(snapshot)));
-      process.stderr.write(terminalSafe(line.trimEnd()) + "\n");
+      printJson({ output: written, tables: snapshot.tables.length - views, views });
     } else {
-      process.stdout.write(terminalSafe(line.trimEnd()) + "\n");
+      const what = `${count(snapshot.tables.length - views, "table")}, ${count(views, "view")}`;
+      process.stdout.write(terminalSafe(`Wrote the schema snapshot (${what}) to ${written}`) + "\n");
     }
     return;
   }
@@ -86,6 +87,8 @@ function formatSummary(snapshot: SchemaSnapshot, flags: InspectFlags): string {
   if (snapshot.tables.length === 0) {
     lines.push(flags.schema !== undefined ? `No tables or views in schema ${JSON.stringify(flags.schema)}.` : "No tables or views found.");
   }
+  const root = findTenantRoot(snapshot.tables);
+  if (root !== undefined) lines.push(tenantRootLine(root));
   for (const table of snapshot.tables) lines.push("", ...formatTable(table));
   const schemaFlag = flags.schema !== undefined ? ` --schema ${flags.schema}` : "";
   lines.push(
@@ -102,9 +105,11 @@ function formatTable(table: TableInfo): string[] {
   const nameWidth = Math.max(...shown.map((c) => c.name.length), 4);
   const typeWidth = Math.max(...shown.map((c) => c.type.length), 4);
   const lines = [`${table.kind} ${terminalName(table.schema)}.${terminalName(table.name)}`];
-  for (const column of shown) {
+  shown.forEach((column, i) => {
     lines.push(`  ${column.name.padEnd(nameWidth)}  ${column.type.padEnd(typeWidth)}  ${column.notes}`.trimEnd());
-  }
+    const labels = table.columns[i]!.enum_values;
+    if (labels !== undefined) lines.push(`      values: ${enumLabels(labels)}`);
+  });
   lines.push(`  primary key: ${table.primary_key.length > 0 ? names(table.primary_key) : "(none)"}`);
   for (const fk of table.foreign_keys) {
     const ref = fk.references;
@@ -114,6 +119,23 @@ function formatTable(table: TableInfo): string[] {
   lines.push(`  suggested tenant key: ${suggested(table.suggestions.tenant_key)}`);
   lines.push(`  suggested version column: ${suggested(table.suggestions.version_column)}`);
   return lines;
+}
+
+function tenantRootLine(root: TenantRoot): string {
+  return (
+    `Tenant root: ${terminalName(root.schema)}.${terminalName(root.table)} ` +
+    `(a NOT NULL foreign key ${terminalName(root.column)} points at it from ${root.referencedBy} of ${root.otherTables} other tables)`
+  );
+}
+
+// Labels are untrusted text: each is shown JSON-quoted (a comma or quote inside one stays
+// readable) and escaped; a very long list is cut, the snapshot file has them all.
+const SHOWN_LABELS = 20;
+function enumLabels(labels: readonly string[]): string {
+  if (labels.length === 0) return "(none)";
+  const shown = labels.slice(0, SHOWN_LABELS).map((label) => terminalSafe(JSON.stringify(label)));
+  const more = labels.length - shown.length;
+  return shown.join(", ") + (more > 0 ? `, … (${more} more)` : "");
 }
 
 function columnNotes(column: ColumnInfo, pk: ReadonlySet<string>): string[] {

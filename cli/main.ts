@@ -27,6 +27,7 @@ import { register as registerUp } from "./up.ts";
 import { register as registerSmoke } from "./smoke.ts";
 import { register as registerErrors } from "./errors.ts";
 import { register as registerRecipes } from "./recipes.ts";
+import { register as registerStart } from "./start.ts";
 
 const program = new Command("synapsor-runner")
   .description("Compile synapsor.runner.json into a scoped, reviewable MCP server for Postgres or MySQL.")
@@ -56,6 +57,7 @@ registerUp(program);
 registerSmoke(program);
 registerErrors(program);
 registerRecipes(program);
+registerStart(program);
 
 program.on("command:*", (operands: string[]) => {
   process.stderr.write(`synapsor-runner: unknown command '${operands[0]}'. Run synapsor-runner --help to list commands.\n`);

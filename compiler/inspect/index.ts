@@ -9,7 +9,7 @@ import { assembleSnapshot, type SchemaReader } from "./raw-schema.ts";
 import type { SchemaSnapshot } from "./snapshot.ts";
 
 export { typeClassOf } from "./type-class.ts";
-export { suggestTableHints, TENANT_KEY_NAMES, VERSION_COLUMN_NAMES } from "./suggestions.ts";
+export { findTenantRoot, suggestHints, TENANT_KEY_NAMES, VERSION_COLUMN_NAMES, type TenantRoot } from "./suggestions.ts";
 
 export interface InspectOptions {
   engine: "auto" | Engine;

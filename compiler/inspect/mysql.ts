@@ -15,6 +15,7 @@ import {
   type RawSchema,
   type SchemaReader,
 } from "./raw-schema.ts";
+import { mysqlEnumLabels } from "./mysql-enum.ts";
 
 export async function connectMysql(url: string, connectTimeoutMs: number): Promise<SchemaReader> {
   const connection = await openMysqlConnection(url, connectTimeoutMs);
@@ -89,6 +90,7 @@ async function readMysqlSchema(connection: mysql.Connection, schema: string | un
       // Only fixed/varying character and binary types have a declared length worth checking
       // arguments against; TEXT's 65535 is a storage limit, not a contract.
       max_length: /^(var)?(char|binary)\s*\(/i.test(dataType) && c.max_length !== null ? Number(c.max_length) : null,
+      enum_values: mysqlEnumLabels(dataType) ?? null,
     };
   });
 

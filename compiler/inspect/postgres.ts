@@ -76,7 +76,9 @@ const RELATIONS_QUERY = `SELECT schema, name, kind FROM (${RELATIONS}) r`;
 
 // Domains are classified by their base type and enums as strings, so a column typed with a
 // domain over varchar still gets a useful type_class; the base type is also recorded, because a
-// domain over citext compares like citext. typmod - 4 is Postgres's varlena header.
+// domain over citext compares like citext. typmod - 4 is Postgres's varlena header. An enum's
+// labels (also through a domain over it) come in enumsortorder, which is the declared order
+// even after ALTER TYPE ... ADD VALUE ... BEFORE.
 const COLUMNS_QUERY = `
   WITH rel AS (${RELATIONS})
   SELECT rel.schema, rel.name AS table, a.attnum::int AS position, a.attname AS name,
@@ -87,7 +89,10 @@ const COLUMNS_QUERY = `
          a.attgenerated <> '' OR a.attidentity = 'a' AS generated,
          CASE WHEN bt.typname IN ('varchar', 'bpchar') AND m.typmod > 4 THEN m.typmod - 4 END AS max_length,
          CASE WHEN NOT coll.collisdeterministic THEN coll.collname::text END AS nondeterministic_collation,
-         CASE WHEN t.typtype = 'd' THEN pg_catalog.format_type(bt.oid, NULL) END AS base_type
+         CASE WHEN t.typtype = 'd' THEN pg_catalog.format_type(bt.oid, NULL) END AS base_type,
+         CASE WHEN bt.typtype = 'e' THEN COALESCE(
+           (SELECT array_agg(e.enumlabel::text ORDER BY e.enumsortorder)
+            FROM pg_catalog.pg_enum e WHERE e.enumtypid = bt.oid), '{}'::text[]) END AS enum_values
   FROM rel
   JOIN pg_catalog.pg_attribute a ON a.attrelid = rel.relid AND a.attnum > 0 AND NOT a.attisdropped
   JOIN pg_catalog.pg_type t ON t.oid = a.atttypid

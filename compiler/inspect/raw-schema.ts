@@ -3,7 +3,7 @@
 
 import type { Engine } from "../config/contract.ts";
 import type { ColumnInfo, ForeignKeyInfo, SchemaSnapshot, TableInfo } from "./snapshot.ts";
-import { suggestTableHints } from "./suggestions.ts";
+import { suggestHints } from "./suggestions.ts";
 import { typeClassOf } from "./type-class.ts";
 
 export interface RawRelation {
@@ -28,6 +28,8 @@ export interface RawColumn {
   nondeterministic_collation?: string | null;
   /** Postgres: a domain's base type (format_type text); null for any other column. */
   base_type?: string | null;
+  /** An enum-typed column's labels in declaration order; null or absent for any other column. */
+  enum_values?: string[] | null;
 }
 
 export interface RawKeyColumn {
@@ -85,9 +87,9 @@ export function assembleSnapshot(engine: Engine, raw: RawSchema): SchemaSnapshot
   const pkByTable = groupBy(raw.primaryKeys, (k) => key(k.schema, k.table));
   const fkByTable = groupBy(raw.foreignKeys, (k) => key(k.schema, k.table));
 
-  const tables = [...raw.relations]
+  const shapes = [...raw.relations]
     .sort((a, b) => compareText(a.schema, b.schema) || compareText(a.name, b.name))
-    .map((relation): TableInfo => {
+    .map((relation): Omit<TableInfo, "suggestions"> => {
       const k = key(relation.schema, relation.name);
       const columns = (columnsByTable.get(k) ?? []).sort((a, b) => a.position - b.position).map(toColumnInfo);
       return {
@@ -97,9 +99,11 @@ export function assembleSnapshot(engine: Engine, raw: RawSchema): SchemaSnapshot
         columns,
         primary_key: (pkByTable.get(k) ?? []).sort((a, b) => a.position - b.position).map((c) => c.column),
         foreign_keys: toForeignKeys(fkByTable.get(k) ?? []),
-        suggestions: suggestTableHints(columns),
       };
     });
+  // Suggestions look across tables (the tenant root is the table most others point at).
+  const suggestions = suggestHints(shapes);
+  const tables = shapes.map((shape, i): TableInfo => ({ ...shape, suggestions: suggestions[i]! }));
 
   return { snapshot_version: 1, engine, database: raw.database, tables };
 }
@@ -116,6 +120,7 @@ function toColumnInfo(raw: RawColumn): ColumnInfo {
   if (raw.max_length !== null && raw.max_length > 0) column.max_length = raw.max_length;
   if (raw.nondeterministic_collation) column.nondeterministic_collation = raw.nondeterministic_collation;
   if (raw.base_type) column.base_type = raw.base_type;
+  if (raw.enum_values) column.enum_values = [...raw.enum_values];
   return column;
 }
 

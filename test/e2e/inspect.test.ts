@@ -180,7 +180,8 @@ describe("inspect: Postgres", () => {
   test("suggests a tenant key and version column by preference order, not column order", () => {
     assert.deepEqual(table(snapshot, "public", "invoices").suggestions, { tenant_key: "tenant_id", version_column: "updated_at" });
     assert.deepEqual(table(snapshot, "audit", "events").suggestions, { tenant_key: "org_id", version_column: "version" });
-    assert.deepEqual(table(snapshot, "public", "tenants").suggestions, {});
+    // tenants is the tenant root (both other tables point at it): its own primary key scopes its rows.
+    assert.deepEqual(table(snapshot, "public", "tenants").suggestions, { tenant_key: "id" });
   });
 
   test("--schema limits inspection to one schema; an unknown schema is a clear failure", async () => {
@@ -225,7 +226,8 @@ describe("inspect: Postgres", () => {
       const target = join(dir, "nested", "deeper", "synapsor.schema.json");
       const r = await runCli(["inspect", "--from-env", "SUPPORT_DB_URL", "--output", target], { env: cliEnv({ SUPPORT_DB_URL: db.url }) });
       assert.equal(r.code, 0, r.stderr);
-      assert.equal(r.stdout, `Wrote the schema snapshot (5 tables and views) to ${target}\n`);
+      // One line, never the snapshot itself as well.
+      assert.equal(r.stdout, `Wrote the schema snapshot (4 tables, 1 view) to ${target}\n`);
       assert.equal(await readFile(target, "utf8"), snapshotJson(snapshot));
       // No temp file is left beside the target.
       assert.deepEqual(await readdir(join(dir, "nested", "deeper")), ["synapsor.schema.json"]);
@@ -310,7 +312,7 @@ describe("inspect: MariaDB", () => {
   test("suggests a tenant key and version column", () => {
     assert.deepEqual(table(snapshot, db.name, "invoices").suggestions, { tenant_key: "tenant_id", version_column: "updated_at" });
     assert.deepEqual(table(snapshot, db.name, "events").suggestions, { tenant_key: "org_id", version_column: "version" });
-    assert.deepEqual(table(snapshot, db.name, "tenants").suggestions, {});
+    assert.deepEqual(table(snapshot, db.name, "tenants").suggestions, { tenant_key: "id" });
   });
 
   test("--schema inspects another database than the URL's; a URL without a database needs one", async () => {
@@ -335,9 +337,9 @@ describe("inspect: MariaDB", () => {
       const target = join(dir, "schema.json");
       const both = await runCli(["inspect", "--from-env", "SUPPORT_DB_URL", "--json", "--output", target], { env });
       assert.equal(both.code, 0, both.stderr);
-      // stdout stays pure JSON; the note goes to stderr.
-      assert.equal(both.stdout, snapshotJson(snapshot));
-      assert.match(both.stderr, /Wrote the schema snapshot \(5 tables and views\)/);
+      // With --output, --json makes the one summary machine-readable; the snapshot is only in the file.
+      assert.deepEqual(JSON.parse(both.stdout), { output: target, tables: 4, views: 1 });
+      assert.equal(both.stderr, "");
       assert.equal(await readFile(target, "utf8"), snapshotJson(snapshot));
     } finally {
       await rm(dir, { recursive: true, force: true });
