@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import type { Engine, ProposalCapabilityConfig } from "../../compiler/config/contract.ts";
 import type { ColumnInfo, SchemaSnapshot, TypeClass } from "../../compiler/inspect/snapshot.ts";
-import { suggestTableHints } from "../../compiler/inspect/suggestions.ts";
+import { suggestHints } from "../../compiler/inspect/suggestions.ts";
 import { typeClassOf } from "../../compiler/inspect/type-class.ts";
 import { applyRecipe } from "../../operator/recipes/apply.ts";
 import { RECIPES } from "../../operator/recipes/catalogue/index.ts";
@@ -91,7 +91,7 @@ test("every recipe maps onto arbitrarily named and typed tables of either engine
               columns,
               primary_key: ["id"],
               foreign_keys: [],
-              suggestions: suggestTableHints(columns),
+              suggestions: suggestHints([{ schema: engine === "mysql" ? database : "public", name: table, kind: "table", columns, primary_key: ["id"], foreign_keys: [] }])[0]!,
             },
           ],
         };

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { ColumnInfo, SchemaSnapshot, TableInfo } from "../../compiler/inspect/snapshot.ts";
 import { typeClassOf } from "../../compiler/inspect/type-class.ts";
-import { suggestTableHints } from "../../compiler/inspect/suggestions.ts";
+import { suggestHints } from "../../compiler/inspect/suggestions.ts";
 import { RECIPES, findRecipe } from "../../operator/recipes/catalogue/index.ts";
 import { mapRecipe, parseRoleMap } from "../../operator/recipes/mapping.ts";
 import { recipeSelection } from "../../operator/recipes/selection.ts";
@@ -17,7 +17,8 @@ function column(name: string, data_type: string, extra: Partial<ColumnInfo> = {}
 }
 
 function table(name: string, columns: ColumnInfo[], extra: Partial<TableInfo> = {}): TableInfo {
-  return { schema: "public", name, kind: "table", columns, primary_key: ["id"], foreign_keys: [], suggestions: suggestTableHints(columns), ...extra };
+  const shape = { schema: "public", name, kind: "table" as const, columns, primary_key: ["id"], foreign_keys: [], ...extra };
+  return { ...shape, suggestions: suggestHints([shape])[0]!, ...extra };
 }
 
 function snapshot(...tables: TableInfo[]): SchemaSnapshot {
