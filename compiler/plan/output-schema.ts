@@ -63,7 +63,8 @@ function proposedSchema(value: { fixed: unknown } | { arg: string }, args: reado
   }
   const arg = args.find((a) => a.name === value.arg);
   if (arg === undefined) return {};
-  return arg.exactNumber?.format ? { type: [arg.type, "string"] } : { type: arg.type };
+  // An integer argument feeding a bigint column may be written as digit text (its inputSchema's anyOf).
+  return arg.type === "integer" && arg.exactNumber?.format ? { type: ["integer", "string"] } : { type: arg.type };
 }
 
 type PlanWithoutSchema = Omit<CapabilityPlan, "planHash" | "outputSchema">;

@@ -57,7 +57,7 @@ function singleRowSummary(cap: ReadCapability, row: Record<string, unknown>): st
 
 function listSummary(cap: ReadCapability, count: number, truncated: boolean): string {
   const rows = count === 0 ? "no rows" : count === 1 ? "1 row" : `${count} rows`;
-  const more = truncated ? ` (the first ${cap.maxRows} are shown; more exist)` : "";
+  const more = truncated ? ` (${cap.maxRows === 1 ? "the first is" : `the first ${cap.maxRows} are`} shown; more exist)` : "";
   return `Found ${rows} of ${cap.target.table} in your tenant${more}.`;
 }
 

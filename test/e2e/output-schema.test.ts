@@ -59,11 +59,15 @@ for (const engine of ["postgres", "mysql"] as const) {
       await db.exec(GADGETS[engine]);
       const config = exampleConfigFor(engine);
       config.capabilities.push(gadgetCapability(engine));
+      // The ticket list cut at one row, to see a truncated list's summary and shape.
+      const tickets = config.capabilities.find((c: { name: string }) => c.name === "support.list_open_tickets");
+      config.capabilities.push({ ...structuredClone(tickets), name: "support.first_open_ticket", max_rows: 1 });
       const env = { SUPPORT_DB_READ_URL: db.url, SYNAPSOR_TENANT_ID: "tenant_acme", SYNAPSOR_PRINCIPAL: "agent-e2e" };
       const built = await buildServer(config, { ...process.env, ...env }, "SUPPORT_DB_READ_URL");
       session = await connectStdio(built.serverPath, built.runDir, env, ["--store", join(built.runDir, "ledger.db")]);
-      // Strict: an unknown keyword or format in a published schema is an error, not a warning.
-      const ajv = new Ajv({ strict: true, allErrors: true });
+      // Strict: an unknown keyword or format in a published schema is an error, not a warning (a type
+    // list such as ["integer", "string"] is standard JSON Schema and allowed).
+      const ajv = new Ajv({ strict: true, allowUnionTypes: true, allErrors: true });
       for (const tool of (await session.client.listTools()).tools) {
         schemas.set(tool.name, tool.outputSchema);
         validators.set(tool.name, ajv.compile(tool.outputSchema!));
@@ -121,6 +125,9 @@ for (const engine of ["postgres", "mysql"] as const) {
       const two = await call("support.list_open_tickets", { customer_id: "C-101" });
       assert.equal(two.summary, "Found 2 rows of support_tickets in your tenant.");
       assert.equal((await call("support.list_open_tickets", {})).error.code, "INVALID_ARGUMENT");
+      const cut = await call("support.first_open_ticket", { customer_id: "C-101" });
+      assert.equal(cut.data.truncated, true);
+      assert.equal(cut.summary, "Found 1 row of support_tickets in your tenant (the first is shown; more exist).");
     });
 
     test("proposals and their refusals validate; the summary names the row", async () => {
