@@ -22,7 +22,7 @@ const DEFAULT_SNAPSHOT_FILE = "synapsor.schema.json";
 export function register(program: Command): void {
   program
     .command("inspect")
-    .description("Inspect a live Postgres or MySQL schema: tables, views, columns, keys and suggested tenant/version columns")
+    .description("Inspect a live Postgres or MySQL schema: tables, views, columns, enum labels, keys and suggested tenant/version columns")
     .addOption(new Option("--engine <engine>", "database engine").choices(["auto", "postgres", "mysql"]).default("auto"))
     .requiredOption("--from-env <VAR>", "name of the environment variable holding the database URL")
     .option("--schema <name>", "Postgres: only this schema; MySQL: this database instead of the URL's")

@@ -7,7 +7,7 @@ import { callProposal } from "./calls/proposal.ts";
 import { callRead } from "./calls/read.ts";
 import type { EvidenceBundle, StoredProposal } from "./ledger/records.ts";
 import { projectRow, visibleColumnsOf, visibleDiff } from "./calls/visible.ts";
-import { ENVELOPE_OUTPUT_SCHEMA, errorEnvelope, type Envelope } from "./envelope.ts";
+import { errorEnvelope, type Envelope } from "./envelope.ts";
 import type { ResourceContents, ResourceTemplateDescriptor, ToolCallResult, ToolDescriptor, ToolHost } from "./mcp/host.ts";
 import { withRawJson } from "./mcp/raw-json.ts";
 import { echoed } from "./text/echo.ts";
@@ -40,7 +40,7 @@ export function describeTool(capability: Capability, aliasMode: AliasMode): Tool
     title: capability.name,
     description: aliasMode === "openai" ? `[${capability.name}] ${capability.description}` : capability.description,
     inputSchema: capability.inputSchema,
-    outputSchema: ENVELOPE_OUTPUT_SCHEMA,
+    outputSchema: capability.outputSchema,
     annotations: {
       title: capability.name,
       readOnlyHint: isRead,
@@ -70,7 +70,8 @@ export function createCapabilityHost(capabilities: readonly Capability[], env: C
     serverInfo: { name: options.serverName, version: options.version },
     instructions:
       "Tools read rows of your tenant and propose changes for human review. Proposals never change the database; " +
-      "a person approves them outside this conversation. Branch on `ok`; read `summary` first.",
+      "a person approves them outside this conversation. Branch on `ok`; read `summary` first. " +
+      "Each result carries an evidence handle for the audit trail; you do not need to act on it.",
     listTools: () => descriptors,
     async callTool(name, args) {
       const prepared = byToolName.get(name);

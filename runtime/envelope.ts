@@ -62,30 +62,3 @@ export function errorEnvelope(
     _meta: metaFor(action, ctx),
   };
 }
-
-const string = { type: "string" };
-
-/**
- * outputSchema advertised for every tool. It is sent once per tool in every tools/list, so it says
- * what clients branch on (the fields, `ok`, `kind`, the error's code) and leaves the rest loose.
- */
-export const ENVELOPE_OUTPUT_SCHEMA: Record<string, unknown> = {
-  type: "object",
-  required: ["ok", "summary", "action", "kind", "data", "proposal", "error", "evidence", "source_database_changed", "_meta"],
-  properties: {
-    ok: { type: "boolean" },
-    summary: string,
-    action: string,
-    kind: { enum: ["read", "proposal"] },
-    data: {},
-    proposal: { type: ["object", "null"], properties: { id: string, state: string, target: string } },
-    error: {
-      type: ["object", "null"],
-      required: ["code", "message", "retryable"],
-      properties: { code: string, message: string, retryable: { type: "boolean" } },
-    },
-    evidence: { type: ["object", "null"], properties: { bundle_id: string } },
-    source_database_changed: { type: "boolean" },
-    _meta: { type: "object" },
-  },
-};

@@ -95,6 +95,7 @@ export function renderCapabilityModule(build: BuildPlan, cap: CapabilityPlan): s
     maxRows: codeLiteral(cap.maxRows),
     evidenceLiteral: stringLiteral(cap.evidence),
     inputSchemaLiteral: codeLiteral(cap.inputSchema, "  "),
+    outputSchemaLiteral: codeLiteral(cap.outputSchema, "  "),
   });
 }
 

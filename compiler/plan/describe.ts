@@ -3,8 +3,6 @@
 
 import type { ResolvedCapability } from "../resolve/resolved.ts";
 
-export const EVIDENCE_NOTE =
-  "Each result carries an evidence handle for the audit trail; you do not need to act on it.";
 export const PROPOSAL_NOTE =
   "This only records a proposal for human review; it does not change the database.";
 
@@ -13,7 +11,8 @@ export function describeCapability(cap: ResolvedCapability): string {
   const parts = [c.description?.trim() || generatedDescription(cap)];
   if (c.returns_hint?.trim()) parts.push(c.returns_hint.trim());
   if (c.kind === "proposal") parts.push(PROPOSAL_NOTE);
-  parts.push(EVIDENCE_NOTE);
+  // The evidence handle is explained once, in the server's instructions and in every result's
+  // evidence.note, not in each of the descriptions tools/list repeats.
   return parts.join(" ");
 }
 

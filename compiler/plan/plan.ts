@@ -12,6 +12,7 @@ import { inputSchemaFor, planArgs } from "./arguments.ts";
 import type { BuildPlan, CapabilityPlan, ProposalPlan } from "./capability-plan.ts";
 import { describeCapability } from "./describe.ts";
 import { capabilityPlanHash } from "./plan-hash.ts";
+import { outputSchemaFor } from "./output-schema.ts";
 import { planSelect, selectedColumns } from "./statements.ts";
 import { planWrite } from "./write-statements.ts";
 import { tsTypeForColumn } from "./ts-types.ts";
@@ -52,7 +53,7 @@ export function planBuild({ contract, resolved, configFile, configSha256, runner
 function planCapability(contract: Contract, cap: ResolvedCapability): CapabilityPlan {
   const c = cap.config;
   const args = planArgs(cap);
-  const plan: Omit<CapabilityPlan, "planHash"> = {
+  const plan: Omit<CapabilityPlan, "planHash" | "outputSchema"> = {
     name: c.name,
     kind: c.kind,
     openaiAlias: c.name.replace(/\./g, "__"),
@@ -99,5 +100,5 @@ function planCapability(contract: Contract, cap: ResolvedCapability): Capability
     };
     plan.proposal = proposal;
   }
-  return { ...plan, planHash: capabilityPlanHash(plan) };
+  return { ...plan, outputSchema: outputSchemaFor(plan, cap.columns), planHash: capabilityPlanHash(plan) };
 }

@@ -165,8 +165,20 @@ function formatTool(tool: ToolDescriptor): string[] {
   for (const name of names) lines.push(`    ${formatArgument(name, properties[name]!, required.has(name))}`);
   if (tool.inputSchema.additionalProperties === false) lines.push("    (no other arguments are accepted)");
   const envelopeFields = (tool.outputSchema?.required as string[] | undefined) ?? [];
-  lines.push(`  output: the result envelope (${envelopeFields.join(", ")}), the same shape for every tool`);
+  lines.push(`  output: the result envelope (${envelopeFields.join(", ")}); ${resultShape(tool.outputSchema)}`);
   return lines;
+}
+
+/** What this tool's envelope carries on success, read from its outputSchema: the row's columns or the diff's. */
+function resultShape(schema: Record<string, unknown> | undefined): string {
+  const props = (schema?.properties ?? {}) as Record<string, Record<string, unknown>>;
+  const columns = (s: Record<string, unknown> | undefined) => Object.keys((s?.properties ?? {}) as object).map(terminalName).join(", ");
+  const data = props.data?.properties as Record<string, Record<string, unknown>> | undefined;
+  if (data?.rows) return `data.rows: rows of ${columns(data.rows.items as Record<string, unknown>)}`;
+  if (data) return `data: the row (${columns(props.data)})`;
+  const proposal = props.proposal?.properties as Record<string, Record<string, unknown>> | undefined;
+  if (proposal?.diff) return `proposal.diff: ${columns(proposal.diff) || "(no visible column)"}`;
+  return "data: not described";
 }
 
 function formatArgument(name: string, schema: Record<string, unknown>, required: boolean): string {

@@ -111,7 +111,7 @@ export async function callProposal(env: CallEnvironment, prepared: PreparedCapab
   ].join(", ");
   return {
     ok: true,
-    summary: `Proposal ${stored.id} for ${cap.target.table} ${objectId} awaits human review (${changes}). The source database was not changed.`,
+    summary: `Proposal ${stored.id} for the ${cap.target.table} row ${objectId} awaits human review (${changes}). The source database was not changed.`,
     action: cap.name,
     kind: "proposal",
     data: null,

@@ -31,11 +31,7 @@ export async function callRead(env: CallEnvironment, prepared: PreparedCapabilit
   if (!recorded.ok) return failed({ code: "TEMPORARILY_UNAVAILABLE", message: STORE_UNAVAILABLE, retryable: true });
 
   const evidence = recorded.evidenceId ? { bundle_id: recorded.evidenceId, note: EVIDENCE_HANDLE_NOTE } : null;
-  const summary = cap.single
-    ? Object.hasOwn(visible[0]!, cap.target.primaryKey)
-      ? `Found ${cap.target.table} ${String(visible[0]![cap.target.primaryKey])} in your tenant.`
-      : `Found the ${cap.target.table} row in your tenant.`
-    : `Found ${visible.length} ${cap.target.table} row${visible.length === 1 ? "" : "s"} in your tenant${truncated ? ` (first ${cap.maxRows} shown; more exist)` : ""}.`;
+  const summary = cap.single ? singleRowSummary(cap, visible[0]!) : listSummary(cap, visible.length, truncated);
   return {
     ok: true,
     summary,
@@ -48,6 +44,21 @@ export async function callRead(env: CallEnvironment, prepared: PreparedCapabilit
     source_database_changed: false,
     _meta: metaFor(cap.name, env.context),
   };
+}
+
+// The table name is often plural ("appointments"), so counts are of rows "of" the table, never
+// "1 appointments row".
+function singleRowSummary(cap: ReadCapability, row: Record<string, unknown>): string {
+  const key = cap.target.primaryKey;
+  return Object.hasOwn(row, key)
+    ? `Found the ${cap.target.table} row ${String(row[key])} in your tenant.`
+    : `Found the ${cap.target.table} row in your tenant.`;
+}
+
+function listSummary(cap: ReadCapability, count: number, truncated: boolean): string {
+  const rows = count === 0 ? "no rows" : count === 1 ? "1 row" : `${count} rows`;
+  const more = truncated ? ` (${cap.maxRows === 1 ? "the first is" : `the first ${cap.maxRows} are`} shown; more exist)` : "";
+  return `Found ${rows} of ${cap.target.table} in your tenant${more}.`;
 }
 
 function readRecord(

@@ -56,7 +56,9 @@ for (const engine of ["postgres", "mysql"] as const) {
       assert.equal(read.annotations?.openWorldHint, false);
       assert.ok(read.outputSchema, "outputSchema advertised");
       assert.equal((read.inputSchema.properties as any).invoice_id.maxLength, 64);
-      assert.match(read.description ?? "", /evidence handle/);
+      // The evidence handle is explained once (instructions, each result's note), not in every description.
+      assert.doesNotMatch(read.description ?? "", /evidence handle/);
+      assert.match(session.client.getInstructions() ?? "", /evidence handle/);
       const proposal = tools.find((t) => t.name === "billing.propose_late_fee_waiver")!;
       assert.equal(proposal.annotations?.readOnlyHint, false);
       assert.match(proposal.description ?? "", /does not change the database/);

@@ -6,7 +6,6 @@ import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ENVELOPE_OUTPUT_SCHEMA } from "../../runtime/envelope.ts";
 import { compile } from "../../compiler/pipeline.ts";
 import { buildToolsPreview, formatToolsPreview, NEVER_EXPOSED_TOOL_NAMES, type ToolsPreview } from "../../operator/preview/tools-preview.ts";
 import type { SchemaSnapshot } from "../../compiler/inspect/snapshot.ts";
@@ -41,7 +40,11 @@ describe("tools preview model", () => {
     assert.equal(props.new_late_fee_cents!.type, "integer");
     assert.equal(props.new_late_fee_cents!.minimum, 0);
     assert.equal("tenant_id" in props, false, "the tenant is never an argument");
-    for (const tool of preview.tools) assert.deepEqual(tool.outputSchema, ENVELOPE_OUTPUT_SCHEMA);
+    // Each tool publishes its own result shape: the read's row, the proposal's diff.
+    for (const tool of preview.tools) assert.deepEqual(tool.outputSchema, compiled.plan.capabilities.find((c) => c.name === tool.name)!.outputSchema);
+    const invoice = preview.tools.find((t) => t.name === "billing.inspect_invoice")!.outputSchema as any;
+    assert.deepEqual(Object.keys(invoice.properties.data.properties), ["id", "tenant_id", "customer_id", "amount_cents", "late_fee_cents", "status", "waiver_reason", "due_at", "updated_at"]);
+    assert.deepEqual(Object.keys((proposal.outputSchema as any).properties.proposal.properties.diff.properties), ["late_fee_cents", "waiver_reason", "status"]);
   });
 
   test("the hidden side: SQL, the tenant bound from trusted context, hidden columns, env var names", () => {
@@ -71,7 +74,11 @@ describe("tools preview model", () => {
     const openai = buildToolsPreview({ ...compiled, aliasMode: "openai" });
     assert.deepEqual(openai.tools.map((t) => t.name), ["billing__inspect_invoice", "support__list_open_tickets", "billing__propose_late_fee_waiver"]);
     assert.equal(openai.never_exposed.capabilities[0]!.tool, "billing__inspect_invoice");
-    assert.match(formatToolsPreview(openai, "x.json"), /alias mode openai/);
+    const text = formatToolsPreview(openai, "x.json");
+    assert.match(text, /alias mode openai/);
+    assert.match(text, /^ {2}output: the result envelope \(ok, .*_meta\); data: the row \(id, tenant_id, customer_id, amount_cents, late_fee_cents, status, waiver_reason, due_at, updated_at\)$/m);
+    assert.match(text, /^ {2}output: .*; data\.rows: rows of id, customer_id, subject, status, priority, created_at$/m);
+    assert.match(text, /^ {2}output: .*; proposal\.diff: late_fee_cents, waiver_reason, status$/m);
   });
 
   test("MySQL targets (no schema in the config) still find their table's hidden columns", async () => {

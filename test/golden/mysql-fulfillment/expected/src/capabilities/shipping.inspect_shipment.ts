@@ -39,7 +39,7 @@ export const SQL = {
 export default defineRead<Args>({
   name: "shipping.inspect_shipment",
   description:
-    "Look up one shipment of the current account by its number. Each result carries an evidence handle for the audit trail; you do not need to act on it.",
+    "Look up one shipment of the current account by its number.",
   source: "warehouse_db",
   engine: "mysql",
   target: { table: "shipments", primaryKey: "id", tenantKey: "account_ref" },
@@ -74,6 +74,68 @@ export default defineRead<Args>({
     },
     required: ["shipment_id"],
     additionalProperties: false,
+  },
+  // The result envelope with this tool's row shape, as tools/list publishes it.
+  outputSchema: {
+    type: "object",
+    required: [
+      "ok",
+      "summary",
+      "action",
+      "kind",
+      "data",
+      "proposal",
+      "error",
+      "evidence",
+      "source_database_changed",
+      "_meta",
+    ],
+    properties: {
+      ok: { type: "boolean" },
+      summary: { type: "string" },
+      action: { type: "string" },
+      kind: { const: "read" },
+      data: {
+        type: ["object", "null"],
+        required: [
+          "id",
+          "carrier",
+          "status",
+          "weight_grams",
+          "declared_value",
+          "hold_reason",
+          "expedited",
+          "updated_at",
+        ],
+        properties: {
+          id: { type: "string", pattern: "^-?[0-9]+$" },
+          carrier: { type: "string" },
+          status: { type: "string" },
+          weight_grams: { type: "integer" },
+          declared_value: { type: ["string", "null"] },
+          hold_reason: { type: ["string", "null"] },
+          expedited: { type: "boolean" },
+          updated_at: { type: "string" },
+        },
+        additionalProperties: false,
+      },
+      proposal: { type: "null" },
+      error: {
+        type: ["object", "null"],
+        required: ["code", "message", "retryable"],
+        properties: {
+          code: { type: "string" },
+          message: { type: "string" },
+          retryable: { type: "boolean" },
+        },
+      },
+      evidence: {
+        type: ["object", "null"],
+        properties: { bundle_id: { type: "string" } },
+      },
+      source_database_changed: { type: "boolean" },
+      _meta: { type: "object" },
+    },
   },
   validateArgs: validate,
 });

@@ -36,7 +36,7 @@ export const SQL = {
 export default defineRead<Args>({
   name: "scheduling.inspect_appointment",
   description:
-    "Look up one appointment of this clinic by its id. One appointment: id, patient_ref, starts_at, duration_min, status, fee_due (decimal text) and version. Each result carries an evidence handle for the audit trail; you do not need to act on it.",
+    "Look up one appointment of this clinic by its id. One appointment: id, patient_ref, starts_at, duration_min, status, fee_due (decimal text) and version.",
   source: "clinic_db",
   engine: "postgres",
   target: {
@@ -73,6 +73,66 @@ export default defineRead<Args>({
     },
     required: ["appointment_id"],
     additionalProperties: false,
+  },
+  // The result envelope with this tool's row shape, as tools/list publishes it.
+  outputSchema: {
+    type: "object",
+    required: [
+      "ok",
+      "summary",
+      "action",
+      "kind",
+      "data",
+      "proposal",
+      "error",
+      "evidence",
+      "source_database_changed",
+      "_meta",
+    ],
+    properties: {
+      ok: { type: "boolean" },
+      summary: { type: "string" },
+      action: { type: "string" },
+      kind: { const: "read" },
+      data: {
+        type: ["object", "null"],
+        required: [
+          "id",
+          "patient_ref",
+          "starts_at",
+          "duration_min",
+          "status",
+          "fee_due",
+          "version",
+        ],
+        properties: {
+          id: { type: "string" },
+          patient_ref: { type: "string" },
+          starts_at: { type: "string" },
+          duration_min: { type: "integer" },
+          status: { type: "string" },
+          fee_due: { type: "string" },
+          version: { type: "string", pattern: "^-?[0-9]+$" },
+        },
+        additionalProperties: false,
+      },
+      proposal: { type: "null" },
+      error: {
+        type: ["object", "null"],
+        required: ["code", "message", "retryable"],
+        properties: {
+          code: { type: "string" },
+          message: { type: "string" },
+          retryable: { type: "boolean" },
+        },
+      },
+      evidence: {
+        type: ["object", "null"],
+        properties: { bundle_id: { type: "string" } },
+      },
+      source_database_changed: { type: "boolean" },
+      _meta: { type: "object" },
+    },
   },
   validateArgs: validate,
 });

@@ -43,7 +43,7 @@ export const SQL = {
 export default defineProposal<Args>({
   name: "scheduling.propose_cancellation",
   description:
-    "Propose cancelling a booked or confirmed appointment, with a cancellation fee. The clinic's scheduling service applies it after a front-desk lead approves. This only records a proposal for human review; it does not change the database. Each result carries an evidence handle for the audit trail; you do not need to act on it.",
+    "Propose cancelling a booked or confirmed appointment, with a cancellation fee. The clinic's scheduling service applies it after a front-desk lead approves. This only records a proposal for human review; it does not change the database.",
   source: "clinic_db",
   engine: "postgres",
   target: {
@@ -92,6 +92,82 @@ export default defineProposal<Args>({
     },
     required: ["appointment_id", "reason", "fee"],
     additionalProperties: false,
+  },
+  // The result envelope with this tool's row shape, as tools/list publishes it.
+  outputSchema: {
+    type: "object",
+    required: [
+      "ok",
+      "summary",
+      "action",
+      "kind",
+      "data",
+      "proposal",
+      "error",
+      "evidence",
+      "source_database_changed",
+      "_meta",
+    ],
+    properties: {
+      ok: { type: "boolean" },
+      summary: { type: "string" },
+      action: { type: "string" },
+      kind: { const: "proposal" },
+      data: { type: "null" },
+      proposal: {
+        type: ["object", "null"],
+        required: [
+          "id",
+          "state",
+          "target",
+          "diff",
+          "approval_required",
+          "writeback",
+          "next",
+        ],
+        properties: {
+          id: { type: "string" },
+          state: { type: "string" },
+          target: { type: "string" },
+          diff: {
+            type: "object",
+            properties: {
+              status: {
+                type: "object",
+                properties: { before: { type: "string" }, proposed: { type: "string" } },
+              },
+              cancel_reason: {
+                type: "object",
+                properties: { before: { type: ["string", "null"] }, proposed: { type: "string" } },
+              },
+              fee_due: {
+                type: "object",
+                properties: { before: { type: "string" }, proposed: { type: "number" } },
+              },
+            },
+            additionalProperties: false,
+          },
+          approval_required: { type: "boolean" },
+          writeback: { type: "object" },
+          next: { type: "string" },
+        },
+      },
+      error: {
+        type: ["object", "null"],
+        required: ["code", "message", "retryable"],
+        properties: {
+          code: { type: "string" },
+          message: { type: "string" },
+          retryable: { type: "boolean" },
+        },
+      },
+      evidence: {
+        type: ["object", "null"],
+        properties: { bundle_id: { type: "string" } },
+      },
+      source_database_changed: { type: "boolean" },
+      _meta: { type: "object" },
+    },
   },
   validateArgs: validate,
 });

@@ -41,7 +41,7 @@ export const SQL = {
 export default defineRead<Args>({
   name: "billing.inspect_invoice",
   description:
-    "Look up one invoice of the current customer account by its id: amount, late fee, status, due date and any waiver already recorded. Call this before proposing a late-fee waiver so the proposal is based on the invoice as it is now. One invoice row: id, customer_id, amount_cents and late_fee_cents (integers in cents), status (draft, open, overdue, paid or void), waiver_reason (null when no waiver was granted), due_at and updated_at (ISO 8601 timestamps). Each result carries an evidence handle for the audit trail; you do not need to act on it.",
+    "Look up one invoice of the current customer account by its id: amount, late fee, status, due date and any waiver already recorded. Call this before proposing a late-fee waiver so the proposal is based on the invoice as it is now. One invoice row: id, customer_id, amount_cents and late_fee_cents (integers in cents), status (draft, open, overdue, paid or void), waiver_reason (null when no waiver was granted), due_at and updated_at (ISO 8601 timestamps).",
   source: "app_db",
   engine: "postgres",
   target: {
@@ -79,6 +79,70 @@ export default defineRead<Args>({
     },
     required: ["invoice_id"],
     additionalProperties: false,
+  },
+  // The result envelope with this tool's row shape, as tools/list publishes it.
+  outputSchema: {
+    type: "object",
+    required: [
+      "ok",
+      "summary",
+      "action",
+      "kind",
+      "data",
+      "proposal",
+      "error",
+      "evidence",
+      "source_database_changed",
+      "_meta",
+    ],
+    properties: {
+      ok: { type: "boolean" },
+      summary: { type: "string" },
+      action: { type: "string" },
+      kind: { const: "read" },
+      data: {
+        type: ["object", "null"],
+        required: [
+          "id",
+          "tenant_id",
+          "customer_id",
+          "amount_cents",
+          "late_fee_cents",
+          "status",
+          "waiver_reason",
+          "due_at",
+          "updated_at",
+        ],
+        properties: {
+          id: { type: "string" },
+          tenant_id: { type: "string" },
+          customer_id: { type: "string" },
+          amount_cents: { type: "integer" },
+          late_fee_cents: { type: "integer" },
+          status: { type: "string" },
+          waiver_reason: { type: ["string", "null"] },
+          due_at: { type: "string" },
+          updated_at: { type: "string" },
+        },
+        additionalProperties: false,
+      },
+      proposal: { type: "null" },
+      error: {
+        type: ["object", "null"],
+        required: ["code", "message", "retryable"],
+        properties: {
+          code: { type: "string" },
+          message: { type: "string" },
+          retryable: { type: "boolean" },
+        },
+      },
+      evidence: {
+        type: ["object", "null"],
+        properties: { bundle_id: { type: "string" } },
+      },
+      source_database_changed: { type: "boolean" },
+      _meta: { type: "object" },
+    },
   },
   validateArgs: validate,
 });

@@ -35,7 +35,7 @@ export const SQL = {
 export default defineRead<Args>({
   name: "support.list_open_tickets",
   description:
-    "List the open support tickets of one customer, newest first. Use it to find what the customer is asking about, for example a ticket that mentions an invoice id or an outage. Up to 20 tickets, newest first: id (e.g. T-1001), customer_id, subject, status (always open), priority (low, normal or high) and created_at (ISO 8601). An empty list means the customer has no open tickets. Each result carries an evidence handle for the audit trail; you do not need to act on it.",
+    "List the open support tickets of one customer, newest first. Use it to find what the customer is asking about, for example a ticket that mentions an invoice id or an outage. Up to 20 tickets, newest first: id (e.g. T-1001), customer_id, subject, status (always open), priority (low, normal or high) and created_at (ISO 8601). An empty list means the customer has no open tickets.",
   source: "app_db",
   engine: "postgres",
   target: {
@@ -63,6 +63,68 @@ export default defineRead<Args>({
     },
     required: ["customer_id"],
     additionalProperties: false,
+  },
+  // The result envelope with this tool's row shape, as tools/list publishes it.
+  outputSchema: {
+    type: "object",
+    required: [
+      "ok",
+      "summary",
+      "action",
+      "kind",
+      "data",
+      "proposal",
+      "error",
+      "evidence",
+      "source_database_changed",
+      "_meta",
+    ],
+    properties: {
+      ok: { type: "boolean" },
+      summary: { type: "string" },
+      action: { type: "string" },
+      kind: { const: "read" },
+      data: {
+        type: ["object", "null"],
+        required: ["rows", "count", "truncated"],
+        properties: {
+          rows: {
+            type: "array",
+            items: {
+              type: "object",
+              required: ["id", "customer_id", "subject", "status", "priority", "created_at"],
+              properties: {
+                id: { type: "string" },
+                customer_id: { type: "string" },
+                subject: { type: "string" },
+                status: { type: "string" },
+                priority: { type: "string" },
+                created_at: { type: "string" },
+              },
+              additionalProperties: false,
+            },
+          },
+          count: { type: "integer" },
+          truncated: { type: "boolean" },
+        },
+      },
+      proposal: { type: "null" },
+      error: {
+        type: ["object", "null"],
+        required: ["code", "message", "retryable"],
+        properties: {
+          code: { type: "string" },
+          message: { type: "string" },
+          retryable: { type: "boolean" },
+        },
+      },
+      evidence: {
+        type: ["object", "null"],
+        properties: { bundle_id: { type: "string" } },
+      },
+      source_database_changed: { type: "boolean" },
+      _meta: { type: "object" },
+    },
   },
   validateArgs: validate,
 });

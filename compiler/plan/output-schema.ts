@@ -1,0 +1,113 @@
+// The shape of a tool's successful result, published as its outputSchema: a read's row (or list
+// of rows) with the JSON type of every visible column, a proposal's diff of its visible patch
+// columns. The types are those the runtime produces (runtime/values.ts and the drivers' type
+// parsing): bigint and decimal as exact text, timestamps and dates as text, binary as base64.
+// Where the runtime's value is not pinned down by the type class (json, arrays and other types),
+// the schema says nothing rather than something a valid value could contradict, because a
+// client that validates structuredContent rejects the whole call on a mismatch.
+
+import type { JsonSchema } from "../../runtime/capability.ts";
+import { envelopeOutputSchema, NULL_SCHEMA, orNull } from "../../runtime/envelope-schema.ts";
+import type { ColumnInfo } from "../inspect/snapshot.ts";
+import type { ArgPlan, CapabilityPlan } from "./capability-plan.ts";
+
+/** Digits with an optional minus: how a bigint column's value arrives (beyond 2^53, exactly). */
+const INT64_TEXT = "^-?[0-9]+$";
+
+/** The JSON Schema of the value one column produces in a result. */
+export function columnJsonSchema(column: ColumnInfo): JsonSchema {
+  const base = ((): JsonSchema => {
+    switch (column.type_class) {
+      case "integer":
+        return { type: "integer" };
+      // NaN and ±Infinity (Postgres floats) have no JSON number and arrive as null, whatever the column says.
+      case "number":
+        return { type: ["number", "null"] };
+      case "boolean":
+        return { type: "boolean" };
+      case "bigint":
+        return { type: "string", pattern: INT64_TEXT };
+      // Exact decimal text; Postgres numeric can also hold 'NaN', so no pattern.
+      case "decimal":
+      case "string":
+      case "timestamp":
+      case "date":
+      case "time":
+      case "uuid":
+      case "binary":
+        return { type: "string" };
+      case "json":
+      case "other":
+        return {};
+    }
+  })();
+  return column.nullable ? orNull(base) : base;
+}
+
+/** A row of the visible columns, every one present and nothing else. */
+function rowSchema(columns: ReadonlyArray<{ name: string; info: ColumnInfo }>): JsonSchema {
+  return {
+    type: "object",
+    required: columns.map((c) => c.name),
+    properties: Object.fromEntries(columns.map((c) => [c.name, columnJsonSchema(c.info)])),
+    additionalProperties: false,
+  };
+}
+
+/** The JSON type(s) a patch value arrives as: the argument's own (both forms of an exact number), or the fixed value's. */
+function proposedSchema(value: { fixed: unknown } | { arg: string }, args: readonly ArgPlan[]): JsonSchema {
+  if ("fixed" in value) {
+    const v = value.fixed;
+    if (v === null) return NULL_SCHEMA;
+    return { type: typeof v === "number" ? (Number.isInteger(v) ? "integer" : "number") : typeof v };
+  }
+  const arg = args.find((a) => a.name === value.arg);
+  if (arg === undefined) return {};
+  // An integer argument feeding a bigint column may be written as digit text (its inputSchema's anyOf).
+  return arg.type === "integer" && arg.exactNumber?.format ? { type: ["integer", "string"] } : { type: arg.type };
+}
+
+type PlanWithoutSchema = Omit<CapabilityPlan, "planHash" | "outputSchema">;
+
+/** The outputSchema of one capability; `columns` holds the inspected column of every selected name. */
+export function outputSchemaFor(plan: PlanWithoutSchema, columns: ReadonlyMap<string, ColumnInfo>): JsonSchema {
+  const visible = plan.visibleColumns.map((name) => ({ name, info: columns.get(name)! }));
+  if (!plan.proposal) {
+    const row = rowSchema(visible);
+    const data = plan.single
+      ? row
+      : {
+          type: "object",
+          required: ["rows", "count", "truncated"],
+          properties: { rows: { type: "array", items: row }, count: { type: "integer" }, truncated: { type: "boolean" } },
+        };
+    return envelopeOutputSchema("read", data, NULL_SCHEMA);
+  }
+  // The diff lists only the visible patch columns, and one fed by an omitted optional argument not at all.
+  const shown = new Set(plan.visibleColumns);
+  const diff = Object.fromEntries(
+    plan.proposal.patch
+      .filter((entry) => shown.has(entry.column))
+      .map((entry) => [
+        entry.column,
+        {
+          type: "object",
+          properties: { before: columnJsonSchema(columns.get(entry.column)!), proposed: proposedSchema(entry.value, plan.args) },
+        },
+      ]),
+  );
+  const proposal = {
+    type: "object",
+    required: ["id", "state", "target", "diff", "approval_required", "writeback", "next"],
+    properties: {
+      id: { type: "string" },
+      state: { type: "string" },
+      target: { type: "string" },
+      diff: { type: "object", properties: diff, additionalProperties: false },
+      approval_required: { type: "boolean" },
+      writeback: { type: "object" },
+      next: { type: "string" },
+    },
+  };
+  return envelopeOutputSchema("proposal", NULL_SCHEMA, proposal);
+}

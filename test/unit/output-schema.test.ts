@@ -1,0 +1,85 @@
+// The per-tool result shape: column JSON types, null widening, and a proposal's diff typed from
+// what feeds each column. Checked for schema validity with strict Ajv.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Ajv } from "ajv";
+import { columnJsonSchema, outputSchemaFor } from "../../compiler/plan/output-schema.ts";
+import { orNull } from "../../runtime/envelope-schema.ts";
+import type { ColumnInfo, TypeClass } from "../../compiler/inspect/snapshot.ts";
+
+function column(name: string, type_class: TypeClass, nullable = false): ColumnInfo {
+  return { name, data_type: type_class, type_class, nullable, has_default: false, generated: false };
+}
+
+test("each type class maps to the JSON the runtime delivers; nullable adds null", () => {
+  const cases: Array<[TypeClass, object]> = [
+    ["integer", { type: "integer" }],
+    ["bigint", { type: "string", pattern: "^-?[0-9]+$" }],
+    ["decimal", { type: "string" }],
+    ["number", { type: ["number", "null"] }],
+    ["boolean", { type: "boolean" }],
+    ["string", { type: "string" }],
+    ["timestamp", { type: "string" }],
+    ["date", { type: "string" }],
+    ["time", { type: "string" }],
+    ["uuid", { type: "string" }],
+    ["binary", { type: "string" }],
+    ["json", {}],
+    ["other", {}],
+  ];
+  for (const [cls, expected] of cases) assert.deepEqual(columnJsonSchema(column("c", cls)), expected, cls);
+  assert.deepEqual(columnJsonSchema(column("c", "bigint", true)), { type: ["string", "null"], pattern: "^-?[0-9]+$" });
+  assert.deepEqual(columnJsonSchema(column("c", "number", true)), { type: ["number", "null"] });
+  assert.deepEqual(columnJsonSchema(column("c", "json", true)), {});
+  assert.deepEqual(orNull({ type: "null" }), { type: "null" });
+});
+
+test("a proposal's diff: visible patch columns only, proposed typed from the argument or the fixed value", () => {
+  const columns = new Map([
+    ["id", column("id", "string")],
+    ["credit", column("credit", "bigint")],
+    ["note", column("note", "string", true)],
+    ["secret_flag", column("secret_flag", "boolean")],
+    ["ratio", column("ratio", "decimal")],
+  ]);
+  const plan = {
+    visibleColumns: ["id", "credit", "note", "ratio"],
+    single: true,
+    args: [
+      { name: "amount", type: "integer", required: true, exactNumber: { format: "int64", pattern: "^(0|-?[1-9][0-9]{0,18})$" } },
+      { name: "text", type: "string", required: false },
+    ],
+    proposal: {
+      patch: [
+        { column: "credit", value: { arg: "amount" } },
+        { column: "note", value: { arg: "text" } },
+        { column: "secret_flag", value: { fixed: true } },
+        { column: "ratio", value: { fixed: 1.5 } },
+      ],
+    },
+  } as unknown as Parameters<typeof outputSchemaFor>[0];
+  const schema = outputSchemaFor(plan, columns) as any;
+  new Ajv({ strict: true, allowUnionTypes: true }).compile(schema);
+  const diff = schema.properties.proposal.properties.diff;
+  assert.deepEqual(Object.keys(diff.properties), ["credit", "note", "ratio"]);
+  assert.equal(diff.additionalProperties, false);
+  assert.deepEqual(diff.properties.credit.properties.proposed, { type: ["integer", "string"] });
+  assert.deepEqual(diff.properties.note.properties, { before: { type: ["string", "null"] }, proposed: { type: "string" } });
+  assert.deepEqual(diff.properties.ratio.properties.proposed, { type: "number" });
+  assert.deepEqual(schema.properties.data, { type: "null" });
+  assert.deepEqual(schema.properties.proposal.type, ["object", "null"]);
+});
+
+test("a list's data holds rows, count and truncated, or null on failure", () => {
+  const plan = { visibleColumns: ["id"], single: false, args: [] } as unknown as Parameters<typeof outputSchemaFor>[0];
+  const schema = outputSchemaFor(plan, new Map([["id", column("id", "integer")]])) as any;
+  const validate = new Ajv({ strict: true, allowUnionTypes: true }).compile(schema);
+  const envelope = (data: unknown) => ({
+    ok: true, summary: "s", action: "a.b", kind: "read", data, proposal: null, error: null, evidence: null, source_database_changed: false, _meta: {},
+  });
+  assert.ok(validate(envelope({ rows: [{ id: 1 }], count: 1, truncated: false })));
+  assert.ok(validate(envelope(null)));
+  assert.ok(!validate(envelope({ rows: [{ id: 1, hidden: "x" }], count: 1, truncated: false })), "a column outside the visible ones fails");
+  assert.ok(!validate({ ...envelope(null), kind: "proposal" }));
+});
