@@ -7,4 +7,5 @@ import "./node-guard.js";
 import { existsSync } from "node:fs";
 
 const sources = new URL("../cli/main.ts", import.meta.url);
-await import(existsSync(sources) ? sources.href : new URL("../dist/cli/main.js", import.meta.url).href);
+const cli = await import(existsSync(sources) ? sources.href : new URL("../dist/cli/main.js", import.meta.url).href);
+await cli.run(process.argv);

@@ -113,6 +113,16 @@ describe("compiled server around the happy path", () => {
     assert.equal(JSON.parse(version.stdout).capabilities, 3);
   });
 
+  test("--help, alone or after a command, prints the usage and exits 0 without any environment", async () => {
+    for (const args of [["--help"], ["-h"], ["serve", "--help"], ["serve", "--transport", "http", "-h"], ["tools", "--help"], ["version", "--help"]]) {
+      const r = await runProcess(process.execPath, [built.serverPath, ...args], { cwd: built.runDir, env: { PATH: process.env.PATH ?? "" } });
+      assert.equal(r.code, 0, `${args.join(" ")}: ${r.stderr}`);
+      assert.match(r.stdout, /^Usage: node server\.mjs <command> \[options\]/, args.join(" "));
+      assert.match(r.stdout, /--transport stdio\|http/, args.join(" "));
+      assert.equal(r.stderr, "", `${args.join(" ")} starts no server and logs nothing`);
+    }
+  });
+
   test("--alias-mode openai exposes function-safe names that still call the canonical capability", async () => {
     const s = await connectStdio(built.serverPath, built.runDir, env, ["--store", join(built.runDir, "alias.db"), "--alias-mode", "openai"]);
     try {

@@ -66,8 +66,8 @@ test("the launcher runs the sources where they exist, even beside a dist/, and d
     cpSync(join(REPO_ROOT, "bin"), join(root, "bin"), { recursive: true });
     mkdirSync(join(root, "cli"));
     mkdirSync(join(root, "dist/cli"), { recursive: true });
-    writeFileSync(join(root, "cli/main.ts"), 'const from: string = "sources";\nconsole.log(from);\n');
-    writeFileSync(join(root, "dist/cli/main.js"), 'console.log("dist");\n');
+    writeFileSync(join(root, "cli/main.ts"), 'const from: string = "sources";\nexport async function run(): Promise<void> { console.log(from); }\n');
+    writeFileSync(join(root, "dist/cli/main.js"), 'export async function run() { console.log("dist"); }\n');
     const launcher = join(root, "bin/synapsor-runner.js");
     assert.equal((await runProcess(process.execPath, [launcher])).stdout, "sources\n");
     rmSync(join(root, "cli"), { recursive: true });
