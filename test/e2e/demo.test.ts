@@ -45,3 +45,23 @@ test("with SYNAPSOR_LEDGER_KEY set in the user's shell, the demo's server and re
   assert.equal(shown.code, 0, shown.stderr);
   assert.equal(JSON.parse(shown.stdout).verified, true);
 });
+
+test("piped (not a terminal), the slow steps print plain start and end lines with cumulative times", async () => {
+  const dir = join(tempDir("synapsor-demo-plain-test-"), "demo");
+  const r = await runCli(["demo", "--dir", dir], { timeoutMs: 300_000 });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^Times in brackets are cumulative/m, "the output says the times add up from the start");
+  const lines = r.stdout.split("\n");
+  const stamped = (text: string) => lines.findIndex((l) => new RegExp(String.raw`^\[\d+\.\d s\] ${text}$`).test(l));
+  const order = [
+    stamped(String.raw`starting the embedded Postgres \.\.\.`),
+    stamped("embedded Postgres started"),
+    stamped(String.raw`checking, type-checking and bundling the server \.\.\.`),
+    stamped("built server.mjs"),
+  ];
+  assert.ok(order.every((i) => i >= 0), `every step line is there:\n${r.stdout}`);
+  assert.deepEqual([...order].sort((a, b) => a - b), order, "in the order the steps run");
+  const seconds = order.map((i) => Number(/^\[(\d+\.\d) s\]/.exec(lines[i]!)![1]));
+  assert.deepEqual([...seconds].sort((a, b) => a - b), seconds, "cumulative: never going back");
+  assert.doesNotMatch(r.stdout, /\r|\u001b/, "no carriage returns or escape sequences in a log");
+});
