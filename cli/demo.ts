@@ -2,7 +2,6 @@
 
 import type { Command } from "commander";
 import { lineProgress, silentProgress, terminalProgress } from "../operator/demo/progress.ts";
-import { runDemo } from "../operator/demo/run-demo.ts";
 import { CliError, EXIT, printJson } from "./program.ts";
 
 export function register(program: Command): void {
@@ -16,6 +15,9 @@ export function register(program: Command): void {
       // A live line only where a person watches; a pipe or a CI log gets one line per step event.
       const progress = flags.json ? silentProgress() : process.stdout.isTTY ? terminalProgress(process.stdout.fd) : lineProgress(say);
       try {
+        // Loaded here, not at the top: the demo's MCP client is the heaviest import of the CLI, and
+        // every other command (each review step, each test's CLI run) would pay for it at start-up.
+        const { runDemo } = await import("../operator/demo/run-demo.ts");
         const result = await runDemo({ workDir: flags.dir, say: flags.json ? () => undefined : say, progress });
         if (flags.json) printJson(result);
       } catch (err) {
