@@ -32,7 +32,7 @@ export function register(program: Command): void {
     .requiredOption("--store <file>", "the ledger (SQLite file)")
     .option("--follow", `keep polling for new events (every ${POLL_MS} ms) until Ctrl-C / SIGTERM`)
     .option("--json", "one JSON object per line")
-    .option("--limit <n>", "how many of the latest events to print first (default 20)", positiveInt, 20)
+    .option("--limit <n>", "how many of the latest events to print first", positiveInt, 20)
     .option("--webhook-url-env <VAR>", "with --follow: also POST each new event to the URL in this env var")
     .option("--webhook-secret-env <VAR>", "sign webhook bodies (X-Synapsor-Signature: sha256=HMAC) with the secret in this env var")
     .action((flags: TailFlags) => tail(flags));

@@ -1,8 +1,10 @@
-// The synapsor-runner CLI: one file per command; this file only wires them together.
+// The synapsor-runner CLI: one file per command; this file only wires them together. The
+// launcher (bin/synapsor-runner.js) calls `run`; tests read the command tree from `program`.
 
 import { Command, CommanderError } from "commander";
 import { RUNNER_VERSION } from "../compiler/version.ts";
 import { CliError, EXIT } from "./program.ts";
+import { addVersionFlags, reportUnknownCommands } from "./command-tree.ts";
 import { endQuietlyWhenStdoutCloses } from "../runtime/closed-stdout.ts";
 import { terminalSafeLines } from "../runtime/text/terminal-safe.ts";
 import { register as registerApply } from "./apply.ts";
@@ -29,11 +31,11 @@ import { register as registerErrors } from "./errors.ts";
 import { register as registerRecipes } from "./recipes.ts";
 import { register as registerStart } from "./start.ts";
 
-const program = new Command("synapsor-runner")
+export const program = new Command("synapsor-runner")
   .description("Compile synapsor.runner.json into a scoped, reviewable MCP server for Postgres or MySQL.")
-  .version(RUNNER_VERSION, "-V, --version-flag", "print the version")
   .showHelpAfterError("(run synapsor-runner --help for usage)")
   .exitOverride();
+addVersionFlags(program, RUNNER_VERSION);
 
 registerApply(program);
 registerBuild(program);
@@ -59,26 +61,25 @@ registerErrors(program);
 registerRecipes(program);
 registerStart(program);
 
-program.on("command:*", (operands: string[]) => {
-  process.stderr.write(`synapsor-runner: unknown command '${operands[0]}'. Run synapsor-runner --help to list commands.\n`);
-  process.exit(EXIT.invalid);
-});
-
-// Every command prints to stdout; `… | head` must not end in an EPIPE stack trace.
-endQuietlyWhenStdoutCloses();
-
-try {
-  await program.parseAsync(process.argv);
-} catch (err) {
-  // Messages carry ledger, database and file text (ids, states, key sources): escaped here once for
-  // every command; the line breaks are the message's own.
-  if (err instanceof CliError) {
-    process.stderr.write(`synapsor-runner: ${terminalSafeLines(err.message)}\n`);
-    process.exitCode = err.exitCode;
-  } else if (err instanceof CommanderError) {
-    process.exitCode = err.exitCode === 0 ? 0 : EXIT.invalid;
-  } else {
-    process.stderr.write(`synapsor-runner: unexpected failure: ${terminalSafeLines(err instanceof Error ? String(err.stack) : String(err))}\n`);
-    process.exitCode = EXIT.environment;
+/** Parses the command line and runs the command; failures become a message and an exit code. */
+export async function run(argv: readonly string[]): Promise<void> {
+  // After every registration, so each group of subcommands (and the root) answers a typo alike.
+  reportUnknownCommands(program);
+  // Every command prints to stdout; `… | head` must not end in an EPIPE stack trace.
+  endQuietlyWhenStdoutCloses();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    // Messages carry ledger, database and file text (ids, states, key sources): escaped here once for
+    // every command; the line breaks are the message's own.
+    if (err instanceof CliError) {
+      process.stderr.write(`synapsor-runner: ${terminalSafeLines(err.message)}\n`);
+      process.exitCode = err.exitCode;
+    } else if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode === 0 ? 0 : EXIT.invalid;
+    } else {
+      process.stderr.write(`synapsor-runner: unexpected failure: ${terminalSafeLines(err instanceof Error ? String(err.stack) : String(err))}\n`);
+      process.exitCode = EXIT.environment;
+    }
   }
 }

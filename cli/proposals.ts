@@ -64,7 +64,7 @@ export function register(program: Command): void {
     .option("--capability <name>", "only proposals made by this capability")
     .option("--tenant <id>", "only proposals of this tenant")
     .option("--object <id>", "only proposals for this object: its primary-key value, or table:value")
-    .option("--limit <n>", "at most this many (default 50)", positiveInt, 50)
+    .option("--limit <n>", "at most this many", positiveInt, 50)
     .option("--json", "print the proposals as a JSON array (each with its verification)"))
     .action((flags: ListFlags) => withLedger(storeOrConfig(flags), (ledger) => list(ledger, flags), flags));
 

@@ -28,7 +28,7 @@ export function register(program: Command): void {
     .requiredOption("--store <file>", "the ledger (SQLite file)")
     .option("--proposal <id>", "only receipts of this proposal")
     .option("--tenant <id>", "only receipts of this tenant")
-    .option("--limit <n>", "at most this many (default 50)", positiveInt, 50)
+    .option("--limit <n>", "at most this many", positiveInt, 50)
     .option("--json", "print the receipts as a JSON array")
     .action((flags: ListFlags) => withLedger(flags.store, (ledger) => list(ledger, flags)));
 

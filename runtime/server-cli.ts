@@ -57,6 +57,13 @@ that seal proposals come from storage.ledger_key_env (or SYNAPSOR_LEDGER_KEY) wh
 otherwise from the key file <store>.key (created on first use, mode 0600).
 `;
 
+const KNOWN_COMMANDS = new Set(["serve", "tools", "version"]);
+
+/** `--help` or `-h` among a command's options (before a `--` that ends them). */
+function asksForHelp(arg: string, index: number, args: readonly string[]): boolean {
+  return (arg === "--help" || arg === "-h") && !args.slice(0, index).includes("--");
+}
+
 class StartupError extends Error {
   readonly exitCode: number;
   constructor(message: string, exitCode = 1) {
@@ -68,6 +75,12 @@ class StartupError extends Error {
 export async function runServerCli(def: ServerDefinition, argv: string[] = process.argv.slice(2)): Promise<void> {
   const [command, ...rest] = argv;
   try {
+    // `serve --help` asks for the usage, not a server: a desktop client's config is often
+    // written by trying the command by hand first.
+    if (command !== undefined && KNOWN_COMMANDS.has(command) && rest.some(asksForHelp)) {
+      process.stdout.write(USAGE);
+      return;
+    }
     switch (command) {
       case "serve":
         return await serve(def, rest);

@@ -17,11 +17,14 @@ import { DEFAULT_LEDGER_KEY_ENV } from "../../runtime/ledger/keys/key-ring.ts";
 import { openKeyRing } from "../../runtime/ledger/keys/open-key-ring.ts";
 import { keySettings } from "../review/store.ts";
 import { terminalSafeLines } from "../../runtime/text/terminal-safe.ts";
+import { silentProgress, type StepProgress } from "./progress.ts";
 
 export interface DemoOptions {
   /** Where the build output and the ledger go; replaced on every run. */
   workDir: string;
   say: (line: string) => void;
+  /** How the slow steps show they are running; silent by default. Its clock times every step. */
+  progress?: StepProgress;
 }
 
 export interface DemoStep {
@@ -41,14 +44,17 @@ export async function runDemo(
   // Lines quote database rows and tool results; they reach the screen only guarded.
   const say = (line: string) => options.say(terminalSafeLines(line));
   const steps: DemoStep[] = [];
-  const started = performance.now();
-  const clock = () => Number(((performance.now() - started) / 1000).toFixed(1));
+  const progress = options.progress ?? silentProgress();
+  const clock = () => progress.elapsed();
   const workDir = resolve(options.workDir);
   rmSync(workDir, { recursive: true, force: true });
 
-  say("synapsor-runner demo: the support-billing example, end to end, on an embedded Postgres.\n");
+  say("synapsor-runner demo: the support-billing example, end to end, on an embedded Postgres.");
+  say("Times in brackets are cumulative: seconds since the demo started.\n");
   say("1. Starting an in-memory Postgres (PGlite) and loading examples/support-billing ...");
-  const pg = await startEmbeddedPostgres({ sql: [...exampleSql("postgres"), receiptsMigration("postgres", undefined).join(";\n")] });
+  const pg = await progress.run("starting the embedded Postgres", "embedded Postgres started", () =>
+    startEmbeddedPostgres({ sql: [...exampleSql("postgres"), receiptsMigration("postgres", undefined).join(";\n")] }),
+  );
   let client: Client | undefined;
   try {
     say(`   2 tenants, 5 customers, 6 invoices, 8 support tickets loaded.  [${clock()} s]`);
@@ -56,10 +62,12 @@ export async function runDemo(
 
     say("2. Building examples/support-billing/synapsor.runner.json against that database ...");
     process.env.SUPPORT_DB_READ_URL = pg.url;
-    const built = await compile({
-      configPath: EXAMPLE_CONFIG_PATH,
-      schema: { kind: "live", envVar: "SUPPORT_DB_READ_URL", url: pg.url },
-    });
+    const built = await progress.run("checking, type-checking and bundling the server", "built server.mjs", () =>
+      compile({
+        configPath: EXAMPLE_CONFIG_PATH,
+        schema: { kind: "live", envVar: "SUPPORT_DB_READ_URL", url: pg.url },
+      }),
+    );
     if (!built.ok) throw new Error(`the example did not build:\n${formatDiagnostics("synapsor.runner.json", built.diagnostics)}`);
     const outDir = join(workDir, "out");
     const written = writeTreeAtomically(outDir, built.files);

@@ -304,15 +304,14 @@ for (const engine of ["postgres", "mysql"] as const) {
     });
 
     test("the statement timeout fires and is TEMPORARILY_UNAVAILABLE", async () => {
+      // The statement sleeps a second and would then return a row; a rejection means the 200 ms
+      // timeout ended it (behaviour, not a stopwatch: a loaded machine must not fail this).
       const a = adapter({ statementTimeoutMs: 200, maxConnections: 1 });
-      const started = performance.now();
       const err = await rejection(a.query({ name: "sleep", text: fx.sleep }, []));
-      const elapsed = performance.now() - started;
       assert.deepEqual(classifyDatabaseError(err), {
         code: "TEMPORARILY_UNAVAILABLE",
         message: "The database is unreachable or timed out; try again shortly.",
       });
-      assert.ok(elapsed < 900, `timed out after ${elapsed.toFixed(0)} ms`);
       assert.deepEqual(await a.query(byId, ["acme", "t-1"]), [EXPECTED_T1], "the pool recovers");
     });
 
@@ -340,11 +339,12 @@ for (const engine of ["postgres", "mysql"] as const) {
       assert.doesNotThrow(() => {
         a = adapter({ url: withPort(db.url, 1), maxConnections: 2 });
       });
-      const started = performance.now();
       const errors = await Promise.all(Array.from({ length: 5 }, () => rejection(a!.query(byId, ["acme", "t-1"]))));
-      const elapsed = performance.now() - started;
-      for (const err of errors) assert.equal(classifyDatabaseError(err).code, "TEMPORARILY_UNAVAILABLE");
-      assert.ok(elapsed < 2000, `failed after ${elapsed.toFixed(0)} ms`);
+      for (const err of errors) {
+        assert.equal(classifyDatabaseError(err).code, "TEMPORARILY_UNAVAILABLE");
+        // Refused by the port, not left waiting for a connect timeout.
+        assert.equal((err as { code?: unknown }).code, "ECONNREFUSED");
+      }
     });
 
     test("an unknown host name is TEMPORARILY_UNAVAILABLE", async () => {
@@ -364,10 +364,11 @@ for (const engine of ["postgres", "mysql"] as const) {
             ? createPostgresAdapter(options, { connectTimeoutMs: 300 })
             : createMysqlAdapter(options, { connectTimeoutMs: 300 });
         open.push(a);
-        const started = performance.now();
         const err = await rejection(a.query(byId, ["acme", "t-1"]));
         assert.equal(classifyDatabaseError(err).code, "TEMPORARILY_UNAVAILABLE");
-        assert.ok(performance.now() - started < 2000);
+        // The statement timeout is 5 s; what ended the wait is the 300 ms connect timeout.
+        const { code, message } = err as { code?: unknown; message?: unknown };
+        assert.match(`${String(code)} ${String(message)}`, /ETIMEDOUT|timeout/i);
       } finally {
         await stop();
       }

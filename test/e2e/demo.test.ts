@@ -5,9 +5,12 @@ import { join } from "node:path";
 import { runCli } from "../support/cli.ts";
 import { tempDir } from "../support/compiled-server.ts";
 
-test("the demo runs read → propose → approve → apply → conflict → replay on an embedded Postgres", async () => {
+// Two whole demos in this file (each starts a Postgres and builds): one as JSON with the user's own
+// ledger key, one as a newcomer sees it in a log, with the default key file.
+test("the demo runs read → propose → approve → apply → conflict → replay on an embedded Postgres; with SYNAPSOR_LEDGER_KEY set in the user's shell, its server and review steps seal and verify with that one key", async () => {
   const dir = join(tempDir("synapsor-demo-test-"), "demo");
-  const r = await runCli(["demo", "--json", "--dir", dir], { timeoutMs: 120_000 });
+  const env = { ...process.env, SYNAPSOR_LEDGER_KEY: "a-users-own-ledger-key-0123456789abcdefghijklmnop" };
+  const r = await runCli(["demo", "--json", "--dir", dir], { env, timeoutMs: 300_000 });
   assert.equal(r.code, 0, r.stderr);
   const result = JSON.parse(r.stdout) as { steps: Array<{ step: string; envelope?: any }>; proposalId: string };
   const step = (name: string) => result.steps.find((s) => s.step === name)!.envelope;
@@ -26,22 +29,36 @@ test("the demo runs read → propose → approve → apply → conflict → repl
   assert.equal(step("inspect_INV-3003_after_apply").data.late_fee_cents, 3000, "the person's edit survives");
   assert.ok(existsSync(join(dir, `replay-${result.proposalId}.md`)), "the replay is written");
   assert.ok(existsSync(join(dir, "out", "server.mjs")));
-  assert.ok(existsSync(join(dir, "ledger.db")), "the ledger is kept for review");
-});
-
-test("with SYNAPSOR_LEDGER_KEY set in the user's shell, the demo's server and review steps seal and verify with that one key", async () => {
-  const dir = join(tempDir("synapsor-demo-key-test-"), "demo");
-  const env = { ...process.env, SYNAPSOR_LEDGER_KEY: "a-users-own-ledger-key-0123456789abcdefghijklmnop" };
-  const r = await runCli(["demo", "--json", "--dir", dir], { env, timeoutMs: 120_000 });
-  assert.equal(r.code, 0, r.stderr);
-  const result = JSON.parse(r.stdout) as { steps: Array<{ step: string; envelope?: any }>; proposalId: string };
-  const step = (name: string) => result.steps.find((s) => s.step === name)!.envelope;
-  assert.equal(step("apply_first").receipt.status, "applied");
-  assert.equal(step("apply_conflict").receipt.status, "conflict");
   const ledger = join(dir, "ledger.db");
+  assert.ok(existsSync(ledger), "the ledger is kept for review");
   assert.equal(existsSync(`${ledger}.key`), false, "the variable was used on both sides, so no key file was made");
   // A review command run afterwards in the same shell verifies what the demo sealed.
   const shown = await runCli(["proposals", "show", result.proposalId, "--store", ledger, "--json"], { env });
   assert.equal(shown.code, 0, shown.stderr);
   assert.equal(JSON.parse(shown.stdout).verified, true);
+});
+
+test("piped (not a terminal), the slow steps print plain start and end lines with cumulative times; without a key variable the loop runs on the key file", async () => {
+  const dir = join(tempDir("synapsor-demo-plain-test-"), "demo");
+  const env = { ...process.env };
+  delete env.SYNAPSOR_LEDGER_KEY;
+  const r = await runCli(["demo", "--dir", dir], { env, timeoutMs: 300_000 });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^12\. Applying it, .* → applied:/m);
+  assert.match(r.stdout, /apply → conflict \(ROW_CHANGED_AFTER_PROPOSAL\)/);
+  assert.ok(existsSync(join(dir, "ledger.db.key")), "the ledger keys came from the key file next to the ledger");
+  assert.match(r.stdout, /^Times in brackets are cumulative/m, "the output says the times add up from the start");
+  const lines = r.stdout.split("\n");
+  const stamped = (text: string) => lines.findIndex((l) => new RegExp(String.raw`^\[\d+\.\d s\] ${text}$`).test(l));
+  const order = [
+    stamped(String.raw`starting the embedded Postgres \.\.\.`),
+    stamped("embedded Postgres started"),
+    stamped(String.raw`checking, type-checking and bundling the server \.\.\.`),
+    stamped("built server.mjs"),
+  ];
+  assert.ok(order.every((i) => i >= 0), `every step line is there:\n${r.stdout}`);
+  assert.deepEqual([...order].sort((a, b) => a - b), order, "in the order the steps run");
+  const seconds = order.map((i) => Number(/^\[(\d+\.\d) s\]/.exec(lines[i]!)![1]));
+  assert.deepEqual([...seconds].sort((a, b) => a - b), seconds, "cumulative: never going back");
+  assert.doesNotMatch(r.stdout, /\r|\u001b/, "no carriage returns or escape sequences in a log");
 });

@@ -1,8 +1,8 @@
 // The installed package at the edges of "engines", with Node.js binaries installed from npm into a
 // cache outside the repository on first use (so every machine runs the same versions). On the
 // oldest release "engines" accepts, through the installed bin: help, inspect, build, the compiled
-// server alone (tools, a stdio tool call), `mcp serve`, and the demo; test/e2e/ runs the same on
-// the Node.js running the tests. Below the floor, the CLI and a compiled server refuse in one
+// server alone (tools, a stdio tool call), `mcp serve`, and the demo; installed-package.test.ts runs the
+// same on the Node.js running the tests. Below the floor, the CLI and a compiled server refuse in one
 // line: on the release just below it (whose node:sqlite the bundle could load) and on Node.js 20
 // (which has none, so only deferred built-in imports let the guard speak). Slow (downloads on the
 // first run, full builds on an old Node.js), hence `npm run test:slow`.

@@ -4,7 +4,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runInNewContext } from "node:vm";
@@ -66,10 +66,16 @@ test("the launcher runs the sources where they exist, even beside a dist/, and d
     cpSync(join(REPO_ROOT, "bin"), join(root, "bin"), { recursive: true });
     mkdirSync(join(root, "cli"));
     mkdirSync(join(root, "dist/cli"), { recursive: true });
-    writeFileSync(join(root, "cli/main.ts"), 'const from: string = "sources";\nconsole.log(from);\n');
-    writeFileSync(join(root, "dist/cli/main.js"), 'console.log("dist");\n');
+    writeFileSync(join(root, "cli/main.ts"), 'const from: string = "sources";\nexport async function run(): Promise<void> { console.log(from); }\n');
+    writeFileSync(join(root, "dist/cli/main.js"), 'export async function run() { console.log("dist"); }\n');
     const launcher = join(root, "bin/synapsor-runner.js");
-    assert.equal((await runProcess(process.execPath, [launcher])).stdout, "sources\n");
+    // The compiled-code cache goes to the user's cache directory, never a shared one.
+    const cacheHome = join(root, "cache-home");
+    const env: NodeJS.ProcessEnv = { ...process.env, XDG_CACHE_HOME: cacheHome };
+    delete env.NODE_COMPILE_CACHE;
+    delete env.NODE_DISABLE_COMPILE_CACHE;
+    assert.equal((await runProcess(process.execPath, [launcher], { env })).stdout, "sources\n");
+    assert.ok(existsSync(join(cacheHome, "synapsor-runner", "compile-cache")), "the compile cache is under XDG_CACHE_HOME");
     rmSync(join(root, "cli"), { recursive: true });
     assert.equal((await runProcess(process.execPath, [launcher])).stdout, "dist\n");
   } finally {

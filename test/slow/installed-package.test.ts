@@ -3,8 +3,9 @@
 // `synapsor-runner` bin, the compiled server it builds (alone in an empty directory), `mcp serve`,
 // the demo, an app that imports synapsor-runner/handler and synapsor-runner/runtime, and the
 // reviewed build output (src/, manifest.json) matching the repository's byte for byte. On the
-// Node.js running the tests; test/slow/ runs the same path on the oldest supported Node.js and
-// sees older ones refused.
+// Node.js running the tests; supported-node.test.ts runs the same path on the oldest supported
+// Node.js and sees older ones refused. Slow (a full `npm run build` and an offline install),
+// hence `npm run test:slow`.
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
