@@ -12,10 +12,6 @@ import { REPO_ROOT } from "../support/cli.ts";
 const SCANNED = ["cli", "compiler", "operator", "runtime", "handler", "bin", "templates", "docs", "examples", "schemas", "README.md"];
 const TEXT_FILE = /\.(ts|js|mjs|md|json|hbs)$/;
 
-// Commands other branches of issue 8 are adding. Remove this list once they are all registered:
-// from then on a mention is checked against the program alone.
-const BEING_ADDED = ["init", "start", "onboard db", "recipes", "smoke call", "doctor", "up", "errors", "mcp config", "mcp instructions"];
-
 /**
  * Where "synapsor-runner <word>" in source is an instruction rather than prose ("what
  * synapsor-runner wrote"): in inline code after a space (not a template literal's opening
@@ -77,13 +73,10 @@ test("every `synapsor-runner <command>` in the sources and docs names a register
   const mentions = SCANNED.flatMap((path) => filesUnder(join(REPO_ROOT, path)).flatMap(mentionsIn));
   assert.ok(mentions.length > 40, `found ${mentions.length} mentions; the scan is looking in the wrong place`);
 
-  // A mention agrees with a planned path word for word as far as both go ("smoke call --tool", "mcp").
-  const beingAdded = (words: string[]) =>
-    BEING_ADDED.some((path) => path.split(" ").every((word, i) => words[i] === undefined || words[i] === word));
   const unknown = mentions
     .filter((m) => {
       const words = commandWords(m, groups);
-      return !registered.has(words.join(" ")) && !beingAdded(m.words);
+      return !registered.has(words.join(" "));
     })
     .map((m) => `${m.file}:${m.line}: synapsor-runner ${m.words.join(" ")}`);
   assert.deepEqual(unknown, [], "these name no registered command: fix the text, or register the command");
