@@ -34,7 +34,7 @@ export function register(program: Command): void {
     .option("--since <time>", "only errors at or after this time: ISO 8601 (2026-05-01, 2026-05-01T09:00Z) or an age (30m, 12h, 7d)")
     .option("--code <code>", "only this error code, e.g. CONFIGURATION_ERROR, TEMPORARILY_UNAVAILABLE, INTERNAL")
     .option("--tool <name>", "only errors of this capability (canonical name)")
-    .option("--limit <n>", "at most this many (default 50)", positiveInt, 50)
+    .option("--limit <n>", "at most this many", positiveInt, 50)
     .option("--json", "print the errors as a JSON array")
     .action((flags: ListFlags) => list(flags));
   withStoreOptions(group.command("show").description("Show one recorded internal error in full").argument("<id>", "the error's number, from errors list"))
