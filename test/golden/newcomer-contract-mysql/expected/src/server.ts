@@ -13,7 +13,10 @@ await runServerCli({
     sha256: "664c92d20fd991ca4451308d89ebf38fb6f4fee84e05cf57ed479676a60e76b0",
   },
   mode: "review",
-  defaultStorePath: "./.synapsor/local.db",
+  // Relative to the directory of this file once bundled (server.mjs): the same ledger the CLI
+  // finds next to the config, from whatever directory a client starts the server.
+  defaultStorePath: ".synapsor/local.db",
+  bundleUrl: import.meta.url,
   ledgerKeyEnv: null,
   sources: {
     warehouse_db: {

@@ -13,7 +13,10 @@ await runServerCli({
     sha256: "e9980b892a3ce88d673caea55ec0abafa0023e1e50de5f5f64356156cdd6ff8b",
   },
   mode: "review",
-  defaultStorePath: "./.synapsor/local.db",
+  // Relative to the directory of this file once bundled (server.mjs): the same ledger the CLI
+  // finds next to the config, from whatever directory a client starts the server.
+  defaultStorePath: ".synapsor/local.db",
+  bundleUrl: import.meta.url,
   ledgerKeyEnv: null,
   sources: {
     app_db: {

@@ -33,7 +33,7 @@ export const SQL = {
 export default defineRead<Args>({
   name: "shipping.list_shipments",
   description:
-    "List shipments, optionally of one carrier or created at one instant. Each result carries an evidence handle for the audit trail; you do not need to act on it.",
+    "List shipments, optionally of one carrier or created at one instant.",
   source: "warehouse_db",
   engine: "mysql",
   target: { table: "shipments", primaryKey: "id", tenantKey: "account_ref" },
@@ -69,6 +69,66 @@ export default defineRead<Args>({
       },
     },
     additionalProperties: false,
+  },
+  // The result envelope with this tool's row shape, as tools/list publishes it.
+  outputSchema: {
+    type: "object",
+    required: [
+      "ok",
+      "summary",
+      "action",
+      "kind",
+      "data",
+      "proposal",
+      "error",
+      "evidence",
+      "source_database_changed",
+      "_meta",
+    ],
+    properties: {
+      ok: { type: "boolean" },
+      summary: { type: "string" },
+      action: { type: "string" },
+      kind: { const: "read" },
+      data: {
+        type: ["object", "null"],
+        required: ["rows", "count", "truncated"],
+        properties: {
+          rows: {
+            type: "array",
+            items: {
+              type: "object",
+              required: ["id", "carrier", "status", "created_at"],
+              properties: {
+                id: { type: "string", pattern: "^-?[0-9]+$" },
+                carrier: { type: "string" },
+                status: { type: "string" },
+                created_at: { type: "string" },
+              },
+              additionalProperties: false,
+            },
+          },
+          count: { type: "integer" },
+          truncated: { type: "boolean" },
+        },
+      },
+      proposal: { type: "null" },
+      error: {
+        type: ["object", "null"],
+        required: ["code", "message", "retryable"],
+        properties: {
+          code: { type: "string" },
+          message: { type: "string" },
+          retryable: { type: "boolean" },
+        },
+      },
+      evidence: {
+        type: ["object", "null"],
+        properties: { bundle_id: { type: "string" } },
+      },
+      source_database_changed: { type: "boolean" },
+      _meta: { type: "object" },
+    },
   },
   validateArgs: validate,
 });

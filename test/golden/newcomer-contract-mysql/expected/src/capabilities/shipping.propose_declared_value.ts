@@ -107,7 +107,7 @@ export const write = defineSqlUpdate({
 export default defineProposal<Args>({
   name: "shipping.propose_declared_value",
   description:
-    "Propose a corrected declared value for a shipment that has not left yet. This only records a proposal for human review; it does not change the database. Each result carries an evidence handle for the audit trail; you do not need to act on it.",
+    "Propose a corrected declared value for a shipment that has not left yet. This only records a proposal for human review; it does not change the database.",
   source: "warehouse_db",
   engine: "mysql",
   target: { table: "shipments", primaryKey: "id", tenantKey: "account_ref" },
@@ -153,6 +153,74 @@ export default defineProposal<Args>({
     },
     required: ["shipment_id", "declared_value"],
     additionalProperties: false,
+  },
+  // The result envelope with this tool's row shape, as tools/list publishes it.
+  outputSchema: {
+    type: "object",
+    required: [
+      "ok",
+      "summary",
+      "action",
+      "kind",
+      "data",
+      "proposal",
+      "error",
+      "evidence",
+      "source_database_changed",
+      "_meta",
+    ],
+    properties: {
+      ok: { type: "boolean" },
+      summary: { type: "string" },
+      action: { type: "string" },
+      kind: { const: "proposal" },
+      data: { type: "null" },
+      proposal: {
+        type: ["object", "null"],
+        required: [
+          "id",
+          "state",
+          "target",
+          "diff",
+          "approval_required",
+          "writeback",
+          "next",
+        ],
+        properties: {
+          id: { type: "string" },
+          state: { type: "string" },
+          target: { type: "string" },
+          diff: {
+            type: "object",
+            properties: {
+              declared_value: {
+                type: "object",
+                properties: { before: { type: ["string", "null"] }, proposed: { type: "string" } },
+              },
+            },
+            additionalProperties: false,
+          },
+          approval_required: { type: "boolean" },
+          writeback: { type: "object" },
+          next: { type: "string" },
+        },
+      },
+      error: {
+        type: ["object", "null"],
+        required: ["code", "message", "retryable"],
+        properties: {
+          code: { type: "string" },
+          message: { type: "string" },
+          retryable: { type: "boolean" },
+        },
+      },
+      evidence: {
+        type: ["object", "null"],
+        properties: { bundle_id: { type: "string" } },
+      },
+      source_database_changed: { type: "boolean" },
+      _meta: { type: "object" },
+    },
   },
   validateArgs: validate,
 });

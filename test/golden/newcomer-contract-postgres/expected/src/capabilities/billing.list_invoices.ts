@@ -35,7 +35,7 @@ export const SQL = {
 export default defineRead<Args>({
   name: "billing.list_invoices",
   description:
-    "List invoices, optionally only those with one status or of one customer. Each result carries an evidence handle for the audit trail; you do not need to act on it.",
+    "List invoices, optionally only those with one status or of one customer.",
   source: "app_db",
   engine: "postgres",
   target: {
@@ -74,6 +74,67 @@ export default defineRead<Args>({
       },
     },
     additionalProperties: false,
+  },
+  // The result envelope with this tool's row shape, as tools/list publishes it.
+  outputSchema: {
+    type: "object",
+    required: [
+      "ok",
+      "summary",
+      "action",
+      "kind",
+      "data",
+      "proposal",
+      "error",
+      "evidence",
+      "source_database_changed",
+      "_meta",
+    ],
+    properties: {
+      ok: { type: "boolean" },
+      summary: { type: "string" },
+      action: { type: "string" },
+      kind: { const: "read" },
+      data: {
+        type: ["object", "null"],
+        required: ["rows", "count", "truncated"],
+        properties: {
+          rows: {
+            type: "array",
+            items: {
+              type: "object",
+              required: ["id", "customer_id", "status", "amount_cents", "due_at"],
+              properties: {
+                id: { type: "string" },
+                customer_id: { type: "string" },
+                status: { type: "string" },
+                amount_cents: { type: "integer" },
+                due_at: { type: "string" },
+              },
+              additionalProperties: false,
+            },
+          },
+          count: { type: "integer" },
+          truncated: { type: "boolean" },
+        },
+      },
+      proposal: { type: "null" },
+      error: {
+        type: ["object", "null"],
+        required: ["code", "message", "retryable"],
+        properties: {
+          code: { type: "string" },
+          message: { type: "string" },
+          retryable: { type: "boolean" },
+        },
+      },
+      evidence: {
+        type: ["object", "null"],
+        properties: { bundle_id: { type: "string" } },
+      },
+      source_database_changed: { type: "boolean" },
+      _meta: { type: "object" },
+    },
   },
   validateArgs: validate,
 });

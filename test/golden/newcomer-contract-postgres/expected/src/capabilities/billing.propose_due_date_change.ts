@@ -100,7 +100,7 @@ export const write = defineSqlUpdate({
 export default defineProposal<Args>({
   name: "billing.propose_due_date_change",
   description:
-    "Propose a new due date for one invoice that is still open or overdue. This only records a proposal for human review; it does not change the database. Each result carries an evidence handle for the audit trail; you do not need to act on it.",
+    "Propose a new due date for one invoice that is still open or overdue. This only records a proposal for human review; it does not change the database.",
   source: "app_db",
   engine: "postgres",
   target: {
@@ -145,6 +145,74 @@ export default defineProposal<Args>({
     },
     required: ["invoice_id", "new_due_at"],
     additionalProperties: false,
+  },
+  // The result envelope with this tool's row shape, as tools/list publishes it.
+  outputSchema: {
+    type: "object",
+    required: [
+      "ok",
+      "summary",
+      "action",
+      "kind",
+      "data",
+      "proposal",
+      "error",
+      "evidence",
+      "source_database_changed",
+      "_meta",
+    ],
+    properties: {
+      ok: { type: "boolean" },
+      summary: { type: "string" },
+      action: { type: "string" },
+      kind: { const: "proposal" },
+      data: { type: "null" },
+      proposal: {
+        type: ["object", "null"],
+        required: [
+          "id",
+          "state",
+          "target",
+          "diff",
+          "approval_required",
+          "writeback",
+          "next",
+        ],
+        properties: {
+          id: { type: "string" },
+          state: { type: "string" },
+          target: { type: "string" },
+          diff: {
+            type: "object",
+            properties: {
+              due_at: {
+                type: "object",
+                properties: { before: { type: "string" }, proposed: { type: "string" } },
+              },
+            },
+            additionalProperties: false,
+          },
+          approval_required: { type: "boolean" },
+          writeback: { type: "object" },
+          next: { type: "string" },
+        },
+      },
+      error: {
+        type: ["object", "null"],
+        required: ["code", "message", "retryable"],
+        properties: {
+          code: { type: "string" },
+          message: { type: "string" },
+          retryable: { type: "boolean" },
+        },
+      },
+      evidence: {
+        type: ["object", "null"],
+        properties: { bundle_id: { type: "string" } },
+      },
+      source_database_changed: { type: "boolean" },
+      _meta: { type: "object" },
+    },
   },
   validateArgs: validate,
 });
