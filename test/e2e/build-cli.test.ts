@@ -5,7 +5,7 @@ import { describe, test, before } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { appendFileSync, copyFileSync, cpSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { runCli, runProcess } from "../support/cli.ts";
 import { tempDir } from "../support/compiled-server.ts";
 import { EXAMPLE_CONFIG_PATH, EXAMPLE_DIR } from "../support/example.ts";
@@ -98,8 +98,9 @@ describe("build output and --check", () => {
   });
 
   test("--check on a directory that holds only the committed src/ and manifest.json compares those and says so", async () => {
-    // What a team commits: the fresh output's src/ and manifest.json, without server.mjs.
-    const committed = join(tempDir("synapsor-check-"), "generated");
+    // What a team commits: the fresh output's src/ and manifest.json, without server.mjs. Beside the
+    // fresh output, so the ledger path the build writes relative to its output reads the same.
+    const committed = join(dirname(out), "committed");
     cpSync(join(out, "src"), join(committed, "src"), { recursive: true });
     copyFileSync(join(out, "manifest.json"), join(committed, "manifest.json"));
     const clean = await runCli(["build", "--config", config, "--out", committed, "--schema", SNAPSHOT, "--check", "--json"]);

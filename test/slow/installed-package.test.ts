@@ -186,8 +186,12 @@ export const wrongSummary = (envelope: Envelope): number => envelope.summary;
 
   test("src/ and manifest.json are the same whether the repository or the installed package builds them", async () => {
     const example = join(installed.packageDir, "examples/support-billing");
-    const build = (run: typeof runCli, cwd: string) =>
-      run(["build", "--config", join(example, "synapsor.runner.json"), "--schema", join(example, "synapsor.schema.json"), "--out", "generated"], { cwd });
+    // Each project holds its own copy of the config: the output records the ledger's path relative
+    // to itself, so the two builds agree when config and output sit alike.
+    const build = (run: typeof runCli, cwd: string) => {
+      for (const file of ["synapsor.runner.json", "synapsor.schema.json"]) copyFileSync(join(example, file), join(cwd, file));
+      return run(["build", "--config", "synapsor.runner.json", "--schema", "synapsor.schema.json", "--out", "generated"], { cwd });
+    };
     const fromRepository = mkdtempSync(join(tmpdir(), "synapsor-pkg-repo-"));
     const fromPackage = join(installed.appDir, "cross-installation");
     mkdirSync(fromPackage);
@@ -216,6 +220,48 @@ export const wrongSummary = (envelope: Envelope): number => envelope.summary;
     });
     assert.deepEqual(tools, TOOLS);
     assert.equal(envelope.ok, true, JSON.stringify(envelope.error));
+  });
+
+  test("the own-database path from the install: init by flags, build, smoke call, doctor, client snippet", async () => {
+    const project = join(installed.appDir, "own-db");
+    mkdirSync(project);
+    const cli = (args: string[]) => runInstalledCli(installed, NODE, args, { env, cwd: project });
+
+    const init = await cli([
+      "init", "--non-interactive", "--from-env", "SUPPORT_DB_READ_URL", "--table", "invoices", "--tenant-column", "tenant_id",
+      "--primary-key", "id", "--mode", "review", "--patch", "late_fee_cents=arg:new_late_fee_cents,status=fixed:open",
+      "--patch-bounds", "late_fee_cents=0:10000", "--conflict-column", "updated_at", "--write-url-env", "SUPPORT_DB_WRITE_URL",
+    ]);
+    assert.equal(init.code, 0, init.stderr + init.stdout);
+    for (const file of ["synapsor.runner.json", "synapsor.schema.json", ".env.example", ".synapsor/clients/claude-desktop.json"]) {
+      assert.ok(existsSync(join(project, file)), file);
+    }
+
+    const build = await cli(["build", "--config", "synapsor.runner.json", "--from-env", "SUPPORT_DB_READ_URL"]);
+    assert.equal(build.code, 0, build.stderr + build.stdout);
+
+    const smoke = await cli(["smoke", "call", "--config", "synapsor.runner.json", "--tool", "invoices.inspect_invoice", "--args", '{"id":"INV-3001"}', "--json"]);
+    assert.equal(smoke.code, 0, smoke.stderr + smoke.stdout);
+    const envelope = JSON.parse(smoke.stdout) as { ok: boolean; data: { late_fee_cents: number } };
+    assert.equal(envelope.ok, true, smoke.stdout);
+    assert.equal(envelope.data.late_fee_cents, 2500);
+
+    // The test database's login is a superuser, so the read-only check fails; everything else holds.
+    const doctor = await cli(["doctor", "--config", "synapsor.runner.json", "--json"]);
+    const report = JSON.parse(doctor.stdout) as { ok: boolean; checks: Array<{ name: string; status: string; category: string }> };
+    const failed = report.checks.filter((c) => c.status === "fail").map((c) => c.category);
+    assert.deepEqual(failed, ["read_only_session"], doctor.stdout);
+    assert.equal(doctor.code, 1);
+
+    const snippet = await cli(["mcp", "config", "claude-desktop", "--config", "synapsor.runner.json", "--store", ".synapsor/local.db"]);
+    assert.equal(snippet.code, 0, snippet.stderr);
+    const servers = (JSON.parse(snippet.stdout) as { mcpServers: Record<string, { command: string; args: string[] }> }).mcpServers;
+    const [server] = Object.values(servers);
+    assert.ok(server, snippet.stdout);
+    // The snippet starts the installed package's own CLI, by absolute paths that exist.
+    for (const path of [server.command, ...server.args.filter((a) => a.startsWith("/"))]) assert.ok(existsSync(path.replace(/^--env-file=/, "")) || path.endsWith(".env") || path.endsWith(".db"), path);
+    assert.ok(server.args.some((a) => a.startsWith(installed.packageDir) || a.includes("node_modules/synapsor-runner")), server.args.join(" "));
+    assert.doesNotMatch(snippet.stdout, /postgres(ql)?:\/\//);
   });
 
   test("the demo runs end to end", async () => {
