@@ -39,12 +39,12 @@ export const lateFeeWaiver: Recipe = {
   proposal_tool: {
     name: "billing.propose_late_fee_waiver",
     description:
-      "Propose lowering or removing the late fee on one overdue invoice and reopening it, with a reason a reviewer can check. Nothing changes until a billing lead approves the proposal outside this conversation.",
+      "Propose a new late fee for one overdue invoice (0 waives it; meant to lower it, which the reviewer checks) and reopen the invoice. Nothing changes until a billing lead approves the proposal outside this conversation.",
     returns_hint:
       "A proposal awaiting review, with the before and proposed values of {late_fee_column} and {status_column}. Refused when the invoice is not overdue or the new fee is out of bounds.",
   },
   patch: [
-    { role: "late_fee", from_arg: "new_late_fee", arg_description: "The late fee after the waiver; 0 waives it completely." },
+    { role: "late_fee", from_arg: "new_late_fee", arg_description: "The late fee after the waiver, within the bounds shown; 0 waives it completely. Only the bounds are checked by the tool: a reviewer checks it is lower than the current fee." },
     { role: "waiver_reason", from_arg: "reason", arg_description: "Business reason a reviewer can check, e.g. the ticket and the outage it refers to." },
   ],
   bounds: { late_fee: { minimum: 0, maximum: 10000 } },

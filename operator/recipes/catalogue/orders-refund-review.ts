@@ -37,7 +37,7 @@ export const refundReview: Recipe = {
       "A proposal awaiting review with the before and proposed {refund_amount_column} and {status_column}. Refused when the order is not paid or delivered, or the amount is out of bounds.",
   },
   patch: [
-    { role: "refund_amount", from_arg: "refund_amount", arg_description: "Amount to refund, in the column's unit; never more than the order total." },
+    { role: "refund_amount", from_arg: "refund_amount", arg_description: "Amount to refund, in the column's unit, within the bounds shown. The tool checks only those bounds; a reviewer checks it against the order total." },
     { role: "refund_reason", from_arg: "reason", arg_description: "Why the order is refunded, e.g. damaged on arrival per the customer's photo." },
   ],
   bounds: { refund_amount: { minimum: 1, maximum: 100000 } },
