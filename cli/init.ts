@@ -7,7 +7,7 @@ import { Option, type Command } from "commander";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
-import type { Contract } from "../compiler/config/contract.ts";
+import { DEFAULT_STORE_PATH, type Contract } from "../compiler/config/contract.ts";
 import { formatDiagnostics } from "../compiler/diagnostics.ts";
 import { engineFromUrl, inspectDatabase } from "../compiler/inspect/index.ts";
 import { readSnapshotFile } from "../compiler/inspect/read-snapshot.ts";
@@ -17,7 +17,9 @@ import { buildHandlerStubs } from "../operator/handler-stub/stub.ts";
 import { appendContract } from "../operator/onboard/append.ts";
 import { contractProblems, generateContract } from "../operator/onboard/generate.ts";
 import { selectionFromFlags, type InitFlags } from "../operator/onboard/flags.ts";
+import { APPLY_ENV_EXAMPLE_FILE, ENV_EXAMPLE_FILE } from "../operator/onboard/env-example.ts";
 import { DEFAULT_SNAPSHOT_FILE, SNIPPET_DIR, planOnboardingFiles } from "../operator/onboard/outputs.ts";
+import { shellWord } from "../operator/smoke/summary.ts";
 import type { SelectionProblem } from "../operator/onboard/problems.ts";
 import type { OnboardingSelection } from "../operator/onboard/selection.ts";
 import { readSelectionFile } from "../operator/onboard/spec.ts";
@@ -331,17 +333,26 @@ function refusal(problems: readonly SelectionProblem[], from: "flags" | "spec"):
 
 function printSummary(out: string, written: Array<{ path: string; kind: string }>, tools: Array<{ name: string; kind: string }>, notes: string[], contract: Contract): void {
   const rel = (p: string) => relative(process.cwd(), p) || p;
-  const lines = written.map((w) => `wrote ${rel(w.path)}  (${w.kind.replace("_", " ")})`);
+  const lines = written.map((w) => `wrote ${terminalSafe(rel(w.path))}  (${w.kind.replaceAll("_", " ")})`);
   if (notes.length > 0) lines.push("", "Decided for you (change with the flags named):", ...notes.map((n) => `  - ${n}`));
   lines.push("", "Tools the model will see:", ...tools.map((t) => `  ${t.name}  (${t.kind})`));
-  const store = contract.storage?.sqlite_path ?? "./.synapsor/local.db";
+  // Absolute and quoted for a POSIX shell: the config's paths are relative to its directory, not to where this runs.
+  const configPath = resolve(out);
+  const dir = dirname(configPath);
+  const q = (p: string) => shellWord(terminalSafe(p));
+  const store = resolve(dir, contract.storage?.sqlite_path ?? DEFAULT_STORE_PATH);
+  const envExample = resolve(dir, ENV_EXAMPLE_FILE);
+  const applyWritten = written.some((w) => w.kind === "apply_env_example");
   lines.push(
     "",
     "Next:",
-    "  1. cp .env.example .env  and fill in the values (never commit .env)",
-    `  2. synapsor-runner build --config ${out}`,
-    `  3. synapsor-runner mcp serve --config ${out}    (client snippets are in ${SNIPPET_DIR}/)`,
-    `     or: synapsor-runner mcp config claude-desktop --config ${out} --store ${store}`,
+    `  1. cp ${q(envExample)} ${q(resolve(dir, ".env"))}  and fill in the values (never commit .env)`,
+    ...(applyWritten
+      ? [`     cp ${q(resolve(dir, APPLY_ENV_EXAMPLE_FILE))} ${q(resolve(dir, ".env.apply"))}  for apply only: never in the .env the server loads`]
+      : []),
+    `  2. synapsor-runner build --config ${q(configPath)}`,
+    `  3. synapsor-runner mcp serve --config ${q(configPath)} --store ${q(store)}    (client snippets are in ${q(resolve(dir, SNIPPET_DIR))})`,
+    `     or: synapsor-runner mcp config claude-desktop --config ${q(configPath)} --store ${q(store)}`,
   );
   process.stdout.write(terminalSafeLines(lines.join("\n")) + "\n");
 }

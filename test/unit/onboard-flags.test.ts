@@ -8,7 +8,7 @@ import { isEnvName, looksLikeSecretValue } from "../../cli/env-name.ts";
 import { parseSelection } from "../../operator/onboard/spec.ts";
 import { appendContract } from "../../operator/onboard/append.ts";
 import { generateContract } from "../../operator/onboard/generate.ts";
-import { contractVariables, envExampleText, extendEnvExample } from "../../operator/onboard/env-example.ts";
+import { applyEnvExampleText, contractVariables, envExampleText, extendEnvExample } from "../../operator/onboard/env-example.ts";
 import { clientSnippet } from "../../operator/onboard/client-snippets.ts";
 import { typedValue } from "../../operator/onboard/column-args.ts";
 import type { ColumnInfo } from "../../compiler/inspect/snapshot.ts";
@@ -170,12 +170,41 @@ describe(".env.example and snippets", () => {
     assert.ok(outcome.ok);
     const generated = generateContract(outcome.selection, clinicSnapshot());
     assert.ok(generated.ok, JSON.stringify(!generated.ok && generated.problems));
-    const variables = contractVariables(generated.contract).map((v) => v.name);
-    assert.deepEqual(variables, ["CLINIC_READ_URL", "SYNAPSOR_TENANT_ID", "SYNAPSOR_PRINCIPAL", "APP_URL", "APP_TOKEN"]);
-    const text = envExampleText(contractVariables(generated.contract));
-    for (const name of variables) assert.match(text, new RegExp(`^# .+\\n${name}=$`, "m"));
-    const extended = extendEnvExample("# mine\nCLINIC_READ_URL=\n", [{ name: "CLINIC_READ_URL", purpose: "x" }, { name: "NEW_ONE", purpose: "new" }]);
+    const variables = contractVariables(generated.contract);
+    assert.deepEqual(variables.filter((v) => v.scope === "server").map((v) => v.name), ["CLINIC_READ_URL", "SYNAPSOR_TENANT_ID", "SYNAPSOR_PRINCIPAL", "SYNAPSOR_HTTP_TOKEN"]);
+    assert.deepEqual(variables.filter((v) => v.scope === "apply").map((v) => v.name), ["APP_URL", "APP_TOKEN"]);
+    const text = envExampleText(variables);
+    for (const name of ["CLINIC_READ_URL", "SYNAPSOR_TENANT_ID", "SYNAPSOR_PRINCIPAL", "SYNAPSOR_HTTP_TOKEN"]) assert.match(text, new RegExp(`^# .+\\n${name}=$`, "m"));
+    // The handler's URL and token are for apply only: never in the file the MCP server loads.
+    assert.doesNotMatch(text, /^APP_(URL|TOKEN)=/m);
+    const applyText = applyEnvExampleText(variables)!;
+    assert.match(applyText, /^APP_URL=$/m);
+    assert.match(applyText, /^APP_TOKEN=$/m);
+    assert.match(applyText, /never in the \.env/);
+    const extended = extendEnvExample("# mine\nCLINIC_READ_URL=\n", [{ name: "CLINIC_READ_URL", purpose: "x", scope: "server" }, { name: "NEW_ONE", purpose: "new", scope: "server" }]);
     assert.equal(extended, "# mine\nCLINIC_READ_URL=\n\n# new\nNEW_ONE=\n");
+  });
+
+  test("no database text can start a line of .env.example: a hostile tenant column name stays out of it", () => {
+    const hostile = "clinic_id\nNODE_OPTIONS=--require ./pwn.cjs\r\u2028X=1\u202e";
+    const snapshot = clinicSnapshot();
+    const table = snapshot.tables.find((t) => t.name === "appointments")!;
+    table.columns.find((c) => c.name === "clinic_id")!.name = hostile;
+    const outcome = selectionFromFlags({ table: "appointments", tenantColumn: hostile }, snapshot, { readUrlEnv: "CLINIC_READ_URL" });
+    assert.ok(outcome.ok, JSON.stringify(!outcome.ok && outcome.problems));
+    const generated = generateContract(outcome.selection, snapshot);
+    assert.ok(generated.ok, JSON.stringify(!generated.ok && generated.problems));
+    const variables = contractVariables(generated.contract);
+    const hostilePurpose: typeof variables = [...variables, { name: "LATE_ONE", purpose: `late ${hostile}`, scope: "server" }];
+    for (const text of [envExampleText(hostilePurpose), extendEnvExample("# app\nA=\n", hostilePurpose)!]) {
+      assert.ok(!text.includes("pwn") || !/^NODE_OPTIONS/m.test(text), text);
+      for (const line of text.split(/\r\n|\r|\n|\u2028|\u2029/)) {
+        if (line === "" || line.startsWith("#")) continue;
+        assert.match(line, /^[A-Z_][A-Z0-9_]*=$/, JSON.stringify(line));
+      }
+      assert.doesNotMatch(text, /[\u2028\u202e\r]/);
+    }
+    assert.ok(!envExampleText(variables).includes("clinic_id"), "no column name in .env.example");
   });
 
   test("stdio snippets run node with --env-file and absolute paths; openai-agents serves Streamable HTTP with OpenAI names", () => {
@@ -187,7 +216,7 @@ describe(".env.example and snippets", () => {
     const agents = clientSnippet("openai-agents", { configPath: "c.json", storePath: "s.db" }) as any;
     assert.equal(agents.transport, "streamable_http");
     assert.ok(agents.start_server.args.includes("--alias-mode") && agents.start_server.args.includes("openai"));
-    assert.equal(agents.auth.token_env, "SYNAPSOR_MCP_TOKEN");
+    assert.equal(agents.auth.token_env, "SYNAPSOR_HTTP_TOKEN");
   });
 });
 

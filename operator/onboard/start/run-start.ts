@@ -67,7 +67,7 @@ async function guided(options: StartOptions, url: string, configPath: string, as
 
   step("Writing the files");
   const { contract, written } = writeSelection({ configPath, selection, snapshot, live: true, force: options.force });
-  for (const w of written) say(`  wrote ${terminalSafe(w.path)}  (${w.kind})`);
+  for (const w of written) say(`  wrote ${terminalSafe(w.path)}  (${w.kind.replaceAll("_", " ")})`);
 
   step("Building the server");
   const dir = dirname(configPath);
@@ -116,6 +116,7 @@ async function guided(options: StartOptions, url: string, configPath: string, as
     storePath,
     serverPath: join(outDir, "server.mjs"),
     envExamplePath: join(dir, ".env.example"),
+    ...(written.some((w) => w.kind === "apply_env_example") ? { applyEnvExamplePath: join(dir, ".env.apply.example") } : {}),
     ...(smokeArgs ? { smokeArgs } : {}),
   });
   for (const c of commands) say(`  # ${c.what}\n  ${c.command}\n`);
