@@ -60,9 +60,9 @@ export function checkSelection(selection: OnboardingSelection, snapshot: SchemaS
     return undefined;
   };
   const typed = (field: string, value: Scalar, column: ColumnInfo): Scalar | undefined => {
-    const result = typedValue(value, column);
+    const result = typedValue(value, column, selection.engine);
     if (result.ok) return result.value;
-    problem(field, `${result.message}.`, "Use a value of the column's type.");
+    problem(field, `${result.message}.`, "Use a value in the form the column takes.");
     return undefined;
   };
 

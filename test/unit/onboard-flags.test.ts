@@ -240,4 +240,25 @@ describe("values typed from their column", () => {
     assert.equal(typedValue("abcdef", column("string", { max_length: 3 })).ok, false);
     assert.equal(typedValue(null, column("string")).ok, false, "NOT NULL");
   });
+
+  test("a fixed timestamp, date, time or uuid must have the form an argument for its column must have", () => {
+    const stamp = column("timestamp", { data_type: "timestamp with time zone" });
+    const refused = typedValue("next tuesday", stamp, "postgres");
+    assert.ok(!refused.ok && refused.message.includes("2026-11-30T09:00:00Z"), JSON.stringify(refused));
+    assert.equal(typedValue("2026-02-30T09:00:00Z", stamp, "postgres").ok, false, "no February 30");
+    assert.deepEqual(typedValue("2026-11-30T09:00:00Z", stamp, "postgres"), { ok: true, value: "2026-11-30T09:00:00Z" });
+    assert.equal(typedValue("2026-11-30T09:00:00Z", column("timestamp", { data_type: "datetime" }), "mysql").ok, false, "no offset for DATETIME");
+    assert.equal(typedValue("tomorrow", column("date", { data_type: "date" })).ok, false);
+    assert.equal(typedValue("25:00:00", column("time", { data_type: "time without time zone" })).ok, false);
+    assert.equal(typedValue("not-a-uuid", column("uuid", { data_type: "uuid" })).ok, false);
+    assert.equal(typedValue("3f2a9c1e-8b7d-4e21-9a0f-5c6d7e8f9a0b", column("uuid", { data_type: "uuid" })).ok, true);
+  });
+
+  test("a fixed decimal must fit the precision and scale its type names", () => {
+    const money = column("decimal", { data_type: "numeric(10,2)" });
+    assert.equal(typedValue("12.50", money).ok, true);
+    assert.equal(typedValue("12.505", money).ok, false, "three digits after the point");
+    assert.equal(typedValue("123456789.5", money).ok, false, "nine digits before the point");
+    assert.equal(typedValue("1e3", money).ok, false, "not a plain decimal");
+  });
 });

@@ -165,6 +165,12 @@ describe("generateContract", () => {
     assert.ok(result.problems.some((p) => p.field === "list_tool.filters.1" && p.message.includes("'patient_id'")), JSON.stringify(result.problems));
   });
 
+  test("a fixed timestamp in words is refused with the form the column takes", () => {
+    const problems = problemsOf({ patch: { scheduled_at: { fixed: "next tuesday" } }, patch_bounds: {} });
+    const problem = problems.find((p) => p.field === "patch.scheduled_at");
+    assert.ok(problem && problem.message.includes("ISO 8601 timestamp"), JSON.stringify(problems));
+  });
+
   test("the primary key, tenant column and conflict column cannot be patched", () => {
     const problems = problemsOf({ patch: { clinic_id: { fixed: "x" }, id: { fixed: "y" }, updated_at: { from_arg: "when" } }, patch_bounds: {} });
     assert.deepEqual(problems.map((p) => p.field).sort(), ["patch.clinic_id", "patch.id", "patch.updated_at"]);
