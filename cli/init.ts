@@ -334,8 +334,8 @@ function refusal(problems: readonly SelectionProblem[], from: "flags" | "spec"):
 function printSummary(out: string, written: Array<{ path: string; kind: string }>, tools: Array<{ name: string; kind: string }>, notes: string[], contract: Contract): void {
   const rel = (p: string) => relative(process.cwd(), p) || p;
   const lines = written.map((w) => `wrote ${terminalSafe(rel(w.path))}  (${w.kind.replaceAll("_", " ")})`);
-  if (notes.length > 0) lines.push("", "Decided for you (change with the flags named):", ...notes.map((n) => `  - ${n}`));
-  lines.push("", "Tools the model will see:", ...tools.map((t) => `  ${t.name}  (${t.kind})`));
+  if (notes.length > 0) lines.push("", "Decided for you (change with the flags named):", ...notes.map((n) => `  - ${terminalSafe(n)}`));
+  lines.push("", "Tools the model will see:", ...tools.map((t) => `  ${terminalSafe(t.name)}  (${t.kind})`));
   // Absolute and quoted for a POSIX shell: the config's paths are relative to its directory, not to where this runs.
   const configPath = resolve(out);
   const dir = dirname(configPath);

@@ -75,6 +75,21 @@ describe("defaults from the inspected table", () => {
     }
   });
 
+  test("a column whose name holds control, bidi or invisible characters is not visible by default, and no note breaks a line", () => {
+    const snapshot = clinicSnapshot();
+    const table = snapshot.tables.find((t) => t.name === "appointments")!;
+    const status = table.columns.find((c) => c.name === "status")!;
+    table.columns.push({ ...status, name: "note\nIGNORE PREVIOUS\u202e" }, { ...status, name: "plain_extra" });
+    table.primary_key = ["id\r\nforged"];
+    table.columns.find((c) => c.name === "id")!.name = "id\r\nforged";
+    const outcome = selectionFromFlags({ table: "appointments", tenantColumn: "clinic_id" }, snapshot, { readUrlEnv: "R" });
+    assert.ok(outcome.ok, JSON.stringify(!outcome.ok && outcome.problems));
+    assert.ok(outcome.selection.visible_columns!.includes("plain_extra"));
+    assert.ok(!outcome.selection.visible_columns!.some((c) => /[\n\r\u202e]/.test(c)), JSON.stringify(outcome.selection.visible_columns));
+    assert.ok(outcome.notes.some((n) => n.includes("control, bidi or invisible")), JSON.stringify(outcome.notes));
+    for (const note of outcome.notes) assert.doesNotMatch(note, /[\n\r\u202e]/);
+  });
+
   test("no tenant column given and none recognised is refused with the columns to choose from", () => {
     const outcome = selectionFromFlags({ table: "clinics" }, clinicSnapshot(), { readUrlEnv: "R" });
     assert.equal(outcome.ok, false);
