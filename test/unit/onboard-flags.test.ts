@@ -145,6 +145,14 @@ describe("--spec", () => {
     assert.ok(!JSON.stringify(parsed.problems).includes("hunter2"));
     assert.ok(parsed.problems.every((p) => p.fix.length > 0));
   });
+
+  test("approval_role takes a name's characters only: no line break, bidi or invisible character", () => {
+    assert.ok(parseSelection({ ...base, mode: "review", approval_role: "billing-lead" }).ok);
+    for (const role of ["lead\nAPPROVED", "lead\u202e", "lead\u200b", "a role"]) {
+      const parsed = parseSelection({ ...base, approval_role: role });
+      assert.ok(!parsed.ok && parsed.problems.some((p) => p.field === "/approval_role"), role);
+    }
+  });
 });
 
 describe("--append", () => {
