@@ -130,7 +130,29 @@ export function register(program: Command): void {
     .option("--spec <file>", "an onboarding selection (schemas/onboarding-selection.v1.schema.json) instead of the selection flags")
     .option("--wizard", "choose interactively, step by step, with a preview before anything is written")
     .option("--json", "print what was written as JSON records")
-    .action(async (flags: Flags) => runInit(flags));
+    .action(async (flags: Flags) => runInitReportingJson(flags));
+}
+
+/** A refusal of the selection: its problems, each with the flag or spec path and the fix. */
+class InitRefusal extends CliError {
+  readonly problems: readonly SelectionProblem[];
+  constructor(message: string, problems: readonly SelectionProblem[]) {
+    super(message);
+    this.problems = problems;
+  }
+}
+
+/** With --json a refusal is also a record on stdout, as `recipes init --json` prints one; the exit code stays the refusal's. */
+async function runInitReportingJson(flags: Flags): Promise<void> {
+  try {
+    await runInit(flags);
+  } catch (err) {
+    if (flags.json && err instanceof CliError) {
+      const problems = err instanceof InitRefusal ? err.problems : [{ message: err.message }];
+      printJson({ ok: false, problems });
+    }
+    throw err;
+  }
 }
 
 async function runInit(flags: Flags): Promise<void> {
@@ -328,7 +350,7 @@ function refusal(problems: readonly SelectionProblem[], from: "flags" | "spec"):
     return `  ${where}: ${p.message}\n    fix: ${p.fix}`;
   });
   const noun = problems.length === 1 ? "problem" : "problems";
-  return new CliError(`init wrote nothing; ${problems.length} ${noun}:\n${lines.join("\n")}`);
+  return new InitRefusal(`init wrote nothing; ${problems.length} ${noun}:\n${lines.join("\n")}`, problems);
 }
 
 function printSummary(out: string, written: Array<{ path: string; kind: string }>, tools: Array<{ name: string; kind: string }>, notes: string[], contract: Contract): void {

@@ -1,0 +1,43 @@
+// init from a saved snapshot, no database: --json prints a refusal as a record on stdout (as
+// `recipes init --json` does) with the exit code unchanged, and the Next lines print absolute,
+// shell-quoted paths when the config is written in another directory.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { snapshotJson } from "../../compiler/inspect/snapshot-file.ts";
+import { runCli } from "../support/cli.ts";
+import { clinicSnapshot } from "../support/clinic-schema.ts";
+import { tempDir } from "../support/compiled-server.ts";
+
+test("init --json: a refusal is { ok: false, problems } on stdout, exit code 1", async () => {
+  const dir = tempDir("synapsor-init-json-");
+  try {
+    const snapshot = join(dir, "snap.json");
+    writeFileSync(snapshot, snapshotJson(clinicSnapshot()));
+    const r = await runCli(["init", "--inspection-json", snapshot, "--table", "appointments", "--tenant-column", "clinc_id", "--json"], { cwd: dir });
+    assert.equal(r.code, 1, r.stderr);
+    const outcome = JSON.parse(r.stdout) as { ok: boolean; problems: Array<{ field: string; message: string; fix: string }> };
+    assert.equal(outcome.ok, false);
+    assert.ok(outcome.problems.some((p) => p.message.includes("clinc_id") && p.fix.includes("clinic_id")), r.stdout);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("init --out sub/cfg.json prints absolute, quoted paths in its Next lines", async () => {
+  const dir = tempDir("synapsor-init-next-");
+  try {
+    const snapshot = join(dir, "snap.json");
+    writeFileSync(snapshot, snapshotJson(clinicSnapshot()));
+    mkdirSync(join(dir, "my sub"));
+    const r = await runCli(["init", "--inspection-json", snapshot, "--table", "appointments", "--tenant-column", "clinic_id", "--out", "my sub/cfg.json"], { cwd: dir });
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(r.stdout.includes(`--store '${join(dir, "my sub", ".synapsor", "local.db")}'`), r.stdout);
+    assert.ok(r.stdout.includes(`--config '${join(dir, "my sub", "cfg.json")}'`), r.stdout);
+    assert.ok(!r.stdout.includes("--store ./"), r.stdout);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
