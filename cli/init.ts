@@ -25,7 +25,7 @@ import type { OnboardingSelection } from "../operator/onboard/selection.ts";
 import { readSelectionFile } from "../operator/onboard/spec.ts";
 import { runWizard } from "../operator/onboard/wizard/index.ts";
 import { writeAllOrNothing } from "../operator/onboard/write-files.ts";
-import { terminalSafe, terminalSafeLines } from "../runtime/text/terminal-safe.ts";
+import { terminalName, terminalSafe, terminalSafeLines } from "../runtime/text/terminal-safe.ts";
 import { envNameOrRefuse } from "./env-name.ts";
 import { CliError, EXIT, printJson, readEnvVar } from "./program.ts";
 
@@ -200,6 +200,10 @@ async function runInit(flags: Flags): Promise<void> {
     if (invalid.length > 0) throw refusal(invalid, "flags");
     contract = merged.contract;
     notes.push(...merged.notes);
+    // The snapshot the new capabilities were checked against is the one build will read.
+    if (schema.snapshotPath !== undefined && contract.build?.schema_snapshot !== schema.snapshotPath) {
+      contract = { ...contract, build: { ...contract.build, schema_snapshot: schema.snapshotPath } };
+    }
   }
 
   const handlerStubs = flags.emitHandler ? handlerStubsFor(contract, schema.snapshot, configPath) : undefined;
@@ -267,6 +271,10 @@ async function obtainSchema(flags: Flags, spec: OnboardingSelection | undefined,
   if (flags.inspectionJson !== undefined) {
     const read = readSnapshotFile(flags.inspectionJson);
     if (!read.ok) throw new CliError(`${read.diagnostic.message}\n${read.diagnostic.fix}`);
+    const named = existing?.build?.schema_snapshot;
+    if (named !== undefined && resolve(configDir, named) !== resolve(flags.inspectionJson)) {
+      return appendedSnapshot(named, read.snapshot, flags, spec, configDir);
+    }
     return { snapshot: read.snapshot, snapshotPath: relativeToConfig(configDir, resolve(flags.inspectionJson)), live: false };
   }
   const liveEnv = flags.fromEnv ?? (spec && process.env[spec.read_url_env] ? spec.read_url_env : undefined);
@@ -296,6 +304,27 @@ async function obtainSchema(flags: Flags, spec: OnboardingSelection | undefined,
     spec
       ? `init needs the database schema: export ${spec.read_url_env} (the spec's read_url_env), or pass --from-env VAR or --inspection-json FILE.`
       : "init needs the database schema: pass --from-env VAR (the env var holding a read-only database URL) or --inspection-json FILE (from `synapsor-runner inspect --json --output`).",
+  );
+}
+
+/**
+ * --append with --inspection-json NEW while the config builds against another snapshot: build
+ * reads the snapshot the config names, so the new table is checked against that one. When that
+ * file is gone, the config is pointed at NEW (which must then hold the existing tables too).
+ */
+function appendedSnapshot(named: string, fresh: SchemaSnapshot, flags: Flags, spec: OnboardingSelection | undefined, configDir: string): SchemaChoice {
+  const namedPath = resolve(configDir, named);
+  if (!existsSync(namedPath)) return { snapshot: fresh, snapshotPath: relativeToConfig(configDir, resolve(flags.inspectionJson!)), live: false };
+  const read = readSnapshotFile(namedPath);
+  if (!read.ok) throw new CliError(`${read.diagnostic.message}\n${read.diagnostic.fix}`);
+  const table = flags.table ?? spec?.table;
+  const schema = flags.schema ?? spec?.schema;
+  if (table === undefined || read.snapshot.tables.some((t) => t.name === table && (schema === undefined || t.schema === schema))) {
+    return { snapshot: read.snapshot, snapshotPath: named, live: false };
+  }
+  throw new CliError(
+    `The config builds against ${terminalSafe(named)}, which has no table ${terminalName(table)}; nothing was written.\n` +
+      `fix: refresh that snapshot with \`synapsor-runner inspect --from-env VAR --output ${shellWord(terminalSafe(namedPath))}\`, then run init --append again without --inspection-json.`,
   );
 }
 
