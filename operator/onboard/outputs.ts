@@ -4,7 +4,7 @@
 // asked, handler stubs. Every path a config holds is relative to the config's directory.
 
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import type { Contract } from "../../compiler/config/contract.ts";
 import { DEFAULT_STORE_PATH } from "../../compiler/config/contract.ts";
 import { snapshotJson } from "../../compiler/inspect/snapshot-file.ts";
@@ -29,6 +29,17 @@ export interface OnboardingOutput {
   handlerStubs?: HandlerStub[];
 }
 
+/**
+ * A client snippet's file, named after the config so two configs in one directory do not share
+ * one: `.synapsor/clients/generic.json` for synapsor.runner.json, `<name>.generic.json` for any other.
+ */
+export function snippetPath(configPath: string, client: ClientKind): string {
+  const name = basename(configPath);
+  const prefix = name === DEFAULT_CONFIG_BASENAME ? "" : `${name.replace(/\.json$/i, "")}.`;
+  return join(dirname(resolve(configPath)), SNIPPET_DIR, `${prefix}${client}.json`);
+}
+const DEFAULT_CONFIG_BASENAME = "synapsor.runner.json";
+
 export function planOnboardingFiles(output: OnboardingOutput): PlannedFile[] {
   const configPath = resolve(output.configPath);
   const dir = dirname(configPath);
@@ -50,7 +61,7 @@ export function planOnboardingFiles(output: OnboardingOutput): PlannedFile[] {
   for (const client of SNIPPET_CLIENTS) {
     const snippet = clientSnippet(client, { configPath, storePath: store, envFile: join(dir, ".env") });
     // Under --append the snippets start the same server as before; rewriting them changes nothing.
-    const path = join(dir, SNIPPET_DIR, `${client}.json`);
+    const path = snippetPath(configPath, client);
     if (output.append && existsSync(path)) continue;
     files.push({ path, kind: "client_snippet", text: JSON.stringify(snippet, null, 2) + "\n" });
   }

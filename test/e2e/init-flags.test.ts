@@ -91,7 +91,7 @@ for (const engine of ["postgres", "mysql"] as const) {
         dir,
       );
       assert.equal(init.code, 0, init.stderr);
-      for (const file of ["clinic.runner.json", "synapsor.schema.json", ".env.example", ".synapsor/clients/generic.json", ".synapsor/clients/claude-desktop.json"]) {
+      for (const file of ["clinic.runner.json", "synapsor.schema.json", ".env.example", ".synapsor/clients/clinic.runner.generic.json", ".synapsor/clients/clinic.runner.claude-desktop.json"]) {
         assert.ok(existsSync(join(dir, file)), `${file} was written`);
       }
       const config = JSON.parse(readFileSync(join(dir, "clinic.runner.json"), "utf8"));

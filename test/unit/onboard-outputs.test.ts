@@ -59,6 +59,17 @@ describe("onboarding outputs", () => {
     }
   });
 
+  test("client snippets are named after their config, so two configs in one directory do not collide", () => {
+    const dir = mkdtempSync(join(tmpdir(), "synapsor-outputs-"));
+    try {
+      const snippets = (config: string) => planOnboardingFiles({ configPath: join(dir, config), contract: reviewContract() }).filter((f) => f.kind === "client_snippet").map((f) => f.path);
+      assert.deepEqual(snippets("synapsor.runner.json"), [join(dir, ".synapsor/clients/generic.json"), join(dir, ".synapsor/clients/claude-desktop.json")]);
+      assert.deepEqual(snippets("other.json"), [join(dir, ".synapsor/clients/other.generic.json"), join(dir, ".synapsor/clients/other.claude-desktop.json")]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test("a directory that cannot be made is reported against the file that needed it", () => {
     const dir = mkdtempSync(join(tmpdir(), "synapsor-outputs-"));
     try {
