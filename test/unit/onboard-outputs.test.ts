@@ -3,13 +3,14 @@
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { selectionFromFlags } from "../../operator/onboard/flags.ts";
 import { generateContract } from "../../operator/onboard/generate.ts";
 import { planOnboardingFiles } from "../../operator/onboard/outputs.ts";
 import { writeAllOrNothing } from "../../operator/onboard/write-files.ts";
+import { refuseExistingConfig } from "../../operator/onboard/wizard/write.ts";
 import { clinicSnapshot } from "../support/clinic-schema.ts";
 
 function reviewContract() {
@@ -65,6 +66,21 @@ describe("onboarding outputs", () => {
       const snippets = (config: string) => planOnboardingFiles({ configPath: join(dir, config), contract: reviewContract() }).filter((f) => f.kind === "client_snippet").map((f) => f.path);
       assert.deepEqual(snippets("synapsor.runner.json"), [join(dir, ".synapsor/clients/generic.json"), join(dir, ".synapsor/clients/claude-desktop.json")]);
       assert.deepEqual(snippets("other.json"), [join(dir, ".synapsor/clients/other.generic.json"), join(dir, ".synapsor/clients/other.claude-desktop.json")]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("before the first question, an existing snippet or snapshot is refused, not only the config", () => {
+    const dir = mkdtempSync(join(tmpdir(), "synapsor-outputs-"));
+    try {
+      const config = join(dir, "synapsor.runner.json");
+      refuseExistingConfig(config, false, "./synapsor.schema.json");
+      mkdirSync(join(dir, ".synapsor", "clients"), { recursive: true });
+      writeFileSync(join(dir, ".synapsor", "clients", "generic.json"), "{}");
+      writeFileSync(join(dir, "synapsor.schema.json"), "{}");
+      assert.throws(() => refuseExistingConfig(config, false, "./synapsor.schema.json"), (err: Error) => err.message.includes("generic.json") && err.message.includes("synapsor.schema.json"));
+      refuseExistingConfig(config, true, "./synapsor.schema.json");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -44,7 +44,7 @@ export async function runStart(options: StartOptions): Promise<void> {
   requireTerminal("start");
   const url = readEnvVar(options.fromEnv, "the read-only database URL to start from (postgres://… or mysql://…)");
   const configPath = resolve(options.config);
-  refuseExistingConfig(configPath, options.force);
+  refuseExistingConfig(configPath, options.force, DEFAULT_SNAPSHOT_FILE);
   await guided(options, url, configPath, terminalAsker);
 }
 
