@@ -7,7 +7,7 @@ import { Option, type Command } from "commander";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
-import type { Contract } from "../compiler/config/contract.ts";
+import { DEFAULT_STORE_PATH, type Contract } from "../compiler/config/contract.ts";
 import { formatDiagnostics } from "../compiler/diagnostics.ts";
 import { engineFromUrl, inspectDatabase } from "../compiler/inspect/index.ts";
 import { readSnapshotFile } from "../compiler/inspect/read-snapshot.ts";
@@ -17,13 +17,15 @@ import { buildHandlerStubs } from "../operator/handler-stub/stub.ts";
 import { appendContract } from "../operator/onboard/append.ts";
 import { contractProblems, generateContract } from "../operator/onboard/generate.ts";
 import { selectionFromFlags, type InitFlags } from "../operator/onboard/flags.ts";
+import { APPLY_ENV_EXAMPLE_FILE, ENV_EXAMPLE_FILE } from "../operator/onboard/env-example.ts";
 import { DEFAULT_SNAPSHOT_FILE, SNIPPET_DIR, planOnboardingFiles } from "../operator/onboard/outputs.ts";
+import { shellWord } from "../operator/smoke/summary.ts";
 import type { SelectionProblem } from "../operator/onboard/problems.ts";
 import type { OnboardingSelection } from "../operator/onboard/selection.ts";
 import { readSelectionFile } from "../operator/onboard/spec.ts";
 import { runWizard } from "../operator/onboard/wizard/index.ts";
 import { writeAllOrNothing } from "../operator/onboard/write-files.ts";
-import { terminalSafe, terminalSafeLines } from "../runtime/text/terminal-safe.ts";
+import { terminalName, terminalSafe, terminalSafeLines } from "../runtime/text/terminal-safe.ts";
 import { envNameOrRefuse } from "./env-name.ts";
 import { CliError, EXIT, printJson, readEnvVar } from "./program.ts";
 
@@ -128,7 +130,29 @@ export function register(program: Command): void {
     .option("--spec <file>", "an onboarding selection (schemas/onboarding-selection.v1.schema.json) instead of the selection flags")
     .option("--wizard", "choose interactively, step by step, with a preview before anything is written")
     .option("--json", "print what was written as JSON records")
-    .action(async (flags: Flags) => runInit(flags));
+    .action(async (flags: Flags) => runInitReportingJson(flags));
+}
+
+/** A refusal of the selection: its problems, each with the flag or spec path and the fix. */
+class InitRefusal extends CliError {
+  readonly problems: readonly SelectionProblem[];
+  constructor(message: string, problems: readonly SelectionProblem[]) {
+    super(message);
+    this.problems = problems;
+  }
+}
+
+/** With --json a refusal is also a record on stdout, as `recipes init --json` prints one; the exit code stays the refusal's. */
+async function runInitReportingJson(flags: Flags): Promise<void> {
+  try {
+    await runInit(flags);
+  } catch (err) {
+    if (flags.json && err instanceof CliError) {
+      const problems = err instanceof InitRefusal ? err.problems : [{ message: err.message }];
+      printJson({ ok: false, problems });
+    }
+    throw err;
+  }
 }
 
 async function runInit(flags: Flags): Promise<void> {
@@ -176,6 +200,10 @@ async function runInit(flags: Flags): Promise<void> {
     if (invalid.length > 0) throw refusal(invalid, "flags");
     contract = merged.contract;
     notes.push(...merged.notes);
+    // The snapshot the new capabilities were checked against is the one build will read.
+    if (schema.snapshotPath !== undefined && contract.build?.schema_snapshot !== schema.snapshotPath) {
+      contract = { ...contract, build: { ...contract.build, schema_snapshot: schema.snapshotPath } };
+    }
   }
 
   const handlerStubs = flags.emitHandler ? handlerStubsFor(contract, schema.snapshot, configPath) : undefined;
@@ -243,6 +271,10 @@ async function obtainSchema(flags: Flags, spec: OnboardingSelection | undefined,
   if (flags.inspectionJson !== undefined) {
     const read = readSnapshotFile(flags.inspectionJson);
     if (!read.ok) throw new CliError(`${read.diagnostic.message}\n${read.diagnostic.fix}`);
+    const named = existing?.build?.schema_snapshot;
+    if (named !== undefined && resolve(configDir, named) !== resolve(flags.inspectionJson)) {
+      return appendedSnapshot(named, read.snapshot, flags, spec, configDir);
+    }
     return { snapshot: read.snapshot, snapshotPath: relativeToConfig(configDir, resolve(flags.inspectionJson)), live: false };
   }
   const liveEnv = flags.fromEnv ?? (spec && process.env[spec.read_url_env] ? spec.read_url_env : undefined);
@@ -272,6 +304,27 @@ async function obtainSchema(flags: Flags, spec: OnboardingSelection | undefined,
     spec
       ? `init needs the database schema: export ${spec.read_url_env} (the spec's read_url_env), or pass --from-env VAR or --inspection-json FILE.`
       : "init needs the database schema: pass --from-env VAR (the env var holding a read-only database URL) or --inspection-json FILE (from `synapsor-runner inspect --json --output`).",
+  );
+}
+
+/**
+ * --append with --inspection-json NEW while the config builds against another snapshot: build
+ * reads the snapshot the config names, so the new table is checked against that one. When that
+ * file is gone, the config is pointed at NEW (which must then hold the existing tables too).
+ */
+function appendedSnapshot(named: string, fresh: SchemaSnapshot, flags: Flags, spec: OnboardingSelection | undefined, configDir: string): SchemaChoice {
+  const namedPath = resolve(configDir, named);
+  if (!existsSync(namedPath)) return { snapshot: fresh, snapshotPath: relativeToConfig(configDir, resolve(flags.inspectionJson!)), live: false };
+  const read = readSnapshotFile(namedPath);
+  if (!read.ok) throw new CliError(`${read.diagnostic.message}\n${read.diagnostic.fix}`);
+  const table = flags.table ?? spec?.table;
+  const schema = flags.schema ?? spec?.schema;
+  if (table === undefined || read.snapshot.tables.some((t) => t.name === table && (schema === undefined || t.schema === schema))) {
+    return { snapshot: read.snapshot, snapshotPath: named, live: false };
+  }
+  throw new CliError(
+    `The config builds against ${terminalSafe(named)}, which has no table ${terminalName(table)}; nothing was written.\n` +
+      `fix: refresh that snapshot with \`synapsor-runner inspect --from-env VAR --output ${shellWord(terminalSafe(namedPath))}\`, then run init --append again without --inspection-json.`,
   );
 }
 
@@ -326,22 +379,31 @@ function refusal(problems: readonly SelectionProblem[], from: "flags" | "spec"):
     return `  ${where}: ${p.message}\n    fix: ${p.fix}`;
   });
   const noun = problems.length === 1 ? "problem" : "problems";
-  return new CliError(`init wrote nothing; ${problems.length} ${noun}:\n${lines.join("\n")}`);
+  return new InitRefusal(`init wrote nothing; ${problems.length} ${noun}:\n${lines.join("\n")}`, problems);
 }
 
 function printSummary(out: string, written: Array<{ path: string; kind: string }>, tools: Array<{ name: string; kind: string }>, notes: string[], contract: Contract): void {
   const rel = (p: string) => relative(process.cwd(), p) || p;
-  const lines = written.map((w) => `wrote ${rel(w.path)}  (${w.kind.replace("_", " ")})`);
-  if (notes.length > 0) lines.push("", "Decided for you (change with the flags named):", ...notes.map((n) => `  - ${n}`));
-  lines.push("", "Tools the model will see:", ...tools.map((t) => `  ${t.name}  (${t.kind})`));
-  const store = contract.storage?.sqlite_path ?? "./.synapsor/local.db";
+  const lines = written.map((w) => `wrote ${terminalSafe(rel(w.path))}  (${w.kind.replaceAll("_", " ")})`);
+  if (notes.length > 0) lines.push("", "Decided for you (change with the flags named):", ...notes.map((n) => `  - ${terminalSafe(n)}`));
+  lines.push("", "Tools the model will see:", ...tools.map((t) => `  ${terminalSafe(t.name)}  (${t.kind})`));
+  // Absolute and quoted for a POSIX shell: the config's paths are relative to its directory, not to where this runs.
+  const configPath = resolve(out);
+  const dir = dirname(configPath);
+  const q = (p: string) => shellWord(terminalSafe(p));
+  const store = resolve(dir, contract.storage?.sqlite_path ?? DEFAULT_STORE_PATH);
+  const envExample = resolve(dir, ENV_EXAMPLE_FILE);
+  const applyWritten = written.some((w) => w.kind === "apply_env_example");
   lines.push(
     "",
     "Next:",
-    "  1. cp .env.example .env  and fill in the values (never commit .env)",
-    `  2. synapsor-runner build --config ${out}`,
-    `  3. synapsor-runner mcp serve --config ${out}    (client snippets are in ${SNIPPET_DIR}/)`,
-    `     or: synapsor-runner mcp config claude-desktop --config ${out} --store ${store}`,
+    `  1. cp ${q(envExample)} ${q(resolve(dir, ".env"))}  and fill in the values (never commit .env)`,
+    ...(applyWritten
+      ? [`     cp ${q(resolve(dir, APPLY_ENV_EXAMPLE_FILE))} ${q(resolve(dir, ".env.apply"))}  for apply only: never in the .env the server loads`]
+      : []),
+    `  2. synapsor-runner build --config ${q(configPath)}`,
+    `  3. synapsor-runner mcp serve --config ${q(configPath)} --store ${q(store)}    (client snippets are in ${q(resolve(dir, SNIPPET_DIR))})`,
+    `     or: synapsor-runner mcp config claude-desktop --config ${q(configPath)} --store ${q(store)}`,
   );
   process.stdout.write(terminalSafeLines(lines.join("\n")) + "\n");
 }

@@ -138,7 +138,7 @@ async function runRecipeInit(name: string, flags: RecipeInitFlags): Promise<void
   const shown = (path: string) => relative(process.cwd(), path) || path;
   const lines = [
     `Applied ${found.recipe.name} to ${applied.mapped.table.schema}.${applied.mapped.table.name}. Wrote:`,
-    ...written.written.map((w) => `  ${shown(w.path)} (${w.kind.replace("_", " ")})`),
+    ...written.written.map((w) => `  ${shown(w.path)} (${w.kind.replaceAll("_", " ")})`),
     `Tools: ${tools.join(", ")}`,
     `Keys: row id ${applied.mapped.primary_key}, tenant ${applied.mapped.tenant_column}, ${
       applied.mapped.conflict_column !== undefined ? `stale-row guard ${applied.mapped.conflict_column}` : "no stale-row guard (--conflict-column COLUMN adds one)"
@@ -149,6 +149,9 @@ async function runRecipeInit(name: string, flags: RecipeInitFlags): Promise<void
     ...applied.notes.map((n) => `Note: ${n}`),
     "",
     `Next: copy ${shown(resolve(dirname(output), ".env.example"))} to .env beside it and fill in the values, then`,
+    ...(written.written.some((w) => w.kind === "apply_env_example")
+      ? [`  (${shown(resolve(dirname(output), ".env.apply.example"))} holds what only apply needs: copy it to .env.apply, never into the .env the server loads)`]
+      : []),
     `  synapsor-runner build --config ${flags.output}${buildSource}`,
   ];
   process.stdout.write(terminalSafeLines(lines.join("\n")) + "\n");

@@ -8,6 +8,7 @@ import { closest } from "../../compiler/config/suggest.ts";
 import type { ColumnInfo, SchemaSnapshot, TableInfo } from "../../compiler/inspect/snapshot.ts";
 import { versionGuardKind } from "../../compiler/resolve/version-column.ts";
 import { typedValue, unpatchableReason } from "./column-args.ts";
+import { argNameForColumn } from "./naming.ts";
 import type { Problems } from "./problems.ts";
 import type { OnboardingSelection } from "./selection.ts";
 
@@ -59,9 +60,9 @@ export function checkSelection(selection: OnboardingSelection, snapshot: SchemaS
     return undefined;
   };
   const typed = (field: string, value: Scalar, column: ColumnInfo): Scalar | undefined => {
-    const result = typedValue(value, column);
+    const result = typedValue(value, column, selection.engine);
     if (result.ok) return result.value;
-    problem(field, `${result.message}.`, "Use a value of the column's type.");
+    problem(field, `${result.message}.`, "Use a value in the form the column takes.");
     return undefined;
   };
 
@@ -110,7 +111,8 @@ export function checkSelection(selection: OnboardingSelection, snapshot: SchemaS
       problem(field, `Argument name '${arg}' is not a valid argument name.`, "Use lowercase letters, digits and underscores, starting with a letter, e.g. new_status.");
       continue;
     }
-    const idArg = selection.id_arg;
+    // The id argument the tool will have, named or defaulted: a patch argument of that name would replace it.
+    const idArg = selection.id_arg ?? argNameForColumn(selection.primary_key);
     const other = argColumns.get(arg);
     if (other !== undefined || arg === idArg) {
       problem(field, `Argument '${arg}' is already used${other !== undefined ? ` for column '${other}'` : " for the row id"}.`, "Give each patched column its own argument name.");
@@ -197,11 +199,20 @@ export function checkSelection(selection: OnboardingSelection, snapshot: SchemaS
 
   const list = selection.list_tool;
   if (list) {
+    // Each filter becomes an argument named after its column; two columns whose names make the
+    // same argument name would silently share one argument.
+    const filterArgs = new Map<string, string>();
     list.filters.forEach((c, i) => {
       const column = need(`list_tool.filters.${i}`, c);
       if (column && column.name === selection.tenant_column) {
         problem(`list_tool.filters.${i}`, `'${c}' is the tenant column; every list is already limited to the current tenant.`, "Remove it from --filters.");
       }
+      const arg = argNameForColumn(c);
+      const other = filterArgs.get(arg);
+      if (other !== undefined) {
+        problem(`list_tool.filters.${i}`, `Filters '${other}' and '${c}' would both be the argument '${arg}'.`, "Filter on only one of these columns.");
+      }
+      filterArgs.set(arg, c);
     });
     list.order_by?.forEach((o, i) => need(`list_tool.order_by.${i}`, o.column));
     if (list.max_rows !== undefined && (!Number.isInteger(list.max_rows) || list.max_rows < 1 || list.max_rows > 100)) {

@@ -13,7 +13,7 @@ export type ClientKind = (typeof CLIENT_KINDS)[number];
 
 export const SERVER_NAME = "synapsor-runner";
 export const DEFAULT_HTTP_PORT = 8766;
-export const DEFAULT_HTTP_TOKEN_ENV = "SYNAPSOR_MCP_TOKEN";
+export const DEFAULT_HTTP_TOKEN_ENV = "SYNAPSOR_HTTP_TOKEN";
 
 export interface SnippetInput {
   configPath: string;

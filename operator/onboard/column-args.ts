@@ -2,8 +2,10 @@
 // column's own limits (string length, integer range, enum labels) so a value the database would
 // refuse is refused at the tool boundary instead.
 
-import type { ArgConfig, Scalar } from "../../compiler/config/contract.ts";
+import type { ArgConfig, Engine, Scalar } from "../../compiler/config/contract.ts";
 import type { ColumnInfo } from "../../compiler/inspect/snapshot.ts";
+import { textFormatFor } from "../../compiler/plan/text-format.ts";
+import { isValidText, TEXT_FORMATS } from "../../runtime/calls/text-formats.ts";
 
 export type Bounds = { minimum?: number; maximum?: number };
 
@@ -67,7 +69,7 @@ export function argForColumn(column: ColumnInfo, description: string, bounds: Bo
  * A value given as text (a flag, or a spec written by hand) typed for its column: "3" becomes 3
  * for an integer column, "true" becomes true for a boolean one. Returns a message when it cannot be.
  */
-export function typedValue(value: Scalar, column: ColumnInfo): { ok: true; value: Scalar } | { ok: false; message: string } {
+export function typedValue(value: Scalar, column: ColumnInfo, engine: Engine = "postgres"): { ok: true; value: Scalar } | { ok: false; message: string } {
   if (value === null) {
     return column.nullable ? { ok: true, value } : { ok: false, message: `column '${column.name}' is NOT NULL, so it cannot be set to null` };
   }
@@ -78,6 +80,10 @@ export function typedValue(value: Scalar, column: ColumnInfo): { ok: true; value
     if ((cls === "integer" || cls === "bigint") && !Number.isSafeInteger(n)) {
       return { ok: false, message: `'${String(value)}' is not a whole number a JSON config can hold exactly, and column '${column.name}' is ${column.data_type}` };
     }
+    if (cls === "decimal") {
+      const refused = decimalFitRefusal(String(value).trim(), column);
+      if (refused !== undefined) return { ok: false, message: refused };
+    }
     // A decimal becomes a JSON number too: the contract compares fixed values with numeric_bounds as numbers.
     return { ok: true, value: n };
   }
@@ -87,6 +93,12 @@ export function typedValue(value: Scalar, column: ColumnInfo): { ok: true; value
     return { ok: false, message: `'${String(value)}' is not true or false, and column '${column.name}' is ${column.data_type}` };
   }
   const text = String(value);
+  // A fixed value must have the form an argument for the same column must have (the compiler's
+  // format and pattern for it, and the runtime's check that the date or time is real).
+  const form = textFormatFor(engine, [column]);
+  if (form !== undefined && (!new RegExp(form.pattern).test(text) || !isValidText(form.format, text))) {
+    return { ok: false, message: `'${text}' is not ${TEXT_FORMATS[form.format].what} (the form column '${column.name}', ${column.data_type}, takes; pattern ${form.pattern})` };
+  }
   const labels = column.enum_values;
   if (labels && labels.length > 0 && !labels.includes(text)) {
     return { ok: false, message: `'${text}' is not one of the values column '${column.name}' allows (${labels.join(", ")})` };
@@ -95,4 +107,22 @@ export function typedValue(value: Scalar, column: ColumnInfo): { ok: true; value
     return { ok: false, message: `'${text}' is longer than column '${column.name}' allows (${column.max_length} characters)` };
   }
   return { ok: true, value: text };
+}
+
+/** A decimal written as text against the precision and scale its type names (numeric(10,2): 8 digits before the point, 2 after). */
+function decimalFitRefusal(text: string, column: ColumnInfo): string | undefined {
+  const written = /^[+-]?(\d*)(?:\.(\d*))?$/.exec(text);
+  if (!written || (written[1] === "" && (written[2] ?? "") === "")) {
+    return `'${text}' is not a plain decimal number such as 12.50, and column '${column.name}' is ${column.data_type}`;
+  }
+  const declared = /\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\)/.exec(column.data_type);
+  if (!declared) return undefined;
+  const precision = Number(declared[1]);
+  const scale = declared[2] !== undefined ? Number(declared[2]) : 0;
+  const whole = written[1]!.replace(/^0+/, "").length;
+  const fraction = (written[2] ?? "").replace(/0+$/, "").length;
+  if (whole > precision - scale || fraction > scale) {
+    return `'${text}' does not fit column '${column.name}' (${column.data_type}): at most ${precision - scale} digits before the point and ${scale} after`;
+  }
+  return undefined;
 }

@@ -4,6 +4,7 @@
 // from the inspected table (its primary key, the suggested tenant and version columns), and each
 // guess is reported as a note so nothing is decided silently.
 
+import { UNSAFE_CLASS, terminalSafe } from "../../runtime/text/terminal-safe.ts";
 import type { Engine, Mode, Scalar } from "../../compiler/config/contract.ts";
 import { DEFAULT_PRINCIPAL_ENV, DEFAULT_TENANT_ENV } from "../../compiler/config/contract.ts";
 import type { SchemaSnapshot, TableInfo } from "../../compiler/inspect/snapshot.ts";
@@ -174,6 +175,8 @@ function tableNames(snapshot: SchemaSnapshot): string[] {
 
 /** Columns a person would not want a model to read by default. */
 const LIKELY_SECRET_COLUMN = /pass(word)?|secret|token|hash|salt|api_?key|ssn/i;
+/** A name holding a control, line-break, bidi or invisible character. */
+const UNSAFE_NAME = new RegExp(UNSAFE_CLASS, "u");
 
 export function selectionFromFlags(flags: InitFlags, snapshot: SchemaSnapshot, context: FlagContext): FlagOutcome {
   const problems: SelectionProblem[] = [];
@@ -201,24 +204,28 @@ export function selectionFromFlags(flags: InitFlags, snapshot: SchemaSnapshot, c
   const primaryKey = flags.primaryKey ?? guessPrimaryKey(table, flags.tenantColumn);
   if (primaryKey === undefined) {
     report("--primary-key", `${table.name} has no single-column primary key to use.`, "Pass --primary-key COLUMN (a column whose value is unique per row).");
-  } else if (flags.primaryKey === undefined) notes.push(`primary key '${primaryKey}' taken from the table`);
+  } else if (flags.primaryKey === undefined) notes.push(`primary key '${terminalSafe(primaryKey)}' taken from the table`);
 
   const tenantColumn = flags.tenantColumn ?? table.suggestions.tenant_key;
   if (tenantColumn === undefined) {
     report("--tenant-column", `No tenant column was given and none was recognised in ${table.name}.`, `Pass --tenant-column COLUMN, the column that scopes rows to one customer (columns: ${table.columns.map((c) => c.name).join(", ")}).`);
-  } else if (flags.tenantColumn === undefined) notes.push(`tenant column '${tenantColumn}' guessed from its name; pass --tenant-column to choose another`);
+  } else if (flags.tenantColumn === undefined) notes.push(`tenant column '${terminalSafe(tenantColumn)}' guessed from its name; pass --tenant-column to choose another`);
 
   let conflictColumn = flags.conflictColumn;
   if (conflictColumn === undefined && mode === "review" && table.suggestions.version_column !== undefined) {
     conflictColumn = table.suggestions.version_column;
-    notes.push(`conflict column '${conflictColumn}' guessed from its name; pass --conflict-column to choose another`);
+    notes.push(`conflict column '${terminalSafe(conflictColumn)}' guessed from its name; pass --conflict-column to choose another`);
   }
 
   let visible = flags.visibleColumns !== undefined ? splitList(flags.visibleColumns) : undefined;
   if (visible === undefined) {
-    visible = table.columns.filter((c) => c.type_class !== "binary" && !LIKELY_SECRET_COLUMN.test(c.name)).map((c) => c.name);
+    // A name with control, bidi or invisible characters would land in the descriptions the model
+    // reads; such a column is shown only when named in --visible-columns.
+    const unsafeNamed = table.columns.filter((c) => UNSAFE_NAME.test(c.name)).length;
+    visible = table.columns.filter((c) => c.type_class !== "binary" && !LIKELY_SECRET_COLUMN.test(c.name) && !UNSAFE_NAME.test(c.name)).map((c) => c.name);
     const hidden = table.columns.length - visible.length;
-    notes.push(`visible columns: all ${visible.length} columns${hidden > 0 ? ` (${hidden} binary or secret-looking column(s) left out)` : ""}; pass --visible-columns to show fewer`);
+    const why = unsafeNamed > 0 ? `binary, secret-looking or with control, bidi or invisible characters in the name (${unsafeNamed})` : "binary or secret-looking";
+    notes.push(`visible columns: all ${visible.length} columns${hidden > 0 ? ` (${hidden} ${why} column(s) left out)` : ""}; pass --visible-columns to show fewer`);
   }
 
   const writeback = writebackFromFlags(flags, mode, report);

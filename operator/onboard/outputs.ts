@@ -4,14 +4,14 @@
 // asked, handler stubs. Every path a config holds is relative to the config's directory.
 
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import type { Contract } from "../../compiler/config/contract.ts";
 import { DEFAULT_STORE_PATH } from "../../compiler/config/contract.ts";
 import { snapshotJson } from "../../compiler/inspect/snapshot-file.ts";
 import type { SchemaSnapshot } from "../../compiler/inspect/snapshot.ts";
 import type { HandlerStub } from "../handler-stub/stub.ts";
 import { clientSnippet, type ClientKind } from "./client-snippets.ts";
-import { contractVariables, envExampleText, extendEnvExample } from "./env-example.ts";
+import { APPLY_ENV_EXAMPLE_FILE, applyEnvExampleText, contractVariables, ENV_EXAMPLE_FILE, envExampleText, extendEnvExample, type NamedVariable } from "./env-example.ts";
 import type { PlannedFile } from "./write-files.ts";
 
 export const SNIPPET_DIR = ".synapsor/clients";
@@ -29,6 +29,17 @@ export interface OnboardingOutput {
   handlerStubs?: HandlerStub[];
 }
 
+/**
+ * A client snippet's file, named after the config so two configs in one directory do not share
+ * one: `.synapsor/clients/generic.json` for synapsor.runner.json, `<name>.generic.json` for any other.
+ */
+export function snippetPath(configPath: string, client: ClientKind): string {
+  const name = basename(configPath);
+  const prefix = name === DEFAULT_CONFIG_BASENAME ? "" : `${name.replace(/\.json$/i, "")}.`;
+  return join(dirname(resolve(configPath)), SNIPPET_DIR, `${prefix}${client}.json`);
+}
+const DEFAULT_CONFIG_BASENAME = "synapsor.runner.json";
+
 export function planOnboardingFiles(output: OnboardingOutput): PlannedFile[] {
   const configPath = resolve(output.configPath);
   const dir = dirname(configPath);
@@ -41,19 +52,16 @@ export function planOnboardingFiles(output: OnboardingOutput): PlannedFile[] {
   }
 
   const variables = contractVariables(contract);
-  const envExample = join(dir, ".env.example");
-  if (output.append && existsSync(envExample)) {
-    const extended = extendEnvExample(readFileSync(envExample, "utf8"), variables);
-    if (extended !== undefined) files.push({ path: envExample, kind: "env_example", text: extended, replaces: true });
-  } else {
-    files.push({ path: envExample, kind: "env_example", text: envExampleText(variables) });
-  }
+  const serverText = envExampleText(variables);
+  const applyText = applyEnvExampleText(variables);
+  files.push(...envFile(join(dir, ENV_EXAMPLE_FILE), serverText, variables.filter((v) => v.scope === "server"), "env_example"));
+  if (applyText !== undefined) files.push(...envFile(join(dir, APPLY_ENV_EXAMPLE_FILE), applyText, variables.filter((v) => v.scope === "apply"), "apply_env_example"));
 
   const store = resolve(dir, contract.storage?.sqlite_path ?? DEFAULT_STORE_PATH);
   for (const client of SNIPPET_CLIENTS) {
     const snippet = clientSnippet(client, { configPath, storePath: store, envFile: join(dir, ".env") });
     // Under --append the snippets start the same server as before; rewriting them changes nothing.
-    const path = join(dir, SNIPPET_DIR, `${client}.json`);
+    const path = snippetPath(configPath, client);
     if (output.append && existsSync(path)) continue;
     files.push({ path, kind: "client_snippet", text: JSON.stringify(snippet, null, 2) + "\n" });
   }
@@ -62,4 +70,15 @@ export function planOnboardingFiles(output: OnboardingOutput): PlannedFile[] {
     files.push({ path: join(dir, HANDLER_DIR, stub.file), kind: "handler", text: stub.text });
   }
   return files;
+}
+
+/**
+ * An env example file: written whole when absent; when one exists (an app's own .env.example, or
+ * ours from an earlier run) the names it lacks are added at its end and its own lines are kept,
+ * so an app's file is never refused or replaced.
+ */
+function envFile(path: string, text: string, variables: readonly NamedVariable[], kind: "env_example" | "apply_env_example"): PlannedFile[] {
+  if (!existsSync(path)) return [{ path, kind, text }];
+  const extended = extendEnvExample(readFileSync(path, "utf8"), variables);
+  return extended === undefined ? [] : [{ path, kind, text: extended, replaces: true }];
 }

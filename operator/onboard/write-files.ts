@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 
-export type FileKind = "config" | "schema_snapshot" | "env_example" | "client_snippet" | "handler";
+export type FileKind = "config" | "schema_snapshot" | "env_example" | "apply_env_example" | "client_snippet" | "handler";
 
 export interface PlannedFile {
   path: string;
@@ -26,9 +26,13 @@ export function writeAllOrNothing(files: readonly PlannedFile[], force: boolean)
   const existing = existingTargets(files, force);
   if (existing.length > 0) return { ok: false, existing };
   const staged: Array<{ temp: string; target: string; kind: FileKind }> = [];
+  // The file being written when something fails: set before its directory is made, so a directory
+  // that cannot be created is reported against the file that needed it.
+  let current = "";
   try {
     for (const file of files) {
       const target = resolve(file.path);
+      current = target;
       mkdirSync(dirname(target), { recursive: true });
       const temp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
       staged.push({ temp, target, kind: file.kind });
@@ -36,7 +40,7 @@ export function writeAllOrNothing(files: readonly PlannedFile[], force: boolean)
     }
   } catch (err) {
     for (const s of staged) rmSync(s.temp, { force: true });
-    const failed = staged.at(-1)?.target ?? "";
+    const failed = current;
     return { ok: false, failed, code: String((err as { code?: unknown }).code ?? "error") };
   }
   for (const s of staged) renameSync(s.temp, s.target);

@@ -65,7 +65,7 @@ for (const engine of ["postgres", "mysql"] as const) {
         CLINIC_WRITE_URL: writeUrl,
         CLINIC_ID: "c-north",
         CLINIC_STAFF: "front-desk-3",
-        SYNAPSOR_MCP_TOKEN: TOKEN,
+        SYNAPSOR_HTTP_TOKEN: TOKEN,
         APP_HANDLER_TOKEN: TOKEN,
         APP_HANDLER_URL: `http://127.0.0.1:9/writeback?key=${TOKEN}`,
       };
@@ -91,7 +91,7 @@ for (const engine of ["postgres", "mysql"] as const) {
         dir,
       );
       assert.equal(init.code, 0, init.stderr);
-      for (const file of ["clinic.runner.json", "synapsor.schema.json", ".env.example", ".synapsor/clients/generic.json", ".synapsor/clients/claude-desktop.json"]) {
+      for (const file of ["clinic.runner.json", "synapsor.schema.json", ".env.example", ".synapsor/clients/clinic.runner.generic.json", ".synapsor/clients/clinic.runner.claude-desktop.json"]) {
         assert.ok(existsSync(join(dir, file)), `${file} was written`);
       }
       const config = JSON.parse(readFileSync(join(dir, "clinic.runner.json"), "utf8"));
@@ -126,14 +126,16 @@ for (const engine of ["postgres", "mysql"] as const) {
         assertNoSecret(readFileSync(file, "utf8"), file);
       }
       const example = readFileSync(join(dir, ".env.example"), "utf8");
-      for (const name of ["CLINIC_READ_URL", "CLINIC_WRITE_URL", "CLINIC_ID", "CLINIC_STAFF"]) assert.match(example, new RegExp(`^${name}=$`, "m"));
+      for (const name of ["CLINIC_READ_URL", "CLINIC_ID", "CLINIC_STAFF", "SYNAPSOR_HTTP_TOKEN"]) assert.match(example, new RegExp(`^${name}=$`, "m"));
+      assert.doesNotMatch(example, /^CLINIC_WRITE_URL=/m, "the writer credential is not in the file the server loads");
+      assert.match(readFileSync(join(dir, ".env.apply.example"), "utf8"), /^CLINIC_WRITE_URL=$/m);
       for (const client of ["generic", "claude-desktop", "cursor", "openai-agents"]) {
         const snippet = await cli(["mcp", "config", client, "--config", "clinic.runner.json", "--store", ".synapsor/local.db"], dir);
         assert.equal(snippet.code, 0, snippet.stderr);
         const parsed = JSON.parse(snippet.stdout);
         assertNoSecret(snippet.stdout + snippet.stderr, `mcp config ${client}`);
         if (client === "openai-agents") {
-          assert.equal(parsed.auth.token_env, "SYNAPSOR_MCP_TOKEN");
+          assert.equal(parsed.auth.token_env, "SYNAPSOR_HTTP_TOKEN");
           assert.ok(parsed.start_server.args.includes("serve-streamable-http") && parsed.start_server.args.includes("openai"));
         } else {
           const server = parsed.mcpServers["synapsor-runner"];
@@ -277,7 +279,7 @@ for (const engine of ["postgres", "mysql"] as const) {
       const before = readFileSync(join(dir, "synapsor.runner.json"), "utf8");
       const again = await cli([...base, "--visible-columns", "status"], dir);
       assert.equal(again.code, 1);
-      for (const file of ["synapsor.runner.json", "synapsor.schema.json", ".env.example", "generic.json", "claude-desktop.json"]) assert.match(again.stderr, new RegExp(file.replace(".", "\\.")));
+      for (const file of ["synapsor.runner.json", "synapsor.schema.json", "generic.json", "claude-desktop.json"]) assert.match(again.stderr, new RegExp(file.replace(".", "\\.")));
       assert.match(again.stderr, /--force/);
       assert.equal(readFileSync(join(dir, "synapsor.runner.json"), "utf8"), before, "the existing config is untouched");
       const token = await cli(["mcp", "config", "openai-agents", "--config", "synapsor.runner.json", "--store", "s.db", "--auth-token-env", TOKEN], dir);

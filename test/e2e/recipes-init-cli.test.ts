@@ -153,9 +153,12 @@ test("an app handler instead of a writer credential: the config names its execut
   });
   assert.equal(contract.capabilities[1].executor, "app_http_handler");
   assert.equal(contract.sources.app_db.write_url_env, undefined, "no writer credential when the app applies changes");
+  // The handler's settings are for apply only: in .env.apply.example, not the .env the server loads.
   const envExample = readFileSync(join(dir, "handler", ".env.example"), "utf8");
-  assert.match(envExample, /^REFUND_HANDLER_URL=$/m);
-  assert.match(envExample, /^REFUND_HANDLER_TOKEN=$/m);
+  assert.doesNotMatch(envExample, /^REFUND_HANDLER_(URL|TOKEN)=/m);
+  const applyExample = readFileSync(join(dir, "handler", ".env.apply.example"), "utf8");
+  assert.match(applyExample, /^REFUND_HANDLER_URL=$/m);
+  assert.match(applyExample, /^REFUND_HANDLER_TOKEN=$/m);
 });
 
 test("a schema with no tables is refused with the schemas that do hold tables", async () => {

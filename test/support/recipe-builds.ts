@@ -41,7 +41,7 @@ export function recipeBuildTests(engine: "postgres" | "mysql"): void {
       assert.equal(outcome.ok, true);
       assert.deepEqual(
         outcome.written.map((w) => w.kind),
-        ["config", "schema_snapshot", "env_example", "client_snippet", "client_snippet"],
+        ["config", "schema_snapshot", "env_example", "apply_env_example", "client_snippet", "client_snippet"],
       );
       const contract = JSON.parse(readFileSync(config, "utf8"));
       assert.deepEqual(
@@ -51,8 +51,11 @@ export function recipeBuildTests(engine: "postgres" | "mysql"): void {
       // Names of variables only: the database URL the recipe was inspected with is in neither file.
       const envExample = readFileSync(outcome.written.find((w) => w.kind === "env_example")!.path, "utf8");
       assert.match(envExample, /^RECIPE_DB_URL=$/m);
-      assert.match(envExample, /^RECIPE_WRITE_URL=$/m);
-      for (const text of [envExample, readFileSync(config, "utf8")]) assert.ok(!text.includes(db.url) && !text.includes("://"), text);
+      // The writer credential is for apply only: never in the file the MCP server loads.
+      assert.doesNotMatch(envExample, /^RECIPE_WRITE_URL=/m);
+      const applyExample = readFileSync(outcome.written.find((w) => w.kind === "apply_env_example")!.path, "utf8");
+      assert.match(applyExample, /^RECIPE_WRITE_URL=$/m);
+      for (const text of [envExample, applyExample, readFileSync(config, "utf8")]) assert.ok(!text.includes(db.url) && !text.includes("://"), text);
 
       const out = join(dir, c.recipe, "out");
       const built = await runCli(["build", "--config", config, "--out", out, "--from-env", "RECIPE_DB_URL", "--json"], { env: env() });

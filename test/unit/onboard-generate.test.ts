@@ -147,6 +147,30 @@ describe("generateContract", () => {
     assert.equal(problems[0]!.field, "conflict_column");
   });
 
+  test("a patch argument named like the defaulted id argument is refused rather than replacing it", () => {
+    const problems = problemsOf({ patch: { cancel_reason: { from_arg: "id" } }, patch_bounds: {}, id_arg: undefined });
+    assert.ok(problems.some((p) => p.field === "patch.cancel_reason" && p.message.includes("row id")), JSON.stringify(problems));
+  });
+
+  test("two list filters that make the same argument name are refused rather than sharing it", () => {
+    const snapshot = clinicSnapshot();
+    const table = snapshot.tables.find((t) => t.name === "appointments")!;
+    const patient = table.columns.find((c) => c.name === "patient_id")!;
+    table.columns.push({ ...patient, name: "Patient ID" });
+    const result = generateContract(
+      selection({ mode: "read_only", patch: undefined, status_guards: undefined, patch_bounds: undefined, list_tool: { filters: ["patient_id", "Patient ID"] } }),
+      snapshot,
+    );
+    assert.ok(!result.ok);
+    assert.ok(result.problems.some((p) => p.field === "list_tool.filters.1" && p.message.includes("'patient_id'")), JSON.stringify(result.problems));
+  });
+
+  test("a fixed timestamp in words is refused with the form the column takes", () => {
+    const problems = problemsOf({ patch: { scheduled_at: { fixed: "next tuesday" } }, patch_bounds: {} });
+    const problem = problems.find((p) => p.field === "patch.scheduled_at");
+    assert.ok(problem && problem.message.includes("ISO 8601 timestamp"), JSON.stringify(problems));
+  });
+
   test("the primary key, tenant column and conflict column cannot be patched", () => {
     const problems = problemsOf({ patch: { clinic_id: { fixed: "x" }, id: { fixed: "y" }, updated_at: { from_arg: "when" } }, patch_bounds: {} });
     assert.deepEqual(problems.map((p) => p.field).sort(), ["patch.clinic_id", "patch.id", "patch.updated_at"]);

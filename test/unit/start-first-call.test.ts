@@ -34,6 +34,7 @@ test("next commands: absolute paths with spaces and quotes survive a shell; revi
     storePath: `${dir}/.synapsor/local.db`,
     serverPath: `${dir}/.synapsor/build/server.mjs`,
     envExamplePath: `${dir}/.env.example`,
+    applyEnvExamplePath: `${dir}/.env.apply.example`,
     smokeArgs: { invoice_id: "INV-1 'x'" },
   });
   const smoke = commands.find((c) => c.command.startsWith("synapsor-runner smoke call"))!.command;
@@ -42,6 +43,9 @@ test("next commands: absolute paths with spaces and quotes survive a shell; revi
   assert.deepEqual(words.slice(0, 10), ["smoke", "call", "--config", `${dir}/synapsor.runner.json`, "--store", `${dir}/.synapsor/local.db`, "--tool", "billing.inspect_invoice", "--args", `{"invoice_id":"INV-1 'x'"}`]);
   assert.ok(commands.some((c) => c.command.startsWith("synapsor-runner proposals list")));
   assert.ok(commands.some((c) => c.command.startsWith("synapsor-runner apply --proposal")));
+  // What only apply reads is copied to its own file, not to the .env the server loads.
+  assert.ok(commands.some((c) => c.command === "cp '/tmp/my app'\\''s dir/.env.apply.example' '/tmp/my app'\\''s dir/.env.apply'"), JSON.stringify(commands));
+  assert.ok(commands.some((c) => c.what.includes("SYNAPSOR_HTTP_TOKEN") || c.command.includes("SYNAPSOR_HTTP_TOKEN")));
   const readOnly = nextCommands({ selection: { ...selection, mode: "read_only" }, configPath: "/c.json", storePath: "/s.db", serverPath: "/b/server.mjs", envExamplePath: "/.env.example" });
   assert.equal(readOnly.some((c) => c.command.includes("apply")), false);
 });

@@ -44,7 +44,7 @@ export async function runStart(options: StartOptions): Promise<void> {
   requireTerminal("start");
   const url = readEnvVar(options.fromEnv, "the read-only database URL to start from (postgres://… or mysql://…)");
   const configPath = resolve(options.config);
-  refuseExistingConfig(configPath, options.force);
+  refuseExistingConfig(configPath, options.force, DEFAULT_SNAPSHOT_FILE);
   await guided(options, url, configPath, terminalAsker);
 }
 
@@ -67,7 +67,7 @@ async function guided(options: StartOptions, url: string, configPath: string, as
 
   step("Writing the files");
   const { contract, written } = writeSelection({ configPath, selection, snapshot, live: true, force: options.force });
-  for (const w of written) say(`  wrote ${terminalSafe(w.path)}  (${w.kind})`);
+  for (const w of written) say(`  wrote ${terminalSafe(w.path)}  (${w.kind.replaceAll("_", " ")})`);
 
   step("Building the server");
   const dir = dirname(configPath);
@@ -116,6 +116,7 @@ async function guided(options: StartOptions, url: string, configPath: string, as
     storePath,
     serverPath: join(outDir, "server.mjs"),
     envExamplePath: join(dir, ".env.example"),
+    ...(written.some((w) => w.kind === "apply_env_example") ? { applyEnvExamplePath: join(dir, ".env.apply.example") } : {}),
     ...(smokeArgs ? { smokeArgs } : {}),
   });
   for (const c of commands) say(`  # ${c.what}\n  ${c.command}\n`);

@@ -47,7 +47,7 @@ export async function runWizard(request: WizardRequest): Promise<void> {
     throw new CliError("Pass either --from-env VAR (inspect the live database) or --inspection-json FILE (a saved snapshot), not both.");
   }
   const configPath = resolve(request.out);
-  refuseExistingConfig(configPath, request.force);
+  refuseExistingConfig(configPath, request.force, flags.fromEnv !== undefined ? DEFAULT_SNAPSHOT_FILE : undefined);
 
   const live = flags.fromEnv !== undefined;
   let snapshot;

@@ -2,15 +2,15 @@
 // selection through init's generator, then init's all-or-nothing writer. Called only after the
 // final confirmation, so a cancelled wizard never reaches it.
 
-import { relative } from "node:path";
+import { dirname, relative, resolve } from "node:path";
 import type { Contract } from "../../../compiler/config/contract.ts";
 import type { SchemaSnapshot } from "../../../compiler/inspect/snapshot.ts";
 import { terminalSafe } from "../../../runtime/text/terminal-safe.ts";
 import { CliError, EXIT } from "../../../cli/program.ts";
 import { generateContract } from "../generate.ts";
-import { planOnboardingFiles } from "../outputs.ts";
+import { planOnboardingFiles, SNIPPET_CLIENTS, snippetPath } from "../outputs.ts";
 import type { OnboardingSelection } from "../selection.ts";
-import { existingTargets, writeAllOrNothing, type FileKind } from "../write-files.ts";
+import { existingTargets, writeAllOrNothing, type FileKind, type PlannedFile } from "../write-files.ts";
 
 export interface WrittenOnboarding {
   contract: Contract;
@@ -26,8 +26,18 @@ function refuseExisting(existing: string[]): CliError {
  * Refuses before any question is asked when the config file is already there: answering every
  * step only to be refused at the end would waste the person's time.
  */
-export function refuseExistingConfig(configPath: string, force: boolean): void {
-  const existing = existingTargets([{ path: configPath, kind: "config", text: "" }], force);
+/**
+ * Before the first question: every file the run will create that already exists (the config, the
+ * client snippets, and the schema snapshot when one will be written), so nobody answers every
+ * question only to be refused at the end. The env examples are extended, never refused.
+ */
+export function refuseExistingConfig(configPath: string, force: boolean, snapshotFile?: string): void {
+  const targets: PlannedFile[] = [
+    { path: configPath, kind: "config", text: "" },
+    ...SNIPPET_CLIENTS.map((client): PlannedFile => ({ path: snippetPath(configPath, client), kind: "client_snippet", text: "" })),
+    ...(snapshotFile !== undefined ? [{ path: resolve(dirname(resolve(configPath)), snapshotFile), kind: "schema_snapshot", text: "" } as PlannedFile] : []),
+  ];
+  const existing = existingTargets(targets, force);
   if (existing.length > 0) throw refuseExisting(existing);
 }
 
