@@ -137,7 +137,7 @@ describe("arguments feeding date, time, timestamp and uuid columns", () => {
     assert.match(String(props.starts_at!.pattern), /\{1,6\}/);
   });
 
-  test("MySQL: DATETIME(3) keeps 3 digits, TIMESTAMP takes years 1970 to 2038, no offsets", async () => {
+  test("MySQL: DATETIME(3) keeps 3 digits, TIMESTAMP takes years 1970 to 2038, no offset but the UTC marker results print", async () => {
     const { capability } = planned("mysql", reschedule());
     const props = capability.inputSchema.properties as Record<string, Record<string, unknown>>;
     assert.equal(props.starts_at!.format, "local-date-time");
@@ -147,7 +147,14 @@ describe("arguments feeding date, time, timestamp and uuid columns", () => {
     assert.equal(ok({}).ok, true);
     assert.equal(ok({ starts_at: "2026-11-30T09:00:00.123" }).ok, true);
     assert.equal(ok({ starts_at: "2026-11-30T09:00:00.1234" }).ok, false, "more digits than DATETIME(3) keeps");
-    assert.equal(ok({ starts_at: "2026-11-30T09:00:00Z" }).ok, false, "no offset on MySQL");
+    assert.equal(ok({ starts_at: "2026-11-30T09:00:01+01:00" }).ok, false, "no offset on MySQL");
+    assert.equal(ok({ starts_at: "2026-11-30T09:00:00-00:00" }).ok, false, "only the two spellings results print");
+    // A value as a result printed it ("...Z", sessions run in UTC) comes back and is bound without the marker.
+    for (const [written, bound] of [["2024-02-29T10:00:00.5Z", "2024-02-29T10:00:00.5"], ["2024-02-29 10:00:00+00:00", "2024-02-29 10:00:00"]]) {
+      const r = ok({ starts_at: written });
+      assert.equal(r.ok, true, written);
+      assert.equal(r.ok ? r.value.starts_at : "", bound);
+    }
     assert.equal(ok({ starts_at: "0999-11-30T09:00:00" }).ok, false, "DATETIME starts at year 1000");
     assert.equal(ok({ local_start: "2039-01-01 00:00:00" }).ok, false, "TIMESTAMP ends in 2038");
     const refused = ok({ local_start: "2039-01-01 00:00:00" });
@@ -166,6 +173,7 @@ describe("arguments feeding date, time, timestamp and uuid columns", () => {
     const cases: Array<[Record<string, unknown>, RegExp]> = [
       [{ starts_at: "next tuesday" }, /^Argument 'starts_at' must be an ISO 8601 timestamp with offset such as 2026-11-30T09:00:00Z/],
       [{ starts_at: "2026-11-30T09:00:00" }, /with offset/],
+      [{ local_start: "2026-11-30T09:00:00+01:00" }, /without offset/],
       [{ starts_at: "2026-02-30T09:00:00Z" }, /with offset/],
       [{ starts_at: "2026-11-30T24:00:00Z" }, /with offset/],
       [{ starts_at: "2026-11-30T09:00:00.1234567Z" }, /at most 6 digits after the seconds/],
@@ -194,6 +202,9 @@ describe("arguments feeding date, time, timestamp and uuid columns", () => {
       ["date-time", "2026-11-30T09:00Z", false],
       ["local-date-time", "2026-11-30 23:59:59.5", true],
       ["local-date-time", "2026-11-30T09:60:00", false],
+      ["local-date-time", "2026-11-30T09:00:00Z", true],
+      ["local-date-time", "2026-11-30T09:00:00+00:00", true],
+      ["local-date-time", "2026-11-30T09:00:00+02:00", false],
       ["time", "23:59:59.999999-03:30", true],
       ["local-time", "9:00:00", false],
       ["date", "2024-02-29", true],
