@@ -161,6 +161,19 @@ describe("arguments feeding date, time, timestamp and uuid columns", () => {
     assert.match(refused.ok ? "" : refused.failure.error.message, /^Argument 'local_start' must be an ISO 8601 timestamp without offset .* a year from 1970 to 2038/);
   });
 
+  test("Postgres: a domain over timestamptz is an instant (its base type decides, not its name)", () => {
+    const domain = (name: string, base: string) => ({ ...column(name, "app_instant"), type_class: "timestamp" as const, base_type: base });
+    const tables = [table("public", "events", ["id"], [
+      column("id", "uuid"), column("tenant_id", "text"), column("status", "text"),
+      domain("starts_at", "timestamp with time zone"), domain("local_start", "timestamp without time zone"),
+      column("day", "date"), column("opens", "time without time zone"), column("opens_tz", "time with time zone"), column("ref", "uuid", true),
+    ])];
+    const { capability } = planned("postgres", reschedule(), tables);
+    const props = capability.inputSchema.properties as Record<string, Record<string, unknown>>;
+    assert.equal(props.starts_at!.format, "date-time");
+    assert.equal(props.local_start!.format, "local-date-time");
+  });
+
   test("bad values are INVALID_ARGUMENT with the expected form; good values pass", async () => {
     const { capability } = planned("postgres", reschedule());
     const check = await checker(capability.inputSchema);
