@@ -185,6 +185,20 @@ for (const engine of ["postgres", "mysql"] as const) {
       assert.match(failure.message, /connection refused/);
     });
 
+    test("a URL option the MySQL driver refuses is an `environment` failure, not a crash", { skip: engine !== "mysql" }, async () => {
+      const failure = onlyFailure(await doctor({ DOC_READ_URL: `${urls.reader}?ssl=bogus` }), "environment");
+      assert.equal(failure.name, "source.app.connect");
+      assert.match(failure.fix!, /options after '\?' in DOC_READ_URL/);
+      assert.doesNotMatch(failure.message, /bogus|Unknown SSL profile/);
+    });
+
+    test("a misspelt MySQL database name is reported with the name as the first thing to check", { skip: engine !== "mysql" }, async () => {
+      const misspelt = new URL(urls.reader);
+      misspelt.pathname = `/${db.name}x`;
+      const failure = onlyFailure(await doctor({ DOC_READ_URL: misspelt.toString() }), "permission");
+      assert.match(failure.fix!, /Check the database name at the end of the URL in DOC_READ_URL/);
+    });
+
     test("a URL of the other engine is `environment`", async () => {
       const other = engine === "postgres" ? "mysql://someone@127.0.0.1:3306/shop" : "postgres://someone@127.0.0.1:5432/shop";
       const failure = onlyFailure(await doctor({ DOC_READ_URL: other }), "environment");
