@@ -236,6 +236,22 @@ for (const engine of ["postgres", "mysql"] as const) {
       assert.ok(failuresOf(report).some((c) => c.category === "credentials_shared"), JSON.stringify(failuresOf(report)));
     });
 
+    test("a MariaDB read login that can write through a role it may use is `read_only_session`", { skip: engine !== "mysql" }, async () => {
+      const tag = db.name.slice(-8);
+      const [login, role] = [`dro_${tag}`, `drw_${tag}`];
+      users.push(login);
+      try {
+        await db.exec(
+          `CREATE USER '${login}'@'%' IDENTIFIED BY '${READ_PASSWORD}'; GRANT SELECT ON \`${db.name}\`.* TO '${login}'@'%';
+           CREATE ROLE ${role}; GRANT UPDATE ON \`${db.name}\`.* TO ${role}; GRANT ${role} TO '${login}'@'%'; SET DEFAULT ROLE ${role} FOR '${login}'@'%';`,
+        );
+        const failure = onlyFailure(await doctor({ DOC_READ_URL: loginUrl(login, READ_PASSWORD) }), "read_only_session");
+        assert.match(failure.message, /can change/);
+      } finally {
+        await db.exec(`DROP ROLE IF EXISTS ${role}`).catch(() => undefined);
+      }
+    });
+
     test("a read login that can change the table is `read_only_session`", async () => {
       const failure = onlyFailure(await doctor({ DOC_READ_URL: urls.writer, DOC_WRITE_URL: db.url }), "read_only_session");
       assert.match(failure.message, /invoices/);
