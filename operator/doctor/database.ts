@@ -17,7 +17,7 @@ import { CONNECT_TIMEOUT_MS } from "../../runtime/db/limits.ts";
 import { databaseErrorClass, dialectFor, writerErrorKind } from "../../runtime/dialect/index.ts";
 import { terminalName } from "../../runtime/text/terminal-safe.ts";
 import { failed, passed, warned, type Category, type DoctorCheck } from "./check.ts";
-import { loginCanWrite, probeTable, tenantRows, TENANT_ROWS_CAP, type TableRef } from "./probes.ts";
+import { loginCanWrite, probeColumn, probeTable, tenantRows, TENANT_ROWS_CAP, type TableRef } from "./probes.ts";
 
 const DEFAULT_STATEMENT_TIMEOUT_MS = 5000;
 
@@ -125,7 +125,8 @@ export async function schemaChecks(contract: Contract, diagnostics: Diagnostic[]
     const name = cap ? `schema.${cap.name}` : "schema";
     const where = d.pointer ? `${d.pointer}: ` : "";
     let category: Category = TYPE_CODES.has(d.code) ? "type_mismatch" : "object_not_found";
-    let message = `${where}${d.message}`;
+    // Doctor resolves against the live schema it just read, not a snapshot file.
+    let message = `${where}${d.message.replace("in the schema snapshot", "in the live database")}`;
     let fix = d.fix;
     const source = cap ? sources.get(cap.source) : undefined;
     if (d.code === "UNKNOWN_TABLE" && cap && source) {
@@ -138,6 +139,21 @@ export async function schemaChecks(contract: Contract, diagnostics: Diagnostic[]
         category = "permission";
         message = `${where}the login in ${source.config.read_url_env} may not read table ${shownTable(ref)} (or, on MySQL, it does not exist: the server does not tell a login without privileges which).`;
         fix = `Grant SELECT on ${shownTable(ref)} to the login in ${source.config.read_url_env}, or correct the table name.`;
+      }
+    }
+    // MySQL leaves out of the catalog a column the login holds no column-level SELECT on: a missing
+    // column may be a missing grant, and "use another column" would then be the wrong fix.
+    const column = d.code === "UNKNOWN_COLUMN" ? /^Column '(.+)' does not exist in /.exec(d.message)?.[1] : undefined;
+    if (column !== undefined && cap && source && source.config.engine === "mysql") {
+      const ref: TableRef = { schema: cap.target.schema, table: cap.target.table };
+      const refusal = await probeColumn(source.adapter, ref, column).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      if (refusal !== undefined && writerErrorKind(refusal) === "permission") {
+        category = "permission";
+        message = `${where}the login in ${source.config.read_url_env} may not read column ${terminalName(column)} of ${shownTable(ref)}.`;
+        fix = `Grant it: GRANT SELECT (${terminalName(column)}) ON ${shownTable(ref)} TO the login in ${source.config.read_url_env}; or grant SELECT on the whole table.`;
       }
     }
     checks.push(failed(name, category, message, fix));

@@ -100,6 +100,12 @@ export async function probeTable(adapter: Adapter, ref: TableRef): Promise<void>
   await adapter.query({ name: "synapsor_doctor_table_probe", text: `SELECT 1 AS one FROM ${dialect.qualifiedName(ref.schema, ref.table)} WHERE 1 = 0` }, []);
 }
 
+/** Reads no row; rejects with the driver's error when the column is missing or may not be read (MySQL 1143). */
+export async function probeColumn(adapter: Adapter, ref: TableRef, column: string): Promise<void> {
+  const dialect = dialectFor(adapter.engine);
+  await adapter.query({ name: "synapsor_doctor_column_probe", text: `SELECT ${dialect.quote(column)} FROM ${dialect.qualifiedName(ref.schema, ref.table)} WHERE 1 = 0` }, []);
+}
+
 /** Rows of the tenant in the table, counted up to TENANT_ROWS_CAP. `index` keeps Postgres statement names distinct. */
 export async function tenantRows(adapter: Adapter, ref: TableRef & { tenantKey: string }, tenantId: string, index: number): Promise<number> {
   const dialect = dialectFor(adapter.engine);

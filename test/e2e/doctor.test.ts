@@ -211,6 +211,7 @@ for (const engine of ["postgres", "mysql"] as const) {
         "object_not_found",
       );
       assert.match(failure.message, /invoicez/);
+      assert.doesNotMatch(failure.message, /snapshot/, "doctor reads the live database");
     });
 
     test("a missing column is `object_not_found`", async () => {
@@ -249,6 +250,21 @@ for (const engine of ["postgres", "mysql"] as const) {
         assert.match(failure.message, /can change/);
       } finally {
         await db.exec(`DROP ROLE IF EXISTS ${role}`).catch(() => undefined);
+      }
+    });
+
+    test("a MySQL column the login holds no column-level SELECT on is `permission` with the GRANT", { skip: engine !== "mysql" }, async () => {
+      const login = `dcol_${db.name.slice(-8)}`;
+      users.push(login);
+      await db.exec(
+        `CREATE USER '${login}'@'%' IDENTIFIED BY '${READ_PASSWORD}';
+         GRANT SELECT (id, org_id, status) ON \`${db.name}\`.invoices TO '${login}'@'%'; GRANT SELECT ON \`${db.name}\`.notes TO '${login}'@'%';`,
+      );
+      const failures = failuresOf(await doctor({ DOC_READ_URL: loginUrl(login, READ_PASSWORD) })).filter((c) => /amount_cents/.test(c.message));
+      assert.ok(failures.length > 0, "the ungranted column is reported");
+      for (const failure of failures) {
+        assert.equal(failure.category, "permission", JSON.stringify(failure));
+        assert.match(failure.fix!, /GRANT SELECT \(amount_cents\) ON invoices/);
       }
     });
 
