@@ -7,7 +7,7 @@ import type { ArgsValidator, JsonSchema } from "../capability.ts";
 import { compareDecimal, decimalOfNumber } from "../decimal.ts";
 import { fail, type Outcome } from "../errors.ts";
 import { echoed } from "../text/echo.ts";
-import { boundText, isTextFormat, isValidText, textFormatMessage, type TextFormat } from "./text-formats.ts";
+import { boundText, isMysqlTimestampPattern, isTextFormat, isValidText, withinMysqlTimestamp, textFormatMessage, type TextFormat } from "./text-formats.ts";
 
 /** The largest integer a JSON number carries exactly; beyond it an argument must be written as text. */
 export const MAX_EXACT_JSON_INTEGER = Number.MAX_SAFE_INTEGER;
@@ -43,6 +43,7 @@ export function checkArguments(
     const textRule = text.get(name);
     if (textRule && !isValidText(textRule.format, value)) return fail("INVALID_ARGUMENT", textRule.message);
     const written = textRule ? boundText(textRule.format, value) : value;
+    if (textRule?.mysqlTimestamp && textRule.format === "local-date-time" && !withinMysqlTimestamp(written)) return fail("INVALID_ARGUMENT", textRule.message);
     if (written !== value) (bound ??= { ...(args as Record<string, unknown>) })[name] = written;
   }
   return { ok: true, value: bound ?? (args as Record<string, unknown>) };
@@ -79,6 +80,8 @@ interface NumericRule {
 /** A string that feeds a date, time, timestamp or uuid column (runtime/calls/text-formats.ts). */
 interface TextRule {
   format: TextFormat;
+  /** It feeds a MySQL TIMESTAMP: the instant must lie within the column's range, not only its years. */
+  mysqlTimestamp: boolean;
   message: string;
 }
 
@@ -99,7 +102,7 @@ function rulesFor(inputSchema: JsonSchema): ArgumentRules {
       const rule = numericRule(name, schema);
       if (rule) numeric.set(name, rule);
       if (schema.type === "string" && isTextFormat(schema.format)) {
-        text.set(name, { format: schema.format, message: textFormatMessage(name, schema.format, schema.pattern) });
+        text.set(name, { format: schema.format, mysqlTimestamp: isMysqlTimestampPattern(schema.pattern), message: textFormatMessage(name, schema.format, schema.pattern) });
       }
     }
     rules = { numeric, text };

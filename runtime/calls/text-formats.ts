@@ -87,7 +87,7 @@ export function textFormatMessage(name: string, format: TextFormat, pattern: unk
     clauses.push(fraction ? `at most ${fraction[1]} digits after the seconds` : "no fraction of a second");
   }
   if (typeof pattern === "string" && pattern.includes(YEARS_1000)) clauses.push("a year from 1000 to 9999");
-  if (typeof pattern === "string" && pattern.includes(YEARS_1970_2038)) clauses.push("a year from 1970 to 2038");
+  if (typeof pattern === "string" && pattern.includes(YEARS_1970_2038)) clauses.push("an instant from 1970-01-01 00:00:01 to 2038-01-19 03:14:07 UTC");
   const limits = clauses.length > 0 ? `, with ${clauses.join(" and ")}` : "";
   return `Argument '${name}' must be ${TEXT_FORMATS[format].what}${limits}; the column it feeds takes exactly that.`;
 }
@@ -118,6 +118,22 @@ export function boundText(format: TextFormat, value: string): string {
   if (value.endsWith("Z")) return value.slice(0, -1);
   if (value.endsWith("+00:00")) return value.slice(0, -6);
   return value;
+}
+
+// MySQL TIMESTAMP holds 1970-01-01 00:00:01 to 2038-01-19 03:14:07.999999 UTC; the pattern's years
+// let the ends of those years through, and the database would refuse them only at apply.
+const MYSQL_TIMESTAMP_FIRST = "1970-01-01 00:00:01";
+const MYSQL_TIMESTAMP_LAST = "2038-01-19 03:14:07";
+
+/** Whether a pattern is the one of a MySQL TIMESTAMP column (its fixed spelling of the years). */
+export function isMysqlTimestampPattern(pattern: unknown): boolean {
+  return typeof pattern === "string" && pattern.includes(YEARS_1970_2038);
+}
+
+/** Whether a local timestamp (already valid, UTC marker dropped) is an instant a MySQL TIMESTAMP holds. */
+export function withinMysqlTimestamp(value: string): boolean {
+  const seconds = `${value.slice(0, 10)} ${value.slice(11, 19)}`;
+  return seconds >= MYSQL_TIMESTAMP_FIRST && seconds <= MYSQL_TIMESTAMP_LAST;
 }
 
 /** The decimal number written by `count` ASCII digits at `start` (the shape already matched digits there). */

@@ -158,7 +158,15 @@ describe("arguments feeding date, time, timestamp and uuid columns", () => {
     assert.equal(ok({ starts_at: "0999-11-30T09:00:00" }).ok, false, "DATETIME starts at year 1000");
     assert.equal(ok({ local_start: "2039-01-01 00:00:00" }).ok, false, "TIMESTAMP ends in 2038");
     const refused = ok({ local_start: "2039-01-01 00:00:00" });
-    assert.match(refused.ok ? "" : refused.failure.error.message, /^Argument 'local_start' must be an ISO 8601 timestamp without offset .* a year from 1970 to 2038/);
+    assert.match(refused.ok ? "" : refused.failure.error.message, /^Argument 'local_start' must be an ISO 8601 timestamp without offset .* an instant from 1970-01-01 00:00:01 to 2038-01-19 03:14:07 UTC/);
+    // The exact instants a TIMESTAMP holds, not only its years (the database would refuse the rest at apply).
+    for (const [value, accepted] of [
+      ["1970-01-01 00:00:00", false], ["1970-01-01T00:00:00Z", false], ["1970-01-01 00:00:01", true],
+      ["2038-01-19 03:14:07", true], ["2038-01-19T03:14:07Z", true], ["2038-01-19T03:14:08", false], ["2038-12-31 00:00:00", false],
+    ] as const) {
+      assert.equal(ok({ local_start: value }).ok, accepted, value);
+    }
+    assert.equal(ok({ starts_at: "2038-12-31 00:00:00" }).ok, true, "a DATETIME is not held to the TIMESTAMP range");
   });
 
   test("Postgres: a domain over timestamptz is an instant (its base type decides, not its name)", () => {
