@@ -469,6 +469,18 @@ for (const engine of ["postgres", "mysql"] as const) describe(`up --serve (${eng
     for (const secret of SECRETS) assert.equal(run.stderr.includes(secret) || run.stdout.includes(secret), false);
   });
 
+  test("an unset bearer-token variable is a failed check before Ready, not a refusal after it", async () => {
+    const configPath = writeConfig();
+    const run = await runCli(
+      ["up", "--serve", "--config", configPath, "--store", join(dir, "up.db"), "--auth-token-env", "DOC_HTTP_TOKEN", "--port", String(await freePort())],
+      { env: { ...baseEnv(), DOC_HTTP_TOKEN: "" } },
+    );
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stderr, /✗ fail serve\.auth_token/);
+    assert.doesNotMatch(run.stderr, /Ready/);
+    assert.match(run.stderr, /not serving/);
+  });
+
   test("serves Streamable HTTP when every check passes; an SDK client calls a tool", async () => {
     const configPath = writeConfig();
     const port = await freePort();
