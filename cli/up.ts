@@ -5,6 +5,7 @@
 
 import type { Command } from "commander";
 import { formatChecks } from "../operator/doctor/format.ts";
+import { failed, passed } from "../operator/doctor/check.ts";
 import { runChecklist } from "../operator/doctor/run.ts";
 import { serveStreamableHttp, withStreamableHttpOptions, type HttpFlags } from "./mcp.ts";
 import { EXIT } from "./program.ts";
@@ -25,6 +26,16 @@ export function register(program: Command): void {
         ...(flags.store ? { store: flags.store } : {}),
         secretEnvNames: [flags.authTokenEnv],
       });
+      // Serving needs the bearer token: a missing one is a failed check here, before "Ready", not a refusal after it.
+      if (flags.serve) {
+        const name = "serve.auth_token";
+        report.checks.push(
+          process.env[flags.authTokenEnv]
+            ? passed(name, "environment", `${flags.authTokenEnv} (the HTTP bearer token) is set.`)
+            : failed(name, "environment", `${flags.authTokenEnv} (the HTTP bearer token) is not set.`, `Export a long random value in ${flags.authTokenEnv} (or name another variable with --auth-token-env), then run up again.`),
+        );
+        report.ok = report.checks.every((c) => c.status !== "fail");
+      }
       // The server logs to stderr, so the checklist goes there too.
       process.stderr.write(formatChecks(report));
       if (!report.ok) {

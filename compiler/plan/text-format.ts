@@ -18,7 +18,8 @@ import { UUID_PATTERN, textPattern, type TextFormat, type YearRange } from "../.
 export function textFormatFor(engine: Engine, columns: readonly ColumnInfo[]): { format: TextFormat; pattern: string } | undefined {
   const column = columns.find((c) => ["timestamp", "date", "time", "uuid"].includes(c.type_class));
   if (!column) return undefined;
-  const type = column.data_type.trim().toLowerCase();
+  // A domain's own name says nothing about time zones: its base type does (a domain over timestamptz is an instant).
+  const type = (column.base_type ?? column.data_type).trim().toLowerCase();
   if (column.type_class === "uuid") return { format: "uuid", pattern: UUID_PATTERN };
   const years: YearRange = engine === "postgres" ? "from_1" : /^timestamp\b/.test(type) ? "1970_2038" : "from_1000";
   if (column.type_class === "date") return { format: "date", pattern: textPattern("date", 0, years) };

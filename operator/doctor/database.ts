@@ -17,7 +17,7 @@ import { CONNECT_TIMEOUT_MS } from "../../runtime/db/limits.ts";
 import { databaseErrorClass, dialectFor, writerErrorKind } from "../../runtime/dialect/index.ts";
 import { terminalName } from "../../runtime/text/terminal-safe.ts";
 import { failed, passed, warned, type Category, type DoctorCheck } from "./check.ts";
-import { loginCanWrite, probeTable, tenantRows, TENANT_ROWS_CAP, type TableRef } from "./probes.ts";
+import { loginCanWrite, probeColumn, probeTable, tenantRows, TENANT_ROWS_CAP, type TableRef } from "./probes.ts";
 
 const DEFAULT_STATEMENT_TIMEOUT_MS = 5000;
 
@@ -39,12 +39,14 @@ export async function connectSource(name: string, config: SourceConfig, url: str
     const found = engine === undefined ? "does not start with postgres://, postgresql://, mysql:// or mariadb://" : `is a ${engine} URL`;
     return { check: failed(checkName, "environment", `${env} ${found}, but source ${name} is ${config.engine}.`, `Put the ${config.engine} URL of source ${name} in ${env}, or correct the source's engine.`) };
   }
-  const adapter = await openAdapter(config.engine, { url, statementTimeoutMs: config.statement_timeout_ms ?? DEFAULT_STATEMENT_TIMEOUT_MS, maxConnections: 1, readOnly: true });
+  // Opening parses the URL's options, which a driver may refuse (an unknown ssl value): that too is a failed check, not a crash.
+  let adapter: Adapter | undefined;
   try {
+    adapter = await openAdapter(config.engine, { url, statementTimeoutMs: config.statement_timeout_ms ?? DEFAULT_STATEMENT_TIMEOUT_MS, maxConnections: 1, readOnly: true });
     await adapter.verify();
   } catch (err) {
-    await adapter.close().catch(() => undefined);
-    return { check: connectFailure(checkName, env, err) };
+    await adapter?.close().catch(() => undefined);
+    return { check: connectFailure(checkName, config.engine, env, err, adapter === undefined) };
   }
   return {
     check: passed(checkName, "connection", `Connected with the login in ${env}; the session is read-only and in UTC, as the MCP server requires.`),
@@ -52,12 +54,21 @@ export async function connectSource(name: string, config: SourceConfig, url: str
   };
 }
 
-function connectFailure(name: string, env: string, err: unknown): DoctorCheck {
+function connectFailure(name: string, engine: SourceConfig["engine"], env: string, err: unknown, whileOpening = false): DoctorCheck {
   if (err instanceof DatabaseConfigurationError) {
     if (/not read-only/.test(err.message)) {
       return failed(name, "read_only_session", `${env}: ${err.message}`, `Connect ${env} straight to the database (not through a pooler or proxy that rewrites session settings), or fix that layer.`);
     }
     return failed(name, "environment", `${env}: ${err.message}`, `Change the URL in ${env} as the message says, then run doctor again.`);
+  }
+  if (whileOpening) {
+    // The driver refused the URL before connecting: one of its options (ssl, timeouts, charset) is not one it knows.
+    return failed(
+      name,
+      "environment",
+      `The database driver refused the URL in ${env} before connecting: an option after '?' (such as ssl) has a value it does not accept.`,
+      `Correct or remove the options after '?' in ${env} (on MySQL, ssl takes a JSON object of TLS options, true, or a profile name the driver knows; docs/contract.md lists the parameters), then run doctor again.`,
+    );
   }
   const message = `${describeFailure("connect", err, env, CONNECT_TIMEOUT_MS)}.`;
   switch (classifyConnectFailure(err)) {
@@ -73,7 +84,12 @@ function connectFailure(name: string, env: string, err: unknown): DoctorCheck {
       return failed(name, "environment", message, `Write ${env} as engine://user:password@host:port/database, percent-encoding special characters.`);
     case "other":
       if (writerErrorKind(err) === "permission") {
-        return failed(name, "permission", message, `Grant the login in ${env} CONNECT on the database (Postgres) or access to it (MySQL).`);
+        // MySQL answers "access denied to database" both for a database the login may not use and
+        // for one that does not exist, so a typo in the name is as likely as a missing grant.
+        const fix = engine === "mysql"
+          ? `Check the database name at the end of the URL in ${env} (MySQL refuses a database that does not exist the same way), or grant the login access to it.`
+          : `Grant the login in ${env} CONNECT on the database.`;
+        return failed(name, "permission", message, fix);
       }
       if (writerErrorKind(err) === "authentication") return failed(name, "authentication", message, `Check the user name and password in ${env}.`);
       return failed(name, "connection", message, `Check ${env} and that the database server is running.`);
@@ -109,7 +125,8 @@ export async function schemaChecks(contract: Contract, diagnostics: Diagnostic[]
     const name = cap ? `schema.${cap.name}` : "schema";
     const where = d.pointer ? `${d.pointer}: ` : "";
     let category: Category = TYPE_CODES.has(d.code) ? "type_mismatch" : "object_not_found";
-    let message = `${where}${d.message}`;
+    // Doctor resolves against the live schema it just read, not a snapshot file.
+    let message = `${where}${d.message.replace("in the schema snapshot", "in the live database")}`;
     let fix = d.fix;
     const source = cap ? sources.get(cap.source) : undefined;
     if (d.code === "UNKNOWN_TABLE" && cap && source) {
@@ -122,6 +139,21 @@ export async function schemaChecks(contract: Contract, diagnostics: Diagnostic[]
         category = "permission";
         message = `${where}the login in ${source.config.read_url_env} may not read table ${shownTable(ref)} (or, on MySQL, it does not exist: the server does not tell a login without privileges which).`;
         fix = `Grant SELECT on ${shownTable(ref)} to the login in ${source.config.read_url_env}, or correct the table name.`;
+      }
+    }
+    // MySQL leaves out of the catalog a column the login holds no column-level SELECT on: a missing
+    // column may be a missing grant, and "use another column" would then be the wrong fix.
+    const column = d.code === "UNKNOWN_COLUMN" ? /^Column '(.+)' does not exist in /.exec(d.message)?.[1] : undefined;
+    if (column !== undefined && cap && source && source.config.engine === "mysql") {
+      const ref: TableRef = { schema: cap.target.schema, table: cap.target.table };
+      const refusal = await probeColumn(source.adapter, ref, column).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      if (refusal !== undefined && writerErrorKind(refusal) === "permission") {
+        category = "permission";
+        message = `${where}the login in ${source.config.read_url_env} may not read column ${terminalName(column)} of ${shownTable(ref)}.`;
+        fix = `Grant it: GRANT SELECT (${terminalName(column)}) ON ${shownTable(ref)} TO the login in ${source.config.read_url_env}; or grant SELECT on the whole table.`;
       }
     }
     checks.push(failed(name, category, message, fix));

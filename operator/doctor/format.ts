@@ -1,6 +1,7 @@
 // The doctor's report for people: terminal lines (one per check, the fix on the next line), the
 // friendlier `--first-run` text, and the Markdown report. Every value is escaped for where it goes.
 
+import { shellWord } from "../smoke/summary.ts";
 import { markdownText } from "../../runtime/text/markdown-safe.ts";
 import { terminalSafe } from "../../runtime/text/terminal-safe.ts";
 import { CATEGORY_MEANING, type DoctorCheck, type DoctorReport } from "./check.ts";
@@ -32,7 +33,8 @@ export function formatFirstRun(report: DoctorReport, next: { configPath: string;
   // One missing GRANT can fail several checks with the same fix: a newcomer reads it once.
   const byFix = new Map<string, DoctorCheck[]>();
   for (const c of problems) byFix.set(`${c.category}\u0000${c.fix}`, [...(byFix.get(`${c.category}\u0000${c.fix}`) ?? []), c]);
-  const config = terminalSafe(next.configPath);
+  // Pasted into a shell as printed: a path with spaces or quotes is quoted.
+  const config = terminalSafe(shellWord(next.configPath));
   if (problems.length === 0) {
     lines.push(`Everything checked out (${report.checks.length} checks).`, "");
   } else {
@@ -45,7 +47,7 @@ export function formatFirstRun(report: DoctorReport, next: { configPath: string;
       lines.push(terminalSafe(`   What to do: ${c.fix ?? ""}`), "");
     });
   }
-  const store = next.store ? ` --store ${terminalSafe(next.store)}` : "";
+  const store = next.store ? ` --store ${terminalSafe(shellWord(next.store))}` : "";
   if (report.ok) {
     lines.push("Next:", `  synapsor-runner smoke call --config ${config}${store}`, `  synapsor-runner mcp serve --config ${config}${store}`);
   } else {

@@ -46,13 +46,64 @@ export async function loginCanWrite(adapter: Adapter, ref: TableRef): Promise<bo
   }
   const schema = ref.schema ?? null;
   const [row] = await adapter.query(MYSQL_CAN_WRITE, [schema, schema, ref.table, schema, ref.table]);
-  return Number(row?.can_write ?? 0) > 0;
+  if (Number(row?.can_write ?? 0) > 0) return true;
+  return rolesCanWrite(adapter, ref);
+}
+
+// MariaDB does not list a role's privileges in information_schema, even for an enabled role, and
+// a login may SET ROLE to any role granted to it: so every applicable role's grants are read.
+const MYSQL_APPLICABLE_ROLES: FixedStatement = {
+  name: "synapsor_doctor_applicable_roles",
+  text: "SELECT DATABASE() AS db, r.ROLE_NAME AS role FROM (SELECT 1 AS one) x LEFT JOIN information_schema.APPLICABLE_ROLES r ON 1 = 1",
+};
+
+/**
+ * Whether a role the login may use can INSERT, UPDATE or DELETE the table, from SHOW GRANTS read
+ * conservatively: a grant of ALL, INSERT, UPDATE or DELETE on every database, on the table's
+ * database, or on the table counts. A grant that cannot be read rejects, so doctor warns instead.
+ */
+async function rolesCanWrite(adapter: Adapter, ref: TableRef): Promise<boolean> {
+  const rows = await adapter.query(MYSQL_APPLICABLE_ROLES, []);
+  const dialect = dialectFor(adapter.engine);
+  const database = ref.schema ?? (typeof rows[0]?.db === "string" ? rows[0].db : undefined);
+  for (const row of rows) {
+    if (typeof row.role !== "string" || row.role === "") continue;
+    const grants = await adapter.query({ name: "synapsor_doctor_role_grants", text: `SHOW GRANTS FOR ${dialect.quote(row.role)}` }, []);
+    for (const grant of grants) {
+      const line = String(Object.values(grant)[0] ?? "");
+      if (grantWrites(line, database, ref.table)) return true;
+    }
+  }
+  return false;
+}
+
+/** Whether one SHOW GRANTS line gives a write privilege covering `database`.`table`. */
+export function grantWrites(line: string, database: string | undefined, table: string): boolean {
+  const m = /^GRANT (.+?) ON (\S+) TO /i.exec(line);
+  if (!m) return false;
+  const privileges = m[1]!.replace(/\([^)]*\)/g, "");
+  if (!/\b(ALL|INSERT|UPDATE|DELETE)\b/i.test(privileges)) return false;
+  const target = m[2]!;
+  if (target === "*.*") return true;
+  const unquote = (part: string) => part.replace(/^`|`$/g, "").replace(/``/g, "`");
+  const dot = /^(`(?:[^`]|``)*`|[^.`]+)\.(.+)$/.exec(target);
+  // A target this reading does not understand counts as covering the table: better a false alarm than a missed writer.
+  if (!dot) return true;
+  const [db, what] = [unquote(dot[1]!), dot[2]!];
+  if (database !== undefined && db.toLowerCase() !== database.toLowerCase()) return false;
+  return what === "*" || unquote(what).toLowerCase() === table.toLowerCase();
 }
 
 /** Reads no row of the table; rejects with the driver's error when the table is missing or may not be read. */
 export async function probeTable(adapter: Adapter, ref: TableRef): Promise<void> {
   const dialect = dialectFor(adapter.engine);
   await adapter.query({ name: "synapsor_doctor_table_probe", text: `SELECT 1 AS one FROM ${dialect.qualifiedName(ref.schema, ref.table)} WHERE 1 = 0` }, []);
+}
+
+/** Reads no row; rejects with the driver's error when the column is missing or may not be read (MySQL 1143). */
+export async function probeColumn(adapter: Adapter, ref: TableRef, column: string): Promise<void> {
+  const dialect = dialectFor(adapter.engine);
+  await adapter.query({ name: "synapsor_doctor_column_probe", text: `SELECT ${dialect.quote(column)} FROM ${dialect.qualifiedName(ref.schema, ref.table)} WHERE 1 = 0` }, []);
 }
 
 /** Rows of the tenant in the table, counted up to TENANT_ROWS_CAP. `index` keeps Postgres statement names distinct. */

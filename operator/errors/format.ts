@@ -3,6 +3,7 @@
 // driver or handler text, so every line is escaped before it reaches a terminal.
 
 import type { InternalErrorRecord } from "../../runtime/ledger/records.ts";
+import { isValidText } from "../../runtime/calls/text-formats.ts";
 import { terminalSafe } from "../../runtime/text/terminal-safe.ts";
 
 const LIST_DETAIL_CHARS = 100;
@@ -14,7 +15,8 @@ export function sinceTime(text: string, now: Date = new Date()): string | undefi
     const unitMs = { m: 60_000, h: 3_600_000, d: 86_400_000 }[age[2] as "m" | "h" | "d"];
     return new Date(now.getTime() - Number(age[1]) * unitMs).toISOString();
   }
-  if (!/^\d{4}-\d{2}-\d{2}/.test(text)) return undefined;
+  // Date.parse rolls a day the month lacks into the next month (2026-02-30 becomes 2 March): refuse it instead.
+  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || !isValidText("date", text.slice(0, 10))) return undefined;
   const ms = Date.parse(text);
   return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
 }

@@ -16,7 +16,7 @@ import { chosenStorePath } from "../../compiler/config/paths.ts";
 import { formatDiagnostics } from "../../compiler/diagnostics.ts";
 import { prepareServer } from "../serve/prepare-server.ts";
 import { privateServerCopy } from "../serve/private-copy.ts";
-import { checkArgs, readSmokeInput } from "./smoke-input.ts";
+import { checkArgs, readSmokeInput, SMOKE_INPUT_FILE } from "./smoke-input.ts";
 
 export interface SmokeCallOptions {
   configPath: string;
@@ -80,6 +80,14 @@ export async function runSmokeCall(options: SmokeCallOptions): Promise<SmokeCall
   const chosen = chooseCapability(contract, requested);
   if (!chosen.ok) return notMade("invalid", chosen.message);
   const { capability, toolName, aliasMode } = chosen;
+  // The file sits in the project, where anyone may plant it: it may pick a read tool, but a call
+  // that records a proposal is made only when the operator names the tool.
+  if (options.tool === undefined && input?.tool !== undefined && capability.kind !== "read") {
+    return notMade(
+      "invalid",
+      `${SMOKE_INPUT_FILE} names ${capability.name}, which is not a read tool: a smoke call makes a proposal only when asked. Pass --tool ${capability.name} to call it, or leave --tool out for the first read tool.`,
+    );
+  }
 
   let args: Record<string, unknown> = {};
   let argsFrom: SmokeCallDone["argsFrom"] = "none";

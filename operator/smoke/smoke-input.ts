@@ -4,7 +4,7 @@
 // input: a small regular file, exactly that shape, a tool name of the config's form, plain JSON
 // arguments. The server still checks the arguments against the tool's inputSchema.
 
-import { lstatSync, readFileSync } from "node:fs";
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync } from "node:fs";
 import { dirname, join, resolve as resolvePath } from "node:path";
 
 export const SMOKE_INPUT_FILE = join(".synapsor", "smoke-input.json");
@@ -27,22 +27,43 @@ export function smokeInputPath(configPath: string): string {
 /** The file's input, undefined when there is none; a file that is there but not acceptable is refused, never half used. */
 export function readSmokeInput(configPath: string): SmokeInputResult {
   const path = smokeInputPath(configPath);
-  let stat;
-  try {
-    stat = lstatSync(path);
-  } catch {
-    return { ok: true, input: undefined, path };
-  }
   const refuse = (why: string): SmokeInputResult => ({
     ok: false,
     path,
     message: `${path} ${why}. Fix or delete it (it holds { "tool"?: "ns.name", "args": { … } }), or pass --tool and --args.`,
   });
-  if (!stat.isFile()) return refuse("is not a regular file (a link or directory is not followed)");
-  if (stat.size > MAX_BYTES) return refuse(`is larger than ${MAX_BYTES / 1024} KiB`);
+  // A linked .synapsor directory would lead the read outside the project.
+  let dir;
+  try {
+    dir = lstatSync(dirname(path));
+  } catch {
+    return { ok: true, input: undefined, path };
+  }
+  if (!dir.isDirectory()) return refuse(`is inside ${dirname(path)}, which is not a directory (a link is not followed)`);
+  // Opened without following a link and checked on the open descriptor: nothing can be swapped in between.
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return { ok: true, input: undefined, path };
+    return refuse("is not a regular file (a link or directory is not followed)");
+  }
+  let text: string;
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) return refuse("is not a regular file (a link or directory is not followed)");
+    if (stat.size > MAX_BYTES) return refuse(`is larger than ${MAX_BYTES / 1024} KiB`);
+    const buffer = Buffer.alloc(MAX_BYTES + 1);
+    let length = 0;
+    for (let n = -1; n !== 0 && length <= MAX_BYTES; length += n) n = readSync(fd, buffer, length, buffer.length - length, null);
+    if (length > MAX_BYTES) return refuse(`is larger than ${MAX_BYTES / 1024} KiB`);
+    text = buffer.subarray(0, length).toString("utf8");
+  } finally {
+    closeSync(fd);
+  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(path, "utf8"));
+    parsed = JSON.parse(text);
   } catch {
     return refuse("is not valid JSON");
   }

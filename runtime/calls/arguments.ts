@@ -7,7 +7,7 @@ import type { ArgsValidator, JsonSchema } from "../capability.ts";
 import { compareDecimal, decimalOfNumber } from "../decimal.ts";
 import { fail, type Outcome } from "../errors.ts";
 import { echoed } from "../text/echo.ts";
-import { isTextFormat, isValidText, textFormatMessage, type TextFormat } from "./text-formats.ts";
+import { boundText, isMysqlTimestampPattern, isTextFormat, isValidText, withinMysqlTimestamp, textFormatMessage, type TextFormat } from "./text-formats.ts";
 
 /** The largest integer a JSON number carries exactly; beyond it an argument must be written as text. */
 export const MAX_EXACT_JSON_INTEGER = Number.MAX_SAFE_INTEGER;
@@ -31,6 +31,7 @@ export function checkArguments(
   const args = raw === undefined || raw === null ? {} : raw;
   if (!validate(args)) return fail("INVALID_ARGUMENT", explain(validate, inputSchema));
   const { numeric: rules, text } = rulesFor(inputSchema);
+  let bound: Record<string, unknown> | undefined;
   for (const [name, value] of Object.entries(args as Record<string, unknown>)) {
     if (typeof value !== "string") continue;
     const refused = refusedCharacter(value);
@@ -41,8 +42,11 @@ export function checkArguments(
     if (numeric && !withinRange(value, numeric)) return fail("INVALID_ARGUMENT", numeric.message);
     const textRule = text.get(name);
     if (textRule && !isValidText(textRule.format, value)) return fail("INVALID_ARGUMENT", textRule.message);
+    const written = textRule ? boundText(textRule.format, value) : value;
+    if (textRule?.mysqlTimestamp && textRule.format === "local-date-time" && !withinMysqlTimestamp(written)) return fail("INVALID_ARGUMENT", textRule.message);
+    if (written !== value) (bound ??= { ...(args as Record<string, unknown>) })[name] = written;
   }
-  return { ok: true, value: args as Record<string, unknown> };
+  return { ok: true, value: bound ?? (args as Record<string, unknown>) };
 }
 
 // ---- characters ------------------------------------------------------------------------------
@@ -76,6 +80,8 @@ interface NumericRule {
 /** A string that feeds a date, time, timestamp or uuid column (runtime/calls/text-formats.ts). */
 interface TextRule {
   format: TextFormat;
+  /** It feeds a MySQL TIMESTAMP: the instant must lie within the column's range, not only its years. */
+  mysqlTimestamp: boolean;
   message: string;
 }
 
@@ -96,7 +102,7 @@ function rulesFor(inputSchema: JsonSchema): ArgumentRules {
       const rule = numericRule(name, schema);
       if (rule) numeric.set(name, rule);
       if (schema.type === "string" && isTextFormat(schema.format)) {
-        text.set(name, { format: schema.format, message: textFormatMessage(name, schema.format, schema.pattern) });
+        text.set(name, { format: schema.format, mysqlTimestamp: isMysqlTimestampPattern(schema.pattern), message: textFormatMessage(name, schema.format, schema.pattern) });
       }
     }
     rules = { numeric, text };

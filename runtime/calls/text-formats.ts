@@ -13,7 +13,7 @@ export const TEXT_FORMATS = {
   /** timestamp with time zone: an instant, so the offset is required. */
   "date-time": { what: "an ISO 8601 timestamp with offset such as 2026-11-30T09:00:00Z or 2026-11-30T10:00:00+01:00" },
   /** timestamp without time zone, MySQL DATETIME and TIMESTAMP: the wall-clock value as stored, no offset. */
-  "local-date-time": { what: "an ISO 8601 timestamp without offset such as 2026-11-30T09:00:00 (the value is stored as written, no time zone)" },
+  "local-date-time": { what: "an ISO 8601 timestamp without offset such as 2026-11-30T09:00:00 (the value is stored as written, no time zone; a trailing Z or +00:00, as this server prints such values, is accepted and dropped)" },
   date: { what: "a calendar date such as 2026-11-30" },
   /** time with time zone. */
   time: { what: "a time of day with offset such as 09:00:00Z or 09:00:00+01:00" },
@@ -33,9 +33,12 @@ export function isTextFormat(format: unknown): format is TextFormat {
 const DATE = "\\d{4}-\\d{2}-\\d{2}";
 const TIME = "\\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?";
 const OFFSET = "(?:Z|[+-]\\d{2}:\\d{2})";
+// Results print a stored wall-clock value with "Z" (sessions run in UTC, runtime/values.ts), so a
+// model passes that very text back: a UTC marker is accepted on a local timestamp and dropped before binding.
+const UTC_SUFFIX = "(?:Z|\\+00:00)";
 const SHAPES: Readonly<Record<Exclude<TextFormat, "uuid">, RegExp>> = {
   "date-time": new RegExp(`^${DATE}[T ]${TIME}${OFFSET}$`),
-  "local-date-time": new RegExp(`^${DATE}[T ]${TIME}$`),
+  "local-date-time": new RegExp(`^${DATE}[T ]${TIME}${UTC_SUFFIX}?$`),
   date: new RegExp(`^${DATE}$`),
   time: new RegExp(`^${TIME}${OFFSET}$`),
   "local-time": new RegExp(`^${TIME}$`),
@@ -68,7 +71,7 @@ export function textPattern(format: Exclude<TextFormat, "uuid">, fractionDigits:
     case "date-time":
       return `^${date}[T ]${time}${offset}$`;
     case "local-date-time":
-      return `^${date}[T ]${time}$`;
+      return `^${date}[T ]${time}(Z|\\+00:00)?$`;
     case "time":
       return `^${time}${offset}$`;
     case "local-time":
@@ -84,7 +87,7 @@ export function textFormatMessage(name: string, format: TextFormat, pattern: unk
     clauses.push(fraction ? `at most ${fraction[1]} digits after the seconds` : "no fraction of a second");
   }
   if (typeof pattern === "string" && pattern.includes(YEARS_1000)) clauses.push("a year from 1000 to 9999");
-  if (typeof pattern === "string" && pattern.includes(YEARS_1970_2038)) clauses.push("a year from 1970 to 2038");
+  if (typeof pattern === "string" && pattern.includes(YEARS_1970_2038)) clauses.push("an instant from 1970-01-01 00:00:01 to 2038-01-19 03:14:07 UTC");
   const limits = clauses.length > 0 ? `, with ${clauses.join(" and ")}` : "";
   return `Argument '${name}' must be ${TEXT_FORMATS[format].what}${limits}; the column it feeds takes exactly that.`;
 }
@@ -104,6 +107,33 @@ export function isValidText(format: TextFormat, value: string): boolean {
   // (Postgres reads up to 15:59, but no zone uses it).
   const end = value.length;
   return digits(value, end - 5, 2) <= 14 && digits(value, end - 2, 2) <= 59;
+}
+
+/**
+ * The value to bind for a local timestamp: without the UTC marker a result printed ("...Z" or
+ * "...+00:00"), so the database stores the wall-clock value as written. Other formats pass unchanged.
+ */
+export function boundText(format: TextFormat, value: string): string {
+  if (format !== "local-date-time") return value;
+  if (value.endsWith("Z")) return value.slice(0, -1);
+  if (value.endsWith("+00:00")) return value.slice(0, -6);
+  return value;
+}
+
+// MySQL TIMESTAMP holds 1970-01-01 00:00:01 to 2038-01-19 03:14:07.999999 UTC; the pattern's years
+// let the ends of those years through, and the database would refuse them only at apply.
+const MYSQL_TIMESTAMP_FIRST = "1970-01-01 00:00:01";
+const MYSQL_TIMESTAMP_LAST = "2038-01-19 03:14:07";
+
+/** Whether a pattern is the one of a MySQL TIMESTAMP column (its fixed spelling of the years). */
+export function isMysqlTimestampPattern(pattern: unknown): boolean {
+  return typeof pattern === "string" && pattern.includes(YEARS_1970_2038);
+}
+
+/** Whether a local timestamp (already valid, UTC marker dropped) is an instant a MySQL TIMESTAMP holds. */
+export function withinMysqlTimestamp(value: string): boolean {
+  const seconds = `${value.slice(0, 10)} ${value.slice(11, 19)}`;
+  return seconds >= MYSQL_TIMESTAMP_FIRST && seconds <= MYSQL_TIMESTAMP_LAST;
 }
 
 /** The decimal number written by `count` ASCII digits at `start` (the shape already matched digits there). */

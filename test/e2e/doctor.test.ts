@@ -185,6 +185,20 @@ for (const engine of ["postgres", "mysql"] as const) {
       assert.match(failure.message, /connection refused/);
     });
 
+    test("a URL option the MySQL driver refuses is an `environment` failure, not a crash", { skip: engine !== "mysql" }, async () => {
+      const failure = onlyFailure(await doctor({ DOC_READ_URL: `${urls.reader}?ssl=bogus` }), "environment");
+      assert.equal(failure.name, "source.app.connect");
+      assert.match(failure.fix!, /options after '\?' in DOC_READ_URL/);
+      assert.doesNotMatch(failure.message, /bogus|Unknown SSL profile/);
+    });
+
+    test("a misspelt MySQL database name is reported with the name as the first thing to check", { skip: engine !== "mysql" }, async () => {
+      const misspelt = new URL(urls.reader);
+      misspelt.pathname = `/${db.name}x`;
+      const failure = onlyFailure(await doctor({ DOC_READ_URL: misspelt.toString() }), "permission");
+      assert.match(failure.fix!, /Check the database name at the end of the URL in DOC_READ_URL/);
+    });
+
     test("a URL of the other engine is `environment`", async () => {
       const other = engine === "postgres" ? "mysql://someone@127.0.0.1:3306/shop" : "postgres://someone@127.0.0.1:5432/shop";
       const failure = onlyFailure(await doctor({ DOC_READ_URL: other }), "environment");
@@ -197,6 +211,7 @@ for (const engine of ["postgres", "mysql"] as const) {
         "object_not_found",
       );
       assert.match(failure.message, /invoicez/);
+      assert.doesNotMatch(failure.message, /snapshot/, "doctor reads the live database");
     });
 
     test("a missing column is `object_not_found`", async () => {
@@ -220,6 +235,37 @@ for (const engine of ["postgres", "mysql"] as const) {
       const same = urls.writer.replace("127.0.0.1", "localhost");
       const report = await doctor({ DOC_READ_URL: urls.writer, DOC_WRITE_URL: same });
       assert.ok(failuresOf(report).some((c) => c.category === "credentials_shared"), JSON.stringify(failuresOf(report)));
+    });
+
+    test("a MariaDB read login that can write through a role it may use is `read_only_session`", { skip: engine !== "mysql" }, async () => {
+      const tag = db.name.slice(-8);
+      const [login, role] = [`dro_${tag}`, `drw_${tag}`];
+      users.push(login);
+      try {
+        await db.exec(
+          `CREATE USER '${login}'@'%' IDENTIFIED BY '${READ_PASSWORD}'; GRANT SELECT ON \`${db.name}\`.* TO '${login}'@'%';
+           CREATE ROLE ${role}; GRANT UPDATE ON \`${db.name}\`.* TO ${role}; GRANT ${role} TO '${login}'@'%'; SET DEFAULT ROLE ${role} FOR '${login}'@'%';`,
+        );
+        const failure = onlyFailure(await doctor({ DOC_READ_URL: loginUrl(login, READ_PASSWORD) }), "read_only_session");
+        assert.match(failure.message, /can change/);
+      } finally {
+        await db.exec(`DROP ROLE IF EXISTS ${role}`).catch(() => undefined);
+      }
+    });
+
+    test("a MySQL column the login holds no column-level SELECT on is `permission` with the GRANT", { skip: engine !== "mysql" }, async () => {
+      const login = `dcol_${db.name.slice(-8)}`;
+      users.push(login);
+      await db.exec(
+        `CREATE USER '${login}'@'%' IDENTIFIED BY '${READ_PASSWORD}';
+         GRANT SELECT (id, org_id, status) ON \`${db.name}\`.invoices TO '${login}'@'%'; GRANT SELECT ON \`${db.name}\`.notes TO '${login}'@'%';`,
+      );
+      const failures = failuresOf(await doctor({ DOC_READ_URL: loginUrl(login, READ_PASSWORD) })).filter((c) => /amount_cents/.test(c.message));
+      assert.ok(failures.length > 0, "the ungranted column is reported");
+      for (const failure of failures) {
+        assert.equal(failure.category, "permission", JSON.stringify(failure));
+        assert.match(failure.fix!, /GRANT SELECT \(amount_cents\) ON invoices/);
+      }
     });
 
     test("a read login that can change the table is `read_only_session`", async () => {
@@ -421,6 +467,18 @@ for (const engine of ["postgres", "mysql"] as const) describe(`up --serve (${eng
     assert.match(run.stderr, /not serving/);
     assert.doesNotMatch(run.stderr, /server_started/);
     for (const secret of SECRETS) assert.equal(run.stderr.includes(secret) || run.stdout.includes(secret), false);
+  });
+
+  test("an unset bearer-token variable is a failed check before Ready, not a refusal after it", async () => {
+    const configPath = writeConfig();
+    const run = await runCli(
+      ["up", "--serve", "--config", configPath, "--store", join(dir, "up.db"), "--auth-token-env", "DOC_HTTP_TOKEN", "--port", String(await freePort())],
+      { env: { ...baseEnv(), DOC_HTTP_TOKEN: "" } },
+    );
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stderr, /✗ fail serve\.auth_token/);
+    assert.doesNotMatch(run.stderr, /Ready/);
+    assert.match(run.stderr, /not serving/);
   });
 
   test("serves Streamable HTTP when every check passes; an SDK client calls a tool", async () => {

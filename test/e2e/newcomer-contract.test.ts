@@ -146,7 +146,7 @@ for (const engine of ["postgres", "mysql"] as const) {
     test("a timestamp that is not one is INVALID_ARGUMENT at proposal time, saying the expected form; nothing is stored", async () => {
       const before = await proposalCount();
       const expected = engine === "postgres" ? /an ISO 8601 timestamp with offset such as 2026-11-30T09:00:00Z/ : /an ISO 8601 timestamp without offset such as 2026-11-30T09:00:00/;
-      const offsetForm = engine === "postgres" ? "2026-12-15T09:00:00" : "2026-12-15T09:00:00Z";
+      const offsetForm = engine === "postgres" ? "2026-12-15T09:00:00" : "2026-12-15T09:00:00+01:00";
       for (const bad of ["next tuesday", "2026-02-30T09:00:00Z", offsetForm]) {
         const refused = await call("billing.propose_due_date_change", { invoice_id: "INV-3004", new_due_at: bad });
         assert.equal(refused.ok, false, bad);
@@ -167,6 +167,20 @@ for (const engine of ["postgres", "mysql"] as const) {
       assert.equal(applied.receipt.status, "applied");
       const row = await dueAt("INV-3004");
       assert.equal(new Date(row.due_at).toISOString(), "2026-12-15T09:30:00.000Z");
+    });
+
+    test("a timestamp as a result printed it can be passed back as an argument", async () => {
+      const listed = await call("billing.list_invoices", {});
+      assert.equal(listed.ok, true, JSON.stringify(listed.error));
+      const row = listed.data.rows.find((r: any) => ["open", "overdue"].includes(r.status) && !["INV-3004", "INV-3005"].includes(r.id));
+      assert.ok(row, "an open invoice to propose on");
+      assert.match(row.due_at, /Z$/, "results print timestamps in UTC with a Z");
+      // The value passes the argument check: a proposal, or the refusal of a no-op (the row already has it), never INVALID_ARGUMENT.
+      const p = await call("billing.propose_due_date_change", { invoice_id: row.id, new_due_at: row.due_at });
+      if (!p.ok) {
+        assert.equal(p.error.code, "POLICY_VIOLATION", JSON.stringify(p.error));
+        assert.match(p.error.message, /already has these values/);
+      }
     });
 
     test("a row whose status is outside the precondition is refused at proposal time", async () => {

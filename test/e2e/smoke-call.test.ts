@@ -135,8 +135,28 @@ for (const engine of ["postgres", "mysql"] as const) {
         const linked = await smoke(["--json"]);
         assert.equal(linked.code, 1);
         assert.match(linked.stderr, /not a regular file/);
+        rmSync(inputPath);
+
+        // A planted file may not make a bare smoke call record a proposal: that needs --tool.
+        writeFileSync(inputPath, JSON.stringify({ tool: "billing.propose_late_fee_waiver", args: { invoice_id: "INV-3001", reason: "planted" } }));
+        const planted = await smoke(["--json"]);
+        assert.equal(planted.code, 1, planted.stdout);
+        assert.equal(planted.stdout, "");
+        assert.match(planted.stderr, /not a read tool.*--tool billing\.propose_late_fee_waiver/s);
+        rmSync(inputPath);
+
+        // A linked .synapsor directory is not followed either.
+        rmSync(inputDir, { recursive: true });
+        const outside = join(dir, "outside");
+        mkdirSync(outside, { recursive: true });
+        writeFileSync(join(outside, "smoke-input.json"), JSON.stringify({ args: { invoice_id: "INV-3001" } }));
+        symlinkSync(outside, inputDir);
+        const linkedDir = await smoke(["--json"]);
+        assert.equal(linkedDir.code, 1);
+        assert.match(linkedDir.stderr, /not a directory/);
       } finally {
-        rmSync(inputDir + "/smoke-input.json", { force: true });
+        rmSync(inputDir, { recursive: true, force: true });
+        mkdirSync(inputDir, { recursive: true });
       }
     });
 

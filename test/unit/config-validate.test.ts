@@ -719,3 +719,10 @@ describe("CLI: config validate / config show", () => {
     assert.match(r.stdout, /config validate/);
   });
 });
+
+test("the JSON Schema states the one path rule for sqlite_path: relative to the config file", () => {
+  const text = readFileSync(join(REPO_ROOT, "schemas", "synapsor.runner.schema.json"), "utf8");
+  const description = /"sqlite_path": \{[^}]*?"description": "([^"]*)"/.exec(text)?.[1] ?? "";
+  assert.match(description, /relative to the directory of this config file/);
+  assert.doesNotMatch(description, /working directory/);
+});

@@ -47,6 +47,8 @@ test("--first-run says a shared fix once and names the next command", () => {
   assert.match(text, /What it means: the login works but lacks a privilege/);
   assert.match(text, /Worth a look: no rows/);
   assert.match(text, /synapsor-runner doctor --config synapsor\.runner\.json --first-run\n$/);
+  const spaced = formatFirstRun(report, { configPath: "my project/it's.json" });
+  assert.match(spaced, /synapsor-runner doctor --config 'my project\/it'\\''s\.json' --first-run\n$/);
 });
 
 test("Markdown report: values cannot add cells, links or raw controls", () => {

@@ -137,7 +137,7 @@ describe("arguments feeding date, time, timestamp and uuid columns", () => {
     assert.match(String(props.starts_at!.pattern), /\{1,6\}/);
   });
 
-  test("MySQL: DATETIME(3) keeps 3 digits, TIMESTAMP takes years 1970 to 2038, no offsets", async () => {
+  test("MySQL: DATETIME(3) keeps 3 digits, TIMESTAMP takes years 1970 to 2038, no offset but the UTC marker results print", async () => {
     const { capability } = planned("mysql", reschedule());
     const props = capability.inputSchema.properties as Record<string, Record<string, unknown>>;
     assert.equal(props.starts_at!.format, "local-date-time");
@@ -147,11 +147,39 @@ describe("arguments feeding date, time, timestamp and uuid columns", () => {
     assert.equal(ok({}).ok, true);
     assert.equal(ok({ starts_at: "2026-11-30T09:00:00.123" }).ok, true);
     assert.equal(ok({ starts_at: "2026-11-30T09:00:00.1234" }).ok, false, "more digits than DATETIME(3) keeps");
-    assert.equal(ok({ starts_at: "2026-11-30T09:00:00Z" }).ok, false, "no offset on MySQL");
+    assert.equal(ok({ starts_at: "2026-11-30T09:00:01+01:00" }).ok, false, "no offset on MySQL");
+    assert.equal(ok({ starts_at: "2026-11-30T09:00:00-00:00" }).ok, false, "only the two spellings results print");
+    // A value as a result printed it ("...Z", sessions run in UTC) comes back and is bound without the marker.
+    for (const [written, bound] of [["2024-02-29T10:00:00.5Z", "2024-02-29T10:00:00.5"], ["2024-02-29 10:00:00+00:00", "2024-02-29 10:00:00"]]) {
+      const r = ok({ starts_at: written });
+      assert.equal(r.ok, true, written);
+      assert.equal(r.ok ? r.value.starts_at : "", bound);
+    }
     assert.equal(ok({ starts_at: "0999-11-30T09:00:00" }).ok, false, "DATETIME starts at year 1000");
     assert.equal(ok({ local_start: "2039-01-01 00:00:00" }).ok, false, "TIMESTAMP ends in 2038");
     const refused = ok({ local_start: "2039-01-01 00:00:00" });
-    assert.match(refused.ok ? "" : refused.failure.error.message, /^Argument 'local_start' must be an ISO 8601 timestamp without offset .* a year from 1970 to 2038/);
+    assert.match(refused.ok ? "" : refused.failure.error.message, /^Argument 'local_start' must be an ISO 8601 timestamp without offset .* an instant from 1970-01-01 00:00:01 to 2038-01-19 03:14:07 UTC/);
+    // The exact instants a TIMESTAMP holds, not only its years (the database would refuse the rest at apply).
+    for (const [value, accepted] of [
+      ["1970-01-01 00:00:00", false], ["1970-01-01T00:00:00Z", false], ["1970-01-01 00:00:01", true],
+      ["2038-01-19 03:14:07", true], ["2038-01-19T03:14:07Z", true], ["2038-01-19T03:14:08", false], ["2038-12-31 00:00:00", false],
+    ] as const) {
+      assert.equal(ok({ local_start: value }).ok, accepted, value);
+    }
+    assert.equal(ok({ starts_at: "2038-12-31 00:00:00" }).ok, true, "a DATETIME is not held to the TIMESTAMP range");
+  });
+
+  test("Postgres: a domain over timestamptz is an instant (its base type decides, not its name)", () => {
+    const domain = (name: string, base: string) => ({ ...column(name, "app_instant"), type_class: "timestamp" as const, base_type: base });
+    const tables = [table("public", "events", ["id"], [
+      column("id", "uuid"), column("tenant_id", "text"), column("status", "text"),
+      domain("starts_at", "timestamp with time zone"), domain("local_start", "timestamp without time zone"),
+      column("day", "date"), column("opens", "time without time zone"), column("opens_tz", "time with time zone"), column("ref", "uuid", true),
+    ])];
+    const { capability } = planned("postgres", reschedule(), tables);
+    const props = capability.inputSchema.properties as Record<string, Record<string, unknown>>;
+    assert.equal(props.starts_at!.format, "date-time");
+    assert.equal(props.local_start!.format, "local-date-time");
   });
 
   test("bad values are INVALID_ARGUMENT with the expected form; good values pass", async () => {
@@ -166,6 +194,7 @@ describe("arguments feeding date, time, timestamp and uuid columns", () => {
     const cases: Array<[Record<string, unknown>, RegExp]> = [
       [{ starts_at: "next tuesday" }, /^Argument 'starts_at' must be an ISO 8601 timestamp with offset such as 2026-11-30T09:00:00Z/],
       [{ starts_at: "2026-11-30T09:00:00" }, /with offset/],
+      [{ local_start: "2026-11-30T09:00:00+01:00" }, /without offset/],
       [{ starts_at: "2026-02-30T09:00:00Z" }, /with offset/],
       [{ starts_at: "2026-11-30T24:00:00Z" }, /with offset/],
       [{ starts_at: "2026-11-30T09:00:00.1234567Z" }, /at most 6 digits after the seconds/],
@@ -194,6 +223,9 @@ describe("arguments feeding date, time, timestamp and uuid columns", () => {
       ["date-time", "2026-11-30T09:00Z", false],
       ["local-date-time", "2026-11-30 23:59:59.5", true],
       ["local-date-time", "2026-11-30T09:60:00", false],
+      ["local-date-time", "2026-11-30T09:00:00Z", true],
+      ["local-date-time", "2026-11-30T09:00:00+00:00", true],
+      ["local-date-time", "2026-11-30T09:00:00+02:00", false],
       ["time", "23:59:59.999999-03:30", true],
       ["local-time", "9:00:00", false],
       ["date", "2024-02-29", true],

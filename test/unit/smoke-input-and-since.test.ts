@@ -20,7 +20,7 @@ test("--since: ages and ISO times become ISO times; anything else is refused", (
   assert.equal(sinceTime("2d", now), "2026-05-14T12:00:00.000Z");
   assert.equal(sinceTime("2026-05-01", now), "2026-05-01T00:00:00.000Z");
   assert.equal(sinceTime("2026-05-01T09:00Z", now), "2026-05-01T09:00:00.000Z");
-  for (const bad of ["yesterday", "5", "-1h", "2026-13-45"]) assert.equal(sinceTime(bad, now), undefined, bad);
+  for (const bad of ["yesterday", "5", "-1h", "2026-13-45", "2026-02-30", "2026-04-31T10:00Z"]) assert.equal(sinceTime(bad, now), undefined, bad);
 });
 
 test("the bundle's store path: relative to where server.mjs is written; an absolute config path stays absolute", () => {

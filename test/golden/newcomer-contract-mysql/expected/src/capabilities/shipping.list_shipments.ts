@@ -65,7 +65,7 @@ export default defineRead<Args>({
         description: "Leave out for any time.",
         maxLength: 1024,
         format: "local-date-time",
-        pattern: "^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,6})?$",
+        pattern: "^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,6})?(Z|\\+00:00)?$",
       },
     },
     additionalProperties: false,
