@@ -5,7 +5,7 @@
 import type { ArgConfig, Engine, Scalar } from "../../compiler/config/contract.ts";
 import type { ColumnInfo } from "../../compiler/inspect/snapshot.ts";
 import { textFormatFor } from "../../compiler/plan/text-format.ts";
-import { isValidText, TEXT_FORMATS } from "../../runtime/calls/text-formats.ts";
+import { boundText, isValidText, TEXT_FORMATS } from "../../runtime/calls/text-formats.ts";
 
 export type Bounds = { minimum?: number; maximum?: number };
 
@@ -92,13 +92,16 @@ export function typedValue(value: Scalar, column: ColumnInfo, engine: Engine = "
     if (value === "true" || value === "false") return { ok: true, value: value === "true" };
     return { ok: false, message: `'${String(value)}' is not true or false, and column '${column.name}' is ${column.data_type}` };
   }
-  const text = String(value);
+  let text = String(value);
   // A fixed value must have the form an argument for the same column must have (the compiler's
   // format and pattern for it, and the runtime's check that the date or time is real).
   const form = textFormatFor(engine, [column]);
   if (form !== undefined && (!new RegExp(form.pattern).test(text) || !isValidText(form.format, text))) {
     return { ok: false, message: `'${text}' is not ${TEXT_FORMATS[form.format].what} (the form column '${column.name}', ${column.data_type}, takes; pattern ${form.pattern})` };
   }
+  // A UTC mark on a time without zone is dropped, as it is from an argument: sessions run in UTC,
+  // and the config then holds the value as the column stores it.
+  if (form !== undefined) text = boundText(form.format, text);
   const labels = column.enum_values;
   if (labels && labels.length > 0 && !labels.includes(text)) {
     return { ok: false, message: `'${text}' is not one of the values column '${column.name}' allows (${labels.join(", ")})` };

@@ -270,7 +270,9 @@ describe("values typed from their column", () => {
     assert.ok(!refused.ok && refused.message.includes("2026-11-30T09:00:00Z"), JSON.stringify(refused));
     assert.equal(typedValue("2026-02-30T09:00:00Z", stamp, "postgres").ok, false, "no February 30");
     assert.deepEqual(typedValue("2026-11-30T09:00:00Z", stamp, "postgres"), { ok: true, value: "2026-11-30T09:00:00Z" });
-    assert.equal(typedValue("2026-11-30T09:00:00Z", column("timestamp", { data_type: "datetime" }), "mysql").ok, false, "no offset for DATETIME");
+    const datetime = column("timestamp", { data_type: "datetime" });
+    assert.equal(typedValue("2026-11-30T09:00:00+02:00", datetime, "mysql").ok, false, "no offset but UTC for DATETIME");
+    assert.deepEqual(typedValue("2026-11-30T09:00:00Z", datetime, "mysql"), { ok: true, value: "2026-11-30T09:00:00" }, "the UTC mark dropped, as from an argument");
     assert.equal(typedValue("tomorrow", column("date", { data_type: "date" })).ok, false);
     assert.equal(typedValue("25:00:00", column("time", { data_type: "time without time zone" })).ok, false);
     assert.equal(typedValue("not-a-uuid", column("uuid", { data_type: "uuid" })).ok, false);
