@@ -81,7 +81,7 @@ function connectFailure(name: string, engine: SourceConfig["engine"], env: strin
     case "database_not_found":
       return failed(name, "connection", message, `Check the database name at the end of the URL in ${env}.`);
     case "invalid_url":
-      return failed(name, "environment", message, `Write ${env} as engine://user:password@host:port/database, percent-encoding special characters.`);
+      return failed(name, "environment", message, `Write ${env} as a URL: the engine (postgres or mysql), then the user and password, the host and port, and the database, with special characters percent-encoded.`);
     case "other":
       if (writerErrorKind(err) === "permission") {
         // MySQL answers "access denied to database" both for a database the login may not use and
