@@ -104,4 +104,18 @@ describe("type errors in generated code", () => {
     assert.ok(!errors[1]!.message.includes("\u202e"), errors[1]!.message);
     assert.match(errors[1]!.message, /\\u202eevil/);
   });
+
+  test("are found where generated code misuses the runtime it links (only generated files are checked)", async () => {
+    const errors = await typecheckSources(
+      new Map([
+        [
+          "src/capabilities/x.ts",
+          'import type { TrustedContext } from "synapsor-runner/runtime";\nexport const context: TrustedContext = { tenant: 1 };\n',
+        ],
+      ]),
+    );
+    assert.equal(errors.length, 1, JSON.stringify(errors));
+    assert.equal(errors[0]!.file, "src/capabilities/x.ts");
+    assert.equal(errors[0]!.line, 2);
+  });
 });
