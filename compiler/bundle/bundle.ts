@@ -3,7 +3,7 @@
 
 import { readFileSync } from "node:fs";
 import { dirname, posix } from "node:path";
-import { build, type Plugin } from "esbuild";
+import type { Plugin } from "esbuild";
 import type { FileMap } from "../emit/emit.ts";
 import { PACKAGE_ROOT, packageFile, packageModule } from "../package-root.ts";
 import { builtinImportsAsRequire } from "./builtin-imports.ts";
@@ -15,6 +15,8 @@ const NAMESPACE = "synapsor-generated";
 const NEVER_BUNDLED = ["pg-native", "cloudflare:sockets"];
 
 export async function bundleServer(files: FileMap): Promise<string> {
+  // Loaded here, not at the top: only a build bundles.
+  const { build } = await import("esbuild");
   const result = await build({
     absWorkingDir: PACKAGE_ROOT,
     entryPoints: [`${NAMESPACE}:src/server.ts`],

@@ -8,7 +8,8 @@
 // `{{{x}}}` therefore print the same, already-encoded text.
 
 import { readFileSync } from "node:fs";
-import Handlebars from "handlebars";
+import { createRequire } from "node:module";
+import type Handlebars from "handlebars";
 import { packageFile } from "../package-root.ts";
 import type { Code } from "./code-literal.ts";
 import type { CommentText } from "./comment-text.ts";
@@ -20,11 +21,17 @@ export interface TemplateData {
 
 const cache = new Map<string, Handlebars.TemplateDelegate>();
 
+// Loaded on the first render: only a build renders, and every other command starts without it.
+let handlebars: typeof Handlebars | undefined;
+function loadHandlebars(): typeof Handlebars {
+  return (handlebars ??= createRequire(import.meta.url)("handlebars") as typeof Handlebars);
+}
+
 export function renderTemplate<T extends { [K in keyof T]: TemplateValue | undefined }>(name: string, data: T): string {
   let template = cache.get(name);
   if (!template) {
     const source = readFileSync(packageFile(`templates/${name}`), "utf8");
-    template = Handlebars.compile(source, { noEscape: true, strict: true });
+    template = loadHandlebars().compile(source, { noEscape: true, strict: true });
     cache.set(name, template);
   }
   return template(data);

@@ -2,8 +2,6 @@
 // message that is safe to print (it names the env var, never the URL or its secrets).
 
 import type { Engine } from "../config/contract.ts";
-import { connectMysql } from "./mysql.ts";
-import { connectPostgres } from "./postgres.ts";
 import { describeFailure } from "./failure.ts";
 import { assembleSnapshot, type SchemaReader } from "./raw-schema.ts";
 import type { SchemaSnapshot } from "./snapshot.ts";
@@ -59,7 +57,11 @@ export async function inspectDatabase(options: InspectOptions): Promise<InspectO
   const timeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   let reader: SchemaReader;
   try {
-    reader = engine === "postgres" ? await connectPostgres(options.url, timeoutMs) : await connectMysql(options.url, timeoutMs);
+    // Each engine's driver loads only when it is used: most commands never inspect, and a
+    // Postgres user never pays for mysql2 (the heaviest module the CLI links).
+    reader = engine === "postgres"
+      ? await (await import("./postgres.ts")).connectPostgres(options.url, timeoutMs)
+      : await (await import("./mysql.ts")).connectMysql(options.url, timeoutMs);
   } catch (err) {
     return fail(describeFailure("connect", err, options.urlEnvName, timeoutMs));
   }

@@ -5,8 +5,6 @@
 // statements are not, because the receipts table belongs to the writer's set-up, which
 // `writeback doctor` checks with the write credential.
 
-import { openMysqlConnection } from "../inspect/mysql.ts";
-import { openPostgresClient } from "../inspect/postgres.ts";
 import { CONNECT_TIMEOUT_MS } from "../../runtime/db/limits.ts";
 import type { Diagnostic } from "../diagnostics.ts";
 import { pointer } from "../diagnostics.ts";
@@ -66,6 +64,7 @@ function problem(capability: CapabilityPlan, message: string, err?: unknown): Pr
 }
 
 async function verifyPostgres(url: string, caps: CapabilityPlan[]): Promise<PrepareProblem[]> {
+  const { openPostgresClient } = await import("../inspect/postgres.ts");
   const client = await openPostgresClient(url, CONNECT_TIMEOUT_MS, "synapsor-runner build");
   const out: PrepareProblem[] = [];
   try {
@@ -112,6 +111,7 @@ async function verifyPostgres(url: string, caps: CapabilityPlan[]): Promise<Prep
 }
 
 async function verifyMysql(url: string, caps: CapabilityPlan[], progress: (message: string) => void): Promise<PrepareProblem[]> {
+  const { openMysqlConnection } = await import("../inspect/mysql.ts");
   const conn = await openMysqlConnection(url, CONNECT_TIMEOUT_MS);
   const out: PrepareProblem[] = [];
   const unverified = new Set<string>();

@@ -8,8 +8,6 @@
 // validators, the baked definition, start-up checks, the transport and the tool name mapping),
 // so a smoke call that passed in-process could still fail when served.
 
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { RECOMMENDED_NODE_FLAGS } from "../../compiler/bundle/node-flags.ts";
 import { DEFAULT_PRINCIPAL_ENV, DEFAULT_TENANT_ENV, type CapabilityConfig, type Contract } from "../../compiler/config/contract.ts";
 import { chosenStorePath } from "../../compiler/config/paths.ts";
@@ -110,6 +108,12 @@ export async function runSmokeCall(options: SmokeCallOptions): Promise<SmokeCall
   }
 
   const storePath = chosenStorePath(options.storePath, contract, options.configPath);
+  // The SDK (and zod under it) takes ~0.4 s to load: only a smoke call pays for it, not every
+  // command of the CLI that merely links this module.
+  const [{ Client }, { StdioClientTransport }] = await Promise.all([
+    import("@modelcontextprotocol/sdk/client/index.js"),
+    import("@modelcontextprotocol/sdk/client/stdio.js"),
+  ]);
   const copy = privateServerCopy(server.bytes);
   const transport = new StdioClientTransport({
     command: process.execPath,
