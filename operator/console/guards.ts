@@ -72,9 +72,9 @@ export function evaluateGuards(input: GuardInput): GuardCheck[] {
     const label = `Transition of ${column}`;
     if (!row) add(`transition:${column}`, label, unread ? "unknown" : "fails", unread ?? "There is no live row to check the state of.");
     else if (guard.from.some((v) => sameValue(v, row[column]))) {
-      add(`transition:${column}`, label, "holds", `${column} is ${show(row[column])} now, a state the change is allowed from (${list(guard.from)}).`);
+      add(`transition:${column}`, label, "holds", `The row's ${column} is ${show(row[column])} now, a state the change is allowed from (${list(guard.from)}).`);
     } else {
-      add(`transition:${column}`, label, "fails", `${column} is ${show(row[column])} now; the change is allowed only from ${list(guard.from)}, so apply would not write.`);
+      add(`transition:${column}`, label, "fails", `The row's ${column} is ${show(row[column])} now; the change is allowed only from ${list(guard.from)}, so apply would not write.`);
     }
   }
 
@@ -82,9 +82,9 @@ export function evaluateGuards(input: GuardInput): GuardCheck[] {
     const label = `Precondition on ${column}`;
     if (!row) add(`precondition:${column}`, label, unread ? "unknown" : "fails", unread ?? "There is no live row to check.");
     else if (precondition.oneOf.some((v) => sameValue(v, row[column]))) {
-      add(`precondition:${column}`, label, "holds", `${column} is ${show(row[column])} now, one of the values required (${list(precondition.oneOf)}).`);
+      add(`precondition:${column}`, label, "holds", `The row's ${column} is ${show(row[column])} now, one of the values required (${list(precondition.oneOf)}).`);
     } else {
-      add(`precondition:${column}`, label, "fails", `${column} is ${show(row[column])} now; it must be one of ${list(precondition.oneOf)}, so apply would not write.`);
+      add(`precondition:${column}`, label, "fails", `The row's ${column} is ${show(row[column])} now; it must be one of ${list(precondition.oneOf)}, so apply would not write.`);
     }
   }
 
@@ -97,9 +97,9 @@ export function evaluateGuards(input: GuardInput): GuardCheck[] {
     } else if (!row) {
       add("conflict_column", label, unread ? "unknown" : "fails", unread ?? "There is no live row to compare the version with.");
     } else if (sameVersion(row[versionColumn], stored.expected, plan?.write?.versionGuard?.kind)) {
-      add("conflict_column", label, "holds", `${versionColumn} is still ${show(stored.expected)}, the version the proposal was made from.`);
+      add("conflict_column", label, "holds", `The row's ${versionColumn} is still ${show(stored.expected)}, the version the proposal was made from.`);
     } else {
-      add("conflict_column", label, "fails", `${versionColumn} is ${show(row[versionColumn])} now, not ${show(stored.expected)} as when proposed: the row changed, and apply would report a conflict.`);
+      add("conflict_column", label, "fails", `The row's ${versionColumn} is ${show(row[versionColumn])} now, not ${show(stored.expected)} as when proposed: the row changed, and apply would report a conflict.`);
     }
   }
 

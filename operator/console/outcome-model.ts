@@ -6,7 +6,8 @@
 import { mutationLabel } from "../../runtime/executors/receipts.ts";
 import type { StoredReceipt } from "../../runtime/ledger/records.ts";
 import { tableLabel } from "../../runtime/table-label.ts";
-import type { ProposalHistory } from "../review/history.ts";
+import type { Ledger } from "../../runtime/ledger/ports.ts";
+import { proposalHistory, type ProposalHistory } from "../review/history.ts";
 import { buildReplay, type Replay } from "../review/replay.ts";
 import type { OutcomeModel, TimelineStep } from "./model.ts";
 
@@ -14,6 +15,12 @@ import type { OutcomeModel, TimelineStep } from "./model.ts";
 const TOLD = new Set(["proposal_created", "proposal_approved", "proposal_rejected", "writeback_job_created", "writeback_applied", "writeback_already_applied", "writeback_conflict", "writeback_failed"]);
 
 const ORDER: Record<TimelineStep["kind"], number> = { read: 0, propose: 1, decide: 2, job: 3, receipt: 4, event: 5 };
+
+/** The outcome of a proposal in the ledger; undefined when there is no such proposal. */
+export async function outcomeFor(ledger: Ledger, proposalId: string): Promise<OutcomeModel | undefined> {
+  const history = await proposalHistory(ledger, proposalId);
+  return history && buildOutcomeModel(history);
+}
 
 export function buildOutcomeModel(history: ProposalHistory): OutcomeModel {
   const replay = buildReplay(history);
@@ -101,7 +108,9 @@ function timelineOf(replay: Replay): TimelineStep[] {
     if (TOLD.has(e.type)) continue;
     const actor = typeof e.detail.actor === "string" ? e.detail.actor : null;
     const role = typeof e.detail.role === "string" ? e.detail.role : null;
-    const reason = typeof e.detail.reason === "string" ? `: ${e.detail.reason}` : "";
+    // A reason (expiry, refusal) or a reviewer's comment text says what the event was about.
+    const said = typeof e.detail.reason === "string" ? e.detail.reason : typeof e.detail.text === "string" ? e.detail.text : undefined;
+    const reason = said === undefined ? "" : `: ${said}`;
     steps.push({ kind: "event", at: e.createdAt, actor, role, summary: `${e.type.replace(/_/g, " ")}${reason}.`, ref: `event ${e.id}` });
   }
   // Stable: steps at the same instant keep the story's order.

@@ -15,12 +15,16 @@ import { compiledProposal } from "../apply/compiled-capability.ts";
 import { proposalHistory } from "../review/history.ts";
 import { evaluateGuards } from "./guards.ts";
 import { liveSources, readLiveRow, type LiveRead, type LiveSources } from "./live-row.ts";
-import type { DiffColumn, ReviewModel } from "./model.ts";
+import type { DiffColumn, OutcomeModel, ReviewModel } from "./model.ts";
+import { outcomeFor } from "./outcome-model.ts";
 
 export interface ReviewDeps {
   ledger: Ledger;
-  /** The contract compiled up to plan (compileCapabilities): the rules the model checks against. */
-  plan: BuildPlan;
+  /**
+   * The contract compiled up to plan (compileCapabilities): the rules the model checks against.
+   * Null when the console runs without the contract: then no guard is evaluated and no live row read.
+   */
+  plan: BuildPlan | null;
   /** Where the sources' read URL variables are looked up. */
   env: NodeJS.ProcessEnv;
   now: () => Date;
@@ -41,14 +45,17 @@ export async function buildReviewModel(deps: ReviewDeps, proposalId: string, ten
   const history = await proposalHistory(ledger, proposalId);
   if (!history) return undefined;
   const proposal = history.proposal;
-  const capability = compiledProposal(plan, proposal.capability);
+  const capability = plan ? compiledProposal(plan, proposal.capability) : undefined;
 
-  const sources = deps.sources ?? liveSources(plan, deps.env);
   let read: LiveRead;
-  try {
-    read = await liveRead(sources, capability, proposal, deps.now);
-  } finally {
-    if (!deps.sources) await sources.close();
+  if (!plan) read = unavailable(NO_CONTRACT);
+  else {
+    const sources = deps.sources ?? liveSources(plan, deps.env);
+    try {
+      read = await liveRead(sources, capability, proposal, deps.now);
+    } finally {
+      if (!deps.sources) await sources.close();
+    }
   }
   const row = read.row;
 
@@ -83,18 +90,23 @@ export async function buildReviewModel(deps: ReviewDeps, proposalId: string, ten
     diff,
     stale,
     guards,
-    plannedWrite: plannedWrite(capability, proposal),
+    plannedWrite: plan ? plannedWrite(capability, proposal) : { executor: proposal.executor, statement: null, note: NO_CONTRACT },
     requiredRole,
     deadline,
     decisions: history.decisions,
     receipts: history.receipts,
     events: history.events,
-    blockedBecause: blockedBecause(proposal, capability, history.decisions, deadline, deps.now()),
+    blockedBecause: blockedBecause(proposal, plan ? capability : null, history.decisions, deadline, deps.now()),
   };
 }
 
+const NO_CONTRACT = "The console was started without the contract (--config), so the build's rules, the planned write and the live row are not shown.";
+
+function unavailable(message: string): LiveRead {
+  return { live: { status: "unavailable", message }, row: null, matched: null };
+}
+
 async function liveRead(sources: LiveSources, capability: CapabilityPlan | undefined, proposal: StoredProposal, now: () => Date): Promise<LiveRead> {
-  const unavailable = (message: string): LiveRead => ({ live: { status: "unavailable", message }, row: null, matched: null });
   if (!capability) return unavailable(`The build has no proposal capability ${proposal.capability}, so its row cannot be read.`);
   // The statement binds the proposal's tenant and arguments: only a record the ledger keys vouch for steers a read.
   if (!proposal.verification.verified) return unavailable("The live row is not read for a proposal whose record does not verify against the ledger keys.");
@@ -102,12 +114,12 @@ async function liveRead(sources: LiveSources, capability: CapabilityPlan | undef
 }
 
 /** The proposal's own evidence first, then the tenant's earlier reads of the same object in the same namespace, newest first. */
-async function evidenceFor(ledger: Ledger, plan: BuildPlan, proposal: StoredProposal): Promise<EvidenceBundle[]> {
+async function evidenceFor(ledger: Ledger, plan: BuildPlan | null, proposal: StoredProposal): Promise<EvidenceBundle[]> {
   const linked = await ledger.reads.getEvidence(proposal.evidenceId, proposal.tenantId);
   const namespace = namespaceOf(proposal.capability);
   const table = tableLabel(proposal.target.schema, proposal.target.table);
   const objectId = proposal.target.primaryKey.value;
-  const names = plan.capabilities
+  const names = (plan?.capabilities ?? [])
     .filter((c) => namespaceOf(c.name) === namespace && tableLabel(c.target.schema, c.target.table) === table)
     .map((c) => c.name);
   if (!names.includes(proposal.capability)) names.push(proposal.capability);
@@ -165,7 +177,8 @@ export function deadlineOf(proposal: StoredProposal, decisions: readonly Decisio
 
 function blockedBecause(
   proposal: StoredProposal,
-  capability: CapabilityPlan | undefined,
+  /** null: no contract to check against (the state and deadline still block). */
+  capability: CapabilityPlan | undefined | null,
   decisions: readonly Decision[],
   deadline: ReviewModel["deadline"],
   now: Date,
@@ -185,16 +198,19 @@ function blockedBecause(
     case "conflict":
       return "Apply found the row changed since the proposal and wrote nothing; a conflict is final, the agent must propose again from the current row.";
   }
+  if (capability === null) return deadlinePassed(deadline, now);
   if (!capability) return `The build has no proposal capability ${proposal.capability}; apply refuses a proposal the build does not cover.`;
   if (proposal.planHash !== capability.planHash) {
     return `${capability.name} changed since the proposal was made (its compiled plan differs), so apply refuses it; the agent must propose again.`;
   }
-  if (deadline && Date.parse(deadline.at) <= now.getTime()) {
-    return deadline.kind === "review"
-      ? `Its review deadline passed at ${deadline.at}; approving it now expires it instead.`
-      : `Its approval stopped being valid at ${deadline.at}; apply would refuse and expire it.`;
-  }
-  return null;
+  return deadlinePassed(deadline, now);
+}
+
+function deadlinePassed(deadline: ReviewModel["deadline"], now: Date): string | null {
+  if (!deadline || Date.parse(deadline.at) > now.getTime()) return null;
+  return deadline.kind === "review"
+    ? `Its review deadline passed at ${deadline.at}; approving it now expires it instead.`
+    : `Its approval stopped being valid at ${deadline.at}; apply would refuse and expire it.`;
 }
 
 function instant(value: unknown): string | null {
@@ -217,4 +233,21 @@ export function durationMs(value: unknown): number | undefined {
 function sameCell(a: unknown, b: unknown): boolean {
   if ((typeof a === "object" && a !== null) || (typeof b === "object" && b !== null)) return canonicalJson(a ?? null) === canonicalJson(b ?? null);
   return sameValue(a, b);
+}
+
+/**
+ * The console's two model builders over one set of read connections: review(id) and outcome(id),
+ * each undefined for an unknown proposal; close() ends the connections.
+ */
+export function consoleModels(deps: Omit<ReviewDeps, "sources">): {
+  review(proposalId: string, tenant?: string): Promise<ReviewModel | undefined>;
+  outcome(proposalId: string): Promise<OutcomeModel | undefined>;
+  close(): Promise<void>;
+} {
+  const sources = deps.plan ? liveSources(deps.plan, deps.env) : undefined;
+  return {
+    review: (id, tenant) => buildReviewModel({ ...deps, ...(sources ? { sources } : {}) }, id, tenant),
+    outcome: (id) => outcomeFor(deps.ledger, id),
+    close: async () => sources?.close(),
+  };
 }
