@@ -124,10 +124,12 @@ async function evidenceFor(ledger: Ledger, plan: BuildPlan | null, proposal: Sto
     .map((c) => c.name);
   if (!names.includes(proposal.capability)) names.push(proposal.capability);
   const lists = await Promise.all(names.map((capability) => ledger.reads.listEvidence({ tenantId: proposal.tenantId, capability, limit: EVIDENCE_SCAN })));
+  // Read before the linked bundle: by time, and within one millisecond by id (ids sort in creation order, ids.ts).
   const cutoff = linked?.createdAt ?? proposal.createdAt;
+  const before = (e: EvidenceBundle) => e.createdAt < cutoff || (e.createdAt === cutoff && (!linked || e.id < linked.id));
   const earlier = lists
     .flat()
-    .filter((e) => e.id !== proposal.evidenceId && e.tenantId === proposal.tenantId && e.table === table && e.objectIds.includes(objectId) && e.createdAt <= cutoff)
+    .filter((e) => e.id !== proposal.evidenceId && e.tenantId === proposal.tenantId && e.table === table && e.objectIds.includes(objectId) && before(e))
     .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id < b.id ? 1 : -1))
     .slice(0, EARLIER_EVIDENCE_LIMIT);
   return linked ? [linked, ...earlier] : earlier;
@@ -187,6 +189,9 @@ function blockedBecause(
     return `The proposal record does not verify against the ledger keys, so it can be neither approved nor applied: ${proposal.verification.message ?? proposal.verification.problem}`;
   }
   const decision = decisions[0];
+  if (decision && !decision.verification.verified) {
+    return `The ${decision.decision === "approved" ? "approval" : "rejection"} on record does not verify against the ledger keys, so apply refuses it: ${decision.verification.message ?? decision.verification.problem}`;
+  }
   switch (proposal.state) {
     case "rejected":
       return `It was rejected${decision ? ` by ${decision.actor}${decision.reason ? `: ${decision.reason}` : ""}` : ""}; a rejection is final.`;
