@@ -60,13 +60,18 @@ function manifestStatement(s: WriteStatementPlan | null) {
   };
 }
 
+/** What an app-owned executor's proposal runs instead of a planned UPDATE (the manifest and the review console say it alike). */
+export function appExecutorNote(executor: ProposalPlan["executor"]): string {
+  return `No runner-side UPDATE: apply sends the approved change set (writeback protocol 1.0) to the app-owned ${executor.type} executor '${executor.name}', which performs the write.`;
+}
+
 function manifestWrite(p: ProposalPlan) {
   const w = p.write;
   if (!w) {
     return {
       executor: p.executor.type,
       statements: null,
-      note: `No runner-side UPDATE: apply sends the approved change set (writeback protocol 1.0) to the app-owned ${p.executor.type} executor '${p.executor.name}', which performs the write.`,
+      note: appExecutorNote(p.executor),
     };
   }
   return {

@@ -22,7 +22,7 @@ export interface DiffColumn {
   column: string;
   before: unknown;
   proposed: unknown;
-  /** The live value; undefined when the live row could not be read. */
+  /** The live value; undefined when there is no live row (missing, or not read). */
   now?: unknown;
   /** True when now differs from before (the row changed since the proposal). */
   changedSinceProposal: boolean;
@@ -45,7 +45,7 @@ export interface ReviewModel {
   evidence: EvidenceBundle[];
   live: LiveRow;
   diff: DiffColumn[];
-  /** True when any visible column of the live row differs from the before-row: the approval would go stale. */
+  /** True when any visible column of the live row differs from the before-row, or the row is missing: the approval would go stale. */
   stale: boolean;
   guards: GuardCheck[];
   /** The planned UPDATE exactly as the build fixed it (sql_update), or a sentence naming the handler executor. */

@@ -184,7 +184,7 @@ function markdownRows(rows: Record<string, unknown>[]): string[] {
 }
 
 /** A table of display text (already rendered by showValue or terminalName); each cell is escaped for Markdown. */
-function markdownTable(header: string[], rows: string[][]): string[] {
+export function markdownTable(header: string[], rows: string[][]): string[] {
   return [
     `| ${header.map(markdownText).join(" | ")} |`,
     `| ${header.map(() => "---").join(" | ")} |`,
