@@ -46,7 +46,8 @@ export function register(program: Command): void {
     .option("--store <file>", STORE_OR_CONFIG)
     .addOption(new Option("--format <format>", "file format").choices(["json", "markdown"]).makeOptionMandatory())
     .requiredOption("--output <file>", "where to write it")
-    .option("--force", "replace --output if it exists"))
+    .option("--force", "replace --output if it exists")
+    .option("--json", "print { ok, id, format, output } as JSON"))
     .action((id: string, flags: ExportFlags & ShowFlags) =>
       withLedger(storeOrConfig(flags), async (ledger) => {
         const doc = await load(ledger, id, flags);

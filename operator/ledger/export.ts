@@ -3,15 +3,18 @@
 
 import { writeFileAtomically } from "../review/write-file.ts";
 import { terminalSafe, terminalSafeJson } from "../../runtime/text/terminal-safe.ts";
+import { printJson } from "../../cli/program.ts";
 
 export interface ExportFlags {
   format: "json" | "markdown";
   output: string;
   force?: boolean;
+  json?: boolean;
 }
 
-export function exportDocument<T>(flags: ExportFlags, doc: T, markdown: (doc: T) => string, what: string): void {
+export function exportDocument<T extends { id: string }>(flags: ExportFlags, doc: T, markdown: (doc: T) => string, what: string): void {
   const text = flags.format === "json" ? terminalSafeJson(JSON.stringify(doc, null, 2)) + "\n" : markdown(doc);
   writeFileAtomically(flags.output, text, { replace: flags.force === true });
-  process.stdout.write(terminalSafe(`Wrote ${what} to ${flags.output} (${flags.format}).`) + "\n");
+  if (flags.json) printJson({ ok: true, id: doc.id, format: flags.format, output: flags.output });
+  else process.stdout.write(terminalSafe(`Wrote ${what} to ${flags.output} (${flags.format}).`) + "\n");
 }

@@ -32,15 +32,15 @@ const root = tempDir("ledger-commands-");
 after(() => rmSync(root, { recursive: true, force: true }));
 
 describe("help and stores without records", () => {
-  test("every ledger command has --help with --store, and the listing and show commands have --json", () => {
+  test("every ledger command has --help with --store and --json; the exports have --force", () => {
     const wanted = ["evidence list", "evidence show", "evidence export", "query-audit list", "query-audit show", "query-audit export", "activity search"];
     const found = new Map(commandsBelow(program).map((c) => [c.words.join(" "), c.command]));
     for (const words of wanted) {
       const help = found.get(words)?.helpInformation();
       assert.ok(help, `${words} is registered`);
       assert.match(help, /--store <file>/, words);
-      if (!words.endsWith("export")) assert.match(help, /--json/, words);
-      else assert.match(help, /--force/, words);
+      assert.match(help, /--json/, words);
+      if (words.endsWith("export")) assert.match(help, /--force/, words);
     }
   });
 
@@ -195,8 +195,9 @@ for (const engine of ["postgres", "mysql"] as const) {
         assert.equal(again.code, 1);
         assert.match(again.stderr, /already exists; nothing was written.*--force/);
         assert.equal(JSON.parse(readFileSync(jsonFile, "utf8")).id, ev.tickets, "the file is untouched");
-        const forced = await cli("evidence", "export", ev.inv3001, "--store", store, "--format", "json", "--output", jsonFile, "--force");
+        const forced = await cli("evidence", "export", ev.inv3001, "--store", store, "--format", "json", "--output", jsonFile, "--force", "--json");
         assert.equal(forced.code, 0, forced.stderr);
+        assert.deepEqual(JSON.parse(forced.stdout), { ok: true, id: ev.inv3001, format: "json", output: jsonFile });
         assert.equal(JSON.parse(readFileSync(jsonFile, "utf8")).id, ev.inv3001);
       });
 
