@@ -30,6 +30,9 @@ import { register as registerSmoke } from "./smoke.ts";
 import { register as registerErrors } from "./errors.ts";
 import { register as registerRecipes } from "./recipes.ts";
 import { register as registerStart } from "./start.ts";
+import { register as registerEvidence } from "./evidence.ts";
+import { register as registerQueryAudit } from "./query-audit.ts";
+import { register as registerActivity } from "./activity.ts";
 
 export const program = new Command("synapsor-runner")
   .description("Compile synapsor.runner.json into a scoped, reviewable MCP server for Postgres or MySQL.")
@@ -60,6 +63,9 @@ registerSmoke(program);
 registerErrors(program);
 registerRecipes(program);
 registerStart(program);
+registerEvidence(program);
+registerQueryAudit(program);
+registerActivity(program);
 
 /** Parses the command line and runs the command; failures become a message and an exit code. */
 export async function run(argv: readonly string[]): Promise<void> {

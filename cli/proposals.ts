@@ -18,7 +18,7 @@ import { proposalHistory } from "../operator/review/history.ts";
 import { checkWritebackJob } from "../operator/review/job-schema.ts";
 import { positiveInt } from "../operator/review/options.ts";
 import { expireStalePlans, STALE_REASON_TEXT } from "../operator/review/stale-plans.ts";
-import { keySettings, loadContractOrFail, withKeyOptions, withLedger, type KeyFlags } from "../operator/review/store.ts";
+import { keySettings, STORE_OR_CONFIG, storeOrConfig, withKeyOptions, withLedger, type KeyFlags } from "../operator/review/store.ts";
 import { chosenStorePath } from "../compiler/config/paths.ts";
 import { writeFileAtomically } from "../operator/review/write-file.ts";
 import { terminalSafe } from "../runtime/text/terminal-safe.ts";
@@ -44,14 +44,6 @@ interface DecideFlags extends KeyFlags {
   json?: boolean;
 }
 
-const STORE_OR_CONFIG = "the ledger the MCP server writes (SQLite file; default: --config's storage.sqlite_path, relative to the config)";
-
-/** --store as typed, else the store of --config next to that config: the one its server uses. */
-function storeOrConfig(flags: { store?: string; config?: string }): string {
-  if (flags.store !== undefined) return flags.store;
-  if (flags.config !== undefined) return chosenStorePath(undefined, loadContractOrFail(flags.config), flags.config);
-  throw new CliError("Say which ledger to read: pass --store FILE (the server's --store) or --config synapsor.runner.json.");
-}
 
 export function register(program: Command): void {
   const group = program.command("proposals").description("Review proposals outside MCP: list, show, approve, reject, export a writeback job, expire stale ones");

@@ -2,7 +2,8 @@
 // receipts, as captured in the ledger.
 
 import { Option, type Command } from "commander";
-import type { Ledger } from "../runtime/ledger/ports.ts";
+import { LIST_LIMIT, type Ledger } from "../runtime/ledger/ports.ts";
+import { REPLAY_ID_PREFIX } from "../runtime/ledger/records.ts";
 import { proposalHistory } from "../operator/review/history.ts";
 import { buildReplay, replayMarkdown, type Replay } from "../operator/review/replay.ts";
 import { withKeyOptions, withLedger, type KeyFlags } from "../operator/review/store.ts";
@@ -10,13 +11,15 @@ import { writeFileAtomically } from "../operator/review/write-file.ts";
 import { terminalSafe, terminalSafeJson } from "../runtime/text/terminal-safe.ts";
 import { CliError, printJson } from "./program.ts";
 
+const REPLAY_ID_HELP = "proposal id (wrp_…), its replay id (replay_wrp_…), or the id of the evidence bundle it was made on (ev_…)";
+
 export function register(program: Command): void {
   const group = program.command("replay").description("Replay a proposal: trusted context → evidence → diff → decision → writeback job → receipts → events");
 
   withKeyOptions(group
     .command("show")
     .description("Print the replay of a proposal")
-    .argument("<id>", "proposal id (wrp_…)")
+    .argument("<id>", REPLAY_ID_HELP)
     .requiredOption("--store <file>", "the ledger (SQLite file)")
     .option("--json", "print the replay document as JSON"))
     .action((id: string, flags: { store: string; json?: boolean } & KeyFlags) =>
@@ -29,7 +32,7 @@ export function register(program: Command): void {
   withKeyOptions(group
     .command("export")
     .description("Write the replay of a proposal to a file")
-    .argument("<id>", "proposal id (wrp_…)")
+    .argument("<id>", REPLAY_ID_HELP)
     .requiredOption("--store <file>", "the ledger (SQLite file)")
     .addOption(new Option("--format <format>", "file format").choices(["json", "markdown"]).makeOptionMandatory())
     .requiredOption("--output <file>", "where to write it"))
@@ -42,7 +45,31 @@ export function register(program: Command): void {
 }
 
 async function load(ledger: Ledger, id: string): Promise<Replay> {
-  const history = await proposalHistory(ledger, id);
-  if (!history) throw new CliError(`No proposal ${id} in this store. List them with: synapsor-runner proposals list --store <file>`);
+  const proposalId = await replayedProposal(ledger, id);
+  const history = await proposalHistory(ledger, proposalId);
+  if (!history) throw new CliError(`No proposal ${proposalId} in this store. List them with: synapsor-runner proposals list --store <file>`);
   return buildReplay(history);
+}
+
+/**
+ * The proposal a replay id names: a proposal id (wrp_…), the same with the replay prefix
+ * (replay_wrp_…, as the synapsor://replay/ resource names it), or the evidence bundle the
+ * proposal was made on (ev_…): replay stays proposal-centric, so a read nobody proposed on has none.
+ */
+async function replayedProposal(ledger: Ledger, id: string): Promise<string> {
+  if (id.startsWith(REPLAY_ID_PREFIX)) return id.slice(REPLAY_ID_PREFIX.length);
+  if (!id.startsWith("ev_")) return id;
+  const [bundle, proposals] = await Promise.all([ledger.reads.getEvidence(id), ledger.proposals.list({ evidenceId: id, limit: LIST_LIMIT })]);
+  if (!bundle && proposals.length === 0) {
+    throw new CliError(`No evidence bundle ${id} in this store. List them with: synapsor-runner evidence list --store <file>`);
+  }
+  if (proposals.length === 0) {
+    throw new CliError(`Evidence bundle ${id} has no proposal linked to it (a read that led to no proposal), so there is nothing to replay. ` +
+      `Inspect the read itself with: synapsor-runner evidence show ${id} --store <file>`);
+  }
+  if (proposals.length > 1) {
+    throw new CliError(`Evidence bundle ${id} has ${proposals.length} proposals: ${proposals.map((p) => p.id).join(", ")}. ` +
+      "Replay one of them by its id: synapsor-runner replay show wrp_… --store <file>");
+  }
+  return proposals[0]!.id;
 }

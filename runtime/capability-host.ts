@@ -1,11 +1,12 @@
 // The product side of the MCP server: tools are exactly the compiled capabilities, and
-// resources are the caller's own proposals and evidence. Nothing else is reachable.
+// resources are the caller's own proposals, evidence and proposal replays. Nothing else is reachable.
 
 import type { Capability } from "./capability.ts";
 import { prepareCapability, type CallEnvironment, type PreparedCapability } from "./calls/call-context.ts";
 import { callProposal } from "./calls/proposal.ts";
 import { callRead } from "./calls/read.ts";
-import type { EvidenceBundle, StoredProposal } from "./ledger/records.ts";
+import { LIST_LIMIT } from "./ledger/ports.ts";
+import { REPLAY_ID_PREFIX, type EvidenceBundle, type StoredProposal } from "./ledger/records.ts";
 import { projectRow, visibleColumnsOf, visibleDiff } from "./calls/visible.ts";
 import { errorEnvelope, type Envelope } from "./envelope.ts";
 import type { ResourceContents, ResourceTemplateDescriptor, ToolCallResult, ToolDescriptor, ToolHost } from "./mcp/host.ts";
@@ -26,7 +27,7 @@ interface ModelView {
   primaryKey: string | undefined;
 }
 
-const RESOURCE_PREFIXES = { proposals: "synapsor://proposals/", evidence: "synapsor://evidence/" } as const;
+const RESOURCE_PREFIXES = { proposals: "synapsor://proposals/", evidence: "synapsor://evidence/", replay: "synapsor://replay/" } as const;
 
 export function toolNameFor(capability: Capability, aliasMode: AliasMode): string {
   return aliasMode === "openai" ? capability.name.replace(/\./g, "__") : capability.name;
@@ -122,6 +123,12 @@ const RESOURCE_TEMPLATES: ResourceTemplateDescriptor[] = [
     description: "An evidence bundle recorded by a read in your tenant: the rows returned and when (read-only).",
     mimeType: "application/json",
   },
+  {
+    uriTemplate: "synapsor://replay/{id}",
+    name: "replay",
+    description: "What became of a proposal in your tenant (id replay_wrp_… or wrp_…): its evidence, the decision, receipts and events, in order (read-only).",
+    mimeType: "application/json",
+  },
 ];
 
 async function readScopedResource(
@@ -135,6 +142,8 @@ async function readScopedResource(
     body = publicProposal(await env.ledger.proposals.get(uri.slice(RESOURCE_PREFIXES.proposals.length), tenant), viewOf);
   } else if (uri.startsWith(RESOURCE_PREFIXES.evidence)) {
     body = publicEvidence(await env.ledger.reads.getEvidence(uri.slice(RESOURCE_PREFIXES.evidence.length), tenant), viewOf);
+  } else if (uri.startsWith(RESOURCE_PREFIXES.replay)) {
+    body = await publicReplay(env, uri.slice(RESOURCE_PREFIXES.replay.length), viewOf);
   }
   if (!body) return undefined;
   return { uri, mimeType: "application/json", text: JSON.stringify(body) };
@@ -186,4 +195,44 @@ function publicEvidence(e: EvidenceBundle | undefined, viewOf: (capability: stri
   // Object ids are key values: listed only when the key column is visible.
   const keyShown = primaryKey !== undefined && visible.includes(primaryKey);
   return { ...rest, rows: e.rows.map((row) => projectRow(row, visible)), ...(keyShown ? { objectIds } : {}) };
+}
+
+/**
+ * A proposal's replay as the model may read it: the proposal and its evidence as their own
+ * resources show them, then what people and executors did with it. The decision keeps its
+ * outcome, time and reason (a rejection's reason is meant to reach the agent), not who decided;
+ * receipts keep their status and counts, not the handler's message or the version values (the
+ * version column may be hidden); events keep their type and time, not their detail (which quotes
+ * hashes and the writeback job). Another tenant's proposal is as missing as one that never existed.
+ */
+async function publicReplay(env: CallEnvironment, id: string, viewOf: (capability: string) => ModelView) {
+  const proposalId = id.startsWith(REPLAY_ID_PREFIX) ? id.slice(REPLAY_ID_PREFIX.length) : id;
+  const tenant = env.context.tenantId;
+  const proposal = await env.ledger.proposals.get(proposalId, tenant);
+  if (!proposal) return undefined;
+  const [evidence, decisions, receipts, events] = await Promise.all([
+    env.ledger.reads.getEvidence(proposal.evidenceId, tenant),
+    env.ledger.proposals.decisions(proposal.id),
+    env.ledger.writeback.listReceipts({ proposalId: proposal.id, tenantId: tenant, limit: LIST_LIMIT }),
+    env.ledger.events.list({ proposalId: proposal.id, afterId: 0, limit: LIST_LIMIT }),
+  ]);
+  const decision = decisions[0];
+  return {
+    id: `${REPLAY_ID_PREFIX}${proposal.id}`,
+    proposal_id: proposal.id,
+    state: proposal.state,
+    proposal: publicProposal(proposal, viewOf),
+    evidence: publicEvidence(evidence, viewOf) ?? null,
+    decision: decision ? { decision: decision.decision, reason: decision.reason, created_at: decision.createdAt } : null,
+    // Oldest first, like the events.
+    receipts: receipts.reverse().map((r) => ({
+      id: r.id,
+      status: r.receipt.status,
+      rows_affected: r.receipt.rows_affected,
+      source_database_mutated: r.receipt.source_database_mutated,
+      safe_error_code: r.receipt.safe_error_code,
+      created_at: r.createdAt,
+    })),
+    events: events.map((e) => ({ type: e.type, created_at: e.createdAt })),
+  };
 }

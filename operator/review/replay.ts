@@ -177,7 +177,7 @@ function compactDetail(detail: Record<string, unknown>): string {
   return Object.entries(detail).filter(([, v]) => v !== null && v !== undefined).map(([k, v]) => `${terminalName(k)}=${showValue(v)}`).join(", ");
 }
 
-function markdownRows(rows: Record<string, unknown>[]): string[] {
+export function markdownRows(rows: Record<string, unknown>[]): string[] {
   if (rows.length === 0) return ["The read returned no rows."];
   const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
   return markdownTable(columns.map(terminalName), rows.map((r) => columns.map((c) => showValue(r[c]))));

@@ -13,7 +13,18 @@ import { openKeyRing, type KeySettings } from "../../runtime/ledger/keys/open-ke
 import type { Ledger } from "../../runtime/ledger/ports.ts";
 import { openLedger } from "../../runtime/ledger/open.ts";
 import { StoreUnavailableError } from "../../runtime/ledger/store-error.ts";
+import { chosenStorePath } from "../../compiler/config/paths.ts";
 import { CliError, EXIT } from "../../cli/program.ts";
+
+/** What --store says in the help of a command that can also find the store through --config. */
+export const STORE_OR_CONFIG = "the ledger the MCP server writes (SQLite file; default: --config's storage.sqlite_path, relative to the config)";
+
+/** --store as typed, else the store of --config next to that config: the one its server uses. */
+export function storeOrConfig(flags: { store?: string; config?: string }): string {
+  if (flags.store !== undefined) return flags.store;
+  if (flags.config !== undefined) return chosenStorePath(undefined, loadContractOrFail(flags.config), flags.config);
+  throw new CliError("Say which ledger to read: pass --store FILE (the server's --store) or --config synapsor.runner.json.");
+}
 
 /** Where a command that takes --store finds the ledger keys. */
 export interface KeyFlags {

@@ -3,12 +3,17 @@
 // who approved), so the file is the owner's alone: 0600 whatever the umask, also when it replaces
 // an existing file with wider permissions.
 
-import { closeSync, fchmodSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, fchmodSync, linkSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { basename, dirname, join, resolve } from "node:path";
 import { CliError, EXIT } from "../../cli/program.ts";
 
-export function writeFileAtomically(path: string, text: string): void {
+/**
+ * With `replace: false` an existing file is never replaced: the finished temporary file is linked
+ * to the final name, which fails if that name exists (no window between a check and the write),
+ * and the refusal names --force.
+ */
+export function writeFileAtomically(path: string, text: string, options: { replace?: boolean } = {}): void {
   const target = resolve(path);
   const temporary = join(dirname(target), `.${basename(target)}.${randomBytes(4).toString("hex")}.tmp`);
   try {
@@ -20,10 +25,18 @@ export function writeFileAtomically(path: string, text: string): void {
     } finally {
       closeSync(fd);
     }
-    renameSync(temporary, target);
+    if (options.replace === false) {
+      linkSync(temporary, target);
+      rmSync(temporary, { force: true });
+    } else {
+      renameSync(temporary, target);
+    }
   } catch (err) {
     rmSync(temporary, { force: true });
     const code = (err as { code?: string }).code ?? "unknown error";
+    if (code === "EEXIST" && options.replace === false) {
+      throw new CliError(`${path} already exists; nothing was written. Choose another --output, or pass --force to replace it.`);
+    }
     throw new CliError(`Cannot write ${path} (${code}).`, EXIT.environment);
   }
 }

@@ -43,7 +43,11 @@ export interface ReadLog {
   recordFailure(failure: FailureRecord): Promise<void>;
   /** With tenantId, only a bundle of that tenant is returned. */
   getEvidence(id: string, tenantId?: string): Promise<EvidenceBundle | undefined>;
+  /** Newest first. */
   listEvidence(filter?: ReadFilter): Promise<EvidenceBundle[]>;
+  /** With tenantId, only an audit row of that tenant is returned. */
+  getQueryAudit(id: string, tenantId?: string): Promise<QueryAuditRecord | undefined>;
+  /** Newest first; failures included. */
   listQueryAudit(filter?: ReadFilter): Promise<QueryAuditRecord[]>;
   /** The raw details recordFailure kept, newest first. Operators only: never shown to a model. */
   listInternalErrors(filter?: InternalErrorFilter): Promise<InternalErrorRecord[]>;

@@ -52,6 +52,8 @@ export interface QueryAuditRecord {
   redactedParams: unknown[];
   outcome: "ok" | "error";
   errorCode?: string;
+  /** The evidence bundle this read also wrote (same key), or null (a failure, or a read without evidence). */
+  evidenceId: string | null;
   createdAt: string;
 }
 
@@ -138,6 +140,9 @@ export interface StoredProposal extends NewProposal {
   verification: ProposalVerification;
 }
 
+/** A proposal's replay is named after it: `replay_` + the proposal id (the synapsor://replay/ resource, `replay show`). */
+export const REPLAY_ID_PREFIX = "replay_";
+
 export interface LedgerEvent {
   id: number;
   type: string;
@@ -193,6 +198,19 @@ export interface InternalErrorFilter {
 export interface ReadFilter {
   tenantId?: string;
   capability?: string;
+  /** Only reads that returned this object: as ProposalFilter.object (a key value, or table:value). */
+  object?: string;
+  source?: string;
+  /** Only reads of this table, named bare ("invoices") or schema-qualified ("public.invoices"). */
+  table?: string;
+  /** ISO 8601 time: only records created at or after it. */
+  since?: string;
+  /** ISO 8601 time: only records created at or before it. */
+  until?: string;
+  /** Query audit only: the read that wrote this evidence bundle. */
+  evidenceId?: string;
+  /** Query audit only. */
+  outcome?: "ok" | "error";
   limit?: number;
 }
 
@@ -205,6 +223,14 @@ export interface ProposalFilter {
    * table and a colon, the table bare or schema-qualified ("invoices:INV-3001", "public.invoices:INV-3001").
    */
   object?: string;
+  source?: string;
+  /** The target table, bare ("invoices") or schema-qualified ("public.invoices"). */
+  table?: string;
+  /** ISO 8601 times, both inclusive, on the proposal's creation. */
+  since?: string;
+  until?: string;
+  /** The proposal made on this evidence bundle. */
+  evidenceId?: string;
   limit?: number;
 }
 

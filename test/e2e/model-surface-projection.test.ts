@@ -221,6 +221,17 @@ for (const engine of ["postgres", "mysql"] as const) {
       assert.equal(JSON.parse(applied.stdout).status, "applied");
       const [row] = await selectRows(db, "SELECT priority, escalation_level, secret_flag FROM tickets WHERE id = 'T-1'");
       assert.deepEqual({ ...row, priority: Number(row!.priority), escalation_level: Number(row!.escalation_level) }, { priority: 4, escalation_level: 1, secret_flag: "triaged" });
+
+      // The replay resource after apply: decision, receipt (whose versions are the hidden version
+      // column's values) and events are there, and still nothing hidden.
+      const replay = await session.client.readResource({ uri: `synapsor://replay/replay_${proposalId}` });
+      const text = (replay.contents[0] as { text: string }).text;
+      const body = JSON.parse(text);
+      assert.equal(body.state, "applied");
+      assert.equal(body.decision.decision, "approved");
+      assert.deepEqual(body.receipts.map((r: { status: string }) => r.status), ["applied"]);
+      for (const canary of CANARIES) assert.equal(text.includes(canary), false, `the replay leaks ${canary}: ${text}`);
+      for (const column of HIDDEN_COLUMNS) assert.equal(text.includes(column), false, `the replay names ${column}: ${text}`);
     });
   });
 }

@@ -104,6 +104,7 @@ describe("reads", () => {
       durationMs: 2.5,
       redactedParams: ["inv_1", "$tenant_id"],
       outcome: "ok",
+      evidenceId,
       createdAt: audit!.createdAt,
     });
     assert.match(audit!.createdAt, ISO_MS);

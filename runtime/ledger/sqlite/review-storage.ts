@@ -19,7 +19,18 @@ const PROPOSAL_OBJECT = {
 const PROPOSAL_LIST: ListSpec = {
   table: "proposals",
   tiebreak: "rowid",
-  filters: { tenantId: "tenant_id", state: "state", capability: "capability", object: PROPOSAL_OBJECT },
+  filters: {
+    tenantId: "tenant_id",
+    state: "state",
+    capability: "capability",
+    object: PROPOSAL_OBJECT,
+    source: "source",
+    // target_table is schema-qualified when the target names a schema; the bare table matches too.
+    table: { sql: "target_table = ? OR json_extract(target, '$.table') = ?", uses: 2 },
+    since: { sql: "created_at >= ?", uses: 1 },
+    until: { sql: "created_at <= ?", uses: 1 },
+    evidenceId: "evidence_id",
+  },
 };
 const RECEIPT_LIST: ListSpec = { table: "receipts", tiebreak: "rowid", filters: { proposalId: "proposal_id", tenantId: "tenant_id" } };
 
