@@ -30,6 +30,7 @@ import { register as registerSmoke } from "./smoke.ts";
 import { register as registerErrors } from "./errors.ts";
 import { register as registerRecipes } from "./recipes.ts";
 import { register as registerStart } from "./start.ts";
+import { register as registerUi } from "./ui.ts";
 
 export const program = new Command("synapsor-runner")
   .description("Compile synapsor.runner.json into a scoped, reviewable MCP server for Postgres or MySQL.")
@@ -60,6 +61,7 @@ registerSmoke(program);
 registerErrors(program);
 registerRecipes(program);
 registerStart(program);
+registerUi(program);
 
 /** Parses the command line and runs the command; failures become a message and an exit code. */
 export async function run(argv: readonly string[]): Promise<void> {

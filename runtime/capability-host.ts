@@ -5,7 +5,7 @@ import type { Capability } from "./capability.ts";
 import { prepareCapability, type CallEnvironment, type PreparedCapability } from "./calls/call-context.ts";
 import { callProposal } from "./calls/proposal.ts";
 import { callRead } from "./calls/read.ts";
-import type { EvidenceBundle, StoredProposal } from "./ledger/records.ts";
+import type { Decision, EvidenceBundle, StoredProposal } from "./ledger/records.ts";
 import { projectRow, visibleColumnsOf, visibleDiff } from "./calls/visible.ts";
 import { errorEnvelope, type Envelope } from "./envelope.ts";
 import type { ResourceContents, ResourceTemplateDescriptor, ToolCallResult, ToolDescriptor, ToolHost } from "./mcp/host.ts";
@@ -132,7 +132,9 @@ async function readScopedResource(
   const tenant = env.context.tenantId;
   let body: unknown;
   if (uri.startsWith(RESOURCE_PREFIXES.proposals)) {
-    body = publicProposal(await env.ledger.proposals.get(uri.slice(RESOURCE_PREFIXES.proposals.length), tenant), viewOf);
+    const proposal = await env.ledger.proposals.get(uri.slice(RESOURCE_PREFIXES.proposals.length), tenant);
+    const decisions = proposal ? await env.ledger.proposals.decisions(proposal.id) : [];
+    body = publicProposal(proposal, decisions, viewOf);
   } else if (uri.startsWith(RESOURCE_PREFIXES.evidence)) {
     body = publicEvidence(await env.ledger.reads.getEvidence(uri.slice(RESOURCE_PREFIXES.evidence.length), tenant), viewOf);
   }
@@ -144,8 +146,9 @@ async function readScopedResource(
  * The stored proposal as the model may read it: the full before/after rows stay for reviewers, and
  * every column, value and guard shown is one of the capability's visible columns.
  */
-function publicProposal(p: StoredProposal | undefined, viewOf: (capability: string) => ModelView) {
+function publicProposal(p: StoredProposal | undefined, decisions: readonly Decision[], viewOf: (capability: string) => ModelView) {
   if (!p) return undefined;
+  const decision = decisions.at(-1);
   const { visible } = viewOf(p.capability);
   const shown = (column: string) => visible.includes(column);
   const key = p.target.primaryKey;
@@ -174,6 +177,11 @@ function publicProposal(p: StoredProposal | undefined, viewOf: (capability: stri
     // No change-set hash: it covers the hidden before/after values, and being unkeyed it would
     // let the caller confirm guesses of them offline. Reviewers see it in `review`.
     created_at: p.createdAt,
+    // What the reviewer decided, so the agent can tell its user; a rejection's reason is written for
+    // the agent to read. Who decided and in which role stay with the reviewers.
+    review: decision
+      ? { decision: decision.decision, decided_at: decision.createdAt, ...(decision.decision === "rejected" ? { reason: decision.reason } : {}) }
+      : null,
     source_database_changed: false,
   };
 }
