@@ -23,8 +23,6 @@ export interface ConsoleModels {
 
 export const COMMENT_EVENT = "proposal_commented";
 
-const NOT_READ = "Not evaluated: the console did not read the live row.";
-
 export function interimModels(ledger: Ledger, plan: BuildPlan | null): ConsoleModels {
   return {
     review: (id) => interimReviewModel(ledger, id, plan),
@@ -55,7 +53,8 @@ export async function interimReviewModel(ledger: Ledger, proposalId: string, pla
 }
 
 function guardsOf(p: StoredProposal, plan: BuildPlan | null): GuardCheck[] {
-  const unknown = (id: string, label: string, what: string): GuardCheck => ({ id, label, status: "unknown", detail: `${what} ${NOT_READ}` });
+  // Unknown, not holds: without the live row there is nothing to check; the detail says what apply will require.
+  const unknown = (id: string, label: string, what: string): GuardCheck => ({ id, label, status: "unknown", detail: what });
   const guards: GuardCheck[] = [
     unknown("tenant_scope", "Tenant scope", `The row must belong to tenant ${p.guards.tenant.value} (${p.guards.tenant.column}).`),
     unknown("primary_key", "One row by primary key", `Only the row ${p.target.primaryKey.column} = ${p.target.primaryKey.value} is written.`),

@@ -101,6 +101,12 @@ class ConsoleApp {
       const name = path.slice("/assets/".length) as "console.css" | "console.js";
       return this.send(res, 200, name.endsWith(".css") ? "text/css" : "text/javascript", asset(name));
     }
+    // Browsers ask for an icon on their own; there is none, and nothing to log about it.
+    if (req.method === "GET" && path === "/favicon.ico") {
+      res.writeHead(204, SECURITY_HEADERS);
+      res.end();
+      return;
+    }
     if (req.method === "GET" && path === "/" && url.searchParams.has("token")) {
       const redeemed = this.sessions.redeem(url.searchParams.get("token") ?? "");
       if (!redeemed) return this.unauthorized(res, "This sign-in link was already used or is not valid.");
@@ -157,7 +163,7 @@ class ConsoleApp {
     });
     if (filters.age) all = all.filter((p) => now - Date.parse(p.createdAt) <= AGES[filters.age as Age]);
     const capabilities = this.options.capabilities.preview
-      ? this.options.capabilities.preview.never_exposed.capabilities.map((c) => c.capability)
+      ? this.options.capabilities.preview.tools.filter((t) => t._meta?.kind === "proposal").map((t) => String(t._meta?.canonical_capability ?? t.name))
       : [...new Set(all.map((p) => p.capability))];
     if (filters.capability && !capabilities.includes(filters.capability)) capabilities.push(filters.capability);
     return this.page(res, 200, "inbox", inboxView(all, filters, capabilities.sort(), chrome, now));
