@@ -5,7 +5,7 @@
 // never claims a check it did not make.
 
 import type { Ledger } from "../../runtime/ledger/ports.ts";
-import type { ProposalState, StoredProposal, StoredReceipt } from "../../runtime/ledger/records.ts";
+import type { EvidenceBundle, ProposalState, StoredProposal, StoredReceipt } from "../../runtime/ledger/records.ts";
 import { FINAL_STATES } from "../../runtime/ledger/review-rules.ts";
 import type { BuildPlan } from "../../compiler/plan/capability-plan.ts";
 import { compiledProposal } from "../apply/compiled-capability.ts";
@@ -37,7 +37,7 @@ export async function interimReviewModel(ledger: Ledger, proposalId: string, pla
   return {
     proposal: p,
     request: { capability: p.capability, args: p.args, tenantId: p.tenantId, principal: p.principal, createdAt: p.createdAt },
-    evidence: history.evidence ? [history.evidence] : [],
+    evidence: [...(await earlierReads(ledger, p)), ...(history.evidence ? [history.evidence] : [])],
     live: { status: "unavailable", message: "The live row is not read yet in this version of the console; the diff shows the row as the agent saw it." },
     diff: proposalDiff(p).map((row) => ({ ...row, changedSinceProposal: false, patched: row.column in p.patch })),
     stale: false,
@@ -50,6 +50,19 @@ export async function interimReviewModel(ledger: Ledger, proposalId: string, pla
     events: history.events,
     blockedBecause: blockedBecause(p),
   };
+}
+
+/** How many of the agent's earlier reads of the same row the review page lists. */
+const EARLIER_READS = 5;
+
+/** The tenant's reads of the proposal's row before it was proposed, oldest first (the proposal's own read is linked separately). */
+async function earlierReads(ledger: Ledger, p: StoredProposal): Promise<EvidenceBundle[]> {
+  const table = tableLabel(p.target.schema, p.target.table);
+  const reads = await ledger.reads.listEvidence({ tenantId: p.tenantId, limit: 500 });
+  return reads
+    .filter((e) => e.id !== p.evidenceId && (e.table === table || e.table === p.target.table) && e.objectIds.includes(p.target.primaryKey.value) && e.createdAt <= p.createdAt)
+    .slice(0, EARLIER_READS)
+    .reverse();
 }
 
 function guardsOf(p: StoredProposal, plan: BuildPlan | null): GuardCheck[] {

@@ -104,12 +104,17 @@ export function checkOrigin(req: IncomingMessage, hosts: ReadonlySet<string>): R
   if (fetchSite !== undefined && fetchSite !== "same-origin" && fetchSite !== "none") {
     return { ok: false, status: 403, reason: "Requests from other sites are refused." };
   }
-  const origin = header(req, "origin");
+  // Under Referrer-Policy: no-referrer, Chromium sends `Origin: null` with a form POST even to its
+  // own origin; then the browser's Sec-Fetch-Site must vouch for it instead.
+  const rawOrigin = header(req, "origin");
+  const origin = rawOrigin === "null" ? undefined : rawOrigin;
   const changing = req.method !== "GET" && req.method !== "HEAD";
   if (origin !== undefined && !(origin.startsWith("http://") && hosts.has(origin.slice("http://".length).toLowerCase()))) {
     return { ok: false, status: 403, reason: "Requests from other origins are refused." };
   }
-  if (changing && origin === undefined) return { ok: false, status: 403, reason: "A change must come from a page of this console (no Origin header)." };
+  if (changing && origin === undefined && fetchSite !== "same-origin") {
+    return { ok: false, status: 403, reason: "A change must come from a page of this console (no Origin header)." };
+  }
   if (changing && fetchSite === "none") return { ok: false, status: 403, reason: "A change must come from a page of this console." };
   return { ok: true };
 }

@@ -4,6 +4,7 @@
 import type { LedgerEvent, ProposalState, StoredProposal } from "../../runtime/ledger/records.ts";
 import { PROPOSAL_STATES } from "../../runtime/ledger/review-rules.ts";
 import { tableLabel } from "../../runtime/table-label.ts";
+import { mutationLabel } from "../../runtime/executors/receipts.ts";
 import type { ToolsPreview } from "../preview/tools-preview.ts";
 import type { OutcomeModel, ReviewModel } from "./model.ts";
 import type { ConsoleIdentity } from "./identity.ts";
@@ -62,6 +63,12 @@ export function ago(at: string, now: number): string {
   const hours = Math.floor(minutes / 60);
   if (hours < 48) return `${hours} h ago`;
   return `${Math.floor(hours / 24)} days ago`;
+}
+
+/** A ledger time for people: "2026-05-16 09:30:00 UTC"; the exact ISO value stays in the element's datetime. */
+export function when(at: string) {
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.\d+)?Z$/.exec(at);
+  return { iso: at, shown: m ? `${m[1]} ${m[2]} UTC` : at };
 }
 
 const inboxState = (s: ProposalState) => (s === "already_applied" ? "applied" : s);
@@ -140,7 +147,7 @@ export function reviewView(m: ReviewModel, chrome: Chrome, extras: ReviewExtras,
       capability: m.request.capability,
       tenantId: m.request.tenantId,
       principal: m.request.principal,
-      createdAt: m.request.createdAt,
+      createdAt: when(m.request.createdAt),
       age: ago(m.request.createdAt, now),
       args: Object.entries(m.request.args).map(([name, value]) => ({ name, value: shown(value) })),
     },
@@ -150,16 +157,16 @@ export function reviewView(m: ReviewModel, chrome: Chrome, extras: ReviewExtras,
         id: e.id,
         capability: e.capability,
         table: e.table,
-        createdAt: e.createdAt,
+        createdAt: when(e.createdAt),
         columns,
         rows: e.rows.map((r) => ({ cells: columns.map((c) => shown(r[c])) })),
         empty: e.rows.length === 0,
       };
     }),
     live: m.live.status === "read"
-      ? { read: true, readAt: m.live.readAt }
+      ? { read: true, readAt: when(m.live.readAt) }
       : m.live.status === "missing"
-        ? { missing: true, readAt: m.live.readAt, message: "The row is gone, or no longer in this tenant." }
+        ? { missing: true, readAt: when(m.live.readAt), message: "The row is gone, or no longer in this tenant." }
         : { unavailable: true, message: m.live.message },
     stale: m.stale,
     diff: m.diff.map((d) => ({
@@ -183,7 +190,7 @@ export function reviewView(m: ReviewModel, chrome: Chrome, extras: ReviewExtras,
       actor: d.actor,
       role: d.role,
       reason: d.reason,
-      createdAt: d.createdAt,
+      createdAt: when(d.createdAt),
       proposalHash: d.proposalHash,
       verified: d.verification.verified,
     })),
@@ -197,7 +204,7 @@ export function reviewView(m: ReviewModel, chrome: Chrome, extras: ReviewExtras,
 }
 
 function comments(events: LedgerEvent[]) {
-  return events.filter((e) => e.type === COMMENT_EVENT).map((e) => ({ actor: String(e.detail.actor ?? ""), text: String(e.detail.text ?? ""), createdAt: e.createdAt }));
+  return events.filter((e) => e.type === COMMENT_EVENT).map((e) => ({ actor: String(e.detail.actor ?? ""), text: String(e.detail.text ?? ""), createdAt: when(e.createdAt) }));
 }
 
 const STEP_LABELS = { read: "Read", propose: "Proposed", decide: "Decided", job: "Writeback job", receipt: "Receipt", event: "Event" } as const;
@@ -216,17 +223,17 @@ export function outcomeView(o: OutcomeModel, p: StoredProposal, chrome: Chrome) 
           id: o.receipt!.id,
           status: r.status,
           rowsAffected: r.rows_affected,
-          mutated: shown(r.source_database_mutated),
+          mutated: mutationLabel(r.source_database_mutated),
           previousVersion: shown(r.previous_version),
           newVersion: shown(r.new_version),
           code: r.safe_error_code,
           message: r.message,
           executor: `${o.receipt!.executor.name} (${o.receipt!.executor.type})`,
-          createdAt: o.receipt!.createdAt,
+          createdAt: when(o.receipt!.createdAt),
           applied: r.status === "applied" || r.status === "already_applied",
         }
       : null,
-    timeline: o.timeline.map((s) => ({ ...s, kindLabel: STEP_LABELS[s.kind], [s.kind]: true })),
+    timeline: o.timeline.map((s) => ({ ...s, at: when(s.at), kindLabel: STEP_LABELS[s.kind], [s.kind]: true })),
   };
 }
 

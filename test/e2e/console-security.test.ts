@@ -164,6 +164,13 @@ describe("requests from elsewhere", () => {
     const noOrigin = await rawRequest(ui.port, "POST", `/proposals/${proposals.approve.id}/approve`,
       { Host: host(), Cookie: cookie, "Content-Type": "application/x-www-form-urlencoded" }, new URLSearchParams({ csrf, hash, role: "billing_lead" }).toString());
     assert.equal(noOrigin.status, 403);
+    // Chromium sends `Origin: null` with a form POST under Referrer-Policy: no-referrer; only its
+    // Sec-Fetch-Site: same-origin then vouches for the request.
+    const nullOrigin = await post(`/proposals/${proposals.approve.id}/approve`, { csrf, hash, role: "billing_lead" }, { Origin: "null", "Sec-Fetch-Site": "cross-site" });
+    assert.equal(nullOrigin.status, 403);
+    const nullBare = await rawRequest(ui.port, "POST", `/proposals/${proposals.approve.id}/approve`,
+      { Host: host(), Cookie: cookie, Origin: "null", "Content-Type": "application/x-www-form-urlencoded" }, new URLSearchParams({ csrf, hash, role: "billing_lead" }).toString());
+    assert.equal(nullBare.status, 403);
     assert.equal((await ledger.proposals.get(proposals.approve.id))!.state, "review_required");
     assert.deepEqual(await ledger.proposals.decisions(proposals.approve.id), []);
   });
