@@ -14,6 +14,7 @@ import { keySettings, loadContractOrFail, openExistingLedger } from "../operator
 import { chosenStorePath } from "../compiler/config/paths.ts";
 import { schemaInputFromFlags } from "./build.ts";
 import { CliError, EXIT, printJson } from "./program.ts";
+import { terminalSafe } from "../runtime/text/terminal-safe.ts";
 
 interface UiFlags {
   config: string;
@@ -89,8 +90,9 @@ async function runUi(flags: UiFlags): Promise<void> {
 
   if (flags.json) printJson({ ok: true, port: running.port, links: running.links.map((l) => ({ name: l.identity.name, url: l.url })) });
   else {
-    process.stdout.write(`synapsor-runner review console on ${flags.host}:${running.port} (store ${store}). Each link works once, in one browser:\n`);
-    for (const link of running.links) process.stdout.write(`  ${link.identity.name}: ${link.url}\n`);
+    // Paths and names are typed by people: guarded like every other line a terminal receives.
+    process.stdout.write(terminalSafe(`Review console listening on ${flags.host}:${running.port} (store ${store}). Each link works once, in one browser:`) + "\n");
+    for (const link of running.links) process.stdout.write(`  ${terminalSafe(link.identity.name)}: ${link.url}\n`);
     if (!compiled.ok) process.stderr.write("synapsor-runner: the config did not compile, so the console shows no capabilities or planned UPDATE; run `synapsor-runner tools preview` to see why.\n");
     process.stdout.write("Press Ctrl-C to stop.\n");
   }

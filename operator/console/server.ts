@@ -11,6 +11,7 @@ import { PROPOSAL_STATES } from "../../runtime/ledger/review-rules.ts";
 import { decideProposal, type DecisionKind } from "../review/decide.ts";
 import { proposalHistory } from "../review/history.ts";
 import { buildReplay, replayMarkdown } from "../review/replay.ts";
+import { terminalSafeJson } from "../../runtime/text/terminal-safe.ts";
 import type { ToolsPreview } from "../preview/tools-preview.ts";
 import type { ConsoleIdentity } from "./identity.ts";
 import { COMMENT_EVENT, type ConsoleModels } from "./interim-model.ts";
@@ -186,7 +187,8 @@ class ConsoleApp {
     const history = await proposalHistory(this.options.ledger, id);
     if (!history) return this.notFound(res, chrome);
     const replay = buildReplay(history);
-    const body = format === "json" ? JSON.stringify(replay, null, 2) + "\n" : replayMarkdown(replay) + "\n";
+    // The same bytes as `replay export`: JSON with C1, bidi and invisible characters as \u escapes.
+    const body = format === "json" ? terminalSafeJson(JSON.stringify(replay, null, 2)) + "\n" : replayMarkdown(replay);
     // The id is the ledger's; only its safe characters name the file.
     const file = `replay-${id.replace(/[^A-Za-z0-9_-]/g, "_")}.${format}`;
     res.setHeader("Content-Disposition", `attachment; filename="${file}"`);

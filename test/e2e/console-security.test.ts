@@ -236,7 +236,9 @@ describe("decisions follow the ledger's review rules", () => {
 
 describe("what the pages carry", () => {
   test("hostile proposal values render escaped: no markup, no raw control or bidi character", async () => {
-    const pages = [await get(`/proposals/${proposals.hostile.id}`), await get("/?state=all"), await get(`/proposals/${proposals.hostile.id}/outcome`)];
+    const filtered = await get(`/?${new URLSearchParams({ state: "all", tenant: HOSTILE, object: HOSTILE, capability: HOSTILE })}`);
+    assert.ok(filtered.body.includes('value="&lt;script&gt;alert(1)&lt;/script&gt;'), "a filter typed back into its field stays inert");
+    const pages = [await get(`/proposals/${proposals.hostile.id}`), await get("/?state=all"), await get(`/proposals/${proposals.hostile.id}/outcome`), filtered];
     for (const page of pages) {
       assert.equal(page.status, 200);
       assert.equal(page.body.includes("<script>alert"), false);
