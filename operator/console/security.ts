@@ -9,7 +9,10 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { ConsoleIdentity } from "./identity.ts";
 
-export const SESSION_COOKIE = "synapsor_console";
+/** Cookies are not kept apart by port, so two consoles on one machine each name theirs by their port. */
+export function sessionCookieName(port: number): string {
+  return `synapsor_console_${port}`;
+}
 
 /** 32 random bytes, base64url: the characters A-Za-z0-9_- only. */
 export function newSecret(): string {
@@ -40,7 +43,10 @@ export class ConsoleSessions {
   private readonly unused: Set<SignInLink>;
   private readonly sessions = new Map<string, ConsoleSession>();
 
-  constructor(identities: readonly ConsoleIdentity[]) {
+  readonly cookieName: string;
+
+  constructor(identities: readonly ConsoleIdentity[], port: number) {
+    this.cookieName = sessionCookieName(port);
     this.links = identities.map((identity) => ({ identity, token: newSecret() }));
     this.unused = new Set(this.links);
   }
@@ -60,8 +66,13 @@ export class ConsoleSessions {
 
   /** The session of the request's cookie, if it names one. */
   fromRequest(req: IncomingMessage): ConsoleSession | undefined {
-    const id = cookieValue(req.headers.cookie, SESSION_COOKIE);
+    const id = cookieValue(req.headers.cookie, this.cookieName);
     return id === undefined ? undefined : this.sessions.get(digest(id).toString("hex"));
+  }
+
+  /** The Set-Cookie value for a new session. */
+  cookie(sessionId: string): string {
+    return `${this.cookieName}=${sessionId}; HttpOnly; SameSite=Strict; Path=/`;
   }
 }
 
@@ -71,10 +82,6 @@ function cookieValue(header: string | undefined, name: string): string | undefin
     if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
   }
   return undefined;
-}
-
-export function sessionCookie(sessionId: string): string {
-  return `${SESSION_COOKIE}=${sessionId}; HttpOnly; SameSite=Strict; Path=/`;
 }
 
 const LOOPBACK_NAMES = ["127.0.0.1", "localhost", "[::1]"];

@@ -16,8 +16,8 @@ import type { ToolsPreview } from "../preview/tools-preview.ts";
 import type { ConsoleIdentity } from "./identity.ts";
 import { COMMENT_EVENT, type ConsoleModels } from "./interim-model.ts";
 import { asset, renderPage } from "./render.ts";
-import { allowedHosts, checkOrigin, ConsoleSessions, secretsEqual, SECURITY_HEADERS, sessionCookie, type ConsoleSession } from "./security.ts";
-import { AGES, capabilitiesView, errorView, inboxView, outcomeView, reviewView, type Age, type Chrome, type InboxFilters, type ReviewExtras } from "./views.ts";
+import { allowedHosts, checkOrigin, ConsoleSessions, secretsEqual, SECURITY_HEADERS, type ConsoleSession } from "./security.ts";
+import { AGES, capabilitiesView, proposalPath, errorView, inboxView, outcomeView, reviewView, type Age, type Chrome, type InboxFilters, type ReviewExtras } from "./views.ts";
 
 export interface ConsoleOptions {
   ledger: Ledger;
@@ -52,13 +52,13 @@ const MAX_ROLE = 200;
 const LIST_LIMIT = 2000;
 
 export async function startConsole(options: ConsoleOptions): Promise<RunningConsole> {
-  const sessions = new ConsoleSessions(options.identities);
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, options.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  const sessions = new ConsoleSessions(options.identities, port);
   const hosts = allowedHosts(options.host, port);
   const urlHost = options.host.includes(":") ? `[${options.host}]` : options.host;
   const secrets = [...options.secrets, ...sessions.links.map((l) => l.token)].filter((s) => s.length >= 8);
@@ -112,7 +112,7 @@ class ConsoleApp {
       const redeemed = this.sessions.redeem(url.searchParams.get("token") ?? "");
       if (!redeemed) return this.unauthorized(res, "This sign-in link was already used or is not valid.");
       // The token leaves the address bar (and the history) at once; from now on only the cookie works.
-      res.writeHead(303, { ...SECURITY_HEADERS, "Set-Cookie": sessionCookie(redeemed.sessionId), Location: "/" });
+      res.writeHead(303, { ...SECURITY_HEADERS, "Set-Cookie": this.sessions.cookie(redeemed.sessionId), Location: "/" });
       res.end();
       return;
     }
@@ -134,7 +134,8 @@ class ConsoleApp {
     }
     const match = /^\/proposals\/([^/]+)(?:\/(outcome|replay\.json|replay\.md))?$/.exec(path);
     if (!match) return this.notFound(res, chrome);
-    const id = decodeURIComponent(match[1]!);
+    const id = pathId(match[1]!);
+    if (id === undefined) return this.notFound(res, chrome);
     switch (match[2]) {
       case undefined:
         return this.review(res, id, chrome, { notice: noticeFor(query.get("done")), error: null }, 200);
@@ -203,7 +204,8 @@ class ConsoleApp {
     }
     const match = /^\/proposals\/([^/]+)\/(approve|reject|comment)$/.exec(path);
     if (!match) return this.notFound(res, chrome);
-    const id = decodeURIComponent(match[1]!);
+    const id = pathId(match[1]!);
+    if (id === undefined) return this.notFound(res, chrome);
     const action = match[2]!;
     const text = (name: string) => (form.fields.get(name) ?? "").trim();
     const typed = { role: text("role"), reason: text("reason"), comment: text("comment") };
@@ -215,7 +217,7 @@ class ConsoleApp {
       if (!typed.comment) return refuse("COMMENT_REQUIRED", "Write a comment before posting it.", 400);
       if (typed.comment.length > MAX_COMMENT) return refuse("COMMENT_TOO_LONG", `A comment holds at most ${MAX_COMMENT} characters.`, 400);
       await this.options.ledger.events.append(COMMENT_EVENT, { actor: session.identity.name, text: typed.comment }, { proposalId: id, tenantId: proposal.tenantId });
-      return redirect(res, `/proposals/${encodeURIComponent(id)}?done=commented#activity`);
+      return redirect(res, `${proposalPath(id)}?done=commented#activity`);
     }
 
     const decision: DecisionKind = action === "approve" ? "approved" : "rejected";
@@ -241,7 +243,7 @@ class ConsoleApp {
       // The rules' own words; they name CLI flags, which read as the form's fields here.
       return refuse(outcome.refusal.code, outcome.refusal.message.replace(/--role /g, "the role "));
     }
-    return redirect(res, `/proposals/${encodeURIComponent(id)}?done=${decision}`);
+    return redirect(res, `${proposalPath(id)}?done=${decision}`);
   }
 
   private page(res: ServerResponse, status: number, name: string, view: Record<string, unknown>): void {
@@ -271,6 +273,15 @@ class ConsoleApp {
     }
     res.writeHead(code, { ...SECURITY_HEADERS, "Content-Type": `${type}; charset=utf-8` });
     res.end(out);
+  }
+}
+
+/** The id in a proposal URL; undefined when its escapes do not decode (no proposal has such an id). */
+function pathId(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
   }
 }
 

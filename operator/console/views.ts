@@ -65,6 +65,16 @@ export function ago(at: string, now: number): string {
   return `${Math.floor(hours / 24)} days ago`;
 }
 
+/**
+ * The page of a proposal. An id is ledger text: one with a lone surrogate (an edited store) has no
+ * URL form, so its link is made from the well-formed string and leads to "not found", never a crash.
+ */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+export function proposalPath(id: string): string {
+  return `/proposals/${encodeURIComponent(id.replace(LONE_SURROGATE, "\uFFFD"))}`;
+}
+
 /** A ledger time for people: "2026-05-16 09:30:00 UTC"; the exact ISO value stays in the element's datetime. */
 export function when(at: string) {
   const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.\d+)?Z$/.exec(at);
@@ -104,7 +114,7 @@ export function inboxView(all: StoredProposal[], filters: InboxFilters, capabili
     currentLabel: filters.state === "all" ? "All proposals" : STATE_LABELS[filters.state],
     rows: shownRows.map((p) => ({
       id: p.id,
-      href: `/proposals/${encodeURIComponent(p.id)}`,
+      href: proposalPath(p.id),
       capability: p.capability,
       target: `${tableLabel(p.target.schema, p.target.table)} · ${p.target.primaryKey.value}`,
       change: Object.keys(p.patch).join(", "),
@@ -132,7 +142,7 @@ export function reviewView(m: ReviewModel, chrome: Chrome, extras: ReviewExtras,
   return {
     ...chromeView(`Proposal ${p.id}`, chrome),
     id: p.id,
-    base: `/proposals/${encodeURIComponent(p.id)}`,
+    base: proposalPath(p.id),
     ...stateView(p.state),
     hash: p.hash,
     target: `${tableLabel(p.target.schema, p.target.table)}`,
@@ -214,7 +224,7 @@ export function outcomeView(o: OutcomeModel, p: StoredProposal, chrome: Chrome) 
   return {
     ...chromeView(`Outcome of ${o.proposalId}`, chrome),
     id: o.proposalId,
-    base: `/proposals/${encodeURIComponent(o.proposalId)}`,
+    base: proposalPath(o.proposalId),
     ...stateView(o.state),
     target: `${tableLabel(p.target.schema, p.target.table)} · ${p.target.primaryKey.value}`,
     receiptSummary: o.receiptSummary,

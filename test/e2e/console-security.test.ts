@@ -122,6 +122,7 @@ describe("signing in", () => {
     assert.equal(first.status, 303);
     assert.equal(first.headers.location, "/", "the token leaves the address bar");
     const set = String(first.headers["set-cookie"]);
+    assert.ok(set.startsWith(`synapsor_console_${ui.port}=`), `the cookie names this console's port, so two consoles do not share it: ${set}`);
     for (const attribute of ["HttpOnly", "SameSite=Strict", "Path=/"]) assert.ok(set.includes(attribute), set);
     assert.equal(set.includes(ui.token), false, "the cookie is not the link's token");
     assert.equal((await get(`/?token=${ui.token}`)).status, 401, "a second use of the link is refused");
