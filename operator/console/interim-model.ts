@@ -126,8 +126,7 @@ export async function interimOutcomeModel(ledger: Ledger, proposalId: string): P
   const p = history.proposal;
   const receipt = history.receipts.at(-1) ?? null;
   const steps: TimelineStep[] = [];
-  if (history.evidence) {
-    const e = history.evidence;
+  for (const e of [...(await earlierReads(ledger, p)), ...(history.evidence ? [history.evidence] : [])]) {
     steps.push({ kind: "read", at: e.createdAt, actor: e.principal, role: null, summary: `Read ${e.rows.length} row${e.rows.length === 1 ? "" : "s"} of ${e.table} with ${e.capability}.`, ref: e.id });
   }
   steps.push({ kind: "propose", at: p.createdAt, actor: p.principal, role: null, summary: `Proposed ${Object.keys(p.patch).join(", ")} on ${tableLabel(p.target.schema, p.target.table)} ${p.target.primaryKey.value} with ${p.capability}.`, ref: p.hash });

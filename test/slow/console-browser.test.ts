@@ -126,7 +126,8 @@ test("applied from the CLI, the outcome shows the receipt in words and the repla
   await page.goto(new URL(`/proposals/${ids.apply}/outcome`, ui.url).toString());
   assert.match(await page.locator(".receipt-words").innerText(), /^Applied: 1 row changed in public\.invoices/);
   const steps = await page.locator(".timeline li .tl-kind").allInnerTexts();
-  assert.deepEqual(steps.filter((s) => s !== "Event"), ["Read", "Proposed", "Decided", "Writeback job", "Receipt"]);
+  // inspect_invoice, then the proposal's own read.
+  assert.deepEqual(steps.filter((s) => s !== "Event"), ["Read", "Read", "Proposed", "Decided", "Writeback job", "Receipt"]);
   const timeline = await page.locator(".timeline").innerText();
   for (const piece of ["agent-7", ME, "billing_lead"]) assert.ok(timeline.includes(piece), `the timeline names ${piece}`);
   await screenshot("outcome");
