@@ -14,14 +14,8 @@ import { proposalHistory } from "../review/history.ts";
 import { mutationLabel } from "../../runtime/executors/receipts.ts";
 import { tableLabel } from "../../runtime/table-label.ts";
 import type { GuardCheck, OutcomeModel, ReviewModel, TimelineStep } from "./model.ts";
+import { COMMENT_EVENT, type ConsoleModels } from "./model-source.ts";
 
-/** What the console's pages are built from; the integrator points these at the real builders. */
-export interface ConsoleModels {
-  review(proposalId: string): Promise<ReviewModel | undefined>;
-  outcome(proposalId: string): Promise<OutcomeModel | undefined>;
-}
-
-export const COMMENT_EVENT = "proposal_commented";
 
 export function interimModels(ledger: Ledger, plan: BuildPlan | null): ConsoleModels {
   return {

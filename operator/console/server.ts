@@ -14,7 +14,7 @@ import { buildReplay, replayMarkdown } from "../review/replay.ts";
 import { terminalSafeJson } from "../../runtime/text/terminal-safe.ts";
 import type { ToolsPreview } from "../preview/tools-preview.ts";
 import type { ConsoleIdentity } from "./identity.ts";
-import { COMMENT_EVENT, type ConsoleModels } from "./interim-model.ts";
+import { COMMENT_EVENT, type ConsoleModels } from "./model-source.ts";
 import { asset, renderPage } from "./render.ts";
 import { allowedHosts, checkOrigin, ConsoleSessions, secretsEqual, SECURITY_HEADERS, type ConsoleSession } from "./security.ts";
 import { AGES, capabilitiesView, proposalPath, errorView, inboxView, outcomeView, reviewView, type Age, type Chrome, type InboxFilters, type ReviewExtras } from "./views.ts";

@@ -2,13 +2,12 @@
 // values wrapped for display. Plain strings here are still raw; render.ts escapes all of them.
 
 import type { LedgerEvent, ProposalState, StoredProposal } from "../../runtime/ledger/records.ts";
-import { PROPOSAL_STATES } from "../../runtime/ledger/review-rules.ts";
 import { tableLabel } from "../../runtime/table-label.ts";
 import { mutationLabel } from "../../runtime/executors/receipts.ts";
 import type { ToolsPreview } from "../preview/tools-preview.ts";
 import type { OutcomeModel, ReviewModel } from "./model.ts";
 import type { ConsoleIdentity } from "./identity.ts";
-import { COMMENT_EVENT } from "./interim-model.ts";
+import { COMMENT_EVENT } from "./model-source.ts";
 import { shown } from "./render.ts";
 
 export const STATE_LABELS: Record<ProposalState, string> = {
@@ -296,5 +295,3 @@ function limits(s: Record<string, unknown>): string {
 export function errorView(status: number, title: string, message: string, chrome: Chrome | null) {
   return { status, heading: title, message, signedIn: chrome !== null, ...(chrome ? chromeView(title, chrome) : { title }) };
 }
-
-export { PROPOSAL_STATES };
