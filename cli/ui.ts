@@ -46,7 +46,7 @@ export function register(program: Command): void {
     .option("--schema <file>", "schema snapshot to compile the config against (default: build.schema_snapshot, else the live schema of the source's read URL)")
     .option("--from-env <VAR>", "env var holding a database URL: compile against the live schema")
     .option("--ledger-key-env <VAR>", "the variable holding the ledger keys (default: the config's storage.ledger_key_env)")
-    .option("--json", "print { ok, port, links: [{ name, url }] } as one JSON line instead of text")
+    .option("--json", "print { ok, port, links: [{ name, url }] } as JSON instead of text")
     .action((flags: UiFlags) => runUi(flags));
 }
 
