@@ -190,7 +190,7 @@ export function reviewView(m: ReviewModel, chrome: Chrome, extras: ReviewExtras,
     guards: m.guards.map((g) => ({ ...g, statusLabel: g.status === "holds" ? "Holds now" : g.status === "fails" ? "Fails now" : "Not checked", [g.status]: true })),
     plannedWrite: { statement: m.plannedWrite.statement, note: m.plannedWrite.note, executor: m.plannedWrite.executor.name, executorType: m.plannedWrite.executor.type },
     requiredRole: m.requiredRole,
-    deadline: m.deadline,
+    deadline: m.deadline ? { ...when(m.deadline.at), label: m.deadline.kind === "review" ? "Expires unless decided by" : "Approval valid until" } : null,
     canDecide: p.state === "review_required",
     selfDeclaredRole: chrome.identity.roles === null,
     decisions: m.decisions.map((d) => ({

@@ -82,6 +82,13 @@ test("property: hostile values add no tag, no inline script and no raw forbidden
   }), { seed: 9907, numRuns: 150 });
 });
 
+test("a deadline from the model is shown with what it means", () => {
+  const { review } = models("x");
+  const html = renderPage("review", reviewView({ ...review, deadline: { kind: "approval", at: "2026-06-01T12:00:00.000Z" } }, CHROME, extras("x"), Date.now()));
+  assert.ok(html.includes("Approval valid until"));
+  assert.ok(html.includes("2026-06-01 12:00:00 UTC"));
+});
+
 test("a value that looks like a template expression is printed, not evaluated", () => {
   const [review] = pages("{{csrf}}");
   assert.ok(review!.includes("{{csrf}}"));
