@@ -33,6 +33,7 @@ import { register as registerStart } from "./start.ts";
 import { register as registerEvidence } from "./evidence.ts";
 import { register as registerQueryAudit } from "./query-audit.ts";
 import { register as registerActivity } from "./activity.ts";
+import { register as registerUi } from "./ui.ts";
 
 export const program = new Command("synapsor-runner")
   .description("Compile synapsor.runner.json into a scoped, reviewable MCP server for Postgres or MySQL.")
@@ -66,6 +67,7 @@ registerStart(program);
 registerEvidence(program);
 registerQueryAudit(program);
 registerActivity(program);
+registerUi(program);
 
 /** Parses the command line and runs the command; failures become a message and an exit code. */
 export async function run(argv: readonly string[]): Promise<void> {

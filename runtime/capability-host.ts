@@ -6,7 +6,7 @@ import { prepareCapability, type CallEnvironment, type PreparedCapability } from
 import { callProposal } from "./calls/proposal.ts";
 import { callRead } from "./calls/read.ts";
 import { LIST_LIMIT } from "./ledger/ports.ts";
-import { REPLAY_ID_PREFIX, type EvidenceBundle, type StoredProposal } from "./ledger/records.ts";
+import { REPLAY_ID_PREFIX, type Decision, type EvidenceBundle, type StoredProposal } from "./ledger/records.ts";
 import { projectRow, visibleColumnsOf, visibleDiff } from "./calls/visible.ts";
 import { errorEnvelope, type Envelope } from "./envelope.ts";
 import type { ResourceContents, ResourceTemplateDescriptor, ToolCallResult, ToolDescriptor, ToolHost } from "./mcp/host.ts";
@@ -139,7 +139,9 @@ async function readScopedResource(
   const tenant = env.context.tenantId;
   let body: unknown;
   if (uri.startsWith(RESOURCE_PREFIXES.proposals)) {
-    body = publicProposal(await env.ledger.proposals.get(uri.slice(RESOURCE_PREFIXES.proposals.length), tenant), viewOf);
+    const proposal = await env.ledger.proposals.get(uri.slice(RESOURCE_PREFIXES.proposals.length), tenant);
+    const decisions = proposal ? await env.ledger.proposals.decisions(proposal.id) : [];
+    body = publicProposal(proposal, decisions, viewOf);
   } else if (uri.startsWith(RESOURCE_PREFIXES.evidence)) {
     body = publicEvidence(await env.ledger.reads.getEvidence(uri.slice(RESOURCE_PREFIXES.evidence.length), tenant), viewOf);
   } else if (uri.startsWith(RESOURCE_PREFIXES.replay)) {
@@ -153,8 +155,9 @@ async function readScopedResource(
  * The stored proposal as the model may read it: the full before/after rows stay for reviewers, and
  * every column, value and guard shown is one of the capability's visible columns.
  */
-function publicProposal(p: StoredProposal | undefined, viewOf: (capability: string) => ModelView) {
+function publicProposal(p: StoredProposal | undefined, decisions: readonly Decision[], viewOf: (capability: string) => ModelView) {
   if (!p) return undefined;
+  const decision = decisions.at(-1);
   const { visible } = viewOf(p.capability);
   const shown = (column: string) => visible.includes(column);
   const key = p.target.primaryKey;
@@ -183,6 +186,11 @@ function publicProposal(p: StoredProposal | undefined, viewOf: (capability: stri
     // No change-set hash: it covers the hidden before/after values, and being unkeyed it would
     // let the caller confirm guesses of them offline. Reviewers see it in `review`.
     created_at: p.createdAt,
+    // What the reviewer decided, so the agent can tell its user; a rejection's reason is written for
+    // the agent to read. Who decided and in which role stay with the reviewers.
+    review: decision
+      ? { decision: decision.decision, decided_at: decision.createdAt, ...(decision.decision === "rejected" ? { reason: decision.reason } : {}) }
+      : null,
     source_database_changed: false,
   };
 }
@@ -221,7 +229,7 @@ async function publicReplay(env: CallEnvironment, id: string, viewOf: (capabilit
     id: `${REPLAY_ID_PREFIX}${proposal.id}`,
     proposal_id: proposal.id,
     state: proposal.state,
-    proposal: publicProposal(proposal, viewOf),
+    proposal: publicProposal(proposal, decisions, viewOf),
     evidence: publicEvidence(evidence, viewOf) ?? null,
     decision: decision ? { decision: decision.decision, reason: decision.reason, created_at: decision.createdAt } : null,
     // Oldest first, like the events.

@@ -7,6 +7,7 @@ import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { createDatabase, type TestDatabase } from "../support/databases.ts";
 import { seedExample } from "../support/example.ts";
+import { openLedger } from "../../runtime/ledger/index.ts";
 import { buildServer, connectHttp, connectStdio, envelopeOf, exampleConfigFor, type StdioSession } from "../support/compiled-server.ts";
 
 const SECRET_PASSWORD = "Pw-7c1e-NEVER-LEAK-93f2";
@@ -149,8 +150,24 @@ for (const engine of ["postgres", "mysql"] as const) {
       // An unkeyed hash of the change set (hidden before/after values included) would let a
       // caller test guesses of hidden values offline: reviewers see it, the model does not.
       assert.equal("hash" in body, false);
+      assert.equal(body.review, null, "no decision yet");
       const evidence = await session.client.readResource({ uri: `synapsor://evidence/${e.evidence.bundle_id}` });
       assert.match((evidence.contents[0] as { text: string }).text, /INV-3003/);
+
+      // A person rejects it (the ledger rules every review front end uses); the agent reads why, not who.
+      const ledger = await openLedger({ path: join(built.runDir, "ledger.db") });
+      try {
+        const decided = await ledger.proposals.decide({ proposalId: e.proposal.id, decision: "rejected", actor: "dana", reason: "Already credited in May." });
+        assert.equal(decided.ok, true);
+      } finally {
+        await ledger.close();
+      }
+      const rejected = JSON.parse(((await session.client.readResource({ uri: `synapsor://proposals/${e.proposal.id}` })).contents[0] as { text: string }).text);
+      assert.equal(rejected.state, "rejected");
+      assert.equal(rejected.review.decision, "rejected");
+      assert.equal(rejected.review.reason, "Already credited in May.");
+      assert.match(rejected.review.decided_at, /^\d{4}-\d{2}-\d{2}T/);
+      assert.equal(JSON.stringify(rejected).includes("dana"), false);
     });
 
     test("policy: transition guard, numeric bounds and other tenants' rows", async () => {

@@ -1,0 +1,96 @@
+// The review console as the tests drive it: `synapsor-runner ui` started as a user starts it,
+// its sign-in link read from stdout, and plain HTTP requests with every header under the test's
+// control (Host, Origin, Sec-Fetch-Site), which fetch() would not allow.
+
+import { spawn, type ChildProcess } from "node:child_process";
+import { request as httpRequest } from "node:http";
+import { CLI, REPO_ROOT } from "./cli.ts";
+
+export interface ConsoleProcess {
+  child: ChildProcess;
+  port: number;
+  /** The sign-in URL printed for the operating-system user. */
+  url: string;
+  token: string;
+  stdout: () => string;
+  stderr: () => string;
+  stop(): Promise<number | null>;
+}
+
+export const CONSOLE_LINK = /http:\/\/127\.0\.0\.1:(\d+)\/\?token=([A-Za-z0-9_-]+)/;
+
+export async function startConsoleProcess(args: string[], env: NodeJS.ProcessEnv): Promise<ConsoleProcess> {
+  const child = spawn(process.execPath, [CLI, "ui", ...args], { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+  child.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+  const match = await new Promise<RegExpExecArray>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the console printed no link: ${stdout}\n${stderr}`)), 60_000);
+    child.stdout!.on("data", () => {
+      const m = CONSOLE_LINK.exec(stdout);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m);
+      }
+    });
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the console exited ${code}: ${stdout}\n${stderr}`));
+    });
+  });
+  return {
+    child,
+    port: Number(match[1]),
+    url: match[0],
+    token: match[2]!,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve(child.exitCode);
+        child.once("exit", (code) => resolve(code));
+        child.kill("SIGTERM");
+      }),
+  };
+}
+
+export interface HttpAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** One request with exactly these headers (plus Content-Length for a body). */
+export function rawRequest(port: number, method: string, path: string, headers: Record<string, string>, body?: string): Promise<HttpAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: "127.0.0.1", port, method, path, headers: { ...headers, ...(body !== undefined ? { "Content-Length": String(Buffer.byteLength(body)) } : {}) } }, (res) => {
+      let text = "";
+      res.setEncoding("utf8").on("data", (d: string) => (text += d));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+/** The session cookie a sign-in answer sets, as a Cookie header value. */
+export function cookieFrom(answer: HttpAnswer): string {
+  const set = answer.headers["set-cookie"];
+  const first = Array.isArray(set) ? set[0] : set;
+  if (!first) throw new Error("no cookie was set");
+  return first.split(";")[0]!;
+}
+
+/** The CSRF token of a console page's forms. */
+export function csrfOf(html: string): string {
+  const m = /name="csrf" value="([^"]+)"/.exec(html);
+  if (!m) throw new Error("the page has no form with a CSRF token");
+  return m[1]!;
+}
+
+export function hashOf(html: string): string {
+  const m = /name="hash" value="([0-9a-f]+)"/.exec(html);
+  if (!m) throw new Error("the page has no decision form");
+  return m[1]!;
+}
