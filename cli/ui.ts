@@ -6,7 +6,7 @@ import type { Command } from "commander";
 import { compileCapabilities } from "../operator/apply/compiled-capability.ts";
 import { buildToolsPreview } from "../operator/preview/tools-preview.ts";
 import { consoleIdentities } from "../operator/console/identity.ts";
-import { interimModels } from "../operator/console/interim-model.ts";
+import { consoleModels } from "../operator/console/review-model.ts";
 import { isLoopbackHost } from "../operator/console/security.ts";
 import { startConsole, type ConsoleOptions } from "../operator/console/server.ts";
 import { withheldValues } from "../operator/console/withheld.ts";
@@ -67,11 +67,13 @@ async function runUi(flags: UiFlags): Promise<void> {
     ? { preview: buildToolsPreview({ contract: compiled.contract, plan: compiled.plan, snapshot: compiled.snapshot, aliasMode: "canonical" }), problem: null }
     : { preview: null, problem: `${compiled.stage}: ${compiled.diagnostics.map((d) => `${d.code} ${d.message}`).join("; ")}` };
 
+  // The live row is read through the sources' read URLs in this process's environment.
+  const models = consoleModels({ ledger, plan: compiled.ok ? compiled.plan : null, env: process.env, now: () => new Date() });
   let running;
   try {
     running = await startConsole({
       ledger,
-      models: interimModels(ledger, compiled.ok ? compiled.plan : null),
+      models,
       identities: consoleIdentities(),
       capabilities,
       configPath: flags.config,
@@ -81,6 +83,7 @@ async function runUi(flags: UiFlags): Promise<void> {
       secrets: withheldValues(contract, ledger.keys),
     });
   } catch (err) {
+    await models.close();
     await ledger.close();
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "EADDRINUSE") throw new CliError(`Port ${flags.port} on ${flags.host} is in use. Pick another --port, or 0 for a free one.`, EXIT.environment);
@@ -108,5 +111,6 @@ async function runUi(flags: UiFlags): Promise<void> {
     process.on("SIGTERM", stop);
   });
   await running.close();
+  await models.close();
   await ledger.close();
 }

@@ -1,7 +1,5 @@
-// Where the console's pages get their models: the seam between the server and the builders.
-// Today interim-model.ts fills it from the ledger alone; the real builders (review-model.ts,
-// outcome-model.ts: the live row, the guards evaluated now) plug in here, and nothing else in
-// the console changes.
+// Where the console's pages get their models: the seam between the server and the builders
+// (review-model.ts and outcome-model.ts: the ledger, the build's plan and the live row).
 
 import type { OutcomeModel, ReviewModel } from "./model.ts";
 

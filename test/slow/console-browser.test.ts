@@ -3,7 +3,8 @@
 // person signs in with the printed link, triages the inbox with the keyboard, approves one
 // proposal with a role and rejects another with a reason; the agent reads that reason through
 // the proposal resource; the CLI applies the approved one and the console shows the receipt and
-// the replay timeline. Screenshots go to test/artifacts/ and, for the docs, docs/images/.
+// the replay timeline. Screenshots go to test/artifacts/; with SYNAPSOR_UPDATE_DOC_SCREENSHOTS=1
+// they also replace the docs' copies in docs/images/.
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -11,6 +12,7 @@ import { copyFileSync, mkdirSync } from "node:fs";
 import { userInfo } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
+import pg from "pg";
 import { REPO_ROOT } from "../support/cli.ts";
 import { envelopeOf } from "../support/compiled-server.ts";
 import { startConsoleProcess, type ConsoleProcess } from "../support/console.ts";
@@ -40,7 +42,8 @@ async function propose(invoice: string, fee: number, reason: string): Promise<st
 async function screenshot(name: string): Promise<void> {
   const file = join(ARTIFACTS, `console-${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
-  copyFileSync(file, join(DOC_IMAGES, `console-${name}.png`));
+  // The docs' copies change only when asked (ids and times differ on every run).
+  if (process.env.SYNAPSOR_UPDATE_DOC_SCREENSHOTS === "1") copyFileSync(file, join(DOC_IMAGES, `console-${name}.png`));
 }
 
 /** Clicks a decision button and accepts the confirmation the page's script asks for. */
@@ -104,6 +107,28 @@ test("the review page tells the story, and approving needs the role", { timeout:
   assert.match(await page.locator("pre.command").innerText(), new RegExp(`synapsor-runner apply --proposal ${ids.apply} `));
 });
 
+test("the live row is read at review time: an edit in the database shows in the now column, with the stale banner and the failed guard", { timeout: 120_000 }, async () => {
+  const reviewUrl = new URL(`/proposals/${ids.pending}`, ui.url).toString();
+  await page.goto(reviewUrl);
+  assert.equal(await page.locator(".banner-warn[role=alert]").count(), 0, "nothing changed yet");
+  const conflict = page.locator("li.guard", { hasText: "Conflict" });
+  assert.equal(await conflict.getAttribute("class"), "guard guard-holds");
+
+  // Someone changes the invoice in the database after the agent proposed.
+  const admin = new pg.Client({ connectionString: project.db.url });
+  await admin.connect();
+  try {
+    await admin.query("UPDATE invoices SET late_fee_cents = 1234, updated_at = updated_at + interval '1 minute' WHERE id = 'INV-3005'");
+  } finally {
+    await admin.end();
+  }
+  await page.goto(reviewUrl);
+  assert.match(await page.locator(".banner-warn[role=alert]").innerText(), /Changed since proposal/);
+  const feeRow = page.locator("tbody tr", { has: page.locator("th", { hasText: /^late_fee_cents\b/ }) });
+  assert.match(await feeRow.locator("td.now").innerText(), /1234/);
+  assert.equal(await conflict.getAttribute("class"), "guard guard-fails");
+});
+
 test("rejecting needs a reason, and the agent reads it through the proposal resource", { timeout: 120_000 }, async () => {
   await page.goto(new URL(`/proposals/${ids.reject}`, ui.url).toString());
   await page.getByLabel(/Reason for rejecting/).fill(REASON);
@@ -124,10 +149,10 @@ test("applied from the CLI, the outcome shows the receipt in words and the repla
   assert.equal(JSON.parse(applied.stdout).status, "applied");
 
   await page.goto(new URL(`/proposals/${ids.apply}/outcome`, ui.url).toString());
-  assert.match(await page.locator(".receipt-words").innerText(), /^Applied: 1 row changed in public\.invoices/);
+  assert.match(await page.locator(".receipt-words").innerText(), /^Applied by direct_sql: 1 row changed in public\.invoices/);
   const steps = await page.locator(".timeline li .tl-kind").allInnerTexts();
-  // inspect_invoice, then the proposal's own read.
-  assert.deepEqual(steps.filter((s) => s !== "Event"), ["Read", "Read", "Proposed", "Decided", "Writeback job", "Receipt"]);
+  // The read the proposal was made from (the agent's earlier reads are on the review page), then the review and the write.
+  assert.deepEqual(steps.filter((s) => s !== "Event"), ["Read", "Proposed", "Decided", "Writeback job", "Receipt"]);
   const timeline = await page.locator(".timeline").innerText();
   for (const piece of ["agent-7", ME, "billing_lead"]) assert.ok(timeline.includes(piece), `the timeline names ${piece}`);
   await screenshot("outcome");
