@@ -3,7 +3,7 @@
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, symlinkSync, writeFileSync, rmSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, renameSync, symlinkSync, writeFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { runCli } from "../support/cli.ts";
 import { createMysqlDatabase, createPostgresDatabase, type TestDatabase } from "../support/databases.ts";
@@ -105,6 +105,8 @@ for (const engine of ["postgres", "mysql"] as const) {
     test(".synapsor/smoke-input.json supplies the tool and arguments; a hostile one is refused", async () => {
       const inputDir = join(dir, ".synapsor");
       const inputPath = join(inputDir, "smoke-input.json");
+      // The real .synapsor also holds the build cache: set aside, never deleted, so the calls after this test reuse the server.
+      const keptDir = join(dir, ".synapsor-kept");
       mkdirSync(inputDir, { recursive: true });
       try {
         writeFileSync(inputPath, JSON.stringify({ tool: "support.list_open_tickets", args: { customer_id: "C-101" } }));
@@ -146,7 +148,7 @@ for (const engine of ["postgres", "mysql"] as const) {
         rmSync(inputPath);
 
         // A linked .synapsor directory is not followed either.
-        rmSync(inputDir, { recursive: true });
+        renameSync(inputDir, keptDir);
         const outside = join(dir, "outside");
         mkdirSync(outside, { recursive: true });
         writeFileSync(join(outside, "smoke-input.json"), JSON.stringify({ args: { invoice_id: "INV-3001" } }));
@@ -155,7 +157,9 @@ for (const engine of ["postgres", "mysql"] as const) {
         assert.equal(linkedDir.code, 1);
         assert.match(linkedDir.stderr, /not a directory/);
       } finally {
-        rmSync(inputDir, { recursive: true, force: true });
+        if (lstatSync(inputDir, { throwIfNoEntry: false })?.isSymbolicLink()) rmSync(inputDir);
+        if (existsSync(keptDir)) renameSync(keptDir, inputDir);
+        rmSync(inputPath, { force: true });
         mkdirSync(inputDir, { recursive: true });
       }
     });
