@@ -107,6 +107,7 @@ for (const engine of ["postgres", "mysql"] as const) {
       const inputPath = join(inputDir, "smoke-input.json");
       // The real .synapsor also holds the build cache: set aside, never deleted, so the calls after this test reuse the server.
       const keptDir = join(dir, ".synapsor-kept");
+      const outside = join(dir, "outside");
       mkdirSync(inputDir, { recursive: true });
       try {
         writeFileSync(inputPath, JSON.stringify({ tool: "support.list_open_tickets", args: { customer_id: "C-101" } }));
@@ -149,8 +150,10 @@ for (const engine of ["postgres", "mysql"] as const) {
 
         // A linked .synapsor directory is not followed either.
         renameSync(inputDir, keptDir);
-        const outside = join(dir, "outside");
         mkdirSync(outside, { recursive: true });
+        // The call builds (or reuses) its server before it reads the input; the build cache goes along
+        // to the link's target so this refusal costs no rebuild. What is refused is the input file.
+        if (existsSync(join(keptDir, "cache"))) renameSync(join(keptDir, "cache"), join(outside, "cache"));
         writeFileSync(join(outside, "smoke-input.json"), JSON.stringify({ args: { invoice_id: "INV-3001" } }));
         symlinkSync(outside, inputDir);
         const linkedDir = await smoke(["--json"]);
@@ -158,6 +161,7 @@ for (const engine of ["postgres", "mysql"] as const) {
         assert.match(linkedDir.stderr, /not a directory/);
       } finally {
         if (lstatSync(inputDir, { throwIfNoEntry: false })?.isSymbolicLink()) rmSync(inputDir);
+        if (existsSync(join(outside, "cache"))) renameSync(join(outside, "cache"), join(keptDir, "cache"));
         if (existsSync(keptDir)) renameSync(keptDir, inputDir);
         rmSync(inputPath, { force: true });
         mkdirSync(inputDir, { recursive: true });
