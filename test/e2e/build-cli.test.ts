@@ -19,7 +19,8 @@ function writeConfig(dir: string, config: unknown, name = "synapsor.runner.json"
   return path;
 }
 
-describe("build rejects broken configs with a code and a JSON pointer", () => {
+// Each case builds its own config in its own directory: they run side by side.
+describe("build rejects broken configs with a code and a JSON pointer", { concurrency: true }, () => {
   const cases: Array<[string, (c: any) => void, string, string]> = [
     ["unknown table", (c) => (c.capabilities[0].target.table = "invoice"), "UNKNOWN_TABLE", "/capabilities/0/target/table"],
     ["unknown column", (c) => c.capabilities[0].visible_columns.push("secret_col"), "UNKNOWN_COLUMN", "/capabilities/0/visible_columns/9"],

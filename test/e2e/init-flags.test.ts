@@ -129,8 +129,15 @@ for (const engine of ["postgres", "mysql"] as const) {
       for (const name of ["CLINIC_READ_URL", "CLINIC_ID", "CLINIC_STAFF", "SYNAPSOR_HTTP_TOKEN"]) assert.match(example, new RegExp(`^${name}=$`, "m"));
       assert.doesNotMatch(example, /^CLINIC_WRITE_URL=/m, "the writer credential is not in the file the server loads");
       assert.match(readFileSync(join(dir, ".env.apply.example"), "utf8"), /^CLINIC_WRITE_URL=$/m);
-      for (const client of ["generic", "claude-desktop", "cursor", "openai-agents"]) {
-        const snippet = await cli(["mcp", "config", client, "--config", "clinic.runner.json", "--store", ".synapsor/local.db"], dir);
+      // The operator commands only read the config: side by side, not one after another.
+      const clients = ["generic", "claude-desktop", "cursor", "openai-agents"];
+      const [snippets, shown, instructions] = await Promise.all([
+        Promise.all(clients.map((client) => cli(["mcp", "config", client, "--config", "clinic.runner.json", "--store", ".synapsor/local.db"], dir))),
+        cli(["config", "show", "--config", "clinic.runner.json", "--redacted"], dir),
+        cli(["mcp", "instructions", "--config", "clinic.runner.json"], dir),
+      ]);
+      for (const [i, client] of clients.entries()) {
+        const snippet = snippets[i]!;
         assert.equal(snippet.code, 0, snippet.stderr);
         const parsed = JSON.parse(snippet.stdout);
         assertNoSecret(snippet.stdout + snippet.stderr, `mcp config ${client}`);
@@ -143,11 +150,9 @@ for (const engine of ["postgres", "mysql"] as const) {
           assert.ok(server.args.includes(join(dir, "clinic.runner.json")), "absolute config path");
         }
       }
-      const shown = await cli(["config", "show", "--config", "clinic.runner.json", "--redacted"], dir);
       assert.equal(shown.code, 0, shown.stderr);
       assertNoSecret(shown.stdout + shown.stderr, "config show --redacted");
 
-      const instructions = await cli(["mcp", "instructions", "--config", "clinic.runner.json"], dir);
       assert.equal(instructions.code, 0, instructions.stderr);
       assert.match(instructions.stdout, /Gather evidence first: look the record up with clinic\.inspect_appointment/);
       assert.match(instructions.stdout, /never approve, apply or write/);
@@ -257,18 +262,21 @@ for (const engine of ["postgres", "mysql"] as const) {
       const dir = tempDir("synapsor-init-refuse-");
       const base = ["init", "--from-env", "CLINIC_READ_URL", "--table", "appointments", "--tenant-column", "clinic_id"];
 
-      const noPatch = await cli([...base, "--mode", "review", "--write-url-env", "CLINIC_WRITE_URL"], dir);
+      // Three refusals in one empty directory, side by side: none may write anything.
+      const [noPatch, typo, pasted] = await Promise.all([
+        cli([...base, "--mode", "review", "--write-url-env", "CLINIC_WRITE_URL"], dir),
+        cli([...base, "--visible-columns", "status,sheduled_at"], dir),
+        cli([...base, "--write-url-env", env.CLINIC_WRITE_URL!, "--mode", "review", "--patch", "cancel_reason=arg:reason"], dir),
+      ]);
       assert.equal(noPatch.code, 1);
       assert.match(noPatch.stderr, /--patch: Review mode creates a proposal tool/);
       assert.match(noPatch.stderr, /--mode read_only/);
 
-      const typo = await cli([...base, "--visible-columns", "status,sheduled_at"], dir);
       assert.equal(typo.code, 1);
       assert.match(typo.stderr, /Column 'sheduled_at' does not exist/);
       assert.match(typo.stderr, /Did you mean 'scheduled_at'\?/);
       assert.deepEqual(readdirSync(dir), [], "nothing was written");
 
-      const pasted = await cli([...base, "--write-url-env", env.CLINIC_WRITE_URL!, "--mode", "review", "--patch", "cancel_reason=arg:reason"], dir);
       assert.equal(pasted.code, 1);
       assert.match(pasted.stderr, /--write-url-env takes the NAME of an environment variable/);
       assertNoSecret(pasted.stdout + pasted.stderr, "the refusal of a pasted URL");

@@ -101,12 +101,17 @@ describe("a compiled server and the review CLI on one ledger, against Postgres",
   };
   const invoices = async () => (await writes.query("SELECT id, late_fee_cents, status, waiver_reason, updated_at FROM invoices ORDER BY id")).rows;
   const jobsOf = (id: string) => count(store, "SELECT COUNT(*) AS n FROM writeback_jobs WHERE proposal_id = ?", id);
-  /** The capabilities compiled as apply compiles them (the live schema of the read URL in env). */
-  const compiled = async () => {
-    const result = await compileCapabilities({ configPath: built.configPath, env });
-    assert.ok(result.ok, JSON.stringify(!result.ok && result.diagnostics));
-    return result;
-  };
+  /**
+   * The capabilities compiled as apply compiles them (the live schema of the read URL in env).
+   * Compiled once and shared by the column sweeps: the config and the schema never change in this
+   * describe, and each apply below still re-checks its proposal against this plan.
+   */
+  let compiledOnce: Promise<Extract<Awaited<ReturnType<typeof compileCapabilities>>, { ok: true }>> | undefined;
+  const compiled = () =>
+    (compiledOnce ??= compileCapabilities({ configPath: built.configPath, env }).then((result) => {
+      assert.ok(result.ok, JSON.stringify(!result.ok && result.diagnostics));
+      return result;
+    }));
   /** A person's approval recorded the way the CLI records it (in-process, for the column sweeps). */
   const withLedger = async <T>(work: (ledger: Ledger) => Promise<T>) => {
     const ledger = await openLedger({ path: store, keys: envKeyRing("TEST_LEDGER_KEY", KEY) });

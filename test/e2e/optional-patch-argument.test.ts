@@ -12,6 +12,7 @@ import { createWritebackHandler, type Job } from "../../handler/index.ts";
 import { createDatabase, execAsAdmin, type TestDatabase } from "../support/databases.ts";
 import { seedExample } from "../support/example.ts";
 import { runCli } from "../support/cli.ts";
+import { approveInProcess, proposalIds, storedProposal } from "../support/review.ts";
 import { buildServer, connectStdio, envelopeOf, exampleConfigFor, type StdioSession } from "../support/compiled-server.ts";
 
 const TOKEN = "optional-patch-handler-token-0123";
@@ -145,17 +146,13 @@ for (const engine of ["postgres", "mysql"] as const) {
     const call = async (name: string, args: Record<string, unknown>) => envelopeOf(await session.client.callTool({ name, arguments: args }));
     const cli = (args: string[]) => runCli(args, { env });
     const inspect = async (invoice: string) => (await call("billing.inspect_invoice", { invoice_id: invoice })).data;
+    // Approving and reading the stored proposal only set up and check what apply does: in process,
+    // through the ledger functions the review commands call. Apply itself runs as the real CLI.
     const approveAndApply = async (id: string, role?: string) => {
-      const approved = await cli(["proposals", "approve", id, "--store", store, "--actor", "dana", ...(role ? ["--role", role] : []), "--yes"]);
-      assert.equal(approved.code, 0, approved.stderr);
+      await approveInProcess(store, id, "dana", role);
       const applied = await cli(["apply", "--proposal", id, "--config", built.configPath, "--store", store, "--json"]);
       assert.equal(applied.code, 0, applied.stderr + applied.stdout);
       return JSON.parse(applied.stdout);
-    };
-    const stored = async (id: string) => {
-      const shown = await cli(["proposals", "show", id, "--store", store, "--json"]);
-      assert.equal(shown.code, 0, shown.stderr);
-      return JSON.parse(shown.stdout);
     };
 
     test("left out: the column is absent from diff, patch and after; apply changes the other columns and keeps it", async () => {
@@ -165,8 +162,7 @@ for (const engine of ["postgres", "mysql"] as const) {
       assert.deepEqual(Object.keys(p.proposal.diff).sort(), ["late_fee_cents", "status"]);
       assert.doesNotMatch(p.summary, /waiver_reason/);
 
-      const shown = await stored(p.proposal.id);
-      const proposal = shown.proposal ?? shown;
+      const proposal = await storedProposal(store, p.proposal.id);
       assert.deepEqual(Object.keys(proposal.patch).sort(), ["late_fee_cents", "status"]);
       assert.equal(proposal.after.waiver_reason, "kept note", "after keeps the row's value");
       assert.equal(proposal.before.waiver_reason, "kept note");
@@ -197,7 +193,7 @@ for (const engine of ["postgres", "mysql"] as const) {
 
     test("only optional columns: one given is applied alone; none given is INVALID_ARGUMENT before any read; null is not 'left out'", async () => {
       await db.exec("UPDATE invoices SET waiver_reason = 'keep me', late_fee_cents = 5000 WHERE id = 'INV-3003'");
-      const before = await cli(["proposals", "list", "--store", store, "--json"]);
+      const before = await proposalIds(store);
       const none = await call("billing.propose_invoice_adjustment", { invoice_id: "INV-3003" });
       assert.equal(none.ok, false);
       assert.equal(none.error.code, "INVALID_ARGUMENT");
@@ -206,7 +202,7 @@ for (const engine of ["postgres", "mysql"] as const) {
       const nulled = await call("billing.propose_invoice_adjustment", { invoice_id: "INV-3003", reason: null });
       assert.equal(nulled.ok, false);
       assert.equal(nulled.error.code, "INVALID_ARGUMENT");
-      assert.equal((await cli(["proposals", "list", "--store", store, "--json"])).stdout, before.stdout, "nothing was stored");
+      assert.deepEqual(await proposalIds(store), before, "nothing was stored");
 
       const p = await call("billing.propose_invoice_adjustment", { invoice_id: "INV-3003", new_late_fee_cents: 250 });
       assert.equal(p.ok, true, p.summary);

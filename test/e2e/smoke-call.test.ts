@@ -3,7 +3,7 @@
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, symlinkSync, writeFileSync, rmSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, renameSync, symlinkSync, writeFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { runCli } from "../support/cli.ts";
 import { createMysqlDatabase, createPostgresDatabase, type TestDatabase } from "../support/databases.ts";
@@ -105,6 +105,9 @@ for (const engine of ["postgres", "mysql"] as const) {
     test(".synapsor/smoke-input.json supplies the tool and arguments; a hostile one is refused", async () => {
       const inputDir = join(dir, ".synapsor");
       const inputPath = join(inputDir, "smoke-input.json");
+      // The real .synapsor also holds the build cache: set aside, never deleted, so the calls after this test reuse the server.
+      const keptDir = join(dir, ".synapsor-kept");
+      const outside = join(dir, "outside");
       mkdirSync(inputDir, { recursive: true });
       try {
         writeFileSync(inputPath, JSON.stringify({ tool: "support.list_open_tickets", args: { customer_id: "C-101" } }));
@@ -146,16 +149,21 @@ for (const engine of ["postgres", "mysql"] as const) {
         rmSync(inputPath);
 
         // A linked .synapsor directory is not followed either.
-        rmSync(inputDir, { recursive: true });
-        const outside = join(dir, "outside");
+        renameSync(inputDir, keptDir);
         mkdirSync(outside, { recursive: true });
+        // The call builds (or reuses) its server before it reads the input; the build cache goes along
+        // to the link's target so this refusal costs no rebuild. What is refused is the input file.
+        if (existsSync(join(keptDir, "cache"))) renameSync(join(keptDir, "cache"), join(outside, "cache"));
         writeFileSync(join(outside, "smoke-input.json"), JSON.stringify({ args: { invoice_id: "INV-3001" } }));
         symlinkSync(outside, inputDir);
         const linkedDir = await smoke(["--json"]);
         assert.equal(linkedDir.code, 1);
         assert.match(linkedDir.stderr, /not a directory/);
       } finally {
-        rmSync(inputDir, { recursive: true, force: true });
+        if (lstatSync(inputDir, { throwIfNoEntry: false })?.isSymbolicLink()) rmSync(inputDir);
+        if (existsSync(join(outside, "cache"))) renameSync(join(outside, "cache"), join(keptDir, "cache"));
+        if (existsSync(keptDir)) renameSync(keptDir, inputDir);
+        rmSync(inputPath, { force: true });
         mkdirSync(inputDir, { recursive: true });
       }
     });

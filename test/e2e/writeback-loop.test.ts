@@ -6,6 +6,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { setUpWriteback, holdRow, type WritebackProject } from "../support/writeback-setup.ts";
+import { approveInProcess } from "../support/review.ts";
 
 for (const engine of ["postgres", "mysql"] as const) {
   describe(`writeback loop on ${engine}`, () => {
@@ -69,7 +70,8 @@ for (const engine of ["postgres", "mysql"] as const) {
     test("a person edits the row first: conflict, and the row keeps the person's edit", async () => {
       const p = await propose("INV-3003", 100);
       const id = p.proposal.id;
-      assert.equal((await cli(["proposals", "approve", id, "--store", store, "--actor", "dana", "--role", "billing_lead", "--yes"])).code, 0);
+      // The CLI's approve is the first test's; from here on approval only sets up apply, so it runs in process.
+      await approveInProcess(store, id, "dana", "billing_lead");
       await db.exec("UPDATE invoices SET late_fee_cents = 4000 WHERE id = 'INV-3003'");
       const r = await cli(["apply", "--proposal", id, "--config", built.configPath, "--store", store, "--json"]);
       assert.notEqual(r.code, 0);
@@ -84,8 +86,7 @@ for (const engine of ["postgres", "mysql"] as const) {
       await db.exec("UPDATE invoices SET status = 'overdue', late_fee_cents = 1200 WHERE id = 'INV-3004'");
       const p = await propose("INV-3004", fee);
       assert.equal(p.ok, true, p.summary);
-      const approved = await cli(["proposals", "approve", p.proposal.id, "--store", store, "--actor", "dana", "--role", "billing_lead", "--yes"]);
-      assert.equal(approved.code, 0, approved.stderr);
+      await approveInProcess(store, p.proposal.id, "dana", "billing_lead");
       return p.proposal.id as string;
     };
     const receiptRows = (proposalId: string) => project.receiptRows(proposalId);
