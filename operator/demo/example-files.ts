@@ -11,6 +11,9 @@ export const EXAMPLE_DIR = packageFile("examples/support-billing/");
 /** Absolute path of the example's synapsor.runner.json. */
 export const EXAMPLE_CONFIG_PATH = `${EXAMPLE_DIR}synapsor.runner.json`;
 
+/** The example's committed schema snapshot: what `ui` and `tools preview` compile against once the demo database is gone. */
+export const EXAMPLE_SNAPSHOT_PATH = `${EXAMPLE_DIR}synapsor.schema.json`;
+
 /** The example's schema script, then its seed script, for one engine. */
 export function exampleSql(engine: Engine): string[] {
   return ["schema", "seed"].map((part) => readFileSync(`${EXAMPLE_DIR}${part}.${engine}.sql`, "utf8"));

@@ -9,7 +9,7 @@ import { compile } from "../../compiler/pipeline.ts";
 import { formatDiagnostics } from "../../compiler/diagnostics.ts";
 import { writeTreeAtomically } from "../../compiler/output/write-tree.ts";
 import { startEmbeddedPostgres } from "./embedded-postgres.ts";
-import { EXAMPLE_CONFIG_PATH, exampleSql } from "./example-files.ts";
+import { EXAMPLE_CONFIG_PATH, EXAMPLE_SNAPSHOT_PATH, exampleSql } from "./example-files.ts";
 import { reviewAndApply } from "./review-steps.ts";
 import { receiptsMigration } from "../../runtime/executors/receipts-table.ts";
 import type { Contract } from "../../compiler/config/contract.ts";
@@ -147,8 +147,17 @@ export async function runDemo(
       steps,
       clock,
     });
+    // One proposal is left for the reader to review in the console.
+    const waiting = await call("propose_for_review", "billing.propose_late_fee_waiver", {
+      invoice_id: "INV-3005",
+      new_late_fee_cents: 500,
+      reason: "Goodwill: second late payment this year, halve the fee.",
+    });
+    say(`15. The agent proposes halving INV-3005's late fee → ${waiting.proposal.id}, ${waiting.proposal.state}: it waits for you.`);
     say(`\nDone in ${clock()} s. Everything above is in ${workDir}: the generated sources, the ledger, the replay.`);
-    say("Build your own: synapsor-runner inspect --from-env DATABASE_URL, then build (see README).");
+    say("Review the waiting proposal in your browser (the demo database is gone, so the page shows no live row):");
+    say(`  synapsor-runner ui --config ${EXAMPLE_CONFIG_PATH} --schema ${EXAMPLE_SNAPSHOT_PATH} --store ${ledgerPath}`);
+    say("Build your own: synapsor-runner start --from-env DATABASE_URL (see README).");
     return { steps, workDir, proposalId: proposal.proposal.id, conflictProposalId: review.conflictProposalId };
   } finally {
     await client?.close().catch(() => undefined);

@@ -4,6 +4,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { runCli } from "../support/cli.ts";
 import { tempDir } from "../support/compiled-server.ts";
+import { cookieFrom, rawRequest, startConsoleProcess } from "../support/console.ts";
 
 // Two whole demos in this file (each starts a Postgres and builds): one as JSON with the user's own
 // ledger key, one as a newcomer sees it in a log, with the default key file.
@@ -61,4 +62,21 @@ test("piped (not a terminal), the slow steps print plain start and end lines wit
   const seconds = order.map((i) => Number(/^\[(\d+\.\d) s\]/.exec(lines[i]!)![1]));
   assert.deepEqual([...seconds].sort((a, b) => a - b), seconds, "cumulative: never going back");
   assert.doesNotMatch(r.stdout, /\r|\u001b/, "no carriage returns or escape sequences in a log");
+
+  // The demo leaves one proposal waiting and prints the console command that shows it.
+  const waiting = /^15\. .* → (wrp_[a-z0-9]+), review_required: it waits for you\.$/m.exec(r.stdout)?.[1];
+  assert.ok(waiting, r.stdout);
+  const command = /^  synapsor-runner ui (--config \S+ --schema \S+ --store \S+)$/m.exec(r.stdout)?.[1];
+  assert.ok(command, `the ui command is printed:\n${r.stdout}`);
+  const ui = await startConsoleProcess([...command.split(" "), "--port", "0"], env);
+  try {
+    const signIn = await rawRequest(ui.port, "GET", `/?token=${ui.token}`, { Host: `127.0.0.1:${ui.port}` });
+    const cookie = cookieFrom(signIn);
+    const page = await rawRequest(ui.port, "GET", `/proposals/${waiting}`, { Host: `127.0.0.1:${ui.port}`, Cookie: cookie });
+    assert.equal(page.status, 200);
+    for (const piece of ["billing.propose_late_fee_waiver", "INV-3005", "Approve", "UPDATE"]) assert.ok(page.body.includes(piece), `the review page shows ${piece}`);
+    assert.equal(ui.stderr().includes("did not compile"), false, ui.stderr());
+  } finally {
+    await ui.stop();
+  }
 });
