@@ -6,6 +6,7 @@ import type { Contract } from "../../compiler/config/contract.ts";
 import type { KeyRing } from "../../runtime/ledger/keys/key-ring.ts";
 import { DEFAULT_LEDGER_KEY_ENV } from "../../runtime/ledger/keys/key-ring.ts";
 import { looksLikeCredential } from "../../runtime/text/credentials.ts";
+import { secretEnvNamesOf } from "../../compiler/config/secret-env.ts";
 
 /** Shorter values are not searched for: withholding every page that contains "1" helps no one. */
 const MIN_LENGTH = 8;
@@ -13,19 +14,7 @@ const MIN_LENGTH = 8;
 const SECRET_NAME = /(TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|LEDGER_KEY|PRIVATE_KEY|_DSN|DATABASE_URL)/i;
 
 export function withheldValues(contract: Contract, keys: KeyRing, env: NodeJS.ProcessEnv = process.env): string[] {
-  const names = new Set<string>([DEFAULT_LEDGER_KEY_ENV]);
-  if (contract.storage?.ledger_key_env) names.add(contract.storage.ledger_key_env);
-  for (const source of Object.values(contract.sources)) {
-    names.add(source.read_url_env);
-    if (source.write_url_env) names.add(source.write_url_env);
-  }
-  for (const executor of Object.values(contract.executors ?? {})) {
-    if (executor.type === "http_handler") {
-      names.add(executor.url_env);
-      if (executor.auth) names.add(executor.auth.token_env);
-      if (executor.signing_secret_env) names.add(executor.signing_secret_env);
-    } else if (executor.type === "command_handler") names.add(executor.command_env);
-  }
+  const names = new Set<string>([DEFAULT_LEDGER_KEY_ENV, ...secretEnvNamesOf(contract)]);
   const values = new Set<string>();
   for (const [name, value] of Object.entries(env)) {
     if (value === undefined || value.length < MIN_LENGTH) continue;

@@ -4,6 +4,7 @@
 
 import { DEFAULT_PRINCIPAL_ENV, DEFAULT_TENANT_ENV, type Contract } from "../../compiler/config/contract.ts";
 import { failed, passed, warned, type DoctorCheck } from "./check.ts";
+import { secretEnvNamesOf } from "../../compiler/config/secret-env.ts";
 
 export function trustedContextEnv(contract: Contract): { tenant: string; principal: string } {
   const values = contract.trusted_context?.values;
@@ -12,22 +13,8 @@ export function trustedContextEnv(contract: Contract): { tenant: string; princip
 
 /** Every variable the config names whose value may be a secret or a URL; the report never shows their values. */
 export function envNamesOf(contract: Contract): string[] {
-  const names = new Set<string>();
   const { tenant, principal } = trustedContextEnv(contract);
-  names.add(tenant).add(principal);
-  for (const source of Object.values(contract.sources)) {
-    names.add(source.read_url_env);
-    if (source.write_url_env) names.add(source.write_url_env);
-  }
-  for (const executor of Object.values(contract.executors ?? {})) {
-    if (executor.type === "http_handler") {
-      names.add(executor.url_env);
-      if (executor.auth) names.add(executor.auth.token_env);
-      if (executor.signing_secret_env) names.add(executor.signing_secret_env);
-    } else if (executor.type === "command_handler") names.add(executor.command_env);
-  }
-  if (contract.storage?.ledger_key_env) names.add(contract.storage.ledger_key_env);
-  return [...names];
+  return [...new Set([tenant, principal, ...secretEnvNamesOf(contract)])];
 }
 
 export function checkTrustedContext(contract: Contract, env: NodeJS.ProcessEnv): DoctorCheck[] {

@@ -1,0 +1,22 @@
+// The environment variables a contract names whose values are credentials or URLs: the sources'
+// read and write URLs, the handlers' URLs, tokens, signing secrets and commands, and the ledger
+// keys. Whatever shows a person a page or a report withholds their values.
+
+import type { Contract } from "./contract.ts";
+
+export function secretEnvNamesOf(contract: Contract): string[] {
+  const names = new Set<string>();
+  for (const source of Object.values(contract.sources)) {
+    names.add(source.read_url_env);
+    if (source.write_url_env) names.add(source.write_url_env);
+  }
+  for (const executor of Object.values(contract.executors ?? {})) {
+    if (executor.type === "http_handler") {
+      names.add(executor.url_env);
+      if (executor.auth) names.add(executor.auth.token_env);
+      if (executor.signing_secret_env) names.add(executor.signing_secret_env);
+    } else if (executor.type === "command_handler") names.add(executor.command_env);
+  }
+  if (contract.storage?.ledger_key_env) names.add(contract.storage.ledger_key_env);
+  return [...names];
+}
