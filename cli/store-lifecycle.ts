@@ -205,7 +205,7 @@ function show(result: EraseResult, path: string): void {
     result.dryRun
       ? "Nothing was changed. Run again with --yes to erase."
       : "Ids, times and the tenant id remain; the file was rebuilt so no free page keeps an old value. Erased proposals can no longer be approved or applied. " +
-        "Files written by evidence/replay export live outside the store: delete those yourself.",
+        "Files written by replay export or proposals writeback-job --output live outside the store: delete those yourself.",
   ]);
 }
 

@@ -119,7 +119,7 @@ export function liveLeaseRefusal(storePath: string, command: string, holders: Le
 
 export function describeHolders(holders: LeaseReading["holders"]): string {
   return holders
-    .map((h) => `a ${h.transport} server (pid ${h.pid}${h.status === "other_host" ? ` on host ${h.hostname}` : ""}, started ${h.started_at})`)
+    .map((h) => `${h.transport === "http" ? "an HTTP" : `a ${h.transport}`} server (pid ${h.pid}${h.status === "other_host" ? ` on host ${h.hostname}` : ""}, started ${h.started_at})`)
     .join(" and ");
 }
 

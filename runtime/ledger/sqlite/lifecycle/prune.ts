@@ -50,12 +50,17 @@ export function pruneStore(db: SqliteDatabase, cutoff: string, options: { dryRun
     db.prepare("DROP TABLE IF EXISTS temp.prune_proposals").run();
     db.prepare(SELECT_DOOMED).run({ cut: cutoff });
     const proposalIds = (db.prepare("SELECT id FROM temp.prune_proposals ORDER BY id").all() as Array<{ id: string }>).map((r) => r.id);
+    // Children first (foreign keys), then the proposals.
+    const receipts = run(`DELETE FROM receipts WHERE ${IN_DOOMED}`);
+    const jobs = run(`DELETE FROM writeback_jobs WHERE ${IN_DOOMED}`);
+    const decisions = run(`DELETE FROM decisions WHERE ${IN_DOOMED}`);
+    const events = run(`DELETE FROM events WHERE ${IN_DOOMED}`);
     const deleted: PruneCounts = {
-      receipts: run(`DELETE FROM receipts WHERE ${IN_DOOMED}`),
-      writeback_jobs: run(`DELETE FROM writeback_jobs WHERE ${IN_DOOMED}`),
-      decisions: run(`DELETE FROM decisions WHERE ${IN_DOOMED}`),
-      events: run(`DELETE FROM events WHERE ${IN_DOOMED}`),
       proposals: run("DELETE FROM proposals WHERE id IN (SELECT id FROM temp.prune_proposals)"),
+      decisions,
+      writeback_jobs: jobs,
+      receipts,
+      events,
       query_audit: 0,
       evidence: 0,
       internal_errors: 0,
