@@ -24,6 +24,7 @@ import { createMcpServerCore } from "./mcp/protocol.ts";
 import { serveStdio } from "./mcp/stdio.ts";
 import type { ServerDefinition } from "./server-definition.ts";
 import { endQuietlyWhenStdoutCloses } from "./closed-stdout.ts";
+import { terminalSafe } from "./text/terminal-safe.ts";
 
 const USAGE = `Usage: node server.mjs <command> [options]
 
@@ -339,7 +340,8 @@ function takeLease(
   }
   if (!taken.ok) throw new StartupError(taken.message, 2);
   for (const stale of taken.replaced) {
-    log({ level: "warn", event: "stale_lease_replaced", pid: stale.pid, started_at: stale.started_at });
+    // started_at comes from the file: escaped, so the log line cannot carry a control sequence to a terminal.
+    log({ level: "warn", event: "stale_lease_replaced", pid: stale.pid, started_at: terminalSafe(stale.started_at) });
   }
   if (taken.replacedUnreadable) log({ level: "warn", event: "stale_lease_replaced", message: "the lease file was not readable as a lease" });
   process.once("exit", taken.lease.release);

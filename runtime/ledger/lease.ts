@@ -7,6 +7,7 @@
 
 import { closeSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
+import { terminalSafe } from "../text/terminal-safe.ts";
 
 export interface LeaseHolder {
   pid: number;
@@ -117,9 +118,14 @@ export function liveLeaseRefusal(storePath: string, command: string, holders: Le
   );
 }
 
+/** In words for a message; the file's strings are escaped here, since the server prints its refusal as is. */
 export function describeHolders(holders: LeaseReading["holders"]): string {
   return holders
-    .map((h) => `${h.transport === "http" ? "an HTTP" : `a ${h.transport}`} server (pid ${h.pid}${h.status === "other_host" ? ` on host ${h.hostname}` : ""}, started ${h.started_at})`)
+    .map((h) => {
+      const transport = h.transport === "http" ? "an HTTP" : `a ${terminalSafe(h.transport)}`;
+      const host = h.status === "other_host" ? ` on host ${terminalSafe(h.hostname)}` : "";
+      return `${transport} server (pid ${h.pid}${host}, started ${terminalSafe(h.started_at)})`;
+    })
     .join(" and ");
 }
 
@@ -182,7 +188,9 @@ function isHolder(v: unknown): v is LeaseHolder {
 
 function writeHolders(path: string, holders: LeaseHolder[]): void {
   const temp = `${path}.${process.pid}.tmp`;
-  writeFileSync(temp, JSON.stringify({ version: 1, holders }, null, 2) + "\n", { mode: 0o600 });
+  // Created exclusively: a file (or symbolic link) left at the temporary name is never written through.
+  rmSync(temp, { force: true });
+  writeFileSync(temp, JSON.stringify({ version: 1, holders }, null, 2) + "\n", { mode: 0o600, flag: "wx" });
   renameSync(temp, path);
 }
 

@@ -272,6 +272,17 @@ describe("the lease file", () => {
     replaced.lease.release();
   });
 
+  test("the lease's strings reach a refusal escaped: a control sequence in the file cannot drive the terminal", () => {
+    const store = storePath();
+    const hostile = { ...holder(process.ppid), transport: "stdio\u001b[2J\u202e", started_at: "2026\u0007" };
+    writeFileSync(leasePath(store), JSON.stringify({ version: 1, holders: [hostile] }));
+    const refused = acquireLease(store, { mode: "review", transport: "stdio", runner_version: "0" }, { allowConcurrent: false });
+    assert.equal(refused.ok, false);
+    const message = refused.ok ? "" : refused.message;
+    assert.doesNotMatch(message, /[\u0000-\u001f\u007f-\u009f\u202e]/u);
+    assert.match(message, /a stdio\\u001b\[2J\\u202e server/);
+  });
+
   test("a file that is not a lease is unreadable, never trusted, and replaced", () => {
     const store = storePath();
     writeFileSync(leasePath(store), JSON.stringify({ holders: [{ pid: "1; rm -rf /" }] }));
