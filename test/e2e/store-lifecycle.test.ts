@@ -154,7 +154,7 @@ describe("store lifecycle under real servers", () => {
     assert.match(overBroken.stderr, /event log .* does not verify .*store verify/);
   });
 
-  test("a stale lease (its pid is gone) is replaced at start and logged; prune --dry-run lists counts and deletes nothing; reset --force under the server", async () => {
+  test("a stale lease (its pid is gone) is replaced at start and logged; prune --dry-run lists counts and deletes nothing; storage.retention is the default age; reset --force under the server", async () => {
     const path = join(tempDir("stale-"), "ledger.db");
     const dead = await runProcess(process.execPath, ["-e", "process.stdout.write(String(process.pid))"]);
     const stalePid = Number(dead.stdout);
@@ -181,6 +181,20 @@ describe("store lifecycle under real servers", () => {
       const stats = JSON.parse((await store("stats", "--store", path, "--json")).stdout);
       assert.equal(stats.records.query_audit, 1, "the dry run deleted nothing");
       assert.equal(stats.lease.state, "live");
+
+      // Without --older-than, the contract's storage.retention is the age; a malformed one is a config error.
+      const config = JSON.parse(readFileSync(built.configPath, "utf8"));
+      const withRetention = join(tempDir("retention-"), "synapsor.runner.json");
+      writeFileSync(withRetention, JSON.stringify({ ...config, storage: { ...config.storage, retention: "30d" } }));
+      const byRetention = await store("prune", "--store", path, "--config", withRetention, "--json");
+      assert.equal(byRetention.code, 0, byRetention.stderr);
+      assert.deepEqual([JSON.parse(byRetention.stdout).older_than, JSON.parse(byRetention.stdout).deleted.query_audit], ["30d", 1]);
+      writeFileSync(withRetention, JSON.stringify({ ...config, storage: { ...config.storage, retention: "30 days" } }));
+      const badRetention = await store("prune", "--store", path, "--config", withRetention);
+      assert.equal(badRetention.code, 1);
+      assert.match(badRetention.stderr, /storage\/retention/);
+      const neither = await store("prune", "--store", path);
+      assert.match(neither.stderr, /pass --older-than \(e\.g\. 30d\), or --config with storage\.retention set/);
 
       // Reset under the running server: the server answers TEMPORARILY_UNAVAILABLE, without a path.
       const reset = await store("reset", "--store", path, "--yes", "--force", "--json");
