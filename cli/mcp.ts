@@ -21,6 +21,7 @@ interface ServeFlags {
   fromEnv?: string;
   aliasMode?: "canonical" | "openai";
   poolSize?: number;
+  allowConcurrentStore?: boolean;
 }
 
 export interface HttpFlags extends ServeFlags {
@@ -47,7 +48,8 @@ function withBuildAndServeOptions(command: Command): Command {
     .option("--schema <file>", "schema snapshot to build against (default: build.schema_snapshot, else the live schema of the first source)")
     .option("--from-env <VAR>", "env var holding a database URL to build against")
     .addOption(new Option("--alias-mode <mode>", "function-safe tool names for clients that reject dots").choices(["canonical", "openai"]))
-    .option("--pool-size <n>", "database connections per source (1-100, default 8)", wholeNumber("--pool-size", 1, 100));
+    .option("--pool-size <n>", "database connections per source (1-100, default 8)", wholeNumber("--pool-size", 1, 100))
+    .option("--allow-concurrent-store", "serve even when another server holds the store's lease (<store>.lease.json); for deliberate local debugging only");
 }
 
 export function register(program: Command): void {
@@ -102,6 +104,7 @@ async function serveCached(flags: ServeFlags, transportArgs: string[]): Promise<
   const args = ["serve", ...transportArgs, "--store", store];
   if (flags.aliasMode !== undefined) args.push("--alias-mode", flags.aliasMode);
   if (flags.poolSize !== undefined) args.push("--pool-size", String(flags.poolSize));
+  if (flags.allowConcurrentStore) args.push("--allow-concurrent-store");
   // The child runs the bytes that were verified, from a copy only this user can change.
   const copy = privateServerCopy(server.bytes);
   try {

@@ -1,5 +1,6 @@
 // `synapsor-runner store key status|rotate`: the keys that seal proposals and approvals in a
-// store. Key values are never printed; ids (derived from the keys) and ages are.
+// store. Key values are never printed; ids (derived from the keys) and ages are. The lifecycle
+// commands of the same group (stats, vacuum, prune, reset, erase, verify) are in store-lifecycle.ts.
 
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
@@ -8,6 +9,7 @@ import { LedgerKeyError, type LedgerKey } from "../runtime/ledger/keys/key-ring.
 import { keySettings, openKeys, withKeyOptions, type KeyFlags } from "../operator/review/store.ts";
 import { table, textLines } from "../operator/review/format.ts";
 import { CliError, EXIT, printJson } from "./program.ts";
+import { registerLifecycle } from "./store-lifecycle.ts";
 
 interface KeyCommandFlags extends KeyFlags {
   store: string;
@@ -16,6 +18,7 @@ interface KeyCommandFlags extends KeyFlags {
 
 export function register(program: Command): void {
   const store = program.command("store").description("The local ledger store");
+  registerLifecycle(store);
   const key = store.command("key").description("The keys that seal proposals and approvals (kept outside the store)");
 
   withKeyOptions(key

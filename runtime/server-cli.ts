@@ -16,13 +16,15 @@ import { createRefusingHost } from "./refusing-host.ts";
 import { LedgerKeyError } from "./ledger/keys/key-ring.ts";
 import { openKeyRing } from "./ledger/keys/open-key-ring.ts";
 import { openLedger } from "./ledger/open.ts";
-import { StoreUnavailableError } from "./ledger/store-error.ts";
+import { acquireLease, leasePath, type HeldLease } from "./ledger/lease.ts";
+import { fileProblem, StoreUnavailableError } from "./ledger/store-error.ts";
 import { DEFAULT_HTTP_MAX_CONNECTIONS, startHttpServer } from "./mcp/http.ts";
 import { DEFAULT_POOL_SIZE } from "./db/rows.ts";
 import { createMcpServerCore } from "./mcp/protocol.ts";
 import { serveStdio } from "./mcp/stdio.ts";
 import type { ServerDefinition } from "./server-definition.ts";
 import { endQuietlyWhenStdoutCloses } from "./closed-stdout.ts";
+import { terminalSafe } from "./text/terminal-safe.ts";
 
 const USAGE = `Usage: node server.mjs <command> [options]
 
@@ -46,6 +48,8 @@ serve options:
   --pool-size N              database connections per source (default 8)
   --max-connections N        open HTTP connections at most (default 128; one more closes the
                              oldest idle one)
+  --allow-concurrent-store   serve even when another server holds the store's lease
+                             (<store>.lease.json); for deliberate local debugging only
 
 tools options:
   --json                     print the tool list as JSON
@@ -167,6 +171,7 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
       "alias-mode": { type: "string" },
       "pool-size": { type: "string", default: String(DEFAULT_POOL_SIZE) },
       "max-connections": { type: "string", default: String(DEFAULT_HTTP_MAX_CONNECTIONS) },
+      "allow-concurrent-store": { type: "boolean" },
     },
     strict: true,
   });
@@ -223,6 +228,7 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
     log({ level: "error", event: "store_lost", message });
   };
   let ledger;
+  let lease: HeldLease | undefined;
   try {
     // The same keys the review CLI uses for this store: the contract's variable, else
     // SYNAPSOR_LEDGER_KEY, else the key file. A server that stores proposals makes (or checks)
@@ -231,6 +237,7 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
     const keys = openKeyRing({ storePath, envName: def.ledgerKeyEnv ?? null, envRequired: Boolean(def.ledgerKeyEnv) });
     ledger = await openLedger({ path: storePath, keys, onStoreLost });
     if (def.mode === "review") keys.active();
+    lease = takeLease(storePath, def, transport, Boolean(values["allow-concurrent-store"]), log);
   } catch (err) {
     await ledger?.close();
     if (err instanceof StoreUnavailableError) throw new StartupError(err.message, 2);
@@ -272,6 +279,7 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
     await closeTransport().catch(() => undefined);
     await Promise.allSettled([...adapters.values()].map((a) => a.close()));
     await ledger.close().catch(() => undefined);
+    lease?.release();
     log({ level: "info", event: "server_stopped" });
   };
 
@@ -308,6 +316,36 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
   });
+}
+
+/**
+ * Writes this server into `<store>.lease.json` (an in-memory store has nobody to share it with).
+ * Refused with a StartupError when another server holds it; released by the shutdown path, and
+ * at exit for any path that skips it (an uncaught error): only a hard kill leaves a stale lease.
+ */
+function takeLease(
+  storePath: string,
+  def: ServerDefinition,
+  transport: string,
+  allowConcurrent: boolean,
+  log: (event: Record<string, unknown>) => void,
+): HeldLease | undefined {
+  if (storePath === ":memory:") return undefined;
+  let taken;
+  try {
+    taken = acquireLease(storePath, { mode: def.mode, transport, runner_version: def.runnerVersion }, { allowConcurrent });
+  } catch (err) {
+    const why = (err as { code?: unknown }).code === "EBUSY" ? "another process holds its lock file; try again" : fileProblem(err);
+    throw new StartupError(`cannot write the store lease ${leasePath(storePath)}: ${why}.`, 2);
+  }
+  if (!taken.ok) throw new StartupError(taken.message, 2);
+  for (const stale of taken.replaced) {
+    // started_at comes from the file: escaped, so the log line cannot carry a control sequence to a terminal.
+    log({ level: "warn", event: "stale_lease_replaced", pid: stale.pid, started_at: terminalSafe(stale.started_at) });
+  }
+  if (taken.replacedUnreadable) log({ level: "warn", event: "stale_lease_replaced", message: "the lease file was not readable as a lease" });
+  process.once("exit", taken.lease.release);
+  return taken.lease;
 }
 
 /** A listen failure an operator can fix (port taken, not allowed, address not local) as a StartupError; others as they are. */

@@ -13,7 +13,12 @@ export interface Contract {
   mode: Mode;
   /** Accepted for compatibility; results always use the version 2 envelope. */
   result_format?: 2;
-  storage?: { sqlite_path?: string; ledger_key_env?: string };
+  storage?: {
+    sqlite_path?: string;
+    ledger_key_env?: string;
+    /** How long ledger records are kept: the age `store prune` uses without --older-than, e.g. "90d". */
+    retention?: string;
+  };
   sources: Record<string, SourceConfig>;
   trusted_context?: TrustedContextConfig;
   executors?: Record<string, ExecutorConfig>;

@@ -17,7 +17,7 @@ import { failed, passed, reportOf, type DoctorCheck, type DoctorReport } from ".
 import { connectSource, inspectSource, readOnlyChecks, schemaChecks, schemaPassed, statementChecks, tenantChecks, type ReachableSource } from "./database.ts";
 import { checkCredentialsDiffer, checkSourceEnv, checkTrustedContext, envNamesOf, trustedContextEnv } from "./environment.ts";
 import { checkHandlers } from "./handlers.ts";
-import { checkStore } from "./store.ts";
+import { checkLease, checkStore } from "./store.ts";
 import { checkWriteback } from "./writeback.ts";
 
 export interface DoctorOptions {
@@ -58,7 +58,8 @@ export async function runChecklist(options: DoctorOptions): Promise<DoctorReport
     await Promise.all([...reachable.values()].map((s) => s.adapter.close().catch(() => undefined)));
   }
 
-  checks.push(checkStore(options.store ?? resolvePath(dirname(resolvePath(options.configPath)), contract.storage?.sqlite_path ?? DEFAULT_STORE_PATH)));
+  const storePath = options.store ?? resolvePath(dirname(resolvePath(options.configPath)), contract.storage?.sqlite_path ?? DEFAULT_STORE_PATH);
+  checks.push(checkStore(storePath), checkLease(storePath));
   if (options.checkHandlers) checks.push(...(await checkHandlers(contract, env)));
   return redacted(reportOf(checks), env, [...envNamesOf(contract), ...(options.secretEnvNames ?? [])]);
 }

@@ -1,9 +1,11 @@
-// The local ledger: the file (or the folder it will be created in) is writable, and its size.
+// The local ledger: the file (or the folder it will be created in) is writable, and its size;
+// and its lease: which server (if any) uses it now, and whether a crashed one left a stale lease.
 
 import { accessSync, constants, existsSync, statSync } from "node:fs";
 import { dirname } from "node:path";
+import { activeHolders, describeHolders, readLease } from "../../runtime/ledger/lease.ts";
 import { terminalSafe } from "../../runtime/text/terminal-safe.ts";
-import { failed, passed, type DoctorCheck } from "./check.ts";
+import { failed, passed, warned, type DoctorCheck } from "./check.ts";
 
 export function checkStore(path: string): DoctorCheck {
   const shown = terminalSafe(path);
@@ -22,6 +24,24 @@ export function checkStore(path: string): DoctorCheck {
   return passed("store", "store", `The store ${shown} does not exist yet; it will be created on first use.`);
 }
 
+/** A live lease is worth knowing (prune and reset refuse, a second server is refused), not a failure. */
+export function checkLease(path: string): DoctorCheck {
+  const reading = readLease(path);
+  const file = terminalSafe(reading.path);
+  if (reading.state === "none") return passed("store.lease", "store", "No server holds the store's lease (no <store>.lease.json).");
+  if (reading.state === "unreadable") {
+    return warned("store.lease", "store", `The lease ${file} is not a readable lease.`, "Stop any server using the store and delete the file; the next server writes a new one.");
+  }
+  const live = activeHolders(reading);
+  if (live.length === 0) {
+    const holders = reading.holders.map((h) => `pid ${h.pid}, started ${h.started_at}`).join("; ");
+    return warned("store.lease", "store", terminalSafe(`The lease ${reading.path} is stale: its server (${holders}) is no longer running.`),
+      "Nothing to do: the next server replaces it, and store commands ignore it.");
+  }
+  return warned("store.lease", "store", terminalSafe(`The store is leased by ${describeHolders(live)}: it is live.`),
+    "Expected while that server runs. store prune/reset/erase refuse until it stops, and a second server needs --allow-concurrent-store.");
+}
+
 function writable(path: string): boolean {
   try {
     accessSync(path, constants.W_OK);
@@ -31,7 +51,7 @@ function writable(path: string): boolean {
   }
 }
 
-function formatBytes(n: number): string {
+export function formatBytes(n: number): string {
   if (n < 1024) return `${n} bytes`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
   return `${(n / 1024 / 1024).toFixed(1)} MiB`;

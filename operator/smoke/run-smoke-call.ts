@@ -115,9 +115,11 @@ export async function runSmokeCall(options: SmokeCallOptions): Promise<SmokeCall
     import("@modelcontextprotocol/sdk/client/stdio.js"),
   ]);
   const copy = privateServerCopy(server.bytes);
+  // One call and gone: checking a config beside the server that uses the same store is the point
+  // of a smoke call, so it shares the store's lease instead of being refused by that server.
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: [...RECOMMENDED_NODE_FLAGS, copy.path, "serve", "--transport", "stdio", "--store", storePath, "--alias-mode", aliasMode, "--pool-size", "1"],
+    args: [...RECOMMENDED_NODE_FLAGS, copy.path, "serve", "--transport", "stdio", "--store", storePath, "--alias-mode", aliasMode, "--pool-size", "1", "--allow-concurrent-store"],
     env: definedOnly(env),
     stderr: "pipe",
   });

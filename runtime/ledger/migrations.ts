@@ -232,6 +232,17 @@ export const MIGRATIONS: readonly MigrationStep[] = [
       ALTER TABLE decisions ADD COLUMN mac TEXT;
     `,
   },
+  {
+    version: 7,
+    name: "events carry a hash chain",
+    // Each event keeps the hash of the one before it and its own (event-chain.ts), so `store verify`
+    // finds an edited, inserted or deleted event. Events written before this step have NULL hashes:
+    // they stay outside the chain, which starts at the first event written after it.
+    sql: `
+      ALTER TABLE events ADD COLUMN prev_hash TEXT;
+      ALTER TABLE events ADD COLUMN hash TEXT;
+    `,
+  },
 ];
 
 /** Thrown when the store was written by a newer build whose schema this build does not know. */

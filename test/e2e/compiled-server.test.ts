@@ -183,9 +183,11 @@ for (const engine of ["postgres", "mysql"] as const) {
 
     test("resources are scoped to the trusted tenant", async () => {
       const e = await call("billing.propose_late_fee_waiver", { invoice_id: "INV-3005", new_late_fee_cents: 500, reason: "goodwill" });
+      // A second server on the first one's store, on purpose: the store's lease refuses that without the flag.
       const globex = await connectStdio(built.serverPath, built.runDir, { ...env, SYNAPSOR_TENANT_ID: "tenant_globex" }, [
         "--store",
         join(built.runDir, "ledger.db"),
+        "--allow-concurrent-store",
       ]);
       try {
         await assert.rejects(globex.client.readResource({ uri: `synapsor://proposals/${e.proposal.id}` }), /not found/i);

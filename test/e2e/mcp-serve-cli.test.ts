@@ -14,6 +14,8 @@ import { createPostgresDatabase, type TestDatabase } from "../support/databases.
 import { EXAMPLE_DIR, seedExample } from "../support/example.ts";
 import { envelopeOf, exampleConfigFor, tempDir } from "../support/compiled-server.ts";
 import { freePort } from "../support/ports.ts";
+import { hostname } from "node:os";
+import { leasePath, readLease } from "../../runtime/ledger/lease.ts";
 
 const SECRET_PASSWORD = "Pw-serve-NEVER-LEAK-61b0";
 const SECRET_TOKEN = "tok-serve-NEVER-LEAK-77aa-0000";
@@ -111,6 +113,27 @@ describe("mcp serve and tools preview through the main CLI", () => {
       assert.deepEqual(e.data.rows.map((r: any) => r.id), ["T-1001", "T-1003"]);
     } finally {
       await second.close();
+    }
+  });
+
+  test("mcp serve refuses a store another live server holds, and serves beside it with --allow-concurrent-store", async () => {
+    const store = join(dir, "leased.db");
+    // This test process plays the other server: its pid is alive on this host.
+    const other = { pid: process.pid, hostname: hostname(), mode: "review", transport: "http", started_at: new Date().toISOString(), runner_version: "0", allow_concurrent: false };
+    writeFileSync(leasePath(store), JSON.stringify({ version: 1, holders: [other] }));
+    const refused = await runCli(["mcp", "serve", "--config", configPath, "--store", store], { env: { PATH: process.env.PATH ?? "", ...env }, input: "" });
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, new RegExp(`already used by an HTTP server \\(pid ${process.pid}.*--allow-concurrent-store`, "s"));
+    assert.equal(refused.stderr.includes(SECRET_PASSWORD), false);
+
+    const beside = await connectServe(["--config", configPath, "--store", store, "--allow-concurrent-store"], env);
+    try {
+      assert.equal(envelopeOf(await beside.client.callTool({ name: "billing.inspect_invoice", arguments: { invoice_id: "INV-3001" } })).ok, true);
+      const holders = readLease(store).holders;
+      assert.equal(holders.length, 2);
+      assert.deepEqual([holders[1]!.transport, holders[1]!.allow_concurrent], ["stdio", true]);
+    } finally {
+      await beside.close();
     }
   });
 
@@ -222,10 +245,12 @@ describe("mcp serve and tools preview through the main CLI", () => {
   test("mcp serve --help and serve-streamable-http --help describe the flags", async () => {
     const serve = await runCli(["mcp", "serve", "--help"]);
     assert.equal(serve.code, 0);
-    for (const flag of ["--config", "--store", "--schema", "--from-env", "--alias-mode", "--pool-size"]) assert.match(serve.stdout, new RegExp(flag));
+    for (const flag of ["--config", "--store", "--schema", "--from-env", "--alias-mode", "--pool-size", "--allow-concurrent-store"]) assert.match(serve.stdout, new RegExp(flag));
     const http = await runCli(["mcp", "serve-streamable-http", "--help"]);
     assert.equal(http.code, 0);
-    for (const flag of ["--auth-token-env", "--host", "--port", "--allowed-origin", "--allowed-host"]) assert.match(http.stdout, new RegExp(flag));
+    for (const flag of ["--auth-token-env", "--host", "--port", "--allowed-origin", "--allowed-host", "--allow-concurrent-store"]) assert.match(http.stdout, new RegExp(flag));
+    const up = await runCli(["up", "--help"]);
+    assert.match(up.stdout, /--allow-concurrent-store/);
   });
 
   test("tools preview against the live schema matches the compiled server's own tool list and leaks no secret", async () => {
