@@ -232,6 +232,13 @@ export const MIGRATIONS: readonly MigrationStep[] = [
       ALTER TABLE decisions ADD COLUMN mac TEXT;
     `,
   },
+  {
+    version: 6,
+    name: "decisions record how the reviewer was established",
+    // NULL for decisions stored before: those reviewers named themselves (self-declared), and the
+    // decision MAC covers the column only when it is set, so their seals still verify.
+    sql: `ALTER TABLE decisions ADD COLUMN established_by TEXT;`,
+  },
 ];
 
 /** Thrown when the store was written by a newer build whose schema this build does not know. */

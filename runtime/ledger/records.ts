@@ -233,6 +233,17 @@ export interface NewEvent {
   createdAt: string;
 }
 
+/**
+ * How the person who decided was established: `self_declared` (they typed --actor and --role; no
+ * reviewers are declared), `os_user` (the CLI's operating-system user, mapped to a declared
+ * reviewer), `credential` (a declared reviewer named at the CLI with their token), `console_link`
+ * (the review console's sign-in link of a declared reviewer), `verified_token` (a token the
+ * configured identity provider verified).
+ */
+export type EstablishedBy = "self_declared" | "os_user" | "credential" | "console_link" | "verified_token";
+
+export const ESTABLISHED_BY: readonly EstablishedBy[] = ["self_declared", "os_user", "credential", "console_link", "verified_token"];
+
 /** A person's decision on a proposal, bound to the proposal's keyed MAC and the before-row it was shown. */
 export interface Decision {
   /** `apr_…` */
@@ -242,6 +253,8 @@ export interface Decision {
   actor: string;
   role: string | null;
   reason: string | null;
+  /** How the actor was established; null for decisions stored before it was recorded (all self-declared). */
+  establishedBy: EstablishedBy | null;
   proposalHash: string;
   /** SHA-256 of the before-row the person was shown; null for decisions stored before keyed MACs. */
   beforeHash: string | null;

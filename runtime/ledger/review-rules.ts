@@ -4,7 +4,7 @@
 
 import type { ReceiptStatus } from "../executors/protocol.ts";
 import { changeSetHash } from "./hash.ts";
-import type { Decision, ProposalState, StoredProposal, WritebackJob } from "./records.ts";
+import type { Decision, EstablishedBy, ProposalState, StoredProposal, WritebackJob } from "./records.ts";
 
 export const PROPOSAL_STATES: readonly ProposalState[] = [
   "review_required",
@@ -100,6 +100,11 @@ export interface DecisionRequest {
   actor: string;
   role?: string;
   reason?: string;
+  /**
+   * How the actor was established (records.ts EstablishedBy); recorded and sealed with the
+   * decision. Default self_declared: a caller that does not say is taken at its word, and says so.
+   */
+  establishedBy?: EstablishedBy;
   /** The hash of the proposal the person was shown; a proposal that changed since is refused. */
   expectedHash?: string;
 }

@@ -60,6 +60,7 @@ const approval: Decision = {
   decision: "approved",
   actor: "dana",
   role: "billing_lead",
+  establishedBy: "self_declared",
   reason: null,
   proposalHash: "h",
   beforeHash: null,
