@@ -94,7 +94,12 @@ function planCapability(contract: Contract, cap: ResolvedCapability): Capability
       ...(Object.keys(c.preconditions ?? {}).length > 0
         ? { preconditions: Object.fromEntries(Object.entries(c.preconditions!).map(([column, p]) => [column, { oneOf: [...p.one_of] }])) }
         : {}),
-      approval: { mode: "human", ...(c.approval?.required_role ? { requiredRole: c.approval.required_role } : {}) },
+      approval: {
+        mode: "human",
+        ...(c.approval?.required_role ? { requiredRole: c.approval.required_role } : {}),
+        ...(c.approval?.expires_after ? { expiresAfter: c.approval.expires_after } : {}),
+        ...(c.approval?.valid_for ? { validFor: c.approval.valid_for } : {}),
+      },
       executor: { name: executorName, type: executor.type },
       write: executor.type === "sql_update" ? planWrite(cap, executor.receipts_schema) : null,
     };

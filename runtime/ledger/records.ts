@@ -108,6 +108,25 @@ export interface ProposalVerification extends Verification {
   };
 }
 
+/**
+ * Who must approve a proposal, and for how long: the capability's settings, carried by every
+ * proposal (part of its hashed, sealed change set) so the ledger's rules enforce them with no
+ * config at hand.
+ */
+export interface ProposalApproval {
+  mode: "human";
+  requiredRole?: string;
+  /** approval.expires_after as configured ("72h"): how long the proposal waits for a decision. */
+  expiresAfter?: string;
+  /** approval.valid_for as configured ("24h"): how long an approval stays valid for apply. */
+  validFor?: string;
+  /**
+   * The review deadline, fixed by the ledger when it stores the proposal (its creation time plus
+   * expiresAfter); whatever a caller passes here is replaced. Absent when expiresAfter is.
+   */
+  expiresAt?: string;
+}
+
 export interface NewProposal {
   capability: string;
   tenantId: string;
@@ -121,7 +140,7 @@ export interface NewProposal {
   guards: ProposalGuards;
   args: Record<string, unknown>;
   evidenceId: string;
-  approval: { mode: "human"; requiredRole?: string };
+  approval: ProposalApproval;
   executor: { name: string; type: "sql_update" | "http_handler" | "command_handler" };
   /** The capability's compiled plan hash when proposed; apply refuses a proposal made under another plan. */
   planHash?: string | null;

@@ -3,6 +3,7 @@
 // backend only stores the result, with a compare-and-set on the state the rules saw.
 
 import type { ReceiptStatus } from "../executors/protocol.ts";
+import { addDuration } from "../duration.ts";
 import { changeSetHash } from "./hash.ts";
 import type { Decision, EstablishedBy, ProposalState, StoredProposal, WritebackJob } from "./records.ts";
 
@@ -82,7 +83,11 @@ export type ReviewRefusalCode =
   | "NOT_EXPIRABLE"
   | "WRITE_IN_DOUBT"
   | "FINAL_STATE"
-  | "NOT_ALLOWED";
+  | "NOT_ALLOWED"
+  /** The proposal's review deadline passed: it expires instead of being decided. */
+  | "EXPIRED"
+  /** The approval is older than the proposal's approval window (approval.valid_for): nothing is sent on it. */
+  | "APPROVAL_WINDOW_PASSED";
 
 /** Why the ledger will not take a review step; a value, never thrown. */
 export interface ReviewRefusal {
@@ -157,13 +162,14 @@ export function transitionRefusal(proposal: StoredProposal, next: ProposalState)
 }
 
 /**
- * Why this person may not decide this proposal now, or undefined when they may.
+ * Why this person may not decide this proposal now, or undefined when they may. A proposal past
+ * its review deadline may not be decided at all (EXPIRED): the ledger expires it instead.
  * The required role gates approval only, and so do the record's keyed MAC and the proposer rule:
  * rejecting is the safe direction (nothing is ever written), and any reviewer must be able to
  * stop a change they find wrong, a proposal whose record no longer verifies included (its state
  * seal must still verify, as for every transition: see transitionRefusal).
  */
-export function decisionRefusal(proposal: StoredProposal | undefined, request: DecisionRequest): ReviewRefusal | undefined {
+export function decisionRefusal(proposal: StoredProposal | undefined, request: DecisionRequest, now: Date = new Date()): ReviewRefusal | undefined {
   const id = request.proposalId;
   if (!proposal) return { code: "NOT_FOUND", message: `No proposal ${id} in this store.` };
   const state = proposal.state;
@@ -177,6 +183,14 @@ export function decisionRefusal(proposal: StoredProposal | undefined, request: D
     };
   }
   if (refused) return refused;
+  if (reviewDeadlinePassed(proposal, now)) {
+    return {
+      code: "EXPIRED",
+      message: `Proposal ${id} expired at ${reviewDeadline(proposal)}: a proposal waits for a decision only until its deadline ` +
+        `(approval.expires_after ${proposal.approval.expiresAfter}), and then it can never be approved or applied. Propose the change again.`,
+      state,
+    };
+  }
   if (approving && sameParty(request.actor, proposal.principal)) {
     return {
       code: "SELF_APPROVAL",
@@ -287,4 +301,59 @@ export function expiryRefusal(proposal: StoredProposal | undefined, proposalId: 
     };
   }
   return undefined;
+}
+
+/** When a proposal stops waiting for a decision (fixed into it when it was made), or undefined when no deadline was configured. */
+export function reviewDeadline(proposal: Pick<StoredProposal, "approval">): string | undefined {
+  return proposal.approval.expiresAfter === undefined && proposal.approval.expiresAt === undefined ? undefined : String(proposal.approval.expiresAt);
+}
+
+/**
+ * Whether a proposal in review_required is past its deadline at `now`. Fails closed: a deadline
+ * that does not read as a time (the record would not verify either) counts as passed.
+ */
+export function reviewDeadlinePassed(proposal: Pick<StoredProposal, "approval" | "state">, now: Date): boolean {
+  if (proposal.state !== "review_required") return false;
+  const deadline = reviewDeadline(proposal);
+  if (deadline === undefined) return false;
+  const at = Date.parse(deadline);
+  return Number.isNaN(at) || now.getTime() >= at;
+}
+
+/** Until when an approval may be acted on (approval time plus approval.valid_for), or undefined when it does not lapse; "" when unreadable. */
+export function approvalValidUntil(proposal: Pick<StoredProposal, "approval">, approval: Pick<Decision, "createdAt">): string | undefined {
+  const window = proposal.approval.validFor;
+  if (window === undefined) return undefined;
+  return addDuration(approval.createdAt, window) ?? "";
+}
+
+/**
+ * Why nothing may be sent on this approval any more, or undefined while it is valid. Apply and
+ * the ledger's writeback job both ask; reconciling what was already written does not (a receipt
+ * records the past, whatever the window). Fails closed on an unreadable window.
+ */
+export function approvalWindowRefusal(proposal: StoredProposal, approval: Decision, now: Date): ReviewRefusal | undefined {
+  const until = approvalValidUntil(proposal, approval);
+  if (until === undefined) return undefined;
+  const at = Date.parse(until);
+  if (!Number.isNaN(at) && now.getTime() < at) return undefined;
+  return {
+    code: "APPROVAL_WINDOW_PASSED",
+    message: `The approval ${approval.id} of proposal ${proposal.id} was valid until ${until || "(unreadable)"} (approval.valid_for ${proposal.approval.validFor} after it was given); ` +
+      "nothing is sent on an approval that old. The agent must propose the change again, and a person approve it anew.",
+    state: proposal.state,
+  };
+}
+
+/** The next deadline a person should know about: the review deadline while pending, the approval window once approved. */
+export function currentDeadline(proposal: StoredProposal, approval: Decision | undefined): { kind: "review" | "approval"; at: string } | null {
+  if (proposal.state === "review_required") {
+    const at = reviewDeadline(proposal);
+    return at === undefined ? null : { kind: "review", at };
+  }
+  if (WRITABLE_STATES.has(proposal.state) && approval) {
+    const at = approvalValidUntil(proposal, approval);
+    return at === undefined ? null : { kind: "approval", at };
+  }
+  return null;
 }

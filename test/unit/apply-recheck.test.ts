@@ -316,6 +316,11 @@ describe("re-checking a stored proposal against the compiled capability", () => 
     refused((p) => void (p.executor = { name: "billing_api", type: "http_handler" }), /executor is "billing_api \(http_handler\)", the build's is "writer \(sql_update\)"/);
   });
 
+  test("the deadlines: the review deadline and the approval window the proposal carries are the build's", () => {
+    refused((p) => void (p.approval = { ...p.approval, validFor: "365d" }), /approval window \(approval.valid_for\) is "365d", the build's is null/);
+    refused((p) => void (p.approval = { ...p.approval, expiresAfter: "7d", expiresAt: "2026-05-23T10:00:00.000Z" }), /review deadline \(approval.expires_after\) is "7d", the build's is null/);
+  });
+
   test("ledger text in a refusal is escaped for the terminal", () => {
     const found = differences((p) => void (p.patch["evil\u202Ecol\u0007"] = "x"));
     const line = found.find((d) => d.includes("patch changes"))!;
