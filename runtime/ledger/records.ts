@@ -121,6 +121,12 @@ export interface ProposalApproval {
   /** approval.valid_for as configured ("24h"): how long an approval stays valid for apply. */
   validFor?: string;
   /**
+   * "declared": the capability was built with reviewers declared, so a decision must come from an
+   * established reviewer (an OS user, a credential, a console link or a verified token), never a
+   * self-declared one. Absent: reviewers name themselves.
+   */
+  reviewers?: "declared";
+  /**
    * The review deadline, fixed by the ledger when it stores the proposal (its creation time plus
    * expiresAfter); whatever a caller passes here is replaced. Absent when expiresAfter is.
    */

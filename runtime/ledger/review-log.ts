@@ -393,6 +393,7 @@ function approvalWithDeadline(input: ProposalApproval, createdAt: string): Propo
   const approval: ProposalApproval = { mode: input.mode };
   if (input.requiredRole !== undefined) approval.requiredRole = input.requiredRole;
   if (input.validFor !== undefined) approval.validFor = input.validFor;
+  if (input.reviewers === "declared") approval.reviewers = "declared";
   if (input.expiresAfter !== undefined) {
     approval.expiresAfter = input.expiresAfter;
     approval.expiresAt = addDuration(createdAt, input.expiresAfter) ?? createdAt;

@@ -87,7 +87,9 @@ export type ReviewRefusalCode =
   /** The proposal's review deadline passed: it expires instead of being decided. */
   | "EXPIRED"
   /** The approval is older than the proposal's approval window (approval.valid_for): nothing is sent on it. */
-  | "APPROVAL_WINDOW_PASSED";
+  | "APPROVAL_WINDOW_PASSED"
+  /** Reviewers are declared for this proposal's capability, and the decision names a self-declared one. */
+  | "REVIEWER_NOT_ESTABLISHED";
 
 /** Why the ledger will not take a review step; a value, never thrown. */
 export interface ReviewRefusal {
@@ -188,6 +190,15 @@ export function decisionRefusal(proposal: StoredProposal | undefined, request: D
       code: "EXPIRED",
       message: `Proposal ${id} expired at ${reviewDeadline(proposal)}: a proposal waits for a decision only until its deadline ` +
         `(approval.expires_after ${proposal.approval.expiresAfter}), and then it can never be approved or applied. Propose the change again.`,
+      state,
+    };
+  }
+  if (proposal.approval.reviewers === "declared" && (request.establishedBy ?? "self_declared") === "self_declared") {
+    return {
+      code: "REVIEWER_NOT_ESTABLISHED",
+      message: `Proposal ${id} was made under a contract that declares its reviewers, so a decision must come from an established reviewer, ` +
+        "not a name typed on the command line. Pass --config (the contract, whose reviewers say who you are) and decide as the OS user that maps to you, " +
+        "or as --reviewer ID with your token; or use the review console's sign-in link. Nothing changed.",
       state,
     };
   }

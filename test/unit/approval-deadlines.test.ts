@@ -202,6 +202,22 @@ describe("who decides", () => {
     assert.equal((await ledger.proposals.get(p.id))!.state, "review_required");
   });
 
+  test("a proposal built with reviewers declared refuses a self-declared decision (either way); an established one is taken", async () => {
+    const { ledger } = await ledgerWithClock();
+    const p = await ledger.proposals.create(proposal({ mode: "human", reviewers: "declared" }));
+    assert.equal(p.approval.reviewers, "declared");
+    for (const request of [
+      { decision: "approved", actor: "dana" },
+      { decision: "rejected", actor: "dana", reason: "no", establishedBy: "self_declared" },
+    ] as const) {
+      const r = await ledger.proposals.decide({ proposalId: p.id, ...request });
+      assert.ok(!r.ok);
+      assert.equal(r.refusal.code, "REVIEWER_NOT_ESTABLISHED");
+      assert.match(r.refusal.message, /--config/);
+    }
+    assert.ok((await ledger.proposals.decide({ proposalId: p.id, decision: "approved", actor: "dana", establishedBy: "os_user" })).ok);
+  });
+
   test("established_by is recorded, sealed (an edit stops verifying: ledger-seal.test.ts) and in the decision event; default self_declared", async () => {
     const { ledger } = await ledgerWithClock();
     const a = await ledger.proposals.create(proposal({ mode: "human" }));
