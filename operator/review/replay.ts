@@ -215,5 +215,6 @@ function expiryReasonText(detail: Record<string, unknown>): string {
   const reason = detail.reason;
   const known = typeof reason === "string" && Object.hasOwn(EXPIRY_REASONS, reason) ? EXPIRY_REASONS[reason]! : undefined;
   const at = detail.reason === "review_deadline_passed" ? detail.expiresAt : detail.reason === "approval_window_passed" ? detail.validUntil : undefined;
-  return known ? `${known}${typeof at === "string" ? ` (${showValue(at)})` : ""}` : showValue(reason);
+  // The stable reason code first (what events and webhooks carry), then what it means.
+  return known ? `${reason}: ${known}${typeof at === "string" ? `, ${showValue(at)}` : ""}` : showValue(reason);
 }
