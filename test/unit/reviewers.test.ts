@@ -18,6 +18,7 @@ import {
   type ReviewerDeclaration,
 } from "../../operator/review/reviewers.ts";
 import { fullContractCopy } from "../fixtures/configs/full-contract.ts";
+import { runCli } from "../support/cli.ts";
 
 const root = mkdtempSync(join(tmpdir(), "reviewers-"));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -201,5 +202,42 @@ describe("reviewerRole", () => {
     assert.equal(r.ok, false);
     if (!r.ok) assert.match(r.refusal.message, /Another reviewer must approve it/);
     assert.deepEqual(reviewerRole(lee, undefined, { requiredRole: "billing_lead", approving: false }), { ok: true, role: "support" });
+  });
+});
+
+describe("CLI: reviewers token / list", () => {
+  test("token prints only the token on stdout and the hash line to paste on stderr", async () => {
+    const r = await runCli(["reviewers", "token", "dana"]);
+    assert.equal(r.code, 0, r.stderr);
+    const token = r.stdout.trim();
+    assert.match(token, /^srv_[A-Za-z0-9_-]{43}$/);
+    assert.ok(r.stderr.includes(`"credential_sha256": "${credentialHash(token)}"`), r.stderr);
+    assert.ok(!r.stderr.includes(token), "the token is printed once");
+    const bad = await runCli(["reviewers", "token", "Dana Whitfield"]);
+    assert.equal(bad.code, 1);
+  });
+
+  test("list names the source, roles, OS users and whether a credential is set, never the hash", async () => {
+    const path = project({ ...contractWithoutReviewers(), reviewers: REVIEWERS });
+    const json = await runCli(["reviewers", "list", "--config", path, "--json"]);
+    assert.equal(json.code, 0, json.stderr);
+    assert.deepEqual(JSON.parse(json.stdout), {
+      declared: true,
+      source: path,
+      reviewers: [
+        { id: "dana", name: "Dana Whitfield", roles: ["billing_lead", "support"], osUsers: ["dwhit"], hasCredential: true },
+        { id: "lee", name: "lee", roles: ["support"], osUsers: ["lee"], hasCredential: false },
+      ],
+    });
+    assert.ok(!json.stdout.includes(credentialHash(TOKEN)));
+    // A name and role are config text: control and bidi characters are shown escaped, never sent raw.
+    const hostile = project({ ...contractWithoutReviewers(), reviewers: [{ id: "kim", name: "Kim\u202e\u001b[31m", roles: ["billing_lead", "audit\u0007"] }] });
+    const listed = await runCli(["reviewers", "list", "--config", hostile]);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.ok(!/[\u202e\u001b\u0007]/.test(listed.stdout), JSON.stringify(listed.stdout));
+    assert.match(listed.stdout, /Kim\\u202e\\u001b\[31m/);
+    const none = await runCli(["reviewers", "list", "--config", project(contractWithoutReviewers())]);
+    assert.equal(none.code, 0);
+    assert.match(none.stdout, /No reviewers are declared .*self-declared/);
   });
 });
