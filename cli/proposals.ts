@@ -213,6 +213,8 @@ interface Decider {
   actor: string;
   role?: string;
   establishedBy: EstablishedBy;
+  /** Other names the person goes by: the OS user, the reviewer's declared OS users. */
+  alsoKnownAs: string[];
 }
 
 function decider(kind: DecisionKind, flags: DecideFlags, proposal: StoredProposal | undefined): Decider | { refusal: { code: string; message: string } } {
@@ -227,11 +229,12 @@ function decider(kind: DecisionKind, flags: DecideFlags, proposal: StoredProposa
         : `--reviewer names a declared reviewer, but ${flags.config} declares none (no "reviewers", no synapsor.reviewers.json next to it). Name yourself with --actor instead.`);
     }
     if (!flags.actor?.trim()) throw new CliError("--actor must name who is deciding (no reviewers are declared, so reviewers name themselves; pass --config if the contract declares them).");
-    return { actor: flags.actor, ...(flags.role !== undefined ? { role: flags.role } : {}), establishedBy: "self_declared" };
+    return { actor: flags.actor, ...(flags.role !== undefined ? { role: flags.role } : {}), establishedBy: "self_declared", alsoKnownAs: [] };
   }
   const token = flags.reviewer !== undefined ? process.env[tokenEnv] : undefined;
+  const osUser = userInfo().username;
   const established = establishCliReviewer(declaration, {
-    osUser: userInfo().username,
+    osUser,
     tokenEnv,
     ...(flags.reviewer !== undefined ? { reviewerId: flags.reviewer } : {}),
     ...(token !== undefined ? { token } : {}),
@@ -240,7 +243,13 @@ function decider(kind: DecisionKind, flags: DecideFlags, proposal: StoredProposa
   if (!established.ok) return { refusal: established.refusal };
   const role = reviewerRole(established.reviewer, flags.role, { approving: kind === "approved", ...(proposal?.approval.requiredRole !== undefined ? { requiredRole: proposal.approval.requiredRole } : {}) });
   if (!role.ok) return { refusal: role.refusal };
-  return { actor: established.reviewer.id, ...(role.role !== undefined ? { role: role.role } : {}), establishedBy: established.establishedBy };
+  return {
+    actor: established.reviewer.id,
+    ...(role.role !== undefined ? { role: role.role } : {}),
+    establishedBy: established.establishedBy,
+    // An agent whose principal is one of these names is this person: they may not approve its proposals.
+    alsoKnownAs: [...new Set([osUser, ...established.reviewer.osUsers])],
+  };
 }
 
 async function decide(id: string, kind: DecisionKind, flags: DecideFlags): Promise<void> {
@@ -257,6 +266,7 @@ async function decide(id: string, kind: DecisionKind, flags: DecideFlags): Promi
       ...(who.role !== undefined ? { role: who.role } : {}),
       ...(flags.reason !== undefined ? { reason: flags.reason } : {}),
       establishedBy: who.establishedBy,
+      ...(who.alsoKnownAs.length > 0 ? { alsoKnownAs: who.alsoKnownAs } : {}),
     };
     // Refuse before asking: there is no point confirming a decision that cannot be taken. A
     // proposal past its deadline is not refused here but handed to the ledger, which expires it.

@@ -112,6 +112,11 @@ export interface DecisionRequest {
    * decision. Default self_declared: a caller that does not say is taken at its word, and says so.
    */
   establishedBy?: EstablishedBy;
+  /**
+   * Other names the deciding person goes by (the OS user running the CLI, a declared reviewer's
+   * os_users): none of them may be the proposal's principal either. Checked, never recorded.
+   */
+  alsoKnownAs?: readonly string[];
   /** The hash of the proposal the person was shown; a proposal that changed since is refused. */
   expectedHash?: string;
 }
@@ -202,7 +207,7 @@ export function decisionRefusal(proposal: StoredProposal | undefined, request: D
       state,
     };
   }
-  if (approving && sameParty(request.actor, proposal.principal)) {
+  if (approving && [request.actor, ...(request.alsoKnownAs ?? [])].some((name) => sameParty(name, proposal.principal))) {
     return {
       code: "SELF_APPROVAL",
       message: `Proposal ${id} was proposed by ${proposal.principal}; whoever proposed a change can never approve it. Another person must approve it. Nothing changed.`,

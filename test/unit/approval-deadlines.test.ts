@@ -202,6 +202,18 @@ describe("who decides", () => {
     assert.equal((await ledger.proposals.get(p.id))!.state, "review_required");
   });
 
+  test("a name the approver also goes by (an OS user) that is the principal counts as the proposer; it is checked, not recorded", async () => {
+    const { ledger } = await ledgerWithClock();
+    const p = await ledger.proposals.create(proposal({ mode: "human" }));
+    const r = await ledger.proposals.decide({ proposalId: p.id, decision: "approved", actor: "dana", establishedBy: "os_user", alsoKnownAs: ["AGENT:SUPPORT"] });
+    assert.ok(!r.ok);
+    assert.equal(r.refusal.code, "SELF_APPROVAL");
+    const ok = await ledger.proposals.decide({ proposalId: p.id, decision: "approved", actor: "dana", establishedBy: "os_user", alsoKnownAs: ["dwhit"] });
+    assert.ok(ok.ok);
+    assert.equal(ok.decision.actor, "dana");
+    assert.equal("alsoKnownAs" in ok.decision, false);
+  });
+
   test("a proposal built with reviewers declared refuses a self-declared decision (either way); an established one is taken", async () => {
     const { ledger } = await ledgerWithClock();
     const p = await ledger.proposals.create(proposal({ mode: "human", reviewers: "declared" }));
