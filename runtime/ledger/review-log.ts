@@ -89,9 +89,7 @@ export function createReviewLogs(storage: ReviewStorage, keys: KeyRing, now: () 
 
   /** Why this open proposal is overdue at `at` (its review deadline, or its approval's window, passed), as an expiry event's detail; undefined when it is not. */
   async function overdueDetail(proposal: StoredProposal, at: Date): Promise<Record<string, unknown> | undefined> {
-    if (reviewDeadlinePassed(proposal, at)) {
-      return { reason: "review_deadline_passed", expiresAt: proposal.approval.expiresAt ?? null, expiresAfter: proposal.approval.expiresAfter ?? null };
-    }
+    if (reviewDeadlinePassed(proposal, at)) return reviewDeadlineDetail(proposal);
     if (proposal.state !== "approved" || proposal.approval.validFor === undefined) return undefined;
     const approval = (await decisionsOf(proposal.id)).filter((d) => d.decision === "approved").at(-1);
     if (!approval || !approvalWindowRefusal(proposal, approval, at)) return undefined;
@@ -136,7 +134,7 @@ export function createReviewLogs(storage: ReviewStorage, keys: KeyRing, now: () 
         // closed, and the queue shows what happened instead of a proposal nobody may approve.
         if (refusal?.code === "EXPIRED") {
           return {
-            change: expiryChange(record!, { reason: "review_deadline_passed", expiresAt: record!.approval.expiresAt ?? null, expiresAfter: record!.approval.expiresAfter ?? null }, at.toISOString()),
+            change: expiryChange(record!, reviewDeadlineDetail(record!), at.toISOString()),
             result: (): DecisionOutcome => ({ ok: false, refusal: { ...refusal, state: "expired", message: `${refusal.message} It is now expired.` } }),
           };
         }
@@ -427,6 +425,11 @@ function toDecision(record: DecisionRecord, verification: Verification): Decisio
 
 function toJob(record: JobRecord): WritebackJob {
   return { id: record.id, proposalId: record.proposalId, request: record.request, createdAt: record.createdAt };
+}
+
+/** What proposal_expired records when a proposal's review deadline passed. */
+function reviewDeadlineDetail(proposal: Pick<StoredProposal, "approval">): Record<string, unknown> {
+  return { reason: "review_deadline_passed", expiresAt: proposal.approval.expiresAt ?? null, expiresAfter: proposal.approval.expiresAfter ?? null };
 }
 
 /** What proposal_expired records when an approval's window passed. */
