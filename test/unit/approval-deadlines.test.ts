@@ -15,6 +15,9 @@ import type { NewProposal } from "../../runtime/ledger/records.ts";
 import { changeSetHash } from "../../runtime/ledger/hash.ts";
 import { currentDeadline, decisionRefusal } from "../../runtime/ledger/review-rules.ts";
 import { durationMs } from "../../runtime/duration.ts";
+import { proposalHistory } from "../../operator/review/history.ts";
+import { formatProposalDetail } from "../../operator/review/proposal-view.ts";
+import { buildReplay, replayMarkdown } from "../../operator/review/replay.ts";
 
 const root = mkdtempSync(join(tmpdir(), "approval-deadlines-"));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -244,5 +247,32 @@ describe("who decides", () => {
     assert.equal(stored!.verification.verified, true);
     const events = await ledger.events.list({ proposalId: a.id, afterId: 0 });
     assert.equal(events[1]!.detail.establishedBy, "credential");
+  });
+});
+
+describe("what a person reads", () => {
+  test("proposals show gives the deadline that matters now and how each reviewer was established; replay says it too", async () => {
+    const { ledger, at } = await ledgerWithClock();
+    const pending = await ledger.proposals.create(proposal({ mode: "human", requiredRole: "billing_lead", expiresAfter: "72h", validFor: "24h" }));
+    const pendingText = formatProposalDetail((await proposalHistory(ledger, pending.id))!);
+    assert.match(pendingText, /deadline: decide by 2026-06-04T08:00:00\.000Z/);
+    assert.match(pendingText, /approval: a person with the role billing_lead \(self-declared: no reviewers are declared, so roles are not checked\); a decision by 2026-06-04T08:00:00\.000Z \(expires_after 72h\); an approval valid for 24h/);
+
+    at(2);
+    const d = await ledger.proposals.decide({ proposalId: pending.id, decision: "approved", actor: "dana", role: "billing_lead", establishedBy: "credential" });
+    assert.ok(d.ok);
+    const history = (await proposalHistory(ledger, pending.id))!;
+    const approvedText = formatProposalDetail(history);
+    assert.match(approvedText, /deadline: apply by \(approval window\) 2026-06-02T10:00:00\.000Z/);
+    assert.match(approvedText, /reviewer: established as a declared reviewer by their credential/);
+    const replay = buildReplay(history);
+    assert.deepEqual(replay.reviewer, { establishedBy: "credential", selfDeclared: false });
+    assert.match(replayMarkdown(replay), /Reviewer: established as a declared reviewer by their credential\./);
+
+    const typed = await ledger.proposals.create(proposal({ mode: "human" }));
+    assert.ok((await ledger.proposals.decide({ proposalId: typed.id, decision: "approved", actor: "dana" })).ok);
+    const typedReplay = buildReplay((await proposalHistory(ledger, typed.id))!);
+    assert.deepEqual(typedReplay.reviewer, { establishedBy: "self_declared", selfDeclared: true });
+    assert.match(replayMarkdown(typedReplay), /\*\*Reviewer and role were self-declared:\*\* self-declared: the name and role were typed/);
   });
 });
