@@ -121,21 +121,23 @@ export function register(program: Command): void {
 
   group
     .command("expire")
-    .description("Retire proposals that can no longer be applied: --stale-plan expires every proposal in review_required or approved whose capability now compiles to another plan")
+    .description("Retire proposals that can no longer be applied: --stale-plan expires every proposal in review_required or approved whose capability now compiles to another plan; --overdue every one past its review deadline or approval window")
     .option("--stale-plan", "expire proposals whose recorded plan hash no longer matches the current build of --config (or whose capability is gone)")
-    .requiredOption("--config <file>", "the contract as it is now; its plan is compiled (no files are written)")
+    .option("--overdue", "expire proposals past their review deadline (approval.expires_after) or, approved with nothing sent, past their approval window (approval.valid_for); needs no compile, suits a cron job")
+    .option("--config <file>", "the contract as it is now; with --stale-plan its plan is compiled (no files are written)")
     .option("--schema <file>", "schema snapshot to compile against (default: build.schema_snapshot, else the live schema of the source's read URL, as apply does)")
     .option("--from-env <VAR>", "env var holding a database URL: compile against the live schema instead")
     .option("--store <file>", "the ledger (default: the config's storage.sqlite_path, relative to the config)")
     .option("--ledger-key-env <VAR>", "the variable holding the ledger keys (default: the config's storage.ledger_key_env)")
     .option("--dry-run", "only list what would expire")
-    .option("--json", "print { ok, dryRun, expired, current, skipped } as JSON")
+    .option("--json", "print { ok, dryRun, expired, current, skipped } as JSON (--overdue: { ok, overdue: [{ id, state, capability }] })")
     .action((flags: ExpireFlags) => expire(flags));
 }
 
 interface ExpireFlags extends KeyFlags {
   stalePlan?: boolean;
-  config: string;
+  overdue?: boolean;
+  config?: string;
   schema?: string;
   fromEnv?: string;
   store?: string;
@@ -144,28 +146,50 @@ interface ExpireFlags extends KeyFlags {
 }
 
 async function expire(flags: ExpireFlags): Promise<void> {
-  if (!flags.stalePlan) throw new CliError("Say which proposals to expire: --stale-plan (those whose plan no longer matches the config).");
+  if (flags.overdue && !flags.stalePlan) return expireOverdue(flags);
+  if (flags.overdue) throw new CliError("Run --overdue and --stale-plan separately: they report different things.");
+  if (!flags.stalePlan) throw new CliError("Say which proposals to expire: --stale-plan (those whose plan no longer matches the config) or --overdue (past their review deadline or approval window).");
+  if (flags.config === undefined) throw new CliError("--stale-plan compares the proposals with the build of the contract as it is now: pass --config synapsor.runner.json.");
+  const config = flags.config;
   // The same compile `apply` runs (and the same schema defaults), so what expires here is exactly
   // what apply would refuse.
-  const compiled = await compileForCommand(flags.config, flags);
+  const compiled = await compileForCommand(config, flags);
 
-  const store = chosenStorePath(flags.store, compiled.contract, flags.config);
+  const store = chosenStorePath(flags.store, compiled.contract, config);
   const keys = keySettings(store, { ...(flags.ledgerKeyEnv ? { ledgerKeyEnv: flags.ledgerKeyEnv } : {}) }, compiled.contract);
   await withLedger(store, async (ledger) => {
-    const report = await expireStalePlans(ledger, compiled.plan, { dryRun: flags.dryRun === true, config: basename(flags.config) });
+    const report = await expireStalePlans(ledger, compiled.plan, { dryRun: flags.dryRun === true, config: basename(config) });
     if (flags.json) {
       printJson({ ok: true, dryRun: flags.dryRun === true, ...report });
       return;
     }
     const verb = flags.dryRun ? "Would expire" : "Expired";
-    if (report.expired.length === 0) process.stdout.write(`No open proposal is stranded: all ${report.current} match the plan of ${flags.config}.\n`);
+    if (report.expired.length === 0) process.stdout.write(`No open proposal is stranded: all ${report.current} match the plan of ${config}.\n`);
     else {
-      process.stdout.write(`${verb} ${report.expired.length} proposal${report.expired.length === 1 ? "" : "s"} made under a plan that ${flags.config} no longer compiles to:\n`);
+      process.stdout.write(`${verb} ${report.expired.length} proposal${report.expired.length === 1 ? "" : "s"} made under a plan that ${config} no longer compiles to:\n`);
       process.stdout.write(table(["ID", "STATE", "CAPABILITY", "WHY"], report.expired.map((e) => [e.id, e.state, e.capability, STALE_REASON_TEXT[e.reason]])));
       process.stdout.write(`${report.current} open proposal${report.current === 1 ? "" : "s"} still match${report.current === 1 ? "es" : ""} the plan.\n`);
     }
     for (const skipped of report.skipped) process.stderr.write(`synapsor-runner: ${terminalSafe(skipped.message)}\n`);
   }, keys);
+}
+
+
+/** `proposals expire --overdue`: the same sweep `proposals list` runs first, on its own (for a cron job). */
+async function expireOverdue(flags: ExpireFlags): Promise<void> {
+  if (flags.dryRun) throw new CliError("--overdue has no --dry-run: `proposals list` shows each deadline, and listing expires the overdue ones too.");
+  await withLedger(storeOrConfig(flags), async (ledger) => {
+    const expired = await ledger.proposals.expireOverdue();
+    if (flags.json) {
+      printJson({ ok: true, overdue: expired.map((p) => ({ id: p.id, state: p.state, capability: p.capability })) });
+      return;
+    }
+    if (expired.length === 0) process.stdout.write("No proposal is past its review deadline or approval window.\n");
+    else {
+      process.stdout.write(`Expired ${expired.length} overdue proposal${expired.length === 1 ? "" : "s"} (each has a proposal_expired event with its reason):\n`);
+      process.stdout.write(table(["ID", "CAPABILITY"], expired.map((p) => [p.id, p.capability])));
+    }
+  }, flags);
 }
 
 

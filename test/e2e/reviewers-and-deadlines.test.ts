@@ -253,7 +253,7 @@ for (const engine of ["postgres", "mysql"] as const) {
 }
 
 describe("events tail --follow delivers proposal_expired to a webhook, signed like every event", () => {
-  test("an expiry appended while following is posted with its reason and a valid HMAC", async () => {
+  test("an expiry by `proposals expire --overdue` while following is posted with its reason and a valid HMAC", async () => {
     const root = mkdtempSync(join(tmpdir(), "expired-webhook-"));
     const path = join(root, "local.db");
     const received: Array<{ body: string; signature?: string; type?: string }> = [];
@@ -294,9 +294,10 @@ describe("events tail --follow delivers proposal_expired to a webhook, signed li
     const exited = new Promise((resolve) => child.on("close", resolve));
     try {
       await waitFor(() => stdout.includes("proposal_created"), "the existing event");
-      // Listing sweeps overdue proposals: the expiry is appended while the tail follows.
-      const listed = await runCli(["proposals", "list", "--store", path, "--json"]);
-      assert.equal(listed.code, 0, listed.stderr);
+      // The sweep a cron job runs (listing runs it too): the expiry is appended while the tail follows.
+      const swept = await runCli(["proposals", "expire", "--overdue", "--store", path, "--json"]);
+      assert.equal(swept.code, 0, swept.stderr);
+      assert.deepEqual(JSON.parse(swept.stdout), { ok: true, overdue: [{ id: p.id, state: "expired", capability: CAPABILITY }] });
       await waitFor(() => received.some((r) => r.type === "proposal_expired"), "the proposal_expired delivery");
       const hit = received.find((r) => r.type === "proposal_expired")!;
       const event = JSON.parse(hit.body);
