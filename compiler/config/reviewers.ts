@@ -65,8 +65,13 @@ export function loadReviewers(configPath: string, contract?: Contract): Reviewer
   if (contract.reviewers) return { ok: true, declaration: declared(contract.reviewers, resolve(configPath)) };
   if (!inFile) return { ok: true, declaration: { declared: false } };
 
-  // Pointers in these diagnostics are into the reviewers file; each message says so.
-  const inReviewersFile = (diagnostics: Diagnostic[]) => diagnostics.map((d) => ({ ...d, message: `In ${REVIEWERS_FILE}: ${d.message}` }));
+  // A diagnostic's pointer is into the contract (diagnostics.ts), and printers name the contract:
+  // problems in the reviewers file name that file and their place in it in the message instead.
+  // A rule about the contract's own capabilities (a required role nobody holds) keeps its pointer.
+  const inReviewersFile = (diagnostics: Diagnostic[]) =>
+    diagnostics.map((d) => (d.pointer.startsWith("/capabilities/")
+      ? d
+      : { ...d, pointer: "", message: `In ${REVIEWERS_FILE}${d.pointer ? ` at ${d.pointer}` : ""}: ${d.message}` }));
   const loaded = loadContractFile(file);
   if (!loaded.ok) return { ok: false, file, diagnostics: inReviewersFile(loaded.diagnostics) };
   const validate = fileValidator();

@@ -85,14 +85,16 @@ describe("loadReviewers", () => {
     assert.match(loaded.diagnostics[0]!.fix, /Keep one/);
   });
 
-  test("a reviewers file of the wrong shape: located diagnostics from the contract schema", () => {
+  test("a reviewers file of the wrong shape: diagnostics from the contract schema, naming the file and the place in it", () => {
     const loaded = loadReviewers(project(contractWithoutReviewers(), { reviewers: [{ id: "Dana!", roles: [], credential: "plain-secret" }] }));
     assert.equal(loaded.ok, false);
     if (loaded.ok) return;
-    const pairs = loaded.diagnostics.map((d) => `${d.code}@${d.pointer}`).sort();
-    assert.ok(pairs.includes("UNKNOWN_PROPERTY@/reviewers/0/credential"), pairs.join(" "));
-    assert.ok(pairs.some((p) => p.endsWith("@/reviewers/0/id")), pairs.join(" "));
-    assert.ok(pairs.some((p) => p.endsWith("@/reviewers/0/roles")), pairs.join(" "));
+    const found = loaded.diagnostics.map((d) => `${d.code} ${d.message}`).join("\n");
+    assert.ok(loaded.diagnostics.every((d) => d.pointer === ""), "pointers are into the contract; these are not");
+    assert.match(found, /UNKNOWN_PROPERTY In synapsor\.reviewers\.json at \/reviewers\/0\/credential:/);
+    assert.match(found, /In synapsor\.reviewers\.json at \/reviewers\/0\/id:/);
+    assert.match(found, /In synapsor\.reviewers\.json at \/reviewers\/0\/roles:/);
+    assert.ok(!found.includes("plain-secret"));
   });
 
   test("a reviewers file that breaks the rules: a required role nobody holds, an OS user mapped twice", () => {
@@ -101,8 +103,9 @@ describe("loadReviewers", () => {
     if (loaded.ok) return;
     assert.deepEqual(loaded.diagnostics.map((d) => `${d.code}@${d.pointer}`).sort(), [
       "REQUIRED_ROLE_UNDECLARED@/capabilities/2/approval/required_role",
-      "SHARED_OS_USER@/reviewers/1/os_users/0",
+      "SHARED_OS_USER@",
     ]);
+    assert.match(loaded.diagnostics.find((d) => d.code === "SHARED_OS_USER")!.message, /^In synapsor\.reviewers\.json at \/reviewers\/1\/os_users\/0: /);
   });
 
   test("a reviewers file that is not JSON: INVALID_JSON, not a crash", () => {
