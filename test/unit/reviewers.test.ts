@@ -220,6 +220,13 @@ describe("CLI: reviewers token / list", () => {
     assert.equal(bad.code, 1);
   });
 
+  test("config validate checks synapsor.reviewers.json too, as build does", async () => {
+    const path = project(contractWithoutReviewers(), { reviewers: [{ id: "lee", roles: ["support"] }] });
+    const r = await runCli(["config", "validate", "--config", path, "--json"]);
+    assert.equal(r.code, 1);
+    assert.deepEqual(JSON.parse(r.stdout).diagnostics.map((d: { code: string }) => d.code), ["REQUIRED_ROLE_UNDECLARED"]);
+  });
+
   test("list names the source, roles, OS users and whether a credential is set, never the hash", async () => {
     const path = project({ ...contractWithoutReviewers(), reviewers: REVIEWERS });
     const json = await runCli(["reviewers", "list", "--config", path, "--json"]);
