@@ -98,7 +98,9 @@ export const ESTABLISHED_TEXT: Record<EstablishedBy, string> = {
 
 /** A decision's established-by, where decisions stored before it was recorded were all self-declared. */
 export function establishedText(established: Decision["establishedBy"]): string {
-  return established === null ? `${ESTABLISHED_TEXT.self_declared} (recorded before this was kept)` : ESTABLISHED_TEXT[established] ?? showValue(established);
+  if (established === null) return `${ESTABLISHED_TEXT.self_declared} (recorded before this was kept)`;
+  // Ledger text: a value this build does not know is shown as it is (its seal says whether to trust it).
+  return Object.hasOwn(ESTABLISHED_TEXT, established) ? ESTABLISHED_TEXT[established] : `established by ${showValue(established)}`;
 }
 
 /** The deadline column of a listing: when a pending proposal expires, or until when its approval may be applied. */
