@@ -4,6 +4,7 @@
 import type { Command } from "commander";
 import { loadContractFile } from "../compiler/config/load.ts";
 import { validateContract } from "../compiler/config/validate.ts";
+import { loadReviewers } from "../compiler/config/reviewers.ts";
 import { ENV_NAME_PATTERN } from "../compiler/config/schema-diagnostics.ts";
 import { DEFAULT_PRINCIPAL_ENV, DEFAULT_TENANT_ENV, type Contract } from "../compiler/config/contract.ts";
 import { formatDiagnostics, pointer } from "../compiler/diagnostics.ts";
@@ -17,7 +18,7 @@ export function register(program: Command): void {
 
   config
     .command("validate")
-    .description("Validate the contract (JSON Schema and contract rules) and list every problem")
+    .description("Validate the contract (JSON Schema and contract rules), and synapsor.reviewers.json next to it, and list every problem")
     .option("--config <file>", "contract file", DEFAULT_CONFIG)
     .option("--json", "print { ok, diagnostics } as JSON")
     .action((opts: { config: string; json?: boolean }) => runValidate(opts.config, opts.json === true));
@@ -33,7 +34,10 @@ export function register(program: Command): void {
 
 function runValidate(path: string, json: boolean): void {
   const loaded = loadContractFile(path);
-  const result = loaded.ok ? validateContract(loaded.raw) : loaded;
+  const validated = loaded.ok ? validateContract(loaded.raw) : loaded;
+  // Reviewers declared next to the contract are part of what `build` checks, so they are checked here too.
+  const reviewers = validated.ok ? loadReviewers(path, validated.value) : undefined;
+  const result = reviewers && !reviewers.ok ? { ok: false as const, diagnostics: reviewers.diagnostics } : validated;
   if (!result.ok) {
     if (json) printJson({ ok: false, diagnostics: result.diagnostics });
     else process.stderr.write(formatDiagnostics(path, result.diagnostics) + "\n");

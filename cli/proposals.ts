@@ -2,17 +2,21 @@
 // the model can propose, only a person at this CLI can approve or reject.
 
 import { basename } from "node:path";
+import { userInfo } from "node:os";
 import { Option, type Command } from "commander";
 import { compileForCommand } from "./compiled.ts";
 import type { Ledger } from "../runtime/ledger/ports.ts";
-import type { Decision, ProposalState, StoredProposal } from "../runtime/ledger/records.ts";
-import { decisionRefusal, PROPOSAL_STATES } from "../runtime/ledger/review-rules.ts";
+import type { Decision, EstablishedBy, ProposalState, StoredProposal } from "../runtime/ledger/records.ts";
+import { approvalWindowRefusal, currentDeadline, decisionRefusal, PROPOSAL_STATES } from "../runtime/ledger/review-rules.ts";
 import { changeSetHash } from "../runtime/ledger/hash.ts";
 import { buildWritebackRequest, WritebackRequestError } from "../runtime/executors/request.ts";
 import { confirm } from "../operator/review/confirm.ts";
 import { decideProposal, type DecisionKind, type DecisionRequest } from "../operator/review/decide.ts";
 import { diffObject, proposalDiff } from "../operator/review/diff.ts";
-import { formatDecision, formatProposalList, table, textLines } from "../operator/review/format.ts";
+import { ESTABLISHED_TEXT, formatDecision, formatProposalList, table, textLines } from "../operator/review/format.ts";
+import { DEFAULT_REVIEWER_TOKEN_ENV, establishCliReviewer, loadReviewers, reviewerRole } from "../operator/review/reviewers.ts";
+import { formatDiagnostics } from "../compiler/diagnostics.ts";
+import { envNameOrRefuse } from "./env-name.ts";
 import { formatDecisionPrompt, formatProposalDetail } from "../operator/review/proposal-view.ts";
 import { proposalHistory } from "../operator/review/history.ts";
 import { checkWritebackJob } from "../operator/review/job-schema.ts";
@@ -37,8 +41,10 @@ interface ListFlags extends KeyFlags {
 
 interface DecideFlags extends KeyFlags {
   store: string;
-  actor: string;
+  actor?: string;
   role?: string;
+  reviewer?: string;
+  reviewerTokenEnv: string;
   reason?: string;
   yes?: boolean;
   json?: boolean;
@@ -50,7 +56,7 @@ export function register(program: Command): void {
 
   withKeyOptions(group
     .command("list")
-    .description("List proposals, newest first")
+    .description("List proposals, newest first, with their review deadline; overdue proposals are expired first (review deadline or approval window passed)")
     .option("--store <file>", STORE_OR_CONFIG)
     .addOption(new Option("--state <state>", "only proposals in this state").choices(PROPOSAL_STATES))
     .option("--capability <name>", "only proposals made by this capability")
@@ -65,7 +71,7 @@ export function register(program: Command): void {
     .description("Show one proposal: target, before/proposed diff, guards, evidence, approval requirement, history")
     .argument("<id>", "proposal id (wrp_…)")
     .option("--store <file>", STORE_OR_CONFIG)
-    .option("--json", "print { proposal, verified, hashVerified, diff, evidence, decisions, writebackJobs, receipts, events } as JSON"))
+    .option("--json", "print { proposal, verified, hashVerified, deadline, diff, evidence, decisions, writebackJobs, receipts, events } as JSON"))
     .action((id: string, flags: { store?: string; json?: boolean } & KeyFlags) => withLedger(storeOrConfig(flags), (ledger) => show(ledger, id, flags), flags));
 
   withKeyOptions(group
@@ -73,8 +79,10 @@ export function register(program: Command): void {
     .description("Approve a proposal in review_required; the approval binds to its hash")
     .argument("<id>", "proposal id (wrp_…)")
     .requiredOption("--store <file>", "the ledger the MCP server writes (SQLite file)")
-    .requiredOption("--actor <name>", "who is approving (recorded in the ledger and sent with the writeback job)")
-    .option("--role <role>", "the role you approve in; required when the capability names approval.required_role")
+    .option("--actor <name>", "who is approving (recorded in the ledger and sent with the writeback job); required when no reviewers are declared, and with declared reviewers at most the established reviewer's id")
+    .option("--role <role>", "the role you approve in; required when the capability names approval.required_role (with declared reviewers: one of yours, default the required one)")
+    .option("--reviewer <id>", "with declared reviewers (--config): decide as this reviewer, proven by their token in --reviewer-token-env, instead of as the OS user")
+    .option("--reviewer-token-env <VAR>", "the variable holding the --reviewer token", DEFAULT_REVIEWER_TOKEN_ENV)
     .option("--yes", "do not ask for confirmation (needed when not on a terminal)")
     .option("--json", "print the decision as JSON"))
     .action((id: string, flags: DecideFlags) => decide(id, "approved", flags));
@@ -84,9 +92,11 @@ export function register(program: Command): void {
     .description("Reject a proposal in review_required; it can never be applied")
     .argument("<id>", "proposal id (wrp_…)")
     .requiredOption("--store <file>", "the ledger the MCP server writes (SQLite file)")
-    .requiredOption("--actor <name>", "who is rejecting")
+    .option("--actor <name>", "who is rejecting; required when no reviewers are declared")
     .requiredOption("--reason <text>", "why; recorded in the ledger and shown in replay")
-    .option("--role <role>", "the role you decide in; required when the capability names approval.required_role")
+    .option("--role <role>", "the role you decide in (with declared reviewers: one of yours)")
+    .option("--reviewer <id>", "with declared reviewers (--config): decide as this reviewer, proven by their token in --reviewer-token-env")
+    .option("--reviewer-token-env <VAR>", "the variable holding the --reviewer token", DEFAULT_REVIEWER_TOKEN_ENV)
     .option("--yes", "do not ask for confirmation (needed when not on a terminal)")
     .option("--json", "print the decision as JSON"))
     .action((id: string, flags: DecideFlags) => decide(id, "rejected", flags));
@@ -103,21 +113,23 @@ export function register(program: Command): void {
 
   group
     .command("expire")
-    .description("Retire proposals that can no longer be applied: --stale-plan expires every proposal in review_required or approved whose capability now compiles to another plan")
+    .description("Retire proposals that can no longer be applied: --stale-plan expires every proposal in review_required or approved whose capability now compiles to another plan; --overdue every one past its review deadline or approval window")
     .option("--stale-plan", "expire proposals whose recorded plan hash no longer matches the current build of --config (or whose capability is gone)")
-    .requiredOption("--config <file>", "the contract as it is now; its plan is compiled (no files are written)")
+    .option("--overdue", "expire proposals past their review deadline (approval.expires_after) or, approved with nothing sent, past their approval window (approval.valid_for); needs no compile, suits a cron job")
+    .option("--config <file>", "the contract as it is now; with --stale-plan its plan is compiled (no files are written)")
     .option("--schema <file>", "schema snapshot to compile against (default: build.schema_snapshot, else the live schema of the source's read URL, as apply does)")
     .option("--from-env <VAR>", "env var holding a database URL: compile against the live schema instead")
     .option("--store <file>", "the ledger (default: the config's storage.sqlite_path, relative to the config)")
     .option("--ledger-key-env <VAR>", "the variable holding the ledger keys (default: the config's storage.ledger_key_env)")
     .option("--dry-run", "only list what would expire")
-    .option("--json", "print { ok, dryRun, expired, current, skipped } as JSON")
+    .option("--json", "print { ok, dryRun, expired, current, skipped } as JSON (--overdue: { ok, overdue: [{ id, state, capability }] })")
     .action((flags: ExpireFlags) => expire(flags));
 }
 
 interface ExpireFlags extends KeyFlags {
   stalePlan?: boolean;
-  config: string;
+  overdue?: boolean;
+  config?: string;
   schema?: string;
   fromEnv?: string;
   store?: string;
@@ -126,23 +138,27 @@ interface ExpireFlags extends KeyFlags {
 }
 
 async function expire(flags: ExpireFlags): Promise<void> {
-  if (!flags.stalePlan) throw new CliError("Say which proposals to expire: --stale-plan (those whose plan no longer matches the config).");
+  if (flags.overdue && !flags.stalePlan) return expireOverdue(flags);
+  if (flags.overdue) throw new CliError("Run --overdue and --stale-plan separately: they report different things.");
+  if (!flags.stalePlan) throw new CliError("Say which proposals to expire: --stale-plan (those whose plan no longer matches the config) or --overdue (past their review deadline or approval window).");
+  if (flags.config === undefined) throw new CliError("--stale-plan compares the proposals with the build of the contract as it is now: pass --config synapsor.runner.json.");
+  const config = flags.config;
   // The same compile `apply` runs (and the same schema defaults), so what expires here is exactly
   // what apply would refuse.
-  const compiled = await compileForCommand(flags.config, flags);
+  const compiled = await compileForCommand(config, flags);
 
-  const store = chosenStorePath(flags.store, compiled.contract, flags.config);
+  const store = chosenStorePath(flags.store, compiled.contract, config);
   const keys = keySettings(store, { ...(flags.ledgerKeyEnv ? { ledgerKeyEnv: flags.ledgerKeyEnv } : {}) }, compiled.contract);
   await withLedger(store, async (ledger) => {
-    const report = await expireStalePlans(ledger, compiled.plan, { dryRun: flags.dryRun === true, config: basename(flags.config) });
+    const report = await expireStalePlans(ledger, compiled.plan, { dryRun: flags.dryRun === true, config: basename(config) });
     if (flags.json) {
       printJson({ ok: true, dryRun: flags.dryRun === true, ...report });
       return;
     }
     const verb = flags.dryRun ? "Would expire" : "Expired";
-    if (report.expired.length === 0) process.stdout.write(`No open proposal is stranded: all ${report.current} match the plan of ${flags.config}.\n`);
+    if (report.expired.length === 0) process.stdout.write(`No open proposal is stranded: all ${report.current} match the plan of ${config}.\n`);
     else {
-      process.stdout.write(`${verb} ${report.expired.length} proposal${report.expired.length === 1 ? "" : "s"} made under a plan that ${flags.config} no longer compiles to:\n`);
+      process.stdout.write(`${verb} ${report.expired.length} proposal${report.expired.length === 1 ? "" : "s"} made under a plan that ${config} no longer compiles to:\n`);
       process.stdout.write(table(["ID", "STATE", "CAPABILITY", "WHY"], report.expired.map((e) => [e.id, e.state, e.capability, STALE_REASON_TEXT[e.reason]])));
       process.stdout.write(`${report.current} open proposal${report.current === 1 ? "" : "s"} still match${report.current === 1 ? "es" : ""} the plan.\n`);
     }
@@ -151,7 +167,30 @@ async function expire(flags: ExpireFlags): Promise<void> {
 }
 
 
+/** `proposals expire --overdue`: the same sweep `proposals list` runs first, on its own (for a cron job). */
+async function expireOverdue(flags: ExpireFlags): Promise<void> {
+  if (flags.dryRun) throw new CliError("--overdue has no --dry-run: `proposals list` shows each deadline, and listing expires the overdue ones too.");
+  await withLedger(storeOrConfig(flags), async (ledger) => {
+    const expired = await ledger.proposals.expireOverdue();
+    if (flags.json) {
+      printJson({ ok: true, overdue: expired.map((p) => ({ id: p.id, state: p.state, capability: p.capability })) });
+      return;
+    }
+    if (expired.length === 0) process.stdout.write("No proposal is past its review deadline or approval window.\n");
+    else {
+      process.stdout.write(`Expired ${expired.length} overdue proposal${expired.length === 1 ? "" : "s"} (each has a proposal_expired event with its reason):\n`);
+      process.stdout.write(table(["ID", "CAPABILITY"], expired.map((p) => [p.id, p.capability])));
+    }
+  }, flags);
+}
+
+
 async function list(ledger: Ledger, flags: ListFlags): Promise<void> {
+  // Overdue proposals are expired first (fail closed), so the list never offers one nobody may approve or apply.
+  const expired = await ledger.proposals.expireOverdue();
+  if (expired.length > 0) {
+    process.stderr.write(`synapsor-runner: expired ${expired.length} overdue proposal${expired.length === 1 ? "" : "s"} (review deadline or approval window passed): ${expired.map((p) => p.id).join(", ")}\n`);
+  }
   const proposals = await ledger.proposals.list({
     ...(flags.state ? { state: flags.state } : {}),
     ...(flags.capability ? { capability: flags.capability } : {}),
@@ -172,6 +211,7 @@ async function show(ledger: Ledger, id: string, flags: { json?: boolean }): Prom
       proposal: p,
       verified: p.verification.verified && history.decisions.every((d) => d.verification.verified),
       hashVerified: changeSetHash(p) === p.hash,
+      deadline: currentDeadline(p, history.decisions.filter((d) => d.decision === "approved").at(-1)),
       diff: diffObject(proposalDiff(p)),
       evidence: history.evidence,
       decisions: history.decisions,
@@ -184,33 +224,84 @@ async function show(ledger: Ledger, id: string, flags: { json?: boolean }): Prom
   process.stdout.write(formatProposalDetail(history));
 }
 
-async function decide(id: string, kind: DecisionKind, flags: DecideFlags): Promise<void> {
-  const request: DecisionRequest = {
-    proposalId: id,
-    decision: kind,
-    actor: flags.actor,
-    ...(flags.role !== undefined ? { role: flags.role } : {}),
-    ...(flags.reason !== undefined ? { reason: flags.reason } : {}),
+/** Who is deciding, and how that was established: from declared reviewers when --config declares them, else as typed. */
+interface Decider {
+  actor: string;
+  role?: string;
+  establishedBy: EstablishedBy;
+  /** Other names the person goes by: the OS user, the reviewer's declared OS users. */
+  alsoKnownAs: string[];
+}
+
+function decider(kind: DecisionKind, flags: DecideFlags, proposal: StoredProposal | undefined): Decider | { refusal: { code: string; message: string } } {
+  const tokenEnv = envNameOrRefuse("--reviewer-token-env", flags.reviewerTokenEnv);
+  const loaded = flags.config !== undefined ? loadReviewers(flags.config) : undefined;
+  if (loaded && !loaded.ok) throw new CliError(formatDiagnostics(loaded.file, loaded.diagnostics));
+  const declaration = loaded?.declaration;
+  if (!declaration?.declared) {
+    if (flags.reviewer !== undefined) {
+      throw new CliError(flags.config === undefined
+        ? "--reviewer names a declared reviewer: pass --config, the contract whose reviewers (or synapsor.reviewers.json next to it) declare them."
+        : `--reviewer names a declared reviewer, but ${flags.config} declares none (no "reviewers", no synapsor.reviewers.json next to it). Name yourself with --actor instead.`);
+    }
+    if (!flags.actor?.trim()) throw new CliError("--actor must name who is deciding (no reviewers are declared, so reviewers name themselves; pass --config if the contract declares them).");
+    return { actor: flags.actor, ...(flags.role !== undefined ? { role: flags.role } : {}), establishedBy: "self_declared", alsoKnownAs: [] };
+  }
+  const token = flags.reviewer !== undefined ? process.env[tokenEnv] : undefined;
+  const osUser = userInfo().username;
+  const established = establishCliReviewer(declaration, {
+    osUser,
+    tokenEnv,
+    ...(flags.reviewer !== undefined ? { reviewerId: flags.reviewer } : {}),
+    ...(token !== undefined ? { token } : {}),
+    ...(flags.actor !== undefined ? { actor: flags.actor } : {}),
+  });
+  if (!established.ok) return { refusal: established.refusal };
+  const role = reviewerRole(established.reviewer, flags.role, { approving: kind === "approved", ...(proposal?.approval.requiredRole !== undefined ? { requiredRole: proposal.approval.requiredRole } : {}) });
+  if (!role.ok) return { refusal: role.refusal };
+  return {
+    actor: established.reviewer.id,
+    ...(role.role !== undefined ? { role: role.role } : {}),
+    establishedBy: established.establishedBy,
+    // An agent whose principal is one of these names is this person: they may not approve its proposals.
+    alsoKnownAs: [...new Set([osUser, ...established.reviewer.osUsers])],
   };
-  if (!flags.actor.trim()) throw new CliError("--actor must name who is deciding.");
+}
+
+async function decide(id: string, kind: DecisionKind, flags: DecideFlags): Promise<void> {
   if (kind === "rejected" && !flags.reason?.trim()) throw new CliError("--reason must say why the proposal is rejected.");
 
   await withLedger(flags.store, async (ledger) => {
     const proposal = await ledger.proposals.get(id);
-    // Refuse before asking: there is no point confirming a decision that cannot be taken.
+    const who = decider(kind, flags, proposal);
+    if ("refusal" in who) return refuse(flags, who.refusal.code, who.refusal.message);
+    const request: DecisionRequest = {
+      proposalId: id,
+      decision: kind,
+      actor: who.actor,
+      ...(who.role !== undefined ? { role: who.role } : {}),
+      ...(flags.reason !== undefined ? { reason: flags.reason } : {}),
+      establishedBy: who.establishedBy,
+      ...(who.alsoKnownAs.length > 0 ? { alsoKnownAs: who.alsoKnownAs } : {}),
+    };
+    // Refuse before asking: there is no point confirming a decision that cannot be taken. A
+    // proposal past its deadline is not refused here but handed to the ledger, which expires it.
     const early = decisionRefusal(proposal, request);
-    if (early) return refuse(flags, early.code, early.message);
+    if (early && early.code !== "EXPIRED") return refuse(flags, early.code, early.message);
 
     const verb = kind === "approved" ? "Approve" : "Reject";
-    if (!flags.yes && process.stdin.isTTY) {
-      // Right above the question: model- and database-chosen text must not redraw what the person sees.
-      process.stderr.write(formatDecisionPrompt(proposal!));
+    if (!early) {
+      if (!flags.yes && process.stdin.isTTY) {
+        // Right above the question: model- and database-chosen text must not redraw what the person sees.
+        process.stderr.write(formatDecisionPrompt(proposal!));
+      }
+      const as = `${who.actor}${who.role ? ` (role ${who.role})` : ""}${who.establishedBy === "self_declared" ? "" : `, ${ESTABLISHED_TEXT[who.establishedBy]}`}`;
+      const answer = await confirm(`${verb} proposal ${id} as ${as}?`, flags.yes === true);
+      if (answer === "no_terminal") {
+        return refuse(flags, "CONFIRMATION_REQUIRED", `Not on a terminal, so there is no one to ask. Pass --yes to ${verb.toLowerCase()} proposal ${id} without a prompt.`);
+      }
+      if (answer === "no") return refuse(flags, "DECLINED", `Proposal ${id} was not ${kind}: you did not confirm. Nothing changed.`);
     }
-    const answer = await confirm(`${verb} proposal ${id} as ${flags.actor}${flags.role ? ` (role ${flags.role})` : ""}?`, flags.yes === true);
-    if (answer === "no_terminal") {
-      return refuse(flags, "CONFIRMATION_REQUIRED", `Not on a terminal, so there is no one to ask. Pass --yes to ${verb.toLowerCase()} proposal ${id} without a prompt.`);
-    }
-    if (answer === "no") return refuse(flags, "DECLINED", `Proposal ${id} was not ${kind}: you did not confirm. Nothing changed.`);
 
     const result = await decideProposal(ledger, request, proposal);
     if (!result.ok) return refuse(flags, result.refusal.code, result.refusal.message);
@@ -249,6 +340,8 @@ async function writebackJob(ledger: Ledger, id: string, flags: { store: string; 
     throw new CliError(`${terminalSafe(message)} No job was written.`);
   }
   const { proposal, approval } = approved;
+  const lapsed = approvalWindowRefusal(proposal, approval, new Date());
+  if (lapsed) throw new CliError(`${terminalSafe(lapsed.message)} No job was written.`);
   let request;
   try {
     request = buildWritebackRequest(proposal, approval, new Date().toISOString());

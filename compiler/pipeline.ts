@@ -17,6 +17,7 @@ import { readSnapshotFile } from "./inspect/read-snapshot.ts";
 import type { SchemaSnapshot } from "./inspect/snapshot.ts";
 import type { BuildPlan } from "./plan/capability-plan.ts";
 import { planBuild } from "./plan/plan.ts";
+import { loadReviewers } from "./config/reviewers.ts";
 import { resolveContract } from "./resolve/resolve.ts";
 import { verifyStatementsLive } from "./verify/live.ts";
 import { describeFailure } from "./inspect/failure.ts";
@@ -78,8 +79,12 @@ export function planContract(input: {
   const snapshots = Object.fromEntries(Object.keys(contract.sources).map((name) => [name, snapshot]));
   const resolved = resolveContract(contract, snapshots);
   if (!resolved.ok) return failed("resolve", resolved.diagnostics);
+  // Whether reviewers are declared is part of the plan: proposals then refuse self-declared decisions.
+  const reviewers = loadReviewers(input.configPath, contract);
+  if (!reviewers.ok) return failed("validate", reviewers.diagnostics);
   const plan = planBuild({
     contract,
+    reviewersDeclared: reviewers.declaration.declared,
     resolved: resolved.value,
     configFile: basename(input.configPath),
     configSha256: input.configSha256,

@@ -66,7 +66,7 @@ export interface ProposalCapability<Args = Record<string, unknown>> extends Capa
    * diff, guards and version check need; those stay in the ledger for reviewers.
    */
   visibleColumns: readonly string[];
-  approval: { mode: "human"; requiredRole?: string };
+  approval: { mode: "human"; requiredRole?: string; expiresAfter?: string; validFor?: string; reviewers?: "declared" };
   executor: { name: string; type: "sql_update" | "http_handler" | "command_handler" };
   /** SHA-256 of the compiled plan; every proposal records it so apply can refuse a changed plan. */
   planHash: string;

@@ -23,6 +23,8 @@ export interface Contract {
   trusted_context?: TrustedContextConfig;
   executors?: Record<string, ExecutorConfig>;
   capabilities: CapabilityConfig[];
+  /** Declared reviewers; absent: reviewers name themselves (--actor, --role). */
+  reviewers?: ReviewerConfig[];
   build?: { out_dir?: string; schema_snapshot?: string };
 }
 
@@ -114,8 +116,27 @@ export interface ProposalCapabilityConfig extends CapabilityBase {
    * when it is applied (part of the planned UPDATE's WHERE); the column needs no UPDATE grant.
    */
   preconditions?: Record<string, { one_of: Scalar[] }>;
-  approval?: { mode: "human"; required_role?: string };
+  approval?: ApprovalConfig;
   executor?: string;
+}
+
+export interface ApprovalConfig {
+  mode: "human";
+  required_role?: string;
+  /** A duration ("30m", "72h", "7d"): how long a proposal waits for a decision before it expires. */
+  expires_after?: string;
+  /** A duration: how long an approval stays valid for apply. */
+  valid_for?: string;
+}
+
+/** A person who may decide proposals (schemas/synapsor.runner.schema.json#/$defs/reviewer). */
+export interface ReviewerConfig {
+  id: string;
+  name?: string;
+  roles: string[];
+  os_users?: string[];
+  /** Hex SHA-256 of the token the reviewer keeps in an environment variable; never the token. */
+  credential_sha256?: string;
 }
 
 export type CapabilityConfig = ReadCapabilityConfig | ProposalCapabilityConfig;

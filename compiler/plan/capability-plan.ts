@@ -64,7 +64,8 @@ export interface ProposalPlan {
   conflictColumn?: string;
   /** Read-only preconditions (absent when there are none): the row must hold one of the values. */
   preconditions?: Record<string, { oneOf: Scalar[] }>;
-  approval: { mode: "human"; requiredRole?: string };
+  /** The contract's approval settings; the durations are fixed into each proposal as deadlines by the ledger. */
+  approval: { mode: "human"; requiredRole?: string; expiresAfter?: string; validFor?: string; reviewers?: "declared" };
   executor: { name: string; type: "sql_update" | "http_handler" | "command_handler" };
   /**
    * Every statement a sql_update executor runs for this capability, planned here; null when an

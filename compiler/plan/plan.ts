@@ -19,13 +19,15 @@ import { tsTypeForColumn } from "./ts-types.ts";
 
 export interface PlanInputs {
   contract: Contract;
+  /** Reviewers are declared (in the contract or synapsor.reviewers.json): decisions must be by an established reviewer. */
+  reviewersDeclared?: boolean;
   resolved: ResolvedContract;
   configFile: string;
   configSha256: string;
   runnerVersion: string;
 }
 
-export function planBuild({ contract, resolved, configFile, configSha256, runnerVersion }: PlanInputs): BuildPlan {
+export function planBuild({ contract, resolved, configFile, configSha256, runnerVersion, reviewersDeclared = false }: PlanInputs): BuildPlan {
   const sources: BuildPlan["sources"] = {};
   for (const name of Object.keys(contract.sources).sort()) {
     const s = contract.sources[name]!;
@@ -46,11 +48,11 @@ export function planBuild({ contract, resolved, configFile, configSha256, runner
       tenantIdEnv: contract.trusted_context?.values?.tenant_id_env ?? DEFAULT_TENANT_ENV,
       principalEnv: contract.trusted_context?.values?.principal_env ?? DEFAULT_PRINCIPAL_ENV,
     },
-    capabilities: resolved.capabilities.map((cap) => planCapability(contract, cap)),
+    capabilities: resolved.capabilities.map((cap) => planCapability(contract, cap, reviewersDeclared)),
   };
 }
 
-function planCapability(contract: Contract, cap: ResolvedCapability): CapabilityPlan {
+function planCapability(contract: Contract, cap: ResolvedCapability, reviewersDeclared: boolean): CapabilityPlan {
   const c = cap.config;
   const args = planArgs(cap);
   const plan: Omit<CapabilityPlan, "planHash" | "outputSchema"> = {
@@ -94,7 +96,13 @@ function planCapability(contract: Contract, cap: ResolvedCapability): Capability
       ...(Object.keys(c.preconditions ?? {}).length > 0
         ? { preconditions: Object.fromEntries(Object.entries(c.preconditions!).map(([column, p]) => [column, { oneOf: [...p.one_of] }])) }
         : {}),
-      approval: { mode: "human", ...(c.approval?.required_role ? { requiredRole: c.approval.required_role } : {}) },
+      approval: {
+        mode: "human",
+        ...(c.approval?.required_role ? { requiredRole: c.approval.required_role } : {}),
+        ...(c.approval?.expires_after ? { expiresAfter: c.approval.expires_after } : {}),
+        ...(c.approval?.valid_for ? { validFor: c.approval.valid_for } : {}),
+        ...(reviewersDeclared ? { reviewers: "declared" as const } : {}),
+      },
       executor: { name: executorName, type: executor.type },
       write: executor.type === "sql_update" ? planWrite(cap, executor.receipts_schema) : null,
     };

@@ -8,7 +8,8 @@ import type { Contract } from "../../compiler/config/contract.ts";
 import type { BuildPlan } from "../../compiler/plan/capability-plan.ts";
 import type { Ledger } from "../../runtime/ledger/ports.ts";
 import type { StoredReceipt } from "../../runtime/ledger/records.ts";
-import type { ReviewRefusalCode } from "../../runtime/ledger/review-rules.ts";
+import { approvalWindowRefusal, type ReviewRefusalCode } from "../../runtime/ledger/review-rules.ts";
+import { approvalWindowDetail } from "../../runtime/ledger/review-log.ts";
 import { canonicalJson } from "../../runtime/ledger/hash.ts";
 import type { Receipt, WritebackRequest } from "../../runtime/executors/protocol.ts";
 import { buildWritebackRequest } from "../../runtime/executors/request.ts";
@@ -101,6 +102,15 @@ async function applyChecked(input: ApplyInput): Promise<ApplyOutcome> {
     return refuse(APPLY_CODES[code] ?? code, message);
   }
   const { proposal, approval } = approved;
+
+  // An approval older than its window authorises nothing; an approved proposal nothing was sent
+  // for is retired on the spot (the ledger's writeback job refuses it as well).
+  const lapsed = approvalWindowRefusal(proposal, approval, input.now?.() ?? new Date());
+  if (lapsed) {
+    if (proposal.state !== "approved") return refuse(lapsed.code, lapsed.message);
+    const expired = await ledger.proposals.expire(proposal.id, approvalWindowDetail(proposal, approval));
+    return refuse(lapsed.code, `${lapsed.message} ${expired.ok ? "The proposal is now expired. Nothing was sent to the executor." : expired.refusal.message}`);
+  }
 
   const capability = compiledProposal(input.plan, proposal.capability);
   if (!capability) {

@@ -141,6 +141,16 @@ export function recheckProposal({ proposal, approval, evidence, capability }: Re
   const requiredRole = plan.approval.requiredRole ?? null;
   if ((proposal.approval.requiredRole ?? null) !== requiredRole) differ("the required approval role", proposal.approval.requiredRole ?? null, requiredRole);
   if (requiredRole !== null && approval.role !== requiredRole) out.push(`the approval's role ${show(approval.role)} is not the required ${show(requiredRole)}`);
+  // The deadlines the proposal carries are the build's: a longer window or none is never taken from the ledger.
+  for (const [field, label] of [
+    ["expiresAfter", "review deadline (approval.expires_after)"],
+    ["validFor", "approval window (approval.valid_for)"],
+    ["reviewers", "reviewer declaration"],
+  ] as const) {
+    const stored = proposal.approval[field] ?? null;
+    const built = plan.approval[field] ?? null;
+    if (stored !== built) differ(`the ${label}`, stored, built);
+  }
   if (proposal.executor.name !== plan.executor.name || proposal.executor.type !== plan.executor.type) {
     differ("the executor", `${proposal.executor.name} (${proposal.executor.type})`, `${plan.executor.name} (${plan.executor.type})`);
   }

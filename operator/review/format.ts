@@ -5,7 +5,7 @@
 // and line they return has passed through the terminalSafe guard.
 
 import { terminalName, terminalSafe, terminalValue } from "../../runtime/text/terminal-safe.ts";
-import type { Decision, LedgerEvent, ProposalGuards, StoredProposal, StoredReceipt, Verification } from "../../runtime/ledger/records.ts";
+import type { Decision, EstablishedBy, LedgerEvent, ProposalGuards, StoredProposal, StoredReceipt, Verification } from "../../runtime/ledger/records.ts";
 import type { DiffRow } from "./diff.ts";
 import { tableLabel } from "../../runtime/table-label.ts";
 import { mutationLabel } from "../../runtime/executors/receipts.ts";
@@ -42,8 +42,8 @@ export function targetLabel(target: StoredProposal["target"]): string {
 export function formatProposalList(proposals: StoredProposal[]): string {
   if (proposals.length === 0) return "No proposals match.\n";
   const list = table(
-    ["ID", "STATE", "CAPABILITY", "TENANT", "TARGET", "CREATED", "SEAL"],
-    proposals.map((p) => [p.id, p.state, p.capability, showValue(p.tenantId), targetLabel(p.target), p.createdAt, p.verification.verified ? "ok" : "NOT VERIFIED"]),
+    ["ID", "STATE", "CAPABILITY", "TENANT", "TARGET", "CREATED", "DEADLINE", "SEAL"],
+    proposals.map((p) => [p.id, p.state, p.capability, showValue(p.tenantId), targetLabel(p.target), p.createdAt, deadlineLabel(p), p.verification.verified ? "ok" : "NOT VERIFIED"]),
     "",
   );
   const unverified = proposals.filter((p) => !p.verification.verified).length;
@@ -77,13 +77,43 @@ export function formatGuards(guards: ProposalGuards): string {
 
 export function approvalRequirement(approval: StoredProposal["approval"]): string {
   const role = approval.requiredRole;
-  return role ? `a person with the role ${showValue(role)}` : "a person (no specific role)";
+  const who = approval.reviewers === "declared"
+    ? role ? `a declared reviewer holding the role ${showValue(role)}` : "a declared reviewer"
+    : role ? `a person with the role ${showValue(role)} (self-declared: no reviewers are declared, so roles are not checked)` : "a person (no specific role; no reviewers are declared)";
+  const deadlines = [
+    approval.expiresAt !== undefined ? `a decision by ${showValue(approval.expiresAt)} (expires_after ${showValue(approval.expiresAfter)})` : undefined,
+    approval.validFor !== undefined ? `an approval valid for ${showValue(approval.validFor)}` : undefined,
+  ].filter((x): x is string => x !== undefined);
+  return deadlines.length === 0 ? who : `${who}; ${deadlines.join("; ")}`;
+}
+
+/** How a reviewer was established, in words for a person (CLI, replay, console). */
+export const ESTABLISHED_TEXT: Record<EstablishedBy, string> = {
+  self_declared: "self-declared: the name and role were typed by the reviewer and checked against no declaration",
+  os_user: "established as a declared reviewer by the operating-system user",
+  credential: "established as a declared reviewer by their credential",
+  console_link: "established as a declared reviewer by their review-console sign-in link",
+  verified_token: "established by a token the configured identity provider verified",
+};
+
+/** A decision's established-by, where decisions stored before it was recorded were all self-declared. */
+export function establishedText(established: Decision["establishedBy"]): string {
+  if (established === null) return `${ESTABLISHED_TEXT.self_declared} (recorded before this was kept)`;
+  // Ledger text: a value this build does not know is shown as it is (its seal says whether to trust it).
+  return Object.hasOwn(ESTABLISHED_TEXT, established) ? ESTABLISHED_TEXT[established] : `established by ${showValue(established)}`;
+}
+
+/** The deadline column of a listing: when a pending proposal expires, or until when its approval may be applied. */
+export function deadlineLabel(proposal: StoredProposal): string {
+  if (proposal.state !== "review_required") return "-";
+  return proposal.approval.expiresAt === undefined ? "none" : `expires ${showValue(proposal.approval.expiresAt)}`;
 }
 
 export function formatDecision(decision: Decision): string {
   const lines = [
     `Decision ${decision.id}: proposal ${decision.proposalId} ${decision.decision}`,
     `  by ${showValue(decision.actor)}${decision.role ? ` (role ${showValue(decision.role)})` : ""} at ${decision.createdAt}`,
+    `  reviewer: ${establishedText(decision.establishedBy)}`,
     `  bound to proposal hash ${decision.proposalHash}`,
     `  seal: ${formatVerification(decision.verification)}`,
   ];

@@ -3,6 +3,7 @@
 // every line guarded, so neither the model nor the database can choose what a reviewer reads.
 
 import { changeSetHash } from "../../runtime/ledger/hash.ts";
+import { currentDeadline } from "../../runtime/ledger/review-rules.ts";
 import type { StoredProposal } from "../../runtime/ledger/records.ts";
 import { terminalName, terminalSafe } from "../../runtime/text/terminal-safe.ts";
 import { proposalDiff } from "./diff.ts";
@@ -32,6 +33,7 @@ export function formatProposalDetail(history: ProposalHistory): string {
     `  hash: ${showValue(p.hash)}${changeSetHash(p) === p.hash ? "" : "  (DOES NOT MATCH the stored change set: altered)"}`,
     `  seal: ${formatVerification(p.verification)}`,
     `  approval: ${approvalRequirement(p.approval)}; executor ${showValue(p.executor.name)} (${showValue(p.executor.type)})`,
+    deadlineLine(p, history.decisions),
   ].map(terminalSafe), "");
   out.push("Change:", formatDiff(proposalDiff(p)));
   out.push("Guards (checked again at apply time):", formatGuards(p.guards));
@@ -56,4 +58,13 @@ export function formatProposalDetail(history: ProposalHistory): string {
 export function formatDecisionPrompt(proposal: StoredProposal): string {
   const head = terminalSafe(`Proposal ${showValue(proposal.id)} (${showValue(proposal.capability)}) on ${targetLabel(proposal.target)}, tenant ${showValue(proposal.tenantId)}:`);
   return `${head}\n${formatDiff(proposalDiff(proposal))}`;
+}
+
+/** The deadline that matters now, in words: the review deadline while pending, the approval window once approved. */
+function deadlineLine(p: StoredProposal, decisions: ProposalHistory["decisions"]): string {
+  const deadline = currentDeadline(p, decisions.filter((d) => d.decision === "approved").at(-1));
+  if (!deadline) return "  deadline: none";
+  const passed = Number.isNaN(Date.parse(deadline.at)) || Date.parse(deadline.at) <= Date.now();
+  const what = deadline.kind === "review" ? "decide by" : "apply by (approval window)";
+  return `  deadline: ${what} ${showValue(deadline.at)}${passed ? " (PASSED: it expires when next touched)" : ""}`;
 }

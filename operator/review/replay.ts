@@ -5,9 +5,9 @@
 import { changeSetHash } from "../../runtime/ledger/hash.ts";
 import { markdownCode, markdownCodeBlock, markdownText } from "../../runtime/text/markdown-safe.ts";
 import { terminalName, terminalSafe, terminalSafeJson } from "../../runtime/text/terminal-safe.ts";
-import type { Decision, EvidenceBundle, LedgerEvent, ProposalState, StoredProposal, StoredReceipt, WritebackJob } from "../../runtime/ledger/records.ts";
+import type { Decision, EstablishedBy, EvidenceBundle, LedgerEvent, ProposalState, StoredProposal, StoredReceipt, WritebackJob } from "../../runtime/ledger/records.ts";
 import { diffObject, proposalDiff, type DiffRow } from "./diff.ts";
-import { approvalRequirement, showValue, targetLabel } from "./format.ts";
+import { approvalRequirement, establishedText, showValue, targetLabel } from "./format.ts";
 import type { ProposalHistory } from "./history.ts";
 import { mutationLabel } from "../../runtime/executors/receipts.ts";
 
@@ -41,6 +41,8 @@ export interface Replay {
     executor: StoredProposal["executor"];
   };
   decision: Decision | null;
+  /** How the deciding reviewer was established; `selfDeclared`: their name and role were typed and checked against nothing. Null before a decision. */
+  reviewer: { establishedBy: EstablishedBy; selfDeclared: boolean } | null;
   writebackJobs: WritebackJob[];
   receipts: StoredReceipt[];
   events: LedgerEvent[];
@@ -72,6 +74,7 @@ export function buildReplay(history: ProposalHistory): Replay {
       executor: p.executor,
     },
     decision: history.decisions[0] ?? null,
+    reviewer: reviewerOf(history.decisions[0]),
     writebackJobs: history.jobs,
     receipts: history.receipts,
     events: history.events,
@@ -139,10 +142,12 @@ export function replayMarkdown(replay: Replay): string {
   if (!d) out.push(expiry ? "No decision was taken." : "No decision yet: the proposal is waiting for review.");
   else {
     out.push(`**${text(d.decision)}** by ${code(d.actor)}${d.role ? ` (role ${code(d.role)})` : ""} at ${text(d.createdAt)}, bound to hash ${code(d.proposalHash)}.`);
+    // Said plainly, in bold, when nobody checked who the reviewer was or which role they hold.
+    out.push(replay.reviewer?.selfDeclared ? `**Reviewer and role were self-declared:** ${text(establishedText(d.establishedBy))}.` : `Reviewer: ${text(establishedText(d.establishedBy))}.`);
     out.push(d.verification.verified ? `Sealed with key ${code(d.verification.keyId)}: verified.` : `**Not verified:** ${text(d.verification.message)}`);
     if (d.reason) out.push(`Reason: ${text(d.reason)}`);
   }
-  if (expiry) out.push(`Expired at ${text(expiry.createdAt)} (${text(expiry.detail.reason)}): it can never be applied.`);
+  if (expiry) out.push(`Expired at ${text(expiry.createdAt)} (${text(expiryReasonText(expiry.detail))}): it can never be applied.`);
   out.push("");
 
   out.push("## 5. Writeback job", "");
@@ -190,4 +195,26 @@ export function markdownTable(header: string[], rows: string[][]): string[] {
     `| ${header.map(() => "---").join(" | ")} |`,
     ...rows.map((r) => `| ${r.map(markdownText).join(" | ")} |`),
   ];
+}
+
+function reviewerOf(decision: Decision | undefined): Replay["reviewer"] {
+  if (!decision) return null;
+  // Decisions stored before established_by was kept were all taken with a typed --actor.
+  const establishedBy = decision.establishedBy ?? "self_declared";
+  return { establishedBy, selfDeclared: establishedBy === "self_declared" };
+}
+
+const EXPIRY_REASONS: Record<string, string> = {
+  review_deadline_passed: "its review deadline passed before anyone decided",
+  approval_window_passed: "its approval window passed before it was applied",
+  stale_plan: "its capability no longer compiles to the plan it was made under",
+};
+
+/** Why a proposal expired, in words; an unknown reason (the detail is ledger text) is shown as it is. */
+function expiryReasonText(detail: Record<string, unknown>): string {
+  const reason = detail.reason;
+  const known = typeof reason === "string" && Object.hasOwn(EXPIRY_REASONS, reason) ? EXPIRY_REASONS[reason]! : undefined;
+  const at = detail.reason === "review_deadline_passed" ? detail.expiresAt : detail.reason === "approval_window_passed" ? detail.validUntil : undefined;
+  // The stable reason code first (what events and webhooks carry), then what it means.
+  return known ? `${reason}: ${known}${typeof at === "string" ? `, ${showValue(at)}` : ""}` : showValue(reason);
 }

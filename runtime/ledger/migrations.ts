@@ -233,6 +233,13 @@ export const MIGRATIONS: readonly MigrationStep[] = [
     `,
   },
   {
+    version: 6,
+    name: "decisions record how the reviewer was established",
+    // NULL for decisions stored before: those reviewers named themselves (self-declared), and the
+    // decision MAC covers the column only when it is set, so their seals still verify.
+    sql: `ALTER TABLE decisions ADD COLUMN established_by TEXT;`,
+  },
+  {
     version: 7,
     name: "events carry a hash chain",
     // Each event keeps the hash of the one before it and its own (event-chain.ts), so `store verify`

@@ -19,6 +19,11 @@ export interface LedgerOptions {
    * the open ledger; from then on every call rejects with StoreUnavailableError.
    */
   onStoreLost?: (message: string) => void;
+  /**
+   * The review log's clock: decision, job and receipt times, review deadlines and approval
+   * windows. Default the system clock; tests pass another to make a proposal or approval old.
+   */
+  now?: () => Date;
 }
 
 /**
@@ -27,5 +32,5 @@ export interface LedgerOptions {
  */
 export async function openLedger(options: LedgerOptions): Promise<Ledger> {
   const keys = options.keys ?? openKeyRing({ storePath: options.path });
-  return openSqliteLedger(options.path, keys, options.onStoreLost);
+  return openSqliteLedger(options.path, keys, options.onStoreLost, options.now);
 }

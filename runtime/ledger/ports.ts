@@ -75,12 +75,21 @@ export interface ProposalLog {
   list(filter?: ProposalFilter): Promise<StoredProposal[]>;
   /** Oldest first; a proposal has at most one. */
   decisions(proposalId: string): Promise<Decision[]>;
-  /** Approves or rejects under the review rules, and appends proposal_approved / proposal_rejected. */
+  /**
+   * Approves or rejects under the review rules, and appends proposal_approved / proposal_rejected.
+   * A proposal past its review deadline is expired instead (EXPIRED, and proposal_expired).
+   */
   decide(request: DecisionRequest): Promise<DecisionOutcome>;
   /** What apply needs before any executor runs: the proposal and its approval, both verified. */
   approval(proposalId: string): Promise<ApprovalOutcome>;
   /** Retires a proposal in review_required or approved (state expired, final) and appends proposal_expired with `detail`. */
   expire(proposalId: string, detail: Record<string, unknown>): Promise<ExpiryOutcome>;
+  /**
+   * Expires every proposal that is overdue by the ledger's clock: in review_required past its
+   * review deadline (approval.expiresAt), or approved, with nothing sent yet, past its approval
+   * window (approval.validFor). Each gets proposal_expired with the reason; returns them.
+   */
+  expireOverdue(): Promise<StoredProposal[]>;
 }
 
 export type WritebackOutcome<T> = { ok: true; value: T } | { ok: false; refusal: ReviewRefusal };

@@ -110,6 +110,31 @@ export interface ProposalVerification extends Verification {
   };
 }
 
+/**
+ * Who must approve a proposal, and for how long: the capability's settings, carried by every
+ * proposal (part of its hashed, sealed change set) so the ledger's rules enforce them with no
+ * config at hand.
+ */
+export interface ProposalApproval {
+  mode: "human";
+  requiredRole?: string;
+  /** approval.expires_after as configured ("72h"): how long the proposal waits for a decision. */
+  expiresAfter?: string;
+  /** approval.valid_for as configured ("24h"): how long an approval stays valid for apply. */
+  validFor?: string;
+  /**
+   * "declared": the capability was built with reviewers declared, so a decision must come from an
+   * established reviewer (an OS user, a credential, a console link or a verified token), never a
+   * self-declared one. Absent: reviewers name themselves.
+   */
+  reviewers?: "declared";
+  /**
+   * The review deadline, fixed by the ledger when it stores the proposal (its creation time plus
+   * expiresAfter); whatever a caller passes here is replaced. Absent when expiresAfter is.
+   */
+  expiresAt?: string;
+}
+
 export interface NewProposal {
   capability: string;
   tenantId: string;
@@ -123,7 +148,7 @@ export interface NewProposal {
   guards: ProposalGuards;
   args: Record<string, unknown>;
   evidenceId: string;
-  approval: { mode: "human"; requiredRole?: string };
+  approval: ProposalApproval;
   executor: { name: string; type: "sql_update" | "http_handler" | "command_handler" };
   /** The capability's compiled plan hash when proposed; apply refuses a proposal made under another plan. */
   planHash?: string | null;
@@ -259,6 +284,17 @@ export interface NewEvent {
   createdAt: string;
 }
 
+/**
+ * How the person who decided was established: `self_declared` (they typed --actor and --role; no
+ * reviewers are declared), `os_user` (the CLI's operating-system user, mapped to a declared
+ * reviewer), `credential` (a declared reviewer named at the CLI with their token), `console_link`
+ * (the review console's sign-in link of a declared reviewer), `verified_token` (a token the
+ * configured identity provider verified).
+ */
+export type EstablishedBy = "self_declared" | "os_user" | "credential" | "console_link" | "verified_token";
+
+export const ESTABLISHED_BY: readonly EstablishedBy[] = ["self_declared", "os_user", "credential", "console_link", "verified_token"];
+
 /** A person's decision on a proposal, bound to the proposal's keyed MAC and the before-row it was shown. */
 export interface Decision {
   /** `apr_…` */
@@ -268,6 +304,8 @@ export interface Decision {
   actor: string;
   role: string | null;
   reason: string | null;
+  /** How the actor was established; null for decisions stored before it was recorded (all self-declared). */
+  establishedBy: EstablishedBy | null;
   proposalHash: string;
   /** SHA-256 of the before-row the person was shown; null for decisions stored before keyed MACs. */
   beforeHash: string | null;

@@ -6,9 +6,12 @@
 import { changeSetHash } from "./hash.ts";
 import { newId } from "./ids.ts";
 import type { KeyRing, LedgerKey } from "./keys/key-ring.ts";
-import type { ApprovalOutcome, DecisionOutcome, ExpiryOutcome, ProposalLog, ReceiptInput, WritebackLog, WritebackOutcome } from "./ports.ts";
-import type { Decision, NewProposal, ProposalFilter, ProposalState, ProposalVerification, ReceiptFilter, StoredProposal, StoredReceipt, Verification, WritebackJob } from "./records.ts";
+import { LIST_LIMIT, type ApprovalOutcome, type DecisionOutcome, type ExpiryOutcome, type ProposalLog, type ReceiptInput, type WritebackLog, type WritebackOutcome } from "./ports.ts";
+import type { Decision, NewProposal, ProposalApproval, ProposalFilter, ProposalState, ProposalVerification, ReceiptFilter, StoredProposal, StoredReceipt, Verification, WritebackJob } from "./records.ts";
 import {
+  approvalValidUntil,
+  approvalWindowRefusal,
+  reviewDeadlinePassed,
   DECISION_EVENTS,
   EXPIRY_EVENT,
   RECEIPT_EVENTS,
@@ -25,6 +28,7 @@ import type { DecisionRecord, JobRecord, ProposalRecord, ReviewChange, ReviewSto
 import { beforeHash, sealDecision, sealProposal, sealState } from "./seal.ts";
 import { sealedWith, verifyDecision, verifyProposal } from "./verify.ts";
 import { tableLabel } from "../table-label.ts";
+import { addDuration } from "../duration.ts";
 
 /** A step whose compare-and-set keeps losing is refused after this many tries rather than spinning. */
 const ATTEMPTS = 3;
@@ -68,6 +72,30 @@ export function createReviewLogs(storage: ReviewStorage, keys: KeyRing, now: () 
     return { ok: false, refusal: { code: "NOT_REVIEWABLE", message: `Proposal ${proposalId} kept changing while it was ${what}; show it again and retry.` } };
   }
 
+  /**
+   * The change that expires a proposal: state expired, sealed over the proposal MAC it has (none,
+   * for a proposal stored before keyed MACs), and proposal_expired with `detail`. Expiring only
+   * retires a proposal, so one whose record no longer verifies may expire too (its state seal
+   * must verify: transitionRefusal, which every caller has asked first).
+   */
+  function expiryChange(stored: ProposalRecord, detail: Record<string, unknown>, createdAt: string): ReviewChange {
+    return {
+      proposalId: stored.id,
+      expected: stampOf(stored),
+      next: sealedStamp(keys.active(), stored, "expired", createdAt),
+      events: [{ type: EXPIRY_EVENT, proposalId: stored.id, tenantId: stored.tenantId, detail: { ...detail, previousState: stored.state }, createdAt }],
+    };
+  }
+
+  /** Why this open proposal is overdue at `at` (its review deadline, or its approval's window, passed), as an expiry event's detail; undefined when it is not. */
+  async function overdueDetail(proposal: StoredProposal, at: Date): Promise<Record<string, unknown> | undefined> {
+    if (reviewDeadlinePassed(proposal, at)) return reviewDeadlineDetail(proposal);
+    if (proposal.state !== "approved" || proposal.approval.validFor === undefined) return undefined;
+    const approval = (await decisionsOf(proposal.id)).filter((d) => d.decision === "approved").at(-1);
+    if (!approval || !approvalWindowRefusal(proposal, approval, at)) return undefined;
+    return approvalWindowDetail(proposal, approval);
+  }
+
   const proposals: ProposalLog = {
     async create(input: NewProposal): Promise<StoredProposal> {
       const key = keys.active();
@@ -100,11 +128,20 @@ export function createReviewLogs(storage: ReviewStorage, keys: KeyRing, now: () 
 
     async decide(request: DecisionRequest): Promise<DecisionOutcome> {
       const outcome = await step(request.proposalId, async (record) => {
-        const refusal = decisionRefusal(record && view(record), request);
+        const at = now();
+        const refusal = decisionRefusal(record && view(record), request, at);
+        // Past its deadline, a proposal is not decided but expired, in the same step: fail
+        // closed, and the queue shows what happened instead of a proposal nobody may approve.
+        if (refusal?.code === "EXPIRED") {
+          return {
+            change: expiryChange(record!, reviewDeadlineDetail(record!), at.toISOString()),
+            result: (): DecisionOutcome => ({ ok: false, refusal: { ...refusal, state: "expired", message: `${refusal.message} It is now expired.` } }),
+          };
+        }
         if (refusal) return { refusal };
         const stored = record!;
         const key = keys.active();
-        const createdAt = isoNow();
+        const createdAt = at.toISOString();
         const decision: DecisionRecord = {
           id: newId("apr"),
           proposalId: stored.id,
@@ -113,6 +150,7 @@ export function createReviewLogs(storage: ReviewStorage, keys: KeyRing, now: () 
           actor: request.actor,
           role: request.role ?? null,
           reason: request.reason ?? null,
+          establishedBy: request.establishedBy ?? "self_declared",
           proposalHash: stored.hash,
           proposalMac: stored.mac,
           beforeHash: beforeHash(stored.before),
@@ -132,17 +170,25 @@ export function createReviewLogs(storage: ReviewStorage, keys: KeyRing, now: () 
               type: DECISION_EVENTS[request.decision],
               proposalId: stored.id,
               tenantId: stored.tenantId,
-              detail: { decisionId: decision.id, actor: decision.actor, role: decision.role, reason: decision.reason, hash: stored.hash, keyId: key.id },
+              detail: {
+                decisionId: decision.id,
+                actor: decision.actor,
+                role: decision.role,
+                establishedBy: decision.establishedBy,
+                reason: decision.reason,
+                hash: stored.hash,
+                keyId: key.id,
+              },
               createdAt,
             }],
           },
-          result: () => {
+          result: (): DecisionOutcome => {
             const moved = { ...stored, ...next };
-            return { decision: toDecision(decision, verifyDecision(keys, decision, moved)), proposal: view(moved) };
+            return { ok: true, decision: toDecision(decision, verifyDecision(keys, decision, moved)), proposal: view(moved) };
           },
         };
       }, `being ${request.decision}`);
-      return outcome.ok ? { ok: true, ...outcome.value } : outcome;
+      return outcome.ok ? outcome.value : outcome;
     },
 
     async approval(proposalId: string): Promise<ApprovalOutcome> {
@@ -157,30 +203,38 @@ export function createReviewLogs(storage: ReviewStorage, keys: KeyRing, now: () 
         const refusal = expiryRefusal(record && view(record), proposalId, record ? (await storage.listJobs(proposalId)).length : 0);
         if (refusal) return { refusal };
         const stored = record!;
-        const createdAt = isoNow();
-        // Expiring only retires a proposal, so one whose record no longer verifies may expire too
-        // (its state seal must verify: transitionRefusal); the new state is sealed over the
-        // proposal MAC it has (none, for a proposal stored before keyed MACs).
-        const next = sealedStamp(keys.active(), stored, "expired", createdAt);
-        return {
-          change: {
-            proposalId,
-            expected: stampOf(stored),
-            next,
-            events: [{ type: EXPIRY_EVENT, proposalId, tenantId: stored.tenantId, detail: { ...detail, previousState: stored.state }, createdAt }],
-          },
-          result: () => view({ ...stored, ...next }),
-        };
+        const change = expiryChange(stored, detail, isoNow());
+        return { change, result: () => view({ ...stored, ...change.next! }) };
       }, "expiring");
+    },
+
+    async expireOverdue(): Promise<StoredProposal[]> {
+      const at = now();
+      const expired: StoredProposal[] = [];
+      for (const state of ["review_required", "approved"] as const) {
+        for (const proposal of (await storage.listProposals({ state, limit: LIST_LIMIT })).map(view)) {
+          const detail = await overdueDetail(proposal, at);
+          if (!detail) continue;
+          // Another process may have decided or applied it meanwhile; expire() re-checks under the compare-and-set.
+          const outcome = await proposals.expire(proposal.id, detail);
+          if (outcome.ok) expired.push(outcome.value);
+        }
+      }
+      return expired;
     },
   };
 
   const writeback: WritebackLog = {
     async createJob(proposalId: string, request: Record<string, unknown>): Promise<WritebackOutcome<WritebackJob>> {
       return step(proposalId, async (record) => {
-        const check = approvalFor(record && view(record), record ? await decisionsOf(proposalId, record) : [], proposalId);
+        const proposal = record && view(record);
+        const check = approvalFor(proposal, record ? await decisionsOf(proposalId, record) : [], proposalId);
         if (!check.ok) return { refusal: check.refusal };
-        const createdAt = isoNow();
+        const at = now();
+        // Nothing is sent on an approval older than its window, whichever front end asks.
+        const lapsed = approvalWindowRefusal(proposal!, check.approval, at);
+        if (lapsed) return { refusal: lapsed };
+        const createdAt = at.toISOString();
         const job: JobRecord = {
           id: newId("job"),
           proposalId,
@@ -311,7 +365,7 @@ function sealNewProposal(key: LedgerKey, input: NewProposal, id: string, created
     guards: asStored(input.guards),
     args: asStored(input.args),
     evidenceId: input.evidenceId,
-    approval: asStored(input.approval),
+    approval: approvalWithDeadline(input.approval, createdAt),
     executor: asStored(input.executor),
     planHash: input.planHash ?? null,
     createdAt,
@@ -326,6 +380,23 @@ function sealNewProposal(key: LedgerKey, input: NewProposal, id: string, created
   record.hash = changeSetHash(record);
   record.mac = sealProposal(key, record);
   return { ...record, ...sealedStamp(key, record, record.state, createdAt) };
+}
+
+/**
+ * The approval settings as stored: picked field by field, with the review deadline fixed from the
+ * ledger's own clock (a caller's expiresAt is never taken). A duration the ledger cannot read
+ * gives a deadline of now: the proposal expires instead of waiting forever (fail closed).
+ */
+function approvalWithDeadline(input: ProposalApproval, createdAt: string): ProposalApproval {
+  const approval: ProposalApproval = { mode: input.mode };
+  if (input.requiredRole !== undefined) approval.requiredRole = input.requiredRole;
+  if (input.validFor !== undefined) approval.validFor = input.validFor;
+  if (input.reviewers === "declared") approval.reviewers = "declared";
+  if (input.expiresAfter !== undefined) {
+    approval.expiresAfter = input.expiresAfter;
+    approval.expiresAt = addDuration(createdAt, input.expiresAfter) ?? createdAt;
+  }
+  return asStored(approval);
 }
 
 /** A JSON column's value as the store hands it back (canonicalJson follows JSON.stringify, so hashes are unchanged). */
@@ -354,4 +425,20 @@ function toDecision(record: DecisionRecord, verification: Verification): Decisio
 
 function toJob(record: JobRecord): WritebackJob {
   return { id: record.id, proposalId: record.proposalId, request: record.request, createdAt: record.createdAt };
+}
+
+/** What proposal_expired records when a proposal's review deadline passed. */
+function reviewDeadlineDetail(proposal: Pick<StoredProposal, "approval">): Record<string, unknown> {
+  return { reason: "review_deadline_passed", expiresAt: proposal.approval.expiresAt ?? null, expiresAfter: proposal.approval.expiresAfter ?? null };
+}
+
+/** What proposal_expired records when an approval's window passed. */
+export function approvalWindowDetail(proposal: StoredProposal, approval: Decision): Record<string, unknown> {
+  return {
+    reason: "approval_window_passed",
+    approvalId: approval.id,
+    approvedAt: approval.createdAt,
+    validFor: proposal.approval.validFor ?? null,
+    validUntil: approvalValidUntil(proposal, approval) ?? null,
+  };
 }

@@ -3,8 +3,9 @@
 // backend only stores the result, with a compare-and-set on the state the rules saw.
 
 import type { ReceiptStatus } from "../executors/protocol.ts";
+import { addDuration } from "../duration.ts";
 import { changeSetHash } from "./hash.ts";
-import type { Decision, ProposalState, StoredProposal, WritebackJob } from "./records.ts";
+import type { Decision, EstablishedBy, ProposalState, StoredProposal, WritebackJob } from "./records.ts";
 
 export const PROPOSAL_STATES: readonly ProposalState[] = [
   "review_required",
@@ -82,7 +83,13 @@ export type ReviewRefusalCode =
   | "NOT_EXPIRABLE"
   | "WRITE_IN_DOUBT"
   | "FINAL_STATE"
-  | "NOT_ALLOWED";
+  | "NOT_ALLOWED"
+  /** The proposal's review deadline passed: it expires instead of being decided. */
+  | "EXPIRED"
+  /** The approval is older than the proposal's approval window (approval.valid_for): nothing is sent on it. */
+  | "APPROVAL_WINDOW_PASSED"
+  /** Reviewers are declared for this proposal's capability, and the decision names a self-declared one. */
+  | "REVIEWER_NOT_ESTABLISHED";
 
 /** Why the ledger will not take a review step; a value, never thrown. */
 export interface ReviewRefusal {
@@ -100,6 +107,16 @@ export interface DecisionRequest {
   actor: string;
   role?: string;
   reason?: string;
+  /**
+   * How the actor was established (records.ts EstablishedBy); recorded and sealed with the
+   * decision. Default self_declared: a caller that does not say is taken at its word, and says so.
+   */
+  establishedBy?: EstablishedBy;
+  /**
+   * Other names the deciding person goes by (the OS user running the CLI, a declared reviewer's
+   * os_users): none of them may be the proposal's principal either. Checked, never recorded.
+   */
+  alsoKnownAs?: readonly string[];
   /** The hash of the proposal the person was shown; a proposal that changed since is refused. */
   expectedHash?: string;
 }
@@ -152,13 +169,14 @@ export function transitionRefusal(proposal: StoredProposal, next: ProposalState)
 }
 
 /**
- * Why this person may not decide this proposal now, or undefined when they may.
+ * Why this person may not decide this proposal now, or undefined when they may. A proposal past
+ * its review deadline may not be decided at all (EXPIRED): the ledger expires it instead.
  * The required role gates approval only, and so do the record's keyed MAC and the proposer rule:
  * rejecting is the safe direction (nothing is ever written), and any reviewer must be able to
  * stop a change they find wrong, a proposal whose record no longer verifies included (its state
  * seal must still verify, as for every transition: see transitionRefusal).
  */
-export function decisionRefusal(proposal: StoredProposal | undefined, request: DecisionRequest): ReviewRefusal | undefined {
+export function decisionRefusal(proposal: StoredProposal | undefined, request: DecisionRequest, now: Date = new Date()): ReviewRefusal | undefined {
   const id = request.proposalId;
   if (!proposal) return { code: "NOT_FOUND", message: `No proposal ${id} in this store.` };
   const state = proposal.state;
@@ -172,7 +190,24 @@ export function decisionRefusal(proposal: StoredProposal | undefined, request: D
     };
   }
   if (refused) return refused;
-  if (approving && sameParty(request.actor, proposal.principal)) {
+  if (reviewDeadlinePassed(proposal, now)) {
+    return {
+      code: "EXPIRED",
+      message: `Proposal ${id} expired at ${reviewDeadline(proposal)}: a proposal waits for a decision only until its deadline ` +
+        `(approval.expires_after ${proposal.approval.expiresAfter}), and then it can never be approved or applied. Propose the change again.`,
+      state,
+    };
+  }
+  if (proposal.approval.reviewers === "declared" && (request.establishedBy ?? "self_declared") === "self_declared") {
+    return {
+      code: "REVIEWER_NOT_ESTABLISHED",
+      message: `Proposal ${id} was made under a contract that declares its reviewers, so a decision must come from an established reviewer, ` +
+        "not a name typed on the command line. Pass --config (the contract, whose reviewers say who you are) and decide as the OS user that maps to you, " +
+        "or as --reviewer ID with your token; or use the review console's sign-in link. Nothing changed.",
+      state,
+    };
+  }
+  if (approving && [request.actor, ...(request.alsoKnownAs ?? [])].some((name) => sameParty(name, proposal.principal))) {
     return {
       code: "SELF_APPROVAL",
       message: `Proposal ${id} was proposed by ${proposal.principal}; whoever proposed a change can never approve it. Another person must approve it. Nothing changed.`,
@@ -282,4 +317,59 @@ export function expiryRefusal(proposal: StoredProposal | undefined, proposalId: 
     };
   }
   return undefined;
+}
+
+/** When a proposal stops waiting for a decision (fixed into it when it was made), or undefined when no deadline was configured. */
+export function reviewDeadline(proposal: Pick<StoredProposal, "approval">): string | undefined {
+  return proposal.approval.expiresAfter === undefined && proposal.approval.expiresAt === undefined ? undefined : String(proposal.approval.expiresAt);
+}
+
+/**
+ * Whether a proposal in review_required is past its deadline at `now`. Fails closed: a deadline
+ * that does not read as a time (the record would not verify either) counts as passed.
+ */
+export function reviewDeadlinePassed(proposal: Pick<StoredProposal, "approval" | "state">, now: Date): boolean {
+  if (proposal.state !== "review_required") return false;
+  const deadline = reviewDeadline(proposal);
+  if (deadline === undefined) return false;
+  const at = Date.parse(deadline);
+  return Number.isNaN(at) || now.getTime() >= at;
+}
+
+/** Until when an approval may be acted on (approval time plus approval.valid_for), or undefined when it does not lapse; "" when unreadable. */
+export function approvalValidUntil(proposal: Pick<StoredProposal, "approval">, approval: Pick<Decision, "createdAt">): string | undefined {
+  const window = proposal.approval.validFor;
+  if (window === undefined) return undefined;
+  return addDuration(approval.createdAt, window) ?? "";
+}
+
+/**
+ * Why nothing may be sent on this approval any more, or undefined while it is valid. Apply and
+ * the ledger's writeback job both ask; reconciling what was already written does not (a receipt
+ * records the past, whatever the window). Fails closed on an unreadable window.
+ */
+export function approvalWindowRefusal(proposal: StoredProposal, approval: Decision, now: Date): ReviewRefusal | undefined {
+  const until = approvalValidUntil(proposal, approval);
+  if (until === undefined) return undefined;
+  const at = Date.parse(until);
+  if (!Number.isNaN(at) && now.getTime() < at) return undefined;
+  return {
+    code: "APPROVAL_WINDOW_PASSED",
+    message: `The approval ${approval.id} of proposal ${proposal.id} was valid until ${until || "(unreadable)"} (approval.valid_for ${proposal.approval.validFor} after it was given); ` +
+      "nothing is sent on an approval that old. The agent must propose the change again, and a person approve it anew.",
+    state: proposal.state,
+  };
+}
+
+/** The next deadline a person should know about: the review deadline while pending, the approval window once approved. */
+export function currentDeadline(proposal: StoredProposal, approval: Decision | undefined): { kind: "review" | "approval"; at: string } | null {
+  if (proposal.state === "review_required") {
+    const at = reviewDeadline(proposal);
+    return at === undefined ? null : { kind: "review", at };
+  }
+  if (WRITABLE_STATES.has(proposal.state) && approval) {
+    const at = approvalValidUntil(proposal, approval);
+    return at === undefined ? null : { kind: "approval", at };
+  }
+  return null;
 }

@@ -52,6 +52,9 @@ function decisionFields(d: DecisionRecord): Record<string, unknown> {
     actor: d.actor,
     role: d.role,
     reason: d.reason,
+    // Absent (not null) when unset: canonicalJson drops undefined members, so a decision stored
+    // before the field existed seals over exactly the fields it was sealed over then.
+    establishedBy: d.establishedBy ?? undefined,
     proposalHash: d.proposalHash,
     proposalMac: d.proposalMac,
     beforeHash: d.beforeHash,

@@ -247,9 +247,10 @@ describe("approve and reject", () => {
     const body = JSON.parse(ok.stdout);
     assert.equal(body.ok, true);
     assert.deepEqual(body.proposal, { id: p.id, state: "approved", hash: p.hash });
-    assert.deepEqual(Object.keys(body.decision).sort(), ["actor", "beforeHash", "createdAt", "decision", "id", "proposalHash", "proposalId", "reason", "role", "verification"]);
+    assert.deepEqual(Object.keys(body.decision).sort(), ["actor", "beforeHash", "createdAt", "decision", "establishedBy", "id", "proposalHash", "proposalId", "reason", "role", "verification"]);
     assert.equal(body.decision.verification.verified, true);
     assert.equal(body.decision.decision, "approved");
+    assert.equal(body.decision.establishedBy, "self_declared", "no reviewers declared: the typed --actor is recorded as self-declared");
     assert.match(body.decision.id, /^apr_/);
   });
 
@@ -344,7 +345,7 @@ describe("listing and showing", () => {
     const r = await cli(["proposals", "show", other.id, "--store", path, "--json"]);
     assert.equal(r.code, 0, r.stderr);
     const body = JSON.parse(r.stdout);
-    assert.deepEqual(Object.keys(body), ["proposal", "verified", "hashVerified", "diff", "evidence", "decisions", "writebackJobs", "receipts", "events"]);
+    assert.deepEqual(Object.keys(body), ["proposal", "verified", "hashVerified", "deadline", "diff", "evidence", "decisions", "writebackJobs", "receipts", "events"]);
     assert.equal(body.proposal.id, other.id);
     assert.equal(body.verified, true);
     assert.equal(body.proposal.verification.verified, true);
@@ -410,7 +411,7 @@ describe("writeback job, receipts and replay", () => {
     assert.equal(r.code, 0, r.stderr);
     assertNoSecrets(r.stdout);
     const replay = JSON.parse(r.stdout);
-    assert.deepEqual(Object.keys(replay), ["format", "proposalId", "state", "verified", "trustedContext", "evidence", "proposal", "decision", "writebackJobs", "receipts", "events"]);
+    assert.deepEqual(Object.keys(replay), ["format", "proposalId", "state", "verified", "trustedContext", "evidence", "proposal", "decision", "reviewer", "writebackJobs", "receipts", "events"]);
     assert.equal(replay.state, "applied");
     assert.equal(replay.verified, true);
     assert.deepEqual(replay.trustedContext, { tenantId: "acme", principal: "agent:support", source: "app_pg", capability: "billing.propose_late_fee_waiver" });
@@ -418,6 +419,7 @@ describe("writeback job, receipts and replay", () => {
     assert.deepEqual(replay.proposal.diff.late_fee_cents, { before: 2500, proposed: 0 });
     assert.equal(replay.proposal.hashVerified, true);
     assert.equal(replay.decision.actor, "dana");
+    assert.deepEqual(replay.reviewer, { establishedBy: "self_declared", selfDeclared: true });
     assert.equal(replay.decision.proposalHash, p.hash);
     assert.equal(replay.writebackJobs.length, 1);
     assert.equal(replay.writebackJobs[0].request.idempotency_key, `${p.id}:INV-3001`);

@@ -28,7 +28,8 @@ export interface WritebackProject {
   close(): Promise<void>;
 }
 
-export async function setUpWriteback(engine: Engine, prefix: string): Promise<WritebackProject> {
+/** `configure` may change the example config (approval settings, reviewers) before it is built. */
+export async function setUpWriteback(engine: Engine, prefix: string, configure?: (config: Record<string, any>) => void): Promise<WritebackProject> {
   const db = await createDatabase(engine, prefix);
   await seedExample(db);
   const migration = await runCli(["writeback", "migration", "--engine", engine, ...(engine === "mysql" ? ["--schema", db.name] : [])]);
@@ -37,6 +38,7 @@ export async function setUpWriteback(engine: Engine, prefix: string): Promise<Wr
 
   const config = exampleConfigFor(engine);
   if (engine === "mysql") config.executors.direct_sql.receipts_schema = db.name;
+  configure?.(config);
   const suffix = db.name.slice(-8);
   const reader = `rd_${suffix}`;
   const writer = `wr_${suffix}`;

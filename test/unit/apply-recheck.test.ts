@@ -60,6 +60,7 @@ const approval: Decision = {
   decision: "approved",
   actor: "dana",
   role: "billing_lead",
+  establishedBy: "self_declared",
   reason: null,
   proposalHash: "h",
   beforeHash: null,
@@ -313,6 +314,11 @@ describe("re-checking a stored proposal against the compiled capability", () => 
     refused((p) => void (p.approval = { mode: "human" }), /required approval role is null, the build's is "billing_lead"/);
     refused(() => {}, /approval's role null is not the required "billing_lead"/, { approval: { ...approval, role: null } });
     refused((p) => void (p.executor = { name: "billing_api", type: "http_handler" }), /executor is "billing_api \(http_handler\)", the build's is "writer \(sql_update\)"/);
+  });
+
+  test("the deadlines: the review deadline and the approval window the proposal carries are the build's", () => {
+    refused((p) => void (p.approval = { ...p.approval, validFor: "365d" }), /approval window \(approval.valid_for\) is "365d", the build's is null/);
+    refused((p) => void (p.approval = { ...p.approval, expiresAfter: "7d", expiresAt: "2026-05-23T10:00:00.000Z" }), /review deadline \(approval.expires_after\) is "7d", the build's is null/);
   });
 
   test("ledger text in a refusal is escaped for the terminal", () => {

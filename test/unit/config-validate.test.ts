@@ -508,6 +508,29 @@ const ruleCases: Case[] = [
     ],
   },
   {
+    name: "approval durations outside 1 minute … 365 days",
+    mutate: (c) => {
+      proposal(c, 2).approval = { mode: "human", required_role: "billing_lead", expires_after: "366d", valid_for: "99999h" };
+      proposal(c, 4).approval = { mode: "human", expires_after: "72h", valid_for: "30m" };
+    },
+    expect: ["INVALID_DURATION@/capabilities/2/approval/expires_after", "INVALID_DURATION@/capabilities/2/approval/valid_for"],
+  },
+  {
+    name: "declared reviewers: a shared id, an OS user mapped twice, a required role nobody holds",
+    mutate: (c) => {
+      c.reviewers = [
+        { id: "dana", roles: ["support"] },
+        { id: "dana", roles: ["ops"], os_users: ["dwhit"] },
+        { id: "lee", roles: ["ops"], os_users: ["dwhit", "lee"] },
+      ];
+    },
+    expect: [
+      "DUPLICATE_REVIEWER@/reviewers/1/id",
+      "REQUIRED_ROLE_UNDECLARED@/capabilities/2/approval/required_role",
+      "SHARED_OS_USER@/reviewers/2/os_users/0",
+    ],
+  },
+  {
     name: "enum on a boolean and fractional values for an integer",
     mutate: (c) => {
       const args = proposal(c, 4).args!;

@@ -154,7 +154,7 @@ describe("console guards", () => {
 
 describe("console deadline", () => {
   const approved: Decision = {
-    id: "apr_1", proposalId: "wrp_1", decision: "approved", actor: "dana", role: "billing_lead", reason: null,
+    id: "apr_1", proposalId: "wrp_1", decision: "approved", actor: "dana", role: "billing_lead", reason: null, establishedBy: "self_declared",
     proposalHash: "h", beforeHash: null, createdAt: "2026-05-16T10:05:00.000Z", verification: VERIFIED,
   };
 

@@ -50,7 +50,7 @@ function history(receipts: StoredReceipt[], events: ProposalHistory["events"] = 
     proposal,
     // Everything in the same millisecond: the story order decides.
     evidence: { id: "ev_1", capability: proposal.capability, tenantId: "tenant_acme", principal: "agent-7", table: "public.invoices", objectIds: ["INV-3001"], args: {}, rows: [{}], queryAuditId: "qa_1", createdAt: AT },
-    decisions: [{ id: "apr_1", proposalId: "wrp_1", decision: "approved", actor: "dana", role: null, reason: null, proposalHash: proposal.hash, beforeHash: null, createdAt: AT, verification: VERIFIED }],
+    decisions: [{ id: "apr_1", proposalId: "wrp_1", decision: "approved", actor: "dana", role: null, reason: null, proposalHash: proposal.hash, beforeHash: null, establishedBy: "self_declared", createdAt: AT, verification: VERIFIED }],
     jobs: [{ id: "job_1", proposalId: "wrp_1", request: { idempotency_key: "wrp_1:INV-3001", approval: { actor: "dana" } }, createdAt: AT }],
     receipts,
     events,

@@ -28,7 +28,7 @@ function proposal(t: string): StoredProposal {
 
 function models(t: string): { review: ReviewModel; outcome: OutcomeModel; p: StoredProposal } {
   const p = proposal(t);
-  const decision = { id: t, proposalId: p.id, decision: "rejected" as const, actor: t, role: t, reason: t, proposalHash: t, beforeHash: t, createdAt: t, verification: { verified: true, keyId: t, problem: null, message: null } };
+  const decision = { id: t, proposalId: p.id, decision: "rejected" as const, actor: t, role: t, reason: t, proposalHash: t, beforeHash: t, establishedBy: "self_declared" as const, createdAt: t, verification: { verified: true, keyId: t, problem: null, message: null } };
   const receipt = { id: t, proposalId: p.id, jobId: t, tenantId: t, executor: { name: t, type: "sql_update" as const }, createdAt: t,
     receipt: { status: "failed" as const, rows_affected: 0, source_database_mutated: false, previous_version: t, new_version: t, safe_error_code: t, message: t, details: { effects: [] } } };
   return {

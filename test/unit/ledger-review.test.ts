@@ -121,7 +121,7 @@ describe("decide", () => {
     assert.match(outcome.decision.id, /^apr_[a-z2-7]{20}$/);
     const keyId = ledger.keys.active().id;
     assert.deepEqual({ ...outcome.decision, id: "x", createdAt: "t" }, {
-      id: "x", proposalId: p.id, decision: "approved", actor: "alice", role: "billing_lead", reason: null, proposalHash: p.hash,
+      id: "x", proposalId: p.id, decision: "approved", actor: "alice", role: "billing_lead", reason: null, establishedBy: "self_declared", proposalHash: p.hash,
       beforeHash: createHash("sha256").update(canonicalJson(p.before)).digest("hex"), createdAt: "t",
       verification: { verified: true, keyId, problem: null, message: null },
     });
@@ -130,7 +130,7 @@ describe("decide", () => {
     assert.deepEqual(await ledger.proposals.decisions(p.id), [outcome.decision]);
     const events = await ledger.events.list({ proposalId: p.id, afterId: 0 });
     assert.deepEqual(events.map((e) => e.type), ["proposal_created", "proposal_approved"]);
-    assert.deepEqual(events[1]!.detail, { decisionId: outcome.decision.id, actor: "alice", role: "billing_lead", reason: null, hash: p.hash, keyId });
+    assert.deepEqual(events[1]!.detail, { decisionId: outcome.decision.id, actor: "alice", role: "billing_lead", establishedBy: "self_declared", reason: null, hash: p.hash, keyId });
     assert.equal(events[1]!.tenantId, "acme");
   });
 

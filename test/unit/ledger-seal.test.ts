@@ -11,7 +11,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import type { Receipt } from "../../runtime/executors/protocol.ts";
-import { changeSetHash } from "../../runtime/ledger/hash.ts";
+import { canonicalJson, changeSetHash } from "../../runtime/ledger/hash.ts";
+import { createHmac } from "node:crypto";
 import { envKeyRing } from "../../runtime/ledger/keys/key-env.ts";
 import { fileKeyRing, keyFilePath, rotateKeyFile } from "../../runtime/ledger/keys/key-file.ts";
 import { LedgerKeyError, keyIdOf, type KeyRing } from "../../runtime/ledger/keys/key-ring.ts";
@@ -110,6 +111,7 @@ const DECISION_EDITS: Record<string, () => string | null> = {
   proposal_hash: () => "0".repeat(64),
   proposal_mac: () => "f".repeat(64),
   before_hash: () => "0".repeat(64),
+  established_by: () => "credential",
   created_at: () => "2020-01-01T00:00:00.000Z",
   key_id: () => keyIdOf(SECRET_B),
   mac: () => "f".repeat(64),
@@ -433,6 +435,28 @@ describe("an old store", () => {
     } finally {
       check2.close();
     }
+  });
+
+  test("a decision sealed before established_by existed (migration 5) still verifies and approves", async () => {
+    const path = storePath();
+    const ledger = await fresh(path);
+    const p = await approved(ledger);
+    // Rewrite the decision as a v5 build stored it: no established_by, MAC over the v5 fields.
+    const [stored] = await ledger.proposals.decisions(p.id);
+    const row = storeRow(path, "decisions", stored!.id);
+    const key = ledger.keys.active();
+    const v5Fields = {
+      record: "synapsor.decision.v1", id: row.id, proposalId: row.proposal_id, tenantId: row.tenant_id, decision: row.decision, actor: row.actor,
+      role: row.role, reason: row.reason, proposalHash: row.proposal_hash, proposalMac: row.proposal_mac, beforeHash: row.before_hash,
+      createdAt: row.created_at, keyId: key.id,
+    };
+    const v5Mac = createHmac("sha256", Buffer.from(key.secret, "utf8")).update(canonicalJson(v5Fields)).digest("hex");
+    editStore(path, "UPDATE decisions SET established_by = NULL, mac = ? WHERE proposal_id = ?", v5Mac, p.id);
+
+    const [decision] = await ledger.proposals.decisions(p.id);
+    assert.equal(decision!.establishedBy, null);
+    assert.equal(decision!.verification.verified, true, decision!.verification.message ?? "");
+    assert.ok((await ledger.proposals.approval(p.id)).ok);
   });
 
   test("opening the upgraded store again applies nothing twice", async () => {

@@ -65,7 +65,7 @@ function history(s: Planted): ProposalHistory {
       objectIds: [s.key], args: { invoice_id: s.key }, rows: [{ ...before, [s.evidenceColumn]: s.evidenceValue }], queryAuditId: "qa_1", createdAt: "t",
     },
     decisions: [{
-      id: "apr_1", proposalId: "wrp_1", decision: "approved", actor: s.actor, role: s.role, reason: s.reason,
+      id: "apr_1", proposalId: "wrp_1", decision: "approved", actor: s.actor, role: s.role, reason: s.reason, establishedBy: "self_declared",
       proposalHash: "h", beforeHash: null, createdAt: "t", verification: verification(s.message),
     }],
     jobs: [{ id: "job_1", proposalId: "wrp_1", request: { idempotency_key: s.key, change_set: { patch } }, createdAt: "t" }],

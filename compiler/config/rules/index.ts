@@ -12,6 +12,8 @@ import { checkArguments } from "./arguments.ts";
 import { checkLookup } from "./lookup.ts";
 import { checkPatch } from "./patch.ts";
 import { checkTrustedContextVariables } from "./trusted-context.ts";
+import { checkApproval } from "./approval.ts";
+import { checkReviewers } from "./reviewers.ts";
 
 export { CONTRACT_RULES, type ContractRuleCode } from "./report.ts";
 export { MAX_CAPABILITY_NAME_LENGTH, openAiAlias } from "./names.ts";
@@ -28,8 +30,12 @@ export function checkContractRules(contract: Contract): Diagnostic[] {
     checkReferences(contract, capability, at, report);
     checkArguments(capability, at, report);
     checkLookup(capability, at, report);
-    if (capability.kind === "proposal") checkPatch(capability, at, report);
+    if (capability.kind === "proposal") {
+      checkPatch(capability, at, report);
+      checkApproval(capability, at, report);
+    }
   });
+  if (contract.reviewers) checkReviewers(contract.reviewers, contract.capabilities, report);
   checkWriteCredentials(contract, report);
   return diagnostics;
 }

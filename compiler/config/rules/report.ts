@@ -29,6 +29,10 @@ export const CONTRACT_RULES = [
   { code: "PRECONDITION_ON_PATCHED_COLUMN", summary: "a precondition names a column the patch changes, or the primary or tenant key" },
   { code: "PRECONDITION_NEEDS_SQL_UPDATE", summary: "a proposal with preconditions is applied by an app-owned executor, which the runner cannot hold to them" },
   { code: "INVALID_ARGUMENT_CONSTRAINT", summary: "an argument's constraints contradict its type or each other" },
+  { code: "INVALID_DURATION", summary: "approval.expires_after or approval.valid_for is outside 1 minute … 365 days" },
+  { code: "DUPLICATE_REVIEWER", summary: "two declared reviewers share an id" },
+  { code: "SHARED_OS_USER", summary: "one OS user would map to two declared reviewers" },
+  { code: "REQUIRED_ROLE_UNDECLARED", summary: "a capability's approval.required_role is held by no declared reviewer" },
 ] as const;
 
 export type ContractRuleCode = (typeof CONTRACT_RULES)[number]["code"];

@@ -11,10 +11,10 @@ import { SqliteReadLog } from "./read-log.ts";
 import { SqliteReviewStorage } from "./review-storage.ts";
 
 /** Throws StoreUnavailableError when the file cannot be created, opened or migrated. */
-export function openSqliteLedger(path: string, keys: KeyRing, onStoreLost?: StoreLostListener): Ledger {
+export function openSqliteLedger(path: string, keys: KeyRing, onStoreLost?: StoreLostListener, now?: () => Date): Ledger {
   const db = openSqliteDatabase(path, onStoreLost);
   const events = new SqliteEventLog(db);
-  const review = createReviewLogs(new SqliteReviewStorage(db, events), keys);
+  const review = createReviewLogs(new SqliteReviewStorage(db, events), keys, now);
   return {
     reads: new SqliteReadLog(db),
     proposals: review.proposals,

@@ -68,7 +68,7 @@ export class SqliteReviewStorage implements ReviewStorage {
     this.#moveState = db.prepare(`UPDATE proposals SET state = ?, updated_at = ?, state_key_id = ?, state_mac = ?
       WHERE id = ? AND ${stamp} AND state IN (SELECT value FROM json_each(?))`);
     this.#insertDecision = db.prepare(`INSERT INTO decisions (id, proposal_id, tenant_id, decision, actor, role, reason,
-      proposal_hash, proposal_mac, before_hash, created_at, key_id, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      proposal_hash, proposal_mac, before_hash, created_at, key_id, mac, established_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.#decisionsOf = db.prepare("SELECT * FROM decisions WHERE proposal_id = ? ORDER BY created_at ASC, id ASC");
     this.#decisionOf = db.prepare("SELECT 1 FROM decisions WHERE proposal_id = ?");
     this.#insertJob = db.prepare(`INSERT INTO writeback_jobs (id, proposal_id, tenant_id, idempotency_key, request, created_at)
@@ -141,7 +141,7 @@ export class SqliteReviewStorage implements ReviewStorage {
       }
       if (d) {
         this.#insertDecision.run(d.id, d.proposalId, d.tenantId, d.decision, d.actor, d.role, d.reason, d.proposalHash, d.proposalMac,
-          d.beforeHash, d.createdAt, d.keyId, d.mac);
+          d.beforeHash, d.createdAt, d.keyId, d.mac, d.establishedBy);
       }
       const j = change.job;
       if (j) this.#insertJob.run(j.id, j.proposalId, j.tenantId, j.idempotencyKey, JSON.stringify(j.request), j.createdAt);

@@ -48,6 +48,8 @@ export function toDecisionRecord(row: Row): DecisionRecord {
     actor: row.actor as string,
     role: (row.role as string | null) ?? null,
     reason: (row.reason as string | null) ?? null,
+    // Sealed with the decision (seal.ts): an edited value fails verification, whatever it says.
+    establishedBy: (row.established_by as DecisionRecord["establishedBy"] | undefined) ?? null,
     proposalHash: row.proposal_hash as string,
     proposalMac: (row.proposal_mac as string | null) ?? null,
     beforeHash: (row.before_hash as string | null) ?? null,
