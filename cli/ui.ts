@@ -6,6 +6,8 @@ import type { Command } from "commander";
 import { compileCapabilities } from "../operator/apply/compiled-capability.ts";
 import { buildToolsPreview } from "../operator/preview/tools-preview.ts";
 import { consoleIdentities } from "../operator/console/identity.ts";
+import { loadReviewers } from "../operator/review/reviewers.ts";
+import { formatDiagnostics } from "../compiler/diagnostics.ts";
 import { consoleModels } from "../operator/console/review-model.ts";
 import { isLoopbackHost } from "../operator/console/security.ts";
 import { startConsole, type ConsoleOptions } from "../operator/console/server.ts";
@@ -46,7 +48,7 @@ export function register(program: Command): void {
     .option("--schema <file>", "schema snapshot to compile the config against (default: build.schema_snapshot, else the live schema of the source's read URL)")
     .option("--from-env <VAR>", "env var holding a database URL: compile against the live schema")
     .option("--ledger-key-env <VAR>", "the variable holding the ledger keys (default: the config's storage.ledger_key_env)")
-    .option("--json", "print { ok, port, links: [{ name, url }] } as JSON instead of text")
+    .option("--json", "print { ok, port, links: [{ name, label, url }] } as JSON instead of text")
     .action((flags: UiFlags) => runUi(flags));
 }
 
@@ -58,6 +60,8 @@ async function runUi(flags: UiFlags): Promise<void> {
     );
   }
   const contract = loadContractOrFail(flags.config);
+  const reviewers = loadReviewers(flags.config, contract);
+  if (!reviewers.ok) throw new CliError(formatDiagnostics(reviewers.file, reviewers.diagnostics));
   const store = chosenStorePath(flags.store, contract, flags.config);
   const ledger = await openExistingLedger(store, keySettings(store, flags.ledgerKeyEnv ? { ledgerKeyEnv: flags.ledgerKeyEnv } : {}, contract));
 
@@ -74,7 +78,7 @@ async function runUi(flags: UiFlags): Promise<void> {
     running = await startConsole({
       ledger,
       models,
-      identities: consoleIdentities(),
+      identities: consoleIdentities(reviewers.declaration),
       capabilities,
       configPath: flags.config,
       storePath: store,
@@ -91,11 +95,11 @@ async function runUi(flags: UiFlags): Promise<void> {
     throw err;
   }
 
-  if (flags.json) printJson({ ok: true, port: running.port, links: running.links.map((l) => ({ name: l.identity.name, url: l.url })) });
+  if (flags.json) printJson({ ok: true, port: running.port, links: running.links.map((l) => ({ name: l.identity.name, label: l.identity.label, url: l.url })) });
   else {
     // Paths and names are typed by people: guarded like every other line a terminal receives.
     process.stdout.write(terminalSafe(`Review console listening on ${flags.host}:${running.port} (store ${store}). Each link works once, in one browser:`) + "\n");
-    for (const link of running.links) process.stdout.write(`  ${terminalSafe(link.identity.name)}: ${link.url}\n`);
+    for (const link of running.links) process.stdout.write(`  ${terminalSafe(link.identity.label)}: ${link.url}\n`);
     if (!compiled.ok) process.stderr.write("synapsor-runner: the config did not compile, so the console shows no capabilities or planned UPDATE; run `synapsor-runner tools preview` to see why.\n");
     process.stdout.write("Press Ctrl-C to stop.\n");
   }

@@ -156,6 +156,8 @@ class ConsoleApp {
       object: (query.get("object") ?? "").trim(),
       age: age in AGES ? (age as Age) : "",
     };
+    // Overdue proposals are retired before they are counted, as `proposals list` does: none is shown as decidable past its deadline.
+    await this.options.ledger.proposals.expireOverdue();
     const now = Date.now();
     let all = await this.options.ledger.proposals.list({
       ...(filters.tenant ? { tenantId: filters.tenant } : {}),
@@ -230,12 +232,20 @@ class ConsoleApp {
     if (roles !== null && typed.role && !roles.includes(typed.role)) {
       return refuse("ROLE_NOT_HELD", `You are not declared with the role ${typed.role}.`, 403);
     }
+    // A declared reviewer who chose no role decides in the required one when they hold it, or in their only role.
+    let role = typed.role || undefined;
+    if (roles !== null && role === undefined) {
+      const required = (await this.options.ledger.proposals.get(id))?.approval.requiredRole;
+      role = required !== undefined && roles.includes(required) ? required : roles.length === 1 ? roles[0] : undefined;
+    }
     const outcome = await decideProposal(this.options.ledger, {
       proposalId: id,
       decision,
       actor: session.identity.name,
+      establishedBy: session.identity.establishedBy,
+      alsoKnownAs: session.identity.alsoKnownAs,
       expectedHash: hash,
-      ...(typed.role ? { role: typed.role } : {}),
+      ...(role ? { role } : {}),
       ...(decision === "rejected" ? { reason: typed.reason } : {}),
     });
     if (!outcome.ok) {

@@ -9,6 +9,7 @@ import type { OutcomeModel, ReviewModel } from "./model.ts";
 import type { ConsoleIdentity } from "./identity.ts";
 import { COMMENT_EVENT } from "./model-source.ts";
 import { shown } from "./render.ts";
+import { establishedText } from "../review/format.ts";
 
 export const STATE_LABELS: Record<ProposalState, string> = {
   review_required: "Review required",
@@ -193,6 +194,7 @@ export function reviewView(m: ReviewModel, chrome: Chrome, extras: ReviewExtras,
     deadline: m.deadline ? { ...when(m.deadline.at), label: m.deadline.kind === "review" ? "Expires unless decided by" : "Approval valid until" } : null,
     canDecide: p.state === "review_required",
     selfDeclaredRole: chrome.identity.roles === null,
+    roleChoices: (chrome.identity.roles ?? []).map((value) => ({ value, selected: value === m.requiredRole })),
     decisions: m.decisions.map((d) => ({
       approved: d.decision === "approved",
       decision: d.decision === "approved" ? "Approved" : "Rejected",
@@ -202,6 +204,9 @@ export function reviewView(m: ReviewModel, chrome: Chrome, extras: ReviewExtras,
       createdAt: when(d.createdAt),
       proposalHash: d.proposalHash,
       verified: d.verification.verified,
+      // Said plainly on the page: a self-declared name and role were checked against nothing.
+      established: establishedText(d.establishedBy),
+      selfDeclared: d.establishedBy === null || d.establishedBy === "self_declared",
     })),
     comments: comments(m.events),
     approvedBy: approvedDecision?.actor ?? null,

@@ -209,6 +209,8 @@ describe("decisions follow the ledger's review rules", () => {
     assert.equal(decision!.role, "billing_lead");
     const page = await get(`/proposals/${proposals.approve.id}`);
     assert.ok(page.body.includes(`synapsor-runner apply --proposal ${proposals.approve.id}`), "the approved page shows the apply command");
+    assert.equal(decision!.establishedBy, "self_declared", "no reviewers are declared for the example");
+    assert.match(page.body, /Reviewer self-declared: the name and role were typed by the reviewer and checked against no declaration\./, "the page says so plainly");
     assert.equal((await post(`/proposals/${proposals.approve.id}/approve`, { csrf, hash, role: "billing_lead" })).status, 409, "no second decision");
   });
 

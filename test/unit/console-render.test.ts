@@ -12,7 +12,7 @@ import type { StoredProposal } from "../../runtime/ledger/records.ts";
 import { htmlText } from "../../runtime/text/html-safe.ts";
 import { firstForbidden, hostile } from "../support/hostile-text.ts";
 
-const CHROME: Chrome = { identity: { name: "dana", roles: null, establishedBy: { name: "console_link", role: "self_declared" } }, csrf: "csrf-token", section: "inbox" };
+const CHROME: Chrome = { identity: { name: "dana", label: "dana", roles: null, establishedBy: "self_declared", alsoKnownAs: [] }, csrf: "csrf-token", section: "inbox" };
 const verified = { verified: true, keyId: "k_1", problem: null, message: null, seals: { record: "verified", state: "verified" } } as const;
 
 function proposal(t: string): StoredProposal {

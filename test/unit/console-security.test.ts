@@ -48,7 +48,10 @@ describe("checkOrigin", () => {
 
 describe("ConsoleSessions", () => {
   test("each link's token works once, and only for its own identity", () => {
-    const people = [{ name: "dana", roles: null, establishedBy: { name: "console_link", role: "self_declared" } } as const, { name: "lee", roles: null, establishedBy: { name: "console_link", role: "self_declared" } } as const];
+    const people = [
+      { name: "dana", label: "dana", roles: null, establishedBy: "self_declared", alsoKnownAs: [] } as const,
+      { name: "lee", label: "lee", roles: null, establishedBy: "self_declared", alsoKnownAs: [] } as const,
+    ];
     const sessions = new ConsoleSessions(people, 4100);
     const [dana, lee] = sessions.links;
     assert.match(dana!.token, /^[A-Za-z0-9_-]{43}$/);
