@@ -17,6 +17,7 @@ import { evaluateGuards } from "./guards.ts";
 import { liveSources, readLiveRow, type LiveRead, type LiveSources } from "./live-row.ts";
 import type { DiffColumn, OutcomeModel, ReviewModel } from "./model.ts";
 import { outcomeFor } from "./outcome-model.ts";
+import { currentDeadline } from "../../runtime/ledger/review-rules.ts";
 
 export interface ReviewDeps {
   ledger: Ledger;
@@ -155,26 +156,9 @@ function plannedWrite(capability: CapabilityPlan | undefined, proposal: StoredPr
   };
 }
 
-/**
- * When a pending proposal stops being reviewable (the proposal's fixed expires_at), or an approval
- * stops being valid (its time plus the approval's valid_for). Read defensively: stores written
- * before these fields have neither, and then there is no deadline.
- */
+/** The review deadline or approval window the ledger's own rules enforce (review-rules.ts), so the page and apply agree. */
 export function deadlineOf(proposal: StoredProposal, decisions: readonly Decision[]): ReviewModel["deadline"] {
-  const record = proposal as unknown as Record<string, unknown>;
-  const approval = proposal.approval as unknown as Record<string, unknown>;
-  if (proposal.state === "review_required") {
-    const at = instant(record.expiresAt ?? record.expires_at ?? approval.expiresAt ?? approval.expires_at);
-    return at ? { kind: "review", at } : null;
-  }
-  if (proposal.state === "approved") {
-    const approved = decisions.find((d) => d.decision === "approved");
-    const window = durationMs(approval.validFor ?? approval.valid_for);
-    const from = approved ? Date.parse(approved.createdAt) : Number.NaN;
-    if (window === undefined || Number.isNaN(from)) return null;
-    return { kind: "approval", at: new Date(from + window).toISOString() };
-  }
-  return null;
+  return currentDeadline(proposal, decisions.find((d) => d.decision === "approved"));
 }
 
 function blockedBecause(
@@ -216,22 +200,6 @@ function deadlinePassed(deadline: ReviewModel["deadline"], now: Date): string | 
   return deadline.kind === "review"
     ? `Its review deadline passed at ${deadline.at}; approving it now expires it instead.`
     : `Its approval stopped being valid at ${deadline.at}; apply would refuse and expire it.`;
-}
-
-function instant(value: unknown): string | null {
-  if (typeof value !== "string") return null;
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
-}
-
-const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** "30m", "72h", "7d" (the contract's duration form), or a number of seconds. */
-export function durationMs(value: unknown): number | undefined {
-  if (typeof value === "number") return Number.isFinite(value) && value >= 0 ? value * 1000 : undefined;
-  if (typeof value !== "string") return undefined;
-  const m = /^(\d{1,9})([smhd])$/.exec(value.trim());
-  return m ? Number(m[1]) * UNIT_MS[m[2]!]! : undefined;
 }
 
 /** Cells compare as the runtime compares them (numbers and text by their text); objects by canonical JSON. */
