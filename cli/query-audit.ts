@@ -4,16 +4,14 @@
 
 import { Option, type Command } from "commander";
 import { loadQueryAudit } from "../operator/ledger/documents.ts";
-import { exportDocument, type ExportFlags } from "../operator/ledger/export.ts";
 import { formatQueryAudit, formatQueryAuditList } from "../operator/ledger/format.ts";
 import { queryAuditMarkdown } from "../operator/ledger/markdown.ts";
 import { queryAuditItem } from "../operator/ledger/records-json.ts";
 import { readFilterFrom, withSearchOptions, type SearchFlags } from "../operator/ledger/search-options.ts";
-import { STORE_OR_CONFIG, storeOrConfig, withKeyOptions, withLedger, type KeyFlags } from "../operator/review/store.ts";
-import type { Ledger } from "../runtime/ledger/ports.ts";
-import { CliError, printJson } from "./program.ts";
+import { storeOrConfig, withLedger } from "../operator/review/store.ts";
+import { printJson } from "./program.ts";
+import { registerShowAndExport } from "./ledger-record.ts";
 
-type ShowFlags = KeyFlags & { store?: string; json?: boolean };
 type ListFlags = SearchFlags & { evidence?: string; outcome?: "ok" | "error" };
 
 export function register(program: Command): void {
@@ -33,39 +31,15 @@ export function register(program: Command): void {
         else process.stdout.write(formatQueryAuditList(items));
       }, flags));
 
-  withKeyOptions(group
-    .command("show")
-    .description("Show one query audit row")
-    .argument("<id>", "query audit id (qa_…)")
-    .option("--store <file>", STORE_OR_CONFIG)
-    .option("--json", "print the row as JSON (format synapsor.query-audit.v1)"))
-    .action((id: string, flags: ShowFlags) =>
-      withLedger(storeOrConfig(flags), async (ledger) => {
-        const doc = await load(ledger, id, flags);
-        if (flags.json) printJson(doc);
-        else process.stdout.write(formatQueryAudit(doc));
-      }, flags));
-
-  withKeyOptions(group
-    .command("export")
-    .description("Write one query audit row to a file, as JSON or Markdown (never replaces a file without --force)")
-    .argument("<id>", "query audit id (qa_…)")
-    .option("--store <file>", STORE_OR_CONFIG)
-    .addOption(new Option("--format <format>", "file format").choices(["json", "markdown"]).makeOptionMandatory())
-    .requiredOption("--output <file>", "where to write it")
-    .option("--force", "replace --output if it exists")
-    .option("--json", "print { ok, id, format, output } as JSON"))
-    .action((id: string, flags: ExportFlags & ShowFlags) =>
-      withLedger(storeOrConfig(flags), async (ledger) => {
-        const doc = await load(ledger, id, flags);
-        exportDocument(flags, doc, queryAuditMarkdown, `query audit ${id} (${doc.outcome})`);
-      }, flags));
-}
-
-async function load(ledger: Ledger, id: string, flags: ShowFlags) {
-  const doc = await loadQueryAudit(ledger, id);
-  if (!doc) {
-    throw new CliError(`No query audit row ${id} in this store. List them with: synapsor-runner query-audit list --store ${flags.store ?? "<file>"}`);
-  }
-  return doc;
+  registerShowAndExport(group, {
+    group: "query-audit",
+    noun: "query audit row",
+    idHelp: "query audit id (qa_…)",
+    showDescription: "Show one query audit row",
+    jsonFormat: "synapsor.query-audit.v1",
+    load: loadQueryAudit,
+    format: formatQueryAudit,
+    markdown: queryAuditMarkdown,
+    exportLabel: (id, doc) => `query audit ${id} (${doc.outcome})`,
+  });
 }

@@ -12,7 +12,7 @@ import { openLedger } from "../../runtime/ledger/index.ts";
 import type { Ledger } from "../../runtime/ledger/ports.ts";
 import type { StoredProposal } from "../../runtime/ledger/records.ts";
 import { EXAMPLE_CONFIG_PATH, EXAMPLE_DIR } from "../support/example.ts";
-import { CONSOLE_LINK, cookieFrom, csrfOf, hashOf, rawRequest, startConsoleProcess, type ConsoleProcess } from "../support/console.ts";
+import { CONSOLE_LINK, cookieFrom, csrfOf, hashOf, proposeWaiverInLedger, rawRequest, startConsoleProcess, type ConsoleProcess } from "../support/console.ts";
 
 const root = mkdtempSync(join(tmpdir(), "console-reviewers-"));
 const store = join(root, "ledger.db");
@@ -23,25 +23,8 @@ let ledger: Ledger;
 let ui: ConsoleProcess;
 const links = new Map<string, { label: string; token: string }>();
 
-async function propose(principal: string, invoice: string): Promise<StoredProposal> {
-  const tenantId = "tenant_acme";
-  const row = { id: invoice, tenant_id: tenantId, status: "overdue", late_fee_cents: 2500, waiver_reason: null, updated_at: "2026-05-16T09:12:44.123456Z" };
-  const read = await ledger.reads.recordRead({
-    capability: "billing.inspect_invoice", tenantId, principal, source: "app_db", table: "public.invoices", statementFingerprint: "9c1e2f3a4b5d6e7f",
-    args: { invoice_id: invoice }, redactedParams: [invoice, "$tenant_id"], rows: [row], objectIds: [invoice], durationMs: 1.2, withEvidence: true,
-  });
-  return ledger.proposals.create({
-    capability: "billing.propose_late_fee_waiver", tenantId, principal, source: "app_db",
-    target: { schema: "public", table: "invoices", primaryKey: { column: "id", value: invoice } },
-    before: row,
-    patch: { late_fee_cents: 0, waiver_reason: "outage", status: "open" },
-    after: { ...row, late_fee_cents: 0, waiver_reason: "outage", status: "open" },
-    guards: { tenant: { column: "tenant_id", value: tenantId }, conflict: { column: "updated_at", expected: row.updated_at }, transitions: [{ column: "status", from: ["overdue"], to: ["open"] }] },
-    args: { invoice_id: invoice, new_late_fee_cents: 0, reason: "outage" },
-    evidenceId: read.evidenceId!,
-    approval: { mode: "human", requiredRole: "billing_lead", reviewers: "declared" },
-    executor: { name: "direct_sql", type: "sql_update" },
-  });
+function propose(principal: string, invoice: string): Promise<StoredProposal> {
+  return proposeWaiverInLedger(ledger, principal, invoice, { extraArgs: { reason: "outage" }, approval: { reviewers: "declared" } });
 }
 
 const cookies = new Map<string, string>();

@@ -14,7 +14,7 @@ import type { StoredProposal } from "../../runtime/ledger/records.ts";
 import { runCli } from "../support/cli.ts";
 import { EXAMPLE_CONFIG_PATH, EXAMPLE_DIR } from "../support/example.ts";
 import { firstForbidden } from "../support/hostile-text.ts";
-import { cookieFrom, csrfOf, hashOf, rawRequest, startConsoleProcess, type ConsoleProcess, type HttpAnswer } from "../support/console.ts";
+import { cookieFrom, csrfOf, hashOf, proposeWaiverInLedger, rawRequest, startConsoleProcess, type ConsoleProcess, type HttpAnswer } from "../support/console.ts";
 
 const root = mkdtempSync(join(tmpdir(), "console-security-"));
 const store = join(root, "ledger.db");
@@ -37,25 +37,8 @@ let cookie = "";
 const seen: Array<{ label: string; answer: HttpAnswer }> = [];
 const proposals: Record<"mine" | "approve" | "reject" | "hostile" | "secretValue" | "comment", StoredProposal> = {} as never;
 
-async function propose(principal: string, invoice: string, extraArgs: Record<string, unknown> = {}): Promise<StoredProposal> {
-  const tenantId = "tenant_acme";
-  const row = { id: invoice, tenant_id: tenantId, status: "overdue", late_fee_cents: 2500, waiver_reason: null, updated_at: "2026-05-16T09:12:44.123456Z" };
-  const read = await ledger.reads.recordRead({
-    capability: "billing.inspect_invoice", tenantId, principal, source: "app_db", table: "public.invoices", statementFingerprint: "9c1e2f3a4b5d6e7f",
-    args: { invoice_id: invoice }, redactedParams: [invoice, "$tenant_id"], rows: [row], objectIds: [invoice], durationMs: 1.2, withEvidence: true,
-  });
-  return ledger.proposals.create({
-    capability: "billing.propose_late_fee_waiver", tenantId, principal, source: "app_db",
-    target: { schema: "public", table: "invoices", primaryKey: { column: "id", value: invoice } },
-    before: row,
-    patch: { late_fee_cents: 0, waiver_reason: String(extraArgs.reason ?? "first late payment"), status: "open" },
-    after: { ...row, late_fee_cents: 0, status: "open" },
-    guards: { tenant: { column: "tenant_id", value: tenantId }, conflict: { column: "updated_at", expected: row.updated_at }, transitions: [{ column: "status", from: ["overdue"], to: ["open"] }] },
-    args: { invoice_id: invoice, new_late_fee_cents: 0, reason: "first late payment", ...extraArgs },
-    evidenceId: read.evidenceId!,
-    approval: { mode: "human", requiredRole: "billing_lead" },
-    executor: { name: "direct_sql", type: "sql_update" },
-  });
+function propose(principal: string, invoice: string, extraArgs: Record<string, unknown> = {}): Promise<StoredProposal> {
+  return proposeWaiverInLedger(ledger, principal, invoice, { extraArgs });
 }
 
 const host = () => `127.0.0.1:${ui.port}`;

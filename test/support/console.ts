@@ -5,6 +5,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { request as httpRequest } from "node:http";
 import { CLI, REPO_ROOT } from "./cli.ts";
+import type { Ledger } from "../../runtime/ledger/ports.ts";
+import type { ProposalApproval, StoredProposal } from "../../runtime/ledger/records.ts";
 
 export interface ConsoleProcess {
   child: ChildProcess;
@@ -93,4 +95,35 @@ export function hashOf(html: string): string {
   const m = /name="hash" value="([0-9a-f]+)"/.exec(html);
   if (!m) throw new Error("the page has no decision form");
   return m[1]!;
+}
+
+/**
+ * A late-fee waiver of `invoice` in tenant_acme, written straight into the ledger as the example's
+ * server would write it (its read first, then the proposal), for console tests that need no database.
+ */
+export async function proposeWaiverInLedger(
+  ledger: Ledger,
+  principal: string,
+  invoice: string,
+  options: { extraArgs?: Record<string, unknown>; approval?: Partial<ProposalApproval> } = {},
+): Promise<StoredProposal> {
+  const tenantId = "tenant_acme";
+  const reason = String(options.extraArgs?.reason ?? "first late payment");
+  const row = { id: invoice, tenant_id: tenantId, status: "overdue", late_fee_cents: 2500, waiver_reason: null, updated_at: "2026-05-16T09:12:44.123456Z" };
+  const read = await ledger.reads.recordRead({
+    capability: "billing.inspect_invoice", tenantId, principal, source: "app_db", table: "public.invoices", statementFingerprint: "9c1e2f3a4b5d6e7f",
+    args: { invoice_id: invoice }, redactedParams: [invoice, "$tenant_id"], rows: [row], objectIds: [invoice], durationMs: 1.2, withEvidence: true,
+  });
+  return ledger.proposals.create({
+    capability: "billing.propose_late_fee_waiver", tenantId, principal, source: "app_db",
+    target: { schema: "public", table: "invoices", primaryKey: { column: "id", value: invoice } },
+    before: row,
+    patch: { late_fee_cents: 0, waiver_reason: reason, status: "open" },
+    after: { ...row, late_fee_cents: 0, status: "open" },
+    guards: { tenant: { column: "tenant_id", value: tenantId }, conflict: { column: "updated_at", expected: row.updated_at }, transitions: [{ column: "status", from: ["overdue"], to: ["open"] }] },
+    args: { invoice_id: invoice, new_late_fee_cents: 0, reason: "first late payment", ...options.extraArgs },
+    evidenceId: read.evidenceId!,
+    approval: { mode: "human", requiredRole: "billing_lead", ...options.approval },
+    executor: { name: "direct_sql", type: "sql_update" },
+  });
 }
