@@ -17,6 +17,7 @@ import { connectStdio, envelopeOf } from "../support/compiled-server.ts";
 import { createPostgresDatabase, type TestDatabase } from "../support/databases.ts";
 import { seedExample } from "../support/example.ts";
 import { packAndInstall, runInstalledCli, serveInstalledAndRead, withNodeFirst, type InstalledPackage } from "../support/package.ts";
+import { cookieFrom, rawRequest, startConsoleProcess } from "../support/console.ts";
 
 const NODE = process.execPath;
 const TOOLS = ["billing.inspect_invoice", "billing.propose_late_fee_waiver", "support.list_open_tickets"];
@@ -60,12 +61,15 @@ describe("the installed package (npm pack, then npm install of the tarball)", ()
       "dist/handler/index.d.ts",
       "schemas/synapsor.runner.schema.json",
       "templates/server.ts.hbs",
+      "templates/console/review.hbs",
+      "templates/console/assets/console.css",
+      "templates/console/assets/console.js",
       "examples/support-billing/synapsor.runner.json",
       "docs/contract.md",
     ]) {
       assert.ok(files.includes(required), `${required} is missing from the tarball`);
     }
-    const allowed = /^(package\.json|README\.md|LICENSE|bin\/[^/]+\.js|dist\/.+\.(js|d\.ts)|schemas\/.+\.json|templates\/.+\.hbs|examples\/.+|docs\/.+\.md)$/;
+    const allowed = /^(package\.json|README\.md|LICENSE|bin\/[^/]+\.js|dist\/.+\.(js|d\.ts)|schemas\/.+\.json|templates\/.+\.hbs|templates\/console\/assets\/console\.(css|js)|examples\/.+|docs\/.+\.md)$/;
     assert.deepEqual(files.filter((f) => !allowed.test(f)), [], "unexpected files in the tarball");
     // The JSON Schemas ship once, in schemas/: the code reads them from there, so tsc copies none into dist/.
     assert.deepEqual(files.filter((f) => f.startsWith("dist/schemas/")), []);
@@ -268,5 +272,24 @@ export const wrongSummary = (envelope: Envelope): number => envelope.summary;
     const demo = await runInstalledCli(installed, NODE, ["demo", "--dir", join(installed.appDir, "demo")], { env, timeoutMs: 180_000 });
     assert.equal(demo.code, 0, demo.stderr + demo.stdout);
     assert.match(demo.stdout, /\nDone in [\d.]+ s\./);
+
+    // The review console the demo points to, served by the installed package (its views and assets ship).
+    const waiting = /^15\. .* → (wrp_[a-z0-9]+), review_required/m.exec(demo.stdout)?.[1];
+    const command = /^  synapsor-runner ui (--config \S+ --schema \S+ --store \S+)$/m.exec(demo.stdout)?.[1];
+    assert.ok(waiting && command, demo.stdout);
+    const bin = join(installed.appDir, "node_modules", ".bin", "synapsor-runner");
+    const ui = await startConsoleProcess([...command.split(" "), "--port", "0"], withNodeFirst(NODE, env), { command: bin, cwd: installed.appDir });
+    try {
+      const host = { Host: `127.0.0.1:${ui.port}` };
+      const cookie = cookieFrom(await rawRequest(ui.port, "GET", `/?token=${ui.token}`, host));
+      const page = await rawRequest(ui.port, "GET", `/proposals/${waiting}`, { ...host, Cookie: cookie });
+      assert.equal(page.status, 200, page.body);
+      assert.ok(page.body.includes("INV-3005"));
+      const css = await rawRequest(ui.port, "GET", "/assets/console.css", { ...host, Cookie: cookie });
+      assert.equal(css.status, 200);
+      assert.match(String(css.headers["content-type"]), /text\/css/);
+    } finally {
+      await ui.stop();
+    }
   });
 });

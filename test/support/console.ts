@@ -21,8 +21,11 @@ export interface ConsoleProcess {
 
 export const CONSOLE_LINK = /http:\/\/127\.0\.0\.1:(\d+)\/\?token=([A-Za-z0-9_-]+)/;
 
-export async function startConsoleProcess(args: string[], env: NodeJS.ProcessEnv): Promise<ConsoleProcess> {
-  const child = spawn(process.execPath, [CLI, "ui", ...args], { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+/** Starts `ui` from the repository's CLI, or with `launcher` (e.g. an installed package's bin) in its place. */
+export async function startConsoleProcess(args: string[], env: NodeJS.ProcessEnv, launcher?: { command: string; cwd: string }): Promise<ConsoleProcess> {
+  const child = launcher
+    ? spawn(launcher.command, ["ui", ...args], { cwd: launcher.cwd, env, stdio: ["ignore", "pipe", "pipe"] })
+    : spawn(process.execPath, [CLI, "ui", ...args], { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout!.setEncoding("utf8").on("data", (d: string) => (stdout += d));
