@@ -38,6 +38,18 @@ export interface HttpServerOptions {
   maxConnections?: number;
   /** A connection that has not started a request within this time is closed. Default 10 s. */
   idleTimeoutMs?: number;
+  /**
+   * Endpoints served beside the MCP path (health, metrics, resource metadata), matched on the exact
+   * path before the bearer gate and the Host check: each answers for itself, with its own checks,
+   * and must reveal nothing a caller without the token may not know.
+   */
+  extraRoutes?: readonly ExtraRoute[];
+}
+
+export interface ExtraRoute {
+  /** Exact path, e.g. "/livez"; the query string is ignored. */
+  path: string;
+  handle(req: IncomingMessage, res: ServerResponse): void | Promise<void>;
 }
 
 export interface RunningHttpServer {
@@ -108,6 +120,11 @@ function reject(
   const hasBody = req.headers["transfer-encoding"] !== undefined || (req.headers["content-length"] ?? "0") !== "0";
   if (hasBody) res.shouldKeepAlive = false;
   sendJson(res, status, errorResponse(null, JSONRPC_INVALID_REQUEST, message), headers);
+}
+
+function pathOf(url: string): string {
+  const query = url.indexOf("?");
+  return query === -1 ? url : url.slice(0, query);
 }
 
 function isJsonContentType(value: string | undefined): boolean {
@@ -184,6 +201,8 @@ export async function startHttpServer(source: CoreSource, options: HttpServerOpt
     sendText(res, response.id === null ? 400 : 200, serializeResponse(response));
   }
 
+  const extraRoutes = new Map((options.extraRoutes ?? []).map((r) => [r.path, r] as const));
+
   function route(req: IncomingMessage, res: ServerResponse): void {
     const alone = connections.requestStarted(req, res);
     if (closing) res.shouldKeepAlive = false;
@@ -192,6 +211,17 @@ export async function startHttpServer(source: CoreSource, options: HttpServerOpt
       // and the connection closes after this answer, which Node sends after the earlier reply.
       res.shouldKeepAlive = false;
       return reject(req, res, 429, "Too Many Requests: one request at a time per connection; wait for each reply before sending the next request");
+    }
+
+    const extra = extraRoutes.get(pathOf(req.url ?? "/"));
+    if (extra !== undefined) {
+      Promise.resolve()
+        .then(() => extra.handle(req, res))
+        .catch(() => {
+          if (res.headersSent) res.destroy();
+          else sendText(res, 500, "Internal error");
+        });
+      return;
     }
 
     // The token comes first: a caller without it learns nothing else about this server.
@@ -212,9 +242,7 @@ export async function startHttpServer(source: CoreSource, options: HttpServerOpt
       return reject(req, res, 403, "Forbidden: Origin not allowed");
     }
 
-    const url = req.url ?? "/";
-    const query = url.indexOf("?");
-    if ((query === -1 ? url : url.slice(0, query)) !== path) return reject(req, res, 404, "Not found");
+    if (pathOf(req.url ?? "/") !== path) return reject(req, res, 404, "Not found");
 
     if (req.method !== "POST") {
       return reject(req, res, 405, "Method not allowed: this server accepts POST only", { Allow: "POST" });

@@ -400,6 +400,24 @@ describe("Streamable HTTP transport", () => {
     }
   });
 
+  test("extra routes answer beside the MCP path, before the bearer gate; the MCP path stays gated", async () => {
+    const s = await startHttpServer(createMcpServerCore(createEchoHost()), {
+      port: 0,
+      authToken: "extra-routes-token-0123456789",
+      extraRoutes: [{ path: "/livez", handle: (_req, res) => void res.writeHead(200, { "Content-Type": "text/plain" }).end("ok") }],
+    });
+    try {
+      const live = await raw(s.url, { method: "GET", path: "/livez?verbose=1" });
+      assert.equal(live.status, 200);
+      assert.equal(live.body, "ok");
+      const mcp = await raw(s.url, { headers: { "Content-Type": "application/json" }, body: CALL_BODY });
+      assert.equal(mcp.status, 401, "the MCP path still needs the token");
+      assert.equal((await raw(s.url, { method: "GET", path: "/livez/more" })).status, 401, "only the exact path");
+    } finally {
+      await s.close();
+    }
+  });
+
   test("refuses to start without a token unless unauthenticated access is explicit", async () => {
     await assert.rejects(startHttpServer(createMcpServerCore(createEchoHost()), { port: 0 }), HttpServerConfigError);
   });
