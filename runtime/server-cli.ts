@@ -19,6 +19,8 @@ import { openLedger } from "./ledger/open.ts";
 import { acquireLease, leasePath, type HeldLease } from "./ledger/lease.ts";
 import { fileProblem, StoreUnavailableError } from "./ledger/store-error.ts";
 import { DEFAULT_HTTP_MAX_CONNECTIONS, startHttpServer } from "./mcp/http.ts";
+import { createReadiness, plannedStatements } from "./health/readiness.ts";
+import { healthRoutes } from "./health/routes.ts";
 import { DEFAULT_POOL_SIZE } from "./db/rows.ts";
 import { createMcpServerCore } from "./mcp/protocol.ts";
 import { serveStdio } from "./mcp/stdio.ts";
@@ -54,6 +56,9 @@ serve options:
 tools options:
   --json                     print the tool list as JSON
   --alias-mode openai        show the names as an OpenAI-style client would see them
+
+HTTP also answers GET /livez (the process) and GET /readyz (sources, ledger, planned
+statements) without the bearer token; see docs/deployment.md.
 
 Environment: the trusted tenant and principal come from the variables named in the config
 (never from tool arguments); database URLs come from each source's read_url_env. The keys
@@ -294,9 +299,16 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
     return;
   }
 
+  // Health for a load balancer (runtime/health/): outside the bearer gate, fixed words only.
+  const readiness = createReadiness({
+    adapters,
+    ledgerWritable: () => ledger.checkWritable(),
+    statements: plannedStatements(def.capabilities),
+  });
   let server;
   try {
     server = await startHttpServer(core, {
+      extraRoutes: healthRoutes(readiness),
       host: values.host,
       port,
       path: "/mcp",

@@ -32,6 +32,11 @@ export interface Adapter {
    * login, URL or session once at start. Rejects with the driver's (or our) error.
    */
   verify(): Promise<void>;
+  /**
+   * Parses and plans a fixed statement on one connection without running it, then drops it: the
+   * readiness check's proof that the live schema still fits what was planned at build time.
+   */
+  prepare(statement: FixedStatement): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -178,6 +178,22 @@ export function createMysqlAdapter(
       finish(await acquire());
     },
 
+    async prepare(statement: FixedStatement): Promise<void> {
+      const conn = await acquire();
+      try {
+        // SQL-level PREPARE under its own name: mysql2's prepare() shares the cache execute() uses,
+        // and closing a handle there would break the next call of the same statement.
+        await bounded<unknown>(conn, "A statement check", (done) =>
+          conn.query("PREPARE synapsor_readiness_check FROM ?", [statement.text], (err, result) => done(err, result)),
+        );
+        await run(conn, "DEALLOCATE PREPARE synapsor_readiness_check");
+      } catch (err) {
+        finish(conn, err);
+        throw err;
+      }
+      finish(conn);
+    },
+
     close(): Promise<void> {
       closing ??= new Promise((resolve, reject) => pool.end((err) => (err ? reject(err) : resolve())));
       return closing;

@@ -190,6 +190,17 @@ export function createPostgresAdapter(
       await withClient(async () => undefined);
     },
 
+    async prepare(statement: FixedStatement): Promise<void> {
+      // PREPARE parses and plans with the same type inference as the driver's named statement.
+      await withClient(async (client, markBroken) => {
+        await driverCall(client.query(`PREPARE synapsor_readiness_check AS ${statement.text}`));
+        await driverCall(client.query("DEALLOCATE synapsor_readiness_check")).catch((err: unknown) => {
+          markBroken(err); // a session left holding the name would fail the next check
+          throw err;
+        });
+      });
+    },
+
     close(): Promise<void> {
       closing ??= pool.end();
       return closing;

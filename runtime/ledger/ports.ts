@@ -139,5 +139,7 @@ export interface Ledger {
   readonly events: EventLog;
   /** The keys this ledger seals and verifies review records with. */
   readonly keys: KeyRing;
+  /** Takes the store's write lock and lets it go; rejects (StoreUnavailableError) when nothing could be written. */
+  checkWritable(): Promise<void>;
   close(): Promise<void>;
 }

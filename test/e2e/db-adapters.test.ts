@@ -253,6 +253,19 @@ for (const engine of ["postgres", "mysql"] as const) {
       }
     });
 
+    test("prepare checks a statement against the live schema without running it or leaving it behind", async () => {
+      const a = adapter({ maxConnections: 1 });
+      await a.prepare(byId);
+      await a.prepare(byId); // a second check on the same connection: the first left nothing behind
+      await assert.rejects(a.prepare({ name: "drifted", text: fx.sql("SELECT no_such_column FROM tickets WHERE id = $1") }));
+      // The connection is still usable after a failed check.
+      assert.deepEqual((await a.query(byId, ["acme", "t-1"])).length, 1);
+      if (engine === "postgres") {
+        const prepared = await a.query({ name: "prepared_left", text: "SELECT name FROM pg_prepared_statements ORDER BY name" }, []);
+        assert.deepEqual(prepared.map((r) => r.name), ["prepared_left", "ticket_by_id"], "no readiness statement stays prepared");
+      }
+    });
+
     test("SQL metacharacters in bound values are only data", async () => {
       const a = adapter();
       assert.deepEqual(await a.query(byId, [HOSTILE, "t-1"]), []);

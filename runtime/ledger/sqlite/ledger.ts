@@ -21,6 +21,7 @@ export function openSqliteLedger(path: string, keys: KeyRing, onStoreLost?: Stor
     writeback: review.writeback,
     events,
     keys,
+    checkWritable: async () => db.transaction(() => undefined),
     close: async () => db.close(),
   };
 }
