@@ -50,6 +50,8 @@ serve options:
   --pool-size N              database connections per source (default 8)
   --max-connections N        open HTTP connections at most (default 128; one more closes the
                              oldest idle one)
+  --drain-timeout-ms N       on SIGTERM/SIGINT (HTTP): how long calls in flight may finish
+                             (default 10000, under 30000); exit 0 when they did, 1 when cut short
   --allow-concurrent-store   serve even when another server holds the store's lease
                              (<store>.lease.json); for deliberate local debugging only
 
@@ -65,6 +67,9 @@ Environment: the trusted tenant and principal come from the variables named in t
 that seal proposals come from storage.ledger_key_env (or SYNAPSOR_LEDGER_KEY) when set,
 otherwise from the key file <store>.key (created on first use, mode 0600).
 `;
+
+const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
+const POOL_CLOSE_GRACE_MS = 2_000;
 
 const KNOWN_COMMANDS = new Set(["serve", "tools", "version"]);
 
@@ -177,6 +182,7 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
       "pool-size": { type: "string", default: String(DEFAULT_POOL_SIZE) },
       "max-connections": { type: "string", default: String(DEFAULT_HTTP_MAX_CONNECTIONS) },
       "allow-concurrent-store": { type: "boolean" },
+      "drain-timeout-ms": { type: "string", default: String(DEFAULT_DRAIN_TIMEOUT_MS) },
     },
     strict: true,
   });
@@ -193,6 +199,7 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
     throw new StartupError(`--transport must be 'stdio' or 'http', not '${transport}'.`);
   }
   const aliasMode = parseAliasMode(values["alias-mode"]);
+  const drainTimeoutMs = parseDrainTimeout(values["drain-timeout-ms"]);
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new StartupError(`--port must be a port number, not '${values.port}'.`);
 
@@ -282,7 +289,9 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
     if (closing) return;
     closing = true;
     await closeTransport().catch(() => undefined);
-    await Promise.allSettled([...adapters.values()].map((a) => a.close()));
+    // A pool waits for its checked-out connections; a call cut short by the drain may hold one for
+    // its whole statement timeout, so the wait is bounded.
+    await boundedWait(Promise.allSettled([...adapters.values()].map((a) => a.close())), POOL_CLOSE_GRACE_MS);
     await ledger.close().catch(() => undefined);
     lease?.release();
     log({ level: "info", event: "server_stopped" });
@@ -323,11 +332,36 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
     throw listenFailure(err, values.host, port);
   }
   log({ level: "info", event: "server_started", transport, url: server.url, store: storePath, tools: def.capabilities.length });
-  await new Promise<void>((resolve) => {
-    const stop = () => void shutdown(() => server.close()).then(resolve);
+  const drained = await new Promise<boolean>((resolve) => {
+    const stop = () => {
+      if (closing) return;
+      // Readiness fails at once so the load balancer stops sending; calls in flight may finish.
+      readiness.stop();
+      log({ level: "info", event: "drain_started", in_flight_limit_ms: drainTimeoutMs });
+      void server.drain(drainTimeoutMs).then((complete) => {
+        if (!complete) log({ level: "warn", event: "drain_cut_short", message: `calls still running after --drain-timeout-ms ${drainTimeoutMs}` });
+        return shutdown(() => server.close()).then(() => resolve(complete));
+      });
+    };
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
   });
+  // Cut short: a call may still hold a database connection or socket, so the process ends here
+  // rather than waiting for it (the pools, the ledger and the lease are already closed).
+  if (!drained) process.exit(1);
+}
+
+function boundedWait(work: Promise<unknown>, ms: number): Promise<unknown> {
+  return Promise.race([work, new Promise((resolve) => setTimeout(resolve, ms).unref())]);
+}
+
+/** --drain-timeout-ms: under 30 s, the usual grace period of supervisors before they kill. */
+function parseDrainTimeout(value: string | undefined): number {
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms < 1 || ms >= 30_000) {
+    throw new StartupError(`--drain-timeout-ms must be a whole number of milliseconds from 1 to 29999, not '${value}'.`);
+  }
+  return ms;
 }
 
 /**

@@ -54,6 +54,13 @@ export interface ExtraRoute {
 
 export interface RunningHttpServer {
   url: string;
+  /**
+   * Stops taking MCP requests (each new one is answered 503 with Retry-After and its connection
+   * closed; extra routes are still served) and waits for those in flight. Resolves true when they
+   * all finished within `timeoutMs`, false when some were still running.
+   */
+  drain(timeoutMs: number): Promise<boolean>;
+  /** Stops listening; after a drain that was cut short, also drops the connections still busy. */
   close(): Promise<void>;
 }
 
@@ -153,6 +160,11 @@ export async function startHttpServer(source: CoreSource, options: HttpServerOpt
   let allowedHosts = new Set<string>();
   let allowedOrigins = new Set<string>();
   let closing = false;
+  let draining = false;
+  let drainedCleanly = true;
+  // MCP requests between the route's acceptance and their reply; a drain waits for zero.
+  let inFlight = 0;
+  let onIdle: (() => void) | undefined;
 
   /** Reads the body up to the limit; undefined when the limit was exceeded (the stream is left paused). */
   function readBody(req: IncomingMessage): Promise<string | undefined> {
@@ -224,6 +236,11 @@ export async function startHttpServer(source: CoreSource, options: HttpServerOpt
       return;
     }
 
+    if (draining) {
+      res.shouldKeepAlive = false;
+      return reject(req, res, 503, "Service Unavailable: the server is shutting down; retry on another instance", { "Retry-After": "5" });
+    }
+
     // The token comes first: a caller without it learns nothing else about this server.
     if (tokenCheck !== undefined) {
       const token = bearerToken(req.headers.authorization);
@@ -265,15 +282,20 @@ export async function startHttpServer(source: CoreSource, options: HttpServerOpt
     } catch {
       return reject(req, res, 500, "Internal error");
     }
-    answer(req, res, core).catch(() => {
-      // Never a stack trace: the body names no cause.
-      if (res.headersSent) {
-        res.destroy();
-        return;
-      }
-      res.shouldKeepAlive = false;
-      sendJson(res, 500, errorResponse(null, JSONRPC_INTERNAL_ERROR, "Internal error"));
-    });
+    inFlight++;
+    answer(req, res, core)
+      .catch(() => {
+        // Never a stack trace: the body names no cause.
+        if (res.headersSent) {
+          res.destroy();
+          return;
+        }
+        res.shouldKeepAlive = false;
+        sendJson(res, 500, errorResponse(null, JSONRPC_INTERNAL_ERROR, "Internal error"));
+      })
+      .finally(() => {
+        if (--inFlight === 0) onIdle?.();
+      });
   }
 
   const server = loadHttp().createServer(
@@ -307,11 +329,26 @@ export async function startHttpServer(source: CoreSource, options: HttpServerOpt
 
   return {
     url: `http://${hostWithPort(bindHost, port)}${path}`,
+    drain: (timeoutMs) => {
+      draining = true;
+      if (inFlight === 0) return Promise.resolve(true);
+      return new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => {
+          drainedCleanly = false;
+          resolve(false);
+        }, timeoutMs);
+        onIdle = () => {
+          clearTimeout(timer);
+          resolve(true);
+        };
+      });
+    },
     close: () =>
       new Promise<void>((resolve) => {
         closing = true;
         server.close(() => resolve());
         server.closeIdleConnections();
+        if (!drainedCleanly) server.closeAllConnections();
       }),
   };
 }

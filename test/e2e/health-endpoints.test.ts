@@ -1,13 +1,17 @@
 // /livez and /readyz on a real compiled server over Postgres (issue 10, item 3): served without
 // the bearer token, answering fixed words only; readiness fails while a planned statement no longer
-// prepares against the live schema and recovers once it does.
+// prepares against the live schema and recovers once it does. Then graceful shutdown: on SIGTERM
+// readiness flips to 503, new MCP requests are refused, a call held in flight by a table lock
+// finishes and the process exits 0; a drain cut short exits 1; the store lease is gone either way.
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
+import pg from "pg";
 import { createDatabase, type TestDatabase } from "../support/databases.ts";
-import { seedExample } from "../support/example.ts";
-import { buildServer, connectHttp, exampleConfigFor, type HttpSession } from "../support/compiled-server.ts";
+import { EXAMPLE_DIR, seedExample } from "../support/example.ts";
+import { buildServer, connectHttp, envelopeOf, exampleConfigFor, type HttpSession } from "../support/compiled-server.ts";
 
 const TOKEN = "health-token-0123456789abcdef";
 
@@ -27,16 +31,24 @@ async function readyzUntil(url: string, status: number) {
   assert.fail(`/readyz never answered ${status}; last ${last?.status} ${last?.text}`);
 }
 
+// One build for the file; each describe has its own database and servers.
+let built: Awaited<ReturnType<typeof buildServer>>;
+before(async () => {
+  const config = exampleConfigFor("postgres");
+  // Long enough that a held call is finished by the lock's release, never by its timeout.
+  for (const source of Object.values<any>(config.sources)) source.statement_timeout_ms = 25_000;
+  config.build = { schema_snapshot: join(EXAMPLE_DIR, "synapsor.schema.json") };
+  built = await buildServer(config, { ...process.env });
+});
+
 describe("health endpoints of the compiled server (postgres)", () => {
   let db: TestDatabase;
-  let built: Awaited<ReturnType<typeof buildServer>>;
   let env: Record<string, string>;
   let session: HttpSession | undefined;
 
   before(async () => {
     db = await createDatabase("postgres", "health");
     await seedExample(db);
-    built = await buildServer(exampleConfigFor("postgres"), { ...process.env, SUPPORT_DB_READ_URL: db.url }, "SUPPORT_DB_READ_URL");
     env = { SUPPORT_DB_READ_URL: db.url, SYNAPSOR_TENANT_ID: "tenant_acme", SYNAPSOR_PRINCIPAL: "agent-health" };
   });
   after(async () => {
@@ -78,5 +90,113 @@ describe("health endpoints of the compiled server (postgres)", () => {
     // A working MCP call on the same server, for contrast.
     const tools = await session.client.listTools();
     assert.ok(tools.tools.length > 0);
+  });
+});
+
+/** Holds ACCESS EXCLUSIVE on invoices in an open transaction: every read of it waits. */
+async function lockInvoices(url: string) {
+  const holder = new pg.Client({ connectionString: url });
+  const watcher = new pg.Client({ connectionString: url });
+  await holder.connect();
+  await watcher.connect();
+  await holder.query("BEGIN; LOCK TABLE invoices IN ACCESS EXCLUSIVE MODE");
+  return {
+    async waitForBlockedRead() {
+      for (let i = 0; i < 300; i++) {
+        const r = await watcher.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%invoices%' AND query NOT LIKE 'PREPARE%'");
+        if (r.rows[0].n > 0) return;
+        await new Promise((res) => setTimeout(res, 50));
+      }
+      throw new Error("the call never blocked on the locked table");
+    },
+    async release() {
+      await holder.query("ROLLBACK").catch(() => undefined);
+      await holder.end();
+      await watcher.end();
+    },
+  };
+}
+
+describe("graceful shutdown over HTTP (postgres)", () => {
+  let db: TestDatabase;
+  let env: Record<string, string>;
+
+  before(async () => {
+    db = await createDatabase("postgres", "drain");
+    await seedExample(db);
+    env = { SUPPORT_DB_READ_URL: db.url, SYNAPSOR_TENANT_ID: "tenant_acme", SYNAPSOR_PRINCIPAL: "agent-drain" };
+  });
+  after(async () => {
+    await db?.drop();
+  });
+
+  const exitOf = (session: HttpSession) =>
+    new Promise<number | null>((resolve) => {
+      if (session.child.exitCode !== null) resolve(session.child.exitCode);
+      else session.child.once("exit", (code) => resolve(code));
+    });
+
+  test("SIGTERM: /readyz 503 at once, new MCP requests 503, the call in flight completes, exit 0, lease released", async () => {
+    const store = join(built.runDir, "drain-ok.db");
+    const session = await connectHttp(built.serverPath, built.runDir, env, TOKEN, ["--store", store]);
+    assert.equal(existsSync(`${store}.lease.json`), true);
+    const lock = await lockInvoices(db.url);
+    try {
+      const call = session.client.callTool({ name: "billing.inspect_invoice", arguments: { invoice_id: "INV-3001" } });
+      await lock.waitForBlockedRead();
+      const exited = exitOf(session);
+      session.child.kill("SIGTERM");
+
+      const stopping = await readyzUntil(session.url, 503);
+      assert.deepEqual(JSON.parse(stopping.text), { ready: false, checks: { stopping: "yes" } });
+      const refused = await get(session.url, "/mcp", {
+        method: "POST",
+        headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json", accept: "application/json, text/event-stream" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }),
+      });
+      assert.equal(refused.status, 503);
+      assert.equal(refused.headers.get("retry-after"), "5");
+      assert.equal(session.child.exitCode, null, "still draining while the call is held");
+
+      await lock.release();
+      const envelope = envelopeOf(await call);
+      assert.equal(envelope.ok, true, JSON.stringify(envelope));
+      assert.equal(await exited, 0, session.stderr());
+      assert.equal(existsSync(`${store}.lease.json`), false, "the lease is released");
+      assert.match(session.stderr(), /"event":"drain_started"/);
+      assert.doesNotMatch(session.stderr(), /drain_cut_short/);
+    } finally {
+      await lock.release().catch(() => undefined);
+      await session.client.close().catch(() => undefined);
+    }
+  });
+
+  test("a drain cut short by --drain-timeout-ms exits 1 and still releases the lease", async () => {
+    const store = join(built.runDir, "drain-cut.db");
+    const session = await connectHttp(built.serverPath, built.runDir, env, TOKEN, ["--store", store, "--drain-timeout-ms", "200"]);
+    const lock = await lockInvoices(db.url);
+    try {
+      const call = session.client.callTool({ name: "billing.inspect_invoice", arguments: { invoice_id: "INV-3001" } }).then(
+        () => "answered",
+        () => "dropped",
+      );
+      await lock.waitForBlockedRead();
+      const exited = exitOf(session);
+      session.child.kill("SIGTERM");
+      assert.equal(await exited, 1, session.stderr());
+      assert.equal(await call, "dropped", "the held call's connection was closed");
+      assert.equal(existsSync(`${store}.lease.json`), false, "the lease is released");
+      assert.match(session.stderr(), /"event":"drain_cut_short"/);
+    } finally {
+      await lock.release();
+      await session.client.close().catch(() => undefined);
+    }
+  });
+
+  test("--drain-timeout-ms must be under 30 s", async () => {
+    await assert.rejects(
+      connectHttp(built.serverPath, built.runDir, env, TOKEN, ["--store", join(built.runDir, "bad.db"), "--drain-timeout-ms", "30000"]),
+      /--drain-timeout-ms must be a whole number of milliseconds from 1 to 29999/,
+    );
   });
 });
