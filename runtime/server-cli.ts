@@ -313,6 +313,7 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
     adapters,
     ledgerWritable: () => ledger.checkWritable(),
     statements: plannedStatements(def.capabilities),
+    contextRefused: !context.ok,
   });
   let server;
   try {

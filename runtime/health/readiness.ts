@@ -10,7 +10,8 @@ export type CheckState = "ok" | "fail";
 export interface ReadinessReport {
   ready: boolean;
   /** stopping: the server is draining for shutdown; the checks are no longer run. */
-  checks: { source: CheckState; ledger: CheckState; statements: CheckState } | { stopping: "yes" };
+  /** context appears only when the trusted context was refused at start (every call is refused). */
+  checks: { source: CheckState; ledger: CheckState; statements: CheckState; context?: "fail" } | { stopping: "yes" };
 }
 
 export interface ReadinessOptions {
@@ -24,6 +25,8 @@ export interface ReadinessOptions {
   /** A report is reused for this long. Default 1000 ms. */
   cacheMs?: number;
   now?: () => number;
+  /** The trusted context was refused at start: the server answers every call with an error, so it is never ready. */
+  contextRefused?: boolean;
 }
 
 export interface Readiness {
@@ -62,7 +65,7 @@ export function createReadiness(options: ReadinessOptions): Readiness {
     ]);
     // Preparing needs a source; when it is down the statements cannot be known, and say so.
     const statements = source === "ok" ? await statementsCheck() : "fail";
-    const checks = { source, ledger, statements };
+    const checks = { source, ledger, statements, ...(options.contextRefused ? { context: "fail" as const } : {}) };
     return { ready: stopping ? false : Object.values(checks).every((s) => s === "ok"), checks };
   }
 

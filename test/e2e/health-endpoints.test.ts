@@ -6,7 +6,7 @@
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
 import { createDatabase, type TestDatabase } from "../support/databases.ts";
@@ -90,6 +90,16 @@ describe("health endpoints of the compiled server (postgres)", () => {
     // A working MCP call on the same server, for contrast.
     const tools = await session.client.listTools();
     assert.ok(tools.tools.length > 0);
+  });
+
+  test("a ledger deleted under the server fails the ledger check, naming no path", async () => {
+    assert.ok(session, "the server of the first test");
+    const store = join(built.runDir, "health.db");
+    for (const suffix of ["", "-wal", "-shm"]) rmSync(store + suffix, { force: true });
+    const lost = await readyzUntil(session.url, 503);
+    assert.deepEqual(JSON.parse(lost.text), { ready: false, checks: { source: "ok", ledger: "fail", statements: "ok" } });
+    assert.equal(lost.text.includes("health.db") || lost.text.includes(built.runDir), false);
+    assert.equal((await get(session.url, "/livez")).status, 200, "the process itself is alive");
   });
 });
 

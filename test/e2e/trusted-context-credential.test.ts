@@ -66,6 +66,12 @@ describe("a trusted context value that looks like a URL with credentials", () =>
     try {
       const read = envelopeOf(await session.client.callTool({ name: "billing.inspect_invoice", arguments: { invoice_id: "INV-3001" } }));
       assertRefused(read, session.stderr(), "SYNAPSOR_TENANT_ID");
+      // A server that refuses every call is never ready, and /readyz says so without the value.
+      const readyz = await fetch(new URL("/readyz", session.url));
+      const body = await readyz.text();
+      assert.equal(readyz.status, 503);
+      assert.equal(JSON.parse(body).checks.context, "fail");
+      assert.equal(body.includes(PASSWORD) || body.includes("db.internal") || body.includes("SYNAPSOR"), false, body);
     } finally {
       await session.close();
     }
