@@ -334,8 +334,11 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
   }
   log({ level: "info", event: "server_started", transport, url: server.url, store: storePath, tools: def.capabilities.length });
   const drained = await new Promise<boolean>((resolve) => {
+    let stopping = false;
     const stop = () => {
-      if (closing) return;
+      // Persistent listeners: a second signal during the drain changes nothing.
+      if (stopping) return;
+      stopping = true;
       // Readiness fails at once so the load balancer stops sending; calls in flight may finish.
       readiness.stop();
       log({ level: "info", event: "drain_started", in_flight_limit_ms: drainTimeoutMs });

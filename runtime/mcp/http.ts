@@ -165,6 +165,7 @@ export async function startHttpServer(source: CoreSource, options: HttpServerOpt
   // MCP requests between the route's acceptance and their reply; a drain waits for zero.
   let inFlight = 0;
   let onIdle: (() => void) | undefined;
+  let drainDone: Promise<boolean> | undefined;
 
   /** Reads the body up to the limit; undefined when the limit was exceeded (the stream is left paused). */
   function readBody(req: IncomingMessage): Promise<string | undefined> {
@@ -330,9 +331,11 @@ export async function startHttpServer(source: CoreSource, options: HttpServerOpt
   return {
     url: `http://${hostWithPort(bindHost, port)}${path}`,
     drain: (timeoutMs) => {
+      // A second signal must not start a second wait (the first one's answer stands).
+      if (draining) return drainDone!;
       draining = true;
-      if (inFlight === 0) return Promise.resolve(true);
-      return new Promise<boolean>((resolve) => {
+      if (inFlight === 0) return (drainDone = Promise.resolve(true));
+      return (drainDone = new Promise<boolean>((resolve) => {
         const timer = setTimeout(() => {
           drainedCleanly = false;
           resolve(false);
@@ -341,7 +344,7 @@ export async function startHttpServer(source: CoreSource, options: HttpServerOpt
           clearTimeout(timer);
           resolve(true);
         };
-      });
+      }));
     },
     close: () =>
       new Promise<void>((resolve) => {
