@@ -80,13 +80,21 @@ export function handleText(core: McpServerCore, text: string): Promise<JsonRpcRe
 }
 
 type Params = Record<string, unknown>;
-type MethodHandler = (params: Params) => Promise<object> | object | InvalidParams | ResourceNotFound;
+type MethodHandler = (params: Params) => Promise<object> | object | InvalidParams | ResourceNotFound | UnknownTool;
 
 /** Returned (not thrown) by handlers so the hot path never pays for exceptions. */
 class InvalidParams {
   readonly message: string;
   constructor(message: string) {
     this.message = message;
+  }
+}
+
+/** tools/call of a name the host does not have: the spec's protocol error, not a tool result. */
+class UnknownTool {
+  readonly name: string;
+  constructor(name: string) {
+    this.name = name;
   }
 }
 
@@ -142,7 +150,7 @@ export function createMcpServerCore(host: ToolHost): McpServerCore {
         if (typeof name !== "string") return new InvalidParams("name must be a string");
         const args = params.arguments;
         if (args !== undefined && !isPlainObject(args)) return new InvalidParams("arguments must be an object");
-        return host.callTool(name, args);
+        return host.callTool(name, args).then((result) => result ?? new UnknownTool(name));
       },
     ],
     [
@@ -209,6 +217,14 @@ export function createMcpServerCore(host: ToolHost): McpServerCore {
     }
     if (result instanceof InvalidParams) {
       return errorResponse(replyId, JSONRPC_INVALID_PARAMS, `Invalid params: ${result.message}`);
+    }
+    if (result instanceof UnknownTool) {
+      // The name is the caller's: echoed bounded and escaped. data.code is the stable code clients
+      // branch on, the same one the envelope's error table lists.
+      return errorResponse(replyId, JSONRPC_INVALID_PARAMS, `Unknown tool '${echoed(result.name)}'. Use one of the tools in tools/list.`, {
+        code: "CAPABILITY_NOT_FOUND",
+        retryable: false,
+      });
     }
     if (result instanceof ResourceNotFound) {
       // The URI is the caller's: echoed bounded and escaped, so a 2 MB URI gets a small answer.
