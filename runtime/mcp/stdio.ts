@@ -27,24 +27,43 @@ export function serveStdio(core: McpServerCore, options: StdioOptions = {}): Pro
   let inFlight = 0;
   let inputEnded = false;
   let outputBroken = false;
+  let waitingForDrain = false;
   let finish: () => void = () => {};
   const done = new Promise<void>((resolve) => (finish = resolve));
 
-  // A reader that went away (EPIPE) must not crash the server; later replies are simply dropped.
+  // A reader that went away (EPIPE) must not crash the server; later replies are simply dropped,
+  // and reading resumes if it was waiting for a drain that will never come, so input can still end.
   output.on("error", () => {
     outputBroken = true;
+    queued = "";
+    if (waitingForDrain) {
+      waitingForDrain = false;
+      if (!inputEnded) input.resume();
+    }
   });
 
   // Replies finished in the same turn of the event loop leave in one write: under load many database
   // results arrive together, and a write per reply would cost a system call each.
   let queued = "";
   let flushScheduled = false;
+  // Backpressure: when the reader falls behind (write() returned false) we stop reading requests
+  // until 'drain', so replies cannot pile up in memory; what is queued then is at most the replies
+  // to requests already read. The client's own writes to us block in turn.
   function flush(): void {
     flushScheduled = false;
-    if (queued === "" || outputBroken) return;
+    if (queued === "" || outputBroken || waitingForDrain) return;
     const text = queued;
     queued = "";
-    output.write(text);
+    if (!output.write(text)) {
+      waitingForDrain = true;
+      input.pause();
+      output.once("drain", onDrain);
+    }
+  }
+  function onDrain(): void {
+    waitingForDrain = false;
+    flush();
+    if (!waitingForDrain && !inputEnded) input.resume();
   }
 
   function write(response: JsonRpcResponse): void {
@@ -64,6 +83,9 @@ export function serveStdio(core: McpServerCore, options: StdioOptions = {}): Pro
 
   function settle(): void {
     if (inputEnded && inFlight === 0) {
+      // Nothing more can arrive: the last replies go to the stream's buffer behind what it holds
+      // (bounded, in order) rather than waiting for a reader that may never drain.
+      waitingForDrain = false;
       flush();
       finish();
     }
