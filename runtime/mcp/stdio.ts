@@ -3,8 +3,8 @@
 
 import { StringDecoder } from "node:string_decoder";
 import type { Readable, Writable } from "node:stream";
-import { errorResponse, handleText, JSONRPC_INTERNAL_ERROR, JSONRPC_PARSE_ERROR, serializeResponse } from "./protocol.ts";
-import type { JsonRpcResponse, McpServerCore } from "./protocol.ts";
+import { errorResponse, handleText, JSONRPC_INTERNAL_ERROR, JSONRPC_PARSE_ERROR, serializeReply } from "./protocol.ts";
+import type { JsonRpcReply, McpServerCore, ProtocolVersionState } from "./protocol.ts";
 
 export interface StdioOptions {
   input?: Readable;
@@ -22,6 +22,8 @@ export function serveStdio(core: McpServerCore, options: StdioOptions = {}): Pro
   const maxLine = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
   const decoder = new StringDecoder("utf8");
 
+  // One client per stdio connection: the version its initialize agreed decides whether batches are answered.
+  const versionState: ProtocolVersionState = { protocolVersion: undefined };
   let pending = "";
   let discarding = false; // inside an over-long line: skip to the next newline
   let inFlight = 0;
@@ -66,13 +68,13 @@ export function serveStdio(core: McpServerCore, options: StdioOptions = {}): Pro
     if (!waitingForDrain && !inputEnded) input.resume();
   }
 
-  function write(response: JsonRpcResponse): void {
+  function write(reply: JsonRpcReply): void {
     if (outputBroken) return;
     let line: string;
     try {
-      line = serializeResponse(response);
+      line = serializeReply(reply);
     } catch {
-      line = JSON.stringify(errorResponse(response.id, JSONRPC_INTERNAL_ERROR, "Internal error"));
+      line = JSON.stringify(errorResponse(Array.isArray(reply) ? null : reply.id, JSONRPC_INTERNAL_ERROR, "Internal error"));
     }
     queued += line + "\n";
     if (!flushScheduled) {
@@ -95,7 +97,7 @@ export function serveStdio(core: McpServerCore, options: StdioOptions = {}): Pro
     if (line.endsWith("\r")) line = line.slice(0, -1);
     if (line.trim() === "") return;
     inFlight++;
-    handleText(core, line)
+    handleText(core, line, versionState)
       .then((response) => {
         if (response !== undefined) write(response);
       })
