@@ -8,10 +8,9 @@ import { callRead } from "./calls/read.ts";
 import { LIST_LIMIT } from "./ledger/ports.ts";
 import { REPLAY_ID_PREFIX, type Decision, type EvidenceBundle, type StoredProposal } from "./ledger/records.ts";
 import { projectRow, visibleColumnsOf, visibleDiff } from "./calls/visible.ts";
-import { errorEnvelope, type Envelope } from "./envelope.ts";
+import type { Envelope } from "./envelope.ts";
 import type { ResourceContents, ResourceTemplateDescriptor, ToolCallResult, ToolDescriptor, ToolHost } from "./mcp/host.ts";
 import { withRawJson } from "./mcp/raw-json.ts";
-import { echoed } from "./text/echo.ts";
 
 export type AliasMode = "canonical" | "openai";
 
@@ -76,21 +75,10 @@ export function createCapabilityHost(capabilities: readonly Capability[], env: C
     listTools: () => descriptors,
     async callTool(name, args) {
       const prepared = byToolName.get(name);
-      let envelope: Envelope;
-      if (!prepared) {
-        // The name is the caller's; echo a bounded, escaped form of it only.
-        const shown = echoed(String(name));
-        envelope = errorEnvelope(
-          shown,
-          "read",
-          { code: "CAPABILITY_NOT_FOUND", message: `There is no tool named '${shown}'. Use one of the listed tools.`, retryable: false },
-          env.context,
-        );
-      } else if (prepared.capability.kind === "read") {
-        envelope = await callRead(env, prepared, args);
-      } else {
-        envelope = await callProposal(env, prepared, args);
-      }
+      // No such tool is a protocol error (-32602), answered by runtime/mcp/protocol.ts.
+      if (!prepared) return undefined;
+      const envelope: Envelope =
+        prepared.capability.kind === "read" ? await callRead(env, prepared, args) : await callProposal(env, prepared, args);
       return toToolResult(envelope);
     },
     listResourceTemplates: () => RESOURCE_TEMPLATES,

@@ -41,8 +41,11 @@ export interface ToolHost {
   /** Human-readable instructions returned from initialize. */
   readonly instructions?: string;
   listTools(): ToolDescriptor[];
-  /** Never rejects: every failure is an envelope with ok:false. */
-  callTool(name: string, args: unknown): Promise<ToolCallResult>;
+  /**
+   * Never rejects: every failure of a call is an envelope with ok:false. undefined when there is no
+   * tool with that name, which the protocol layer answers as a JSON-RPC error (the spec's "Unknown tool").
+   */
+  callTool(name: string, args: unknown): Promise<ToolCallResult | undefined>;
   listResourceTemplates(): ResourceTemplateDescriptor[];
   /** undefined when the resource does not exist in the caller's tenant. */
   readResource(uri: string): Promise<ResourceContents | undefined>;

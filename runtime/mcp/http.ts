@@ -1,5 +1,5 @@
-// MCP Streamable HTTP on node:http, stateless: every POST carries one JSON-RPC message and gets
-// one JSON reply. No Mcp-Session-Id is issued (the core keeps no per-client state), so nothing is
+// MCP Streamable HTTP on node:http, stateless: every POST carries one JSON-RPC message (or, under
+// 2025-03-26, a batch) and gets one JSON reply. No Mcp-Session-Id is issued (the core keeps no per-client state), so nothing is
 // retained between requests, and there is no server-initiated SSE stream (GET answers 405).
 // Every rejection happens before the body is read, and none of them reaches the ToolHost.
 
@@ -9,14 +9,16 @@ import type { AddressInfo } from "node:net";
 import { bearerToken, createTokenCheck } from "./auth.ts";
 import { limitConnections } from "./connection-limit.ts";
 import {
+  BATCH_PROTOCOL_VERSION,
   errorResponse,
   handleText,
   isSupportedProtocolVersion,
   JSONRPC_INTERNAL_ERROR,
   JSONRPC_INVALID_REQUEST,
+  serializeReply,
   serializeResponse,
 } from "./protocol.ts";
-import type { JsonRpcResponse, McpServerCore } from "./protocol.ts";
+import type { JsonRpcReply, JsonRpcResponse, McpServerCore } from "./protocol.ts";
 
 export interface HttpServerOptions {
   /** Interface to bind; default 127.0.0.1. */
@@ -204,14 +206,17 @@ export async function startHttpServer(source: CoreSource, options: HttpServerOpt
       sendJson(res, 413, errorResponse(null, JSONRPC_INVALID_REQUEST, "Request body too large"));
       return;
     }
-    const response: JsonRpcResponse | undefined = await handleText(core, text);
+    // Without the header the spec has servers assume 2025-03-26, whose clients may send batches.
+    const header = req.headers["mcp-protocol-version"];
+    const version = { protocolVersion: typeof header === "string" ? header : BATCH_PROTOCOL_VERSION };
+    const response: JsonRpcReply | undefined = await handleText(core, text, version);
     if (response === undefined) {
       res.writeHead(202, { "Content-Length": 0 });
       res.end();
       return;
     }
-    // A message we could not even identify is an HTTP-level bad request; any answered request is 200.
-    sendText(res, response.id === null ? 400 : 200, serializeResponse(response));
+    // A message we could not even identify is an HTTP-level bad request; any answered request (or batch) is 200.
+    sendText(res, !Array.isArray(response) && response.id === null ? 400 : 200, serializeReply(response));
   }
 
   const extraRoutes = new Map((options.extraRoutes ?? []).map((r) => [r.path, r] as const));

@@ -35,6 +35,24 @@ export interface JsonRpcFailure {
 }
 
 export type JsonRpcResponse = JsonRpcSuccess | JsonRpcFailure;
+/** What one message of text gets back: a response, or an array of them for a batch. */
+export type JsonRpcReply = JsonRpcResponse | JsonRpcResponse[];
+
+/**
+ * 2025-03-26 is the one revision whose clients may send JSON-RPC batches: it requires servers to
+ * accept them, and 2025-06-18 removed them. A batch is answered only when this is the version in use.
+ */
+export const BATCH_PROTOCOL_VERSION = "2025-03-26";
+/** A batch's members run concurrently, so their number is bounded like any other request's cost. */
+export const MAX_BATCH_LENGTH = 64;
+
+/**
+ * The protocol version a transport knows its client uses: stdio learns it from the initialize it
+ * answers (one client per process); HTTP reads it from each request's MCP-Protocol-Version header.
+ */
+export interface ProtocolVersionState {
+  protocolVersion: string | undefined;
+}
 
 export interface McpServerCore {
   /** Answers one decoded JSON-RPC message; undefined for notifications and client responses. */
@@ -68,25 +86,71 @@ export function serializeResponse(response: JsonRpcResponse): string {
   return JSON.stringify(response);
 }
 
-/** Decodes one message of text and answers it; shared by the stdio and HTTP transports. */
-export function handleText(core: McpServerCore, text: string): Promise<JsonRpcResponse | undefined> {
+/** The wire text of a reply: one response, or a batch's responses as a JSON array. */
+export function serializeReply(reply: JsonRpcReply): string {
+  return Array.isArray(reply) ? `[${reply.map(serializeResponse).join(",")}]` : serializeResponse(reply);
+}
+
+/**
+ * Decodes one message of text and answers it; shared by the stdio and HTTP transports. With a
+ * version state, a batch is answered when that state says 2025-03-26, and a successful initialize
+ * records the version it agreed (stdio keeps one state per connection).
+ */
+export function handleText(core: McpServerCore, text: string, state?: ProtocolVersionState): Promise<JsonRpcReply | undefined> {
   let message: unknown;
   try {
     message = JSON.parse(text);
   } catch {
     return Promise.resolve(parseErrorResponse());
   }
+  if (Array.isArray(message) && state?.protocolVersion === BATCH_PROTOCOL_VERSION) return handleBatch(core, message);
+  if (state !== undefined && isPlainObject(message) && message.method === "initialize") {
+    return core.handle(message).then((response) => {
+      if (response !== undefined && "result" in response) {
+        const agreed = (response.result as { protocolVersion?: unknown }).protocolVersion;
+        if (typeof agreed === "string") state.protocolVersion = agreed;
+      }
+      return response;
+    });
+  }
   return core.handle(message);
 }
 
+/**
+ * A 2025-03-26 batch: every member answered as if sent alone, concurrently, the responses in the
+ * members' order; notifications and client responses add nothing, and a batch of only those gets
+ * no reply at all. An empty or over-long batch is one Invalid Request (JSON-RPC 2.0 §6).
+ */
+async function handleBatch(core: McpServerCore, members: unknown[]): Promise<JsonRpcReply | undefined> {
+  if (members.length === 0) return errorResponse(null, JSONRPC_INVALID_REQUEST, "Invalid Request: empty batch");
+  if (members.length > MAX_BATCH_LENGTH) {
+    return errorResponse(null, JSONRPC_INVALID_REQUEST, `Invalid Request: a batch holds at most ${MAX_BATCH_LENGTH} messages`);
+  }
+  const responses = await Promise.all(
+    members.map((member) =>
+      core.handle(member).catch(() => errorResponse(null, JSONRPC_INTERNAL_ERROR, "Internal error")),
+    ),
+  );
+  const answered = responses.filter((r): r is JsonRpcResponse => r !== undefined);
+  return answered.length === 0 ? undefined : answered;
+}
+
 type Params = Record<string, unknown>;
-type MethodHandler = (params: Params) => Promise<object> | object | InvalidParams | ResourceNotFound;
+type MethodHandler = (params: Params) => Promise<object> | object | InvalidParams | ResourceNotFound | UnknownTool;
 
 /** Returned (not thrown) by handlers so the hot path never pays for exceptions. */
 class InvalidParams {
   readonly message: string;
   constructor(message: string) {
     this.message = message;
+  }
+}
+
+/** tools/call of a name the host does not have: the spec's protocol error, not a tool result. */
+class UnknownTool {
+  readonly name: string;
+  constructor(name: string) {
+    this.name = name;
   }
 }
 
@@ -142,7 +206,7 @@ export function createMcpServerCore(host: ToolHost): McpServerCore {
         if (typeof name !== "string") return new InvalidParams("name must be a string");
         const args = params.arguments;
         if (args !== undefined && !isPlainObject(args)) return new InvalidParams("arguments must be an object");
-        return host.callTool(name, args);
+        return host.callTool(name, args).then((result) => result ?? new UnknownTool(name));
       },
     ],
     [
@@ -173,7 +237,9 @@ export function createMcpServerCore(host: ToolHost): McpServerCore {
       return errorResponse(
         null,
         JSONRPC_INVALID_REQUEST,
-        Array.isArray(message) ? "Invalid Request: batches are not supported" : "Invalid Request",
+        Array.isArray(message)
+          ? `Invalid Request: JSON-RPC batches are accepted only under protocol version ${BATCH_PROTOCOL_VERSION}`
+          : "Invalid Request",
       );
     }
     const id = message.id;
@@ -209,6 +275,14 @@ export function createMcpServerCore(host: ToolHost): McpServerCore {
     }
     if (result instanceof InvalidParams) {
       return errorResponse(replyId, JSONRPC_INVALID_PARAMS, `Invalid params: ${result.message}`);
+    }
+    if (result instanceof UnknownTool) {
+      // The name is the caller's: echoed bounded and escaped. data.code is the stable code clients
+      // branch on, the same one the envelope's error table lists.
+      return errorResponse(replyId, JSONRPC_INVALID_PARAMS, `Unknown tool '${echoed(result.name)}'. Use one of the tools in tools/list.`, {
+        code: "CAPABILITY_NOT_FOUND",
+        retryable: false,
+      });
     }
     if (result instanceof ResourceNotFound) {
       // The URI is the caller's: echoed bounded and escaped, so a 2 MB URI gets a small answer.

@@ -3,8 +3,8 @@
 
 import { StringDecoder } from "node:string_decoder";
 import type { Readable, Writable } from "node:stream";
-import { errorResponse, handleText, JSONRPC_INTERNAL_ERROR, JSONRPC_PARSE_ERROR, serializeResponse } from "./protocol.ts";
-import type { JsonRpcResponse, McpServerCore } from "./protocol.ts";
+import { errorResponse, handleText, JSONRPC_INTERNAL_ERROR, JSONRPC_PARSE_ERROR, serializeReply } from "./protocol.ts";
+import type { JsonRpcReply, McpServerCore, ProtocolVersionState } from "./protocol.ts";
 
 export interface StdioOptions {
   input?: Readable;
@@ -22,38 +22,59 @@ export function serveStdio(core: McpServerCore, options: StdioOptions = {}): Pro
   const maxLine = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
   const decoder = new StringDecoder("utf8");
 
+  // One client per stdio connection: the version its initialize agreed decides whether batches are answered.
+  const versionState: ProtocolVersionState = { protocolVersion: undefined };
   let pending = "";
   let discarding = false; // inside an over-long line: skip to the next newline
   let inFlight = 0;
   let inputEnded = false;
   let outputBroken = false;
+  let waitingForDrain = false;
   let finish: () => void = () => {};
   const done = new Promise<void>((resolve) => (finish = resolve));
 
-  // A reader that went away (EPIPE) must not crash the server; later replies are simply dropped.
+  // A reader that went away (EPIPE) must not crash the server; later replies are simply dropped,
+  // and reading resumes if it was waiting for a drain that will never come, so input can still end.
   output.on("error", () => {
     outputBroken = true;
+    queued = "";
+    if (waitingForDrain) {
+      waitingForDrain = false;
+      if (!inputEnded) input.resume();
+    }
   });
 
   // Replies finished in the same turn of the event loop leave in one write: under load many database
   // results arrive together, and a write per reply would cost a system call each.
   let queued = "";
   let flushScheduled = false;
+  // Backpressure: when the reader falls behind (write() returned false) we stop reading requests
+  // until 'drain', so replies cannot pile up in memory; what is queued then is at most the replies
+  // to requests already read. The client's own writes to us block in turn.
   function flush(): void {
     flushScheduled = false;
-    if (queued === "" || outputBroken) return;
+    if (queued === "" || outputBroken || waitingForDrain) return;
     const text = queued;
     queued = "";
-    output.write(text);
+    if (!output.write(text)) {
+      waitingForDrain = true;
+      input.pause();
+      output.once("drain", onDrain);
+    }
+  }
+  function onDrain(): void {
+    waitingForDrain = false;
+    flush();
+    if (!waitingForDrain && !inputEnded) input.resume();
   }
 
-  function write(response: JsonRpcResponse): void {
+  function write(reply: JsonRpcReply): void {
     if (outputBroken) return;
     let line: string;
     try {
-      line = serializeResponse(response);
+      line = serializeReply(reply);
     } catch {
-      line = JSON.stringify(errorResponse(response.id, JSONRPC_INTERNAL_ERROR, "Internal error"));
+      line = JSON.stringify(errorResponse(Array.isArray(reply) ? null : reply.id, JSONRPC_INTERNAL_ERROR, "Internal error"));
     }
     queued += line + "\n";
     if (!flushScheduled) {
@@ -64,6 +85,9 @@ export function serveStdio(core: McpServerCore, options: StdioOptions = {}): Pro
 
   function settle(): void {
     if (inputEnded && inFlight === 0) {
+      // Nothing more can arrive: the last replies go to the stream's buffer behind what it holds
+      // (bounded, in order) rather than waiting for a reader that may never drain.
+      waitingForDrain = false;
       flush();
       finish();
     }
@@ -73,7 +97,7 @@ export function serveStdio(core: McpServerCore, options: StdioOptions = {}): Pro
     if (line.endsWith("\r")) line = line.slice(0, -1);
     if (line.trim() === "") return;
     inFlight++;
-    handleText(core, line)
+    handleText(core, line, versionState)
       .then((response) => {
         if (response !== undefined) write(response);
       })

@@ -1,5 +1,5 @@
 // Whatever a model sends as tool arguments, the compiled server answers with an envelope: never a
-// crash or protocol error, an error code only from SPEC §5's fixed set, never raw driver text, and
+// crash, a protocol error only for a name that is not a tool (-32602), an error code only from SPEC §5's fixed set, never raw driver text, and
 // any row it returns belongs to the trusted tenant. One build of the example on Postgres, one SDK
 // client session, many calls: a few chosen hostile inputs first, then a fast-check property
 // (fixed seed, bounded runs) over arbitrary argument objects for every capability.
@@ -58,6 +58,7 @@ describe("arbitrary arguments through the compiled example on postgres", () => {
 
   /** One call and every rule that holds for any answer; returns the envelope and the result's size. */
   async function callChecked(name: string, args: Record<string, unknown>) {
+    if (!toolNames.includes(name)) return unknownToolChecked(name, args);
     const result = await session.client.callTool({ name, arguments: args });
     const e = envelopeOf(result);
     const size = JSON.stringify(result).length;
@@ -82,6 +83,23 @@ describe("arbitrary arguments through the compiled example on postgres", () => {
       assert.ok(tenantRows.invoices.has(id!), `proposal on ${id} outside the tenant`);
     }
     return { e, size };
+  }
+
+  /**
+   * A name that is not a tool is the spec's protocol error (-32602, data.code CAPABILITY_NOT_FOUND),
+   * its message small and free of raw text; returned in the envelope's error shape for the tally.
+   */
+  async function unknownToolChecked(name: string, args: Record<string, unknown>) {
+    const error = await session.client.callTool({ name, arguments: args }).then(
+      () => assert.fail("an unknown tool must be a protocol error"),
+      (err: { code?: number; message?: string; data?: { code?: string } }) => err,
+    );
+    assert.equal(error.code, -32602);
+    assert.equal(error.data?.code, "CAPABILITY_NOT_FOUND");
+    const size = JSON.stringify({ message: error.message, data: error.data }).length;
+    assert.ok(size < 512, `an unknown tool's answer stays small (${size} characters)`);
+    assert.doesNotMatch(String(error.message).replace(/Unknown tool '.*'\./s, ""), RAW_TEXT);
+    return { e: { ok: false, error: { code: error.data?.code, message: String(error.message) } } as Record<string, any>, size };
   }
 
   describe("chosen hostile inputs", () => {

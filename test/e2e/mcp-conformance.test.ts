@@ -64,11 +64,11 @@ describe("JSON-RPC and MCP strictness of the core", () => {
     assert.equal(await errorCode(initialize(20250618)), -32602);
   });
 
-  test("malformed requests get -32600 and batches are refused", async () => {
+  test("malformed requests get -32600; a batch is refused by the core itself (transports answer 2025-03-26 batches)", async () => {
     assert.deepEqual(await call([{ jsonrpc: "2.0", id: 1, method: "ping" }]), {
       jsonrpc: "2.0",
       id: null,
-      error: { code: -32600, message: "Invalid Request: batches are not supported" },
+      error: { code: -32600, message: "Invalid Request: JSON-RPC batches are accepted only under protocol version 2025-03-26" },
     });
     assert.equal(await errorCode("ping"), -32600);
     assert.equal(await errorCode(null), -32600);

@@ -65,9 +65,14 @@ async function exerciseClient(client: McpClientLike, isNotFound: NotFoundCheck):
   assert.deepEqual(added.structuredContent.data, { sum: 42 });
   assert.deepEqual(JSON.parse(added.content[0]!.text), added.structuredContent);
 
-  const unknown = (await client.callTool({ name: "echo.nope", arguments: {} })) as ToolResultShape;
-  assert.equal(unknown.isError, true);
-  assert.equal(unknown.structuredContent.error?.code, "CAPABILITY_NOT_FOUND");
+  // An unknown tool is the spec's protocol error (-32602), not a tool result; both SDKs reject with it.
+  const unknown = await client.callTool({ name: "echo.nope\u001b[2J", arguments: {} }).then(
+    () => assert.fail("an unknown tool must be a protocol error"),
+    (err: { code?: unknown; message?: unknown; data?: { code?: unknown; retryable?: unknown } }) => err,
+  );
+  assert.equal(unknown.code, -32602);
+  assert.deepEqual(unknown.data, { code: "CAPABILITY_NOT_FOUND", retryable: false });
+  assert.match(String(unknown.message), /Unknown tool 'echo\.nope\\u001b\[2J'\. Use one of the tools in tools\/list\./);
 
   assert.deepEqual((await client.listResources()).resources, []);
   const { resourceTemplates } = await client.listResourceTemplates();
