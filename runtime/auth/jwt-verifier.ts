@@ -27,6 +27,14 @@ export class JwtConfigError extends Error {
 const JWKS_CACHE_MAX_AGE_MS = 10 * 60_000;
 const JWKS_COOLDOWN_MS = 30_000;
 const JWKS_TIMEOUT_MS = 5_000;
+/**
+ * Verified tokens remembered, so a client's repeated calls with one token cost a map lookup instead
+ * of a signature check (issue 10's budget: JWT within 15% of static-bearer CPU per call). An entry
+ * lives until the token's exp, and at most a minute, so a key removed from the set stops being
+ * honoured soon after; only fully accepted tokens are kept, and the key is the exact token text.
+ */
+const MAX_REMEMBERED_TOKENS = 4096;
+const REMEMBER_MS = 60_000;
 /** An HS* secret shorter than its hash output is guessable offline from any one token. */
 const MIN_SECRET_BYTES = 32;
 /** Tenant and principal are echoed in `_meta` and stored in the ledger: short, printable text only. */
@@ -38,17 +46,28 @@ const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066
  * Reads the key (or key-set URL) named by the settings from the environment and returns the
  * verifier; a missing or unusable key is a JwtConfigError naming the variable, never its value.
  */
-export function createJwtVerifier(settings: HttpJwtSettings, env: NodeJS.ProcessEnv = process.env): JwtVerifier {
+export function createJwtVerifier(
+  settings: HttpJwtSettings,
+  env: NodeJS.ProcessEnv = process.env,
+  now: () => number = Date.now,
+): JwtVerifier {
   const key = loadKey(settings, env);
-  const options = {
+  const baseOptions = {
     issuer: settings.issuer,
     audience: settings.audience,
     algorithms: settings.algorithms,
     clockTolerance: settings.clockSkewS,
     requiredClaims: ["exp"],
   };
+  const remembered = new Map<string, { context: TrustedContext; until: number }>();
 
   async function verifyToken(token: string): Promise<JwtOutcome> {
+    const known = remembered.get(token);
+    if (known !== undefined) {
+      if (now() < known.until) return { ok: true, context: known.context };
+      remembered.delete(token);
+    }
+    const options = { ...baseOptions, currentDate: new Date(now()) };
     let payload: JWTPayload;
     try {
       ({ payload } = await (typeof key === "function" ? jwtVerify(token, key, options) : jwtVerify(token, key, options)));
@@ -63,7 +82,12 @@ export function createJwtVerifier(settings: HttpJwtSettings, env: NodeJS.Process
     if (tenantId === undefined) return refusal(403, undefined, `The access token carries no usable ${settings.claims.tenant} claim (the tenant).`);
     const principal = contextClaim(payload[settings.claims.principal]);
     if (principal === undefined) return refusal(403, undefined, `The access token carries no usable ${settings.claims.principal} claim (the principal).`);
-    return { ok: true, context: { tenantId, principal, provenance: "http_jwt" } };
+    const context: TrustedContext = { tenantId, principal, provenance: "http_jwt" };
+    // exp is required and was checked above; without the clock skew, a remembered token ends no later than it.
+    const until = Math.min((payload.exp as number) * 1000, now() + REMEMBER_MS);
+    if (remembered.size >= MAX_REMEMBERED_TOKENS) remembered.delete(remembered.keys().next().value!);
+    remembered.set(token, { context, until });
+    return { ok: true, context };
   }
 
   return {

@@ -72,6 +72,23 @@ describe("key_env", () => {
     });
   });
 
+  test("a remembered token still ends at its exp", async () => {
+    let clock = Date.now();
+    const verifier = createJwtVerifier(settings(), { JWT_KEY: SECRET }, () => clock);
+    const token = await new SignJWT({ org: "t1", sub: "ann", scope: "read" })
+      .setProtectedHeader({ alg: "HS256" })
+      .setIssuer("https://id.example/")
+      .setAudience("https://mcp.example/mcp")
+      .setExpirationTime(Math.floor(clock / 1000) + 30)
+      .sign(new TextEncoder().encode(SECRET));
+    assert.equal((await verifier.verify(`Bearer ${token}`)).ok, true);
+    clock += 20_000;
+    assert.equal((await verifier.verify(`Bearer ${token}`)).ok, true, "remembered, still valid");
+    clock += 15_000;
+    const late = await verifier.verify(`Bearer ${token}`);
+    assert.deepEqual(late.ok ? "accepted" : [late.status, late.error], [401, "invalid_token"]);
+  });
+
   test("a PEM public key and a public JWK both verify ES256", async () => {
     const token = await new SignJWT({ org: "t2", sub: "bo", scope: "read" })
       .setProtectedHeader({ alg: "ES256" })
