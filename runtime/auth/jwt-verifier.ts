@@ -34,6 +34,8 @@ const JWKS_TIMEOUT_MS = 5_000;
  * honoured soon after; only fully accepted tokens are kept, and the key is the exact token text.
  */
 const MAX_REMEMBERED_TOKENS = 4096;
+/** Longer tokens are verified every time, which bounds the memory the cache can hold to 16 MiB. */
+const MAX_REMEMBERED_TOKEN_LENGTH = 4096;
 const REMEMBER_MS = 60_000;
 /** An HS* secret shorter than its hash output is guessable offline from any one token. */
 const MIN_SECRET_BYTES = 32;
@@ -85,8 +87,10 @@ export function createJwtVerifier(
     const context: TrustedContext = { tenantId, principal, provenance: "http_jwt" };
     // exp is required and was checked above; without the clock skew, a remembered token ends no later than it.
     const until = Math.min((payload.exp as number) * 1000, now() + REMEMBER_MS);
-    if (remembered.size >= MAX_REMEMBERED_TOKENS) remembered.delete(remembered.keys().next().value!);
-    remembered.set(token, { context, until });
+    if (token.length <= MAX_REMEMBERED_TOKEN_LENGTH) {
+      if (remembered.size >= MAX_REMEMBERED_TOKENS) remembered.delete(remembered.keys().next().value!);
+      remembered.set(token, { context, until });
+    }
     return { ok: true, context };
   }
 
