@@ -37,6 +37,7 @@ export function createJwtGate(
     const outcome = await verifier.verify(request.headers.authorization);
     if (outcome.ok) return { ok: true, core: coreFor(outcome.context) };
     const headers: Record<string, string> = {};
+    if (outcome.status === 503) return { ok: false, status: 503, message: `Service Unavailable: ${outcome.description}`, headers: { "Retry-After": "5" } };
     if (outcome.status === 401 || outcome.error === "insufficient_scope") {
       const error = outcome.error === undefined ? "" : `, error="${outcome.error}"`;
       const scope = outcome.error === "insufficient_scope" ? `, scope="${scopesOf(metadata).join(" ")}"` : "";

@@ -5,14 +5,14 @@
 // what kind of problem the token has, never which claim value or key it carried.
 
 import { createPublicKey, createSecretKey, type KeyObject } from "node:crypto";
-import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
+import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
 import type { TrustedContext } from "../context.ts";
 import { bearerToken } from "../mcp/auth.ts";
 import type { HttpJwtSettings } from "./settings.ts";
 
 export type JwtOutcome =
   | { ok: true; context: TrustedContext }
-  | { ok: false; status: 401 | 403; error: "invalid_token" | "insufficient_scope" | undefined; description: string };
+  | { ok: false; status: 401 | 403 | 503; error: "invalid_token" | "insufficient_scope" | undefined; description: string };
 
 export interface JwtVerifier {
   /** The outcome for one request's Authorization header. Never throws. */
@@ -73,7 +73,11 @@ export function createJwtVerifier(
     let payload: JWTPayload;
     try {
       ({ payload } = await (typeof key === "function" ? jwtVerify(token, key, options) : jwtVerify(token, key, options)));
-    } catch {
+    } catch (err) {
+      // The provider's key set could not be had: the token may be fine, so the caller may retry.
+      if (typeof key === "function" && keySetUnavailable(err)) {
+        return refusal(503, undefined, "The token issuer's key set could not be fetched; try again shortly.");
+      }
       // jose's messages name claims and keys; the caller learns only that the token was not accepted.
       return refusal(401, "invalid_token", "The access token is invalid, expired, or not issued for this resource.");
     }
@@ -103,7 +107,14 @@ export function createJwtVerifier(
   };
 }
 
-function refusal(status: 401 | 403, error: "invalid_token" | "insufficient_scope" | undefined, description: string): JwtOutcome {
+/** A network failure, a timeout, or an answer that is not a key set (jose's own wording). */
+function keySetUnavailable(err: unknown): boolean {
+  if (!(err instanceof errors.JOSEError)) return true;
+  if (err.code === errors.JWKSTimeout.code) return true;
+  return err.code === errors.JOSEError.code && /JSON Web Key Set HTTP response/.test(err.message);
+}
+
+function refusal(status: 401 | 403 | 503, error: "invalid_token" | "insufficient_scope" | undefined, description: string): JwtOutcome {
   return { ok: false, status, error, description };
 }
 

@@ -59,7 +59,7 @@ export interface ExtraRoute {
 
 export type AuthDecision =
   | { ok: true; core: McpServerCore }
-  | { ok: false; status: 401 | 403; message: string; headers: Record<string, string> };
+  | { ok: false; status: 401 | 403 | 503; message: string; headers: Record<string, string> };
 
 export interface RunningHttpServer {
   url: string;

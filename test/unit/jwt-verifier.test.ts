@@ -7,6 +7,8 @@ import { generateKeyPairSync } from "node:crypto";
 import { SignJWT, exportJWK, type JWTPayload } from "jose";
 import { createJwtVerifier, JwtConfigError } from "../../runtime/auth/jwt-verifier.ts";
 import { resourceMetadataFor } from "../../runtime/auth/resource-metadata.ts";
+import { createServer } from "node:http";
+import { freePort } from "../support/ports.ts";
 import type { HttpJwtSettings } from "../../runtime/auth/settings.ts";
 
 const SECRET = "a-shared-secret-of-at-least-32-bytes!!";
@@ -120,6 +122,32 @@ describe("key_env", () => {
         for (const value of Object.values(env)) assert.equal(err.message.includes(value!), false);
         return true;
       });
+    }
+  });
+});
+
+describe("a key set that cannot be fetched", () => {
+  test("a closed port or a 500 answer is 503 (retry later), not a verdict on the token", async () => {
+    const token = await new SignJWT({ org: "t1", sub: "ann", scope: "read" })
+      .setProtectedHeader({ alg: "ES256", kid: "k1" })
+      .setIssuer("https://id.example/")
+      .setAudience("https://mcp.example/mcp")
+      .setExpirationTime("1m")
+      .sign(ec.privateKey);
+    const failing = createServer((_req, res) => {
+      res.writeHead(500);
+      res.end("down");
+    });
+    await new Promise<void>((resolve) => failing.listen(0, "127.0.0.1", resolve));
+    try {
+      const urls = [`http://127.0.0.1:${await freePort()}/jwks`, `http://127.0.0.1:${(failing.address() as { port: number }).port}/jwks`];
+      for (const url of urls) {
+        const verifier = createJwtVerifier(settings({ keyEnv: undefined, jwksUrlEnv: "JWKS", algorithms: ["ES256"] }), { JWKS: url });
+        const outcome = await verifier.verify(`Bearer ${token}`);
+        assert.deepEqual(outcome.ok ? "accepted" : [outcome.status, outcome.error], [503, undefined], url);
+      }
+    } finally {
+      await new Promise((resolve) => failing.close(resolve));
     }
   });
 });
