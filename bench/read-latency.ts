@@ -3,12 +3,15 @@
 // a raw `pg` prepared statement doing the same lookup. Every call writes its evidence and query
 // audit, exactly as in production. Prints a table; see docs/performance.md for the method.
 // Run: npm run bench   (BENCH_CPU_PROF=DIR also writes a .cpuprofile of each server process;
-// BENCH_ONLY=stdio|http runs one transport only; BENCH_NODE_FLAGS adds node flags to the server)
+// BENCH_ONLY=stdio|http runs one transport only; BENCH_NODE_FLAGS adds node flags to the server;
+// BENCH_AUTH=jwt serves HTTP with trusted_context.http_jwt, each call carrying an RS256 token)
 
 import { spawn, type ChildProcess } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { generateKeyPairSync } from "node:crypto";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, totalmem, tmpdir } from "node:os";
 import { join } from "node:path";
+import { SignJWT } from "jose";
 import pg from "pg";
 import { RECOMMENDED_NODE_FLAGS } from "../compiler/bundle/node-flags.ts";
 import { createPostgresDatabase, type TestDatabase } from "../test/support/databases.ts";
@@ -35,7 +38,10 @@ const TENANT = "tenant_acme";
 const INVOICES = ["INV-3001", "INV-3002", "INV-3003", "INV-3004", "INV-3005"];
 const CALL_PARAMS = INVOICES.map((id) => `{"name":"billing.inspect_invoice","arguments":{"invoice_id":"${id}"}}`);
 const INITIALIZE_PARAMS = `{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}`;
-const TOKEN = "bench-token-0123456789abcdef";
+/** HTTP auth: the static bearer token, or (BENCH_AUTH=jwt) a verified JWT per request. */
+const JWT_MODE = process.env.BENCH_AUTH === "jwt";
+let TOKEN = "bench-token-0123456789abcdef";
+const jwtKeys = JWT_MODE ? generateKeyPairSync("rsa", { modulusLength: 2048 }) : undefined;
 
 type Call = (i: number) => Promise<string>;
 
@@ -123,6 +129,7 @@ function serverEnv(readUrl: string): NodeJS.ProcessEnv {
     SYNAPSOR_TENANT_ID: TENANT,
     SYNAPSOR_PRINCIPAL: "bench",
     BENCH_HTTP_TOKEN: TOKEN,
+    ...(jwtKeys ? { BENCH_JWT_KEY: jwtKeys.publicKey.export({ type: "spki", format: "pem" }) as string } : {}),
   };
 }
 
@@ -205,12 +212,36 @@ async function rawPg(url: string): Promise<{ p50: number; callsPerSecond: number
   }
 }
 
+/** The example's contract, with http_jwt (key_env holding an RSA public key) in JWT mode. */
+function benchConfig(dir: string): string {
+  if (!JWT_MODE) return EXAMPLE_CONFIG_PATH;
+  const config = JSON.parse(readFileSync(EXAMPLE_CONFIG_PATH, "utf8"));
+  config.trusted_context.http_jwt = {
+    issuer: "https://id.bench.example/",
+    audience: "https://mcp.bench.example/mcp",
+    key_env: "BENCH_JWT_KEY",
+    algorithms: ["RS256"],
+    claims: { tenant: "tenant_id", principal: "sub" },
+  };
+  const path = join(dir, "synapsor.runner.json");
+  writeFileSync(path, JSON.stringify(config));
+  return path;
+}
+
 async function buildExample(dir: string): Promise<string> {
   const outDir = join(dir, "out");
+  if (jwtKeys) {
+    TOKEN = await new SignJWT({ tenant_id: TENANT, sub: "bench" })
+      .setProtectedHeader({ alg: "RS256" })
+      .setIssuer("https://id.bench.example/")
+      .setAudience("https://mcp.bench.example/mcp")
+      .setExpirationTime("2h")
+      .sign(jwtKeys.privateKey);
+  }
   const result = await runCli([
     "build",
     "--config",
-    EXAMPLE_CONFIG_PATH,
+    benchConfig(dir),
     "--out",
     outDir,
     "--schema",
@@ -245,7 +276,7 @@ async function httpRun(serverPath: string, cwd: string, env: NodeJS.ProcessEnv, 
   const port = 20000 + Math.floor(Math.random() * 20000);
   const child = spawn(
     process.execPath,
-    [...nodeArgs("http"), serverPath, "serve", "--transport", "http", "--port", String(port), "--auth-token-env", "BENCH_HTTP_TOKEN", "--store", store],
+    [...nodeArgs("http"), serverPath, "serve", "--transport", "http", "--port", String(port), ...(JWT_MODE ? [] : ["--auth-token-env", "BENCH_HTTP_TOKEN"]), "--store", store],
     { cwd, env, stdio: ["ignore", "ignore", "pipe"] },
   );
   await new Promise<void>((resolve, reject) => {

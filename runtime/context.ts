@@ -1,12 +1,14 @@
-// Trusted context: who the caller is and which tenant they act in. It comes from the
-// operator's environment (or, later, verified token claims), never from model arguments.
+// Trusted context: who the caller is and which tenant they act in. It comes from the operator's
+// environment or, over HTTP with http_jwt, a verified token's claims (runtime/auth/), never from
+// model arguments.
 
 import { looksLikeCredential } from "./text/credentials.ts";
 
 export interface TrustedContext {
   tenantId: string;
   principal: string;
-  provenance: "environment";
+  /** environment: the serving process's variables; http_jwt: the claims of the request's verified token. */
+  provenance: "environment" | "http_jwt";
 }
 
 export interface TrustedContextSettings {

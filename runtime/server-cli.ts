@@ -7,7 +7,8 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createCapabilityHost, describeTool, type AliasMode } from "./capability-host.ts";
 import type { CallEnvironment } from "./calls/call-context.ts";
-import { credentialContextMessage, trustedContextFromEnv } from "./context.ts";
+import type { HttpJwtSettings } from "./auth/settings.ts";
+import { credentialContextMessage, trustedContextFromEnv, type TrustedContext } from "./context.ts";
 import type { Adapter } from "./db/adapter.ts";
 import { classifyDatabaseError, operatorHint } from "./db/classify.ts";
 import { sourceFailureCategory, watchSourceHealth } from "./db/source-health.ts";
@@ -22,7 +23,7 @@ import { DEFAULT_HTTP_MAX_CONNECTIONS, startHttpServer } from "./mcp/http.ts";
 import { createReadiness, plannedStatements } from "./health/readiness.ts";
 import { healthRoutes } from "./health/routes.ts";
 import { DEFAULT_POOL_SIZE } from "./db/rows.ts";
-import { createMcpServerCore } from "./mcp/protocol.ts";
+import { createMcpServerCore, type McpServerCore } from "./mcp/protocol.ts";
 import { serveStdio } from "./mcp/stdio.ts";
 import type { ServerDefinition } from "./server-definition.ts";
 import { endQuietlyWhenStdoutCloses } from "./closed-stdout.ts";
@@ -41,7 +42,8 @@ serve options:
                              relative to this server.mjs as built next to its config)
   --host HOST                HTTP bind address (default 127.0.0.1)
   --port PORT                HTTP port (default 8766)
-  --auth-token-env VAR       env var holding the HTTP bearer token (required for http)
+  --auth-token-env VAR       env var holding the HTTP bearer token (required for http unless the
+                             contract sets trusted_context.http_jwt: then each request's JWT is verified)
   --allow-unauthenticated    serve HTTP without a bearer token (loopback only; for local testing)
   --allowed-origin ORIGIN    an Origin allowed to call the HTTP endpoint (repeatable)
   --allowed-host HOST:PORT   a Host header to accept, e.g. the name behind a proxy (repeatable;
@@ -203,15 +205,27 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new StartupError(`--port must be a port number, not '${values.port}'.`);
 
+  // With http_jwt, HTTP requests carry their own tenant and principal; the environment's are not used.
+  const jwtSettings = transport === "http" ? def.trustedContext.httpJwt : undefined;
   const context = trustedContextFromEnv(def.trustedContext);
-  if (!context.ok && context.missing.length > 0) {
+  if (jwtSettings === undefined && !context.ok && context.missing.length > 0) {
     throw new StartupError(
       `the trusted context is incomplete: set ${context.missing.join(" and ")} (the tenant and principal this server acts for).`,
     );
   }
 
+  let jwtGate: Awaited<ReturnType<typeof prepareJwtGate>> | undefined;
+  if (jwtSettings !== undefined) {
+    if (values["auth-token-env"] !== undefined || values["allow-unauthenticated"]) {
+      throw new StartupError(
+        "this server verifies a JWT on every HTTP request (trusted_context.http_jwt); drop --auth-token-env and --allow-unauthenticated.",
+      );
+    }
+    jwtGate = await prepareJwtGate(jwtSettings);
+  }
+
   let authToken: string | undefined;
-  if (transport === "http" && !values["allow-unauthenticated"]) {
+  if (transport === "http" && jwtSettings === undefined && !values["allow-unauthenticated"]) {
     const tokenEnv = values["auth-token-env"];
     if (!tokenEnv) throw new StartupError("HTTP needs a bearer token: pass --auth-token-env VAR naming the env var that holds it.");
     authToken = process.env[tokenEnv];
@@ -271,8 +285,14 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
     if (!(storeLost && event.event === "ledger_write_failed")) log(event);
   };
   const hostOptions = { serverName: "synapsor-runner", version: def.runnerVersion, aliasMode };
+  const coreForContext = (trusted: TrustedContext) =>
+    createMcpServerCore(createCapabilityHost(def.capabilities, { adapters, ledger, context: trusted, log: callLog }, hostOptions));
   let host;
-  if (!context.ok) {
+  if (jwtGate !== undefined) {
+    // Every HTTP request is answered by the core of its verified caller; this one answers none.
+    host = createRefusingHost(def.capabilities, REFUSED_CONTEXT_FOR_MODEL, hostOptions);
+    checkSourcesOnce(def, adapters, log);
+  } else if (!context.ok) {
     // A credential where the tenant or principal belongs: the server starts so the client learns why,
     // but every call is refused and the value is never used, echoed or logged.
     log({ level: "error", event: "trusted_context_refused", code: "CONFIGURATION_ERROR", message: credentialContextMessage(context.credentials) });
@@ -323,7 +343,11 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
       port,
       path: "/mcp",
       maxConnections,
-      ...(authToken ? { authToken } : { allowUnauthenticated: true }),
+      ...(jwtGate
+        ? { authenticate: jwtGate.authenticate(coreForContext), extraRoutes: [jwtGate.metadataRoute] }
+        : authToken
+          ? { authToken }
+          : { allowUnauthenticated: true }),
       ...(values["allowed-origin"] ? { allowedOrigins: values["allowed-origin"] } : {}),
       ...(values["allowed-host"] ? { allowedHosts: values["allowed-host"] } : {}),
     });
@@ -366,6 +390,30 @@ function parseDrainTimeout(value: string | undefined): number {
     throw new StartupError(`--drain-timeout-ms must be a whole number of milliseconds from 1 to 29999, not '${value}'.`);
   }
   return ms;
+}
+
+/**
+ * The verifier for http_jwt, loaded only by an HTTP server that uses it (stdio never pays for
+ * jose). A key or key-set URL that is missing or unusable stops the start with its variable's name.
+ */
+async function prepareJwtGate(settings: HttpJwtSettings) {
+  const [{ createJwtVerifier, JwtConfigError }, { createJwtGate, resourceMetadataRoute }, { resourceMetadataFor }] = await Promise.all([
+    import("./auth/jwt-verifier.ts"),
+    import("./auth/http-gate.ts"),
+    import("./auth/resource-metadata.ts"),
+  ]);
+  let verifier;
+  try {
+    verifier = createJwtVerifier(settings);
+  } catch (err) {
+    if (err instanceof JwtConfigError) throw new StartupError(err.message);
+    throw err;
+  }
+  const metadata = resourceMetadataFor(settings, "/mcp");
+  return {
+    metadataRoute: resourceMetadataRoute(metadata),
+    authenticate: (coreForContext: (context: TrustedContext) => McpServerCore) => createJwtGate(verifier, metadata, coreForContext),
+  };
 }
 
 /**

@@ -1,6 +1,7 @@
 // What the generated src/server.ts passes to the runtime: fixed facts from the build.
 
 import type { Capability } from "./capability.ts";
+import type { HttpJwtSettings } from "./auth/settings.ts";
 import type { Engine } from "./db/adapter.ts";
 
 export interface ServerDefinition {
@@ -18,6 +19,7 @@ export interface ServerDefinition {
    */
   ledgerKeyEnv?: string | null;
   sources: Record<string, { engine: Engine; readUrlEnv: string; statementTimeoutMs: number }>;
-  trustedContext: { tenantIdEnv: string; principalEnv: string };
+  /** httpJwt: HTTP requests verify a bearer JWT for their tenant and principal (runtime/auth/). */
+  trustedContext: { tenantIdEnv: string; principalEnv: string; httpJwt?: HttpJwtSettings };
   capabilities: Capability[];
 }

@@ -38,6 +38,25 @@ export interface SourceConfig {
 export interface TrustedContextConfig {
   provider: "environment";
   values?: { tenant_id_env?: string; principal_env?: string };
+  /** HTTP requests take tenant and principal from a verified JWT; stdio and the CLI keep `values`. */
+  http_jwt?: HttpJwtConfig;
+}
+
+export type JwtAlgorithm =
+  | "RS256" | "RS384" | "RS512" | "PS256" | "PS384" | "PS512"
+  | "ES256" | "ES384" | "ES512" | "EdDSA" | "HS256" | "HS384" | "HS512";
+
+export interface HttpJwtConfig {
+  issuer: string;
+  /** The canonical URI of the MCP endpoint; tokens' `aud` must contain it. */
+  audience: string;
+  /** Exactly one of jwks_url_env and key_env: the names of variables, never their values. */
+  jwks_url_env?: string;
+  key_env?: string;
+  algorithms: JwtAlgorithm[];
+  claims: { tenant: string; principal: string };
+  required_scopes?: string[];
+  clock_skew_s?: number;
 }
 
 export type ExecutorConfig =
@@ -143,6 +162,8 @@ export type CapabilityConfig = ReadCapabilityConfig | ProposalCapabilityConfig;
 
 export const DEFAULT_TENANT_ENV = "SYNAPSOR_TENANT_ID";
 export const DEFAULT_PRINCIPAL_ENV = "SYNAPSOR_PRINCIPAL";
+/** Seconds of clock tolerance for a token's exp, nbf and iat when clock_skew_s is not set. */
+export const DEFAULT_JWT_CLOCK_SKEW_S = 30;
 export const DEFAULT_STORE_PATH = "./.synapsor/local.db";
 /** Upper bound on rows a list read may return; keeps every result small enough for a model. */
 export const MAX_LIST_ROWS = 100;

@@ -11,7 +11,11 @@ export function renderManifest(plan: BuildPlan): string {
     runner_version: plan.runnerVersion,
     config: plan.config,
     mode: plan.mode,
-    trusted_context: { tenant_id_env: plan.trustedContext.tenantIdEnv, principal_env: plan.trustedContext.principalEnv },
+    trusted_context: {
+      tenant_id_env: plan.trustedContext.tenantIdEnv,
+      principal_env: plan.trustedContext.principalEnv,
+      ...(plan.trustedContext.httpJwt ? { http_jwt: plan.trustedContext.httpJwt } : {}),
+    },
     capabilities: plan.capabilities.map((c) => ({
       name: c.name,
       kind: c.kind,

@@ -2,6 +2,7 @@
 // TypeScript-only fields), it is manifest.json: what every tool runs, exactly.
 
 import type { ArgType, Engine, Scalar } from "../config/contract.ts";
+import type { HttpJwtSettings } from "../../runtime/auth/settings.ts";
 import type { SqlUpdatePlan } from "../../runtime/executors/write-plan.ts";
 import type { NumericTextFormat } from "../../runtime/calls/arguments.ts";
 import type { TextFormat } from "../../runtime/calls/text-formats.ts";
@@ -108,6 +109,7 @@ export interface BuildPlan {
   /** ledgerKeyEnv: the variable the contract names for the ledger keys, or null (SYNAPSOR_LEDGER_KEY if set, else the key file). */
   storage: { sqlitePath: string; ledgerKeyEnv: string | null };
   sources: Record<string, { engine: Engine; readUrlEnv: string; writeUrlEnv?: string; statementTimeoutMs: number }>;
-  trustedContext: { tenantIdEnv: string; principalEnv: string };
+  trustedContext: { tenantIdEnv: string; principalEnv: string; httpJwt?: HttpJwtSettings };
   capabilities: CapabilityPlan[];
 }
+

@@ -2,13 +2,16 @@
 // one fixed statement per capability, its parameter order, arguments and policy.
 
 import {
+  DEFAULT_JWT_CLOCK_SKEW_S,
   DEFAULT_PRINCIPAL_ENV,
   DEFAULT_STORE_PATH,
   DEFAULT_TENANT_ENV,
   type Contract,
+  type HttpJwtConfig,
 } from "../config/contract.ts";
 import type { ResolvedCapability, ResolvedContract } from "../resolve/resolved.ts";
 import { inputSchemaFor, planArgs } from "./arguments.ts";
+import type { HttpJwtSettings } from "../../runtime/auth/settings.ts";
 import type { BuildPlan, CapabilityPlan, ProposalPlan } from "./capability-plan.ts";
 import { describeCapability } from "./describe.ts";
 import { capabilityPlanHash } from "./plan-hash.ts";
@@ -47,8 +50,22 @@ export function planBuild({ contract, resolved, configFile, configSha256, runner
     trustedContext: {
       tenantIdEnv: contract.trusted_context?.values?.tenant_id_env ?? DEFAULT_TENANT_ENV,
       principalEnv: contract.trusted_context?.values?.principal_env ?? DEFAULT_PRINCIPAL_ENV,
+      ...(contract.trusted_context?.http_jwt ? { httpJwt: planHttpJwt(contract.trusted_context.http_jwt) } : {}),
     },
     capabilities: resolved.capabilities.map((cap) => planCapability(contract, cap, reviewersDeclared)),
+  };
+}
+
+function planHttpJwt(jwt: HttpJwtConfig): HttpJwtSettings {
+  return {
+    issuer: jwt.issuer,
+    audience: jwt.audience,
+    ...(jwt.jwks_url_env !== undefined ? { jwksUrlEnv: jwt.jwks_url_env } : {}),
+    ...(jwt.key_env !== undefined ? { keyEnv: jwt.key_env } : {}),
+    algorithms: [...jwt.algorithms],
+    claims: { tenant: jwt.claims.tenant, principal: jwt.claims.principal },
+    requiredScopes: [...(jwt.required_scopes ?? [])],
+    clockSkewS: jwt.clock_skew_s ?? DEFAULT_JWT_CLOCK_SKEW_S,
   };
 }
 

@@ -27,8 +27,13 @@ export interface HttpServerOptions {
   port?: number;
   /** Default "/mcp". */
   path?: string;
-  /** Required unless allowUnauthenticated is true. */
+  /** Required unless allowUnauthenticated is true or authenticate is given. */
   authToken?: string;
+  /**
+   * Decides each request instead of the static token (e.g. a verified JWT): the core that answers
+   * it, or the refusal sent before its body is read. Runs first, like the token check.
+   */
+  authenticate?: (request: IncomingMessage) => Promise<AuthDecision>;
   allowUnauthenticated?: boolean;
   /** Exact Origin values accepted; default http(s):// plus each allowed host. */
   allowedOrigins?: string[];
@@ -53,6 +58,10 @@ export interface ExtraRoute {
   path: string;
   handle(req: IncomingMessage, res: ServerResponse): void | Promise<void>;
 }
+
+export type AuthDecision =
+  | { ok: true; core: McpServerCore }
+  | { ok: false; status: 401 | 403 | 503; message: string; headers: Record<string, string> };
 
 export interface RunningHttpServer {
   url: string;
@@ -147,7 +156,7 @@ export async function startHttpServer(source: CoreSource, options: HttpServerOpt
   const bindHost = options.host ?? DEFAULT_HTTP_HOST;
   const path = options.path ?? DEFAULT_HTTP_PATH;
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  if (options.authToken === undefined || options.authToken === "") {
+  if ((options.authToken === undefined || options.authToken === "") && options.authenticate === undefined) {
     if (options.allowUnauthenticated !== true) {
       throw new HttpServerConfigError("an auth token is required for the HTTP transport unless unauthenticated access is explicitly allowed");
     }
@@ -248,6 +257,14 @@ export async function startHttpServer(source: CoreSource, options: HttpServerOpt
     }
 
     // The token comes first: a caller without it learns nothing else about this server.
+    const authenticate = options.authenticate;
+    if (authenticate !== undefined) {
+      authenticate(req).then(
+        (decision) => (decision.ok ? admit(req, res, () => decision.core) : reject(req, res, decision.status, decision.message, decision.headers)),
+        () => reject(req, res, 500, "Internal error"),
+      );
+      return;
+    }
     if (tokenCheck !== undefined) {
       const token = bearerToken(req.headers.authorization);
       if (token === undefined || !tokenCheck(token)) {
@@ -256,7 +273,11 @@ export async function startHttpServer(source: CoreSource, options: HttpServerOpt
         });
       }
     }
+    admit(req, res, coreFor);
+  }
 
+  /** Everything after the caller is known: Host, Origin, path, method and media type, then the answer. */
+  function admit(req: IncomingMessage, res: ServerResponse, chooseCore: (request: IncomingMessage) => McpServerCore): void {
     // DNS rebinding: a browser tricked into calling us still sends the attacker's Host and Origin.
     const host = req.headers.host?.toLowerCase();
     if (host === undefined || !allowedHosts.has(host)) return reject(req, res, 403, "Forbidden: Host not allowed");
@@ -284,7 +305,7 @@ export async function startHttpServer(source: CoreSource, options: HttpServerOpt
 
     let core: McpServerCore;
     try {
-      core = coreFor(req);
+      core = chooseCore(req);
     } catch {
       return reject(req, res, 500, "Internal error");
     }

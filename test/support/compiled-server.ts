@@ -82,15 +82,38 @@ export async function connectHttp(
   token: string,
   extraArgs: string[] = [],
 ): Promise<HttpSession> {
-  const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    [serverPath, "serve", "--transport", "http", "--port", String(port), "--auth-token-env", "TEST_HTTP_TOKEN", ...extraArgs],
-    { cwd, env: { PATH: process.env.PATH ?? "", ...env, TEST_HTTP_TOKEN: token }, stdio: ["ignore", "pipe", "pipe"] },
+  const server = await spawnHttpServer(serverPath, cwd, { ...env, TEST_HTTP_TOKEN: token }, ["--auth-token-env", "TEST_HTTP_TOKEN", ...extraArgs]);
+  const client = new Client({ name: "synapsor-e2e-http", version: "1.0.0" });
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }),
   );
+  return {
+    client,
+    ...server,
+    async close() {
+      await client.close();
+      await server.stop();
+    },
+  };
+}
+
+export interface HttpServerProcess {
+  url: string;
+  child: ChildProcess;
+  stderr: () => string;
+  stop(): Promise<void>;
+}
+
+/** Starts `serve --transport http` on a free port with the given flags and waits until it listens. */
+export async function spawnHttpServer(serverPath: string, cwd: string, env: Record<string, string>, extraArgs: string[] = []): Promise<HttpServerProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [serverPath, "serve", "--transport", "http", "--port", String(port), ...extraArgs], {
+    cwd,
+    env: { PATH: process.env.PATH ?? "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stderr = "";
   child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
-  const url = `http://127.0.0.1:${port}/mcp`;
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 15_000);
     child.stderr!.on("data", () => {
@@ -101,17 +124,12 @@ export async function connectHttp(
     });
     child.on("exit", (code) => reject(new Error(`server exited ${code}: ${stderr}`)));
   });
-  const client = new Client({ name: "synapsor-e2e-http", version: "1.0.0" });
-  await client.connect(
-    new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }),
-  );
   return {
-    client,
-    url,
+    url: `http://127.0.0.1:${port}/mcp`,
     child,
     stderr: () => stderr,
-    async close() {
-      await client.close();
+    async stop() {
+      if (child.exitCode !== null) return;
       child.kill("SIGTERM");
       await new Promise((r) => child.once("exit", r));
     },

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { loadContractFile } from "../../compiler/config/load.ts";
 import { validateContract, CONTRACT_RULES, SCHEMA_CODES } from "../../compiler/config/validate.ts";
 import { LOAD_CODES } from "../../compiler/config/load.ts";
-import type { Contract, ProposalCapabilityConfig, ReadCapabilityConfig } from "../../compiler/config/contract.ts";
+import type { Contract, HttpJwtConfig, ProposalCapabilityConfig, ReadCapabilityConfig } from "../../compiler/config/contract.ts";
 import type { Diagnostic } from "../../compiler/diagnostics.ts";
 import { fullContract, fullContractCopy } from "../fixtures/configs/full-contract.ts";
 import { REPO_ROOT, runCli } from "../support/cli.ts";
@@ -30,7 +30,34 @@ function pairs(diagnostics: Diagnostic[]): string[] {
 const read = (c: Contract, i: number) => c.capabilities[i] as ReadCapabilityConfig;
 const proposal = (c: Contract, i: number) => c.capabilities[i] as ProposalCapabilityConfig;
 
+function goodJwt(): HttpJwtConfig {
+  return {
+    issuer: "https://id.example.com/",
+    audience: "https://mcp.example.com/mcp",
+    jwks_url_env: "JWT_JWKS_URL",
+    algorithms: ["RS256"],
+    claims: { tenant: "tenant_id", principal: "sub" },
+    required_scopes: ["billing:read"],
+    clock_skew_s: 30,
+  };
+}
+
 describe("good contracts", () => {
+  test("a contract with trusted_context.http_jwt is valid", () => {
+    const c = fullContractCopy();
+    c.trusted_context!.http_jwt = goodJwt();
+    assert.deepEqual(validateContract(c).ok ? [] : (validateContract(c) as { diagnostics: Diagnostic[] }).diagnostics, []);
+  });
+
+  test("http_jwt refuses alg none, an empty algorithm list and unknown fields", () => {
+    for (const bad of [{ algorithms: ["none"] }, { algorithms: [] }, { secret: "x" }, { clock_skew_s: 301 }]) {
+      const c = fullContractCopy() as unknown as { trusted_context: { http_jwt: unknown } };
+      c.trusted_context.http_jwt = { ...goodJwt(), ...bad };
+      const d = problems(c);
+      assert.ok(d.length > 0 && d.every((x) => x.pointer.startsWith("/trusted_context/http_jwt")), JSON.stringify(d));
+    }
+  });
+
   test("the full fixture (every field) is valid", () => {
     const result = validateContract(fullContractCopy());
     assert.deepEqual(result.ok ? [] : result.diagnostics, []);
@@ -120,8 +147,9 @@ describe("schema and TypeScript types agree", () => {
       Object.values(node).forEach(gather);
     };
     gather(SCHEMA);
-    // $schema only lets editors find the schema; it is not part of the Contract type.
-    const unused = [...declared].filter((name) => !used.has(name) && name !== "$schema");
+    // $schema only lets editors find the schema; it is not part of the Contract type. jwks_url_env
+    // is the alternative to key_env (one contract holds only one of them); goodJwt() uses it.
+    const unused = [...declared].filter((name) => !used.has(name) && name !== "$schema" && name !== "jwks_url_env");
     assert.deepEqual(unused, []);
   });
 });
@@ -543,6 +571,38 @@ const ruleCases: Case[] = [
       "INVALID_ARGUMENT_CONSTRAINT@/capabilities/4/args/ticket_id/enum/1",
       "INVALID_ARGUMENT_CONSTRAINT@/capabilities/4/args/ticket_id/minimum",
     ],
+  },
+  {
+    name: "http_jwt with both jwks_url_env and key_env",
+    mutate: (c) => void (c.trusted_context!.http_jwt = { ...goodJwt(), key_env: "JWT_KEY" }),
+    expect: ["INVALID_HTTP_JWT@/trusted_context/http_jwt"],
+    message: /both jwks_url_env and key_env/,
+  },
+  {
+    name: "http_jwt with neither jwks_url_env nor key_env",
+    mutate: (c) => {
+      const { jwks_url_env: _dropped, ...rest } = goodJwt();
+      c.trusted_context!.http_jwt = rest;
+    },
+    expect: ["INVALID_HTTP_JWT@/trusted_context/http_jwt"],
+    message: /neither/,
+  },
+  {
+    name: "http_jwt: HS256 with a key set, and HS mixed with RS",
+    mutate: (c) => void (c.trusted_context!.http_jwt = { ...goodJwt(), algorithms: ["RS256", "HS256"] }),
+    expect: ["INVALID_HTTP_JWT@/trusted_context/http_jwt/algorithms", "INVALID_HTTP_JWT@/trusted_context/http_jwt/algorithms"],
+    message: /mixes shared-secret \(HS256\)[\s\S]*never holds/,
+  },
+  {
+    name: "http_jwt audience that is not an https resource URI",
+    mutate: (c) => void (c.trusted_context!.http_jwt = { ...goodJwt(), audience: "http://mcp.example.com/mcp#x" }),
+    expect: ["INVALID_HTTP_JWT@/trusted_context/http_jwt/audience"],
+  },
+  {
+    name: "http_jwt key read from the tenant variable",
+    mutate: (c) =>
+      void (c.trusted_context!.http_jwt = { ...goodJwt(), jwks_url_env: undefined, key_env: c.trusted_context!.values!.tenant_id_env!, algorithms: ["HS256"] }),
+    expect: ["INVALID_HTTP_JWT@/trusted_context/http_jwt/key_env"],
   },
 ];
 

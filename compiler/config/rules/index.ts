@@ -12,6 +12,7 @@ import { checkArguments } from "./arguments.ts";
 import { checkLookup } from "./lookup.ts";
 import { checkPatch } from "./patch.ts";
 import { checkTrustedContextVariables } from "./trusted-context.ts";
+import { checkHttpJwt } from "./http-jwt.ts";
 import { checkApproval } from "./approval.ts";
 import { checkReviewers } from "./reviewers.ts";
 
@@ -24,6 +25,7 @@ export function checkContractRules(contract: Contract): Diagnostic[] {
   checkNames(contract, report);
   checkSources(contract, report);
   checkTrustedContextVariables(contract, report);
+  checkHttpJwt(contract, report);
   contract.capabilities.forEach((capability, index) => {
     const at = (...rest: Array<string | number>) => pointer("capabilities", index, ...rest);
     checkMode(contract, capability, at, report);

@@ -12,6 +12,7 @@ export const CONTRACT_RULES = [
   { code: "EXECUTOR_SOURCE_MISMATCH", summary: "a sql_update executor bound to another source than the proposal's" },
   { code: "SHARED_WRITE_CREDENTIAL", summary: "write_url_env is the same variable as read_url_env" },
   { code: "TRUSTED_CONTEXT_FROM_SECRET", summary: "tenant_id_env or principal_env names a variable that holds a credential (a database URL, a handler token or secret, the ledger key)" },
+  { code: "INVALID_HTTP_JWT", summary: "trusted_context.http_jwt sets both or neither of jwks_url_env and key_env, mixes HS* with public-key algorithms or with a key set, has an audience that is not an https resource URI, or reads its key from the tenant or principal variable" },
   { code: "MISSING_WRITE_CREDENTIAL", summary: "a source with sql_update proposals has no write_url_env" },
   { code: "INVALID_LOOKUP", summary: "lookup sets both or neither of id_from_arg and filters, or orders a single-row lookup" },
   { code: "PROPOSAL_REQUIRES_ID_LOOKUP", summary: "a proposal looks its row up by filters instead of id_from_arg" },

@@ -1,0 +1,281 @@
+// trusted_context.http_jwt end to end: a compiled server on Postgres verifies each HTTP request's
+// bearer JWT against a key set served on loopback, and the token's tenant and principal scope that
+// request's reads, its evidence and its proposals. Forged, expired, misdirected and under-scoped
+// tokens are refused with the status the MCP authorization spec names, and leave the ledger as it
+// was. stdio keeps the environment's tenant.
+
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { createHmac, generateKeyPairSync, type KeyObject } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { SignJWT, exportJWK, type JWTPayload } from "jose";
+import { createDatabase, type TestDatabase } from "../support/databases.ts";
+import { seedExample } from "../support/example.ts";
+import { buildServer, connectStdio, envelopeOf, exampleConfigFor, spawnHttpServer, type HttpServerProcess } from "../support/compiled-server.ts";
+
+const ISSUER = "https://id.test.example/";
+const AUDIENCE = "https://mcp.test.example/mcp";
+const METADATA_URL = "https://mcp.test.example/.well-known/oauth-protected-resource/mcp";
+const SCOPE = "billing:read";
+
+const signing = generateKeyPairSync("rsa", { modulusLength: 2048 });
+const stranger = generateKeyPairSync("rsa", { modulusLength: 2048 });
+
+function mint(claims: JWTPayload, options: { key?: KeyObject; kid?: string; alg?: string; expiresIn?: string | number } = {}): Promise<string> {
+  return new SignJWT({ scope: SCOPE, ...claims })
+    .setProtectedHeader({ alg: options.alg ?? "RS256", kid: options.kid ?? "k1" })
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime(options.expiresIn ?? "5m")
+    .sign(options.key ?? signing.privateKey);
+}
+
+const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
+
+describe("HTTP requests carry a verified JWT (trusted_context.http_jwt)", () => {
+  let db: TestDatabase;
+  let built: Awaited<ReturnType<typeof buildServer>>;
+  let jwks: Server;
+  let jwksFetches = 0;
+  let server: HttpServerProcess;
+  let store: string;
+  let env: Record<string, string>;
+
+  before(async () => {
+    db = await createDatabase("postgres", "srjwt");
+    await seedExample(db);
+    const publicJwk = { ...(await exportJWK(signing.publicKey)), kid: "k1", alg: "RS256", use: "sig" };
+    jwks = createServer((_req, res) => {
+      jwksFetches++;
+      res.writeHead(200, { "Content-Type": "application/json" });
+      res.end(JSON.stringify({ keys: [publicJwk] }));
+    });
+    await new Promise<void>((resolve) => jwks.listen(0, "127.0.0.1", resolve));
+    const jwksUrl = `http://127.0.0.1:${(jwks.address() as { port: number }).port}/jwks.json`;
+
+    const config = exampleConfigFor("postgres");
+    config.trusted_context.http_jwt = {
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      jwks_url_env: "TEST_JWKS_URL",
+      algorithms: ["RS256"],
+      claims: { tenant: "tenant_id", principal: "sub" },
+      required_scopes: [SCOPE],
+      clock_skew_s: 5,
+    };
+    env = { SUPPORT_DB_READ_URL: db.url, SYNAPSOR_TENANT_ID: "tenant_acme", SYNAPSOR_PRINCIPAL: "env-agent", TEST_JWKS_URL: jwksUrl };
+    built = await buildServer(config, { ...process.env, ...env, SUPPORT_DB_WRITE_URL: db.url }, "SUPPORT_DB_READ_URL");
+    store = join(built.runDir, "ledger.db");
+    // The environment's tenant is left out: over HTTP with http_jwt it is not needed.
+    const { SYNAPSOR_TENANT_ID: _t, SYNAPSOR_PRINCIPAL: _p, ...httpEnv } = env;
+    server = await spawnHttpServer(built.serverPath, built.runDir, httpEnv, ["--store", store]);
+  });
+
+  after(async () => {
+    await server?.stop();
+    await new Promise((resolve) => jwks?.close(resolve));
+    await db?.drop();
+  });
+
+  /** One SDK client whose Authorization header is whatever `token.current` holds at each request. */
+  async function clientWithSwitchableToken(initial: string) {
+    const token = { current: initial };
+    const transport = new StreamableHTTPClientTransport(new URL(server.url), {
+      fetch: (url, init) => {
+        const headers = new Headers(init?.headers);
+        headers.set("Authorization", `Bearer ${token.current}`);
+        return fetch(url, { ...init, headers });
+      },
+    });
+    const client = new Client({ name: "synapsor-e2e-jwt", version: "1.0.0" });
+    await client.connect(transport);
+    return { client, token };
+  }
+
+  const inspect = async (client: Client, invoiceId: string) =>
+    envelopeOf(await client.callTool({ name: "billing.inspect_invoice", arguments: { invoice_id: invoiceId } }));
+
+  const ledgerCounts = () => {
+    const ledger = new DatabaseSync(store, { readOnly: true });
+    try {
+      const count = (table: string) => (ledger.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+      return { reads: count("reads"), proposals: count("proposals"), internal_errors: count("internal_errors") };
+    } finally {
+      ledger.close();
+    }
+  };
+
+  /** A raw tools/call, so the status and headers of a refusal are visible. */
+  const rawCall = (authorization: string | undefined) =>
+    fetch(server.url, {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/json",
+        Accept: "application/json, text/event-stream",
+        ...(authorization === undefined ? {} : { Authorization: authorization }),
+      },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "billing.inspect_invoice", arguments: { invoice_id: "INV-3001" } } }),
+    });
+
+  test("the build carries the settings as names; no key-set URL reaches the generated files", () => {
+    const manifest = JSON.parse(readFileSync(join(built.outDir, "manifest.json"), "utf8"));
+    assert.deepEqual(manifest.trusted_context.http_jwt, {
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      jwksUrlEnv: "TEST_JWKS_URL",
+      algorithms: ["RS256"],
+      claims: { tenant: "tenant_id", principal: "sub" },
+      requiredScopes: [SCOPE],
+      clockSkewS: 5,
+    });
+    for (const file of readdirSync(built.outDir, { recursive: true, withFileTypes: true })) {
+      if (!file.isFile()) continue;
+      const text = readFileSync(join(file.parentPath, file.name), "utf8");
+      assert.equal(text.includes(env.TEST_JWKS_URL!), false, `${file.name} holds the key-set URL`);
+    }
+  });
+
+  test("two tenants' tokens interleaved on one client: each reads only its rows, and the ledger records each", async () => {
+    const acme = await mint({ tenant_id: "tenant_acme", sub: "alice@acme" });
+    const globex = await mint({ tenant_id: "tenant_globex", sub: "gus@globex" });
+    const { client, token } = await clientWithSwitchableToken(acme);
+    try {
+      const before = ledgerCounts();
+      const a1 = await inspect(client, "INV-3001");
+      assert.equal(a1.ok, true, JSON.stringify(a1));
+      assert.deepEqual(a1._meta, { tenant_id: "tenant_acme", principal: "alice@acme", provenance: "http_jwt", canonical_capability: "billing.inspect_invoice" });
+      token.current = globex;
+      const g1 = await inspect(client, "INV-3001");
+      assert.equal(g1.ok, false, "an acme invoice is not found for globex");
+      assert.equal(g1.error.code, "NOT_FOUND_IN_TENANT");
+      const g2 = await inspect(client, "INV-4001");
+      assert.equal(g2.ok, true);
+      assert.deepEqual([g2._meta.tenant_id, g2._meta.principal, g2.data.tenant_id], ["tenant_globex", "gus@globex", "tenant_globex"]);
+      token.current = acme;
+      const a2 = await inspect(client, "INV-4001");
+      assert.equal(a2.ok, false);
+      assert.equal(a2._meta.tenant_id, "tenant_acme");
+
+      const proposed = envelopeOf(
+        await client.callTool({ name: "billing.propose_late_fee_waiver", arguments: { invoice_id: "INV-3001", new_late_fee_cents: 0, reason: "outage" } }),
+      );
+      assert.equal(proposed.ok, true, JSON.stringify(proposed));
+
+      const ledger = new DatabaseSync(store, { readOnly: true });
+      try {
+        const reads = ledger.prepare("SELECT tenant_id, principal, outcome FROM reads ORDER BY created_at").all().slice(before.reads);
+        assert.deepEqual(
+          reads.map((r) => `${r.tenant_id}/${r.principal}`),
+          // The last is the proposal's own read of the row it proposes to change.
+          ["tenant_acme/alice@acme", "tenant_globex/gus@globex", "tenant_globex/gus@globex", "tenant_acme/alice@acme", "tenant_acme/alice@acme"],
+        );
+        const proposal = ledger.prepare("SELECT tenant_id, principal FROM proposals WHERE id = ?").get(proposed.proposal.id);
+        assert.deepEqual({ ...proposal }, { tenant_id: "tenant_acme", principal: "alice@acme" });
+      } finally {
+        ledger.close();
+      }
+    } finally {
+      await client.close();
+    }
+  });
+
+  test("bad tokens are refused with 401 or 403 and leave the ledger untouched", async () => {
+    await (await rawCall(`Bearer ${await mint({ tenant_id: "tenant_acme", sub: "warm-up" })}`)).text();
+    const before = ledgerCounts();
+    const fetchesBefore = jwksFetches;
+    const now = Math.floor(Date.now() / 1000);
+    const valid = { tenant_id: "tenant_acme", sub: "mallory" };
+    // HS256 over the public key's PEM bytes, signed by hand (jose will not use a public key as a secret).
+    const pem = signing.publicKey.export({ type: "spki", format: "pem" });
+    const signingInput = `${b64({ alg: "HS256", typ: "JWT", kid: "k1" })}.${b64({ ...valid, scope: SCOPE, iss: ISSUER, aud: AUDIENCE, exp: now + 300 })}`;
+    const hsConfused = `${signingInput}.${createHmac("sha256", pem).update(signingInput).digest("base64url")}`;
+    const cases: Array<{ name: string; authorization: string | undefined; status: number; challenge: RegExp }> = [
+      { name: "no token", authorization: undefined, status: 401, challenge: /^Bearer resource_metadata="[^"]+"$/ },
+      { name: "not a bearer token", authorization: "Basic dXNlcjpwYXNz", status: 401, challenge: /^Bearer resource_metadata=/ },
+      { name: "garbage", authorization: "Bearer not.a.jwt", status: 401, challenge: /error="invalid_token"/ },
+      { name: "expired", authorization: `Bearer ${await mint(valid, { expiresIn: now - 600 })}`, status: 401, challenge: /error="invalid_token"/ },
+      {
+        name: "wrong audience",
+        authorization: `Bearer ${await new SignJWT({ ...valid, scope: SCOPE }).setProtectedHeader({ alg: "RS256", kid: "k1" }).setIssuer(ISSUER).setAudience("https://other.example/mcp").setExpirationTime("5m").sign(signing.privateKey)}`,
+        status: 401,
+        challenge: /error="invalid_token"/,
+      },
+      {
+        name: "wrong issuer",
+        authorization: `Bearer ${await new SignJWT({ ...valid, scope: SCOPE }).setProtectedHeader({ alg: "RS256", kid: "k1" }).setIssuer("https://evil.example/").setAudience(AUDIENCE).setExpirationTime("5m").sign(signing.privateKey)}`,
+        status: 401,
+        challenge: /error="invalid_token"/,
+      },
+      {
+        name: "alg none",
+        authorization: `Bearer ${b64({ alg: "none", typ: "JWT" })}.${b64({ ...valid, scope: SCOPE, iss: ISSUER, aud: AUDIENCE, exp: now + 300 })}.`,
+        status: 401,
+        challenge: /error="invalid_token"/,
+      },
+      // The classic confusion: the RSA public key's PEM used as an HMAC secret.
+      { name: "HS256 signed with the RSA public key", authorization: `Bearer ${hsConfused}`, status: 401, challenge: /error="invalid_token"/ },
+      { name: "unknown kid", authorization: `Bearer ${await mint(valid, { key: stranger.privateKey, kid: "k-unknown" })}`, status: 401, challenge: /error="invalid_token"/ },
+      { name: "a known kid with a stranger's signature", authorization: `Bearer ${await mint(valid, { key: stranger.privateKey })}`, status: 401, challenge: /error="invalid_token"/ },
+      { name: "tenant claim missing", authorization: `Bearer ${await mint({ sub: "mallory" })}`, status: 403, challenge: /^$/ },
+      { name: "tenant claim not a string", authorization: `Bearer ${await mint({ sub: "mallory", tenant_id: 42 })}`, status: 403, challenge: /^$/ },
+      { name: "tenant claim empty", authorization: `Bearer ${await mint({ sub: "mallory", tenant_id: "" })}`, status: 403, challenge: /^$/ },
+      { name: "principal claim missing", authorization: `Bearer ${await mint({ tenant_id: "tenant_acme" })}`, status: 403, challenge: /^$/ },
+      {
+        name: "missing the required scope",
+        authorization: `Bearer ${await mint({ ...valid, scope: "billing:write" })}`,
+        status: 403,
+        challenge: /^Bearer resource_metadata="[^"]+", error="insufficient_scope", scope="billing:read"$/,
+      },
+    ];
+
+    for (const c of cases) {
+      const response = await rawCall(c.authorization);
+      const body = await response.text();
+      assert.equal(response.status, c.status, `${c.name}: ${body}`);
+      assert.match(response.headers.get("www-authenticate") ?? "", c.challenge, c.name);
+      if (c.status === 401) assert.ok(response.headers.get("www-authenticate")!.includes(`resource_metadata="${METADATA_URL}"`), c.name);
+      assert.equal(body.includes("tenant_acme"), false, `${c.name}: the refusal echoes no claim value`);
+    }
+    assert.deepEqual(ledgerCounts(), before, "no refusal wrote to the ledger");
+    assert.ok(jwksFetches - fetchesBefore <= 1, `an unknown kid refetches the key set at most once per cool-down (fetched ${jwksFetches - fetchesBefore} times)`);
+    assert.equal(server.stderr().includes("mallory"), false, "refused tokens are not logged");
+  });
+
+  test("the protected resource metadata (RFC 9728) is served at the path-aware well-known location without a token", async () => {
+    const url = new URL("/.well-known/oauth-protected-resource/mcp", server.url);
+    const response = await fetch(url);
+    assert.equal(response.status, 200);
+    assert.deepEqual(await response.json(), {
+      resource: AUDIENCE,
+      authorization_servers: [ISSUER],
+      bearer_methods_supported: ["header"],
+      scopes_supported: [SCOPE],
+    });
+    assert.equal((await fetch(url, { method: "POST" })).status, 405);
+  });
+
+  test("stdio keeps the environment's tenant and principal", async () => {
+    const session = await connectStdio(built.serverPath, built.runDir, env, ["--store", join(built.runDir, "stdio.db")]);
+    try {
+      const read = await inspect(session.client, "INV-3001");
+      assert.deepEqual([read.ok, read._meta.tenant_id, read._meta.principal, read._meta.provenance], [true, "tenant_acme", "env-agent", "environment"]);
+    } finally {
+      await session.close();
+    }
+  });
+
+  test("start-up refuses an unset key-set variable and a static token beside http_jwt, naming the fix", async () => {
+    const { TEST_JWKS_URL: _u, ...withoutUrl } = env;
+    await assert.rejects(spawnHttpServer(built.serverPath, built.runDir, withoutUrl, ["--store", ":memory:"]), /TEST_JWKS_URL \(the JWKS URL of trusted_context\.http_jwt\) is not set/);
+    await assert.rejects(
+      spawnHttpServer(built.serverPath, built.runDir, { ...env, TOKEN: "0123456789abcdef0123" }, ["--store", ":memory:", "--auth-token-env", "TOKEN"]),
+      /drop --auth-token-env/,
+    );
+  });
+});
