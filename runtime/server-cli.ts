@@ -338,13 +338,14 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
   let server;
   try {
     server = await startHttpServer(core, {
-      extraRoutes: healthRoutes(readiness),
+      // Health, and with http_jwt the protected resource metadata: all outside the bearer gate.
+      extraRoutes: [...healthRoutes(readiness), ...(jwtGate ? [jwtGate.metadataRoute] : [])],
       host: values.host,
       port,
       path: "/mcp",
       maxConnections,
       ...(jwtGate
-        ? { authenticate: jwtGate.authenticate(coreForContext), extraRoutes: [jwtGate.metadataRoute] }
+        ? { authenticate: jwtGate.authenticate(coreForContext) }
         : authToken
           ? { authToken }
           : { allowUnauthenticated: true }),
