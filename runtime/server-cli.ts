@@ -25,6 +25,8 @@ import { serveStdio } from "./mcp/stdio.ts";
 import type { ServerDefinition } from "./server-definition.ts";
 import { endQuietlyWhenStdoutCloses } from "./closed-stdout.ts";
 import { terminalSafe } from "./text/terminal-safe.ts";
+import { metricsForServer } from "./metrics/for-server.ts";
+import { instrumentHost, instrumentLedger } from "./metrics/instrument.ts";
 
 const USAGE = `Usage: node server.mjs <command> [options]
 
@@ -259,6 +261,7 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
     if (!(storeLost && event.event === "ledger_write_failed")) log(event);
   };
   const hostOptions = { serverName: "synapsor-runner", version: def.runnerVersion, aliasMode };
+  const { metrics, capabilityOf } = metricsForServer(def, aliasMode);
   let host;
   if (!context.ok) {
     // A credential where the tenant or principal belongs: the server starts so the client learns why,
@@ -266,11 +269,11 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
     log({ level: "error", event: "trusted_context_refused", code: "CONFIGURATION_ERROR", message: credentialContextMessage(context.credentials) });
     host = createRefusingHost(def.capabilities, REFUSED_CONTEXT_FOR_MODEL, hostOptions);
   } else {
-    const env: CallEnvironment = { adapters, ledger, context: context.context, log: callLog };
+    const env: CallEnvironment = { adapters, ledger: instrumentLedger(ledger, metrics), context: context.context, log: callLog };
     host = createCapabilityHost(def.capabilities, env, hostOptions);
     checkSourcesOnce(def, adapters, log);
   }
-  const core = createMcpServerCore(host);
+  const core = createMcpServerCore(instrumentHost(host, capabilityOf, metrics));
 
   let closing = false;
   const shutdown = async (closeTransport: () => Promise<void>) => {

@@ -1,0 +1,21 @@
+// The metrics of one compiled server, keyed the way calls arrive (tool names as the client sees
+// them) and labelled the way the plan names them (canonical capability names).
+
+import { toolNameFor, type AliasMode } from "../capability-host.ts";
+import type { ServerDefinition } from "../server-definition.ts";
+import { ServerMetrics } from "./server-metrics.ts";
+
+export interface MetricsOfServer {
+  metrics: ServerMetrics;
+  /** Tool name as called (alias or canonical) → compiled capability name. */
+  capabilityOf: ReadonlyMap<string, string>;
+}
+
+export function metricsForServer(def: ServerDefinition, aliasMode: AliasMode): MetricsOfServer {
+  const capabilityOf = new Map(def.capabilities.map((c) => [toolNameFor(c, aliasMode), c.name] as const));
+  const metrics = new ServerMetrics(
+    def.capabilities.map((c) => c.name),
+    { version: def.runnerVersion, planHash: def.config.sha256 },
+  );
+  return { metrics, capabilityOf };
+}

@@ -1,0 +1,108 @@
+// The Prometheus text encoder and the server's metric families: escaping per the exposition
+// format, cumulative buckets, and labels that can only be compiled names and our own codes.
+
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { escapeLabelValue, ExpositionWriter, formatValue } from "../../runtime/metrics/exposition.ts";
+import { Histogram } from "../../runtime/metrics/histogram.ts";
+import { ServerMetrics, UNKNOWN_CAPABILITY } from "../../runtime/metrics/server-metrics.ts";
+import { instrumentHost, outcomeOf } from "../../runtime/metrics/instrument.ts";
+import type { ToolHost } from "../../runtime/mcp/host.ts";
+
+describe("exposition format", () => {
+  test("label values escape backslash, double quote and line feed, and nothing else", () => {
+    assert.equal(escapeLabelValue('a\\b"c\nd'), 'a\\\\b\\"c\\nd');
+    assert.equal(escapeLabelValue("plain.name_1"), "plain.name_1");
+  });
+
+  test("a hostile label value stays inside its quotes on one line", () => {
+    const out = new ExpositionWriter().family("x_total", "counter", "help\nwith newline");
+    out.sample("x_total", [["capability", 'evil"} 1\nfake_metric{a="b']], 3);
+    const lines = out.text().trimEnd().split("\n");
+    assert.equal(lines.length, 3);
+    assert.equal(lines[0], "# HELP x_total help\\nwith newline");
+    assert.equal(lines[2], 'x_total{capability="evil\\"} 1\\nfake_metric{a=\\"b"} 3');
+  });
+
+  test("special values are spelt as Prometheus parses them", () => {
+    assert.deepEqual([Infinity, -Infinity, NaN, 0.25, 7].map(formatValue), ["+Inf", "-Inf", "NaN", "0.25", "7"]);
+  });
+});
+
+describe("histogram", () => {
+  test("buckets are cumulative, bounds inclusive, and +Inf equals the count", () => {
+    const h = new Histogram([0.001, 0.01]);
+    for (const v of [0.0005, 0.001, 0.005, 2]) h.observe(v);
+    const out = new ExpositionWriter();
+    h.writeTo(out, "d_seconds", [["capability", "c"]]);
+    assert.equal(
+      out.text(),
+      [
+        'd_seconds_bucket{capability="c",le="0.001"} 2',
+        'd_seconds_bucket{capability="c",le="0.01"} 3',
+        'd_seconds_bucket{capability="c",le="+Inf"} 4',
+        `d_seconds_sum{capability="c"} ${0.0005 + 0.001 + 0.005 + 2}`,
+        'd_seconds_count{capability="c"} 4',
+      ].join("\n") + "\n",
+    );
+  });
+});
+
+describe("server metrics", () => {
+  const build = { version: "0.1.0", planHash: "abc123" };
+
+  test("build info, calls by capability and outcome, durations with sub-millisecond buckets", () => {
+    const m = new ServerMetrics(["billing.inspect_invoice"], build);
+    m.recordCall("billing.inspect_invoice", "ok", 0.0002);
+    m.recordCall("billing.inspect_invoice", "ok", 0.003);
+    m.recordCall("billing.inspect_invoice", "NOT_FOUND", 0.0001);
+    m.recordLedgerWrite("record_read", 0.0004);
+    const text = m.render();
+    assert.match(text, /^synapsor_build_info\{version="0\.1\.0",plan_hash="abc123"\} 1$/m);
+    assert.match(text, /^synapsor_tool_calls_total\{capability="billing\.inspect_invoice",outcome="ok"\} 2$/m);
+    assert.match(text, /^synapsor_tool_calls_total\{capability="billing\.inspect_invoice",outcome="NOT_FOUND"\} 1$/m);
+    assert.match(text, /^synapsor_tool_call_duration_seconds_bucket\{capability="billing\.inspect_invoice",le="0\.00025"\} 2$/m);
+    assert.match(text, /^synapsor_tool_call_duration_seconds_count\{capability="billing\.inspect_invoice"\} 3$/m);
+    assert.match(text, /^synapsor_ledger_write_duration_seconds_count\{operation="record_read"\} 1$/m);
+    // Families without observations print their HELP and TYPE only.
+    assert.doesNotMatch(text, /operation="create_proposal"/);
+  });
+
+  test("a name that is not a compiled capability is counted as unknown, never echoed", () => {
+    const m = new ServerMetrics(["a.b"], build);
+    m.recordCall("tenant-42 secret", "CAPABILITY_NOT_FOUND", 0.001);
+    const text = m.render();
+    assert.match(text, new RegExp(`capability="${UNKNOWN_CAPABILITY}",outcome="CAPABILITY_NOT_FOUND"\\} 1`));
+    assert.doesNotMatch(text, /tenant-42|secret/);
+  });
+});
+
+describe("instrumented host", () => {
+  const base: ToolHost = {
+    serverInfo: { name: "t", version: "0" },
+    listTools: () => [],
+    listResourceTemplates: () => [],
+    readResource: async () => undefined,
+    async callTool(name) {
+      if (name === "boom") throw new Error("boom");
+      if (name === "a__b") return { content: [{ type: "text", text: "{}" }], structuredContent: { ok: true } };
+      return { content: [{ type: "text", text: "{}" }], structuredContent: { ok: false, error: { code: "CAPABILITY_NOT_FOUND" } }, isError: true };
+    },
+  };
+
+  test("counts each call under its compiled capability (aliases mapped) with its outcome", async () => {
+    const m = new ServerMetrics(["a.b"], { version: "0", planHash: "h" });
+    const seen: string[] = [];
+    const host = instrumentHost(base, new Map([["a__b", "a.b"]]), m, (c) => seen.push(`${c.capability}:${c.outcome}`));
+    await host.callTool("a__b", {});
+    await host.callTool("nope", {});
+    await assert.rejects(host.callTool("boom", {}));
+    assert.deepEqual(seen, ["a.b:ok", "unknown:CAPABILITY_NOT_FOUND", "unknown:INTERNAL_ERROR"]);
+    assert.match(m.render(), /capability="a\.b",outcome="ok"\} 1/);
+  });
+
+  test("an error code that is not one of ours in shape is reported as ERROR", () => {
+    const bad = { content: [], isError: true, structuredContent: { error: { code: 'x"}\n' } } } as never;
+    assert.equal(outcomeOf(bad), "ERROR");
+  });
+});
