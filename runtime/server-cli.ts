@@ -27,6 +27,7 @@ import { endQuietlyWhenStdoutCloses } from "./closed-stdout.ts";
 import { terminalSafe } from "./text/terminal-safe.ts";
 import { metricsForServer } from "./metrics/for-server.ts";
 import { instrumentHost, instrumentLedger } from "./metrics/instrument.ts";
+import { metricsRoute, metricsServingFrom, startMetricsServer } from "./metrics/endpoint.ts";
 
 const USAGE = `Usage: node server.mjs <command> [options]
 
@@ -52,6 +53,10 @@ serve options:
                              oldest idle one)
   --allow-concurrent-store   serve even when another server holds the store's lease
                              (<store>.lease.json); for deliberate local debugging only
+  --metrics-token-env VAR    serve Prometheus metrics at /metrics on the HTTP port, for the
+                             bearer token in VAR (not the MCP token)
+  --metrics-port P           serve /metrics on 127.0.0.1:P instead (works with stdio too; with
+                             --metrics-token-env, the token is required there as well)
 
 tools options:
   --json                     print the tool list as JSON
@@ -174,6 +179,8 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
       "pool-size": { type: "string", default: String(DEFAULT_POOL_SIZE) },
       "max-connections": { type: "string", default: String(DEFAULT_HTTP_MAX_CONNECTIONS) },
       "allow-concurrent-store": { type: "boolean" },
+      "metrics-token-env": { type: "string" },
+      "metrics-port": { type: "string" },
     },
     strict: true,
   });
@@ -192,6 +199,9 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
   const aliasMode = parseAliasMode(values["alias-mode"]);
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new StartupError(`--port must be a port number, not '${values.port}'.`);
+
+  const metricsServing = metricsServingFrom({ tokenEnv: values["metrics-token-env"], port: values["metrics-port"] }, transport, process.env);
+  if (!metricsServing.ok) throw new StartupError(metricsServing.message);
 
   const context = trustedContextFromEnv(def.trustedContext);
   if (!context.ok && context.missing.length > 0) {
@@ -286,6 +296,18 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
     log({ level: "info", event: "server_stopped" });
   };
 
+  const metricsRouteOf = metricsServing.serving && metricsRoute(metrics, metricsServing.serving.token);
+  if (metricsRouteOf && metricsServing.serving!.port !== undefined) {
+    const metricsPort = metricsServing.serving!.port;
+    try {
+      const running = await startMetricsServer(metricsRouteOf, metricsPort);
+      log({ level: "info", event: "metrics_started", url: running.url });
+    } catch (err) {
+      await shutdown(async () => undefined);
+      throw listenFailure(err, "127.0.0.1", metricsPort, "--metrics-port");
+    }
+  }
+
   if (transport === "stdio") {
     log({ level: "info", event: "server_started", transport, store: storePath, tools: def.capabilities.length });
     const stop = () => void shutdown(async () => void process.stdin.destroy());
@@ -307,6 +329,7 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
       ...(authToken ? { authToken } : { allowUnauthenticated: true }),
       ...(values["allowed-origin"] ? { allowedOrigins: values["allowed-origin"] } : {}),
       ...(values["allowed-host"] ? { allowedHosts: values["allowed-host"] } : {}),
+      ...(metricsRouteOf && metricsServing.serving!.port === undefined ? { extraRoutes: [metricsRouteOf] } : {}),
     });
   } catch (err) {
     // The pools and the ledger are already open: close them so the process can exit.
@@ -352,11 +375,11 @@ function takeLease(
 }
 
 /** A listen failure an operator can fix (port taken, not allowed, address not local) as a StartupError; others as they are. */
-function listenFailure(err: unknown, host: string, port: number): unknown {
+function listenFailure(err: unknown, host: string, port: number, flag = "--port"): unknown {
   const code = (err as { code?: unknown } | null)?.code;
   const where = `port ${port} on ${host}`;
-  if (code === "EADDRINUSE") return new StartupError(`${where} is in use; pass --port with a free port, or stop the process that holds it.`);
-  if (code === "EACCES") return new StartupError(`${where} may not be opened by this user; pass --port with a port above 1023.`);
+  if (code === "EADDRINUSE") return new StartupError(`${where} is in use; pass ${flag} with a free port, or stop the process that holds it.`);
+  if (code === "EACCES") return new StartupError(`${where} may not be opened by this user; pass ${flag} with a port above 1023.`);
   if (code === "EADDRNOTAVAIL") return new StartupError(`${host} is not an address of this machine; pass --host with one of its addresses.`);
   return err;
 }

@@ -8,6 +8,7 @@ import { Histogram } from "../../runtime/metrics/histogram.ts";
 import { ServerMetrics, UNKNOWN_CAPABILITY } from "../../runtime/metrics/server-metrics.ts";
 import { instrumentHost, outcomeOf } from "../../runtime/metrics/instrument.ts";
 import type { ToolHost } from "../../runtime/mcp/host.ts";
+import { metricsServingFrom } from "../../runtime/metrics/endpoint.ts";
 
 describe("exposition format", () => {
   test("label values escape backslash, double quote and line feed, and nothing else", () => {
@@ -104,5 +105,37 @@ describe("instrumented host", () => {
   test("an error code that is not one of ours in shape is reported as ERROR", () => {
     const bad = { content: [], isError: true, structuredContent: { error: { code: 'x"}\n' } } } as never;
     assert.equal(outcomeOf(bad), "ERROR");
+  });
+});
+
+describe("metrics flags", () => {
+  const env = { GOOD: "a-long-metrics-token-0001", SHORT: "tiny-7x" };
+
+  test("neither flag: nothing served", () => {
+    assert.deepEqual(metricsServingFrom({}, "http", env), { ok: true, serving: undefined });
+  });
+
+  test("a token on HTTP, a port anywhere, or both", () => {
+    assert.deepEqual(metricsServingFrom({ tokenEnv: "GOOD" }, "http", env), { ok: true, serving: { token: env.GOOD } });
+    assert.deepEqual(metricsServingFrom({ port: "9464" }, "stdio", env), { ok: true, serving: { port: 9464 } });
+    assert.deepEqual(metricsServingFrom({ port: "9464", tokenEnv: "GOOD" }, "stdio", env), { ok: true, serving: { port: 9464, token: env.GOOD } });
+  });
+
+  test("refusals say what to fix and never print the token", () => {
+    const cases: Array<[Parameters<typeof metricsServingFrom>[0], "stdio" | "http", RegExp]> = [
+      [{ tokenEnv: "GOOD" }, "stdio", /pass --metrics-port/],
+      [{ tokenEnv: "MISSING" }, "http", /MISSING .* is not set/],
+      [{ tokenEnv: "SHORT" }, "http", /shorter than 16 characters/],
+      [{ port: "0" }, "stdio", /--metrics-port must be a port number/],
+      [{ port: "80x" }, "stdio", /--metrics-port must be a port number/],
+    ];
+    for (const [flags, transport, message] of cases) {
+      const result = metricsServingFrom(flags, transport, env);
+      assert.equal(result.ok, false, JSON.stringify(flags));
+      if (!result.ok) {
+        assert.match(result.message, message);
+        assert.equal(result.message.includes(env.GOOD) || result.message.includes(env.SHORT), false);
+      }
+    }
   });
 });
