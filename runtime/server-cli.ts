@@ -28,6 +28,7 @@ import { terminalSafe } from "./text/terminal-safe.ts";
 import { metricsForServer } from "./metrics/for-server.ts";
 import { instrumentHost, instrumentLedger } from "./metrics/instrument.ts";
 import { metricsRoute, metricsServingFrom, startMetricsServer } from "./metrics/endpoint.ts";
+import { createLog, logRequests, parseLogLevel } from "./metrics/log.ts";
 
 const USAGE = `Usage: node server.mjs <command> [options]
 
@@ -57,6 +58,10 @@ serve options:
                              bearer token in VAR (not the MCP token)
   --metrics-port P           serve /metrics on 127.0.0.1:P instead (works with stdio too; with
                              --metrics-token-env, the token is required there as well)
+  --log-level LEVEL          debug, info (default), warn or error: the least severe JSON log line
+                             written to stderr
+  --log-requests             one log line per MCP request (method, capability, outcome, duration,
+                             request id; never arguments) at any level; debug implies it
 
 tools options:
   --json                     print the tool list as JSON
@@ -181,6 +186,8 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
       "allow-concurrent-store": { type: "boolean" },
       "metrics-token-env": { type: "string" },
       "metrics-port": { type: "string" },
+      "log-level": { type: "string" },
+      "log-requests": { type: "boolean" },
     },
     strict: true,
   });
@@ -200,6 +207,8 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new StartupError(`--port must be a port number, not '${values.port}'.`);
 
+  const logLevel = parseLogLevel(values["log-level"]);
+  if (logLevel === undefined) throw new StartupError(`--log-level must be debug, info, warn or error, not '${values["log-level"]}'.`);
   const metricsServing = metricsServingFrom({ tokenEnv: values["metrics-token-env"], port: values["metrics-port"] }, transport, process.env);
   if (!metricsServing.ok) throw new StartupError(metricsServing.message);
 
@@ -231,7 +240,8 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
 
   // --store as typed is relative to the working directory; the default is relative to server.mjs.
   const storePath = values.store === undefined ? defaultStoreOf(def) : values.store === ":memory:" ? values.store : resolvePath(values.store);
-  const log = (event: Record<string, unknown>) => process.stderr.write(JSON.stringify({ time: new Date().toISOString(), ...event }) + "\n");
+  const writeStderr = (line: string) => void process.stderr.write(line);
+  const log = createLog(logLevel, writeStderr);
   // A store deleted or replaced under the server is said once, here; the calls that fail after it
   // answer TEMPORARILY_UNAVAILABLE without a log line each.
   let storeLost = false;
@@ -283,7 +293,9 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
     host = createCapabilityHost(def.capabilities, env, hostOptions);
     checkSourcesOnce(def, adapters, log);
   }
-  const core = createMcpServerCore(instrumentHost(host, capabilityOf, metrics));
+  const measuredCore = createMcpServerCore(instrumentHost(host, capabilityOf, metrics));
+  const core =
+    values["log-requests"] || logLevel === "debug" ? logRequests(measuredCore, capabilityOf, createLog("debug", writeStderr)) : measuredCore;
 
   let closing = false;
   const shutdown = async (closeTransport: () => Promise<void>) => {

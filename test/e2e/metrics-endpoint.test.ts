@@ -57,7 +57,7 @@ describe("metrics of a compiled server on postgres", () => {
 
     before(async () => {
       session = await connectHttp(built.serverPath, built.runDir, env, MCP_TOKEN, [
-        "--store", join(built.runDir, "http-ledger.db"), "--metrics-token-env", "TEST_METRICS_TOKEN",
+        "--store", join(built.runDir, "http-ledger.db"), "--metrics-token-env", "TEST_METRICS_TOKEN", "--log-level", "debug",
       ]);
       metricsUrl = new URL("/metrics", session.url).toString();
       const call = async (name: string, args: Record<string, unknown>) => envelopeOf(await session.client.callTool({ name, arguments: args }));
@@ -99,6 +99,27 @@ describe("metrics of a compiled server on postgres", () => {
       assert.match(t, /^synapsor_build_info\{version="[^"]+",plan_hash="[0-9a-f]{64}"\} 1$/m);
       assertNothingPrivate(t);
     });
+
+    test("--log-level debug: start-up at info, and one request line per call without arguments", async () => {
+      const lines = session.stderr().trim().split("\n").map((l) => JSON.parse(l));
+      assert.ok(lines.some((l) => l.event === "server_started" && l.level === "info"));
+      const calls = lines.filter((l) => l.event === "request" && l.method === "tools/call");
+      assert.deepEqual(
+        calls.map((l) => `${l.capability}:${l.outcome}`),
+        [
+          "billing.inspect_invoice:ok", "billing.inspect_invoice:ok", "billing.inspect_invoice:NOT_FOUND_IN_TENANT",
+          "support.list_open_tickets:ok", "billing.propose_late_fee_waiver:ok", "unknown:CAPABILITY_NOT_FOUND",
+        ],
+      );
+      for (const l of calls) {
+        assert.equal(l.level, "debug");
+        assert.equal(typeof l.duration_ms, "number");
+        assert.equal(typeof l.request_id, "number");
+      }
+      assert.equal(new Set(calls.map((l) => l.request_id)).size, calls.length, "request ids are distinct");
+      assert.ok(lines.some((l) => l.event === "request" && l.method === "initialize" && l.outcome === "ok"));
+      assertNothingPrivate(session.stderr());
+    });
   });
 
   describe("next to a stdio server with --metrics-port", () => {
@@ -107,7 +128,9 @@ describe("metrics of a compiled server on postgres", () => {
 
     before(async () => {
       port = await freePort();
-      session = await connectStdio(built.serverPath, built.runDir, env, ["--store", join(built.runDir, "stdio-ledger.db"), "--metrics-port", String(port)]);
+      session = await connectStdio(built.serverPath, built.runDir, env, [
+        "--store", join(built.runDir, "stdio-ledger.db"), "--metrics-port", String(port), "--log-level", "warn", "--log-requests",
+      ]);
       envelopeOf(await session.client.callTool({ name: "billing.inspect_invoice", arguments: { invoice_id: "INV-3001" } }));
     });
 
@@ -121,7 +144,15 @@ describe("metrics of a compiled server on postgres", () => {
       assert.equal(sample(res.text, 'synapsor_tool_calls_total{capability="billing.inspect_invoice",outcome="ok"}'), 1);
       assertNothingPrivate(res.text);
       assert.equal((await scrape(`http://127.0.0.1:${port}/mcp`)).status, 404);
-      assert.match(session.stderr(), /"event":"metrics_started"/);
+    });
+
+    test("--log-level warn --log-requests: request lines only, the info lines filtered out", () => {
+      const lines = session.stderr().trim().split("\n").map((l) => JSON.parse(l));
+      assert.deepEqual(lines.filter((l) => l.level === "info"), []);
+      const call = lines.find((l) => l.event === "request" && l.method === "tools/call");
+      assert.equal(call?.capability, "billing.inspect_invoice");
+      assert.equal(call?.outcome, "ok");
+      assertNothingPrivate(session.stderr());
     });
   });
 });

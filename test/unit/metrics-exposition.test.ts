@@ -9,6 +9,8 @@ import { ServerMetrics, UNKNOWN_CAPABILITY } from "../../runtime/metrics/server-
 import { instrumentHost, outcomeOf } from "../../runtime/metrics/instrument.ts";
 import type { ToolHost } from "../../runtime/mcp/host.ts";
 import { metricsServingFrom } from "../../runtime/metrics/endpoint.ts";
+import { createLog, logRequests, parseLogLevel } from "../../runtime/metrics/log.ts";
+import type { McpServerCore } from "../../runtime/mcp/protocol.ts";
 
 describe("exposition format", () => {
   test("label values escape backslash, double quote and line feed, and nothing else", () => {
@@ -137,5 +139,44 @@ describe("metrics flags", () => {
         assert.equal(result.message.includes(env.GOOD) || result.message.includes(env.SHORT), false);
       }
     }
+  });
+});
+
+describe("structured logs", () => {
+  test("lines below the level are dropped; an event without a level counts as info", () => {
+    const lines: string[] = [];
+    const log = createLog("warn", (l) => lines.push(l));
+    log({ level: "debug", event: "a" });
+    log({ level: "info", event: "b" });
+    log({ event: "c" });
+    log({ level: "warn", event: "d" });
+    log({ level: "error", event: "e" });
+    assert.deepEqual(lines.map((l) => JSON.parse(l).event), ["d", "e"]);
+    assert.ok(lines.every((l) => l.endsWith("\n") && !l.slice(0, -1).includes("\n")));
+    assert.equal(parseLogLevel(undefined), "info");
+    assert.equal(parseLogLevel("verbose"), undefined);
+  });
+
+  test("a request line names known methods and compiled capabilities only, never arguments", async () => {
+    const core: McpServerCore = {
+      async handle(message) {
+        const m = message as { id?: number | string; method?: string };
+        if (m.method === "tools/call") return { jsonrpc: "2.0", id: m.id!, result: { content: [], structuredContent: { error: { code: "NOT_FOUND_IN_TENANT" } }, isError: true } };
+        return { jsonrpc: "2.0", id: m.id ?? null, error: { code: -32601, message: "Method not found" } };
+      },
+    };
+    const events: Array<Record<string, unknown>> = [];
+    const logged = logRequests(core, new Map([["a__b", "a.b"]]), (e) => events.push(e));
+    await logged.handle({ jsonrpc: "2.0", id: 7, method: "tools/call", params: { name: "a__b", arguments: { secret_arg: "S3CRET" } } });
+    await logged.handle({ jsonrpc: "2.0", id: "x\u001b[31m\u202e", method: "evil/\u001b]0;title\u0007", params: { name: "S3CRET" } });
+    await logged.handle({ jsonrpc: "2.0", id: 8, method: "tools/call", params: { name: "S3CRET-tool" } });
+    const text = JSON.stringify(events);
+    assert.doesNotMatch(text, /S3CRET|secret_arg|\u001b|\u202e|evil/);
+    assert.deepEqual(
+      events.map((e) => [e.request_id, e.method, e.capability, e.outcome]),
+      [[1, "tools/call", "a.b", "NOT_FOUND_IN_TENANT"], [2, "other", undefined, "rpc_error"], [3, "tools/call", "unknown", "NOT_FOUND_IN_TENANT"]],
+    );
+    assert.equal(events[0]!.jsonrpc_id, 7);
+    assert.equal(typeof events[0]!.duration_ms, "number");
   });
 });
