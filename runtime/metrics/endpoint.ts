@@ -20,7 +20,7 @@ export function metricsRoute(metrics: ServerMetrics, token: string | undefined):
   const check = token === undefined ? undefined : createTokenCheck(token);
   return {
     path: METRICS_PATH,
-    handle(req: IncomingMessage, res: ServerResponse) {
+    async handle(req: IncomingMessage, res: ServerResponse) {
       if (check !== undefined) {
         const presented = bearerToken(req.headers.authorization);
         if (presented === undefined || !check(presented)) {
@@ -30,7 +30,7 @@ export function metricsRoute(metrics: ServerMetrics, token: string | undefined):
         }
       }
       if (req.method !== "GET" && req.method !== "HEAD") return answer(res, 405, "Method Not Allowed: use GET\n", { Allow: "GET, HEAD" });
-      const body = metrics.render();
+      const body = await metrics.render();
       res.writeHead(200, { "Content-Type": EXPOSITION_CONTENT_TYPE, "Cache-Control": "no-store" });
       res.end(req.method === "HEAD" ? undefined : body);
     },

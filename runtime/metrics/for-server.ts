@@ -2,6 +2,7 @@
 // them) and labelled the way the plan names them (canonical capability names).
 
 import { toolNameFor, type AliasMode } from "../capability-host.ts";
+import type { Ledger } from "../ledger/ports.ts";
 import type { ServerDefinition } from "../server-definition.ts";
 import { ServerMetrics } from "./server-metrics.ts";
 
@@ -11,11 +12,12 @@ export interface MetricsOfServer {
   capabilityOf: ReadonlyMap<string, string>;
 }
 
-export function metricsForServer(def: ServerDefinition, aliasMode: AliasMode): MetricsOfServer {
+export function metricsForServer(def: ServerDefinition, aliasMode: AliasMode, ledger: Ledger): MetricsOfServer {
   const capabilityOf = new Map(def.capabilities.map((c) => [toolNameFor(c, aliasMode), c.name] as const));
   const metrics = new ServerMetrics(
     def.capabilities.map((c) => c.name),
     { version: def.runnerVersion, planHash: def.config.sha256 },
+    () => ledger.proposals.countByState(),
   );
   return { metrics, capabilityOf };
 }

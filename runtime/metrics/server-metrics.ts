@@ -2,6 +2,7 @@
 // code (capability names from the compiled plan, outcome codes from our own envelopes, ledger
 // operation names): never a tenant, a principal, an argument or a name the caller typed.
 
+import { PROPOSAL_STATES } from "../ledger/review-rules.ts";
 import { ExpositionWriter } from "./exposition.ts";
 import { Histogram } from "./histogram.ts";
 
@@ -23,13 +24,21 @@ export interface BuildInfo {
   planHash: string;
 }
 
+/** Proposals per stored state, read from the ledger at scrape time. */
+export type ProposalCounter = () => Promise<ReadonlyArray<{ state: string; count: number }>>;
+
+/** The state label of a stored value that is not a state this runner knows (a tampered or newer ledger). */
+export const OTHER_STATE = "other";
+
 export class ServerMetrics {
   private readonly byCapability = new Map<string, CapabilityCounters>();
   private readonly ledgerWrites = new Map<LedgerWriteOperation, Histogram>();
   private readonly build: BuildInfo;
+  private readonly countProposals: ProposalCounter | undefined;
 
-  constructor(capabilities: readonly string[], build: BuildInfo) {
+  constructor(capabilities: readonly string[], build: BuildInfo, countProposals?: ProposalCounter) {
     this.build = build;
+    this.countProposals = countProposals;
     // Created up front so the hot path only looks up and increments.
     for (const name of [...capabilities, UNKNOWN_CAPABILITY]) {
       this.byCapability.set(name, { outcomes: new Map(), duration: new Histogram() });
@@ -49,7 +58,7 @@ export class ServerMetrics {
   }
 
   /** The whole scrape in the Prometheus text format. */
-  render(): string {
+  async render(): Promise<string> {
     const out = new ExpositionWriter();
     out.family("synapsor_build_info", "gauge", "The runner version and the sha256 of the config this server was compiled from; always 1.");
     out.sample("synapsor_build_info", [["version", this.build.version], ["plan_hash", this.build.planHash]], 1);
@@ -74,6 +83,28 @@ export class ServerMetrics {
     for (const [operation, histogram] of this.ledgerWrites) {
       if (histogram.count > 0) histogram.writeTo(out, "synapsor_ledger_write_duration_seconds", [["operation", operation]]);
     }
+    if (this.countProposals !== undefined) await this.writeProposals(out);
     return out.text();
+  }
+
+  /**
+   * Every known state, 0 included, so a series does not vanish; stored values the runner does not
+   * know are summed under OTHER_STATE (the label never carries text from the file). A ledger that
+   * cannot be read leaves the family without samples; the calls' own errors say why.
+   */
+  private async writeProposals(out: ExpositionWriter): Promise<void> {
+    out.family("synapsor_proposals", "gauge", "Proposals in the ledger by state, across tenants (read at scrape time).");
+    let rows;
+    try {
+      rows = await this.countProposals!();
+    } catch {
+      return;
+    }
+    const byState = new Map<string, number>([...PROPOSAL_STATES, OTHER_STATE].map((s) => [s, 0]));
+    for (const { state, count } of rows) {
+      const label = byState.has(state) && state !== OTHER_STATE ? state : OTHER_STATE;
+      byState.set(label, byState.get(label)! + count);
+    }
+    for (const [state, count] of byState) out.sample("synapsor_proposals", [["state", state]], count);
   }
 }

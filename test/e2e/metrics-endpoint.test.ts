@@ -96,6 +96,9 @@ describe("metrics of a compiled server on postgres", () => {
       assert.equal(sample(t, 'synapsor_tool_call_duration_seconds_bucket{capability="billing.inspect_invoice",le="+Inf"}'), 3);
       assert.equal(sample(t, 'synapsor_ledger_write_duration_seconds_count{operation="create_proposal"}'), 1);
       assert.ok((sample(t, 'synapsor_ledger_write_duration_seconds_count{operation="record_read"}') ?? 0) >= 3);
+      // Read from this server's own ledger at scrape time: the one proposal made above.
+      assert.equal(sample(t, 'synapsor_proposals{state="review_required"}'), 1);
+      assert.equal(sample(t, 'synapsor_proposals{state="approved"}'), 0);
       assert.match(t, /^synapsor_build_info\{version="[^"]+",plan_hash="[0-9a-f]{64}"\} 1$/m);
       assertNothingPrivate(t);
     });

@@ -54,13 +54,13 @@ describe("histogram", () => {
 describe("server metrics", () => {
   const build = { version: "0.1.0", planHash: "abc123" };
 
-  test("build info, calls by capability and outcome, durations with sub-millisecond buckets", () => {
+  test("build info, calls by capability and outcome, durations with sub-millisecond buckets", async () => {
     const m = new ServerMetrics(["billing.inspect_invoice"], build);
     m.recordCall("billing.inspect_invoice", "ok", 0.0002);
     m.recordCall("billing.inspect_invoice", "ok", 0.003);
     m.recordCall("billing.inspect_invoice", "NOT_FOUND", 0.0001);
     m.recordLedgerWrite("record_read", 0.0004);
-    const text = m.render();
+    const text = await m.render();
     assert.match(text, /^synapsor_build_info\{version="0\.1\.0",plan_hash="abc123"\} 1$/m);
     assert.match(text, /^synapsor_tool_calls_total\{capability="billing\.inspect_invoice",outcome="ok"\} 2$/m);
     assert.match(text, /^synapsor_tool_calls_total\{capability="billing\.inspect_invoice",outcome="NOT_FOUND"\} 1$/m);
@@ -71,12 +71,31 @@ describe("server metrics", () => {
     assert.doesNotMatch(text, /operation="create_proposal"/);
   });
 
-  test("a name that is not a compiled capability is counted as unknown, never echoed", () => {
+  test("a name that is not a compiled capability is counted as unknown, never echoed", async () => {
     const m = new ServerMetrics(["a.b"], build);
     m.recordCall("tenant-42 secret", "CAPABILITY_NOT_FOUND", 0.001);
-    const text = m.render();
+    const text = await m.render();
     assert.match(text, new RegExp(`capability="${UNKNOWN_CAPABILITY}",outcome="CAPABILITY_NOT_FOUND"\\} 1`));
     assert.doesNotMatch(text, /tenant-42|secret/);
+  });
+
+  test("proposals by state: every known state, unknown stored values summed as other, none on a read failure", async () => {
+    const m = new ServerMetrics([], build, async () => [
+      { state: "review_required", count: 3 },
+      { state: "approved", count: 1 },
+      { state: 'x"}\nfake 1', count: 2 },
+      { state: "tenant_acme", count: 4 },
+    ]);
+    const text = await m.render();
+    assert.match(text, /^synapsor_proposals\{state="review_required"\} 3$/m);
+    assert.match(text, /^synapsor_proposals\{state="approved"\} 1$/m);
+    assert.match(text, /^synapsor_proposals\{state="expired"\} 0$/m);
+    assert.match(text, /^synapsor_proposals\{state="other"\} 6$/m);
+    assert.doesNotMatch(text, /fake|tenant_acme/);
+    const failing = new ServerMetrics([], build, async () => {
+      throw new Error("store lost");
+    });
+    assert.doesNotMatch(await failing.render(), /^synapsor_proposals\{/m);
   });
 });
 
@@ -101,7 +120,7 @@ describe("instrumented host", () => {
     await host.callTool("nope", {});
     await assert.rejects(host.callTool("boom", {}));
     assert.deepEqual(seen, ["a.b:ok", "unknown:CAPABILITY_NOT_FOUND", "unknown:INTERNAL_ERROR"]);
-    assert.match(m.render(), /capability="a\.b",outcome="ok"\} 1/);
+    assert.match(await m.render(), /capability="a\.b",outcome="ok"\} 1/);
   });
 
   test("an error code that is not one of ours in shape is reported as ERROR", () => {
