@@ -281,7 +281,7 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
     if (!(storeLost && event.event === "ledger_write_failed")) log(event);
   };
   const hostOptions = { serverName: "synapsor-runner", version: def.runnerVersion, aliasMode };
-  const { metrics, capabilityOf } = metricsForServer(def, aliasMode, ledger);
+  const { metrics, capabilityOf } = metricsForServer(def, aliasMode, ledger, adapters);
   let host;
   if (!context.ok) {
     // A credential where the tenant or principal belongs: the server starts so the client learns why,

@@ -32,7 +32,18 @@ export interface Adapter {
    * login, URL or session once at start. Rejects with the driver's (or our) error.
    */
   verify(): Promise<void>;
+  /** The pool's connections right now, for metrics; absent where the driver does not expose them (mysql2). */
+  poolStats?(): PoolStats;
   close(): Promise<void>;
+}
+
+export interface PoolStats {
+  /** Open and not lent to a call. */
+  idle: number;
+  /** Open and lent to a call. */
+  inUse: number;
+  /** Calls waiting for a connection. */
+  waiting: number;
 }
 
 export interface AdapterOptions {

@@ -190,6 +190,8 @@ export function createPostgresAdapter(
       await withClient(async () => undefined);
     },
 
+    poolStats: () => ({ idle: pool.idleCount, inUse: pool.totalCount - pool.idleCount, waiting: pool.waitingCount }),
+
     close(): Promise<void> {
       closing ??= pool.end();
       return closing;

@@ -65,6 +65,7 @@ export function watchSourceHealth(source: string, urlEnv: string, adapter: Adapt
     query: (statement, params) => observe(adapter.query(statement, params)),
     transaction: (work) => observe(adapter.transaction(work)),
     verify: () => observe(adapter.verify()),
+    ...(adapter.poolStats ? { poolStats: () => adapter.poolStats!() } : {}),
     close: () => adapter.close(),
   };
 }

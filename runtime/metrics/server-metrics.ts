@@ -2,6 +2,7 @@
 // code (capability names from the compiled plan, outcome codes from our own envelopes, ledger
 // operation names): never a tenant, a principal, an argument or a name the caller typed.
 
+import type { PoolStats } from "../db/adapter.ts";
 import { PROPOSAL_STATES } from "../ledger/review-rules.ts";
 import { ExpositionWriter } from "./exposition.ts";
 import { Histogram } from "./histogram.ts";
@@ -30,15 +31,24 @@ export type ProposalCounter = () => Promise<ReadonlyArray<{ state: string; count
 /** The state label of a stored value that is not a state this runner knows (a tampered or newer ledger). */
 export const OTHER_STATE = "other";
 
+/** What is read when scraped rather than counted as it happens. */
+export interface ScrapeSources {
+  countProposals?: ProposalCounter;
+  /** Source name (from the config) → its pool's figures; sources whose driver exposes none are absent. */
+  pools?: ReadonlyMap<string, () => PoolStats>;
+}
+
 export class ServerMetrics {
   private readonly byCapability = new Map<string, CapabilityCounters>();
   private readonly ledgerWrites = new Map<LedgerWriteOperation, Histogram>();
   private readonly build: BuildInfo;
   private readonly countProposals: ProposalCounter | undefined;
+  private readonly pools: ReadonlyMap<string, () => PoolStats> | undefined;
 
-  constructor(capabilities: readonly string[], build: BuildInfo, countProposals?: ProposalCounter) {
+  constructor(capabilities: readonly string[], build: BuildInfo, atScrape: ScrapeSources = {}) {
     this.build = build;
-    this.countProposals = countProposals;
+    this.countProposals = atScrape.countProposals;
+    this.pools = atScrape.pools;
     // Created up front so the hot path only looks up and increments.
     for (const name of [...capabilities, UNKNOWN_CAPABILITY]) {
       this.byCapability.set(name, { outcomes: new Map(), duration: new Histogram() });
@@ -83,8 +93,19 @@ export class ServerMetrics {
     for (const [operation, histogram] of this.ledgerWrites) {
       if (histogram.count > 0) histogram.writeTo(out, "synapsor_ledger_write_duration_seconds", [["operation", operation]]);
     }
+    if (this.pools !== undefined && this.pools.size > 0) this.writePools(out, this.pools);
     if (this.countProposals !== undefined) await this.writeProposals(out);
     return out.text();
+  }
+
+  private writePools(out: ExpositionWriter, pools: ReadonlyMap<string, () => PoolStats>): void {
+    out.family("synapsor_pool_connections", "gauge", "Database connections per source by state (idle, in_use), and calls waiting for one (waiting).");
+    for (const [source, stats] of pools) {
+      const s = stats();
+      out.sample("synapsor_pool_connections", [["source", source], ["state", "idle"]], s.idle);
+      out.sample("synapsor_pool_connections", [["source", source], ["state", "in_use"]], s.inUse);
+      out.sample("synapsor_pool_connections", [["source", source], ["state", "waiting"]], s.waiting);
+    }
   }
 
   /**

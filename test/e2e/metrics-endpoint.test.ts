@@ -96,6 +96,10 @@ describe("metrics of a compiled server on postgres", () => {
       assert.equal(sample(t, 'synapsor_tool_call_duration_seconds_bucket{capability="billing.inspect_invoice",le="+Inf"}'), 3);
       assert.equal(sample(t, 'synapsor_ledger_write_duration_seconds_count{operation="create_proposal"}'), 1);
       assert.ok((sample(t, 'synapsor_ledger_write_duration_seconds_count{operation="record_read"}') ?? 0) >= 3);
+      // The pg pool of the one source: every call done, so nothing lent out and nobody waiting.
+      assert.ok((sample(t, 'synapsor_pool_connections{source="app_db",state="idle"}') ?? 0) >= 1);
+      assert.equal(sample(t, 'synapsor_pool_connections{source="app_db",state="in_use"}'), 0);
+      assert.equal(sample(t, 'synapsor_pool_connections{source="app_db",state="waiting"}'), 0);
       // Read from this server's own ledger at scrape time: the one proposal made above.
       assert.equal(sample(t, 'synapsor_proposals{state="review_required"}'), 1);
       assert.equal(sample(t, 'synapsor_proposals{state="approved"}'), 0);

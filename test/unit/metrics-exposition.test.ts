@@ -80,22 +80,42 @@ describe("server metrics", () => {
   });
 
   test("proposals by state: every known state, unknown stored values summed as other, none on a read failure", async () => {
-    const m = new ServerMetrics([], build, async () => [
+    const m = new ServerMetrics([], build, { countProposals: async () => [
       { state: "review_required", count: 3 },
       { state: "approved", count: 1 },
       { state: 'x"}\nfake 1', count: 2 },
       { state: "tenant_acme", count: 4 },
-    ]);
+    ] });
     const text = await m.render();
     assert.match(text, /^synapsor_proposals\{state="review_required"\} 3$/m);
     assert.match(text, /^synapsor_proposals\{state="approved"\} 1$/m);
     assert.match(text, /^synapsor_proposals\{state="expired"\} 0$/m);
     assert.match(text, /^synapsor_proposals\{state="other"\} 6$/m);
     assert.doesNotMatch(text, /fake|tenant_acme/);
-    const failing = new ServerMetrics([], build, async () => {
-      throw new Error("store lost");
+    const failing = new ServerMetrics([], build, {
+      countProposals: async () => {
+        throw new Error("store lost");
+      },
     });
     assert.doesNotMatch(await failing.render(), /^synapsor_proposals\{/m);
+  });
+});
+
+describe("pool connections", () => {
+  test("each source with pool figures gets idle, in_use and waiting, read at scrape time", async () => {
+    let idle = 2;
+    const m = new ServerMetrics([], { version: "0", planHash: "h" }, { pools: new Map([["app_db", () => ({ idle, inUse: 1, waiting: 0 })]]) });
+    assert.match(await m.render(), /^synapsor_pool_connections\{source="app_db",state="idle"\} 2$/m);
+    idle = 5;
+    const text = await m.render();
+    assert.match(text, /^synapsor_pool_connections\{source="app_db",state="idle"\} 5$/m);
+    assert.match(text, /^synapsor_pool_connections\{source="app_db",state="in_use"\} 1$/m);
+    assert.match(text, /^synapsor_pool_connections\{source="app_db",state="waiting"\} 0$/m);
+  });
+
+  test("no family at all when no source exposes figures (mysql2)", async () => {
+    const m = new ServerMetrics([], { version: "0", planHash: "h" }, { pools: new Map() });
+    assert.doesNotMatch(await m.render(), /synapsor_pool_connections/);
   });
 });
 
