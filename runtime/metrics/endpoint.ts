@@ -61,7 +61,9 @@ export async function startMetricsServer(route: ExtraRoute, port: number): Promi
       resolve();
     });
   });
+  // Neither the listener nor a scraper's kept-alive connection may hold the process open.
   server.unref();
+  server.on("connection", (socket) => socket.unref());
   const { port: bound } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${bound}${route.path}`,
