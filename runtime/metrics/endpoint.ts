@@ -1,7 +1,8 @@
 // Serving the metrics: a `/metrics` route for the MCP HTTP server (behind its own bearer token,
 // never the MCP one), or a loopback-only listener of its own for servers on stdio.
 
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { bearerToken, createTokenCheck } from "../mcp/auth.ts";
 import type { ExtraRoute } from "../mcp/http.ts";
@@ -47,6 +48,8 @@ export interface RunningMetricsServer {
  * process alive: the server stops when its transport does.
  */
 export async function startMetricsServer(route: ExtraRoute, port: number): Promise<RunningMetricsServer> {
+  // Loaded only here, as http.ts does: a stdio server without --metrics-port never loads node:http.
+  const { createServer } = createRequire(import.meta.url)("node:http") as typeof import("node:http");
   const server = createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0];
     if (path !== route.path) return answer(res, 404, "Not Found\n");
