@@ -25,9 +25,14 @@ import { healthRoutes } from "./health/routes.ts";
 import { DEFAULT_POOL_SIZE } from "./db/rows.ts";
 import { createMcpServerCore, type McpServerCore } from "./mcp/protocol.ts";
 import { serveStdio } from "./mcp/stdio.ts";
+import type { ToolHost } from "./mcp/host.ts";
 import type { ServerDefinition } from "./server-definition.ts";
 import { endQuietlyWhenStdoutCloses } from "./closed-stdout.ts";
 import { terminalSafe } from "./text/terminal-safe.ts";
+import { metricsForServer } from "./metrics/for-server.ts";
+import { instrumentHost, instrumentLedger } from "./metrics/instrument.ts";
+import { metricsRoute, metricsServingFrom, startMetricsServer } from "./metrics/endpoint.ts";
+import { createLog, logRequests, parseLogLevel } from "./metrics/log.ts";
 
 const USAGE = `Usage: node server.mjs <command> [options]
 
@@ -56,6 +61,14 @@ serve options:
                              (default 10000, under 30000); exit 0 when they did, 1 when cut short
   --allow-concurrent-store   serve even when another server holds the store's lease
                              (<store>.lease.json); for deliberate local debugging only
+  --metrics-token-env VAR    serve Prometheus metrics at /metrics on the HTTP port, for the
+                             bearer token in VAR (not the MCP token)
+  --metrics-port P           serve /metrics on 127.0.0.1:P instead (works with stdio too; with
+                             --metrics-token-env, the token is required there as well)
+  --log-level LEVEL          debug, info (default), warn or error: the least severe JSON log line
+                             written to stderr
+  --log-requests             one log line per MCP request (method, capability, outcome, duration,
+                             request id; never arguments) at any level; debug implies it
 
 tools options:
   --json                     print the tool list as JSON
@@ -185,6 +198,10 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
       "max-connections": { type: "string", default: String(DEFAULT_HTTP_MAX_CONNECTIONS) },
       "allow-concurrent-store": { type: "boolean" },
       "drain-timeout-ms": { type: "string", default: String(DEFAULT_DRAIN_TIMEOUT_MS) },
+      "metrics-token-env": { type: "string" },
+      "metrics-port": { type: "string" },
+      "log-level": { type: "string" },
+      "log-requests": { type: "boolean" },
     },
     strict: true,
   });
@@ -207,6 +224,11 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
 
   // With http_jwt, HTTP requests carry their own tenant and principal; the environment's are not used.
   const jwtSettings = transport === "http" ? def.trustedContext.httpJwt : undefined;
+  const logLevel = parseLogLevel(values["log-level"]);
+  if (logLevel === undefined) throw new StartupError(`--log-level must be debug, info, warn or error, not '${values["log-level"]}'.`);
+  const metricsServing = metricsServingFrom({ tokenEnv: values["metrics-token-env"], port: values["metrics-port"] }, transport, process.env);
+  if (!metricsServing.ok) throw new StartupError(metricsServing.message);
+
   const context = trustedContextFromEnv(def.trustedContext);
   if (jwtSettings === undefined && !context.ok && context.missing.length > 0) {
     throw new StartupError(
@@ -245,7 +267,8 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
 
   // --store as typed is relative to the working directory; the default is relative to server.mjs.
   const storePath = values.store === undefined ? defaultStoreOf(def) : values.store === ":memory:" ? values.store : resolvePath(values.store);
-  const log = (event: Record<string, unknown>) => process.stderr.write(JSON.stringify({ time: new Date().toISOString(), ...event }) + "\n");
+  const writeStderr = (line: string) => void process.stderr.write(line);
+  const log = createLog(logLevel, writeStderr);
   // A store deleted or replaced under the server is said once, here; the calls that fail after it
   // answer TEMPORARILY_UNAVAILABLE without a log line each.
   let storeLost = false;
@@ -285,8 +308,15 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
     if (!(storeLost && event.event === "ledger_write_failed")) log(event);
   };
   const hostOptions = { serverName: "synapsor-runner", version: def.runnerVersion, aliasMode };
+  const { metrics, capabilityOf } = metricsForServer(def, aliasMode, ledger, adapters);
+  const requestLog = values["log-requests"] || logLevel === "debug" ? createLog("debug", writeStderr) : undefined;
+  /** The protocol core over a host, counted for /metrics and, when asked, logged one line per request. */
+  const measuredCore = (host: ToolHost) => {
+    const measured = createMcpServerCore(instrumentHost(host, capabilityOf, metrics));
+    return requestLog ? logRequests(measured, capabilityOf, requestLog) : measured;
+  };
   const coreForContext = (trusted: TrustedContext) =>
-    createMcpServerCore(createCapabilityHost(def.capabilities, { adapters, ledger, context: trusted, log: callLog }, hostOptions));
+    measuredCore(createCapabilityHost(def.capabilities, { adapters, ledger: instrumentLedger(ledger, metrics), context: trusted, log: callLog }, hostOptions));
   let host;
   if (jwtGate !== undefined) {
     // Every HTTP request is answered by the core of its verified caller; this one answers none.
@@ -298,11 +328,11 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
     log({ level: "error", event: "trusted_context_refused", code: "CONFIGURATION_ERROR", message: credentialContextMessage(context.credentials) });
     host = createRefusingHost(def.capabilities, REFUSED_CONTEXT_FOR_MODEL, hostOptions);
   } else {
-    const env: CallEnvironment = { adapters, ledger, context: context.context, log: callLog };
+    const env: CallEnvironment = { adapters, ledger: instrumentLedger(ledger, metrics), context: context.context, log: callLog };
     host = createCapabilityHost(def.capabilities, env, hostOptions);
     checkSourcesOnce(def, adapters, log);
   }
-  const core = createMcpServerCore(host);
+  const core = measuredCore(host);
 
   let closing = false;
   const shutdown = async (closeTransport: () => Promise<void>) => {
@@ -316,6 +346,18 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
     lease?.release();
     log({ level: "info", event: "server_stopped" });
   };
+
+  const metricsRouteOf = metricsServing.serving && metricsRoute(metrics, metricsServing.serving.token);
+  if (metricsRouteOf && metricsServing.serving!.port !== undefined) {
+    const metricsPort = metricsServing.serving!.port;
+    try {
+      const running = await startMetricsServer(metricsRouteOf, metricsPort);
+      log({ level: "info", event: "metrics_started", url: running.url });
+    } catch (err) {
+      await shutdown(async () => undefined);
+      throw listenFailure(err, "127.0.0.1", metricsPort, "--metrics-port");
+    }
+  }
 
   if (transport === "stdio") {
     log({ level: "info", event: "server_started", transport, store: storePath, tools: def.capabilities.length });
@@ -338,8 +380,13 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
   let server;
   try {
     server = await startHttpServer(core, {
-      // Health, and with http_jwt the protected resource metadata: all outside the bearer gate.
-      extraRoutes: [...healthRoutes(readiness), ...(jwtGate ? [jwtGate.metadataRoute] : [])],
+      // Health, with http_jwt the protected resource metadata, and /metrics (its own token) when
+      // it is not on a port of its own: all outside the bearer gate.
+      extraRoutes: [
+        ...healthRoutes(readiness),
+        ...(jwtGate ? [jwtGate.metadataRoute] : []),
+        ...(metricsRouteOf && metricsServing.serving!.port === undefined ? [metricsRouteOf] : []),
+      ],
       host: values.host,
       port,
       path: "/mcp",
@@ -448,11 +495,11 @@ function takeLease(
 }
 
 /** A listen failure an operator can fix (port taken, not allowed, address not local) as a StartupError; others as they are. */
-function listenFailure(err: unknown, host: string, port: number): unknown {
+function listenFailure(err: unknown, host: string, port: number, flag = "--port"): unknown {
   const code = (err as { code?: unknown } | null)?.code;
   const where = `port ${port} on ${host}`;
-  if (code === "EADDRINUSE") return new StartupError(`${where} is in use; pass --port with a free port, or stop the process that holds it.`);
-  if (code === "EACCES") return new StartupError(`${where} may not be opened by this user; pass --port with a port above 1023.`);
+  if (code === "EADDRINUSE") return new StartupError(`${where} is in use; pass ${flag} with a free port, or stop the process that holds it.`);
+  if (code === "EACCES") return new StartupError(`${where} may not be opened by this user; pass ${flag} with a port above 1023.`);
   if (code === "EADDRNOTAVAIL") return new StartupError(`${host} is not an address of this machine; pass --host with one of its addresses.`);
   return err;
 }

@@ -37,7 +37,18 @@ export interface Adapter {
    * readiness check's proof that the live schema still fits what was planned at build time.
    */
   prepare(statement: FixedStatement): Promise<void>;
+  /** The pool's connections right now, for metrics; absent where the driver does not expose them (mysql2). */
+  poolStats?(): PoolStats;
   close(): Promise<void>;
+}
+
+export interface PoolStats {
+  /** Open and not lent to a call. */
+  idle: number;
+  /** Open and lent to a call. */
+  inUse: number;
+  /** Calls waiting for a connection. */
+  waiting: number;
 }
 
 export interface AdapterOptions {

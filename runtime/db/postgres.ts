@@ -200,6 +200,7 @@ export function createPostgresAdapter(
         });
       });
     },
+    poolStats: () => ({ idle: pool.idleCount, inUse: pool.totalCount - pool.idleCount, waiting: pool.waitingCount }),
 
     close(): Promise<void> {
       closing ??= pool.end();

@@ -66,6 +66,7 @@ export function watchSourceHealth(source: string, urlEnv: string, adapter: Adapt
     transaction: (work) => observe(adapter.transaction(work)),
     verify: () => observe(adapter.verify()),
     prepare: (statement) => adapter.prepare(statement),
+    ...(adapter.poolStats ? { poolStats: () => adapter.poolStats!() } : {}),
     close: () => adapter.close(),
   };
 }

@@ -73,6 +73,11 @@ export interface ProposalLog {
   get(id: string, tenantId?: string): Promise<StoredProposal | undefined>;
   /** Newest first. */
   list(filter?: ProposalFilter): Promise<StoredProposal[]>;
+  /**
+   * How many proposals each stored state value has, across tenants (operational figures for
+   * metrics; not verified against the seals). Bounded: at most a few dozen distinct values.
+   */
+  countByState(): Promise<Array<{ state: string; count: number }>>;
   /** Oldest first; a proposal has at most one. */
   decisions(proposalId: string): Promise<Decision[]>;
   /**

@@ -122,6 +122,8 @@ export function createReviewLogs(storage: ReviewStorage, keys: KeyRing, now: () 
       return (await storage.listProposals(filter)).map(view);
     },
 
+    countByState: () => storage.countProposalsByState(),
+
     async decisions(proposalId: string): Promise<Decision[]> {
       return decisionsOf(proposalId, await storage.getProposal(proposalId));
     },

@@ -13,6 +13,9 @@ import type {
   WritebackJob,
 } from "./records.ts";
 
+/** Distinct state values a count returns at most: a handful are valid, the rest are tampering. */
+export const STATE_COUNT_LIMIT = 32;
+
 /** A proposal row exactly as stored: every column, the seals included. */
 export interface ProposalRecord extends NewProposal {
   id: string;
@@ -81,6 +84,8 @@ export interface ReviewStorage {
   insertProposal(proposal: ProposalRecord, event: NewEvent): Promise<void>;
   getProposal(id: string, tenantId?: string): Promise<ProposalRecord | undefined>;
   listProposals(filter: ProposalFilter): Promise<ProposalRecord[]>;
+  /** Proposals per stored state value, at most STATE_COUNT_LIMIT distinct values (the file may hold anything). */
+  countProposalsByState(): Promise<Array<{ state: string; count: number }>>;
   /** Oldest first. */
   listDecisions(proposalId: string): Promise<DecisionRecord[]>;
   getJob(id: string): Promise<JobRecord | undefined>;

@@ -5,6 +5,7 @@
 import type { StatementSync } from "node:sqlite";
 import type { ProposalFilter, ReceiptFilter, StoredReceipt } from "../records.ts";
 import type { CommitResult, DecisionRecord, JobRecord, ProposalRecord, ReviewChange, ReviewStorage } from "../review-storage.ts";
+import { STATE_COUNT_LIMIT } from "../review-storage.ts";
 import type { NewEvent } from "../records.ts";
 import { mayMove, statesBefore } from "../review-rules.ts";
 import type { ListSpec, SqliteDatabase } from "./database.ts";
@@ -50,6 +51,7 @@ export class SqliteReviewStorage implements ReviewStorage {
   readonly #jobsOf: StatementSync;
   readonly #insertReceipt: StatementSync;
   readonly #receiptById: StatementSync;
+  readonly #countByState: StatementSync;
 
   constructor(db: SqliteDatabase, events: SqliteEventLog) {
     this.#db = db;
@@ -78,6 +80,7 @@ export class SqliteReviewStorage implements ReviewStorage {
     this.#insertReceipt = db.prepare(`INSERT INTO receipts (id, proposal_id, job_id, tenant_id, executor, status, receipt, created_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
     this.#receiptById = db.prepare("SELECT * FROM receipts WHERE id = ?");
+    this.#countByState = db.prepare("SELECT state, COUNT(*) AS count FROM proposals GROUP BY state ORDER BY state LIMIT ?");
   }
 
   async insertProposal(p: ProposalRecord, event: NewEvent): Promise<void> {
@@ -100,6 +103,11 @@ export class SqliteReviewStorage implements ReviewStorage {
 
   async listProposals(filter: ProposalFilter): Promise<ProposalRecord[]> {
     return this.#db.list(PROPOSAL_LIST, filter).map(toProposalRecord);
+  }
+
+  async countProposalsByState(): Promise<Array<{ state: string; count: number }>> {
+    const rows = this.#db.read(() => this.#countByState.all(STATE_COUNT_LIMIT)) as Array<{ state: unknown; count: unknown }>;
+    return rows.map((r) => ({ state: String(r.state), count: Number(r.count) }));
   }
 
   async listDecisions(proposalId: string): Promise<DecisionRecord[]> {

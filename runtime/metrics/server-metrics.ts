@@ -1,0 +1,131 @@
+// What one compiled server counts. Every label value is fixed at build time or chosen by this
+// code (capability names from the compiled plan, outcome codes from our own envelopes, ledger
+// operation names): never a tenant, a principal, an argument or a name the caller typed.
+
+import type { PoolStats } from "../db/adapter.ts";
+import { PROPOSAL_STATES } from "../ledger/review-rules.ts";
+import { ExpositionWriter } from "./exposition.ts";
+import { Histogram } from "./histogram.ts";
+
+/** The capability label of a call to a tool this server does not have (the caller's name is not echoed). */
+export const UNKNOWN_CAPABILITY = "unknown";
+
+export const LEDGER_WRITE_OPERATIONS = ["record_read", "record_reads", "record_failure", "create_proposal"] as const;
+export type LedgerWriteOperation = (typeof LEDGER_WRITE_OPERATIONS)[number];
+
+interface CapabilityCounters {
+  /** Calls by outcome: "ok" or the envelope's error code. */
+  readonly outcomes: Map<string, number>;
+  readonly duration: Histogram;
+}
+
+export interface BuildInfo {
+  version: string;
+  /** sha256 of the config the server was compiled from (what `server.mjs version` prints). */
+  planHash: string;
+}
+
+/** Proposals per stored state, read from the ledger at scrape time. */
+export type ProposalCounter = () => Promise<ReadonlyArray<{ state: string; count: number }>>;
+
+/** The state label of a stored value that is not a state this runner knows (a tampered or newer ledger). */
+export const OTHER_STATE = "other";
+
+/** What is read when scraped rather than counted as it happens. */
+export interface ScrapeSources {
+  countProposals?: ProposalCounter;
+  /** Source name (from the config) → its pool's figures; sources whose driver exposes none are absent. */
+  pools?: ReadonlyMap<string, () => PoolStats>;
+}
+
+export class ServerMetrics {
+  private readonly byCapability = new Map<string, CapabilityCounters>();
+  private readonly ledgerWrites = new Map<LedgerWriteOperation, Histogram>();
+  private readonly build: BuildInfo;
+  private readonly countProposals: ProposalCounter | undefined;
+  private readonly pools: ReadonlyMap<string, () => PoolStats> | undefined;
+
+  constructor(capabilities: readonly string[], build: BuildInfo, atScrape: ScrapeSources = {}) {
+    this.build = build;
+    this.countProposals = atScrape.countProposals;
+    this.pools = atScrape.pools;
+    // Created up front so the hot path only looks up and increments.
+    for (const name of [...capabilities, UNKNOWN_CAPABILITY]) {
+      this.byCapability.set(name, { outcomes: new Map(), duration: new Histogram() });
+    }
+    for (const op of LEDGER_WRITE_OPERATIONS) this.ledgerWrites.set(op, new Histogram());
+  }
+
+  /** One finished tool call. `capability` must be a compiled name or UNKNOWN_CAPABILITY. */
+  recordCall(capability: string, outcome: string, seconds: number): void {
+    const counters = this.byCapability.get(capability) ?? this.byCapability.get(UNKNOWN_CAPABILITY)!;
+    counters.outcomes.set(outcome, (counters.outcomes.get(outcome) ?? 0) + 1);
+    counters.duration.observe(seconds);
+  }
+
+  recordLedgerWrite(operation: LedgerWriteOperation, seconds: number): void {
+    this.ledgerWrites.get(operation)!.observe(seconds);
+  }
+
+  /** The whole scrape in the Prometheus text format. */
+  async render(): Promise<string> {
+    const out = new ExpositionWriter();
+    out.family("synapsor_build_info", "gauge", "The runner version and the sha256 of the config this server was compiled from; always 1.");
+    out.sample("synapsor_build_info", [["version", this.build.version], ["plan_hash", this.build.planHash]], 1);
+
+    out.family("synapsor_tool_calls_total", "counter", "Tool calls answered, by capability and outcome (ok, or the error code the agent saw).");
+    for (const [capability, counters] of this.byCapability) {
+      for (const [outcome, count] of counters.outcomes) {
+        out.sample("synapsor_tool_calls_total", [["capability", capability], ["outcome", outcome]], count);
+      }
+    }
+
+    out.family(
+      "synapsor_tool_call_duration_seconds",
+      "histogram",
+      "Server time per tool call, from arguments received to envelope ready (OpenTelemetry: mcp.server.operation.duration).",
+    );
+    for (const [capability, counters] of this.byCapability) {
+      if (counters.duration.count > 0) counters.duration.writeTo(out, "synapsor_tool_call_duration_seconds", [["capability", capability]]);
+    }
+
+    out.family("synapsor_ledger_write_duration_seconds", "histogram", "Time for a ledger write to commit, including waiting for its group commit.");
+    for (const [operation, histogram] of this.ledgerWrites) {
+      if (histogram.count > 0) histogram.writeTo(out, "synapsor_ledger_write_duration_seconds", [["operation", operation]]);
+    }
+    if (this.pools !== undefined && this.pools.size > 0) this.writePools(out, this.pools);
+    if (this.countProposals !== undefined) await this.writeProposals(out);
+    return out.text();
+  }
+
+  private writePools(out: ExpositionWriter, pools: ReadonlyMap<string, () => PoolStats>): void {
+    out.family("synapsor_pool_connections", "gauge", "Database connections per source by state (idle, in_use), and calls waiting for one (waiting).");
+    for (const [source, stats] of pools) {
+      const s = stats();
+      out.sample("synapsor_pool_connections", [["source", source], ["state", "idle"]], s.idle);
+      out.sample("synapsor_pool_connections", [["source", source], ["state", "in_use"]], s.inUse);
+      out.sample("synapsor_pool_connections", [["source", source], ["state", "waiting"]], s.waiting);
+    }
+  }
+
+  /**
+   * Every known state, 0 included, so a series does not vanish; stored values the runner does not
+   * know are summed under OTHER_STATE (the label never carries text from the file). A ledger that
+   * cannot be read leaves the family without samples; the calls' own errors say why.
+   */
+  private async writeProposals(out: ExpositionWriter): Promise<void> {
+    out.family("synapsor_proposals", "gauge", "Proposals in the ledger by state, across tenants (read at scrape time).");
+    let rows;
+    try {
+      rows = await this.countProposals!();
+    } catch {
+      return;
+    }
+    const byState = new Map<string, number>([...PROPOSAL_STATES, OTHER_STATE].map((s) => [s, 0]));
+    for (const { state, count } of rows) {
+      const label = byState.has(state) && state !== OTHER_STATE ? state : OTHER_STATE;
+      byState.set(label, byState.get(label)! + count);
+    }
+    for (const [state, count] of byState) out.sample("synapsor_proposals", [["state", state]], count);
+  }
+}
