@@ -60,7 +60,9 @@ export function logRequests(core: McpServerCore, capabilityOf: ReadonlyMap<strin
       }
       if (response === undefined) event.outcome = "no_reply";
       else if ("error" in response) {
-        event.outcome = "rpc_error";
+        // A stable code the server put in the error's data (an unknown tool's CAPABILITY_NOT_FOUND), else a generic word.
+        const code = (response.error as { data?: { code?: unknown } }).data?.code;
+        event.outcome = typeof code === "string" && /^[A-Z_]{1,40}$/.test(code) ? code : "rpc_error";
         event.rpc_code = response.error.code;
       } else event.outcome = method === "tools/call" ? outcomeOf(response.result as unknown as ToolCallResult) : "ok";
       event.duration_ms = Math.round((performance.now() - start) * 1000) / 1000;

@@ -66,7 +66,9 @@ describe("metrics of a compiled server on postgres", () => {
       assert.equal((await call("billing.inspect_invoice", { invoice_id: "INV-9999" })).error.code, "NOT_FOUND_IN_TENANT");
       assert.equal((await call("support.list_open_tickets", { customer_id: "C-101" })).ok, true);
       assert.equal((await call("billing.propose_late_fee_waiver", { invoice_id: "INV-3003", new_late_fee_cents: 0, reason: REASON })).ok, true);
-      assert.equal((await call("not.a.tool", { tenant_id: TENANT })).error.code, "CAPABILITY_NOT_FOUND");
+      // An unknown tool is the protocol error (-32602, data.code CAPABILITY_NOT_FOUND), not an envelope.
+      await assert.rejects(session.client.callTool({ name: "not.a.tool", arguments: { tenant_id: TENANT } }), (err: { code?: number; data?: { code?: string } }) =>
+        err.code === -32602 && err.data?.code === "CAPABILITY_NOT_FOUND");
     });
 
     after(async () => {
