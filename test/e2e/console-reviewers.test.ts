@@ -93,6 +93,11 @@ test("a reviewer decides in a declared role only; approving records them as esta
   const typed = await decide(lee, proposals.forLee, "approve", { role: "billing_lead" });
   assert.equal(typed.answer.status, 403, "a role lee is not declared with");
   assert.match(typed.answer.body, /ROLE_NOT_HELD/);
+  // The typed role is echoed in the refusal: escaped, never markup or a raw bidi control.
+  const hostile = await decide(lee, proposals.forLee, "approve", { role: "<script>alert(1)</script>\u202eevil" });
+  assert.equal(hostile.answer.status, 403);
+  assert.equal(hostile.answer.body.includes("<script>alert(1)"), false);
+  assert.equal(hostile.answer.body.includes("\u202e"), false);
   const noRole = await decide(lee, proposals.forLee, "approve", {});
   assert.notEqual(noRole.answer.status, 303, "lee holds no role that may approve it");
   assert.equal((await ledger.proposals.get(proposals.forLee.id))!.state, "review_required");
