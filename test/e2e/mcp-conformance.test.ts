@@ -1,7 +1,8 @@
-// Protocol conformance: the official MCP conformance suite against our Streamable HTTP server,
-// plus the strict JSON-RPC edges of the core that SDK clients never send. Speed lives in bench/mcp-core.ts.
+// The strict JSON-RPC edges of the protocol core that SDK clients never send. The official MCP
+// conformance suite runs against the compiled example server in test/slow/mcp-conformance.test.ts;
+// speed lives in bench/mcp-core.ts.
 
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import {
   createMcpServerCore,
@@ -9,34 +10,7 @@ import {
   SUPPORTED_PROTOCOL_VERSIONS,
 } from "../../runtime/mcp/protocol.ts";
 import type { JsonRpcFailure, JsonRpcSuccess } from "../../runtime/mcp/protocol.ts";
-import { startHttpServer } from "../../runtime/mcp/http.ts";
-import type { RunningHttpServer } from "../../runtime/mcp/http.ts";
 import { createEchoHost } from "../fixtures/echo-host.ts";
-import { runScenario } from "../support/conformance.ts";
-
-describe("official MCP conformance suite (Streamable HTTP)", { concurrency: true }, () => {
-  let server: RunningHttpServer;
-  // The suite's client sends no custom headers, so this server runs without a token.
-  before(async () => {
-    server = await startHttpServer(createMcpServerCore(createEchoHost()), { port: 0, allowUnauthenticated: true });
-  });
-  after(() => server.close());
-
-  for (const scenario of ["server-initialize", "ping", "tools-list", "resources-list", "dns-rebinding-protection"]) {
-    test(`scenario ${scenario} passes`, async () => {
-      const { code, checks, output } = await runScenario(server.url, scenario);
-      assert.ok(checks.some((c) => c.status === "SUCCESS"), output);
-      assert.deepEqual(checks.filter((c) => c.status === "FAILURE" || c.status === "WARNING"), [], output);
-      assert.equal(code, 0, output);
-    });
-  }
-
-  test("the harness does detect failure: logging/setLevel is deliberately not offered", async () => {
-    const { code, checks } = await runScenario(server.url, "logging-set-level");
-    assert.notEqual(code, 0);
-    assert.ok(checks.some((c) => c.status === "FAILURE" && /-32601/.test(c.errorMessage ?? "")));
-  });
-});
 
 describe("JSON-RPC and MCP strictness of the core", () => {
   const core = createMcpServerCore(createEchoHost());
