@@ -134,6 +134,23 @@ describe("ServerLimits", () => {
     assert.equal(b(), undefined);
   });
 
+  test("the refusal's log line shows a hostile tenant and principal escaped and cut short, and the refusal itself names neither", () => {
+    const events: Array<Record<string, unknown>> = [];
+    const limits = new ServerLimits({ callsPerPrincipal: { max: 1, windowS: 60 } }, { now: () => 0, log: (e) => events.push(e) });
+    const hostile: TrustedContext = { tenantId: "acme\u001b[2J\u202e", principal: `eve\r\n{"level":"error"}${"x".repeat(5000)}`, provenance: "http_jwt" };
+    const admit = limits.admitterFor(hostile)!;
+    assert.equal(admit(), undefined);
+    const refusal = admit()!;
+    assert.equal(refusal.code, "RATE_LIMITED");
+    assert.doesNotMatch(refusal.message, /acme|eve/);
+    const { tenant, principal } = events[0]! as { tenant: string; principal: string };
+    for (const value of [tenant, principal]) {
+      assert.doesNotMatch(value, /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u, `no raw control or bidi character in ${JSON.stringify(value)}`);
+    }
+    assert.match(tenant, /^acme/);
+    assert.ok(principal.length < 300, "a long principal is cut");
+  });
+
   test("the open-proposal slot count: calls in flight count beside the ledger's open proposals", () => {
     const limits = new ServerLimits({ openProposalsPerTenant: 2 });
     assert.equal(limits.holdProposalSlot("acme", 1), true);
