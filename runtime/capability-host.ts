@@ -8,7 +8,7 @@ import { callRead } from "./calls/read.ts";
 import { LIST_LIMIT } from "./ledger/ports.ts";
 import { REPLAY_ID_PREFIX, type Decision, type EvidenceBundle, type StoredProposal } from "./ledger/records.ts";
 import { projectRow, visibleColumnsOf, visibleDiff } from "./calls/visible.ts";
-import type { Envelope } from "./envelope.ts";
+import { errorEnvelope, type Envelope } from "./envelope.ts";
 import type { ResourceContents, ResourceTemplateDescriptor, ToolCallResult, ToolDescriptor, ToolHost } from "./mcp/host.ts";
 import { withRawJson } from "./mcp/raw-json.ts";
 
@@ -65,6 +65,8 @@ export function createCapabilityHost(capabilities: readonly Capability[], env: C
     byToolName.set(descriptor.name, prepareCapability(capability));
     descriptors.push(descriptor);
   }
+  // Undefined without call limits: the call path then pays one comparison.
+  const admit = env.limits?.admitterFor(env.context);
 
   return {
     serverInfo: { name: options.serverName, version: options.version },
@@ -77,6 +79,9 @@ export function createCapabilityHost(capabilities: readonly Capability[], env: C
       const prepared = byToolName.get(name);
       // No such tool is a protocol error (-32602), answered by runtime/mcp/protocol.ts.
       if (!prepared) return undefined;
+      // Refused before arguments are even read: a refused call touches no database and no ledger.
+      const refusal = admit === undefined ? undefined : admit();
+      if (refusal !== undefined) return toToolResult(errorEnvelope(prepared.capability.name, prepared.capability.kind, refusal, env.context));
       const envelope: Envelope =
         prepared.capability.kind === "read" ? await callRead(env, prepared, args) : await callProposal(env, prepared, args);
       return toToolResult(envelope);

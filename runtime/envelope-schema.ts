@@ -15,7 +15,8 @@ const ENVELOPE_FIELDS = ["ok", "summary", "action", "kind", "data", "proposal", 
 const ERROR_SCHEMA = {
   type: ["object", "null"],
   required: ["code", "message", "retryable"],
-  properties: { code: STRING, message: STRING, retryable: BOOLEAN },
+  // retry_after_s: seconds until a RATE_LIMITED call may be admitted (absent on other errors).
+  properties: { code: STRING, message: STRING, retryable: BOOLEAN, retry_after_s: { type: "integer" } },
 };
 
 const EVIDENCE_SCHEMA = { type: ["object", "null"], properties: { bundle_id: STRING } };

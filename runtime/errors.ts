@@ -12,6 +12,7 @@ export const ERROR_CODES = [
   "MULTI_ROW_BLOCKED",
   "APPROVAL_REQUIRED",
   "TEMPORARILY_UNAVAILABLE",
+  "RATE_LIMITED",
   "CONFIGURATION_ERROR",
   "INTERNAL",
 ] as const;
@@ -23,6 +24,8 @@ export interface SafeError {
   code: ErrorCode;
   message: string;
   retryable: boolean;
+  /** RATE_LIMITED only: whole seconds after which the same call may be admitted. */
+  retry_after_s?: number;
 }
 
 /** A failure plus the internal detail that only the ledger may keep. */

@@ -33,6 +33,7 @@ import { metricsForServer } from "./metrics/for-server.ts";
 import { instrumentHost, instrumentLedger } from "./metrics/instrument.ts";
 import { metricsRoute, metricsServingFrom, startMetricsServer } from "./metrics/endpoint.ts";
 import { createLog, logRequests, parseLogLevel } from "./metrics/log.ts";
+import { ServerLimits } from "./limits/server-limits.ts";
 
 const USAGE = `Usage: node server.mjs <command> [options]
 
@@ -315,8 +316,16 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
     const measured = createMcpServerCore(instrumentHost(host, capabilityOf, metrics));
     return requestLog ? logRequests(measured, capabilityOf, requestLog) : measured;
   };
-  const coreForContext = (trusted: TrustedContext) =>
-    measuredCore(createCapabilityHost(def.capabilities, { adapters, ledger: instrumentLedger(ledger, metrics), context: trusted, log: callLog }, hostOptions));
+  // One set of limits for the process: every core (one per caller over http_jwt) counts against it.
+  const limits = def.limits ? new ServerLimits(def.limits, { log }) : undefined;
+  const callEnvironment = (trusted: TrustedContext): CallEnvironment => ({
+    adapters,
+    ledger: instrumentLedger(ledger, metrics),
+    context: trusted,
+    log: callLog,
+    ...(limits ? { limits } : {}),
+  });
+  const coreForContext = (trusted: TrustedContext) => measuredCore(createCapabilityHost(def.capabilities, callEnvironment(trusted), hostOptions));
   let host;
   if (jwtGate !== undefined) {
     // Every HTTP request is answered by the core of its verified caller; this one answers none.
@@ -328,8 +337,7 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
     log({ level: "error", event: "trusted_context_refused", code: "CONFIGURATION_ERROR", message: credentialContextMessage(context.credentials) });
     host = createRefusingHost(def.capabilities, REFUSED_CONTEXT_FOR_MODEL, hostOptions);
   } else {
-    const env: CallEnvironment = { adapters, ledger: instrumentLedger(ledger, metrics), context: context.context, log: callLog };
-    host = createCapabilityHost(def.capabilities, env, hostOptions);
+    host = createCapabilityHost(def.capabilities, callEnvironment(context.context), hostOptions);
     checkSourcesOnce(def, adapters, log);
   }
   const core = measuredCore(host);

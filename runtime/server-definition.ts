@@ -3,6 +3,7 @@
 import type { Capability } from "./capability.ts";
 import type { HttpJwtSettings } from "./auth/settings.ts";
 import type { Engine } from "./db/adapter.ts";
+import type { LimitSettings } from "./limits/settings.ts";
 
 export interface ServerDefinition {
   runnerVersion: string;
@@ -21,5 +22,7 @@ export interface ServerDefinition {
   sources: Record<string, { engine: Engine; readUrlEnv: string; statementTimeoutMs: number }>;
   /** httpJwt: HTTP requests verify a bearer JWT for their tenant and principal (runtime/auth/). */
   trustedContext: { tenantIdEnv: string; principalEnv: string; httpJwt?: HttpJwtSettings };
+  /** Call rate limits and the open-proposal cap (runtime/limits/); absent: none, and no cost per call. */
+  limits?: LimitSettings;
   capabilities: Capability[];
 }

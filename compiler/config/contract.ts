@@ -25,6 +25,8 @@ export interface Contract {
   capabilities: CapabilityConfig[];
   /** Declared reviewers; absent: reviewers name themselves (--actor, --role). */
   reviewers?: ReviewerConfig[];
+  /** Call rate limits and the open-proposal cap; absent: no limit. */
+  limits?: LimitsConfig;
   build?: { out_dir?: string; schema_snapshot?: string };
 }
 
@@ -57,6 +59,19 @@ export interface HttpJwtConfig {
   claims: { tenant: string; principal: string };
   required_scopes?: string[];
   clock_skew_s?: number;
+}
+
+/** Up to `max` calls at once, refilled evenly over `window_s` seconds. */
+export interface CallRateConfig {
+  max: number;
+  window_s: number;
+}
+
+export interface LimitsConfig {
+  calls_per_principal?: CallRateConfig;
+  calls_per_tenant?: CallRateConfig;
+  /** Proposals in review_required or approved one tenant may have at once. */
+  open_proposals_per_tenant?: number;
 }
 
 export type ExecutorConfig =

@@ -59,6 +59,8 @@ export function emitSources(plan: BuildPlan, options: EmitOptions = {}): FileMap
         "  ",
       ),
       trustedContextLiteral: codeLiteral(plan.trustedContext, "  "),
+      // Only a contract with limits adds the line, so other servers' generated code is unchanged.
+      limitsLiteral: plan.limits ? codeLiteral(plan.limits, "  ") : false,
     }),
   );
   files.set("manifest.json", renderManifest(plan));

@@ -4,6 +4,7 @@
 
 import type { BuildPlan, ProposalPlan, WriteStatementPlan } from "../plan/capability-plan.ts";
 import { escapeInvisibleInSource } from "./code-literal.ts";
+import type { CallRate, LimitSettings } from "../../runtime/limits/settings.ts";
 
 export function renderManifest(plan: BuildPlan): string {
   const manifest = {
@@ -16,6 +17,7 @@ export function renderManifest(plan: BuildPlan): string {
       principal_env: plan.trustedContext.principalEnv,
       ...(plan.trustedContext.httpJwt ? { http_jwt: plan.trustedContext.httpJwt } : {}),
     },
+    ...(plan.limits ? { limits: manifestLimits(plan.limits) } : {}),
     capabilities: plan.capabilities.map((c) => ({
       name: c.name,
       kind: c.kind,
@@ -52,6 +54,16 @@ export function renderManifest(plan: BuildPlan): string {
   // Escaped like generated code (bidi controls, U+2028, tag characters... as \uXXXX): still the
   // same JSON value, but a reviewer reading the manifest sees every character.
   return escapeInvisibleInSource(JSON.stringify(manifest, null, 2)) + "\n";
+}
+
+/** The limits in the contract's own words, so a reviewer compares them field for field. */
+function manifestLimits(limits: LimitSettings) {
+  const rate = (r: CallRate) => ({ max: r.max, window_s: r.windowS });
+  return {
+    calls_per_principal: limits.callsPerPrincipal ? rate(limits.callsPerPrincipal) : null,
+    calls_per_tenant: limits.callsPerTenant ? rate(limits.callsPerTenant) : null,
+    open_proposals_per_tenant: limits.openProposalsPerTenant ?? null,
+  };
 }
 
 function manifestStatement(s: WriteStatementPlan | null) {

@@ -3,6 +3,7 @@
 
 import type { ArgType, Engine, Scalar } from "../config/contract.ts";
 import type { HttpJwtSettings } from "../../runtime/auth/settings.ts";
+import type { LimitSettings } from "../../runtime/limits/settings.ts";
 import type { SqlUpdatePlan } from "../../runtime/executors/write-plan.ts";
 import type { NumericTextFormat } from "../../runtime/calls/arguments.ts";
 import type { TextFormat } from "../../runtime/calls/text-formats.ts";
@@ -110,6 +111,8 @@ export interface BuildPlan {
   storage: { sqlitePath: string; ledgerKeyEnv: string | null };
   sources: Record<string, { engine: Engine; readUrlEnv: string; writeUrlEnv?: string; statementTimeoutMs: number }>;
   trustedContext: { tenantIdEnv: string; principalEnv: string; httpJwt?: HttpJwtSettings };
+  /** The contract's limits; absent when it sets none. */
+  limits?: LimitSettings;
   capabilities: CapabilityPlan[];
 }
 

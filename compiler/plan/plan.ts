@@ -8,10 +8,12 @@ import {
   DEFAULT_TENANT_ENV,
   type Contract,
   type HttpJwtConfig,
+  type LimitsConfig,
 } from "../config/contract.ts";
 import type { ResolvedCapability, ResolvedContract } from "../resolve/resolved.ts";
 import { inputSchemaFor, planArgs } from "./arguments.ts";
 import type { HttpJwtSettings } from "../../runtime/auth/settings.ts";
+import type { LimitSettings } from "../../runtime/limits/settings.ts";
 import type { BuildPlan, CapabilityPlan, ProposalPlan } from "./capability-plan.ts";
 import { describeCapability } from "./describe.ts";
 import { capabilityPlanHash } from "./plan-hash.ts";
@@ -52,7 +54,17 @@ export function planBuild({ contract, resolved, configFile, configSha256, runner
       principalEnv: contract.trusted_context?.values?.principal_env ?? DEFAULT_PRINCIPAL_ENV,
       ...(contract.trusted_context?.http_jwt ? { httpJwt: planHttpJwt(contract.trusted_context.http_jwt) } : {}),
     },
+    ...(contract.limits ? { limits: planLimits(contract.limits) } : {}),
     capabilities: resolved.capabilities.map((cap) => planCapability(contract, cap, reviewersDeclared)),
+  };
+}
+
+function planLimits(limits: LimitsConfig): LimitSettings {
+  const rate = (r: { max: number; window_s: number }) => ({ max: r.max, windowS: r.window_s });
+  return {
+    ...(limits.calls_per_principal ? { callsPerPrincipal: rate(limits.calls_per_principal) } : {}),
+    ...(limits.calls_per_tenant ? { callsPerTenant: rate(limits.calls_per_tenant) } : {}),
+    ...(limits.open_proposals_per_tenant !== undefined ? { openProposalsPerTenant: limits.open_proposals_per_tenant } : {}),
   };
 }
 

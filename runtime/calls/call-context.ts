@@ -6,6 +6,7 @@ import type { Capability } from "../capability.ts";
 import type { TrustedContext } from "../context.ts";
 import type { Adapter } from "../db/adapter.ts";
 import type { Ledger } from "../ledger/ports.ts";
+import type { ServerLimits } from "../limits/server-limits.ts";
 import { tableLabel } from "../table-label.ts";
 
 export interface CallEnvironment {
@@ -14,6 +15,8 @@ export interface CallEnvironment {
   context: TrustedContext;
   /** Where failures that cannot reach the ledger are reported (stderr, structured). */
   log: (event: Record<string, unknown>) => void;
+  /** The contract's limits, shared by every core of the process; absent when it sets none. */
+  limits?: ServerLimits;
 }
 
 export interface PreparedCapability {

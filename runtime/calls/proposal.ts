@@ -11,6 +11,7 @@ import { policyViolation } from "./policy.ts";
 import { recordReadEvidence } from "./read.ts";
 import { STORE_UNAVAILABLE, runLookup } from "./run-statement.ts";
 import { projectRow, visibleDiff } from "./visible.ts";
+import { openProposalsRefusal } from "../limits/server-limits.ts";
 import type { Scalar } from "../values.ts";
 
 const NEXT_STEP =
@@ -26,6 +27,29 @@ const LEDGER_KEY_UNUSABLE =
   "The server cannot seal proposals: its ledger key is misconfigured, and an operator must fix the ledger key before proposals can be stored. Nothing was stored and the database was not changed.";
 
 export async function callProposal(env: CallEnvironment, prepared: PreparedCapability, rawArgs: unknown): Promise<Envelope> {
+  const limits = env.limits;
+  const openLimit = limits?.openProposalsPerTenant;
+  if (limits === undefined || openLimit === undefined) return propose(env, prepared, rawArgs, undefined);
+  const tenant = env.context.tenantId;
+  const failed = (error: SafeError) => errorEnvelope(prepared.capability.name, "proposal", error, env.context);
+  // Counted before any source statement runs; the slot held until the call ends keeps a second
+  // call of this process from passing the same count, and the ledger re-counts as it stores.
+  let open: number;
+  try {
+    open = await env.ledger.proposals.countOpen(tenant);
+  } catch (cause) {
+    env.log({ level: "error", event: "ledger_read_failed", capability: prepared.capability.name, detail: describeCause(cause) });
+    return failed({ code: "TEMPORARILY_UNAVAILABLE", message: STORE_UNAVAILABLE, retryable: true });
+  }
+  if (!limits.holdProposalSlot(tenant, open)) return failed(openProposalsRefusal(openLimit));
+  try {
+    return await propose(env, prepared, rawArgs, openLimit);
+  } finally {
+    limits.releaseProposalSlot(tenant);
+  }
+}
+
+async function propose(env: CallEnvironment, prepared: PreparedCapability, rawArgs: unknown, openLimit: number | undefined): Promise<Envelope> {
   const cap = prepared.capability as ProposalCapability;
   const failed = (error: SafeError) => errorEnvelope(cap.name, "proposal", error, env.context);
 
@@ -93,7 +117,7 @@ export async function callProposal(env: CallEnvironment, prepared: PreparedCapab
 
   let stored;
   try {
-    stored = await env.ledger.proposals.create(proposal);
+    stored = openLimit === undefined ? await env.ledger.proposals.create(proposal) : await env.ledger.proposals.createWithinLimit(proposal, openLimit);
   } catch (cause) {
     if (cause instanceof LedgerKeyError) {
       env.log({ level: "error", event: "ledger_key_unusable", capability: cap.name, detail: cause.message });
@@ -102,6 +126,9 @@ export async function callProposal(env: CallEnvironment, prepared: PreparedCapab
     env.log({ level: "error", event: "ledger_write_failed", capability: cap.name, detail: describeCause(cause) });
     return failed({ code: "TEMPORARILY_UNAVAILABLE", message: STORE_UNAVAILABLE, retryable: true });
   }
+
+  // Another process on the same store filled the last slot after this call counted.
+  if (stored === undefined) return failed(openProposalsRefusal(openLimit!));
 
   const diff = visibleDiff(row, patch, cap.visibleColumns);
   const hiddenChanges = Object.keys(patch).length - Object.keys(diff).length;

@@ -69,6 +69,13 @@ export type ExpiryOutcome = { ok: true; value: StoredProposal } | { ok: false; r
 export interface ProposalLog {
   /** Seals and stores a new proposal in review_required, and appends proposal_created. */
   create(input: NewProposal): Promise<StoredProposal>;
+  /**
+   * create, unless the proposal's tenant already has `openLimit` open proposals (review-rules.ts
+   * OPEN_STATES): counted and stored in one write transaction. undefined: at the limit, nothing stored.
+   */
+  createWithinLimit(input: NewProposal, openLimit: number): Promise<StoredProposal | undefined>;
+  /** The tenant's proposals in OPEN_STATES (waiting for a decision or for apply). */
+  countOpen(tenantId: string): Promise<number>;
   /** With tenantId, only a proposal of that tenant is returned. */
   get(id: string, tenantId?: string): Promise<StoredProposal | undefined>;
   /** Newest first. */

@@ -96,22 +96,33 @@ export function createReviewLogs(storage: ReviewStorage, keys: KeyRing, now: () 
     return approvalWindowDetail(proposal, approval);
   }
 
+  /** Seals and stores a proposal; with openLimit, only while its tenant has fewer open ones (undefined otherwise). */
+  async function createProposal(input: NewProposal, openLimit: number | undefined): Promise<StoredProposal | undefined> {
+    const key = keys.active();
+    const record = sealNewProposal(key, input, newId("wrp"), isoNow());
+    const event = {
+      type: "proposal_created",
+      proposalId: record.id,
+      tenantId: record.tenantId,
+      detail: { hash: record.hash, state: record.state, capability: record.capability, evidenceId: record.evidenceId, keyId: key.id },
+      createdAt: record.createdAt,
+    };
+    if (openLimit === undefined) await storage.insertProposal(record, event);
+    else if (!(await storage.insertProposalWithin(record, event, openLimit))) return undefined;
+    // The record went through the store's JSON round trip before it was sealed, so it is what a
+    // read would return (and shares no object with `input`), and its seals were just made with
+    // the active key: reading it back and checking them again would learn nothing.
+    return toStoredProposal(record, sealedWith(key.id));
+  }
+
   const proposals: ProposalLog = {
     async create(input: NewProposal): Promise<StoredProposal> {
-      const key = keys.active();
-      const record = sealNewProposal(key, input, newId("wrp"), isoNow());
-      await storage.insertProposal(record, {
-        type: "proposal_created",
-        proposalId: record.id,
-        tenantId: record.tenantId,
-        detail: { hash: record.hash, state: record.state, capability: record.capability, evidenceId: record.evidenceId, keyId: key.id },
-        createdAt: record.createdAt,
-      });
-      // The record went through the store's JSON round trip before it was sealed, so it is what a
-      // read would return (and shares no object with `input`), and its seals were just made with
-      // the active key: reading it back and checking them again would learn nothing.
-      return toStoredProposal(record, sealedWith(key.id));
+      return (await createProposal(input, undefined))!;
     },
+
+    createWithinLimit: (input: NewProposal, openLimit: number) => createProposal(input, openLimit),
+
+    countOpen: (tenantId: string) => storage.countOpenProposals(tenantId),
 
     async get(id: string, tenantId?: string): Promise<StoredProposal | undefined> {
       const record = await storage.getProposal(id, tenantId);

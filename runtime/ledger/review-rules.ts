@@ -36,6 +36,14 @@ export const TRANSITIONS: Readonly<Record<ProposalState, readonly ProposalState[
   conflict: [],
 };
 
+/**
+ * The states the open-proposal cap (limits.open_proposals_per_tenant) counts: waiting for a
+ * decision, or approved and waiting for apply; each leaves by a decision, an apply or an expiry.
+ * failed is left out: only an operator's successful retry moves it, so counting it could lock a
+ * tenant's agents out for good over an executor outage that is not theirs to fix.
+ */
+export const OPEN_STATES: readonly ProposalState[] = ["review_required", "approved"];
+
 /** States nothing ever leaves: rejected, expired, applied, already_applied, conflict. */
 export const FINAL_STATES: ReadonlySet<ProposalState> = new Set(PROPOSAL_STATES.filter((s) => TRANSITIONS[s].length === 0));
 

@@ -82,6 +82,13 @@ export type CommitResult = "committed" | "moved" | "already_decided" | "not_allo
 
 export interface ReviewStorage {
   insertProposal(proposal: ProposalRecord, event: NewEvent): Promise<void>;
+  /**
+   * insertProposal, unless the proposal's tenant already has `openLimit` proposals in OPEN_STATES:
+   * counted and inserted in one transaction, so no other writer slips in between. false: nothing written.
+   */
+  insertProposalWithin(proposal: ProposalRecord, event: NewEvent, openLimit: number): Promise<boolean>;
+  /** Proposals of the tenant in OPEN_STATES. */
+  countOpenProposals(tenantId: string): Promise<number>;
   getProposal(id: string, tenantId?: string): Promise<ProposalRecord | undefined>;
   listProposals(filter: ProposalFilter): Promise<ProposalRecord[]>;
   /** Proposals per stored state value, at most STATE_COUNT_LIMIT distinct values (the file may hold anything). */

@@ -74,8 +74,10 @@ export function instrumentLedger(ledger: Ledger, metrics: ServerMetrics): Ledger
     recordFailure: (failure) => timedSince(performance.now(), metrics, "record_failure", () => reads.recordFailure(failure)),
   } as ReadLog;
   const timedProposals: ProposalLog = {
-    ...passThrough(proposals, ["create"]),
+    ...passThrough(proposals, ["create", "createWithinLimit"]),
     create: (input) => timedSince(performance.now(), metrics, "create_proposal", () => proposals.create(input)),
+    createWithinLimit: (input, openLimit) =>
+      timedSince(performance.now(), metrics, "create_proposal", () => proposals.createWithinLimit(input, openLimit)),
   } as ProposalLog;
   return {
     reads: timedReads,

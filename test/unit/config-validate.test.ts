@@ -604,6 +604,21 @@ const ruleCases: Case[] = [
       void (c.trusted_context!.http_jwt = { ...goodJwt(), jwks_url_env: undefined, key_env: c.trusted_context!.values!.tenant_id_env!, algorithms: ["HS256"] }),
     expect: ["INVALID_HTTP_JWT@/trusted_context/http_jwt/key_env"],
   },
+  {
+    name: "an open-proposal cap in a contract without proposals",
+    mutate: (c) => {
+      c.capabilities = c.capabilities.filter((cap) => cap.kind === "read");
+      c.limits = { open_proposals_per_tenant: 5 };
+    },
+    expect: ["INVALID_LIMITS@/limits/open_proposals_per_tenant"],
+    message: /no proposal capability/,
+  },
+  {
+    name: "a principal call limit no stricter than its tenant's",
+    mutate: (c) => void (c.limits = { calls_per_principal: { max: 100, window_s: 60 }, calls_per_tenant: { max: 100, window_s: 120 } }),
+    expect: ["INVALID_LIMITS@/limits/calls_per_principal"],
+    message: /never refuse a call/,
+  },
 ];
 
 describe("contract rules", () => {

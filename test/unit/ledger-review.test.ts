@@ -274,6 +274,33 @@ describe("decide", () => {
   });
 });
 
+describe("the open-proposal cap (createWithinLimit, countOpen)", () => {
+  test("counts review_required and approved of the tenant only; at the limit stores nothing, even from a second handle on the store", async () => {
+    const path = storePath();
+    const one = await fresh(path);
+    // Another process on the same file: its own connection, so only the store's write lock orders them.
+    const other = await fresh(path);
+    const a = await one.proposals.createWithinLimit(proposal(), 2);
+    assert.ok(a);
+    assert.ok(await other.proposals.createWithinLimit(proposal({ tenantId: "globex" }), 1), "another tenant's count is its own");
+    const approved = await one.proposals.decide({ proposalId: a.id, decision: "approved", actor: "alice", role: "billing_lead", expectedHash: a.hash });
+    assert.equal(approved.ok, true);
+    const b = await other.proposals.createWithinLimit(proposal(), 2);
+    assert.ok(b, "one approved proposal leaves one slot of two");
+    assert.equal(await one.proposals.countOpen("acme"), 2);
+    const events = (await one.events.list({ afterId: 0, limit: 100 })).length;
+    assert.equal(await one.proposals.createWithinLimit(proposal(), 2), undefined);
+    assert.equal(await other.proposals.createWithinLimit(proposal(), 2), undefined);
+    assert.equal((await one.proposals.list({ tenantId: "acme" })).length, 2, "nothing stored at the limit");
+    assert.equal((await one.events.list({ afterId: 0, limit: 100 })).length, events, "and no event appended");
+    // A rejection is final: the slot is free again.
+    const rejected = await other.proposals.decide({ proposalId: b.id, decision: "rejected", actor: "bob", reason: "no", expectedHash: b.hash });
+    assert.equal(rejected.ok, true);
+    assert.equal(await one.proposals.countOpen("acme"), 1);
+    assert.ok(await one.proposals.createWithinLimit(proposal(), 2));
+  });
+});
+
 describe("writeback jobs", () => {
   test("an approved proposal gets a job; the event names it and its idempotency key", async () => {
     const ledger = await fresh();

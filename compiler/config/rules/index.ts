@@ -15,6 +15,7 @@ import { checkTrustedContextVariables } from "./trusted-context.ts";
 import { checkHttpJwt } from "./http-jwt.ts";
 import { checkApproval } from "./approval.ts";
 import { checkReviewers } from "./reviewers.ts";
+import { checkLimits } from "./limits.ts";
 
 export { CONTRACT_RULES, type ContractRuleCode } from "./report.ts";
 export { MAX_CAPABILITY_NAME_LENGTH, openAiAlias } from "./names.ts";
@@ -39,5 +40,6 @@ export function checkContractRules(contract: Contract): Diagnostic[] {
   });
   if (contract.reviewers) checkReviewers(contract.reviewers, contract.capabilities, report);
   checkWriteCredentials(contract, report);
+  checkLimits(contract, report);
   return diagnostics;
 }

@@ -33,6 +33,7 @@ export const CONTRACT_RULES = [
   { code: "INVALID_DURATION", summary: "approval.expires_after or approval.valid_for is outside 1 minute … 365 days" },
   { code: "DUPLICATE_REVIEWER", summary: "two declared reviewers share an id" },
   { code: "SHARED_OS_USER", summary: "one OS user would map to two declared reviewers" },
+  { code: "INVALID_LIMITS", summary: "limits.open_proposals_per_tenant in a contract without proposals, or calls_per_principal no stricter than calls_per_tenant" },
   { code: "REQUIRED_ROLE_UNDECLARED", summary: "a capability's approval.required_role is held by no declared reviewer" },
 ] as const;
 

@@ -7,7 +7,7 @@ import type { ProposalFilter, ReceiptFilter, StoredReceipt } from "../records.ts
 import type { CommitResult, DecisionRecord, JobRecord, ProposalRecord, ReviewChange, ReviewStorage } from "../review-storage.ts";
 import { STATE_COUNT_LIMIT } from "../review-storage.ts";
 import type { NewEvent } from "../records.ts";
-import { mayMove, statesBefore } from "../review-rules.ts";
+import { OPEN_STATES, mayMove, statesBefore } from "../review-rules.ts";
 import type { ListSpec, SqliteDatabase } from "./database.ts";
 import type { SqliteEventLog } from "./event-log.ts";
 import { toDecisionRecord, toJobRecord, toProposalRecord, toReceipt } from "./rows.ts";
@@ -52,6 +52,7 @@ export class SqliteReviewStorage implements ReviewStorage {
   readonly #insertReceipt: StatementSync;
   readonly #receiptById: StatementSync;
   readonly #countByState: StatementSync;
+  readonly #countOpen: StatementSync;
 
   constructor(db: SqliteDatabase, events: SqliteEventLog) {
     this.#db = db;
@@ -81,17 +82,36 @@ export class SqliteReviewStorage implements ReviewStorage {
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
     this.#receiptById = db.prepare("SELECT * FROM receipts WHERE id = ?");
     this.#countByState = db.prepare("SELECT state, COUNT(*) AS count FROM proposals GROUP BY state ORDER BY state LIMIT ?");
+    // Through proposals_state: the open proposals of every tenant, which the caps keep few.
+    this.#countOpen = db.prepare(
+      `SELECT COUNT(*) AS count FROM proposals WHERE state IN (${OPEN_STATES.map((s) => `'${s}'`).join(", ")}) AND tenant_id = ?`,
+    );
   }
 
   async insertProposal(p: ProposalRecord, event: NewEvent): Promise<void> {
-    this.#db.transaction(() => {
-      this.#insertProposal.run(p.id, p.hash, p.state, p.capability, p.tenantId, p.principal, p.source,
-        p.targetTable, p.objectId, JSON.stringify(p.target), JSON.stringify(p.before), JSON.stringify(p.patch),
-        JSON.stringify(p.after), JSON.stringify(p.guards), JSON.stringify(p.args), p.evidenceId,
-        JSON.stringify(p.approval), JSON.stringify(p.executor), p.planHash, p.createdAt, p.updatedAt, p.keyId, p.mac,
-        p.stateKeyId, p.stateMac);
-      this.#events.insertNow(event);
+    this.#db.transaction(() => this.#insert(p, event));
+  }
+
+  #insert(p: ProposalRecord, event: NewEvent): void {
+    this.#insertProposal.run(p.id, p.hash, p.state, p.capability, p.tenantId, p.principal, p.source,
+      p.targetTable, p.objectId, JSON.stringify(p.target), JSON.stringify(p.before), JSON.stringify(p.patch),
+      JSON.stringify(p.after), JSON.stringify(p.guards), JSON.stringify(p.args), p.evidenceId,
+      JSON.stringify(p.approval), JSON.stringify(p.executor), p.planHash, p.createdAt, p.updatedAt, p.keyId, p.mac,
+      p.stateKeyId, p.stateMac);
+    this.#events.insertNow(event);
+  }
+
+  async insertProposalWithin(p: ProposalRecord, event: NewEvent, openLimit: number): Promise<boolean> {
+    return this.#db.transaction(() => {
+      // IMMEDIATE: the count and the insert hold the write lock together, against other processes too.
+      if (Number((this.#countOpen.get(p.tenantId) as { count: unknown }).count) >= openLimit) return false;
+      this.#insert(p, event);
+      return true;
     });
+  }
+
+  async countOpenProposals(tenantId: string): Promise<number> {
+    return Number((this.#db.read(() => this.#countOpen.get(tenantId)) as { count: unknown }).count);
   }
 
   async getProposal(id: string, tenantId?: string): Promise<ProposalRecord | undefined> {

@@ -120,6 +120,7 @@ export default defineRead<Args>({
           code: { type: "string" },
           message: { type: "string" },
           retryable: { type: "boolean" },
+          retry_after_s: { type: "integer" },
         },
       },
       evidence: {

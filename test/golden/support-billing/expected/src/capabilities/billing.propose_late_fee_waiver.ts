@@ -251,6 +251,7 @@ export default defineProposal<Args>({
           code: { type: "string" },
           message: { type: "string" },
           retryable: { type: "boolean" },
+          retry_after_s: { type: "integer" },
         },
       },
       evidence: {
