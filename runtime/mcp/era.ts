@@ -101,7 +101,19 @@ export type EraHeaders = Readonly<Record<string, string | string[] | undefined>>
 /** Node joins repeated custom headers into an array; repeated, a protocol header equals no single value. */
 function headerValue(headers: EraHeaders, name: string): string | undefined {
   const value = headers[name];
-  return typeof value === "string" ? value.trim() : value === undefined ? undefined : value.join(", ");
+  return typeof value === "string" ? withoutOws(value) : value === undefined ? undefined : value.join(", ");
+}
+
+/**
+ * Optional whitespace (space and tab only, RFC 9110 §5.6.3) around a value is not part of it.
+ * Not String.prototype.trim, which also strips characters such as U+0085 that are data here.
+ */
+function withoutOws(value: string): string {
+  let start = 0;
+  let end = value.length;
+  while (start < end && (value.charCodeAt(start) === 0x20 || value.charCodeAt(start) === 0x09)) start++;
+  while (end > start && (value.charCodeAt(end - 1) === 0x20 || value.charCodeAt(end - 1) === 0x09)) end--;
+  return start === 0 && end === value.length ? value : value.slice(start, end);
 }
 
 /** The body field the Mcp-Name header mirrors, per method. */
@@ -144,7 +156,6 @@ export function checkHttpEra(message: unknown, headers: EraHeaders): EraRefusal 
   const params = message.params;
   const meta = metaOf(params);
   const claimed = meta !== undefined && PROTOCOL_VERSION_META_KEY in meta;
-  // Optional whitespace around a field value is not part of it (RFC 9110 §5.5): headerValue trims.
   const headerVersion = headerValue(headers, "mcp-protocol-version");
   const isRequest = message.id !== undefined;
 

@@ -307,7 +307,7 @@ export async function startHttpServer(source: CoreSource, options: HttpServerOpt
     }
     // A 2026-era value is judged with the body (its answer names the versions we speak and the id).
     const version = req.headers["mcp-protocol-version"];
-    if (typeof version === "string" && !isSupportedProtocolVersion(version) && !isModernProtocolVersion(version.trim())) {
+    if (typeof version === "string" && !isSupportedProtocolVersion(version) && !isModernProtocolVersion(version)) {
       return reject(req, res, 400, "Bad Request: unsupported MCP-Protocol-Version");
     }
     const declared = req.headers["content-length"];

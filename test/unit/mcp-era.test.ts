@@ -75,6 +75,10 @@ describe("era classifier", () => {
       assert.equal(refusal?.code, MCP_HEADER_MISMATCH, JSON.stringify(headers));
       assert.equal(refusal?.httpStatus, 400);
     }
+    // Only space and tab are optional whitespace: U+0085 and U+00A0 are part of the value.
+    assert.equal(checkHttpEra(call, headersFor("tools/call", { "mcp-name": "echo.add\u0085" }))?.code, MCP_HEADER_MISMATCH);
+    assert.equal(checkHttpEra(call, headersFor("tools/call", { "mcp-name": "\u00a0echo.add" }))?.code, MCP_HEADER_MISMATCH);
+    assert.equal(checkHttpEra(call, headersFor("tools/call", { "mcp-name": "\techo.add " })), undefined);
     // A repeated header (Node hands an array) equals no single value.
     assert.equal(checkHttpEra(call, { ...headersFor("tools/call"), "mcp-name": ["echo.add", "echo.add"] })?.code, MCP_HEADER_MISMATCH);
   });
