@@ -11,6 +11,8 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { Client as Client2, ResourceNotFoundError, StreamableHTTPClientTransport as Http2 } from "@modelcontextprotocol/client";
+import { StdioClientTransport as Stdio2 } from "@modelcontextprotocol/client/stdio";
 import { createDatabase, type TestDatabase } from "../support/databases.ts";
 import { seedExample } from "../support/example.ts";
 import { buildServer, envelopeOf, exampleConfigFor, spawnHttpServer, type HttpServerProcess } from "../support/compiled-server.ts";
@@ -267,6 +269,51 @@ describe("the 2026-07-28 stateless era on a compiled server", () => {
         const e = envelopeOf(await client.callTool({ name: "billing.inspect_invoice", arguments: { invoice_id: "INV-3001" } }));
         assert.equal(e.ok, true);
         await assert.rejects(client.readResource({ uri: "synapsor://proposals/prop_missing" }), (err: { code?: number }) => err.code === -32002);
+      } finally {
+        await client.close();
+      }
+    });
+  });
+
+  describe("with the MCP SDK 2.x client negotiating the era itself", () => {
+    /** The calls a 2026-era SDK client makes; the same answers as the 2025 era's. */
+    async function exercise(client: Client2): Promise<void> {
+      assert.equal(client.getProtocolEra(), "modern");
+      assert.equal(client.getNegotiatedProtocolVersion(), V);
+      assert.equal(client.getServerVersion()?.name, "synapsor-runner");
+      const { tools } = await client.listTools();
+      assert.deepEqual(tools.map((t) => t.name).sort(), ["billing.inspect_invoice", "billing.propose_late_fee_waiver", "support.list_open_tickets"]);
+      const e = envelopeOf(await client.callTool({ name: "billing.inspect_invoice", arguments: { invoice_id: "INV-3001" } }));
+      assert.equal(e.ok, true);
+      await assert.rejects(
+        client.readResource({ uri: "synapsor://proposals/prop_missing" }),
+        (err) => err instanceof ResourceNotFoundError && err.uri === "synapsor://proposals/prop_missing",
+      );
+    }
+
+    test("over HTTP, auto mode probes with server/discover and speaks 2026-07-28", async () => {
+      const client = new Client2({ name: "sdk2-modern", version: "1.0.0" }, { versionNegotiation: { mode: "auto" } });
+      await client.connect(new Http2(new URL(server.url), { requestInit: { headers: { Authorization: `Bearer ${TOKEN}` } } }));
+      try {
+        await exercise(client);
+      } finally {
+        await client.close();
+      }
+    });
+
+    test("over stdio, pinned to 2026-07-28", async () => {
+      const client = new Client2({ name: "sdk2-modern-stdio", version: "1.0.0" }, { versionNegotiation: { mode: { pin: V } } });
+      await client.connect(
+        new Stdio2({
+          command: process.execPath,
+          args: [built.serverPath, "serve", "--transport", "stdio", "--store", join(built.runDir, "ledger-sdk2.db")],
+          cwd: built.runDir,
+          env: { PATH: process.env.PATH ?? "", ...env },
+          stderr: "ignore",
+        }),
+      );
+      try {
+        await exercise(client);
       } finally {
         await client.close();
       }
