@@ -1,7 +1,8 @@
 // MCP Streamable HTTP on node:http, stateless: every POST carries one JSON-RPC message (or, under
-// 2025-03-26, a batch) and gets one JSON reply. Both spec eras share the endpoint: a 2026-07-28
-// request names its version in params._meta and in MCP-Protocol-Version (see era.ts). No Mcp-Session-Id is issued (the core keeps no per-client state), so nothing is
-// retained between requests, and there is no server-initiated SSE stream (GET answers 405).
+// 2025-03-26, a batch) and gets one JSON reply. No Mcp-Session-Id is issued (the core keeps no
+// per-client state), so nothing is retained between requests, and there is no server-initiated SSE
+// stream (GET answers 405). Both spec eras share the endpoint: a 2026-07-28 request names its
+// version in params._meta and repeats it, its method and name in headers (see era.ts).
 // Every rejection happens before the body is read, and none of them reaches the ToolHost.
 
 import type { IncomingMessage, ServerResponse } from "node:http";
