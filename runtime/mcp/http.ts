@@ -1,6 +1,8 @@
 // MCP Streamable HTTP on node:http, stateless: every POST carries one JSON-RPC message (or, under
-// 2025-03-26, a batch) and gets one JSON reply. No Mcp-Session-Id is issued (the core keeps no per-client state), so nothing is
-// retained between requests, and there is no server-initiated SSE stream (GET answers 405).
+// 2025-03-26, a batch) and gets one JSON reply. No Mcp-Session-Id is issued (the core keeps no
+// per-client state), so nothing is retained between requests, and there is no server-initiated SSE
+// stream (GET answers 405). Both spec eras share the endpoint: a 2026-07-28 request names its
+// version in params._meta and repeats it, its method and name in headers (see era.ts).
 // Every rejection happens before the body is read, and none of them reaches the ToolHost.
 
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -8,6 +10,7 @@ import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { bearerToken, createTokenCheck } from "./auth.ts";
 import { limitConnections } from "./connection-limit.ts";
+import { isModernProtocolVersion } from "./era.ts";
 import {
   BATCH_PROTOCOL_VERSION,
   errorResponse,
@@ -19,6 +22,7 @@ import {
   serializeResponse,
 } from "./protocol.ts";
 import type { JsonRpcReply, JsonRpcResponse, McpServerCore } from "./protocol.ts";
+import { httpStatusOf } from "./stateless.ts";
 
 export interface HttpServerOptions {
   /** Interface to bind; default 127.0.0.1. */
@@ -145,6 +149,15 @@ function pathOf(url: string): string {
   return query === -1 ? url : url.slice(0, query);
 }
 
+/**
+ * A refusal of the 2026 era's rules carries its own status (400, or 404 for a method that era does
+ * not have); a message we could not even identify is 400; any other answer (or batch) is 200.
+ */
+function statusOf(response: JsonRpcReply): number {
+  if (Array.isArray(response) || !("error" in response)) return 200;
+  return httpStatusOf(response) ?? (response.id === null ? 400 : 200);
+}
+
 function isJsonContentType(value: string | undefined): boolean {
   if (value === undefined) return false;
   const semicolon = value.indexOf(";");
@@ -218,14 +231,13 @@ export async function startHttpServer(source: CoreSource, options: HttpServerOpt
     // Without the header the spec has servers assume 2025-03-26, whose clients may send batches.
     const header = req.headers["mcp-protocol-version"];
     const version = { protocolVersion: typeof header === "string" ? header : BATCH_PROTOCOL_VERSION };
-    const response: JsonRpcReply | undefined = await handleText(core, text, version);
+    const response: JsonRpcReply | undefined = await handleText(core, text, version, req.headers);
     if (response === undefined) {
       res.writeHead(202, { "Content-Length": 0 });
       res.end();
       return;
     }
-    // A message we could not even identify is an HTTP-level bad request; any answered request (or batch) is 200.
-    sendText(res, !Array.isArray(response) && response.id === null ? 400 : 200, serializeReply(response));
+    sendText(res, statusOf(response), serializeReply(response));
   }
 
   const extraRoutes = new Map((options.extraRoutes ?? []).map((r) => [r.path, r] as const));
@@ -294,8 +306,9 @@ export async function startHttpServer(source: CoreSource, options: HttpServerOpt
     if (!isJsonContentType(req.headers["content-type"])) {
       return reject(req, res, 415, "Unsupported Media Type: Content-Type must be application/json");
     }
+    // A 2026-era value is judged with the body (its answer names the versions we speak and the id).
     const version = req.headers["mcp-protocol-version"];
-    if (typeof version === "string" && !isSupportedProtocolVersion(version)) {
+    if (typeof version === "string" && !isSupportedProtocolVersion(version) && !isModernProtocolVersion(version)) {
       return reject(req, res, 400, "Bad Request: unsupported MCP-Protocol-Version");
     }
     const declared = req.headers["content-length"];

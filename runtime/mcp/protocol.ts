@@ -3,12 +3,17 @@
 // so the same core serves stdio and stateless Streamable HTTP alike.
 // We do not use the SDK's Server at run time: it validates every message with zod and its HTTP
 // path retains responses per session; this file is the whole protocol surface instead.
+// Both spec eras share it: a request that claims the 2026-07-28 era in params._meta (era.ts) is
+// answered by the stateless handler (stateless.ts) through the same method handlers.
 
 import type { ToolHost } from "./host.ts";
+import { checkHttpEra, PROTOCOL_VERSION_META_KEY } from "./era.ts";
+import type { EraHeaders } from "./era.ts";
 import { rawJsonOf } from "./raw-json.ts";
+import { createStatelessHandler, refusalResponse } from "./stateless.ts";
 import { echoed } from "../text/echo.ts";
 
-/** Newest first; the first entry is what we answer when the client asks for something else. */
+/** The 2025 era's versions (initialize), newest first; the first is what we answer to anything else. */
 export const SUPPORTED_PROTOCOL_VERSIONS: readonly string[] = ["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"];
 export const LATEST_PROTOCOL_VERSION = "2025-11-25";
 
@@ -94,14 +99,24 @@ export function serializeReply(reply: JsonRpcReply): string {
 /**
  * Decodes one message of text and answers it; shared by the stdio and HTTP transports. With a
  * version state, a batch is answered when that state says 2025-03-26, and a successful initialize
- * records the version it agreed (stdio keeps one state per connection).
+ * records the version it agreed (stdio keeps one state per connection). HTTP passes its protocol
+ * headers, which a 2026-era request must agree with (era.ts) before the core sees it.
  */
-export function handleText(core: McpServerCore, text: string, state?: ProtocolVersionState): Promise<JsonRpcReply | undefined> {
+export function handleText(
+  core: McpServerCore,
+  text: string,
+  state?: ProtocolVersionState,
+  httpHeaders?: EraHeaders,
+): Promise<JsonRpcReply | undefined> {
   let message: unknown;
   try {
     message = JSON.parse(text);
   } catch {
     return Promise.resolve(parseErrorResponse());
+  }
+  if (httpHeaders !== undefined) {
+    const refusal = checkHttpEra(message, httpHeaders);
+    if (refusal !== undefined) return Promise.resolve(refusalResponse(validIdOf(message), refusal));
   }
   if (Array.isArray(message) && state?.protocolVersion === BATCH_PROTOCOL_VERSION) return handleBatch(core, message);
   if (state !== undefined && isPlainObject(message) && message.method === "initialize") {
@@ -165,12 +180,21 @@ function isPlainObject(value: unknown): value is Params {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+function validIdOf(message: unknown): JsonRpcId | null {
+  const id = isPlainObject(message) ? message.id : undefined;
+  return typeof id === "string" || (typeof id === "number" && Number.isFinite(id)) ? id : null;
+}
+
 function optionalCursorOk(params: Params): boolean {
   // Cursors are accepted and ignored: every list fits on one page.
   return params.cursor === undefined || typeof params.cursor === "string";
 }
 
 const EMPTY: Params = Object.freeze({}) as Params;
+
+function settled<T>(value: T): Promise<T> {
+  return Promise.resolve(value);
+}
 
 export function createMcpServerCore(host: ToolHost): McpServerCore {
   const capabilities = {
@@ -232,43 +256,57 @@ export function createMcpServerCore(host: ToolHost): McpServerCore {
     ],
   ]);
 
-  async function handle(message: unknown): Promise<JsonRpcResponse | undefined> {
+  // Not async: a request goes straight on to its handler's promise, with no extra one around it.
+  function handle(message: unknown): Promise<JsonRpcResponse | undefined> {
     if (!isPlainObject(message)) {
-      return errorResponse(
-        null,
-        JSONRPC_INVALID_REQUEST,
-        Array.isArray(message)
-          ? `Invalid Request: JSON-RPC batches are accepted only under protocol version ${BATCH_PROTOCOL_VERSION}`
-          : "Invalid Request",
+      return settled(
+        errorResponse(
+          null,
+          JSONRPC_INVALID_REQUEST,
+          Array.isArray(message)
+            ? `Invalid Request: JSON-RPC batches are accepted only under protocol version ${BATCH_PROTOCOL_VERSION}`
+            : "Invalid Request",
+        ),
       );
     }
     const id = message.id;
     const hasId = id !== undefined;
     if (hasId && typeof id !== "string" && !(typeof id === "number" && Number.isFinite(id))) {
-      return errorResponse(null, JSONRPC_INVALID_REQUEST, "Invalid Request: id must be a string or number");
+      return settled(errorResponse(null, JSONRPC_INVALID_REQUEST, "Invalid Request: id must be a string or number"));
     }
     const replyId = hasId ? (id as JsonRpcId) : null;
-    if (message.jsonrpc !== "2.0") return errorResponse(replyId, JSONRPC_INVALID_REQUEST, "Invalid Request");
+    if (message.jsonrpc !== "2.0") return settled(errorResponse(replyId, JSONRPC_INVALID_REQUEST, "Invalid Request"));
 
     const method = message.method;
     if (typeof method !== "string") {
       // A response to a server request; we never send any, so there is nothing to match it to.
-      if (hasId && ("result" in message || "error" in message)) return undefined;
-      return errorResponse(replyId, JSONRPC_INVALID_REQUEST, "Invalid Request: method must be a string");
+      if (hasId && ("result" in message || "error" in message)) return settled(undefined);
+      return settled(errorResponse(replyId, JSONRPC_INVALID_REQUEST, "Invalid Request: method must be a string"));
     }
     // Notifications (initialized, cancelled, ...) need no reply and change nothing here.
-    if (!hasId) return undefined;
+    if (!hasId) return settled(undefined);
 
     const rawParams = message.params;
-    if (rawParams !== undefined && !isPlainObject(rawParams)) {
-      return errorResponse(replyId, JSONRPC_INVALID_PARAMS, "Invalid params: params must be an object");
+    if (rawParams === undefined) return dispatch(replyId as JsonRpcId, method, EMPTY);
+    if (!isPlainObject(rawParams)) {
+      return settled(errorResponse(replyId, JSONRPC_INVALID_PARAMS, "Invalid params: params must be an object"));
     }
+    // The era check a 2025-era request pays: one property read (two when it sends _meta).
+    const meta = rawParams._meta;
+    if (meta !== undefined && isPlainObject(meta) && PROTOCOL_VERSION_META_KEY in meta) {
+      return answerStateless(replyId as JsonRpcId, method, rawParams);
+    }
+    return dispatch(replyId as JsonRpcId, method, rawParams);
+  }
+
+  /** One request that passed the JSON-RPC checks, answered by its method's handler. */
+  async function dispatch(replyId: JsonRpcId, method: string, params: Params): Promise<JsonRpcResponse> {
     const handler = methods.get(method);
     if (handler === undefined) return errorResponse(replyId, JSONRPC_METHOD_NOT_FOUND, "Method not found");
 
     let result: object;
     try {
-      result = await handler(rawParams ?? EMPTY);
+      result = await handler(params);
     } catch {
       // The host promises never to reject; if it does anyway, the caller learns nothing about why.
       return errorResponse(replyId, JSONRPC_INTERNAL_ERROR, "Internal error");
@@ -288,8 +326,9 @@ export function createMcpServerCore(host: ToolHost): McpServerCore {
       // The URI is the caller's: echoed bounded and escaped, so a 2 MB URI gets a small answer.
       return errorResponse(replyId, MCP_RESOURCE_NOT_FOUND, "Resource not found", { uri: echoed(result.uri) });
     }
-    return { jsonrpc: "2.0", id: replyId as JsonRpcId, result };
+    return { jsonrpc: "2.0", id: replyId, result };
   }
 
+  const answerStateless = createStatelessHandler({ capabilities, serverInfo, instructions: host.instructions }, dispatch);
   return { handle };
 }

@@ -35,7 +35,7 @@ export function createLog(minimum: LogLevel, write: (line: string) => void): Log
 /** The MCP methods a request line names; anything else a client sends is logged as "other". */
 const KNOWN_METHODS = new Set([
   "initialize", "ping", "tools/list", "tools/call", "resources/list", "resources/templates/list", "resources/read",
-  "notifications/initialized", "notifications/cancelled",
+  "notifications/initialized", "notifications/cancelled", "server/discover",
 ]);
 
 /**

@@ -209,11 +209,13 @@ describe("structured logs", () => {
     await logged.handle({ jsonrpc: "2.0", id: 7, method: "tools/call", params: { name: "a__b", arguments: { secret_arg: "S3CRET" } } });
     await logged.handle({ jsonrpc: "2.0", id: "x\u001b[31m\u202e", method: "evil/\u001b]0;title\u0007", params: { name: "S3CRET" } });
     await logged.handle({ jsonrpc: "2.0", id: 8, method: "tools/call", params: { name: "S3CRET-tool" } });
+    // The 2026 era's one method of its own is named too.
+    await logged.handle({ jsonrpc: "2.0", id: 9, method: "server/discover", params: { _meta: {} } });
     const text = JSON.stringify(events);
     assert.doesNotMatch(text, /S3CRET|secret_arg|\u001b|\u202e|evil/);
     assert.deepEqual(
       events.map((e) => [e.request_id, e.method, e.capability, e.outcome]),
-      [[1, "tools/call", "a.b", "NOT_FOUND_IN_TENANT"], [2, "other", undefined, "rpc_error"], [3, "tools/call", "unknown", "NOT_FOUND_IN_TENANT"]],
+      [[1, "tools/call", "a.b", "NOT_FOUND_IN_TENANT"], [2, "other", undefined, "rpc_error"], [3, "tools/call", "unknown", "NOT_FOUND_IN_TENANT"], [4, "server/discover", undefined, "rpc_error"]],
     );
     assert.equal(events[0]!.jsonrpc_id, 7);
     assert.equal(typeof events[0]!.duration_ms, "number");
