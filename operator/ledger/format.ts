@@ -80,6 +80,7 @@ export function formatQueryAudit(q: QueryAuditItem): string {
     `  parameters (trusted values by name): ${showValue(q.redacted_params)}`,
     `  rows: ${q.row_count}; duration: ${q.duration_ms} ms`,
     `  evidence: ${q.evidence_id === null ? "none" : showValue(q.evidence_id)}`,
+    `  trace: ${q.traceparent === null ? "none" : showValue(q.traceparent)}`,
     `  recorded: ${showValue(q.created_at)}`,
   ]);
 }

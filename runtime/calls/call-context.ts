@@ -12,6 +12,8 @@ export interface CallEnvironment {
   adapters: ReadonlyMap<string, Adapter>;
   ledger: Ledger;
   context: TrustedContext;
+  /** The caller's W3C traceparent for this one call, validated (mcp/trace-context.ts); recorded with its query audit. */
+  traceparent?: string;
   /** Where failures that cannot reach the ledger are reported (stderr, structured). */
   log: (event: Record<string, unknown>) => void;
 }

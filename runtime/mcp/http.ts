@@ -19,6 +19,7 @@ import {
   serializeResponse,
 } from "./protocol.ts";
 import type { JsonRpcReply, JsonRpcResponse, McpServerCore } from "./protocol.ts";
+import { withTraceparentHeader } from "./trace-context.ts";
 
 export interface HttpServerOptions {
   /** Interface to bind; default 127.0.0.1. */
@@ -218,7 +219,7 @@ export async function startHttpServer(source: CoreSource, options: HttpServerOpt
     // Without the header the spec has servers assume 2025-03-26, whose clients may send batches.
     const header = req.headers["mcp-protocol-version"];
     const version = { protocolVersion: typeof header === "string" ? header : BATCH_PROTOCOL_VERSION };
-    const response: JsonRpcReply | undefined = await handleText(core, text, version);
+    const response: JsonRpcReply | undefined = await handleText(withTraceparentHeader(core, req.headers.traceparent), text, version);
     if (response === undefined) {
       res.writeHead(202, { "Content-Length": 0 });
       res.end();
