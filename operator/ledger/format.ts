@@ -37,7 +37,7 @@ export function formatEvidence(doc: EvidenceDocument): string {
     `  table: ${showValue(doc.table)}`,
     `  objects: ${doc.object_ids.length === 0 ? "-" : doc.object_ids.map(showValue).join(", ")}`,
     `  arguments: ${showValue(doc.args)}`,
-    `  query audit: ${showValue(doc.query_audit_id)}${audit ? ` (statement ${showValue(audit.statement_fingerprint)}, ${audit.duration_ms} ms)` : ""}`,
+    `  query audit: ${showValue(doc.query_audit_id)}${audit ? ` (statement ${showValue(audit.statement_fingerprint)}, ${audit.duration_ms} ms${audit.traceparent === null ? "" : `, trace ${showValue(audit.traceparent)}`})` : ""}`,
     `  proposals made on it: ${doc.proposal_ids.length === 0 ? "none" : doc.proposal_ids.map(showValue).join(", ")}`,
     `  recorded: ${showValue(doc.created_at)}`,
   ];

@@ -28,6 +28,7 @@ interface AuditJson {
   id: string;
   capability: string;
   outcome: string;
+  evidence_id: string | null;
   traceparent: string | null;
 }
 
@@ -87,13 +88,15 @@ describe("postgres: traceparent over stdio, statement comments in pg_stat_activi
     assert.match(refused.stderr, /--trace takes a W3C trace-id/);
   });
 
-  test("query-audit show (text and --json) names the trace", async () => {
+  test("query-audit show (text and --json) and the evidence of the same read name the trace", async () => {
     const traced = rows.find((r) => r.traceparent === META_TRACE && r.outcome === "ok");
     const text = await runCli(["query-audit", "show", traced!.id, "--store", store]);
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, new RegExp(`^  trace: ${META_TRACE}$`, "m"));
     const json = await runCli(["query-audit", "show", traced!.id, "--store", store, "--json"]);
     assert.equal(JSON.parse(json.stdout).traceparent, META_TRACE);
+    const evidence = await runCli(["evidence", "show", traced!.evidence_id!, "--store", store]);
+    assert.match(evidence.stdout, new RegExp(`^  query audit: ${traced!.id} \\(.*, trace ${META_TRACE}\\)$`, "m"));
     const none = rows.find((r) => r.traceparent === null)!;
     assert.match((await runCli(["query-audit", "show", none.id, "--store", store])).stdout, /^ {2}trace: none$/m);
   });
