@@ -11,6 +11,7 @@ import { projectRow, visibleColumnsOf, visibleDiff } from "./calls/visible.ts";
 import { errorEnvelope, type Envelope } from "./envelope.ts";
 import type { ResourceContents, ResourceTemplateDescriptor, ToolCallResult, ToolDescriptor, ToolHost } from "./mcp/host.ts";
 import { withRawJson } from "./mcp/raw-json.ts";
+import { traceparentOfMeta } from "./mcp/trace-context.ts";
 
 export type AliasMode = "canonical" | "openai";
 
@@ -75,15 +76,17 @@ export function createCapabilityHost(capabilities: readonly Capability[], env: C
       "a person approves them outside this conversation. Branch on `ok`; read `summary` first. " +
       "Each result carries an evidence handle for the audit trail; you do not need to act on it.",
     listTools: () => descriptors,
-    async callTool(name, args) {
+    async callTool(name, args, meta) {
       const prepared = byToolName.get(name);
       // No such tool is a protocol error (-32602), answered by runtime/mcp/protocol.ts.
       if (!prepared) return undefined;
       // Refused before arguments are even read: a refused call touches no database and no ledger.
       const refusal = admit === undefined ? undefined : admit();
       if (refusal !== undefined) return toToolResult(errorEnvelope(prepared.capability.name, prepared.capability.kind, refusal, env.context));
+      const traceparent = traceparentOfMeta(meta);
+      const callEnv = traceparent === undefined ? env : { ...env, traceparent };
       const envelope: Envelope =
-        prepared.capability.kind === "read" ? await callRead(env, prepared, args) : await callProposal(env, prepared, args);
+        prepared.capability.kind === "read" ? await callRead(callEnv, prepared, args) : await callProposal(callEnv, prepared, args);
       return toToolResult(envelope);
     },
     listResourceTemplates: () => RESOURCE_TEMPLATES,

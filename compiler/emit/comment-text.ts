@@ -48,3 +48,23 @@ export function comment(strings: TemplateStringsArray, ...parts: Array<CommentTe
 export function joinComment(parts: readonly CommentText[], separator: string): CommentText {
   return parts.join(separator) as CommentText;
 }
+
+/**
+ * The fixed comment every planned SQL statement starts with, naming its capability, so a DBA sees
+ * in pg_stat_activity, pg_stat_statements, the processlist and slow logs which capability ran a
+ * statement. It is planned once at build time (a per-request comment would make every call a new
+ * statement text and defeat prepared statements).
+ *
+ * A contract name is `namespace.verb_object` (lowercase letters, digits, `_`, one dot), which
+ * passes through unchanged. Anything else is percent-encoded byte by byte (UTF-8), leaving only
+ * letters, digits, `_`, `.` and `%`: no `*\/` or `/*` (Postgres nests block comments), no line
+ * break or control character, no `?` or `$1` a driver might count as a placeholder, no quote,
+ * and no `!` or `+` after the opening `/*` (MySQL's executable comments and optimizer hints).
+ */
+export function sqlStatementComment(capabilityName: string): string {
+  const encoded = Array.from(new TextEncoder().encode(capabilityName), (byte) => {
+    const c = String.fromCharCode(byte);
+    return /[A-Za-z0-9_.]/.test(c) ? c : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
+  }).join("");
+  return `/* synapsor:${encoded} */`;
+}

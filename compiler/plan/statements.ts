@@ -6,6 +6,7 @@ import type { ResolvedCapability } from "../resolve/resolved.ts";
 import type { ParamSource, StatementPlan } from "./capability-plan.ts";
 import { dialectFor, Placeholders } from "../../runtime/dialect/index.ts";
 import { keyEquality } from "./key-equality.ts";
+import { sqlStatementComment } from "../emit/comment-text.ts";
 
 export function selectedColumns(cap: ResolvedCapability): string[] {
   const c = cap.config;
@@ -61,7 +62,9 @@ export function planSelect(cap: ResolvedCapability): StatementPlan {
         ...((c.lookup.order_by ?? []).some((o) => o.column === c.target.primary_key) ? [] : [`${d.quote(c.target.primary_key)} ASC`]),
       ].join(", ")}`;
   // One extra row tells a single lookup it was ambiguous and a list that it was truncated.
+  // The capability's comment comes first (fixed at build time), so even a view that cuts the text short names it.
   const text =
+    `${sqlStatementComment(c.name)} ` +
     `SELECT ${selectedColumns(cap).map((n) => d.quote(n)).join(", ")} ` +
     `FROM ${d.qualifiedName(cap.schema, c.target.table)} ` +
     `WHERE ${where.join(" AND ")}${order} LIMIT ${maxRows + 1}`;

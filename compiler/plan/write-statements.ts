@@ -22,6 +22,7 @@ import type { Scalar } from "../../runtime/values.ts";
 import type { ResolvedCapability } from "../resolve/resolved.ts";
 import { versionGuardKind } from "../resolve/version-column.ts";
 import { RECEIPT_KEY_COLUMN, keyEquality } from "./key-equality.ts";
+import { sqlStatementComment } from "../emit/comment-text.ts";
 
 type Bind = Placeholders<WriteParamSource>;
 
@@ -74,7 +75,8 @@ export function planWrite(cap: ResolvedCapability, receiptsSchema: string | unde
 
   const statement = (name: WriteStatementName, build: (b: Bind) => string): WriteStatementPlan => {
     const b = new Placeholders<WriteParamSource>(d);
-    const text = build(b);
+    // Named after the capability, like its read (statements.ts), for the DBA's views of running SQL.
+    const text = `${sqlStatementComment(c.name)} ${build(b)}`;
     const sha256 = createHash("sha256").update(text).digest("hex");
     const stem = c.name.replace(/\./g, "_").slice(0, 30);
     return { name: `sw_${stem}_${NAME_PART[name]}_${sha256.slice(0, 8)}`, engine, text, params: b.items, sha256 };

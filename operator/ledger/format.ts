@@ -37,7 +37,7 @@ export function formatEvidence(doc: EvidenceDocument): string {
     `  table: ${showValue(doc.table)}`,
     `  objects: ${doc.object_ids.length === 0 ? "-" : doc.object_ids.map(showValue).join(", ")}`,
     `  arguments: ${showValue(doc.args)}`,
-    `  query audit: ${showValue(doc.query_audit_id)}${audit ? ` (statement ${showValue(audit.statement_fingerprint)}, ${audit.duration_ms} ms)` : ""}`,
+    `  query audit: ${showValue(doc.query_audit_id)}${audit ? ` (statement ${showValue(audit.statement_fingerprint)}, ${audit.duration_ms} ms${audit.traceparent === null ? "" : `, trace ${showValue(audit.traceparent)}`})` : ""}`,
     `  proposals made on it: ${doc.proposal_ids.length === 0 ? "none" : doc.proposal_ids.map(showValue).join(", ")}`,
     `  recorded: ${showValue(doc.created_at)}`,
   ];
@@ -80,6 +80,7 @@ export function formatQueryAudit(q: QueryAuditItem): string {
     `  parameters (trusted values by name): ${showValue(q.redacted_params)}`,
     `  rows: ${q.row_count}; duration: ${q.duration_ms} ms`,
     `  evidence: ${q.evidence_id === null ? "none" : showValue(q.evidence_id)}`,
+    `  trace: ${q.traceparent === null ? "none" : showValue(q.traceparent)}`,
     `  recorded: ${showValue(q.created_at)}`,
   ]);
 }

@@ -59,6 +59,7 @@ function auditLines(q: QueryAuditItem): string[] {
     `- Parameters (trusted values by name): ${code(q.redacted_params)}`,
     `- Rows: ${text(q.row_count)}; duration ${text(q.duration_ms)} ms`,
     `- Evidence: ${q.evidence_id === null ? "none" : code(q.evidence_id)}`,
+    `- Trace (W3C traceparent): ${q.traceparent === null ? "none" : code(q.traceparent)}`,
     `- Recorded: ${text(q.created_at)}`,
   ];
 }

@@ -36,6 +36,8 @@ export interface QueryAuditItem {
   duration_ms: number;
   redacted_params: unknown[];
   evidence_id: string | null;
+  /** The caller's W3C traceparent (validated when recorded), or null. */
+  traceparent: string | null;
   created_at: string;
 }
 
@@ -82,6 +84,7 @@ export function queryAuditItem(q: QueryAuditRecord): QueryAuditItem {
     duration_ms: q.durationMs,
     redacted_params: q.redactedParams,
     evidence_id: q.evidenceId,
+    traceparent: q.traceparent,
     created_at: q.createdAt,
   };
 }

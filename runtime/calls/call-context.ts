@@ -13,6 +13,8 @@ export interface CallEnvironment {
   adapters: ReadonlyMap<string, Adapter>;
   ledger: Ledger;
   context: TrustedContext;
+  /** The caller's W3C traceparent for this one call, validated (mcp/trace-context.ts); recorded with its query audit. */
+  traceparent?: string;
   /** Where failures that cannot reach the ledger are reported (stderr, structured). */
   log: (event: Record<string, unknown>) => void;
   /** The contract's limits, shared by every core of the process; absent when it sets none. */

@@ -87,6 +87,7 @@ function readRecord(
     objectIds: objectIds ?? rows.flatMap((r) => (Object.hasOwn(r, key) ? [String(r[key])] : [])),
     durationMs,
     withEvidence,
+    ...(env.traceparent !== undefined ? { traceparent: env.traceparent } : {}),
   };
 }
 

@@ -69,6 +69,7 @@ export async function recordFailureSafely(env: CallEnvironment, prepared: Prepar
       statementFingerprint: prepared.fingerprint,
       code,
       internal,
+      ...(env.traceparent !== undefined ? { traceparent: env.traceparent } : {}),
     });
   } catch (ledgerCause) {
     env.log({ level: "error", event: "ledger_write_failed", capability: cap.name, code, detail: describeCause(ledgerCause) });

@@ -37,8 +37,11 @@ export interface Adapter {
    * readiness check's proof that the live schema still fits what was planned at build time.
    */
   prepare(statement: FixedStatement): Promise<void>;
-  /** The pool's connections right now, for metrics; absent where the driver does not expose them (mysql2). */
-  poolStats?(): PoolStats;
+  /**
+   * The pool's connections right now, for metrics: pg's public counters, mysql2's private queues
+   * (mysql-pool-stats.ts). Absent, or undefined when called, where the driver does not expose them.
+   */
+  poolStats?(): PoolStats | undefined;
   close(): Promise<void>;
 }
 

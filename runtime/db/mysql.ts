@@ -9,6 +9,7 @@ import { mysqlTarget, type MysqlTarget } from "./connection-url.ts";
 import { CONNECT_TIMEOUT_MS, DatabaseDeadlineError, IDLE_TIMEOUT_MS, KEEPALIVE_INITIAL_DELAY_MS, queryDeadlineMs, withDeadline } from "./limits.ts";
 import { DEFAULT_POOL_SIZE, assertBindable, checkPoolSettings, toJsonRows } from "./rows.ts";
 import { checkSession, mysqlSessionCheck } from "./session-check.ts";
+import { hasMysql2PoolStats, mysql2PoolStats } from "./mysql-pool-stats.ts";
 
 /** Limits tests may tighten; production uses the defaults. */
 export interface MysqlLimits {
@@ -193,6 +194,9 @@ export function createMysqlAdapter(
       }
       finish(conn);
     },
+
+    // Read from mysql2's private pool fields (mysql-pool-stats.ts); absent if this mysql2 lacks them.
+    ...(hasMysql2PoolStats(pool) ? { poolStats: () => mysql2PoolStats(pool) } : {}),
 
     close(): Promise<void> {
       closing ??= new Promise((resolve, reject) => pool.end((err) => (err ? reject(err) : resolve())));

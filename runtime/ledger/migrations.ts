@@ -250,6 +250,22 @@ export const MIGRATIONS: readonly MigrationStep[] = [
       ALTER TABLE events ADD COLUMN hash TEXT;
     `,
   },
+  {
+    version: 8,
+    name: "reads record the caller's W3C traceparent",
+    // One nullable column on the read row (no index: a trace is looked up within a time or tenant
+    // range, and the read hot path pays for every b-tree it touches). Reads stored before this
+    // step, and calls without a valid traceparent, have NULL. The query_audit view shows it.
+    sql: `
+      ALTER TABLE reads ADD COLUMN traceparent TEXT;
+      DROP VIEW query_audit;
+      CREATE VIEW query_audit AS
+        SELECT key, 'qa_' || key AS id, capability, tenant_id, principal, source, table_name, statement_fingerprint,
+          row_count, duration_ms, redacted_params, outcome, error_code,
+          CASE WHEN has_evidence = 1 THEN 'ev_' || key END AS evidence_id, traceparent, created_at
+        FROM reads;
+    `,
+  },
 ];
 
 /** Thrown when the store was written by a newer build whose schema this build does not know. */

@@ -24,6 +24,8 @@ export interface ReadRecord {
   durationMs: number;
   /** Write an evidence bundle (false only when a capability says evidence: "optional" and nothing was found). */
   withEvidence: boolean;
+  /** The caller's W3C traceparent (version 00, validated), when the call carried one. */
+  traceparent?: string;
 }
 
 export interface EvidenceBundle {
@@ -54,6 +56,8 @@ export interface QueryAuditRecord {
   errorCode?: string;
   /** The evidence bundle this read also wrote (same key), or null (a failure, or a read without evidence). */
   evidenceId: string | null;
+  /** The caller's W3C traceparent, or null (none sent, an invalid one, or a store written before it was kept). */
+  traceparent: string | null;
   createdAt: string;
 }
 
@@ -196,6 +200,8 @@ export interface FailureRecord {
   statementFingerprint?: string;
   code: string;
   internal: string;
+  /** The caller's W3C traceparent, validated, when the failed call carried one. */
+  traceparent?: string;
 }
 
 /** A failure's raw detail, kept for the operator (credentials redacted), with the call it belongs to. */
@@ -236,6 +242,8 @@ export interface ReadFilter {
   evidenceId?: string;
   /** Query audit only. */
   outcome?: "ok" | "error";
+  /** Query audit only: calls whose traceparent carries this trace-id (32 lowercase hex digits). */
+  traceId?: string;
   limit?: number;
 }
 

@@ -44,8 +44,9 @@ export interface ToolHost {
   /**
    * Never rejects: every failure of a call is an envelope with ok:false. undefined when there is no
    * tool with that name, which the protocol layer answers as a JSON-RPC error (the spec's "Unknown tool").
+   * `meta` is the request's `params._meta` as sent (untrusted; read for its W3C traceparent).
    */
-  callTool(name: string, args: unknown): Promise<ToolCallResult | undefined>;
+  callTool(name: string, args: unknown, meta?: unknown): Promise<ToolCallResult | undefined>;
   listResourceTemplates(): ResourceTemplateDescriptor[];
   /** undefined when the resource does not exist in the caller's tenant. */
   readResource(uri: string): Promise<ResourceContents | undefined>;

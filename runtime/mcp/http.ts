@@ -23,6 +23,7 @@ import {
 } from "./protocol.ts";
 import type { JsonRpcReply, JsonRpcResponse, McpServerCore } from "./protocol.ts";
 import { httpStatusOf } from "./stateless.ts";
+import { withTraceparentHeader } from "./trace-context.ts";
 
 export interface HttpServerOptions {
   /** Interface to bind; default 127.0.0.1. */
@@ -231,7 +232,7 @@ export async function startHttpServer(source: CoreSource, options: HttpServerOpt
     // Without the header the spec has servers assume 2025-03-26, whose clients may send batches.
     const header = req.headers["mcp-protocol-version"];
     const version = { protocolVersion: typeof header === "string" ? header : BATCH_PROTOCOL_VERSION };
-    const response: JsonRpcReply | undefined = await handleText(core, text, version, req.headers);
+    const response: JsonRpcReply | undefined = await handleText(withTraceparentHeader(core, req.headers.traceparent), text, version, req.headers);
     if (response === undefined) {
       res.writeHead(202, { "Content-Length": 0 });
       res.end();

@@ -230,7 +230,7 @@ export function createMcpServerCore(host: ToolHost): McpServerCore {
         if (typeof name !== "string") return new InvalidParams("name must be a string");
         const args = params.arguments;
         if (args !== undefined && !isPlainObject(args)) return new InvalidParams("arguments must be an object");
-        return host.callTool(name, args).then((result) => result ?? new UnknownTool(name));
+        return host.callTool(name, args, params._meta).then((result) => result ?? new UnknownTool(name));
       },
     ],
     [

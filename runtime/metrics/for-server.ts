@@ -19,7 +19,7 @@ export function metricsForServer(
   ledger: Ledger,
   adapters: ReadonlyMap<string, Adapter>,
 ): MetricsOfServer {
-  const pools = new Map<string, () => PoolStats>();
+  const pools = new Map<string, () => PoolStats | undefined>();
   for (const [source, adapter] of adapters) if (adapter.poolStats) pools.set(source, () => adapter.poolStats!());
   const capabilityOf = new Map(def.capabilities.map((c) => [toolNameFor(c, aliasMode), c.name] as const));
   const metrics = new ServerMetrics(

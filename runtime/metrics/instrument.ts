@@ -39,11 +39,11 @@ export function instrumentHost(
   };
   return {
     ...host,
-    async callTool(name, args) {
+    async callTool(name, args, meta) {
       const start = performance.now();
       let result: ToolCallResult | undefined;
       try {
-        result = await host.callTool(name, args);
+        result = await host.callTool(name, args, meta);
       } catch (err) {
         finish(name, "INTERNAL_ERROR", start);
         throw err;

@@ -17,6 +17,26 @@ interface CapabilityCounters {
   /** Calls by outcome: "ok" or the envelope's error code. */
   readonly outcomes: Map<string, number>;
   readonly duration: Histogram;
+  /** The same calls under the OpenTelemetry name, by error class ("" for a success): see otelErrorOf. */
+  readonly operation: Map<string, Histogram>;
+}
+
+/**
+ * The OpenTelemetry MCP semantic conventions' server metric, `mcp.server.operation.duration`
+ * (histogram, seconds), as Prometheus spells an OTel name: dots to underscores, the unit appended.
+ */
+export const OTEL_OPERATION_DURATION = "mcp_server_operation_duration_seconds";
+
+/**
+ * error.type of a failed call as the conventions define it: `tool_error` for a result with
+ * isError (every envelope with ok:false), the JSON-RPC code as text for a protocol error (an
+ * unknown tool is -32602; a host that threw is answered -32603). "" for a success.
+ */
+export function otelErrorOf(outcome: string): string {
+  if (outcome === "ok") return "";
+  if (outcome === "CAPABILITY_NOT_FOUND") return "-32602";
+  if (outcome === "INTERNAL_ERROR") return "-32603";
+  return "tool_error";
 }
 
 export interface BuildInfo {
@@ -35,7 +55,7 @@ export const OTHER_STATE = "other";
 export interface ScrapeSources {
   countProposals?: ProposalCounter;
   /** Source name (from the config) → its pool's figures; sources whose driver exposes none are absent. */
-  pools?: ReadonlyMap<string, () => PoolStats>;
+  pools?: ReadonlyMap<string, () => PoolStats | undefined>;
 }
 
 export class ServerMetrics {
@@ -43,7 +63,7 @@ export class ServerMetrics {
   private readonly ledgerWrites = new Map<LedgerWriteOperation, Histogram>();
   private readonly build: BuildInfo;
   private readonly countProposals: ProposalCounter | undefined;
-  private readonly pools: ReadonlyMap<string, () => PoolStats> | undefined;
+  private readonly pools: ReadonlyMap<string, () => PoolStats | undefined> | undefined;
 
   constructor(capabilities: readonly string[], build: BuildInfo, atScrape: ScrapeSources = {}) {
     this.build = build;
@@ -51,7 +71,7 @@ export class ServerMetrics {
     this.pools = atScrape.pools;
     // Created up front so the hot path only looks up and increments.
     for (const name of [...capabilities, UNKNOWN_CAPABILITY]) {
-      this.byCapability.set(name, { outcomes: new Map(), duration: new Histogram() });
+      this.byCapability.set(name, { outcomes: new Map(), duration: new Histogram(), operation: new Map([["", new Histogram()]]) });
     }
     for (const op of LEDGER_WRITE_OPERATIONS) this.ledgerWrites.set(op, new Histogram());
   }
@@ -61,6 +81,10 @@ export class ServerMetrics {
     const counters = this.byCapability.get(capability) ?? this.byCapability.get(UNKNOWN_CAPABILITY)!;
     counters.outcomes.set(outcome, (counters.outcomes.get(outcome) ?? 0) + 1);
     counters.duration.observe(seconds);
+    const errorType = otelErrorOf(outcome);
+    let operation = counters.operation.get(errorType);
+    if (operation === undefined) counters.operation.set(errorType, (operation = new Histogram()));
+    operation.observe(seconds);
   }
 
   recordLedgerWrite(operation: LedgerWriteOperation, seconds: number): void {
@@ -89,6 +113,8 @@ export class ServerMetrics {
       if (counters.duration.count > 0) counters.duration.writeTo(out, "synapsor_tool_call_duration_seconds", [["capability", capability]]);
     }
 
+    this.writeOperationDuration(out);
+
     out.family("synapsor_ledger_write_duration_seconds", "histogram", "Time for a ledger write to commit, including waiting for its group commit.");
     for (const [operation, histogram] of this.ledgerWrites) {
       if (histogram.count > 0) histogram.writeTo(out, "synapsor_ledger_write_duration_seconds", [["operation", operation]]);
@@ -98,10 +124,31 @@ export class ServerMetrics {
     return out.text();
   }
 
-  private writePools(out: ExpositionWriter, pools: ReadonlyMap<string, () => PoolStats>): void {
+  /**
+   * tools/call only (the one MCP operation this server times). Attributes as labels, OTel names
+   * with dots as underscores: mcp_method_name, gen_ai_operation_name, gen_ai_tool_name (the
+   * compiled capability; left out for a tool the server does not have, whose name is the
+   * caller's), and on failure error_type plus, for a protocol error, rpc_response_status_code.
+   */
+  private writeOperationDuration(out: ExpositionWriter): void {
+    out.family(OTEL_OPERATION_DURATION, "histogram", "MCP request duration as observed on the server (OpenTelemetry mcp.server.operation.duration), tools/call only.");
+    for (const [capability, counters] of this.byCapability) {
+      for (const [errorType, histogram] of counters.operation) {
+        if (histogram.count === 0) continue;
+        const labels: Array<[string, string]> = [["mcp_method_name", "tools/call"], ["gen_ai_operation_name", "execute_tool"]];
+        if (capability !== UNKNOWN_CAPABILITY) labels.push(["gen_ai_tool_name", capability]);
+        if (errorType !== "") labels.push(["error_type", errorType]);
+        if (errorType.startsWith("-")) labels.push(["rpc_response_status_code", errorType]);
+        histogram.writeTo(out, OTEL_OPERATION_DURATION, labels);
+      }
+    }
+  }
+
+  private writePools(out: ExpositionWriter, pools: ReadonlyMap<string, () => PoolStats | undefined>): void {
     out.family("synapsor_pool_connections", "gauge", "Database connections per source by state (idle, in_use), and calls waiting for one (waiting).");
     for (const [source, stats] of pools) {
       const s = stats();
+      if (s === undefined) continue;
       out.sample("synapsor_pool_connections", [["source", source], ["state", "idle"]], s.idle);
       out.sample("synapsor_pool_connections", [["source", source], ["state", "in_use"]], s.inUse);
       out.sample("synapsor_pool_connections", [["source", source], ["state", "waiting"]], s.waiting);

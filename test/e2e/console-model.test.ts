@@ -94,7 +94,7 @@ for (const engine of ["postgres", "mysql"] as const) {
       const manifest = JSON.parse(readFileSync(join(project.built.outDir, "manifest.json"), "utf8"));
       const planned = manifest.capabilities.find((c: any) => c.name === "billing.propose_late_fee_waiver").proposal.write.statements.update.sql[engine];
       assert.equal(model.plannedWrite.statement, planned);
-      assert.match(model.plannedWrite.statement!, /^UPDATE /);
+      assert.match(model.plannedWrite.statement!, /^\/\* synapsor:billing\.propose_late_fee_waiver \*\/ UPDATE /);
       assert.deepEqual(model.plannedWrite.executor, { name: "direct_sql", type: "sql_update" });
 
       // Hostile text read from the database is data in the model, byte for byte...

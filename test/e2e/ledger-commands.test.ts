@@ -214,7 +214,7 @@ for (const engine of ["postgres", "mysql"] as const) {
         assert.deepEqual({ ...shown, created_at: "", duration_ms: 0, statement_fingerprint: "" }, {
           format: "synapsor.query-audit.v1", id: qa, capability: "billing.propose_late_fee_waiver", tenant_id: "tenant_acme", principal: "agent-ledger",
           source: "app_db", table, statement_fingerprint: "", outcome: "ok", error_code: null, row_count: 1, duration_ms: 0,
-          redacted_params: shown.redacted_params, evidence_id: ev.proposal, created_at: "",
+          redacted_params: shown.redacted_params, evidence_id: ev.proposal, traceparent: null, created_at: "",
         });
         assert.ok(JSON.stringify(shown.redacted_params).includes("INV-3001"));
         assert.ok(!JSON.stringify(shown.redacted_params).includes("tenant_acme"), "the trusted tenant is named, not quoted");

@@ -96,6 +96,11 @@ describe("metrics of a compiled server on postgres", () => {
       assert.equal(sample(t, 'synapsor_tool_calls_total{capability="unknown",outcome="CAPABILITY_NOT_FOUND"}'), 1);
       assert.equal(sample(t, 'synapsor_tool_call_duration_seconds_count{capability="billing.inspect_invoice"}'), 3);
       assert.equal(sample(t, 'synapsor_tool_call_duration_seconds_bucket{capability="billing.inspect_invoice",le="+Inf"}'), 3);
+      // The same calls under the OpenTelemetry name, split by the conventions' error.type.
+      const otel = 'mcp_server_operation_duration_seconds_count{mcp_method_name="tools/call",gen_ai_operation_name="execute_tool"';
+      assert.equal(sample(t, `${otel},gen_ai_tool_name="billing.inspect_invoice"}`), 2);
+      assert.equal(sample(t, `${otel},gen_ai_tool_name="billing.inspect_invoice",error_type="tool_error"}`), 1);
+      assert.equal(sample(t, `${otel},error_type="-32602",rpc_response_status_code="-32602"}`), 1);
       assert.equal(sample(t, 'synapsor_ledger_write_duration_seconds_count{operation="create_proposal"}'), 1);
       assert.ok((sample(t, 'synapsor_ledger_write_duration_seconds_count{operation="record_read"}') ?? 0) >= 3);
       // The pg pool of the one source: every call done, so nothing lent out and nobody waiting.

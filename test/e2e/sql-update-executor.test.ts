@@ -383,7 +383,7 @@ for (const engine of ["postgres", "mysql"] as const) {
         engine === "postgres"
           ? await admin.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND usename = $2 AND wait_event_type = 'Lock'`, [db.name, role])
           : // MariaDB's innodb_trx does not list the waiting prepared statement; the processlist does.
-            await admin.query(`SELECT count(*) AS n FROM information_schema.processlist WHERE user = ? AND info LIKE 'UPDATE \`invoices\`%'`, [role]);
+            await admin.query(`SELECT count(*) AS n FROM information_schema.processlist WHERE user = ? AND info LIKE '/* synapsor:% */ UPDATE \`invoices\`%'`, [role]);
       return Number(row!.n);
     }
 

@@ -139,7 +139,7 @@ async function pgHolder(url: string, invoice: string): Promise<RowHolder> {
   return {
     async waitForBlockedWriter() {
       for (let i = 0; i < 300; i++) {
-        const r = await watcher.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'UPDATE%'");
+        const r = await watcher.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '/* synapsor:% */ UPDATE%'");
         if (r.rows[0].n > 0) return;
         await new Promise((res) => setTimeout(res, 50));
       }
@@ -162,7 +162,7 @@ async function mysqlHolder(url: string, invoice: string): Promise<RowHolder> {
   return {
     async waitForBlockedWriter() {
       for (let i = 0; i < 300; i++) {
-        const [rows] = await watcher.query("SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE INFO LIKE 'UPDATE %invoices%'");
+        const [rows] = await watcher.query("SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE INFO LIKE '/* synapsor:% */ UPDATE %invoices%'");
         if (Number((rows as Array<{ n: number }>)[0]!.n) > 0) return;
         await new Promise((res) => setTimeout(res, 50));
       }

@@ -6,7 +6,9 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import vm from "node:vm";
 import { codeLiteral, propertyAccess, propertyKey, stringLiteral } from "../../compiler/emit/code-literal.ts";
-import { blockComment, commentJson } from "../../compiler/emit/comment-text.ts";
+import { blockComment, commentJson, sqlStatementComment } from "../../compiler/emit/comment-text.ts";
+import fc from "fast-check";
+import { hostileText } from "../support/hostile-names.ts";
 import { typecheckSources } from "../../compiler/emit/typecheck.ts";
 import { emitPlan } from "../../compiler/pipeline.ts";
 import { INVOICES, column, contractFor, planCase, waiver } from "../support/plan-fixtures.ts";
@@ -70,6 +72,26 @@ describe("code encoder", () => {
       }
     }
     assert.equal(JSON.parse(commentJson("a*/b")), "a*/b", "JSON in comments stays the same JSON value");
+  });
+
+  test("a SQL statement comment names a contract capability as it is", () => {
+    assert.equal(sqlStatementComment("billing.inspect_invoice"), "/* synapsor:billing.inspect_invoice */");
+  });
+
+  test("a SQL statement comment cannot end, nest, turn executable, hold a placeholder or break a line, whatever the name", () => {
+    const cases = [...HOSTILE, "a*/ DROP TABLE x; /*", "/*! executable */", "+ hint", "x?y$1:z", "a--b", "a'b\"c", "\u0000nul", "a\\b"];
+    const check = (name: string) => {
+      const comment = sqlStatementComment(name);
+      const inner = comment.slice("/* synapsor:".length, -" */".length);
+      assert.ok(comment.startsWith("/* synapsor:") && comment.endsWith(" */"), comment);
+      // Only letters, digits, _, . and % between the fixed ends: nothing SQL, a driver or a terminal reads specially.
+      assert.match(inner, /^[A-Za-z0-9_.%]*$/, JSON.stringify(name));
+      // Percent-encoding is reversible, so two names never share a comment.
+      // (A lone surrogate has no UTF-8 form: it is encoded as U+FFFD, as Buffer does.)
+      assert.equal(decodeURIComponent(inner), Buffer.from(name, "utf8").toString("utf8"));
+    };
+    cases.forEach(check);
+    fc.assert(fc.property(hostileText, (name) => check(name)), { numRuns: 300 });
   });
 
   test("a column named __proto__ keeps its bound and its patch value in the generated module", async () => {

@@ -276,6 +276,17 @@ const ruleCases: Case[] = [
     expect: ["INVALID_CAPABILITY_NAME@/capabilities/0/name"],
   },
   {
+    // It would end the SQL comment every planned statement starts with (compiler/emit/comment-text.ts encodes it anyway).
+    name: "name that tries to close a SQL comment",
+    mutate: (c) => void (c.capabilities[0]!.name = "billing.x*/ DROP TABLE invoices; /*"),
+    expect: ["INVALID_CAPABILITY_NAME@/capabilities/0/name"],
+  },
+  {
+    name: "name with a line break",
+    mutate: (c) => void (c.capabilities[0]!.name = "billing.inspect\ninvoice"),
+    expect: ["INVALID_CAPABILITY_NAME@/capabilities/0/name"],
+  },
+  {
     name: "name longer than 64 characters",
     mutate: (c) => void (c.capabilities[0]!.name = `billing.${"x".repeat(57)}`),
     expect: ["INVALID_CAPABILITY_NAME@/capabilities/0/name"],

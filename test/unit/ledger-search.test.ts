@@ -181,7 +181,7 @@ describe("rendering stored values", () => {
   });
   const audit = (value: string) => ({
     id: "qa_1", capability: "billing.inspect_invoice", tenantId: value, principal: value, source: value, table: value, statementFingerprint: value,
-    rowCount: 1, durationMs: 1, redactedParams: [value], outcome: "error" as const, errorCode: value, evidenceId: "ev_1", createdAt: "2026-01-01T00:00:00.000Z",
+    rowCount: 1, durationMs: 1, redactedParams: [value], outcome: "error" as const, errorCode: value, evidenceId: "ev_1", traceparent: value, createdAt: "2026-01-01T00:00:00.000Z",
   });
 
   test("no raw control, bidi or invisible character reaches the terminal or the Markdown", () => {

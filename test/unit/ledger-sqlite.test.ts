@@ -105,6 +105,7 @@ describe("reads", () => {
       redactedParams: ["inv_1", "$tenant_id"],
       outcome: "ok",
       evidenceId,
+      traceparent: null,
       createdAt: audit!.createdAt,
     });
     assert.match(audit!.createdAt, ISO_MS);
@@ -333,6 +334,36 @@ describe("the store file", () => {
     assert.deepEqual((await ledger.reads.listQueryAudit({ tenantId: "tenant_a" })).map((a) => a.id), ["qa_old"]);
     assert.equal((await ledger.proposals.create(proposal())).state, "review_required");
     assert.deepEqual(readMigrations(path).map((m) => m.version), MIGRATIONS.map((m) => m.version));
+  });
+
+  test("a store at schema step 7 gains the traceparent column; its old rows have none, new reads and failures keep theirs", async () => {
+    const path = join(root, `step7-store-${++counter}.sqlite`);
+    const db = new DatabaseSync(path);
+    applyMigrations(db, MIGRATIONS.filter((m) => m.version <= 7));
+    db.prepare(`INSERT INTO reads (key, capability, tenant_id, row_count, duration_ms, redacted_params, outcome, has_evidence, created_at)
+      VALUES ('old', 'billing.inspect_invoice', 'tenant_a', 3, 1.0, '[]', 'ok', 0, '2026-01-01T00:00:00.000Z')`).run();
+    db.close();
+
+    const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    const ledger = await fresh(path);
+    assert.equal((await ledger.reads.getQueryAudit("qa_old"))!.traceparent, null);
+    // Through the group commit (the read hot path) and alone.
+    const [traced, untraced] = await Promise.all([ledger.reads.recordRead(read({ traceparent })), ledger.reads.recordRead(read())]);
+    await ledger.reads.recordFailure({ capability: "billing.inspect_invoice", tenantId: "tenant_a", code: "TIMEOUT", internal: "x", traceparent });
+    assert.equal((await ledger.reads.getQueryAudit(traced.queryAuditId))!.traceparent, traceparent);
+    assert.equal((await ledger.reads.getQueryAudit(untraced.queryAuditId))!.traceparent, null);
+    const ofTrace = await ledger.reads.listQueryAudit({ traceId: "4bf92f3577b34da6a3ce929d0e0e4736" });
+    assert.deepEqual(ofTrace.map((a) => a.outcome).sort(), ["error", "ok"]);
+    assert.ok(ofTrace.every((a) => a.traceparent === traceparent));
+    assert.deepEqual(await ledger.reads.listQueryAudit({ traceId: "0af7651916cd43dd8448eb211c80319c" }), []);
+    // The view operators query by hand shows it too.
+    const view = new DatabaseSync(path, { readOnly: true });
+    try {
+      const row = view.prepare("SELECT traceparent FROM query_audit WHERE id = ?").get(traced.queryAuditId) as { traceparent: string };
+      assert.equal(row.traceparent, traceparent);
+    } finally {
+      view.close();
+    }
   });
 
   test("two handles on the same file both write and see each other's rows", async () => {

@@ -11,6 +11,8 @@ import type { ToolHost } from "../../runtime/mcp/host.ts";
 import { metricsServingFrom } from "../../runtime/metrics/endpoint.ts";
 import { createLog, logRequests, parseLogLevel } from "../../runtime/metrics/log.ts";
 import type { McpServerCore } from "../../runtime/mcp/protocol.ts";
+import type { PoolStats } from "../../runtime/db/adapter.ts";
+import { mysql2PoolStats } from "../../runtime/db/mysql-pool-stats.ts";
 
 describe("exposition format", () => {
   test("label values escape backslash, double quote and line feed, and nothing else", () => {
@@ -71,6 +73,23 @@ describe("server metrics", () => {
     assert.doesNotMatch(text, /operation="create_proposal"/);
   });
 
+  test("the OpenTelemetry name: mcp.server.operation.duration with the conventions' attributes", async () => {
+    const m = new ServerMetrics(["billing.inspect_invoice"], build);
+    m.recordCall("billing.inspect_invoice", "ok", 0.0002);
+    m.recordCall("billing.inspect_invoice", "NOT_FOUND_IN_TENANT", 0.0003);
+    m.recordCall("billing.inspect_invoice", "INTERNAL_ERROR", 0.0004);
+    m.recordCall("who knows", "CAPABILITY_NOT_FOUND", 0.0001);
+    const text = await m.render();
+    assert.match(text, /^# TYPE mcp_server_operation_duration_seconds histogram$/m);
+    const base = 'mcp_method_name="tools/call",gen_ai_operation_name="execute_tool"';
+    assert.match(text, new RegExp(`^mcp_server_operation_duration_seconds_count\\{${base},gen_ai_tool_name="billing\\.inspect_invoice"\\} 1$`, "m"));
+    assert.match(text, new RegExp(`^mcp_server_operation_duration_seconds_count\\{${base},gen_ai_tool_name="billing\\.inspect_invoice",error_type="tool_error"\\} 1$`, "m"));
+    assert.match(text, new RegExp(`^mcp_server_operation_duration_seconds_count\\{${base},gen_ai_tool_name="billing\\.inspect_invoice",error_type="-32603",rpc_response_status_code="-32603"\\} 1$`, "m"));
+    // A tool the server does not have: no tool name at all (the caller's text is never a label).
+    assert.match(text, new RegExp(`^mcp_server_operation_duration_seconds_count\\{${base},error_type="-32602",rpc_response_status_code="-32602"\\} 1$`, "m"));
+    assert.doesNotMatch(text, /who knows/);
+  });
+
   test("a name that is not a compiled capability is counted as unknown, never echoed", async () => {
     const m = new ServerMetrics(["a.b"], build);
     m.recordCall("tenant-42 secret", "CAPABILITY_NOT_FOUND", 0.001);
@@ -113,9 +132,31 @@ describe("pool connections", () => {
     assert.match(text, /^synapsor_pool_connections\{source="app_db",state="waiting"\} 0$/m);
   });
 
-  test("no family at all when no source exposes figures (mysql2)", async () => {
+  test("no family at all when no source exposes figures", async () => {
     const m = new ServerMetrics([], { version: "0", planHash: "h" }, { pools: new Map() });
     assert.doesNotMatch(await m.render(), /synapsor_pool_connections/);
+  });
+
+  test("a source whose figures are unavailable when scraped has no series; the others still do", async () => {
+    const m = new ServerMetrics([], { version: "0", planHash: "h" }, {
+      pools: new Map<string, () => PoolStats | undefined>([["gone", () => undefined], ["app_db", () => ({ idle: 1, inUse: 0, waiting: 0 })]]),
+    });
+    const text = await m.render();
+    assert.doesNotMatch(text, /source="gone"/);
+    assert.match(text, /^synapsor_pool_connections\{source="app_db",state="idle"\} 1$/m);
+  });
+
+  test("mysql2's private queues are read only when each is a queue with a whole, consistent length", () => {
+    const q = (length: unknown) => ({ length });
+    assert.deepEqual(mysql2PoolStats({ _allConnections: q(3), _freeConnections: q(1), _connectionQueue: q(2) }), { idle: 1, inUse: 2, waiting: 2 });
+    for (const pool of [
+      {},
+      { _allConnections: q(3), _freeConnections: q(1) },
+      { _allConnections: q("3"), _freeConnections: q(1), _connectionQueue: q(0) },
+      { _allConnections: q(1), _freeConnections: q(2), _connectionQueue: q(0) },
+      { _allConnections: q(-1), _freeConnections: q(0), _connectionQueue: q(0) },
+      { _allConnections: q(1.5), _freeConnections: q(0), _connectionQueue: q(0) },
+    ]) assert.equal(mysql2PoolStats(pool), undefined, JSON.stringify(pool));
   });
 });
 

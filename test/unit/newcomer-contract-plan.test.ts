@@ -96,7 +96,7 @@ describe("an optional argument feeding a list filter", () => {
     const { capability } = planned("postgres", listEvents(true));
     assert.equal(
       capability.statement.text,
-      'SELECT "id", "status", "day" FROM "public"."events" WHERE ($1 = FALSE OR "status" = $2) AND ($3 = FALSE OR "day" = $4) AND "tenant_id" = $5 ORDER BY "id" ASC LIMIT 21',
+      '/* synapsor:events.list_events */ SELECT "id", "status", "day" FROM "public"."events" WHERE ($1 = FALSE OR "status" = $2) AND ($3 = FALSE OR "day" = $4) AND "tenant_id" = $5 ORDER BY "id" ASC LIMIT 21',
     );
     assert.deepEqual(capability.statement.params, [
       { from: "arg_given", name: "status" },

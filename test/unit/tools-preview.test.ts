@@ -49,7 +49,7 @@ describe("tools preview model", () => {
 
   test("the hidden side: SQL, the tenant bound from trusted context, hidden columns, env var names", () => {
     const invoice = preview.never_exposed.capabilities.find((c) => c.capability === "billing.inspect_invoice")!;
-    assert.match(invoice.sql, /^SELECT .* FROM "public"\."invoices" WHERE/);
+    assert.match(invoice.sql, /^\/\* synapsor:billing\.inspect_invoice \*\/ SELECT .* FROM "public"\."invoices" WHERE/);
     assert.deepEqual(invoice.parameters, [
       { position: 1, from: "argument", name: "invoice_id" },
       { position: 2, from: "trusted_context", name: "tenant_id", env: "SYNAPSOR_TENANT_ID" },

@@ -4,6 +4,7 @@
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { sqlStatementComment } from "../../compiler/emit/comment-text.ts";
 import type { SqlUpdatePlan, WriteParamSource } from "../../compiler/plan/capability-plan.ts";
 import type { WriteStatementName } from "../../runtime/executors/write-plan.ts";
 import { plannedWriteFrom, type WriteValues } from "../../runtime/executors/planned-write.ts";
@@ -35,7 +36,8 @@ function testSql(
       continue;
     }
     assert.ok(planned, `${engine} plans ${statement}`);
-    assert.equal(planned.text, want.sql, `${engine} ${statement} SQL`);
+    // Every planned statement starts with its capability's fixed comment (compiler/emit/comment-text.ts).
+    assert.equal(planned.text, `${sqlStatementComment(capability.name)} ${want.sql}`, `${engine} ${statement} SQL`);
     assert.deepEqual(planned.params, want.parameters, `${engine} ${statement} parameters`);
     assert.equal(planned.engine, engine);
     assert.match(planned.sha256, /^[0-9a-f]{64}$/);
@@ -455,6 +457,6 @@ describe("an optional argument feeding the patch: one fixed UPDATE that sets its
     cap.args.new_late_fee_cents.required = false;
     const write = writeOf({ engine: "postgres", capability: cap, tables: [INVOICES] });
     assert.deepEqual(write.optionalPatchColumns, ["late_fee_cents", "waiver_reason"]);
-    assert.match(write.statements.update.text, /^UPDATE "public"\."invoices" SET "late_fee_cents" = CASE WHEN \$1 THEN \$2 ELSE "late_fee_cents" END, "waiver_reason" = CASE WHEN \$3 THEN \$4 ELSE "waiver_reason" END, "status" = \$5, /);
+    assert.match(write.statements.update.text, /^\/\* synapsor:[a-z_.]+ \*\/ UPDATE "public"\."invoices" SET "late_fee_cents" = CASE WHEN \$1 THEN \$2 ELSE "late_fee_cents" END, "waiver_reason" = CASE WHEN \$3 THEN \$4 ELSE "waiver_reason" END, "status" = \$5, /);
   });
 });

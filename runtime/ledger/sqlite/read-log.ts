@@ -32,7 +32,7 @@ const EVIDENCE_ROWS = `(SELECT key, 'ev_' || key AS id, 'qa_' || key AS query_au
   table_name, object_ids, args, rows, created_at FROM reads WHERE has_evidence = 1)`;
 const AUDIT_ROWS = `(SELECT key, 'qa_' || key AS id, CASE WHEN has_evidence = 1 THEN 'ev_' || key END AS evidence_id, capability, tenant_id,
   principal, source, table_name, statement_fingerprint, row_count, duration_ms, redacted_params, outcome, error_code, object_ids,
-  created_at FROM reads)`;
+  traceparent, created_at FROM reads)`;
 
 /** ReadFilter.object: a key the read returned, alone or after its table (bare or schema-qualified) and a colon. */
 const READ_OBJECT: ListPredicate = {
@@ -56,7 +56,13 @@ const AUDIT_LIST: ListSpec = {
   table: AUDIT_ROWS,
   tiebreak: "key",
   // By key, so the evidence id finds its one read by primary key.
-  filters: { ...READ_FILTERS, evidenceId: { sql: "key = substr(?, 4) AND evidence_id = ?", uses: 2 }, outcome: "outcome" },
+  filters: {
+    ...READ_FILTERS,
+    evidenceId: { sql: "key = substr(?, 4) AND evidence_id = ?", uses: 2 },
+    outcome: "outcome",
+    // The trace-id is characters 4-35 of a version-00 traceparent (the only version stored).
+    traceId: { sql: "substr(traceparent, 4, 32) = ?", uses: 1 },
+  },
 };
 const AUDIT_BY_ID = `SELECT * FROM ${AUDIT_ROWS} WHERE key = ?`;
 
@@ -87,7 +93,7 @@ export class SqliteReadLog implements ReadLog {
     this.#db = db;
     this.#insertRead = db.prepare(`INSERT INTO reads (key, capability, tenant_id, principal, source, table_name,
       statement_fingerprint, row_count, duration_ms, redacted_params, outcome, error_code, has_evidence,
-      object_ids, args, rows, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      object_ids, args, rows, traceparent, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.#insertInternalError = db.prepare("INSERT INTO internal_errors (query_audit_id, code, detail, created_at) VALUES (?, ?, ?, ?)");
     // By key, not by the view's computed id, so the lookup uses the primary key.
     this.#evidenceById = db.prepare("SELECT * FROM evidence_bundles WHERE key = ?");
@@ -151,7 +157,7 @@ export class SqliteReadLog implements ReadLog {
     const record = r.record;
     this.#insertRead.run(r.key, record.capability, record.tenantId, record.principal, record.source,
       record.table, record.statementFingerprint, record.rows.length, record.durationMs, r.params, "ok", null,
-      r.evidenceId ? 1 : 0, r.objectIds, r.args, r.rows, r.createdAt);
+      r.evidenceId ? 1 : 0, r.objectIds, r.args, r.rows, record.traceparent ?? null, r.createdAt);
   }
 
   async recordFailure(failure: FailureRecord): Promise<void> {
@@ -160,7 +166,7 @@ export class SqliteReadLog implements ReadLog {
     this.#db.transaction(() => {
       this.#insertRead.run(key, failure.capability, failure.tenantId ?? null, failure.principal ?? null, failure.source ?? null,
         failure.table ?? null, failure.statementFingerprint ?? null, 0, 0, "[]", "error", failure.code, 0, null, null, null,
-        createdAt);
+        failure.traceparent ?? null, createdAt);
       // The detail may quote a database or handler URL; its credentials never enter the file.
       this.#insertInternalError.run(`qa_${key}`, failure.code, redactCredentials(failure.internal), createdAt);
     });

@@ -112,6 +112,7 @@ export function toQueryAudit(row: Row): QueryAuditRecord {
     redactedParams: json(row.redacted_params),
     outcome: row.outcome as "ok" | "error",
     evidenceId: (row.evidence_id as string | null) ?? null,
+    traceparent: (row.traceparent as string | null | undefined) ?? null,
     createdAt: row.created_at as string,
   };
   if (row.error_code !== null) record.errorCode = row.error_code as string;

@@ -29,7 +29,7 @@ export interface Row {
 /** The only SQL the MCP tool can run. Every value is a bound parameter. */
 export const SQL = {
   mysql:
-    'SELECT `sku`, `warehouse`, `on_hand`, `reorder_point`, `row_version` FROM `stock_levels` WHERE `sku` = ? AND CAST(CONVERT(`sku` USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY) AND `account_ref` = ? AND CAST(CONVERT(`account_ref` USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY) LIMIT 2',
+    '/* synapsor:inventory.propose_reorder_point */ SELECT `sku`, `warehouse`, `on_hand`, `reorder_point`, `row_version` FROM `stock_levels` WHERE `sku` = ? AND CAST(CONVERT(`sku` USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY) AND `account_ref` = ? AND CAST(CONVERT(`account_ref` USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY) LIMIT 2',
 } as const;
 
 // The write, planned at build time. After a person approves a proposal, `synapsor-runner apply`
@@ -43,17 +43,17 @@ export const SQL = {
 //   receipt:    synapsor_writeback_receipts, claimed first (exactly once)
 export const WRITE_SQL = {
   claimReceipt:
-    "INSERT INTO `synapsor_writeback_receipts` (idempotency_key, proposal_id, capability, tenant_id, object_id, status, rows_affected) VALUES (?, ?, ?, ?, ?, 'pending', 0)",
+    "/* synapsor:inventory.propose_reorder_point */ INSERT INTO `synapsor_writeback_receipts` (idempotency_key, proposal_id, capability, tenant_id, object_id, status, rows_affected) VALUES (?, ?, ?, ?, ?, 'pending', 0)",
   update:
-    'UPDATE `stock_levels` SET `reorder_point` = ?, `row_version` = `row_version` + 1 WHERE `sku` = ? AND CAST(CONVERT(`sku` USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY) AND `account_ref` = ? AND CAST(CONVERT(`account_ref` USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY) AND `row_version` = ?',
+    '/* synapsor:inventory.propose_reorder_point */ UPDATE `stock_levels` SET `reorder_point` = ?, `row_version` = `row_version` + 1 WHERE `sku` = ? AND CAST(CONVERT(`sku` USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY) AND `account_ref` = ? AND CAST(CONVERT(`account_ref` USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY) AND `row_version` = ?',
   readNewVersion:
-    'SELECT `row_version` AS `synapsor_new_version` FROM `stock_levels` WHERE `sku` = ? AND CAST(CONVERT(`sku` USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY) AND `account_ref` = ? AND CAST(CONVERT(`account_ref` USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY)',
+    '/* synapsor:inventory.propose_reorder_point */ SELECT `row_version` AS `synapsor_new_version` FROM `stock_levels` WHERE `sku` = ? AND CAST(CONVERT(`sku` USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY) AND `account_ref` = ? AND CAST(CONVERT(`account_ref` USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY)',
   completeReceipt:
-    "UPDATE `synapsor_writeback_receipts` SET status = 'applied', rows_affected = 1, previous_version = ?, new_version = ?, receipt = ?, applied_at = CURRENT_TIMESTAMP(6) WHERE idempotency_key = ? AND CAST(CONVERT(idempotency_key USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY)",
+    "/* synapsor:inventory.propose_reorder_point */ UPDATE `synapsor_writeback_receipts` SET status = 'applied', rows_affected = 1, previous_version = ?, new_version = ?, receipt = ?, applied_at = CURRENT_TIMESTAMP(6) WHERE idempotency_key = ? AND CAST(CONVERT(idempotency_key USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY)",
   explainConflict:
-    'SELECT CASE WHEN `row_version` = ? THEN 1 ELSE 0 END AS `version_ok` FROM `stock_levels` WHERE `sku` = ? AND CAST(CONVERT(`sku` USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY) AND `account_ref` = ? AND CAST(CONVERT(`account_ref` USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY)',
+    '/* synapsor:inventory.propose_reorder_point */ SELECT CASE WHEN `row_version` = ? THEN 1 ELSE 0 END AS `version_ok` FROM `stock_levels` WHERE `sku` = ? AND CAST(CONVERT(`sku` USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY) AND `account_ref` = ? AND CAST(CONVERT(`account_ref` USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY)',
   readReceipt:
-    'SELECT status, previous_version, new_version, receipt FROM `synapsor_writeback_receipts` WHERE idempotency_key = ? AND CAST(CONVERT(idempotency_key USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY)',
+    '/* synapsor:inventory.propose_reorder_point */ SELECT status, previous_version, new_version, receipt FROM `synapsor_writeback_receipts` WHERE idempotency_key = ? AND CAST(CONVERT(idempotency_key USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY)',
 } as const;
 
 export const write = defineSqlUpdate({
@@ -66,37 +66,37 @@ export const write = defineSqlUpdate({
   versionGuard: { column: "row_version", kind: "counter" },
   transitionFlags: [],
   claimReceipt: {
-    name: "sw_inventory_propose_reorder_poin_claim_57db6180",
+    name: "sw_inventory_propose_reorder_poin_claim_643cc713",
     text: WRITE_SQL.claimReceipt,
     // #1 receipt:idempotency_key, #2 receipt:proposal_id, #3 fixed "inventory.propose_reorder_point", #4 the proposal's tenant, #5 the proposal's row id
     params: (w) => [w.receipt.idempotencyKey, w.receipt.proposalId, "inventory.propose_reorder_point", w.tenantId, w.objectId],
   },
   update: {
-    name: "sw_inventory_propose_reorder_poin_update_8571233c",
+    name: "sw_inventory_propose_reorder_poin_update_957ec04a",
     text: WRITE_SQL.update,
     // #1 patch:reorder_point (arg reorder_point), #2 the proposal's row id, #3 the proposal's row id, #4 the proposal's tenant, #5 the proposal's tenant, #6 version:expected
     params: (w) => [w.patch.reorder_point, w.objectId, w.objectId, w.tenantId, w.tenantId, w.version.expected],
   },
   readNewVersion: {
-    name: "sw_inventory_propose_reorder_poin_version_898d95f9",
+    name: "sw_inventory_propose_reorder_poin_version_c4e1ac3a",
     text: WRITE_SQL.readNewVersion,
     // #1 the proposal's row id, #2 the proposal's row id, #3 the proposal's tenant, #4 the proposal's tenant
     params: (w) => [w.objectId, w.objectId, w.tenantId, w.tenantId],
   },
   completeReceipt: {
-    name: "sw_inventory_propose_reorder_poin_complete_7d84260d",
+    name: "sw_inventory_propose_reorder_poin_complete_898dc94d",
     text: WRITE_SQL.completeReceipt,
     // #1 receipt:previous_version, #2 receipt:new_version, #3 receipt:receipt, #4 receipt:idempotency_key, #5 receipt:idempotency_key
     params: (w) => [w.receipt.previousVersion, w.receipt.newVersion, w.receipt.json, w.receipt.idempotencyKey, w.receipt.idempotencyKey],
   },
   explainConflict: {
-    name: "sw_inventory_propose_reorder_poin_explain_f2c9f6cc",
+    name: "sw_inventory_propose_reorder_poin_explain_38331a5a",
     text: WRITE_SQL.explainConflict,
     // #1 version:expected, #2 the proposal's row id, #3 the proposal's row id, #4 the proposal's tenant, #5 the proposal's tenant
     params: (w) => [w.version.expected, w.objectId, w.objectId, w.tenantId, w.tenantId],
   },
   readReceipt: {
-    name: "sw_inventory_propose_reorder_poin_receipt_09490c59",
+    name: "sw_inventory_propose_reorder_poin_receipt_17cdda28",
     text: WRITE_SQL.readReceipt,
     // #1 receipt:idempotency_key, #2 receipt:idempotency_key
     params: (w) => [w.receipt.idempotencyKey, w.receipt.idempotencyKey],
@@ -110,7 +110,7 @@ export default defineProposal<Args>({
   source: "warehouse_db",
   engine: "mysql",
   target: { table: "stock_levels", primaryKey: "sku", tenantKey: "account_ref" },
-  statement: { name: "sr_inventory_propose_reorder_point_fc7e3ab0", text: SQL.mysql },
+  statement: { name: "sr_inventory_propose_reorder_point_bcc213d2", text: SQL.mysql },
   // Placeholder order: #1 arg:sku, #2 arg:sku, #3 context:tenant_id, #4 context:tenant_id. The tenant always comes from trusted context.
   params: (args, ctx) => [args.sku, args.sku, ctx.tenantId, ctx.tenantId],
   paramSources: ["arg:sku", "arg:sku", "context:tenant_id", "context:tenant_id"],
@@ -128,7 +128,7 @@ export default defineProposal<Args>({
   approval: { mode: "human" },
   executor: { name: "sql_update", type: "sql_update" },
   // Recorded with every proposal; apply refuses a proposal made under a different plan.
-  planHash: "d9e5337340763c77c2e9a702c226f7ed8f5a530f050f6f13eef9d616f51faa51",
+  planHash: "1c385a373a335470e5598d7e5da6a6042acb183f1e8363aff3200a490768ae5b",
   evidence: "required",
   inputSchema: {
     type: "object",

@@ -33,7 +33,7 @@ export interface Row {
 /** The only SQL the MCP tool can run. Every value is a bound parameter. */
 export const SQL = {
   mysql:
-    'SELECT `id`, `carrier`, `status`, `weight_grams`, `declared_value`, `hold_reason`, `expedited`, `updated_at` FROM `shipments` WHERE `id` = ? AND `account_ref` = ? AND CAST(CONVERT(`account_ref` USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY) LIMIT 2',
+    '/* synapsor:shipping.inspect_shipment */ SELECT `id`, `carrier`, `status`, `weight_grams`, `declared_value`, `hold_reason`, `expedited`, `updated_at` FROM `shipments` WHERE `id` = ? AND `account_ref` = ? AND CAST(CONVERT(`account_ref` USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY) LIMIT 2',
 } as const;
 
 export default defineRead<Args>({
@@ -43,7 +43,7 @@ export default defineRead<Args>({
   source: "warehouse_db",
   engine: "mysql",
   target: { table: "shipments", primaryKey: "id", tenantKey: "account_ref" },
-  statement: { name: "sr_shipping_inspect_shipment_dc6a631f", text: SQL.mysql },
+  statement: { name: "sr_shipping_inspect_shipment_23f66184", text: SQL.mysql },
   // Placeholder order: #1 arg:shipment_id, #2 context:tenant_id, #3 context:tenant_id. The tenant always comes from trusted context.
   params: (args, ctx) => [args.shipment_id, ctx.tenantId, ctx.tenantId],
   paramSources: ["arg:shipment_id", "context:tenant_id", "context:tenant_id"],

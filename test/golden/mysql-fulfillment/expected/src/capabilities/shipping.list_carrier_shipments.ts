@@ -25,7 +25,7 @@ export interface Row {
 /** The only SQL the MCP tool can run. Every value is a bound parameter. */
 export const SQL = {
   mysql:
-    'SELECT `id`, `carrier`, `status`, `created_at` FROM `shipments` WHERE `carrier` = ? AND `expedited` = ? AND `status` = ? AND `account_ref` = ? AND CAST(CONVERT(`account_ref` USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY) ORDER BY `created_at` ASC, `id` ASC LIMIT 26',
+    '/* synapsor:shipping.list_carrier_shipments */ SELECT `id`, `carrier`, `status`, `created_at` FROM `shipments` WHERE `carrier` = ? AND `expedited` = ? AND `status` = ? AND `account_ref` = ? AND CAST(CONVERT(`account_ref` USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY) ORDER BY `created_at` ASC, `id` ASC LIMIT 26',
 } as const;
 
 export default defineRead<Args>({
@@ -35,7 +35,7 @@ export default defineRead<Args>({
   source: "warehouse_db",
   engine: "mysql",
   target: { table: "shipments", primaryKey: "id", tenantKey: "account_ref" },
-  statement: { name: "sr_shipping_list_carrier_shipments_bd626ef0", text: SQL.mysql },
+  statement: { name: "sr_shipping_list_carrier_shipments_23c3af5e", text: SQL.mysql },
   // Placeholder order: #1 arg:carrier, #2 arg:expedited, #3 fixed, #4 context:tenant_id, #5 context:tenant_id. The tenant always comes from trusted context.
   params: (args, ctx) => [args.carrier, args.expedited, "delayed", ctx.tenantId, ctx.tenantId],
   paramSources: [

@@ -27,7 +27,7 @@ export interface Row {
 /** The only SQL the MCP tool can run. Every value is a bound parameter. */
 export const SQL = {
   mysql:
-    'SELECT `id`, `status`, `hold_reason`, `updated_at` FROM `shipments` WHERE `id` = ? AND `account_ref` = ? AND CAST(CONVERT(`account_ref` USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY) LIMIT 2',
+    '/* synapsor:shipping.propose_hold */ SELECT `id`, `status`, `hold_reason`, `updated_at` FROM `shipments` WHERE `id` = ? AND `account_ref` = ? AND CAST(CONVERT(`account_ref` USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY) LIMIT 2',
 } as const;
 
 // The write, planned at build time. After a person approves a proposal, `synapsor-runner apply`
@@ -42,17 +42,17 @@ export const SQL = {
 //   receipt:    synapsor_writeback_receipts, claimed first (exactly once)
 export const WRITE_SQL = {
   claimReceipt:
-    "INSERT INTO `synapsor_writeback_receipts` (idempotency_key, proposal_id, capability, tenant_id, object_id, status, rows_affected) VALUES (?, ?, ?, ?, ?, 'pending', 0)",
+    "/* synapsor:shipping.propose_hold */ INSERT INTO `synapsor_writeback_receipts` (idempotency_key, proposal_id, capability, tenant_id, object_id, status, rows_affected) VALUES (?, ?, ?, ?, ?, 'pending', 0)",
   update:
-    'UPDATE `shipments` SET `status` = ?, `hold_reason` = ?, `updated_at` = CURRENT_TIMESTAMP(6) WHERE `id` = ? AND `account_ref` = ? AND CAST(CONVERT(`account_ref` USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY) AND `updated_at` >= ? AND `updated_at` < ? AND `status` IN (?, ?)',
+    '/* synapsor:shipping.propose_hold */ UPDATE `shipments` SET `status` = ?, `hold_reason` = ?, `updated_at` = CURRENT_TIMESTAMP(6) WHERE `id` = ? AND `account_ref` = ? AND CAST(CONVERT(`account_ref` USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY) AND `updated_at` >= ? AND `updated_at` < ? AND `status` IN (?, ?)',
   readNewVersion:
-    'SELECT `updated_at` AS `synapsor_new_version` FROM `shipments` WHERE `id` = ? AND `account_ref` = ? AND CAST(CONVERT(`account_ref` USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY)',
+    '/* synapsor:shipping.propose_hold */ SELECT `updated_at` AS `synapsor_new_version` FROM `shipments` WHERE `id` = ? AND `account_ref` = ? AND CAST(CONVERT(`account_ref` USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY)',
   completeReceipt:
-    "UPDATE `synapsor_writeback_receipts` SET status = 'applied', rows_affected = 1, previous_version = ?, new_version = ?, receipt = ?, applied_at = CURRENT_TIMESTAMP(6) WHERE idempotency_key = ? AND CAST(CONVERT(idempotency_key USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY)",
+    "/* synapsor:shipping.propose_hold */ UPDATE `synapsor_writeback_receipts` SET status = 'applied', rows_affected = 1, previous_version = ?, new_version = ?, receipt = ?, applied_at = CURRENT_TIMESTAMP(6) WHERE idempotency_key = ? AND CAST(CONVERT(idempotency_key USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY)",
   explainConflict:
-    'SELECT CASE WHEN `updated_at` >= ? AND `updated_at` < ? THEN 1 ELSE 0 END AS `version_ok`, CASE WHEN `status` IN (?, ?) THEN 1 ELSE 0 END AS `transition_ok_0` FROM `shipments` WHERE `id` = ? AND `account_ref` = ? AND CAST(CONVERT(`account_ref` USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY)',
+    '/* synapsor:shipping.propose_hold */ SELECT CASE WHEN `updated_at` >= ? AND `updated_at` < ? THEN 1 ELSE 0 END AS `version_ok`, CASE WHEN `status` IN (?, ?) THEN 1 ELSE 0 END AS `transition_ok_0` FROM `shipments` WHERE `id` = ? AND `account_ref` = ? AND CAST(CONVERT(`account_ref` USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY)',
   readReceipt:
-    'SELECT status, previous_version, new_version, receipt FROM `synapsor_writeback_receipts` WHERE idempotency_key = ? AND CAST(CONVERT(idempotency_key USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY)',
+    '/* synapsor:shipping.propose_hold */ SELECT status, previous_version, new_version, receipt FROM `synapsor_writeback_receipts` WHERE idempotency_key = ? AND CAST(CONVERT(idempotency_key USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY)',
 } as const;
 
 export const write = defineSqlUpdate({
@@ -65,37 +65,37 @@ export const write = defineSqlUpdate({
   versionGuard: { column: "updated_at", kind: "timestamp" },
   transitionFlags: ["transition_ok_0"],
   claimReceipt: {
-    name: "sw_shipping_propose_hold_claim_57db6180",
+    name: "sw_shipping_propose_hold_claim_f7f4a6ae",
     text: WRITE_SQL.claimReceipt,
     // #1 receipt:idempotency_key, #2 receipt:proposal_id, #3 fixed "shipping.propose_hold", #4 the proposal's tenant, #5 the proposal's row id
     params: (w) => [w.receipt.idempotencyKey, w.receipt.proposalId, "shipping.propose_hold", w.tenantId, w.objectId],
   },
   update: {
-    name: "sw_shipping_propose_hold_update_c62026c8",
+    name: "sw_shipping_propose_hold_update_bc54d515",
     text: WRITE_SQL.update,
     // #1 fixed "on_hold", #2 patch:hold_reason (arg reason), #3 the proposal's row id, #4 the proposal's tenant, #5 the proposal's tenant, #6 version:lower, #7 version:upper, #8 fixed "in_transit", #9 fixed "delayed"
     params: (w) => ["on_hold", w.patch.hold_reason, w.objectId, w.tenantId, w.tenantId, w.version.lower, w.version.upper, "in_transit", "delayed"],
   },
   readNewVersion: {
-    name: "sw_shipping_propose_hold_version_f45dba0c",
+    name: "sw_shipping_propose_hold_version_af2ca08b",
     text: WRITE_SQL.readNewVersion,
     // #1 the proposal's row id, #2 the proposal's tenant, #3 the proposal's tenant
     params: (w) => [w.objectId, w.tenantId, w.tenantId],
   },
   completeReceipt: {
-    name: "sw_shipping_propose_hold_complete_7d84260d",
+    name: "sw_shipping_propose_hold_complete_8239a87d",
     text: WRITE_SQL.completeReceipt,
     // #1 receipt:previous_version, #2 receipt:new_version, #3 receipt:receipt, #4 receipt:idempotency_key, #5 receipt:idempotency_key
     params: (w) => [w.receipt.previousVersion, w.receipt.newVersion, w.receipt.json, w.receipt.idempotencyKey, w.receipt.idempotencyKey],
   },
   explainConflict: {
-    name: "sw_shipping_propose_hold_explain_e88889c6",
+    name: "sw_shipping_propose_hold_explain_6c4562d5",
     text: WRITE_SQL.explainConflict,
     // #1 version:lower, #2 version:upper, #3 fixed "in_transit", #4 fixed "delayed", #5 the proposal's row id, #6 the proposal's tenant, #7 the proposal's tenant
     params: (w) => [w.version.lower, w.version.upper, "in_transit", "delayed", w.objectId, w.tenantId, w.tenantId],
   },
   readReceipt: {
-    name: "sw_shipping_propose_hold_receipt_09490c59",
+    name: "sw_shipping_propose_hold_receipt_a3434ce1",
     text: WRITE_SQL.readReceipt,
     // #1 receipt:idempotency_key, #2 receipt:idempotency_key
     params: (w) => [w.receipt.idempotencyKey, w.receipt.idempotencyKey],
@@ -109,7 +109,7 @@ export default defineProposal<Args>({
   source: "warehouse_db",
   engine: "mysql",
   target: { table: "shipments", primaryKey: "id", tenantKey: "account_ref" },
-  statement: { name: "sr_shipping_propose_hold_fb7dd1b6", text: SQL.mysql },
+  statement: { name: "sr_shipping_propose_hold_ec198b53", text: SQL.mysql },
   // Placeholder order: #1 arg:shipment_id, #2 context:tenant_id, #3 context:tenant_id. The tenant always comes from trusted context.
   params: (args, ctx) => [args.shipment_id, ctx.tenantId, ctx.tenantId],
   paramSources: ["arg:shipment_id", "context:tenant_id", "context:tenant_id"],
@@ -128,7 +128,7 @@ export default defineProposal<Args>({
   approval: { mode: "human", requiredRole: "dispatch_lead" },
   executor: { name: "sql_update", type: "sql_update" },
   // Recorded with every proposal; apply refuses a proposal made under a different plan.
-  planHash: "91ee0aaa0035f8539dfca0d24d4d6c27b77618bd0ab06b4429c2382b21af7840",
+  planHash: "df13409c92711f2a4a91bc5a00a50ac035c31966d9515f9e1ce55fc6eb42279e",
   evidence: "required",
   inputSchema: {
     type: "object",

@@ -27,7 +27,7 @@ export interface Row {
 /** The only SQL the MCP tool can run. Every value is a bound parameter. */
 export const SQL = {
   mysql:
-    'SELECT `id`, `carrier`, `status`, `created_at` FROM `shipments` WHERE (? = 0 OR `carrier` = ?) AND (? = 0 OR `created_at` = ?) AND `account_ref` = ? AND CAST(CONVERT(`account_ref` USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY) ORDER BY `created_at` DESC, `id` ASC LIMIT 11',
+    '/* synapsor:shipping.list_shipments */ SELECT `id`, `carrier`, `status`, `created_at` FROM `shipments` WHERE (? = 0 OR `carrier` = ?) AND (? = 0 OR `created_at` = ?) AND `account_ref` = ? AND CAST(CONVERT(`account_ref` USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY) ORDER BY `created_at` DESC, `id` ASC LIMIT 11',
 } as const;
 
 export default defineRead<Args>({
@@ -37,7 +37,7 @@ export default defineRead<Args>({
   source: "warehouse_db",
   engine: "mysql",
   target: { table: "shipments", primaryKey: "id", tenantKey: "account_ref" },
-  statement: { name: "sr_shipping_list_shipments_ac88c9dd", text: SQL.mysql },
+  statement: { name: "sr_shipping_list_shipments_cb470a2b", text: SQL.mysql },
   // Placeholder order: #1 whether arg:carrier is given, #2 arg:carrier (optional, null when left out), #3 whether arg:created_at is given, #4 arg:created_at (optional, null when left out), #5 context:tenant_id, #6 context:tenant_id. The tenant always comes from trusted context.
   params: (args, ctx) => [(args.carrier !== undefined ? 1 : 0), args.carrier ?? null, (args.created_at !== undefined ? 1 : 0), args.created_at ?? null, ctx.tenantId, ctx.tenantId],
   paramSources: [

@@ -28,7 +28,7 @@ export interface Row {
 /** The only SQL the MCP tool can run. Every value is a bound parameter. */
 export const SQL = {
   mysql:
-    'SELECT `id`, `declared_value`, `updated_at`, `status` FROM `shipments` WHERE `id` = ? AND `account_ref` = ? AND CAST(CONVERT(`account_ref` USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY) LIMIT 2',
+    '/* synapsor:shipping.propose_declared_value */ SELECT `id`, `declared_value`, `updated_at`, `status` FROM `shipments` WHERE `id` = ? AND `account_ref` = ? AND CAST(CONVERT(`account_ref` USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY) LIMIT 2',
 } as const;
 
 // The write, planned at build time. After a person approves a proposal, `synapsor-runner apply`
@@ -43,17 +43,17 @@ export const SQL = {
 //   receipt:    synapsor_writeback_receipts, claimed first (exactly once)
 export const WRITE_SQL = {
   claimReceipt:
-    "INSERT INTO `synapsor_writeback_receipts` (idempotency_key, proposal_id, capability, tenant_id, object_id, status, rows_affected) VALUES (?, ?, ?, ?, ?, 'pending', 0)",
+    "/* synapsor:shipping.propose_declared_value */ INSERT INTO `synapsor_writeback_receipts` (idempotency_key, proposal_id, capability, tenant_id, object_id, status, rows_affected) VALUES (?, ?, ?, ?, ?, 'pending', 0)",
   update:
-    'UPDATE `shipments` SET `declared_value` = ?, `updated_at` = CURRENT_TIMESTAMP(6) WHERE `id` = ? AND `account_ref` = ? AND CAST(CONVERT(`account_ref` USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY) AND `updated_at` >= ? AND `updated_at` < ? AND `status` IN (?, ?)',
+    '/* synapsor:shipping.propose_declared_value */ UPDATE `shipments` SET `declared_value` = ?, `updated_at` = CURRENT_TIMESTAMP(6) WHERE `id` = ? AND `account_ref` = ? AND CAST(CONVERT(`account_ref` USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY) AND `updated_at` >= ? AND `updated_at` < ? AND `status` IN (?, ?)',
   readNewVersion:
-    'SELECT `updated_at` AS `synapsor_new_version` FROM `shipments` WHERE `id` = ? AND `account_ref` = ? AND CAST(CONVERT(`account_ref` USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY)',
+    '/* synapsor:shipping.propose_declared_value */ SELECT `updated_at` AS `synapsor_new_version` FROM `shipments` WHERE `id` = ? AND `account_ref` = ? AND CAST(CONVERT(`account_ref` USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY)',
   completeReceipt:
-    "UPDATE `synapsor_writeback_receipts` SET status = 'applied', rows_affected = 1, previous_version = ?, new_version = ?, receipt = ?, applied_at = CURRENT_TIMESTAMP(6) WHERE idempotency_key = ? AND CAST(CONVERT(idempotency_key USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY)",
+    "/* synapsor:shipping.propose_declared_value */ UPDATE `synapsor_writeback_receipts` SET status = 'applied', rows_affected = 1, previous_version = ?, new_version = ?, receipt = ?, applied_at = CURRENT_TIMESTAMP(6) WHERE idempotency_key = ? AND CAST(CONVERT(idempotency_key USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY)",
   explainConflict:
-    'SELECT CASE WHEN `updated_at` >= ? AND `updated_at` < ? THEN 1 ELSE 0 END AS `version_ok`, CASE WHEN `status` IN (?, ?) THEN 1 ELSE 0 END AS `precondition_ok_0` FROM `shipments` WHERE `id` = ? AND `account_ref` = ? AND CAST(CONVERT(`account_ref` USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY)',
+    '/* synapsor:shipping.propose_declared_value */ SELECT CASE WHEN `updated_at` >= ? AND `updated_at` < ? THEN 1 ELSE 0 END AS `version_ok`, CASE WHEN `status` IN (?, ?) THEN 1 ELSE 0 END AS `precondition_ok_0` FROM `shipments` WHERE `id` = ? AND `account_ref` = ? AND CAST(CONVERT(`account_ref` USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY)',
   readReceipt:
-    'SELECT status, previous_version, new_version, receipt FROM `synapsor_writeback_receipts` WHERE idempotency_key = ? AND CAST(CONVERT(idempotency_key USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY)',
+    '/* synapsor:shipping.propose_declared_value */ SELECT status, previous_version, new_version, receipt FROM `synapsor_writeback_receipts` WHERE idempotency_key = ? AND CAST(CONVERT(idempotency_key USING utf8mb4) AS BINARY) = CAST(CONVERT(? USING utf8mb4) AS BINARY)',
 } as const;
 
 export const write = defineSqlUpdate({
@@ -67,37 +67,37 @@ export const write = defineSqlUpdate({
   transitionFlags: [],
   preconditionFlags: ["precondition_ok_0"],
   claimReceipt: {
-    name: "sw_shipping_propose_declared_valu_claim_57db6180",
+    name: "sw_shipping_propose_declared_valu_claim_57da58b7",
     text: WRITE_SQL.claimReceipt,
     // #1 receipt:idempotency_key, #2 receipt:proposal_id, #3 fixed "shipping.propose_declared_value", #4 the proposal's tenant, #5 the proposal's row id
     params: (w) => [w.receipt.idempotencyKey, w.receipt.proposalId, "shipping.propose_declared_value", w.tenantId, w.objectId],
   },
   update: {
-    name: "sw_shipping_propose_declared_valu_update_1f112579",
+    name: "sw_shipping_propose_declared_valu_update_56fd11d7",
     text: WRITE_SQL.update,
     // #1 patch:declared_value (arg declared_value), #2 the proposal's row id, #3 the proposal's tenant, #4 the proposal's tenant, #5 version:lower, #6 version:upper, #7 fixed "label_created", #8 fixed "on_hold"
     params: (w) => [w.patch.declared_value, w.objectId, w.tenantId, w.tenantId, w.version.lower, w.version.upper, "label_created", "on_hold"],
   },
   readNewVersion: {
-    name: "sw_shipping_propose_declared_valu_version_f45dba0c",
+    name: "sw_shipping_propose_declared_valu_version_a1329d11",
     text: WRITE_SQL.readNewVersion,
     // #1 the proposal's row id, #2 the proposal's tenant, #3 the proposal's tenant
     params: (w) => [w.objectId, w.tenantId, w.tenantId],
   },
   completeReceipt: {
-    name: "sw_shipping_propose_declared_valu_complete_7d84260d",
+    name: "sw_shipping_propose_declared_valu_complete_6981b763",
     text: WRITE_SQL.completeReceipt,
     // #1 receipt:previous_version, #2 receipt:new_version, #3 receipt:receipt, #4 receipt:idempotency_key, #5 receipt:idempotency_key
     params: (w) => [w.receipt.previousVersion, w.receipt.newVersion, w.receipt.json, w.receipt.idempotencyKey, w.receipt.idempotencyKey],
   },
   explainConflict: {
-    name: "sw_shipping_propose_declared_valu_explain_8a381355",
+    name: "sw_shipping_propose_declared_valu_explain_3b1513a0",
     text: WRITE_SQL.explainConflict,
     // #1 version:lower, #2 version:upper, #3 fixed "label_created", #4 fixed "on_hold", #5 the proposal's row id, #6 the proposal's tenant, #7 the proposal's tenant
     params: (w) => [w.version.lower, w.version.upper, "label_created", "on_hold", w.objectId, w.tenantId, w.tenantId],
   },
   readReceipt: {
-    name: "sw_shipping_propose_declared_valu_receipt_09490c59",
+    name: "sw_shipping_propose_declared_valu_receipt_6571b953",
     text: WRITE_SQL.readReceipt,
     // #1 receipt:idempotency_key, #2 receipt:idempotency_key
     params: (w) => [w.receipt.idempotencyKey, w.receipt.idempotencyKey],
@@ -111,7 +111,7 @@ export default defineProposal<Args>({
   source: "warehouse_db",
   engine: "mysql",
   target: { table: "shipments", primaryKey: "id", tenantKey: "account_ref" },
-  statement: { name: "sr_shipping_propose_declared_value_7a2228b0", text: SQL.mysql },
+  statement: { name: "sr_shipping_propose_declared_value_de7701c1", text: SQL.mysql },
   // Placeholder order: #1 arg:shipment_id, #2 context:tenant_id, #3 context:tenant_id. The tenant always comes from trusted context.
   params: (args, ctx) => [args.shipment_id, ctx.tenantId, ctx.tenantId],
   paramSources: ["arg:shipment_id", "context:tenant_id", "context:tenant_id"],
@@ -131,7 +131,7 @@ export default defineProposal<Args>({
   approval: { mode: "human" },
   executor: { name: "sql_update", type: "sql_update" },
   // Recorded with every proposal; apply refuses a proposal made under a different plan.
-  planHash: "aa3821182a945affdf8e94fcae53b5045e1e40d86df3ee4401c811acb7dc6892",
+  planHash: "b8e13d162422538567c6eb2172173d985c3b9278959e23ddd299426ddc7d0e3e",
   evidence: "required",
   inputSchema: {
     type: "object",

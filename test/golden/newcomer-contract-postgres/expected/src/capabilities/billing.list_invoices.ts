@@ -29,7 +29,7 @@ export interface Row {
 /** The only SQL the MCP tool can run. Every value is a bound parameter. */
 export const SQL = {
   postgres:
-    `SELECT "id", "customer_id", "status", "amount_cents", "due_at" FROM "public"."invoices" WHERE ($1 = FALSE OR "status" = $2) AND ($3 = FALSE OR "customer_id" = $4) AND "tenant_id" = $5 ORDER BY "due_at" ASC, "id" ASC LIMIT 26`,
+    `/* synapsor:billing.list_invoices */ SELECT "id", "customer_id", "status", "amount_cents", "due_at" FROM "public"."invoices" WHERE ($1 = FALSE OR "status" = $2) AND ($3 = FALSE OR "customer_id" = $4) AND "tenant_id" = $5 ORDER BY "due_at" ASC, "id" ASC LIMIT 26`,
 } as const;
 
 export default defineRead<Args>({
@@ -44,7 +44,7 @@ export default defineRead<Args>({
     primaryKey: "id",
     tenantKey: "tenant_id",
   },
-  statement: { name: "sr_billing_list_invoices_a23da5d9", text: SQL.postgres },
+  statement: { name: "sr_billing_list_invoices_e8d54821", text: SQL.postgres },
   // Placeholder order: #1 whether arg:status is given, #2 arg:status (optional, null when left out), #3 whether arg:customer_id is given, #4 arg:customer_id (optional, null when left out), #5 context:tenant_id. The tenant always comes from trusted context.
   params: (args, ctx) => [args.status !== undefined, args.status ?? null, args.customer_id !== undefined, args.customer_id ?? null, ctx.tenantId],
   paramSources: [

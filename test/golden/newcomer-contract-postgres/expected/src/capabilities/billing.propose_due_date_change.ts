@@ -28,7 +28,7 @@ export interface Row {
 /** The only SQL the MCP tool can run. Every value is a bound parameter. */
 export const SQL = {
   postgres:
-    `SELECT "id", "due_at", "updated_at", "status" FROM "public"."invoices" WHERE "id" = $1 AND "tenant_id" = $2 LIMIT 2`,
+    `/* synapsor:billing.propose_due_date_change */ SELECT "id", "due_at", "updated_at", "status" FROM "public"."invoices" WHERE "id" = $1 AND "tenant_id" = $2 LIMIT 2`,
 } as const;
 
 // The write, planned at build time. After a person approves a proposal, `synapsor-runner apply`
@@ -43,15 +43,15 @@ export const SQL = {
 //   receipt:    synapsor.synapsor_writeback_receipts, claimed first (exactly once)
 export const WRITE_SQL = {
   claimReceipt:
-    `INSERT INTO "synapsor"."synapsor_writeback_receipts" (idempotency_key, proposal_id, capability, tenant_id, object_id, status, rows_affected) VALUES ($1, $2, $3, $4, $5, 'pending', 0)`,
+    `/* synapsor:billing.propose_due_date_change */ INSERT INTO "synapsor"."synapsor_writeback_receipts" (idempotency_key, proposal_id, capability, tenant_id, object_id, status, rows_affected) VALUES ($1, $2, $3, $4, $5, 'pending', 0)`,
   update:
-    `UPDATE "public"."invoices" SET "due_at" = $1, "updated_at" = clock_timestamp() WHERE "id" = $2 AND "tenant_id" = $3 AND "updated_at" >= $4 AND "updated_at" < $5 AND "status" IN ($6, $7) RETURNING "updated_at" AS "synapsor_new_version"`,
+    `/* synapsor:billing.propose_due_date_change */ UPDATE "public"."invoices" SET "due_at" = $1, "updated_at" = clock_timestamp() WHERE "id" = $2 AND "tenant_id" = $3 AND "updated_at" >= $4 AND "updated_at" < $5 AND "status" IN ($6, $7) RETURNING "updated_at" AS "synapsor_new_version"`,
   completeReceipt:
-    `UPDATE "synapsor"."synapsor_writeback_receipts" SET status = 'applied', rows_affected = 1, previous_version = $1, new_version = $2, receipt = $3, applied_at = clock_timestamp() WHERE idempotency_key = $4`,
+    `/* synapsor:billing.propose_due_date_change */ UPDATE "synapsor"."synapsor_writeback_receipts" SET status = 'applied', rows_affected = 1, previous_version = $1, new_version = $2, receipt = $3, applied_at = clock_timestamp() WHERE idempotency_key = $4`,
   explainConflict:
-    `SELECT CASE WHEN "updated_at" >= $1 AND "updated_at" < $2 THEN 1 ELSE 0 END AS "version_ok", CASE WHEN "status" IN ($3, $4) THEN 1 ELSE 0 END AS "precondition_ok_0" FROM "public"."invoices" WHERE "id" = $5 AND "tenant_id" = $6`,
+    `/* synapsor:billing.propose_due_date_change */ SELECT CASE WHEN "updated_at" >= $1 AND "updated_at" < $2 THEN 1 ELSE 0 END AS "version_ok", CASE WHEN "status" IN ($3, $4) THEN 1 ELSE 0 END AS "precondition_ok_0" FROM "public"."invoices" WHERE "id" = $5 AND "tenant_id" = $6`,
   readReceipt:
-    `SELECT status, previous_version, new_version, receipt FROM "synapsor"."synapsor_writeback_receipts" WHERE idempotency_key = $1`,
+    `/* synapsor:billing.propose_due_date_change */ SELECT status, previous_version, new_version, receipt FROM "synapsor"."synapsor_writeback_receipts" WHERE idempotency_key = $1`,
 } as const;
 
 export const write = defineSqlUpdate({
@@ -65,32 +65,32 @@ export const write = defineSqlUpdate({
   transitionFlags: [],
   preconditionFlags: ["precondition_ok_0"],
   claimReceipt: {
-    name: "sw_billing_propose_due_date_chang_claim_1b3b975b",
+    name: "sw_billing_propose_due_date_chang_claim_a74c046d",
     text: WRITE_SQL.claimReceipt,
     // #1 receipt:idempotency_key, #2 receipt:proposal_id, #3 fixed "billing.propose_due_date_change", #4 the proposal's tenant, #5 the proposal's row id
     params: (w) => [w.receipt.idempotencyKey, w.receipt.proposalId, "billing.propose_due_date_change", w.tenantId, w.objectId],
   },
   update: {
-    name: "sw_billing_propose_due_date_chang_update_ae44ef26",
+    name: "sw_billing_propose_due_date_chang_update_69c20731",
     text: WRITE_SQL.update,
     // #1 patch:due_at (arg new_due_at), #2 the proposal's row id, #3 the proposal's tenant, #4 version:lower, #5 version:upper, #6 fixed "open", #7 fixed "overdue"
     params: (w) => [w.patch.due_at, w.objectId, w.tenantId, w.version.lower, w.version.upper, "open", "overdue"],
   },
   readNewVersion: null,
   completeReceipt: {
-    name: "sw_billing_propose_due_date_chang_complete_afefe579",
+    name: "sw_billing_propose_due_date_chang_complete_525fcf11",
     text: WRITE_SQL.completeReceipt,
     // #1 receipt:previous_version, #2 receipt:new_version, #3 receipt:receipt, #4 receipt:idempotency_key
     params: (w) => [w.receipt.previousVersion, w.receipt.newVersion, w.receipt.json, w.receipt.idempotencyKey],
   },
   explainConflict: {
-    name: "sw_billing_propose_due_date_chang_explain_583af3f8",
+    name: "sw_billing_propose_due_date_chang_explain_74d395fc",
     text: WRITE_SQL.explainConflict,
     // #1 version:lower, #2 version:upper, #3 fixed "open", #4 fixed "overdue", #5 the proposal's row id, #6 the proposal's tenant
     params: (w) => [w.version.lower, w.version.upper, "open", "overdue", w.objectId, w.tenantId],
   },
   readReceipt: {
-    name: "sw_billing_propose_due_date_chang_receipt_b0467366",
+    name: "sw_billing_propose_due_date_chang_receipt_51d259d3",
     text: WRITE_SQL.readReceipt,
     // #1 receipt:idempotency_key
     params: (w) => [w.receipt.idempotencyKey],
@@ -109,7 +109,7 @@ export default defineProposal<Args>({
     primaryKey: "id",
     tenantKey: "tenant_id",
   },
-  statement: { name: "sr_billing_propose_due_date_change_699d9da4", text: SQL.postgres },
+  statement: { name: "sr_billing_propose_due_date_change_6eee781c", text: SQL.postgres },
   // Placeholder order: #1 arg:invoice_id, #2 context:tenant_id. The tenant always comes from trusted context.
   params: (args, ctx) => [args.invoice_id, ctx.tenantId],
   paramSources: ["arg:invoice_id", "context:tenant_id"],
@@ -129,7 +129,7 @@ export default defineProposal<Args>({
   approval: { mode: "human" },
   executor: { name: "sql_update", type: "sql_update" },
   // Recorded with every proposal; apply refuses a proposal made under a different plan.
-  planHash: "64db31d6a304484f9a7cf8bc7071c6bdc69330c4af055868f20ae9e71d5bc8a9",
+  planHash: "69c8d6c5f1c04321cb4464e73a16ef5b5868f3e4f93883463eec476f019d5cf4",
   evidence: "required",
   inputSchema: {
     type: "object",

@@ -32,7 +32,7 @@ export interface Row {
 /** The only SQL the MCP tool can run. Every value is a bound parameter. */
 export const SQL = {
   postgres:
-    `SELECT "id", "late_fee_cents", "status", "waiver_reason", "updated_at" FROM "public"."invoices" WHERE "id" = $1 AND "tenant_id" = $2 LIMIT 2`,
+    `/* synapsor:billing.propose_invoice_adjustment */ SELECT "id", "late_fee_cents", "status", "waiver_reason", "updated_at" FROM "public"."invoices" WHERE "id" = $1 AND "tenant_id" = $2 LIMIT 2`,
 } as const;
 
 // The write, planned at build time. After a person approves a proposal, `synapsor-runner apply`
@@ -46,15 +46,15 @@ export const SQL = {
 //   receipt:    synapsor.synapsor_writeback_receipts, claimed first (exactly once)
 export const WRITE_SQL = {
   claimReceipt:
-    `INSERT INTO "synapsor"."synapsor_writeback_receipts" (idempotency_key, proposal_id, capability, tenant_id, object_id, status, rows_affected) VALUES ($1, $2, $3, $4, $5, 'pending', 0)`,
+    `/* synapsor:billing.propose_invoice_adjustment */ INSERT INTO "synapsor"."synapsor_writeback_receipts" (idempotency_key, proposal_id, capability, tenant_id, object_id, status, rows_affected) VALUES ($1, $2, $3, $4, $5, 'pending', 0)`,
   update:
-    `UPDATE "public"."invoices" SET "late_fee_cents" = CASE WHEN $1 THEN $2 ELSE "late_fee_cents" END, "waiver_reason" = CASE WHEN $3 THEN $4 ELSE "waiver_reason" END, "updated_at" = clock_timestamp() WHERE "id" = $5 AND "tenant_id" = $6 AND "updated_at" >= $7 AND "updated_at" < $8 RETURNING "updated_at" AS "synapsor_new_version"`,
+    `/* synapsor:billing.propose_invoice_adjustment */ UPDATE "public"."invoices" SET "late_fee_cents" = CASE WHEN $1 THEN $2 ELSE "late_fee_cents" END, "waiver_reason" = CASE WHEN $3 THEN $4 ELSE "waiver_reason" END, "updated_at" = clock_timestamp() WHERE "id" = $5 AND "tenant_id" = $6 AND "updated_at" >= $7 AND "updated_at" < $8 RETURNING "updated_at" AS "synapsor_new_version"`,
   completeReceipt:
-    `UPDATE "synapsor"."synapsor_writeback_receipts" SET status = 'applied', rows_affected = 1, previous_version = $1, new_version = $2, receipt = $3, applied_at = clock_timestamp() WHERE idempotency_key = $4`,
+    `/* synapsor:billing.propose_invoice_adjustment */ UPDATE "synapsor"."synapsor_writeback_receipts" SET status = 'applied', rows_affected = 1, previous_version = $1, new_version = $2, receipt = $3, applied_at = clock_timestamp() WHERE idempotency_key = $4`,
   explainConflict:
-    `SELECT CASE WHEN "updated_at" >= $1 AND "updated_at" < $2 THEN 1 ELSE 0 END AS "version_ok" FROM "public"."invoices" WHERE "id" = $3 AND "tenant_id" = $4`,
+    `/* synapsor:billing.propose_invoice_adjustment */ SELECT CASE WHEN "updated_at" >= $1 AND "updated_at" < $2 THEN 1 ELSE 0 END AS "version_ok" FROM "public"."invoices" WHERE "id" = $3 AND "tenant_id" = $4`,
   readReceipt:
-    `SELECT status, previous_version, new_version, receipt FROM "synapsor"."synapsor_writeback_receipts" WHERE idempotency_key = $1`,
+    `/* synapsor:billing.propose_invoice_adjustment */ SELECT status, previous_version, new_version, receipt FROM "synapsor"."synapsor_writeback_receipts" WHERE idempotency_key = $1`,
 } as const;
 
 export const write = defineSqlUpdate({
@@ -68,32 +68,32 @@ export const write = defineSqlUpdate({
   versionGuard: { column: "updated_at", kind: "timestamp" },
   transitionFlags: [],
   claimReceipt: {
-    name: "sw_billing_propose_invoice_adjust_claim_1b3b975b",
+    name: "sw_billing_propose_invoice_adjust_claim_12d41a4e",
     text: WRITE_SQL.claimReceipt,
     // #1 receipt:idempotency_key, #2 receipt:proposal_id, #3 fixed "billing.propose_invoice_adjustment", #4 the proposal's tenant, #5 the proposal's row id
     params: (w) => [w.receipt.idempotencyKey, w.receipt.proposalId, "billing.propose_invoice_adjustment", w.tenantId, w.objectId],
   },
   update: {
-    name: "sw_billing_propose_invoice_adjust_update_ec96854c",
+    name: "sw_billing_propose_invoice_adjust_update_7d2d79b8",
     text: WRITE_SQL.update,
     // #1 whether the patch sets late_fee_cents, #2 patch:late_fee_cents (arg new_late_fee_cents, optional), #3 whether the patch sets waiver_reason, #4 patch:waiver_reason (arg reason, optional), #5 the proposal's row id, #6 the proposal's tenant, #7 version:lower, #8 version:upper
     params: (w) => [Object.hasOwn(w.patch, "late_fee_cents"), Object.hasOwn(w.patch, "late_fee_cents") ? w.patch.late_fee_cents : null, Object.hasOwn(w.patch, "waiver_reason"), Object.hasOwn(w.patch, "waiver_reason") ? w.patch.waiver_reason : null, w.objectId, w.tenantId, w.version.lower, w.version.upper],
   },
   readNewVersion: null,
   completeReceipt: {
-    name: "sw_billing_propose_invoice_adjust_complete_afefe579",
+    name: "sw_billing_propose_invoice_adjust_complete_c708442d",
     text: WRITE_SQL.completeReceipt,
     // #1 receipt:previous_version, #2 receipt:new_version, #3 receipt:receipt, #4 receipt:idempotency_key
     params: (w) => [w.receipt.previousVersion, w.receipt.newVersion, w.receipt.json, w.receipt.idempotencyKey],
   },
   explainConflict: {
-    name: "sw_billing_propose_invoice_adjust_explain_64c30a4b",
+    name: "sw_billing_propose_invoice_adjust_explain_cf77f06f",
     text: WRITE_SQL.explainConflict,
     // #1 version:lower, #2 version:upper, #3 the proposal's row id, #4 the proposal's tenant
     params: (w) => [w.version.lower, w.version.upper, w.objectId, w.tenantId],
   },
   readReceipt: {
-    name: "sw_billing_propose_invoice_adjust_receipt_b0467366",
+    name: "sw_billing_propose_invoice_adjust_receipt_ab847d1c",
     text: WRITE_SQL.readReceipt,
     // #1 receipt:idempotency_key
     params: (w) => [w.receipt.idempotencyKey],
@@ -112,7 +112,7 @@ export default defineProposal<Args>({
     primaryKey: "id",
     tenantKey: "tenant_id",
   },
-  statement: { name: "sr_billing_propose_invoice_adjustment_550dffa6", text: SQL.postgres },
+  statement: { name: "sr_billing_propose_invoice_adjustment_c4696ec9", text: SQL.postgres },
   // Placeholder order: #1 arg:invoice_id, #2 context:tenant_id. The tenant always comes from trusted context.
   params: (args, ctx) => [args.invoice_id, ctx.tenantId],
   paramSources: ["arg:invoice_id", "context:tenant_id"],
@@ -131,7 +131,7 @@ export default defineProposal<Args>({
   approval: { mode: "human" },
   executor: { name: "direct_sql", type: "sql_update" },
   // Recorded with every proposal; apply refuses a proposal made under a different plan.
-  planHash: "58ea2c6eed79a6c9f81ed5a3e6f482adb4f47acc05f810f037dc9e8a00a14bf3",
+  planHash: "2f5003c00fdba1e5836b93d66733f5e3e1ad2dd34bdef1e2b2e340de66fad4e5",
   evidence: "required",
   inputSchema: {
     type: "object",

@@ -27,7 +27,7 @@ export interface Row {
 /** The only SQL the MCP tool can run. Every value is a bound parameter. */
 export const SQL = {
   postgres:
-    `SELECT "id", "status", "waiver_reason", "updated_at" FROM "public"."invoices" WHERE "id" = $1 AND "tenant_id" = $2 LIMIT 2`,
+    `/* synapsor:billing.propose_invoice_note */ SELECT "id", "status", "waiver_reason", "updated_at" FROM "public"."invoices" WHERE "id" = $1 AND "tenant_id" = $2 LIMIT 2`,
 } as const;
 
 // The write: none by the runner. After a person approves a proposal, `synapsor-runner apply`
@@ -46,7 +46,7 @@ export default defineProposal<Args>({
     primaryKey: "id",
     tenantKey: "tenant_id",
   },
-  statement: { name: "sr_billing_propose_invoice_note_b7d2571a", text: SQL.postgres },
+  statement: { name: "sr_billing_propose_invoice_note_f6ce822a", text: SQL.postgres },
   // Placeholder order: #1 arg:invoice_id, #2 context:tenant_id. The tenant always comes from trusted context.
   params: (args, ctx) => [args.invoice_id, ctx.tenantId],
   paramSources: ["arg:invoice_id", "context:tenant_id"],
@@ -65,7 +65,7 @@ export default defineProposal<Args>({
   approval: { mode: "human" },
   executor: { name: "billing_app", type: "http_handler" },
   // Recorded with every proposal; apply refuses a proposal made under a different plan.
-  planHash: "5cbd0c3bbc2c70279effe76d3ae0fa5e7940de90dfc9b1b606ea848b1801969d",
+  planHash: "9aa47b44275f3a69015832bfb79253598ba23308ac97f9d117227fe850ae08df",
   evidence: "required",
   inputSchema: {
     type: "object",

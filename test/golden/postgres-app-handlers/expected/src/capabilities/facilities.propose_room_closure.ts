@@ -29,7 +29,7 @@ export interface Row {
 /** The only SQL the MCP tool can run. Every value is a bound parameter. */
 export const SQL = {
   postgres:
-    `SELECT "code", "capacity", "out_of_service", "note", "updated_at" FROM "scheduling"."rooms" WHERE "code" = $1 AND "clinic_id" = $2 LIMIT 2`,
+    `/* synapsor:facilities.propose_room_closure */ SELECT "code", "capacity", "out_of_service", "note", "updated_at" FROM "scheduling"."rooms" WHERE "code" = $1 AND "clinic_id" = $2 LIMIT 2`,
 } as const;
 
 // The write: none by the runner. After a person approves a proposal, `synapsor-runner apply`
@@ -48,7 +48,7 @@ export default defineProposal<Args>({
     primaryKey: "code",
     tenantKey: "clinic_id",
   },
-  statement: { name: "sr_facilities_propose_room_closure_79f39d2b", text: SQL.postgres },
+  statement: { name: "sr_facilities_propose_room_closure_c71fcf72", text: SQL.postgres },
   // Placeholder order: #1 arg:room_code, #2 context:tenant_id. The tenant always comes from trusted context.
   params: (args, ctx) => [args.room_code, ctx.tenantId],
   paramSources: ["arg:room_code", "context:tenant_id"],
@@ -67,7 +67,7 @@ export default defineProposal<Args>({
   approval: { mode: "human", reviewers: "declared" },
   executor: { name: "facilities_script", type: "command_handler" },
   // Recorded with every proposal; apply refuses a proposal made under a different plan.
-  planHash: "da1a14906b3a5d4dad18b0196993a64fe2320e86e3998086c813a186d847cef9",
+  planHash: "f0dddef0a7440d35b8ab24c3a91f5fca164f8eba3eabd56566fd714b7cdb0450",
   evidence: "required",
   inputSchema: {
     type: "object",

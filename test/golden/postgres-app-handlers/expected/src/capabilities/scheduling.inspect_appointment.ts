@@ -30,7 +30,7 @@ export interface Row {
 /** The only SQL the MCP tool can run. Every value is a bound parameter. */
 export const SQL = {
   postgres:
-    `SELECT "id", "patient_ref", "starts_at", "duration_min", "status", "fee_due", "version" FROM "scheduling"."appointments" WHERE "id" = $1 AND "clinic_id" = $2 LIMIT 2`,
+    `/* synapsor:scheduling.inspect_appointment */ SELECT "id", "patient_ref", "starts_at", "duration_min", "status", "fee_due", "version" FROM "scheduling"."appointments" WHERE "id" = $1 AND "clinic_id" = $2 LIMIT 2`,
 } as const;
 
 export default defineRead<Args>({
@@ -45,7 +45,7 @@ export default defineRead<Args>({
     primaryKey: "id",
     tenantKey: "clinic_id",
   },
-  statement: { name: "sr_scheduling_inspect_appointment_2e2cd19b", text: SQL.postgres },
+  statement: { name: "sr_scheduling_inspect_appointment_c42251bf", text: SQL.postgres },
   // Placeholder order: #1 arg:appointment_id, #2 context:tenant_id. The tenant always comes from trusted context.
   params: (args, ctx) => [args.appointment_id, ctx.tenantId],
   paramSources: ["arg:appointment_id", "context:tenant_id"],

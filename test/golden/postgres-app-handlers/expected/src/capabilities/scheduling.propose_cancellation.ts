@@ -33,7 +33,7 @@ export interface Row {
 /** The only SQL the MCP tool can run. Every value is a bound parameter. */
 export const SQL = {
   postgres:
-    `SELECT "id", "starts_at", "status", "cancel_reason", "fee_due", "version" FROM "scheduling"."appointments" WHERE "id" = $1 AND "clinic_id" = $2 LIMIT 2`,
+    `/* synapsor:scheduling.propose_cancellation */ SELECT "id", "starts_at", "status", "cancel_reason", "fee_due", "version" FROM "scheduling"."appointments" WHERE "id" = $1 AND "clinic_id" = $2 LIMIT 2`,
 } as const;
 
 // The write: none by the runner. After a person approves a proposal, `synapsor-runner apply`
@@ -52,7 +52,7 @@ export default defineProposal<Args>({
     primaryKey: "id",
     tenantKey: "clinic_id",
   },
-  statement: { name: "sr_scheduling_propose_cancellation_ced6c013", text: SQL.postgres },
+  statement: { name: "sr_scheduling_propose_cancellation_be6fd9c1", text: SQL.postgres },
   // Placeholder order: #1 arg:appointment_id, #2 context:tenant_id. The tenant always comes from trusted context.
   params: (args, ctx) => [args.appointment_id, ctx.tenantId],
   paramSources: ["arg:appointment_id", "context:tenant_id"],
@@ -78,7 +78,7 @@ export default defineProposal<Args>({
   },
   executor: { name: "clinic_api", type: "http_handler" },
   // Recorded with every proposal; apply refuses a proposal made under a different plan.
-  planHash: "560c23d006c728ff09a420e1fa23152cfe6e64702122bfc1a03a7d9ddd87f189",
+  planHash: "d82be154d994473a99aca289e9465f1ea450d1ed339b7cafc356000db50934fe",
   evidence: "required",
   inputSchema: {
     type: "object",

@@ -35,7 +35,7 @@ export interface Row {
 /** The only SQL the MCP tool can run. Every value is a bound parameter. */
 export const SQL = {
   postgres:
-    `SELECT "id", "tenant_id", "customer_id", "amount_cents", "late_fee_cents", "status", "waiver_reason", "due_at", "updated_at" FROM "public"."invoices" WHERE "id" = $1 AND "tenant_id" = $2 LIMIT 2`,
+    `/* synapsor:billing.inspect_invoice */ SELECT "id", "tenant_id", "customer_id", "amount_cents", "late_fee_cents", "status", "waiver_reason", "due_at", "updated_at" FROM "public"."invoices" WHERE "id" = $1 AND "tenant_id" = $2 LIMIT 2`,
 } as const;
 
 export default defineRead<Args>({
@@ -50,7 +50,7 @@ export default defineRead<Args>({
     primaryKey: "id",
     tenantKey: "tenant_id",
   },
-  statement: { name: "sr_billing_inspect_invoice_06ca8d60", text: SQL.postgres },
+  statement: { name: "sr_billing_inspect_invoice_2e7b836a", text: SQL.postgres },
   // Placeholder order: #1 arg:invoice_id, #2 context:tenant_id. The tenant always comes from trusted context.
   params: (args, ctx) => [args.invoice_id, ctx.tenantId],
   paramSources: ["arg:invoice_id", "context:tenant_id"],

@@ -41,7 +41,7 @@ export interface Row {
 /** The only SQL the MCP tool can run. Every value is a bound parameter. */
 export const SQL = {
   postgres:
-    `SELECT "id", "tenant_id", "customer_id", "amount_cents", "late_fee_cents", "status", "waiver_reason", "due_at", "updated_at" FROM "public"."invoices" WHERE "id" = $1 AND "tenant_id" = $2 LIMIT 2`,
+    `/* synapsor:billing.propose_late_fee_waiver */ SELECT "id", "tenant_id", "customer_id", "amount_cents", "late_fee_cents", "status", "waiver_reason", "due_at", "updated_at" FROM "public"."invoices" WHERE "id" = $1 AND "tenant_id" = $2 LIMIT 2`,
 } as const;
 
 // The write, planned at build time. After a person approves a proposal, `synapsor-runner apply`
@@ -56,15 +56,15 @@ export const SQL = {
 //   receipt:    synapsor.synapsor_writeback_receipts, claimed first (exactly once)
 export const WRITE_SQL = {
   claimReceipt:
-    `INSERT INTO "synapsor"."synapsor_writeback_receipts" (idempotency_key, proposal_id, capability, tenant_id, object_id, status, rows_affected) VALUES ($1, $2, $3, $4, $5, 'pending', 0)`,
+    `/* synapsor:billing.propose_late_fee_waiver */ INSERT INTO "synapsor"."synapsor_writeback_receipts" (idempotency_key, proposal_id, capability, tenant_id, object_id, status, rows_affected) VALUES ($1, $2, $3, $4, $5, 'pending', 0)`,
   update:
-    `UPDATE "public"."invoices" SET "late_fee_cents" = $1, "waiver_reason" = $2, "status" = $3, "updated_at" = clock_timestamp() WHERE "id" = $4 AND "tenant_id" = $5 AND "updated_at" >= $6 AND "updated_at" < $7 AND "status" IN ($8) RETURNING "updated_at" AS "synapsor_new_version"`,
+    `/* synapsor:billing.propose_late_fee_waiver */ UPDATE "public"."invoices" SET "late_fee_cents" = $1, "waiver_reason" = $2, "status" = $3, "updated_at" = clock_timestamp() WHERE "id" = $4 AND "tenant_id" = $5 AND "updated_at" >= $6 AND "updated_at" < $7 AND "status" IN ($8) RETURNING "updated_at" AS "synapsor_new_version"`,
   completeReceipt:
-    `UPDATE "synapsor"."synapsor_writeback_receipts" SET status = 'applied', rows_affected = 1, previous_version = $1, new_version = $2, receipt = $3, applied_at = clock_timestamp() WHERE idempotency_key = $4`,
+    `/* synapsor:billing.propose_late_fee_waiver */ UPDATE "synapsor"."synapsor_writeback_receipts" SET status = 'applied', rows_affected = 1, previous_version = $1, new_version = $2, receipt = $3, applied_at = clock_timestamp() WHERE idempotency_key = $4`,
   explainConflict:
-    `SELECT CASE WHEN "updated_at" >= $1 AND "updated_at" < $2 THEN 1 ELSE 0 END AS "version_ok", CASE WHEN "status" IN ($3) THEN 1 ELSE 0 END AS "transition_ok_0" FROM "public"."invoices" WHERE "id" = $4 AND "tenant_id" = $5`,
+    `/* synapsor:billing.propose_late_fee_waiver */ SELECT CASE WHEN "updated_at" >= $1 AND "updated_at" < $2 THEN 1 ELSE 0 END AS "version_ok", CASE WHEN "status" IN ($3) THEN 1 ELSE 0 END AS "transition_ok_0" FROM "public"."invoices" WHERE "id" = $4 AND "tenant_id" = $5`,
   readReceipt:
-    `SELECT status, previous_version, new_version, receipt FROM "synapsor"."synapsor_writeback_receipts" WHERE idempotency_key = $1`,
+    `/* synapsor:billing.propose_late_fee_waiver */ SELECT status, previous_version, new_version, receipt FROM "synapsor"."synapsor_writeback_receipts" WHERE idempotency_key = $1`,
 } as const;
 
 export const write = defineSqlUpdate({
@@ -77,32 +77,32 @@ export const write = defineSqlUpdate({
   versionGuard: { column: "updated_at", kind: "timestamp" },
   transitionFlags: ["transition_ok_0"],
   claimReceipt: {
-    name: "sw_billing_propose_late_fee_waive_claim_1b3b975b",
+    name: "sw_billing_propose_late_fee_waive_claim_bb71c415",
     text: WRITE_SQL.claimReceipt,
     // #1 receipt:idempotency_key, #2 receipt:proposal_id, #3 fixed "billing.propose_late_fee_waiver", #4 the proposal's tenant, #5 the proposal's row id
     params: (w) => [w.receipt.idempotencyKey, w.receipt.proposalId, "billing.propose_late_fee_waiver", w.tenantId, w.objectId],
   },
   update: {
-    name: "sw_billing_propose_late_fee_waive_update_b1ddce0c",
+    name: "sw_billing_propose_late_fee_waive_update_40d4a859",
     text: WRITE_SQL.update,
     // #1 patch:late_fee_cents (arg new_late_fee_cents), #2 patch:waiver_reason (arg reason), #3 fixed "open", #4 the proposal's row id, #5 the proposal's tenant, #6 version:lower, #7 version:upper, #8 fixed "overdue"
     params: (w) => [w.patch.late_fee_cents, w.patch.waiver_reason, "open", w.objectId, w.tenantId, w.version.lower, w.version.upper, "overdue"],
   },
   readNewVersion: null,
   completeReceipt: {
-    name: "sw_billing_propose_late_fee_waive_complete_afefe579",
+    name: "sw_billing_propose_late_fee_waive_complete_4f89361d",
     text: WRITE_SQL.completeReceipt,
     // #1 receipt:previous_version, #2 receipt:new_version, #3 receipt:receipt, #4 receipt:idempotency_key
     params: (w) => [w.receipt.previousVersion, w.receipt.newVersion, w.receipt.json, w.receipt.idempotencyKey],
   },
   explainConflict: {
-    name: "sw_billing_propose_late_fee_waive_explain_f75cf3dd",
+    name: "sw_billing_propose_late_fee_waive_explain_20cb1b43",
     text: WRITE_SQL.explainConflict,
     // #1 version:lower, #2 version:upper, #3 fixed "overdue", #4 the proposal's row id, #5 the proposal's tenant
     params: (w) => [w.version.lower, w.version.upper, "overdue", w.objectId, w.tenantId],
   },
   readReceipt: {
-    name: "sw_billing_propose_late_fee_waive_receipt_b0467366",
+    name: "sw_billing_propose_late_fee_waive_receipt_57ac4b1e",
     text: WRITE_SQL.readReceipt,
     // #1 receipt:idempotency_key
     params: (w) => [w.receipt.idempotencyKey],
@@ -121,7 +121,7 @@ export default defineProposal<Args>({
     primaryKey: "id",
     tenantKey: "tenant_id",
   },
-  statement: { name: "sr_billing_propose_late_fee_waiver_06ca8d60", text: SQL.postgres },
+  statement: { name: "sr_billing_propose_late_fee_waiver_99c76de3", text: SQL.postgres },
   // Placeholder order: #1 arg:invoice_id, #2 context:tenant_id. The tenant always comes from trusted context.
   params: (args, ctx) => [args.invoice_id, ctx.tenantId],
   paramSources: ["arg:invoice_id", "context:tenant_id"],
@@ -161,7 +161,7 @@ export default defineProposal<Args>({
   approval: { mode: "human", requiredRole: "billing_lead" },
   executor: { name: "direct_sql", type: "sql_update" },
   // Recorded with every proposal; apply refuses a proposal made under a different plan.
-  planHash: "734ec3f86304f8e910c088f9b2d647b42b95fd96b2726ed48b2df9e357d96fa5",
+  planHash: "57f7116972b7f148b538d972a55f60eddb0c962c73b7ade42843932f68d71ccf",
   evidence: "required",
   inputSchema: {
     type: "object",

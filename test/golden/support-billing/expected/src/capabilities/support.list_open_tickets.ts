@@ -29,7 +29,7 @@ export interface Row {
 /** The only SQL the MCP tool can run. Every value is a bound parameter. */
 export const SQL = {
   postgres:
-    `SELECT "id", "customer_id", "subject", "status", "priority", "created_at" FROM "public"."support_tickets" WHERE "customer_id" = $1 AND "status" = $2 AND "tenant_id" = $3 ORDER BY "created_at" DESC, "id" ASC LIMIT 21`,
+    `/* synapsor:support.list_open_tickets */ SELECT "id", "customer_id", "subject", "status", "priority", "created_at" FROM "public"."support_tickets" WHERE "customer_id" = $1 AND "status" = $2 AND "tenant_id" = $3 ORDER BY "created_at" DESC, "id" ASC LIMIT 21`,
 } as const;
 
 export default defineRead<Args>({
@@ -44,7 +44,7 @@ export default defineRead<Args>({
     primaryKey: "id",
     tenantKey: "tenant_id",
   },
-  statement: { name: "sr_support_list_open_tickets_8a6de421", text: SQL.postgres },
+  statement: { name: "sr_support_list_open_tickets_0ca94910", text: SQL.postgres },
   // Placeholder order: #1 arg:customer_id, #2 fixed, #3 context:tenant_id. The tenant always comes from trusted context.
   params: (args, ctx) => [args.customer_id, "open", ctx.tenantId],
   paramSources: ["arg:customer_id", "fixed", "context:tenant_id"],
