@@ -28,6 +28,8 @@ export interface Envelope {
     tenant_id: string | null;
     principal: string | null;
     provenance: string | null;
+    /** Only when the contract maps a roles claim (http_jwt): the request's verified roles. */
+    roles?: string[];
     canonical_capability: string;
   };
 }
@@ -39,6 +41,7 @@ export function metaFor(action: string, ctx: TrustedContext | undefined): Envelo
     tenant_id: ctx?.tenantId ?? null,
     principal: ctx?.principal ?? null,
     provenance: ctx?.provenance ?? null,
+    ...(ctx?.roles !== undefined ? { roles: [...ctx.roles] } : {}),
     canonical_capability: action,
   };
 }

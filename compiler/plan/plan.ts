@@ -63,7 +63,7 @@ function planHttpJwt(jwt: HttpJwtConfig): HttpJwtSettings {
     ...(jwt.jwks_url_env !== undefined ? { jwksUrlEnv: jwt.jwks_url_env } : {}),
     ...(jwt.key_env !== undefined ? { keyEnv: jwt.key_env } : {}),
     algorithms: [...jwt.algorithms],
-    claims: { tenant: jwt.claims.tenant, principal: jwt.claims.principal },
+    claims: { tenant: jwt.claims.tenant, principal: jwt.claims.principal, ...(jwt.claims.roles !== undefined ? { roles: jwt.claims.roles } : {}) },
     requiredScopes: [...(jwt.required_scopes ?? [])],
     clockSkewS: jwt.clock_skew_s ?? DEFAULT_JWT_CLOCK_SKEW_S,
   };

@@ -63,6 +63,7 @@ export async function callProposal(env: CallEnvironment, prepared: PreparedCapab
     capability: cap.name,
     tenantId: env.context.tenantId,
     principal: env.context.principal,
+    ...(env.context.roles !== undefined ? { roles: env.context.roles } : {}),
     source: cap.source,
     target: {
       ...(cap.target.schema !== undefined ? { schema: cap.target.schema } : {}),

@@ -78,6 +78,7 @@ function readRecord(
     capability: cap.name,
     tenantId: env.context.tenantId,
     principal: env.context.principal,
+    ...(env.context.roles !== undefined ? { roles: env.context.roles } : {}),
     source: cap.source,
     table: prepared.tableLabel,
     statementFingerprint: prepared.fingerprint,

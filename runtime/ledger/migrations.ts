@@ -250,6 +250,17 @@ export const MIGRATIONS: readonly MigrationStep[] = [
       ALTER TABLE events ADD COLUMN hash TEXT;
     `,
   },
+  {
+    version: 8,
+    name: "reads and proposals record the caller's verified roles",
+    // A JSON list of the roles an http_jwt token's roles claim gave the caller; NULL when the
+    // contract maps no roles claim (and for every record written before this step). A proposal's
+    // roles are part of its hashed change set only when set, so earlier seals still verify.
+    sql: `
+      ALTER TABLE reads ADD COLUMN roles TEXT;
+      ALTER TABLE proposals ADD COLUMN roles TEXT;
+    `,
+  },
 ];
 
 /** Thrown when the store was written by a newer build whose schema this build does not know. */

@@ -87,7 +87,7 @@ export class SqliteReadLog implements ReadLog {
     this.#db = db;
     this.#insertRead = db.prepare(`INSERT INTO reads (key, capability, tenant_id, principal, source, table_name,
       statement_fingerprint, row_count, duration_ms, redacted_params, outcome, error_code, has_evidence,
-      object_ids, args, rows, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      object_ids, args, rows, created_at, roles) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.#insertInternalError = db.prepare("INSERT INTO internal_errors (query_audit_id, code, detail, created_at) VALUES (?, ?, ?, ?)");
     // By key, not by the view's computed id, so the lookup uses the primary key.
     this.#evidenceById = db.prepare("SELECT * FROM evidence_bundles WHERE key = ?");
@@ -151,7 +151,7 @@ export class SqliteReadLog implements ReadLog {
     const record = r.record;
     this.#insertRead.run(r.key, record.capability, record.tenantId, record.principal, record.source,
       record.table, record.statementFingerprint, record.rows.length, record.durationMs, r.params, "ok", null,
-      r.evidenceId ? 1 : 0, r.objectIds, r.args, r.rows, r.createdAt);
+      r.evidenceId ? 1 : 0, r.objectIds, r.args, r.rows, r.createdAt, rolesColumn(record.roles));
   }
 
   async recordFailure(failure: FailureRecord): Promise<void> {
@@ -160,7 +160,7 @@ export class SqliteReadLog implements ReadLog {
     this.#db.transaction(() => {
       this.#insertRead.run(key, failure.capability, failure.tenantId ?? null, failure.principal ?? null, failure.source ?? null,
         failure.table ?? null, failure.statementFingerprint ?? null, 0, 0, "[]", "error", failure.code, 0, null, null, null,
-        createdAt);
+        createdAt, rolesColumn(failure.roles));
       // The detail may quote a database or handler URL; its credentials never enter the file.
       this.#insertInternalError.run(`qa_${key}`, failure.code, redactCredentials(failure.internal), createdAt);
     });
@@ -216,4 +216,9 @@ function serialiseRead(record: ReadRecord): SerialisedRead {
     args: evidenceId ? JSON.stringify(record.args) : null,
     rows: evidenceId ? JSON.stringify(record.rows) : null,
   };
+}
+
+/** The roles column: a JSON list when the caller's roles were verified, NULL when none are mapped. */
+function rolesColumn(roles: readonly string[] | undefined): string | null {
+  return roles === undefined ? null : JSON.stringify(roles);
 }

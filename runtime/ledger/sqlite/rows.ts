@@ -17,6 +17,7 @@ export function toProposalRecord(row: Row): ProposalRecord {
     capability: row.capability as string,
     tenantId: row.tenant_id as string,
     principal: row.principal as string,
+    ...(row.roles !== null && row.roles !== undefined ? { roles: json<string[]>(row.roles) } : {}),
     source: row.source as string,
     target: json(row.target),
     before: json(row.before_row),
