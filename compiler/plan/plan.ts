@@ -56,7 +56,7 @@ export function planBuild({ contract, resolved, configFile, configSha256, runner
   };
 }
 
-function planHttpJwt(jwt: HttpJwtConfig): HttpJwtSettings {
+export function planHttpJwt(jwt: HttpJwtConfig): HttpJwtSettings {
   return {
     issuer: jwt.issuer,
     audience: jwt.audience,

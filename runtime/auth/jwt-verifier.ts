@@ -177,6 +177,11 @@ function rolesClaim(value: unknown): readonly string[] | undefined {
   return Object.freeze(roles);
 }
 
+/** The key (or the key set, not yet fetched) named by the settings; JwtConfigError naming the variable when it is missing or unusable. */
+export function loadVerificationKey(settings: HttpJwtSettings, env: NodeJS.ProcessEnv): KeyObject | RemoteJWKSet {
+  return loadKey(settings, env);
+}
+
 function loadKey(settings: HttpJwtSettings, env: NodeJS.ProcessEnv): KeyObject | RemoteJWKSet {
   if (settings.jwksUrlEnv !== undefined) {
     const name = settings.jwksUrlEnv;
