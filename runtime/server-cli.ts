@@ -75,7 +75,8 @@ tools options:
   --alias-mode openai        show the names as an OpenAI-style client would see them
 
 HTTP also answers GET /livez (the process) and GET /readyz (sources, ledger, planned
-statements) without the bearer token; see docs/deployment.md.
+statements and, with http_jwt's key-set URL, that the key set was fetched) without the bearer
+token; see docs/deployment.md.
 
 Environment: the trusted tenant and principal come from the variables named in the config
 (never from tool arguments); database URLs come from each source's read_url_env. The keys
