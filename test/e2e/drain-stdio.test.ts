@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { copyFileSync, existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { CLI } from "../support/cli.ts";
+import { CLI, runCli } from "../support/cli.ts";
 import { ChildStdioTransport } from "../support/child-stdio-transport.ts";
 import { createDatabase, type TestDatabase } from "../support/databases.ts";
 import { EXAMPLE_DIR, seedExample } from "../support/example.ts";
@@ -131,6 +131,17 @@ describe("drain on SIGTERM over stdio and through the operator commands (postgre
     } finally {
       await lock.release();
     }
+  });
+
+  test("--help of mcp serve, mcp serve-streamable-http and up names --drain-timeout-ms", async () => {
+    for (const command of [["mcp", "serve"], ["mcp", "serve-streamable-http"], ["up"]]) {
+      const help = await runCli([...command, "--help"]);
+      assert.equal(help.code, 0, command.join(" "));
+      assert.match(help.stdout, /--drain-timeout-ms <n>\s+on SIGTERM\/SIGINT/, command.join(" "));
+    }
+    const http = await runCli(["mcp", "serve-streamable-http", "--help"]);
+    // Commander wraps the help text; compare with the line breaks folded.
+    assert.match(http.stdout.replace(/\s+/g, " "), /--auth-token-env <VAR> env var holding the bearer token clients must send \(required unless the config sets trusted_context\.http_jwt\)/);
   });
 
   test("mcp serve refuses a --drain-timeout-ms that is not under 30 s before building anything", async () => {
