@@ -33,6 +33,8 @@ export interface EvidenceBundle {
   capability: string;
   tenantId: string;
   principal: string;
+  /** The caller's verified roles, when an http_jwt roles claim gave them. */
+  roles?: string[];
   table: string;
   objectIds: string[];
   args: Record<string, unknown>;

@@ -16,6 +16,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { SignJWT, exportJWK, type JWTPayload } from "jose";
 import { createDatabase, type TestDatabase } from "../support/databases.ts";
 import { seedExample } from "../support/example.ts";
+import { runCli } from "../support/cli.ts";
 import { buildServer, connectStdio, envelopeOf, exampleConfigFor, spawnHttpServer, type HttpServerProcess } from "../support/compiled-server.ts";
 
 const ISSUER = "https://id.test.example/";
@@ -308,6 +309,11 @@ describe("HTTP requests carry a verified JWT (trusted_context.http_jwt)", () => 
       } finally {
         ledger.close();
       }
+      // The operator's view of the evidence says who read it with which roles.
+      const shown = await runCli(["evidence", "show", first.evidence.bundle_id, "--store", store, "--json"]);
+      assert.equal(shown.code, 0, shown.stderr);
+      const bundle = JSON.parse(shown.stdout);
+      assert.deepEqual([bundle.principal, bundle.roles], ["rita@acme", ["billing-reviewer", "support"]]);
     } finally {
       await client.close();
     }

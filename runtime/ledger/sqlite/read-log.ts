@@ -28,7 +28,7 @@ const INTERNAL_ERROR_LIST: ListSpec = {
 // subquery, like INTERNAL_ERRORS, so no schema change is needed. Only the tenant and capability
 // indexes exist (a per-object index measured ~6x slower on the read hot path, migrations.ts): the
 // object, source, table and time filters are checked on the rows those indexes (or the key order) give.
-const EVIDENCE_ROWS = `(SELECT key, 'ev_' || key AS id, 'qa_' || key AS query_audit_id, capability, tenant_id, principal, source,
+const EVIDENCE_ROWS = `(SELECT key, 'ev_' || key AS id, 'qa_' || key AS query_audit_id, capability, tenant_id, principal, roles, source,
   table_name, object_ids, args, rows, created_at FROM reads WHERE has_evidence = 1)`;
 const AUDIT_ROWS = `(SELECT key, 'qa_' || key AS id, CASE WHEN has_evidence = 1 THEN 'ev_' || key END AS evidence_id, capability, tenant_id,
   principal, source, table_name, statement_fingerprint, row_count, duration_ms, redacted_params, outcome, error_code, object_ids,
@@ -90,8 +90,10 @@ export class SqliteReadLog implements ReadLog {
       object_ids, args, rows, created_at, roles) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.#insertInternalError = db.prepare("INSERT INTO internal_errors (query_audit_id, code, detail, created_at) VALUES (?, ?, ?, ?)");
     // By key, not by the view's computed id, so the lookup uses the primary key.
-    this.#evidenceById = db.prepare("SELECT * FROM evidence_bundles WHERE key = ?");
-    this.#evidenceByIdInTenant = db.prepare("SELECT * FROM evidence_bundles WHERE key = ? AND tenant_id = ?");
+    // The subquery rather than the evidence_bundles view, which predates the roles column; SQLite
+    // flattens it, so this is still a primary-key lookup.
+    this.#evidenceById = db.prepare(`SELECT * FROM ${EVIDENCE_ROWS} WHERE key = ?`);
+    this.#evidenceByIdInTenant = db.prepare(`SELECT * FROM ${EVIDENCE_ROWS} WHERE key = ? AND tenant_id = ?`);
     this.#internalErrorById = db.prepare(`SELECT * FROM ${INTERNAL_ERRORS} WHERE id = ?`);
     this.#auditById = db.prepare(AUDIT_BY_ID);
     this.#auditByIdInTenant = db.prepare(`${AUDIT_BY_ID} AND tenant_id = ?`);

@@ -89,6 +89,7 @@ export function toEvidence(row: Row): EvidenceBundle {
     capability: row.capability as string,
     tenantId: row.tenant_id as string,
     principal: row.principal as string,
+    ...(row.roles !== null && row.roles !== undefined ? { roles: json<string[]>(row.roles) } : {}),
     table: row.table_name as string,
     objectIds: json(row.object_ids),
     args: json(row.args),
