@@ -33,3 +33,33 @@ export async function lockTable(url: string, table = "invoices") {
     },
   };
 }
+
+/** MariaDB/MySQL: LOCK TABLES … WRITE from a session of the test; every other session's read of the table waits. */
+export async function lockMysqlTable(url: string, table = "invoices") {
+  const { default: mysql } = await import("mysql2/promise");
+  const holder = await mysql.createConnection(url);
+  const watcher = await mysql.createConnection(url);
+  await holder.query(`LOCK TABLES ${table} WRITE`);
+  const holderId = holder.threadId;
+  let released = false;
+  return {
+    async waitForBlockedRead() {
+      for (let i = 0; i < 300; i++) {
+        const [rows] = await watcher.query(
+          "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND ID <> ? AND STATE LIKE 'Waiting for table%'",
+          [holderId],
+        );
+        if (Number((rows as Array<{ n: number }>)[0]!.n) > 0) return;
+        await new Promise((res) => setTimeout(res, 50));
+      }
+      throw new Error("the call never blocked on the locked table");
+    },
+    async release() {
+      if (released) return;
+      released = true;
+      await holder.query("UNLOCK TABLES").catch(() => undefined);
+      await holder.end();
+      await watcher.end();
+    },
+  };
+}
