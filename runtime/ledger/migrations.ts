@@ -251,7 +251,9 @@ export const MIGRATIONS: readonly MigrationStep[] = [
     `,
   },
   {
-    version: 8,
+    // 9, not 8: step 8 (reads record the W3C traceparent) comes from branch i10-trace, merged on
+    // main in parallel; the runner applies whichever steps a store lacks, in order.
+    version: 9,
     name: "reads and proposals record the caller's verified roles",
     // A JSON list of the roles an http_jwt token's roles claim gave the caller; NULL when the
     // contract maps no roles claim (and for every record written before this step). A proposal's
