@@ -7,6 +7,7 @@ import { Option, type Command } from "commander";
 import { relative } from "node:path";
 import { chosenStorePath } from "../compiler/config/paths.ts";
 import { formatDiagnostics, type Diagnostic } from "../compiler/diagnostics.ts";
+import { loadContract } from "../compiler/pipeline.ts";
 import { prepareServer } from "../operator/serve/prepare-server.ts";
 import { privateServerCopy } from "../operator/serve/private-copy.ts";
 import { runServerChild } from "../operator/serve/run-server-child.ts";
@@ -22,10 +23,12 @@ interface ServeFlags {
   aliasMode?: "canonical" | "openai";
   poolSize?: number;
   allowConcurrentStore?: boolean;
+  drainTimeoutMs?: number;
 }
 
 export interface HttpFlags extends ServeFlags {
-  authTokenEnv: string;
+  /** Required unless the contract sets trusted_context.http_jwt (then refused: each request's JWT is verified). */
+  authTokenEnv?: string;
   host?: string;
   port?: number;
   allowedOrigin?: string[];
@@ -49,7 +52,12 @@ function withBuildAndServeOptions(command: Command): Command {
     .option("--from-env <VAR>", "env var holding a database URL to build against")
     .addOption(new Option("--alias-mode <mode>", "function-safe tool names for clients that reject dots").choices(["canonical", "openai"]))
     .option("--pool-size <n>", "database connections per source (1-100, default 8)", wholeNumber("--pool-size", 1, 100))
-    .option("--allow-concurrent-store", "serve even when another server holds the store's lease (<store>.lease.json); for deliberate local debugging only");
+    .option("--allow-concurrent-store", "serve even when another server holds the store's lease (<store>.lease.json); for deliberate local debugging only")
+    .option(
+      "--drain-timeout-ms <n>",
+      "on SIGTERM/SIGINT: how long calls in flight may finish (default 10000, under 30000); exit 0 when they did, 1 when cut short",
+      wholeNumber("--drain-timeout-ms", 1, 29_999),
+    );
 }
 
 export function register(program: Command): void {
@@ -60,14 +68,14 @@ export function register(program: Command): void {
   withStreamableHttpOptions(
     mcp
       .command("serve-streamable-http")
-      .description("Build (or reuse the cached build of) the config and serve it over Streamable HTTP behind a bearer token"),
+      .description("Build (or reuse the cached build of) the config and serve it over Streamable HTTP behind a bearer token (or, with trusted_context.http_jwt, a verified JWT per request)"),
   ).action(serveStreamableHttp);
 }
 
 /** The flags of `mcp serve-streamable-http`; `up --serve` takes the same. */
 export function withStreamableHttpOptions(command: Command): Command {
   return withBuildAndServeOptions(command)
-    .requiredOption("--auth-token-env <VAR>", "env var holding the bearer token clients must send")
+    .option("--auth-token-env <VAR>", "env var holding the bearer token clients must send (required unless the config sets trusted_context.http_jwt)")
     .option("--host <host>", "bind address (default 127.0.0.1)")
     .option("--port <port>", "port (default 8766)", wholeNumber("--port", 0, 65535))
     .option("--allowed-origin <origin>", "an Origin allowed to call the endpoint (repeatable)", collect)
@@ -78,16 +86,41 @@ export function withStreamableHttpOptions(command: Command): Command {
 /** Builds (or reuses) the server and serves it over Streamable HTTP until it exits. */
 export async function serveStreamableHttp(flags: HttpFlags): Promise<void> {
   // Checked before a build that could take seconds; the server checks it again itself.
-  if (!process.env[flags.authTokenEnv]) {
-    throw new CliError(`Environment variable ${flags.authTokenEnv} (the HTTP bearer token) is not set. Export a long random value and run again.`);
-  }
-  const args = ["--transport", "http", "--auth-token-env", flags.authTokenEnv];
+  const args = ["--transport", "http", ...httpAuthArgs(flags, usesHttpJwt(flags.config))];
   if (flags.host !== undefined) args.push("--host", flags.host);
   if (flags.port !== undefined) args.push("--port", String(flags.port));
   for (const origin of flags.allowedOrigin ?? []) args.push("--allowed-origin", origin);
   for (const host of flags.allowedHost ?? []) args.push("--allowed-host", host);
   if (flags.maxConnections !== undefined) args.push("--max-connections", String(flags.maxConnections));
   await serveCached(flags, args);
+}
+
+/**
+ * Whether the config verifies a JWT per HTTP request. A config that does not load answers false:
+ * the build that follows reports why, with its diagnostics.
+ */
+export function usesHttpJwt(configPath: string): boolean {
+  const loaded = loadContract(configPath);
+  return loaded.ok && loaded.contract.trusted_context?.http_jwt !== undefined;
+}
+
+/** The server's auth flags: the static token's variable, or none with http_jwt (where a token flag is refused, as the server does). */
+function httpAuthArgs(flags: HttpFlags, httpJwt: boolean): string[] {
+  if (httpJwt) {
+    if (flags.authTokenEnv !== undefined) {
+      throw new CliError(
+        "this config verifies a JWT on every HTTP request (trusted_context.http_jwt); drop --auth-token-env (the key comes from the variable http_jwt names).",
+      );
+    }
+    return [];
+  }
+  if (flags.authTokenEnv === undefined) {
+    throw new CliError("HTTP needs a bearer token: pass --auth-token-env VAR naming the env var that holds it (or set trusted_context.http_jwt in the config).");
+  }
+  if (!process.env[flags.authTokenEnv]) {
+    throw new CliError(`Environment variable ${flags.authTokenEnv} (the HTTP bearer token) is not set. Export a long random value and run again.`);
+  }
+  return ["--auth-token-env", flags.authTokenEnv];
 }
 
 async function serveCached(flags: ServeFlags, transportArgs: string[]): Promise<void> {
@@ -105,6 +138,7 @@ async function serveCached(flags: ServeFlags, transportArgs: string[]): Promise<
   if (flags.aliasMode !== undefined) args.push("--alias-mode", flags.aliasMode);
   if (flags.poolSize !== undefined) args.push("--pool-size", String(flags.poolSize));
   if (flags.allowConcurrentStore) args.push("--allow-concurrent-store");
+  if (flags.drainTimeoutMs !== undefined) args.push("--drain-timeout-ms", String(flags.drainTimeoutMs));
   // The child runs the bytes that were verified, from a copy only this user can change.
   const copy = privateServerCopy(server.bytes);
   try {

@@ -7,7 +7,7 @@ import type { Command } from "commander";
 import { formatChecks } from "../operator/doctor/format.ts";
 import { failed, passed } from "../operator/doctor/check.ts";
 import { runChecklist } from "../operator/doctor/run.ts";
-import { serveStreamableHttp, withStreamableHttpOptions, type HttpFlags } from "./mcp.ts";
+import { serveStreamableHttp, usesHttpJwt, withStreamableHttpOptions, type HttpFlags } from "./mcp.ts";
 import { EXIT } from "./program.ts";
 
 interface UpFlags extends HttpFlags {
@@ -24,15 +24,19 @@ export function register(program: Command): void {
         configPath: flags.config,
         env: process.env,
         ...(flags.store ? { store: flags.store } : {}),
-        secretEnvNames: [flags.authTokenEnv],
+        secretEnvNames: flags.authTokenEnv ? [flags.authTokenEnv] : [],
       });
-      // Serving needs the bearer token: a missing one is a failed check here, before "Ready", not a refusal after it.
-      if (flags.serve) {
+      // Serving needs the bearer token, unless each request's JWT is verified (the checklist then
+      // checks the key variable): a missing one is a failed check here, before "Ready", not a refusal after it.
+      if (flags.serve && !usesHttpJwt(flags.config)) {
         const name = "serve.auth_token";
+        const tokenEnv = flags.authTokenEnv;
         report.checks.push(
-          process.env[flags.authTokenEnv]
-            ? passed(name, "environment", `${flags.authTokenEnv} (the HTTP bearer token) is set.`)
-            : failed(name, "environment", `${flags.authTokenEnv} (the HTTP bearer token) is not set.`, `Export a long random value in ${flags.authTokenEnv} (or name another variable with --auth-token-env), then run up again.`),
+          tokenEnv === undefined
+            ? failed(name, "environment", "no HTTP bearer token is named (--auth-token-env) and the config sets no trusted_context.http_jwt.", "Pass --auth-token-env VAR naming a variable that holds a long random value, or set trusted_context.http_jwt, then run up again.")
+            : process.env[tokenEnv]
+              ? passed(name, "environment", `${tokenEnv} (the HTTP bearer token) is set.`)
+              : failed(name, "environment", `${tokenEnv} (the HTTP bearer token) is not set.`, `Export a long random value in ${tokenEnv} (or name another variable with --auth-token-env), then run up again.`),
         );
         report.ok = report.checks.every((c) => c.status !== "fail");
       }

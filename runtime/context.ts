@@ -9,6 +9,8 @@ export interface TrustedContext {
   principal: string;
   /** environment: the serving process's variables; http_jwt: the claims of the request's verified token. */
   provenance: "environment" | "http_jwt";
+  /** http_jwt with claims.roles only: the verified roles of the request (possibly none). */
+  roles?: readonly string[];
 }
 
 export interface TrustedContextSettings {

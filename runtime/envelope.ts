@@ -28,6 +28,8 @@ export interface Envelope {
     tenant_id: string | null;
     principal: string | null;
     provenance: string | null;
+    /** Only when the contract maps a roles claim (http_jwt): the request's verified roles. */
+    roles?: readonly string[];
     canonical_capability: string;
   };
 }
@@ -35,12 +37,13 @@ export interface Envelope {
 export const EVIDENCE_HANDLE_NOTE = "audit handle for replay; you do not need to act on it";
 
 export function metaFor(action: string, ctx: TrustedContext | undefined): Envelope["_meta"] {
-  return {
-    tenant_id: ctx?.tenantId ?? null,
-    principal: ctx?.principal ?? null,
-    provenance: ctx?.provenance ?? null,
-    canonical_capability: action,
-  };
+  const roles = ctx?.roles;
+  // Two plain literals rather than a conditional spread: this runs on every call.
+  if (roles === undefined) {
+    return { tenant_id: ctx?.tenantId ?? null, principal: ctx?.principal ?? null, provenance: ctx?.provenance ?? null, canonical_capability: action };
+  }
+  // The verifier's frozen list, shared by every call of that token: no copy per call.
+  return { tenant_id: ctx!.tenantId, principal: ctx!.principal, provenance: ctx!.provenance, roles, canonical_capability: action };
 }
 
 export function errorEnvelope(

@@ -58,7 +58,7 @@ serve options:
   --pool-size N              database connections per source (default 8)
   --max-connections N        open HTTP connections at most (default 128; one more closes the
                              oldest idle one)
-  --drain-timeout-ms N       on SIGTERM/SIGINT (HTTP): how long calls in flight may finish
+  --drain-timeout-ms N       on SIGTERM/SIGINT: how long calls in flight may finish
                              (default 10000, under 30000); exit 0 when they did, 1 when cut short
   --allow-concurrent-store   serve even when another server holds the store's lease
                              (<store>.lease.json); for deliberate local debugging only
@@ -76,7 +76,8 @@ tools options:
   --alias-mode openai        show the names as an OpenAI-style client would see them
 
 HTTP also answers GET /livez (the process) and GET /readyz (sources, ledger, planned
-statements) without the bearer token; see docs/deployment.md.
+statements and, with http_jwt's key-set URL, that the key set was fetched) without the bearer
+token; see docs/deployment.md.
 
 Environment: the trusted tenant and principal come from the variables named in the config
 (never from tool arguments); database URLs come from each source's read_url_env. The keys
@@ -369,12 +370,10 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
 
   if (transport === "stdio") {
     log({ level: "info", event: "server_started", transport, store: storePath, tools: def.capabilities.length });
-    const stop = () => void shutdown(async () => void process.stdin.destroy());
-    // Persistent listeners: a second signal during shutdown must not kill the process mid-cleanup.
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
-    await serveStdio(core);
+    const drained = await drainStdioOnSignal(serveStdio(core), drainTimeoutMs, log);
     await shutdown(async () => undefined);
+    // Cut short: a call may still hold a connection; its reply is lost either way, so end here.
+    if (!drained) process.exit(1);
     return;
   }
 
@@ -383,7 +382,9 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
     adapters,
     ledgerWritable: () => ledger.checkWritable(),
     statements: plannedStatements(def.capabilities),
-    contextRefused: !context.ok,
+    // With http_jwt the environment's context is not used, so it cannot make the server unready.
+    contextRefused: jwtGate === undefined && !context.ok,
+    ...(jwtGate?.keySetFetched ? { keySetFetched: jwtGate.keySetFetched } : {}),
   });
   let server;
   try {
@@ -435,6 +436,35 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
   if (!drained) process.exit(1);
 }
 
+/**
+ * stdio's drain: on the first SIGTERM/SIGINT no new request is read (stdin is destroyed), calls in
+ * flight finish and their replies are written, within the drain timeout. Resolves true when serving
+ * ended with every call answered (also when the client closed stdin), false when the drain was cut short.
+ */
+function drainStdioOnSignal(served: Promise<void>, drainTimeoutMs: number, log: (event: Record<string, unknown>) => void): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    let timer: NodeJS.Timeout | undefined;
+    void served.then(() => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+    let stopping = false;
+    const stop = () => {
+      // Persistent listeners: a second signal during the drain changes nothing.
+      if (stopping) return;
+      stopping = true;
+      log({ level: "info", event: "drain_started", in_flight_limit_ms: drainTimeoutMs });
+      process.stdin.destroy();
+      timer = setTimeout(() => {
+        log({ level: "warn", event: "drain_cut_short", message: `calls still running after --drain-timeout-ms ${drainTimeoutMs}` });
+        resolve(false);
+      }, drainTimeoutMs);
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+}
+
 function boundedWait(work: Promise<unknown>, ms: number): Promise<unknown> {
   return Promise.race([work, new Promise((resolve) => setTimeout(resolve, ms).unref())]);
 }
@@ -466,7 +496,12 @@ async function prepareJwtGate(settings: HttpJwtSettings) {
     throw err;
   }
   const metadata = resourceMetadataFor(settings, "/mcp");
+  // Fetched once now, in the background: /readyz stays 503 until it succeeds; a failure here is
+  // retried by readiness and by the first request, and says nothing more.
+  const keySetFetched = verifier.keySetFetched;
+  keySetFetched?.().catch(() => undefined);
   return {
+    keySetFetched,
     metadataRoute: resourceMetadataRoute(metadata),
     authenticate: (coreForContext: (context: TrustedContext) => McpServerCore) => createJwtGate(verifier, metadata, coreForContext),
   };

@@ -56,7 +56,8 @@ export interface HttpJwtConfig {
   jwks_url_env?: string;
   key_env?: string;
   algorithms: JwtAlgorithm[];
-  claims: { tenant: string; principal: string };
+  /** roles: optional; the claim whose value (a list of strings or a space-separated string) is the request's roles. */
+  claims: { tenant: string; principal: string; roles?: string };
   required_scopes?: string[];
   clock_skew_s?: number;
 }

@@ -68,14 +68,14 @@ function planLimits(limits: LimitsConfig): LimitSettings {
   };
 }
 
-function planHttpJwt(jwt: HttpJwtConfig): HttpJwtSettings {
+export function planHttpJwt(jwt: HttpJwtConfig): HttpJwtSettings {
   return {
     issuer: jwt.issuer,
     audience: jwt.audience,
     ...(jwt.jwks_url_env !== undefined ? { jwksUrlEnv: jwt.jwks_url_env } : {}),
     ...(jwt.key_env !== undefined ? { keyEnv: jwt.key_env } : {}),
     algorithms: [...jwt.algorithms],
-    claims: { tenant: jwt.claims.tenant, principal: jwt.claims.principal },
+    claims: { tenant: jwt.claims.tenant, principal: jwt.claims.principal, ...(jwt.claims.roles !== undefined ? { roles: jwt.claims.roles } : {}) },
     requiredScopes: [...(jwt.required_scopes ?? [])],
     clockSkewS: jwt.clock_skew_s ?? DEFAULT_JWT_CLOCK_SKEW_S,
   };

@@ -17,6 +17,7 @@ import { failed, passed, reportOf, type DoctorCheck, type DoctorReport } from ".
 import { connectSource, inspectSource, readOnlyChecks, schemaChecks, schemaPassed, statementChecks, tenantChecks, type ReachableSource } from "./database.ts";
 import { checkCredentialsDiffer, checkSourceEnv, checkTrustedContext, envNamesOf, trustedContextEnv } from "./environment.ts";
 import { checkHandlers } from "./handlers.ts";
+import { checkHttpJwtKey } from "./jwt.ts";
 import { checkLease, checkStore } from "./store.ts";
 import { checkWriteback } from "./writeback.ts";
 
@@ -42,7 +43,7 @@ export async function runChecklist(options: DoctorOptions): Promise<DoctorReport
   }
   const { contract } = loaded;
   const checks: DoctorCheck[] = [passed("config", "config", `${basename(options.configPath)} loads and follows the contract's rules.`)];
-  checks.push(...checkTrustedContext(contract, env), ...checkSourceEnv(contract, env), ...checkCredentialsDiffer(contract, env));
+  checks.push(...checkTrustedContext(contract, env), ...(await checkHttpJwtKey(contract, env)), ...checkSourceEnv(contract, env), ...checkCredentialsDiffer(contract, env));
 
   const reachable = new Map<string, ReachableSource>();
   try {

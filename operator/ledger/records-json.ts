@@ -13,6 +13,8 @@ export interface EvidenceItem {
   capability: string;
   tenant_id: string;
   principal: string;
+  /** Only when the read's caller had roles verified from an http_jwt roles claim. */
+  roles?: string[];
   table: string;
   /** The first object the read returned (its primary-key value), or null when it returned none. */
   object_id: string | null;
@@ -60,6 +62,7 @@ export function evidenceItem(e: EvidenceBundle): EvidenceItem {
     capability: e.capability,
     tenant_id: e.tenantId,
     principal: e.principal,
+    ...(e.roles !== undefined ? { roles: e.roles } : {}),
     table: e.table,
     object_id: e.objectIds[0] ?? null,
     object_ids: e.objectIds,

@@ -19,8 +19,9 @@ export function createJwtGate(
 ): (request: IncomingMessage) => Promise<AuthDecision> {
   const cores = new Map<string, McpServerCore>();
   const coreFor = (context: TrustedContext): McpServerCore => {
-    // JSON keeps the key unambiguous whatever characters the two values hold.
-    const key = JSON.stringify([context.tenantId, context.principal]);
+    // JSON keeps the key unambiguous whatever characters the values hold; the roles are part of
+    // who calls, so one principal with other roles gets a core of its own.
+    const key = JSON.stringify([context.tenantId, context.principal, context.roles ?? null]);
     let core = cores.get(key);
     if (core !== undefined) {
       cores.delete(key);

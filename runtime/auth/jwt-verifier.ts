@@ -5,10 +5,12 @@
 // what kind of problem the token has, never which claim value or key it carried.
 
 import { createPublicKey, createSecretKey, type KeyObject } from "node:crypto";
-import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
+import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from "jose";
 import type { TrustedContext } from "../context.ts";
 import { bearerToken } from "../mcp/auth.ts";
 import type { HttpJwtSettings } from "./settings.ts";
+
+type RemoteJWKSet = ReturnType<typeof createRemoteJWKSet>;
 
 export type JwtOutcome =
   | { ok: true; context: TrustedContext }
@@ -17,6 +19,12 @@ export type JwtOutcome =
 export interface JwtVerifier {
   /** The outcome for one request's Authorization header. Never throws. */
   verify(authorization: string | undefined): Promise<JwtOutcome>;
+  /**
+   * With a key-set URL only: resolves once the key set has been fetched successfully (fetching it
+   * when that never happened yet), rejects while it cannot be; for readiness. After the first success
+   * it costs nothing.
+   */
+  keySetFetched?: () => Promise<void>;
 }
 
 export class JwtConfigError extends Error {
@@ -41,6 +49,9 @@ const REMEMBER_MS = 60_000;
 const MIN_SECRET_BYTES = 32;
 /** Tenant and principal are echoed in `_meta` and stored in the ledger: short, printable text only. */
 const MAX_CONTEXT_LENGTH = 256;
+/** Roles are echoed in `_meta` and stored with every record: a bounded list of short names. */
+const MAX_ROLES = 32;
+const MAX_ROLE_LENGTH = 128;
 // eslint-disable-next-line no-control-regex
 const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/;
 
@@ -88,7 +99,12 @@ export function createJwtVerifier(
     if (tenantId === undefined) return refusal(403, undefined, `The access token carries no usable ${settings.claims.tenant} claim (the tenant).`);
     const principal = contextClaim(payload[settings.claims.principal]);
     if (principal === undefined) return refusal(403, undefined, `The access token carries no usable ${settings.claims.principal} claim (the principal).`);
-    const context: TrustedContext = { tenantId, principal, provenance: "http_jwt" };
+    let roles: readonly string[] | undefined;
+    if (settings.claims.roles !== undefined) {
+      roles = rolesClaim(payload[settings.claims.roles]);
+      if (roles === undefined) return refusal(403, undefined, `The access token's ${settings.claims.roles} claim (the roles) is not a list of short, printable role names.`);
+    }
+    const context: TrustedContext = { tenantId, principal, provenance: "http_jwt", ...(roles !== undefined ? { roles } : {}) };
     // exp is required and was checked above; without the clock skew, a remembered token ends no later than it.
     const until = Math.min((payload.exp as number) * 1000, now() + REMEMBER_MS);
     if (token.length <= MAX_REMEMBERED_TOKEN_LENGTH) {
@@ -98,13 +114,19 @@ export function createJwtVerifier(
     return { ok: true, context };
   }
 
-  return {
+  const verifier: JwtVerifier = {
     verify(authorization) {
       const token = bearerToken(authorization);
       if (token === undefined) return Promise.resolve(refusal(401, undefined, "This endpoint needs a bearer access token."));
       return verifyToken(token);
     },
   };
+  if (typeof key === "function") {
+    const keySet = key;
+    // jwks() is set by the first successful fetch and kept; reload() shares a fetch already in flight.
+    verifier.keySetFetched = () => (keySet.jwks() !== undefined ? Promise.resolve() : keySet.reload());
+  }
+  return verifier;
 }
 
 /** A network failure, a timeout, or an answer that is not a key set (jose's own wording). */
@@ -135,7 +157,32 @@ function contextClaim(value: unknown): string | undefined {
   return value;
 }
 
-function loadKey(settings: HttpJwtSettings, env: NodeJS.ProcessEnv): KeyObject | JWTVerifyGetKey {
+/**
+ * The roles claim: absent is no roles; a list of strings or one space-separated string (as OAuth
+ * scopes are sent) gives them, deduplicated in their order; anything else, more than MAX_ROLES,
+ * or a role that is not a short printable name, is no answer at all (the caller refuses the token).
+ */
+function rolesClaim(value: unknown): readonly string[] | undefined {
+  if (value === undefined) return Object.freeze([]);
+  let items: unknown[];
+  if (typeof value === "string") items = value.split(" ").filter((s) => s !== "");
+  else if (Array.isArray(value)) items = value;
+  else return undefined;
+  if (items.length > MAX_ROLES) return undefined;
+  const roles: string[] = [];
+  for (const item of items) {
+    if (typeof item !== "string" || item.length > MAX_ROLE_LENGTH || contextClaim(item) === undefined || /\s/.test(item)) return undefined;
+    if (!roles.includes(item)) roles.push(item);
+  }
+  return Object.freeze(roles);
+}
+
+/** The key (or the key set, not yet fetched) named by the settings; JwtConfigError naming the variable when it is missing or unusable. */
+export function loadVerificationKey(settings: HttpJwtSettings, env: NodeJS.ProcessEnv): KeyObject | RemoteJWKSet {
+  return loadKey(settings, env);
+}
+
+function loadKey(settings: HttpJwtSettings, env: NodeJS.ProcessEnv): KeyObject | RemoteJWKSet {
   if (settings.jwksUrlEnv !== undefined) {
     const name = settings.jwksUrlEnv;
     const value = env[name];

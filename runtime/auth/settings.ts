@@ -8,7 +8,7 @@ export interface HttpJwtSettings {
   jwksUrlEnv?: string;
   keyEnv?: string;
   algorithms: string[];
-  claims: { tenant: string; principal: string };
+  claims: { tenant: string; principal: string; roles?: string };
   requiredScopes: string[];
   clockSkewS: number;
 }

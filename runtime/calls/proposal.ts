@@ -87,6 +87,7 @@ async function propose(env: CallEnvironment, prepared: PreparedCapability, rawAr
     capability: cap.name,
     tenantId: env.context.tenantId,
     principal: env.context.principal,
+    ...(env.context.roles !== undefined ? { roles: env.context.roles } : {}),
     source: cap.source,
     target: {
       ...(cap.target.schema !== undefined ? { schema: cap.target.schema } : {}),

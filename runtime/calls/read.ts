@@ -78,6 +78,8 @@ function readRecord(
     capability: cap.name,
     tenantId: env.context.tenantId,
     principal: env.context.principal,
+    // Plain (undefined without a roles claim) rather than a conditional spread: once per read.
+    roles: env.context.roles,
     source: cap.source,
     table: prepared.tableLabel,
     statementFingerprint: prepared.fingerprint,

@@ -64,6 +64,7 @@ export async function recordFailureSafely(env: CallEnvironment, prepared: Prepar
       capability: cap.name,
       tenantId: env.context.tenantId,
       principal: env.context.principal,
+      ...(env.context.roles !== undefined ? { roles: env.context.roles } : {}),
       source: cap.source,
       table: prepared.tableLabel,
       statementFingerprint: prepared.fingerprint,

@@ -11,7 +11,8 @@ export interface ReadinessReport {
   ready: boolean;
   /** stopping: the server is draining for shutdown; the checks are no longer run. */
   /** context appears only when the trusted context was refused at start (every call is refused). */
-  checks: { source: CheckState; ledger: CheckState; statements: CheckState; context?: "fail" } | { stopping: "yes" };
+  /** jwks appears only with http_jwt's key-set URL: ok once the key set was fetched (then for good). */
+  checks: { source: CheckState; ledger: CheckState; statements: CheckState; jwks?: CheckState; context?: "fail" } | { stopping: "yes" };
 }
 
 export interface ReadinessOptions {
@@ -27,6 +28,8 @@ export interface ReadinessOptions {
   now?: () => number;
   /** The trusted context was refused at start: the server answers every call with an error, so it is never ready. */
   contextRefused?: boolean;
+  /** http_jwt with a key-set URL: resolves once the key set has been fetched (runtime/auth/jwt-verifier.ts). */
+  keySetFetched?: () => Promise<void>;
 }
 
 export interface Readiness {
@@ -65,7 +68,14 @@ export function createReadiness(options: ReadinessOptions): Readiness {
     ]);
     // Preparing needs a source; when it is down the statements cannot be known, and say so.
     const statements = source === "ok" ? await statementsCheck() : "fail";
-    const checks = { source, ledger, statements, ...(options.contextRefused ? { context: "fail" as const } : {}) };
+    const jwks = options.keySetFetched === undefined ? undefined : await passes(options.keySetFetched);
+    const checks = {
+      source,
+      ledger,
+      statements,
+      ...(jwks !== undefined ? { jwks } : {}),
+      ...(options.contextRefused ? { context: "fail" as const } : {}),
+    };
     return { ready: stopping ? false : Object.values(checks).every((s) => s === "ok"), checks };
   }
 

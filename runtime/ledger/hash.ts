@@ -52,6 +52,8 @@ export function changeSet(p: NewProposal): Record<string, unknown> {
     capability: p.capability,
     tenantId: p.tenantId,
     principal: p.principal,
+    // Only when recorded, so proposals made without a roles claim keep the hash they always had.
+    ...(p.roles !== undefined ? { roles: p.roles } : {}),
     source: p.source,
     target: p.target,
     before: p.before,

@@ -266,6 +266,17 @@ export const MIGRATIONS: readonly MigrationStep[] = [
         FROM reads;
     `,
   },
+  {
+    version: 9,
+    name: "reads and proposals record the caller's verified roles",
+    // A JSON list of the roles an http_jwt token's roles claim gave the caller; NULL when the
+    // contract maps no roles claim (and for every record written before this step). A proposal's
+    // roles are part of its hashed change set only when set, so earlier seals still verify.
+    sql: `
+      ALTER TABLE reads ADD COLUMN roles TEXT;
+      ALTER TABLE proposals ADD COLUMN roles TEXT;
+    `,
+  },
 ];
 
 /** Thrown when the store was written by a newer build whose schema this build does not know. */

@@ -8,6 +8,8 @@ export interface ReadRecord {
   capability: string;
   tenantId: string;
   principal: string;
+  /** The caller's verified roles (http_jwt with claims.roles); absent when no roles claim is mapped. */
+  roles?: readonly string[];
   source: string;
   /** "schema.table" or "table". */
   table: string;
@@ -33,6 +35,8 @@ export interface EvidenceBundle {
   capability: string;
   tenantId: string;
   principal: string;
+  /** The caller's verified roles, when an http_jwt roles claim gave them. */
+  roles?: string[];
   table: string;
   objectIds: string[];
   args: Record<string, unknown>;
@@ -143,6 +147,8 @@ export interface NewProposal {
   capability: string;
   tenantId: string;
   principal: string;
+  /** The proposer's verified roles (http_jwt with claims.roles); part of the hashed change set when present. */
+  roles?: readonly string[];
   source: string;
   target: { schema?: string; table: string; primaryKey: { column: string; value: string } };
   /** The visible row before the change. */
@@ -195,6 +201,7 @@ export interface FailureRecord {
   capability: string;
   tenantId?: string;
   principal?: string;
+  roles?: readonly string[];
   source?: string;
   table?: string;
   statementFingerprint?: string;

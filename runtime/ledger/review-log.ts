@@ -370,6 +370,7 @@ function sealNewProposal(key: LedgerKey, input: NewProposal, id: string, created
     capability: input.capability,
     tenantId: input.tenantId,
     principal: input.principal,
+    ...(input.roles !== undefined ? { roles: [...input.roles] } : {}),
     source: input.source,
     target: asStored(input.target),
     before: asStored(input.before),

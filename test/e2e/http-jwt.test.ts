@@ -16,6 +16,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { SignJWT, exportJWK, type JWTPayload } from "jose";
 import { createDatabase, type TestDatabase } from "../support/databases.ts";
 import { seedExample } from "../support/example.ts";
+import { runCli } from "../support/cli.ts";
 import { buildServer, connectStdio, envelopeOf, exampleConfigFor, spawnHttpServer, type HttpServerProcess } from "../support/compiled-server.ts";
 
 const ISSUER = "https://id.test.example/";
@@ -46,6 +47,7 @@ describe("HTTP requests carry a verified JWT (trusted_context.http_jwt)", () => 
   let server: HttpServerProcess;
   let store: string;
   let env: Record<string, string>;
+  let jwtConfig: Record<string, any>;
 
   before(async () => {
     db = await createDatabase("postgres", "srjwt");
@@ -65,10 +67,11 @@ describe("HTTP requests carry a verified JWT (trusted_context.http_jwt)", () => 
       audience: AUDIENCE,
       jwks_url_env: "TEST_JWKS_URL",
       algorithms: ["RS256"],
-      claims: { tenant: "tenant_id", principal: "sub" },
+      claims: { tenant: "tenant_id", principal: "sub", roles: "roles" },
       required_scopes: [SCOPE],
       clock_skew_s: 5,
     };
+    jwtConfig = config;
     env = { SUPPORT_DB_READ_URL: db.url, SYNAPSOR_TENANT_ID: "tenant_acme", SYNAPSOR_PRINCIPAL: "env-agent", TEST_JWKS_URL: jwksUrl };
     built = await buildServer(config, { ...process.env, ...env, SUPPORT_DB_WRITE_URL: db.url }, "SUPPORT_DB_READ_URL");
     store = join(built.runDir, "ledger.db");
@@ -130,7 +133,7 @@ describe("HTTP requests carry a verified JWT (trusted_context.http_jwt)", () => 
       audience: AUDIENCE,
       jwksUrlEnv: "TEST_JWKS_URL",
       algorithms: ["RS256"],
-      claims: { tenant: "tenant_id", principal: "sub" },
+      claims: { tenant: "tenant_id", principal: "sub", roles: "roles" },
       requiredScopes: [SCOPE],
       clockSkewS: 5,
     });
@@ -149,7 +152,8 @@ describe("HTTP requests carry a verified JWT (trusted_context.http_jwt)", () => 
       const before = ledgerCounts();
       const a1 = await inspect(client, "INV-3001");
       assert.equal(a1.ok, true, JSON.stringify(a1));
-      assert.deepEqual(a1._meta, { tenant_id: "tenant_acme", principal: "alice@acme", provenance: "http_jwt", canonical_capability: "billing.inspect_invoice" });
+      // The contract maps a roles claim; this token carries none, so the caller has no roles.
+      assert.deepEqual(a1._meta, { tenant_id: "tenant_acme", principal: "alice@acme", provenance: "http_jwt", roles: [], canonical_capability: "billing.inspect_invoice" });
       token.current = globex;
       const g1 = await inspect(client, "INV-3001");
       assert.equal(g1.ok, false, "an acme invoice is not found for globex");
@@ -277,5 +281,152 @@ describe("HTTP requests carry a verified JWT (trusted_context.http_jwt)", () => 
       spawnHttpServer(built.serverPath, built.runDir, { ...env, TOKEN: "0123456789abcdef0123" }, ["--store", ":memory:", "--auth-token-env", "TOKEN"]),
       /drop --auth-token-env/,
     );
+  });
+  test("the roles claim: a list or a space-separated string becomes the call's roles in _meta, the evidence and the proposal", async () => {
+    const listed = await mint({ tenant_id: "tenant_acme", sub: "rita@acme", roles: ["billing-reviewer", "support", "support"] });
+    const spaced = await mint({ tenant_id: "tenant_acme", sub: "rita@acme", roles: "support  auditor" });
+    const { client, token } = await clientWithSwitchableToken(listed);
+    try {
+      const before = ledgerCounts();
+      const first = await inspect(client, "INV-3001");
+      assert.deepEqual(first._meta.roles, ["billing-reviewer", "support"], "duplicates dropped, order kept");
+      // The same principal with other roles: another caller, not the cached one.
+      token.current = spaced;
+      const second = await inspect(client, "INV-3001");
+      assert.deepEqual(second._meta.roles, ["support", "auditor"]);
+      const proposed = envelopeOf(
+        await client.callTool({ name: "billing.propose_late_fee_waiver", arguments: { invoice_id: "INV-3001", new_late_fee_cents: 0, reason: "roles" } }),
+      );
+      assert.equal(proposed.ok, true, JSON.stringify(proposed));
+      assert.deepEqual(proposed._meta.roles, ["support", "auditor"]);
+
+      const ledger = new DatabaseSync(store, { readOnly: true });
+      try {
+        const reads = ledger.prepare("SELECT principal, roles FROM reads ORDER BY created_at").all().slice(before.reads);
+        assert.deepEqual(reads.map((r) => JSON.parse(r.roles as string)), [["billing-reviewer", "support"], ["support", "auditor"], ["support", "auditor"]]);
+        const proposal = ledger.prepare("SELECT roles FROM proposals WHERE id = ?").get(proposed.proposal.id);
+        assert.deepEqual(JSON.parse(proposal!.roles as string), ["support", "auditor"]);
+      } finally {
+        ledger.close();
+      }
+      // The operator's view of the evidence says who read it with which roles.
+      const shown = await runCli(["evidence", "show", first.evidence.bundle_id, "--store", store, "--json"]);
+      assert.equal(shown.code, 0, shown.stderr);
+      const bundle = JSON.parse(shown.stdout);
+      assert.deepEqual([bundle.principal, bundle.roles], ["rita@acme", ["billing-reviewer", "support"]]);
+    } finally {
+      await client.close();
+    }
+  });
+
+  test("a malformed roles claim is refused with 403 before anything runs, echoing no role", async () => {
+    const before = ledgerCounts();
+    const base = { tenant_id: "tenant_acme", sub: "mallory" };
+    const cases: Array<[string, unknown]> = [
+      ["a number", 7],
+      ["an object", { admin: true }],
+      ["a list holding a number", ["support", 1]],
+      ["a role with a bidi override", ["support\u202eadmin"]],
+      ["a role with a control character", ["sup\u0007port"]],
+      ["a role with a newline in a string", "support\nadmin"],
+      ["an empty role", ["support", ""]],
+      ["a role with a space inside a list", ["billing admin"]],
+      ["a role longer than 128 characters", ["r".repeat(129)]],
+      ["more than 32 roles", Array.from({ length: 33 }, (_, i) => `role-${i}`)],
+    ];
+    for (const [name, roles] of cases) {
+      const response = await rawCall(`Bearer ${await mint({ ...base, roles })}`);
+      const body = await response.text();
+      assert.equal(response.status, 403, `${name}: ${body}`);
+      assert.match(body, /roles claim/, name);
+      assert.equal(body.includes("admin") || body.includes("support"), false, `${name}: the refusal echoes no role`);
+    }
+    assert.deepEqual(ledgerCounts(), before, "no refusal wrote to the ledger");
+  });
+
+  test("/readyz says the key set was fetched (fixed words, no URL) once the server fetched it at start", async () => {
+    let last;
+    for (let i = 0; i < 50; i++) {
+      last = await fetch(new URL("/readyz", server.url));
+      if (last.status === 200) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const text = await last!.text();
+    assert.equal(last!.status, 200, text);
+    assert.deepEqual(JSON.parse(text), { ready: true, checks: { source: "ok", ledger: "ok", statements: "ok", jwks: "ok" } });
+  });
+});
+
+describe("/readyz waits for the key set to be fetched once (http_jwt with a key-set URL)", () => {
+  let db: TestDatabase;
+  let provider: Server;
+  let available = false;
+  let fetches = 0;
+  let server: HttpServerProcess | undefined;
+
+  before(async () => {
+    db = await createDatabase("postgres", "srjwks");
+    await seedExample(db);
+    const publicJwk = { ...(await exportJWK(signing.publicKey)), kid: "k1", alg: "RS256", use: "sig" };
+    // Down (500) until the test says otherwise: the identity provider is not reachable at start.
+    provider = createServer((_req, res) => {
+      fetches++;
+      if (!available) {
+        res.writeHead(500, { "Content-Type": "text/plain" });
+        res.end("down");
+        return;
+      }
+      res.writeHead(200, { "Content-Type": "application/json" });
+      res.end(JSON.stringify({ keys: [publicJwk] }));
+    });
+    await new Promise<void>((resolve) => provider.listen(0, "127.0.0.1", resolve));
+  });
+  after(async () => {
+    await server?.stop();
+    await new Promise((resolve) => provider?.close(resolve));
+    await db?.drop();
+  });
+
+  test("not ready (jwks fail, nothing else said) while the provider is down; ready once it answers; then no more fetches", async () => {
+    const config = exampleConfigFor("postgres");
+    config.trusted_context.http_jwt = {
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      jwks_url_env: "TEST_JWKS_URL",
+      algorithms: ["RS256"],
+      claims: { tenant: "tenant_id", principal: "sub" },
+    };
+    const jwksUrl = `http://127.0.0.1:${(provider.address() as { port: number }).port}/secret-path/jwks.json`;
+    const env = { SUPPORT_DB_READ_URL: db.url, TEST_JWKS_URL: jwksUrl };
+    const built = await buildServer(config, { ...process.env, ...env }, "SUPPORT_DB_READ_URL");
+    server = await spawnHttpServer(built.serverPath, built.runDir, env, ["--store", ":memory:"]);
+    const readyz = async () => {
+      const response = await fetch(new URL("/readyz", server!.url));
+      return { status: response.status, text: await response.text() };
+    };
+    const until = async (status: number, match: (text: string) => boolean) => {
+      let last;
+      for (let i = 0; i < 100; i++) {
+        last = await readyz();
+        if (last.status === status && match(last.text)) return last;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      assert.fail(`/readyz never answered ${status}; last ${last?.status} ${last?.text}`);
+    };
+    const down = await until(503, (text) => text.includes('"jwks":"fail"'));
+    assert.deepEqual(JSON.parse(down.text), { ready: false, checks: { source: "ok", ledger: "ok", statements: "ok", jwks: "fail" } });
+    for (const secret of ["secret-path", "127.0.0.1", "jwks.json", "500"]) assert.equal(down.text.includes(secret), false, `readyz revealed ${secret}`);
+    assert.ok(fetches >= 1, "the key set was asked for at start, before any token arrived");
+
+    available = true;
+    const ready = await until(200, () => true);
+    assert.deepEqual(JSON.parse(ready.text), { ready: true, checks: { source: "ok", ledger: "ok", statements: "ok", jwks: "ok" } });
+    const after = fetches;
+    // Readiness is cached for a second; two more rounds later the key set has not been fetched again.
+    await new Promise((r) => setTimeout(r, 1100));
+    await readyz();
+    await new Promise((r) => setTimeout(r, 1100));
+    assert.equal((await readyz()).status, 200);
+    assert.equal(fetches, after, "a fetched key set is not fetched again by readiness");
   });
 });

@@ -49,8 +49,15 @@ describe("good contracts", () => {
     assert.deepEqual(validateContract(c).ok ? [] : (validateContract(c) as { diagnostics: Diagnostic[] }).diagnostics, []);
   });
 
+  test("http_jwt may name a roles claim", () => {
+    const c = fullContractCopy();
+    c.trusted_context!.http_jwt = { ...goodJwt(), claims: { tenant: "tenant_id", principal: "sub", roles: "roles" } };
+    assert.deepEqual(validateContract(c).ok ? [] : (validateContract(c) as { diagnostics: Diagnostic[] }).diagnostics, []);
+  });
+
   test("http_jwt refuses alg none, an empty algorithm list and unknown fields", () => {
-    for (const bad of [{ algorithms: ["none"] }, { algorithms: [] }, { secret: "x" }, { clock_skew_s: 301 }]) {
+    const claims = (extra: Record<string, unknown>) => ({ claims: { tenant: "tenant_id", principal: "sub", ...extra } });
+    for (const bad of [{ algorithms: ["none"] }, { algorithms: [] }, { secret: "x" }, { clock_skew_s: 301 }, claims({ roles: "" }), claims({ roles: ["roles"] }), claims({ groups: "g" })]) {
       const c = fullContractCopy() as unknown as { trusted_context: { http_jwt: unknown } };
       c.trusted_context.http_jwt = { ...goodJwt(), ...bad };
       const d = problems(c);

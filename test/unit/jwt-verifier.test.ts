@@ -59,6 +59,26 @@ describe("key_env", () => {
     }
   });
 
+  test("claims.roles: a list or a space-separated string gives the roles (bounded); without the claim, none; malformed is 403", async () => {
+    const verifier = createJwtVerifier(settings({ claims: { tenant: "org", principal: "sub", roles: "roles" } }), { JWT_KEY: SECRET });
+    const rolesOf = async (roles: unknown) => {
+      const outcome = await verifier.verify(`Bearer ${await hs256({ org: "t1", sub: "ann", scope: "read", ...(roles === undefined ? {} : { roles }) })}`);
+      return outcome.ok ? outcome.context.roles : `refused ${outcome.status}`;
+    };
+    assert.deepEqual(await rolesOf(undefined), []);
+    assert.deepEqual(await rolesOf(" reader  auditor reader "), ["reader", "auditor"]);
+    assert.deepEqual(await rolesOf(["reader", "auditor", "reader"]), ["reader", "auditor"]);
+    assert.deepEqual(await rolesOf(Array.from({ length: 32 }, (_, i) => `r${i}`)), Array.from({ length: 32 }, (_, i) => `r${i}`));
+    assert.deepEqual(await rolesOf(["r".repeat(128)]), ["r".repeat(128)]);
+    for (const bad of [null, 1, {}, [["nested"]], ["ok", null], ["r".repeat(129)], Array.from({ length: 33 }, (_, i) => `r${i}`), "reader\tadmin", ["re\u200bader"], ["\u2066admin"]]) {
+      assert.equal(await rolesOf(bad), "refused 403", JSON.stringify(bad));
+    }
+    // Without claims.roles in the contract, a token's roles are not read at all.
+    const plain = createJwtVerifier(settings(), { JWT_KEY: SECRET });
+    const outcome = await plain.verify(`Bearer ${await hs256({ org: "t1", sub: "ann", scope: "read", roles: ["admin"] })}`);
+    assert.deepEqual(outcome, { ok: true, context: { tenantId: "t1", principal: "ann", provenance: "http_jwt" } });
+  });
+
   test("a token without exp is refused", async () => {
     const verifier = createJwtVerifier(settings(), { JWT_KEY: SECRET });
     const token = await new SignJWT({ org: "t1", sub: "ann", scope: "read" })

@@ -79,6 +79,8 @@ const PROPOSAL_EDITS: Record<string, (r: Record<string, unknown>) => string | nu
   capability: () => "billing.propose_refund",
   tenant_id: () => "globex",
   principal: () => "agent:other",
+  // A proposal made without verified roles gains one (an approver might trust it more).
+  roles: () => JSON.stringify(["billing-admin"]),
   source: () => "other_db",
   target_table: () => "public.payouts",
   object_id: () => "INV-9999",
@@ -117,7 +119,7 @@ const DECISION_EDITS: Record<string, () => string | null> = {
   mac: () => "f".repeat(64),
 };
 
-const CHANGE_SET_COLUMNS = new Set(["capability", "tenant_id", "principal", "source", "target", "before_row", "patch", "after_row", "guards", "args", "evidence_id", "approval", "executor"]);
+const CHANGE_SET_COLUMNS = new Set(["capability", "tenant_id", "principal", "roles", "source", "target", "before_row", "patch", "after_row", "guards", "args", "evidence_id", "approval", "executor"]);
 
 describe("tampering with a stored proposal", () => {
   test("the tamper list covers every column of the proposals and decisions tables", () => {

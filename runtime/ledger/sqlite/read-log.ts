@@ -28,7 +28,7 @@ const INTERNAL_ERROR_LIST: ListSpec = {
 // subquery, like INTERNAL_ERRORS, so no schema change is needed. Only the tenant and capability
 // indexes exist (a per-object index measured ~6x slower on the read hot path, migrations.ts): the
 // object, source, table and time filters are checked on the rows those indexes (or the key order) give.
-const EVIDENCE_ROWS = `(SELECT key, 'ev_' || key AS id, 'qa_' || key AS query_audit_id, capability, tenant_id, principal, source,
+const EVIDENCE_ROWS = `(SELECT key, 'ev_' || key AS id, 'qa_' || key AS query_audit_id, capability, tenant_id, principal, roles, source,
   table_name, object_ids, args, rows, created_at FROM reads WHERE has_evidence = 1)`;
 const AUDIT_ROWS = `(SELECT key, 'qa_' || key AS id, CASE WHEN has_evidence = 1 THEN 'ev_' || key END AS evidence_id, capability, tenant_id,
   principal, source, table_name, statement_fingerprint, row_count, duration_ms, redacted_params, outcome, error_code, object_ids,
@@ -93,11 +93,13 @@ export class SqliteReadLog implements ReadLog {
     this.#db = db;
     this.#insertRead = db.prepare(`INSERT INTO reads (key, capability, tenant_id, principal, source, table_name,
       statement_fingerprint, row_count, duration_ms, redacted_params, outcome, error_code, has_evidence,
-      object_ids, args, rows, traceparent, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      object_ids, args, rows, traceparent, created_at, roles) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.#insertInternalError = db.prepare("INSERT INTO internal_errors (query_audit_id, code, detail, created_at) VALUES (?, ?, ?, ?)");
     // By key, not by the view's computed id, so the lookup uses the primary key.
-    this.#evidenceById = db.prepare("SELECT * FROM evidence_bundles WHERE key = ?");
-    this.#evidenceByIdInTenant = db.prepare("SELECT * FROM evidence_bundles WHERE key = ? AND tenant_id = ?");
+    // The subquery rather than the evidence_bundles view, which predates the roles column; SQLite
+    // flattens it, so this is still a primary-key lookup.
+    this.#evidenceById = db.prepare(`SELECT * FROM ${EVIDENCE_ROWS} WHERE key = ?`);
+    this.#evidenceByIdInTenant = db.prepare(`SELECT * FROM ${EVIDENCE_ROWS} WHERE key = ? AND tenant_id = ?`);
     this.#internalErrorById = db.prepare(`SELECT * FROM ${INTERNAL_ERRORS} WHERE id = ?`);
     this.#auditById = db.prepare(AUDIT_BY_ID);
     this.#auditByIdInTenant = db.prepare(`${AUDIT_BY_ID} AND tenant_id = ?`);
@@ -157,7 +159,7 @@ export class SqliteReadLog implements ReadLog {
     const record = r.record;
     this.#insertRead.run(r.key, record.capability, record.tenantId, record.principal, record.source,
       record.table, record.statementFingerprint, record.rows.length, record.durationMs, r.params, "ok", null,
-      r.evidenceId ? 1 : 0, r.objectIds, r.args, r.rows, record.traceparent ?? null, r.createdAt);
+      r.evidenceId ? 1 : 0, r.objectIds, r.args, r.rows, record.traceparent ?? null, r.createdAt, rolesColumn(record.roles));
   }
 
   async recordFailure(failure: FailureRecord): Promise<void> {
@@ -166,7 +168,7 @@ export class SqliteReadLog implements ReadLog {
     this.#db.transaction(() => {
       this.#insertRead.run(key, failure.capability, failure.tenantId ?? null, failure.principal ?? null, failure.source ?? null,
         failure.table ?? null, failure.statementFingerprint ?? null, 0, 0, "[]", "error", failure.code, 0, null, null, null,
-        failure.traceparent ?? null, createdAt);
+        failure.traceparent ?? null, createdAt, rolesColumn(failure.roles));
       // The detail may quote a database or handler URL; its credentials never enter the file.
       this.#insertInternalError.run(`qa_${key}`, failure.code, redactCredentials(failure.internal), createdAt);
     });
@@ -222,4 +224,9 @@ function serialiseRead(record: ReadRecord): SerialisedRead {
     args: evidenceId ? JSON.stringify(record.args) : null,
     rows: evidenceId ? JSON.stringify(record.rows) : null,
   };
+}
+
+/** The roles column: a JSON list when the caller's roles were verified, NULL when none are mapped. */
+function rolesColumn(roles: readonly string[] | undefined): string | null {
+  return roles === undefined ? null : JSON.stringify(roles);
 }

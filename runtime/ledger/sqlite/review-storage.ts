@@ -59,8 +59,8 @@ export class SqliteReviewStorage implements ReviewStorage {
     this.#events = events;
     this.#insertProposal = db.prepare(`INSERT INTO proposals (id, hash, state, capability, tenant_id, principal, source,
       target_table, object_id, target, before_row, patch, after_row, guards, args, evidence_id, approval,
-      executor, plan_hash, created_at, updated_at, key_id, mac, state_key_id, state_mac)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      executor, plan_hash, created_at, updated_at, key_id, mac, state_key_id, state_mac, roles)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.#proposalById = db.prepare("SELECT * FROM proposals WHERE id = ?");
     this.#proposalByIdInTenant = db.prepare("SELECT * FROM proposals WHERE id = ? AND tenant_id = ?");
     // The compare-and-set: the whole sealed state stamp must still be what the review step read.
@@ -97,7 +97,7 @@ export class SqliteReviewStorage implements ReviewStorage {
       p.targetTable, p.objectId, JSON.stringify(p.target), JSON.stringify(p.before), JSON.stringify(p.patch),
       JSON.stringify(p.after), JSON.stringify(p.guards), JSON.stringify(p.args), p.evidenceId,
       JSON.stringify(p.approval), JSON.stringify(p.executor), p.planHash, p.createdAt, p.updatedAt, p.keyId, p.mac,
-      p.stateKeyId, p.stateMac);
+      p.stateKeyId, p.stateMac, p.roles === undefined ? null : JSON.stringify(p.roles));
     this.#events.insertNow(event);
   }
 
