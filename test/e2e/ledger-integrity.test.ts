@@ -203,8 +203,10 @@ describe("a compiled server and the review CLI on one ledger, against Postgres",
     ["state_key_id", () => keyIdOf(OTHER_KEY)],
     ["state_mac", () => "e".repeat(64)],
     ["id", () => "wrp_edited00000000000000"],
+    // This proposal came over stdio, so it has no roles; roles planted afterwards join its change set.
+    ["roles", () => JSON.stringify(["billing_lead"])],
   ];
-  const CHANGE_SET = new Set(["capability", "tenant_id", "principal", "source", "target", "before_row", "patch", "after_row", "guards", "args", "evidence_id", "approval", "executor"]);
+  const CHANGE_SET = new Set(["capability", "tenant_id", "principal", "source", "target", "before_row", "patch", "after_row", "guards", "args", "evidence_id", "approval", "executor", "roles"]);
 
   test("every column of an approved proposal edited in the file (hash recomputed): apply refuses with POLICY_VIOLATION and writes nothing", async () => {
     const columns = new DatabaseSync(store, { readOnly: true });
