@@ -75,7 +75,10 @@ for (const [label, count] of [["example (3 tools)", 3], ["10-tool config", 10]] 
   console.log(`${label}: tools/list result ${resultBytes} bytes, ${Math.round(resultBytes / tools.length)} per tool`);
   console.log(
     `  per tool (mean): description ${per((t) => t.description)}, inputSchema ${per((t) => t.inputSchema)}, ` +
-      `outputSchema ${per((t) => t.outputSchema)} (${(outputShare * 100).toFixed(0)}% of the list)`,
+      `outputSchema ${per((t) => t.outputSchema)} (${(outputShare * 100).toFixed(0)}% of the list), ` +
+      `the rest (name, title, annotations, _meta, keys) ${Math.round(
+        tools.reduce((sum, t, i) => sum + toolBytes[i]! - bytes(t.description) - bytes(t.inputSchema) - bytes(t.outputSchema), 0) / tools.length,
+      )}`,
   );
   for (const [i, tool] of tools.entries()) {
     if (count === 3) console.log(`  ${tool.name}: ${toolBytes[i]} bytes, outputSchema ${bytes(tool.outputSchema)}`);

@@ -36,14 +36,16 @@ export function toolNameFor(capability: Capability, aliasMode: AliasMode): strin
 export function describeTool(capability: Capability, aliasMode: AliasMode): ToolDescriptor {
   const name = toolNameFor(capability, aliasMode);
   const isRead = capability.kind === "read";
+  // A title only where it differs from the name (an alias): clients display the name when there
+  // is none (MCP: title, then annotations.title, then name), and tools/list repeats every byte.
   return {
     name,
-    title: capability.name,
+    ...(name === capability.name ? {} : { title: capability.name }),
     description: aliasMode === "openai" ? `[${capability.name}] ${capability.description}` : capability.description,
     inputSchema: capability.inputSchema,
     outputSchema: capability.outputSchema,
+    // Every hint stays explicit, defaults included: hosts decide on confirmations from these.
     annotations: {
-      title: capability.name,
       readOnlyHint: isRead,
       destructiveHint: false,
       // A read returns the same row for the same arguments; each proposal call records a new proposal.

@@ -1,16 +1,20 @@
-// The outputSchema of one tool: the result envelope (runtime/envelope.ts) with `data` and
-// `proposal` typed for that tool. It is sent once per tool in every tools/list, so the envelope
-// parts are as short as they can be while still saying what a client branches on; the per-tool
-// parts carry the row's columns and their JSON types. It must accept every envelope the tool
-// returns, ok or not (an error envelope has `data` and `proposal` null): the SDK Client validates
-// structuredContent against it and rejects the call otherwise.
+// The outputSchema of one tool: the result envelope (runtime/envelope.ts) with `data` (a read) or
+// `proposal` (a proposal) typed for that tool. It is sent once per tool in every tools/list, so it
+// describes only what a client branches on: `ok`, `summary`, `kind`, the tool's own result shape
+// and `error`. The other envelope fields (`action`, the result field that is always null for this
+// kind, `evidence`, `source_database_changed`, `_meta`) are still in every result; the root is
+// open, so they validate, and schemas/result-envelope.v1.schema.json describes them in full. It
+// must accept every envelope the tool returns, ok or not (an error envelope has `data` and
+// `proposal` null): the SDK Client validates structuredContent against it and rejects the call
+// otherwise.
 
 import type { JsonSchema } from "./capability.ts";
 
 const STRING = { type: "string" };
 const BOOLEAN = { type: "boolean" };
 
-const ENVELOPE_FIELDS = ["ok", "summary", "action", "kind", "data", "proposal", "error", "evidence", "source_database_changed", "_meta"];
+/** Every field of every envelope, in order (runtime/envelope.ts). */
+export const ENVELOPE_FIELDS = ["ok", "summary", "action", "kind", "data", "proposal", "error", "evidence", "source_database_changed", "_meta"] as const;
 
 const ERROR_SCHEMA = {
   type: ["object", "null"],
@@ -19,31 +23,19 @@ const ERROR_SCHEMA = {
   properties: { code: STRING, message: STRING, retryable: BOOLEAN, retry_after_s: { type: "integer" } },
 };
 
-const EVIDENCE_SCHEMA = { type: ["object", "null"], properties: { bundle_id: STRING } };
-
-/** `data` of a proposal and `proposal` of a read: always null. */
+/** The value of a fixed patch column set to null. */
 export const NULL_SCHEMA: JsonSchema = { type: "null" };
 
 /**
- * The envelope of one tool. `data`/`proposal` are the tool's success shapes; each is widened to
- * accept null (error envelopes) here, so callers describe only the success shape.
+ * The envelope of one tool: `result` is the success shape of its `data` (a read) or `proposal`
+ * (a proposal), widened here to accept null (error envelopes).
  */
-export function envelopeOutputSchema(kind: "read" | "proposal", data: JsonSchema, proposal: JsonSchema): JsonSchema {
+export function envelopeOutputSchema(kind: "read" | "proposal", result: JsonSchema): JsonSchema {
+  const field = kind === "read" ? "data" : "proposal";
   return {
     type: "object",
-    required: ENVELOPE_FIELDS,
-    properties: {
-      ok: BOOLEAN,
-      summary: STRING,
-      action: STRING,
-      kind: { const: kind },
-      data: orNull(data),
-      proposal: orNull(proposal),
-      error: ERROR_SCHEMA,
-      evidence: EVIDENCE_SCHEMA,
-      source_database_changed: BOOLEAN,
-      _meta: { type: "object" },
-    },
+    required: ["ok", field, "error"],
+    properties: { ok: BOOLEAN, summary: STRING, kind: { const: kind }, [field]: orNull(result), error: ERROR_SCHEMA },
   };
 }
 

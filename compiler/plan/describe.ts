@@ -3,8 +3,7 @@
 
 import type { ResolvedCapability } from "../resolve/resolved.ts";
 
-export const PROPOSAL_NOTE =
-  "This only records a proposal for human review; it does not change the database.";
+export const PROPOSAL_NOTE = "Only records a proposal for human review; does not change the database.";
 
 export function describeCapability(cap: ResolvedCapability): string {
   const c = cap.config;

@@ -44,13 +44,16 @@ export function columnJsonSchema(column: ColumnInfo): JsonSchema {
   return column.nullable ? orNull(base) : base;
 }
 
-/** A row of the visible columns, every one present and nothing else. */
+/**
+ * A row of the visible columns, every one present. That nothing else is present is the runtime's
+ * guarantee (runtime/calls/visible.ts), not restated as `additionalProperties: false`: the
+ * listed columns are what a client reads, and the keyword would cost bytes in every tools/list.
+ */
 function rowSchema(columns: ReadonlyArray<{ name: string; info: ColumnInfo }>): JsonSchema {
   return {
     type: "object",
     required: columns.map((c) => c.name),
     properties: Object.fromEntries(columns.map((c) => [c.name, columnJsonSchema(c.info)])),
-    additionalProperties: false,
   };
 }
 
@@ -81,7 +84,7 @@ export function outputSchemaFor(plan: PlanWithoutSchema, columns: ReadonlyMap<st
           required: ["rows", "count", "truncated"],
           properties: { rows: { type: "array", items: row }, count: { type: "integer" }, truncated: { type: "boolean" } },
         };
-    return envelopeOutputSchema("read", data, NULL_SCHEMA);
+    return envelopeOutputSchema("read", data);
   }
   // The diff lists only the visible patch columns, and one fed by an omitted optional argument not at all.
   const shown = new Set(plan.visibleColumns);
@@ -96,18 +99,13 @@ export function outputSchemaFor(plan: PlanWithoutSchema, columns: ReadonlyMap<st
         },
       ]),
   );
+  // What a client follows and shows: the id (the proposal resource), the state and the diff. The
+  // proposal's other fields (target, approval_required, writeback, next) are in every result and
+  // in schemas/result-envelope.v1.schema.json.
   const proposal = {
     type: "object",
-    required: ["id", "state", "target", "diff", "approval_required", "writeback", "next"],
-    properties: {
-      id: { type: "string" },
-      state: { type: "string" },
-      target: { type: "string" },
-      diff: { type: "object", properties: diff, additionalProperties: false },
-      approval_required: { type: "boolean" },
-      writeback: { type: "object" },
-      next: { type: "string" },
-    },
+    required: ["id", "state", "diff"],
+    properties: { id: { type: "string" }, state: { type: "string" }, diff: { type: "object", properties: diff } },
   };
-  return envelopeOutputSchema("proposal", NULL_SCHEMA, proposal);
+  return envelopeOutputSchema("proposal", proposal);
 }

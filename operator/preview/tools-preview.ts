@@ -4,6 +4,7 @@
 
 import { describeTool, type AliasMode } from "../../runtime/capability-host.ts";
 import type { ToolDescriptor } from "../../runtime/mcp/host.ts";
+import { ENVELOPE_FIELDS } from "../../runtime/envelope-schema.ts";
 import type { Contract } from "../../compiler/config/contract.ts";
 import type { SchemaSnapshot, TableInfo } from "../../compiler/inspect/snapshot.ts";
 import type { BuildPlan, CapabilityPlan, ParamSource } from "../../compiler/plan/capability-plan.ts";
@@ -164,8 +165,8 @@ function formatTool(tool: ToolDescriptor): string[] {
   if (names.length === 0) lines.push("    (none)");
   for (const name of names) lines.push(`    ${formatArgument(name, properties[name]!, required.has(name))}`);
   if (tool.inputSchema.additionalProperties === false) lines.push("    (no other arguments are accepted)");
-  const envelopeFields = (tool.outputSchema?.required as string[] | undefined) ?? [];
-  lines.push(`  output: the result envelope (${envelopeFields.join(", ")}); ${resultShape(tool.outputSchema)}`);
+  // Every envelope has every field; the outputSchema requires only those a client branches on.
+  lines.push(`  output: the result envelope (${ENVELOPE_FIELDS.join(", ")}); ${resultShape(tool.outputSchema)}`);
   return lines;
 }
 

@@ -1,14 +1,21 @@
 // Every tool publishes its own result shape (outputSchema: the envelope with the read's row or the
 // proposal's diff typed per column), and every result it returns validates against it: ok and
 // error envelopes, single reads, lists of 0, 1 and n rows, proposals and refusals, on both engines,
-// through a compiled server and the SDK Client (which itself rejects a result that does not
-// validate). A table of awkward types (bigint past 2^53, decimal, float NaN, boolean, JSON, arrays,
-// enums, nulls) checks the column types against what the drivers really return.
+// through a compiled server and the SDK Clients of both lines, 1.x and 2.x (which themselves reject
+// a result that does not validate). Every envelope also validates against the full published
+// envelope schema (schemas/result-envelope.v1.schema.json), and every row has exactly the
+// published columns. A table of awkward types (bigint past 2^53, decimal, float NaN, boolean, JSON,
+// arrays, enums, nulls) checks the column types against what the drivers really return.
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Ajv } from "ajv";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import { Client as Client2 } from "@modelcontextprotocol/client";
+import { StdioClientTransport as Stdio2 } from "@modelcontextprotocol/client/stdio";
+import { REPO_ROOT } from "../support/cli.ts";
 import { createDatabase, type TestDatabase } from "../support/databases.ts";
 import { seedExample } from "../support/example.ts";
 import { buildServer, connectStdio, envelopeOf, exampleConfigFor, type StdioSession } from "../support/compiled-server.ts";
@@ -50,8 +57,11 @@ for (const engine of ["postgres", "mysql"] as const) {
   describe(`outputSchema and structuredContent on ${engine}`, () => {
     let db: TestDatabase;
     let session: StdioSession;
+    let client2: Client2;
     const validators = new Map<string, ReturnType<Ajv["compile"]>>();
     const schemas = new Map<string, any>();
+    const fullSchema = JSON.parse(readFileSync(join(REPO_ROOT, "schemas/result-envelope.v1.schema.json"), "utf8"));
+    const validateFull = new Ajv2020({ strict: true, allowUnionTypes: true, allErrors: true }).compile(fullSchema);
 
     before(async () => {
       db = await createDatabase(engine, "sroutschema");
@@ -72,32 +82,72 @@ for (const engine of ["postgres", "mysql"] as const) {
         schemas.set(tool.name, tool.outputSchema);
         validators.set(tool.name, ajv.compile(tool.outputSchema!));
       }
+      // The 2.x line validates structuredContent only against a tools/list it has seen.
+      client2 = new Client2({ name: "output-schema-v2", version: "1.0.0" });
+      await client2.connect(
+        new Stdio2({
+          command: process.execPath,
+          args: [built.serverPath, "serve", "--transport", "stdio", "--store", join(built.runDir, "ledger-v2.db")],
+          cwd: built.runDir,
+          env: { PATH: process.env.PATH ?? "", ...env },
+          stderr: "ignore",
+        }),
+      );
+      assert.equal((await client2.listTools()).tools.length, schemas.size);
     });
     after(async () => {
+      await client2?.close();
       await session?.close();
       await db?.drop();
     });
 
-    /** Calls through the SDK Client (it validates too) and validates the envelope again with strict Ajv. */
+    /**
+     * Calls through the SDK Clients of both lines (they validate too) and validates each envelope
+     * again with strict Ajv, against the tool's outputSchema and the full envelope schema; a
+     * row must carry exactly the published columns.
+     */
     async function call(name: string, args: Record<string, unknown>) {
       const envelope = envelopeOf(await session.client.callTool({ name, arguments: args }));
-      const validate = validators.get(name)!;
-      assert.ok(validate(envelope), `${name} ${JSON.stringify(args)}: ${JSON.stringify(validate.errors)}\n${JSON.stringify(envelope)}`);
+      const envelope2 = envelopeOf(await client2.callTool({ name, arguments: args }));
+      assert.deepEqual([envelope2.ok, envelope2.error?.code], [envelope.ok, envelope.error?.code], `${name}: same outcome on the 2.x client`);
+      for (const e of [envelope, envelope2] as any[]) {
+        const where = `${name} ${JSON.stringify(args)}: ${JSON.stringify(e)}`;
+        const validate = validators.get(name)!;
+        assert.ok(validate(e), `${where}\n${JSON.stringify(validate.errors)}`);
+        assert.ok(validateFull(e), `${where}\nfull schema: ${JSON.stringify(validateFull.errors)}`);
+        const data = schemas.get(name).properties.data;
+        const isList = data?.properties.rows?.type === "array";
+        const columns = Object.keys((isList ? data.properties.rows.items : data)?.properties ?? {});
+        // (The validators' type guards narrow `e` to unknown.)
+        const value = (e as any).data;
+        const rows = value === null ? [] : isList ? value.rows : [value];
+        for (const row of rows) assert.deepEqual(Object.keys(row), columns, `${where}: exactly the visible columns`);
+        const diff = (e as any).proposal?.diff;
+        const published = Object.keys(schemas.get(name).properties.proposal?.properties.diff.properties ?? {});
+        for (const column of Object.keys(diff ?? {})) assert.ok(published.includes(column), `${where}: ${column} is a published diff column`);
+      }
       return envelope;
     }
 
-    test("each tool publishes its own row or diff shape", () => {
+    test("each tool publishes its own row or diff shape, and of the envelope what a client branches on", () => {
       const invoice = schemas.get("billing.inspect_invoice");
+      assert.equal(invoice.type, "object");
+      assert.deepEqual(invoice.required, ["ok", "data", "error"]);
+      assert.deepEqual(Object.keys(invoice.properties), ["ok", "summary", "kind", "data", "error"]);
       assert.equal(invoice.properties.kind.const, "read");
+      assert.deepEqual(invoice.properties.error.properties.code, { type: "string" });
+      assert.deepEqual(invoice.properties.error.required, ["code", "message", "retryable"]);
+      assert.deepEqual(invoice.properties.data.type, ["object", "null"]);
       assert.deepEqual(invoice.properties.data.required, ["id", "tenant_id", "customer_id", "amount_cents", "late_fee_cents", "status", "waiver_reason", "due_at", "updated_at"]);
       assert.deepEqual(invoice.properties.data.properties.late_fee_cents, { type: "integer" });
       assert.deepEqual(invoice.properties.data.properties.waiver_reason, { type: ["string", "null"] });
-      assert.equal(invoice.properties.data.additionalProperties, false);
-      assert.deepEqual(invoice.properties.proposal, { type: "null" });
       const tickets = schemas.get("support.list_open_tickets");
+      assert.deepEqual(tickets.properties.data.required, ["rows", "count", "truncated"]);
       assert.deepEqual(Object.keys(tickets.properties.data.properties.rows.items.properties), ["id", "customer_id", "subject", "status", "priority", "created_at"]);
       const waiver = schemas.get("billing.propose_late_fee_waiver");
-      assert.deepEqual(waiver.properties.data, { type: "null" });
+      assert.deepEqual(waiver.required, ["ok", "proposal", "error"]);
+      assert.equal(waiver.properties.data, undefined, "always null for a proposal: not described");
+      assert.deepEqual(waiver.properties.proposal.required, ["id", "state", "diff"]);
       assert.deepEqual(waiver.properties.proposal.properties.diff.properties.late_fee_cents.properties, { before: { type: "integer" }, proposed: { type: "integer" } });
       const gadget = schemas.get("catalog.inspect_gadget").properties.data.properties;
       assert.deepEqual(gadget.id, { type: "string", pattern: "^-?[0-9]+$" });

@@ -3,9 +3,12 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { Ajv } from "ajv";
+import { Ajv2020 } from "ajv/dist/2020.js";
 import { columnJsonSchema, outputSchemaFor } from "../../compiler/plan/output-schema.ts";
-import { orNull } from "../../runtime/envelope-schema.ts";
+import { ENVELOPE_FIELDS, orNull } from "../../runtime/envelope-schema.ts";
+import { ERROR_CODES } from "../../runtime/errors.ts";
 import type { ColumnInfo, TypeClass } from "../../compiler/inspect/snapshot.ts";
 
 function column(name: string, type_class: TypeClass, nullable = false): ColumnInfo {
@@ -63,12 +66,14 @@ test("a proposal's diff: visible patch columns only, proposed typed from the arg
   new Ajv({ strict: true, allowUnionTypes: true }).compile(schema);
   const diff = schema.properties.proposal.properties.diff;
   assert.deepEqual(Object.keys(diff.properties), ["credit", "note", "ratio"]);
-  assert.equal(diff.additionalProperties, false);
   assert.deepEqual(diff.properties.credit.properties.proposed, { type: ["integer", "string"] });
   assert.deepEqual(diff.properties.note.properties, { before: { type: ["string", "null"] }, proposed: { type: "string" } });
   assert.deepEqual(diff.properties.ratio.properties.proposed, { type: "number" });
-  assert.deepEqual(schema.properties.data, { type: "null" });
+  // `data` is always null for a proposal: left undescribed (the root is open), like the envelope's other fixed fields.
+  assert.equal(schema.properties.data, undefined);
+  assert.deepEqual(schema.required, ["ok", "proposal", "error"]);
   assert.deepEqual(schema.properties.proposal.type, ["object", "null"]);
+  assert.deepEqual(schema.properties.proposal.required, ["id", "state", "diff"]);
 });
 
 test("a list's data holds rows, count and truncated, or null on failure", () => {
@@ -80,6 +85,23 @@ test("a list's data holds rows, count and truncated, or null on failure", () => 
   });
   assert.ok(validate(envelope({ rows: [{ id: 1 }], count: 1, truncated: false })));
   assert.ok(validate(envelope(null)));
-  assert.ok(!validate(envelope({ rows: [{ id: 1, hidden: "x" }], count: 1, truncated: false })), "a column outside the visible ones fails");
+  assert.ok(!validate(envelope({ rows: [{}], count: 1, truncated: false })), "a row without a visible column fails");
+  assert.ok(!validate(envelope({ rows: [{ id: "1" }], count: 1, truncated: false })), "a column of another type fails");
   assert.ok(!validate({ ...envelope(null), kind: "proposal" }));
+  // An error envelope, with and without retry_after_s; one without `ok` or with an error lacking its code fails.
+  const error = (e: object) => ({ ...envelope(null), ok: false, error: e });
+  assert.ok(validate(error({ code: "NOT_FOUND_IN_TENANT", message: "m", retryable: false })));
+  assert.ok(validate(error({ code: "RATE_LIMITED", message: "m", retryable: true, retry_after_s: 2 })));
+  assert.ok(!validate(error({ message: "m", retryable: false })));
+  const { ok: _ok, ...withoutOk } = envelope(null);
+  assert.ok(!validate(withoutOk));
+});
+
+test("the full published envelope schema names every envelope field and every error code the runtime has", () => {
+  const full = JSON.parse(readFileSync(new URL("../../schemas/result-envelope.v1.schema.json", import.meta.url), "utf8"));
+  new Ajv2020({ strict: true, allowUnionTypes: true }).compile(full);
+  assert.deepEqual(full.required, [...ENVELOPE_FIELDS]);
+  assert.deepEqual(Object.keys(full.properties), [...ENVELOPE_FIELDS]);
+  const error = full.properties.error.anyOf.find((s: { type: string }) => s.type === "object");
+  assert.deepEqual(error.properties.code.enum, [...ERROR_CODES]);
 });

@@ -34,7 +34,9 @@ describe("tools preview model", () => {
   test("the model's side: names, arguments with bounds, annotations and the envelope output schema", () => {
     assert.deepEqual(preview.tools.map((t) => t.name), ["billing.inspect_invoice", "support.list_open_tickets", "billing.propose_late_fee_waiver"]);
     const proposal = preview.tools.find((t) => t.name === "billing.propose_late_fee_waiver")!;
-    assert.deepEqual(proposal.annotations, { title: "billing.propose_late_fee_waiver", readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false });
+    // Every hint explicit, defaults included; no title where it would repeat the name.
+    assert.deepEqual(proposal.annotations, { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false });
+    assert.equal(proposal.title, undefined);
     const props = proposal.inputSchema.properties as Record<string, Record<string, unknown>>;
     assert.equal(props.invoice_id!.maxLength, 64);
     assert.equal(props.new_late_fee_cents!.type, "integer");
@@ -74,6 +76,9 @@ describe("tools preview model", () => {
     const openai = buildToolsPreview({ ...compiled, aliasMode: "openai" });
     assert.deepEqual(openai.tools.map((t) => t.name), ["billing__inspect_invoice", "support__list_open_tickets", "billing__propose_late_fee_waiver"]);
     assert.equal(openai.never_exposed.capabilities[0]!.tool, "billing__inspect_invoice");
+    // An alias differs from the capability's name: the title carries the canonical one.
+    assert.equal(openai.tools[0]!.title, "billing.inspect_invoice");
+    assert.equal(openai.tools[0]!.annotations?.title, undefined);
     const text = formatToolsPreview(openai, "x.json");
     assert.match(text, /alias mode openai/);
     assert.match(text, /^ {2}output: the result envelope \(ok, .*_meta\); data: the row \(id, tenant_id, customer_id, amount_cents, late_fee_cents, status, waiver_reason, due_at, updated_at\)$/m);

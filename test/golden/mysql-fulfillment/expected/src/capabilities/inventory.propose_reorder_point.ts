@@ -106,7 +106,7 @@ export const write = defineSqlUpdate({
 export default defineProposal<Args>({
   name: "inventory.propose_reorder_point",
   description:
-    "Propose a new reorder point for one SKU. This only records a proposal for human review; it does not change the database.",
+    "Propose a new reorder point for one SKU. Only records a proposal for human review; does not change the database.",
   source: "warehouse_db",
   engine: "mysql",
   target: { table: "stock_levels", primaryKey: "sku", tenantKey: "account_ref" },
@@ -142,39 +142,17 @@ export default defineProposal<Args>({
   // The result envelope with this tool's row shape, as tools/list publishes it.
   outputSchema: {
     type: "object",
-    required: [
-      "ok",
-      "summary",
-      "action",
-      "kind",
-      "data",
-      "proposal",
-      "error",
-      "evidence",
-      "source_database_changed",
-      "_meta",
-    ],
+    required: ["ok", "proposal", "error"],
     properties: {
       ok: { type: "boolean" },
       summary: { type: "string" },
-      action: { type: "string" },
       kind: { const: "proposal" },
-      data: { type: "null" },
       proposal: {
         type: ["object", "null"],
-        required: [
-          "id",
-          "state",
-          "target",
-          "diff",
-          "approval_required",
-          "writeback",
-          "next",
-        ],
+        required: ["id", "state", "diff"],
         properties: {
           id: { type: "string" },
           state: { type: "string" },
-          target: { type: "string" },
           diff: {
             type: "object",
             properties: {
@@ -183,11 +161,7 @@ export default defineProposal<Args>({
                 properties: { before: { type: "integer" }, proposed: { type: "integer" } },
               },
             },
-            additionalProperties: false,
           },
-          approval_required: { type: "boolean" },
-          writeback: { type: "object" },
-          next: { type: "string" },
         },
       },
       error: {
@@ -200,12 +174,6 @@ export default defineProposal<Args>({
           retry_after_s: { type: "integer" },
         },
       },
-      evidence: {
-        type: ["object", "null"],
-        properties: { bundle_id: { type: "string" } },
-      },
-      source_database_changed: { type: "boolean" },
-      _meta: { type: "object" },
     },
   },
   validateArgs: validate,

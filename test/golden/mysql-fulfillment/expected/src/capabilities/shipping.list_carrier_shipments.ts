@@ -61,22 +61,10 @@ export default defineRead<Args>({
   // The result envelope with this tool's row shape, as tools/list publishes it.
   outputSchema: {
     type: "object",
-    required: [
-      "ok",
-      "summary",
-      "action",
-      "kind",
-      "data",
-      "proposal",
-      "error",
-      "evidence",
-      "source_database_changed",
-      "_meta",
-    ],
+    required: ["ok", "data", "error"],
     properties: {
       ok: { type: "boolean" },
       summary: { type: "string" },
-      action: { type: "string" },
       kind: { const: "read" },
       data: {
         type: ["object", "null"],
@@ -93,14 +81,12 @@ export default defineRead<Args>({
                 status: { type: "string" },
                 created_at: { type: "string" },
               },
-              additionalProperties: false,
             },
           },
           count: { type: "integer" },
           truncated: { type: "boolean" },
         },
       },
-      proposal: { type: "null" },
       error: {
         type: ["object", "null"],
         required: ["code", "message", "retryable"],
@@ -111,12 +97,6 @@ export default defineRead<Args>({
           retry_after_s: { type: "integer" },
         },
       },
-      evidence: {
-        type: ["object", "null"],
-        properties: { bundle_id: { type: "string" } },
-      },
-      source_database_changed: { type: "boolean" },
-      _meta: { type: "object" },
     },
   },
   validateArgs: validate,

@@ -105,7 +105,7 @@ export const write = defineSqlUpdate({
 export default defineProposal<Args>({
   name: "shipping.propose_hold",
   description:
-    "Propose putting a shipment in transit on hold, with the reason a dispatcher can check. This only records a proposal for human review; it does not change the database.",
+    "Propose putting a shipment in transit on hold, with the reason a dispatcher can check. Only records a proposal for human review; does not change the database.",
   source: "warehouse_db",
   engine: "mysql",
   target: { table: "shipments", primaryKey: "id", tenantKey: "account_ref" },
@@ -148,39 +148,17 @@ export default defineProposal<Args>({
   // The result envelope with this tool's row shape, as tools/list publishes it.
   outputSchema: {
     type: "object",
-    required: [
-      "ok",
-      "summary",
-      "action",
-      "kind",
-      "data",
-      "proposal",
-      "error",
-      "evidence",
-      "source_database_changed",
-      "_meta",
-    ],
+    required: ["ok", "proposal", "error"],
     properties: {
       ok: { type: "boolean" },
       summary: { type: "string" },
-      action: { type: "string" },
       kind: { const: "proposal" },
-      data: { type: "null" },
       proposal: {
         type: ["object", "null"],
-        required: [
-          "id",
-          "state",
-          "target",
-          "diff",
-          "approval_required",
-          "writeback",
-          "next",
-        ],
+        required: ["id", "state", "diff"],
         properties: {
           id: { type: "string" },
           state: { type: "string" },
-          target: { type: "string" },
           diff: {
             type: "object",
             properties: {
@@ -193,11 +171,7 @@ export default defineProposal<Args>({
                 properties: { before: { type: ["string", "null"] }, proposed: { type: "string" } },
               },
             },
-            additionalProperties: false,
           },
-          approval_required: { type: "boolean" },
-          writeback: { type: "object" },
-          next: { type: "string" },
         },
       },
       error: {
@@ -210,12 +184,6 @@ export default defineProposal<Args>({
           retry_after_s: { type: "integer" },
         },
       },
-      evidence: {
-        type: ["object", "null"],
-        properties: { bundle_id: { type: "string" } },
-      },
-      source_database_changed: { type: "boolean" },
-      _meta: { type: "object" },
     },
   },
   validateArgs: validate,

@@ -37,7 +37,7 @@ export const SQL = {
 export default defineProposal<Args>({
   name: "billing.propose_invoice_note",
   description:
-    "Propose reopening an overdue invoice, optionally with a waiver reason; the billing app performs the write. This only records a proposal for human review; it does not change the database.",
+    "Propose reopening an overdue invoice, optionally with a waiver reason; the billing app performs the write. Only records a proposal for human review; does not change the database.",
   source: "app_db",
   engine: "postgres",
   target: {
@@ -79,39 +79,17 @@ export default defineProposal<Args>({
   // The result envelope with this tool's row shape, as tools/list publishes it.
   outputSchema: {
     type: "object",
-    required: [
-      "ok",
-      "summary",
-      "action",
-      "kind",
-      "data",
-      "proposal",
-      "error",
-      "evidence",
-      "source_database_changed",
-      "_meta",
-    ],
+    required: ["ok", "proposal", "error"],
     properties: {
       ok: { type: "boolean" },
       summary: { type: "string" },
-      action: { type: "string" },
       kind: { const: "proposal" },
-      data: { type: "null" },
       proposal: {
         type: ["object", "null"],
-        required: [
-          "id",
-          "state",
-          "target",
-          "diff",
-          "approval_required",
-          "writeback",
-          "next",
-        ],
+        required: ["id", "state", "diff"],
         properties: {
           id: { type: "string" },
           state: { type: "string" },
-          target: { type: "string" },
           diff: {
             type: "object",
             properties: {
@@ -124,11 +102,7 @@ export default defineProposal<Args>({
                 properties: { before: { type: ["string", "null"] }, proposed: { type: "string" } },
               },
             },
-            additionalProperties: false,
           },
-          approval_required: { type: "boolean" },
-          writeback: { type: "object" },
-          next: { type: "string" },
         },
       },
       error: {
@@ -141,12 +115,6 @@ export default defineProposal<Args>({
           retry_after_s: { type: "integer" },
         },
       },
-      evidence: {
-        type: ["object", "null"],
-        properties: { bundle_id: { type: "string" } },
-      },
-      source_database_changed: { type: "boolean" },
-      _meta: { type: "object" },
     },
   },
   validateArgs: validate,

@@ -39,7 +39,7 @@ export const SQL = {
 export default defineProposal<Args>({
   name: "facilities.propose_room_closure",
   description:
-    "Propose taking a treatment room out of service, with a note for the facilities team. This only records a proposal for human review; it does not change the database.",
+    "Propose taking a treatment room out of service, with a note for the facilities team. Only records a proposal for human review; does not change the database.",
   source: "clinic_db",
   engine: "postgres",
   target: {
@@ -81,39 +81,17 @@ export default defineProposal<Args>({
   // The result envelope with this tool's row shape, as tools/list publishes it.
   outputSchema: {
     type: "object",
-    required: [
-      "ok",
-      "summary",
-      "action",
-      "kind",
-      "data",
-      "proposal",
-      "error",
-      "evidence",
-      "source_database_changed",
-      "_meta",
-    ],
+    required: ["ok", "proposal", "error"],
     properties: {
       ok: { type: "boolean" },
       summary: { type: "string" },
-      action: { type: "string" },
       kind: { const: "proposal" },
-      data: { type: "null" },
       proposal: {
         type: ["object", "null"],
-        required: [
-          "id",
-          "state",
-          "target",
-          "diff",
-          "approval_required",
-          "writeback",
-          "next",
-        ],
+        required: ["id", "state", "diff"],
         properties: {
           id: { type: "string" },
           state: { type: "string" },
-          target: { type: "string" },
           diff: {
             type: "object",
             properties: {
@@ -126,11 +104,7 @@ export default defineProposal<Args>({
                 properties: { before: { type: ["string", "null"] }, proposed: { type: "string" } },
               },
             },
-            additionalProperties: false,
           },
-          approval_required: { type: "boolean" },
-          writeback: { type: "object" },
-          next: { type: "string" },
         },
       },
       error: {
@@ -143,12 +117,6 @@ export default defineProposal<Args>({
           retry_after_s: { type: "integer" },
         },
       },
-      evidence: {
-        type: ["object", "null"],
-        properties: { bundle_id: { type: "string" } },
-      },
-      source_database_changed: { type: "boolean" },
-      _meta: { type: "object" },
     },
   },
   validateArgs: validate,

@@ -77,22 +77,10 @@ export default defineRead<Args>({
   // The result envelope with this tool's row shape, as tools/list publishes it.
   outputSchema: {
     type: "object",
-    required: [
-      "ok",
-      "summary",
-      "action",
-      "kind",
-      "data",
-      "proposal",
-      "error",
-      "evidence",
-      "source_database_changed",
-      "_meta",
-    ],
+    required: ["ok", "data", "error"],
     properties: {
       ok: { type: "boolean" },
       summary: { type: "string" },
-      action: { type: "string" },
       kind: { const: "read" },
       data: {
         type: ["object", "null"],
@@ -114,9 +102,7 @@ export default defineRead<Args>({
           fee_due: { type: "string" },
           version: { type: "string", pattern: "^-?[0-9]+$" },
         },
-        additionalProperties: false,
       },
-      proposal: { type: "null" },
       error: {
         type: ["object", "null"],
         required: ["code", "message", "retryable"],
@@ -127,12 +113,6 @@ export default defineRead<Args>({
           retry_after_s: { type: "integer" },
         },
       },
-      evidence: {
-        type: ["object", "null"],
-        properties: { bundle_id: { type: "string" } },
-      },
-      source_database_changed: { type: "boolean" },
-      _meta: { type: "object" },
     },
   },
   validateArgs: validate,

@@ -43,7 +43,7 @@ export const SQL = {
 export default defineProposal<Args>({
   name: "scheduling.propose_cancellation",
   description:
-    "Propose cancelling a booked or confirmed appointment, with a cancellation fee. The clinic's scheduling service applies it after a front-desk lead approves. This only records a proposal for human review; it does not change the database.",
+    "Propose cancelling a booked or confirmed appointment, with a cancellation fee. The clinic's scheduling service applies it after a front-desk lead approves. Only records a proposal for human review; does not change the database.",
   source: "clinic_db",
   engine: "postgres",
   target: {
@@ -102,39 +102,17 @@ export default defineProposal<Args>({
   // The result envelope with this tool's row shape, as tools/list publishes it.
   outputSchema: {
     type: "object",
-    required: [
-      "ok",
-      "summary",
-      "action",
-      "kind",
-      "data",
-      "proposal",
-      "error",
-      "evidence",
-      "source_database_changed",
-      "_meta",
-    ],
+    required: ["ok", "proposal", "error"],
     properties: {
       ok: { type: "boolean" },
       summary: { type: "string" },
-      action: { type: "string" },
       kind: { const: "proposal" },
-      data: { type: "null" },
       proposal: {
         type: ["object", "null"],
-        required: [
-          "id",
-          "state",
-          "target",
-          "diff",
-          "approval_required",
-          "writeback",
-          "next",
-        ],
+        required: ["id", "state", "diff"],
         properties: {
           id: { type: "string" },
           state: { type: "string" },
-          target: { type: "string" },
           diff: {
             type: "object",
             properties: {
@@ -151,11 +129,7 @@ export default defineProposal<Args>({
                 properties: { before: { type: "string" }, proposed: { type: "number" } },
               },
             },
-            additionalProperties: false,
           },
-          approval_required: { type: "boolean" },
-          writeback: { type: "object" },
-          next: { type: "string" },
         },
       },
       error: {
@@ -168,12 +142,6 @@ export default defineProposal<Args>({
           retry_after_s: { type: "integer" },
         },
       },
-      evidence: {
-        type: ["object", "null"],
-        properties: { bundle_id: { type: "string" } },
-      },
-      source_database_changed: { type: "boolean" },
-      _meta: { type: "object" },
     },
   },
   validateArgs: validate,

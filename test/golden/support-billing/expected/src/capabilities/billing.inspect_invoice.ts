@@ -83,22 +83,10 @@ export default defineRead<Args>({
   // The result envelope with this tool's row shape, as tools/list publishes it.
   outputSchema: {
     type: "object",
-    required: [
-      "ok",
-      "summary",
-      "action",
-      "kind",
-      "data",
-      "proposal",
-      "error",
-      "evidence",
-      "source_database_changed",
-      "_meta",
-    ],
+    required: ["ok", "data", "error"],
     properties: {
       ok: { type: "boolean" },
       summary: { type: "string" },
-      action: { type: "string" },
       kind: { const: "read" },
       data: {
         type: ["object", "null"],
@@ -124,9 +112,7 @@ export default defineRead<Args>({
           due_at: { type: "string" },
           updated_at: { type: "string" },
         },
-        additionalProperties: false,
       },
-      proposal: { type: "null" },
       error: {
         type: ["object", "null"],
         required: ["code", "message", "retryable"],
@@ -137,12 +123,6 @@ export default defineRead<Args>({
           retry_after_s: { type: "integer" },
         },
       },
-      evidence: {
-        type: ["object", "null"],
-        properties: { bundle_id: { type: "string" } },
-      },
-      source_database_changed: { type: "boolean" },
-      _meta: { type: "object" },
     },
   },
   validateArgs: validate,

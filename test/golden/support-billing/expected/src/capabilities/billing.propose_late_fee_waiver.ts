@@ -112,7 +112,7 @@ export const write = defineSqlUpdate({
 export default defineProposal<Args>({
   name: "billing.propose_late_fee_waiver",
   description:
-    "Propose lowering or removing the late fee on one overdue invoice and reopening it, with the business reason. Nothing changes until a billing lead approves the proposal outside this conversation; the result shows the exact before and after values. A proposal in state review_required with its id and the diff of late_fee_cents, waiver_reason and status (before and proposed). Fails with a policy error if the invoice is not overdue or the fee is out of bounds. This only records a proposal for human review; it does not change the database.",
+    "Propose lowering or removing the late fee on one overdue invoice and reopening it, with the business reason. Nothing changes until a billing lead approves the proposal outside this conversation; the result shows the exact before and after values. A proposal in state review_required with its id and the diff of late_fee_cents, waiver_reason and status (before and proposed). Fails with a policy error if the invoice is not overdue or the fee is out of bounds. Only records a proposal for human review; does not change the database.",
   source: "app_db",
   engine: "postgres",
   target: {
@@ -188,39 +188,17 @@ export default defineProposal<Args>({
   // The result envelope with this tool's row shape, as tools/list publishes it.
   outputSchema: {
     type: "object",
-    required: [
-      "ok",
-      "summary",
-      "action",
-      "kind",
-      "data",
-      "proposal",
-      "error",
-      "evidence",
-      "source_database_changed",
-      "_meta",
-    ],
+    required: ["ok", "proposal", "error"],
     properties: {
       ok: { type: "boolean" },
       summary: { type: "string" },
-      action: { type: "string" },
       kind: { const: "proposal" },
-      data: { type: "null" },
       proposal: {
         type: ["object", "null"],
-        required: [
-          "id",
-          "state",
-          "target",
-          "diff",
-          "approval_required",
-          "writeback",
-          "next",
-        ],
+        required: ["id", "state", "diff"],
         properties: {
           id: { type: "string" },
           state: { type: "string" },
-          target: { type: "string" },
           diff: {
             type: "object",
             properties: {
@@ -237,11 +215,7 @@ export default defineProposal<Args>({
                 properties: { before: { type: "string" }, proposed: { type: "string" } },
               },
             },
-            additionalProperties: false,
           },
-          approval_required: { type: "boolean" },
-          writeback: { type: "object" },
-          next: { type: "string" },
         },
       },
       error: {
@@ -254,12 +228,6 @@ export default defineProposal<Args>({
           retry_after_s: { type: "integer" },
         },
       },
-      evidence: {
-        type: ["object", "null"],
-        properties: { bundle_id: { type: "string" } },
-      },
-      source_database_changed: { type: "boolean" },
-      _meta: { type: "object" },
     },
   },
   validateArgs: validate,
