@@ -9,7 +9,7 @@ export const RECOMMENDED_NODE_FLAGS = ["--max-semi-space-size=4"] as const;
 
 /**
  * Plain JavaScript for the top of server.mjs (after the version guard): when the server is the
- * main module and was started without our flags (plain `node server.mjs`), the process replaces
+ * main module, asked to `serve`, and was started without our flags (plain `node server.mjs`), the process replaces
  * itself once (execve: same pid, same stdio, nothing read from stdin yet) with the flags added.
  * A flag the operator set (command line or NODE_OPTIONS, either spelling) wins and nothing is
  * re-executed. Where execve is unavailable (Windows, a worker, an embedding), the server runs on
@@ -30,7 +30,8 @@ export function reexecWithFlagsCode(): string {
   const missing = ${flags}.filter((flag) => !given.some((g) => g === flag.split("=")[0] || g.startsWith(flag.split("=")[0] + "=")));
   const fs = process.getBuiltinModule?.("node:fs");
   const isMain = () => { try { return fs.realpathSync(process.argv[1]) === fs.realpathSync(import.meta.filename); } catch { return false; } };
-  if (missing.length > 0 && typeof process.execve === "function" && process.platform !== "win32" && fs && isMain()) {
+  // Only \`serve\` runs long enough for the young generation to matter; \`tools\`, \`version\` and --help stay one process.
+  if (process.argv[2] === "serve" && missing.length > 0 && typeof process.execve === "function" && process.platform !== "win32" && fs && isMain()) {
     const env = { ...process.env };
     if (env.NODE_COMPILE_CACHE === undefined && env.NODE_DISABLE_COMPILE_CACHE === undefined) {
       try {

@@ -4,6 +4,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -85,6 +86,16 @@ test("a memory flag the operator set wins: no re-exec, nothing added", async () 
   // Without a re-exec the bundle does not touch the compile cache.
   assert.equal(existsSync(join(work, "unused-cache-1")), false);
   assert.equal(existsSync(join(work, "unused-cache-2")), false);
+});
+
+test("only serve re-executes: version and tools stay one short-lived process", async () => {
+  assert.equal((await built).code, 0);
+  const cache = join(work, "one-shot-cache");
+  for (const command of ["version", "tools"]) {
+    const run = spawnSync(process.execPath, [serverPath, command], { env: { PATH: process.env.PATH ?? "", XDG_CACHE_HOME: cache }, encoding: "utf8" });
+    assert.equal(run.status, 0, run.stderr);
+  }
+  assert.equal(existsSync(cache), false, "no re-exec, so no compile cache directory");
 });
 
 test("a cache directory other users can write is not used; the server still starts with its flags", async () => {
