@@ -130,7 +130,7 @@ export async function emitPlan(
   }
   if (options.bundle !== false) {
     progress("bundling server.mjs");
-    files.set("server.mjs", await bundleServer(files));
+    files.set("server.mjs", await bundleServer(files, new Set(Object.values(plan.sources).map((s) => s.engine))));
   }
   return { ok: true, files };
 }

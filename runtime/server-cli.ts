@@ -34,6 +34,7 @@ import { instrumentHost, instrumentLedger } from "./metrics/instrument.ts";
 import { metricsRoute, metricsServingFrom, startMetricsServer } from "./metrics/endpoint.ts";
 import { createLog, logRequests, parseLogLevel } from "./metrics/log.ts";
 import { ServerLimits } from "./limits/server-limits.ts";
+import { nodeMemoryFlags } from "./node-settings.ts";
 
 const USAGE = `Usage: node server.mjs <command> [options]
 
@@ -271,6 +272,7 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
   const storePath = values.store === undefined ? defaultStoreOf(def) : values.store === ":memory:" ? values.store : resolvePath(values.store);
   const writeStderr = (line: string) => void process.stderr.write(line);
   const log = createLog(logLevel, writeStderr);
+  log({ level: "debug", event: "node_runtime", node: process.version, memory_flags: nodeMemoryFlags(process.execArgv, process.env.NODE_OPTIONS) });
   // A store deleted or replaced under the server is said once, here; the calls that fail after it
   // answer TEMPORARILY_UNAVAILABLE without a log line each.
   let storeLost = false;
@@ -557,15 +559,21 @@ const REFUSED_CONTEXT_FOR_MODEL =
  * classified code (CONFIGURATION_ERROR for those), and the watch logs again only on a change.
  */
 function checkSourcesOnce(def: ServerDefinition, adapters: ReadonlyMap<string, Adapter>, log: (event: Record<string, unknown>) => void): void {
-  for (const [name, adapter] of adapters) {
-    adapter.verify().catch((err: unknown) => {
-      // Failures of the source as a whole were just logged by the watch; anything else (a session
-      // check the database refused for another reason) is said here, once.
-      if (sourceFailureCategory(err) !== undefined) return;
-      const { code } = classifyDatabaseError(err);
-      log({ level: "error", event: "source_check_failed", source: name, code, message: operatorHint(err, def.sources[name]!.readUrlEnv) });
-    });
-  }
+  // After the first turn of the event loop: a client's first requests (initialize, tools/list),
+  // already waiting on stdin, are answered before this connects and authenticates.
+  setImmediate(() => {
+    for (const [name, adapter] of adapters) verifySource(def, name, adapter, log);
+  });
+}
+
+function verifySource(def: ServerDefinition, name: string, adapter: Adapter, log: (event: Record<string, unknown>) => void): void {
+  adapter.verify().catch((err: unknown) => {
+    // Failures of the source as a whole were just logged by the watch; anything else (a session
+    // check the database refused for another reason) is said here, once.
+    if (sourceFailureCategory(err) !== undefined) return;
+    const { code } = classifyDatabaseError(err);
+    log({ level: "error", event: "source_check_failed", source: name, code, message: operatorHint(err, def.sources[name]!.readUrlEnv) });
+  });
 }
 
 /** The ledger a server uses without --store, absolute: next to the config, found through the bundle's own location. */
