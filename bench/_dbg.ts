@@ -1,0 +1,11 @@
+import { spawn } from "node:child_process";
+import { HttpRpcClient } from "./lib/http-client.ts";
+const T = "/root/.cache/synapsor-runner/bench/toolbox-1.12.0/node_modules/@toolbox-sdk/server-linux-x64/bin/toolbox";
+const child = spawn(T, ["--config", "/tmp/tbx/tools.yaml", "--disable-version-check", "--address", "127.0.0.1", "--port", "25125"], { stdio: ["ignore", "ignore", "pipe"] });
+child.stderr.setEncoding("utf8").on("data", (t: string) => process.stderr.write("E:" + t.slice(0, 200) + "\n"));
+await new Promise((r) => setTimeout(r, 1000));
+const c = new HttpRpcClient("http://127.0.0.1:25125/mcp", undefined, 16);
+console.log(await c.request("initialize", `{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"b","version":"1"}}`));
+const t = Date.now();
+for (let i = 0; i < 5; i++) console.log(await c.request("tools/call", `{"name":"inspect_invoice","arguments":{"invoice_id":"x"}}`), Date.now() - t);
+c.close(); child.kill();
