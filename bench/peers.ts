@@ -84,6 +84,8 @@ const FULL: Sizes = { warmup: 1_000, sequential: 1_000, loaded: 10_000, coldStar
 const QUICK: Sizes = { warmup: 100, sequential: 100, loaded: 500, coldStarts: 2 };
 
 const INVOICE_ROWS = 100_000;
+/** One server's share of a round takes well under a minute even on a busy machine. */
+const PEER_DEADLINE_MS = 5 * 60_000;
 const IN_FLIGHT = 16;
 const TENANT = "tenant_acme";
 /** The calls rotate over 1,000 invoices of the tenant, spread over the 100k-row table. */
@@ -95,7 +97,7 @@ const COLUMNS = ["id", "tenant_id", "customer_id", "amount_cents", "late_fee_cen
 const INITIALIZE_PARAMS = `{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"bench-peers","version":"1"}}`;
 const HTTP_TOKEN = "bench-peers-token-0123456789abcdef";
 
-interface Launch {
+export interface Launch {
   command: string;
   args: string[];
   cwd: string;
@@ -103,7 +105,7 @@ interface Launch {
 }
 
 /** One server under test: how to start it, what to call, and how to recognise a right answer. */
-interface Peer {
+export interface Peer {
   key: PeerKey;
   stdio(store: string): Launch;
   http(port: number, store: string): Launch;
@@ -125,7 +127,7 @@ function fail(peer: PeerKey, what: string, text: string): never {
 }
 
 /** Our bundle: the envelope's structuredContent carries the row (the text copy repeats it). */
-function synapsorPeer(key: "node" | "shebang", serverPath: string, cwd: string, env: NodeJS.ProcessEnv): Peer {
+export function synapsorPeer(key: "node" | "shebang", serverPath: string, cwd: string, env: NodeJS.ProcessEnv): Peer {
   const launch = (args: string[]): Launch =>
     key === "node" ? { command: process.execPath, args: [serverPath, ...args], cwd, env } : { command: serverPath, args, cwd, env };
   return {
@@ -151,7 +153,7 @@ function synapsorPeer(key: "node" | "shebang", serverPath: string, cwd: string, 
 }
 
 /** Toolbox: each row comes back as one text item holding the row's JSON. */
-function toolboxPeer(binary: string, configPath: string, cwd: string): Peer {
+export function toolboxPeer(binary: string, configPath: string, cwd: string): Peer {
   const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? cwd };
   // --disable-version-check: otherwise every start asks the internet for a newer release.
   const common = ["--config", configPath, "--disable-version-check"];
@@ -298,7 +300,7 @@ function untilReady(child: ChildProcess, readyText: string, name: string): Promi
     child.stdout!.setEncoding("utf8").on("data", watch);
     child.stderr!.setEncoding("utf8").on("data", watch);
     child.once("exit", (code) => {
-      if (!ready) reject(new Error(`${name}: the HTTP server exited (${code}) before it was ready: ${seen.slice(-600)}`));
+      if (!ready) reject(new Error(`${name}: the HTTP server exited (${code}) before it was ready: ${JSON.stringify(seen.slice(-600))}`));
     });
   });
 }
@@ -326,16 +328,38 @@ async function httpSession(peer: Peer, store: string, sizes: Sizes): Promise<{ c
   }
 }
 
+/** A server that stops answering fails the run with the phase it was in, instead of hanging it. */
+async function withDeadline<T>(work: Promise<T>, ms: number, what: () => string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what()} did not finish within ${ms / 1000} s`)), ms);
+  });
+  try {
+    return await Promise.race([work, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 async function measurePeer(peer: Peer, work: string, round: number, sizes: Sizes, say: (line: string) => void): Promise<PeerFigures> {
+  let phase = "cold starts";
+  const step = (name: string) => {
+    phase = name;
+    say(`  ${PEER_LABELS[peer.key]}: ${name}`);
+  };
+  return withDeadline(measurePeerPhases(peer, work, round, sizes, step), PEER_DEADLINE_MS, () => `${PEER_LABELS[peer.key]} (${phase}, round ${round})`);
+}
+
+async function measurePeerPhases(peer: Peer, work: string, round: number, sizes: Sizes, step: (name: string) => void): Promise<PeerFigures> {
   const tag = `${peer.key}-${round}`;
-  say(`  ${PEER_LABELS[peer.key]}: cold starts`);
+  step("cold starts");
   const coldStore = join(work, `cold-${tag}.db`);
   await coldStart(peer, coldStore); // creates the store and warms the page cache; not counted
   const colds: number[] = [];
   for (let i = 0; i < sizes.coldStarts; i++) colds.push(await coldStart(peer, coldStore));
-  say(`  ${PEER_LABELS[peer.key]}: stdio`);
+  step("stdio");
   const stdio = await stdioSession(peer, join(work, `stdio-${tag}.db`), sizes);
-  say(`  ${PEER_LABELS[peer.key]}: HTTP`);
+  step("HTTP");
   const http = await httpSession(peer, join(work, `http-${tag}.db`), sizes);
   return {
     stdioCpuUs: stdio.cpuUs,
@@ -505,7 +529,14 @@ export async function peersMain(argv: string[]): Promise<number> {
     console.error(`bench --peers: ${options.error}\n\n${PEERS_USAGE}`);
     return 2;
   }
-  const report = await runPeers(options);
+  let report: PeersReport;
+  try {
+    report = await runPeers(options);
+  } catch (error) {
+    // A failed check or a stuck server: say which, without a stack trace.
+    console.error(`bench --peers failed: ${(error as Error).message}`);
+    return 1;
+  }
   console.log(options.json ? JSON.stringify(report, null, 2) : formatPeersReport(report));
   return 0;
 }

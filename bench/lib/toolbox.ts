@@ -52,7 +52,8 @@ export async function ensureToolbox(say: (line: string) => void, cacheDir = tool
   const npm = process.platform === "win32" ? "npm.cmd" : "npm";
   const args = ["install", "--prefix", cacheDir, "--no-save", "--no-audit", "--no-fund", "--ignore-scripts", `${TOOLBOX_PACKAGE}@${TOOLBOX_VERSION}`];
   const code = await new Promise<number>((resolve, reject) => {
-    const child = spawn(npm, args, { cwd: cacheDir, stdio: ["ignore", "inherit", "inherit"] });
+    // npm's own progress goes to stderr too, so `--json` output on stdout stays clean.
+    const child = spawn(npm, args, { cwd: cacheDir, stdio: ["ignore", 2, 2] });
     child.once("error", reject);
     child.once("exit", (status) => resolve(status ?? 1));
   });

@@ -118,3 +118,28 @@ test("without Toolbox the ratios are not judged, but our absolute bound still is
   assert.deepEqual(rows.find((r) => r.figure === "listBytesPerTool")!.met, { node: false, shebang: false });
   assert.match(formatRatioTable(alone), /\| stdio sequential p50 \(ms\) +\| +0\.300 \| +0\.300 \| +- \| +- \| +- \|/);
 });
+
+test("every response must be the requested invoice of the tenant, or the run fails", async () => {
+  const { synapsorPeer, toolboxPeer } = await import("../../bench/peers.ts");
+  const ours = synapsorPeer("node", "/nowhere/server.mjs", "/nowhere", {});
+  const row = { id: "INV-10005", tenant_id: "tenant_acme", amount_cents: 1 };
+  const oursText = (data: object, ok = true) =>
+    JSON.stringify({ jsonrpc: "2.0", id: 1, result: { content: [{ type: "text", text: JSON.stringify({ ok, data }) }], structuredContent: { ok, data } } });
+  ours.check(oursText(row), "INV-10005", true);
+  assert.throws(() => ours.check(oursText(row), "INV-10010", false), /not INV-10010 of tenant_acme/);
+  assert.throws(() => ours.check(oursText({ ...row, tenant_id: "tenant_globex" }), "INV-10005", false), /node server\.mjs: not INV-10005/);
+  assert.throws(() => ours.check(oursText(row, false), "INV-10005", false), /not INV-10005/);
+  // A lookup of another tenant's invoice must not come back as a success or carry its row.
+  ours.checkForeign(JSON.stringify({ result: { isError: true, structuredContent: { ok: false, error: { code: "not_found" } } } }));
+  assert.throws(() => ours.checkForeign(oursText({ id: "INV-10036", tenant_id: "tenant_globex" })), /another tenant's invoice/);
+
+  const toolbox = toolboxPeer("/nowhere/toolbox", "/nowhere/tools.yaml", "/nowhere");
+  const toolboxText = (rows: object[], isError = false) =>
+    JSON.stringify({ jsonrpc: "2.0", id: 1, result: { content: rows.map((r) => ({ type: "text", text: JSON.stringify(r) })), ...(isError ? { isError } : {}) } });
+  toolbox.check(toolboxText([row]), "INV-10005", true);
+  assert.throws(() => toolbox.check(toolboxText([{ ...row, id: "INV-100050" }]), "INV-10005", false), /Toolbox: not INV-10005/);
+  assert.throws(() => toolbox.check(toolboxText([row], true), "INV-10005", false), /Toolbox: not INV-10005/);
+  assert.throws(() => toolbox.check(toolboxText([row, row]), "INV-10005", true), /not exactly INV-10005/);
+  toolbox.checkForeign(toolboxText([]));
+  assert.throws(() => toolbox.checkForeign(toolboxText([{ id: "INV-10036", tenant_id: "tenant_globex" }])), /another tenant's invoice/);
+});
