@@ -2,7 +2,8 @@
 // served over stdio and Streamable HTTP against a throwaway, seeded Postgres database, next to
 // a raw `pg` prepared statement doing the same lookup. Every call writes its evidence and query
 // audit, exactly as in production. Prints a table; see docs/performance.md for the method.
-// Run: npm run bench   (BENCH_CPU_PROF=DIR also writes a .cpuprofile of each server process;
+// Run: npm run bench   (npm run bench -- --peers: against Google's MCP Toolbox, see bench/peers.ts;
+// BENCH_CPU_PROF=DIR also writes a .cpuprofile of each server process;
 // BENCH_ONLY=stdio|http runs one transport only; BENCH_NODE_FLAGS adds node flags to the server;
 // BENCH_AUTH=jwt serves HTTP with trusted_context.http_jwt, each call carrying an RS256 token)
 
@@ -387,4 +388,25 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+const USAGE = `Usage: npm run bench [-- --peers [options]]
+
+Without options: the compiled example over stdio and HTTP next to raw pg, against the product's
+own targets (docs/performance.md). Environment: BENCH_ONLY=stdio|http, BENCH_CPU_PROF=DIR,
+BENCH_NODE_FLAGS="...", BENCH_LOADED_CALLS=N, BENCH_AUTH=jwt.
+
+  --peers      the bundle against Google's MCP Toolbox for Databases on the same lookup
+               (npm run bench -- --peers --help for its options)
+  -h, --help   this text`;
+
+const argv = process.argv.slice(2);
+if (argv.includes("--peers")) {
+  const { peersMain } = await import("./peers.ts");
+  process.exitCode = await peersMain(argv.filter((arg) => arg !== "--peers"));
+} else if (argv.includes("--help") || argv.includes("-h")) {
+  console.log(USAGE);
+} else if (argv.length > 0) {
+  console.error(`bench: unknown argument '${argv[0]}'\n\n${USAGE}`);
+  process.exitCode = 2;
+} else {
+  await main();
+}

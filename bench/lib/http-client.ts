@@ -9,14 +9,15 @@ export class HttpRpcClient {
   readonly #headers: Record<string, string>;
   #nextId = 1;
 
-  constructor(url: string, token: string, sockets: number) {
+  /** `token` undefined: no Authorization header (a server without auth). */
+  constructor(url: string, token: string | undefined, sockets: number) {
     this.#url = new URL(url);
     this.#agent = new Agent({ keepAlive: true, maxSockets: sockets, maxFreeSockets: sockets });
     this.#headers = {
       "Content-Type": "application/json",
       Accept: "application/json, text/event-stream",
-      Authorization: `Bearer ${token}`,
       "MCP-Protocol-Version": "2025-11-25",
+      ...(token === undefined ? {} : { Authorization: `Bearer ${token}` }),
     };
   }
 
