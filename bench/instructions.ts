@@ -8,7 +8,7 @@
 //   BENCH_INSTR_CALLS=N    measured calls (default 300)
 //   BENCH_INSTR_WARMUP=N   warm-up calls in both runs (default 300)
 //   BENCH_INSTR_JIT=1      keep V8's JIT (default: --jitless, which gives repeatable counts)
-//   BENCH_INSTR_ROUNDS=N   pairs of runs (default 3); prints each and the median
+//   BENCH_INSTR_ROUNDS=N   pairs of runs (default 5); prints each and the median
 //   BENCH_INSTR_OUT=DIR    keep the callgrind files (callgrind_annotate DIR/callgrind.long.out)
 //   BENCH_INSTR_JSON=1     print the figures as JSON
 
@@ -25,7 +25,7 @@ import { StdioRpcClient } from "./lib/stdio-client.ts";
 
 const CALLS = positive("BENCH_INSTR_CALLS", 300);
 const WARMUP = positive("BENCH_INSTR_WARMUP", 300);
-const ROUNDS = positive("BENCH_INSTR_ROUNDS", 3);
+const ROUNDS = positive("BENCH_INSTR_ROUNDS", 5);
 const JIT = process.env.BENCH_INSTR_JIT === "1";
 const TENANT = "tenant_acme";
 const INVOICES = ["INV-3001", "INV-3002", "INV-3003", "INV-3004", "INV-3005"];
@@ -57,7 +57,7 @@ function totalInstructions(file: string): number {
 /** Serves warm-up + `calls` sequential lookups under callgrind and returns the process's instructions. */
 async function countRun(serverPath: string, env: NodeJS.ProcessEnv, work: string, tag: string, calls: number): Promise<number> {
   const out = join(work, `callgrind.${tag}.out`);
-  const node = [...RECOMMENDED_NODE_FLAGS, ...(JIT ? [] : ["--jitless"])];
+  const node = [...RECOMMENDED_NODE_FLAGS, "--single-threaded", ...(JIT ? [] : ["--jitless"])];
   const child = spawn(
     "valgrind",
     ["--tool=callgrind", "--quiet", `--callgrind-out-file=${out}`, process.execPath, ...node, serverPath, "serve", "--transport", "stdio", "--store", join(work, `${tag}.db`)],
