@@ -27,6 +27,13 @@ const CALLS = positive("BENCH_INSTR_CALLS", 300);
 const WARMUP = positive("BENCH_INSTR_WARMUP", 300);
 const ROUNDS = positive("BENCH_INSTR_ROUNDS", 5);
 const JIT = process.env.BENCH_INSTR_JIT === "1";
+/**
+ * Measurement only: no V8 helper threads (their share of GC and compilation depends on timing), fixed
+ * seeds (start-up searches for a random hash seed, a few million instructions that vary by run), and
+ * no memory reducer (a timer that starts a full GC, ~50 million instructions, when the process looks
+ * idle: under valgrind's slowdown it fired in some runs and not others).
+ */
+const REPEATABLE_V8_FLAGS = ["--single-threaded", "--hash-seed=1", "--random-seed=1", "--no-memory-reducer"];
 const TENANT = "tenant_acme";
 const INVOICES = ["INV-3001", "INV-3002", "INV-3003", "INV-3004", "INV-3005"];
 const CALL_PARAMS = INVOICES.map((id) => `{"name":"billing.inspect_invoice","arguments":{"invoice_id":"${id}"}}`);
@@ -57,7 +64,7 @@ function totalInstructions(file: string): number {
 /** Serves warm-up + `calls` sequential lookups under callgrind and returns the process's instructions. */
 async function countRun(serverPath: string, env: NodeJS.ProcessEnv, work: string, tag: string, calls: number): Promise<number> {
   const out = join(work, `callgrind.${tag}.out`);
-  const node = [...RECOMMENDED_NODE_FLAGS, "--single-threaded", ...(JIT ? [] : ["--jitless"])];
+  const node = [...RECOMMENDED_NODE_FLAGS, ...REPEATABLE_V8_FLAGS, ...(JIT ? [] : ["--jitless"])];
   const child = spawn(
     "valgrind",
     ["--tool=callgrind", "--quiet", `--callgrind-out-file=${out}`, process.execPath, ...node, serverPath, "serve", "--transport", "stdio", "--store", join(work, `${tag}.db`)],
