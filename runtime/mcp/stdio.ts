@@ -44,8 +44,12 @@ export function serveStdio(core: McpServerCore, options: StdioOptions = {}): Pro
     }
   });
 
-  // Replies finished in the same turn of the event loop leave in one write: under load many database
-  // results arrive together, and a write per reply would cost a system call each.
+  // Replies finished by the same callback leave in one write: under load one ledger group commit
+  // answers many calls at once, and a write per reply would cost a system call each. The flush is a
+  // nextTick, which runs once every promise continuation of that callback has run (all their
+  // replies are queued by then), and still in the same turn of the event loop: a setImmediate
+  // scheduled from the group commit's own setImmediate would wait a whole extra loop iteration
+  // (an epoll_wait and a timer check) before the reply left, on every sequential call.
   let queued = "";
   let flushScheduled = false;
   // Backpressure: when the reader falls behind (write() returned false) we stop reading requests
@@ -79,7 +83,7 @@ export function serveStdio(core: McpServerCore, options: StdioOptions = {}): Pro
     queued += line + "\n";
     if (!flushScheduled) {
       flushScheduled = true;
-      setImmediate(flush);
+      process.nextTick(flush);
     }
   }
 

@@ -138,6 +138,49 @@ describe("stdio output", () => {
     const lines = writes.join("").trimEnd().split("\n").map((l) => JSON.parse(l));
     assert.deepEqual(lines.map((l) => l.id).sort(), [1, 2, 3, 4, 5]);
   });
+
+  test("replies answered by one group commit leave in one write, before the event loop's next turn", async () => {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    const events: string[] = [];
+    const writes: string[] = [];
+    const originalWrite = output.write.bind(output);
+    output.write = ((chunk: string) => {
+      events.push("write");
+      writes.push(chunk);
+      return originalWrite(chunk);
+    }) as typeof output.write;
+    // The product's recorder with a synchronous store; the batch also schedules a marker for the next turn.
+    const record = groupCommit((records) => {
+      events.push(`commit ${records.length}`);
+      setImmediate(() => events.push("next turn"));
+      return records.map((_, i) => ({ ok: true as const, evidenceId: `ev_${i}`, queryAuditId: `qa_${i}` }));
+    });
+    const echo = createEchoHost();
+    const host = {
+      ...echo,
+      async callTool(name: string, args: unknown) {
+        const result = await echo.callTool(name, args);
+        await record(read(1));
+        // Continuations of different lengths still finish before the flush.
+        for (let i = 0; i < (args as { a: number }).a; i++) await Promise.resolve();
+        return result;
+      },
+    };
+    const done = serveStdio(createMcpServerCore(host), { input, output });
+    const calls = [1, 2, 3, 4, 5].map((id) =>
+      JSON.stringify({ jsonrpc: "2.0", id, method: "tools/call", params: { name: "echo.add", arguments: { a: id * 3, b: 1 } } }),
+    );
+    input.write(calls.join("\n") + "\n");
+    while (!events.includes("next turn")) await new Promise((resolve) => setImmediate(resolve));
+    input.end();
+    await done;
+    assert.deepEqual(events.slice(0, 3), ["commit 5", "write", "next turn"]);
+    assert.equal(writes.length, 1);
+    const lines = writes[0]!.trimEnd().split("\n").map((l) => JSON.parse(l));
+    assert.deepEqual(lines.map((l) => l.id).sort(), [1, 2, 3, 4, 5]);
+    assert.ok(lines.every((l) => l.result?.structuredContent?.ok === true));
+  });
 });
 
 describe("start-up", () => {

@@ -1,0 +1,121 @@
+// Instructions per read call of the compiled stdio server, counted by valgrind's callgrind, so a
+// change to the hot path can be judged on a busy machine (instruction counts do not depend on
+// load; wall-clock figures here move ±30%). The example is built and served against a throwaway,
+// seeded Postgres database, as in bench/read-latency.ts. Two servers run under callgrind with the
+// same warm-up; one then answers CALLS more sequential calls than the other. The difference of
+// their totals divided by CALLS is the cost of one call: start-up, warm-up and shutdown cancel out.
+// Run: npm run bench:instructions   (see docs/performance.md, "Instructions per call")
+//   BENCH_INSTR_CALLS=N    measured calls (default 300)
+//   BENCH_INSTR_WARMUP=N   warm-up calls in both runs (default 300)
+//   BENCH_INSTR_JIT=1      keep V8's JIT (default: --jitless, which gives repeatable counts)
+//   BENCH_INSTR_ROUNDS=N   pairs of runs (default 5); prints each and the median
+//   BENCH_INSTR_OUT=DIR    keep the callgrind files (callgrind_annotate DIR/callgrind.long.out)
+//   BENCH_INSTR_JSON=1     print the figures as JSON
+
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { RECOMMENDED_NODE_FLAGS } from "../compiler/bundle/node-flags.ts";
+import { createPostgresDatabase, type TestDatabase } from "../test/support/databases.ts";
+import { EXAMPLE_CONFIG_PATH, EXAMPLE_DIR, seedExample } from "../test/support/example.ts";
+import { runCli } from "../test/support/cli.ts";
+import { median } from "./lib/stats.ts";
+import { StdioRpcClient } from "./lib/stdio-client.ts";
+
+const CALLS = positive("BENCH_INSTR_CALLS", 300);
+const WARMUP = positive("BENCH_INSTR_WARMUP", 300);
+const ROUNDS = positive("BENCH_INSTR_ROUNDS", 5);
+const JIT = process.env.BENCH_INSTR_JIT === "1";
+/**
+ * Measurement only: no V8 helper threads (their share of GC and compilation depends on timing), fixed
+ * seeds (start-up searches for a random hash seed, a few million instructions that vary by run), and
+ * no memory reducer (a timer that starts a full GC, ~50 million instructions, when the process looks
+ * idle: under valgrind's slowdown it fired in some runs and not others).
+ */
+const REPEATABLE_V8_FLAGS = ["--single-threaded", "--hash-seed=1", "--random-seed=1", "--no-memory-reducer"];
+const TENANT = "tenant_acme";
+const INVOICES = ["INV-3001", "INV-3002", "INV-3003", "INV-3004", "INV-3005"];
+const CALL_PARAMS = INVOICES.map((id) => `{"name":"billing.inspect_invoice","arguments":{"invoice_id":"${id}"}}`);
+const INITIALIZE_PARAMS = `{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}`;
+
+function positive(name: string, fallback: number): number {
+  const text = process.env[name];
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(text)}`);
+  return value;
+}
+
+async function buildExample(dir: string): Promise<string> {
+  const outDir = join(dir, "out");
+  const result = await runCli(["build", "--config", EXAMPLE_CONFIG_PATH, "--out", outDir, "--schema", join(EXAMPLE_DIR, "synapsor.schema.json")]);
+  if (result.code !== 0) throw new Error(`build failed (${result.code}):\n${result.stderr}\n${result.stdout}`);
+  return join(outDir, "server.mjs");
+}
+
+/** Total instructions (Ir) of one callgrind file, all threads included. */
+function totalInstructions(file: string): number {
+  const match = /^(?:summary|totals):\s+(\d+)/m.exec(readFileSync(file, "utf8"));
+  if (!match) throw new Error(`no instruction total in ${file}`);
+  return Number(match[1]);
+}
+
+/** Serves warm-up + `calls` sequential lookups under callgrind and returns the process's instructions. */
+async function countRun(serverPath: string, env: NodeJS.ProcessEnv, work: string, tag: string, calls: number): Promise<number> {
+  const out = join(work, `callgrind.${tag}.out`);
+  const node = [...RECOMMENDED_NODE_FLAGS, ...REPEATABLE_V8_FLAGS, ...(JIT ? [] : ["--jitless"])];
+  const child = spawn(
+    "valgrind",
+    ["--tool=callgrind", "--quiet", `--callgrind-out-file=${out}`, process.execPath, ...node, serverPath, "serve", "--transport", "stdio", "--store", join(work, `${tag}.db`)],
+    { cwd: work, env, stdio: ["pipe", "pipe", "pipe"] },
+  );
+  let stderr = "";
+  child.stderr!.setEncoding("utf8").on("data", (text: string) => (stderr += text));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const client = new StdioRpcClient(child);
+  await client.request("initialize", INITIALIZE_PARAMS);
+  client.notify("notifications/initialized");
+  for (let i = 0; i < WARMUP + calls; i++) {
+    const reply = await client.request("tools/call", CALL_PARAMS[i % CALL_PARAMS.length]!);
+    if (!reply.includes('"ok":true')) throw new Error(`call ${i} failed: ${reply.slice(0, 300)}`);
+  }
+  child.stdin!.end();
+  const code = await exited;
+  if (code !== 0) throw new Error(`server under callgrind exited with ${code}: ${stderr.slice(-2000)}`);
+  return totalInstructions(out);
+}
+
+async function main(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), "synapsor-instr-"));
+  const keep = process.env.BENCH_INSTR_OUT;
+  if (keep) mkdirSync(keep, { recursive: true });
+  let db: TestDatabase | undefined;
+  try {
+    db = await createPostgresDatabase("srinstr");
+    await seedExample(db);
+    const serverPath = await buildExample(work);
+    const env = { PATH: process.env.PATH ?? "", SUPPORT_DB_READ_URL: db.url, SYNAPSOR_TENANT_ID: TENANT, SYNAPSOR_PRINCIPAL: "bench" };
+    const perCall: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const dir = keep ?? work;
+      // The two runs share nothing but the database; side by side they take half the time.
+      const [short, long] = await Promise.all([
+        countRun(serverPath, env, dir, `short${round}`, 0),
+        countRun(serverPath, env, dir, `long${round}`, CALLS),
+      ]);
+      perCall.push((long - short) / CALLS);
+      if (!process.env.BENCH_INSTR_JSON) {
+        console.log(`round ${round + 1}: ${short.toLocaleString("en")} → ${long.toLocaleString("en")} instructions; ${Math.round(perCall.at(-1)!).toLocaleString("en")} per call`);
+      }
+    }
+    const result = { calls: CALLS, warmup: WARMUP, jit: JIT, rounds: ROUNDS, instructionsPerCall: Math.round(median(perCall)), each: perCall.map(Math.round) };
+    if (process.env.BENCH_INSTR_JSON) console.log(JSON.stringify(result));
+    else console.log(`instructions per call (median of ${ROUNDS}, ${CALLS} calls after ${WARMUP} warm-up, ${JIT ? "JIT" : "--jitless"}): ${result.instructionsPerCall.toLocaleString("en")}`);
+  } finally {
+    await db?.drop().catch(() => undefined);
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+await main();
