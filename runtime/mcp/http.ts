@@ -119,16 +119,15 @@ function defaultAllowedHosts(bindHost: string, port: number): string[] {
   return [...new Set(hosts)];
 }
 
-function sendJson(res: ServerResponse, status: number, body: object, headers: Record<string, string> = {}): void {
+function sendJson(res: ServerResponse, status: number, body: object, headers?: Record<string, string>): void {
   sendText(res, status, JSON.stringify(body), headers);
 }
 
-function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, {
-    ...headers,
-    "Content-Type": "application/json",
-    "Content-Length": Buffer.byteLength(text),
-  });
+function sendText(res: ServerResponse, status: number, text: string, headers?: Record<string, string>): void {
+  // A flat [name, value, ...] list: no merged object per reply, and node:http takes it as is.
+  const list: string[] = ["Content-Type", "application/json", "Content-Length", String(Buffer.byteLength(text))];
+  if (headers !== undefined) for (const name in headers) list.push(name, headers[name]!);
+  res.writeHead(status, list);
   res.end(text);
 }
 
@@ -138,7 +137,7 @@ function reject(
   res: ServerResponse,
   status: number,
   message: string,
-  headers: Record<string, string> = {},
+  headers?: Record<string, string>,
 ): void {
   const hasBody = req.headers["transfer-encoding"] !== undefined || (req.headers["content-length"] ?? "0") !== "0";
   if (hasBody) res.shouldKeepAlive = false;

@@ -1,0 +1,81 @@
+// The floor node:http itself sets per request on this machine: a bare server that reads the body
+// and answers a fixed JSON body of the size of a real tools/call reply, driven by the same client,
+// request bytes and 16 keep-alive sockets as the HTTP phase of bench/read-latency.ts. Server CPU
+// per call here is what no change to runtime/mcp/http.ts can get below (docs/performance.md,
+// "Issue 11: the HTTP layer"). Run: node bench/http-floor.ts [calls]; the server is this file with
+// argv "serve"; BENCH_CPU_PROF=DIR writes its .cpuprofile.
+
+import { spawn } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { HttpRpcClient } from "./lib/http-client.ts";
+import { cpuMs } from "./lib/proc.ts";
+
+const IN_FLIGHT = 16;
+/**
+ * BENCH_FLOOR_SERVER=ours: runtime/mcp/http.ts's startHttpServer (bearer token, Host/Origin, era
+ * headers, connection limit) in front of a core that answers the same fixed result, so the
+ * difference to the bare server is what our layer (plus decoding and encoding the message) adds.
+ */
+const OURS = process.env.BENCH_FLOOR_SERVER === "ours";
+const TOKEN = "bench-token-0123456789abcdef";
+/** BENCH_FLOOR_HEADERS=array: writeHead with a flat [name, value, ...] list instead of an object. */
+const ARRAY_HEADERS = process.env.BENCH_FLOOR_HEADERS === "array";
+const CALLS = Number(process.argv[2] ?? 20_000);
+const CALL_PARAMS = `{"name":"billing.inspect_invoice","arguments":{"invoice_id":"INV-3001"}}`;
+/** About the size of the example's tools/call reply (structuredContent plus its text copy). */
+const REPLY = JSON.stringify({ jsonrpc: "2.0", id: 1, result: { ok: true, pad: "x".repeat(1_400) } });
+
+async function serveOurs(): Promise<void> {
+  const { startHttpServer } = await import("../runtime/mcp/http.ts");
+  const result = { ok: true, pad: "x".repeat(1_400) };
+  const core = { handle: (message: unknown) => Promise.resolve({ jsonrpc: "2.0" as const, id: (message as { id: number }).id, result }) };
+  const server = await startHttpServer(core, { port: 0, authToken: TOKEN });
+  console.log(`listening ${new URL(server.url).port}`);
+}
+
+function serve(): void {
+  // A clean exit on SIGTERM, so --cpu-prof writes its profile.
+  process.once("SIGTERM", () => process.exit(0));
+  if (OURS) {
+    void serveOurs();
+    return;
+  }
+  const server = createServer({ keepAlive: true, keepAliveTimeout: 5_000 }, (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      Buffer.concat(chunks).toString("utf8");
+      if (ARRAY_HEADERS) res.writeHead(200, ["Content-Type", "application/json", "Content-Length", String(Buffer.byteLength(REPLY))]);
+      else res.writeHead(200, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(REPLY) });
+      res.end(REPLY);
+    });
+  });
+  server.listen(0, "127.0.0.1", () => console.log(`listening ${(server.address() as AddressInfo).port}`));
+}
+
+async function main(): Promise<void> {
+  const profile = process.env.BENCH_CPU_PROF;
+  const flags = profile === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${profile}`];
+  const child = spawn(process.execPath, [...flags, import.meta.filename, "serve"], { stdio: ["ignore", "pipe", "inherit"] });
+  const port = await new Promise<string>((resolve) => child.stdout!.setEncoding("utf8").once("data", (t: string) => resolve(t.trim().split(" ")[1]!)));
+  const client = new HttpRpcClient(`http://127.0.0.1:${port}/mcp`, TOKEN, IN_FLIGHT);
+  const run = async (n: number): Promise<void> => {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: IN_FLIGHT }, async () => {
+        while (next++ < n) await client.request("tools/call", CALL_PARAMS);
+      }),
+    );
+  };
+  await run(2_000); // warm-up
+  const before = cpuMs(child.pid!);
+  await run(CALLS);
+  const serverCpuUs = ((cpuMs(child.pid!) - before) * 1000) / CALLS;
+  client.close();
+  child.kill();
+  console.log(JSON.stringify({ server: OURS ? "runtime/mcp/http.ts" : "bare node:http", headers: OURS ? "ours" : ARRAY_HEADERS ? "array" : "object", server_cpu_us_per_call: Number(serverCpuUs.toFixed(1)), calls: CALLS, reply_bytes: REPLY.length }));
+}
+
+if (process.argv[2] === "serve") serve();
+else await main();
