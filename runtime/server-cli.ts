@@ -374,7 +374,7 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
   }
 
   if (transport === "stdio") {
-    log({ level: "info", event: "server_started", transport, store: storePath, durability, tools: def.capabilities.length });
+    log({ level: "info", event: "server_started", transport, store: storePath, durability, synchronous: ledger.synchronous, tools: def.capabilities.length });
     const drained = await drainStdioOnSignal(serveStdio(core), drainTimeoutMs, log);
     await shutdown(async () => undefined);
     // Cut short: a call may still hold a connection; its reply is lost either way, so end here.
@@ -418,7 +418,7 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
     await shutdown(async () => undefined);
     throw listenFailure(err, values.host, port);
   }
-  log({ level: "info", event: "server_started", transport, url: server.url, store: storePath, durability, tools: def.capabilities.length });
+  log({ level: "info", event: "server_started", transport, url: server.url, store: storePath, durability, synchronous: ledger.synchronous, tools: def.capabilities.length });
   const drained = await new Promise<boolean>((resolve) => {
     let stopping = false;
     const stop = () => {

@@ -23,6 +23,7 @@ export function openSqliteLedger(path: string, keys: KeyRing, onStoreLost?: Stor
     events,
     keys,
     checkWritable: async () => db.transaction(() => undefined),
+    synchronous: db.synchronousLevel(),
     close: async () => db.close(),
   };
 }
