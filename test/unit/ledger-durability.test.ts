@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { openLedger } from "../../runtime/ledger/open.ts";
 import { openSqliteDatabase } from "../../runtime/ledger/sqlite/open.ts";
 import { DEFAULT_DURABILITY, synchronousPragma } from "../../runtime/ledger/durability.ts";
+import { checkStore } from "../../operator/doctor/store.ts";
 import { ledgerKey, staticKeyRing } from "../../runtime/ledger/keys/key-ring.ts";
 
 test("power_loss commits with FULL, process_crash with NORMAL, and no setting means power_loss", async (t) => {
@@ -33,4 +34,15 @@ test("power_loss commits with FULL, process_crash with NORMAL, and no setting me
   } finally {
     db.close();
   }
+});
+
+test("doctor's store check says what a crash can lose with the contract's setting (default power_loss)", (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "synapsor-durability-doctor-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const store = join(dir, "ledger.db");
+  assert.match(checkStore(store).message, /storage\.durability power_loss: every commit is fsynced/);
+  assert.match(checkStore(store, "power_loss").message, /no crash loses a replied call's evidence/);
+  const lossy = checkStore(store, "process_crash");
+  assert.equal(lossy.status, "ok");
+  assert.match(lossy.message, /storage\.durability process_crash: .*OS crash or power loss loses the rows since the last WAL checkpoint/);
 });
