@@ -5,7 +5,8 @@
 // Run: npm run bench   (npm run bench -- --peers: against Google's MCP Toolbox, see bench/peers.ts;
 // BENCH_CPU_PROF=DIR also writes a .cpuprofile of each server process;
 // BENCH_ONLY=stdio|http runs one transport only; BENCH_NODE_FLAGS adds node flags to the server;
-// BENCH_AUTH=jwt serves HTTP with trusted_context.http_jwt, each call carrying an RS256 token)
+// BENCH_AUTH=jwt serves HTTP with trusted_context.http_jwt, each call carrying an RS256 token;
+// BENCH_DURABILITY=power_loss|process_crash sets the contract's storage.durability)
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
@@ -213,11 +214,13 @@ async function rawPg(url: string): Promise<{ p50: number; callsPerSecond: number
   }
 }
 
-/** The example's contract, with http_jwt (key_env holding an RSA public key) in JWT mode. */
+/** The example's contract, with http_jwt (key_env holding an RSA public key) in JWT mode and BENCH_DURABILITY's storage.durability. */
 function benchConfig(dir: string): string {
-  if (!JWT_MODE) return EXAMPLE_CONFIG_PATH;
+  const durability = process.env.BENCH_DURABILITY;
+  if (!JWT_MODE && !durability) return EXAMPLE_CONFIG_PATH;
   const config = JSON.parse(readFileSync(EXAMPLE_CONFIG_PATH, "utf8"));
-  config.trusted_context.http_jwt = {
+  if (durability) config.storage = { ...config.storage, durability };
+  if (JWT_MODE) config.trusted_context.http_jwt = {
     issuer: "https://id.bench.example/",
     audience: "https://mcp.bench.example/mcp",
     key_env: "BENCH_JWT_KEY",

@@ -17,6 +17,7 @@ import { createRefusingHost } from "./refusing-host.ts";
 import { LedgerKeyError } from "./ledger/keys/key-ring.ts";
 import { openKeyRing } from "./ledger/keys/open-key-ring.ts";
 import { openLedger } from "./ledger/open.ts";
+import { DEFAULT_DURABILITY } from "./ledger/durability.ts";
 import { acquireLease, leasePath, type HeldLease } from "./ledger/lease.ts";
 import { fileProblem, StoreUnavailableError } from "./ledger/store-error.ts";
 import { DEFAULT_HTTP_MAX_CONNECTIONS, startHttpServer } from "./mcp/http.ts";
@@ -280,6 +281,8 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
     storeLost = true;
     log({ level: "error", event: "store_lost", message });
   };
+  // Servers built before storage.durability get the default, the setting that loses nothing.
+  const durability = def.durability ?? DEFAULT_DURABILITY;
   let ledger;
   let lease: HeldLease | undefined;
   try {
@@ -288,7 +291,7 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
     // the active key now, so a key problem stops it before it records anything; a read_only
     // server never seals, so it neither needs a key nor creates a key file.
     const keys = openKeyRing({ storePath, envName: def.ledgerKeyEnv ?? null, envRequired: Boolean(def.ledgerKeyEnv) });
-    ledger = await openLedger({ path: storePath, keys, onStoreLost });
+    ledger = await openLedger({ path: storePath, keys, onStoreLost, durability });
     if (def.mode === "review") keys.active();
     lease = takeLease(storePath, def, transport, Boolean(values["allow-concurrent-store"]), log);
   } catch (err) {
@@ -371,7 +374,7 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
   }
 
   if (transport === "stdio") {
-    log({ level: "info", event: "server_started", transport, store: storePath, tools: def.capabilities.length });
+    log({ level: "info", event: "server_started", transport, store: storePath, durability, synchronous: ledger.synchronous, tools: def.capabilities.length });
     const drained = await drainStdioOnSignal(serveStdio(core), drainTimeoutMs, log);
     await shutdown(async () => undefined);
     // Cut short: a call may still hold a connection; its reply is lost either way, so end here.
@@ -415,7 +418,7 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
     await shutdown(async () => undefined);
     throw listenFailure(err, values.host, port);
   }
-  log({ level: "info", event: "server_started", transport, url: server.url, store: storePath, tools: def.capabilities.length });
+  log({ level: "info", event: "server_started", transport, url: server.url, store: storePath, durability, synchronous: ledger.synchronous, tools: def.capabilities.length });
   const drained = await new Promise<boolean>((resolve) => {
     let stopping = false;
     const stop = () => {

@@ -3,6 +3,7 @@
 import type { Capability } from "./capability.ts";
 import type { HttpJwtSettings } from "./auth/settings.ts";
 import type { Engine } from "./db/adapter.ts";
+import type { Durability } from "./ledger/durability.ts";
 import type { LimitSettings } from "./limits/settings.ts";
 
 export interface ServerDefinition {
@@ -19,6 +20,8 @@ export interface ServerDefinition {
    * built before keyed MACs, which behave as null.
    */
   ledgerKeyEnv?: string | null;
+  /** What a crash may take from the ledger (storage.durability); absent in servers built before the setting, which get the default, power_loss. */
+  durability?: Durability;
   sources: Record<string, { engine: Engine; readUrlEnv: string; statementTimeoutMs: number }>;
   /** httpJwt: HTTP requests verify a bearer JWT for their tenant and principal (runtime/auth/). */
   trustedContext: { tenantIdEnv: string; principalEnv: string; httpJwt?: HttpJwtSettings };

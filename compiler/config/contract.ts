@@ -18,6 +18,8 @@ export interface Contract {
     ledger_key_env?: string;
     /** How long ledger records are kept: the age `store prune` uses without --older-than, e.g. "90d". */
     retention?: string;
+    /** What a crash may lose: power_loss (default, fsync per commit) or process_crash (fsync at checkpoints). */
+    durability?: "power_loss" | "process_crash";
   };
   sources: Record<string, SourceConfig>;
   trusted_context?: TrustedContextConfig;

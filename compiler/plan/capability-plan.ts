@@ -7,6 +7,7 @@ import type { LimitSettings } from "../../runtime/limits/settings.ts";
 import type { SqlUpdatePlan } from "../../runtime/executors/write-plan.ts";
 import type { NumericTextFormat } from "../../runtime/calls/arguments.ts";
 import type { TextFormat } from "../../runtime/calls/text-formats.ts";
+import type { Durability } from "../../runtime/ledger/durability.ts";
 
 export type { SqlUpdatePlan, WriteParamSource, WriteStatementPlan } from "../../runtime/executors/write-plan.ts";
 
@@ -108,7 +109,8 @@ export interface BuildPlan {
   config: { file: string; sha256: string };
   mode: "read_only" | "review";
   /** ledgerKeyEnv: the variable the contract names for the ledger keys, or null (SYNAPSOR_LEDGER_KEY if set, else the key file). */
-  storage: { sqlitePath: string; ledgerKeyEnv: string | null };
+  /** durability: the contract's storage.durability, or the default (runtime/ledger/durability.ts). */
+  storage: { sqlitePath: string; ledgerKeyEnv: string | null; durability: Durability };
   sources: Record<string, { engine: Engine; readUrlEnv: string; writeUrlEnv?: string; statementTimeoutMs: number }>;
   trustedContext: { tenantIdEnv: string; principalEnv: string; httpJwt?: HttpJwtSettings };
   /** The contract's limits; absent when it sets none. */

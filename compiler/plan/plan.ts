@@ -14,6 +14,7 @@ import type { ResolvedCapability, ResolvedContract } from "../resolve/resolved.t
 import { inputSchemaFor, planArgs } from "./arguments.ts";
 import type { HttpJwtSettings } from "../../runtime/auth/settings.ts";
 import type { LimitSettings } from "../../runtime/limits/settings.ts";
+import { DEFAULT_DURABILITY } from "../../runtime/ledger/durability.ts";
 import type { BuildPlan, CapabilityPlan, ProposalPlan } from "./capability-plan.ts";
 import { describeCapability } from "./describe.ts";
 import { capabilityPlanHash } from "./plan-hash.ts";
@@ -47,7 +48,11 @@ export function planBuild({ contract, resolved, configFile, configSha256, runner
     runnerVersion,
     config: { file: configFile, sha256: configSha256 },
     mode: contract.mode,
-    storage: { sqlitePath: contract.storage?.sqlite_path ?? DEFAULT_STORE_PATH, ledgerKeyEnv: contract.storage?.ledger_key_env ?? null },
+    storage: {
+      sqlitePath: contract.storage?.sqlite_path ?? DEFAULT_STORE_PATH,
+      ledgerKeyEnv: contract.storage?.ledger_key_env ?? null,
+      durability: contract.storage?.durability ?? DEFAULT_DURABILITY,
+    },
     sources,
     trustedContext: {
       tenantIdEnv: contract.trusted_context?.values?.tenant_id_env ?? DEFAULT_TENANT_ENV,

@@ -60,7 +60,7 @@ export async function runChecklist(options: DoctorOptions): Promise<DoctorReport
   }
 
   const storePath = options.store ?? resolvePath(dirname(resolvePath(options.configPath)), contract.storage?.sqlite_path ?? DEFAULT_STORE_PATH);
-  checks.push(checkStore(storePath), checkLease(storePath));
+  checks.push(checkStore(storePath, contract.storage?.durability), checkLease(storePath));
   if (options.checkHandlers) checks.push(...(await checkHandlers(contract, env)));
   return redacted(reportOf(checks), env, [...envNamesOf(contract), ...(options.secretEnvNames ?? [])]);
 }

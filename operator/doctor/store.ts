@@ -5,15 +5,23 @@ import { accessSync, constants, existsSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { activeHolders, describeHolders, readLease } from "../../runtime/ledger/lease.ts";
 import { terminalSafe } from "../../runtime/text/terminal-safe.ts";
+import { DEFAULT_DURABILITY, type Durability } from "../../runtime/ledger/durability.ts";
 import { failed, passed, warned, type DoctorCheck } from "./check.ts";
 
-export function checkStore(path: string): DoctorCheck {
+/** What a crash can lose with each storage.durability, as doctor says it next to the store. */
+const DURABILITY_NOTES: Record<Durability, string> = {
+  power_loss: "storage.durability power_loss: every commit is fsynced before the reply, so no crash loses a replied call's evidence",
+  process_crash: "storage.durability process_crash: a killed server loses nothing, an OS crash or power loss loses the rows since the last WAL checkpoint",
+};
+
+export function checkStore(path: string, durability: Durability = DEFAULT_DURABILITY): DoctorCheck {
   const shown = terminalSafe(path);
+  const note = DURABILITY_NOTES[durability];
   if (existsSync(path)) {
     const stat = statSync(path);
     if (!stat.isFile()) return failed("store", "store", `The store path ${shown} is not a file.`, "Pass --store with a file path (it is created on first use).");
     if (!writable(path)) return failed("store", "store", `The store ${shown} is not writable by this user.`, `Fix its permissions (chmod u+w) or pass another --store.`);
-    return passed("store", "store", `The store ${shown} is writable (${formatBytes(stat.size)}).`);
+    return passed("store", "store", `The store ${shown} is writable (${formatBytes(stat.size)}); ${note}.`);
   }
   // The server creates the file and its folders: the nearest existing folder must be writable.
   let folder = dirname(path);
@@ -21,7 +29,7 @@ export function checkStore(path: string): DoctorCheck {
   if (!statSync(folder).isDirectory() || !writable(folder)) {
     return failed("store", "store", `The store ${shown} does not exist and ${terminalSafe(folder)} is not a writable folder to create it in.`, "Pass --store with a path in a folder this user can write.");
   }
-  return passed("store", "store", `The store ${shown} does not exist yet; it will be created on first use.`);
+  return passed("store", "store", `The store ${shown} does not exist yet; it will be created on first use; ${note}.`);
 }
 
 /** A live lease is worth knowing (prune and reset refuse, a second server is refused), not a failure. */

@@ -5,6 +5,7 @@ import type { KeyRing } from "./keys/key-ring.ts";
 import { openKeyRing } from "./keys/open-key-ring.ts";
 import type { Ledger } from "./ports.ts";
 import { openSqliteLedger } from "./sqlite/ledger.ts";
+import type { Durability } from "./durability.ts";
 
 export interface LedgerOptions {
   /** The SQLite file (created with its directories if missing), or ":memory:". */
@@ -24,6 +25,11 @@ export interface LedgerOptions {
    * windows. Default the system clock; tests pass another to make a proposal or approval old.
    */
   now?: () => Date;
+  /**
+   * What a crash may lose (durability.ts). Default power_loss: every commit is fsynced, which is
+   * what the review CLI always uses; the compiled server passes the contract's storage.durability.
+   */
+  durability?: Durability;
 }
 
 /**
@@ -32,5 +38,5 @@ export interface LedgerOptions {
  */
 export async function openLedger(options: LedgerOptions): Promise<Ledger> {
   const keys = options.keys ?? openKeyRing({ storePath: options.path });
-  return openSqliteLedger(options.path, keys, options.onStoreLost, options.now);
+  return openSqliteLedger(options.path, keys, options.onStoreLost, options.now, options.durability);
 }

@@ -153,5 +153,10 @@ export interface Ledger {
   readonly keys: KeyRing;
   /** Takes the store's write lock and lets it go; rejects (StoreUnavailableError) when nothing could be written. */
   checkWritable(): Promise<void>;
+  /**
+   * How the ledger's own connection commits, read back from it (SQLite: "FULL" or "NORMAL"), so the
+   * start-up log states what is in force rather than what was asked; absent for other ledgers.
+   */
+  readonly synchronous?: string;
   close(): Promise<void>;
 }

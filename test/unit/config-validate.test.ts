@@ -8,7 +8,7 @@ import { loadContractFile } from "../../compiler/config/load.ts";
 import { validateContract, CONTRACT_RULES, SCHEMA_CODES } from "../../compiler/config/validate.ts";
 import { LOAD_CODES } from "../../compiler/config/load.ts";
 import type { Contract, HttpJwtConfig, ProposalCapabilityConfig, ReadCapabilityConfig } from "../../compiler/config/contract.ts";
-import type { Diagnostic } from "../../compiler/diagnostics.ts";
+import { formatDiagnostics, type Diagnostic } from "../../compiler/diagnostics.ts";
 import { fullContract, fullContractCopy } from "../fixtures/configs/full-contract.ts";
 import { REPO_ROOT, runCli } from "../support/cli.ts";
 
@@ -235,6 +235,30 @@ describe("schema errors are specific and readable", () => {
       "OUT_OF_RANGE@/capabilities/1/max_rows",
       "OUT_OF_RANGE@/sources/app_db/statement_timeout_ms",
     ]);
+  });
+
+  test("storage.durability: the two settings pass; anything else is refused with the allowed values", () => {
+    for (const durability of ["power_loss", "process_crash"]) {
+      const c = fullContractCopy() as unknown as Record<string, any>;
+      c.storage = { ...c.storage, durability };
+      assert.equal(validateContract(c).ok, true, durability);
+    }
+    for (const bad of ["FULL", "normal", "Power_Loss", "", "power_loss\u202e"]) {
+      const c = fullContractCopy() as unknown as Record<string, any>;
+      c.storage = { ...c.storage, durability: bad };
+      const found = problems(c);
+      assert.deepEqual(pairs(found), ["INVALID_VALUE@/storage/durability"], JSON.stringify(bad));
+      // The message names the fix: the values it accepts.
+      assert.match(found[0]!.fix, /power_loss/);
+      assert.match(found[0]!.fix, /process_crash/);
+      // A pasted bidi control is echoed escaped, never raw, when the diagnostics are printed.
+      assert.doesNotMatch(formatDiagnostics("synapsor.runner.json", found), /\u202e/);
+    }
+    for (const bad of [1, null, true]) {
+      const c = fullContractCopy() as unknown as Record<string, any>;
+      c.storage = { ...c.storage, durability: bad };
+      assert.deepEqual(pairs(problems(c)), ["WRONG_TYPE@/storage/durability"], JSON.stringify(bad));
+    }
   });
 
   test("an env field holding a URL is rejected without repeating the secret", () => {

@@ -36,6 +36,8 @@ export type StoreLostListener = (message: string) => void;
 /** Reads check the store's identity at most this often; every write transaction checks it. */
 const READ_CHECK_INTERVAL_MS = 1000;
 
+const SYNCHRONOUS_NAMES: Record<number, string> = { 0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA" };
+
 export class SqliteDatabase {
   readonly #db: DatabaseSync;
   readonly #path: string;
@@ -61,6 +63,12 @@ export class SqliteDatabase {
 
   prepare(sql: string): StatementSync {
     return this.#db.prepare(sql);
+  }
+
+  /** This connection's synchronous level as SQLite reports it (the pragma is per connection). */
+  synchronousLevel(): string {
+    const row = this.#db.prepare("PRAGMA synchronous").get() as { synchronous: number } | undefined;
+    return SYNCHRONOUS_NAMES[row?.synchronous ?? -1] ?? `unknown (${String(row?.synchronous)})`;
   }
 
   /** Runs `work` in one IMMEDIATE transaction; store faults become StoreUnavailableError. */

@@ -7,12 +7,13 @@ import { createReviewLogs } from "../review-log.ts";
 import { SqliteEventLog } from "./event-log.ts";
 import { openSqliteDatabase } from "./open.ts";
 import type { StoreLostListener } from "./database.ts";
+import type { Durability } from "../durability.ts";
 import { SqliteReadLog } from "./read-log.ts";
 import { SqliteReviewStorage } from "./review-storage.ts";
 
 /** Throws StoreUnavailableError when the file cannot be created, opened or migrated. */
-export function openSqliteLedger(path: string, keys: KeyRing, onStoreLost?: StoreLostListener, now?: () => Date): Ledger {
-  const db = openSqliteDatabase(path, onStoreLost);
+export function openSqliteLedger(path: string, keys: KeyRing, onStoreLost?: StoreLostListener, now?: () => Date, durability?: Durability): Ledger {
+  const db = openSqliteDatabase(path, onStoreLost, durability);
   const events = new SqliteEventLog(db);
   const review = createReviewLogs(new SqliteReviewStorage(db, events), keys, now);
   return {
@@ -22,6 +23,7 @@ export function openSqliteLedger(path: string, keys: KeyRing, onStoreLost?: Stor
     events,
     keys,
     checkWritable: async () => db.transaction(() => undefined),
+    synchronous: db.synchronousLevel(),
     close: async () => db.close(),
   };
 }

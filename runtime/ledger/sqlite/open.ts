@@ -8,11 +8,15 @@ import { storeUnavailable, type StoreAction } from "../store-error.ts";
 import { SqliteDatabase, type StoreLostListener } from "./database.ts";
 import { keepStoreFilePrivate } from "./file-mode.ts";
 import { StoreIdentity } from "./store-identity.ts";
+import { DEFAULT_DURABILITY, synchronousPragma, type Durability } from "../durability.ts";
 
 const BUSY_TIMEOUT_MS = 5000;
 
-/** Throws StoreUnavailableError when the file cannot be created, opened or migrated. */
-export function openSqliteDatabase(path: string, onLost?: StoreLostListener): SqliteDatabase {
+/**
+ * Throws StoreUnavailableError when the file cannot be created, opened or migrated. durability
+ * (default power_loss) is per connection: it decides when this handle's commits are fsynced.
+ */
+export function openSqliteDatabase(path: string, onLost?: StoreLostListener, durability: Durability = DEFAULT_DURABILITY): SqliteDatabase {
   const inMemory = path === ":memory:";
   const action: StoreAction = inMemory || existsSync(path) ? "open" : "create";
   let db: DatabaseSync | undefined;
@@ -25,7 +29,7 @@ export function openSqliteDatabase(path: string, onLost?: StoreLostListener): Sq
     db = new DatabaseSync(path, { timeout: BUSY_TIMEOUT_MS, enableForeignKeyConstraints: true });
     db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
     db.exec("PRAGMA journal_mode = WAL");
-    db.exec("PRAGMA synchronous = NORMAL");
+    db.exec(`PRAGMA synchronous = ${synchronousPragma(durability)}`);
     db.exec("PRAGMA foreign_keys = ON");
     // The random-id primary-key indexes are written at random places; a bigger cache keeps them off the disk.
     db.exec("PRAGMA cache_size = -16384");

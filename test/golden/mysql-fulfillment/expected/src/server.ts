@@ -20,6 +20,7 @@ await runServerCli({
   defaultStorePath: ".synapsor/fulfillment.db",
   bundleUrl: import.meta.url,
   ledgerKeyEnv: null,
+  durability: "power_loss",
   sources: {
     warehouse_db: {
       engine: "mysql",

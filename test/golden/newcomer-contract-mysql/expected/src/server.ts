@@ -18,6 +18,7 @@ await runServerCli({
   defaultStorePath: ".synapsor/local.db",
   bundleUrl: import.meta.url,
   ledgerKeyEnv: null,
+  durability: "power_loss",
   sources: {
     warehouse_db: {
       engine: "mysql",

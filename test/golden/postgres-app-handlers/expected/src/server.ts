@@ -19,6 +19,7 @@ await runServerCli({
   defaultStorePath: ".synapsor/local.db",
   bundleUrl: import.meta.url,
   ledgerKeyEnv: null,
+  durability: "power_loss",
   sources: {
     clinic_db: {
       engine: "postgres",

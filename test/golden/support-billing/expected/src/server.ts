@@ -19,6 +19,7 @@ await runServerCli({
   defaultStorePath: ".synapsor/support-billing.db",
   bundleUrl: import.meta.url,
   ledgerKeyEnv: null,
+  durability: "power_loss",
   sources: {
     app_db: {
       engine: "postgres",
