@@ -1,6 +1,6 @@
 // Measures a running server without changing it: the tool host and the ledger are wrapped once
-// at start-up, so a call gains two clock reads (two more per ledger write), one map look-up by tool name and a few
-// increments per call; every label is resolved before the first call (server-metrics.ts).
+// at start-up, so a call gains two clock reads (two more per ledger write), one map look-up by
+// tool name and a few increments; every label is resolved before the first call.
 
 import { performance } from "node:perf_hooks";
 import type { Ledger, ProposalLog, ReadLog } from "../ledger/ports.ts";
