@@ -13,6 +13,8 @@ export const DURATION_BUCKETS_SECONDS: readonly number[] = [
 
 export class Histogram {
   readonly bounds: readonly number[];
+  /** The bounds again as a typed array: the per-observation search reads doubles, no boxing. */
+  private readonly limits: Float64Array;
   /** counts[i] observations fell in (bounds[i-1], bounds[i]]; the last slot is above every bound. */
   private readonly counts: Float64Array;
   private sum = 0;
@@ -20,14 +22,26 @@ export class Histogram {
 
   constructor(bounds: readonly number[] = DURATION_BUCKETS_SECONDS) {
     this.bounds = bounds;
+    this.limits = Float64Array.from(bounds);
     this.counts = new Float64Array(bounds.length + 1);
   }
 
   observe(value: number): void {
-    const bounds = this.bounds;
+    this.add(this.bucketOf(value), value);
+  }
+
+  /** The slot `value` falls in; with add(), one search serves two histograms of the same bounds. */
+  bucketOf(value: number): number {
+    const limits = this.limits;
+    const n = limits.length;
     let i = 0;
-    while (i < bounds.length && value > bounds[i]!) i++;
-    this.counts[i]!++;
+    while (i < n && value > limits[i]!) i++;
+    return i;
+  }
+
+  /** Counts `value` in the slot bucketOf() returned for it (same bounds). */
+  add(bucket: number, value: number): void {
+    this.counts[bucket]!++;
     this.sum += value;
     this.total++;
   }

@@ -1,10 +1,12 @@
 // Measures a running server without changing it: the tool host and the ledger are wrapped once
-// at start-up, so the call path gains two clock reads and a few map look-ups per call.
+// at start-up, so a call gains two clock reads (two more per ledger write), one map look-up by
+// tool name and a few increments; every label is resolved before the first call.
 
 import { performance } from "node:perf_hooks";
 import type { Ledger, ProposalLog, ReadLog } from "../ledger/ports.ts";
 import type { ToolCallResult, ToolHost } from "../mcp/host.ts";
-import { UNKNOWN_CAPABILITY, type LedgerWriteOperation, type ServerMetrics } from "./server-metrics.ts";
+import type { Histogram } from "./histogram.ts";
+import { UNKNOWN_CAPABILITY, type CapabilityCalls, type ServerMetrics } from "./server-metrics.ts";
 
 /** What a finished call reports to the metrics and the request log. */
 export interface CallObservation {
@@ -31,11 +33,14 @@ export function instrumentHost(
   metrics: ServerMetrics,
   onCall?: (call: CallObservation) => void,
 ): ToolHost {
+  // Tool name as called → its counters, so a call does one look-up by the name it carries.
+  const callsByTool = new Map<string, CapabilityCalls>();
+  for (const [tool, capability] of capabilityOf) callsByTool.set(tool, metrics.callsOf(capability));
+  const unknown = metrics.callsOf(UNKNOWN_CAPABILITY);
   const finish = (name: string, outcome: string, start: number) => {
-    const capability = capabilityOf.get(name) ?? UNKNOWN_CAPABILITY;
     const seconds = (performance.now() - start) / 1000;
-    metrics.recordCall(capability, outcome, seconds);
-    onCall?.({ capability, outcome, seconds });
+    (callsByTool.get(name) ?? unknown).record(outcome, seconds);
+    if (onCall !== undefined) onCall({ capability: capabilityOf.get(name) ?? UNKNOWN_CAPABILITY, outcome, seconds });
   };
   return {
     ...host,
@@ -55,29 +60,44 @@ export function instrumentHost(
   };
 }
 
-async function timedSince<T>(start: number, metrics: ServerMetrics, operation: LedgerWriteOperation, write: () => Promise<T>): Promise<T> {
+/**
+ * `write()`'s promise itself, timed into `histogram` when it settles. The caller awaits the
+ * ledger's own promise (no wrapping async function, no extra microtask hop); the observation is
+ * registered first, so it is counted before the caller resumes. A write that throws instead of
+ * rejecting is timed and turned into a rejection, as an async wrapper would.
+ */
+function timed<T>(histogram: Histogram, write: () => Promise<T>): Promise<T> {
+  const start = performance.now();
+  const observe = () => histogram.observe((performance.now() - start) / 1000);
+  let pending: Promise<T>;
   try {
-    return await write();
-  } finally {
-    metrics.recordLedgerWrite(operation, (performance.now() - start) / 1000);
+    pending = write();
+  } catch (err) {
+    observe();
+    return Promise.reject(err);
   }
+  pending.then(observe, observe);
+  return pending;
 }
 
 /** The ledger with the writes the call path makes timed; everything else passes through untouched. */
 export function instrumentLedger(ledger: Ledger, metrics: ServerMetrics): Ledger {
   const reads = ledger.reads;
   const proposals = ledger.proposals;
+  const readTime = metrics.ledgerWriteDuration("record_read");
+  const readsTime = metrics.ledgerWriteDuration("record_reads");
+  const failureTime = metrics.ledgerWriteDuration("record_failure");
+  const proposalTime = metrics.ledgerWriteDuration("create_proposal");
   const timedReads: ReadLog = {
     ...passThrough(reads, ["recordRead", "recordReads", "recordFailure"]),
-    recordRead: (record) => timedSince(performance.now(), metrics, "record_read", () => reads.recordRead(record)),
-    recordReads: (records) => timedSince(performance.now(), metrics, "record_reads", () => reads.recordReads(records)),
-    recordFailure: (failure) => timedSince(performance.now(), metrics, "record_failure", () => reads.recordFailure(failure)),
+    recordRead: (record) => timed(readTime, () => reads.recordRead(record)),
+    recordReads: (records) => timed(readsTime, () => reads.recordReads(records)),
+    recordFailure: (failure) => timed(failureTime, () => reads.recordFailure(failure)),
   } as ReadLog;
   const timedProposals: ProposalLog = {
     ...passThrough(proposals, ["create", "createWithinLimit"]),
-    create: (input) => timedSince(performance.now(), metrics, "create_proposal", () => proposals.create(input)),
-    createWithinLimit: (input, openLimit) =>
-      timedSince(performance.now(), metrics, "create_proposal", () => proposals.createWithinLimit(input, openLimit)),
+    create: (input) => timed(proposalTime, () => proposals.create(input)),
+    createWithinLimit: (input, openLimit) => timed(proposalTime, () => proposals.createWithinLimit(input, openLimit)),
   } as ProposalLog;
   return {
     reads: timedReads,

@@ -13,14 +13,6 @@ export const UNKNOWN_CAPABILITY = "unknown";
 export const LEDGER_WRITE_OPERATIONS = ["record_read", "record_reads", "record_failure", "create_proposal"] as const;
 export type LedgerWriteOperation = (typeof LEDGER_WRITE_OPERATIONS)[number];
 
-interface CapabilityCounters {
-  /** Calls by outcome: "ok" or the envelope's error code. */
-  readonly outcomes: Map<string, number>;
-  readonly duration: Histogram;
-  /** The same calls under the OpenTelemetry name, by error class ("" for a success): see otelErrorOf. */
-  readonly operation: Map<string, Histogram>;
-}
-
 /**
  * The OpenTelemetry MCP semantic conventions' server metric, `mcp.server.operation.duration`
  * (histogram, seconds), as Prometheus spells an OTel name: dots to underscores, the unit appended.
@@ -58,8 +50,46 @@ export interface ScrapeSources {
   pools?: ReadonlyMap<string, () => PoolStats | undefined>;
 }
 
+/**
+ * One capability's calls. Resolved once per tool name (see instrumentHost), so a call costs one
+ * bucket search and a few increments: a success touches no map at all.
+ */
+export class CapabilityCalls {
+  /** Calls by outcome, in first-seen order (the exposition's order). "ok" is counted in okCount. */
+  readonly outcomes = new Map<string, number>();
+  okCount = 0;
+  readonly duration = new Histogram();
+  /** The same calls under the OpenTelemetry name, by error class ("" for a success): see otelErrorOf. */
+  readonly operation: Map<string, Histogram>;
+  private readonly okOperation = new Histogram();
+
+  constructor() {
+    this.operation = new Map([["", this.okOperation]]);
+  }
+
+  record(outcome: string, seconds: number): void {
+    // Every histogram here has the default bounds, so one search serves both.
+    const bucket = this.duration.bucketOf(seconds);
+    this.duration.add(bucket, seconds);
+    if (outcome === "ok") {
+      if (this.okCount++ === 0) this.outcomes.set("ok", 0);
+      this.okOperation.add(bucket, seconds);
+      return;
+    }
+    this.outcomes.set(outcome, (this.outcomes.get(outcome) ?? 0) + 1);
+    const errorType = otelErrorOf(outcome);
+    let operation = this.operation.get(errorType);
+    if (operation === undefined) this.operation.set(errorType, (operation = new Histogram()));
+    operation.add(bucket, seconds);
+  }
+
+  countOf(outcome: string, counted: number): number {
+    return outcome === "ok" ? this.okCount : counted;
+  }
+}
+
 export class ServerMetrics {
-  private readonly byCapability = new Map<string, CapabilityCounters>();
+  private readonly byCapability = new Map<string, CapabilityCalls>();
   private readonly ledgerWrites = new Map<LedgerWriteOperation, Histogram>();
   private readonly build: BuildInfo;
   private readonly countProposals: ProposalCounter | undefined;
@@ -71,20 +101,24 @@ export class ServerMetrics {
     this.pools = atScrape.pools;
     // Created up front so the hot path only looks up and increments.
     for (const name of [...capabilities, UNKNOWN_CAPABILITY]) {
-      this.byCapability.set(name, { outcomes: new Map(), duration: new Histogram(), operation: new Map([["", new Histogram()]]) });
+      this.byCapability.set(name, new CapabilityCalls());
     }
     for (const op of LEDGER_WRITE_OPERATIONS) this.ledgerWrites.set(op, new Histogram());
   }
 
+  /** The counters of `capability` (a compiled name); any other name gets UNKNOWN_CAPABILITY's. */
+  callsOf(capability: string): CapabilityCalls {
+    return this.byCapability.get(capability) ?? this.byCapability.get(UNKNOWN_CAPABILITY)!;
+  }
+
   /** One finished tool call. `capability` must be a compiled name or UNKNOWN_CAPABILITY. */
   recordCall(capability: string, outcome: string, seconds: number): void {
-    const counters = this.byCapability.get(capability) ?? this.byCapability.get(UNKNOWN_CAPABILITY)!;
-    counters.outcomes.set(outcome, (counters.outcomes.get(outcome) ?? 0) + 1);
-    counters.duration.observe(seconds);
-    const errorType = otelErrorOf(outcome);
-    let operation = counters.operation.get(errorType);
-    if (operation === undefined) counters.operation.set(errorType, (operation = new Histogram()));
-    operation.observe(seconds);
+    this.callsOf(capability).record(outcome, seconds);
+  }
+
+  /** The histogram of one ledger operation, for a caller that times many writes of it. */
+  ledgerWriteDuration(operation: LedgerWriteOperation): Histogram {
+    return this.ledgerWrites.get(operation)!;
   }
 
   recordLedgerWrite(operation: LedgerWriteOperation, seconds: number): void {
@@ -100,7 +134,7 @@ export class ServerMetrics {
     out.family("synapsor_tool_calls_total", "counter", "Tool calls answered, by capability and outcome (ok, or the error code the agent saw).");
     for (const [capability, counters] of this.byCapability) {
       for (const [outcome, count] of counters.outcomes) {
-        out.sample("synapsor_tool_calls_total", [["capability", capability], ["outcome", outcome]], count);
+        out.sample("synapsor_tool_calls_total", [["capability", capability], ["outcome", outcome]], counters.countOf(outcome, count));
       }
     }
 

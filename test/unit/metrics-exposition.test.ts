@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import { escapeLabelValue, ExpositionWriter, formatValue } from "../../runtime/metrics/exposition.ts";
 import { Histogram } from "../../runtime/metrics/histogram.ts";
 import { ServerMetrics, UNKNOWN_CAPABILITY } from "../../runtime/metrics/server-metrics.ts";
-import { instrumentHost, outcomeOf } from "../../runtime/metrics/instrument.ts";
+import { instrumentHost, instrumentLedger, outcomeOf } from "../../runtime/metrics/instrument.ts";
+import type { Ledger } from "../../runtime/ledger/ports.ts";
 import type { ToolHost } from "../../runtime/mcp/host.ts";
 import { metricsServingFrom } from "../../runtime/metrics/endpoint.ts";
 import { createLog, logRequests, parseLogLevel } from "../../runtime/metrics/log.ts";
@@ -88,6 +89,26 @@ describe("server metrics", () => {
     // A tool the server does not have: no tool name at all (the caller's text is never a label).
     assert.match(text, new RegExp(`^mcp_server_operation_duration_seconds_count\\{${base},error_type="-32602",rpc_response_status_code="-32602"\\} 1$`, "m"));
     assert.doesNotMatch(text, /who knows/);
+  });
+
+  test("outcomes keep first-seen order and exact counts whether or not the first call succeeded", async () => {
+    const m = new ServerMetrics(["a.b"], build);
+    m.recordCall("a.b", "NOT_FOUND", 0.0001);
+    m.recordCall("a.b", "ok", 0.0002);
+    m.recordCall("a.b", "ok", 0.02);
+    m.recordCall("a.b", "NOT_FOUND", 0.0003);
+    const text = await m.render();
+    const calls = text.split("\n").filter((l) => l.startsWith("synapsor_tool_calls_total{"));
+    assert.deepEqual(calls, [
+      'synapsor_tool_calls_total{capability="a.b",outcome="NOT_FOUND"} 2',
+      'synapsor_tool_calls_total{capability="a.b",outcome="ok"} 2',
+    ]);
+    // Successes under the OTel name: the same buckets, sum and count as the two ok calls.
+    const base = 'mcp_method_name="tools/call",gen_ai_operation_name="execute_tool",gen_ai_tool_name="a.b"';
+    assert.ok(text.includes(`mcp_server_operation_duration_seconds_bucket{${base},le="0.00025"} 1\n`));
+    assert.ok(text.includes(`mcp_server_operation_duration_seconds_bucket{${base},le="0.025"} 2\n`));
+    assert.ok(text.includes(`mcp_server_operation_duration_seconds_sum{${base}} ${0.0002 + 0.02}\n`));
+    assert.ok(text.includes(`synapsor_tool_call_duration_seconds_count{capability="a.b"} 4\n`));
   });
 
   test("a name that is not a compiled capability is counted as unknown, never echoed", async () => {
@@ -182,6 +203,28 @@ describe("instrumented host", () => {
     await assert.rejects(host.callTool("boom", {}));
     assert.deepEqual(seen, ["a.b:ok", "unknown:CAPABILITY_NOT_FOUND", "unknown:INTERNAL_ERROR"]);
     assert.match(await m.render(), /capability="a\.b",outcome="ok"\} 1/);
+  });
+
+  test("ledger writes are timed, counted before the caller resumes, and their failures pass through", async () => {
+    const m = new ServerMetrics([], { version: "0", planHash: "h" });
+    const reads = {
+      recordRead: async () => ({ readId: "r1" }),
+      recordReads: async () => { throw new Error("disk full"); },
+      recordFailure: (): Promise<void> => { throw new Error("sync"); },
+      kept: () => "passed through",
+    };
+    const ledger = instrumentLedger({ reads, proposals: {} } as unknown as Ledger, m);
+    const count = async (op: string) => Number(new RegExp(`_count\\{operation="${op}"\\} (\\d+)`).exec(await m.render())?.[1] ?? 0);
+    assert.deepEqual(await ledger.reads.recordRead({} as never), { readId: "r1" });
+    assert.equal(await count("record_read"), 1);
+    await assert.rejects(ledger.reads.recordReads([]), /disk full/);
+    assert.equal(await count("record_reads"), 1);
+    // A write that throws instead of rejecting still reaches the caller as a rejection, and is timed.
+    const thrown = ledger.reads.recordFailure({} as never);
+    assert.ok(thrown instanceof Promise);
+    await assert.rejects(thrown, /sync/);
+    assert.equal(await count("record_failure"), 1);
+    assert.equal((ledger.reads as unknown as typeof reads).kept(), "passed through");
   });
 
   test("an error code that is not one of ours in shape is reported as ERROR", () => {
