@@ -66,7 +66,7 @@ export async function ensureToolbox(say: (line: string) => void, cacheDir = tool
 }
 
 export interface ToolboxLookup {
-  /** postgres://user[:password]@host:port/database */
+  /** The bench database's Postgres URL (user, host, port and database; a password only if the server needs one). */
   databaseUrl: string;
   tenant: string;
   /** The columns billing.inspect_invoice returns, in its order. */
