@@ -58,7 +58,6 @@ export function limitConnections(server: Server, limits: ConnectionLimits): Conn
       if (!inFlight.has(socket)) return true;
       const busy = inFlight.get(socket) ?? 0;
       res.once("close", () => {
-        const busy = inFlight.get(socket);
         const now = inFlight.get(socket);
         if (now !== undefined) inFlight.set(socket, Math.max(0, now - 1));
       });
