@@ -4,10 +4,14 @@
 // per call here is what no change to runtime/mcp/http.ts can get below (docs/performance.md,
 // "Issue 11: the HTTP layer"). Run: node bench/http-floor.ts [calls]; the server is this file with
 // argv "serve"; BENCH_CPU_PROF=DIR writes its .cpuprofile.
+// BENCH_FLOOR_SERVER=net measures what is left below node:http: a raw `net` server that finds the
+// end of each request by its Content-Length and writes a fixed reply. It parses nothing else and
+// checks nothing (no limits, no chunked bodies, no pipelining rules): a measuring stick for "what if
+// we framed HTTP/1.1 ourselves", never a server to run.
 
 import { spawn } from "node:child_process";
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer as createNetServer, type AddressInfo, type Socket } from "node:net";
 import { HttpRpcClient } from "./lib/http-client.ts";
 import { cpuMs } from "./lib/proc.ts";
 
@@ -18,6 +22,7 @@ const IN_FLIGHT = 16;
  * difference to the bare server is what our layer (plus decoding and encoding the message) adds.
  */
 const OURS = process.env.BENCH_FLOOR_SERVER === "ours";
+const RAW_NET = process.env.BENCH_FLOOR_SERVER === "net";
 const TOKEN = "bench-token-0123456789abcdef";
 /** BENCH_FLOOR_HEADERS=array: writeHead with a flat [name, value, ...] list instead of an object. */
 const ARRAY_HEADERS = process.env.BENCH_FLOOR_HEADERS === "array";
@@ -34,11 +39,38 @@ async function serveOurs(): Promise<void> {
   console.log(`listening ${new URL(server.url).port}`);
 }
 
+/** The bytes on the wire below any HTTP library: one read and one write per request on a kept-alive socket. */
+function serveRawNet(): void {
+  const response = Buffer.from(`HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(REPLY)}\r\nKeep-Alive: timeout=5\r\n\r\n${REPLY}`);
+  const server = createNetServer((socket: Socket) => {
+    let pending: Buffer = Buffer.alloc(0);
+    socket.on("data", (chunk: Buffer) => {
+      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+      for (;;) {
+        const headEnd = pending.indexOf("\r\n\r\n");
+        if (headEnd < 0) return;
+        const match = /content-length:\s*(\d+)/i.exec(pending.subarray(0, headEnd).toString("latin1"));
+        const end = headEnd + 4 + Number(match?.[1] ?? 0);
+        if (pending.length < end) return;
+        pending.subarray(headEnd + 4, end).toString("utf8");
+        pending = pending.subarray(end);
+        socket.write(response);
+      }
+    });
+    socket.on("error", () => socket.destroy());
+  });
+  server.listen(0, "127.0.0.1", () => console.log(`listening ${(server.address() as AddressInfo).port}`));
+}
+
 function serve(): void {
   // A clean exit on SIGTERM, so --cpu-prof writes its profile.
   process.once("SIGTERM", () => process.exit(0));
   if (OURS) {
     void serveOurs();
+    return;
+  }
+  if (RAW_NET) {
+    serveRawNet();
     return;
   }
   const server = createServer({ keepAlive: true, keepAliveTimeout: 5_000 }, (req, res) => {
@@ -74,7 +106,7 @@ async function main(): Promise<void> {
   const serverCpuUs = ((cpuMs(child.pid!) - before) * 1000) / CALLS;
   client.close();
   child.kill();
-  console.log(JSON.stringify({ server: OURS ? "runtime/mcp/http.ts" : "bare node:http", headers: OURS ? "ours" : ARRAY_HEADERS ? "array" : "object", server_cpu_us_per_call: Number(serverCpuUs.toFixed(1)), calls: CALLS, reply_bytes: REPLY.length }));
+  console.log(JSON.stringify({ server: OURS ? "runtime/mcp/http.ts" : RAW_NET ? "raw net (fixed framing)" : "bare node:http", headers: OURS || RAW_NET ? "n/a" : ARRAY_HEADERS ? "array" : "object", server_cpu_us_per_call: Number(serverCpuUs.toFixed(1)), calls: CALLS, reply_bytes: REPLY.length }));
 }
 
 if (process.argv[2] === "serve") serve();
