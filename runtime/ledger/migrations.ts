@@ -277,6 +277,18 @@ export const MIGRATIONS: readonly MigrationStep[] = [
       ALTER TABLE proposals ADD COLUMN roles TEXT;
     `,
   },
+  {
+    version: 10,
+    name: "reads keep one secondary index (tenant, time)",
+    // Every b-tree an insert touches is at least one more WAL page per commit, and the read hot
+    // path commits on every call. The capability index served only searches by capability, which
+    // now read the tenant index (tenant and capability: newest first until the limit matches) or
+    // the table (capability alone, across tenants, like a search with no filter already did). A
+    // tenant's newest-first listing, erasing a tenant and the review console's per-tenant lookups
+    // keep their index. Measured per call: docs/performance.md, "Issue 11: the ledger commit,
+    // second pass".
+    sql: `DROP INDEX IF EXISTS reads_capability;`,
+  },
 ];
 
 /** Thrown when the store was written by a newer build whose schema this build does not know. */

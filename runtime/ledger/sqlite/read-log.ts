@@ -25,9 +25,10 @@ const INTERNAL_ERROR_LIST: ListSpec = {
 
 // Searching reads. The listings select from `reads` itself rather than its two views, so they can
 // also filter on what a view leaves out (an evidence bundle's source, an audit row's objects); a
-// subquery, like INTERNAL_ERRORS, so no schema change is needed. Only the tenant and capability
-// indexes exist (a per-object index measured ~6x slower on the read hot path, migrations.ts): the
-// object, source, table and time filters are checked on the rows those indexes (or the key order) give.
+// subquery, like INTERNAL_ERRORS, so no schema change is needed. Only the (tenant, time) index
+// exists (every index is another WAL page on every call's commit: a per-object index measured ~6x
+// slower on the read hot path, and the capability index went in migration step 10): the capability,
+// object, source, table and time filters are checked on the rows that index (or the table) gives.
 const EVIDENCE_ROWS = `(SELECT key, 'ev_' || key AS id, 'qa_' || key AS query_audit_id, capability, tenant_id, principal, roles, source,
   table_name, object_ids, args, rows, created_at FROM reads WHERE has_evidence = 1)`;
 const AUDIT_ROWS = `(SELECT key, 'qa_' || key AS id, CASE WHEN has_evidence = 1 THEN 'ev_' || key END AS evidence_id, capability, tenant_id,
