@@ -9,6 +9,7 @@ import { LIST_LIMIT } from "./ledger/ports.ts";
 import { REPLAY_ID_PREFIX, type Decision, type EvidenceBundle, type StoredProposal } from "./ledger/records.ts";
 import { projectRow, visibleColumnsOf, visibleDiff } from "./calls/visible.ts";
 import { errorEnvelope, type Envelope } from "./envelope.ts";
+import { TOOL_OUTPUT_SCHEMA } from "./envelope-schema.ts";
 import type { ResourceContents, ResourceTemplateDescriptor, ToolCallResult, ToolDescriptor, ToolHost } from "./mcp/host.ts";
 import { withRawJson } from "./mcp/raw-json.ts";
 import { traceparentOfMeta } from "./mcp/trace-context.ts";
@@ -33,26 +34,36 @@ export function toolNameFor(capability: Capability, aliasMode: AliasMode): strin
   return aliasMode === "openai" ? capability.name.replace(/\./g, "__") : capability.name;
 }
 
+/**
+ * Hints that differ from the spec's defaults (readOnlyHint false, destructiveHint true,
+ * idempotentHint false, openWorldHint true), and only those the spec gives a meaning:
+ * destructiveHint and idempotentHint mean something only when readOnlyHint is false.
+ */
+const READ_HINTS = Object.freeze({ readOnlyHint: true, openWorldHint: false });
+// A proposal adds a row to the ledger, never changes one in the database; each call records a new
+// proposal, so it is not idempotent (the default).
+const PROPOSAL_HINTS = Object.freeze({ destructiveHint: false, openWorldHint: false });
+
+/**
+ * What tools/list says about one capability. tools/list repeats every byte of it for every tool on
+ * every connection, so nothing is said twice: no title that repeats the name (clients display
+ * title, then annotations.title, then name), no hint at its default, `_meta` only for what the
+ * standard fields cannot say, and the outputSchema every tool shares (runtime/envelope-schema.ts).
+ */
 export function describeTool(capability: Capability, aliasMode: AliasMode): ToolDescriptor {
   const name = toolNameFor(capability, aliasMode);
   const isRead = capability.kind === "read";
-  // A title only where it differs from the name (an alias): clients display the name when there
-  // is none (MCP: title, then annotations.title, then name), and tools/list repeats every byte.
+  const aliased = name !== capability.name;
+  // `kind` marks a proposal (a read is readOnlyHint: true); the canonical name travels only with an alias.
+  const meta = { ...(aliased ? { canonical_capability: capability.name } : {}), ...(isRead ? {} : { kind: capability.kind }) };
   return {
     name,
-    ...(name === capability.name ? {} : { title: capability.name }),
+    ...(aliased ? { title: capability.name } : {}),
     description: aliasMode === "openai" ? `[${capability.name}] ${capability.description}` : capability.description,
     inputSchema: capability.inputSchema,
-    outputSchema: capability.outputSchema,
-    // Every hint stays explicit, defaults included: hosts decide on confirmations from these.
-    annotations: {
-      readOnlyHint: isRead,
-      destructiveHint: false,
-      // A read returns the same row for the same arguments; each proposal call records a new proposal.
-      idempotentHint: isRead,
-      openWorldHint: false,
-    },
-    _meta: { canonical_capability: capability.name, kind: capability.kind },
+    outputSchema: TOOL_OUTPUT_SCHEMA,
+    annotations: isRead ? READ_HINTS : PROPOSAL_HINTS,
+    ...(Object.keys(meta).length > 0 ? { _meta: meta } : {}),
   };
 }
 

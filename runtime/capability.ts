@@ -29,8 +29,6 @@ interface CapabilityCommon<Args> {
   engine: Engine;
   target: Target;
   inputSchema: JsonSchema;
-  /** The result envelope with this tool's `data` and `proposal` shapes (runtime/envelope-schema.ts). */
-  outputSchema: JsonSchema;
   validateArgs: ArgsValidator;
   statement: FixedStatement;
   /** Bound values in placeholder order. */

@@ -95,7 +95,6 @@ export function renderCapabilityModule(build: BuildPlan, cap: CapabilityPlan): s
     maxRows: codeLiteral(cap.maxRows),
     evidenceLiteral: stringLiteral(cap.evidence),
     inputSchemaLiteral: codeLiteral(cap.inputSchema, "  "),
-    outputSchemaLiteral: codeLiteral(cap.outputSchema, "  "),
   });
 }
 

@@ -18,7 +18,6 @@ export function capabilityFromPlan(plan: CapabilityPlan): Capability {
     engine: plan.engine,
     target: { ...plan.target },
     inputSchema: plan.inputSchema,
-    outputSchema: plan.outputSchema,
     validateArgs: notCallable as unknown as ArgsValidator,
     statement: { name: plan.statement.name, text: plan.statement.text },
     params: notCallable,

@@ -1,13 +1,14 @@
-// The per-tool result shape: column JSON types, null widening, and a proposal's diff typed from
-// what feeds each column. Checked for schema validity with strict Ajv.
+// The per-tool result shape (manifest.json's result_schema): column JSON types, null widening, and
+// a proposal's diff typed from what feeds each column; and the short outputSchema every tool
+// publishes in tools/list. Checked for schema validity with strict Ajv.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { Ajv } from "ajv";
 import { Ajv2020 } from "ajv/dist/2020.js";
-import { columnJsonSchema, outputSchemaFor } from "../../compiler/plan/output-schema.ts";
-import { ENVELOPE_FIELDS, orNull } from "../../runtime/envelope-schema.ts";
+import { columnJsonSchema, orNull, resultSchemaFor } from "../../compiler/plan/output-schema.ts";
+import { ENVELOPE_FIELDS, TOOL_OUTPUT_SCHEMA } from "../../runtime/envelope-schema.ts";
 import { ERROR_CODES } from "../../runtime/errors.ts";
 import type { ColumnInfo, TypeClass } from "../../compiler/inspect/snapshot.ts";
 
@@ -61,40 +62,42 @@ test("a proposal's diff: visible patch columns only, proposed typed from the arg
         { column: "ratio", value: { fixed: 1.5 } },
       ],
     },
-  } as unknown as Parameters<typeof outputSchemaFor>[0];
-  const schema = outputSchemaFor(plan, columns) as any;
+  } as unknown as Parameters<typeof resultSchemaFor>[0];
+  const schema = resultSchemaFor(plan, columns) as any;
   new Ajv({ strict: true, allowUnionTypes: true }).compile(schema);
-  const diff = schema.properties.proposal.properties.diff;
+  const diff = schema.properties.diff;
   assert.deepEqual(Object.keys(diff.properties), ["credit", "note", "ratio"]);
   assert.deepEqual(diff.properties.credit.properties.proposed, { type: ["integer", "string"] });
   assert.deepEqual(diff.properties.note.properties, { before: { type: ["string", "null"] }, proposed: { type: "string" } });
   assert.deepEqual(diff.properties.ratio.properties.proposed, { type: "number" });
-  // `data` is always null for a proposal: left undescribed (the root is open), like the envelope's other fixed fields.
-  assert.equal(schema.properties.data, undefined);
-  assert.deepEqual(schema.required, ["ok", "proposal", "error"]);
-  assert.deepEqual(schema.properties.proposal.type, ["object", "null"]);
-  assert.deepEqual(schema.properties.proposal.required, ["id", "state", "diff"]);
+  assert.deepEqual(schema.type, "object");
+  assert.deepEqual(schema.required, ["id", "state", "diff"]);
 });
 
-test("a list's data holds rows, count and truncated, or null on failure", () => {
-  const plan = { visibleColumns: ["id"], single: false, args: [] } as unknown as Parameters<typeof outputSchemaFor>[0];
-  const schema = outputSchemaFor(plan, new Map([["id", column("id", "integer")]])) as any;
-  const validate = new Ajv({ strict: true, allowUnionTypes: true }).compile(schema);
+test("a list's data holds rows, count and truncated; a single read's is the row", () => {
+  const columns = new Map([["id", column("id", "integer")]]);
+  const list = resultSchemaFor({ visibleColumns: ["id"], single: false, args: [] } as unknown as Parameters<typeof resultSchemaFor>[0], columns) as any;
+  const validate = new Ajv({ strict: true, allowUnionTypes: true }).compile(list);
+  assert.ok(validate({ rows: [{ id: 1 }], count: 1, truncated: false }));
+  assert.ok(!validate({ rows: [{}], count: 1, truncated: false }), "a row without a visible column fails");
+  assert.ok(!validate({ rows: [{ id: "1" }], count: 1, truncated: false }), "a column of another type fails");
+  const single = resultSchemaFor({ visibleColumns: ["id"], single: true, args: [] } as unknown as Parameters<typeof resultSchemaFor>[0], columns) as any;
+  assert.deepEqual(single, { type: "object", required: ["id"], properties: { id: { type: "integer" } } });
+});
+
+test("the outputSchema every tool publishes accepts every envelope, ok or error, and names ok as a boolean", () => {
+  const validate = new Ajv({ strict: true, allowUnionTypes: true }).compile(TOOL_OUTPUT_SCHEMA);
   const envelope = (data: unknown) => ({
     ok: true, summary: "s", action: "a.b", kind: "read", data, proposal: null, error: null, evidence: null, source_database_changed: false, _meta: {},
   });
   assert.ok(validate(envelope({ rows: [{ id: 1 }], count: 1, truncated: false })));
-  assert.ok(validate(envelope(null)));
-  assert.ok(!validate(envelope({ rows: [{}], count: 1, truncated: false })), "a row without a visible column fails");
-  assert.ok(!validate(envelope({ rows: [{ id: "1" }], count: 1, truncated: false })), "a column of another type fails");
-  assert.ok(!validate({ ...envelope(null), kind: "proposal" }));
-  // An error envelope, with and without retry_after_s; one without `ok` or with an error lacking its code fails.
-  const error = (e: object) => ({ ...envelope(null), ok: false, error: e });
-  assert.ok(validate(error({ code: "NOT_FOUND_IN_TENANT", message: "m", retryable: false })));
-  assert.ok(validate(error({ code: "RATE_LIMITED", message: "m", retryable: true, retry_after_s: 2 })));
-  assert.ok(!validate(error({ message: "m", retryable: false })));
+  assert.ok(validate({ ...envelope(null), kind: "proposal", proposal: { id: "wrp_1", state: "review_required", diff: {} } }));
+  assert.ok(validate({ ...envelope(null), ok: false, error: { code: "RATE_LIMITED", message: "m", retryable: true, retry_after_s: 2 } }));
   const { ok: _ok, ...withoutOk } = envelope(null);
-  assert.ok(!validate(withoutOk));
+  assert.ok(!validate(withoutOk), "ok is required");
+  assert.ok(!validate({ ...envelope(null), ok: "yes" }), "ok is a boolean");
+  // What tools/list repeats for every tool: 74 bytes.
+  assert.equal(JSON.stringify(TOOL_OUTPUT_SCHEMA), '{"type":"object","required":["ok"],"properties":{"ok":{"type":"boolean"}}}');
 });
 
 test("the full published envelope schema names every envelope field and every error code the runtime has", () => {

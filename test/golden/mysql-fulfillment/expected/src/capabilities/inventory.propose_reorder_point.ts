@@ -106,7 +106,7 @@ export const write = defineSqlUpdate({
 export default defineProposal<Args>({
   name: "inventory.propose_reorder_point",
   description:
-    "Propose a new reorder point for one SKU. Only records a proposal for human review; does not change the database.",
+    "Propose a new reorder point for one SKU. Nothing changes until a person approves it.",
   source: "warehouse_db",
   engine: "mysql",
   target: { table: "stock_levels", primaryKey: "sku", tenantKey: "account_ref" },
@@ -138,43 +138,6 @@ export default defineProposal<Args>({
     },
     required: ["sku", "reorder_point"],
     additionalProperties: false,
-  },
-  // The result envelope with this tool's row shape, as tools/list publishes it.
-  outputSchema: {
-    type: "object",
-    required: ["ok", "proposal", "error"],
-    properties: {
-      ok: { type: "boolean" },
-      summary: { type: "string" },
-      kind: { const: "proposal" },
-      proposal: {
-        type: ["object", "null"],
-        required: ["id", "state", "diff"],
-        properties: {
-          id: { type: "string" },
-          state: { type: "string" },
-          diff: {
-            type: "object",
-            properties: {
-              reorder_point: {
-                type: "object",
-                properties: { before: { type: "integer" }, proposed: { type: "integer" } },
-              },
-            },
-          },
-        },
-      },
-      error: {
-        type: ["object", "null"],
-        required: ["code", "message", "retryable"],
-        properties: {
-          code: { type: "string" },
-          message: { type: "string" },
-          retryable: { type: "boolean" },
-          retry_after_s: { type: "integer" },
-        },
-      },
-    },
   },
   validateArgs: validate,
 });

@@ -75,48 +75,5 @@ export default defineRead<Args>({
     required: ["shipment_id"],
     additionalProperties: false,
   },
-  // The result envelope with this tool's row shape, as tools/list publishes it.
-  outputSchema: {
-    type: "object",
-    required: ["ok", "data", "error"],
-    properties: {
-      ok: { type: "boolean" },
-      summary: { type: "string" },
-      kind: { const: "read" },
-      data: {
-        type: ["object", "null"],
-        required: [
-          "id",
-          "carrier",
-          "status",
-          "weight_grams",
-          "declared_value",
-          "hold_reason",
-          "expedited",
-          "updated_at",
-        ],
-        properties: {
-          id: { type: "string", pattern: "^-?[0-9]+$" },
-          carrier: { type: "string" },
-          status: { type: "string" },
-          weight_grams: { type: "integer" },
-          declared_value: { type: ["string", "null"] },
-          hold_reason: { type: ["string", "null"] },
-          expedited: { type: "boolean" },
-          updated_at: { type: "string" },
-        },
-      },
-      error: {
-        type: ["object", "null"],
-        required: ["code", "message", "retryable"],
-        properties: {
-          code: { type: "string" },
-          message: { type: "string" },
-          retryable: { type: "boolean" },
-          retry_after_s: { type: "integer" },
-        },
-      },
-    },
-  },
   validateArgs: validate,
 });

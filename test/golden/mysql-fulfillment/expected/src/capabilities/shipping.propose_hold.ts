@@ -105,7 +105,7 @@ export const write = defineSqlUpdate({
 export default defineProposal<Args>({
   name: "shipping.propose_hold",
   description:
-    "Propose putting a shipment in transit on hold, with the reason a dispatcher can check. Only records a proposal for human review; does not change the database.",
+    "Propose putting a shipment in transit on hold, with the reason a dispatcher can check. Nothing changes until a person approves it.",
   source: "warehouse_db",
   engine: "mysql",
   target: { table: "shipments", primaryKey: "id", tenantKey: "account_ref" },
@@ -144,47 +144,6 @@ export default defineProposal<Args>({
     },
     required: ["shipment_id", "reason"],
     additionalProperties: false,
-  },
-  // The result envelope with this tool's row shape, as tools/list publishes it.
-  outputSchema: {
-    type: "object",
-    required: ["ok", "proposal", "error"],
-    properties: {
-      ok: { type: "boolean" },
-      summary: { type: "string" },
-      kind: { const: "proposal" },
-      proposal: {
-        type: ["object", "null"],
-        required: ["id", "state", "diff"],
-        properties: {
-          id: { type: "string" },
-          state: { type: "string" },
-          diff: {
-            type: "object",
-            properties: {
-              status: {
-                type: "object",
-                properties: { before: { type: "string" }, proposed: { type: "string" } },
-              },
-              hold_reason: {
-                type: "object",
-                properties: { before: { type: ["string", "null"] }, proposed: { type: "string" } },
-              },
-            },
-          },
-        },
-      },
-      error: {
-        type: ["object", "null"],
-        required: ["code", "message", "retryable"],
-        properties: {
-          code: { type: "string" },
-          message: { type: "string" },
-          retryable: { type: "boolean" },
-          retry_after_s: { type: "integer" },
-        },
-      },
-    },
   },
   validateArgs: validate,
 });

@@ -109,7 +109,7 @@ export const write = defineSqlUpdate({
 export default defineProposal<Args>({
   name: "shipping.propose_hold",
   description:
-    "Propose putting a shipment on hold; the reason and a corrected declared value are optional. Only records a proposal for human review; does not change the database.",
+    "Propose putting a shipment on hold; the reason and a corrected declared value are optional. Nothing changes until a person approves it.",
   source: "warehouse_db",
   engine: "mysql",
   target: { table: "shipments", primaryKey: "id", tenantKey: "account_ref" },
@@ -150,51 +150,6 @@ export default defineProposal<Args>({
     },
     required: ["shipment_id"],
     additionalProperties: false,
-  },
-  // The result envelope with this tool's row shape, as tools/list publishes it.
-  outputSchema: {
-    type: "object",
-    required: ["ok", "proposal", "error"],
-    properties: {
-      ok: { type: "boolean" },
-      summary: { type: "string" },
-      kind: { const: "proposal" },
-      proposal: {
-        type: ["object", "null"],
-        required: ["id", "state", "diff"],
-        properties: {
-          id: { type: "string" },
-          state: { type: "string" },
-          diff: {
-            type: "object",
-            properties: {
-              status: {
-                type: "object",
-                properties: { before: { type: "string" }, proposed: { type: "string" } },
-              },
-              hold_reason: {
-                type: "object",
-                properties: { before: { type: ["string", "null"] }, proposed: { type: "string" } },
-              },
-              declared_value: {
-                type: "object",
-                properties: { before: { type: ["string", "null"] }, proposed: { type: "number" } },
-              },
-            },
-          },
-        },
-      },
-      error: {
-        type: ["object", "null"],
-        required: ["code", "message", "retryable"],
-        properties: {
-          code: { type: "string" },
-          message: { type: "string" },
-          retryable: { type: "boolean" },
-          retry_after_s: { type: "integer" },
-        },
-      },
-    },
   },
   validateArgs: validate,
 });

@@ -37,7 +37,7 @@ export const SQL = {
 export default defineProposal<Args>({
   name: "billing.propose_invoice_note",
   description:
-    "Propose reopening an overdue invoice, optionally with a waiver reason; the billing app performs the write. Only records a proposal for human review; does not change the database.",
+    "Propose reopening an overdue invoice, optionally with a waiver reason; the billing app performs the write. Nothing changes until a person approves it.",
   source: "app_db",
   engine: "postgres",
   target: {
@@ -75,47 +75,6 @@ export default defineProposal<Args>({
     },
     required: ["invoice_id"],
     additionalProperties: false,
-  },
-  // The result envelope with this tool's row shape, as tools/list publishes it.
-  outputSchema: {
-    type: "object",
-    required: ["ok", "proposal", "error"],
-    properties: {
-      ok: { type: "boolean" },
-      summary: { type: "string" },
-      kind: { const: "proposal" },
-      proposal: {
-        type: ["object", "null"],
-        required: ["id", "state", "diff"],
-        properties: {
-          id: { type: "string" },
-          state: { type: "string" },
-          diff: {
-            type: "object",
-            properties: {
-              status: {
-                type: "object",
-                properties: { before: { type: "string" }, proposed: { type: "string" } },
-              },
-              waiver_reason: {
-                type: "object",
-                properties: { before: { type: ["string", "null"] }, proposed: { type: "string" } },
-              },
-            },
-          },
-        },
-      },
-      error: {
-        type: ["object", "null"],
-        required: ["code", "message", "retryable"],
-        properties: {
-          code: { type: "string" },
-          message: { type: "string" },
-          retryable: { type: "boolean" },
-          retry_after_s: { type: "integer" },
-        },
-      },
-    },
   },
   validateArgs: validate,
 });

@@ -74,46 +74,5 @@ export default defineRead<Args>({
     required: ["appointment_id"],
     additionalProperties: false,
   },
-  // The result envelope with this tool's row shape, as tools/list publishes it.
-  outputSchema: {
-    type: "object",
-    required: ["ok", "data", "error"],
-    properties: {
-      ok: { type: "boolean" },
-      summary: { type: "string" },
-      kind: { const: "read" },
-      data: {
-        type: ["object", "null"],
-        required: [
-          "id",
-          "patient_ref",
-          "starts_at",
-          "duration_min",
-          "status",
-          "fee_due",
-          "version",
-        ],
-        properties: {
-          id: { type: "string" },
-          patient_ref: { type: "string" },
-          starts_at: { type: "string" },
-          duration_min: { type: "integer" },
-          status: { type: "string" },
-          fee_due: { type: "string" },
-          version: { type: "string", pattern: "^-?[0-9]+$" },
-        },
-      },
-      error: {
-        type: ["object", "null"],
-        required: ["code", "message", "retryable"],
-        properties: {
-          code: { type: "string" },
-          message: { type: "string" },
-          retryable: { type: "boolean" },
-          retry_after_s: { type: "integer" },
-        },
-      },
-    },
-  },
   validateArgs: validate,
 });

@@ -43,7 +43,7 @@ export const SQL = {
 export default defineProposal<Args>({
   name: "scheduling.propose_cancellation",
   description:
-    "Propose cancelling a booked or confirmed appointment, with a cancellation fee. The clinic's scheduling service applies it after a front-desk lead approves. Only records a proposal for human review; does not change the database.",
+    "Propose cancelling a booked or confirmed appointment, with a cancellation fee. The clinic's scheduling service applies it after a front-desk lead approves. Nothing changes until a person approves it.",
   source: "clinic_db",
   engine: "postgres",
   target: {
@@ -98,51 +98,6 @@ export default defineProposal<Args>({
     },
     required: ["appointment_id", "reason", "fee"],
     additionalProperties: false,
-  },
-  // The result envelope with this tool's row shape, as tools/list publishes it.
-  outputSchema: {
-    type: "object",
-    required: ["ok", "proposal", "error"],
-    properties: {
-      ok: { type: "boolean" },
-      summary: { type: "string" },
-      kind: { const: "proposal" },
-      proposal: {
-        type: ["object", "null"],
-        required: ["id", "state", "diff"],
-        properties: {
-          id: { type: "string" },
-          state: { type: "string" },
-          diff: {
-            type: "object",
-            properties: {
-              status: {
-                type: "object",
-                properties: { before: { type: "string" }, proposed: { type: "string" } },
-              },
-              cancel_reason: {
-                type: "object",
-                properties: { before: { type: ["string", "null"] }, proposed: { type: "string" } },
-              },
-              fee_due: {
-                type: "object",
-                properties: { before: { type: "string" }, proposed: { type: "number" } },
-              },
-            },
-          },
-        },
-      },
-      error: {
-        type: ["object", "null"],
-        required: ["code", "message", "retryable"],
-        properties: {
-          code: { type: "string" },
-          message: { type: "string" },
-          retryable: { type: "boolean" },
-          retry_after_s: { type: "integer" },
-        },
-      },
-    },
   },
   validateArgs: validate,
 });

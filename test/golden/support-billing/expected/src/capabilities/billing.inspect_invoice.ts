@@ -80,50 +80,5 @@ export default defineRead<Args>({
     required: ["invoice_id"],
     additionalProperties: false,
   },
-  // The result envelope with this tool's row shape, as tools/list publishes it.
-  outputSchema: {
-    type: "object",
-    required: ["ok", "data", "error"],
-    properties: {
-      ok: { type: "boolean" },
-      summary: { type: "string" },
-      kind: { const: "read" },
-      data: {
-        type: ["object", "null"],
-        required: [
-          "id",
-          "tenant_id",
-          "customer_id",
-          "amount_cents",
-          "late_fee_cents",
-          "status",
-          "waiver_reason",
-          "due_at",
-          "updated_at",
-        ],
-        properties: {
-          id: { type: "string" },
-          tenant_id: { type: "string" },
-          customer_id: { type: "string" },
-          amount_cents: { type: "integer" },
-          late_fee_cents: { type: "integer" },
-          status: { type: "string" },
-          waiver_reason: { type: ["string", "null"] },
-          due_at: { type: "string" },
-          updated_at: { type: "string" },
-        },
-      },
-      error: {
-        type: ["object", "null"],
-        required: ["code", "message", "retryable"],
-        properties: {
-          code: { type: "string" },
-          message: { type: "string" },
-          retryable: { type: "boolean" },
-          retry_after_s: { type: "integer" },
-        },
-      },
-    },
-  },
   validateArgs: validate,
 });

@@ -64,48 +64,5 @@ export default defineRead<Args>({
     required: ["customer_id"],
     additionalProperties: false,
   },
-  // The result envelope with this tool's row shape, as tools/list publishes it.
-  outputSchema: {
-    type: "object",
-    required: ["ok", "data", "error"],
-    properties: {
-      ok: { type: "boolean" },
-      summary: { type: "string" },
-      kind: { const: "read" },
-      data: {
-        type: ["object", "null"],
-        required: ["rows", "count", "truncated"],
-        properties: {
-          rows: {
-            type: "array",
-            items: {
-              type: "object",
-              required: ["id", "customer_id", "subject", "status", "priority", "created_at"],
-              properties: {
-                id: { type: "string" },
-                customer_id: { type: "string" },
-                subject: { type: "string" },
-                status: { type: "string" },
-                priority: { type: "string" },
-                created_at: { type: "string" },
-              },
-            },
-          },
-          count: { type: "integer" },
-          truncated: { type: "boolean" },
-        },
-      },
-      error: {
-        type: ["object", "null"],
-        required: ["code", "message", "retryable"],
-        properties: {
-          code: { type: "string" },
-          message: { type: "string" },
-          retryable: { type: "boolean" },
-          retry_after_s: { type: "integer" },
-        },
-      },
-    },
-  },
   validateArgs: validate,
 });
