@@ -171,11 +171,12 @@ export function formatToolsPreview(preview: ToolsPreview, configLabel: string): 
 
 function formatTool(tool: ToolDescriptor, result: ResultColumns): string[] {
   const kind = tool._meta?.kind === "proposal" ? "proposal (review only, never writes)" : "read";
-  // Only the hints that differ from the MCP defaults are sent; the others are at their defaults.
+  // Only the hints that differ from the MCP defaults are sent; the line says what the others mean.
   const hints = Object.entries(tool.annotations ?? {}).filter(([key]) => key !== "title");
+  const unset = tool.annotations?.readOnlyHint === true ? "destructiveHint and idempotentHint do not apply to a read-only tool" : "any other hint at its MCP default";
   const lines = [
     `${tool.name}  [${kind}]`,
-    `  annotations: ${hints.map(([key, value]) => `${key}=${String(value)}`).join(" ")} (any other hint at its MCP default)`,
+    `  annotations: ${hints.map(([key, value]) => `${key}=${String(value)}`).join(" ")} (${unset})`,
     `  description: ${terminalValue(tool.description ?? "")}`,
     "  arguments:",
   ];

@@ -96,8 +96,8 @@ describe("tools preview model", () => {
     assert.match(text, /^ {2}output: the result envelope \(ok, .*_meta\); data: the row \(id, tenant_id, customer_id, amount_cents, late_fee_cents, status, waiver_reason, due_at, updated_at\)$/m);
     assert.match(text, /^ {2}output: .*; data\.rows: rows of id, customer_id, subject, status, priority, created_at$/m);
     assert.match(text, /^ {2}output: .*; proposal\.diff: late_fee_cents, waiver_reason, status$/m);
-    assert.match(text, /^billing__inspect_invoice {2}\[read\]\n {2}annotations: readOnlyHint=true openWorldHint=false \(any other hint at its MCP default\)$/m);
-    assert.match(text, /^billing__propose_late_fee_waiver {2}\[proposal \(review only, never writes\)\]\n {2}annotations: destructiveHint=false openWorldHint=false /m);
+    assert.match(text, /^billing__inspect_invoice {2}\[read\]\n {2}annotations: readOnlyHint=true openWorldHint=false \(destructiveHint and idempotentHint do not apply to a read-only tool\)$/m);
+    assert.match(text, /^billing__propose_late_fee_waiver {2}\[proposal \(review only, never writes\)\]\n {2}annotations: destructiveHint=false openWorldHint=false \(any other hint at its MCP default\)$/m);
   });
 
   test("MySQL targets (no schema in the config) still find their table's hidden columns", async () => {
