@@ -7,7 +7,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { compile } from "../../compiler/pipeline.ts";
 import { capabilityFromPlan } from "../../operator/preview/plan-capability.ts";
 import { describeTool } from "../../runtime/capability-host.ts";
@@ -22,6 +22,7 @@ async function toolsListBytes(count: number): Promise<{ perTool: number; tools: 
   const configPath = join(dir, "synapsor.runner.json");
   writeFileSync(configPath, JSON.stringify(exampleConfigWithTools(count)));
   const result = await compile({ configPath, schema: { kind: "snapshot", path: join(EXAMPLE_DIR, "synapsor.schema.json") }, bundle: false });
+  rmSync(dir, { recursive: true, force: true });
   assert.ok(result.ok, JSON.stringify(!result.ok && result.diagnostics));
   const tools = result.plan.capabilities.map((c) => describeTool(capabilityFromPlan(c), "canonical"));
   return { perTool: Buffer.byteLength(JSON.stringify({ tools })) / tools.length, tools };
