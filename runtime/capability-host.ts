@@ -9,7 +9,6 @@ import { LIST_LIMIT } from "./ledger/ports.ts";
 import { REPLAY_ID_PREFIX, type Decision, type EvidenceBundle, type StoredProposal } from "./ledger/records.ts";
 import { projectRow, visibleColumnsOf, visibleDiff } from "./calls/visible.ts";
 import { errorEnvelope, type Envelope } from "./envelope.ts";
-import { TOOL_OUTPUT_SCHEMA } from "./envelope-schema.ts";
 import type { ResourceContents, ResourceTemplateDescriptor, ToolCallResult, ToolDescriptor, ToolHost } from "./mcp/host.ts";
 import { withRawJson } from "./mcp/raw-json.ts";
 import { traceparentOfMeta } from "./mcp/trace-context.ts";
@@ -47,24 +46,27 @@ const PROPOSAL_HINTS = Object.freeze({ destructiveHint: false, openWorldHint: fa
 /**
  * What tools/list says about one capability. tools/list repeats every byte of it for every tool on
  * every connection, so nothing is said twice: no title that repeats the name (clients display
- * title, then annotations.title, then name), no hint at its default, `_meta` only for what the
- * standard fields cannot say, and the outputSchema every tool shares (runtime/envelope-schema.ts).
+ * title, then annotations.title, then name), no hint at its default, and `_meta` only with an
+ * alias, to map it back to the capability. The outputSchema is the tool's own typed result
+ * (compiler/plan/output-schema.ts).
  */
 export function describeTool(capability: Capability, aliasMode: AliasMode): ToolDescriptor {
   const name = toolNameFor(capability, aliasMode);
-  const isRead = capability.kind === "read";
   const aliased = name !== capability.name;
-  // `kind` marks a proposal (a read is readOnlyHint: true); the canonical name travels only with an alias.
-  const meta = { ...(aliased ? { canonical_capability: capability.name } : {}), ...(isRead ? {} : { kind: capability.kind }) };
   return {
     name,
     ...(aliased ? { title: capability.name } : {}),
     description: aliasMode === "openai" ? `[${capability.name}] ${capability.description}` : capability.description,
     inputSchema: capability.inputSchema,
-    outputSchema: TOOL_OUTPUT_SCHEMA,
-    annotations: isRead ? READ_HINTS : PROPOSAL_HINTS,
-    ...(Object.keys(meta).length > 0 ? { _meta: meta } : {}),
+    outputSchema: capability.outputSchema,
+    annotations: capability.kind === "read" ? READ_HINTS : PROPOSAL_HINTS,
+    ...(aliased ? { _meta: { canonical_capability: capability.name } } : {}),
   };
+}
+
+/** Whether a descriptor from describeTool is a proposal: every read, and only a read, is read-only. */
+export function isProposalTool(tool: ToolDescriptor): boolean {
+  return tool.annotations?.readOnlyHint !== true;
 }
 
 export function createCapabilityHost(capabilities: readonly Capability[], env: CallEnvironment, options: HostOptions): ToolHost {

@@ -29,6 +29,8 @@ interface CapabilityCommon<Args> {
   engine: Engine;
   target: Target;
   inputSchema: JsonSchema;
+  /** What tools/list publishes of a result: `ok` and this tool's typed `data` or `proposal` (compiler/plan/output-schema.ts). */
+  outputSchema: JsonSchema;
   validateArgs: ArgsValidator;
   statement: FixedStatement;
   /** Bound values in placeholder order. */

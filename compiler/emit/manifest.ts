@@ -30,8 +30,8 @@ export function renderManifest(plan: BuildPlan): string {
       statement_name: c.statement.name,
       parameters: c.statement.params.map((p, i) => ({ position: i + 1, ...p })),
       visible_columns: c.visibleColumns,
-      // The result typed per column, for whoever generates client types: tools/list carries only
-      // the short outputSchema every tool shares (runtime/envelope-schema.ts).
+      // The result typed per column, for reviewers and whoever generates client types; each
+      // tool's outputSchema in tools/list is `ok` plus this, admitting null (output-schema.ts).
       result_schema: c.resultSchema,
       max_rows: c.maxRows,
       evidence: c.evidence,

@@ -1,12 +1,12 @@
 // The shape of a tool's successful result, typed per column: a read's `data` (its row, or its list
 // of rows) with the JSON type of every visible column, a proposal's `proposal` with the diff of its
-// visible patch columns. It is published once per build, in manifest.json, for reviewers and for
-// whoever generates client types; tools/list carries the short outputSchema every tool shares
-// (runtime/envelope-schema.ts), since it repeats it for every tool on every connection. The types
-// are those the runtime produces (runtime/values.ts and the drivers' type parsing): bigint and
-// decimal as exact text, timestamps and dates as text, binary as base64. Where the runtime's value
-// is not pinned down by the type class (json, arrays and other types), the schema says nothing
-// rather than something a valid value could contradict.
+// visible patch columns. manifest.json publishes it as the capability's result_schema, and the
+// tool's outputSchema in tools/list is `ok` plus it (toolOutputSchema). The types are those the
+// runtime produces (runtime/values.ts and the drivers' type parsing): bigint and decimal as exact
+// text, timestamps and dates as text, binary as base64. Where the runtime's value is not pinned
+// down by the type class (json, arrays and other types), the schema says nothing rather than
+// something a valid value could contradict, because a client that validates structuredContent
+// rejects the whole call on a mismatch.
 
 import type { JsonSchema } from "../../runtime/capability.ts";
 import type { ColumnInfo } from "../inspect/snapshot.ts";
@@ -108,6 +108,7 @@ export function resultSchemaFor(plan: PlanWithoutSchema, columns: ReadonlyMap<st
         entry.column,
         {
           type: "object",
+          required: ["before", "proposed"],
           properties: { before: columnJsonSchema(columns.get(entry.column)!), proposed: proposedSchema(entry.value, plan.args) },
         },
       ]),
@@ -120,4 +121,17 @@ export function resultSchemaFor(plan: PlanWithoutSchema, columns: ReadonlyMap<st
     required: ["id", "state", "diff"],
     properties: { id: { type: "string" }, state: { type: "string" }, diff: { type: "object", properties: diff } },
   };
+}
+
+/**
+ * The outputSchema tools/list publishes for one tool: `ok` and the tool's own result, the only
+ * field a proposal or a read has of its own. tools/list repeats it for every tool on every
+ * connection, so it says nothing that is the same for every tool: the envelope's other fields
+ * (`summary`, `action`, `kind`, `error`, `evidence`, ...) are in every result, the root is open so
+ * they validate, and schemas/result-envelope.v1.schema.json describes them once. Every result,
+ * ok or error, must validate (the SDK Clients reject the call otherwise): only `ok` is required,
+ * and the result admits null, which it is in an error envelope.
+ */
+export function toolOutputSchema(kind: "read" | "proposal", result: JsonSchema): JsonSchema {
+  return { type: "object", required: ["ok"], properties: { ok: { type: "boolean" }, [kind === "read" ? "data" : "proposal"]: orNull(result) } };
 }

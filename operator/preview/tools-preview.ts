@@ -2,7 +2,7 @@
 // exact tool descriptor the compiled server lists; what it never sees is everything the
 // server holds back: SQL, trusted bindings, hidden columns and which env vars hold secrets.
 
-import { describeTool, type AliasMode } from "../../runtime/capability-host.ts";
+import { describeTool, isProposalTool, type AliasMode } from "../../runtime/capability-host.ts";
 import type { ToolDescriptor } from "../../runtime/mcp/host.ts";
 import { ENVELOPE_FIELDS } from "../../runtime/envelope-schema.ts";
 import type { Contract } from "../../compiler/config/contract.ts";
@@ -170,7 +170,7 @@ export function formatToolsPreview(preview: ToolsPreview, configLabel: string): 
 }
 
 function formatTool(tool: ToolDescriptor, result: ResultColumns): string[] {
-  const kind = tool._meta?.kind === "proposal" ? "proposal (review only, never writes)" : "read";
+  const kind = isProposalTool(tool) ? "proposal (review only, never writes)" : "read";
   // Only the hints that differ from the MCP defaults are sent; the line says what the others mean.
   const hints = Object.entries(tool.annotations ?? {}).filter(([key]) => key !== "title");
   const unset = tool.annotations?.readOnlyHint === true ? "destructiveHint and idempotentHint do not apply to a read-only tool" : "any other hint at its MCP default";
@@ -186,7 +186,7 @@ function formatTool(tool: ToolDescriptor, result: ResultColumns): string[] {
   if (names.length === 0) lines.push("    (none)");
   for (const name of names) lines.push(`    ${formatArgument(name, properties[name]!, required.has(name))}`);
   if (tool.inputSchema.additionalProperties === false) lines.push("    (no other arguments are accepted)");
-  // Every envelope has every field; the outputSchema tools/list sends names only `ok`.
+  // Every envelope has every field; the tool's outputSchema types `ok` and its own result.
   lines.push(`  output: the result envelope (${ENVELOPE_FIELDS.join(", ")}); ${resultShape(result)}`);
   return lines;
 }

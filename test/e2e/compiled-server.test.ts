@@ -54,7 +54,12 @@ for (const engine of ["postgres", "mysql"] as const) {
       const read = tools.find((t) => t.name === "billing.inspect_invoice")!;
       // Only the hints away from the MCP defaults: read-only and closed-world.
       assert.deepEqual(read.annotations, { readOnlyHint: true, openWorldHint: false });
-      assert.deepEqual(read.outputSchema, { type: "object", required: ["ok"], properties: { ok: { type: "boolean" } } });
+      // Its own result typed: ok, and the row (or null, in an error envelope); only ok is required.
+      const output = read.outputSchema as any;
+      assert.deepEqual(output.required, ["ok"]);
+      assert.deepEqual(Object.keys(output.properties), ["ok", "data"]);
+      assert.deepEqual(output.properties.data.type, ["object", "null"]);
+      assert.deepEqual(output.properties.data.properties.waiver_reason, { type: ["string", "null"] });
       assert.equal((read.inputSchema.properties as any).invoice_id.maxLength, 64);
       // The evidence handle is explained once (instructions, each result's note), not in every description.
       assert.doesNotMatch(read.description ?? "", /evidence handle/);
@@ -62,7 +67,8 @@ for (const engine of ["postgres", "mysql"] as const) {
       const proposal = tools.find((t) => t.name === "billing.propose_late_fee_waiver")!;
       // Not read-only (the default), but not destructive either: it records a proposal, nothing else.
       assert.deepEqual(proposal.annotations, { destructiveHint: false, openWorldHint: false });
-      assert.deepEqual(proposal._meta, { kind: "proposal" });
+      assert.equal(proposal._meta, undefined);
+      assert.deepEqual(Object.keys((proposal.outputSchema as any).properties), ["ok", "proposal"]);
       assert.match(proposal.description ?? "", /Nothing changes until a person approves it\.$/);
     });
 

@@ -1,10 +1,11 @@
-// Every tool publishes the short outputSchema (`ok`, a boolean) in tools/list, and every result it
-// returns validates against it: ok and error envelopes, single reads, lists of 0, 1 and n rows,
-// proposals and refusals, on both engines, through a compiled server and the SDK Clients of both
-// lines, 1.x and 2.x (which themselves reject a result that does not validate). Every envelope
-// also validates against the full published envelope schema
-// (schemas/result-envelope.v1.schema.json), and every successful result against the typed result
-// schema the build publishes in manifest.json, with exactly its columns. A table of awkward types
+// Every tool publishes its own result shape in tools/list (outputSchema: `ok` and the read's row or
+// the proposal's diff typed per column, null in an error envelope), and every result it returns
+// validates against it: ok and error envelopes, single reads, lists of 0, 1 and n rows, proposals
+// and refusals, on both engines, through a compiled server and the SDK Clients of both lines, 1.x
+// and 2.x (which themselves reject a result that does not validate). Every envelope also validates
+// against the full published envelope schema (schemas/result-envelope.v1.schema.json), every
+// successful result against the typed result schema the build publishes in manifest.json, and
+// every row has exactly its columns. A table of awkward types
 // (bigint past 2^53, decimal, float NaN, boolean, JSON, arrays, enums, nulls) checks the column
 // types against what the drivers really return.
 
@@ -137,8 +138,14 @@ for (const engine of ["postgres", "mysql"] as const) {
       return envelope;
     }
 
-    test("tools/list: every tool the short outputSchema; manifest.json: each result typed per column", () => {
-      for (const schema of schemas.values()) assert.deepEqual(schema, { type: "object", required: ["ok"], properties: { ok: { type: "boolean" } } });
+    test("tools/list: each tool's outputSchema is ok and its result typed per column (manifest.json's result_schema), or null", () => {
+      for (const [name, schema] of schemas) {
+        const field = schema.properties.data ? "data" : "proposal";
+        // Only what differs between tools, and ok: the other envelope fields are in the full schema.
+        assert.deepEqual(Object.keys(schema.properties), ["ok", field], name);
+        assert.deepEqual(schema.required, ["ok"], name);
+        assert.deepEqual(schema.properties[field], { ...results.get(name)!.schema, type: ["object", "null"] }, name);
+      }
       const invoice = results.get("billing.inspect_invoice")!.schema;
       assert.equal(invoice.type, "object");
       assert.deepEqual(invoice.required, ["id", "tenant_id", "customer_id", "amount_cents", "late_fee_cents", "status", "waiver_reason", "due_at", "updated_at"]);
@@ -149,7 +156,7 @@ for (const engine of ["postgres", "mysql"] as const) {
       assert.deepEqual(Object.keys(tickets.properties.rows.items.properties), ["id", "customer_id", "subject", "status", "priority", "created_at"]);
       const waiver = results.get("billing.propose_late_fee_waiver")!.schema;
       assert.deepEqual(waiver.required, ["id", "state", "diff"]);
-      assert.deepEqual(waiver.properties.diff.properties.late_fee_cents.properties, { before: { type: "integer" }, proposed: { type: "integer" } });
+      assert.deepEqual(waiver.properties.diff.properties.late_fee_cents, { type: "object", required: ["before", "proposed"], properties: { before: { type: "integer" }, proposed: { type: "integer" } } });
       const gadget = results.get("catalog.inspect_gadget")!.schema.properties;
       assert.deepEqual(gadget.id, { type: "string", pattern: "^-?[0-9]+$" });
       assert.deepEqual(gadget.price, { type: "string" });

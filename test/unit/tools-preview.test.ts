@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { compile } from "../../compiler/pipeline.ts";
+import { toolOutputSchema } from "../../compiler/plan/output-schema.ts";
 import { buildToolsPreview, formatToolsPreview, NEVER_EXPOSED_TOOL_NAMES, type ToolsPreview } from "../../operator/preview/tools-preview.ts";
 import type { SchemaSnapshot } from "../../compiler/inspect/snapshot.ts";
 import { runCli } from "../support/cli.ts";
@@ -35,11 +36,11 @@ describe("tools preview model", () => {
     assert.deepEqual(preview.tools.map((t) => t.name), ["billing.inspect_invoice", "support.list_open_tickets", "billing.propose_late_fee_waiver"]);
     const proposal = preview.tools.find((t) => t.name === "billing.propose_late_fee_waiver")!;
     // Only the hints away from the MCP defaults (not read-only and not idempotent are defaults); no
-    // title where it would repeat the name; `_meta` marks a proposal, and carries no canonical name
-    // that would repeat the name.
+    // title where it would repeat the name; no `_meta` (not read-only is what marks a proposal, and
+    // a canonical name would repeat the name).
     assert.deepEqual(proposal.annotations, { destructiveHint: false, openWorldHint: false });
     assert.equal(proposal.title, undefined);
-    assert.deepEqual(proposal._meta, { kind: "proposal" });
+    assert.equal(proposal._meta, undefined);
     const read = preview.tools.find((t) => t.name === "billing.inspect_invoice")!;
     // destructiveHint and idempotentHint mean nothing when readOnlyHint is true; a read needs no _meta.
     assert.deepEqual(read.annotations, { readOnlyHint: true, openWorldHint: false });
@@ -49,8 +50,15 @@ describe("tools preview model", () => {
     assert.equal(props.new_late_fee_cents!.type, "integer");
     assert.equal(props.new_late_fee_cents!.minimum, 0);
     assert.equal("tenant_id" in props, false, "the tenant is never an argument");
-    // Every tool publishes the short outputSchema (ok); the columns of its result come from the plan.
-    for (const tool of preview.tools) assert.deepEqual(tool.outputSchema, { type: "object", required: ["ok"], properties: { ok: { type: "boolean" } } });
+    // Every tool publishes its own typed result: ok and the read's row (or rows) or the proposal's diff.
+    for (const tool of preview.tools) {
+      const plan = compiled.plan.capabilities.find((c) => c.name === tool.name)!;
+      assert.deepEqual(tool.outputSchema, toolOutputSchema(plan.kind, plan.resultSchema));
+    }
+    const invoice = read.outputSchema as any;
+    assert.deepEqual(Object.keys(invoice.properties), ["ok", "data"]);
+    assert.deepEqual(invoice.properties.data.properties.late_fee_cents, { type: "integer" });
+    assert.deepEqual(Object.keys((proposal.outputSchema as any).properties.proposal.properties.diff.properties), ["late_fee_cents", "waiver_reason", "status"]);
     assert.deepEqual(preview.results, [
       { tool: "billing.inspect_invoice", field: "data", columns: ["id", "tenant_id", "customer_id", "amount_cents", "late_fee_cents", "status", "waiver_reason", "due_at", "updated_at"] },
       { tool: "support.list_open_tickets", field: "data.rows", columns: ["id", "customer_id", "subject", "status", "priority", "created_at"] },
@@ -90,7 +98,7 @@ describe("tools preview model", () => {
     assert.equal(openai.tools[0]!.annotations?.title, undefined);
     // With an alias, `_meta` carries the canonical name too.
     assert.deepEqual(openai.tools[0]!._meta, { canonical_capability: "billing.inspect_invoice" });
-    assert.deepEqual(openai.tools[2]!._meta, { canonical_capability: "billing.propose_late_fee_waiver", kind: "proposal" });
+    assert.deepEqual(openai.tools[2]!._meta, { canonical_capability: "billing.propose_late_fee_waiver" });
     const text = formatToolsPreview(openai, "x.json");
     assert.match(text, /alias mode openai/);
     assert.match(text, /^ {2}output: the result envelope \(ok, .*_meta\); data: the row \(id, tenant_id, customer_id, amount_cents, late_fee_cents, status, waiver_reason, due_at, updated_at\)$/m);

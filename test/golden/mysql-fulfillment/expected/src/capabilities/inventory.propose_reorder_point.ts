@@ -139,5 +139,31 @@ export default defineProposal<Args>({
     required: ["sku", "reorder_point"],
     additionalProperties: false,
   },
+  // What tools/list publishes of a result: ok, and this tool's row or diff typed per column.
+  outputSchema: {
+    type: "object",
+    required: ["ok"],
+    properties: {
+      ok: { type: "boolean" },
+      proposal: {
+        type: ["object", "null"],
+        required: ["id", "state", "diff"],
+        properties: {
+          id: { type: "string" },
+          state: { type: "string" },
+          diff: {
+            type: "object",
+            properties: {
+              reorder_point: {
+                type: "object",
+                required: ["before", "proposed"],
+                properties: { before: { type: "integer" }, proposed: { type: "integer" } },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
   validateArgs: validate,
 });

@@ -75,5 +75,36 @@ export default defineRead<Args>({
     required: ["shipment_id"],
     additionalProperties: false,
   },
+  // What tools/list publishes of a result: ok, and this tool's row or diff typed per column.
+  outputSchema: {
+    type: "object",
+    required: ["ok"],
+    properties: {
+      ok: { type: "boolean" },
+      data: {
+        type: ["object", "null"],
+        required: [
+          "id",
+          "carrier",
+          "status",
+          "weight_grams",
+          "declared_value",
+          "hold_reason",
+          "expedited",
+          "updated_at",
+        ],
+        properties: {
+          id: { type: "string", pattern: "^-?[0-9]+$" },
+          carrier: { type: "string" },
+          status: { type: "string" },
+          weight_grams: { type: "integer" },
+          declared_value: { type: ["string", "null"] },
+          hold_reason: { type: ["string", "null"] },
+          expedited: { type: "boolean" },
+          updated_at: { type: "string" },
+        },
+      },
+    },
+  },
   validateArgs: validate,
 });

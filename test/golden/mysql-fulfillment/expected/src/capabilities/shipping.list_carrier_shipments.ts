@@ -52,11 +52,40 @@ export default defineRead<Args>({
   inputSchema: {
     type: "object",
     properties: {
-      carrier: { type: "string", maxLength: 32, enum: ["dhl", "ups", "postnl"] },
+      carrier: { type: "string", enum: ["dhl", "ups", "postnl"] },
       expedited: { type: "boolean" },
     },
     required: ["carrier", "expedited"],
     additionalProperties: false,
+  },
+  // What tools/list publishes of a result: ok, and this tool's row or diff typed per column.
+  outputSchema: {
+    type: "object",
+    required: ["ok"],
+    properties: {
+      ok: { type: "boolean" },
+      data: {
+        type: ["object", "null"],
+        required: ["rows", "count", "truncated"],
+        properties: {
+          rows: {
+            type: "array",
+            items: {
+              type: "object",
+              required: ["id", "carrier", "status", "created_at"],
+              properties: {
+                id: { type: "string", pattern: "^-?[0-9]+$" },
+                carrier: { type: "string" },
+                status: { type: "string" },
+                created_at: { type: "string" },
+              },
+            },
+          },
+          count: { type: "integer" },
+          truncated: { type: "boolean" },
+        },
+      },
+    },
   },
   validateArgs: validate,
 });

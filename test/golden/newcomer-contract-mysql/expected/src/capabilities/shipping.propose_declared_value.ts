@@ -154,5 +154,31 @@ export default defineProposal<Args>({
     required: ["shipment_id", "declared_value"],
     additionalProperties: false,
   },
+  // What tools/list publishes of a result: ok, and this tool's row or diff typed per column.
+  outputSchema: {
+    type: "object",
+    required: ["ok"],
+    properties: {
+      ok: { type: "boolean" },
+      proposal: {
+        type: ["object", "null"],
+        required: ["id", "state", "diff"],
+        properties: {
+          id: { type: "string" },
+          state: { type: "string" },
+          diff: {
+            type: "object",
+            properties: {
+              declared_value: {
+                type: "object",
+                required: ["before", "proposed"],
+                properties: { before: { type: ["string", "null"] }, proposed: { type: "string" } },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
   validateArgs: validate,
 });

@@ -64,7 +64,6 @@ export default defineRead<Args>({
       status: {
         type: "string",
         description: "Leave out for every status.",
-        maxLength: 1024,
         enum: ["draft", "open", "overdue", "paid", "void"],
       },
       customer_id: {
@@ -74,6 +73,36 @@ export default defineRead<Args>({
       },
     },
     additionalProperties: false,
+  },
+  // What tools/list publishes of a result: ok, and this tool's row or diff typed per column.
+  outputSchema: {
+    type: "object",
+    required: ["ok"],
+    properties: {
+      ok: { type: "boolean" },
+      data: {
+        type: ["object", "null"],
+        required: ["rows", "count", "truncated"],
+        properties: {
+          rows: {
+            type: "array",
+            items: {
+              type: "object",
+              required: ["id", "customer_id", "status", "amount_cents", "due_at"],
+              properties: {
+                id: { type: "string" },
+                customer_id: { type: "string" },
+                status: { type: "string" },
+                amount_cents: { type: "integer" },
+                due_at: { type: "string" },
+              },
+            },
+          },
+          count: { type: "integer" },
+          truncated: { type: "boolean" },
+        },
+      },
+    },
   },
   validateArgs: validate,
 });

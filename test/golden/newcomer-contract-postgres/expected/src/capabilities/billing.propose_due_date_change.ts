@@ -146,5 +146,31 @@ export default defineProposal<Args>({
     required: ["invoice_id", "new_due_at"],
     additionalProperties: false,
   },
+  // What tools/list publishes of a result: ok, and this tool's row or diff typed per column.
+  outputSchema: {
+    type: "object",
+    required: ["ok"],
+    properties: {
+      ok: { type: "boolean" },
+      proposal: {
+        type: ["object", "null"],
+        required: ["id", "state", "diff"],
+        properties: {
+          id: { type: "string" },
+          state: { type: "string" },
+          diff: {
+            type: "object",
+            properties: {
+              due_at: {
+                type: "object",
+                required: ["before", "proposed"],
+                properties: { before: { type: "string" }, proposed: { type: "string" } },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
   validateArgs: validate,
 });

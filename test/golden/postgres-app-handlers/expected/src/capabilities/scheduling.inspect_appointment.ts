@@ -74,5 +74,34 @@ export default defineRead<Args>({
     required: ["appointment_id"],
     additionalProperties: false,
   },
+  // What tools/list publishes of a result: ok, and this tool's row or diff typed per column.
+  outputSchema: {
+    type: "object",
+    required: ["ok"],
+    properties: {
+      ok: { type: "boolean" },
+      data: {
+        type: ["object", "null"],
+        required: [
+          "id",
+          "patient_ref",
+          "starts_at",
+          "duration_min",
+          "status",
+          "fee_due",
+          "version",
+        ],
+        properties: {
+          id: { type: "string" },
+          patient_ref: { type: "string" },
+          starts_at: { type: "string" },
+          duration_min: { type: "integer" },
+          status: { type: "string" },
+          fee_due: { type: "string" },
+          version: { type: "string", pattern: "^-?[0-9]+$" },
+        },
+      },
+    },
+  },
   validateArgs: validate,
 });
