@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { compile } from "../../compiler/pipeline.ts";
 import { toolOutputSchema } from "../../compiler/plan/output-schema.ts";
+import { capabilitiesView, type Chrome } from "../../operator/console/views.ts";
 import { buildToolsPreview, formatToolsPreview, NEVER_EXPOSED_TOOL_NAMES, type ToolsPreview } from "../../operator/preview/tools-preview.ts";
 import type { SchemaSnapshot } from "../../compiler/inspect/snapshot.ts";
 import { runCli } from "../support/cli.ts";
@@ -87,6 +88,14 @@ describe("tools preview model", () => {
     contract.executors = { refunds: { type: "http_handler", url_env: "REFUNDS_URL", auth: { type: "bearer_env", token_env: "REFUNDS_TOKEN" }, signing_secret_env: "REFUNDS_SIGNING" } };
     const names = buildToolsPreview({ ...compiled, contract, aliasMode: "canonical" }).never_exposed.credential_env_vars.map((v) => v.name);
     assert.deepEqual(names.slice(2), ["REFUNDS_URL", "REFUNDS_TOKEN", "REFUNDS_SIGNING"]);
+  });
+
+  test("the console's capabilities page tells a read from a proposal by readOnlyHint, in either alias mode", () => {
+    const chrome: Chrome = { identity: { name: "dana", label: "dana", roles: null, establishedBy: "self_declared", alsoKnownAs: [] }, csrf: "c", section: "capabilities" };
+    for (const aliasMode of ["canonical", "openai"] as const) {
+      const view = capabilitiesView(buildToolsPreview({ ...compiled, aliasMode }), null, chrome) as { tools: Array<{ kind: string; isProposal: boolean }> };
+      assert.deepEqual(view.tools.map((t) => [t.kind, t.isProposal]), [["read", false], ["read", false], ["proposal", true]], aliasMode);
+    }
   });
 
   test("openai alias mode renames the tools and the hidden facts follow them", () => {
