@@ -33,27 +33,40 @@ export function toolNameFor(capability: Capability, aliasMode: AliasMode): strin
   return aliasMode === "openai" ? capability.name.replace(/\./g, "__") : capability.name;
 }
 
+/**
+ * Hints that differ from the spec's defaults (readOnlyHint false, destructiveHint true,
+ * idempotentHint false, openWorldHint true), and only those the spec gives a meaning:
+ * destructiveHint and idempotentHint mean something only when readOnlyHint is false.
+ */
+const READ_HINTS = Object.freeze({ readOnlyHint: true, openWorldHint: false });
+// A proposal adds a row to the ledger, never changes one in the database; each call records a new
+// proposal, so it is not idempotent (the default).
+const PROPOSAL_HINTS = Object.freeze({ destructiveHint: false, openWorldHint: false });
+
+/**
+ * What tools/list says about one capability. tools/list repeats every byte of it for every tool on
+ * every connection, so nothing is said twice: no title that repeats the name (clients display
+ * title, then annotations.title, then name), no hint at its default, and `_meta` only with an
+ * alias, to map it back to the capability. The outputSchema is the tool's own typed result
+ * (compiler/plan/output-schema.ts).
+ */
 export function describeTool(capability: Capability, aliasMode: AliasMode): ToolDescriptor {
   const name = toolNameFor(capability, aliasMode);
-  const isRead = capability.kind === "read";
-  // A title only where it differs from the name (an alias): clients display the name when there
-  // is none (MCP: title, then annotations.title, then name), and tools/list repeats every byte.
+  const aliased = name !== capability.name;
   return {
     name,
-    ...(name === capability.name ? {} : { title: capability.name }),
+    ...(aliased ? { title: capability.name } : {}),
     description: aliasMode === "openai" ? `[${capability.name}] ${capability.description}` : capability.description,
     inputSchema: capability.inputSchema,
     outputSchema: capability.outputSchema,
-    // Every hint stays explicit, defaults included: hosts decide on confirmations from these.
-    annotations: {
-      readOnlyHint: isRead,
-      destructiveHint: false,
-      // A read returns the same row for the same arguments; each proposal call records a new proposal.
-      idempotentHint: isRead,
-      openWorldHint: false,
-    },
-    _meta: { canonical_capability: capability.name, kind: capability.kind },
+    annotations: capability.kind === "read" ? READ_HINTS : PROPOSAL_HINTS,
+    ...(aliased ? { _meta: { canonical_capability: capability.name } } : {}),
   };
+}
+
+/** Whether a descriptor from describeTool is a proposal: every read, and only a read, is read-only. */
+export function isProposalTool(tool: ToolDescriptor): boolean {
+  return tool.annotations?.readOnlyHint !== true;
 }
 
 export function createCapabilityHost(capabilities: readonly Capability[], env: CallEnvironment, options: HostOptions): ToolHost {

@@ -29,7 +29,7 @@ interface CapabilityCommon<Args> {
   engine: Engine;
   target: Target;
   inputSchema: JsonSchema;
-  /** The result envelope with this tool's `data` and `proposal` shapes (runtime/envelope-schema.ts). */
+  /** What tools/list publishes of a result: `ok` and this tool's typed `data` or `proposal` (compiler/plan/output-schema.ts). */
   outputSchema: JsonSchema;
   validateArgs: ArgsValidator;
   statement: FixedStatement;

@@ -179,7 +179,8 @@ function listTools(def: ServerDefinition, argv: string[]): void {
     return;
   }
   for (const t of tools) {
-    const kind = t._meta?.kind === "proposal" ? "proposal (review only)" : "read";
+    // Every read, and only a read, is read-only (describeTool).
+    const kind = t.annotations?.readOnlyHint === true ? "read" : "proposal (review only)";
     const args = Object.keys((t.inputSchema.properties as Record<string, unknown>) ?? {}).join(", ") || "none";
     process.stdout.write(`${t.name}  [${kind}]\n  args: ${args}\n  ${t.description}\n\n`);
   }

@@ -9,6 +9,7 @@ import { renderTemplate } from "./templates.ts";
 import { blockComment, comment, commentJson, commentText, commentToken, joinComment, type CommentText } from "./comment-text.ts";
 import { argTypeCode, columnTypeCode } from "./ts-type-code.ts";
 import { writeSection } from "./write-section.ts";
+import { toolOutputSchema } from "../plan/output-schema.ts";
 import { dialectFor } from "../../runtime/dialect/index.ts";
 
 export function paramSourceLabel(p: ParamSource): string {
@@ -95,7 +96,7 @@ export function renderCapabilityModule(build: BuildPlan, cap: CapabilityPlan): s
     maxRows: codeLiteral(cap.maxRows),
     evidenceLiteral: stringLiteral(cap.evidence),
     inputSchemaLiteral: codeLiteral(cap.inputSchema, "  "),
-    outputSchemaLiteral: codeLiteral(cap.outputSchema, "  "),
+    outputSchemaLiteral: codeLiteral(toolOutputSchema(cap.kind, cap.resultSchema), "  "),
   });
 }
 

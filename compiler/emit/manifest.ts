@@ -1,6 +1,6 @@
 // manifest.json: the plan as data, for reviewers and tools. Each capability's SQL, where
-// every parameter comes from, and the SQL's SHA-256; for proposals also every statement of
-// the planned write, or a plain note that an app-owned executor performs it.
+// every parameter comes from, the SQL's SHA-256 and its result typed per column; for proposals
+// also every statement of the planned write, or a plain note that an app-owned executor performs it.
 
 import type { BuildPlan, ProposalPlan, WriteStatementPlan } from "../plan/capability-plan.ts";
 import { escapeInvisibleInSource } from "./code-literal.ts";
@@ -30,6 +30,9 @@ export function renderManifest(plan: BuildPlan): string {
       statement_name: c.statement.name,
       parameters: c.statement.params.map((p, i) => ({ position: i + 1, ...p })),
       visible_columns: c.visibleColumns,
+      // The result typed per column, for reviewers and whoever generates client types; each
+      // tool's outputSchema in tools/list is `ok` plus this, admitting null (output-schema.ts).
+      result_schema: c.resultSchema,
       max_rows: c.maxRows,
       evidence: c.evidence,
       plan_sha256: c.planHash,

@@ -117,7 +117,7 @@ function argSchema(a: ArgPlan): Record<string, unknown> {
   }
   p.type = a.type;
   if (a.description) p.description = a.description;
-  if (a.maxLength !== undefined) p.maxLength = a.maxLength;
+  if (a.maxLength !== undefined && !enumWithin(a.enum, a.maxLength)) p.maxLength = a.maxLength;
   const limit = exact?.jsonIntegerLimit;
   const minimum = limit === undefined ? a.minimum : Math.max(a.minimum ?? -limit, -limit);
   const maximum = limit === undefined ? a.maximum : Math.min(a.maximum ?? limit, limit);
@@ -131,4 +131,13 @@ function argSchema(a: ArgPlan): Record<string, unknown> {
   }
   if (a.enum) p.enum = a.enum;
   return p;
+}
+
+/**
+ * Whether an enum admits only values within the length bound, so that the inputSchema need not
+ * state the bound too (tools/list repeats it on every connection). The plan keeps the bound.
+ */
+function enumWithin(values: ArgPlan["enum"], maxLength: number): boolean {
+  // maxLength counts code points, as the spread does.
+  return values !== undefined && values.every((v) => typeof v === "string" && [...v].length <= maxLength);
 }

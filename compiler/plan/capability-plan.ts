@@ -89,8 +89,8 @@ export interface CapabilityPlan {
   target: { schema?: string; table: string; primaryKey: string; tenantKey: string };
   args: ArgPlan[];
   inputSchema: Record<string, unknown>;
-  /** The result envelope with this tool's row or proposal shape (output-schema.ts); model-facing, not in the plan hash. */
-  outputSchema: Record<string, unknown>;
+  /** A successful result's `data` (read) or `proposal`, typed per column (output-schema.ts); published in manifest.json, not in the plan hash. */
+  resultSchema: Record<string, unknown>;
   statement: StatementPlan;
   /** Columns the statement returns, in order; for proposals this includes the columns the diff needs. */
   columns: ColumnPlan[];

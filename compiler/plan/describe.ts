@@ -3,7 +3,8 @@
 
 import type { ResolvedCapability } from "../resolve/resolved.ts";
 
-export const PROPOSAL_NOTE = "Only records a proposal for human review; does not change the database.";
+// The one sentence every proposal carries whatever its author wrote: what keeps the database safe.
+export const PROPOSAL_NOTE = "Nothing changes until a person approves it.";
 
 export function describeCapability(cap: ResolvedCapability): string {
   const c = cap.config;

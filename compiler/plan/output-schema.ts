@@ -1,15 +1,27 @@
-// The shape of a tool's successful result, published as its outputSchema: a read's row (or list
-// of rows) with the JSON type of every visible column, a proposal's diff of its visible patch
-// columns. The types are those the runtime produces (runtime/values.ts and the drivers' type
-// parsing): bigint and decimal as exact text, timestamps and dates as text, binary as base64.
-// Where the runtime's value is not pinned down by the type class (json, arrays and other types),
-// the schema says nothing rather than something a valid value could contradict, because a
-// client that validates structuredContent rejects the whole call on a mismatch.
+// The shape of a tool's successful result, typed per column: a read's `data` (its row, or its list
+// of rows) with the JSON type of every visible column, a proposal's `proposal` with the diff of its
+// visible patch columns. manifest.json publishes it as the capability's result_schema, and the
+// tool's outputSchema in tools/list is `ok` plus it (toolOutputSchema). The types are those the
+// runtime produces (runtime/values.ts and the drivers' type parsing): bigint and decimal as exact
+// text, timestamps and dates as text, binary as base64. Where the runtime's value is not pinned
+// down by the type class (json, arrays and other types), the schema says nothing rather than
+// something a valid value could contradict, because a client that validates structuredContent
+// rejects the whole call on a mismatch.
 
 import type { JsonSchema } from "../../runtime/capability.ts";
-import { envelopeOutputSchema, NULL_SCHEMA, orNull } from "../../runtime/envelope-schema.ts";
 import type { ColumnInfo } from "../inspect/snapshot.ts";
 import type { ArgPlan, CapabilityPlan } from "./capability-plan.ts";
+
+/** The value of a fixed patch column set to null. */
+const NULL_SCHEMA: JsonSchema = { type: "null" };
+
+/** The same schema that also admits null; `{}` (anything) and null-only schemas stay as they are. */
+export function orNull(schema: JsonSchema): JsonSchema {
+  const type = schema.type;
+  if (type === undefined || type === "null") return schema;
+  const types = Array.isArray(type) ? type : [type];
+  return types.includes("null") ? schema : { ...schema, type: [...types, "null"] };
+}
 
 /** Digits with an optional minus: how a bigint column's value arrives (beyond 2^53, exactly). */
 const INT64_TEXT = "^-?[0-9]+$";
@@ -46,8 +58,7 @@ export function columnJsonSchema(column: ColumnInfo): JsonSchema {
 
 /**
  * A row of the visible columns, every one present. That nothing else is present is the runtime's
- * guarantee (runtime/calls/visible.ts), not restated as `additionalProperties: false`: the
- * listed columns are what a client reads, and the keyword would cost bytes in every tools/list.
+ * guarantee (runtime/calls/visible.ts), not restated as `additionalProperties: false`.
  */
 function rowSchema(columns: ReadonlyArray<{ name: string; info: ColumnInfo }>): JsonSchema {
   return {
@@ -70,21 +81,23 @@ function proposedSchema(value: { fixed: unknown } | { arg: string }, args: reado
   return arg.type === "integer" && arg.exactNumber?.format ? { type: ["integer", "string"] } : { type: arg.type };
 }
 
-type PlanWithoutSchema = Omit<CapabilityPlan, "planHash" | "outputSchema">;
+type PlanWithoutSchema = Omit<CapabilityPlan, "planHash" | "resultSchema">;
 
-/** The outputSchema of one capability; `columns` holds the inspected column of every selected name. */
-export function outputSchemaFor(plan: PlanWithoutSchema, columns: ReadonlyMap<string, ColumnInfo>): JsonSchema {
+/**
+ * A successful result of one capability: the schema of a read's `data` or of a proposal's
+ * `proposal` (both null in an error envelope); `columns` holds the inspected column of every
+ * selected name.
+ */
+export function resultSchemaFor(plan: PlanWithoutSchema, columns: ReadonlyMap<string, ColumnInfo>): JsonSchema {
   const visible = plan.visibleColumns.map((name) => ({ name, info: columns.get(name)! }));
   if (!plan.proposal) {
     const row = rowSchema(visible);
-    const data = plan.single
-      ? row
-      : {
-          type: "object",
-          required: ["rows", "count", "truncated"],
-          properties: { rows: { type: "array", items: row }, count: { type: "integer" }, truncated: { type: "boolean" } },
-        };
-    return envelopeOutputSchema("read", data);
+    if (plan.single) return row;
+    return {
+      type: "object",
+      required: ["rows", "count", "truncated"],
+      properties: { rows: { type: "array", items: row }, count: { type: "integer" }, truncated: { type: "boolean" } },
+    };
   }
   // The diff lists only the visible patch columns, and one fed by an omitted optional argument not at all.
   const shown = new Set(plan.visibleColumns);
@@ -95,6 +108,7 @@ export function outputSchemaFor(plan: PlanWithoutSchema, columns: ReadonlyMap<st
         entry.column,
         {
           type: "object",
+          required: ["before", "proposed"],
           properties: { before: columnJsonSchema(columns.get(entry.column)!), proposed: proposedSchema(entry.value, plan.args) },
         },
       ]),
@@ -102,10 +116,22 @@ export function outputSchemaFor(plan: PlanWithoutSchema, columns: ReadonlyMap<st
   // What a client follows and shows: the id (the proposal resource), the state and the diff. The
   // proposal's other fields (target, approval_required, writeback, next) are in every result and
   // in schemas/result-envelope.v1.schema.json.
-  const proposal = {
+  return {
     type: "object",
     required: ["id", "state", "diff"],
     properties: { id: { type: "string" }, state: { type: "string" }, diff: { type: "object", properties: diff } },
   };
-  return envelopeOutputSchema("proposal", proposal);
+}
+
+/**
+ * The outputSchema tools/list publishes for one tool: `ok` and the tool's own result, the only
+ * field a proposal or a read has of its own. tools/list repeats it for every tool on every
+ * connection, so it says nothing that is the same for every tool: the envelope's other fields
+ * (`summary`, `action`, `kind`, `error`, `evidence`, ...) are in every result, the root is open so
+ * they validate, and schemas/result-envelope.v1.schema.json describes them once. Every result,
+ * ok or error, must validate (the SDK Clients reject the call otherwise): only `ok` is required,
+ * and the result admits null, which it is in an error envelope.
+ */
+export function toolOutputSchema(kind: "read" | "proposal", result: JsonSchema): JsonSchema {
+  return { type: "object", required: ["ok"], properties: { ok: { type: "boolean" }, [kind === "read" ? "data" : "proposal"]: orNull(result) } };
 }

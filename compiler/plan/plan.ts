@@ -18,7 +18,7 @@ import { DEFAULT_DURABILITY } from "../../runtime/ledger/durability.ts";
 import type { BuildPlan, CapabilityPlan, ProposalPlan } from "./capability-plan.ts";
 import { describeCapability } from "./describe.ts";
 import { capabilityPlanHash } from "./plan-hash.ts";
-import { outputSchemaFor } from "./output-schema.ts";
+import { resultSchemaFor } from "./output-schema.ts";
 import { planSelect, selectedColumns } from "./statements.ts";
 import { planWrite } from "./write-statements.ts";
 import { tsTypeForColumn } from "./ts-types.ts";
@@ -89,7 +89,7 @@ export function planHttpJwt(jwt: HttpJwtConfig): HttpJwtSettings {
 function planCapability(contract: Contract, cap: ResolvedCapability, reviewersDeclared: boolean): CapabilityPlan {
   const c = cap.config;
   const args = planArgs(cap);
-  const plan: Omit<CapabilityPlan, "planHash" | "outputSchema"> = {
+  const plan: Omit<CapabilityPlan, "planHash" | "resultSchema"> = {
     name: c.name,
     kind: c.kind,
     openaiAlias: c.name.replace(/\./g, "__"),
@@ -142,5 +142,5 @@ function planCapability(contract: Contract, cap: ResolvedCapability, reviewersDe
     };
     plan.proposal = proposal;
   }
-  return { ...plan, outputSchema: outputSchemaFor(plan, cap.columns), planHash: capabilityPlanHash(plan) };
+  return { ...plan, resultSchema: resultSchemaFor(plan, cap.columns), planHash: capabilityPlanHash(plan) };
 }

@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 import type { Ledger } from "../../runtime/ledger/ports.ts";
 import type { ProposalState } from "../../runtime/ledger/records.ts";
 import { PROPOSAL_STATES } from "../../runtime/ledger/review-rules.ts";
+import { isProposalTool } from "../../runtime/capability-host.ts";
 import { decideProposal, type DecisionKind } from "../review/decide.ts";
 import { proposalHistory } from "../review/history.ts";
 import { buildReplay, replayMarkdown } from "../review/replay.ts";
@@ -167,7 +168,7 @@ class ConsoleApp {
     });
     if (filters.age) all = all.filter((p) => now - Date.parse(p.createdAt) <= AGES[filters.age as Age]);
     const capabilities = this.options.capabilities.preview
-      ? this.options.capabilities.preview.tools.filter((t) => t._meta?.kind === "proposal").map((t) => String(t._meta?.canonical_capability ?? t.name))
+      ? this.options.capabilities.preview.tools.filter(isProposalTool).map((t) => String(t._meta?.canonical_capability ?? t.name))
       : [...new Set(all.map((p) => p.capability))];
     if (filters.capability && !capabilities.includes(filters.capability)) capabilities.push(filters.capability);
     return this.page(res, 200, "inbox", inboxView(all, filters, capabilities.sort(), chrome, now));

@@ -2,6 +2,7 @@
 // values wrapped for display. Plain strings here are still raw; render.ts escapes all of them.
 
 import type { LedgerEvent, ProposalState, StoredProposal } from "../../runtime/ledger/records.ts";
+import { isProposalTool } from "../../runtime/capability-host.ts";
 import { tableLabel } from "../../runtime/table-label.ts";
 import { mutationLabel } from "../../runtime/executors/receipts.ts";
 import type { ToolsPreview } from "../preview/tools-preview.ts";
@@ -258,11 +259,11 @@ export function capabilitiesView(preview: ToolsPreview | null, problem: string |
     tools: preview.tools.map((tool, i) => {
       const hidden = preview.never_exposed.capabilities[i]!;
       const schema = tool.inputSchema as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
-      const meta = tool._meta as { kind?: string } | undefined;
+      const isProposal = isProposalTool(tool);
       return {
         name: tool.name,
-        kind: meta?.kind ?? "read",
-        isProposal: meta?.kind === "proposal",
+        kind: isProposal ? "proposal" : "read",
+        isProposal,
         description: tool.description,
         args: Object.entries(schema.properties ?? {}).map(([name, s]) => ({
           name,

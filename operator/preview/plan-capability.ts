@@ -5,6 +5,7 @@
 import type { ArgsValidator, Capability } from "../../runtime/capability.ts";
 import { paramSourceLabel } from "../../compiler/emit/capability-module.ts";
 import type { CapabilityPlan } from "../../compiler/plan/capability-plan.ts";
+import { toolOutputSchema } from "../../compiler/plan/output-schema.ts";
 
 function notCallable(): never {
   throw new Error("A previewed capability describes a tool; it cannot be called.");
@@ -18,7 +19,7 @@ export function capabilityFromPlan(plan: CapabilityPlan): Capability {
     engine: plan.engine,
     target: { ...plan.target },
     inputSchema: plan.inputSchema,
-    outputSchema: plan.outputSchema,
+    outputSchema: toolOutputSchema(plan.kind, plan.resultSchema),
     validateArgs: notCallable as unknown as ArgsValidator,
     statement: { name: plan.statement.name, text: plan.statement.text },
     params: notCallable,

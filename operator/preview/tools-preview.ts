@@ -2,7 +2,7 @@
 // exact tool descriptor the compiled server lists; what it never sees is everything the
 // server holds back: SQL, trusted bindings, hidden columns and which env vars hold secrets.
 
-import { describeTool, type AliasMode } from "../../runtime/capability-host.ts";
+import { describeTool, isProposalTool, type AliasMode } from "../../runtime/capability-host.ts";
 import type { ToolDescriptor } from "../../runtime/mcp/host.ts";
 import { ENVELOPE_FIELDS } from "../../runtime/envelope-schema.ts";
 import type { Contract } from "../../compiler/config/contract.ts";
@@ -42,9 +42,18 @@ export interface HiddenCapabilityFacts {
   hidden_columns: string[];
 }
 
+/** Where a tool's successful result carries columns, and which (the model receives them in results). */
+export interface ResultColumns {
+  tool: string;
+  field: "data" | "data.rows" | "proposal.diff";
+  columns: string[];
+}
+
 export interface ToolsPreview {
   alias_mode: AliasMode;
   tools: ToolDescriptor[];
+  /** One per tool, in the same order. */
+  results: ResultColumns[];
   never_exposed: {
     capabilities: HiddenCapabilityFacts[];
     /** Names only: the values are read by the server at start-up and never shown to the model. */
@@ -61,6 +70,7 @@ export function buildToolsPreview(input: { contract: Contract; plan: BuildPlan; 
   return {
     alias_mode: aliasMode,
     tools,
+    results: plan.capabilities.map((c, i) => resultColumns(c, tools[i]!.name)),
     never_exposed: {
       capabilities: plan.capabilities.map((c, i) => hiddenFacts(c, tools[i]!.name, plan, input.snapshot)),
       credential_env_vars: credentialEnvVars(input.contract),
@@ -72,6 +82,15 @@ export function buildToolsPreview(input: { contract: Contract; plan: BuildPlan; 
       absent_tools: NEVER_EXPOSED_TOOL_NAMES.filter((name) => !toolNames.has(name)),
     },
   };
+}
+
+/** Read from the plan's typed result (manifest.json's result_schema): the row's columns or the diff's. */
+function resultColumns(cap: CapabilityPlan, tool: string): ResultColumns {
+  const props = (schema: unknown) => Object.keys(((schema as { properties?: object } | undefined)?.properties ?? {}) as object);
+  const result = cap.resultSchema as { properties?: Record<string, { items?: unknown; properties?: object }> };
+  if (cap.proposal) return { tool, field: "proposal.diff", columns: props(result.properties?.diff) };
+  if (cap.single) return { tool, field: "data", columns: props(result) };
+  return { tool, field: "data.rows", columns: props(result.properties?.rows?.items) };
 }
 
 function hiddenFacts(cap: CapabilityPlan, tool: string, plan: BuildPlan, snapshot: SchemaSnapshot): HiddenCapabilityFacts {
@@ -130,7 +149,7 @@ export function formatToolsPreview(preview: ToolsPreview, configLabel: string): 
   const n = preview.tools.length;
   out.push(`Tools preview for ${configLabel}: ${n} tool${n === 1 ? "" : "s"}${preview.alias_mode === "openai" ? " (alias mode openai)" : ""}`, "");
   out.push("WHAT THE MODEL SEES", "");
-  for (const tool of preview.tools) out.push(...formatTool(tool), "");
+  for (const [i, tool] of preview.tools.entries()) out.push(...formatTool(tool, preview.results[i]!), "");
 
   out.push("WHAT THE MODEL NEVER SEES", "");
   for (const c of preview.never_exposed.capabilities) {
@@ -150,12 +169,14 @@ export function formatToolsPreview(preview: ToolsPreview, configLabel: string): 
   return out.map(terminalSafe).join("\n") + "\n";
 }
 
-function formatTool(tool: ToolDescriptor): string[] {
-  const a = tool.annotations ?? {};
-  const kind = tool._meta?.kind === "proposal" ? "proposal (review only, never writes)" : "read";
+function formatTool(tool: ToolDescriptor, result: ResultColumns): string[] {
+  const kind = isProposalTool(tool) ? "proposal (review only, never writes)" : "read";
+  // Only the hints that differ from the MCP defaults are sent; the line says what the others mean.
+  const hints = Object.entries(tool.annotations ?? {}).filter(([key]) => key !== "title");
+  const unset = tool.annotations?.readOnlyHint === true ? "destructiveHint and idempotentHint do not apply to a read-only tool" : "any other hint at its MCP default";
   const lines = [
     `${tool.name}  [${kind}]`,
-    `  annotations: readOnlyHint=${a.readOnlyHint} destructiveHint=${a.destructiveHint} idempotentHint=${a.idempotentHint} openWorldHint=${a.openWorldHint}`,
+    `  annotations: ${hints.map(([key, value]) => `${key}=${String(value)}`).join(" ")} (${unset})`,
     `  description: ${terminalValue(tool.description ?? "")}`,
     "  arguments:",
   ];
@@ -165,21 +186,17 @@ function formatTool(tool: ToolDescriptor): string[] {
   if (names.length === 0) lines.push("    (none)");
   for (const name of names) lines.push(`    ${formatArgument(name, properties[name]!, required.has(name))}`);
   if (tool.inputSchema.additionalProperties === false) lines.push("    (no other arguments are accepted)");
-  // Every envelope has every field; the outputSchema requires only those a client branches on.
-  lines.push(`  output: the result envelope (${ENVELOPE_FIELDS.join(", ")}); ${resultShape(tool.outputSchema)}`);
+  // Every envelope has every field; the tool's outputSchema types `ok` and its own result.
+  lines.push(`  output: the result envelope (${ENVELOPE_FIELDS.join(", ")}); ${resultShape(result)}`);
   return lines;
 }
 
-/** What this tool's envelope carries on success, read from its outputSchema: the row's columns or the diff's. */
-function resultShape(schema: Record<string, unknown> | undefined): string {
-  const props = (schema?.properties ?? {}) as Record<string, Record<string, unknown>>;
-  const columns = (s: Record<string, unknown> | undefined) => Object.keys((s?.properties ?? {}) as object).map(terminalName).join(", ");
-  const data = props.data?.properties as Record<string, Record<string, unknown>> | undefined;
-  if (data?.rows) return `data.rows: rows of ${columns(data.rows.items as Record<string, unknown>)}`;
-  if (data) return `data: the row (${columns(props.data)})`;
-  const proposal = props.proposal?.properties as Record<string, Record<string, unknown>> | undefined;
-  if (proposal?.diff) return `proposal.diff: ${columns(proposal.diff) || "(no visible column)"}`;
-  return "data: not described";
+/** What this tool's envelope carries on success: the row's columns or the diff's. */
+function resultShape(result: ResultColumns): string {
+  const columns = result.columns.map(terminalName).join(", ");
+  if (result.field === "data.rows") return `data.rows: rows of ${columns}`;
+  if (result.field === "data") return `data: the row (${columns})`;
+  return `proposal.diff: ${columns || "(no visible column)"}`;
 }
 
 function formatArgument(name: string, schema: Record<string, unknown>, required: boolean): string {

@@ -52,17 +52,24 @@ for (const engine of ["postgres", "mysql"] as const) {
       const { tools } = await session.client.listTools();
       assert.deepEqual(tools.map((t) => t.name).sort(), ["billing.inspect_invoice", "billing.propose_late_fee_waiver", "support.list_open_tickets"]);
       const read = tools.find((t) => t.name === "billing.inspect_invoice")!;
-      assert.equal(read.annotations?.readOnlyHint, true);
-      assert.equal(read.annotations?.destructiveHint, false);
-      assert.equal(read.annotations?.openWorldHint, false);
-      assert.ok(read.outputSchema, "outputSchema advertised");
+      // Only the hints away from the MCP defaults: read-only and closed-world.
+      assert.deepEqual(read.annotations, { readOnlyHint: true, openWorldHint: false });
+      // Its own result typed: ok, and the row (or null, in an error envelope); only ok is required.
+      const output = read.outputSchema as any;
+      assert.deepEqual(output.required, ["ok"]);
+      assert.deepEqual(Object.keys(output.properties), ["ok", "data"]);
+      assert.deepEqual(output.properties.data.type, ["object", "null"]);
+      assert.deepEqual(output.properties.data.properties.waiver_reason, { type: ["string", "null"] });
       assert.equal((read.inputSchema.properties as any).invoice_id.maxLength, 64);
       // The evidence handle is explained once (instructions, each result's note), not in every description.
       assert.doesNotMatch(read.description ?? "", /evidence handle/);
       assert.match(session.client.getInstructions() ?? "", /evidence handle/);
       const proposal = tools.find((t) => t.name === "billing.propose_late_fee_waiver")!;
-      assert.equal(proposal.annotations?.readOnlyHint, false);
-      assert.match(proposal.description ?? "", /does not change the database/);
+      // Not read-only (the default), but not destructive either: it records a proposal, nothing else.
+      assert.deepEqual(proposal.annotations, { destructiveHint: false, openWorldHint: false });
+      assert.equal(proposal._meta, undefined);
+      assert.deepEqual(Object.keys((proposal.outputSchema as any).properties), ["ok", "proposal"]);
+      assert.match(proposal.description ?? "", /Nothing changes until a person approves it\.$/);
     });
 
     test("a single-row read returns only visible columns, scoped to the tenant", async () => {

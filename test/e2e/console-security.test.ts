@@ -113,6 +113,9 @@ describe("signing in", () => {
     const inbox = await get("/");
     assert.equal(inbox.status, 200);
     assert.match(inbox.body, /Review required <span class="count">6<\/span>/);
+    // The capability filter offers the proposals only (told from reads by readOnlyHint).
+    assert.match(inbox.body, /<option value="billing\.propose_late_fee_waiver">/);
+    assert.doesNotMatch(inbox.body, /<option value="(billing\.inspect_invoice|support\.list_open_tickets)">/);
   });
 });
 

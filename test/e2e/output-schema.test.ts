@@ -1,11 +1,13 @@
-// Every tool publishes its own result shape (outputSchema: the envelope with the read's row or the
-// proposal's diff typed per column), and every result it returns validates against it: ok and
-// error envelopes, single reads, lists of 0, 1 and n rows, proposals and refusals, on both engines,
-// through a compiled server and the SDK Clients of both lines, 1.x and 2.x (which themselves reject
-// a result that does not validate). Every envelope also validates against the full published
-// envelope schema (schemas/result-envelope.v1.schema.json), and every row has exactly the
-// published columns. A table of awkward types (bigint past 2^53, decimal, float NaN, boolean, JSON,
-// arrays, enums, nulls) checks the column types against what the drivers really return.
+// Every tool publishes its own result shape in tools/list (outputSchema: `ok` and the read's row or
+// the proposal's diff typed per column, null in an error envelope), and every result it returns
+// validates against it: ok and error envelopes, single reads, lists of 0, 1 and n rows, proposals
+// and refusals, on both engines, through a compiled server and the SDK Clients of both lines, 1.x
+// and 2.x (which themselves reject a result that does not validate). Every envelope also validates
+// against the full published envelope schema (schemas/result-envelope.v1.schema.json), every
+// successful result against the typed result schema the build publishes in manifest.json, and
+// every row has exactly its columns. A table of awkward types
+// (bigint past 2^53, decimal, float NaN, boolean, JSON, arrays, enums, nulls) checks the column
+// types against what the drivers really return.
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -60,6 +62,8 @@ for (const engine of ["postgres", "mysql"] as const) {
     let client2: Client2;
     const validators = new Map<string, ReturnType<Ajv["compile"]>>();
     const schemas = new Map<string, any>();
+    /** Each capability's typed result (manifest.json's result_schema) and its validator. */
+    const results = new Map<string, { schema: any; validate: ReturnType<Ajv["compile"]> }>();
     const fullSchema = JSON.parse(readFileSync(join(REPO_ROOT, "schemas/result-envelope.v1.schema.json"), "utf8"));
     const validateFull = new Ajv2020({ strict: true, allowUnionTypes: true, allErrors: true }).compile(fullSchema);
 
@@ -82,6 +86,8 @@ for (const engine of ["postgres", "mysql"] as const) {
         schemas.set(tool.name, tool.outputSchema);
         validators.set(tool.name, ajv.compile(tool.outputSchema!));
       }
+      const manifest = JSON.parse(readFileSync(join(built.outDir, "manifest.json"), "utf8"));
+      for (const c of manifest.capabilities) results.set(c.name, { schema: c.result_schema, validate: ajv.compile(c.result_schema) });
       // The 2.x line validates structuredContent only against a tools/list it has seen.
       client2 = new Client2({ name: "output-schema-v2", version: "1.0.0" });
       await client2.connect(
@@ -103,8 +109,8 @@ for (const engine of ["postgres", "mysql"] as const) {
 
     /**
      * Calls through the SDK Clients of both lines (they validate too) and validates each envelope
-     * again with strict Ajv, against the tool's outputSchema and the full envelope schema; a
-     * row must carry exactly the published columns.
+     * again with strict Ajv, against the tool's outputSchema and the full envelope schema, and a
+     * successful result against its typed result schema; a row must carry exactly its columns.
      */
     async function call(name: string, args: Record<string, unknown>) {
       const envelope = envelopeOf(await session.client.callTool({ name, arguments: args }));
@@ -115,41 +121,43 @@ for (const engine of ["postgres", "mysql"] as const) {
         const validate = validators.get(name)!;
         assert.ok(validate(e), `${where}\n${JSON.stringify(validate.errors)}`);
         assert.ok(validateFull(e), `${where}\nfull schema: ${JSON.stringify(validateFull.errors)}`);
-        const data = schemas.get(name).properties.data;
-        const isList = data?.properties.rows?.type === "array";
-        const columns = Object.keys((isList ? data.properties.rows.items : data)?.properties ?? {});
         // (The validators' type guards narrow `e` to unknown.)
+        const { schema, validate: validateResult } = results.get(name)!;
+        const result = (e as any).data ?? (e as any).proposal;
+        assert.equal(result === null, !(e as any).ok, `${where}: a result exactly when ok`);
+        if (result !== null) assert.ok(validateResult(result), `${where}\nresult schema: ${JSON.stringify(validateResult.errors)}`);
+        const isList = schema.properties.rows?.type === "array";
+        const columns = Object.keys((isList ? schema.properties.rows.items : schema).properties ?? {});
         const value = (e as any).data;
         const rows = value === null ? [] : isList ? value.rows : [value];
         for (const row of rows) assert.deepEqual(Object.keys(row), columns, `${where}: exactly the visible columns`);
         const diff = (e as any).proposal?.diff;
-        const published = Object.keys(schemas.get(name).properties.proposal?.properties.diff.properties ?? {});
+        const published = Object.keys(schema.properties.diff?.properties ?? {});
         for (const column of Object.keys(diff ?? {})) assert.ok(published.includes(column), `${where}: ${column} is a published diff column`);
       }
       return envelope;
     }
 
-    test("each tool publishes its own row or diff shape, and of the envelope what a client branches on", () => {
-      const invoice = schemas.get("billing.inspect_invoice");
+    test("tools/list: each tool's outputSchema is ok and its result typed per column (manifest.json's result_schema), or null", () => {
+      for (const [name, schema] of schemas) {
+        const field = schema.properties.data ? "data" : "proposal";
+        // Only what differs between tools, and ok: the other envelope fields are in the full schema.
+        assert.deepEqual(Object.keys(schema.properties), ["ok", field], name);
+        assert.deepEqual(schema.required, ["ok"], name);
+        assert.deepEqual(schema.properties[field], { ...results.get(name)!.schema, type: ["object", "null"] }, name);
+      }
+      const invoice = results.get("billing.inspect_invoice")!.schema;
       assert.equal(invoice.type, "object");
-      assert.deepEqual(invoice.required, ["ok", "data", "error"]);
-      assert.deepEqual(Object.keys(invoice.properties), ["ok", "summary", "kind", "data", "error"]);
-      assert.equal(invoice.properties.kind.const, "read");
-      assert.deepEqual(invoice.properties.error.properties.code, { type: "string" });
-      assert.deepEqual(invoice.properties.error.required, ["code", "message", "retryable"]);
-      assert.deepEqual(invoice.properties.data.type, ["object", "null"]);
-      assert.deepEqual(invoice.properties.data.required, ["id", "tenant_id", "customer_id", "amount_cents", "late_fee_cents", "status", "waiver_reason", "due_at", "updated_at"]);
-      assert.deepEqual(invoice.properties.data.properties.late_fee_cents, { type: "integer" });
-      assert.deepEqual(invoice.properties.data.properties.waiver_reason, { type: ["string", "null"] });
-      const tickets = schemas.get("support.list_open_tickets");
-      assert.deepEqual(tickets.properties.data.required, ["rows", "count", "truncated"]);
-      assert.deepEqual(Object.keys(tickets.properties.data.properties.rows.items.properties), ["id", "customer_id", "subject", "status", "priority", "created_at"]);
-      const waiver = schemas.get("billing.propose_late_fee_waiver");
-      assert.deepEqual(waiver.required, ["ok", "proposal", "error"]);
-      assert.equal(waiver.properties.data, undefined, "always null for a proposal: not described");
-      assert.deepEqual(waiver.properties.proposal.required, ["id", "state", "diff"]);
-      assert.deepEqual(waiver.properties.proposal.properties.diff.properties.late_fee_cents.properties, { before: { type: "integer" }, proposed: { type: "integer" } });
-      const gadget = schemas.get("catalog.inspect_gadget").properties.data.properties;
+      assert.deepEqual(invoice.required, ["id", "tenant_id", "customer_id", "amount_cents", "late_fee_cents", "status", "waiver_reason", "due_at", "updated_at"]);
+      assert.deepEqual(invoice.properties.late_fee_cents, { type: "integer" });
+      assert.deepEqual(invoice.properties.waiver_reason, { type: ["string", "null"] });
+      const tickets = results.get("support.list_open_tickets")!.schema;
+      assert.deepEqual(tickets.required, ["rows", "count", "truncated"]);
+      assert.deepEqual(Object.keys(tickets.properties.rows.items.properties), ["id", "customer_id", "subject", "status", "priority", "created_at"]);
+      const waiver = results.get("billing.propose_late_fee_waiver")!.schema;
+      assert.deepEqual(waiver.required, ["id", "state", "diff"]);
+      assert.deepEqual(waiver.properties.diff.properties.late_fee_cents, { type: "object", required: ["before", "proposed"], properties: { before: { type: "integer" }, proposed: { type: "integer" } } });
+      const gadget = results.get("catalog.inspect_gadget")!.schema.properties;
       assert.deepEqual(gadget.id, { type: "string", pattern: "^-?[0-9]+$" });
       assert.deepEqual(gadget.price, { type: "string" });
       assert.deepEqual(gadget.weight, { type: ["number", "null"] });

@@ -106,6 +106,12 @@ describe("compiled server around the happy path", () => {
     assert.equal(tools.code, 0, tools.stderr);
     const list = JSON.parse(tools.stdout).tools as Array<{ name: string }>;
     assert.deepEqual(list.map((t) => t.name), ["billing.inspect_invoice", "support.list_open_tickets", "billing.propose_late_fee_waiver"]);
+    // The text form tells a read from a proposal by its hints (tools/list sends no `_meta.kind`).
+    const text = await runProcess(process.execPath, [built.serverPath, "tools"], { cwd: built.runDir, env: { PATH: process.env.PATH ?? "" } });
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /^billing\.inspect_invoice {2}\[read\]$/m);
+    assert.match(text.stdout, /^support\.list_open_tickets {2}\[read\]$/m);
+    assert.match(text.stdout, /^billing\.propose_late_fee_waiver {2}\[proposal \(review only\)\]$/m);
     const version = await runProcess(process.execPath, [built.serverPath, "version", "--json"], { cwd: built.runDir, env: { PATH: process.env.PATH ?? "" } });
     assert.equal(JSON.parse(version.stdout).capabilities, 3);
   });

@@ -1,9 +1,28 @@
 // Loads the support-billing example (schema, then seed) into a throwaway test database.
 
-import { exampleSql } from "../../operator/demo/example-files.ts";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { EXAMPLE_CONFIG_PATH, EXAMPLE_DIR, exampleSql } from "../../operator/demo/example-files.ts";
 import type { TestDatabase } from "./databases.ts";
 
 export { EXAMPLE_CONFIG_PATH, EXAMPLE_DIR } from "../../operator/demo/example-files.ts";
+
+/**
+ * The example's config built from its committed schema snapshot (no database), with its three
+ * capabilities and then copies under new names up to `count` (reads, lists and proposals alike).
+ */
+export function exampleConfigWithTools(count: number): Record<string, any> {
+  const config = JSON.parse(readFileSync(EXAMPLE_CONFIG_PATH, "utf8"));
+  config.build = { ...(config.build ?? {}), schema_snapshot: join(EXAMPLE_DIR, "synapsor.schema.json") };
+  const originals = config.capabilities as Array<{ name: string }>;
+  const capabilities = [...originals];
+  for (let i = 0; capabilities.length < count; i++) {
+    const original = originals[i % originals.length]!;
+    capabilities.push({ ...structuredClone(original), name: `${original.name}_${Math.floor(i / originals.length) + 2}` });
+  }
+  config.capabilities = capabilities.slice(0, count);
+  return config;
+}
 
 export async function seedExample(db: TestDatabase): Promise<void> {
   for (const script of exampleSql(db.engine)) {

@@ -7,6 +7,8 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { compile } from "../../compiler/pipeline.ts";
+import { toolOutputSchema } from "../../compiler/plan/output-schema.ts";
+import { capabilitiesView, type Chrome } from "../../operator/console/views.ts";
 import { buildToolsPreview, formatToolsPreview, NEVER_EXPOSED_TOOL_NAMES, type ToolsPreview } from "../../operator/preview/tools-preview.ts";
 import type { SchemaSnapshot } from "../../compiler/inspect/snapshot.ts";
 import { runCli } from "../support/cli.ts";
@@ -34,19 +36,35 @@ describe("tools preview model", () => {
   test("the model's side: names, arguments with bounds, annotations and the envelope output schema", () => {
     assert.deepEqual(preview.tools.map((t) => t.name), ["billing.inspect_invoice", "support.list_open_tickets", "billing.propose_late_fee_waiver"]);
     const proposal = preview.tools.find((t) => t.name === "billing.propose_late_fee_waiver")!;
-    // Every hint explicit, defaults included; no title where it would repeat the name.
-    assert.deepEqual(proposal.annotations, { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false });
+    // Only the hints away from the MCP defaults (not read-only and not idempotent are defaults); no
+    // title where it would repeat the name; no `_meta` (not read-only is what marks a proposal, and
+    // a canonical name would repeat the name).
+    assert.deepEqual(proposal.annotations, { destructiveHint: false, openWorldHint: false });
     assert.equal(proposal.title, undefined);
+    assert.equal(proposal._meta, undefined);
+    const read = preview.tools.find((t) => t.name === "billing.inspect_invoice")!;
+    // destructiveHint and idempotentHint mean nothing when readOnlyHint is true; a read needs no _meta.
+    assert.deepEqual(read.annotations, { readOnlyHint: true, openWorldHint: false });
+    assert.equal(read._meta, undefined);
     const props = proposal.inputSchema.properties as Record<string, Record<string, unknown>>;
     assert.equal(props.invoice_id!.maxLength, 64);
     assert.equal(props.new_late_fee_cents!.type, "integer");
     assert.equal(props.new_late_fee_cents!.minimum, 0);
     assert.equal("tenant_id" in props, false, "the tenant is never an argument");
-    // Each tool publishes its own result shape: the read's row, the proposal's diff.
-    for (const tool of preview.tools) assert.deepEqual(tool.outputSchema, compiled.plan.capabilities.find((c) => c.name === tool.name)!.outputSchema);
-    const invoice = preview.tools.find((t) => t.name === "billing.inspect_invoice")!.outputSchema as any;
-    assert.deepEqual(Object.keys(invoice.properties.data.properties), ["id", "tenant_id", "customer_id", "amount_cents", "late_fee_cents", "status", "waiver_reason", "due_at", "updated_at"]);
+    // Every tool publishes its own typed result: ok and the read's row (or rows) or the proposal's diff.
+    for (const tool of preview.tools) {
+      const plan = compiled.plan.capabilities.find((c) => c.name === tool.name)!;
+      assert.deepEqual(tool.outputSchema, toolOutputSchema(plan.kind, plan.resultSchema));
+    }
+    const invoice = read.outputSchema as any;
+    assert.deepEqual(Object.keys(invoice.properties), ["ok", "data"]);
+    assert.deepEqual(invoice.properties.data.properties.late_fee_cents, { type: "integer" });
     assert.deepEqual(Object.keys((proposal.outputSchema as any).properties.proposal.properties.diff.properties), ["late_fee_cents", "waiver_reason", "status"]);
+    assert.deepEqual(preview.results, [
+      { tool: "billing.inspect_invoice", field: "data", columns: ["id", "tenant_id", "customer_id", "amount_cents", "late_fee_cents", "status", "waiver_reason", "due_at", "updated_at"] },
+      { tool: "support.list_open_tickets", field: "data.rows", columns: ["id", "customer_id", "subject", "status", "priority", "created_at"] },
+      { tool: "billing.propose_late_fee_waiver", field: "proposal.diff", columns: ["late_fee_cents", "waiver_reason", "status"] },
+    ]);
   });
 
   test("the hidden side: SQL, the tenant bound from trusted context, hidden columns, env var names", () => {
@@ -72,6 +90,14 @@ describe("tools preview model", () => {
     assert.deepEqual(names.slice(2), ["REFUNDS_URL", "REFUNDS_TOKEN", "REFUNDS_SIGNING"]);
   });
 
+  test("the console's capabilities page tells a read from a proposal by readOnlyHint, in either alias mode", () => {
+    const chrome: Chrome = { identity: { name: "dana", label: "dana", roles: null, establishedBy: "self_declared", alsoKnownAs: [] }, csrf: "c", section: "capabilities" };
+    for (const aliasMode of ["canonical", "openai"] as const) {
+      const view = capabilitiesView(buildToolsPreview({ ...compiled, aliasMode }), null, chrome) as { tools: Array<{ kind: string; isProposal: boolean }> };
+      assert.deepEqual(view.tools.map((t) => [t.kind, t.isProposal]), [["read", false], ["read", false], ["proposal", true]], aliasMode);
+    }
+  });
+
   test("openai alias mode renames the tools and the hidden facts follow them", () => {
     const openai = buildToolsPreview({ ...compiled, aliasMode: "openai" });
     assert.deepEqual(openai.tools.map((t) => t.name), ["billing__inspect_invoice", "support__list_open_tickets", "billing__propose_late_fee_waiver"]);
@@ -79,11 +105,16 @@ describe("tools preview model", () => {
     // An alias differs from the capability's name: the title carries the canonical one.
     assert.equal(openai.tools[0]!.title, "billing.inspect_invoice");
     assert.equal(openai.tools[0]!.annotations?.title, undefined);
+    // With an alias, `_meta` carries the canonical name too.
+    assert.deepEqual(openai.tools[0]!._meta, { canonical_capability: "billing.inspect_invoice" });
+    assert.deepEqual(openai.tools[2]!._meta, { canonical_capability: "billing.propose_late_fee_waiver" });
     const text = formatToolsPreview(openai, "x.json");
     assert.match(text, /alias mode openai/);
     assert.match(text, /^ {2}output: the result envelope \(ok, .*_meta\); data: the row \(id, tenant_id, customer_id, amount_cents, late_fee_cents, status, waiver_reason, due_at, updated_at\)$/m);
     assert.match(text, /^ {2}output: .*; data\.rows: rows of id, customer_id, subject, status, priority, created_at$/m);
     assert.match(text, /^ {2}output: .*; proposal\.diff: late_fee_cents, waiver_reason, status$/m);
+    assert.match(text, /^billing__inspect_invoice {2}\[read\]\n {2}annotations: readOnlyHint=true openWorldHint=false \(destructiveHint and idempotentHint do not apply to a read-only tool\)$/m);
+    assert.match(text, /^billing__propose_late_fee_waiver {2}\[proposal \(review only, never writes\)\]\n {2}annotations: destructiveHint=false openWorldHint=false \(any other hint at its MCP default\)$/m);
   });
 
   test("MySQL targets (no schema in the config) still find their table's hidden columns", async () => {

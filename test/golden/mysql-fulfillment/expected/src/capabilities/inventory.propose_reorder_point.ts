@@ -106,7 +106,7 @@ export const write = defineSqlUpdate({
 export default defineProposal<Args>({
   name: "inventory.propose_reorder_point",
   description:
-    "Propose a new reorder point for one SKU. Only records a proposal for human review; does not change the database.",
+    "Propose a new reorder point for one SKU. Nothing changes until a person approves it.",
   source: "warehouse_db",
   engine: "mysql",
   target: { table: "stock_levels", primaryKey: "sku", tenantKey: "account_ref" },
@@ -139,14 +139,12 @@ export default defineProposal<Args>({
     required: ["sku", "reorder_point"],
     additionalProperties: false,
   },
-  // The result envelope with this tool's row shape, as tools/list publishes it.
+  // What tools/list publishes of a result: ok, and this tool's row or diff typed per column.
   outputSchema: {
     type: "object",
-    required: ["ok", "proposal", "error"],
+    required: ["ok"],
     properties: {
       ok: { type: "boolean" },
-      summary: { type: "string" },
-      kind: { const: "proposal" },
       proposal: {
         type: ["object", "null"],
         required: ["id", "state", "diff"],
@@ -158,20 +156,11 @@ export default defineProposal<Args>({
             properties: {
               reorder_point: {
                 type: "object",
+                required: ["before", "proposed"],
                 properties: { before: { type: "integer" }, proposed: { type: "integer" } },
               },
             },
           },
-        },
-      },
-      error: {
-        type: ["object", "null"],
-        required: ["code", "message", "retryable"],
-        properties: {
-          code: { type: "string" },
-          message: { type: "string" },
-          retryable: { type: "boolean" },
-          retry_after_s: { type: "integer" },
         },
       },
     },

@@ -75,14 +75,12 @@ export default defineRead<Args>({
     required: ["shipment_id"],
     additionalProperties: false,
   },
-  // The result envelope with this tool's row shape, as tools/list publishes it.
+  // What tools/list publishes of a result: ok, and this tool's row or diff typed per column.
   outputSchema: {
     type: "object",
-    required: ["ok", "data", "error"],
+    required: ["ok"],
     properties: {
       ok: { type: "boolean" },
-      summary: { type: "string" },
-      kind: { const: "read" },
       data: {
         type: ["object", "null"],
         required: [
@@ -104,16 +102,6 @@ export default defineRead<Args>({
           hold_reason: { type: ["string", "null"] },
           expedited: { type: "boolean" },
           updated_at: { type: "string" },
-        },
-      },
-      error: {
-        type: ["object", "null"],
-        required: ["code", "message", "retryable"],
-        properties: {
-          code: { type: "string" },
-          message: { type: "string" },
-          retryable: { type: "boolean" },
-          retry_after_s: { type: "integer" },
         },
       },
     },

@@ -2,8 +2,7 @@
 "use strict";
 export const validate = validate10;
 export default validate10;
-const schema11 = {"type":"object","properties":{"carrier":{"type":"string","maxLength":32,"enum":["dhl","ups","postnl"]},"expedited":{"type":"boolean"}},"required":["carrier","expedited"],"additionalProperties":false};
-const func2 = ((s) => { let n = 0; for (const _ of s) n++; return n; });
+const schema11 = {"type":"object","properties":{"carrier":{"type":"string","enum":["dhl","ups","postnl"]},"expedited":{"type":"boolean"}},"required":["carrier","expedited"],"additionalProperties":false};
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -28,21 +27,13 @@ if(_errs1 === errors){
 if(data.carrier !== undefined){
 let data0 = data.carrier;
 const _errs2 = errors;
-if(!(((data0 === "dhl") || (data0 === "ups")) || (data0 === "postnl"))){
-validate10.errors = [{instancePath:instancePath+"/carrier",schemaPath:"#/properties/carrier/enum",keyword:"enum",params:{allowedValues: schema11.properties.carrier.enum},message:"must be equal to one of the allowed values"}];
-return false;
-}
-if(errors === _errs2){
-if(typeof data0 === "string"){
-if(func2(data0) > 32){
-validate10.errors = [{instancePath:instancePath+"/carrier",schemaPath:"#/properties/carrier/maxLength",keyword:"maxLength",params:{limit: 32},message:"must NOT have more than 32 characters"}];
-return false;
-}
-}
-else {
+if(typeof data0 !== "string"){
 validate10.errors = [{instancePath:instancePath+"/carrier",schemaPath:"#/properties/carrier/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
+if(!(((data0 === "dhl") || (data0 === "ups")) || (data0 === "postnl"))){
+validate10.errors = [{instancePath:instancePath+"/carrier",schemaPath:"#/properties/carrier/enum",keyword:"enum",params:{allowedValues: schema11.properties.carrier.enum},message:"must be equal to one of the allowed values"}];
+return false;
 }
 var valid0 = _errs2 === errors;
 }

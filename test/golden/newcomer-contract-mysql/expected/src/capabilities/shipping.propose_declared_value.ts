@@ -107,7 +107,7 @@ export const write = defineSqlUpdate({
 export default defineProposal<Args>({
   name: "shipping.propose_declared_value",
   description:
-    "Propose a corrected declared value for a shipment that has not left yet. Only records a proposal for human review; does not change the database.",
+    "Propose a corrected declared value for a shipment that has not left yet. Nothing changes until a person approves it.",
   source: "warehouse_db",
   engine: "mysql",
   target: { table: "shipments", primaryKey: "id", tenantKey: "account_ref" },
@@ -154,14 +154,12 @@ export default defineProposal<Args>({
     required: ["shipment_id", "declared_value"],
     additionalProperties: false,
   },
-  // The result envelope with this tool's row shape, as tools/list publishes it.
+  // What tools/list publishes of a result: ok, and this tool's row or diff typed per column.
   outputSchema: {
     type: "object",
-    required: ["ok", "proposal", "error"],
+    required: ["ok"],
     properties: {
       ok: { type: "boolean" },
-      summary: { type: "string" },
-      kind: { const: "proposal" },
       proposal: {
         type: ["object", "null"],
         required: ["id", "state", "diff"],
@@ -173,20 +171,11 @@ export default defineProposal<Args>({
             properties: {
               declared_value: {
                 type: "object",
+                required: ["before", "proposed"],
                 properties: { before: { type: ["string", "null"] }, proposed: { type: "string" } },
               },
             },
           },
-        },
-      },
-      error: {
-        type: ["object", "null"],
-        required: ["code", "message", "retryable"],
-        properties: {
-          code: { type: "string" },
-          message: { type: "string" },
-          retryable: { type: "boolean" },
-          retry_after_s: { type: "integer" },
         },
       },
     },

@@ -64,7 +64,6 @@ export default defineRead<Args>({
       status: {
         type: "string",
         description: "Leave out for every status.",
-        maxLength: 1024,
         enum: ["draft", "open", "overdue", "paid", "void"],
       },
       customer_id: {
@@ -75,14 +74,12 @@ export default defineRead<Args>({
     },
     additionalProperties: false,
   },
-  // The result envelope with this tool's row shape, as tools/list publishes it.
+  // What tools/list publishes of a result: ok, and this tool's row or diff typed per column.
   outputSchema: {
     type: "object",
-    required: ["ok", "data", "error"],
+    required: ["ok"],
     properties: {
       ok: { type: "boolean" },
-      summary: { type: "string" },
-      kind: { const: "read" },
       data: {
         type: ["object", "null"],
         required: ["rows", "count", "truncated"],
@@ -103,16 +100,6 @@ export default defineRead<Args>({
           },
           count: { type: "integer" },
           truncated: { type: "boolean" },
-        },
-      },
-      error: {
-        type: ["object", "null"],
-        required: ["code", "message", "retryable"],
-        properties: {
-          code: { type: "string" },
-          message: { type: "string" },
-          retryable: { type: "boolean" },
-          retry_after_s: { type: "integer" },
         },
       },
     },

@@ -100,7 +100,7 @@ export const write = defineSqlUpdate({
 export default defineProposal<Args>({
   name: "billing.propose_due_date_change",
   description:
-    "Propose a new due date for one invoice that is still open or overdue. Only records a proposal for human review; does not change the database.",
+    "Propose a new due date for one invoice that is still open or overdue. Nothing changes until a person approves it.",
   source: "app_db",
   engine: "postgres",
   target: {
@@ -146,14 +146,12 @@ export default defineProposal<Args>({
     required: ["invoice_id", "new_due_at"],
     additionalProperties: false,
   },
-  // The result envelope with this tool's row shape, as tools/list publishes it.
+  // What tools/list publishes of a result: ok, and this tool's row or diff typed per column.
   outputSchema: {
     type: "object",
-    required: ["ok", "proposal", "error"],
+    required: ["ok"],
     properties: {
       ok: { type: "boolean" },
-      summary: { type: "string" },
-      kind: { const: "proposal" },
       proposal: {
         type: ["object", "null"],
         required: ["id", "state", "diff"],
@@ -165,20 +163,11 @@ export default defineProposal<Args>({
             properties: {
               due_at: {
                 type: "object",
+                required: ["before", "proposed"],
                 properties: { before: { type: "string" }, proposed: { type: "string" } },
               },
             },
           },
-        },
-      },
-      error: {
-        type: ["object", "null"],
-        required: ["code", "message", "retryable"],
-        properties: {
-          code: { type: "string" },
-          message: { type: "string" },
-          retryable: { type: "boolean" },
-          retry_after_s: { type: "integer" },
         },
       },
     },

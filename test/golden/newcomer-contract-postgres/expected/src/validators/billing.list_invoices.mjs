@@ -2,7 +2,7 @@
 "use strict";
 export const validate = validate10;
 export default validate10;
-const schema11 = {"type":"object","properties":{"status":{"type":"string","description":"Leave out for every status.","maxLength":1024,"enum":["draft","open","overdue","paid","void"]},"customer_id":{"type":"string","description":"Leave out for every customer.","maxLength":64}},"additionalProperties":false};
+const schema11 = {"type":"object","properties":{"status":{"type":"string","description":"Leave out for every status.","enum":["draft","open","overdue","paid","void"]},"customer_id":{"type":"string","description":"Leave out for every customer.","maxLength":64}},"additionalProperties":false};
 const func2 = ((s) => { let n = 0; for (const _ of s) n++; return n; });
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -22,21 +22,13 @@ if(_errs1 === errors){
 if(data.status !== undefined){
 let data0 = data.status;
 const _errs2 = errors;
-if(!(((((data0 === "draft") || (data0 === "open")) || (data0 === "overdue")) || (data0 === "paid")) || (data0 === "void"))){
-validate10.errors = [{instancePath:instancePath+"/status",schemaPath:"#/properties/status/enum",keyword:"enum",params:{allowedValues: schema11.properties.status.enum},message:"must be equal to one of the allowed values"}];
-return false;
-}
-if(errors === _errs2){
-if(typeof data0 === "string"){
-if(func2(data0) > 1024){
-validate10.errors = [{instancePath:instancePath+"/status",schemaPath:"#/properties/status/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters"}];
-return false;
-}
-}
-else {
+if(typeof data0 !== "string"){
 validate10.errors = [{instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
+if(!(((((data0 === "draft") || (data0 === "open")) || (data0 === "overdue")) || (data0 === "paid")) || (data0 === "void"))){
+validate10.errors = [{instancePath:instancePath+"/status",schemaPath:"#/properties/status/enum",keyword:"enum",params:{allowedValues: schema11.properties.status.enum},message:"must be equal to one of the allowed values"}];
+return false;
 }
 var valid0 = _errs2 === errors;
 }

@@ -109,7 +109,7 @@ export const write = defineSqlUpdate({
 export default defineProposal<Args>({
   name: "shipping.propose_hold",
   description:
-    "Propose putting a shipment on hold; the reason and a corrected declared value are optional. Only records a proposal for human review; does not change the database.",
+    "Propose putting a shipment on hold; the reason and a corrected declared value are optional. Nothing changes until a person approves it.",
   source: "warehouse_db",
   engine: "mysql",
   target: { table: "shipments", primaryKey: "id", tenantKey: "account_ref" },
@@ -151,14 +151,12 @@ export default defineProposal<Args>({
     required: ["shipment_id"],
     additionalProperties: false,
   },
-  // The result envelope with this tool's row shape, as tools/list publishes it.
+  // What tools/list publishes of a result: ok, and this tool's row or diff typed per column.
   outputSchema: {
     type: "object",
-    required: ["ok", "proposal", "error"],
+    required: ["ok"],
     properties: {
       ok: { type: "boolean" },
-      summary: { type: "string" },
-      kind: { const: "proposal" },
       proposal: {
         type: ["object", "null"],
         required: ["id", "state", "diff"],
@@ -170,28 +168,21 @@ export default defineProposal<Args>({
             properties: {
               status: {
                 type: "object",
+                required: ["before", "proposed"],
                 properties: { before: { type: "string" }, proposed: { type: "string" } },
               },
               hold_reason: {
                 type: "object",
+                required: ["before", "proposed"],
                 properties: { before: { type: ["string", "null"] }, proposed: { type: "string" } },
               },
               declared_value: {
                 type: "object",
+                required: ["before", "proposed"],
                 properties: { before: { type: ["string", "null"] }, proposed: { type: "number" } },
               },
             },
           },
-        },
-      },
-      error: {
-        type: ["object", "null"],
-        required: ["code", "message", "retryable"],
-        properties: {
-          code: { type: "string" },
-          message: { type: "string" },
-          retryable: { type: "boolean" },
-          retry_after_s: { type: "integer" },
         },
       },
     },

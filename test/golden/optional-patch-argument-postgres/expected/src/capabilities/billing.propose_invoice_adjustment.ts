@@ -103,7 +103,7 @@ export const write = defineSqlUpdate({
 export default defineProposal<Args>({
   name: "billing.propose_invoice_adjustment",
   description:
-    "Propose a new late fee, a waiver reason, or both, for one invoice; an argument left out leaves its column as it is. Only records a proposal for human review; does not change the database.",
+    "Propose a new late fee, a waiver reason, or both, for one invoice; an argument left out leaves its column as it is. Nothing changes until a person approves it.",
   source: "app_db",
   engine: "postgres",
   target: {
@@ -151,14 +151,12 @@ export default defineProposal<Args>({
     required: ["invoice_id"],
     additionalProperties: false,
   },
-  // The result envelope with this tool's row shape, as tools/list publishes it.
+  // What tools/list publishes of a result: ok, and this tool's row or diff typed per column.
   outputSchema: {
     type: "object",
-    required: ["ok", "proposal", "error"],
+    required: ["ok"],
     properties: {
       ok: { type: "boolean" },
-      summary: { type: "string" },
-      kind: { const: "proposal" },
       proposal: {
         type: ["object", "null"],
         required: ["id", "state", "diff"],
@@ -170,24 +168,16 @@ export default defineProposal<Args>({
             properties: {
               late_fee_cents: {
                 type: "object",
+                required: ["before", "proposed"],
                 properties: { before: { type: "integer" }, proposed: { type: "integer" } },
               },
               waiver_reason: {
                 type: "object",
+                required: ["before", "proposed"],
                 properties: { before: { type: ["string", "null"] }, proposed: { type: "string" } },
               },
             },
           },
-        },
-      },
-      error: {
-        type: ["object", "null"],
-        required: ["code", "message", "retryable"],
-        properties: {
-          code: { type: "string" },
-          message: { type: "string" },
-          retryable: { type: "boolean" },
-          retry_after_s: { type: "integer" },
         },
       },
     },

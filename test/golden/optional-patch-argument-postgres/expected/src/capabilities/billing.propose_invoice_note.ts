@@ -37,7 +37,7 @@ export const SQL = {
 export default defineProposal<Args>({
   name: "billing.propose_invoice_note",
   description:
-    "Propose reopening an overdue invoice, optionally with a waiver reason; the billing app performs the write. Only records a proposal for human review; does not change the database.",
+    "Propose reopening an overdue invoice, optionally with a waiver reason; the billing app performs the write. Nothing changes until a person approves it.",
   source: "app_db",
   engine: "postgres",
   target: {
@@ -76,14 +76,12 @@ export default defineProposal<Args>({
     required: ["invoice_id"],
     additionalProperties: false,
   },
-  // The result envelope with this tool's row shape, as tools/list publishes it.
+  // What tools/list publishes of a result: ok, and this tool's row or diff typed per column.
   outputSchema: {
     type: "object",
-    required: ["ok", "proposal", "error"],
+    required: ["ok"],
     properties: {
       ok: { type: "boolean" },
-      summary: { type: "string" },
-      kind: { const: "proposal" },
       proposal: {
         type: ["object", "null"],
         required: ["id", "state", "diff"],
@@ -95,24 +93,16 @@ export default defineProposal<Args>({
             properties: {
               status: {
                 type: "object",
+                required: ["before", "proposed"],
                 properties: { before: { type: "string" }, proposed: { type: "string" } },
               },
               waiver_reason: {
                 type: "object",
+                required: ["before", "proposed"],
                 properties: { before: { type: ["string", "null"] }, proposed: { type: "string" } },
               },
             },
           },
-        },
-      },
-      error: {
-        type: ["object", "null"],
-        required: ["code", "message", "retryable"],
-        properties: {
-          code: { type: "string" },
-          message: { type: "string" },
-          retryable: { type: "boolean" },
-          retry_after_s: { type: "integer" },
         },
       },
     },

@@ -39,7 +39,7 @@ export const SQL = {
 export default defineProposal<Args>({
   name: "facilities.propose_room_closure",
   description:
-    "Propose taking a treatment room out of service, with a note for the facilities team. Only records a proposal for human review; does not change the database.",
+    "Propose taking a treatment room out of service, with a note for the facilities team. Nothing changes until a person approves it.",
   source: "clinic_db",
   engine: "postgres",
   target: {
@@ -78,14 +78,12 @@ export default defineProposal<Args>({
     required: ["room_code", "note"],
     additionalProperties: false,
   },
-  // The result envelope with this tool's row shape, as tools/list publishes it.
+  // What tools/list publishes of a result: ok, and this tool's row or diff typed per column.
   outputSchema: {
     type: "object",
-    required: ["ok", "proposal", "error"],
+    required: ["ok"],
     properties: {
       ok: { type: "boolean" },
-      summary: { type: "string" },
-      kind: { const: "proposal" },
       proposal: {
         type: ["object", "null"],
         required: ["id", "state", "diff"],
@@ -97,24 +95,16 @@ export default defineProposal<Args>({
             properties: {
               out_of_service: {
                 type: "object",
+                required: ["before", "proposed"],
                 properties: { before: { type: "boolean" }, proposed: { type: "boolean" } },
               },
               note: {
                 type: "object",
+                required: ["before", "proposed"],
                 properties: { before: { type: ["string", "null"] }, proposed: { type: "string" } },
               },
             },
           },
-        },
-      },
-      error: {
-        type: ["object", "null"],
-        required: ["code", "message", "retryable"],
-        properties: {
-          code: { type: "string" },
-          message: { type: "string" },
-          retryable: { type: "boolean" },
-          retry_after_s: { type: "integer" },
         },
       },
     },

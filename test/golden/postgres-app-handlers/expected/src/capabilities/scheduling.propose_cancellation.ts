@@ -43,7 +43,7 @@ export const SQL = {
 export default defineProposal<Args>({
   name: "scheduling.propose_cancellation",
   description:
-    "Propose cancelling a booked or confirmed appointment, with a cancellation fee. The clinic's scheduling service applies it after a front-desk lead approves. Only records a proposal for human review; does not change the database.",
+    "Propose cancelling a booked or confirmed appointment, with a cancellation fee. The clinic's scheduling service applies it after a front-desk lead approves. Nothing changes until a person approves it.",
   source: "clinic_db",
   engine: "postgres",
   target: {
@@ -99,14 +99,12 @@ export default defineProposal<Args>({
     required: ["appointment_id", "reason", "fee"],
     additionalProperties: false,
   },
-  // The result envelope with this tool's row shape, as tools/list publishes it.
+  // What tools/list publishes of a result: ok, and this tool's row or diff typed per column.
   outputSchema: {
     type: "object",
-    required: ["ok", "proposal", "error"],
+    required: ["ok"],
     properties: {
       ok: { type: "boolean" },
-      summary: { type: "string" },
-      kind: { const: "proposal" },
       proposal: {
         type: ["object", "null"],
         required: ["id", "state", "diff"],
@@ -118,28 +116,21 @@ export default defineProposal<Args>({
             properties: {
               status: {
                 type: "object",
+                required: ["before", "proposed"],
                 properties: { before: { type: "string" }, proposed: { type: "string" } },
               },
               cancel_reason: {
                 type: "object",
+                required: ["before", "proposed"],
                 properties: { before: { type: ["string", "null"] }, proposed: { type: "string" } },
               },
               fee_due: {
                 type: "object",
+                required: ["before", "proposed"],
                 properties: { before: { type: "string" }, proposed: { type: "number" } },
               },
             },
           },
-        },
-      },
-      error: {
-        type: ["object", "null"],
-        required: ["code", "message", "retryable"],
-        properties: {
-          code: { type: "string" },
-          message: { type: "string" },
-          retryable: { type: "boolean" },
-          retry_after_s: { type: "integer" },
         },
       },
     },
