@@ -35,7 +35,7 @@ import { instrumentHost, instrumentLedger } from "./metrics/instrument.ts";
 import { metricsRoute, metricsServingFrom, startMetricsServer } from "./metrics/endpoint.ts";
 import { createLog, logRequests, parseLogLevel } from "./metrics/log.ts";
 import { ServerLimits } from "./limits/server-limits.ts";
-import { nodeMemoryFlags } from "./node-settings.ts";
+import { nodeMemoryFlags, steerYoungGeneration } from "./node-settings.ts";
 
 const USAGE = `Usage: node server.mjs <command> [options]
 
@@ -273,7 +273,15 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
   const storePath = values.store === undefined ? defaultStoreOf(def) : values.store === ":memory:" ? values.store : resolvePath(values.store);
   const writeStderr = (line: string) => void process.stderr.write(line);
   const log = createLog(logLevel, writeStderr);
-  log({ level: "debug", event: "node_runtime", node: process.version, memory_flags: nodeMemoryFlags(process.execArgv, process.env.NODE_OPTIONS) });
+  // Plain `node server.mjs` has no memory flag: bound the young generation as the shebang's flag would.
+  const steered = steerYoungGeneration(process.execArgv, process.env.NODE_OPTIONS);
+  log({
+    level: "debug",
+    event: "node_runtime",
+    node: process.version,
+    memory_flags: nodeMemoryFlags(process.execArgv, process.env.NODE_OPTIONS),
+    young_generation_steered: steered,
+  });
   // A store deleted or replaced under the server is said once, here; the calls that fail after it
   // answer TEMPORARILY_UNAVAILABLE without a log line each.
   let storeLost = false;
