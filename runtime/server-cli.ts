@@ -13,6 +13,7 @@ import type { Adapter } from "./db/adapter.ts";
 import { classifyDatabaseError, operatorHint } from "./db/classify.ts";
 import { sourceFailureCategory, watchSourceHealth } from "./db/source-health.ts";
 import { openAdapter } from "./db/index.ts";
+import { deferredAdapter } from "./db/deferred-adapter.ts";
 import { createRefusingHost } from "./refusing-host.ts";
 import { LedgerKeyError } from "./ledger/keys/key-ring.ts";
 import { openKeyRing } from "./ledger/keys/open-key-ring.ts";
@@ -309,14 +310,12 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
     throw err;
   }
 
+  // Each driver loads at the source check after the first turn (checkSourcesOnce) or at the first
+  // call, not before the client's first requests are answered (runtime/db/deferred-adapter.ts).
   const adapters = new Map<string, Adapter>();
   for (const [name, source] of Object.entries(def.sources)) {
-    const adapter = await openAdapter(source.engine, {
-      url: urls.get(name)!,
-      statementTimeoutMs: source.statementTimeoutMs,
-      maxConnections: poolSize,
-      readOnly: true,
-    });
+    const options = { url: urls.get(name)!, statementTimeoutMs: source.statementTimeoutMs, maxConnections: poolSize, readOnly: true };
+    const adapter = deferredAdapter(source.engine, () => openAdapter(source.engine, options));
     adapters.set(name, watchSourceHealth(name, source.readUrlEnv, adapter, log));
   }
   const callLog = (event: Record<string, unknown>) => {
