@@ -13,6 +13,7 @@ import type { Adapter } from "./db/adapter.ts";
 import { classifyDatabaseError, operatorHint } from "./db/classify.ts";
 import { sourceFailureCategory, watchSourceHealth } from "./db/source-health.ts";
 import { openAdapter } from "./db/index.ts";
+import { deferredAdapter } from "./db/deferred-adapter.ts";
 import { createRefusingHost } from "./refusing-host.ts";
 import { LedgerKeyError } from "./ledger/keys/key-ring.ts";
 import { openKeyRing } from "./ledger/keys/open-key-ring.ts";
@@ -35,7 +36,7 @@ import { instrumentHost, instrumentLedger } from "./metrics/instrument.ts";
 import { metricsRoute, metricsServingFrom, startMetricsServer } from "./metrics/endpoint.ts";
 import { createLog, logRequests, parseLogLevel } from "./metrics/log.ts";
 import { ServerLimits } from "./limits/server-limits.ts";
-import { nodeMemoryFlags } from "./node-settings.ts";
+import { nodeMemoryFlags, steerYoungGeneration } from "./node-settings.ts";
 
 const USAGE = `Usage: node server.mjs <command> [options]
 
@@ -274,7 +275,15 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
   const storePath = values.store === undefined ? defaultStoreOf(def) : values.store === ":memory:" ? values.store : resolvePath(values.store);
   const writeStderr = (line: string) => void process.stderr.write(line);
   const log = createLog(logLevel, writeStderr);
-  log({ level: "debug", event: "node_runtime", node: process.version, memory_flags: nodeMemoryFlags(process.execArgv, process.env.NODE_OPTIONS) });
+  // Plain `node server.mjs` has no memory flag: bound the young generation as the shebang's flag would.
+  const steered = steerYoungGeneration(process.execArgv, process.env.NODE_OPTIONS);
+  log({
+    level: "debug",
+    event: "node_runtime",
+    node: process.version,
+    memory_flags: nodeMemoryFlags(process.execArgv, process.env.NODE_OPTIONS),
+    young_generation_steered: steered,
+  });
   // A store deleted or replaced under the server is said once, here; the calls that fail after it
   // answer TEMPORARILY_UNAVAILABLE without a log line each.
   let storeLost = false;
@@ -302,14 +311,12 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
     throw err;
   }
 
+  // Each driver loads at the source check after the first turn (checkSourcesOnce) or at the first
+  // call, not before the client's first requests are answered (runtime/db/deferred-adapter.ts).
   const adapters = new Map<string, Adapter>();
   for (const [name, source] of Object.entries(def.sources)) {
-    const adapter = await openAdapter(source.engine, {
-      url: urls.get(name)!,
-      statementTimeoutMs: source.statementTimeoutMs,
-      maxConnections: poolSize,
-      readOnly: true,
-    });
+    const options = { url: urls.get(name)!, statementTimeoutMs: source.statementTimeoutMs, maxConnections: poolSize, readOnly: true };
+    const adapter = deferredAdapter(source.engine, () => openAdapter(source.engine, options));
     adapters.set(name, watchSourceHealth(name, source.readUrlEnv, adapter, log));
   }
   const callLog = (event: Record<string, unknown>) => {

@@ -21,8 +21,14 @@ export function builtinImportsAsRequire(): Plugin {
         args.kind === "import-statement" ? { path: args.path, namespace: NAMESPACE } : undefined,
       );
       // The banner's createRequire provides `require`; esbuild leaves require() of a built-in external.
+      // esbuild's __toESM turns this CommonJS module into a namespace by copying each own property
+      // with its descriptor, and asking for a descriptor runs the lazy getters of Node's built-ins:
+      // node:util's `diff` and `setTraceSigInt` load whole internal modules (~6 ms of CPU per start,
+      // profiled). An object that inherits from the built-in has no own properties to copy, and
+      // every name still resolves, through the prototype. A built-in that is itself a function
+      // (node:events, node:assert) stays as it is, so a default import can still be called.
       b.onLoad({ filter: /.*/, namespace: NAMESPACE }, (args) => ({
-        contents: `module.exports = require(${JSON.stringify(args.path)});`,
+        contents: `const builtin = require(${JSON.stringify(args.path)});\nmodule.exports = typeof builtin === "function" ? builtin : Object.create(builtin);`,
         loader: "js",
       }));
     },

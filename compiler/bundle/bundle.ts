@@ -8,7 +8,7 @@ import type { FileMap } from "../emit/emit.ts";
 import { PACKAGE_ROOT, packageFile, packageModule } from "../package-root.ts";
 import { builtinImportsAsRequire } from "./builtin-imports.ts";
 import type { Engine } from "../../runtime/db/adapter.ts";
-import { RECOMMENDED_NODE_FLAGS, reexecWithFlagsCode } from "./node-flags.ts";
+import { RECOMMENDED_NODE_FLAGS } from "./node-flags.ts";
 
 const NAMESPACE = "synapsor-generated";
 
@@ -55,8 +55,6 @@ function banner(): string {
     `#!/usr/bin/env -S node ${RECOMMENDED_NODE_FLAGS.join(" ")}`,
     "// Node.js version guard (synapsor-runner's bin/node-guard.js).",
     nodeGuardCode(),
-    "// Plain `node server.mjs` gets the shebang's flags (compiler/bundle/node-flags.ts).",
-    reexecWithFlagsCode(),
     'import * as __synapsorNodeModule from "node:module";',
     // CommonJS drivers call require() for Node built-ins; give the ESM bundle a real one.
     "const require = __synapsorNodeModule.createRequire(import.meta.url);",

@@ -1,15 +1,16 @@
-// Plain `node server.mjs` runs with the same V8 memory settings as the bundle's shebang: the bundle
-// re-executes itself in place (same pid, same stdio) with RECOMMENDED_NODE_FLAGS, unless the
-// operator set the flag, and points Node's compile cache at a private directory only.
+// Plain `node server.mjs` runs with the young generation bounded as the bundle's shebang flag
+// bounds it, in one process (no re-exec): it steers V8's growth of the new space
+// (runtime/node-settings.ts), unless the operator sized the young generation themselves.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { RECOMMENDED_NODE_FLAGS } from "../../compiler/bundle/node-flags.ts";
+import { YOUNG_GENERATION_LIMIT_BYTES } from "../../runtime/node-settings.ts";
 import { REPO_ROOT, runCli } from "../support/cli.ts";
 import { tempDir } from "../support/compiled-server.ts";
 import { PG_ADMIN_URL } from "../support/databases.ts";
@@ -20,10 +21,11 @@ const built = runCli(["build", "--config", join(example, "synapsor.runner.json")
 const serverPath = join(work, "out", "server.mjs");
 
 interface Started {
-  /** The process's own command line, from /proc: what it runs with after any re-exec. */
+  /** The process's own command line, from /proc. */
   cmdline: string[];
-  /** memory_flags of the start-up debug line. */
+  /** The start-up debug line's memory_flags and young_generation_steered. */
   memoryFlags: string[];
+  steered: boolean;
   tools: string[];
 }
 
@@ -42,74 +44,81 @@ async function start(nodeArgs: string[], env: Record<string, string>): Promise<S
   const client = new Client({ name: "synapsor-e2e", version: "1.0.0" });
   await client.connect(transport);
   try {
-    // The pid the client spawned: after an execve it is still the server's.
     const cmdline = readFileSync(`/proc/${transport.pid!}/cmdline`, "utf8").split("\0").filter(Boolean);
     const tools = (await client.listTools()).tools.map((t) => t.name);
     const line = stderr.split("\n").find((l) => l.includes('"event":"node_runtime"'));
     assert.ok(line, `a node_runtime debug line at start:\n${stderr}`);
     const runtime = JSON.parse(line);
-    return { cmdline, memoryFlags: runtime.memory_flags, tools };
+    return { cmdline, memoryFlags: runtime.memory_flags, steered: runtime.young_generation_steered, tools };
   } finally {
     await client.close();
   }
 }
 
-test("plain node server.mjs re-executes in place with the shebang's flags and still answers over the same stdio", async () => {
+test("plain node server.mjs serves in one process with the young generation steered; the shebang keeps its flag", async () => {
   assert.equal((await built).code, 0);
   const bundle = readFileSync(serverPath, "utf8");
   assert.ok(bundle.startsWith(`#!/usr/bin/env -S node ${RECOMMENDED_NODE_FLAGS.join(" ")}\n`));
+  assert.ok(!bundle.includes("process.execve"), "no re-exec: a second Node.js start costs more than the whole rest of a cold start");
   assert.ok(!bundle.includes("node_modules/mysql2/"), "a Postgres-only contract's bundle leaves the MySQL driver out");
 
-  const cache = join(work, "xdg-cache");
-  const plain = await start([], { XDG_CACHE_HOME: cache });
-  assert.deepEqual(plain.memoryFlags, [...RECOMMENDED_NODE_FLAGS]);
-  // Same process (execve), now with the flags on its own command line.
-  assert.deepEqual(plain.cmdline.slice(1, 1 + RECOMMENDED_NODE_FLAGS.length), [...RECOMMENDED_NODE_FLAGS]);
-  assert.ok(plain.cmdline.includes(serverPath));
+  const plain = await start([], {});
+  assert.deepEqual(plain.cmdline.slice(1, 3), [serverPath, "serve"], "nothing added to the command line");
+  assert.deepEqual(plain.memoryFlags, []);
+  assert.equal(plain.steered, true);
   assert.deepEqual(plain.tools.sort(), ["billing.inspect_invoice", "billing.propose_late_fee_waiver", "support.list_open_tickets"]);
 
-  // The compile cache went to the private directory, created for this user only.
-  const dir = join(cache, "synapsor-runner", "node-compile-cache");
-  assert.equal(statSync(dir).mode & 0o777, 0o700);
-  assert.ok(readdirSync(dir).length > 0, "Node wrote its compile cache there");
+  // The shebang's way (and `mcp serve`'s): the flag bounds it, nothing to steer.
+  const flagged = await start([...RECOMMENDED_NODE_FLAGS], {});
+  assert.deepEqual(flagged.memoryFlags, [...RECOMMENDED_NODE_FLAGS]);
+  assert.equal(flagged.steered, false);
 });
 
-test("a memory flag the operator set wins: no re-exec, nothing added", async () => {
+test("a young-generation flag the operator set wins: nothing is steered", async () => {
   assert.equal((await built).code, 0);
-  const viaOptions = await start([], { NODE_OPTIONS: "--max-semi-space-size=8", XDG_CACHE_HOME: join(work, "unused-cache-1") });
+  const viaOptions = await start([], { NODE_OPTIONS: "--max-semi-space-size=8" });
   assert.deepEqual(viaOptions.memoryFlags, ["--max-semi-space-size=8"]);
-  assert.ok(!viaOptions.cmdline.some((a) => RECOMMENDED_NODE_FLAGS.includes(a as never)));
+  assert.equal(viaOptions.steered, false);
 
-  const viaArgv = await start(["--max_semi_space_size=2"], { XDG_CACHE_HOME: join(work, "unused-cache-2") });
+  const viaArgv = await start(["--max_semi_space_size=2"], {});
   assert.deepEqual(viaArgv.memoryFlags, ["--max_semi_space_size=2"]);
-  assert.deepEqual(viaArgv.cmdline.slice(1, 2), ["--max_semi_space_size=2"]);
-  // Without a re-exec the bundle does not touch the compile cache.
-  assert.equal(existsSync(join(work, "unused-cache-1")), false);
-  assert.equal(existsSync(join(work, "unused-cache-2")), false);
+  assert.equal(viaArgv.steered, false);
+
+  const growth = await start(["--semi-space-growth-factor=3"], {});
+  assert.equal(growth.steered, false);
 });
 
-test("only serve re-executes: version and tools stay one short-lived process", async () => {
-  assert.equal((await built).code, 0);
-  const cache = join(work, "one-shot-cache");
-  for (const command of ["version", "tools"]) {
-    const run = spawnSync(process.execPath, [serverPath, command], { env: { PATH: process.env.PATH ?? "", XDG_CACHE_HOME: cache }, encoding: "utf8" });
-    assert.equal(run.status, 0, run.stderr);
-  }
-  assert.equal(existsSync(cache), false, "no re-exec, so no compile cache directory");
-});
+/**
+ * Allocates in chunks that survive a few scavenges (as calls in flight do), yielding to the event
+ * loop between chunks as a server does, and returns the new space's size after each chunk.
+ */
+function newSpaceSizes(steer: boolean): number[] {
+  const script = `
+    import { getHeapSpaceStatistics } from "node:v8";
+    import { steerYoungGeneration } from ${JSON.stringify(join(REPO_ROOT, "runtime/node-settings.ts"))};
+    if (${steer}) steerYoungGeneration([], undefined);
+    const sizes = [];
+    let live = [];
+    for (let chunk = 0; chunk < 30; chunk++) {
+      for (let i = 0; i < 10000; i++) live.push({ i, text: "row " + i, list: [i] });
+      if (live.length > 40000) live = [];
+      sizes.push(getHeapSpaceStatistics().find((s) => s.space_name === "new_space").space_size);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    console.log(JSON.stringify(sizes));
+  `;
+  const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+  assert.equal(run.status, 0, run.stderr);
+  return JSON.parse(run.stdout) as number[];
+}
 
-test("a cache directory other users can write is not used; the server still starts with its flags", async () => {
-  assert.equal((await built).code, 0);
-  const cache = join(work, "shared-cache");
-  const dir = join(cache, "synapsor-runner", "node-compile-cache");
-  mkdirSync(dir, { recursive: true });
-  chmodSync(dir, 0o777);
-  const started = await start([], { XDG_CACHE_HOME: cache });
-  assert.deepEqual(started.memoryFlags, [...RECOMMENDED_NODE_FLAGS]);
-  assert.deepEqual(readdirSync(dir), [], "nothing cached in a world-writable directory");
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-  // A relative XDG_CACHE_HOME (which the XDG spec says to ignore) is not used either.
-  const relative = await start([], { XDG_CACHE_HOME: "relative-cache" });
-  assert.deepEqual(relative.memoryFlags, [...RECOMMENDED_NODE_FLAGS]);
-  assert.equal(existsSync(join(work, "relative-cache")), false);
+test("steering keeps the new space at the flag's size, where V8's default grows it fourfold and more", () => {
+  const unsteered = newSpaceSizes(false);
+  assert.ok(median(unsteered) >= 4 * YOUNG_GENERATION_LIMIT_BYTES, `V8's default grows the new space well past the limit (median ${median(unsteered)} bytes)`);
+  const steered = newSpaceSizes(true);
+  // The median, not the largest: between two scavenges V8 may lend the new space a few pages
+  // beyond its capacity (up to its maximum, which only the flag lowers), given back at the next one.
+  assert.ok(median(steered) <= YOUNG_GENERATION_LIMIT_BYTES, `steered, the new space stays at ${YOUNG_GENERATION_LIMIT_BYTES} bytes (median ${median(steered)})`);
 });
