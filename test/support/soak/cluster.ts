@@ -1,0 +1,113 @@
+// A private PostgreSQL cluster for the load and fault suite, made with Debian's postgresql-common
+// tools on a free port, so the suite can stop and restart "the source database" without touching
+// the shared server on 5432 that every other test uses. Trust auth on loopback only (initdb's
+// --auth-host), fsync off (the suite measures the runner, not this cluster's disk). The cluster
+// is dropped by drop(), and also when the process exits or is interrupted before that.
+
+import { execFile, execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { promisify } from "node:util";
+import pg from "pg";
+import { freePort } from "../ports.ts";
+
+const run = promisify(execFile);
+const VERSION = "15";
+
+export interface PrivateCluster {
+  name: string;
+  port: number;
+  /** URL of a database in this cluster as the superuser (trust auth; no password). */
+  urlFor(database: string): string;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  /** pg_ctlcluster restart: a fast shutdown (sessions are told 57P01 and closed), then a start. */
+  restart(): Promise<void>;
+  drop(): Promise<void>;
+}
+
+/** Clusters not yet dropped, dropped synchronously if the process goes away first. */
+const live = new Set<string>();
+let hooksInstalled = false;
+
+function dropSync(name: string): void {
+  // Last-chance cleanup from an exit handler, where nothing asynchronous runs any more.
+  try {
+    execFileSync("pg_dropcluster", ["--stop", VERSION, name], { stdio: "ignore" });
+  } catch {
+    // Nothing more can be done at exit; `pg_lsclusters` shows a leftover by its soak_ name.
+  }
+  live.delete(name);
+}
+
+function installHooks(): void {
+  if (hooksInstalled) return;
+  hooksInstalled = true;
+  process.on("exit", () => {
+    for (const name of [...live]) dropSync(name);
+  });
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      for (const name of [...live]) dropSync(name);
+      process.exit(130);
+    });
+  }
+}
+
+async function waitUntilAccepting(port: number, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const client = new pg.Client({ host: "127.0.0.1", port, user: "postgres", database: "postgres", connectionTimeoutMillis: 1000 });
+    try {
+      await client.connect();
+      await client.query("SELECT 1");
+      await client.end();
+      return;
+    } catch (err) {
+      await client.end().catch(() => undefined);
+      if (Date.now() > deadline) throw new Error(`private cluster on port ${port} did not accept connections: ${String(err)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+export async function createPrivateCluster(prefix = "soak"): Promise<PrivateCluster> {
+  installHooks();
+  const name = `${prefix}_${randomBytes(4).toString("hex")}`;
+  const port = await freePort();
+  const ctl = (action: string, ...extra: string[]) => run("pg_ctlcluster", [VERSION, name, action, ...extra]);
+  await run("pg_createcluster", [
+    VERSION, name, "--port", String(port),
+    "-o", "fsync=off", "-o", "synchronous_commit=off", "-o", "full_page_writes=off",
+    "-o", "shared_buffers=32MB", "-o", "max_connections=200",
+    "--", "--auth-host=trust", "--auth-local=trust",
+  ]);
+  live.add(name);
+  try {
+    await ctl("start");
+    await waitUntilAccepting(port);
+  } catch (err) {
+    dropSync(name);
+    throw err;
+  }
+  return {
+    name,
+    port,
+    urlFor: (database) => `postgres://postgres@127.0.0.1:${port}/${database}`,
+    async stop() {
+      await ctl("stop", "--", "-m", "fast");
+    },
+    async start() {
+      await ctl("start");
+      await waitUntilAccepting(port);
+    },
+    async restart() {
+      await ctl("restart", "--", "-m", "fast");
+      await waitUntilAccepting(port);
+    },
+    async drop() {
+      if (!live.has(name)) return;
+      await run("pg_dropcluster", ["--stop", VERSION, name]).catch(() => dropSync(name));
+      live.delete(name);
+    },
+  };
+}

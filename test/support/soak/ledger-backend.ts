@@ -1,0 +1,83 @@
+// Where the replicas keep their ledger, as one harness option. Today: one SQLite file shared by
+// every replica (each started with --allow-concurrent-store, since a SQLite ledger is meant for
+// one server). With the Postgres ledger (issue 12, item 1), the contract's storage.postgres_url_env
+// names the ledger's URL variable and every command takes --store-url-env VAR instead of --store:
+// `postgresLedger` below is that one change, and everything else in the suite reads the ledger
+// only through these args and `withLedger`, so it runs unchanged on either backend.
+
+import { join } from "node:path";
+import type { Ledger } from "../../../runtime/ledger/ports.ts";
+import { withLedger } from "../../../operator/review/store.ts";
+
+/** The variable the replicas and the CLI read the shared ledger keys from (one MAC key for all). */
+export const LEDGER_KEY_ENV = "SYNAPSOR_LEDGER_KEY";
+
+export interface LedgerBackend {
+  kind: "sqlite" | "postgres";
+  /** Changes the contract before it is built (the Postgres ledger is named there). */
+  configure(config: Record<string, any>): void;
+  /** Extra `serve` flags for every replica. */
+  serverArgs: string[];
+  /** Flags that point a CLI command (proposals, apply, store, evidence, receipts) at the ledger. */
+  cliArgs: string[];
+  /** Extra environment for replicas and CLI commands (ledger URL variable, keys). */
+  env: Record<string, string>;
+  /** Opens the ledger in this process through its ports, runs `work`, closes it. */
+  withLedger<T>(work: (ledger: Ledger) => Promise<T>): Promise<T>;
+}
+
+export function sqliteLedger(dir: string, key: string): LedgerBackend {
+  const path = join(dir, "ledger.db");
+  return {
+    kind: "sqlite",
+    configure() {},
+    serverArgs: ["--store", path, "--allow-concurrent-store"],
+    cliArgs: ["--store", path],
+    env: { [LEDGER_KEY_ENV]: key },
+    withLedger: (work) => withEnv({ [LEDGER_KEY_ENV]: key }, () => withLedger(path, work, { storePath: path, envName: LEDGER_KEY_ENV, envRequired: true })),
+  };
+}
+
+/** Runs `work` with variables set in this process (the ledger reads its key and URL from the environment). */
+async function withEnv<T>(vars: Record<string, string>, work: () => Promise<T>): Promise<T> {
+  const previous = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, vars);
+  try {
+    return await work();
+  } finally {
+    for (const [k, v] of Object.entries(previous)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
+
+/**
+ * The Postgres ledger (branch i12-pg-ledger): the contract names SOAK_LEDGER_URL in
+ * storage.postgres_url_env; replicas start without --store; commands take --store-url-env.
+ * `open` is the backend's own opener, passed in once that branch exports it.
+ */
+export function postgresLedger(url: string, key: string, open?: (urlEnv: string) => Promise<Ledger>): LedgerBackend {
+  const urlEnv = "SOAK_LEDGER_URL";
+  return {
+    kind: "postgres",
+    configure(config) {
+      config.storage = { ...(config.storage ?? {}), postgres_url_env: urlEnv };
+      delete config.storage.sqlite_path;
+    },
+    serverArgs: [],
+    cliArgs: ["--store-url-env", urlEnv],
+    env: { [urlEnv]: url, [LEDGER_KEY_ENV]: key },
+    async withLedger(work) {
+      if (!open) throw new Error("the Postgres ledger is not in this build yet (branch i12-pg-ledger); run with the SQLite ledger");
+      return withEnv({ [urlEnv]: url, [LEDGER_KEY_ENV]: key }, async () => {
+        const ledger = await open(urlEnv);
+        try {
+          return await work(ledger);
+        } finally {
+          await ledger.close();
+        }
+      });
+    },
+  };
+}
