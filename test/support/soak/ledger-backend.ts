@@ -8,6 +8,9 @@
 import { join } from "node:path";
 import type { Ledger } from "../../../runtime/ledger/ports.ts";
 import { withLedger } from "../../../operator/review/store.ts";
+import { withStoreFile } from "../../../operator/store/open.ts";
+import { countStore } from "../../../runtime/ledger/sqlite/lifecycle/stats.ts";
+import { runCli } from "../cli.ts";
 
 /** The variable the replicas and the CLI read the shared ledger keys from (one MAC key for all). */
 export const LEDGER_KEY_ENV = "SYNAPSOR_LEDGER_KEY";
@@ -22,6 +25,8 @@ export interface LedgerBackend {
   cliArgs: string[];
   /** Extra environment for replicas and CLI commands (ledger URL variable, keys). */
   env: Record<string, string>;
+  /** Evidence bundles in the ledger: what `store stats` reports as records.evidence. */
+  countEvidence(): Promise<number>;
   /** Opens the ledger in this process through its ports, runs `work`, closes it. */
   withLedger<T>(work: (ledger: Ledger) => Promise<T>): Promise<T>;
 }
@@ -34,6 +39,8 @@ export function sqliteLedger(dir: string, key: string): LedgerBackend {
     serverArgs: ["--store", path, "--allow-concurrent-store"],
     cliArgs: ["--store", path],
     env: { [LEDGER_KEY_ENV]: key },
+    // In process, with the function `store stats` counts with (a CLI start per phase costs seconds on a busy machine).
+    countEvidence: async () => withStoreFile(path, countStore).records.evidence,
     withLedger: (work) => withEnv({ [LEDGER_KEY_ENV]: key }, () => withLedger(path, work, { storePath: path, envName: LEDGER_KEY_ENV, envRequired: true })),
   };
 }
@@ -68,6 +75,11 @@ export function postgresLedger(url: string, key: string, open?: (urlEnv: string)
     serverArgs: [],
     cliArgs: ["--store-url-env", urlEnv],
     env: { [urlEnv]: url, [LEDGER_KEY_ENV]: key },
+    async countEvidence() {
+      const r = await runCli(["store", "stats", "--store-url-env", urlEnv, "--json"], { env: { ...process.env, [urlEnv]: url, [LEDGER_KEY_ENV]: key } });
+      if (r.code !== 0) throw new Error(`store stats failed: ${r.stderr}`);
+      return JSON.parse(r.stdout).records.evidence as number;
+    },
     async withLedger(work) {
       if (!open) throw new Error("the Postgres ledger is not in this build yet (branch i12-pg-ledger); run with the SQLite ledger");
       return withEnv({ [urlEnv]: url, [LEDGER_KEY_ENV]: key }, async () => {

@@ -63,12 +63,7 @@ function cpuSpentMs(before: Map<number, number>, after: Map<number, number>): nu
   return total;
 }
 
-/** Evidence bundles in the ledger, as `store stats --json` counts them. */
-export async function evidenceRows(env: SoakEnvironment): Promise<number> {
-  const r = await env.cli(["store", "stats", ...env.ledger.cliArgs, "--json"]);
-  if (r.code !== 0) throw new Error(`store stats failed: ${r.stderr}`);
-  return JSON.parse(r.stdout).records.evidence as number;
-}
+const evidenceRows = (env: SoakEnvironment) => env.ledger.countEvidence();
 
 /** Evidence handles a successful answer carried that the ledger does not hold for that tenant and invoice. */
 async function missingEvidence(env: SoakEnvironment, evidence: LoadResult["evidence"]): Promise<string[]> {
