@@ -2,13 +2,14 @@
 // tools on a free port, so the suite can stop and restart "the source database" without touching
 // the shared server on 5432 that every other test uses. Trust auth on loopback only (initdb's
 // --auth-host), fsync off (the suite measures the runner, not this cluster's disk). The cluster
-// is dropped by drop(), and also when the process exits or is interrupted before that.
+// is dropped by drop(), and also when the process exits or is interrupted before that (exit-cleanup.ts).
 
 import { execFile, execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { promisify } from "node:util";
 import pg from "pg";
 import { freePort } from "../ports.ts";
+import { atExit } from "./exit-cleanup.ts";
 
 const run = promisify(execFile);
 const VERSION = "15";
@@ -25,32 +26,9 @@ export interface PrivateCluster {
   drop(): Promise<void>;
 }
 
-/** Clusters not yet dropped, dropped synchronously if the process goes away first. */
-const live = new Set<string>();
-let hooksInstalled = false;
-
+/** Synchronous drop, for the exit handler (pg_dropcluster stops the cluster first). */
 function dropSync(name: string): void {
-  // Last-chance cleanup from an exit handler, where nothing asynchronous runs any more.
-  try {
-    execFileSync("pg_dropcluster", ["--stop", VERSION, name], { stdio: "ignore" });
-  } catch {
-    // Nothing more can be done at exit; `pg_lsclusters` shows a leftover by its soak_ name.
-  }
-  live.delete(name);
-}
-
-function installHooks(): void {
-  if (hooksInstalled) return;
-  hooksInstalled = true;
-  process.on("exit", () => {
-    for (const name of [...live]) dropSync(name);
-  });
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.once(signal, () => {
-      for (const name of [...live]) dropSync(name);
-      process.exit(130);
-    });
-  }
+  execFileSync("pg_dropcluster", ["--stop", VERSION, name], { stdio: "ignore" });
 }
 
 async function waitUntilAccepting(port: number, timeoutMs = 30_000): Promise<void> {
@@ -71,7 +49,6 @@ async function waitUntilAccepting(port: number, timeoutMs = 30_000): Promise<voi
 }
 
 export async function createPrivateCluster(prefix = "soak"): Promise<PrivateCluster> {
-  installHooks();
   const name = `${prefix}_${randomBytes(4).toString("hex")}`;
   const port = await freePort();
   const ctl = (action: string, ...extra: string[]) => run("pg_ctlcluster", [VERSION, name, action, ...extra]);
@@ -81,11 +58,14 @@ export async function createPrivateCluster(prefix = "soak"): Promise<PrivateClus
     "-o", "shared_buffers=32MB", "-o", "max_connections=200",
     "--", "--auth-host=trust", "--auth-local=trust",
   ]);
-  live.add(name);
+  // Until drop() ran: `pg_lsclusters` would otherwise show a leftover soak_ cluster after a ^C.
+  const forget = atExit(() => dropSync(name));
+  let dropped = false;
   try {
     await ctl("start");
     await waitUntilAccepting(port);
   } catch (err) {
+    forget();
     dropSync(name);
     throw err;
   }
@@ -105,9 +85,10 @@ export async function createPrivateCluster(prefix = "soak"): Promise<PrivateClus
       await waitUntilAccepting(port);
     },
     async drop() {
-      if (!live.has(name)) return;
-      await run("pg_dropcluster", ["--stop", VERSION, name]).catch(() => dropSync(name));
-      live.delete(name);
+      if (dropped) return;
+      dropped = true;
+      forget();
+      await run("pg_dropcluster", ["--stop", VERSION, name]);
     },
   };
 }

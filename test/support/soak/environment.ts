@@ -15,6 +15,7 @@ import { EXAMPLE_DIR, seedExample, seedInvoiceVolume } from "../example.ts";
 import { startStallProxy, type StallProxy } from "../stall-proxy.ts";
 import { startBalancer, type Balancer } from "./balancer.ts";
 import { createPrivateCluster, type PrivateCluster } from "./cluster.ts";
+import { atExit } from "./exit-cleanup.ts";
 import { sqliteLedger, type LedgerBackend } from "./ledger-backend.ts";
 import { TENANT } from "./load.ts";
 
@@ -177,6 +178,9 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Soa
         "--auth-token-env", "SOAK_TOKEN", "--pool-size", String(options.poolSize), ...ledger.serverArgs,
       ]);
       replicas.push({ index, url: server.url, process: server });
+      // Interrupted before close(): the replicas must not outlive the suite.
+      const forget = atExit(() => void server.child.kill("SIGKILL"));
+      server.child.once("exit", forget);
     }
     const balancer = await startBalancer(replicas.map((r) => r.url));
     cleanups.push(() => balancer.close());
