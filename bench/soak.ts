@@ -8,12 +8,15 @@ import { parseArgs } from "node:util";
 import { SHORT, SOAK, runSoak } from "../test/support/soak/harness.ts";
 import type { PhaseReport } from "../test/support/soak/phases.ts";
 import { formatReport } from "../test/support/soak/report.ts";
+import { postgresFactory } from "../test/support/soak/ledger-backend.ts";
 
 const USAGE = `Usage: npm run soak -- [options]
 
   --duration S     seconds of steady load before the faults (default ${SOAK.durationMs / 1000})
   --clients N      concurrent clients, 16 to 64 (default ${SOAK.clients})
   --replicas N     replicas of the compiled server, 2 or 3 (default ${SOAK.replicas})
+  --ledger KIND    sqlite (default: one file shared by the replicas) or postgres (a database
+                   on the shared server; needs the Postgres ledger, branch i12-pg-ledger)
   --short          the short run's settings (what npm test runs)
   --json           print the report as JSON
   -h, --help       this text
@@ -36,6 +39,7 @@ const { values } = parseArgs({
     clients: { type: "string" },
     replicas: { type: "string" },
     short: { type: "boolean" },
+    ledger: { type: "string", default: "sqlite" },
     json: { type: "boolean" },
     help: { type: "boolean", short: "h" },
   },
@@ -45,6 +49,10 @@ if (values.help) {
   console.log(USAGE);
   process.exit(0);
 }
+if (values.ledger !== "sqlite" && values.ledger !== "postgres") {
+  console.error(`soak: --ledger must be sqlite or postgres, not '${values.ledger}'`);
+  process.exit(2);
+}
 const began = performance.now();
 const base = values.short ? SHORT : SOAK;
 const duration = whole("duration", values.duration, 1, 3600);
@@ -53,11 +61,19 @@ const options = {
   ...(duration !== undefined ? { durationMs: duration * 1000 } : {}),
   clients: whole("clients", values.clients, 16, 64) ?? base.clients,
   replicas: whole("replicas", values.replicas, 2, 3) ?? base.replicas,
+  // The Postgres ledger's opener goes here once it is merged: postgresFactory((p) => openLedger({ postgres: p })).
+  ...(values.ledger === "postgres" ? { ledger: postgresFactory(), ledgerName: "postgres (one database on the shared server)" } : {}),
   onPhase: values.json ? undefined : (p: PhaseReport) => {
     console.error(`soak: ${p.name}: ${p.checks.filter((c) => c.ok).length}/${p.checks.length} checks passed (${((performance.now() - began) / 1000).toFixed(0)} s)`);
     for (const c of p.checks) if (!c.ok) console.error(`soak:   FAILED ${c.name}: ${c.detail ?? ""}`);
   },
 };
-const report = await runSoak(options);
-console.log(values.json ? JSON.stringify(report, null, 2) : formatReport(report));
-process.exitCode = report.ok ? 0 : 1;
+try {
+  const report = await runSoak(options);
+  console.log(values.json ? JSON.stringify(report, null, 2) : formatReport(report));
+  process.exitCode = report.ok ? 0 : 1;
+} catch (err) {
+  // The set-up failed (no checks ran): say what, without a stack trace.
+  console.error(`soak: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 1;
+}

@@ -16,7 +16,7 @@ import { startStallProxy, type StallProxy } from "../stall-proxy.ts";
 import { startBalancer, type Balancer } from "./balancer.ts";
 import { createPrivateCluster, type PrivateCluster } from "./cluster.ts";
 import { atExit } from "./exit-cleanup.ts";
-import { sqliteLedger, type LedgerBackend } from "./ledger-backend.ts";
+import { sqliteFactory, type LedgerBackend, type LedgerFactory } from "./ledger-backend.ts";
 import { TENANT } from "./load.ts";
 
 export interface EnvironmentOptions {
@@ -28,7 +28,7 @@ export interface EnvironmentOptions {
   /** Connections per replica and source. */
   poolSize: number;
   /** Makes the ledger backend for a work directory (default: one shared SQLite file). */
-  ledger?: (dir: string, key: string) => LedgerBackend;
+  ledger?: LedgerFactory;
 }
 
 export interface Replica {
@@ -125,7 +125,8 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Soa
 
     const token = randomBytes(24).toString("hex");
     const ledgerKey = randomBytes(32).toString("base64");
-    const ledger = (options.ledger ?? sqliteLedger)(work, ledgerKey);
+    const ledger = await (options.ledger ?? sqliteFactory)(work, ledgerKey);
+    if (ledger.close) cleanups.push(() => ledger.close!());
 
     // The writer role gets exactly the grants the CLI prints, as an operator would run them.
     const migration = await runCli(["writeback", "migration", "--engine", "postgres"]);

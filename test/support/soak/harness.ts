@@ -6,7 +6,7 @@
 import { cpus, loadavg } from "node:os";
 import { queryDeadlineMs } from "../../../runtime/db/limits.ts";
 import { startEnvironment } from "./environment.ts";
-import type { LedgerBackend } from "./ledger-backend.ts";
+import type { LedgerFactory } from "./ledger-backend.ts";
 import { idleWindow, killReplica, proxyFault, racingReview, sourceRestart, steady, type Check, type PhaseReport, type PhaseSettings } from "./phases.ts";
 
 export interface SoakOptions {
@@ -23,7 +23,10 @@ export interface SoakOptions {
   invoices: number;
   statementTimeoutMs: number;
   poolSize: number;
-  ledger?: (dir: string, key: string) => LedgerBackend;
+  /** Default: one SQLite file shared by the replicas. */
+  ledger?: LedgerFactory;
+  /** How the report names the ledger backend. */
+  ledgerName?: string;
   /** Called after each phase (progress output). */
   onPhase?: (phase: PhaseReport) => void;
 }
@@ -31,12 +34,12 @@ export interface SoakOptions {
 export interface SoakReport {
   ok: boolean;
   machine: { cpus: number; model: string; node: string; loadAverageBefore: number[]; loadAverageAfter: number[] };
-  options: Omit<SoakOptions, "ledger" | "onPhase"> & { ledger: string };
+  options: Omit<SoakOptions, "ledger" | "ledgerName" | "onPhase"> & { ledger: string };
   phases: PhaseReport[];
   final: Check[];
 }
 
-export const SHORT: Omit<SoakOptions, "ledger" | "onPhase"> = {
+export const SHORT: Omit<SoakOptions, "ledger" | "ledgerName" | "onPhase"> = {
   replicas: 3,
   clients: 16,
   durationMs: 1500,
@@ -49,7 +52,7 @@ export const SHORT: Omit<SoakOptions, "ledger" | "onPhase"> = {
   poolSize: 4,
 };
 
-export const SOAK: Omit<SoakOptions, "ledger" | "onPhase"> = {
+export const SOAK: Omit<SoakOptions, "ledger" | "ledgerName" | "onPhase"> = {
   replicas: 3,
   clients: 32,
   durationMs: 90_000,
@@ -102,11 +105,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     await env.close();
   }
   const ok = [...phases.flatMap((p) => p.checks), ...final].every((c) => c.ok);
-  const { ledger: _ledger, onPhase: _onPhase, ...plain } = options;
+  const { ledger: _ledger, ledgerName, onPhase: _onPhase, ...plain } = options;
   return {
     ok,
     machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "unknown", node: process.versions.node, loadAverageBefore, loadAverageAfter: loadavg() },
-    options: { ...plain, ledger: options.ledger ? "custom" : "sqlite (shared file, --allow-concurrent-store)" },
+    options: { ...plain, ledger: ledgerName ?? "sqlite (shared file, --allow-concurrent-store)" },
     phases,
     final,
   };

@@ -11,6 +11,7 @@ import { withLedger } from "../../../operator/review/store.ts";
 import { withStoreFile } from "../../../operator/store/open.ts";
 import { countStore } from "../../../runtime/ledger/sqlite/lifecycle/stats.ts";
 import { runCli } from "../cli.ts";
+import { createPostgresDatabase } from "../databases.ts";
 
 /** The variable the replicas and the CLI read the shared ledger keys from (one MAC key for all). */
 export const LEDGER_KEY_ENV = "SYNAPSOR_LEDGER_KEY";
@@ -29,6 +30,26 @@ export interface LedgerBackend {
   countEvidence(): Promise<number>;
   /** Opens the ledger in this process through its ports, runs `work`, closes it. */
   withLedger<T>(work: (ledger: Ledger) => Promise<T>): Promise<T>;
+  /** Removes what the backend made outside the work directory (a ledger database). */
+  close?(): Promise<void>;
+}
+
+/** Makes the backend for a run: its work directory and the ledger key every replica shares. */
+export type LedgerFactory = (dir: string, key: string) => Promise<LedgerBackend>;
+
+export const sqliteFactory: LedgerFactory = async (dir, key) => sqliteLedger(dir, key);
+
+/**
+ * A Postgres ledger in a fresh database on the shared server (not the source cluster the suite
+ * restarts), dropped at the end. Until the Postgres ledger is merged, `open` is undefined and the
+ * run stops before it starts anything, saying so.
+ */
+export function postgresFactory(open?: (location: PostgresLedgerLocation) => Promise<Ledger>): LedgerFactory {
+  return async (_dir, key) => {
+    if (!open) throw new Error("the Postgres ledger is not in this build yet (branch i12-pg-ledger); run with --ledger sqlite");
+    const db = await createPostgresDatabase("srsoakledger");
+    return { ...postgresLedger(db.url, key, open), close: () => db.drop() };
+  };
 }
 
 export function sqliteLedger(dir: string, key: string): LedgerBackend {
@@ -59,12 +80,20 @@ async function withEnv<T>(vars: Record<string, string>, work: () => Promise<T>):
   }
 }
 
+/** Where a Postgres ledger lives: its URL (never printed) and the variable that carries it. */
+export interface PostgresLedgerLocation {
+  url: string;
+  urlEnv: string;
+}
+
 /**
  * The Postgres ledger (branch i12-pg-ledger): the contract names SOAK_LEDGER_URL in
  * storage.postgres_url_env; replicas start without --store; commands take --store-url-env.
- * `open` is the backend's own opener, passed in once that branch exports it.
+ * `open` opens it in this process; with that branch merged it is
+ * `(location) => openLedger({ postgres: location })` from runtime/ledger/open.ts.
+ * `url` should be a database outside the source cluster, which the suite restarts.
  */
-export function postgresLedger(url: string, key: string, open?: (urlEnv: string) => Promise<Ledger>): LedgerBackend {
+export function postgresLedger(url: string, key: string, open?: (location: PostgresLedgerLocation) => Promise<Ledger>): LedgerBackend {
   const urlEnv = "SOAK_LEDGER_URL";
   return {
     kind: "postgres",
@@ -76,6 +105,7 @@ export function postgresLedger(url: string, key: string, open?: (urlEnv: string)
     cliArgs: ["--store-url-env", urlEnv],
     env: { [urlEnv]: url, [LEDGER_KEY_ENV]: key },
     async countEvidence() {
+      if (!open) throw new Error("the Postgres ledger is not in this build yet (branch i12-pg-ledger); run with the SQLite ledger");
       const r = await runCli(["store", "stats", "--store-url-env", urlEnv, "--json"], { env: { ...process.env, [urlEnv]: url, [LEDGER_KEY_ENV]: key } });
       if (r.code !== 0) throw new Error(`store stats failed: ${r.stderr}`);
       return JSON.parse(r.stdout).records.evidence as number;
@@ -83,7 +113,7 @@ export function postgresLedger(url: string, key: string, open?: (urlEnv: string)
     async withLedger(work) {
       if (!open) throw new Error("the Postgres ledger is not in this build yet (branch i12-pg-ledger); run with the SQLite ledger");
       return withEnv({ [urlEnv]: url, [LEDGER_KEY_ENV]: key }, async () => {
-        const ledger = await open(urlEnv);
+        const ledger = await open({ url, urlEnv });
         try {
           return await work(ledger);
         } finally {
