@@ -109,6 +109,11 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Soa
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   };
   try {
+    // The ledger first: a backend this build cannot run refuses before a cluster is made.
+    const token = randomBytes(24).toString("hex");
+    const ledgerKey = randomBytes(32).toString("base64");
+    const ledger = await (options.ledger ?? sqliteFactory)(work, ledgerKey);
+    if (ledger.close) cleanups.push(() => ledger.close!());
     const cluster = await createPrivateCluster();
     cleanups.push(() => cluster.drop());
     const admin = new pg.Client({ connectionString: cluster.urlFor("postgres") });
@@ -123,10 +128,6 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Soa
     const max = (await sourceRows<{ max: number }>(source.url, "SELECT max(substr(id, 5)::int) - 10000 AS max FROM invoices WHERE length(id) >= 9"))[0]!.max;
     const invoicesPerTenant = Math.floor((max - 5) / 5) + 1;
 
-    const token = randomBytes(24).toString("hex");
-    const ledgerKey = randomBytes(32).toString("base64");
-    const ledger = await (options.ledger ?? sqliteFactory)(work, ledgerKey);
-    if (ledger.close) cleanups.push(() => ledger.close!());
 
     // The writer role gets exactly the grants the CLI prints, as an operator would run them.
     const migration = await runCli(["writeback", "migration", "--engine", "postgres"]);
