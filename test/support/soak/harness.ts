@@ -86,7 +86,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const steps: Array<() => Promise<PhaseReport>> = [
       () => steady(env, settings, options.durationMs),
       () => sourceRestart(env, settings, options.outageMs),
-      () => idleWindow(env, settings, options.poolSize),
+      () => idleWindow(env, options.poolSize),
       // Longer than one statement's client deadline, so calls holding a connection hit it.
       () => proxyFault(env, settings, "stall", Math.max(options.outageMs, queryDeadlineMs(options.statementTimeoutMs) + 500)),
       () => proxyFault(env, settings, "reset", options.outageMs),

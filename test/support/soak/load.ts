@@ -7,7 +7,7 @@
 import { HttpRpcClient } from "../../../bench/lib/http-client.ts";
 import { percentile } from "../../../bench/lib/stats.ts";
 import { REPLICA_LOST } from "./balancer.ts";
-import { VOLUME_TENANTS, volumeInvoiceId } from "../example.ts";
+import { volumeInvoiceId } from "../example.ts";
 
 export const TENANT = "tenant_acme";
 const FOREIGN_TENANT = "tenant_globex";
@@ -191,4 +191,3 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   return result;
 }
 
-export { VOLUME_TENANTS };

@@ -234,7 +234,7 @@ async function probeEachReplica(env: SoakEnvironment, width: number, replicas = 
  * server closes them) and a reset of every connection through replica 0's proxy. The first calls
  * afterwards meet dead connections; they must still succeed, with no replica restarted.
  */
-export async function idleWindow(env: SoakEnvironment, settings: PhaseSettings, poolSize: number): Promise<PhaseReport> {
+export async function idleWindow(env: SoakEnvironment, poolSize: number): Promise<PhaseReport> {
   const pids = env.replicas.map((r) => r.process.child.pid!);
   const warm = await probeEachReplica(env, poolSize);
   await env.cluster.restart();
