@@ -1,0 +1,79 @@
+// `npm run soak`: the load and fault suite (docs/reliability.md). 2-3 replicas of the compiled
+// example behind a round-robin balancer, a private source cluster, 16-64 clients, then the faults:
+// a source restart under load and in the idle window, a stalling and a resetting proxy, racing
+// approvals and applies, a replica killed with SIGKILL. Prints a table (or --json); exits 1 when
+// any check fails. The short version of the same harness runs in `npm test` (test/e2e/soak.test.ts).
+
+import { parseArgs } from "node:util";
+import { SHORT, SOAK, runSoak } from "../test/support/soak/harness.ts";
+import type { PhaseReport } from "../test/support/soak/phases.ts";
+import { formatReport } from "../test/support/soak/report.ts";
+import { postgresFactory } from "../test/support/soak/ledger-backend.ts";
+
+const USAGE = `Usage: npm run soak -- [options]
+
+  --duration S     seconds of steady load before the faults (default ${SOAK.durationMs / 1000})
+  --clients N      concurrent clients, 16 to 64 (default ${SOAK.clients})
+  --replicas N     replicas of the compiled server, 2 or 3 (default ${SOAK.replicas})
+  --ledger KIND    sqlite (default: one file shared by the replicas) or postgres (a database
+                   on the shared server; needs the Postgres ledger, branch i12-pg-ledger)
+  --short          the short run's settings (what npm test runs)
+  --json           print the report as JSON
+  -h, --help       this text
+
+Needs root (pg_createcluster makes a private PostgreSQL 15 cluster on a free port, dropped at the end).`;
+
+function whole(name: string, text: string | undefined, min: number, max: number): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    console.error(`soak: --${name} must be a whole number from ${min} to ${max}, not '${text}'`);
+    process.exit(2);
+  }
+  return n;
+}
+
+const { values } = parseArgs({
+  options: {
+    duration: { type: "string" },
+    clients: { type: "string" },
+    replicas: { type: "string" },
+    short: { type: "boolean" },
+    ledger: { type: "string", default: "sqlite" },
+    json: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  },
+  strict: true,
+});
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+if (values.ledger !== "sqlite" && values.ledger !== "postgres") {
+  console.error(`soak: --ledger must be sqlite or postgres, not '${values.ledger}'`);
+  process.exit(2);
+}
+const began = performance.now();
+const base = values.short ? SHORT : SOAK;
+const duration = whole("duration", values.duration, 1, 3600);
+const options = {
+  ...base,
+  ...(duration !== undefined ? { durationMs: duration * 1000 } : {}),
+  clients: whole("clients", values.clients, 16, 64) ?? base.clients,
+  replicas: whole("replicas", values.replicas, 2, 3) ?? base.replicas,
+  // The Postgres ledger's opener goes here once it is merged: postgresFactory((p) => openLedger({ postgres: p })).
+  ...(values.ledger === "postgres" ? { ledger: postgresFactory(), ledgerName: "postgres (one database on the shared server)" } : {}),
+  onPhase: values.json ? undefined : (p: PhaseReport) => {
+    console.error(`soak: ${p.name}: ${p.checks.filter((c) => c.ok).length}/${p.checks.length} checks passed (${((performance.now() - began) / 1000).toFixed(0)} s)`);
+    for (const c of p.checks) if (!c.ok) console.error(`soak:   FAILED ${c.name}: ${c.detail ?? ""}`);
+  },
+};
+try {
+  const report = await runSoak(options);
+  console.log(values.json ? JSON.stringify(report, null, 2) : formatReport(report));
+  process.exitCode = report.ok ? 0 : 1;
+} catch (err) {
+  // The set-up failed (no checks ran): say what, without a stack trace.
+  console.error(`soak: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 1;
+}

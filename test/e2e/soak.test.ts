@@ -1,0 +1,54 @@
+// The short run of the load and fault suite (`npm run soak` is the long one; docs/reliability.md):
+// three replicas of the compiled example behind a balancer, 16 clients checked answer by answer,
+// and every fault once: the source restarted under load and in the idle window, a stalling and a
+// resetting proxy, racing approvals and applies from several CLI processes, a replica SIGKILLed.
+// Each of the harness's checks is one assertion here.
+
+import { before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { SHORT, runSoak, type SoakReport } from "../support/soak/harness.ts";
+
+/** pg_createcluster needs root and Debian's postgresql-common; without them there is nothing to run. */
+function cannotRun(): string | false {
+  if (process.getuid?.() !== 0) return "needs root for pg_createcluster";
+  try {
+    execFileSync("pg_lsclusters", { stdio: "ignore" });
+    return false;
+  } catch {
+    return "pg_createcluster (postgresql-common) is not installed";
+  }
+}
+
+const skip = cannotRun();
+
+describe("soak (short): replicas under load and faults", { skip }, () => {
+  let report: SoakReport;
+  before(async () => {
+    report = await runSoak({ ...SHORT });
+  });
+
+  const phaseNames = [
+    "steady load",
+    "source restart under load",
+    "idle-window restart and reset",
+    "stalling proxy (replica 0 to source)",
+    "resetting proxy (replica 0 to source)",
+    "racing approvals and applies",
+    "replica SIGKILL under load",
+  ];
+  for (const name of phaseNames) {
+    test(name, () => {
+      const phase = report.phases.find((p) => p.name === name);
+      assert.ok(phase, `phase ${name} did not run`);
+      assert.ok(phase.checks.length > 0);
+      for (const c of phase.checks) assert.ok(c.ok, `${c.name}: ${c.detail ?? ""}`);
+      if (phase.summary) assert.ok(phase.summary.ok > 0, "calls succeeded");
+    });
+  }
+
+  test("the ledger verifies at the end", () => {
+    for (const c of report.final) assert.ok(c.ok, `${c.name}: ${c.detail ?? ""}`);
+    assert.equal(report.ok, true);
+  });
+});

@@ -1,0 +1,116 @@
+// The load and fault suite in one call, shared by `npm run soak` (bench/soak.ts) and the short run
+// inside `npm test` (test/e2e/soak.test.ts): start the environment, run the phases in order, verify
+// the whole ledger at the end, tear everything down. A failed check does not stop the run; the
+// report says which ones failed and `ok` is false.
+
+import { cpus, loadavg } from "node:os";
+import { queryDeadlineMs } from "../../../runtime/db/limits.ts";
+import { startEnvironment } from "./environment.ts";
+import type { LedgerFactory } from "./ledger-backend.ts";
+import { idleWindow, killReplica, proxyFault, racingReview, sourceRestart, steady, type Check, type PhaseReport, type PhaseSettings } from "./phases.ts";
+
+export interface SoakOptions {
+  replicas: number;
+  clients: number;
+  /** Steady load time, ms. */
+  durationMs: number;
+  /** Load time after each fault ended, ms (it starts 1 s before the fault). */
+  faultLoadMs: number;
+  /** Source outage and proxy stall/reset length, ms. */
+  outageMs: number;
+  recoveryMs: number;
+  raceRuns: number;
+  invoices: number;
+  statementTimeoutMs: number;
+  poolSize: number;
+  /** Default: one SQLite file shared by the replicas. */
+  ledger?: LedgerFactory;
+  /** How the report names the ledger backend. */
+  ledgerName?: string;
+  /** Called after each phase (progress output). */
+  onPhase?: (phase: PhaseReport) => void;
+}
+
+export interface SoakReport {
+  ok: boolean;
+  machine: { cpus: number; model: string; node: string; loadAverageBefore: number[]; loadAverageAfter: number[] };
+  options: Omit<SoakOptions, "ledger" | "ledgerName" | "onPhase"> & { ledger: string };
+  phases: PhaseReport[];
+  final: Check[];
+}
+
+export const SHORT: Omit<SoakOptions, "ledger" | "ledgerName" | "onPhase"> = {
+  replicas: 3,
+  clients: 16,
+  durationMs: 1500,
+  faultLoadMs: 2500,
+  outageMs: 1000,
+  recoveryMs: 1000,
+  raceRuns: 1,
+  invoices: 5000,
+  statementTimeoutMs: 500,
+  poolSize: 4,
+};
+
+export const SOAK: Omit<SoakOptions, "ledger" | "ledgerName" | "onPhase"> = {
+  replicas: 3,
+  clients: 32,
+  durationMs: 90_000,
+  faultLoadMs: 12_000,
+  outageMs: 3000,
+  recoveryMs: 2000,
+  raceRuns: 8,
+  invoices: 50_000,
+  statementTimeoutMs: 1000,
+  poolSize: 8,
+};
+
+export async function runSoak(options: SoakOptions): Promise<SoakReport> {
+  const loadAverageBefore = loadavg();
+  const env = await startEnvironment({
+    replicas: options.replicas,
+    invoices: options.invoices,
+    statementTimeoutMs: options.statementTimeoutMs,
+    poolSize: options.poolSize,
+    ...(options.ledger ? { ledger: options.ledger } : {}),
+  });
+  const phases: PhaseReport[] = [];
+  const final: Check[] = [];
+  try {
+    const settings: PhaseSettings = {
+      clients: options.clients,
+      faultLoadMs: options.faultLoadMs,
+      recoveryMs: options.recoveryMs,
+      statementTimeoutMs: options.statementTimeoutMs,
+    };
+    const steps: Array<() => Promise<PhaseReport>> = [
+      () => steady(env, settings, options.durationMs),
+      () => sourceRestart(env, settings, options.outageMs),
+      () => idleWindow(env, options.poolSize),
+      // Longer than one statement's client deadline, so calls holding a connection hit it.
+      () => proxyFault(env, settings, "stall", Math.max(options.outageMs, queryDeadlineMs(options.statementTimeoutMs) + 500)),
+      () => proxyFault(env, settings, "reset", options.outageMs),
+      () => racingReview(env, options.raceRuns),
+      // Last: the killed replica stays down.
+      () => killReplica(env, settings),
+    ];
+    for (const step of steps) {
+      const phase = await step();
+      phases.push(phase);
+      options.onPhase?.(phase);
+    }
+    const verify = await env.cli(["store", "verify", ...env.ledger.cliArgs, "--json"]);
+    final.push({ name: "the whole ledger verifies at the end (store verify)", ok: verify.code === 0, ...(verify.code === 0 ? {} : { detail: verify.stdout.slice(0, 400) + verify.stderr.slice(0, 400) }) });
+  } finally {
+    await env.close();
+  }
+  const ok = [...phases.flatMap((p) => p.checks), ...final].every((c) => c.ok);
+  const { ledger: _ledger, ledgerName, onPhase: _onPhase, ...plain } = options;
+  return {
+    ok,
+    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "unknown", node: process.versions.node, loadAverageBefore, loadAverageAfter: loadavg() },
+    options: { ...plain, ledger: ledgerName ?? "sqlite (shared file, --allow-concurrent-store)" },
+    phases,
+    final,
+  };
+}

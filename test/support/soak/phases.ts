@@ -1,0 +1,351 @@
+// The suite's phases: steady load, then one fault each, every one with its checks. A phase runs
+// the load and, alongside it, a fault script that records when the fault began and ended (ms on
+// the load's clock); the checks then read the per-call timeline against those instants.
+
+import { setTimeout as sleep } from "node:timers/promises";
+import { HttpRpcClient } from "../../../bench/lib/http-client.ts";
+import { cpuMs } from "../../../bench/lib/proc.ts";
+import { CONNECT_TIMEOUT_MS, queryDeadlineMs } from "../../../runtime/db/limits.ts";
+import { REPLICA_LOST } from "./balancer.ts";
+import type { SoakEnvironment } from "./environment.ts";
+import { runLoad, summarize, TENANT, type LoadResult, type LoadSummary } from "./load.ts";
+import { raceApprovals, type RaceReport } from "./race.ts";
+
+export interface Check {
+  name: string;
+  ok: boolean;
+  detail?: string;
+}
+
+export interface PhaseReport {
+  name: string;
+  summary?: LoadSummary;
+  /** Server CPU (all replicas, user + system from /proc) per call of this phase, µs. */
+  cpuUsPerCall?: number;
+  evidence?: { rowsAdded: number; successfulCalls: number; missing: number };
+  /** When the fault began and ended, ms from the phase's start. */
+  fault?: { from: number; to: number };
+  race?: RaceReport;
+  checks: Check[];
+}
+
+export interface PhaseSettings {
+  clients: number;
+  /** Load time of each fault phase after its fault ended (it starts 1 s before the fault). */
+  faultLoadMs: number;
+  /** After the fault ended, calls started this much later must all succeed. */
+  recoveryMs: number;
+  statementTimeoutMs: number;
+}
+
+/** A fault phase that has not ended by then is cut off (and its recovery check fails). */
+const MAX_PHASE_MS = 120_000;
+
+const check = (name: string, ok: boolean, detail?: string): Check => (ok ? { name, ok } : { name, ok, detail: detail ?? "" });
+
+/** CPU time so far of each replica still running, by pid. */
+function replicaCpuMs(env: SoakEnvironment): Map<number, number> {
+  const byPid = new Map<number, number>();
+  for (const r of env.replicas) {
+    try {
+      byPid.set(r.process.child.pid!, cpuMs(r.process.child.pid!));
+    } catch {
+      // A killed replica has no /proc entry any more.
+    }
+  }
+  return byPid;
+}
+
+/** CPU the replicas used between two readings; a replica killed in between is left out (its share is lost). */
+function cpuSpentMs(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, ms] of after) total += ms - (before.get(pid) ?? ms);
+  return total;
+}
+
+const evidenceRows = (env: SoakEnvironment) => env.ledger.countEvidence();
+
+/** Evidence handles a successful answer carried that the ledger does not hold for that tenant and invoice. */
+async function missingEvidence(env: SoakEnvironment, evidence: LoadResult["evidence"]): Promise<string[]> {
+  return env.ledger.withLedger(async (ledger) => {
+    const missing: string[] = [];
+    for (const { id, invoice } of evidence) {
+      const bundle = await ledger.reads.getEvidence(id, TENANT);
+      if (!bundle || !bundle.objectIds.includes(invoice)) missing.push(id);
+    }
+    return missing;
+  });
+}
+
+interface FaultTimes {
+  from: number;
+  to: number;
+  /** Evidence rows the fault script's own successful calls added (outside the load). */
+  extraEvidence?: number;
+}
+
+interface LoadPhaseSpec {
+  name: string;
+  /** Load time; with a fault, load time after the fault ended. */
+  durationMs: number;
+  /** Codes a call may fail with in this phase (besides succeeding). */
+  allowed: readonly string[];
+  proposeEvery?: number;
+  /** Runs alongside the load; returns when the fault began and ended on the load's clock. */
+  fault?: (now: () => number) => Promise<FaultTimes>;
+  /** Calls that never got an answer may still have left evidence (a killed replica). */
+  unansweredMayLeaveEvidence?: boolean;
+  /** Extra checks once the load ended. */
+  after?: (result: LoadResult, fault: FaultTimes | undefined) => Promise<Check[]>;
+}
+
+async function loadPhase(env: SoakEnvironment, settings: PhaseSettings, spec: LoadPhaseSpec): Promise<PhaseReport> {
+  const rowsBefore = await evidenceRows(env);
+  const cpuBefore = replicaCpuMs(env);
+  const t0 = performance.now();
+  const now = () => performance.now() - t0;
+  // With a fault, the load runs until `durationMs` after the fault ended (the recovery is measured
+  // on calls started then), whatever the fault took; without one, for `durationMs`.
+  let faultEnded: number | undefined;
+  const stop = () => faultEnded !== undefined && now() > faultEnded + spec.durationMs;
+  const [result, fault] = await Promise.all([
+    runLoad({
+      url: env.balancer.url,
+      token: env.token,
+      clients: settings.clients,
+      durationMs: spec.fault ? MAX_PHASE_MS : spec.durationMs,
+      invoicesPerTenant: env.invoicesPerTenant,
+      stop,
+      ...(spec.proposeEvery ? { proposeEvery: spec.proposeEvery } : {}),
+    }),
+    spec.fault
+      ? spec.fault(now).then((times) => {
+          faultEnded = times.to;
+          return times;
+        })
+      : Promise.resolve(undefined),
+  ]);
+  const cpu = cpuSpentMs(cpuBefore, replicaCpuMs(env));
+  const summary = summarize(result);
+  const rowsAdded = (await evidenceRows(env)) - rowsBefore - (fault?.extraEvidence ?? 0);
+  const missing = await missingEvidence(env, result.evidence);
+  const unexpected = Object.entries(summary.errorsByCode).filter(([code]) => !spec.allowed.includes(code));
+  const unanswered = summary.errorsByCode[REPLICA_LOST] ?? 0;
+  const checks: Check[] = [
+    check("0 wrong answers (row and tenant checked on every answer)", result.wrong.length === 0, result.wrong.slice(0, 3).join("; ")),
+    check("no driver or socket text in any error", result.leaks.length === 0, result.leaks.slice(0, 3).join("; ")),
+    check(
+      `failures only with ${spec.allowed.length ? spec.allowed.join(", ") : "no code (none allowed)"}`,
+      unexpected.length === 0,
+      JSON.stringify(Object.fromEntries(unexpected)),
+    ),
+    check("0 lost evidence: every successful answer's bundle is in the ledger", missing.length === 0, `${missing.length} missing, e.g. ${missing.slice(0, 3).join(", ")}`),
+    spec.unansweredMayLeaveEvidence
+      ? check(
+          "evidence rows added = successful calls (+ at most the calls cut off with the replica)",
+          rowsAdded >= result.evidence.length && rowsAdded <= result.evidence.length + unanswered,
+          `rows added ${rowsAdded}, successful ${result.evidence.length}, cut off ${unanswered}`,
+        )
+      : check("evidence rows added = successful calls", rowsAdded === result.evidence.length, `rows added ${rowsAdded}, successful calls ${result.evidence.length}`),
+  ];
+  if (fault) {
+    const recovered = result.calls.filter((c) => c.start >= fault.to + settings.recoveryMs);
+    const failedAfter = recovered.filter((c) => c.code !== "ok");
+    checks.push(
+      check(
+        `recovered: every call started ${settings.recoveryMs} ms after the fault ended succeeded`,
+        recovered.length > 0 && failedAfter.length === 0,
+        recovered.length === 0 ? "no calls after recovery (phase too short)" : `${failedAfter.length} of ${recovered.length} failed: ${[...new Set(failedAfter.map((c) => c.code))].join(", ")}`,
+      ),
+    );
+  }
+  if (spec.after) checks.push(...(await spec.after(result, fault)));
+  return {
+    name: spec.name,
+    summary,
+    cpuUsPerCall: summary.calls > 0 ? (cpu * 1000) / summary.calls : 0,
+    evidence: { rowsAdded, successfulCalls: result.evidence.length, missing: missing.length },
+    ...(fault ? { fault: { from: fault.from, to: fault.to } } : {}),
+    checks,
+  };
+}
+
+const failuresDuring = (result: LoadResult, fault: { from: number; to: number }) =>
+  result.calls.filter((c) => c.code !== "ok" && c.end >= fault.from);
+
+function replicasAlive(env: SoakEnvironment, pids: number[]): Check {
+  const now = env.replicas.map((r) => (r.process.child.exitCode === null ? r.process.child.pid : undefined));
+  return check("no replica was restarted (same processes, all running)", pids.every((pid, i) => now[i] === pid), JSON.stringify({ before: pids, now }));
+}
+
+export function steady(env: SoakEnvironment, settings: PhaseSettings, durationMs: number): Promise<PhaseReport> {
+  return loadPhase(env, settings, { name: "steady load", durationMs, allowed: [] });
+}
+
+/** (a) The source cluster stops under load and starts again; no replica is touched. */
+export function sourceRestart(env: SoakEnvironment, settings: PhaseSettings, outageMs: number): Promise<PhaseReport> {
+  const pids = env.replicas.map((r) => r.process.child.pid!);
+  return loadPhase(env, settings, {
+    name: "source restart under load",
+    durationMs: settings.faultLoadMs,
+    allowed: ["TEMPORARILY_UNAVAILABLE"],
+    async fault(now) {
+      await sleep(1000);
+      const from = now();
+      await env.cluster.stop();
+      await sleep(outageMs);
+      await env.cluster.start();
+      return { from, to: now() };
+    },
+    async after(result, fault) {
+      const seen = failuresDuring(result, fault!).length;
+      return [
+        check("the outage was seen: calls failed with TEMPORARILY_UNAVAILABLE", seen > 0, "no call failed while the source was down"),
+        replicasAlive(env, pids),
+      ];
+    },
+  });
+}
+
+/**
+ * Calls straight to each replica, `width` at a time, twice: enough to take every pooled
+ * connection the load left idle. Returns the failures by code.
+ */
+async function probeEachReplica(env: SoakEnvironment, width: number, replicas = env.replicas): Promise<string[]> {
+  const failures: string[] = [];
+  for (const replica of replicas) {
+    const client = new HttpRpcClient(replica.url, env.token, width);
+    try {
+      for (let round = 0; round < 2; round++) {
+        await Promise.all(
+          Array.from({ length: width }, async (_, i) => {
+            const invoice = `INV-${10005 + 5 * (round * width + i)}`;
+            const text = await client.request("tools/call", JSON.stringify({ name: "billing.inspect_invoice", arguments: { invoice_id: invoice } })).catch((e: Error) => e.message);
+            let envelope: any;
+            try {
+              envelope = JSON.parse(text).result?.structuredContent;
+            } catch {}
+            if (envelope?.ok !== true || envelope.data?.id !== invoice) failures.push(`replica ${replica.index}: ${envelope?.error?.code ?? text.slice(0, 80)}`);
+          }),
+        );
+      }
+    } finally {
+      client.close();
+    }
+  }
+  return failures;
+}
+
+/**
+ * (a, idle) Faults while the pools hold idle connections and no call runs: a source restart (the
+ * server closes them) and a reset of every connection through replica 0's proxy. The first calls
+ * afterwards meet dead connections; they must still succeed, with no replica restarted.
+ */
+export async function idleWindow(env: SoakEnvironment, poolSize: number): Promise<PhaseReport> {
+  const pids = env.replicas.map((r) => r.process.child.pid!);
+  const warm = await probeEachReplica(env, poolSize);
+  await env.cluster.restart();
+  const afterRestart = await probeEachReplica(env, poolSize);
+  env.proxy.reset();
+  await sleep(50);
+  env.proxy.resume();
+  const afterReset = await probeEachReplica(env, poolSize, env.replicas.slice(0, 1));
+  return {
+    name: "idle-window restart and reset",
+    checks: [
+      check("pools warmed: every replica answered", warm.length === 0, warm.join("; ")),
+      check("after a source restart in the idle window, the first calls on every replica succeed", afterRestart.length === 0, afterRestart.join("; ")),
+      check("after every idle connection of replica 0 was reset, its first calls succeed", afterReset.length === 0, afterReset.join("; ")),
+      replicasAlive(env, pids),
+    ],
+  };
+}
+
+/** The slowest a failing call may take: waiting for a slot (connect timeout), then one statement's deadline, plus scheduling slack. */
+function failureBoundMs(settings: PhaseSettings): number {
+  return CONNECT_TIMEOUT_MS + queryDeadlineMs(settings.statementTimeoutMs) + 1500;
+}
+
+/** (c) The proxy between replica 0 and the source stalls (swallows bytes) or resets (RST) under load. */
+export function proxyFault(env: SoakEnvironment, settings: PhaseSettings, mode: "stall" | "reset", faultMs: number): Promise<PhaseReport> {
+  const bound = failureBoundMs(settings);
+  let probeFailures: string[] = [];
+  return loadPhase(env, settings, {
+    name: `${mode === "stall" ? "stalling" : "resetting"} proxy (replica 0 to source)`,
+    durationMs: settings.faultLoadMs,
+    allowed: ["TEMPORARILY_UNAVAILABLE"],
+    async fault(now) {
+      await sleep(1000);
+      const from = now();
+      if (mode === "stall") env.proxy.stall();
+      else env.proxy.reset();
+      // The balancer has no health checks, so under load every client soon waits on replica 0;
+      // whether the others still serve is asked of them directly, mid-fault.
+      const probeAt = now();
+      const others = env.replicas.slice(1);
+      probeFailures = await probeEachReplica(env, 1, others);
+      await sleep(Math.max(0, faultMs - (now() - probeAt)));
+      env.proxy.resume();
+      return { from, to: now(), extraEvidence: others.length * 2 - probeFailures.length };
+    },
+    async after(result, fault) {
+      const failed = failuresDuring(result, fault!);
+      const slowest = Math.max(0, ...failed.map((c) => c.end - c.start));
+      return [
+        check(`the ${mode} was seen: calls failed with TEMPORARILY_UNAVAILABLE`, failed.length > 0, "no call failed"),
+        check(`every failure was bounded (≤ ${bound} ms)`, slowest <= bound, `slowest failure ${slowest.toFixed(0)} ms`),
+        check(`the other replicas answered directly during the ${mode}`, probeFailures.length === 0, probeFailures.join("; ")),
+      ];
+    },
+  });
+}
+
+/** (b) One replica is killed with SIGKILL while reads and proposals run. */
+export function killReplica(env: SoakEnvironment, settings: PhaseSettings): Promise<PhaseReport> {
+  const victim = env.replicas[env.replicas.length - 1]!;
+  return loadPhase(env, settings, {
+    name: "replica SIGKILL under load",
+    durationMs: settings.faultLoadMs,
+    allowed: [REPLICA_LOST],
+    proposeEvery: 10,
+    unansweredMayLeaveEvidence: true,
+    async fault(now) {
+      await sleep(1000);
+      const from = now();
+      victim.process.child.kill("SIGKILL");
+      await new Promise((r) => (victim.process.child.exitCode !== null || victim.process.child.signalCode !== null ? r(undefined) : victim.process.child.once("exit", r)));
+      return { from, to: now() };
+    },
+    async after(result) {
+      const lost = result.calls.filter((c) => c.code === REPLICA_LOST).length;
+      const verify = await env.cli(["store", "verify", ...env.ledger.cliArgs, "--json"]);
+      let report: any;
+      try {
+        report = JSON.parse(verify.stdout);
+      } catch {}
+      const unverified = await env.ledger.withLedger(async (ledger) => {
+        const bad: string[] = [];
+        for (const id of result.proposals) {
+          const p = await ledger.proposals.get(id, TENANT);
+          if (!p || !p.verification.verified || p.state !== "review_required") bad.push(id);
+        }
+        return bad;
+      });
+      return [
+        check(`calls cut off by the kill are bounded (≤ ${settings.clients} clients)`, lost <= settings.clients, `${lost} cut off`),
+        check(
+          "store verify: every proposal and decision verifies, the event chain is whole",
+          verify.code === 0 && report?.ok === true,
+          `exit ${verify.code}: ${verify.stdout.slice(0, 300)}${verify.stderr.slice(0, 300)}`,
+        ),
+        check("every proposal a client was answered for is stored, verifies and is in review_required", result.proposals.length > 0 && unverified.length === 0, `${unverified.length} of ${result.proposals.length} bad`),
+      ];
+    },
+  });
+}
+
+/** (d) Approvals and applies of one proposal raced from several CLI processes. */
+export async function racingReview(env: SoakEnvironment, runs: number): Promise<PhaseReport> {
+  const race = await raceApprovals(env, runs);
+  return { name: "racing approvals and applies", race, checks: race.checks };
+}
