@@ -29,7 +29,7 @@ export type {
   VerificationProblem,
   WritebackJob,
 } from "./records.ts";
-export { openLedger, type LedgerOptions } from "./open.ts";
+export { openLedger, type LedgerOptions, type PostgresLedgerLocation, type PostgresLedgerOptions, type SqliteLedgerOptions } from "./open.ts";
 export { StoreUnavailableError } from "./store-error.ts";
 export { canonicalJson, changeSetHash } from "./hash.ts";
 export { DEFAULT_LEDGER_KEY_ENV, LedgerKeyError, type KeyRing, type LedgerKey } from "./keys/key-ring.ts";
