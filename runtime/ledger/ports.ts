@@ -160,7 +160,7 @@ export interface Ledger {
    */
   readonly synchronous?: string;
   /**
-   * Records this process as a server of the ledger, with a heartbeat, until stop(). Only ledgers
+   * Records this process as a server of the ledger, with a heartbeat, until stop() or close(). Only ledgers
    * that several servers share (Postgres) have it; a SQLite store uses the file lease (lease.ts).
    */
   registerServer?(info: ServerInfo): Promise<ServerRegistration>;

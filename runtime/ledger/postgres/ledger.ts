@@ -10,7 +10,7 @@ import { PostgresEventLog } from "./event-log.ts";
 import { applyPostgresMigrations } from "./migrations.ts";
 import { PostgresReadLog } from "./read-log.ts";
 import { PostgresReviewStorage } from "./review-storage.ts";
-import { registerServer } from "./servers.ts";
+import { registerServer, type ServerRegistration } from "./servers.ts";
 
 /** Rejects with StoreUnavailableError when the database cannot be reached or migrated. */
 export async function openPostgresLedger(target: PostgresLedgerTarget, keys: KeyRing, now?: () => Date): Promise<Ledger> {
@@ -23,6 +23,7 @@ export async function openPostgresLedger(target: PostgresLedgerTarget, keys: Key
   }
   const events = new PostgresEventLog(db);
   const review = createReviewLogs(new PostgresReviewStorage(db, events), keys, now);
+  const registrations: ServerRegistration[] = [];
   return {
     reads: new PostgresReadLog(db),
     proposals: review.proposals,
@@ -33,7 +34,15 @@ export async function openPostgresLedger(target: PostgresLedgerTarget, keys: Key
     checkWritable: async () => db.transaction(async (client) => {
       await client.query("SELECT txid_current()");
     }),
-    registerServer: (info) => registerServer(db, info),
-    close: () => db.close(),
+    registerServer: async (info) => {
+      const registration = await registerServer(db, info);
+      registrations.push(registration);
+      return registration;
+    },
+    // A server's row goes before the pool does, so a clean shutdown never leaves it to go stale.
+    close: async () => {
+      await Promise.all(registrations.map((r) => r.stop()));
+      await db.close();
+    },
   };
 }
