@@ -1,7 +1,8 @@
 // The ledger test suites run against every backend: a SQLite file and a Postgres database. Call
 // ledgerHarness(name) inside a describe(); it hands out fresh, empty stores (a new file, or a new
 // Postgres database made by databases.ts) and closes and drops them when the suite ends. exec and
-// rows touch a store's tables directly, the way someone with file or database access could; SQL
+// rows touch a store's tables directly, the way someone with file or database access could
+// (foreign keys not enforced, constraints and unique indexes still are); SQL
 // uses `?` placeholders on both backends and unqualified table names (Postgres: synapsor_ledger).
 
 import { after } from "node:test";
@@ -106,7 +107,7 @@ export function ledgerHarness(name: LedgerBackendName): LedgerHarness {
 
 async function run(store: LedgerStore, sql: string, params: readonly unknown[]): Promise<{ rows: Row[]; changes: number }> {
   if (store.backend === "sqlite") {
-    const db = new DatabaseSync(store.location);
+    const db = new DatabaseSync(store.location, { enableForeignKeyConstraints: false });
     try {
       const stmt = db.prepare(sql);
       const values = params as SQLInputValue[];
@@ -119,6 +120,9 @@ async function run(store: LedgerStore, sql: string, params: readonly unknown[]):
   const client = new pg.Client({ connectionString: store.location, options: `-c search_path=${LEDGER_SCHEMA}` });
   await client.connect();
   try {
+    // Foreign keys are triggers in Postgres; an intruder with the owner's rights can turn them off
+    // (as SQLite's can with the pragma). Unique indexes and CHECKs still hold, as in SQLite.
+    await client.query("SET session_replication_role = replica");
     let n = 0;
     const result = await client.query(sql.replace(/\?/g, () => `$${++n}`), params as unknown[]);
     return { rows: result.rows as Row[], changes: result.rowCount ?? 0 };
