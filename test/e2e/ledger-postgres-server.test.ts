@@ -63,6 +63,8 @@ describe("a compiled server on a Postgres ledger", () => {
       process.env.SYNAPSOR_LEDGER_KEY_E2E = KEY;
       const reader = await openLedger({ postgres: { url: ledgerDb.url, urlEnv: "SYNAPSOR_LEDGER_URL" }, keyEnv: "SYNAPSOR_LEDGER_KEY_E2E" });
       try {
+        const listed = await reader.listServers!();
+        assert.deepEqual(listed.map((r) => r.holderId).sort(), servers.map((r) => r.holderId).sort(), "the ledger port lists the same rows");
         for (const id of bundles) {
           const bundle = await reader.reads.getEvidence(id, "tenant_acme");
           assert.ok(bundle, `evidence ${id} is in the Postgres ledger`);

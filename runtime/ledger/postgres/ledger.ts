@@ -10,7 +10,7 @@ import { PostgresEventLog } from "./event-log.ts";
 import { applyPostgresMigrations } from "./migrations.ts";
 import { PostgresReadLog } from "./read-log.ts";
 import { PostgresReviewStorage } from "./review-storage.ts";
-import { registerServer, type ServerRegistration } from "./servers.ts";
+import { listServers, registerServer, type ServerRegistration } from "./servers.ts";
 
 /** Rejects with StoreUnavailableError when the database cannot be reached or migrated. */
 export async function openPostgresLedger(target: PostgresLedgerTarget, keys: KeyRing, now?: () => Date): Promise<Ledger> {
@@ -39,6 +39,7 @@ export async function openPostgresLedger(target: PostgresLedgerTarget, keys: Key
       registrations.push(registration);
       return registration;
     },
+    listServers: () => listServers(db),
     // A server's row goes before the pool does, so a clean shutdown never leaves it to go stale.
     close: async () => {
       await Promise.all(registrations.map((r) => r.stop()));
