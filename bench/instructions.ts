@@ -11,9 +11,12 @@
 //   BENCH_INSTR_ROUNDS=N   pairs of runs (default 5); prints each and the median
 //   BENCH_INSTR_OUT=DIR    keep the callgrind files (callgrind_annotate DIR/callgrind.long.out)
 //   BENCH_INSTR_JSON=1     print the figures as JSON
+//   BENCH_LEDGER=postgres  the ledger in a second throwaway Postgres database (storage.postgres_url_env)
+//                          instead of a SQLite file: the server's own cost of the network ledger
 
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RECOMMENDED_NODE_FLAGS } from "../compiler/bundle/node-flags.ts";
@@ -27,6 +30,7 @@ const CALLS = positive("BENCH_INSTR_CALLS", 300);
 const WARMUP = positive("BENCH_INSTR_WARMUP", 300);
 const ROUNDS = positive("BENCH_INSTR_ROUNDS", 5);
 const JIT = process.env.BENCH_INSTR_JIT === "1";
+const LEDGER_PG = process.env.BENCH_LEDGER === "postgres";
 /**
  * Measurement only: no V8 helper threads (their share of GC and compilation depends on timing), fixed
  * seeds (start-up searches for a random hash seed, a few million instructions that vary by run), and
@@ -49,7 +53,14 @@ function positive(name: string, fallback: number): number {
 
 async function buildExample(dir: string): Promise<string> {
   const outDir = join(dir, "out");
-  const result = await runCli(["build", "--config", EXAMPLE_CONFIG_PATH, "--out", outDir, "--schema", join(EXAMPLE_DIR, "synapsor.schema.json")]);
+  let config = EXAMPLE_CONFIG_PATH;
+  if (LEDGER_PG) {
+    const contract = JSON.parse(readFileSync(EXAMPLE_CONFIG_PATH, "utf8"));
+    contract.storage = { postgres_url_env: "BENCH_LEDGER_URL" };
+    config = join(dir, "synapsor.runner.json");
+    writeFileSync(config, JSON.stringify(contract));
+  }
+  const result = await runCli(["build", "--config", config, "--out", outDir, "--schema", join(EXAMPLE_DIR, "synapsor.schema.json")]);
   if (result.code !== 0) throw new Error(`build failed (${result.code}):\n${result.stderr}\n${result.stdout}`);
   return join(outDir, "server.mjs");
 }
@@ -67,7 +78,7 @@ async function countRun(serverPath: string, env: NodeJS.ProcessEnv, work: string
   const node = [...RECOMMENDED_NODE_FLAGS, ...REPEATABLE_V8_FLAGS, ...(JIT ? [] : ["--jitless"])];
   const child = spawn(
     "valgrind",
-    ["--tool=callgrind", "--quiet", `--callgrind-out-file=${out}`, process.execPath, ...node, serverPath, "serve", "--transport", "stdio", "--store", join(work, `${tag}.db`)],
+    ["--tool=callgrind", "--quiet", `--callgrind-out-file=${out}`, process.execPath, ...node, serverPath, "serve", "--transport", "stdio", ...(LEDGER_PG ? [] : ["--store", join(work, `${tag}.db`)])],
     { cwd: work, env, stdio: ["pipe", "pipe", "pipe"] },
   );
   let stderr = "";
@@ -91,11 +102,17 @@ async function main(): Promise<void> {
   const keep = process.env.BENCH_INSTR_OUT;
   if (keep) mkdirSync(keep, { recursive: true });
   let db: TestDatabase | undefined;
+  let ledgerDb: TestDatabase | undefined;
   try {
     db = await createPostgresDatabase("srinstr");
     await seedExample(db);
     const serverPath = await buildExample(work);
-    const env = { PATH: process.env.PATH ?? "", SUPPORT_DB_READ_URL: db.url, SYNAPSOR_TENANT_ID: TENANT, SYNAPSOR_PRINCIPAL: "bench" };
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? "", SUPPORT_DB_READ_URL: db.url, SYNAPSOR_TENANT_ID: TENANT, SYNAPSOR_PRINCIPAL: "bench" };
+    if (LEDGER_PG) {
+      ledgerDb = await createPostgresDatabase("srinstrledger");
+      env.BENCH_LEDGER_URL = ledgerDb.url;
+      env.SYNAPSOR_LEDGER_KEY = randomBytes(32).toString("base64url");
+    }
     const perCall: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       const dir = keep ?? work;
@@ -109,11 +126,12 @@ async function main(): Promise<void> {
         console.log(`round ${round + 1}: ${short.toLocaleString("en")} → ${long.toLocaleString("en")} instructions; ${Math.round(perCall.at(-1)!).toLocaleString("en")} per call`);
       }
     }
-    const result = { calls: CALLS, warmup: WARMUP, jit: JIT, rounds: ROUNDS, instructionsPerCall: Math.round(median(perCall)), each: perCall.map(Math.round) };
+    const result = { ledger: LEDGER_PG ? "postgres" : "sqlite", calls: CALLS, warmup: WARMUP, jit: JIT, rounds: ROUNDS, instructionsPerCall: Math.round(median(perCall)), each: perCall.map(Math.round) };
     if (process.env.BENCH_INSTR_JSON) console.log(JSON.stringify(result));
-    else console.log(`instructions per call (median of ${ROUNDS}, ${CALLS} calls after ${WARMUP} warm-up, ${JIT ? "JIT" : "--jitless"}): ${result.instructionsPerCall.toLocaleString("en")}`);
+    else console.log(`instructions per call (${result.ledger} ledger; median of ${ROUNDS}, ${CALLS} calls after ${WARMUP} warm-up, ${JIT ? "JIT" : "--jitless"}): ${result.instructionsPerCall.toLocaleString("en")}`);
   } finally {
     await db?.drop().catch(() => undefined);
+    await ledgerDb?.drop().catch(() => undefined);
     rmSync(work, { recursive: true, force: true });
   }
 }

@@ -6,10 +6,12 @@
 // BENCH_CPU_PROF=DIR also writes a .cpuprofile of each server process;
 // BENCH_ONLY=stdio|http runs one transport only; BENCH_NODE_FLAGS adds node flags to the server;
 // BENCH_AUTH=jwt serves HTTP with trusted_context.http_jwt, each call carrying an RS256 token;
-// BENCH_DURABILITY=power_loss|process_crash sets the contract's storage.durability)
+// BENCH_DURABILITY=power_loss|process_crash sets the contract's storage.durability;
+// BENCH_LEDGER=postgres writes the ledger to a second throwaway Postgres database through
+// storage.postgres_url_env instead of a SQLite file)
 
 import { spawn, type ChildProcess } from "node:child_process";
-import { generateKeyPairSync } from "node:crypto";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, totalmem, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -35,6 +37,10 @@ const FULL_CHECK_EVERY = 50;
 
 /** BENCH_ONLY=stdio|http measures one transport and prints raw figures (for profiling runs). */
 const ONLY = process.env.BENCH_ONLY;
+/** BENCH_LEDGER=postgres: the servers write their ledger to Postgres (no --store), else a SQLite file. */
+const LEDGER_PG = process.env.BENCH_LEDGER === "postgres";
+/** The server's ledger flags: --store FILE for SQLite; nothing for Postgres (the contract names it). */
+const storeArgs = (store: string): string[] => (LEDGER_PG ? [] : ["--store", store]);
 
 const TENANT = "tenant_acme";
 const INVOICES = ["INV-3001", "INV-3002", "INV-3003", "INV-3004", "INV-3005"];
@@ -157,7 +163,7 @@ function exited(child: ChildProcess): Promise<void> {
 
 async function coldStart(serverPath: string, cwd: string, env: NodeJS.ProcessEnv, store: string): Promise<number> {
   const start = process.hrtime.bigint();
-  const child = spawn(process.execPath, [...serverFlags(), serverPath, "serve", "--transport", "stdio", "--store", store], {
+  const child = spawn(process.execPath, [...serverFlags(), serverPath, "serve", "--transport", "stdio", ...storeArgs(store)], {
     cwd,
     env,
     stdio: ["pipe", "pipe", "ignore"],
@@ -217,9 +223,10 @@ async function rawPg(url: string): Promise<{ p50: number; callsPerSecond: number
 /** The example's contract, with http_jwt (key_env holding an RSA public key) in JWT mode and BENCH_DURABILITY's storage.durability. */
 function benchConfig(dir: string): string {
   const durability = process.env.BENCH_DURABILITY;
-  if (!JWT_MODE && !durability) return EXAMPLE_CONFIG_PATH;
+  if (!JWT_MODE && !durability && !LEDGER_PG) return EXAMPLE_CONFIG_PATH;
   const config = JSON.parse(readFileSync(EXAMPLE_CONFIG_PATH, "utf8"));
   if (durability) config.storage = { ...config.storage, durability };
+  if (LEDGER_PG) config.storage = { postgres_url_env: "BENCH_LEDGER_URL" };
   if (JWT_MODE) config.trusted_context.http_jwt = {
     issuer: "https://id.bench.example/",
     audience: "https://mcp.bench.example/mcp",
@@ -260,7 +267,7 @@ async function buildExample(dir: string): Promise<string> {
 }
 
 async function stdioRun(serverPath: string, cwd: string, env: NodeJS.ProcessEnv, store: string) {
-  const child = spawn(process.execPath, [...nodeArgs("stdio"), serverPath, "serve", "--transport", "stdio", "--store", store], {
+  const child = spawn(process.execPath, [...nodeArgs("stdio"), serverPath, "serve", "--transport", "stdio", ...storeArgs(store)], {
     cwd,
     env,
     stdio: ["pipe", "pipe", "ignore"],
@@ -280,7 +287,7 @@ async function httpRun(serverPath: string, cwd: string, env: NodeJS.ProcessEnv, 
   const port = 20000 + Math.floor(Math.random() * 20000);
   const child = spawn(
     process.execPath,
-    [...nodeArgs("http"), serverPath, "serve", "--transport", "http", "--port", String(port), ...(JWT_MODE ? [] : ["--auth-token-env", "BENCH_HTTP_TOKEN"]), "--store", store],
+    [...nodeArgs("http"), serverPath, "serve", "--transport", "http", "--port", String(port), ...(JWT_MODE ? [] : ["--auth-token-env", "BENCH_HTTP_TOKEN"]), ...storeArgs(store)],
     { cwd, env, stdio: ["ignore", "ignore", "pipe"] },
   );
   await new Promise<void>((resolve, reject) => {
@@ -310,15 +317,32 @@ async function httpRun(serverPath: string, cwd: string, env: NodeJS.ProcessEnv, 
 
 const fmt = (n: number, digits = 3) => n.toFixed(digits);
 
+/** Read rows in a Postgres ledger: every successful call must have left one. */
+async function ledgerRows(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query("SELECT count(*)::int AS n FROM synapsor_ledger.reads")).rows[0].n as number;
+  } finally {
+    await client.end();
+  }
+}
+
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), "synapsor-bench-"));
   let db: TestDatabase | undefined;
+  let ledgerDb: TestDatabase | undefined;
   try {
     db = await createPostgresDatabase("srbench");
     await seedExample(db);
     const serverPath = await buildExample(work);
     const cwd = join(work, "run");
     const env = serverEnv(db.url);
+    if (LEDGER_PG) {
+      ledgerDb = await createPostgresDatabase("srbenchledger");
+      env.BENCH_LEDGER_URL = ledgerDb.url;
+      env.SYNAPSOR_LEDGER_KEY = randomBytes(32).toString("base64url");
+    }
 
     const versionClient = new pg.Client({ connectionString: db.url });
     await versionClient.connect();
@@ -328,7 +352,8 @@ async function main(): Promise<void> {
     if (ONLY === "stdio" || ONLY === "http") {
       // Profiling aid: one transport only, raw figures, no table.
       const run = ONLY === "stdio" ? (await stdioRun(serverPath, cwd, env, join(work, "stdio.db"))).load : await httpRun(serverPath, cwd, env, join(work, "http.db"));
-      console.log(ONLY, run);
+      console.log(ONLY, LEDGER_PG ? "(ledger: postgres)" : "(ledger: sqlite)", run);
+      if (ledgerDb) console.log("ledger rows:", await ledgerRows(ledgerDb.url));
       return;
     }
 
@@ -387,6 +412,7 @@ async function main(): Promise<void> {
     console.log(formatTable(rows));
   } finally {
     await db?.drop().catch(() => undefined);
+    await ledgerDb?.drop().catch(() => undefined);
     rmSync(work, { recursive: true, force: true });
   }
 }
@@ -395,7 +421,7 @@ const USAGE = `Usage: npm run bench [-- --peers [options]]
 
 Without options: the compiled example over stdio and HTTP next to raw pg, against the product's
 own targets (docs/performance.md). Environment: BENCH_ONLY=stdio|http, BENCH_CPU_PROF=DIR,
-BENCH_NODE_FLAGS="...", BENCH_LOADED_CALLS=N, BENCH_AUTH=jwt.
+BENCH_NODE_FLAGS="...", BENCH_LOADED_CALLS=N, BENCH_AUTH=jwt, BENCH_LEDGER=postgres.
 
   --peers      the bundle against Google's MCP Toolbox for Databases on the same lookup
                (npm run bench -- --peers --help for its options)

@@ -47,8 +47,9 @@ Commands:
 
 serve options:
   --transport stdio|http     stdio (default) or Streamable HTTP
-  --store PATH               SQLite ledger file (default: the config's storage.sqlite_path, found
-                             relative to this server.mjs as built next to its config)
+  --store PATH               SQLite ledger file (default: the Postgres ledger in the variable the
+                             config's storage.postgres_url_env names, else storage.sqlite_path,
+                             found relative to this server.mjs as built next to its config)
   --host HOST                HTTP bind address (default 127.0.0.1)
   --port PORT                HTTP port (default 8766)
   --auth-token-env VAR       env var holding the HTTP bearer token (required for http unless the
@@ -271,8 +272,16 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
     urls.set(name, url);
   }
 
+  // --store always means a SQLite file; without it, the contract's Postgres ledger when it names one.
+  const ledgerUrlEnv = values.store === undefined ? def.ledgerUrlEnv ?? null : null;
+  const ledgerUrl = ledgerUrlEnv === null ? undefined : process.env[ledgerUrlEnv];
+  if (ledgerUrlEnv !== null && !ledgerUrl?.trim()) {
+    throw new StartupError(`environment variable ${ledgerUrlEnv} (URL of the Postgres ledger, storage.postgres_url_env) is not set.`, 2);
+  }
   // --store as typed is relative to the working directory; the default is relative to server.mjs.
-  const storePath = values.store === undefined ? defaultStoreOf(def) : values.store === ":memory:" ? values.store : resolvePath(values.store);
+  const storePath = ledgerUrlEnv !== null
+    ? `postgres (${ledgerUrlEnv})`
+    : values.store === undefined ? defaultStoreOf(def) : values.store === ":memory:" ? values.store : resolvePath(values.store);
   const writeStderr = (line: string) => void process.stderr.write(line);
   const log = createLog(logLevel, writeStderr);
   // Plain `node server.mjs` has no memory flag: bound the young generation as the shebang's flag would.
@@ -300,10 +309,26 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
     // SYNAPSOR_LEDGER_KEY, else the key file. A server that stores proposals makes (or checks)
     // the active key now, so a key problem stops it before it records anything; a read_only
     // server never seals, so it neither needs a key nor creates a key file.
-    const keys = openKeyRing({ storePath, envName: def.ledgerKeyEnv ?? null, envRequired: Boolean(def.ledgerKeyEnv) });
-    ledger = await openLedger({ path: storePath, keys, onStoreLost, durability });
-    if (def.mode === "review") keys.active();
-    lease = takeLease(storePath, def, transport, Boolean(values["allow-concurrent-store"]), log);
+    // A Postgres ledger is shared by replicas: a server that seals takes its keys from a variable
+    // (never a key file per host: each would make its own key), and each server records itself in
+    // the ledger instead of taking the file lease. A read_only one without the variable gets a key
+    // held in memory, which it never uses.
+    const onPostgres = ledgerUrlEnv !== null;
+    const keys = openKeyRing({
+      storePath: onPostgres ? ":memory:" : storePath,
+      envName: def.ledgerKeyEnv ?? null,
+      envRequired: Boolean(def.ledgerKeyEnv) || (onPostgres && def.mode === "review"),
+    });
+    if (onPostgres) {
+      ledger = await openLedger({ postgres: { url: ledgerUrl!, urlEnv: ledgerUrlEnv }, keys });
+      if (def.mode === "review") keys.active();
+      // Removed again by ledger.close() on shutdown; a killed server's row goes stale instead.
+      await ledger.registerServer!({ mode: def.mode, transport, runnerVersion: def.runnerVersion });
+    } else {
+      ledger = await openLedger({ path: storePath, keys, onStoreLost, durability });
+      if (def.mode === "review") keys.active();
+      lease = takeLease(storePath, def, transport, Boolean(values["allow-concurrent-store"]), log);
+    }
   } catch (err) {
     await ledger?.close();
     if (err instanceof StoreUnavailableError) throw new StartupError(err.message, 2);

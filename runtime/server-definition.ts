@@ -20,6 +20,11 @@ export interface ServerDefinition {
    * built before keyed MACs, which behave as null.
    */
   ledgerKeyEnv?: string | null;
+  /**
+   * The variable holding the URL of a Postgres ledger (storage.postgres_url_env): without --store
+   * the server uses that ledger, not defaultStorePath. null or absent: the SQLite file.
+   */
+  ledgerUrlEnv?: string | null;
   /** What a crash may take from the ledger (storage.durability); absent in servers built before the setting, which get the default, power_loss. */
   durability?: Durability;
   sources: Record<string, { engine: Engine; readUrlEnv: string; statementTimeoutMs: number }>;

@@ -15,6 +15,8 @@ export interface Contract {
   result_format?: 2;
   storage?: {
     sqlite_path?: string;
+    /** The variable holding the URL of a Postgres ledger shared by replicas; excludes sqlite_path. */
+    postgres_url_env?: string;
     ledger_key_env?: string;
     /** How long ledger records are kept: the age `store prune` uses without --older-than, e.g. "90d". */
     retention?: string;

@@ -49,6 +49,7 @@ export function emitSources(plan: BuildPlan, options: EmitOptions = {}): FileMap
       modeLiteral: stringLiteral(plan.mode),
       storePathLiteral: stringLiteral(options.storeFromBundle ?? plan.storage.sqlitePath),
       ledgerKeyEnvLiteral: codeLiteral(plan.storage.ledgerKeyEnv),
+      ledgerUrlEnvLiteral: codeLiteral(plan.storage.postgresUrlEnv),
       durabilityLiteral: stringLiteral(plan.storage.durability),
       sourcesLiteral: codeLiteral(
         Object.fromEntries(

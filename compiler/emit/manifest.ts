@@ -12,6 +12,10 @@ export function renderManifest(plan: BuildPlan): string {
     runner_version: plan.runnerVersion,
     config: plan.config,
     mode: plan.mode,
+    // Which ledger the server writes without --store: every replica of a Postgres one shares it.
+    ledger: plan.storage.postgresUrlEnv !== null
+      ? { engine: "postgres", url_env: plan.storage.postgresUrlEnv }
+      : { engine: "sqlite", sqlite_path: plan.storage.sqlitePath },
     trusted_context: {
       tenant_id_env: plan.trustedContext.tenantIdEnv,
       principal_env: plan.trustedContext.principalEnv,

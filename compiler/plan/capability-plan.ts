@@ -110,7 +110,8 @@ export interface BuildPlan {
   mode: "read_only" | "review";
   /** ledgerKeyEnv: the variable the contract names for the ledger keys, or null (SYNAPSOR_LEDGER_KEY if set, else the key file). */
   /** durability: the contract's storage.durability, or the default (runtime/ledger/durability.ts). */
-  storage: { sqlitePath: string; ledgerKeyEnv: string | null; durability: Durability };
+  /** postgresUrlEnv: the variable holding a Postgres ledger's URL (storage.postgres_url_env), or null for the SQLite file. */
+  storage: { sqlitePath: string; postgresUrlEnv: string | null; ledgerKeyEnv: string | null; durability: Durability };
   sources: Record<string, { engine: Engine; readUrlEnv: string; writeUrlEnv?: string; statementTimeoutMs: number }>;
   trustedContext: { tenantIdEnv: string; principalEnv: string; httpJwt?: HttpJwtSettings };
   /** The contract's limits; absent when it sets none. */

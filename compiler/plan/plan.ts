@@ -50,6 +50,7 @@ export function planBuild({ contract, resolved, configFile, configSha256, runner
     mode: contract.mode,
     storage: {
       sqlitePath: contract.storage?.sqlite_path ?? DEFAULT_STORE_PATH,
+      postgresUrlEnv: contract.storage?.postgres_url_env ?? null,
       ledgerKeyEnv: contract.storage?.ledger_key_env ?? null,
       durability: contract.storage?.durability ?? DEFAULT_DURABILITY,
     },

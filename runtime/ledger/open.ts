@@ -1,30 +1,45 @@
-// The one way to open a ledger. Today every ledger is a SQLite file; a Postgres ledger (a later
-// issue) becomes another branch here, behind the same ports and the same key ring.
+// The one way to open a ledger: a SQLite file (`path`), or a Postgres database shared by several
+// replicas (`postgres`), behind the same ports and the same key ring.
 
-import type { KeyRing } from "./keys/key-ring.ts";
+import { DEFAULT_LEDGER_KEY_ENV, type KeyRing } from "./keys/key-ring.ts";
 import { openKeyRing } from "./keys/open-key-ring.ts";
 import type { Ledger } from "./ports.ts";
 import { openSqliteLedger } from "./sqlite/ledger.ts";
+import { openPostgresLedger } from "./postgres/ledger.ts";
 import type { Durability } from "./durability.ts";
 
-export interface LedgerOptions {
-  /** The SQLite file (created with its directories if missing), or ":memory:". */
-  path: string;
+/** A Postgres ledger: the URL (never logged) and the variable it came from (what messages name). */
+export interface PostgresLedgerLocation {
+  url: string;
+  urlEnv: string;
+}
+
+interface CommonLedgerOptions {
   /**
-   * The keys that seal and verify review records. Default: the store's default key ring
-   * (SYNAPSOR_LEDGER_KEY when set, otherwise the key file `<path>.key`, created on first use).
+   * The keys that seal and verify review records. Default for a SQLite file: SYNAPSOR_LEDGER_KEY
+   * when set, otherwise the key file `<path>.key` (created on first use). Default for Postgres:
+   * the variable `keyEnv` names (else SYNAPSOR_LEDGER_KEY), which must be set: there is no key file
+   * beside a database, and a key made per replica would seal what the others cannot verify.
    */
   keys?: KeyRing;
-  /**
-   * Told once, with a message for the operator, when the store file is deleted or replaced under
-   * the open ledger; from then on every call rejects with StoreUnavailableError.
-   */
-  onStoreLost?: (message: string) => void;
+  /** Postgres only, when `keys` is absent: the variable holding the keys (storage.ledger_key_env). */
+  keyEnv?: string;
   /**
    * The review log's clock: decision, job and receipt times, review deadlines and approval
    * windows. Default the system clock; tests pass another to make a proposal or approval old.
    */
   now?: () => Date;
+}
+
+export interface SqliteLedgerOptions extends CommonLedgerOptions {
+  /** The SQLite file (created with its directories if missing), or ":memory:". */
+  path: string;
+  postgres?: undefined;
+  /**
+   * Told once, with a message for the operator, when the store file is deleted or replaced under
+   * the open ledger; from then on every call rejects with StoreUnavailableError.
+   */
+  onStoreLost?: (message: string) => void;
   /**
    * What a crash may lose (durability.ts). Default power_loss: every commit is fsynced, which is
    * what the review CLI always uses; the compiled server passes the contract's storage.durability.
@@ -32,11 +47,23 @@ export interface LedgerOptions {
   durability?: Durability;
 }
 
+export interface PostgresLedgerOptions extends CommonLedgerOptions {
+  path?: undefined;
+  /** The ledger lives in the schema synapsor_ledger of this database, created and migrated on open. */
+  postgres: PostgresLedgerLocation;
+}
+
+export type LedgerOptions = SqliteLedgerOptions | PostgresLedgerOptions;
+
 /**
  * Rejects with StoreUnavailableError when the store cannot be created, opened or migrated, and
  * with LedgerKeyError when the default keys cannot be used.
  */
 export async function openLedger(options: LedgerOptions): Promise<Ledger> {
+  if (options.postgres !== undefined) {
+    const keys = options.keys ?? openKeyRing({ storePath: "", envName: options.keyEnv ?? DEFAULT_LEDGER_KEY_ENV, envRequired: true });
+    return openPostgresLedger(options.postgres, keys, options.now);
+  }
   const keys = options.keys ?? openKeyRing({ storePath: options.path });
   return openSqliteLedger(options.path, keys, options.onStoreLost, options.now, options.durability);
 }

@@ -26,6 +26,7 @@ import type {
 } from "./records.ts";
 import type { KeyRing } from "./keys/key-ring.ts";
 import type { DecisionRequest, ReviewRefusal } from "./review-rules.ts";
+import type { ServerInfo, ServerRegistration, ServerRow } from "./postgres/servers.ts";
 
 /** The most one list call returns, whatever limit is asked for; a scan of more takes several runs. */
 export const LIST_LIMIT = 10_000;
@@ -158,5 +159,12 @@ export interface Ledger {
    * start-up log states what is in force rather than what was asked; absent for other ledgers.
    */
   readonly synchronous?: string;
+  /**
+   * Records this process as a server of the ledger, with a heartbeat, until stop() or close(). Only ledgers
+   * that several servers share (Postgres) have it; a SQLite store uses the file lease (lease.ts).
+   */
+  registerServer?(info: ServerInfo): Promise<ServerRegistration>;
+  /** The servers recorded with registerServer, newest first, each marked stale or not (Postgres only). */
+  listServers?(): Promise<ServerRow[]>;
   close(): Promise<void>;
 }

@@ -156,7 +156,9 @@ describe("schema and TypeScript types agree", () => {
     gather(SCHEMA);
     // $schema only lets editors find the schema; it is not part of the Contract type. jwks_url_env
     // is the alternative to key_env (one contract holds only one of them); goodJwt() uses it.
-    const unused = [...declared].filter((name) => !used.has(name) && name !== "$schema" && name !== "jwks_url_env");
+    // postgres_url_env is the alternative to sqlite_path; the postgres-ledger golden case uses it.
+    const alternatives = new Set(["$schema", "jwks_url_env", "postgres_url_env"]);
+    const unused = [...declared].filter((name) => !used.has(name) && !alternatives.has(name));
     assert.deepEqual(unused, []);
   });
 });
@@ -660,6 +662,18 @@ const ruleCases: Case[] = [
     mutate: (c) => void (c.limits = { calls_per_principal: { max: 100, window_s: 60 }, calls_per_tenant: { max: 100, window_s: 120 } }),
     expect: ["INVALID_LIMITS@/limits/calls_per_principal"],
     message: /never refuse a call/,
+  },
+  {
+    name: "storage naming both a SQLite file and a Postgres ledger",
+    mutate: (c) => void (c.storage = { sqlite_path: "./ledger.db", postgres_url_env: "SYNAPSOR_LEDGER_URL" }),
+    expect: ["CONFLICTING_LEDGER@/storage/postgres_url_env"],
+    message: /two ledgers.*SYNAPSOR_LEDGER_URL/,
+  },
+  {
+    name: "the tenant read from the Postgres ledger's URL variable",
+    mutate: (c) => void (c.storage = { postgres_url_env: c.trusted_context?.values?.tenant_id_env ?? "SYNAPSOR_TENANT_ID" }),
+    expect: ["TRUSTED_CONTEXT_FROM_SECRET@/trusted_context/values/tenant_id_env"],
+    message: /storage\.postgres_url_env/,
   },
 ];
 

@@ -1,7 +1,7 @@
-// The review side of the ledger on SQLite: decisions, writeback jobs, receipts, events, and
-// the writeback request built from them. Refusals come back as values with stable codes.
+// The review side of the ledger on every backend (SQLite and Postgres): decisions, writeback jobs,
+// receipts, events, and the writeback request built from them. Refusals come back as values with stable codes.
 
-import { after, describe, test } from "node:test";
+import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,6 +17,7 @@ import { createHash } from "node:crypto";
 import { canonicalJson, changeSetHash } from "../../runtime/ledger/hash.ts";
 import { sealState } from "../../runtime/ledger/seal.ts";
 import { checkWritebackJob } from "../../operator/review/job-schema.ts";
+import { sharedLedgerBackends, unitTierOnly, ledgerHarness, type LedgerHarness } from "../support/ledger-backends.ts";
 
 const root = mkdtempSync(join(tmpdir(), "ledger-review-"));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -25,11 +26,22 @@ let counter = 0;
 const storePath = () => join(root, `store-${++counter}.sqlite`);
 const open: Ledger[] = [];
 after(() => Promise.all(open.map((l) => l.close())));
-async function fresh(path = storePath()): Promise<Ledger> {
-  const ledger = await openLedger({ path });
-  open.push(ledger);
-  return ledger;
+
+// The backend-independent suites below run on SQLite here and on Postgres in test/e2e/ledger-shared-postgres.test.ts;
+// `backend` is the harness of the suite running now.
+let backend: LedgerHarness;
+function onEveryBackend(suites: () => void): void {
+  for (const name of sharedLedgerBackends()) {
+    describe(name, () => {
+      const harness = ledgerHarness(name);
+      before(() => void (backend = harness));
+      suites();
+    });
+  }
 }
+const fresh = (): Promise<Ledger> => backend.fresh();
+/** A second handle on the same store, like a second process. */
+const reopen = (ledger: Ledger): Promise<Ledger> => backend.open(backend.storeOf(ledger));
 
 function proposal(overrides: Partial<NewProposal> = {}): NewProposal {
   return {
@@ -102,385 +114,369 @@ async function eventTypes(ledger: Ledger, proposalId: string): Promise<string[]>
   return (await ledger.events.list({ proposalId, afterId: 0 })).map((e) => e.type);
 }
 
-/** Edits a stored proposal behind the ledger's back, the way someone with file access could. */
-function tamper(path: string, id: string, patch: Record<string, unknown>): void {
-  const db = new DatabaseSync(path);
-  try {
-    db.prepare("UPDATE proposals SET patch = ? WHERE id = ?").run(JSON.stringify(patch), id);
-  } finally {
-    db.close();
-  }
+/** Edits a stored proposal behind the ledger's back, the way someone with file or database access could. */
+async function tamper(ledger: Ledger, id: string, patch: Record<string, unknown>): Promise<void> {
+  await backend.exec(backend.storeOf(ledger), "UPDATE proposals SET patch = ? WHERE id = ?", [JSON.stringify(patch), id]);
 }
 
-describe("decide", () => {
-  test("approving moves review_required to approved, stores the decision bound to the hash and appends proposal_approved", async () => {
-    const ledger = await fresh();
-    const p = await ledger.proposals.create(proposal());
-    const outcome = await ledger.proposals.decide({ proposalId: p.id, decision: "approved", actor: "alice", role: "billing_lead", expectedHash: p.hash });
-    assert.ok(outcome.ok);
-    assert.match(outcome.decision.id, /^apr_[a-z2-7]{20}$/);
-    const keyId = ledger.keys.active().id;
-    assert.deepEqual({ ...outcome.decision, id: "x", createdAt: "t" }, {
-      id: "x", proposalId: p.id, decision: "approved", actor: "alice", role: "billing_lead", reason: null, establishedBy: "self_declared", proposalHash: p.hash,
-      beforeHash: createHash("sha256").update(canonicalJson(p.before)).digest("hex"), createdAt: "t",
-      verification: { verified: true, keyId, problem: null, message: null },
-    });
-    assert.equal(outcome.proposal.state, "approved");
-    assert.equal(await stateOf(ledger, p.id), "approved");
-    assert.deepEqual(await ledger.proposals.decisions(p.id), [outcome.decision]);
-    const events = await ledger.events.list({ proposalId: p.id, afterId: 0 });
-    assert.deepEqual(events.map((e) => e.type), ["proposal_created", "proposal_approved"]);
-    assert.deepEqual(events[1]!.detail, { decisionId: outcome.decision.id, actor: "alice", role: "billing_lead", establishedBy: "self_declared", reason: null, hash: p.hash, keyId });
-    assert.equal(events[1]!.tenantId, "acme");
-  });
-
-  test("rejecting stores the reason and appends proposal_rejected", async () => {
-    const ledger = await fresh();
-    const p = await ledger.proposals.create(proposal());
-    const outcome = await ledger.proposals.decide({ proposalId: p.id, decision: "rejected", actor: "bob", reason: "customer was warned twice", expectedHash: p.hash });
-    assert.ok(outcome.ok);
-    assert.equal(outcome.decision.reason, "customer was warned twice");
-    assert.equal(outcome.decision.role, null);
-    assert.equal(await stateOf(ledger, p.id), "rejected");
-    assert.deepEqual(await eventTypes(ledger, p.id), ["proposal_created", "proposal_rejected"]);
-  });
-
-  test("a second decision is refused whatever the first was, and changes nothing", async () => {
-    const ledger = await fresh();
-    for (const first of ["approved", "rejected"] as const) {
+onEveryBackend(() => {
+  describe("decide", () => {
+    test("approving moves review_required to approved, stores the decision bound to the hash and appends proposal_approved", async () => {
+      const ledger = await fresh();
       const p = await ledger.proposals.create(proposal());
-      assert.ok((await ledger.proposals.decide({ proposalId: p.id, decision: first, actor: "alice", role: "billing_lead", expectedHash: p.hash })).ok);
-      for (const second of ["approved", "rejected"] as const) {
-        const again = await ledger.proposals.decide({ proposalId: p.id, decision: second, actor: "mallory", role: "billing_lead", expectedHash: p.hash });
-        assert.equal(again.ok, false);
-        if (!again.ok) assert.deepEqual([again.refusal.code, again.refusal.state], ["NOT_REVIEWABLE", first]);
+      const outcome = await ledger.proposals.decide({ proposalId: p.id, decision: "approved", actor: "alice", role: "billing_lead", expectedHash: p.hash });
+      assert.ok(outcome.ok);
+      assert.match(outcome.decision.id, /^apr_[a-z2-7]{20}$/);
+      const keyId = ledger.keys.active().id;
+      assert.deepEqual({ ...outcome.decision, id: "x", createdAt: "t" }, {
+        id: "x", proposalId: p.id, decision: "approved", actor: "alice", role: "billing_lead", reason: null, establishedBy: "self_declared", proposalHash: p.hash,
+        beforeHash: createHash("sha256").update(canonicalJson(p.before)).digest("hex"), createdAt: "t",
+        verification: { verified: true, keyId, problem: null, message: null },
+      });
+      assert.equal(outcome.proposal.state, "approved");
+      assert.equal(await stateOf(ledger, p.id), "approved");
+      assert.deepEqual(await ledger.proposals.decisions(p.id), [outcome.decision]);
+      const events = await ledger.events.list({ proposalId: p.id, afterId: 0 });
+      assert.deepEqual(events.map((e) => e.type), ["proposal_created", "proposal_approved"]);
+      assert.deepEqual(events[1]!.detail, { decisionId: outcome.decision.id, actor: "alice", role: "billing_lead", establishedBy: "self_declared", reason: null, hash: p.hash, keyId });
+      assert.equal(events[1]!.tenantId, "acme");
+    });
+
+    test("rejecting stores the reason and appends proposal_rejected", async () => {
+      const ledger = await fresh();
+      const p = await ledger.proposals.create(proposal());
+      const outcome = await ledger.proposals.decide({ proposalId: p.id, decision: "rejected", actor: "bob", reason: "customer was warned twice", expectedHash: p.hash });
+      assert.ok(outcome.ok);
+      assert.equal(outcome.decision.reason, "customer was warned twice");
+      assert.equal(outcome.decision.role, null);
+      assert.equal(await stateOf(ledger, p.id), "rejected");
+      assert.deepEqual(await eventTypes(ledger, p.id), ["proposal_created", "proposal_rejected"]);
+    });
+
+    test("a second decision is refused whatever the first was, and changes nothing", async () => {
+      const ledger = await fresh();
+      for (const first of ["approved", "rejected"] as const) {
+        const p = await ledger.proposals.create(proposal());
+        assert.ok((await ledger.proposals.decide({ proposalId: p.id, decision: first, actor: "alice", role: "billing_lead", expectedHash: p.hash })).ok);
+        for (const second of ["approved", "rejected"] as const) {
+          const again = await ledger.proposals.decide({ proposalId: p.id, decision: second, actor: "mallory", role: "billing_lead", expectedHash: p.hash });
+          assert.equal(again.ok, false);
+          if (!again.ok) assert.deepEqual([again.refusal.code, again.refusal.state], ["NOT_REVIEWABLE", first]);
+        }
+        assert.equal((await ledger.proposals.decisions(p.id)).length, 1);
+        assert.equal(await stateOf(ledger, p.id), first);
+        assert.equal((await eventTypes(ledger, p.id)).length, 2);
       }
-      assert.equal((await ledger.proposals.decisions(p.id)).length, 1);
-      assert.equal(await stateOf(ledger, p.id), first);
-      assert.equal((await eventTypes(ledger, p.id)).length, 2);
-    }
-  });
+    });
 
-  test("a proposal past approval (applied) cannot be decided", async () => {
-    const ledger = await fresh();
-    const { p, job } = await approvedWithJob(ledger);
-    await receive(ledger, p.id, job.id, "applied");
-    const again = await ledger.proposals.decide({ proposalId: p.id, decision: "approved", actor: "alice", role: "billing_lead", expectedHash: p.hash });
-    assert.ok(!again.ok);
-    assert.deepEqual([again.refusal.code, again.refusal.state], ["NOT_REVIEWABLE", "applied"]);
-  });
-
-  test("approval without the required role is refused; rejecting needs no role", async () => {
-    const ledger = await fresh();
-    const p = await ledger.proposals.create(proposal());
-    const noRole = await ledger.proposals.decide({ proposalId: p.id, decision: "approved", actor: "alice" });
-    assert.ok(!noRole.ok);
-    assert.equal(noRole.refusal.code, "ROLE_REQUIRED");
-    const otherRole = await ledger.proposals.decide({ proposalId: p.id, decision: "approved", actor: "alice", role: "intern" });
-    assert.ok(!otherRole.ok);
-    assert.equal(otherRole.refusal.code, "ROLE_REQUIRED");
-    assert.equal(await stateOf(ledger, p.id), "review_required");
-    assert.ok((await ledger.proposals.decide({ proposalId: p.id, decision: "rejected", actor: "bob", reason: "no" })).ok);
-  });
-
-  test("an expected hash that is not the stored one is refused", async () => {
-    const ledger = await fresh();
-    const p = await ledger.proposals.create(proposal());
-    const other = await ledger.proposals.create(proposal({ patch: { late_fee_cents: 100 } }));
-    const outcome = await ledger.proposals.decide({ proposalId: p.id, decision: "approved", actor: "alice", role: "billing_lead", expectedHash: other.hash });
-    assert.ok(!outcome.ok);
-    assert.deepEqual([outcome.refusal.code, outcome.refusal.state], ["HASH_MISMATCH", "review_required"]);
-    assert.equal(await stateOf(ledger, p.id), "review_required");
-    assert.deepEqual(await ledger.proposals.decisions(p.id), []);
-    assert.deepEqual(await eventTypes(ledger, p.id), ["proposal_created"]);
-  });
-
-  test("a row altered behind the ledger's back is refused even with its stored hash", async () => {
-    const path = storePath();
-    const ledger = await fresh(path);
-    const p = await ledger.proposals.create(proposal());
-    tamper(path, p.id, { late_fee_cents: 0, status: "waived", credit_cents: 99999 });
-    assert.equal((await ledger.proposals.get(p.id))!.hash, p.hash, "the stored hash itself is untouched");
-    const stored = (await ledger.proposals.get(p.id))!;
-    assert.deepEqual([stored.verification.verified, stored.verification.problem], [false, "mismatch"], "the keyed MAC no longer matches");
-    const outcome = await ledger.proposals.decide({ proposalId: p.id, decision: "approved", actor: "alice", role: "billing_lead", expectedHash: p.hash });
-    assert.ok(!outcome.ok);
-    assert.equal(outcome.refusal.code, "UNVERIFIED");
-    assert.match(outcome.refusal.message, /changed outside synapsor-runner/);
-    assert.equal(await stateOf(ledger, p.id), "review_required");
-  });
-
-  test("an unknown proposal is NOT_FOUND", async () => {
-    const ledger = await fresh();
-    const outcome = await ledger.proposals.decide({ proposalId: "wrp_missing", decision: "approved", actor: "alice", expectedHash: "0".repeat(64) });
-    assert.ok(!outcome.ok);
-    assert.equal(outcome.refusal.code, "NOT_FOUND");
-  });
-
-  test("two handles deciding the same proposal: exactly one decision wins", async () => {
-    const path = storePath();
-    const a = await fresh(path);
-    const b = await fresh(path);
-    const p = await a.proposals.create(proposal());
-    const [first, second] = await Promise.all([
-      a.proposals.decide({ proposalId: p.id, decision: "approved", actor: "alice", role: "billing_lead", expectedHash: p.hash }),
-      b.proposals.decide({ proposalId: p.id, decision: "rejected", actor: "bob", reason: "no", expectedHash: p.hash }),
-    ]);
-    assert.equal([first, second].filter((o) => o.ok).length, 1);
-    const loser = [first, second].find((o) => !o.ok);
-    assert.ok(loser && !loser.ok);
-    assert.equal(loser.refusal.code, "NOT_REVIEWABLE");
-    assert.equal((await b.proposals.decisions(p.id)).length, 1);
-  });
-
-  test("a second decision reaching the store comes back as a refusal, not a thrown SQLite error, even from someone holding the key", async () => {
-    const path = storePath();
-    const ledger = await fresh(path);
-    const p = await ledger.proposals.create(proposal());
-    await approve(ledger, p);
-    // Whoever holds the key can seal the state back to review_required; one decision per proposal still stands.
-    const key = ledger.keys.active();
-    const db = new DatabaseSync(path);
-    try {
-      const { mac } = db.prepare("SELECT mac FROM proposals WHERE id = ?").get(p.id) as { mac: string };
-      const updatedAt = "2030-01-01T00:00:00.000Z";
-      db.prepare("UPDATE proposals SET state = 'review_required', updated_at = ?, state_key_id = ?, state_mac = ? WHERE id = ?")
-        .run(updatedAt, key.id, sealState(key, p.id, mac, "review_required", updatedAt), p.id);
-    } finally {
-      db.close();
-    }
-    assert.equal((await ledger.proposals.get(p.id))!.verification.verified, true, "the re-sealed state verifies");
-    const again = await ledger.proposals.decide({ proposalId: p.id, decision: "rejected", actor: "mallory", reason: "undo the approval" });
-    assert.ok(!again.ok);
-    assert.deepEqual([again.refusal.code, again.refusal.state], ["NOT_REVIEWABLE", "review_required"]);
-    assert.match(again.refusal.message, /already has a decision on record/);
-    assert.equal(await stateOf(ledger, p.id), "review_required", "nothing was written");
-    assert.equal((await ledger.proposals.decisions(p.id)).length, 1);
-    assert.deepEqual(await eventTypes(ledger, p.id), ["proposal_created", "proposal_approved"]);
-  });
-
-  test("the store itself refuses a second decision row for a proposal", async () => {
-    const path = storePath();
-    const ledger = await fresh(path);
-    const p = await ledger.proposals.create(proposal());
-    await approve(ledger, p);
-    const db = new DatabaseSync(path);
-    try {
-      assert.throws(() => db.prepare(`INSERT INTO decisions (id, proposal_id, tenant_id, decision, actor, proposal_hash, created_at)
-        VALUES ('apr_x', ?, 'acme', 'rejected', 'mallory', ?, 'now')`).run(p.id, p.hash), /UNIQUE/);
-    } finally {
-      db.close();
-    }
-  });
-});
-
-describe("the open-proposal cap (createWithinLimit, countOpen)", () => {
-  test("counts review_required and approved of the tenant only; at the limit stores nothing, even from a second handle on the store", async () => {
-    const path = storePath();
-    const one = await fresh(path);
-    // Another process on the same file: its own connection, so only the store's write lock orders them.
-    const other = await fresh(path);
-    const a = await one.proposals.createWithinLimit(proposal(), 2);
-    assert.ok(a);
-    assert.ok(await other.proposals.createWithinLimit(proposal({ tenantId: "globex" }), 1), "another tenant's count is its own");
-    const approved = await one.proposals.decide({ proposalId: a.id, decision: "approved", actor: "alice", role: "billing_lead", expectedHash: a.hash });
-    assert.equal(approved.ok, true);
-    const b = await other.proposals.createWithinLimit(proposal(), 2);
-    assert.ok(b, "one approved proposal leaves one slot of two");
-    assert.equal(await one.proposals.countOpen("acme"), 2);
-    const events = (await one.events.list({ afterId: 0, limit: 100 })).length;
-    assert.equal(await one.proposals.createWithinLimit(proposal(), 2), undefined);
-    assert.equal(await other.proposals.createWithinLimit(proposal(), 2), undefined);
-    assert.equal((await one.proposals.list({ tenantId: "acme" })).length, 2, "nothing stored at the limit");
-    assert.equal((await one.events.list({ afterId: 0, limit: 100 })).length, events, "and no event appended");
-    // A rejection is final: the slot is free again.
-    const rejected = await other.proposals.decide({ proposalId: b.id, decision: "rejected", actor: "bob", reason: "no", expectedHash: b.hash });
-    assert.equal(rejected.ok, true);
-    assert.equal(await one.proposals.countOpen("acme"), 1);
-    assert.ok(await one.proposals.createWithinLimit(proposal(), 2));
-  });
-});
-
-describe("writeback jobs", () => {
-  test("an approved proposal gets a job; the event names it and its idempotency key", async () => {
-    const ledger = await fresh();
-    const { p, job } = await approvedWithJob(ledger);
-    assert.match(job.id, /^job_[a-z2-7]{20}$/);
-    assert.deepEqual(await ledger.writeback.getJob(job.id), job);
-    assert.equal(job.request.idempotency_key, `${p.id}:INV-3001`);
-    const created = (await ledger.events.list({ proposalId: p.id, afterId: 0 })).at(-1)!;
-    assert.equal(created.type, "writeback_job_created");
-    assert.deepEqual(created.detail, { jobId: job.id, idempotencyKey: `${p.id}:INV-3001` });
-    assert.equal(await ledger.writeback.getJob("job_missing"), undefined);
-  });
-
-  test("no job for a proposal in review, a rejected one, or an unknown one: refused as a value", async () => {
-    const ledger = await fresh();
-    const waiting = await ledger.proposals.create(proposal());
-    const rejected = await ledger.proposals.create(proposal());
-    assert.ok((await ledger.proposals.decide({ proposalId: rejected.id, decision: "rejected", actor: "bob", reason: "no", expectedHash: rejected.hash })).ok);
-    for (const p of [waiting, rejected]) {
-      const outcome = await ledger.writeback.createJob(p.id, { proposal_id: p.id });
-      assert.ok(!outcome.ok);
-      assert.equal(outcome.refusal.code, "APPROVAL_REQUIRED");
-      assert.ok(!(await eventTypes(ledger, p.id)).includes("writeback_job_created"));
-    }
-    const unknown = await ledger.writeback.createJob("wrp_missing", {});
-    assert.ok(!unknown.ok);
-    assert.equal(unknown.refusal.code, "NOT_FOUND");
-  });
-});
-
-describe("receipts", () => {
-  test("applied moves approved → applied, stores the receipt and appends writeback_applied", async () => {
-    const ledger = await fresh();
-    const { p, job } = await approvedWithJob(ledger);
-    const stored = await receive(ledger, p.id, job.id, "applied");
-    assert.match(stored.id, /^rcp_[a-z2-7]{20}$/);
-    assert.equal(stored.tenantId, "acme");
-    assert.deepEqual(await ledger.writeback.getReceipt(stored.id), stored);
-    assert.equal(await stateOf(ledger, p.id), "applied");
-    const last = (await ledger.events.list({ proposalId: p.id, limit: 1 }))[0]!;
-    assert.equal(last.type, "writeback_applied");
-    assert.equal(last.detail.receiptId, stored.id);
-    assert.equal(last.detail.jobId, job.id);
-    assert.equal(last.detail.previousState, "approved");
-  });
-
-  test("each receipt status gives its state and event", async () => {
-    const ledger = await fresh();
-    for (const status of ["applied", "already_applied", "conflict", "failed"] as const) {
+    test("a proposal past approval (applied) cannot be decided", async () => {
+      const ledger = await fresh();
       const { p, job } = await approvedWithJob(ledger);
-      const stored = await receive(ledger, p.id, job.id, status);
-      assert.equal(await stateOf(ledger, p.id), status);
-      assert.equal(stored.receipt.status, status);
-      assert.equal((await eventTypes(ledger, p.id)).at(-1), `writeback_${status}`);
-    }
+      await receive(ledger, p.id, job.id, "applied");
+      const again = await ledger.proposals.decide({ proposalId: p.id, decision: "approved", actor: "alice", role: "billing_lead", expectedHash: p.hash });
+      assert.ok(!again.ok);
+      assert.deepEqual([again.refusal.code, again.refusal.state], ["NOT_REVIEWABLE", "applied"]);
+    });
+
+    test("approval without the required role is refused; rejecting needs no role", async () => {
+      const ledger = await fresh();
+      const p = await ledger.proposals.create(proposal());
+      const noRole = await ledger.proposals.decide({ proposalId: p.id, decision: "approved", actor: "alice" });
+      assert.ok(!noRole.ok);
+      assert.equal(noRole.refusal.code, "ROLE_REQUIRED");
+      const otherRole = await ledger.proposals.decide({ proposalId: p.id, decision: "approved", actor: "alice", role: "intern" });
+      assert.ok(!otherRole.ok);
+      assert.equal(otherRole.refusal.code, "ROLE_REQUIRED");
+      assert.equal(await stateOf(ledger, p.id), "review_required");
+      assert.ok((await ledger.proposals.decide({ proposalId: p.id, decision: "rejected", actor: "bob", reason: "no" })).ok);
+    });
+
+    test("an expected hash that is not the stored one is refused", async () => {
+      const ledger = await fresh();
+      const p = await ledger.proposals.create(proposal());
+      const other = await ledger.proposals.create(proposal({ patch: { late_fee_cents: 100 } }));
+      const outcome = await ledger.proposals.decide({ proposalId: p.id, decision: "approved", actor: "alice", role: "billing_lead", expectedHash: other.hash });
+      assert.ok(!outcome.ok);
+      assert.deepEqual([outcome.refusal.code, outcome.refusal.state], ["HASH_MISMATCH", "review_required"]);
+      assert.equal(await stateOf(ledger, p.id), "review_required");
+      assert.deepEqual(await ledger.proposals.decisions(p.id), []);
+      assert.deepEqual(await eventTypes(ledger, p.id), ["proposal_created"]);
+    });
+
+    test("a row altered behind the ledger's back is refused even with its stored hash", async () => {
+      const ledger = await fresh();
+      const p = await ledger.proposals.create(proposal());
+      await tamper(ledger, p.id, { late_fee_cents: 0, status: "waived", credit_cents: 99999 });
+      assert.equal((await ledger.proposals.get(p.id))!.hash, p.hash, "the stored hash itself is untouched");
+      const stored = (await ledger.proposals.get(p.id))!;
+      assert.deepEqual([stored.verification.verified, stored.verification.problem], [false, "mismatch"], "the keyed MAC no longer matches");
+      const outcome = await ledger.proposals.decide({ proposalId: p.id, decision: "approved", actor: "alice", role: "billing_lead", expectedHash: p.hash });
+      assert.ok(!outcome.ok);
+      assert.equal(outcome.refusal.code, "UNVERIFIED");
+      assert.match(outcome.refusal.message, /changed outside synapsor-runner/);
+      assert.equal(await stateOf(ledger, p.id), "review_required");
+    });
+
+    test("an unknown proposal is NOT_FOUND", async () => {
+      const ledger = await fresh();
+      const outcome = await ledger.proposals.decide({ proposalId: "wrp_missing", decision: "approved", actor: "alice", expectedHash: "0".repeat(64) });
+      assert.ok(!outcome.ok);
+      assert.equal(outcome.refusal.code, "NOT_FOUND");
+    });
+
+    test("two handles deciding the same proposal: exactly one decision wins", async () => {
+      const a = await fresh();
+      const b = await reopen(a);
+      const p = await a.proposals.create(proposal());
+      const [first, second] = await Promise.all([
+        a.proposals.decide({ proposalId: p.id, decision: "approved", actor: "alice", role: "billing_lead", expectedHash: p.hash }),
+        b.proposals.decide({ proposalId: p.id, decision: "rejected", actor: "bob", reason: "no", expectedHash: p.hash }),
+      ]);
+      assert.equal([first, second].filter((o) => o.ok).length, 1);
+      const loser = [first, second].find((o) => !o.ok);
+      assert.ok(loser && !loser.ok);
+      assert.equal(loser.refusal.code, "NOT_REVIEWABLE");
+      assert.equal((await b.proposals.decisions(p.id)).length, 1);
+    });
+
+    test("a second decision reaching the store comes back as a refusal, not a thrown store error, even from someone holding the key", async () => {
+      const ledger = await fresh();
+      const store = backend.storeOf(ledger);
+      const p = await ledger.proposals.create(proposal());
+      await approve(ledger, p);
+      // Whoever holds the key can seal the state back to review_required; one decision per proposal still stands.
+      const key = ledger.keys.active();
+      const [{ mac }] = (await backend.rows(store, "SELECT mac FROM proposals WHERE id = ?", [p.id])) as [{ mac: string }];
+      const updatedAt = "2030-01-01T00:00:00.000Z";
+      await backend.exec(store, "UPDATE proposals SET state = 'review_required', updated_at = ?, state_key_id = ?, state_mac = ? WHERE id = ?",
+        [updatedAt, key.id, sealState(key, p.id, mac, "review_required", updatedAt), p.id]);
+      assert.equal((await ledger.proposals.get(p.id))!.verification.verified, true, "the re-sealed state verifies");
+      const again = await ledger.proposals.decide({ proposalId: p.id, decision: "rejected", actor: "mallory", reason: "undo the approval" });
+      assert.ok(!again.ok);
+      assert.deepEqual([again.refusal.code, again.refusal.state], ["NOT_REVIEWABLE", "review_required"]);
+      assert.match(again.refusal.message, /already has a decision on record/);
+      assert.equal(await stateOf(ledger, p.id), "review_required", "nothing was written");
+      assert.equal((await ledger.proposals.decisions(p.id)).length, 1);
+      assert.deepEqual(await eventTypes(ledger, p.id), ["proposal_created", "proposal_approved"]);
+    });
+
+    test("the store itself refuses a second decision row for a proposal", async () => {
+      const ledger = await fresh();
+      const p = await ledger.proposals.create(proposal());
+      await approve(ledger, p);
+      await assert.rejects(backend.exec(backend.storeOf(ledger), `INSERT INTO decisions (id, proposal_id, tenant_id, decision, actor, proposal_hash, created_at)
+          VALUES ('apr_x', ?, 'acme', 'rejected', 'mallory', ?, 'now')`, [p.id, p.hash]), /UNIQUE|duplicate key/i);
+    });
   });
 
-  test("a failed proposal can be retried; a later receipt on an applied proposal is refused as final and kept only as an event", async () => {
-    const ledger = await fresh();
-    const { p, job } = await approvedWithJob(ledger);
-    await receive(ledger, p.id, job.id, "failed");
-    assert.equal(await stateOf(ledger, p.id), "failed");
-    const retry = value(await ledger.writeback.createJob(p.id, { retry: true }));
-    await receive(ledger, p.id, retry.id, "applied");
-    assert.equal(await stateOf(ledger, p.id), "applied");
-    // A racing second apply reports already_applied: not the outcome (applied is final), kept as an event.
-    const late = await ledger.writeback.recordReceipt({ proposalId: p.id, jobId: retry.id, executor: EXECUTOR, receipt: receipt("already_applied") });
-    assert.ok(!late.ok);
-    assert.equal(late.refusal.code, "FINAL_STATE");
-    assert.match(late.refusal.message, /applied, which is final/);
-    assert.equal(await stateOf(ledger, p.id), "applied");
-    assert.deepEqual((await ledger.writeback.listReceipts({ proposalId: p.id })).map((r) => r.receipt.status), ["applied", "failed"]);
-    assert.deepEqual(await eventTypes(ledger, p.id), [
-      "proposal_created", "proposal_approved", "writeback_job_created", "writeback_failed",
-      "writeback_job_created", "writeback_applied", "writeback_late_receipt",
-    ]);
-    const job3 = await ledger.writeback.createJob(p.id, { again: true });
-    assert.ok(!job3.ok, "no job for a final proposal");
-    assert.equal(job3.refusal.code, "FINAL_STATE");
+  describe("the open-proposal cap (createWithinLimit, countOpen)", () => {
+    test("counts review_required and approved of the tenant only; at the limit stores nothing, even from a second handle on the store", async () => {
+      const one = await fresh();
+      // Another process on the same store: its own connection, so only the store orders them.
+      const other = await reopen(one);
+      const a = await one.proposals.createWithinLimit(proposal(), 2);
+      assert.ok(a);
+      assert.ok(await other.proposals.createWithinLimit(proposal({ tenantId: "globex" }), 1), "another tenant's count is its own");
+      const approved = await one.proposals.decide({ proposalId: a.id, decision: "approved", actor: "alice", role: "billing_lead", expectedHash: a.hash });
+      assert.equal(approved.ok, true);
+      const b = await other.proposals.createWithinLimit(proposal(), 2);
+      assert.ok(b, "one approved proposal leaves one slot of two");
+      assert.equal(await one.proposals.countOpen("acme"), 2);
+      const events = (await one.events.list({ afterId: 0, limit: 100 })).length;
+      assert.equal(await one.proposals.createWithinLimit(proposal(), 2), undefined);
+      assert.equal(await other.proposals.createWithinLimit(proposal(), 2), undefined);
+      assert.equal((await one.proposals.list({ tenantId: "acme" })).length, 2, "nothing stored at the limit");
+      assert.equal((await one.events.list({ afterId: 0, limit: 100 })).length, events, "and no event appended");
+      // A rejection is final: the slot is free again.
+      const rejected = await other.proposals.decide({ proposalId: b.id, decision: "rejected", actor: "bob", reason: "no", expectedHash: b.hash });
+      assert.equal(rejected.ok, true);
+      assert.equal(await one.proposals.countOpen("acme"), 1);
+      assert.ok(await one.proposals.createWithinLimit(proposal(), 2));
+    });
   });
 
-  test("two receipts racing on one approved proposal: one is the outcome, the other a late-receipt event; the state equals the stored receipt", async () => {
-    const path = storePath();
-    const a = await fresh(path);
-    const b = await fresh(path);
-    const { p, job } = await approvedWithJob(a);
-    const outcomes = await Promise.all([
-      a.writeback.recordReceipt({ proposalId: p.id, jobId: job.id, executor: EXECUTOR, receipt: receipt("applied") }),
-      b.writeback.recordReceipt({ proposalId: p.id, jobId: job.id, executor: EXECUTOR, receipt: receipt("already_applied") }),
-    ]);
-    assert.equal(outcomes.filter((o) => o.ok).length, 1);
-    const stored = await a.writeback.listReceipts({ proposalId: p.id });
-    assert.equal(stored.length, 1);
-    assert.equal(await stateOf(a, p.id), stored[0]!.receipt.status);
-    assert.ok((await eventTypes(a, p.id)).includes("writeback_late_receipt"));
+  describe("writeback jobs", () => {
+    test("an approved proposal gets a job; the event names it and its idempotency key", async () => {
+      const ledger = await fresh();
+      const { p, job } = await approvedWithJob(ledger);
+      assert.match(job.id, /^job_[a-z2-7]{20}$/);
+      assert.deepEqual(await ledger.writeback.getJob(job.id), job);
+      assert.equal(job.request.idempotency_key, `${p.id}:INV-3001`);
+      const created = (await ledger.events.list({ proposalId: p.id, afterId: 0 })).at(-1)!;
+      assert.equal(created.type, "writeback_job_created");
+      assert.deepEqual(created.detail, { jobId: job.id, idempotencyKey: `${p.id}:INV-3001` });
+      assert.equal(await ledger.writeback.getJob("job_missing"), undefined);
+    });
+
+    test("no job for a proposal in review, a rejected one, or an unknown one: refused as a value", async () => {
+      const ledger = await fresh();
+      const waiting = await ledger.proposals.create(proposal());
+      const rejected = await ledger.proposals.create(proposal());
+      assert.ok((await ledger.proposals.decide({ proposalId: rejected.id, decision: "rejected", actor: "bob", reason: "no", expectedHash: rejected.hash })).ok);
+      for (const p of [waiting, rejected]) {
+        const outcome = await ledger.writeback.createJob(p.id, { proposal_id: p.id });
+        assert.ok(!outcome.ok);
+        assert.equal(outcome.refusal.code, "APPROVAL_REQUIRED");
+        assert.ok(!(await eventTypes(ledger, p.id)).includes("writeback_job_created"));
+      }
+      const unknown = await ledger.writeback.createJob("wrp_missing", {});
+      assert.ok(!unknown.ok);
+      assert.equal(unknown.refusal.code, "NOT_FOUND");
+    });
   });
 
-  test("a receipt for an unapproved proposal, or naming another proposal's job, is refused and nothing is stored", async () => {
-    const ledger = await fresh();
-    const waiting = await ledger.proposals.create(proposal());
-    const { p: other, job: otherJob } = await approvedWithJob(ledger);
-    const unapproved = await ledger.writeback.recordReceipt({ proposalId: waiting.id, jobId: otherJob.id, executor: EXECUTOR, receipt: receipt("applied") });
-    assert.ok(!unapproved.ok);
-    assert.equal(unapproved.refusal.code, "APPROVAL_REQUIRED");
-    const { p } = await approvedWithJob(ledger);
-    const foreignJob = await ledger.writeback.recordReceipt({ proposalId: p.id, jobId: otherJob.id, executor: EXECUTOR, receipt: receipt("applied") });
-    assert.ok(!foreignJob.ok);
-    assert.equal(foreignJob.refusal.code, "JOB_NOT_FOUND");
-    assert.equal(await stateOf(ledger, waiting.id), "review_required");
-    assert.equal(await stateOf(ledger, p.id), "approved");
-    assert.equal(await stateOf(ledger, other.id), "approved");
-    assert.deepEqual(await ledger.writeback.listReceipts(), []);
+  describe("receipts", () => {
+    test("applied moves approved → applied, stores the receipt and appends writeback_applied", async () => {
+      const ledger = await fresh();
+      const { p, job } = await approvedWithJob(ledger);
+      const stored = await receive(ledger, p.id, job.id, "applied");
+      assert.match(stored.id, /^rcp_[a-z2-7]{20}$/);
+      assert.equal(stored.tenantId, "acme");
+      assert.deepEqual(await ledger.writeback.getReceipt(stored.id), stored);
+      assert.equal(await stateOf(ledger, p.id), "applied");
+      const last = (await ledger.events.list({ proposalId: p.id, limit: 1 }))[0]!;
+      assert.equal(last.type, "writeback_applied");
+      assert.equal(last.detail.receiptId, stored.id);
+      assert.equal(last.detail.jobId, job.id);
+      assert.equal(last.detail.previousState, "approved");
+    });
+
+    test("each receipt status gives its state and event", async () => {
+      const ledger = await fresh();
+      for (const status of ["applied", "already_applied", "conflict", "failed"] as const) {
+        const { p, job } = await approvedWithJob(ledger);
+        const stored = await receive(ledger, p.id, job.id, status);
+        assert.equal(await stateOf(ledger, p.id), status);
+        assert.equal(stored.receipt.status, status);
+        assert.equal((await eventTypes(ledger, p.id)).at(-1), `writeback_${status}`);
+      }
+    });
+
+    test("a failed proposal can be retried; a later receipt on an applied proposal is refused as final and kept only as an event", async () => {
+      const ledger = await fresh();
+      const { p, job } = await approvedWithJob(ledger);
+      await receive(ledger, p.id, job.id, "failed");
+      assert.equal(await stateOf(ledger, p.id), "failed");
+      const retry = value(await ledger.writeback.createJob(p.id, { retry: true }));
+      await receive(ledger, p.id, retry.id, "applied");
+      assert.equal(await stateOf(ledger, p.id), "applied");
+      // A racing second apply reports already_applied: not the outcome (applied is final), kept as an event.
+      const late = await ledger.writeback.recordReceipt({ proposalId: p.id, jobId: retry.id, executor: EXECUTOR, receipt: receipt("already_applied") });
+      assert.ok(!late.ok);
+      assert.equal(late.refusal.code, "FINAL_STATE");
+      assert.match(late.refusal.message, /applied, which is final/);
+      assert.equal(await stateOf(ledger, p.id), "applied");
+      assert.deepEqual((await ledger.writeback.listReceipts({ proposalId: p.id })).map((r) => r.receipt.status), ["applied", "failed"]);
+      assert.deepEqual(await eventTypes(ledger, p.id), [
+        "proposal_created", "proposal_approved", "writeback_job_created", "writeback_failed",
+        "writeback_job_created", "writeback_applied", "writeback_late_receipt",
+      ]);
+      const job3 = await ledger.writeback.createJob(p.id, { again: true });
+      assert.ok(!job3.ok, "no job for a final proposal");
+      assert.equal(job3.refusal.code, "FINAL_STATE");
+    });
+
+    test("two receipts racing on one approved proposal: one is the outcome, the other a late-receipt event; the state equals the stored receipt", async () => {
+      const a = await fresh();
+      const b = await reopen(a);
+      const { p, job } = await approvedWithJob(a);
+      const outcomes = await Promise.all([
+        a.writeback.recordReceipt({ proposalId: p.id, jobId: job.id, executor: EXECUTOR, receipt: receipt("applied") }),
+        b.writeback.recordReceipt({ proposalId: p.id, jobId: job.id, executor: EXECUTOR, receipt: receipt("already_applied") }),
+      ]);
+      assert.equal(outcomes.filter((o) => o.ok).length, 1);
+      const stored = await a.writeback.listReceipts({ proposalId: p.id });
+      assert.equal(stored.length, 1);
+      assert.equal(await stateOf(a, p.id), stored[0]!.receipt.status);
+      assert.ok((await eventTypes(a, p.id)).includes("writeback_late_receipt"));
+    });
+
+    test("a receipt for an unapproved proposal, or naming another proposal's job, is refused and nothing is stored", async () => {
+      const ledger = await fresh();
+      const waiting = await ledger.proposals.create(proposal());
+      const { p: other, job: otherJob } = await approvedWithJob(ledger);
+      const unapproved = await ledger.writeback.recordReceipt({ proposalId: waiting.id, jobId: otherJob.id, executor: EXECUTOR, receipt: receipt("applied") });
+      assert.ok(!unapproved.ok);
+      assert.equal(unapproved.refusal.code, "APPROVAL_REQUIRED");
+      const { p } = await approvedWithJob(ledger);
+      const foreignJob = await ledger.writeback.recordReceipt({ proposalId: p.id, jobId: otherJob.id, executor: EXECUTOR, receipt: receipt("applied") });
+      assert.ok(!foreignJob.ok);
+      assert.equal(foreignJob.refusal.code, "JOB_NOT_FOUND");
+      assert.equal(await stateOf(ledger, waiting.id), "review_required");
+      assert.equal(await stateOf(ledger, p.id), "approved");
+      assert.equal(await stateOf(ledger, other.id), "approved");
+      assert.deepEqual(await ledger.writeback.listReceipts(), []);
+    });
+
+    test("listReceipts filters by proposal and tenant, newest first", async () => {
+      const ledger = await fresh();
+      const a = await approvedWithJob(ledger);
+      const b = await approvedWithJob(ledger, { tenantId: "globex", guards: { tenant: { column: "tenant_id", value: "globex" } } });
+      const ra = await receive(ledger, a.p.id, a.job.id, "applied");
+      const rb = await receive(ledger, b.p.id, b.job.id, "conflict");
+      const ids = async (filter: Parameters<Ledger["writeback"]["listReceipts"]>[0]) => (await ledger.writeback.listReceipts(filter)).map((r) => r.id);
+      assert.deepEqual(await ids({}), [rb.id, ra.id]);
+      assert.deepEqual(await ids({ tenantId: "acme" }), [ra.id]);
+      assert.deepEqual(await ids({ tenantId: "globex" }), [rb.id]);
+      assert.deepEqual(await ids({ proposalId: b.p.id }), [rb.id]);
+      assert.deepEqual(await ids({ proposalId: b.p.id, tenantId: "acme" }), []);
+      assert.deepEqual(await ids({ limit: 1 }), [rb.id]);
+    });
   });
 
-  test("listReceipts filters by proposal and tenant, newest first", async () => {
-    const ledger = await fresh();
-    const a = await approvedWithJob(ledger);
-    const b = await approvedWithJob(ledger, { tenantId: "globex", guards: { tenant: { column: "tenant_id", value: "globex" } } });
-    const ra = await receive(ledger, a.p.id, a.job.id, "applied");
-    const rb = await receive(ledger, b.p.id, b.job.id, "conflict");
-    const ids = async (filter: Parameters<Ledger["writeback"]["listReceipts"]>[0]) => (await ledger.writeback.listReceipts(filter)).map((r) => r.id);
-    assert.deepEqual(await ids({}), [rb.id, ra.id]);
-    assert.deepEqual(await ids({ tenantId: "acme" }), [ra.id]);
-    assert.deepEqual(await ids({ tenantId: "globex" }), [rb.id]);
-    assert.deepEqual(await ids({ proposalId: b.p.id }), [rb.id]);
-    assert.deepEqual(await ids({ proposalId: b.p.id, tenantId: "acme" }), []);
-    assert.deepEqual(await ids({ limit: 1 }), [rb.id]);
+  describe("events and listings", () => {
+    test("listEvents by proposal: newest first without afterId, oldest first after an id, never another proposal's", async () => {
+      const ledger = await fresh();
+      const one = await approvedWithJob(ledger);
+      const two = await ledger.proposals.create(proposal());
+      await receive(ledger, one.p.id, one.job.id, "applied");
+      const expected = ["proposal_created", "proposal_approved", "writeback_job_created", "writeback_applied"];
+      const ascending = await ledger.events.list({ proposalId: one.p.id, afterId: 0 });
+      assert.deepEqual(ascending.map((e) => e.type), expected);
+      assert.deepEqual((await ledger.events.list({ proposalId: one.p.id })).map((e) => e.type), [...expected].reverse());
+      assert.deepEqual((await ledger.events.list({ proposalId: one.p.id, afterId: ascending[1]!.id })).map((e) => e.type), expected.slice(2));
+      assert.deepEqual((await ledger.events.list({ proposalId: two.id })).map((e) => e.type), ["proposal_created"]);
+      const all = await ledger.events.list({ afterId: 0 });
+      assert.deepEqual(all.map((e) => e.id), [...all.map((e) => e.id)].sort((x, y) => x - y));
+    });
+
+    test("proposal listings filter by tenant and state", async () => {
+      const ledger = await fresh();
+      const a = await ledger.proposals.create(proposal());
+      const b = await ledger.proposals.create(proposal({ tenantId: "globex" }));
+      await approve(ledger, a);
+      assert.deepEqual((await ledger.proposals.list({ tenantId: "globex" })).map((p) => p.id), [b.id]);
+      assert.deepEqual((await ledger.proposals.list({ state: "approved" })).map((p) => p.id), [a.id]);
+      assert.deepEqual(await ledger.proposals.list({ tenantId: "globex", state: "approved" }), []);
+      assert.equal(await ledger.proposals.get(a.id, "globex"), undefined);
+    });
+
+    test("proposal listings filter by object in the store: the key alone, or after the bare or schema-qualified table", async () => {
+      const ledger = await fresh();
+      const target = (schema: string | undefined, table: string, value: string) => ({ ...(schema ? { schema } : {}), table, primaryKey: { column: "id", value } });
+      const inv1 = await ledger.proposals.create(proposal());
+      const inv2 = await ledger.proposals.create(proposal({ target: target("public", "invoices", "INV-3002") }));
+      const ticket = await ledger.proposals.create(proposal({ target: target(undefined, "tickets", "INV-3001") }));
+      const colon = await ledger.proposals.create(proposal({ target: target("public", "invoices", "a:b") }));
+      const globex = await ledger.proposals.create(proposal({ tenantId: "globex" }));
+      const ids = async (object: string, extra: Omit<ProposalFilter, "object"> = {}) => (await ledger.proposals.list({ ...extra, object })).map((p) => p.id);
+      assert.deepEqual(await ids("INV-3001"), [globex.id, ticket.id, inv1.id], "newest first, every table");
+      assert.deepEqual(await ids("invoices:INV-3001"), [globex.id, inv1.id]);
+      assert.deepEqual(await ids("public.invoices:INV-3001"), [globex.id, inv1.id]);
+      assert.deepEqual(await ids("tickets:INV-3001"), [ticket.id]);
+      assert.deepEqual(await ids("public.tickets:INV-3001"), [], "a table without a schema has no qualified name");
+      assert.deepEqual(await ids("public.invoices:INV-3002"), [inv2.id]);
+      assert.deepEqual(await ids("a:b"), [colon.id], "a key holding a colon matches as a key");
+      assert.deepEqual(await ids("invoices:a:b"), [colon.id]);
+      assert.deepEqual(await ids("INV-300"), [], "no prefix matches");
+      assert.deepEqual(await ids("INV-3001", { tenantId: "acme" }), [ticket.id, inv1.id]);
+      assert.deepEqual(await ids("INV-3001", { tenantId: "acme", limit: 1 }), [ticket.id]);
+      assert.deepEqual(await ids("INV-3001", { state: "approved" }), []);
+    });
   });
 });
 
-describe("events and listings", () => {
-  test("listEvents by proposal: newest first without afterId, oldest first after an id, never another proposal's", async () => {
-    const ledger = await fresh();
-    const one = await approvedWithJob(ledger);
-    const two = await ledger.proposals.create(proposal());
-    await receive(ledger, one.p.id, one.job.id, "applied");
-    const expected = ["proposal_created", "proposal_approved", "writeback_job_created", "writeback_applied"];
-    const ascending = await ledger.events.list({ proposalId: one.p.id, afterId: 0 });
-    assert.deepEqual(ascending.map((e) => e.type), expected);
-    assert.deepEqual((await ledger.events.list({ proposalId: one.p.id })).map((e) => e.type), [...expected].reverse());
-    assert.deepEqual((await ledger.events.list({ proposalId: one.p.id, afterId: ascending[1]!.id })).map((e) => e.type), expected.slice(2));
-    assert.deepEqual((await ledger.events.list({ proposalId: two.id })).map((e) => e.type), ["proposal_created"]);
-    const all = await ledger.events.list({ afterId: 0 });
-    assert.deepEqual(all.map((e) => e.id), [...all.map((e) => e.id)].sort((x, y) => x - y));
-  });
-
-  test("proposal listings filter by tenant and state", async () => {
-    const ledger = await fresh();
-    const a = await ledger.proposals.create(proposal());
-    const b = await ledger.proposals.create(proposal({ tenantId: "globex" }));
-    await approve(ledger, a);
-    assert.deepEqual((await ledger.proposals.list({ tenantId: "globex" })).map((p) => p.id), [b.id]);
-    assert.deepEqual((await ledger.proposals.list({ state: "approved" })).map((p) => p.id), [a.id]);
-    assert.deepEqual(await ledger.proposals.list({ tenantId: "globex", state: "approved" }), []);
-    assert.equal(await ledger.proposals.get(a.id, "globex"), undefined);
-  });
-
-  test("proposal listings filter by object in the store: the key alone, or after the bare or schema-qualified table", async () => {
-    const ledger = await fresh();
-    const target = (schema: string | undefined, table: string, value: string) => ({ ...(schema ? { schema } : {}), table, primaryKey: { column: "id", value } });
-    const inv1 = await ledger.proposals.create(proposal());
-    const inv2 = await ledger.proposals.create(proposal({ target: target("public", "invoices", "INV-3002") }));
-    const ticket = await ledger.proposals.create(proposal({ target: target(undefined, "tickets", "INV-3001") }));
-    const colon = await ledger.proposals.create(proposal({ target: target("public", "invoices", "a:b") }));
-    const globex = await ledger.proposals.create(proposal({ tenantId: "globex" }));
-    const ids = async (object: string, extra: Omit<ProposalFilter, "object"> = {}) => (await ledger.proposals.list({ ...extra, object })).map((p) => p.id);
-    assert.deepEqual(await ids("INV-3001"), [globex.id, ticket.id, inv1.id], "newest first, every table");
-    assert.deepEqual(await ids("invoices:INV-3001"), [globex.id, inv1.id]);
-    assert.deepEqual(await ids("public.invoices:INV-3001"), [globex.id, inv1.id]);
-    assert.deepEqual(await ids("tickets:INV-3001"), [ticket.id]);
-    assert.deepEqual(await ids("public.tickets:INV-3001"), [], "a table without a schema has no qualified name");
-    assert.deepEqual(await ids("public.invoices:INV-3002"), [inv2.id]);
-    assert.deepEqual(await ids("a:b"), [colon.id], "a key holding a colon matches as a key");
-    assert.deepEqual(await ids("invoices:a:b"), [colon.id]);
-    assert.deepEqual(await ids("INV-300"), [], "no prefix matches");
-    assert.deepEqual(await ids("INV-3001", { tenantId: "acme" }), [ticket.id, inv1.id]);
-    assert.deepEqual(await ids("INV-3001", { tenantId: "acme", limit: 1 }), [ticket.id]);
-    assert.deepEqual(await ids("INV-3001", { state: "approved" }), []);
-  });
-
+describe("an old SQLite store", unitTierOnly(), () => {
   test("a store from migration step 2 upgrades and keeps its proposals; unsealed, they can be rejected but never approved", async () => {
     const path = storePath();
     const db = new DatabaseSync(path);
@@ -494,7 +490,8 @@ describe("events and listings", () => {
       JSON.stringify(p.patch), JSON.stringify(p.after), JSON.stringify(p.guards), JSON.stringify(p.args), p.evidenceId,
       JSON.stringify(p.approval), JSON.stringify(p.executor), "2026-01-01T00:00:00.000Z", "2026-01-01T00:00:00.000Z");
     db.close();
-    const ledger = await fresh(path);
+    const ledger = await openLedger({ path });
+    open.push(ledger);
     const stored = (await ledger.proposals.get(id))!;
     assert.equal(stored.planHash, null, "a proposal from before plan hashes has none");
     assert.deepEqual([stored.verification.verified, stored.verification.problem, stored.verification.keyId], [false, "unsealed", null]);
@@ -519,7 +516,7 @@ describe("events and listings", () => {
   });
 });
 
-describe("buildWritebackRequest", () => {
+describe("buildWritebackRequest", unitTierOnly(), () => {
   test("carries the stored change set and the approval, with the idempotency key <proposal>:<object>", async () => {
     const ledger = await fresh();
     const p = await ledger.proposals.create(proposal());

@@ -3,7 +3,7 @@
 // the record unverifiable and stops approval; keys come from a 0600 key file or an environment
 // variable, rotate without stranding old records, and are never printed.
 
-import { after, describe, test } from "node:test";
+import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
@@ -22,7 +22,9 @@ import { openLedger } from "../../runtime/ledger/open.ts";
 import type { Ledger } from "../../runtime/ledger/ports.ts";
 import type { NewProposal, StoredProposal } from "../../runtime/ledger/records.ts";
 import { runProcess } from "../support/cli.ts";
-import { editStore, rehashProposal, storeRow } from "../support/ledger-file.ts";
+import { editStore, storeRow } from "../support/ledger-file.ts";
+import { sharedLedgerBackends, unitTierOnly, ledgerHarness, type LedgerHarness, type LedgerStore } from "../support/ledger-backends.ts";
+import { toProposalRecord } from "../../runtime/ledger/sqlite/rows.ts";
 
 const root = mkdtempSync(join(tmpdir(), "ledger-seal-"));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -39,6 +41,29 @@ async function fresh(path = storePath(), keys: KeyRing = envKeyRing("TEST_LEDGER
   const ledger = await openLedger({ path, keys });
   open.push(ledger);
   return ledger;
+}
+
+// The suites that only edit rows run on SQLite here and on Postgres in test/e2e/ledger-shared-postgres.test.ts;
+// `backend` is the harness of the suite running now.
+let backend: LedgerHarness;
+function onEveryBackend(suites: () => void): void {
+  for (const name of sharedLedgerBackends()) {
+    describe(name, () => {
+      const harness = ledgerHarness(name);
+      before(() => void (backend = harness));
+      suites();
+    });
+  }
+}
+const freshOnBackend = (): Promise<Ledger> => backend.fresh({ keys: envKeyRing("TEST_LEDGER_KEY", SECRET_A) });
+/** Plain SQL on the store's rows, the way someone with file or database access (and no key) could. */
+const editRows = (store: LedgerStore, sql: string, ...params: (string | number | null)[]) => backend.exec(store, sql, params);
+const rowOf = async (store: LedgerStore, table: string, id: string): Promise<Record<string, any>> =>
+  ({ ...(await backend.rows(store, `SELECT * FROM ${table} WHERE id = ?`, [id]))[0] });
+/** After editing a change-set column: recompute the plain SHA-256 so it matches again, all a hash without a key can stop. */
+async function rehash(store: LedgerStore, id: string): Promise<void> {
+  const hash = changeSetHash(toProposalRecord(await rowOf(store, "proposals", id)));
+  await editRows(store, "UPDATE proposals SET hash = ? WHERE id = ?", hash, id);
 }
 
 function proposal(overrides: Partial<NewProposal> = {}): NewProposal {
@@ -121,7 +146,7 @@ const DECISION_EDITS: Record<string, () => string | null> = {
 
 const CHANGE_SET_COLUMNS = new Set(["capability", "tenant_id", "principal", "roles", "source", "target", "before_row", "patch", "after_row", "guards", "args", "evidence_id", "approval", "executor"]);
 
-describe("tampering with a stored proposal", () => {
+describe("the tamper lists", unitTierOnly(), () => {
   test("the tamper list covers every column of the proposals and decisions tables", () => {
     const db = new DatabaseSync(":memory:");
     try {
@@ -133,268 +158,273 @@ describe("tampering with a stored proposal", () => {
       db.close();
     }
   });
-
-  for (const [column, value] of Object.entries(PROPOSAL_EDITS)) {
-    test(`editing proposals.${column} of an approved proposal (hash recomputed) makes it unverifiable and stops apply's check`, async () => {
-      const path = storePath();
-      const ledger = await fresh(path);
-      const p = await approved(ledger);
-      editStore(path, `UPDATE proposals SET ${column} = ? WHERE id = ?`, value(storeRow(path, "proposals", p.id)), p.id);
-      const id = column === "id" ? (value({}) as string) : p.id;
-      if (CHANGE_SET_COLUMNS.has(column)) rehashProposal(path, id);
-      const check = await ledger.proposals.approval(id);
-      assert.ok(!check.ok, "apply would proceed");
-      assert.equal(check.refusal.code, "UNVERIFIED", check.refusal.message);
-      const stored = await ledger.proposals.get(id);
-      assert.equal(stored?.verification.verified, false);
-      const job = await ledger.writeback.createJob(id, { proposal_id: id });
-      assert.equal(job.ok, false, "no job can be recorded for it either");
-    });
-  }
-
-  test("a proposal edited while in review cannot be approved, and the approval names the key and where keys come from", async () => {
-    const path = storePath();
-    const ledger = await fresh(path);
-    const p = await ledger.proposals.create(proposal());
-    editStore(path, "UPDATE proposals SET patch = ? WHERE id = ?", JSON.stringify({ late_fee_cents: 0, status: "void" }), p.id);
-    rehashProposal(path, p.id);
-    const refused = await ledger.proposals.decide({ proposalId: p.id, decision: "approved", actor: "dana", role: "billing_lead" });
-    assert.ok(!refused.ok);
-    assert.equal(refused.refusal.code, "UNVERIFIED");
-    assert.ok(refused.refusal.message.includes(p.verification.keyId!), "names the key id");
-    assert.match(refused.refusal.message, /environment variable TEST_LEDGER_KEY/);
-    assert.ok(!refused.refusal.message.includes(SECRET_A), "never the key itself");
-    assert.equal((await ledger.proposals.get(p.id))!.state, "review_required");
-  });
-
-  test("forging approval: state set to approved with a hand-written decision row does not verify", async () => {
-    const path = storePath();
-    const ledger = await fresh(path);
-    const p = await ledger.proposals.create(proposal());
-    editStore(path, "UPDATE proposals SET state = 'approved' WHERE id = ?", p.id);
-    editStore(path, `INSERT INTO decisions (id, proposal_id, tenant_id, decision, actor, role, reason, proposal_hash, created_at)
-      VALUES ('apr_forged0000000000000', ?, 'acme', 'approved', 'dana', 'billing_lead', NULL, ?, '2026-01-01T00:00:00.000Z')`, p.id, p.hash);
-    const check = await ledger.proposals.approval(p.id);
-    assert.ok(!check.ok);
-    assert.equal(check.refusal.code, "UNVERIFIED");
-  });
 });
 
-describe("tampering with a stored decision", () => {
-  for (const [column, value] of Object.entries(DECISION_EDITS)) {
-    test(`editing decisions.${column} of an approval stops apply's check`, async () => {
-      const path = storePath();
-      const ledger = await fresh(path);
-      const p = await approved(ledger);
-      const [decision] = await ledger.proposals.decisions(p.id);
-      editStore(path, `UPDATE decisions SET ${column} = ? WHERE id = ?`, value(), decision!.id);
+// Backend-independent: rows edited in a SQLite file or in the Postgres tables are refused alike.
+onEveryBackend(() => {
+  describe("tampering with a stored proposal", () => {
+    for (const [column, value] of Object.entries(PROPOSAL_EDITS)) {
+      test(`editing proposals.${column} of an approved proposal (hash recomputed) makes it unverifiable and stops apply's check`, async () => {
+        const ledger = await freshOnBackend();
+        const path = backend.storeOf(ledger);
+        const p = await approved(ledger);
+        await editRows(path, `UPDATE proposals SET ${column} = ? WHERE id = ?`, value((await rowOf(path, "proposals", p.id))), p.id);
+        const id = column === "id" ? (value({}) as string) : p.id;
+        if (CHANGE_SET_COLUMNS.has(column)) await rehash(path, id);
+        const check = await ledger.proposals.approval(id);
+        assert.ok(!check.ok, "apply would proceed");
+        assert.equal(check.refusal.code, "UNVERIFIED", check.refusal.message);
+        const stored = await ledger.proposals.get(id);
+        assert.equal(stored?.verification.verified, false);
+        const job = await ledger.writeback.createJob(id, { proposal_id: id });
+        assert.equal(job.ok, false, "no job can be recorded for it either");
+      });
+    }
+
+    test("a proposal edited while in review cannot be approved, and the approval names the key and where keys come from", async () => {
+      const ledger = await freshOnBackend();
+      const path = backend.storeOf(ledger);
+      const p = await ledger.proposals.create(proposal());
+      await editRows(path, "UPDATE proposals SET patch = ? WHERE id = ?", JSON.stringify({ late_fee_cents: 0, status: "void" }), p.id);
+      await rehash(path, p.id);
+      const refused = await ledger.proposals.decide({ proposalId: p.id, decision: "approved", actor: "dana", role: "billing_lead" });
+      assert.ok(!refused.ok);
+      assert.equal(refused.refusal.code, "UNVERIFIED");
+      assert.ok(refused.refusal.message.includes(p.verification.keyId!), "names the key id");
+      assert.match(refused.refusal.message, /environment variable TEST_LEDGER_KEY/);
+      assert.ok(!refused.refusal.message.includes(SECRET_A), "never the key itself");
+      assert.equal((await ledger.proposals.get(p.id))!.state, "review_required");
+    });
+
+    test("forging approval: state set to approved with a hand-written decision row does not verify", async () => {
+      const ledger = await freshOnBackend();
+      const path = backend.storeOf(ledger);
+      const p = await ledger.proposals.create(proposal());
+      await editRows(path, "UPDATE proposals SET state = 'approved' WHERE id = ?", p.id);
+      await editRows(path, `INSERT INTO decisions (id, proposal_id, tenant_id, decision, actor, role, reason, proposal_hash, created_at)
+        VALUES ('apr_forged0000000000000', ?, 'acme', 'approved', 'dana', 'billing_lead', NULL, ?, '2026-01-01T00:00:00.000Z')`, p.id, p.hash);
       const check = await ledger.proposals.approval(p.id);
-      assert.ok(!check.ok, "apply would proceed");
-      assert.equal(check.refusal.code, "UNVERIFIED", check.refusal.message);
+      assert.ok(!check.ok);
+      assert.equal(check.refusal.code, "UNVERIFIED");
     });
-  }
-
-  test("an approval copied from proposal A to proposal B does not verify for B", async () => {
-    const path = storePath();
-    const ledger = await fresh(path);
-    const a = await approved(ledger);
-    const b = await approved(ledger, { patch: { late_fee_cents: 0, status: "void" } });
-    const [fromA] = await ledger.proposals.decisions(a.id);
-    // B's own approval goes; A's is copied in under B's id (with B's hash and MAC, as far as the attacker can).
-    editStore(path, "DELETE FROM decisions WHERE proposal_id = ?", b.id);
-    const copy = storeRow(path, "decisions", fromA!.id);
-    const bRow = storeRow(path, "proposals", b.id);
-    editStore(path, `INSERT INTO decisions (id, proposal_id, tenant_id, decision, actor, role, reason, proposal_hash, proposal_mac, before_hash, created_at, key_id, mac)
-      VALUES ('apr_copied0000000000000', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, b.id, copy.tenant_id as string, copy.decision as string,
-      copy.actor as string, copy.role as string, copy.reason as string | null, bRow.hash as string, bRow.mac as string,
-      copy.before_hash as string, copy.created_at as string, copy.key_id as string, copy.mac as string);
-    assert.equal((await ledger.proposals.get(b.id))!.verification.verified, true, "B itself is untouched");
-    const check = await ledger.proposals.approval(b.id);
-    assert.ok(!check.ok);
-    assert.equal(check.refusal.code, "UNVERIFIED");
-    assert.ok((await ledger.proposals.approval(a.id)).ok, "A still applies");
   });
-});
 
-describe("who may approve", () => {
-  test("the principal that proposed can never approve, whatever the case or blanks; rejecting stays open", async () => {
-    const ledger = await fresh();
-    const p = await ledger.proposals.create(proposal({ principal: "Dana" }));
-    for (const actor of ["Dana", " dana "]) {
-      const self = await ledger.proposals.decide({ proposalId: p.id, decision: "approved", actor, role: "billing_lead" });
-      assert.ok(!self.ok);
-      assert.equal(self.refusal.code, "SELF_APPROVAL");
+  describe("tampering with a stored decision", () => {
+    for (const [column, value] of Object.entries(DECISION_EDITS)) {
+      test(`editing decisions.${column} of an approval stops apply's check`, async () => {
+        const ledger = await freshOnBackend();
+        const path = backend.storeOf(ledger);
+        const p = await approved(ledger);
+        const [decision] = await ledger.proposals.decisions(p.id);
+        await editRows(path, `UPDATE decisions SET ${column} = ? WHERE id = ?`, value(), decision!.id);
+        const check = await ledger.proposals.approval(p.id);
+        assert.ok(!check.ok, "apply would proceed");
+        assert.equal(check.refusal.code, "UNVERIFIED", check.refusal.message);
+      });
     }
-    assert.equal((await ledger.proposals.get(p.id))!.state, "review_required");
-    assert.ok((await ledger.proposals.decide({ proposalId: p.id, decision: "rejected", actor: "dana", reason: "my own mistake" })).ok);
-  });
-});
 
-describe("receipts on a proposal that no longer verifies", () => {
-  test("the receipt is kept as a late-receipt event (it records what the executor did), not as the outcome: the state does not move or get re-sealed", async () => {
-    const path = storePath();
-    const ledger = await fresh(path);
-    const p = await approved(ledger);
-    const job = await ledger.writeback.createJob(p.id, { idempotency_key: `${p.id}:INV-3001` });
-    assert.ok(job.ok);
-    editStore(path, "UPDATE proposals SET args = ? WHERE id = ?", JSON.stringify({ invoice_id: "INV-3001", reason: "edited mid-apply" }), p.id);
-    const recorded = await ledger.writeback.recordReceipt({
-      proposalId: p.id,
-      jobId: job.value.id,
-      executor: { name: "direct_sql", type: "sql_update" },
-      receipt: { status: "applied", rows_affected: 1, source_database_mutated: true, previous_version: null, new_version: null, safe_error_code: null, message: "ok", details: { effects: [] } },
+    test("an approval copied from proposal A to proposal B does not verify for B", async () => {
+      const ledger = await freshOnBackend();
+      const path = backend.storeOf(ledger);
+      const a = await approved(ledger);
+      const b = await approved(ledger, { patch: { late_fee_cents: 0, status: "void" } });
+      const [fromA] = await ledger.proposals.decisions(a.id);
+      // B's own approval goes; A's is copied in under B's id (with B's hash and MAC, as far as the attacker can).
+      await editRows(path, "DELETE FROM decisions WHERE proposal_id = ?", b.id);
+      const copy = (await rowOf(path, "decisions", fromA!.id));
+      const bRow = (await rowOf(path, "proposals", b.id));
+      await editRows(path, `INSERT INTO decisions (id, proposal_id, tenant_id, decision, actor, role, reason, proposal_hash, proposal_mac, before_hash, created_at, key_id, mac)
+        VALUES ('apr_copied0000000000000', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, b.id, copy.tenant_id as string, copy.decision as string,
+        copy.actor as string, copy.role as string, copy.reason as string | null, bRow.hash as string, bRow.mac as string,
+        copy.before_hash as string, copy.created_at as string, copy.key_id as string, copy.mac as string);
+      assert.equal((await ledger.proposals.get(b.id))!.verification.verified, true, "B itself is untouched");
+      const check = await ledger.proposals.approval(b.id);
+      assert.ok(!check.ok);
+      assert.equal(check.refusal.code, "UNVERIFIED");
+      assert.ok((await ledger.proposals.approval(a.id)).ok, "A still applies");
     });
-    assert.ok(!recorded.ok);
-    assert.equal(recorded.refusal.code, "UNVERIFIED");
-    assert.equal((await ledger.proposals.get(p.id))!.state, "approved");
-    assert.deepEqual(await ledger.writeback.listReceipts({ proposalId: p.id }), [], "the ledger state still equals its latest receipt (none)");
-    const last = (await ledger.events.list({ proposalId: p.id, limit: 1 }))[0]!;
-    assert.equal(last.type, "writeback_late_receipt");
-    assert.equal(last.detail.status, "applied");
-    assert.equal(last.detail.refused, "UNVERIFIED");
   });
-});
 
-describe("expiry", () => {
-  test("review_required and approved proposals expire (final, sealed, with an event); others do not", async () => {
-    const ledger = await fresh();
-    const waiting = await ledger.proposals.create(proposal());
-    const ready = await approved(ledger);
-    for (const p of [waiting, ready]) {
-      const expired = await ledger.proposals.expire(p.id, { reason: "stale_plan", why: "plan_changed" });
+  describe("who may approve", () => {
+    test("the principal that proposed can never approve, whatever the case or blanks; rejecting stays open", async () => {
+      const ledger = await freshOnBackend();
+      const p = await ledger.proposals.create(proposal({ principal: "Dana" }));
+      for (const actor of ["Dana", " dana "]) {
+        const self = await ledger.proposals.decide({ proposalId: p.id, decision: "approved", actor, role: "billing_lead" });
+        assert.ok(!self.ok);
+        assert.equal(self.refusal.code, "SELF_APPROVAL");
+      }
+      assert.equal((await ledger.proposals.get(p.id))!.state, "review_required");
+      assert.ok((await ledger.proposals.decide({ proposalId: p.id, decision: "rejected", actor: "dana", reason: "my own mistake" })).ok);
+    });
+  });
+
+  describe("receipts on a proposal that no longer verifies", () => {
+    test("the receipt is kept as a late-receipt event (it records what the executor did), not as the outcome: the state does not move or get re-sealed", async () => {
+      const ledger = await freshOnBackend();
+      const path = backend.storeOf(ledger);
+      const p = await approved(ledger);
+      const job = await ledger.writeback.createJob(p.id, { idempotency_key: `${p.id}:INV-3001` });
+      assert.ok(job.ok);
+      await editRows(path, "UPDATE proposals SET args = ? WHERE id = ?", JSON.stringify({ invoice_id: "INV-3001", reason: "edited mid-apply" }), p.id);
+      const recorded = await ledger.writeback.recordReceipt({
+        proposalId: p.id,
+        jobId: job.value.id,
+        executor: { name: "direct_sql", type: "sql_update" },
+        receipt: { status: "applied", rows_affected: 1, source_database_mutated: true, previous_version: null, new_version: null, safe_error_code: null, message: "ok", details: { effects: [] } },
+      });
+      assert.ok(!recorded.ok);
+      assert.equal(recorded.refusal.code, "UNVERIFIED");
+      assert.equal((await ledger.proposals.get(p.id))!.state, "approved");
+      assert.deepEqual(await ledger.writeback.listReceipts({ proposalId: p.id }), [], "the ledger state still equals its latest receipt (none)");
+      const last = (await ledger.events.list({ proposalId: p.id, limit: 1 }))[0]!;
+      assert.equal(last.type, "writeback_late_receipt");
+      assert.equal(last.detail.status, "applied");
+      assert.equal(last.detail.refused, "UNVERIFIED");
+    });
+  });
+
+  describe("expiry", () => {
+    test("review_required and approved proposals expire (final, sealed, with an event); others do not", async () => {
+      const ledger = await freshOnBackend();
+      const waiting = await ledger.proposals.create(proposal());
+      const ready = await approved(ledger);
+      for (const p of [waiting, ready]) {
+        const expired = await ledger.proposals.expire(p.id, { reason: "stale_plan", why: "plan_changed" });
+        assert.ok(expired.ok, expired.ok ? "" : expired.refusal.message);
+        assert.equal(expired.value.state, "expired");
+        assert.equal(expired.value.verification.verified, true, "the new state is sealed");
+        const event = (await ledger.events.list({ proposalId: p.id, limit: 1 }))[0]!;
+        assert.equal(event.type, "proposal_expired");
+        assert.deepEqual(event.detail, { reason: "stale_plan", why: "plan_changed", previousState: p.state });
+      }
+      const again = await ledger.proposals.expire(waiting.id, {});
+      assert.ok(!again.ok);
+      assert.equal(again.refusal.code, "NOT_EXPIRABLE");
+      const decide = await ledger.proposals.decide({ proposalId: waiting.id, decision: "approved", actor: "dana", role: "billing_lead" });
+      assert.ok(!decide.ok);
+      assert.equal(decide.refusal.code, "NOT_REVIEWABLE");
+      const apply = await ledger.proposals.approval(ready.id);
+      assert.ok(!apply.ok);
+      assert.equal(apply.refusal.code, "APPROVAL_REQUIRED");
+      assert.match(apply.refusal.message, /expired/);
+      const rejected = await ledger.proposals.create(proposal());
+      assert.ok((await ledger.proposals.decide({ proposalId: rejected.id, decision: "rejected", actor: "dana", reason: "no" })).ok);
+      const refused = await ledger.proposals.expire(rejected.id, {});
+      assert.ok(!refused.ok);
+      assert.equal(refused.refusal.code, "NOT_EXPIRABLE");
+    });
+  });
+
+  describe("a state edited in the file", () => {
+    const APPLIED_RECEIPT: Receipt = { status: "applied", rows_affected: 1, source_database_mutated: true, previous_version: null, new_version: null, safe_error_code: null, message: "ok", details: { effects: [] } };
+
+    async function applied(ledger: Ledger): Promise<StoredProposal> {
+      const p = await approved(ledger);
+      const job = await ledger.writeback.createJob(p.id, { idempotency_key: `${p.id}:INV-3001` });
+      assert.ok(job.ok);
+      const receipt = await ledger.writeback.recordReceipt({ proposalId: p.id, jobId: job.value.id, executor: { name: "direct_sql", type: "sql_update" }, receipt: APPLIED_RECEIPT });
+      assert.ok(receipt.ok);
+      const stored = (await ledger.proposals.get(p.id))!;
+      assert.deepEqual([stored.state, stored.verification.verified], ["applied", true]);
+      return stored;
+    }
+
+    test("an applied proposal set back to approved cannot expire: its state is never re-sealed as a verified 'never applied'", async () => {
+      const ledger = await freshOnBackend();
+      const path = backend.storeOf(ledger);
+      const p = await applied(ledger);
+      await editRows(path, "UPDATE proposals SET state = 'approved' WHERE id = ?", p.id);
+      const before = (await rowOf(path, "proposals", p.id));
+      const expired = await ledger.proposals.expire(p.id, { reason: "stale_plan" });
+      assert.ok(!expired.ok, "the edited state was re-sealed");
+      assert.equal(expired.refusal.code, "UNVERIFIED");
+      assert.match(expired.refusal.message, /The state \(approved\) of proposal .* does not match its keyed MAC/);
+      assert.deepEqual((await rowOf(path, "proposals", p.id)), before, "nothing changed");
+      const shown = (await ledger.proposals.get(p.id))!;
+      assert.deepEqual([shown.verification.verified, shown.verification.seals], [false, { record: "verified", state: "mismatch" }]);
+      assert.equal((await ledger.events.list({ proposalId: p.id, limit: 1 }))[0]!.type, "writeback_applied", "no proposal_expired event");
+    });
+
+    test("an approved proposal set back to review_required cannot be rejected or approved: every decision needs the state seal", async () => {
+      const ledger = await freshOnBackend();
+      const path = backend.storeOf(ledger);
+      const p = await approved(ledger);
+      await editRows(path, "UPDATE proposals SET state = 'review_required' WHERE id = ?", p.id);
+      for (const request of [
+        { proposalId: p.id, decision: "rejected" as const, actor: "erin", reason: "hide the approval" },
+        { proposalId: p.id, decision: "approved" as const, actor: "erin", role: "billing_lead" },
+      ]) {
+        const outcome = await ledger.proposals.decide(request);
+        assert.ok(!outcome.ok, `${request.decision} re-sealed an edited state`);
+        assert.equal(outcome.refusal.code, "UNVERIFIED");
+      }
+      assert.equal((await rowOf(path, "proposals", p.id)).state, "review_required");
+      assert.equal((await ledger.proposals.decisions(p.id)).length, 1, "only the original approval");
+    });
+
+    test("a state sealed by a key this process lacks cannot move either: a made-up key id is no way around the seal", async () => {
+      const ledger = await freshOnBackend();
+      const path = backend.storeOf(ledger);
+      const p = await ledger.proposals.create(proposal());
+      await editRows(path, "UPDATE proposals SET state_key_id = 'k_0000000000000000' WHERE id = ?", p.id);
+      const rejected = await ledger.proposals.decide({ proposalId: p.id, decision: "rejected", actor: "erin", reason: "no" });
+      assert.ok(!rejected.ok);
+      assert.equal(rejected.refusal.code, "UNVERIFIED");
+      const expired = await ledger.proposals.expire(p.id, {});
+      assert.ok(!expired.ok);
+      assert.equal(expired.refusal.code, "UNVERIFIED");
+    });
+
+    test("a state seal removed from a sealed proposal is not mistaken for an old store's: it cannot move", async () => {
+      const ledger = await freshOnBackend();
+      const path = backend.storeOf(ledger);
+      const p = await applied(ledger);
+      await editRows(path, "UPDATE proposals SET state = 'approved', state_key_id = NULL, state_mac = NULL WHERE id = ?", p.id);
+      const expired = await ledger.proposals.expire(p.id, {});
+      assert.ok(!expired.ok);
+      assert.equal(expired.refusal.code, "UNVERIFIED");
+    });
+
+    test("a record edited while its state seal still verifies can be rejected or expired (retiring is safe), never approved", async () => {
+      const ledger = await freshOnBackend();
+      const path = backend.storeOf(ledger);
+      const first = await ledger.proposals.create(proposal());
+      const second = await ledger.proposals.create(proposal());
+      for (const p of [first, second]) {
+        await editRows(path, "UPDATE proposals SET patch = ? WHERE id = ?", JSON.stringify({ late_fee_cents: 0, status: "void" }), p.id);
+        await rehash(path, p.id);
+        assert.deepEqual((await ledger.proposals.get(p.id))!.verification.seals, { record: "mismatch", state: "verified" });
+      }
+      const approval = await ledger.proposals.decide({ proposalId: first.id, decision: "approved", actor: "dana", role: "billing_lead" });
+      assert.ok(!approval.ok);
+      assert.equal(approval.refusal.code, "UNVERIFIED");
+      const rejection = await ledger.proposals.decide({ proposalId: first.id, decision: "rejected", actor: "dana", reason: "edited in the file" });
+      assert.ok(rejection.ok, rejection.ok ? "" : rejection.refusal.message);
+      assert.equal(rejection.proposal.state, "rejected");
+      assert.deepEqual(rejection.proposal.verification.seals, { record: "mismatch", state: "verified" }, "the record still does not verify");
+      const expired = await ledger.proposals.expire(second.id, { reason: "stale_plan" });
       assert.ok(expired.ok, expired.ok ? "" : expired.refusal.message);
-      assert.equal(expired.value.state, "expired");
-      assert.equal(expired.value.verification.verified, true, "the new state is sealed");
-      const event = (await ledger.events.list({ proposalId: p.id, limit: 1 }))[0]!;
-      assert.equal(event.type, "proposal_expired");
-      assert.deepEqual(event.detail, { reason: "stale_plan", why: "plan_changed", previousState: p.state });
-    }
-    const again = await ledger.proposals.expire(waiting.id, {});
-    assert.ok(!again.ok);
-    assert.equal(again.refusal.code, "NOT_EXPIRABLE");
-    const decide = await ledger.proposals.decide({ proposalId: waiting.id, decision: "approved", actor: "dana", role: "billing_lead" });
-    assert.ok(!decide.ok);
-    assert.equal(decide.refusal.code, "NOT_REVIEWABLE");
-    const apply = await ledger.proposals.approval(ready.id);
-    assert.ok(!apply.ok);
-    assert.equal(apply.refusal.code, "APPROVAL_REQUIRED");
-    assert.match(apply.refusal.message, /expired/);
-    const rejected = await ledger.proposals.create(proposal());
-    assert.ok((await ledger.proposals.decide({ proposalId: rejected.id, decision: "rejected", actor: "dana", reason: "no" })).ok);
-    const refused = await ledger.proposals.expire(rejected.id, {});
-    assert.ok(!refused.ok);
-    assert.equal(refused.refusal.code, "NOT_EXPIRABLE");
+      assert.equal(expired.value.verification.verified, false);
+    });
+
+    test("a receipt on a proposal whose state was edited is kept as an event only, and the state neither moves nor is re-sealed", async () => {
+      const ledger = await freshOnBackend();
+      const path = backend.storeOf(ledger);
+      const p = await approved(ledger);
+      const job = await ledger.writeback.createJob(p.id, { idempotency_key: `${p.id}:INV-3001` });
+      assert.ok(job.ok);
+      await editRows(path, "UPDATE proposals SET state = 'failed' WHERE id = ?", p.id);
+      const before = (await rowOf(path, "proposals", p.id));
+      const recorded = await ledger.writeback.recordReceipt({ proposalId: p.id, jobId: job.value.id, executor: { name: "direct_sql", type: "sql_update" }, receipt: APPLIED_RECEIPT });
+      assert.ok(!recorded.ok);
+      assert.equal(recorded.refusal.code, "UNVERIFIED");
+      assert.deepEqual((await rowOf(path, "proposals", p.id)), before);
+    });
   });
 });
 
-describe("a state edited in the file", () => {
-  const APPLIED_RECEIPT: Receipt = { status: "applied", rows_affected: 1, source_database_mutated: true, previous_version: null, new_version: null, safe_error_code: null, message: "ok", details: { effects: [] } };
-
-  async function applied(ledger: Ledger): Promise<StoredProposal> {
-    const p = await approved(ledger);
-    const job = await ledger.writeback.createJob(p.id, { idempotency_key: `${p.id}:INV-3001` });
-    assert.ok(job.ok);
-    const receipt = await ledger.writeback.recordReceipt({ proposalId: p.id, jobId: job.value.id, executor: { name: "direct_sql", type: "sql_update" }, receipt: APPLIED_RECEIPT });
-    assert.ok(receipt.ok);
-    const stored = (await ledger.proposals.get(p.id))!;
-    assert.deepEqual([stored.state, stored.verification.verified], ["applied", true]);
-    return stored;
-  }
-
-  test("an applied proposal set back to approved cannot expire: its state is never re-sealed as a verified 'never applied'", async () => {
-    const path = storePath();
-    const ledger = await fresh(path);
-    const p = await applied(ledger);
-    editStore(path, "UPDATE proposals SET state = 'approved' WHERE id = ?", p.id);
-    const before = storeRow(path, "proposals", p.id);
-    const expired = await ledger.proposals.expire(p.id, { reason: "stale_plan" });
-    assert.ok(!expired.ok, "the edited state was re-sealed");
-    assert.equal(expired.refusal.code, "UNVERIFIED");
-    assert.match(expired.refusal.message, /The state \(approved\) of proposal .* does not match its keyed MAC/);
-    assert.deepEqual(storeRow(path, "proposals", p.id), before, "nothing changed");
-    const shown = (await ledger.proposals.get(p.id))!;
-    assert.deepEqual([shown.verification.verified, shown.verification.seals], [false, { record: "verified", state: "mismatch" }]);
-    assert.equal((await ledger.events.list({ proposalId: p.id, limit: 1 }))[0]!.type, "writeback_applied", "no proposal_expired event");
-  });
-
-  test("an approved proposal set back to review_required cannot be rejected or approved: every decision needs the state seal", async () => {
-    const path = storePath();
-    const ledger = await fresh(path);
-    const p = await approved(ledger);
-    editStore(path, "UPDATE proposals SET state = 'review_required' WHERE id = ?", p.id);
-    for (const request of [
-      { proposalId: p.id, decision: "rejected" as const, actor: "erin", reason: "hide the approval" },
-      { proposalId: p.id, decision: "approved" as const, actor: "erin", role: "billing_lead" },
-    ]) {
-      const outcome = await ledger.proposals.decide(request);
-      assert.ok(!outcome.ok, `${request.decision} re-sealed an edited state`);
-      assert.equal(outcome.refusal.code, "UNVERIFIED");
-    }
-    assert.equal(storeRow(path, "proposals", p.id).state, "review_required");
-    assert.equal((await ledger.proposals.decisions(p.id)).length, 1, "only the original approval");
-  });
-
-  test("a state sealed by a key this process lacks cannot move either: a made-up key id is no way around the seal", async () => {
-    const path = storePath();
-    const ledger = await fresh(path);
-    const p = await ledger.proposals.create(proposal());
-    editStore(path, "UPDATE proposals SET state_key_id = 'k_0000000000000000' WHERE id = ?", p.id);
-    const rejected = await ledger.proposals.decide({ proposalId: p.id, decision: "rejected", actor: "erin", reason: "no" });
-    assert.ok(!rejected.ok);
-    assert.equal(rejected.refusal.code, "UNVERIFIED");
-    const expired = await ledger.proposals.expire(p.id, {});
-    assert.ok(!expired.ok);
-    assert.equal(expired.refusal.code, "UNVERIFIED");
-  });
-
-  test("a state seal removed from a sealed proposal is not mistaken for an old store's: it cannot move", async () => {
-    const path = storePath();
-    const ledger = await fresh(path);
-    const p = await applied(ledger);
-    editStore(path, "UPDATE proposals SET state = 'approved', state_key_id = NULL, state_mac = NULL WHERE id = ?", p.id);
-    const expired = await ledger.proposals.expire(p.id, {});
-    assert.ok(!expired.ok);
-    assert.equal(expired.refusal.code, "UNVERIFIED");
-  });
-
-  test("a record edited while its state seal still verifies can be rejected or expired (retiring is safe), never approved", async () => {
-    const path = storePath();
-    const ledger = await fresh(path);
-    const first = await ledger.proposals.create(proposal());
-    const second = await ledger.proposals.create(proposal());
-    for (const p of [first, second]) {
-      editStore(path, "UPDATE proposals SET patch = ? WHERE id = ?", JSON.stringify({ late_fee_cents: 0, status: "void" }), p.id);
-      rehashProposal(path, p.id);
-      assert.deepEqual((await ledger.proposals.get(p.id))!.verification.seals, { record: "mismatch", state: "verified" });
-    }
-    const approval = await ledger.proposals.decide({ proposalId: first.id, decision: "approved", actor: "dana", role: "billing_lead" });
-    assert.ok(!approval.ok);
-    assert.equal(approval.refusal.code, "UNVERIFIED");
-    const rejection = await ledger.proposals.decide({ proposalId: first.id, decision: "rejected", actor: "dana", reason: "edited in the file" });
-    assert.ok(rejection.ok, rejection.ok ? "" : rejection.refusal.message);
-    assert.equal(rejection.proposal.state, "rejected");
-    assert.deepEqual(rejection.proposal.verification.seals, { record: "mismatch", state: "verified" }, "the record still does not verify");
-    const expired = await ledger.proposals.expire(second.id, { reason: "stale_plan" });
-    assert.ok(expired.ok, expired.ok ? "" : expired.refusal.message);
-    assert.equal(expired.value.verification.verified, false);
-  });
-
-  test("a receipt on a proposal whose state was edited is kept as an event only, and the state neither moves nor is re-sealed", async () => {
-    const path = storePath();
-    const ledger = await fresh(path);
-    const p = await approved(ledger);
-    const job = await ledger.writeback.createJob(p.id, { idempotency_key: `${p.id}:INV-3001` });
-    assert.ok(job.ok);
-    editStore(path, "UPDATE proposals SET state = 'failed' WHERE id = ?", p.id);
-    const before = storeRow(path, "proposals", p.id);
-    const recorded = await ledger.writeback.recordReceipt({ proposalId: p.id, jobId: job.value.id, executor: { name: "direct_sql", type: "sql_update" }, receipt: APPLIED_RECEIPT });
-    assert.ok(!recorded.ok);
-    assert.equal(recorded.refusal.code, "UNVERIFIED");
-    assert.deepEqual(storeRow(path, "proposals", p.id), before);
-  });
-});
-
-describe("an old store", () => {
+describe("an old store", unitTierOnly(), () => {
   test("a store made by migrations 1–4 opens, upgrades, and reports its proposals and decisions unverifiable instead of trusting them", async () => {
     const path = storePath();
     const db = new DatabaseSync(path);
@@ -473,7 +503,7 @@ describe("an old store", () => {
   });
 });
 
-describe("ledger keys", () => {
+describe("ledger keys", unitTierOnly(), () => {
   test("the key file is created on first use, owner-only, and names its key by an id derived from it", async () => {
     const path = storePath();
     const keys = openKeyRing({ storePath: path, env: {} });

@@ -8,6 +8,7 @@ import type { Ledger } from "../../runtime/ledger/ports.ts";
 import type { NewProposal, ReadRecord } from "../../runtime/ledger/records.ts";
 import { canonicalJson, changeSetHash, openLedger, StoreUnavailableError } from "../../runtime/ledger/index.ts";
 import { applyMigrations, MIGRATIONS } from "../../runtime/ledger/migrations.ts";
+import { sharedLedgerBackends, unitTierOnly, ledgerHarness } from "../support/ledger-backends.ts";
 
 const root = mkdtempSync(join(tmpdir(), "ledger-test-"));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -67,201 +68,201 @@ function proposal(overrides: Partial<NewProposal> = {}): NewProposal {
 
 const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
-describe("reads", () => {
-  test("recordRead stores the audit row and the evidence bundle, linked to each other", async () => {
-    const ledger = await fresh();
-    const { evidenceId, queryAuditId } = await ledger.reads.recordRead(read());
-    assert.match(queryAuditId, /^qa_[a-z2-7]{20}$/);
-    assert.match(evidenceId!, /^ev_[a-z2-7]{20}$/);
+// Backend-independent: SQLite here, Postgres in test/e2e/ledger-shared-postgres.test.ts.
+for (const name of sharedLedgerBackends()) {
+  describe(name, () => {
+    const backend = ledgerHarness(name);
+    describe("reads", () => {
+      test("recordRead stores the audit row and the evidence bundle, linked to each other", async () => {
+        const ledger = await backend.fresh();
+        const { evidenceId, queryAuditId } = await ledger.reads.recordRead(read());
+        assert.match(queryAuditId, /^qa_[a-z2-7]{20}$/);
+        assert.match(evidenceId!, /^ev_[a-z2-7]{20}$/);
 
-    const evidence = await ledger.reads.getEvidence(evidenceId!);
-    assert.ok(evidence);
-    assert.match(evidence.createdAt, ISO_MS);
-    assert.deepEqual(evidence, {
-      id: evidenceId,
-      capability: "billing.inspect_invoice",
-      tenantId: "tenant_a",
-      principal: "agent:support",
-      table: "public.invoices",
-      objectIds: ["inv_1"],
-      args: { invoice_id: "inv_1" },
-      rows: [{ id: "inv_1", status: "open", amount_cents: 12500 }],
-      queryAuditId,
-      createdAt: evidence.createdAt,
+        const evidence = await ledger.reads.getEvidence(evidenceId!);
+        assert.ok(evidence);
+        assert.match(evidence.createdAt, ISO_MS);
+        assert.deepEqual(evidence, {
+          id: evidenceId,
+          capability: "billing.inspect_invoice",
+          tenantId: "tenant_a",
+          principal: "agent:support",
+          table: "public.invoices",
+          objectIds: ["inv_1"],
+          args: { invoice_id: "inv_1" },
+          rows: [{ id: "inv_1", status: "open", amount_cents: 12500 }],
+          queryAuditId,
+          createdAt: evidence.createdAt,
+        });
+
+        const [audit, ...rest] = await ledger.reads.listQueryAudit();
+        assert.equal(rest.length, 0);
+        assert.deepEqual(audit, {
+          id: queryAuditId,
+          capability: "billing.inspect_invoice",
+          tenantId: "tenant_a",
+          principal: "agent:support",
+          source: "app_db",
+          table: "public.invoices",
+          statementFingerprint: "3f9a1c0d2b7e6a54",
+          rowCount: 1,
+          durationMs: 2.5,
+          redactedParams: ["inv_1", "$tenant_id"],
+          outcome: "ok",
+          evidenceId,
+          traceparent: null,
+          createdAt: audit!.createdAt,
+        });
+        assert.match(audit!.createdAt, ISO_MS);
+      });
+
+      test("withEvidence=false writes the audit row and no evidence", async () => {
+        const ledger = await backend.fresh();
+        const result = await ledger.reads.recordRead(read({ withEvidence: false, rows: [], objectIds: [] }));
+        assert.equal(result.evidenceId, null);
+        assert.equal((await ledger.reads.listEvidence()).length, 0);
+        const audits = await ledger.reads.listQueryAudit();
+        assert.equal(audits.length, 1);
+        assert.equal(audits[0]!.rowCount, 0);
+      });
+
+      test("recordFailure keeps the stable code in the audit and the raw text only in internal_errors", async () => {
+        const ledger = await backend.fresh();
+        const raw = 'error: relation "secret_table" does not exist at 10.0.0.5:5432';
+        await ledger.reads.recordFailure({ capability: "billing.inspect_invoice", tenantId: "tenant_a", code: "TEMPORARILY_UNAVAILABLE", internal: raw });
+
+        const [audit] = await ledger.reads.listQueryAudit({ tenantId: "tenant_a" });
+        assert.equal(audit!.outcome, "error");
+        assert.equal(audit!.errorCode, "TEMPORARILY_UNAVAILABLE");
+        assert.equal(audit!.rowCount, 0);
+        assert.doesNotMatch(JSON.stringify(await ledger.reads.listQueryAudit()), /secret_table/);
+
+        const rows = await backend.rows(backend.storeOf(ledger), "SELECT query_audit_id, code, detail FROM internal_errors");
+        assert.deepEqual(rows.map((r) => ({ ...r })), [{ query_audit_id: audit!.id, code: "TEMPORARILY_UNAVAILABLE", detail: raw }]);
+      });
+
+      test("a failure recorded before the tenant is known lists with empty strings, not under any tenant", async () => {
+        const ledger = await backend.fresh();
+        await ledger.reads.recordFailure({ capability: "billing.inspect_invoice", code: "INTERNAL", internal: "boom" });
+        const [audit] = await ledger.reads.listQueryAudit();
+        assert.equal(audit!.tenantId, "");
+        assert.equal((await ledger.reads.listQueryAudit({ tenantId: "tenant_a" })).length, 0);
+      });
     });
 
-    const [audit, ...rest] = await ledger.reads.listQueryAudit();
-    assert.equal(rest.length, 0);
-    assert.deepEqual(audit, {
-      id: queryAuditId,
-      capability: "billing.inspect_invoice",
-      tenantId: "tenant_a",
-      principal: "agent:support",
-      source: "app_db",
-      table: "public.invoices",
-      statementFingerprint: "3f9a1c0d2b7e6a54",
-      rowCount: 1,
-      durationMs: 2.5,
-      redactedParams: ["inv_1", "$tenant_id"],
-      outcome: "ok",
-      evidenceId,
-      traceparent: null,
-      createdAt: audit!.createdAt,
+    describe("tenant scoping and listing", () => {
+      test("getEvidence and getProposal return nothing for another tenant", async () => {
+        const ledger = await backend.fresh();
+        const { evidenceId } = await ledger.reads.recordRead(read());
+        const stored = await ledger.proposals.create(proposal());
+        assert.ok(await ledger.reads.getEvidence(evidenceId!, "tenant_a"));
+        assert.equal(await ledger.reads.getEvidence(evidenceId!, "tenant_b"), undefined);
+        assert.ok(await ledger.proposals.get(stored.id, "tenant_a"));
+        assert.equal(await ledger.proposals.get(stored.id, "tenant_b"), undefined);
+        assert.equal(await ledger.proposals.get("wrp_doesnotexist00000000"), undefined);
+      });
+
+      test("list filters by tenant, capability and state, newest first", async () => {
+        const ledger = await backend.fresh();
+        await ledger.reads.recordRead(read({ tenantId: "tenant_a", args: { n: 1 } }));
+        await ledger.reads.recordRead(read({ tenantId: "tenant_b", args: { n: 2 } }));
+        await ledger.reads.recordRead(read({ tenantId: "tenant_a", capability: "billing.search_invoices", args: { n: 3 } }));
+
+        assert.deepEqual((await ledger.reads.listEvidence({ tenantId: "tenant_a" })).map((e) => e.args.n), [3, 1]);
+        assert.deepEqual((await ledger.reads.listEvidence({ tenantId: "tenant_a", capability: "billing.inspect_invoice" })).map((e) => e.args.n), [1]);
+        assert.deepEqual((await ledger.reads.listQueryAudit({ tenantId: "tenant_b" })).map((a) => a.tenantId), ["tenant_b"]);
+        assert.equal((await ledger.reads.listQueryAudit({ capability: "billing.search_invoices" })).length, 1);
+
+        const first = await ledger.proposals.create(proposal({ tenantId: "tenant_a" }));
+        const second = await ledger.proposals.create(proposal({ tenantId: "tenant_b" }));
+        const third = await ledger.proposals.create(proposal({ tenantId: "tenant_a", capability: "billing.propose_refund" }));
+        assert.deepEqual((await ledger.proposals.list()).map((p) => p.id), [third.id, second.id, first.id]);
+        assert.deepEqual((await ledger.proposals.list({ tenantId: "tenant_a" })).map((p) => p.id), [third.id, first.id]);
+        assert.deepEqual((await ledger.proposals.list({ capability: "billing.propose_refund" })).map((p) => p.id), [third.id]);
+        assert.equal((await ledger.proposals.list({ state: "review_required" })).length, 3);
+        assert.equal((await ledger.proposals.list({ state: "approved" })).length, 0);
+      });
+
+      test("lists default to 50 rows and honour an explicit limit", async () => {
+        const ledger = await backend.fresh();
+        for (let i = 0; i < 55; i++) await ledger.reads.recordRead(read({ args: { n: i } }));
+        assert.equal((await ledger.reads.listEvidence()).length, 50);
+        assert.equal((await ledger.reads.listQueryAudit()).length, 50);
+        const latest = await ledger.reads.listEvidence({ limit: 2 });
+        assert.deepEqual(latest.map((e) => e.args.n), [54, 53]);
+      });
     });
-    assert.match(audit!.createdAt, ISO_MS);
+
+    describe("proposals and events", () => {
+      test("createProposal stores the change set with its hash and logs proposal_created", async () => {
+        const ledger = await backend.fresh();
+        const input = proposal({ planHash: "ab".repeat(32) });
+        const stored = await ledger.proposals.create(input);
+        assert.match(stored.id, /^wrp_[a-z2-7]{20}$/);
+        assert.equal(stored.planHash, "ab".repeat(32), "the compiled plan hash is stored with the proposal");
+        assert.equal(stored.state, "review_required");
+        assert.equal(stored.hash, changeSetHash(input));
+        assert.match(stored.hash, /^[0-9a-f]{64}$/);
+        assert.match(stored.createdAt, ISO_MS);
+        assert.deepEqual(await ledger.proposals.get(stored.id), stored);
+        // What comes back from the store hashes to the stored hash, so approvals can re-verify it.
+        assert.equal(changeSetHash((await ledger.proposals.get(stored.id))!), stored.hash);
+        const { id, hash, state, createdAt, verification, ...changeSet } = stored;
+        assert.deepEqual(changeSet, input);
+        assert.equal(verification.verified, true, "a new proposal is sealed with the ledger's key");
+        assert.match(verification.keyId!, /^k_[0-9a-f]{16}$/);
+
+        const events = await ledger.events.list();
+        assert.equal(events.length, 1);
+        assert.equal(events[0]!.type, "proposal_created");
+        assert.equal(events[0]!.proposalId, stored.id);
+        assert.equal(events[0]!.tenantId, "tenant_a");
+        assert.equal(events[0]!.detail.hash, stored.hash);
+      });
+
+      test("the returned proposal does not change when the caller later mutates its input", async () => {
+        const ledger = await backend.fresh();
+        const input = proposal();
+        const stored = await ledger.proposals.create(input);
+        input.patch.credit_cents = 999_999;
+        assert.equal(stored.patch.credit_cents, 500);
+      });
+
+      test("create returns exactly what a read returns, also for values JSON changes (a Date, an undefined member)", async () => {
+        const ledger = await backend.fresh();
+        const input = proposal();
+        input.before = { ...input.before, seen_at: new Date("2026-05-16T09:12:44.123Z"), note: undefined };
+        const stored = await ledger.proposals.create(input);
+        assert.equal(stored.before.seen_at, "2026-05-16T09:12:44.123Z");
+        assert.ok(!("note" in stored.before));
+        const read = await ledger.proposals.get(stored.id);
+        assert.deepEqual(read, stored);
+        assert.equal(read!.verification.verified, true);
+      });
+
+      test("appendEvent and listEvents: newest first, or oldest first after a cursor", async () => {
+        const ledger = await backend.fresh();
+        await ledger.events.append("serve_started", { transport: "stdio" });
+        await ledger.events.append("proposal_viewed", { by: "reviewer" }, { proposalId: "wrp_x", tenantId: "tenant_a" });
+        await ledger.events.append("serve_stopped", {});
+
+        const newest = await ledger.events.list();
+        assert.deepEqual(newest.map((e) => e.type), ["serve_stopped", "proposal_viewed", "serve_started"]);
+        const viewed = newest[1]!;
+        assert.deepEqual(viewed.detail, { by: "reviewer" });
+        assert.equal(viewed.proposalId, "wrp_x");
+        assert.equal(viewed.tenantId, "tenant_a");
+        assert.equal("proposalId" in newest[0]!, false);
+
+        const firstId = newest[2]!.id;
+        assert.deepEqual((await ledger.events.list({ afterId: firstId })).map((e) => e.type), ["proposal_viewed", "serve_stopped"]);
+        assert.deepEqual((await ledger.events.list({ afterId: firstId, limit: 1 })).map((e) => e.type), ["proposal_viewed"]);
+      });
+    });
   });
+}
 
-  test("withEvidence=false writes the audit row and no evidence", async () => {
-    const ledger = await fresh();
-    const result = await ledger.reads.recordRead(read({ withEvidence: false, rows: [], objectIds: [] }));
-    assert.equal(result.evidenceId, null);
-    assert.equal((await ledger.reads.listEvidence()).length, 0);
-    const audits = await ledger.reads.listQueryAudit();
-    assert.equal(audits.length, 1);
-    assert.equal(audits[0]!.rowCount, 0);
-  });
-
-  test("recordFailure keeps the stable code in the audit and the raw text only in internal_errors", async () => {
-    const path = storePath();
-    const ledger = await fresh(path);
-    const raw = 'error: relation "secret_table" does not exist at 10.0.0.5:5432';
-    await ledger.reads.recordFailure({ capability: "billing.inspect_invoice", tenantId: "tenant_a", code: "TEMPORARILY_UNAVAILABLE", internal: raw });
-
-    const [audit] = await ledger.reads.listQueryAudit({ tenantId: "tenant_a" });
-    assert.equal(audit!.outcome, "error");
-    assert.equal(audit!.errorCode, "TEMPORARILY_UNAVAILABLE");
-    assert.equal(audit!.rowCount, 0);
-    assert.doesNotMatch(JSON.stringify(await ledger.reads.listQueryAudit()), /secret_table/);
-
-    const db = new DatabaseSync(path);
-    try {
-      const rows = db.prepare("SELECT query_audit_id, code, detail FROM internal_errors").all();
-      assert.deepEqual(rows.map((r) => ({ ...r })), [{ query_audit_id: audit!.id, code: "TEMPORARILY_UNAVAILABLE", detail: raw }]);
-    } finally {
-      db.close();
-    }
-  });
-
-  test("a failure recorded before the tenant is known lists with empty strings, not under any tenant", async () => {
-    const ledger = await fresh();
-    await ledger.reads.recordFailure({ capability: "billing.inspect_invoice", code: "INTERNAL", internal: "boom" });
-    const [audit] = await ledger.reads.listQueryAudit();
-    assert.equal(audit!.tenantId, "");
-    assert.equal((await ledger.reads.listQueryAudit({ tenantId: "tenant_a" })).length, 0);
-  });
-});
-
-describe("tenant scoping and listing", () => {
-  test("getEvidence and getProposal return nothing for another tenant", async () => {
-    const ledger = await fresh();
-    const { evidenceId } = await ledger.reads.recordRead(read());
-    const stored = await ledger.proposals.create(proposal());
-    assert.ok(await ledger.reads.getEvidence(evidenceId!, "tenant_a"));
-    assert.equal(await ledger.reads.getEvidence(evidenceId!, "tenant_b"), undefined);
-    assert.ok(await ledger.proposals.get(stored.id, "tenant_a"));
-    assert.equal(await ledger.proposals.get(stored.id, "tenant_b"), undefined);
-    assert.equal(await ledger.proposals.get("wrp_doesnotexist00000000"), undefined);
-  });
-
-  test("list filters by tenant, capability and state, newest first", async () => {
-    const ledger = await fresh();
-    await ledger.reads.recordRead(read({ tenantId: "tenant_a", args: { n: 1 } }));
-    await ledger.reads.recordRead(read({ tenantId: "tenant_b", args: { n: 2 } }));
-    await ledger.reads.recordRead(read({ tenantId: "tenant_a", capability: "billing.search_invoices", args: { n: 3 } }));
-
-    assert.deepEqual((await ledger.reads.listEvidence({ tenantId: "tenant_a" })).map((e) => e.args.n), [3, 1]);
-    assert.deepEqual((await ledger.reads.listEvidence({ tenantId: "tenant_a", capability: "billing.inspect_invoice" })).map((e) => e.args.n), [1]);
-    assert.deepEqual((await ledger.reads.listQueryAudit({ tenantId: "tenant_b" })).map((a) => a.tenantId), ["tenant_b"]);
-    assert.equal((await ledger.reads.listQueryAudit({ capability: "billing.search_invoices" })).length, 1);
-
-    const first = await ledger.proposals.create(proposal({ tenantId: "tenant_a" }));
-    const second = await ledger.proposals.create(proposal({ tenantId: "tenant_b" }));
-    const third = await ledger.proposals.create(proposal({ tenantId: "tenant_a", capability: "billing.propose_refund" }));
-    assert.deepEqual((await ledger.proposals.list()).map((p) => p.id), [third.id, second.id, first.id]);
-    assert.deepEqual((await ledger.proposals.list({ tenantId: "tenant_a" })).map((p) => p.id), [third.id, first.id]);
-    assert.deepEqual((await ledger.proposals.list({ capability: "billing.propose_refund" })).map((p) => p.id), [third.id]);
-    assert.equal((await ledger.proposals.list({ state: "review_required" })).length, 3);
-    assert.equal((await ledger.proposals.list({ state: "approved" })).length, 0);
-  });
-
-  test("lists default to 50 rows and honour an explicit limit", async () => {
-    const ledger = await fresh();
-    for (let i = 0; i < 55; i++) await ledger.reads.recordRead(read({ args: { n: i } }));
-    assert.equal((await ledger.reads.listEvidence()).length, 50);
-    assert.equal((await ledger.reads.listQueryAudit()).length, 50);
-    const latest = await ledger.reads.listEvidence({ limit: 2 });
-    assert.deepEqual(latest.map((e) => e.args.n), [54, 53]);
-  });
-});
-
-describe("proposals and events", () => {
-  test("createProposal stores the change set with its hash and logs proposal_created", async () => {
-    const ledger = await fresh();
-    const input = proposal({ planHash: "ab".repeat(32) });
-    const stored = await ledger.proposals.create(input);
-    assert.match(stored.id, /^wrp_[a-z2-7]{20}$/);
-    assert.equal(stored.planHash, "ab".repeat(32), "the compiled plan hash is stored with the proposal");
-    assert.equal(stored.state, "review_required");
-    assert.equal(stored.hash, changeSetHash(input));
-    assert.match(stored.hash, /^[0-9a-f]{64}$/);
-    assert.match(stored.createdAt, ISO_MS);
-    assert.deepEqual(await ledger.proposals.get(stored.id), stored);
-    // What comes back from the store hashes to the stored hash, so approvals can re-verify it.
-    assert.equal(changeSetHash((await ledger.proposals.get(stored.id))!), stored.hash);
-    const { id, hash, state, createdAt, verification, ...changeSet } = stored;
-    assert.deepEqual(changeSet, input);
-    assert.equal(verification.verified, true, "a new proposal is sealed with the ledger's key");
-    assert.match(verification.keyId!, /^k_[0-9a-f]{16}$/);
-
-    const events = await ledger.events.list();
-    assert.equal(events.length, 1);
-    assert.equal(events[0]!.type, "proposal_created");
-    assert.equal(events[0]!.proposalId, stored.id);
-    assert.equal(events[0]!.tenantId, "tenant_a");
-    assert.equal(events[0]!.detail.hash, stored.hash);
-  });
-
-  test("the returned proposal does not change when the caller later mutates its input", async () => {
-    const ledger = await fresh();
-    const input = proposal();
-    const stored = await ledger.proposals.create(input);
-    input.patch.credit_cents = 999_999;
-    assert.equal(stored.patch.credit_cents, 500);
-  });
-
-  test("create returns exactly what a read returns, also for values JSON changes (a Date, an undefined member)", async () => {
-    const ledger = await fresh();
-    const input = proposal();
-    input.before = { ...input.before, seen_at: new Date("2026-05-16T09:12:44.123Z"), note: undefined };
-    const stored = await ledger.proposals.create(input);
-    assert.equal(stored.before.seen_at, "2026-05-16T09:12:44.123Z");
-    assert.ok(!("note" in stored.before));
-    const read = await ledger.proposals.get(stored.id);
-    assert.deepEqual(read, stored);
-    assert.equal(read!.verification.verified, true);
-  });
-
-  test("appendEvent and listEvents: newest first, or oldest first after a cursor", async () => {
-    const ledger = await fresh();
-    await ledger.events.append("serve_started", { transport: "stdio" });
-    await ledger.events.append("proposal_viewed", { by: "reviewer" }, { proposalId: "wrp_x", tenantId: "tenant_a" });
-    await ledger.events.append("serve_stopped", {});
-
-    const newest = await ledger.events.list();
-    assert.deepEqual(newest.map((e) => e.type), ["serve_stopped", "proposal_viewed", "serve_started"]);
-    const viewed = newest[1]!;
-    assert.deepEqual(viewed.detail, { by: "reviewer" });
-    assert.equal(viewed.proposalId, "wrp_x");
-    assert.equal(viewed.tenantId, "tenant_a");
-    assert.equal("proposalId" in newest[0]!, false);
-
-    const firstId = newest[2]!.id;
-    assert.deepEqual((await ledger.events.list({ afterId: firstId })).map((e) => e.type), ["proposal_viewed", "serve_stopped"]);
-    assert.deepEqual((await ledger.events.list({ afterId: firstId, limit: 1 })).map((e) => e.type), ["proposal_viewed"]);
-  });
-});
-
-describe("change set hash", () => {
+describe("change set hash", unitTierOnly(), () => {
   test("canonicalJson sorts keys recursively, including integer-like keys, with no whitespace", async () => {
     assert.equal(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: null } }), '{"a":{"c":null,"d":[3,{"y":2,"z":1}]},"b":1}');
     // Plain JSON.stringify would put "2" before "10" here.
@@ -295,7 +296,7 @@ describe("change set hash", () => {
   });
 });
 
-describe("the store file", () => {
+describe("the store file", unitTierOnly(), () => {
   test("runs in WAL mode with foreign keys on", async () => {
     const path = storePath();
     const ledger = await fresh(path);

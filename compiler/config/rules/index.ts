@@ -16,6 +16,7 @@ import { checkHttpJwt } from "./http-jwt.ts";
 import { checkApproval } from "./approval.ts";
 import { checkReviewers } from "./reviewers.ts";
 import { checkLimits } from "./limits.ts";
+import { checkStorage } from "./storage.ts";
 
 export { CONTRACT_RULES, type ContractRuleCode } from "./report.ts";
 export { MAX_CAPABILITY_NAME_LENGTH, openAiAlias } from "./names.ts";
@@ -41,5 +42,6 @@ export function checkContractRules(contract: Contract): Diagnostic[] {
   if (contract.reviewers) checkReviewers(contract.reviewers, contract.capabilities, report);
   checkWriteCredentials(contract, report);
   checkLimits(contract, report);
+  checkStorage(contract, report);
   return diagnostics;
 }

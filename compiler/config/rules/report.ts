@@ -11,7 +11,7 @@ export const CONTRACT_RULES = [
   { code: "UNKNOWN_EXECUTOR", summary: "a proposal names an executor that is not declared" },
   { code: "EXECUTOR_SOURCE_MISMATCH", summary: "a sql_update executor bound to another source than the proposal's" },
   { code: "SHARED_WRITE_CREDENTIAL", summary: "write_url_env is the same variable as read_url_env" },
-  { code: "TRUSTED_CONTEXT_FROM_SECRET", summary: "tenant_id_env or principal_env names a variable that holds a credential (a database URL, a handler token or secret, the ledger key)" },
+  { code: "TRUSTED_CONTEXT_FROM_SECRET", summary: "tenant_id_env or principal_env names a variable that holds a credential (a database URL, a handler token or secret, the ledger key or the ledger database's URL)" },
   { code: "INVALID_HTTP_JWT", summary: "trusted_context.http_jwt sets both or neither of jwks_url_env and key_env, mixes HS* with public-key algorithms or with a key set, has an audience that is not an https resource URI, or reads its key from the tenant or principal variable" },
   { code: "MISSING_WRITE_CREDENTIAL", summary: "a source with sql_update proposals has no write_url_env" },
   { code: "INVALID_LOOKUP", summary: "lookup sets both or neither of id_from_arg and filters, or orders a single-row lookup" },
@@ -33,6 +33,7 @@ export const CONTRACT_RULES = [
   { code: "INVALID_DURATION", summary: "approval.expires_after or approval.valid_for is outside 1 minute … 365 days" },
   { code: "DUPLICATE_REVIEWER", summary: "two declared reviewers share an id" },
   { code: "SHARED_OS_USER", summary: "one OS user would map to two declared reviewers" },
+  { code: "CONFLICTING_LEDGER", summary: "storage sets both sqlite_path and postgres_url_env" },
   { code: "INVALID_LIMITS", summary: "limits.open_proposals_per_tenant in a contract without proposals, or calls_per_principal no stricter than calls_per_tenant" },
   { code: "REQUIRED_ROLE_UNDECLARED", summary: "a capability's approval.required_role is held by no declared reviewer" },
 ] as const;

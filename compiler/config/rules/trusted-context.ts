@@ -34,6 +34,8 @@ function secretVariables(contract: Contract): SecretVariable[] {
       secrets.push({ env: executor.command_env, role: `executors.${name}.command_env (the handler's command line)` });
     }
   }
+  const ledgerUrl = contract.storage?.postgres_url_env;
+  if (ledgerUrl !== undefined) secrets.push({ env: ledgerUrl, role: "storage.postgres_url_env (the ledger database's URL)" });
   const ledgerKey = contract.storage?.ledger_key_env;
   secrets.push(
     ledgerKey !== undefined

@@ -17,6 +17,8 @@ await runServerCli({
   defaultStorePath: ".synapsor/local.db",
   bundleUrl: import.meta.url,
   ledgerKeyEnv: null,
+  // A Postgres ledger shared by replicas (storage.postgres_url_env), used when serve gets no --store.
+  ledgerUrlEnv: null,
   durability: "power_loss",
   sources: {
     warehouse_db: {
