@@ -80,14 +80,12 @@ export default defineRead<Args>({
     required: ["invoice_id"],
     additionalProperties: false,
   },
-  // The result envelope with this tool's row shape, as tools/list publishes it.
+  // What tools/list publishes of a result: ok, and this tool's row or diff typed per column.
   outputSchema: {
     type: "object",
-    required: ["ok", "data", "error"],
+    required: ["ok"],
     properties: {
       ok: { type: "boolean" },
-      summary: { type: "string" },
-      kind: { const: "read" },
       data: {
         type: ["object", "null"],
         required: [
@@ -111,16 +109,6 @@ export default defineRead<Args>({
           waiver_reason: { type: ["string", "null"] },
           due_at: { type: "string" },
           updated_at: { type: "string" },
-        },
-      },
-      error: {
-        type: ["object", "null"],
-        required: ["code", "message", "retryable"],
-        properties: {
-          code: { type: "string" },
-          message: { type: "string" },
-          retryable: { type: "boolean" },
-          retry_after_s: { type: "integer" },
         },
       },
     },

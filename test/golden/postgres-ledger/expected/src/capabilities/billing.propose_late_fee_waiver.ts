@@ -112,7 +112,7 @@ export const write = defineSqlUpdate({
 export default defineProposal<Args>({
   name: "billing.propose_late_fee_waiver",
   description:
-    "Propose lowering or removing the late fee on one overdue invoice and reopening it, with the business reason. Nothing changes until a billing lead approves the proposal outside this conversation; the result shows the exact before and after values. A proposal in state review_required with its id and the diff of late_fee_cents, waiver_reason and status (before and proposed). Fails with a policy error if the invoice is not overdue or the fee is out of bounds. Only records a proposal for human review; does not change the database.",
+    "Propose lowering or removing the late fee on one overdue invoice and reopening it, with the business reason. Nothing changes until a billing lead approves the proposal outside this conversation; the result shows the exact before and after values. A proposal in state review_required with its id and the diff of late_fee_cents, waiver_reason and status (before and proposed). Fails with a policy error if the invoice is not overdue or the fee is out of bounds. Nothing changes until a person approves it.",
   source: "app_db",
   engine: "postgres",
   target: {
@@ -185,14 +185,12 @@ export default defineProposal<Args>({
     required: ["invoice_id", "new_late_fee_cents", "reason"],
     additionalProperties: false,
   },
-  // The result envelope with this tool's row shape, as tools/list publishes it.
+  // What tools/list publishes of a result: ok, and this tool's row or diff typed per column.
   outputSchema: {
     type: "object",
-    required: ["ok", "proposal", "error"],
+    required: ["ok"],
     properties: {
       ok: { type: "boolean" },
-      summary: { type: "string" },
-      kind: { const: "proposal" },
       proposal: {
         type: ["object", "null"],
         required: ["id", "state", "diff"],
@@ -204,28 +202,21 @@ export default defineProposal<Args>({
             properties: {
               late_fee_cents: {
                 type: "object",
+                required: ["before", "proposed"],
                 properties: { before: { type: "integer" }, proposed: { type: "integer" } },
               },
               waiver_reason: {
                 type: "object",
+                required: ["before", "proposed"],
                 properties: { before: { type: ["string", "null"] }, proposed: { type: "string" } },
               },
               status: {
                 type: "object",
+                required: ["before", "proposed"],
                 properties: { before: { type: "string" }, proposed: { type: "string" } },
               },
             },
           },
-        },
-      },
-      error: {
-        type: ["object", "null"],
-        required: ["code", "message", "retryable"],
-        properties: {
-          code: { type: "string" },
-          message: { type: "string" },
-          retryable: { type: "boolean" },
-          retry_after_s: { type: "integer" },
         },
       },
     },

@@ -64,14 +64,12 @@ export default defineRead<Args>({
     required: ["customer_id"],
     additionalProperties: false,
   },
-  // The result envelope with this tool's row shape, as tools/list publishes it.
+  // What tools/list publishes of a result: ok, and this tool's row or diff typed per column.
   outputSchema: {
     type: "object",
-    required: ["ok", "data", "error"],
+    required: ["ok"],
     properties: {
       ok: { type: "boolean" },
-      summary: { type: "string" },
-      kind: { const: "read" },
       data: {
         type: ["object", "null"],
         required: ["rows", "count", "truncated"],
@@ -93,16 +91,6 @@ export default defineRead<Args>({
           },
           count: { type: "integer" },
           truncated: { type: "boolean" },
-        },
-      },
-      error: {
-        type: ["object", "null"],
-        required: ["code", "message", "retryable"],
-        properties: {
-          code: { type: "string" },
-          message: { type: "string" },
-          retryable: { type: "boolean" },
-          retry_after_s: { type: "integer" },
         },
       },
     },
