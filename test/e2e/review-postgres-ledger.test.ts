@@ -13,7 +13,10 @@ import { userInfo } from "node:os";
 import pg from "pg";
 import { createPostgresDatabase, type TestDatabase } from "../support/databases.ts";
 import { setUpWriteback, type WritebackProject } from "../support/writeback-setup.ts";
-import { runCli } from "../support/cli.ts";
+import { CLI, runCli } from "../support/cli.ts";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { envelopeOf } from "../support/compiled-server.ts";
 import { cookieFrom, csrfOf, hashOf, rawRequest, startConsoleProcess } from "../support/console.ts";
 
 const KEY = "review-postgres-ledger-key-0123456789abcdef";
@@ -95,6 +98,30 @@ describe("the review CLI and console on a Postgres ledger", () => {
     // Nothing fell back to a SQLite file anywhere.
     assert.deepEqual(readdirSync(project.built.runDir), ["server.mjs"]);
     assert.equal(existsSync(join(project.built.dir, "ledger.db")), false);
+  });
+
+  test("build says where the ledger is: the Postgres database in the variable, not a SQLite file", () => {
+    assert.match(project.built.buildOutput.stdout, new RegExp(`\\(its ledger: the Postgres database in ${URL_ENV}; review it with --store-url-env ${URL_ENV}\\)\n`));
+    assert.equal(project.built.buildOutput.stdout.includes(".db"), false);
+  });
+
+  test("mcp serve of the contract without --store serves on the Postgres ledger (no SQLite file is made)", async () => {
+    const before = json(await cli(["query-audit", "list", ...PG, "--json", "--limit", "500"])).length;
+    const transport = new StdioClientTransport({
+      command: process.execPath, args: [CLI, "mcp", "serve", "--config", project.built.configPath],
+      env: { PATH: process.env.PATH ?? "", ...(project.env as Record<string, string>) }, stderr: "pipe",
+    });
+    const client = new Client({ name: "synapsor-e2e", version: "1.0.0" });
+    await client.connect(transport);
+    try {
+      const read = envelopeOf(await client.callTool({ name: "billing.inspect_invoice", arguments: { invoice_id: "INV-3002" } }));
+      assert.equal(read.ok, true, JSON.stringify(read.error));
+    } finally {
+      await client.close();
+    }
+    const after = json(await cli(["query-audit", "list", ...PG, "--json", "--limit", "500"])).length;
+    assert.equal(after, before + 1, "the call's audit row is in the Postgres ledger");
+    assert.equal(existsSync(join(project.built.dir, ".synapsor", "local.db")), false);
   });
 
   test("the contract's storage.postgres_url_env is the store when only --config is given", async () => {
