@@ -202,6 +202,29 @@ describe("the review CLI and console on a Postgres ledger", () => {
     }
   });
 
+  test("doctor checks the Postgres ledger the contract names: reachable and writable, not made yet, or its variable unset", async () => {
+    const storeChecks = async (env: NodeJS.ProcessEnv, extra: string[] = []) => {
+      const run = await runCli(["doctor", "--config", project.built.configPath, "--json", ...extra], { env });
+      const report = JSON.parse(run.stdout);
+      assert.equal(run.stdout.includes(ledgerDb.url) || run.stdout.includes(empty.url), false, "no URL in the report");
+      return report.checks.filter((c: { category: string }) => c.category === "store");
+    };
+    const [ok] = await storeChecks(project.env);
+    assert.equal(ok.status, "ok", ok.message);
+    assert.match(ok.message, new RegExp(`The Postgres ledger in ${URL_ENV} answers and is writable; the key comes from SYNAPSOR_LEDGER_KEY`));
+    const [fresh] = await storeChecks({ ...project.env, [URL_ENV]: empty.url });
+    assert.equal(fresh.status, "ok");
+    assert.match(fresh.message, /holds no ledger yet; the first server to start creates it/);
+    const unset = { ...project.env };
+    delete unset[URL_ENV];
+    const [missing] = await storeChecks(unset);
+    assert.equal(missing.status, "fail");
+    assert.match(missing.message, new RegExp(`The environment variable ${URL_ENV} \\(the URL of the Postgres ledger\\) is not set`));
+    const [viaFlag] = await storeChecks({ ...unset, OTHER_LEDGER_URL: ledgerDb.url }, ["--store-url-env", "OTHER_LEDGER_URL"]);
+    assert.equal(viaFlag.status, "ok", viaFlag.message);
+    assert.match(viaFlag.message, /The Postgres ledger in OTHER_LEDGER_URL answers/);
+  });
+
   test("no key variable, or the wrong key: exit 2 naming the variable, or every record reported unverified", async () => {
     const env = { ...project.env };
     delete env.SYNAPSOR_LEDGER_KEY;
