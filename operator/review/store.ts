@@ -18,7 +18,7 @@ import { StoreUnavailableError } from "../../runtime/ledger/store-error.ts";
 import { chosenStorePath } from "../../compiler/config/paths.ts";
 import { CliError, EXIT } from "../../cli/program.ts";
 import { envNameOrRefuse } from "../../cli/env-name.ts";
-import { shellWord } from "../smoke/summary.ts";
+import { shellWord } from "./shell-word.ts";
 
 /** Where a ledger is: a SQLite file, or a Postgres database whose URL an environment variable holds. */
 export type StoreLocation = { kind: "sqlite"; path: string } | { kind: "postgres"; urlEnv: string };

@@ -124,6 +124,15 @@ describe("the review CLI and console on a Postgres ledger", () => {
     assert.equal(existsSync(join(project.built.dir, ".synapsor", "local.db")), false);
   });
 
+  test("smoke call of the contract records in the Postgres ledger and prints review commands with --store-url-env", async () => {
+    const run = await cli(["smoke", "call", "--config", project.built.configPath, "--tool", "billing.inspect_invoice", "--args", JSON.stringify({ invoice_id: "INV-3002" })]);
+    assert.equal(run.code, 0, run.stderr + run.stdout);
+    assert.match(run.stdout, new RegExp(`  ledger: the Postgres ledger in ${URL_ENV}\n`));
+    assert.match(run.stdout, new RegExp(`synapsor-runner events tail --store-url-env ${URL_ENV}\n`));
+    assert.match(run.stdout, /Serve it to a client: synapsor-runner mcp serve --config \S+\n/, "no SQLite --store for a Postgres contract");
+    assert.equal(existsSync(join(project.built.dir, ".synapsor", "local.db")), false);
+  });
+
   test("the contract's storage.postgres_url_env is the store when only --config is given", async () => {
     const listed = json(await cli(["proposals", "list", "--config", project.built.configPath, "--json"]));
     assert.ok(listed.length >= 1);
