@@ -5,7 +5,7 @@ import type { Command } from "commander";
 import type { Ledger } from "../runtime/ledger/ports.ts";
 import type { LedgerEvent } from "../runtime/ledger/records.ts";
 import { formatEvent } from "../operator/review/format.ts";
-import { openExistingLedger } from "../operator/review/store.ts";
+import { explicitStoreLocation, openExistingLedger, storeOption, storeUrlEnvOption } from "../operator/review/store.ts";
 import { positiveInt } from "../operator/review/options.ts";
 import { deliverEvent, type WebhookTarget } from "../operator/review/webhook.ts";
 import { terminalSafe, terminalSafeJson } from "../runtime/text/terminal-safe.ts";
@@ -15,7 +15,8 @@ const POLL_MS = 500;
 const PAGE = 500;
 
 interface TailFlags {
-  store: string;
+  store?: string;
+  storeUrlEnv?: string;
   follow?: boolean;
   json?: boolean;
   limit: number;
@@ -29,7 +30,8 @@ export function register(program: Command): void {
   group
     .command("tail")
     .description("Print the latest events, oldest first; with --follow keep printing new ones until interrupted")
-    .requiredOption("--store <file>", "the ledger (SQLite file)")
+    .addOption(storeOption({ required: true, storeHelp: "the ledger (SQLite file)" }))
+    .addOption(storeUrlEnvOption({ required: true }))
     .option("--follow", `keep polling for new events (every ${POLL_MS} ms) until Ctrl-C / SIGTERM`)
     .option("--json", "one JSON object per line")
     .option("--limit <n>", "how many of the latest events to print first", positiveInt, 20)
@@ -40,7 +42,7 @@ export function register(program: Command): void {
 
 async function tail(flags: TailFlags): Promise<void> {
   const webhook = webhookFrom(flags);
-  const ledger = await openExistingLedger(flags.store);
+  const ledger = await openExistingLedger(explicitStoreLocation(flags));
   const show = (e: LedgerEvent) => process.stdout.write(flags.json ? terminalSafeJson(JSON.stringify(e)) + "\n" : formatEvent(e));
   const print = async (e: LedgerEvent, isNew: boolean) => {
     show(e);
