@@ -8,7 +8,7 @@ import type { Contract } from "../../compiler/config/contract.ts";
 import type { BuildPlan } from "../../compiler/plan/capability-plan.ts";
 import type { Ledger } from "../../runtime/ledger/ports.ts";
 import type { StoredReceipt } from "../../runtime/ledger/records.ts";
-import { approvalWindowRefusal, type ReviewRefusalCode } from "../../runtime/ledger/review-rules.ts";
+import { approvalWindowRefusal, type ReviewRefusal, type ReviewRefusalCode } from "../../runtime/ledger/review-rules.ts";
 import { approvalWindowDetail } from "../../runtime/ledger/review-log.ts";
 import { canonicalJson } from "../../runtime/ledger/hash.ts";
 import type { Receipt, WritebackRequest } from "../../runtime/executors/protocol.ts";
@@ -98,7 +98,7 @@ async function applyChecked(input: ApplyInput): Promise<ApplyOutcome> {
   const approved = await ledger.proposals.approval(input.proposalId);
   if (!approved.ok) {
     const { code, message, state } = approved.refusal;
-    if (state === "applied" || state === "already_applied") return alreadyDone(ledger, input.proposalId, message);
+    if (settled(approved.refusal)) return alreadyDone(ledger, input.proposalId, message);
     return refuse(APPLY_CODES[code] ?? code, message);
   }
   const { proposal, approval } = approved;
@@ -151,14 +151,13 @@ async function applyChecked(input: ApplyInput): Promise<ApplyOutcome> {
     if (reconciled.status === "recorded") return { ok: true, receipt: reconciled.stored.receipt, stored: reconciled.stored, source: "target_receipt", request };
     if (reconciled.status === "refused") {
       // A racing apply recorded the same receipt first: the change is in place once, as asked.
-      const { state } = reconciled.refusal;
-      if (state === "applied" || state === "already_applied") return alreadyDone(ledger, proposal.id, reconciled.refusal.message);
+      if (settled(reconciled.refusal)) return alreadyDone(ledger, proposal.id, reconciled.refusal.message);
       return refuse(reconciled.refusal.code, reconciled.refusal.message);
     }
 
     const created = await ledger.writeback.createJob(proposal.id, request as unknown as Record<string, unknown>);
     if (!created.ok) {
-      if (created.refusal.state === "applied" || created.refusal.state === "already_applied") return alreadyDone(ledger, proposal.id, created.refusal.message);
+      if (settled(created.refusal)) return alreadyDone(ledger, proposal.id, created.refusal.message);
       return refuse(created.refusal.code, created.refusal.message);
     }
     const job = created.value;
@@ -178,6 +177,15 @@ async function applyChecked(input: ApplyInput): Promise<ApplyOutcome> {
   } finally {
     await choice.executor.close().catch(() => undefined);
   }
+}
+
+/**
+ * The refusal says the change is already in place: the proposal is applied, and its record
+ * verifies. A record that does not verify (edited, or sealed with keys this process lacks) proves
+ * nothing, so "already applied" would be a claim read from untrusted bytes: it is refused instead.
+ */
+function settled(refusal: ReviewRefusal): boolean {
+  return refusal.code !== "UNVERIFIED" && (refusal.state === "applied" || refusal.state === "already_applied");
 }
 
 /** An applied proposal is never sent again; the answer is its receipt on record. */

@@ -256,5 +256,16 @@ describe("the review CLI and console on a Postgres ledger", () => {
     assert.equal(apply.code, 1, apply.stderr);
     assert.notEqual(JSON.parse(apply.stdout).ok, true, "nothing is applied on an unverified record");
     assert.equal((await project.inspect("INV-3003")).late_fee_cents, fee, "the row is untouched");
+
+    // Applied with the right key, then asked again with the wrong one: "already applied" would be a
+    // claim read from records that do not verify, so it is refused, not reported as done.
+    const done = await cli(["apply", "--proposal", approved.id, "--config", project.built.configPath, ...PG, "--json"]);
+    assert.equal(done.code, 0, done.stderr);
+    const again = await cli(["apply", "--proposal", approved.id, "--config", project.built.configPath, ...PG, "--json"], wrong);
+    assert.equal(again.code, 1, again.stdout);
+    const refused = JSON.parse(again.stdout);
+    assert.notEqual(refused.ok, true);
+    assert.notEqual(refused.receipt?.status, "already_applied");
+    assert.match(refused.error.message, /sealed with key .* which this process does not have/);
   });
 });
