@@ -1,6 +1,8 @@
 // Opens an existing ledger for the review commands, with the keys that verify and seal its
-// review records. Review never creates a store: a mistyped --store path must be an error, not a
-// new empty ledger that "has no proposals".
+// review records. The ledger is a SQLite file (--store) or a Postgres database whose URL is in an
+// environment variable (--store-url-env; never the URL itself on a command line). Review never
+// creates a store: a mistyped --store path or variable must be an error, not a new empty ledger
+// that "has no proposals".
 
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
@@ -11,19 +13,88 @@ import { formatDiagnostics } from "../../compiler/diagnostics.ts";
 import { DEFAULT_LEDGER_KEY_ENV, LedgerKeyError, type KeyRing } from "../../runtime/ledger/keys/key-ring.ts";
 import { openKeyRing, type KeySettings } from "../../runtime/ledger/keys/open-key-ring.ts";
 import type { Ledger } from "../../runtime/ledger/ports.ts";
-import { openLedger } from "../../runtime/ledger/open.ts";
+import { NoPostgresLedgerError, openLedger } from "../../runtime/ledger/open.ts";
 import { StoreUnavailableError } from "../../runtime/ledger/store-error.ts";
 import { chosenStorePath } from "../../compiler/config/paths.ts";
 import { CliError, EXIT } from "../../cli/program.ts";
+import { envNameOrRefuse } from "../../cli/env-name.ts";
+import { shellWord } from "../smoke/summary.ts";
+
+/** Where a ledger is: a SQLite file, or a Postgres database whose URL an environment variable holds. */
+export type StoreLocation = { kind: "sqlite"; path: string } | { kind: "postgres"; urlEnv: string };
+
+/** The flags that say which ledger a command reads. */
+export interface StoreFlags {
+  store?: string;
+  storeUrlEnv?: string;
+  /** The contract: its storage.postgres_url_env, else its storage.sqlite_path, when no store flag is given. */
+  config?: string;
+}
 
 /** What --store says in the help of a command that can also find the store through --config. */
 export const STORE_OR_CONFIG = "the ledger the MCP server writes (SQLite file; default: --config's storage.sqlite_path, relative to the config)";
+const STORE_URL_ENV_HELP = "the NAME of the environment variable holding the URL of a Postgres ledger (instead of --store)";
+const STORE_URL_ENV_OR_CONFIG = `${STORE_URL_ENV_HELP}; default: --config's storage.postgres_url_env`;
 
-/** --store as typed, else the store of --config next to that config: the one its server uses. */
+/**
+ * Adds --store <file> and --store-url-env <VAR>. `required`: the command has no --config fallback,
+ * so one of the two must be given (storeLocation says so; commander cannot express "one of").
+ */
+export function withStoreOptions(command: Command, options: { required?: boolean; storeHelp?: string } = {}): Command {
+  const either = options.required ? " (this or --store-url-env is required)" : "";
+  return command
+    .option("--store <file>", `${options.storeHelp ?? (options.required ? "the ledger the MCP server writes (SQLite file)" : STORE_OR_CONFIG)}${either}`)
+    .option("--store-url-env <VAR>", options.required ? STORE_URL_ENV_HELP : STORE_URL_ENV_OR_CONFIG);
+}
+
+/**
+ * The ledger the flags name: --store-url-env → Postgres, --store → SQLite, else --config's
+ * storage.postgres_url_env or its SQLite path (the ledger its server uses). `contract` spares a
+ * second load when the caller already has it.
+ */
+export function storeLocation(flags: StoreFlags, contract?: Contract): StoreLocation {
+  if (flags.store !== undefined && flags.storeUrlEnv !== undefined) {
+    throw new CliError("Pass either --store FILE (a SQLite ledger) or --store-url-env VAR (a Postgres ledger), not both.");
+  }
+  if (flags.storeUrlEnv !== undefined) return { kind: "postgres", urlEnv: envNameOrRefuse("--store-url-env", flags.storeUrlEnv) };
+  if (flags.store !== undefined) return { kind: "sqlite", path: flags.store };
+  if (flags.config !== undefined) {
+    const loaded = contract ?? loadContractOrFail(flags.config);
+    const urlEnv = loaded.storage?.postgres_url_env;
+    if (urlEnv) return { kind: "postgres", urlEnv };
+    return { kind: "sqlite", path: chosenStorePath(undefined, loaded, flags.config) };
+  }
+  throw new CliError(
+    "Say which ledger to read: pass --store FILE (the server's SQLite --store), --store-url-env VAR (the variable holding a Postgres ledger's URL) or --config synapsor.runner.json.",
+  );
+}
+
+/** Like storeLocation, for a command whose --config is not where the store comes from. */
+export function explicitStoreLocation(flags: { store?: string; storeUrlEnv?: string }): StoreLocation {
+  return storeLocation({ ...(flags.store !== undefined ? { store: flags.store } : {}), ...(flags.storeUrlEnv !== undefined ? { storeUrlEnv: flags.storeUrlEnv } : {}) });
+}
+
+/** --store FILE as typed before: kept so callers that still take a path keep working. */
 export function storeOrConfig(flags: { store?: string; config?: string }): string {
-  if (flags.store !== undefined) return flags.store;
-  if (flags.config !== undefined) return chosenStorePath(undefined, loadContractOrFail(flags.config), flags.config);
-  throw new CliError("Say which ledger to read: pass --store FILE (the server's --store) or --config synapsor.runner.json.");
+  const location = storeLocation(flags);
+  if (location.kind === "sqlite") return location.path;
+  throw new CliError(`This command reads a SQLite ledger only; ${location.urlEnv} names a Postgres ledger.`);
+}
+
+/** The flag that names this store, for hints such as "List them with: …" (shell-quoted, not yet terminal-escaped). */
+export function storeFlag(location: StoreLocation | string): string {
+  const at = asLocation(location);
+  return at.kind === "sqlite" ? `--store ${shellWord(at.path)}` : `--store-url-env ${at.urlEnv}`;
+}
+
+/** How a message names the store: its file, or the variable holding its URL (never the URL). */
+export function storeName(location: StoreLocation | string): string {
+  const at = asLocation(location);
+  return at.kind === "sqlite" ? at.path : `the Postgres ledger in ${at.urlEnv}`;
+}
+
+function asLocation(location: StoreLocation | string): StoreLocation {
+  return typeof location === "string" ? { kind: "sqlite", path: location } : location;
 }
 
 /** Where a command that takes --store finds the ledger keys. */
@@ -38,7 +109,7 @@ export interface KeyFlags {
 export function withKeyOptions(command: Command): Command {
   return command
     .option("--config <file>", "the contract; its storage.ledger_key_env names the variable holding the ledger keys")
-    .option("--ledger-key-env <VAR>", `the variable holding the ledger keys (default ${DEFAULT_LEDGER_KEY_ENV} if set, else the key file <store>.key)`);
+    .option("--ledger-key-env <VAR>", `the variable holding the ledger keys (default ${DEFAULT_LEDGER_KEY_ENV} if set, else the key file <store>.key; a Postgres ledger needs the variable)`);
 }
 
 export function loadContractOrFail(path: string): Contract {
@@ -48,11 +119,19 @@ export function loadContractOrFail(path: string): Contract {
   return validated.value;
 }
 
-/** A variable named on the command line or in the contract must be set; the default one is optional. */
-export function keySettings(storePath: string, flags: KeyFlags, contract?: Contract): KeySettings {
+/**
+ * A variable named on the command line or in the contract must be set; the default one is
+ * optional for a SQLite file (its key file is the fallback) and required for Postgres, which has
+ * no "beside" for a key file and whose replicas must all share one key.
+ */
+export function keySettings(store: StoreLocation | string, flags: KeyFlags, contract?: Contract): KeySettings {
+  const at = asLocation(store);
+  const storePath = at.kind === "sqlite" ? at.path : "";
+  const postgres = at.kind === "postgres";
   if (flags.ledgerKeyEnv) return { storePath, envName: flags.ledgerKeyEnv, envRequired: true };
   const named = (contract ?? (flags.config ? loadContractOrFail(flags.config) : undefined))?.storage?.ledger_key_env;
-  return named ? { storePath, envName: named, envRequired: true } : { storePath };
+  if (named) return { storePath, envName: named, envRequired: true };
+  return postgres ? { storePath, envName: DEFAULT_LEDGER_KEY_ENV, envRequired: true } : { storePath };
 }
 
 export function openKeys(settings: KeySettings): KeyRing {
@@ -64,23 +143,39 @@ export function openKeys(settings: KeySettings): KeyRing {
   }
 }
 
-export async function openExistingLedger(path: string, keys: KeyFlags | KeySettings = {}): Promise<Ledger> {
-  if (path !== ":memory:" && !existsSync(path)) {
-    throw new CliError(`No store at ${path}. Pass the --store the MCP server writes to (its --store flag or storage.sqlite_path).`);
+/** The URL in the variable, which must be set; messages name the variable, never the value. */
+function ledgerUrl(urlEnv: string): string {
+  const url = process.env[urlEnv];
+  if (url === undefined || url.trim() === "") {
+    throw new CliError(
+      `The environment variable ${urlEnv} is not set; it must hold the URL of the Postgres ledger the servers use (--store-url-env ${urlEnv}). Set it in this shell from your secret store.`,
+      EXIT.environment,
+    );
   }
-  const settings = "storePath" in keys ? keys : keySettings(path, keys);
+  return url;
+}
+
+export async function openExistingLedger(store: StoreLocation | string, keys: KeyFlags | KeySettings = {}): Promise<Ledger> {
+  const at = asLocation(store);
+  if (at.kind === "sqlite" && at.path !== ":memory:" && !existsSync(at.path)) {
+    throw new CliError(`No store at ${at.path}. Pass the --store the MCP server writes to (its --store flag or storage.sqlite_path), or --store-url-env VAR for a Postgres ledger.`);
+  }
+  const url = at.kind === "postgres" ? ledgerUrl(at.urlEnv) : undefined;
+  const settings = "storePath" in keys ? keys : keySettings(at, keys);
   const ring = openKeys(settings);
   try {
-    return await openLedger({ path, keys: ring });
+    return at.kind === "sqlite"
+      ? await openLedger({ path: at.path, keys: ring })
+      : await openLedger({ postgres: { url: url!, urlEnv: at.urlEnv }, keys: ring, existingOnly: true });
   } catch (err) {
-    if (err instanceof StoreUnavailableError) throw new CliError(err.message, EXIT.environment);
+    if (err instanceof StoreUnavailableError || err instanceof NoPostgresLedgerError) throw new CliError(err.message, EXIT.environment);
     throw err;
   }
 }
 
 /** Runs `work` with the store open and always closes it, also when `work` throws. */
-export async function withLedger<T>(path: string, work: (ledger: Ledger) => T | Promise<T>, keys: KeyFlags | KeySettings = {}): Promise<T> {
-  const ledger = await openExistingLedger(path, keys);
+export async function withLedger<T>(store: StoreLocation | string, work: (ledger: Ledger) => T | Promise<T>, keys: KeyFlags | KeySettings = {}): Promise<T> {
+  const ledger = await openExistingLedger(store, keys);
   try {
     return await work(ledger);
   } catch (err) {

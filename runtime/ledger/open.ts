@@ -51,19 +51,26 @@ export interface PostgresLedgerOptions extends CommonLedgerOptions {
   path?: undefined;
   /** The ledger lives in the schema synapsor_ledger of this database, created and migrated on open. */
   postgres: PostgresLedgerLocation;
+  /**
+   * Refuse (NoPostgresLedgerError) instead of creating the schema when the database has none:
+   * the review commands open a ledger servers made, never a new one.
+   */
+  existingOnly?: boolean;
 }
 
 export type LedgerOptions = SqliteLedgerOptions | PostgresLedgerOptions;
 
 /**
- * Rejects with StoreUnavailableError when the store cannot be created, opened or migrated, and
- * with LedgerKeyError when the default keys cannot be used.
+ * Rejects with StoreUnavailableError when the store cannot be created, opened or migrated, with
+ * LedgerKeyError when the default keys cannot be used, and with NoPostgresLedgerError when
+ * `existingOnly` finds no ledger.
  */
 export async function openLedger(options: LedgerOptions): Promise<Ledger> {
   if (options.postgres !== undefined) {
     const keys = options.keys ?? openKeyRing({ storePath: "", envName: options.keyEnv ?? DEFAULT_LEDGER_KEY_ENV, envRequired: true });
-    return openPostgresLedger(options.postgres, keys, options.now);
+    return openPostgresLedger(options.postgres, keys, options.now, options.existingOnly);
   }
   const keys = options.keys ?? openKeyRing({ storePath: options.path });
   return openSqliteLedger(options.path, keys, options.onStoreLost, options.now, options.durability);
 }
+export { NoPostgresLedgerError } from "./postgres/ledger.ts";

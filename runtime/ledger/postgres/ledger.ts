@@ -8,14 +8,36 @@ import { createReviewLogs } from "../review-log.ts";
 import { PostgresLedgerDatabase, type PostgresLedgerTarget } from "./database.ts";
 import { PostgresEventLog } from "./event-log.ts";
 import { applyPostgresMigrations } from "./migrations.ts";
+import { LEDGER_SCHEMA } from "./database.ts";
 import { PostgresReadLog } from "./read-log.ts";
 import { PostgresReviewStorage } from "./review-storage.ts";
 import { registerServer, type ServerRegistration } from "./servers.ts";
 
-/** Rejects with StoreUnavailableError when the database cannot be reached or migrated. */
-export async function openPostgresLedger(target: PostgresLedgerTarget, keys: KeyRing, now?: () => Date): Promise<Ledger> {
+/** The database answered but holds no ledger schema, and the caller asked not to create one. */
+export class NoPostgresLedgerError extends Error {
+  readonly urlEnv: string;
+  constructor(urlEnv: string) {
+    super(
+      `the database in ${urlEnv} has no ledger yet (no schema ${LEDGER_SCHEMA}); check that ${urlEnv} points at the database ` +
+        "the servers use (a compiled server creates the ledger when it first starts)",
+    );
+    this.name = "NoPostgresLedgerError";
+    this.urlEnv = urlEnv;
+  }
+}
+
+/**
+ * Rejects with StoreUnavailableError when the database cannot be reached or migrated, and with
+ * NoPostgresLedgerError when `existingOnly` is set and the database has no ledger schema yet.
+ */
+export async function openPostgresLedger(target: PostgresLedgerTarget, keys: KeyRing, now?: () => Date, existingOnly = false): Promise<Ledger> {
   const db = new PostgresLedgerDatabase(target);
   try {
+    if (existingOnly) {
+      // Review opens what servers made; a mistyped variable must not yield a new empty ledger.
+      const [row] = await db.query("open", "SELECT to_regclass($1) AS found", [`${LEDGER_SCHEMA}.schema_migrations`]);
+      if (row?.found == null) throw new NoPostgresLedgerError(target.urlEnv);
+    }
     await db.transaction((client) => applyPostgresMigrations(client), "open");
   } catch (err) {
     await db.close().catch(() => {});
