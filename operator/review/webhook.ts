@@ -4,7 +4,9 @@
 // it, because a delivery whose answer was lost (a timeout, a follower killed mid-request) is sent
 // again. The URL and secret come from env vars named on the command line and are never printed.
 
+import type { EventLog } from "../../runtime/ledger/ports.ts";
 import type { LedgerEvent } from "../../runtime/ledger/records.ts";
+import type { Forwarder } from "./follow.ts";
 import { signBody } from "../../runtime/executors/signing.ts";
 
 export interface WebhookTarget {
@@ -56,4 +58,58 @@ export async function deliverEvent(target: WebhookTarget, event: LedgerEvent): P
     if (attempt < ATTEMPTS) await new Promise((r) => setTimeout(r, 200 * attempt));
   }
   return `event ${event.id} (${event.type}) not delivered after ${ATTEMPTS} attempts: ${failure?.message}`;
+}
+
+/** What `events tail --follow` needs from the deliveries table (runtime/ledger/postgres/deliveries.ts). */
+export interface DeliveryClaims {
+  enqueue(eventIds: readonly number[]): Promise<void>;
+  claim(): Promise<{ eventId: number; attempt: number } | undefined>;
+  delivered(eventId: number): Promise<boolean>;
+  failed(eventId: number, code: string): Promise<boolean>;
+}
+
+/** One follower alone (SQLite): every new event is posted by this process, with its retries. */
+export function plainForwarder(target: WebhookTarget, warn: (line: string) => void): Forwarder {
+  return {
+    async seen(events) {
+      for (const event of events) {
+        const problem = await deliverEvent(target, event);
+        if (problem) warn(problem);
+      }
+    },
+    async due() {},
+  };
+}
+
+/**
+ * Several followers on one Postgres ledger: each records the events it sees as deliveries, then
+ * posts whatever it manages to claim, one at a time, until none is due. A failed POST goes back
+ * to the table with its code (retried after a back-off, dead after the last attempt).
+ */
+export function claimedForwarder(claims: DeliveryClaims, events: EventLog, target: WebhookTarget, maxAttempts: number, warn: (line: string) => void): Forwarder {
+  const drain = async () => {
+    for (let claim = await claims.claim(); claim; claim = await claims.claim()) {
+      const event = (await events.list({ afterId: claim.eventId - 1, limit: 1 }))[0];
+      if (event?.id !== claim.eventId) {
+        // Pruned meanwhile (its delivery row went with it, or will): nothing left to send.
+        await claims.failed(claim.eventId, "EVENT_GONE");
+        continue;
+      }
+      const failure = await postEvent(target, event);
+      const kept = failure ? await claims.failed(event.id, failure.code) : await claims.delivered(event.id);
+      if (!kept) warn(`event ${event.id} (${event.type}): the delivery lease ran out before the outcome was recorded; another follower has taken it over.`);
+      else if (failure) {
+        warn(claim.attempt >= maxAttempts
+          ? `event ${event.id} (${event.type}) not delivered after ${claim.attempt} attempts: ${failure.message}; it is dead-lettered (see events deliveries).`
+          : `event ${event.id} (${event.type}) not delivered (attempt ${claim.attempt} of ${maxAttempts}): ${failure.message}; it will be retried.`);
+      }
+    }
+  };
+  return {
+    async seen(page) {
+      await claims.enqueue(page.map((e) => e.id));
+      await drain();
+    },
+    due: drain,
+  };
 }
