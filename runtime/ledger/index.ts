@@ -31,6 +31,8 @@ export type {
 } from "./records.ts";
 export { openLedger, type LedgerOptions, type PostgresLedgerLocation, type PostgresLedgerOptions, type SqliteLedgerOptions } from "./open.ts";
 export { StoreUnavailableError } from "./store-error.ts";
+export type { ServerInfo, ServerRegistration, ServerRow } from "./postgres/servers.ts";
+export { EVENTS_CHANNEL } from "./postgres/event-log.ts";
 export { canonicalJson, changeSetHash } from "./hash.ts";
 export { DEFAULT_LEDGER_KEY_ENV, LedgerKeyError, type KeyRing, type LedgerKey } from "./keys/key-ring.ts";
 export { openKeyRing, type KeySettings } from "./keys/open-key-ring.ts";

@@ -26,7 +26,7 @@ import type {
 } from "./records.ts";
 import type { KeyRing } from "./keys/key-ring.ts";
 import type { DecisionRequest, ReviewRefusal } from "./review-rules.ts";
-import type { ServerInfo, ServerRegistration } from "./postgres/servers.ts";
+import type { ServerInfo, ServerRegistration, ServerRow } from "./postgres/servers.ts";
 
 /** The most one list call returns, whatever limit is asked for; a scan of more takes several runs. */
 export const LIST_LIMIT = 10_000;
@@ -164,5 +164,7 @@ export interface Ledger {
    * that several servers share (Postgres) have it; a SQLite store uses the file lease (lease.ts).
    */
   registerServer?(info: ServerInfo): Promise<ServerRegistration>;
+  /** The servers recorded with registerServer, newest first, each marked stale or not (Postgres only). */
+  listServers?(): Promise<ServerRow[]>;
   close(): Promise<void>;
 }

@@ -5,7 +5,8 @@
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { readdirSync } from "node:fs";
+import { readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { openLedger } from "../../runtime/ledger/index.ts";
 import { PostgresLedgerDatabase } from "../../runtime/ledger/postgres/database.ts";
 import { listServers } from "../../runtime/ledger/postgres/servers.ts";
@@ -63,6 +64,8 @@ describe("a compiled server on a Postgres ledger", () => {
       process.env.SYNAPSOR_LEDGER_KEY_E2E = KEY;
       const reader = await openLedger({ postgres: { url: ledgerDb.url, urlEnv: "SYNAPSOR_LEDGER_URL" }, keyEnv: "SYNAPSOR_LEDGER_KEY_E2E" });
       try {
+        const listed = await reader.listServers!();
+        assert.deepEqual(listed.map((r) => r.holderId).sort(), servers.map((r) => r.holderId).sort(), "the ledger port lists the same rows");
         for (const id of bundles) {
           const bundle = await reader.reads.getEvidence(id, "tenant_acme");
           assert.ok(bundle, `evidence ${id} is in the Postgres ledger`);
@@ -84,6 +87,25 @@ describe("a compiled server on a Postgres ledger", () => {
     assert.deepEqual(await listServers(db), []);
     await db.close();
     assert.deepEqual(readdirSync(built.runDir).sort(), ["server.mjs"], "no SQLite file, key file or lease beside the server");
+  });
+
+  test("--store still means a SQLite file, even when the contract names a Postgres ledger (whose variable it then does not need)", async () => {
+    const { SYNAPSOR_LEDGER_URL: _unused, ...withoutLedgerUrl } = env;
+    const store = join(built.runDir, "local.db");
+    const session = await connectStdio(built.serverPath, built.runDir, withoutLedgerUrl, ["--store", store]);
+    try {
+      const e = envelopeOf(await session.client.callTool({ name: "billing.inspect_invoice", arguments: { invoice_id: "INV-3001" } }));
+      assert.equal(e.ok, true, JSON.stringify(e.error));
+      const local = await openLedger({ path: store });
+      try {
+        assert.ok(await local.reads.getEvidence(e.evidence.bundle_id), "the evidence is in the SQLite file");
+      } finally {
+        await local.close();
+      }
+    } finally {
+      await session.close();
+      for (const file of readdirSync(built.runDir)) if (file !== "server.mjs") rmSync(join(built.runDir, file), { force: true });
+    }
   });
 
   const serve = (overrides: Record<string, string | undefined>) => {

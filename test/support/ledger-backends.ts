@@ -21,6 +21,27 @@ import { createPostgresDatabase, type TestDatabase } from "./databases.ts";
 export const LEDGER_BACKENDS = ["sqlite", "postgres"] as const;
 export type LedgerBackendName = (typeof LEDGER_BACKENDS)[number];
 
+// The unit tier never reaches a database, so a ledger test file runs its shared suites on SQLite.
+// test/e2e/ledger-shared-postgres.test.ts sets this flag and imports the same files: their shared
+// suites then run on Postgres, and their SQLite-only suites are skipped (the unit tier runs them).
+const ON_POSTGRES = Symbol.for("synapsor.test.sharedLedgerSuitesOnPostgres");
+type Flagged = { [ON_POSTGRES]?: boolean };
+
+/** Makes the ledger test files imported after this call run their shared suites on Postgres. */
+export function runSharedLedgerSuitesOnPostgres(): void {
+  (globalThis as Flagged)[ON_POSTGRES] = true;
+}
+
+/** The backends the shared suites of a ledger test file run on in this process. */
+export function sharedLedgerBackends(): LedgerBackendName[] {
+  return (globalThis as Flagged)[ON_POSTGRES] ? ["postgres"] : ["sqlite"];
+}
+
+/** describe() options of a suite that is not shared: it runs in the unit tier only. */
+export function unitTierOnly(): { skip?: string } {
+  return (globalThis as Flagged)[ON_POSTGRES] ? { skip: "SQLite-only; runs in the unit tier" } : {};
+}
+
 /** A store: a SQLite file path, or a Postgres database URL. */
 export interface LedgerStore {
   backend: LedgerBackendName;

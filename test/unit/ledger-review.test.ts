@@ -17,7 +17,7 @@ import { createHash } from "node:crypto";
 import { canonicalJson, changeSetHash } from "../../runtime/ledger/hash.ts";
 import { sealState } from "../../runtime/ledger/seal.ts";
 import { checkWritebackJob } from "../../operator/review/job-schema.ts";
-import { LEDGER_BACKENDS, ledgerHarness, type LedgerHarness } from "../support/ledger-backends.ts";
+import { sharedLedgerBackends, unitTierOnly, ledgerHarness, type LedgerHarness } from "../support/ledger-backends.ts";
 
 const root = mkdtempSync(join(tmpdir(), "ledger-review-"));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -27,10 +27,11 @@ const storePath = () => join(root, `store-${++counter}.sqlite`);
 const open: Ledger[] = [];
 after(() => Promise.all(open.map((l) => l.close())));
 
-// The backend-independent suites below run once per backend; `backend` is the harness of the suite running now.
+// The backend-independent suites below run on SQLite here and on Postgres in test/e2e/ledger-shared-postgres.test.ts;
+// `backend` is the harness of the suite running now.
 let backend: LedgerHarness;
 function onEveryBackend(suites: () => void): void {
-  for (const name of LEDGER_BACKENDS) {
+  for (const name of sharedLedgerBackends()) {
     describe(name, () => {
       const harness = ledgerHarness(name);
       before(() => void (backend = harness));
@@ -475,7 +476,7 @@ onEveryBackend(() => {
   });
 });
 
-describe("an old SQLite store", () => {
+describe("an old SQLite store", unitTierOnly(), () => {
   test("a store from migration step 2 upgrades and keeps its proposals; unsealed, they can be rejected but never approved", async () => {
     const path = storePath();
     const db = new DatabaseSync(path);
@@ -515,7 +516,7 @@ describe("an old SQLite store", () => {
   });
 });
 
-describe("buildWritebackRequest", () => {
+describe("buildWritebackRequest", unitTierOnly(), () => {
   test("carries the stored change set and the approval, with the idempotency key <proposal>:<object>", async () => {
     const ledger = await fresh();
     const p = await ledger.proposals.create(proposal());

@@ -23,7 +23,7 @@ import type { Ledger } from "../../runtime/ledger/ports.ts";
 import type { NewProposal, StoredProposal } from "../../runtime/ledger/records.ts";
 import { runProcess } from "../support/cli.ts";
 import { editStore, storeRow } from "../support/ledger-file.ts";
-import { LEDGER_BACKENDS, ledgerHarness, type LedgerHarness, type LedgerStore } from "../support/ledger-backends.ts";
+import { sharedLedgerBackends, unitTierOnly, ledgerHarness, type LedgerHarness, type LedgerStore } from "../support/ledger-backends.ts";
 import { toProposalRecord } from "../../runtime/ledger/sqlite/rows.ts";
 
 const root = mkdtempSync(join(tmpdir(), "ledger-seal-"));
@@ -43,10 +43,11 @@ async function fresh(path = storePath(), keys: KeyRing = envKeyRing("TEST_LEDGER
   return ledger;
 }
 
-// The suites that only edit rows run once per backend; `backend` is the harness of the suite running now.
+// The suites that only edit rows run on SQLite here and on Postgres in test/e2e/ledger-shared-postgres.test.ts;
+// `backend` is the harness of the suite running now.
 let backend: LedgerHarness;
 function onEveryBackend(suites: () => void): void {
-  for (const name of LEDGER_BACKENDS) {
+  for (const name of sharedLedgerBackends()) {
     describe(name, () => {
       const harness = ledgerHarness(name);
       before(() => void (backend = harness));
@@ -145,7 +146,7 @@ const DECISION_EDITS: Record<string, () => string | null> = {
 
 const CHANGE_SET_COLUMNS = new Set(["capability", "tenant_id", "principal", "roles", "source", "target", "before_row", "patch", "after_row", "guards", "args", "evidence_id", "approval", "executor"]);
 
-describe("the tamper lists", () => {
+describe("the tamper lists", unitTierOnly(), () => {
   test("the tamper list covers every column of the proposals and decisions tables", () => {
     const db = new DatabaseSync(":memory:");
     try {
@@ -423,7 +424,7 @@ onEveryBackend(() => {
   });
 });
 
-describe("an old store", () => {
+describe("an old store", unitTierOnly(), () => {
   test("a store made by migrations 1–4 opens, upgrades, and reports its proposals and decisions unverifiable instead of trusting them", async () => {
     const path = storePath();
     const db = new DatabaseSync(path);
@@ -502,7 +503,7 @@ describe("an old store", () => {
   });
 });
 
-describe("ledger keys", () => {
+describe("ledger keys", unitTierOnly(), () => {
   test("the key file is created on first use, owner-only, and names its key by an id derived from it", async () => {
     const path = storePath();
     const keys = openKeyRing({ storePath: path, env: {} });

@@ -17,7 +17,7 @@ import { evidenceDocument, evidenceItem, queryAuditItem } from "../../operator/l
 import { readFilterFrom } from "../../operator/ledger/search-options.ts";
 import { CliError } from "../../cli/program.ts";
 import { firstForbidden, hostile } from "../support/hostile-text.ts";
-import { LEDGER_BACKENDS, ledgerHarness } from "../support/ledger-backends.ts";
+import { sharedLedgerBackends, unitTierOnly, ledgerHarness } from "../support/ledger-backends.ts";
 
 function read(overrides: Partial<ReadRecord> & { object?: string }): ReadRecord {
   const { object = "INV-3001", ...rest } = overrides;
@@ -38,7 +38,7 @@ function read(overrides: Partial<ReadRecord> & { object?: string }): ReadRecord 
   };
 }
 
-for (const backendName of LEDGER_BACKENDS) {
+for (const backendName of sharedLedgerBackends()) {
   const backend = ledgerHarness(backendName);
   describe(`searching reads and proposals (${backendName})`, () => {
     let ledger: Ledger;
@@ -159,7 +159,7 @@ for (const backendName of LEDGER_BACKENDS) {
   });
 }
 
-describe("search flags", () => {
+describe("search flags", unitTierOnly(), () => {
   const now = new Date("2026-05-16T12:00:00.000Z");
   test("times parse as ISO or an age; an empty range and an unreadable time are refused with the fix", () => {
     assert.deepEqual(readFilterFrom({ limit: 10, tenant: "acme", object: "invoices:INV-1", since: "2h", until: "2026-05-16T11:30Z" }, now), {
@@ -170,7 +170,7 @@ describe("search flags", () => {
   });
 });
 
-describe("rendering stored values", () => {
+describe("rendering stored values", unitTierOnly(), () => {
   const bundle = (value: string, column: string) => ({
     id: "ev_1", capability: "billing.inspect_invoice", tenantId: value, principal: value, table: "public.invoices",
     objectIds: [value], args: { invoice_id: value }, rows: [{ id: value, [column]: value }], queryAuditId: "qa_1", createdAt: "2026-01-01T00:00:00.000Z",

@@ -8,7 +8,7 @@ import type { Ledger } from "../../runtime/ledger/ports.ts";
 import type { NewProposal, ReadRecord } from "../../runtime/ledger/records.ts";
 import { canonicalJson, changeSetHash, openLedger, StoreUnavailableError } from "../../runtime/ledger/index.ts";
 import { applyMigrations, MIGRATIONS } from "../../runtime/ledger/migrations.ts";
-import { LEDGER_BACKENDS, ledgerHarness } from "../support/ledger-backends.ts";
+import { sharedLedgerBackends, unitTierOnly, ledgerHarness } from "../support/ledger-backends.ts";
 
 const root = mkdtempSync(join(tmpdir(), "ledger-test-"));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -68,8 +68,8 @@ function proposal(overrides: Partial<NewProposal> = {}): NewProposal {
 
 const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
-// Backend-independent: run on SQLite and on Postgres.
-for (const name of LEDGER_BACKENDS) {
+// Backend-independent: SQLite here, Postgres in test/e2e/ledger-shared-postgres.test.ts.
+for (const name of sharedLedgerBackends()) {
   describe(name, () => {
     const backend = ledgerHarness(name);
     describe("reads", () => {
@@ -262,7 +262,7 @@ for (const name of LEDGER_BACKENDS) {
   });
 }
 
-describe("change set hash", () => {
+describe("change set hash", unitTierOnly(), () => {
   test("canonicalJson sorts keys recursively, including integer-like keys, with no whitespace", async () => {
     assert.equal(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: null } }), '{"a":{"c":null,"d":[3,{"y":2,"z":1}]},"b":1}');
     // Plain JSON.stringify would put "2" before "10" here.
@@ -296,7 +296,7 @@ describe("change set hash", () => {
   });
 });
 
-describe("the store file", () => {
+describe("the store file", unitTierOnly(), () => {
   test("runs in WAL mode with foreign keys on", async () => {
     const path = storePath();
     const ledger = await fresh(path);

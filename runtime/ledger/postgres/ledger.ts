@@ -11,7 +11,7 @@ import { applyPostgresMigrations } from "./migrations.ts";
 import { LEDGER_SCHEMA } from "./database.ts";
 import { PostgresReadLog } from "./read-log.ts";
 import { PostgresReviewStorage } from "./review-storage.ts";
-import { registerServer, type ServerRegistration } from "./servers.ts";
+import { listServers, registerServer, type ServerRegistration } from "./servers.ts";
 
 /** The database answered but holds no ledger schema, and the caller asked not to create one. */
 export class NoPostgresLedgerError extends Error {
@@ -61,6 +61,7 @@ export async function openPostgresLedger(target: PostgresLedgerTarget, keys: Key
       registrations.push(registration);
       return registration;
     },
+    listServers: () => listServers(db),
     // A server's row goes before the pool does, so a clean shutdown never leaves it to go stale.
     close: async () => {
       await Promise.all(registrations.map((r) => r.stop()));
