@@ -5,7 +5,7 @@ import type { Command } from "commander";
 import { searchActivity } from "../operator/ledger/activity.ts";
 import { formatActivity } from "../operator/ledger/format.ts";
 import { readFilterFrom, withSearchOptions, type SearchFlags } from "../operator/ledger/search-options.ts";
-import { storeOrConfig, withLedger } from "../operator/review/store.ts";
+import { storeLocation, withLedger } from "../operator/review/store.ts";
 import { printJson } from "./program.ts";
 
 export function register(program: Command): void {
@@ -17,7 +17,7 @@ export function register(program: Command): void {
   )
     .option("--json", "print a JSON array of { kind, id, created_at, tenant_id, capability, proposal_id, evidence_id, query_audit_id, status, verified, summary }")
     .action((flags: SearchFlags) =>
-      withLedger(storeOrConfig(flags), async (ledger) => {
+      withLedger(storeLocation(flags), async (ledger) => {
         const entries = await searchActivity(ledger, readFilterFrom(flags));
         if (flags.json) printJson(entries);
         else process.stdout.write(formatActivity(entries));

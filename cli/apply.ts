@@ -6,7 +6,7 @@ import type { Command } from "commander";
 import { applyProposal, type ApplyOutcome } from "../operator/apply/apply-proposal.ts";
 import type { Ledger } from "../runtime/ledger/ports.ts";
 import { openLedger } from "../runtime/ledger/open.ts";
-import { keySettings, openKeys } from "../operator/review/store.ts";
+import { explicitStoreLocation, keySettings, openExistingLedger, openKeys, storeFlag, storeOption, storeUrlEnvOption, type StoreLocation } from "../operator/review/store.ts";
 import { LedgerKeyError } from "../runtime/ledger/keys/key-ring.ts";
 import { StoreUnavailableError } from "../runtime/ledger/store-error.ts";
 import type { WritebackRequest } from "../runtime/executors/protocol.ts";
@@ -21,7 +21,8 @@ interface ApplyFlags {
   proposal?: string;
   job?: string;
   config: string;
-  store: string;
+  store?: string;
+  storeUrlEnv?: string;
   schema?: string;
   fromEnv?: string;
   ledgerKeyEnv?: string;
@@ -35,7 +36,8 @@ export function register(program: Command): void {
     .option("--proposal <id>", "the approved proposal")
     .option("--job <file>", "a job file written by `proposals writeback-job`")
     .requiredOption("--config <file>", "the contract the proposal was made under")
-    .requiredOption("--store <path>", "the ledger")
+    .addOption(storeOption({ required: true, storeHelp: "the ledger (SQLite file)" }))
+    .addOption(storeUrlEnvOption({ required: true }))
     .option("--schema <file>", "schema snapshot to compile the capability against (default: build.schema_snapshot, else the live schema of the source's read URL)")
     .option("--from-env <VAR>", "env var holding a database URL: compile the capability against its live schema")
     .option("--ledger-key-env <VAR>", "the variable holding the ledger keys (default: the config's storage.ledger_key_env, else SYNAPSOR_LEDGER_KEY or the store's key file)")
@@ -47,6 +49,7 @@ async function runApply(flags: ApplyFlags): Promise<void> {
   if (Boolean(flags.proposal) === Boolean(flags.job)) throw new CliError("Pass exactly one of --proposal ID or --job FILE.");
   const job = flags.job ? readJob(flags.job) : undefined;
   const proposalId = flags.proposal ?? job!.proposal_id;
+  const store = explicitStoreLocation(flags);
 
   // Apply trusts only the build: the capability is compiled from the config and the schema now,
   // and the proposal is re-checked against that, not against what the ledger says.
@@ -56,7 +59,9 @@ async function runApply(flags: ApplyFlags): Promise<void> {
   try {
     // --ledger-key-env, else the contract's storage.ledger_key_env, else the store's default keys.
     const keyFlags = flags.ledgerKeyEnv ? { ledgerKeyEnv: flags.ledgerKeyEnv } : {};
-    ledger = await openLedger({ path: flags.store, keys: openKeys(keySettings(flags.store, keyFlags, compiled.contract)) });
+    const keys = keySettings(store, keyFlags, compiled.contract);
+    // A SQLite file is opened as it always was; a Postgres ledger must already exist (servers make it).
+    ledger = store.kind === "sqlite" ? await openLedger({ path: store.path, keys: openKeys(keys) }) : await openExistingLedger(store, keys);
   } catch (err) {
     if (err instanceof StoreUnavailableError || err instanceof LedgerKeyError) throw new CliError(err.message, EXIT.environment);
     throw err;
@@ -69,16 +74,16 @@ async function runApply(flags: ApplyFlags): Promise<void> {
     // still gets a sentence and the way to check what happened, never a stack trace.
     const kind = err instanceof Error ? err.name : typeof err;
     throw new CliError(
-      `INTERNAL: apply stopped on an unexpected error (${kind}). Check what happened with: synapsor-runner receipts reconcile --proposal ${proposalId} --config ${flags.config} --store ${flags.store}`,
+      `INTERNAL: apply stopped on an unexpected error (${kind}). Check what happened with: synapsor-runner receipts reconcile --proposal ${proposalId} --config ${flags.config} ${storeFlag(store)}`,
       EXIT.environment,
     );
   } finally {
     await ledger.close().catch(() => undefined);
   }
-  print(outcome, flags);
+  print(outcome, store, flags);
 }
 
-function print(outcome: ApplyOutcome, flags: ApplyFlags): void {
+function print(outcome: ApplyOutcome, store: StoreLocation, flags: ApplyFlags): void {
   if (!outcome.ok) {
     const { refusal, receipt } = outcome;
     if (flags.json) printJson({ ok: false, error: { code: refusal.code, message: refusal.message }, ...(receipt ? { receipt } : {}) });
@@ -113,7 +118,7 @@ function print(outcome: ApplyOutcome, flags: ApplyFlags): void {
         ? [`  version ${JSON.stringify(receipt.previous_version)} → ${JSON.stringify(receipt.new_version)}`]
         : []),
       ...(receipt.safe_error_code ? [`  code ${receipt.safe_error_code}`] : []),
-      `  replay: synapsor-runner replay show ${proposalId} --store ${flags.store}`,
+      `  replay: synapsor-runner replay show ${proposalId} ${storeFlag(store)}`,
     ]));
   }
   if (receipt.status !== "applied" && receipt.status !== "already_applied") process.exitCode = EXIT.invalid;

@@ -3,14 +3,14 @@
 // ever saw a stable code and a safe message; this is the detail behind it, for the operator.
 
 import type { Command } from "commander";
-import { chosenStorePath } from "../compiler/config/paths.ts";
 import { formatInternalError, formatInternalErrorList, sinceTime } from "../operator/errors/format.ts";
-import { loadContractOrFail, withLedger } from "../operator/review/store.ts";
+import { storeFlag, storeLocation, storeName, withLedger, withStoreOptions as withStoreFlags } from "../operator/review/store.ts";
 import { positiveInt } from "../operator/review/options.ts";
 import { CliError, printJson } from "./program.ts";
 
 interface StoreFlags {
   store?: string;
+  storeUrlEnv?: string;
   config?: string;
   json?: boolean;
 }
@@ -23,9 +23,8 @@ interface ListFlags extends StoreFlags {
 }
 
 function withStoreOptions(command: Command): Command {
-  return command
-    .option("--store <file>", "the ledger the server writes (SQLite file)")
-    .option("--config <file>", "the contract: without --store, use its storage.sqlite_path (relative to the config)");
+  return withStoreFlags(command, { storeHelp: "the ledger the server writes (SQLite file)" })
+    .option("--config <file>", "the contract: without --store or --store-url-env, use its storage.postgres_url_env, else its storage.sqlite_path (relative to the config)");
 }
 
 export function register(program: Command): void {
@@ -42,18 +41,12 @@ export function register(program: Command): void {
     .action((id: string, flags: StoreFlags) => show(id, flags));
 }
 
-function storeOf(flags: StoreFlags): string {
-  if (flags.store !== undefined) return flags.store;
-  if (flags.config !== undefined) return chosenStorePath(undefined, loadContractOrFail(flags.config), flags.config);
-  throw new CliError("Say which ledger to read: pass --store FILE (the server's --store) or --config synapsor.runner.json.");
-}
-
 async function list(flags: ListFlags): Promise<void> {
   const since = flags.since === undefined ? undefined : sinceTime(flags.since);
   if (flags.since !== undefined && since === undefined) {
     throw new CliError(`--since must be an ISO 8601 date or time (2026-05-01T09:00Z) or an age like 30m, 12h or 7d, not ${JSON.stringify(flags.since)}.`);
   }
-  await withLedger(storeOf(flags), async (ledger) => {
+  await withLedger(storeLocation(flags), async (ledger) => {
     const errors = await ledger.reads.listInternalErrors({
       limit: flags.limit,
       ...(since !== undefined ? { since } : {}),
@@ -67,10 +60,10 @@ async function list(flags: ListFlags): Promise<void> {
 
 async function show(idText: string, flags: StoreFlags): Promise<void> {
   if (!/^\d{1,15}$/.test(idText)) throw new CliError(`An error id is a number from errors list, not ${JSON.stringify(idText)}.`);
-  const store = storeOf(flags);
+  const store = storeLocation(flags);
   await withLedger(store, async (ledger) => {
     const error = await ledger.reads.getInternalError(Number(idText));
-    if (!error) throw new CliError(`No internal error ${idText} in ${store}. List them with: synapsor-runner errors list --store ${store}`);
+    if (!error) throw new CliError(`No internal error ${idText} in ${storeName(store)}. List them with: synapsor-runner errors list ${storeFlag(store)}`);
     if (flags.json) printJson(error);
     else process.stdout.write(formatInternalError(error));
   });

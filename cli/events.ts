@@ -8,7 +8,7 @@ import { PostgresDeliveries, listDeliveries, type DeliveryPolicy } from "../runt
 import { listenForEvents } from "../runtime/ledger/postgres/event-listener.ts";
 import { formatEvent, table, textLines } from "../operator/review/format.ts";
 import { follow, type Forwarder } from "../operator/review/follow.ts";
-import { ledgerUrl, storeLocation, withKeyOptions, withLedger, withStoreOptions, type KeyFlags, type StoreFlags, type StoreLocation } from "../operator/review/store.ts";
+import { explicitStoreLocation, ledgerUrl, withKeyOptions, withLedger, withStoreOptions, type KeyFlags, type StoreFlags, type StoreLocation } from "../operator/review/store.ts";
 import { positiveInt } from "../operator/review/options.ts";
 import { claimedForwarder, plainForwarder, type WebhookTarget } from "../operator/review/webhook.ts";
 import { withPostgresStore } from "../operator/store/open.ts";
@@ -42,7 +42,7 @@ export function register(program: Command): void {
 
   withKeyOptions(withStoreOptions(group
     .command("tail")
-    .description("Print the latest events, oldest first; with --follow keep printing new ones until interrupted")))
+    .description("Print the latest events, oldest first; with --follow keep printing new ones until interrupted"), { required: true, storeHelp: "the ledger (SQLite file)" }))
     .option("--follow", "keep printing new events until Ctrl-C / SIGTERM (a Postgres ledger wakes on LISTEN/NOTIFY; a SQLite one is polled)")
     .option("--poll-interval <ms>", "with --follow: how often to poll (Postgres: only while the LISTEN connection is down, and as a safety net)", positiveInt, POLL_MS)
     .option("--json", "one JSON object per line")
@@ -55,7 +55,7 @@ export function register(program: Command): void {
 
   withStoreOptions(group
     .command("deliveries")
-    .description("Postgres ledger: webhook deliveries that failed (dead-lettered, or waiting for a retry)"))
+    .description("Postgres ledger: webhook deliveries that failed (dead-lettered, or waiting for a retry)"), { required: true })
     .option("--all", "every delivery, delivered ones too")
     .option("--webhook-url-env <VAR>", "only the deliveries to the URL in this env var")
     .option("--limit <n>", "at most this many, oldest event first", positiveInt, 100)
@@ -65,7 +65,7 @@ export function register(program: Command): void {
 
 async function tail(flags: TailFlags): Promise<void> {
   const webhook = webhookFrom(flags);
-  const location = storeLocation(flags);
+  const location = explicitStoreLocation(flags);
   const show = (e: LedgerEvent) => process.stdout.write(flags.json ? terminalSafeJson(JSON.stringify(e)) + "\n" : formatEvent(e));
   const warn = (line: string) => process.stderr.write(`synapsor-runner: ${terminalSafe(line)}\n`);
   await withLedger(location, async (ledger) => {
@@ -114,7 +114,7 @@ function webhookFrom(flags: TailFlags): WebhookTarget | undefined {
 }
 
 async function deliveries(flags: DeliveriesFlags): Promise<void> {
-  const location: StoreLocation = storeLocation(flags);
+  const location: StoreLocation = explicitStoreLocation(flags);
   if (location.kind !== "postgres") {
     throw new CliError("events deliveries reads a Postgres ledger's delivery table (--store-url-env VAR). A SQLite ledger has one follower, which reports a failed delivery on its stderr.");
   }

@@ -7,7 +7,7 @@ import { formatEvidence, formatEvidenceList } from "../operator/ledger/format.ts
 import { evidenceMarkdown } from "../operator/ledger/markdown.ts";
 import { evidenceItem } from "../operator/ledger/records-json.ts";
 import { readFilterFrom, withSearchOptions, type SearchFlags } from "../operator/ledger/search-options.ts";
-import { storeOrConfig, withLedger } from "../operator/review/store.ts";
+import { storeLocation, withLedger } from "../operator/review/store.ts";
 import { printJson } from "./program.ts";
 import { registerShowAndExport } from "./ledger-record.ts";
 
@@ -18,7 +18,7 @@ export function register(program: Command): void {
   withSearchOptions(group.command("list").description("List evidence bundles, newest first"), "evidence bundles")
     .option("--json", "print a JSON array of { id, capability, tenant_id, principal, table, object_id, object_ids, query_audit_id, row_count, created_at }")
     .action((flags: SearchFlags) =>
-      withLedger(storeOrConfig(flags), async (ledger) => {
+      withLedger(storeLocation(flags), async (ledger) => {
         const items = (await ledger.reads.listEvidence(readFilterFrom(flags))).map(evidenceItem);
         if (flags.json) printJson(items);
         else process.stdout.write(formatEvidenceList(items));

@@ -4,11 +4,11 @@
 
 import { Option, type Command } from "commander";
 import { exportDocument, type ExportFlags } from "../operator/ledger/export.ts";
-import { STORE_OR_CONFIG, storeOrConfig, withKeyOptions, withLedger, type KeyFlags } from "../operator/review/store.ts";
+import { storeFlag, storeLocation, withKeyOptions, withStoreOptions, withLedger, type KeyFlags, type StoreLocation } from "../operator/review/store.ts";
 import type { Ledger } from "../runtime/ledger/ports.ts";
 import { CliError, printJson } from "./program.ts";
 
-type ShowFlags = KeyFlags & { store?: string; json?: boolean };
+type ShowFlags = KeyFlags & { store?: string; storeUrlEnv?: string; json?: boolean };
 
 export interface LedgerRecordKind<Doc extends { id: string }> {
   /** The command group, e.g. "evidence". */
@@ -28,37 +28,39 @@ export interface LedgerRecordKind<Doc extends { id: string }> {
 }
 
 export function registerShowAndExport<Doc extends { id: string }>(group: Command, kind: LedgerRecordKind<Doc>): void {
-  const load = async (ledger: Ledger, id: string, flags: ShowFlags): Promise<Doc> => {
+  const load = async (ledger: Ledger, id: string, store: StoreLocation): Promise<Doc> => {
     const doc = await kind.load(ledger, id);
-    if (!doc) throw new CliError(`No ${kind.noun} ${id} in this store. List them with: synapsor-runner ${kind.group} list --store ${flags.store ?? "<file>"}`);
+    if (!doc) throw new CliError(`No ${kind.noun} ${id} in this store. List them with: synapsor-runner ${kind.group} list ${storeFlag(store)}`);
     return doc;
   };
 
-  withKeyOptions(group
+  withKeyOptions(withStoreOptions(group
     .command("show")
     .description(kind.showDescription)
-    .argument("<id>", kind.idHelp)
-    .option("--store <file>", STORE_OR_CONFIG)
+    .argument("<id>", kind.idHelp))
     .option("--json", `print the ${kind.noun} as JSON (format ${kind.jsonFormat})`))
-    .action((id: string, flags: ShowFlags) =>
-      withLedger(storeOrConfig(flags), async (ledger) => {
-        const doc = await load(ledger, id, flags);
+    .action((id: string, flags: ShowFlags) => {
+      const store = storeLocation(flags);
+      return withLedger(store, async (ledger) => {
+        const doc = await load(ledger, id, store);
         if (flags.json) printJson(doc);
         else process.stdout.write(kind.format(doc));
-      }, flags));
+      }, flags);
+    });
 
-  withKeyOptions(group
+  withKeyOptions(withStoreOptions(group
     .command("export")
     .description(`Write one ${kind.noun} to a file, as JSON or Markdown (never replaces a file without --force)`)
-    .argument("<id>", kind.idHelp)
-    .option("--store <file>", STORE_OR_CONFIG)
+    .argument("<id>", kind.idHelp))
     .addOption(new Option("--format <format>", "file format").choices(["json", "markdown"]).makeOptionMandatory())
     .requiredOption("--output <file>", "where to write it")
     .option("--force", "replace --output if it exists")
     .option("--json", "print { ok, id, format, output } as JSON"))
-    .action((id: string, flags: ExportFlags & ShowFlags) =>
-      withLedger(storeOrConfig(flags), async (ledger) => {
-        const doc = await load(ledger, id, flags);
+    .action((id: string, flags: ExportFlags & ShowFlags) => {
+      const store = storeLocation(flags);
+      return withLedger(store, async (ledger) => {
+        const doc = await load(ledger, id, store);
         exportDocument(flags, doc, kind.markdown, kind.exportLabel(id, doc));
-      }, flags));
+      }, flags);
+    });
 }

@@ -22,8 +22,7 @@ import { proposalHistory } from "../operator/review/history.ts";
 import { checkWritebackJob } from "../operator/review/job-schema.ts";
 import { positiveInt } from "../operator/review/options.ts";
 import { expireStalePlans, STALE_REASON_TEXT } from "../operator/review/stale-plans.ts";
-import { keySettings, STORE_OR_CONFIG, storeOrConfig, withKeyOptions, withLedger, type KeyFlags } from "../operator/review/store.ts";
-import { chosenStorePath } from "../compiler/config/paths.ts";
+import { explicitStoreLocation, keySettings, storeFlag, storeLocation, storeOption, storeUrlEnvOption, withKeyOptions, withLedger, type KeyFlags, type StoreLocation } from "../operator/review/store.ts";
 import { writeFileAtomically } from "../operator/review/write-file.ts";
 import { terminalSafe } from "../runtime/text/terminal-safe.ts";
 import { CliError, EXIT, printJson } from "./program.ts";
@@ -31,6 +30,7 @@ import { CliError, EXIT, printJson } from "./program.ts";
 
 interface ListFlags extends KeyFlags {
   store?: string;
+  storeUrlEnv?: string;
   state?: ProposalState;
   capability?: string;
   tenant?: string;
@@ -40,7 +40,8 @@ interface ListFlags extends KeyFlags {
 }
 
 interface DecideFlags extends KeyFlags {
-  store: string;
+  store?: string;
+  storeUrlEnv?: string;
   actor?: string;
   role?: string;
   reviewer?: string;
@@ -57,28 +58,34 @@ export function register(program: Command): void {
   withKeyOptions(group
     .command("list")
     .description("List proposals, newest first, with their review deadline; overdue proposals are expired first (review deadline or approval window passed)")
-    .option("--store <file>", STORE_OR_CONFIG)
+    .addOption(storeOption())
+    .addOption(storeUrlEnvOption())
     .addOption(new Option("--state <state>", "only proposals in this state").choices(PROPOSAL_STATES))
     .option("--capability <name>", "only proposals made by this capability")
     .option("--tenant <id>", "only proposals of this tenant")
     .option("--object <id>", "only proposals for this object: its primary-key value, or table:value")
     .option("--limit <n>", "at most this many", positiveInt, 50)
     .option("--json", "print the proposals as a JSON array (each with its verification)"))
-    .action((flags: ListFlags) => withLedger(storeOrConfig(flags), (ledger) => list(ledger, flags), flags));
+    .action((flags: ListFlags) => withLedger(storeLocation(flags), (ledger) => list(ledger, flags), flags));
 
   withKeyOptions(group
     .command("show")
     .description("Show one proposal: target, before/proposed diff, guards, evidence, approval requirement, history")
     .argument("<id>", "proposal id (wrp_…)")
-    .option("--store <file>", STORE_OR_CONFIG)
+    .addOption(storeOption())
+    .addOption(storeUrlEnvOption())
     .option("--json", "print { proposal, verified, hashVerified, deadline, diff, evidence, decisions, writebackJobs, receipts, events } as JSON"))
-    .action((id: string, flags: { store?: string; json?: boolean } & KeyFlags) => withLedger(storeOrConfig(flags), (ledger) => show(ledger, id, flags), flags));
+    .action((id: string, flags: { store?: string; storeUrlEnv?: string; json?: boolean } & KeyFlags) => {
+      const store = storeLocation(flags);
+      return withLedger(store, (ledger) => show(ledger, id, store, flags), flags);
+    });
 
   withKeyOptions(group
     .command("approve")
     .description("Approve a proposal in review_required; the approval binds to its hash")
     .argument("<id>", "proposal id (wrp_…)")
-    .requiredOption("--store <file>", "the ledger the MCP server writes (SQLite file)")
+    .addOption(storeOption({ required: true }))
+    .addOption(storeUrlEnvOption({ required: true }))
     .option("--actor <name>", "who is approving (recorded in the ledger and sent with the writeback job); required when no reviewers are declared, and with declared reviewers at most the established reviewer's id")
     .option("--role <role>", "the role you approve in; required when the capability names approval.required_role (with declared reviewers: one of yours, default the required one)")
     .option("--reviewer <id>", "with declared reviewers (--config): decide as this reviewer, proven by their token in --reviewer-token-env, instead of as the OS user")
@@ -91,7 +98,8 @@ export function register(program: Command): void {
     .command("reject")
     .description("Reject a proposal in review_required; it can never be applied")
     .argument("<id>", "proposal id (wrp_…)")
-    .requiredOption("--store <file>", "the ledger the MCP server writes (SQLite file)")
+    .addOption(storeOption({ required: true }))
+    .addOption(storeUrlEnvOption({ required: true }))
     .option("--actor <name>", "who is rejecting; required when no reviewers are declared")
     .requiredOption("--reason <text>", "why; recorded in the ledger and shown in replay")
     .option("--role <role>", "the role you decide in (with declared reviewers: one of yours)")
@@ -105,11 +113,14 @@ export function register(program: Command): void {
     .command("writeback-job")
     .description("Write the writeback request the apply step would send for an approved proposal (schemas/writeback-job.v1.schema.json)")
     .argument("<id>", "proposal id (wrp_…)")
-    .requiredOption("--store <file>", "the ledger the MCP server writes (SQLite file)")
+    .addOption(storeOption({ required: true }))
+    .addOption(storeUrlEnvOption({ required: true }))
     .requiredOption("--output <file>", "where to write the job, e.g. job.json")
     .option("--json", "print { proposalId, output, idempotencyKey } as JSON"))
-    .action((id: string, flags: { store: string; output: string; json?: boolean } & KeyFlags) =>
-      withLedger(flags.store, (ledger) => writebackJob(ledger, id, flags), flags));
+    .action((id: string, flags: { store?: string; storeUrlEnv?: string; output: string; json?: boolean } & KeyFlags) => {
+      const store = explicitStoreLocation(flags);
+      return withLedger(store, (ledger) => writebackJob(ledger, id, store, flags), flags);
+    });
 
   group
     .command("expire")
@@ -119,7 +130,8 @@ export function register(program: Command): void {
     .option("--config <file>", "the contract as it is now; with --stale-plan its plan is compiled (no files are written)")
     .option("--schema <file>", "schema snapshot to compile against (default: build.schema_snapshot, else the live schema of the source's read URL, as apply does)")
     .option("--from-env <VAR>", "env var holding a database URL: compile against the live schema instead")
-    .option("--store <file>", "the ledger (default: the config's storage.sqlite_path, relative to the config)")
+    .option("--store <file>", "the ledger (default: the config's storage.postgres_url_env, else its storage.sqlite_path, relative to the config)")
+    .addOption(storeUrlEnvOption())
     .option("--ledger-key-env <VAR>", "the variable holding the ledger keys (default: the config's storage.ledger_key_env)")
     .option("--dry-run", "only list what would expire")
     .option("--json", "print { ok, dryRun, expired, current, skipped } as JSON (--overdue: { ok, overdue: [{ id, state, capability }] })")
@@ -133,6 +145,7 @@ interface ExpireFlags extends KeyFlags {
   schema?: string;
   fromEnv?: string;
   store?: string;
+  storeUrlEnv?: string;
   dryRun?: boolean;
   json?: boolean;
 }
@@ -147,7 +160,7 @@ async function expire(flags: ExpireFlags): Promise<void> {
   // what apply would refuse.
   const compiled = await compileForCommand(config, flags);
 
-  const store = chosenStorePath(flags.store, compiled.contract, config);
+  const store = storeLocation({ ...flags, config }, compiled.contract);
   const keys = keySettings(store, { ...(flags.ledgerKeyEnv ? { ledgerKeyEnv: flags.ledgerKeyEnv } : {}) }, compiled.contract);
   await withLedger(store, async (ledger) => {
     const report = await expireStalePlans(ledger, compiled.plan, { dryRun: flags.dryRun === true, config: basename(config) });
@@ -170,7 +183,7 @@ async function expire(flags: ExpireFlags): Promise<void> {
 /** `proposals expire --overdue`: the same sweep `proposals list` runs first, on its own (for a cron job). */
 async function expireOverdue(flags: ExpireFlags): Promise<void> {
   if (flags.dryRun) throw new CliError("--overdue has no --dry-run: `proposals list` shows each deadline, and listing expires the overdue ones too.");
-  await withLedger(storeOrConfig(flags), async (ledger) => {
+  await withLedger(storeLocation(flags), async (ledger) => {
     const expired = await ledger.proposals.expireOverdue();
     if (flags.json) {
       printJson({ ok: true, overdue: expired.map((p) => ({ id: p.id, state: p.state, capability: p.capability })) });
@@ -202,9 +215,9 @@ async function list(ledger: Ledger, flags: ListFlags): Promise<void> {
   else process.stdout.write(formatProposalList(proposals));
 }
 
-async function show(ledger: Ledger, id: string, flags: { json?: boolean }): Promise<void> {
+async function show(ledger: Ledger, id: string, store: StoreLocation, flags: { json?: boolean }): Promise<void> {
   const history = await proposalHistory(ledger, id);
-  if (!history) throw new CliError(`No proposal ${id} in this store. List them with: synapsor-runner proposals list --store <file>`);
+  if (!history) throw new CliError(`No proposal ${id} in this store. List them with: synapsor-runner proposals list ${storeFlag(store)}`);
   const p = history.proposal;
   if (flags.json) {
     printJson({
@@ -271,7 +284,8 @@ function decider(kind: DecisionKind, flags: DecideFlags, proposal: StoredProposa
 async function decide(id: string, kind: DecisionKind, flags: DecideFlags): Promise<void> {
   if (kind === "rejected" && !flags.reason?.trim()) throw new CliError("--reason must say why the proposal is rejected.");
 
-  await withLedger(flags.store, async (ledger) => {
+  const store = explicitStoreLocation(flags);
+  await withLedger(store, async (ledger) => {
     const proposal = await ledger.proposals.get(id);
     const who = decider(kind, flags, proposal);
     if ("refusal" in who) return refuse(flags, who.refusal.code, who.refusal.message);
@@ -305,18 +319,18 @@ async function decide(id: string, kind: DecisionKind, flags: DecideFlags): Promi
 
     const result = await decideProposal(ledger, request, proposal);
     if (!result.ok) return refuse(flags, result.refusal.code, result.refusal.message);
-    printDecision(result.decision, result.proposal, flags);
+    printDecision(result.decision, result.proposal, store, flags);
   }, flags);
 }
 
-function printDecision(decision: Decision, proposal: StoredProposal, flags: DecideFlags): void {
+function printDecision(decision: Decision, proposal: StoredProposal, store: StoreLocation, flags: DecideFlags): void {
   if (flags.json) {
     printJson({ ok: true, decision, proposal: { id: proposal.id, state: proposal.state, hash: proposal.hash } });
     return;
   }
   process.stdout.write(formatDecision(decision));
   if (decision.decision === "approved") {
-    process.stdout.write(`Proposal ${proposal.id} is approved. Apply it with:\n  synapsor-runner apply --proposal ${proposal.id} --config <synapsor.runner.json> --store ${flags.store}\n`);
+    process.stdout.write(`Proposal ${proposal.id} is approved. Apply it with:\n  synapsor-runner apply --proposal ${proposal.id} --config <synapsor.runner.json> ${terminalSafe(storeFlag(store))}\n`);
   } else {
     process.stdout.write(`Proposal ${proposal.id} is rejected and can never be applied.\n`);
   }
@@ -328,14 +342,14 @@ function refuse(flags: { json?: boolean }, code: string, message: string): void 
   process.exitCode = EXIT.invalid;
 }
 
-async function writebackJob(ledger: Ledger, id: string, flags: { store: string; output: string; json?: boolean }): Promise<void> {
+async function writebackJob(ledger: Ledger, id: string, store: StoreLocation, flags: { output: string; json?: boolean }): Promise<void> {
   // The same check apply makes before it runs anything: both records verify and the approval covers the proposal.
   const approved = await ledger.proposals.approval(id);
   if (!approved.ok) {
     const { code, message, state } = approved.refusal;
     if (code === "APPROVAL_REQUIRED") {
       throw new CliError(`Proposal ${id} is ${terminalSafe(String(state))}; only an approved proposal has a writeback job.` +
-        (state === "review_required" ? ` Approve it first: synapsor-runner proposals approve ${id} --store ${flags.store} --actor <name>` : ""));
+        (state === "review_required" ? ` Approve it first: synapsor-runner proposals approve ${id} ${storeFlag(store)} --actor <name>` : ""));
     }
     throw new CliError(`${terminalSafe(message)} No job was written.`);
   }
@@ -359,7 +373,7 @@ async function writebackJob(ledger: Ledger, id: string, flags: { store: string; 
   else {
     process.stdout.write(textLines([
       `Wrote the writeback job for ${id} (${proposal.state}) to ${flags.output}; idempotency key ${request.idempotency_key}.`,
-      `Apply it with: synapsor-runner apply --job ${flags.output} --config <synapsor.runner.json> --store ${flags.store}`,
+      `Apply it with: synapsor-runner apply --job ${flags.output} --config <synapsor.runner.json> ${storeFlag(store)}`,
     ]));
   }
 }

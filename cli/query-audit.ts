@@ -8,7 +8,7 @@ import { formatQueryAudit, formatQueryAuditList } from "../operator/ledger/forma
 import { queryAuditMarkdown } from "../operator/ledger/markdown.ts";
 import { queryAuditItem } from "../operator/ledger/records-json.ts";
 import { readFilterFrom, withSearchOptions, type SearchFlags } from "../operator/ledger/search-options.ts";
-import { storeOrConfig, withLedger } from "../operator/review/store.ts";
+import { storeLocation, withLedger } from "../operator/review/store.ts";
 import { CliError, printJson } from "./program.ts";
 import { echoed } from "../runtime/text/echo.ts";
 import { registerShowAndExport } from "./ledger-record.ts";
@@ -27,7 +27,7 @@ export function register(program: Command): void {
     .option("--trace <trace-id>", "only the calls of this distributed trace: the 32 hex digits of a W3C trace-id (the second field of a traceparent)")
     .option("--json", "print a JSON array of { id, capability, tenant_id, principal, source, table, statement_fingerprint, outcome, error_code, row_count, duration_ms, redacted_params, evidence_id, traceparent, created_at }")
     .action((flags: ListFlags) =>
-      withLedger(storeOrConfig(flags), async (ledger) => {
+      withLedger(storeLocation(flags), async (ledger) => {
         const filter = readFilterFrom(flags);
         if (flags.evidence !== undefined) filter.evidenceId = flags.evidence;
         if (flags.outcome !== undefined) filter.outcome = flags.outcome;

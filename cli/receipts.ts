@@ -5,14 +5,15 @@ import type { Command } from "commander";
 import type { Ledger } from "../runtime/ledger/ports.ts";
 import { formatReceipt, formatReceiptList } from "../operator/review/format.ts";
 import { positiveInt } from "../operator/review/options.ts";
-import { keySettings, withLedger } from "../operator/review/store.ts";
+import { explicitStoreLocation, keySettings, storeFlag, storeOption, storeUrlEnvOption, withLedger } from "../operator/review/store.ts";
 import { reconcileProposals, type ReconcileReport } from "../operator/apply/reconcile.ts";
 import { textLines } from "../operator/review/format.ts";
 import { compileForCommand } from "./compiled.ts";
 import { CliError, EXIT, printJson } from "./program.ts";
 
 interface ListFlags {
-  store: string;
+  store?: string;
+  storeUrlEnv?: string;
   proposal?: string;
   tenant?: string;
   limit: number;
@@ -25,32 +26,37 @@ export function register(program: Command): void {
   group
     .command("list")
     .description("List receipts, newest first")
-    .requiredOption("--store <file>", "the ledger (SQLite file)")
+    .addOption(storeOption({ required: true, storeHelp: "the ledger (SQLite file)" }))
+    .addOption(storeUrlEnvOption({ required: true }))
     .option("--proposal <id>", "only receipts of this proposal")
     .option("--tenant <id>", "only receipts of this tenant")
     .option("--limit <n>", "at most this many", positiveInt, 50)
     .option("--json", "print the receipts as a JSON array")
-    .action((flags: ListFlags) => withLedger(flags.store, (ledger) => list(ledger, flags)));
+    .action((flags: ListFlags) => withLedger(explicitStoreLocation(flags), (ledger) => list(ledger, flags)));
 
   group
     .command("show")
     .description("Show one receipt")
     .argument("<id>", "receipt id (rcp_…)")
-    .requiredOption("--store <file>", "the ledger (SQLite file)")
+    .addOption(storeOption({ required: true, storeHelp: "the ledger (SQLite file)" }))
+    .addOption(storeUrlEnvOption({ required: true }))
     .option("--json", "print the stored receipt as JSON")
-    .action((id: string, flags: { store: string; json?: boolean }) =>
-      withLedger(flags.store, async (ledger) => {
+    .action((id: string, flags: { store?: string; storeUrlEnv?: string; json?: boolean }) => {
+      const store = explicitStoreLocation(flags);
+      return withLedger(store, async (ledger) => {
         const receipt = await ledger.writeback.getReceipt(id);
-        if (!receipt) throw new CliError(`No receipt ${id} in this store. List them with: synapsor-runner receipts list --store ${flags.store}`);
+        if (!receipt) throw new CliError(`No receipt ${id} in this store. List them with: synapsor-runner receipts list ${storeFlag(store)}`);
         if (flags.json) printJson(receipt);
         else process.stdout.write(formatReceipt(receipt));
-      }));
+      });
+    });
 
   group
     .command("reconcile")
     .description("Record receipts the ledger missed, from the target database's receipt table (authoritative): approved and failed proposals whose write already happened move to applied")
     .requiredOption("--config <file>", "the contract the proposals were made under")
-    .requiredOption("--store <file>", "the ledger (SQLite file)")
+    .addOption(storeOption({ required: true, storeHelp: "the ledger (SQLite file)" }))
+    .addOption(storeUrlEnvOption({ required: true }))
     .option("--proposal <id>", "only this proposal")
     .option("--schema <file>", "schema snapshot to compile the capabilities against (default: build.schema_snapshot, else the live schema of the source's read URL)")
     .option("--from-env <VAR>", "env var holding a database URL: compile the capabilities against its live schema")
@@ -61,7 +67,8 @@ export function register(program: Command): void {
 
 interface ReconcileFlags {
   config: string;
-  store: string;
+  store?: string;
+  storeUrlEnv?: string;
   proposal?: string;
   schema?: string;
   fromEnv?: string;
@@ -71,8 +78,9 @@ interface ReconcileFlags {
 
 async function reconcile(flags: ReconcileFlags): Promise<void> {
   const compiled = await compileForCommand(flags.config, flags);
-  const keys = keySettings(flags.store, flags.ledgerKeyEnv ? { ledgerKeyEnv: flags.ledgerKeyEnv } : {}, compiled.contract);
-  const reports = await withLedger(flags.store, (ledger) =>
+  const store = explicitStoreLocation(flags);
+  const keys = keySettings(store, flags.ledgerKeyEnv ? { ledgerKeyEnv: flags.ledgerKeyEnv } : {}, compiled.contract);
+  const reports = await withLedger(store, (ledger) =>
     reconcileProposals({ contract: compiled.contract, plan: compiled.plan, ledger, ...(flags.proposal ? { proposalId: flags.proposal } : {}) }), keys);
   if (flags.json) printJson(reports);
   else process.stdout.write(formatReconcile(reports));

@@ -12,8 +12,7 @@ import { consoleModels } from "../operator/console/review-model.ts";
 import { isLoopbackHost } from "../operator/console/security.ts";
 import { startConsole, type ConsoleOptions } from "../operator/console/server.ts";
 import { withheldValues } from "../operator/console/withheld.ts";
-import { keySettings, loadContractOrFail, openExistingLedger } from "../operator/review/store.ts";
-import { chosenStorePath } from "../compiler/config/paths.ts";
+import { keySettings, loadContractOrFail, openExistingLedger, storeFlag, storeLocation, storeName, storeUrlEnvOption } from "../operator/review/store.ts";
 import { schemaInputFromFlags } from "./build.ts";
 import { CliError, EXIT, printJson } from "./program.ts";
 import { terminalSafe } from "../runtime/text/terminal-safe.ts";
@@ -21,6 +20,7 @@ import { terminalSafe } from "../runtime/text/terminal-safe.ts";
 interface UiFlags {
   config: string;
   store?: string;
+  storeUrlEnv?: string;
   host: string;
   port: number;
   allowRemoteBind?: boolean;
@@ -41,7 +41,8 @@ export function register(program: Command): void {
     .command("ui")
     .description("Start the local review console: inbox, review pages, approve / reject / comment, outcomes, capabilities")
     .requiredOption("--config <file>", "the contract, e.g. synapsor.runner.json")
-    .option("--store <file>", "the ledger the MCP server writes (default: the config's storage.sqlite_path, relative to the config)")
+    .option("--store <file>", "the ledger the MCP server writes (SQLite file; default: the config's storage.sqlite_path, relative to the config)")
+    .addOption(storeUrlEnvOption())
     .option("--host <address>", "address to listen on; anything but loopback needs --allow-remote-bind", "127.0.0.1")
     .option("--port <n>", "port to listen on (0 picks a free one; the URL printed has the real port)", port, 0)
     .option("--allow-remote-bind", "allow a non-loopback --host (anyone who can reach it and holds the link can review)")
@@ -62,7 +63,7 @@ async function runUi(flags: UiFlags): Promise<void> {
   const contract = loadContractOrFail(flags.config);
   const reviewers = loadReviewers(flags.config, contract);
   if (!reviewers.ok) throw new CliError(formatDiagnostics(reviewers.file, reviewers.diagnostics));
-  const store = chosenStorePath(flags.store, contract, flags.config);
+  const store = storeLocation(flags, contract);
   const ledger = await openExistingLedger(store, keySettings(store, flags.ledgerKeyEnv ? { ledgerKeyEnv: flags.ledgerKeyEnv } : {}, contract));
 
   const schema = schemaInputFromFlags(flags);
@@ -81,7 +82,7 @@ async function runUi(flags: UiFlags): Promise<void> {
       identities: consoleIdentities(reviewers.declaration),
       capabilities,
       configPath: flags.config,
-      storePath: store,
+      storeFlag: storeFlag(store),
       host: flags.host,
       port: flags.port,
       secrets: withheldValues(contract, ledger.keys),
@@ -98,7 +99,7 @@ async function runUi(flags: UiFlags): Promise<void> {
   if (flags.json) printJson({ ok: true, port: running.port, links: running.links.map((l) => ({ name: l.identity.name, label: l.identity.label, url: l.url })) });
   else {
     // Paths and names are typed by people: guarded like every other line a terminal receives.
-    process.stdout.write(terminalSafe(`Review console listening on ${flags.host}:${running.port} (store ${store}). Each link works once, in one browser:`) + "\n");
+    process.stdout.write(terminalSafe(`Review console listening on ${flags.host}:${running.port} (store ${storeName(store)}). Each link works once, in one browser:`) + "\n");
     for (const link of running.links) process.stdout.write(`  ${terminalSafe(link.identity.label)}: ${link.url}\n`);
     if (!compiled.ok) process.stderr.write("synapsor-runner: the config did not compile, so the console shows no capabilities or planned UPDATE; run `synapsor-runner tools preview` to see why.\n");
     process.stdout.write("Press Ctrl-C to stop.\n");

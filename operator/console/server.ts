@@ -27,7 +27,8 @@ export interface ConsoleOptions {
   capabilities: { preview: ToolsPreview; problem: null } | { preview: null; problem: string };
   /** Shown in the apply command on an approved proposal. */
   configPath: string;
-  storePath: string;
+  /** How the apply command names the ledger: `--store FILE` or `--store-url-env VAR` (shell-quoted). */
+  storeFlag: string;
   host: string;
   port: number;
   /**
@@ -176,7 +177,7 @@ class ConsoleApp {
   private async review(res: ServerResponse, id: string, chrome: Chrome, extras: Omit<ReviewExtras, "applyCommand">, status: number): Promise<void> {
     const model = await this.options.models.review(id);
     if (!model) return this.notFound(res, chrome);
-    const applyCommand = `synapsor-runner apply --proposal ${id} --config ${this.options.configPath} --store ${this.options.storePath}`;
+    const applyCommand = `synapsor-runner apply --proposal ${id} --config ${this.options.configPath} ${this.options.storeFlag}`;
     return this.page(res, status, "review", reviewView(model, chrome, { ...extras, applyCommand }, Date.now()));
   }
 

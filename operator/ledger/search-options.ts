@@ -6,11 +6,12 @@ import type { Command } from "commander";
 import type { ReadFilter } from "../../runtime/ledger/records.ts";
 import { sinceTime } from "../errors/format.ts";
 import { positiveInt } from "../review/options.ts";
-import { STORE_OR_CONFIG, withKeyOptions, type KeyFlags } from "../review/store.ts";
+import { withKeyOptions, withStoreOptions, type KeyFlags } from "../review/store.ts";
 import { CliError } from "../../cli/program.ts";
 
 export interface SearchFlags extends KeyFlags {
   store?: string;
+  storeUrlEnv?: string;
   tenant?: string;
   capability?: string;
   object?: string;
@@ -24,9 +25,9 @@ export interface SearchFlags extends KeyFlags {
 
 const TIME = "ISO 8601 (2026-05-01, 2026-05-01T09:00Z) or an age (30m, 12h, 7d)";
 
-/** --store/--config/--ledger-key-env and the filters every ledger search takes. */
+/** --store/--store-url-env/--config/--ledger-key-env and the filters every ledger search takes. */
 export function withSearchOptions(command: Command, what: string): Command {
-  return withKeyOptions(command.option("--store <file>", STORE_OR_CONFIG))
+  return withKeyOptions(withStoreOptions(command))
     .option("--tenant <id>", `only ${what} of this tenant`)
     .option("--capability <name>", `only ${what} made by this capability`)
     .option("--object <id>", `only ${what} about this object: its primary-key value, or table:value (invoices:INV-3001)`)

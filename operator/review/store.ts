@@ -5,7 +5,7 @@
 // that "has no proposals".
 
 import { existsSync } from "node:fs";
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { loadContractFile } from "../../compiler/config/load.ts";
 import { validateContract } from "../../compiler/config/validate.ts";
 import type { Contract } from "../../compiler/config/contract.ts";
@@ -36,15 +36,27 @@ export const STORE_OR_CONFIG = "the ledger the MCP server writes (SQLite file; d
 const STORE_URL_ENV_HELP = "the NAME of the environment variable holding the URL of a Postgres ledger (instead of --store)";
 const STORE_URL_ENV_OR_CONFIG = `${STORE_URL_ENV_HELP}; default: --config's storage.postgres_url_env`;
 
-/**
- * Adds --store <file> and --store-url-env <VAR>. `required`: the command has no --config fallback,
- * so one of the two must be given (storeLocation says so; commander cannot express "one of").
- */
-export function withStoreOptions(command: Command, options: { required?: boolean; storeHelp?: string } = {}): Command {
-  const either = options.required ? " (this or --store-url-env is required)" : "";
-  return command
-    .option("--store <file>", `${options.storeHelp ?? (options.required ? "the ledger the MCP server writes (SQLite file)" : STORE_OR_CONFIG)}${either}`)
-    .option("--store-url-env <VAR>", options.required ? STORE_URL_ENV_HELP : STORE_URL_ENV_OR_CONFIG);
+/** How a command takes its store: `required` when it has no --config fallback (one of the two flags must be given). */
+export interface StoreOptionSettings {
+  required?: boolean;
+  /** --store's help when the command describes its ledger its own way. */
+  storeHelp?: string;
+}
+
+/** --store <file>. Never commander's requiredOption: --store-url-env may stand in for it (storeLocation checks). */
+export function storeOption(settings: StoreOptionSettings = {}): Option {
+  const help = settings.storeHelp ?? (settings.required ? "the ledger the MCP server writes (SQLite file)" : STORE_OR_CONFIG);
+  return new Option("--store <file>", settings.required ? `${help}; this or --store-url-env is required` : help);
+}
+
+/** --store-url-env <VAR>: a Postgres ledger, named by the variable holding its URL. */
+export function storeUrlEnvOption(settings: StoreOptionSettings = {}): Option {
+  return new Option("--store-url-env <VAR>", settings.required ? STORE_URL_ENV_HELP : STORE_URL_ENV_OR_CONFIG);
+}
+
+/** Adds --store <file> and --store-url-env <VAR>. */
+export function withStoreOptions(command: Command, settings: StoreOptionSettings = {}): Command {
+  return command.addOption(storeOption(settings)).addOption(storeUrlEnvOption(settings));
 }
 
 /**
@@ -71,6 +83,9 @@ export function storeLocation(flags: StoreFlags, contract?: Contract): StoreLoca
 
 /** Like storeLocation, for a command whose --config is not where the store comes from. */
 export function explicitStoreLocation(flags: { store?: string; storeUrlEnv?: string }): StoreLocation {
+  if (flags.store === undefined && flags.storeUrlEnv === undefined) {
+    throw new CliError("Say which ledger: pass --store FILE (the server's SQLite --store) or --store-url-env VAR (the variable holding a Postgres ledger's URL).");
+  }
   return storeLocation({ ...(flags.store !== undefined ? { store: flags.store } : {}), ...(flags.storeUrlEnv !== undefined ? { storeUrlEnv: flags.storeUrlEnv } : {}) });
 }
 

@@ -28,8 +28,16 @@ export interface WritebackProject {
   close(): Promise<void>;
 }
 
-/** `configure` may change the example config (approval settings, reviewers) before it is built. */
-export async function setUpWriteback(engine: Engine, prefix: string, configure?: (config: Record<string, any>) => void): Promise<WritebackProject> {
+/** How the server keeps its ledger: default a SQLite --store in its run directory. */
+export interface LedgerSetup {
+  /** More environment for the server and the CLI (a Postgres ledger's URL and key variables). */
+  env?: Record<string, string>;
+  /** false: start the server without --store, so it uses the contract's storage (storage.postgres_url_env). */
+  sqliteStore?: boolean;
+}
+
+/** `configure` may change the example config (approval settings, reviewers, storage) before it is built. */
+export async function setUpWriteback(engine: Engine, prefix: string, configure?: (config: Record<string, any>) => void, ledger: LedgerSetup = {}): Promise<WritebackProject> {
   const db = await createDatabase(engine, prefix);
   await seedExample(db);
   const migration = await runCli(["writeback", "migration", "--engine", engine, ...(engine === "mysql" ? ["--schema", db.name] : [])]);
@@ -58,7 +66,7 @@ export async function setUpWriteback(engine: Engine, prefix: string, configure?:
     readUrl = `mysql://${reader}:rd-pass-1@127.0.0.1:3306/${db.name}`;
     writeUrl = `mysql://${writer}:wr-pass-1@127.0.0.1:3306/${db.name}`;
   }
-  const env = { ...process.env, SUPPORT_DB_READ_URL: readUrl, SUPPORT_DB_WRITE_URL: writeUrl, SYNAPSOR_TENANT_ID: "tenant_acme", SYNAPSOR_PRINCIPAL: "agent-7" };
+  const env = { ...process.env, SUPPORT_DB_READ_URL: readUrl, SUPPORT_DB_WRITE_URL: writeUrl, SYNAPSOR_TENANT_ID: "tenant_acme", SYNAPSOR_PRINCIPAL: "agent-7", ...ledger.env };
   const built = await buildServer(config, env, "SUPPORT_DB_READ_URL");
   // The writer gets exactly the least-privilege grants the CLI prints for this config.
   const grants = await runCli(
@@ -68,7 +76,7 @@ export async function setUpWriteback(engine: Engine, prefix: string, configure?:
   assert.equal(grants.code, 0, grants.stderr);
   await db.exec(grants.stdout);
   const store = join(built.runDir, "ledger.db");
-  const session = await connectStdio(built.serverPath, built.runDir, env as Record<string, string>, ["--store", store]);
+  const session = await connectStdio(built.serverPath, built.runDir, env as Record<string, string>, ledger.sqliteStore === false ? [] : ["--store", store]);
 
   const cli = (args: string[]) => runCli(args, { env });
   const receiptsTable = engine === "postgres" ? "synapsor.synapsor_writeback_receipts" : "synapsor_writeback_receipts";
