@@ -10,6 +10,11 @@ import type { LedgerEvent } from "../../runtime/ledger/records.ts";
 import type { EventWaker } from "../../runtime/ledger/postgres/event-listener.ts";
 
 const PAGE = 500;
+/**
+ * A read now and then even while LISTEN is up: a notification is sent only on commit, so none is
+ * ever due without one, but this bounds the damage of anything that drops one unnoticed.
+ */
+export const LISTENING_CHECK_MS = 60_000;
 
 /** What happens to new events besides printing: nothing, a plain webhook, or claimed deliveries. */
 export interface Forwarder {
@@ -24,7 +29,10 @@ export interface FollowOptions {
   /** Print events after this id. */
   afterId: number;
   pollMs: number;
-  /** Postgres: ends a wait early on a notification. Without it the loop polls. */
+  /**
+   * Postgres: ends a wait early on a notification. While it is listening and there is no
+   * forwarder, the loop waits LISTENING_CHECK_MS between reads instead of polling every pollMs.
+   */
   waker?: EventWaker;
   print(event: LedgerEvent): void;
   forwarder?: Forwarder;
@@ -60,7 +68,10 @@ export function follow(options: FollowOptions): Follower {
       } while (page.length === PAGE && !stopped);
       await options.forwarder?.due();
       if (stopped) break;
-      await (options.waker ? options.waker.wait(options.pollMs) : sleep(options.pollMs));
+      // A forwarder polls on: retries and expired leases come due without any notification.
+      const waker = options.waker;
+      if (!waker) await sleep(options.pollMs);
+      else await waker.wait(waker.listening && !options.forwarder ? Math.max(options.pollMs, LISTENING_CHECK_MS) : options.pollMs);
     }
   };
   const done = run();

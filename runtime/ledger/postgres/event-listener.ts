@@ -42,10 +42,13 @@ export function listenForEvents(url: string): EventWaker {
     const onLost = () => {
       if (lost) return;
       lost = true;
+      const wasListening = listening && client === c;
       listening = false;
       if (client === c) client = undefined;
       c.end().catch(() => {});
       scheduleReconnect();
+      // A follower waiting out a long listening interval goes back to polling now.
+      if (wasListening) wake?.();
     };
     c.on("error", onLost);
     c.on("end", onLost);
