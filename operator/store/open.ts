@@ -1,5 +1,6 @@
 // Opens an existing store for the lifecycle commands (stats, vacuum, prune, erase, verify): a
-// SQLite file or a Postgres ledger. Like review, it never creates one: a mistyped --store must be an error, not a new empty store.
+// SQLite file or a Postgres ledger. Like review, it never creates one: a mistyped --store (or a
+// variable naming the wrong database) must be an error, not a new empty store.
 
 import { existsSync } from "node:fs";
 import { CliError, EXIT } from "../../cli/program.ts";
