@@ -299,10 +299,17 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
     // SYNAPSOR_LEDGER_KEY, else the key file. A server that stores proposals makes (or checks)
     // the active key now, so a key problem stops it before it records anything; a read_only
     // server never seals, so it neither needs a key nor creates a key file.
-    // A Postgres ledger is shared by replicas: its keys must come from a variable (never a key file
-    // per host), and each server records itself in the ledger instead of taking the file lease.
-    const keys = openKeyRing({ storePath, envName: def.ledgerKeyEnv ?? null, envRequired: Boolean(def.ledgerKeyEnv) || ledgerUrlEnv !== null });
-    if (ledgerUrlEnv !== null) {
+    // A Postgres ledger is shared by replicas: a server that seals takes its keys from a variable
+    // (never a key file per host: each would make its own key), and each server records itself in
+    // the ledger instead of taking the file lease. A read_only one without the variable gets a key
+    // held in memory, which it never uses.
+    const onPostgres = ledgerUrlEnv !== null;
+    const keys = openKeyRing({
+      storePath: onPostgres ? ":memory:" : storePath,
+      envName: def.ledgerKeyEnv ?? null,
+      envRequired: Boolean(def.ledgerKeyEnv) || (onPostgres && def.mode === "review"),
+    });
+    if (onPostgres) {
       ledger = await openLedger({ postgres: { url: ledgerUrl!, urlEnv: ledgerUrlEnv }, keys });
       if (def.mode === "review") keys.active();
       // Removed again by ledger.close() on shutdown; a killed server's row goes stale instead.

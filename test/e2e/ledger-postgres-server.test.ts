@@ -129,6 +129,24 @@ describe("a compiled server on a Postgres ledger", () => {
     assert.deepEqual(readdirSync(built.runDir).sort(), ["server.mjs"]);
   });
 
+  test("a read_only server needs no key variable: it never seals, so it serves reads into the Postgres ledger without one", async () => {
+    const config = exampleConfigFor("postgres");
+    config.mode = "read_only";
+    config.capabilities = config.capabilities.filter((c: { kind: string }) => c.kind !== "proposal");
+    delete config.executors;
+    config.storage = { postgres_url_env: "SYNAPSOR_LEDGER_URL" };
+    const readOnly = await buildServer(config, { ...process.env, SUPPORT_DB_READ_URL: source.url }, "SUPPORT_DB_READ_URL");
+    const { SYNAPSOR_LEDGER_KEY: _unused, ...withoutKey } = env;
+    const session = await connectStdio(readOnly.serverPath, readOnly.runDir, withoutKey);
+    try {
+      const e = envelopeOf(await session.client.callTool({ name: "billing.inspect_invoice", arguments: { invoice_id: "INV-3001" } }));
+      assert.equal(e.ok, true, JSON.stringify(e.error));
+    } finally {
+      await session.close();
+    }
+    assert.deepEqual(readdirSync(readOnly.runDir), ["server.mjs"], "no key file");
+  });
+
   test("a ledger server that refuses connections: exit 2 naming the variable, never the URL", async () => {
     const url = "postgres://ledger_user:do-not-print-me@127.0.0.1:1/ledger";
     const run = await serve({ SYNAPSOR_LEDGER_URL: url });

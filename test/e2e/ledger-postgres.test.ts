@@ -223,6 +223,29 @@ describe("migrations", () => {
     }
   });
 
+  test("a ledger set up by an administrator opens for a user who may only read and write its tables", async () => {
+    const [admin] = await replicas(1);
+    const store = h.storeOf(admin!);
+    const role = `ledger_rw_${process.pid}`;
+    await h.exec(store, `DROP ROLE IF EXISTS ${role}`);
+    await h.exec(store, `CREATE ROLE ${role} LOGIN`);
+    after(async () => {
+      await h.exec(store, `DROP OWNED BY ${role}`).catch(() => undefined);
+      await h.exec(store, `DROP ROLE IF EXISTS ${role}`).catch(() => undefined);
+    });
+    await h.exec(store, `GRANT USAGE ON SCHEMA synapsor_ledger TO ${role}`);
+    await h.exec(store, `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA synapsor_ledger TO ${role}`);
+    await h.exec(store, `GRANT USAGE ON ALL SEQUENCES IN SCHEMA synapsor_ledger TO ${role}`);
+    const url = new URL(store.location);
+    url.username = role;
+    const ledger = await h.open({ backend: "postgres", location: url.toString() }, { keys });
+    const p = await ledger.proposals.create(proposal());
+    const decided = await ledger.proposals.decide({ proposalId: p.id, decision: "rejected", actor: "dana", reason: "no" });
+    assert.ok(decided.ok);
+    await ledger.reads.recordFailure({ capability: "c", code: "X", internal: "y" });
+    await ledger.close();
+  });
+
   test("a ledger written by a newer build is refused with the versions, naming the variable", async () => {
     const [ledger] = await replicas(1);
     const store = h.storeOf(ledger!);

@@ -229,12 +229,17 @@ export async function applyPostgresMigrations(
   steps: readonly PostgresMigrationStep[] = POSTGRES_MIGRATIONS,
 ): Promise<number[]> {
   await client.query("SELECT pg_advisory_xact_lock($1, $2)", [LOCK_CLASS, MIGRATION_LOCK]);
-  await client.query(`CREATE SCHEMA IF NOT EXISTS ${S}`);
-  await client.query(`CREATE TABLE IF NOT EXISTS ${S}.schema_migrations (
-    version INTEGER PRIMARY KEY,
-    name TEXT NOT NULL,
-    applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
-  )`);
+  // Created only when missing: a ledger set up by an administrator opens for a user that may read
+  // and write its tables but not create anything (IF NOT EXISTS would still check that right).
+  const [{ ready }] = (await client.query(`SELECT to_regclass('${S}.schema_migrations') IS NOT NULL AS ready`)).rows as [{ ready: boolean }];
+  if (!ready) {
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${S}`);
+    await client.query(`CREATE TABLE ${S}.schema_migrations (
+      version INTEGER PRIMARY KEY,
+      name TEXT NOT NULL,
+      applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+    )`);
+  }
   const known = steps.reduce((max, s) => Math.max(max, s.version), 0);
   const recorded = new Set(
     (await client.query(`SELECT version FROM ${S}.schema_migrations`)).rows.map((r: { version: number }) => r.version),

@@ -123,9 +123,7 @@ export class PostgresReadLog implements ReadLog {
   }
 
   async #insert(rows: readonly SerialisedRead[]): Promise<void> {
-    const width = READ_COLUMNS.length;
-    const tuples = rows.map((_, r) => `(${READ_COLUMNS.map((__, c) => `$${r * width + c + 1}`).join(", ")})`);
-    await this.#db.query("write", INSERT_READS + tuples.join(", "), rows.flatMap((r) => r.values));
+    await this.#db.query("write", insertText(rows.length), rows.flatMap((r) => r.values));
   }
 
   async recordFailure(failure: FailureRecord): Promise<void> {
@@ -179,6 +177,20 @@ export class PostgresReadLog implements ReadLog {
       ? this.#db.query("read", `SELECT * FROM ${from} WHERE key = $1`, [key])
       : this.#db.query("read", `SELECT * FROM ${from} WHERE key = $1 AND tenant_id = $2`, [key, tenantId]);
   }
+}
+
+// The INSERT for n rows, built once per batch size: the hot path sends a batch of one or a few.
+const insertTexts = new Map<number, string>();
+const CACHED_BATCH_SIZES = 64;
+function insertText(rows: number): string {
+  let text = insertTexts.get(rows);
+  if (text === undefined) {
+    const width = READ_COLUMNS.length;
+    const tuples = Array.from({ length: rows }, (_, r) => `(${READ_COLUMNS.map((__, c) => `$${r * width + c + 1}`).join(", ")})`);
+    text = INSERT_READS + tuples.join(", ");
+    if (rows <= CACHED_BATCH_SIZES) insertTexts.set(rows, text);
+  }
+  return text;
 }
 
 function serialiseRead(record: ReadRecord, index: number): SerialisedRead {
