@@ -105,7 +105,9 @@ async function runBuild(flags: BuildFlags): Promise<void> {
       summary.capabilities.map((c) => `  ${c.kind.padEnd(8)} ${c.name}\n`).join("") +
       `  src/ (${summary.files.filter((f) => f.startsWith("src/")).length} files), manifest.json, server.mjs (${size} KiB)\n` +
       `Run it: node ${terminalSafe(join(outDir, "server.mjs"))} serve --transport stdio\n` +
-      `  (its ledger: ${terminalSafe(defaultStorePath(result.contract, flags.config))}, next to the config, from any working directory)\n`,
+      (result.contract.storage?.postgres_url_env
+        ? `  (its ledger: the Postgres database in ${result.contract.storage.postgres_url_env}; review it with --store-url-env ${result.contract.storage.postgres_url_env})\n`
+        : `  (its ledger: ${terminalSafe(defaultStorePath(result.contract, flags.config))}, next to the config, from any working directory)\n`),
   );
 }
 

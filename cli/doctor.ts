@@ -10,10 +10,12 @@ import { formatChecks, formatFirstRun, markdownReport } from "../operator/doctor
 import { runChecklist } from "../operator/doctor/run.ts";
 import { terminalSafe } from "../runtime/text/terminal-safe.ts";
 import { CliError, EXIT, printJson } from "./program.ts";
+import { envNameOrRefuse } from "./env-name.ts";
 
 interface DoctorFlags {
   config: string;
   store?: string;
+  storeUrlEnv?: string;
   json?: boolean;
   firstRun?: boolean;
   report?: boolean;
@@ -28,7 +30,8 @@ export function register(program: Command): void {
     .command("doctor")
     .description("Check a setup end to end (config, env vars, database login, schema, grants, statements, tenant rows, tool boundary, store); never prints a URL or secret")
     .requiredOption("--config <file>", "the contract, e.g. synapsor.runner.json")
-    .option("--store <path>", "the SQLite ledger (default: the config's storage.sqlite_path, relative to the config)")
+    .option("--store <path>", "the SQLite ledger (default: the config's storage.postgres_url_env ledger, else its storage.sqlite_path, relative to the config)")
+    .option("--store-url-env <VAR>", "check the Postgres ledger whose URL this variable holds (default: the config's storage.postgres_url_env)")
     .option("--json", "print { ok, checks: [{ name, status, category, message, fix }] } as JSON")
     .option("--first-run", "explain each problem and print the next command to run")
     .option("--report", "write a Markdown report (always redacted) to --output, or print it")
@@ -39,10 +42,14 @@ export function register(program: Command): void {
     .action(async (flags: DoctorFlags) => {
       if (flags.output && !flags.report) throw new CliError("--output is where --report writes; add --report.");
       if (flags.json && flags.report && !flags.output) throw new CliError("--json and --report both print to stdout; give --report an --output file.");
+      if (flags.store !== undefined && flags.storeUrlEnv !== undefined) {
+        throw new CliError("Pass either --store FILE (a SQLite ledger) or --store-url-env VAR (a Postgres ledger), not both.");
+      }
       const report = await runChecklist({
         configPath: flags.config,
         env: process.env,
         ...(flags.store ? { store: flags.store } : {}),
+        ...(flags.storeUrlEnv ? { storeUrlEnv: envNameOrRefuse("--store-url-env", flags.storeUrlEnv) } : {}),
         ...(flags.checkHandlers ? { checkHandlers: true } : {}),
         ...(flags.checkWriteback ? { checkWriteback: true } : {}),
       });

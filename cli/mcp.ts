@@ -47,7 +47,7 @@ export function mcpGroup(program: Command): Command {
 function withBuildAndServeOptions(command: Command): Command {
   return command
     .requiredOption("--config <file>", "the contract, e.g. synapsor.runner.json")
-    .option("--store <path>", "SQLite ledger file (default: the config's storage.sqlite_path, relative to the config)")
+    .option("--store <path>", "SQLite ledger file (default: the Postgres ledger the config's storage.postgres_url_env names, else its storage.sqlite_path, relative to the config)")
     .option("--schema <file>", "schema snapshot to build against (default: build.schema_snapshot, else the live schema of the first source)")
     .option("--from-env <VAR>", "env var holding a database URL to build against")
     .addOption(new Option("--alias-mode <mode>", "function-safe tool names for clients that reject dots").choices(["canonical", "openai"]))
@@ -133,8 +133,9 @@ async function serveCached(flags: ServeFlags, transportArgs: string[]): Promise<
   const where = relative(process.cwd(), server.dir) || ".";
   say(server.reused ? `using the cached build in ${where} (SHA-256 verified)` : `built ${flags.config} into ${where}`);
 
-  const store = chosenStorePath(flags.store, contract, flags.config);
-  const args = ["serve", ...transportArgs, "--store", store];
+  // Without --store a contract naming a Postgres ledger keeps it: the server reads storage.postgres_url_env itself.
+  const postgres = flags.store === undefined && contract.storage?.postgres_url_env !== undefined;
+  const args = ["serve", ...transportArgs, ...(postgres ? [] : ["--store", chosenStorePath(flags.store, contract, flags.config)])];
   if (flags.aliasMode !== undefined) args.push("--alias-mode", flags.aliasMode);
   if (flags.poolSize !== undefined) args.push("--pool-size", String(flags.poolSize));
   if (flags.allowConcurrentStore) args.push("--allow-concurrent-store");

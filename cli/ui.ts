@@ -64,6 +64,7 @@ async function runUi(flags: UiFlags): Promise<void> {
   const reviewers = loadReviewers(flags.config, contract);
   if (!reviewers.ok) throw new CliError(formatDiagnostics(reviewers.file, reviewers.diagnostics));
   const store = storeLocation(flags, contract);
+  const ledgerUrl = store.kind === "postgres" ? process.env[store.urlEnv] : undefined;
   const ledger = await openExistingLedger(store, keySettings(store, flags.ledgerKeyEnv ? { ledgerKeyEnv: flags.ledgerKeyEnv } : {}, contract));
 
   const schema = schemaInputFromFlags(flags);
@@ -85,7 +86,8 @@ async function runUi(flags: UiFlags): Promise<void> {
       storeFlag: storeFlag(store),
       host: flags.host,
       port: flags.port,
-      secrets: withheldValues(contract, ledger.keys),
+      // A ledger URL named by --store-url-env rather than by the contract is a credential too.
+      secrets: [...withheldValues(contract, ledger.keys), ...(ledgerUrl ? [ledgerUrl] : [])],
     });
   } catch (err) {
     await models.close();

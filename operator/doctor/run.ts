@@ -19,12 +19,15 @@ import { checkCredentialsDiffer, checkSourceEnv, checkTrustedContext, envNamesOf
 import { checkHandlers } from "./handlers.ts";
 import { checkHttpJwtKey } from "./jwt.ts";
 import { checkLease, checkStore } from "./store.ts";
+import { checkPostgresStore } from "./postgres-store.ts";
 import { checkWriteback } from "./writeback.ts";
 
 export interface DoctorOptions {
   configPath: string;
   /** The ledger file; default the config's storage.sqlite_path, relative to the config. */
   store?: string;
+  /** The variable holding a Postgres ledger's URL; default the config's storage.postgres_url_env (unless `store` is given). */
+  storeUrlEnv?: string;
   env: NodeJS.ProcessEnv;
   checkHandlers?: boolean;
   checkWriteback?: boolean;
@@ -59,8 +62,12 @@ export async function runChecklist(options: DoctorOptions): Promise<DoctorReport
     await Promise.all([...reachable.values()].map((s) => s.adapter.close().catch(() => undefined)));
   }
 
-  const storePath = options.store ?? resolvePath(dirname(resolvePath(options.configPath)), contract.storage?.sqlite_path ?? DEFAULT_STORE_PATH);
-  checks.push(checkStore(storePath, contract.storage?.durability), checkLease(storePath));
+  const urlEnv = options.store === undefined ? options.storeUrlEnv ?? contract.storage?.postgres_url_env : undefined;
+  if (urlEnv !== undefined) checks.push(...(await checkPostgresStore(urlEnv, contract.storage?.ledger_key_env, env)));
+  else {
+    const storePath = options.store ?? resolvePath(dirname(resolvePath(options.configPath)), contract.storage?.sqlite_path ?? DEFAULT_STORE_PATH);
+    checks.push(checkStore(storePath, contract.storage?.durability), checkLease(storePath));
+  }
   if (options.checkHandlers) checks.push(...(await checkHandlers(contract, env)));
   return redacted(reportOf(checks), env, [...envNamesOf(contract), ...(options.secretEnvNames ?? [])]);
 }

@@ -18,7 +18,7 @@ import { StoreUnavailableError } from "../../runtime/ledger/store-error.ts";
 import { chosenStorePath } from "../../compiler/config/paths.ts";
 import { CliError, EXIT } from "../../cli/program.ts";
 import { envNameOrRefuse } from "../../cli/env-name.ts";
-import { shellWord } from "../smoke/summary.ts";
+import { shellWord } from "./shell-word.ts";
 
 /** Where a ledger is: a SQLite file, or a Postgres database whose URL an environment variable holds. */
 export type StoreLocation = { kind: "sqlite"; path: string } | { kind: "postgres"; urlEnv: string };
@@ -32,7 +32,7 @@ export interface StoreFlags {
 }
 
 /** What --store says in the help of a command that can also find the store through --config. */
-export const STORE_OR_CONFIG = "the ledger the MCP server writes (SQLite file; default: --config's storage.sqlite_path, relative to the config)";
+const STORE_OR_CONFIG = "the ledger the MCP server writes (SQLite file; default: --config's storage.sqlite_path, relative to the config)";
 const STORE_URL_ENV_HELP = "the NAME of the environment variable holding the URL of a Postgres ledger (instead of --store)";
 const STORE_URL_ENV_OR_CONFIG = `${STORE_URL_ENV_HELP}; default: --config's storage.postgres_url_env`;
 
@@ -87,13 +87,6 @@ export function explicitStoreLocation(flags: { store?: string; storeUrlEnv?: str
     throw new CliError("Say which ledger: pass --store FILE (the server's SQLite --store) or --store-url-env VAR (the variable holding a Postgres ledger's URL).");
   }
   return storeLocation({ ...(flags.store !== undefined ? { store: flags.store } : {}), ...(flags.storeUrlEnv !== undefined ? { storeUrlEnv: flags.storeUrlEnv } : {}) });
-}
-
-/** --store FILE as typed before: kept so callers that still take a path keep working. */
-export function storeOrConfig(flags: { store?: string; config?: string }): string {
-  const location = storeLocation(flags);
-  if (location.kind === "sqlite") return location.path;
-  throw new CliError(`This command reads a SQLite ledger only; ${location.urlEnv} names a Postgres ledger.`);
 }
 
 /** The flag that names this store, for hints such as "List them with: …" (shell-quoted, not yet terminal-escaped). */

@@ -8,6 +8,7 @@
 // validators, the baked definition, start-up checks, the transport and the tool name mapping),
 // so a smoke call that passed in-process could still fail when served.
 
+import { storeName, type StoreLocation } from "../review/store.ts";
 import { RECOMMENDED_NODE_FLAGS } from "../../compiler/bundle/node-flags.ts";
 import { DEFAULT_PRINCIPAL_ENV, DEFAULT_TENANT_ENV, type CapabilityConfig, type Contract } from "../../compiler/config/contract.ts";
 import { chosenStorePath } from "../../compiler/config/paths.ts";
@@ -41,7 +42,10 @@ export interface SmokeCallDone {
   toolName: string;
   capability: string;
   kind: CapabilityConfig["kind"];
+  /** The SQLite ledger file, or for a Postgres ledger how it is named ("the Postgres ledger in VAR"). */
   storePath: string;
+  /** The ledger the call was recorded in: what the printed review commands name. */
+  store: StoreLocation;
   argsFrom: "flag" | "smoke-input" | "none";
   serverLog: ServerLogLine[];
 }
@@ -107,7 +111,11 @@ export async function runSmokeCall(options: SmokeCallOptions): Promise<SmokeCall
     );
   }
 
-  const storePath = chosenStorePath(options.storePath, contract, options.configPath);
+  // Without --store a contract naming a Postgres ledger is served on it, as `mcp serve` does.
+  const urlEnv = options.storePath === undefined ? contract.storage?.postgres_url_env : undefined;
+  const store: StoreLocation = urlEnv !== undefined ? { kind: "postgres", urlEnv } : { kind: "sqlite", path: chosenStorePath(options.storePath, contract, options.configPath) };
+  const storePath = storeName(store);
+  const storeArgs = store.kind === "sqlite" ? ["--store", store.path] : [];
   // The SDK (and zod under it) takes ~0.4 s to load: only a smoke call pays for it, not every
   // command of the CLI that merely links this module.
   const [{ Client }, { StdioClientTransport }] = await Promise.all([
@@ -119,7 +127,7 @@ export async function runSmokeCall(options: SmokeCallOptions): Promise<SmokeCall
   // of a smoke call, so it shares the store's lease instead of being refused by that server.
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: [...RECOMMENDED_NODE_FLAGS, copy.path, "serve", "--transport", "stdio", "--store", storePath, "--alias-mode", aliasMode, "--pool-size", "1", "--allow-concurrent-store"],
+    args: [...RECOMMENDED_NODE_FLAGS, copy.path, "serve", "--transport", "stdio", ...storeArgs, "--alias-mode", aliasMode, "--pool-size", "1", "--allow-concurrent-store"],
     env: definedOnly(env),
     stderr: "pipe",
   });
@@ -143,7 +151,7 @@ export async function runSmokeCall(options: SmokeCallOptions): Promise<SmokeCall
     // The server logs a failing source as the call fails; its stderr may trail the answer.
     await client.close().catch(() => undefined);
     await streamEnded(transport.stderr, 2000);
-    return { called: true, envelope, toolName, capability: capability.name, kind: capability.kind, storePath, argsFrom, serverLog: notableLogLines(stderr) };
+    return { called: true, envelope, toolName, capability: capability.name, kind: capability.kind, storePath, store, argsFrom, serverLog: notableLogLines(stderr) };
   } finally {
     await client.close().catch(() => undefined);
     copy.remove();

@@ -1,17 +1,17 @@
 // What `smoke call` prints for a person: the tool, whether it worked (or the error code and
 // message), what it produced, and the exact commands that show it from the ledger.
 
+import { shellWord } from "../review/shell-word.ts";
+import { storeFlag } from "../review/store.ts";
 import type { SmokeCallDone } from "./run-smoke-call.ts";
 
-/** POSIX shell quoting for a path or id pasted into a printed command. */
-export function shellWord(word: string): string {
-  return /^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
+// Doctor's next steps import it from here.
+export { shellWord };
 
 /** The lines to print (not yet terminal-escaped: the caller escapes everything it writes). */
 export function smokeSummary(done: SmokeCallDone, configPath: string): string[] {
   const e = done.envelope;
-  const store = shellWord(done.storePath);
+  const store = storeFlag(done.store);
   const lines = [`smoke call ${done.toolName}${done.toolName !== done.capability ? ` (${done.capability})` : ""} [${done.kind}]: ${e.ok === true ? "ok" : "not ok"}`];
   if (typeof e.summary === "string") lines.push(`  ${e.summary}`);
   const error = e.error as { code?: unknown; message?: unknown; retryable?: unknown } | null | undefined;
@@ -30,19 +30,19 @@ export function smokeSummary(done: SmokeCallDone, configPath: string): string[] 
   if (typeof proposal?.id === "string") {
     const id = shellWord(proposal.id);
     lines.push(
-      `  ${cli} proposals show ${id} --store ${store}`,
-      `  ${cli} replay show ${id} --store ${store}`,
-      `  ${cli} proposals approve ${id} --store ${store} --actor YOUR_NAME`,
+      `  ${cli} proposals show ${id} ${store}`,
+      `  ${cli} replay show ${id} ${store}`,
+      `  ${cli} proposals approve ${id} ${store} --actor YOUR_NAME`,
     );
   } else if (e.ok === true) {
     lines.push(
       `  the read is in the ledger's query audit${typeof evidence?.bundle_id === "string" ? " with its evidence bundle" : ""}; a proposal that cites it shows it in:`,
-      `  ${cli} replay show PROPOSAL_ID --store ${store}`,
+      `  ${cli} replay show PROPOSAL_ID ${store}`,
     );
   }
-  if (e.ok !== true) lines.push(`  ${cli} errors list --store ${store}${error?.code ? ` --code ${shellWord(String(error.code))}` : ""}`);
-  lines.push(`  ${cli} events tail --store ${store}`);
-  lines.push("", `Serve it to a client: ${cli} mcp serve --config ${shellWord(configPath)} --store ${store}`);
+  if (e.ok !== true) lines.push(`  ${cli} errors list ${store}${error?.code ? ` --code ${shellWord(String(error.code))}` : ""}`);
+  lines.push(`  ${cli} events tail ${store}`);
+  lines.push("", `Serve it to a client: ${cli} mcp serve --config ${shellWord(configPath)}${done.store.kind === "sqlite" ? ` ${store}` : ""}`);
   return lines;
 }
 

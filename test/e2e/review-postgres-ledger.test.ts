@@ -13,7 +13,10 @@ import { userInfo } from "node:os";
 import pg from "pg";
 import { createPostgresDatabase, type TestDatabase } from "../support/databases.ts";
 import { setUpWriteback, type WritebackProject } from "../support/writeback-setup.ts";
-import { runCli } from "../support/cli.ts";
+import { CLI, runCli } from "../support/cli.ts";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { envelopeOf } from "../support/compiled-server.ts";
 import { cookieFrom, csrfOf, hashOf, rawRequest, startConsoleProcess } from "../support/console.ts";
 
 const KEY = "review-postgres-ledger-key-0123456789abcdef";
@@ -97,6 +100,39 @@ describe("the review CLI and console on a Postgres ledger", () => {
     assert.equal(existsSync(join(project.built.dir, "ledger.db")), false);
   });
 
+  test("build says where the ledger is: the Postgres database in the variable, not a SQLite file", () => {
+    assert.match(project.built.buildOutput.stdout, new RegExp(`\\(its ledger: the Postgres database in ${URL_ENV}; review it with --store-url-env ${URL_ENV}\\)\n`));
+    assert.equal(project.built.buildOutput.stdout.includes(".db"), false);
+  });
+
+  test("mcp serve of the contract without --store serves on the Postgres ledger (no SQLite file is made)", async () => {
+    const before = json(await cli(["query-audit", "list", ...PG, "--json", "--limit", "500"])).length;
+    const transport = new StdioClientTransport({
+      command: process.execPath, args: [CLI, "mcp", "serve", "--config", project.built.configPath],
+      env: { PATH: process.env.PATH ?? "", ...(project.env as Record<string, string>) }, stderr: "pipe",
+    });
+    const client = new Client({ name: "synapsor-e2e", version: "1.0.0" });
+    await client.connect(transport);
+    try {
+      const read = envelopeOf(await client.callTool({ name: "billing.inspect_invoice", arguments: { invoice_id: "INV-3002" } }));
+      assert.equal(read.ok, true, JSON.stringify(read.error));
+    } finally {
+      await client.close();
+    }
+    const after = json(await cli(["query-audit", "list", ...PG, "--json", "--limit", "500"])).length;
+    assert.equal(after, before + 1, "the call's audit row is in the Postgres ledger");
+    assert.equal(existsSync(join(project.built.dir, ".synapsor", "local.db")), false);
+  });
+
+  test("smoke call of the contract records in the Postgres ledger and prints review commands with --store-url-env", async () => {
+    const run = await cli(["smoke", "call", "--config", project.built.configPath, "--tool", "billing.inspect_invoice", "--args", JSON.stringify({ invoice_id: "INV-3002" })]);
+    assert.equal(run.code, 0, run.stderr + run.stdout);
+    assert.match(run.stdout, new RegExp(`  ledger: the Postgres ledger in ${URL_ENV}\n`));
+    assert.match(run.stdout, new RegExp(`synapsor-runner events tail --store-url-env ${URL_ENV}\n`));
+    assert.match(run.stdout, /Serve it to a client: synapsor-runner mcp serve --config \S+\n/, "no SQLite --store for a Postgres contract");
+    assert.equal(existsSync(join(project.built.dir, ".synapsor", "local.db")), false);
+  });
+
   test("the contract's storage.postgres_url_env is the store when only --config is given", async () => {
     const listed = json(await cli(["proposals", "list", "--config", project.built.configPath, "--json"]));
     assert.ok(listed.length >= 1);
@@ -173,6 +209,29 @@ describe("the review CLI and console on a Postgres ledger", () => {
     } finally {
       await client.end();
     }
+  });
+
+  test("doctor checks the Postgres ledger the contract names: reachable and writable, not made yet, or its variable unset", async () => {
+    const storeChecks = async (env: NodeJS.ProcessEnv, extra: string[] = []) => {
+      const run = await runCli(["doctor", "--config", project.built.configPath, "--json", ...extra], { env });
+      const report = JSON.parse(run.stdout);
+      assert.equal(run.stdout.includes(ledgerDb.url) || run.stdout.includes(empty.url), false, "no URL in the report");
+      return report.checks.filter((c: { category: string }) => c.category === "store");
+    };
+    const [ok] = await storeChecks(project.env);
+    assert.equal(ok.status, "ok", ok.message);
+    assert.match(ok.message, new RegExp(`The Postgres ledger in ${URL_ENV} answers and is writable; the key comes from SYNAPSOR_LEDGER_KEY`));
+    const [fresh] = await storeChecks({ ...project.env, [URL_ENV]: empty.url });
+    assert.equal(fresh.status, "ok");
+    assert.match(fresh.message, /holds no ledger yet; the first server to start creates it/);
+    const unset = { ...project.env };
+    delete unset[URL_ENV];
+    const [missing] = await storeChecks(unset);
+    assert.equal(missing.status, "fail");
+    assert.match(missing.message, new RegExp(`The environment variable ${URL_ENV} \\(the URL of the Postgres ledger\\) is not set`));
+    const [viaFlag] = await storeChecks({ ...unset, OTHER_LEDGER_URL: ledgerDb.url }, ["--store-url-env", "OTHER_LEDGER_URL"]);
+    assert.equal(viaFlag.status, "ok", viaFlag.message);
+    assert.match(viaFlag.message, /The Postgres ledger in OTHER_LEDGER_URL answers/);
   });
 
   test("no key variable, or the wrong key: exit 2 naming the variable, or every record reported unverified", async () => {
