@@ -528,12 +528,12 @@ describe("events tail", () => {
 describe("events webhook", () => {
   test("--follow with --webhook-url-env posts each new event, signed with the secret", async () => {
     const { path, ledger } = await newStore();
-    const received: Array<{ body: string; signature: string | undefined; type: string | undefined }> = [];
+    const received: Array<{ body: string; signature: string | undefined; type: string | undefined; eventId: string | undefined }> = [];
     const server = createServer((req, res) => {
       let body = "";
       req.setEncoding("utf8").on("data", (d: string) => (body += d));
       req.on("end", () => {
-        received.push({ body, signature: req.headers["x-synapsor-signature"] as string | undefined, type: req.headers["x-synapsor-event"] as string | undefined });
+        received.push({ body, signature: req.headers["x-synapsor-signature"] as string | undefined, type: req.headers["x-synapsor-event"] as string | undefined, eventId: req.headers["x-synapsor-event-id"] as string | undefined });
         res.end("ok");
       });
     });
@@ -558,6 +558,7 @@ describe("events webhook", () => {
         const hit = received[0]!;
         assert.equal(hit.type, "proposal_created");
         assert.equal(JSON.parse(hit.body).proposal_id, second.id);
+        assert.equal(hit.eventId, String(JSON.parse(hit.body).event_id), "receivers dedupe by the event id, in the body and a header");
         assert.equal(hit.signature, `sha256=${createHmac("sha256", secret).update(hit.body).digest("hex")}`);
         assert.equal(stdout.includes(secret), false);
       } finally {
