@@ -85,7 +85,13 @@ describe("metrics of a compiled server on postgres", () => {
     });
 
     test("with the token: the calls counted by capability and outcome, timed, and nothing private", async () => {
-      const res = await scrape(metricsUrl, METRICS_TOKEN);
+      // The start-up source check runs beside the first calls and, on a loaded machine, may still
+      // hold its connection at the first scrape: wait (bounded) until the pool has nothing lent out.
+      let res = await scrape(metricsUrl, METRICS_TOKEN);
+      for (let waited = 0; waited < 10_000 && sample(res.text, 'synapsor_pool_connections{source="app_db",state="in_use"}') !== 0; waited += 100) {
+        await new Promise((r) => setTimeout(r, 100));
+        res = await scrape(metricsUrl, METRICS_TOKEN);
+      }
       assert.equal(res.status, 200);
       assert.match(res.type ?? "", /^text\/plain; version=0\.0\.4/);
       const t = res.text;
