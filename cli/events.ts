@@ -1,65 +1,105 @@
-// `synapsor-runner events tail`: the ledger's lifecycle events (proposal_created,
-// proposal_approved, …, writeback_failed), optionally followed as they are appended.
+// `synapsor-runner events tail|deliveries`: the ledger's lifecycle events (proposal_created,
+// proposal_approved, …, writeback_failed), optionally followed as they are appended and forwarded
+// to a webhook; and, on a Postgres ledger, the webhook deliveries that failed.
 
 import type { Command } from "commander";
-import type { Ledger } from "../runtime/ledger/ports.ts";
 import type { LedgerEvent } from "../runtime/ledger/records.ts";
-import { formatEvent } from "../operator/review/format.ts";
-import { explicitStoreLocation, openExistingLedger, storeOption, storeUrlEnvOption } from "../operator/review/store.ts";
+import { PostgresDeliveries, listDeliveries, type DeliveryPolicy } from "../runtime/ledger/postgres/deliveries.ts";
+import { listenForEvents } from "../runtime/ledger/postgres/event-listener.ts";
+import { formatEvent, table, textLines } from "../operator/review/format.ts";
+import { follow, type Forwarder } from "../operator/review/follow.ts";
+import { explicitStoreLocation, ledgerUrl, withKeyOptions, withLedger, withStoreOptions, type KeyFlags, type StoreFlags, type StoreLocation } from "../operator/review/store.ts";
 import { positiveInt } from "../operator/review/options.ts";
-import { deliverEvent, type WebhookTarget } from "../operator/review/webhook.ts";
+import { claimedForwarder, plainForwarder, type WebhookTarget } from "../operator/review/webhook.ts";
+import { withPostgresStore } from "../operator/store/open.ts";
 import { terminalSafe, terminalSafeJson } from "../runtime/text/terminal-safe.ts";
-import { CliError, readEnvVar } from "./program.ts";
+import { CliError, printJson, readEnvVar } from "./program.ts";
 
 const POLL_MS = 500;
-const PAGE = 500;
+const WEBHOOK_TIMEOUT_MS = 5_000;
+const WEBHOOK_ATTEMPTS = 5;
 
-interface TailFlags {
-  store?: string;
-  storeUrlEnv?: string;
+interface TailFlags extends StoreFlags, KeyFlags {
   follow?: boolean;
   json?: boolean;
   limit: number;
+  pollInterval: number;
   webhookUrlEnv?: string;
   webhookSecretEnv?: string;
+  webhookTimeout: number;
+  webhookAttempts: number;
+}
+
+interface DeliveriesFlags extends StoreFlags {
+  all?: boolean;
+  json?: boolean;
+  limit: number;
+  webhookUrlEnv?: string;
 }
 
 export function register(program: Command): void {
   const group = program.command("events").description("Lifecycle events recorded in the ledger");
 
-  group
+  withKeyOptions(withStoreOptions(group
     .command("tail")
-    .description("Print the latest events, oldest first; with --follow keep printing new ones until interrupted")
-    .addOption(storeOption({ required: true, storeHelp: "the ledger (SQLite file)" }))
-    .addOption(storeUrlEnvOption({ required: true }))
-    .option("--follow", `keep polling for new events (every ${POLL_MS} ms) until Ctrl-C / SIGTERM`)
+    .description("Print the latest events, oldest first; with --follow keep printing new ones until interrupted"), { required: true, storeHelp: "the ledger (SQLite file)" }))
+    .option("--follow", "keep printing new events until Ctrl-C / SIGTERM (a Postgres ledger wakes on LISTEN/NOTIFY; a SQLite one is polled)")
+    .option("--poll-interval <ms>", "with --follow: how often to poll (Postgres: only while its LISTEN connection is down, and to retry webhook deliveries)", positiveInt, POLL_MS)
     .option("--json", "one JSON object per line")
     .option("--limit <n>", "how many of the latest events to print first", positiveInt, 20)
-    .option("--webhook-url-env <VAR>", "with --follow: also POST each new event to the URL in this env var")
+    .option("--webhook-url-env <VAR>", "with --follow: also POST each new event to the URL in this env var (on Postgres, several followers share the work and post each event once)")
     .option("--webhook-secret-env <VAR>", "sign webhook bodies (X-Synapsor-Signature: sha256=HMAC) with the secret in this env var")
+    .option("--webhook-timeout <ms>", "how long one POST may take; on Postgres a claim is leased for twice this", positiveInt, WEBHOOK_TIMEOUT_MS)
+    .option("--webhook-attempts <n>", "Postgres: attempts per event (back-off 1 s, 2 s, 4 s, … up to 5 min) before it is dead-lettered", positiveInt, WEBHOOK_ATTEMPTS)
     .action((flags: TailFlags) => tail(flags));
+
+  withStoreOptions(group
+    .command("deliveries")
+    .description("Postgres ledger: webhook deliveries that failed (dead-lettered, or waiting for a retry)"), { required: true })
+    .option("--all", "every delivery, delivered ones too")
+    .option("--webhook-url-env <VAR>", "only the deliveries to the URL in this env var")
+    .option("--limit <n>", "at most this many, oldest event first", positiveInt, 100)
+    .option("--json", "print [{ event_id, state, attempts, last_error, next_attempt_at, delivered_at }] as JSON")
+    .action((flags: DeliveriesFlags) => deliveries(flags));
 }
 
 async function tail(flags: TailFlags): Promise<void> {
   const webhook = webhookFrom(flags);
-  const ledger = await openExistingLedger(explicitStoreLocation(flags));
+  const location = explicitStoreLocation(flags);
   const show = (e: LedgerEvent) => process.stdout.write(flags.json ? terminalSafeJson(JSON.stringify(e)) + "\n" : formatEvent(e));
-  const print = async (e: LedgerEvent, isNew: boolean) => {
-    show(e);
-    if (!webhook || !isNew) return;
-    const problem = await deliverEvent(webhook, e);
-    if (problem) process.stderr.write(`synapsor-runner: ${terminalSafe(problem)}\n`);
-  };
-  try {
+  const warn = (line: string) => process.stderr.write(`synapsor-runner: ${terminalSafe(line)}\n`);
+  await withLedger(location, async (ledger) => {
     const latest = (await ledger.events.list({ limit: flags.limit })).reverse();
-    for (const e of latest) await print(e, false);
+    for (const e of latest) show(e);
     if (!flags.follow) return;
     // Start after the newest event in the store, even when --limit printed fewer, so nothing repeats.
     const newest = (await ledger.events.list({ limit: 1 }))[0];
-    await follow(ledger, newest?.id ?? 0, print);
-  } finally {
-    await ledger.close();
-  }
+    const run = async (forwarder: Forwarder | undefined) => {
+      const waker = location.kind === "postgres" ? listenForEvents(ledgerUrl(location.urlEnv)) : undefined;
+      const follower = follow({ events: ledger.events, afterId: newest?.id ?? 0, pollMs: flags.pollInterval, print: show, ...(waker ? { waker } : {}), ...(forwarder ? { forwarder } : {}) });
+      const stop = () => follower.stop();
+      process.on("SIGINT", stop);
+      process.on("SIGTERM", stop);
+      try {
+        await follower.done;
+      } finally {
+        process.off("SIGINT", stop);
+        process.off("SIGTERM", stop);
+        await waker?.close();
+      }
+    };
+    if (!webhook) return run(undefined);
+    if (location.kind === "sqlite") return run(plainForwarder(webhook, warn));
+    return withPostgresStore(location.urlEnv, async (db) => {
+      const claims = new PostgresDeliveries(db, webhook.url, deliveryPolicy(flags));
+      return run(claimedForwarder(claims, ledger.events, webhook, flags.webhookAttempts, warn));
+    });
+  }, flags);
+}
+
+function deliveryPolicy(flags: TailFlags): DeliveryPolicy {
+  // The lease outlasts one POST (its timeout) and the write of its outcome, with room to spare.
+  return { leaseMs: flags.webhookTimeout * 2, maxAttempts: flags.webhookAttempts, baseDelayMs: 1_000, maxDelayMs: 300_000 };
 }
 
 function webhookFrom(flags: TailFlags): WebhookTarget | undefined {
@@ -70,41 +110,25 @@ function webhookFrom(flags: TailFlags): WebhookTarget | undefined {
   if (!flags.follow) throw new CliError("--webhook-url-env forwards new events, so it needs --follow.");
   const url = readEnvVar(flags.webhookUrlEnv, "the webhook URL");
   const secret = flags.webhookSecretEnv ? readEnvVar(flags.webhookSecretEnv, "the webhook signing secret") : undefined;
-  return { url, timeoutMs: 5000, ...(secret ? { secret } : {}) };
+  return { url, timeoutMs: flags.webhookTimeout, ...(secret ? { secret } : {}) };
 }
 
-/** Polls for events after `lastId` until SIGINT or SIGTERM; resolves once the current poll is done. */
-function follow(ledger: Ledger, lastId: number, print: (e: LedgerEvent, isNew: boolean) => Promise<void>): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let timer: NodeJS.Timeout | undefined;
-    let stopped = false;
-    const stop = () => {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      resolve();
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
-    const poll = async () => {
-      try {
-        let page: LedgerEvent[];
-        do {
-          page = await ledger.events.list({ afterId: lastId, limit: PAGE });
-          for (const event of page) {
-            await print(event, true);
-            lastId = event.id;
-          }
-        } while (page.length === PAGE && !stopped);
-      } catch (err) {
-        process.off("SIGINT", stop);
-        process.off("SIGTERM", stop);
-        reject(err);
-        return;
-      }
-      if (!stopped) timer = setTimeout(() => void poll(), POLL_MS);
-    };
-    void poll();
-  });
+async function deliveries(flags: DeliveriesFlags): Promise<void> {
+  const location: StoreLocation = explicitStoreLocation(flags);
+  if (location.kind !== "postgres") {
+    throw new CliError("events deliveries reads a Postgres ledger's delivery table (--store-url-env VAR). A SQLite ledger has one follower, which reports a failed delivery on its stderr.");
+  }
+  const endpointUrl = flags.webhookUrlEnv ? readEnvVar(flags.webhookUrlEnv, "the webhook URL") : undefined;
+  const rows = await withPostgresStore(location.urlEnv, (db) =>
+    listDeliveries(db, { limit: flags.limit, ...(flags.all ? { all: true } : {}), ...(endpointUrl !== undefined ? { endpointUrl } : {}) }));
+  if (flags.json) {
+    return printJson(rows.map((r) => ({ event_id: r.eventId, state: r.state, attempts: r.attempts, last_error: r.lastError, next_attempt_at: r.nextAttemptAt, delivered_at: r.deliveredAt })));
+  }
+  if (rows.length === 0) {
+    process.stdout.write(textLines([flags.all ? "No webhook deliveries recorded." : "No failed webhook deliveries."]));
+    return;
+  }
+  process.stdout.write(table(["EVENT", "STATE", "ATTEMPTS", "LAST ERROR", "NEXT ATTEMPT / DELIVERED"], rows.map((r) => [
+    String(r.eventId), r.state, String(r.attempts), r.lastError ?? "", r.nextAttemptAt ?? r.deliveredAt ?? "",
+  ])));
 }

@@ -1,6 +1,8 @@
-// `synapsor-runner store stats|vacuum|prune|reset|erase|verify`: the local ledger's lifecycle.
-// Commands that destroy data refuse while a server holds the store's lease (runtime/ledger/lease.ts)
-// unless --force; prune and erase preview by default and act only with --yes.
+// `synapsor-runner store stats|vacuum|prune|reset|erase|verify`: the ledger's lifecycle, for a
+// SQLite file (--store) or a Postgres ledger (--store-url-env; its steps are in store-postgres.ts).
+// On SQLite, commands that destroy data refuse while a server holds the store's lease
+// (runtime/ledger/lease.ts) unless --force; on Postgres only reset refuses, while servers have
+// fresh heartbeat rows. prune and erase preview by default and act only with --yes.
 
 import { resolve } from "node:path";
 import type { Command } from "commander";
@@ -12,7 +14,8 @@ import { requireStoreFile, withStoreFile } from "../operator/store/open.ts";
 import { resetStore } from "../operator/store/reset.ts";
 import { storeStats, type StoreStats } from "../operator/store/stats.ts";
 import { verifyStore, type StoreVerification } from "../operator/store/verify.ts";
-import { loadContractOrFail, withKeyOptions, type KeyFlags } from "../operator/review/store.ts";
+import { loadContractOrFail, storeLocation, storeName, withKeyOptions, withStoreOptions, type KeyFlags, type StoreLocation } from "../operator/review/store.ts";
+import * as postgres from "./store-postgres.ts";
 import { table, textLines } from "../operator/review/format.ts";
 import { formatBytes } from "../operator/doctor/store.ts";
 import { compactStore } from "../runtime/ledger/sqlite/lifecycle/compact.ts";
@@ -22,6 +25,7 @@ import { CliError, EXIT, printJson } from "./program.ts";
 
 interface StoreFlags {
   store?: string;
+  storeUrlEnv?: string;
   config?: string;
   json?: boolean;
 }
@@ -44,7 +48,7 @@ const STORE_OPTION = "the ledger (SQLite file); default: the --config's storage.
 const CONFIG_OPTION = "the contract: its store, and for prune its storage.retention";
 
 function withStore(command: Command): Command {
-  return command.option("--store <file>", STORE_OPTION).option("--config <file>", CONFIG_OPTION);
+  return withStoreOptions(command, { storeHelp: STORE_OPTION }).option("--config <file>", CONFIG_OPTION);
 }
 
 export function registerLifecycle(store: Command): void {
@@ -77,17 +81,23 @@ export function registerLifecycle(store: Command): void {
     .option("--json", "print what was (or would be) erased as JSON")
     .action((flags: EraseFlags) => erase(flags));
 
-  withKeyOptions(store.command("verify").description("Check the event hash chain and the keyed MACs of every proposal and decision; exits 1 on a problem"))
-    .option("--store <file>", STORE_OPTION)
+  withStoreOptions(withKeyOptions(store.command("verify").description("Check the event hash chain and the keyed MACs of every proposal and decision; exits 1 on a problem")), { storeHelp: STORE_OPTION })
     .option("--json", "print the report as JSON")
     .action((flags: StoreFlags & KeyFlags) => verify(flags));
 }
 
-function storeOf(flags: StoreFlags): string {
-  if (flags.store !== undefined) return resolve(flags.store);
-  if (flags.config !== undefined) return defaultStorePath(loadContractOrFail(flags.config), flags.config);
-  throw new CliError("Say which store: pass --store <file> (the ledger the server writes to) or --config <file> (its storage.sqlite_path).");
+/** The store the flags name: --store FILE, --store-url-env VAR, else --config's ledger. */
+function locationOf(flags: StoreFlags): StoreLocation {
+  if (flags.store === undefined && flags.storeUrlEnv === undefined && flags.config === undefined) {
+    throw new CliError("Say which store: pass --store <file> (the ledger the server writes to), --store-url-env VAR (a Postgres ledger's URL variable) or --config <file> (its storage).");
+  }
+  const location = storeLocation(flags);
+  if (location.kind === "sqlite" && flags.store === undefined && flags.config !== undefined) {
+    return { kind: "sqlite", path: defaultStorePath(loadContractOrFail(flags.config), flags.config) };
+  }
+  return location.kind === "sqlite" ? { kind: "sqlite", path: resolve(location.path) } : location;
 }
+
 
 function say(lines: string[]): void {
   process.stdout.write(textLines(lines));
@@ -97,8 +107,10 @@ function warn(line: string | undefined): void {
   if (line) process.stderr.write(textLines([`synapsor-runner: ${line}`]));
 }
 
-function stats(flags: StoreFlags): void {
-  const s = storeStats(storeOf(flags));
+async function stats(flags: StoreFlags): Promise<void> {
+  const location = locationOf(flags);
+  if (location.kind === "postgres") return postgres.stats(location.urlEnv, flags);
+  const s = storeStats(location.path);
   if (flags.json) return printJson(s);
   say([`Store ${s.store} (schema version ${s.schema_version})`, `  file ${formatBytes(s.file_bytes)}, write-ahead log ${formatBytes(s.wal_bytes)}`, `  records from ${s.oldest ?? "—"} to ${s.newest ?? "—"}`, ""]);
   process.stdout.write(table(["RECORD", "COUNT"], Object.entries(s.records).map(([k, n]) => [k, String(n)])));
@@ -115,7 +127,9 @@ function leaseLine(lease: StoreStats["lease"]): string {
 }
 
 function vacuum(flags: StoreFlags): void {
-  const path = storeOf(flags);
+  const location = locationOf(flags);
+  if (location.kind === "postgres") return postgres.vacuum(location.urlEnv);
+  const path = location.path;
   const before = storeStats(path);
   const result = withStoreFile(path, (db) => compactStore(db));
   const after = storeStats(path);
@@ -127,28 +141,38 @@ function vacuum(flags: StoreFlags): void {
   ]);
 }
 
-function prune(flags: PruneFlags): void {
+async function prune(flags: PruneFlags): Promise<void> {
   if (flags.dryRun && flags.yes) throw new CliError("--dry-run and --yes contradict each other: preview with --dry-run (the default), then delete with --yes.");
-  const path = storeOf(flags);
+  const location = locationOf(flags);
   const age = pruneAge(flags);
   const cutoff = new Date(Date.now() - age.ms).toISOString();
   const dryRun = !flags.yes;
+  if (location.kind === "postgres") {
+    const result = await postgres.prune(location.urlEnv, cutoff, dryRun, Boolean(flags.force));
+    return showPrune(result, storeName(location), age.text, flags.json, "Postgres gives the space of deleted rows back to the tables by (auto)vacuum; nothing else to run.");
+  }
+  const path = location.path;
   requireStoreFile(path);
   if (!dryRun) warn(guardLease(path, "store prune", Boolean(flags.force)));
   const result = withStoreFile(path, (db) => {
     if (!dryRun) warn(guardEventChain(db, path, "store prune", Boolean(flags.force)));
     return pruneStore(db, cutoff, { dryRun });
   });
-  if (flags.json) return printJson({ store: path, older_than: age.text, ...toJson(result) });
+  showPrune(result, path, age.text, flags.json, "Run synapsor-runner store vacuum to give the freed space back to the file system.");
+}
+
+function showPrune(result: PruneResult, store: string, age: string, json: boolean | undefined, afterHint: string): void {
+  if (json) return printJson({ store, older_than: age, ...toJson(result) });
+  const { cutoff, dryRun } = result;
   const total = Object.values(result.deleted).reduce((a, b) => a + b, 0);
-  say([`${dryRun ? "Would delete" : "Deleted"} from ${path} what is older than ${age.text} (before ${cutoff}):`]);
+  say([`${dryRun ? "Would delete" : "Deleted"} from ${store} what is older than ${age} (before ${cutoff}):`]);
   process.stdout.write(table(["RECORD", "COUNT"], Object.entries(result.deleted).map(([k, n]) => [k, String(n)])));
   if (result.proposalIds.length > 0) say([`Proposal chains: ${result.proposalIds.slice(0, 20).join(", ")}${result.proposalIds.length > 20 ? ` and ${result.proposalIds.length - 20} more` : ""}.`]);
   say([
     "Kept whatever the cut-off does not reach, proposals waiting for review, approved or failed, and every chain with a part younger than the cut-off.",
     dryRun
       ? total === 0 ? "Nothing to delete." : "Nothing was deleted. Run again with --yes to delete."
-      : "Run synapsor-runner store vacuum to give the freed space back to the file system.",
+      : afterHint,
   ]);
 }
 
@@ -169,8 +193,10 @@ function toJson(result: PruneResult): Record<string, unknown> {
   return { cutoff: result.cutoff, dry_run: result.dryRun, deleted: result.deleted, proposal_ids: result.proposalIds };
 }
 
-function reset(flags: DestructiveFlags): void {
-  const path = storeOf(flags);
+async function reset(flags: DestructiveFlags): Promise<void> {
+  const location = locationOf(flags);
+  if (location.kind === "postgres") return postgres.reset(location.urlEnv, flags);
+  const path = location.path;
   requireStoreFile(path);
   if (!flags.yes) throw new CliError(`store reset deletes every record in ${path} (the source database is not touched). Run again with --yes to confirm.`);
   warn(guardLease(path, "store reset", Boolean(flags.force)));
@@ -179,10 +205,18 @@ function reset(flags: DestructiveFlags): void {
   say([`Removed ${removed.join(", ")}.`, "The next server or command that uses this path starts an empty store. The key file (if any) was kept."]);
 }
 
-function erase(flags: EraseFlags): void {
-  const path = storeOf(flags);
+async function erase(flags: EraseFlags): Promise<void> {
+  const location = locationOf(flags);
   if (flags.tenant.length === 0) throw new CliError("--tenant needs the tenant id whose values to erase.");
   const dryRun = !flags.yes;
+  if (location.kind === "postgres") {
+    const result = await postgres.erase(location.urlEnv, flags.tenant, dryRun, Boolean(flags.force));
+    if (flags.json) return printJson({ store: storeName(location), tenant: result.tenant, dry_run: dryRun, erased: result.erased });
+    return show(result, storeName(location),
+      "Ids, times and the tenant id remain. Postgres keeps the old row versions until (auto)vacuum reclaims them: run VACUUM on the synapsor_ledger tables as their owner to make that happen now. " +
+        "Erased proposals can no longer be approved or applied.");
+  }
+  const path = location.path;
   requireStoreFile(path);
   if (!dryRun) warn(guardLease(path, "store erase", Boolean(flags.force)));
   const { result, walTruncated } = withStoreFile(path, (db) => {
@@ -192,26 +226,26 @@ function erase(flags: EraseFlags): void {
     return { result, walTruncated: compactStore(db, { secureDelete: true }).walTruncated };
   });
   if (flags.json) return printJson({ store: path, tenant: result.tenant, dry_run: dryRun, erased: result.erased, wal_truncated: walTruncated });
-  show(result, path);
+  show(result, path,
+    "Ids, times and the tenant id remain; the file was rebuilt so no free page keeps an old value. Erased proposals can no longer be approved or applied.");
   if (!dryRun && !walTruncated) {
     throw new CliError("The values were erased, but the write-ahead log still holds old pages: another process is reading the store. Stop it and run store vacuum.", EXIT.environment);
   }
 }
 
-function show(result: EraseResult, path: string): void {
-  say([`${result.dryRun ? "Would erase" : "Erased"} the values of tenant ${result.tenant} in ${path}:`]);
+function show(result: EraseResult, store: string, done: string): void {
+  say([`${result.dryRun ? "Would erase" : "Erased"} the values of tenant ${result.tenant} in ${store}:`]);
   process.stdout.write(table(["RECORD", "COUNT"], Object.entries(result.erased).map(([k, n]) => [k, String(n)])));
   say([
     result.dryRun
       ? "Nothing was changed. Run again with --yes to erase."
-      : "Ids, times and the tenant id remain; the file was rebuilt so no free page keeps an old value. Erased proposals can no longer be approved or applied. " +
+      : `${done} ` +
         "Files written by replay export or proposals writeback-job --output live outside the store: delete those yourself.",
   ]);
 }
 
 async function verify(flags: StoreFlags & KeyFlags): Promise<void> {
-  const path = storeOf(flags);
-  const report = await verifyStore(path, flags);
+  const report = await verifyStore(locationOf(flags), flags);
   if (!report.ok) process.exitCode = EXIT.invalid;
   if (flags.json) return printJson(report);
   say(verificationLines(report));

@@ -17,7 +17,7 @@ interface KeyCommandFlags extends KeyFlags {
 }
 
 export function register(program: Command): void {
-  const store = program.command("store").description("The local ledger store");
+  const store = program.command("store").description("The ledger store (a SQLite file, or a Postgres ledger with --store-url-env)");
   registerLifecycle(store);
   const key = store.command("key").description("The keys that seal proposals and approvals (kept outside the store)");
 

@@ -152,7 +152,7 @@ export function openKeys(settings: KeySettings): KeyRing {
 }
 
 /** The URL in the variable, which must be set; messages name the variable, never the value. */
-function ledgerUrl(urlEnv: string): string {
+export function ledgerUrl(urlEnv: string): string {
   const url = process.env[urlEnv];
   if (url === undefined || url.trim() === "") {
     throw new CliError(

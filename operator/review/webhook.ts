@@ -1,8 +1,12 @@
-// Forwards lifecycle events to a local webhook as they are followed: each event is one POST,
-// signed like writeback requests (HMAC-SHA256 over the raw body), so the receiver can trust it.
-// The URL and secret come from env vars named on the command line and are never printed.
+// Forwards lifecycle events to a webhook as they are followed: each event is one POST, signed like
+// writeback requests (HMAC-SHA256 over the raw body), so the receiver can trust it. The body's
+// event_id and the X-Synapsor-Event-Id header carry the ledger's event id: a receiver dedupes by
+// it, because a delivery whose answer was lost (a timeout, a follower killed mid-request) is sent
+// again. The URL and secret come from env vars named on the command line and are never printed.
 
+import type { EventLog } from "../../runtime/ledger/ports.ts";
 import type { LedgerEvent } from "../../runtime/ledger/records.ts";
+import type { Forwarder } from "./follow.ts";
 import { signBody } from "../../runtime/executors/signing.ts";
 
 export interface WebhookTarget {
@@ -11,28 +15,101 @@ export interface WebhookTarget {
   timeoutMs: number;
 }
 
+/** Why one POST did not deliver: a stable code (stored in the deliveries table) and a safe line. */
+export interface WebhookFailure {
+  code: "WEBHOOK_HTTP_STATUS" | "WEBHOOK_TIMEOUT" | "WEBHOOK_UNREACHABLE";
+  message: string;
+}
+
 const ATTEMPTS = 3;
 
-/** Delivers one event; retries twice. Returns a safe one-line problem, or undefined when delivered. */
-export async function deliverEvent(target: WebhookTarget, event: LedgerEvent): Promise<string | undefined> {
+/** One POST of one event. Resolves undefined when the receiver answered 2xx. */
+export async function postEvent(target: WebhookTarget, event: LedgerEvent): Promise<WebhookFailure | undefined> {
   const body = JSON.stringify({ event_id: event.id, type: event.type, proposal_id: event.proposalId ?? null, tenant_id: event.tenantId ?? null, detail: event.detail, created_at: event.createdAt });
   const headers: Record<string, string> = {
     "content-type": "application/json",
     "x-synapsor-event": event.type,
+    "x-synapsor-event-id": String(event.id),
     "x-synapsor-issued-at": new Date().toISOString(),
   };
   if (target.secret) headers["x-synapsor-signature"] = signBody(target.secret, body);
-  let problem = "";
+  try {
+    const response = await fetch(target.url, { method: "POST", headers, body, signal: AbortSignal.timeout(target.timeoutMs) });
+    await response.arrayBuffer();
+    if (response.ok) return undefined;
+    return { code: "WEBHOOK_HTTP_STATUS", message: `the webhook answered HTTP ${response.status}` };
+  } catch (err) {
+    return (err as Error).name === "TimeoutError"
+      ? { code: "WEBHOOK_TIMEOUT", message: "the webhook timed out" }
+      : { code: "WEBHOOK_UNREACHABLE", message: "the webhook is unreachable" };
+  }
+}
+
+/**
+ * Delivers one event from a single follower (a SQLite ledger); retries twice. Returns a safe
+ * one-line problem, or undefined when delivered. Postgres followers claim deliveries instead
+ * (runtime/ledger/postgres/deliveries.ts) so several of them never post one event twice.
+ */
+export async function deliverEvent(target: WebhookTarget, event: LedgerEvent): Promise<string | undefined> {
+  let failure: WebhookFailure | undefined;
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
-    try {
-      const response = await fetch(target.url, { method: "POST", headers, body, signal: AbortSignal.timeout(target.timeoutMs) });
-      await response.arrayBuffer();
-      if (response.ok) return undefined;
-      problem = `the webhook answered HTTP ${response.status}`;
-    } catch (err) {
-      problem = (err as Error).name === "TimeoutError" ? "the webhook timed out" : "the webhook is unreachable";
-    }
+    failure = await postEvent(target, event);
+    if (!failure) return undefined;
     if (attempt < ATTEMPTS) await new Promise((r) => setTimeout(r, 200 * attempt));
   }
-  return `event ${event.id} (${event.type}) not delivered after ${ATTEMPTS} attempts: ${problem}`;
+  return `event ${event.id} (${event.type}) not delivered after ${ATTEMPTS} attempts: ${failure?.message}`;
+}
+
+/** What `events tail --follow` needs from the deliveries table (runtime/ledger/postgres/deliveries.ts). */
+export interface DeliveryClaims {
+  enqueue(eventIds: readonly number[]): Promise<void>;
+  claim(): Promise<{ eventId: number; attempt: number } | undefined>;
+  delivered(eventId: number): Promise<boolean>;
+  failed(eventId: number, code: string): Promise<boolean>;
+}
+
+/** One follower alone (SQLite): every new event is posted by this process, with its retries. */
+export function plainForwarder(target: WebhookTarget, warn: (line: string) => void): Forwarder {
+  return {
+    async seen(events) {
+      for (const event of events) {
+        const problem = await deliverEvent(target, event);
+        if (problem) warn(problem);
+      }
+    },
+    async due() {},
+  };
+}
+
+/**
+ * Several followers on one Postgres ledger: each records the events it sees as deliveries, then
+ * posts whatever it manages to claim, one at a time, until none is due. A failed POST goes back
+ * to the table with its code (retried after a back-off, dead after the last attempt).
+ */
+export function claimedForwarder(claims: DeliveryClaims, events: EventLog, target: WebhookTarget, maxAttempts: number, warn: (line: string) => void): Forwarder {
+  const drain = async () => {
+    for (let claim = await claims.claim(); claim; claim = await claims.claim()) {
+      const event = (await events.list({ afterId: claim.eventId - 1, limit: 1 }))[0];
+      if (event?.id !== claim.eventId) {
+        // Pruned meanwhile (its delivery row went with it, or will): nothing left to send.
+        await claims.failed(claim.eventId, "EVENT_GONE");
+        continue;
+      }
+      const failure = await postEvent(target, event);
+      const kept = failure ? await claims.failed(event.id, failure.code) : await claims.delivered(event.id);
+      if (!kept) warn(`event ${event.id} (${event.type}): the delivery lease ran out before the outcome was recorded; another follower has taken it over.`);
+      else if (failure) {
+        warn(claim.attempt >= maxAttempts
+          ? `event ${event.id} (${event.type}) not delivered after ${claim.attempt} attempts: ${failure.message}; it is dead-lettered (see events deliveries).`
+          : `event ${event.id} (${event.type}) not delivered (attempt ${claim.attempt} of ${maxAttempts}): ${failure.message}; it will be retried.`);
+      }
+    }
+  };
+  return {
+    async seen(page) {
+      await claims.enqueue(page.map((e) => e.id));
+      await drain();
+    },
+    due: drain,
+  };
 }

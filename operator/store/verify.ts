@@ -6,8 +6,10 @@
 import { checkEventChain, type ChainReport } from "../../runtime/ledger/event-chain.ts";
 import type { KeySettings } from "../../runtime/ledger/keys/open-key-ring.ts";
 import { chainedEvents, lastAssignedEventId } from "../../runtime/ledger/sqlite/lifecycle/event-chain-rows.ts";
-import { withLedger, type KeyFlags } from "../review/store.ts";
-import { withStoreFile } from "./open.ts";
+import { LEDGER_SCHEMA } from "../../runtime/ledger/postgres/database.ts";
+import { readEventChain } from "../../runtime/ledger/postgres/lifecycle/chain.ts";
+import { storeName, withLedger, type KeyFlags, type StoreLocation } from "../review/store.ts";
+import { withPostgresStore, withStoreFile } from "./open.ts";
 
 export interface RecordProblem {
   id: string;
@@ -30,19 +32,39 @@ export interface StoreVerification {
   decisions: RecordCheck;
 }
 
-export async function verifyStore(path: string, keys: KeyFlags | KeySettings): Promise<StoreVerification> {
-  const { events, proposals, erasedTenants } = withStoreFile(path, (db) => {
+interface StoredRows {
+  events: ChainReport;
+  proposals: Array<{ id: string; tenant_id: string }>;
+  erasedTenants: Set<string>;
+}
+
+const ERASED_TENANTS = "SELECT DISTINCT tenant_id FROM {events} WHERE type = 'store_tenant_erased' AND tenant_id IS NOT NULL";
+
+function sqliteRows(path: string): StoredRows {
+  return withStoreFile(path, (db) => {
     const events = checkEventChain(chainedEvents(db), lastAssignedEventId(db));
     const proposals = db.read(() => db.prepare("SELECT id, tenant_id FROM proposals ORDER BY rowid").all()) as Array<{ id: string; tenant_id: string }>;
-    const erasedTenants = new Set(
-      (db.read(() => db.prepare("SELECT DISTINCT tenant_id FROM events WHERE type = 'store_tenant_erased' AND tenant_id IS NOT NULL").all()) as Array<{ tenant_id: string }>)
-        .map((r) => r.tenant_id),
-    );
-    return { events, proposals, erasedTenants };
+    const erased = db.read(() => db.prepare(ERASED_TENANTS.replace("{events}", "events")).all()) as Array<{ tenant_id: string }>;
+    return { events, proposals, erasedTenants: new Set(erased.map((r) => r.tenant_id)) };
   });
+}
+
+async function postgresRows(urlEnv: string): Promise<StoredRows> {
+  return withPostgresStore(urlEnv, async (db) => {
+    const chain = await readEventChain(db);
+    const events = checkEventChain(chain.events, chain.lastAssignedId);
+    const proposals = (await db.query("read", `SELECT id, tenant_id FROM ${LEDGER_SCHEMA}.proposals ORDER BY created_at, id`)) as Array<{ id: string; tenant_id: string }>;
+    const erased = (await db.query("read", ERASED_TENANTS.replace("{events}", `${LEDGER_SCHEMA}.events`))) as Array<{ tenant_id: string }>;
+    return { events, proposals, erasedTenants: new Set(erased.map((r) => r.tenant_id)) };
+  });
+}
+
+export async function verifyStore(store: StoreLocation | string, keys: KeyFlags | KeySettings): Promise<StoreVerification> {
+  const location: StoreLocation = typeof store === "string" ? { kind: "sqlite", path: store } : store;
+  const { events, proposals, erasedTenants } = location.kind === "sqlite" ? sqliteRows(location.path) : await postgresRows(location.urlEnv);
   const proposalCheck: RecordCheck = { checked: 0, verified: 0, erased: 0, problems: [] };
   const decisionCheck: RecordCheck = { checked: 0, verified: 0, erased: 0, problems: [] };
-  await withLedger(path, async (ledger) => {
+  await withLedger(location, async (ledger) => {
     for (const { id, tenant_id: tenant } of proposals) {
       const proposal = await ledger.proposals.get(id);
       if (!proposal) continue;
@@ -53,7 +75,7 @@ export async function verifyStore(path: string, keys: KeyFlags | KeySettings): P
   }, keys);
   return {
     ok: events.problems.length === 0 && proposalCheck.problems.length === 0 && decisionCheck.problems.length === 0,
-    store: path,
+    store: storeName(location),
     events,
     proposals: proposalCheck,
     decisions: decisionCheck,

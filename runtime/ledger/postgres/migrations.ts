@@ -191,6 +191,32 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigrationStep[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: "webhook deliveries claimed per event with a lease",
+    // One row per (endpoint, event): followers on several replicas claim a row with FOR UPDATE
+    // SKIP LOCKED and a lease (deliveries.ts), so one of them posts each event. `endpoint` is a
+    // hash of the webhook URL, never the URL (it may carry a token). A pruned event takes its
+    // delivery rows with it.
+    sql: `
+      CREATE TABLE ${S}.webhook_deliveries (
+        endpoint TEXT NOT NULL,
+        event_id BIGINT NOT NULL REFERENCES ${S}.events (id) ON DELETE CASCADE,
+        state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivering', 'delivered', 'dead')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        holder TEXT,
+        lease_until TIMESTAMPTZ,
+        next_attempt_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+        last_error TEXT,
+        delivered_at TIMESTAMPTZ,
+        created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+        PRIMARY KEY (endpoint, event_id)
+      );
+      CREATE INDEX webhook_deliveries_due ON ${S}.webhook_deliveries (endpoint, event_id)
+        WHERE state IN ('pending', 'delivering');
+      CREATE INDEX webhook_deliveries_event ON ${S}.webhook_deliveries (event_id);
+    `,
+  },
 ];
 
 /**
