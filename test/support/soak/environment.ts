@@ -16,7 +16,7 @@ import { startStallProxy, type StallProxy } from "../stall-proxy.ts";
 import { startBalancer, type Balancer } from "./balancer.ts";
 import { createPrivateCluster, type PrivateCluster } from "./cluster.ts";
 import { atExit } from "./exit-cleanup.ts";
-import { sqliteFactory, type LedgerBackend, type LedgerFactory } from "./ledger-backend.ts";
+import { defaultFactory, type LedgerBackend, type LedgerFactory } from "./ledger-backend.ts";
 import { TENANT } from "./load.ts";
 
 export interface EnvironmentOptions {
@@ -27,7 +27,7 @@ export interface EnvironmentOptions {
   statementTimeoutMs: number;
   /** Connections per replica and source. */
   poolSize: number;
-  /** Makes the ledger backend for a work directory (default: one shared SQLite file). */
+  /** Makes the ledger backend for a work directory (default: a Postgres database on the shared server). */
   ledger?: LedgerFactory;
 }
 
@@ -112,7 +112,7 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Soa
     // The ledger first: a backend this build cannot run refuses before a cluster is made.
     const token = randomBytes(24).toString("hex");
     const ledgerKey = randomBytes(32).toString("base64");
-    const ledger = await (options.ledger ?? sqliteFactory)(work, ledgerKey);
+    const ledger = await (options.ledger ?? defaultFactory)(work, ledgerKey);
     if (ledger.close) cleanups.push(() => ledger.close!());
     const cluster = await createPrivateCluster();
     cleanups.push(() => cluster.drop());

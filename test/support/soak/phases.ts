@@ -36,6 +36,12 @@ export interface PhaseSettings {
   /** After the fault ended, calls started this much later must all succeed. */
   recoveryMs: number;
   statementTimeoutMs: number;
+  /**
+   * After the kill, wait (at most this long) until the killed replica's heartbeat row is marked
+   * stale (Postgres ledger: three missed 10 s heartbeats, so up to ~30 s). 0: only check that the
+   * row is still there and was not refreshed after the kill (the short run).
+   */
+  staleWaitMs?: number;
 }
 
 /** A fault phase that has not ended by then is cut off (and its recovery check fails). */
@@ -303,6 +309,7 @@ export function proxyFault(env: SoakEnvironment, settings: PhaseSettings, mode: 
 /** (b) One replica is killed with SIGKILL while reads and proposals run. */
 export function killReplica(env: SoakEnvironment, settings: PhaseSettings): Promise<PhaseReport> {
   const victim = env.replicas[env.replicas.length - 1]!;
+  let killedAt = 0;
   return loadPhase(env, settings, {
     name: "replica SIGKILL under load",
     durationMs: settings.faultLoadMs,
@@ -312,6 +319,7 @@ export function killReplica(env: SoakEnvironment, settings: PhaseSettings): Prom
     async fault(now) {
       await sleep(1000);
       const from = now();
+      killedAt = Date.now();
       victim.process.child.kill("SIGKILL");
       await new Promise((r) => (victim.process.child.exitCode !== null || victim.process.child.signalCode !== null ? r(undefined) : victim.process.child.once("exit", r)));
       return { from, to: now() };
@@ -339,9 +347,36 @@ export function killReplica(env: SoakEnvironment, settings: PhaseSettings): Prom
           `exit ${verify.code}: ${verify.stdout.slice(0, 300)}${verify.stderr.slice(0, 300)}`,
         ),
         check("every proposal a client was answered for is stored, verifies and is in review_required", result.proposals.length > 0 && unverified.length === 0, `${unverified.length} of ${result.proposals.length} bad`),
+        ...(await heartbeatChecks(env, victim.process.child.pid!, killedAt, settings.staleWaitMs ?? 0)),
       ];
     },
   });
+}
+
+/**
+ * A ledger shared by replicas (Postgres) keeps a heartbeat row per server. The killed replica
+ * could not delete its row: it must still be there, not refreshed since the kill, and (given time)
+ * marked stale, while the survivors' rows stay live. A SQLite ledger has no rows (its file lease
+ * is per server): no checks.
+ */
+async function heartbeatChecks(env: SoakEnvironment, victimPid: number, killedAt: number, staleWaitMs: number): Promise<Check[]> {
+  const list = () => env.ledger.withLedger(async (ledger) => (ledger.listServers ? ledger.listServers() : undefined));
+  let rows = await list();
+  if (!rows) return [];
+  const deadline = performance.now() + staleWaitMs;
+  while (staleWaitMs > 0 && !rows.find((r) => r.pid === victimPid)?.stale && performance.now() < deadline) {
+    await sleep(1000);
+    rows = (await list())!;
+  }
+  const victim = rows.find((r) => r.pid === victimPid);
+  const survivors = env.replicas.map((r) => r.process.child).filter((c) => c.pid !== victimPid && c.signalCode === null && c.exitCode === null);
+  const survivorRows = survivors.map((c) => rows.find((r) => r.pid === c.pid));
+  const show = JSON.stringify(rows.map((r) => ({ pid: r.pid, heartbeat_at: r.heartbeatAt, stale: r.stale })));
+  return [
+    check("the killed replica's heartbeat row is left behind, not refreshed since the kill", victim !== undefined && Date.parse(victim.heartbeatAt) <= killedAt, show),
+    ...(staleWaitMs > 0 ? [check(`the killed replica's heartbeat row is marked stale (within ${staleWaitMs / 1000} s)`, victim?.stale === true, show)] : []),
+    check("every surviving replica's heartbeat row is live", survivorRows.every((r) => r !== undefined && !r.stale), show),
+  ];
 }
 
 /** (d) Approvals and applies of one proposal raced from several CLI processes. */
