@@ -105,8 +105,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       phases.push(phase);
       options.onPhase?.(phase);
     }
+    // Right after the kill (the last phase): every proposal and decision MAC, the event chain.
     const verify = await env.cli(["store", "verify", ...env.ledger.cliArgs, "--json"]);
-    final.push({ name: "the whole ledger verifies at the end (store verify)", ok: verify.code === 0, ...(verify.code === 0 ? {} : { detail: verify.stdout.slice(0, 400) + verify.stderr.slice(0, 400) }) });
+    let verified = false;
+    try {
+      verified = verify.code === 0 && JSON.parse(verify.stdout).ok === true;
+    } catch {}
+    final.push({ name: "the whole ledger verifies at the end (store verify: every proposal and decision, the event chain)", ok: verified, ...(verified ? {} : { detail: verify.stdout.slice(0, 400) + verify.stderr.slice(0, 400) }) });
   } finally {
     await env.close();
   }

@@ -326,11 +326,8 @@ export function killReplica(env: SoakEnvironment, settings: PhaseSettings): Prom
     },
     async after(result) {
       const lost = result.calls.filter((c) => c.code === REPLICA_LOST).length;
-      const verify = await env.cli(["store", "verify", ...env.ledger.cliArgs, "--json"]);
-      let report: any;
-      try {
-        report = JSON.parse(verify.stdout);
-      } catch {}
+      // `store verify` over the whole ledger runs once, right after this phase (harness.ts): this
+      // is the last phase, so a second CLI start here would check the same rows again.
       const unverified = await env.ledger.withLedger(async (ledger) => {
         const bad: string[] = [];
         for (const id of result.proposals) {
@@ -341,11 +338,6 @@ export function killReplica(env: SoakEnvironment, settings: PhaseSettings): Prom
       });
       return [
         check(`calls cut off by the kill are bounded (≤ ${settings.clients} clients)`, lost <= settings.clients, `${lost} cut off`),
-        check(
-          "store verify: every proposal and decision verifies, the event chain is whole",
-          verify.code === 0 && report?.ok === true,
-          `exit ${verify.code}: ${verify.stdout.slice(0, 300)}${verify.stderr.slice(0, 300)}`,
-        ),
         check("every proposal a client was answered for is stored, verifies and is in review_required", result.proposals.length > 0 && unverified.length === 0, `${unverified.length} of ${result.proposals.length} bad`),
         ...(await heartbeatChecks(env, victim.process.child.pid!, killedAt, settings.staleWaitMs ?? 0)),
       ];
