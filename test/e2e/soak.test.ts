@@ -1,7 +1,8 @@
 // The short run of the load and fault suite (`npm run soak` is the long one; docs/reliability.md):
 // three replicas of the compiled example behind a balancer on one Postgres ledger, 16 clients
-// checked answer by answer, and every fault once: the source restarted under load and in the idle window, a stalling and a
-// resetting proxy, racing approvals and applies from several CLI processes, a replica SIGKILLed.
+// checked answer by answer, and every fault once: the source restarted under load and in the idle
+// window, a stalling and a resetting proxy, racing approvals and applies from several CLI
+// processes, a replica SIGKILLed.
 // Each of the harness's checks is one assertion here.
 
 import { before, describe, test } from "node:test";
