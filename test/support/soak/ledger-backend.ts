@@ -9,11 +9,10 @@
 import { join } from "node:path";
 import type { Ledger } from "../../../runtime/ledger/ports.ts";
 import { withLedger } from "../../../operator/review/store.ts";
-import { withStoreFile } from "../../../operator/store/open.ts";
+import { withPostgresStore, withStoreFile } from "../../../operator/store/open.ts";
 import { countStore } from "../../../runtime/ledger/sqlite/lifecycle/stats.ts";
-import { openLedger } from "../../../runtime/ledger/open.ts";
+import { openLedger, type PostgresLedgerLocation } from "../../../runtime/ledger/open.ts";
 import { countPostgresLedger } from "../../../runtime/ledger/postgres/lifecycle/stats.ts";
-import { withPostgresStore } from "../../../operator/store/open.ts";
 import { createPostgresDatabase } from "../databases.ts";
 
 /** The variable the replicas and the CLI read the shared ledger keys from (one MAC key for all). */
@@ -90,11 +89,6 @@ async function withEnv<T>(vars: Record<string, string>, work: () => Promise<T>):
   }
 }
 
-/** Where a Postgres ledger lives: its URL (never printed) and the variable that carries it. */
-export interface PostgresLedgerLocation {
-  url: string;
-  urlEnv: string;
-}
 
 /**
  * The Postgres ledger: the contract names SOAK_LEDGER_URL in storage.postgres_url_env; replicas
