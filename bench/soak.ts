@@ -8,15 +8,16 @@ import { parseArgs } from "node:util";
 import { SHORT, SOAK, runSoak } from "../test/support/soak/harness.ts";
 import type { PhaseReport } from "../test/support/soak/phases.ts";
 import { formatReport } from "../test/support/soak/report.ts";
-import { postgresFactory } from "../test/support/soak/ledger-backend.ts";
+import { LEDGER_NAMES, sqliteFactory } from "../test/support/soak/ledger-backend.ts";
 
 const USAGE = `Usage: npm run soak -- [options]
 
   --duration S     seconds of steady load before the faults (default ${SOAK.durationMs / 1000})
   --clients N      concurrent clients, 16 to 64 (default ${SOAK.clients})
   --replicas N     replicas of the compiled server, 2 or 3 (default ${SOAK.replicas})
-  --ledger KIND    sqlite (default: one file shared by the replicas) or postgres (a database
-                   on the shared server; needs the Postgres ledger, branch i12-pg-ledger)
+  --ledger KIND    postgres (default: a database on the shared server, named by the
+                   contract's storage.postgres_url_env) or sqlite (one file shared by the
+                   replicas with --allow-concurrent-store)
   --short          the short run's settings (what npm test runs)
   --json           print the report as JSON
   -h, --help       this text
@@ -39,7 +40,7 @@ const { values } = parseArgs({
     clients: { type: "string" },
     replicas: { type: "string" },
     short: { type: "boolean" },
-    ledger: { type: "string", default: "sqlite" },
+    ledger: { type: "string", default: "postgres" },
     json: { type: "boolean" },
     help: { type: "boolean", short: "h" },
   },
@@ -61,8 +62,8 @@ const options = {
   ...(duration !== undefined ? { durationMs: duration * 1000 } : {}),
   clients: whole("clients", values.clients, 16, 64) ?? base.clients,
   replicas: whole("replicas", values.replicas, 2, 3) ?? base.replicas,
-  // The Postgres ledger's opener goes here once it is merged: postgresFactory((p) => openLedger({ postgres: p })).
-  ...(values.ledger === "postgres" ? { ledger: postgresFactory(), ledgerName: "postgres (one database on the shared server)" } : {}),
+  // The harness's default is the Postgres ledger; --ledger sqlite swaps in the shared file.
+  ...(values.ledger === "sqlite" ? { ledger: sqliteFactory, ledgerName: LEDGER_NAMES.sqlite } : {}),
   onPhase: values.json ? undefined : (p: PhaseReport) => {
     console.error(`soak: ${p.name}: ${p.checks.filter((c) => c.ok).length}/${p.checks.length} checks passed (${((performance.now() - began) / 1000).toFixed(0)} s)`);
     for (const c of p.checks) if (!c.ok) console.error(`soak:   FAILED ${c.name}: ${c.detail ?? ""}`);

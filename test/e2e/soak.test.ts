@@ -1,7 +1,8 @@
 // The short run of the load and fault suite (`npm run soak` is the long one; docs/reliability.md):
-// three replicas of the compiled example behind a balancer, 16 clients checked answer by answer,
-// and every fault once: the source restarted under load and in the idle window, a stalling and a
-// resetting proxy, racing approvals and applies from several CLI processes, a replica SIGKILLed.
+// three replicas of the compiled example behind a balancer on one Postgres ledger, 16 clients
+// checked answer by answer, and every fault once: the source restarted under load and in the idle
+// window, a stalling and a resetting proxy, racing approvals and applies from several CLI
+// processes, a replica SIGKILLed.
 // Each of the harness's checks is one assertion here.
 
 import { before, describe, test } from "node:test";
@@ -46,6 +47,12 @@ describe("soak (short): replicas under load and faults", { skip }, () => {
       if (phase.summary) assert.ok(phase.summary.ok > 0, "calls succeeded");
     });
   }
+
+  test("it ran on the Postgres ledger, with the heartbeat rows checked", () => {
+    assert.match(report.options.ledger, /^postgres/);
+    const kill = report.phases.find((p) => p.name === "replica SIGKILL under load");
+    assert.ok(kill?.checks.some((c) => c.name.includes("heartbeat row is left behind")), "no heartbeat check ran");
+  });
 
   test("the ledger verifies at the end", () => {
     for (const c of report.final) assert.ok(c.ok, `${c.name}: ${c.detail ?? ""}`);

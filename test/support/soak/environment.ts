@@ -16,7 +16,7 @@ import { startStallProxy, type StallProxy } from "../stall-proxy.ts";
 import { startBalancer, type Balancer } from "./balancer.ts";
 import { createPrivateCluster, type PrivateCluster } from "./cluster.ts";
 import { atExit } from "./exit-cleanup.ts";
-import { sqliteFactory, type LedgerBackend, type LedgerFactory } from "./ledger-backend.ts";
+import { defaultFactory, type LedgerBackend, type LedgerFactory } from "./ledger-backend.ts";
 import { TENANT } from "./load.ts";
 
 export interface EnvironmentOptions {
@@ -27,7 +27,7 @@ export interface EnvironmentOptions {
   statementTimeoutMs: number;
   /** Connections per replica and source. */
   poolSize: number;
-  /** Makes the ledger backend for a work directory (default: one shared SQLite file). */
+  /** Makes the ledger backend for a work directory (default: a Postgres database on the shared server). */
   ledger?: LedgerFactory;
 }
 
@@ -112,59 +112,73 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Soa
     // The ledger first: a backend this build cannot run refuses before a cluster is made.
     const token = randomBytes(24).toString("hex");
     const ledgerKey = randomBytes(32).toString("base64");
-    const ledger = await (options.ledger ?? sqliteFactory)(work, ledgerKey);
+    const ledger = await (options.ledger ?? defaultFactory)(work, ledgerKey);
     if (ledger.close) cleanups.push(() => ledger.close!());
-    const cluster = await createPrivateCluster();
-    cleanups.push(() => cluster.drop());
-    const admin = new pg.Client({ connectionString: cluster.urlFor("postgres") });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${DATABASE}`);
-    await admin.end();
-    const source = clusterDatabase(cluster);
-    await seedExample(source);
-    await seedInvoiceVolume(source, options.invoices);
-    await source.exec(WRITE_COUNTER);
-    // The volume rows are n = 1..max (INV-10001 up); TENANT's are n = 5 + 5k (example.ts).
-    const max = (await sourceRows<{ max: number }>(source.url, "SELECT max(substr(id, 5)::int) - 10000 AS max FROM invoices WHERE length(id) >= 9"))[0]!.max;
-    const invoicesPerTenant = Math.floor((max - 5) / 5) + 1;
-
-
-    // The writer role gets exactly the grants the CLI prints, as an operator would run them.
-    const migration = await runCli(["writeback", "migration", "--engine", "postgres"]);
-    if (migration.code !== 0) throw new Error(`writeback migration: ${migration.stderr}`);
-    await source.exec(migration.stdout);
-    await source.exec(`CREATE ROLE ${WRITER} LOGIN`);
-
+    // The source cluster (make, seed) and the example's build (CLI processes that need no
+    // database) do not depend on each other: both at once, which is most of the set-up time.
     const config = exampleConfigFor("postgres");
     config.sources.app_db.statement_timeout_ms = options.statementTimeoutMs;
     ledger.configure(config);
     const configPath = join(work, "synapsor.runner.json");
     writeFileSync(configPath, JSON.stringify(config, null, 2) + "\n");
-    const writeUrl = new URL(cluster.urlFor(DATABASE));
-    writeUrl.username = WRITER;
-    const readUrl = cluster.urlFor(DATABASE);
-    const env: NodeJS.ProcessEnv = {
+    const baseEnv: NodeJS.ProcessEnv = {
       PATH: process.env.PATH ?? "",
-      SUPPORT_DB_READ_URL: readUrl,
-      SUPPORT_DB_WRITE_URL: writeUrl.toString(),
       SYNAPSOR_TENANT_ID: TENANT,
       SYNAPSOR_PRINCIPAL: "soak-agent",
       SOAK_TOKEN: token,
       ...ledger.env,
     };
-    const cli = (args: string[]) => runCli(args, { env, timeoutMs: 60_000 });
-    const grants = await cli(["writeback", "grants", "--engine", "postgres", "--writer-role", WRITER, "--config", configPath]);
-    if (grants.code !== 0) throw new Error(`writeback grants: ${grants.stderr}`);
-    await source.exec(grants.stdout);
-
-    const outDir = join(work, "out");
-    const built = await cli(["build", "--config", configPath, "--out", outDir, "--schema", join(EXAMPLE_DIR, "synapsor.schema.json")]);
-    if (built.code !== 0) throw new Error(`build failed: ${built.stderr}${built.stdout}`);
-    // The operator's view: server.mjs alone in a directory without node_modules.
     const runDir = join(work, "run");
-    mkdirSync(runDir);
     const serverPath = join(runDir, "server.mjs");
-    copyFileSync(join(outDir, "server.mjs"), serverPath);
+    const snapshot = join(EXAMPLE_DIR, "synapsor.schema.json");
+    const building = (async () => {
+      const cli = (args: string[]) => runCli(args, { env: baseEnv, timeoutMs: 60_000 });
+      const [migration, grants, built] = await Promise.all([
+        cli(["writeback", "migration", "--engine", "postgres"]),
+        // From the example's schema snapshot, as the build: the source is not up yet.
+        cli(["writeback", "grants", "--engine", "postgres", "--writer-role", WRITER, "--config", configPath, "--schema-snapshot", snapshot]),
+        cli(["build", "--config", configPath, "--out", join(work, "out"), "--schema", snapshot]),
+      ]);
+      if (migration.code !== 0) throw new Error(`writeback migration: ${migration.stderr}`);
+      if (grants.code !== 0) throw new Error(`writeback grants: ${grants.stderr}`);
+      if (built.code !== 0) throw new Error(`build failed: ${built.stderr}${built.stdout}`);
+      // The operator's view: server.mjs alone in a directory without node_modules.
+      mkdirSync(runDir);
+      copyFileSync(join(work, "out", "server.mjs"), serverPath);
+      return { migration: migration.stdout, grants: grants.stdout };
+    })();
+    const seeding = (async () => {
+      const cluster = await createPrivateCluster();
+      cleanups.push(() => cluster.drop());
+      const admin = new pg.Client({ connectionString: cluster.urlFor("postgres") });
+      await admin.connect();
+      await admin.query(`CREATE DATABASE ${DATABASE}`);
+      await admin.end();
+      const source = clusterDatabase(cluster);
+      await seedExample(source);
+      await seedInvoiceVolume(source, options.invoices);
+      await source.exec(WRITE_COUNTER);
+      return { cluster, source };
+    })();
+    // Both settle before anything is torn down (a cluster half-made when the build failed is dropped too).
+    const [builtResult, seededResult] = await Promise.allSettled([building, seeding]);
+    if (builtResult.status === "rejected") throw builtResult.reason;
+    if (seededResult.status === "rejected") throw seededResult.reason;
+    const { cluster, source } = seededResult.value;
+    // The volume rows are n = 1..max (INV-10001 up); TENANT's are n = 5 + 5k (example.ts).
+    const max = (await sourceRows<{ max: number }>(source.url, "SELECT max(substr(id, 5)::int) - 10000 AS max FROM invoices WHERE length(id) >= 9"))[0]!.max;
+    const invoicesPerTenant = Math.floor((max - 5) / 5) + 1;
+
+    // The writer role gets exactly the grants the CLI prints, as an operator would run them.
+    await source.exec(builtResult.value.migration);
+    await source.exec(`CREATE ROLE ${WRITER} LOGIN`);
+    await source.exec(builtResult.value.grants);
+
+    const writeUrl = new URL(cluster.urlFor(DATABASE));
+    writeUrl.username = WRITER;
+    const readUrl = cluster.urlFor(DATABASE);
+    const env: NodeJS.ProcessEnv = { ...baseEnv, SUPPORT_DB_READ_URL: readUrl, SUPPORT_DB_WRITE_URL: writeUrl.toString() };
+    const cli = (args: string[]) => runCli(args, { env, timeoutMs: 60_000 });
 
     const target = new URL(readUrl);
     const proxy = await startStallProxy(target.hostname, Number(target.port));
@@ -173,17 +187,21 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Soa
     const replicas: Replica[] = [];
     // A replica the suite killed has exited already (by signal: exitCode stays null).
     cleanups.push(() => Promise.all(replicas.filter((r) => r.process.child.signalCode === null).map((r) => r.process.stop())));
-    // One after another: the first one creates and migrates the ledger.
-    for (let index = 0; index < options.replicas; index++) {
+    const startReplica = async (index: number) => {
       const replicaEnv = { ...(env as Record<string, string>), SUPPORT_DB_READ_URL: index === 0 ? proxy.urlFor(readUrl) : readUrl };
       const server = await spawnHttpServer(serverPath, runDir, replicaEnv, [
         "--auth-token-env", "SOAK_TOKEN", "--pool-size", String(options.poolSize), ...ledger.serverArgs,
       ]);
-      replicas.push({ index, url: server.url, process: server });
+      replicas[index] = { index, url: server.url, process: server };
       // Interrupted before close(): the replicas must not outlive the suite.
       const forget = atExit(() => void server.child.kill("SIGKILL"));
       server.child.once("exit", forget);
-    }
+    };
+    // The first one alone (it creates and migrates the ledger), then the others together.
+    await startReplica(0);
+    const rest = await Promise.allSettled(Array.from({ length: options.replicas - 1 }, (_, i) => startReplica(i + 1)));
+    const failed = rest.find((r) => r.status === "rejected");
+    if (failed) throw failed.reason;
     const balancer = await startBalancer(replicas.map((r) => r.url));
     cleanups.push(() => balancer.close());
 

@@ -6,7 +6,7 @@
 import { cpus, loadavg } from "node:os";
 import { queryDeadlineMs } from "../../../runtime/db/limits.ts";
 import { startEnvironment } from "./environment.ts";
-import type { LedgerFactory } from "./ledger-backend.ts";
+import { LEDGER_NAMES, type LedgerFactory } from "./ledger-backend.ts";
 import { idleWindow, killReplica, proxyFault, racingReview, sourceRestart, steady, type Check, type PhaseReport, type PhaseSettings } from "./phases.ts";
 
 export interface SoakOptions {
@@ -23,7 +23,9 @@ export interface SoakOptions {
   invoices: number;
   statementTimeoutMs: number;
   poolSize: number;
-  /** Default: one SQLite file shared by the replicas. */
+  /** How long the kill phase waits for the killed replica's heartbeat row to turn stale (0: no wait). */
+  staleWaitMs: number;
+  /** Default: a Postgres ledger on the shared server (ledger-backend.ts). */
   ledger?: LedgerFactory;
   /** How the report names the ledger backend. */
   ledgerName?: string;
@@ -50,6 +52,7 @@ export const SHORT: Omit<SoakOptions, "ledger" | "ledgerName" | "onPhase"> = {
   invoices: 5000,
   statementTimeoutMs: 500,
   poolSize: 4,
+  staleWaitMs: 0,
 };
 
 export const SOAK: Omit<SoakOptions, "ledger" | "ledgerName" | "onPhase"> = {
@@ -63,6 +66,8 @@ export const SOAK: Omit<SoakOptions, "ledger" | "ledgerName" | "onPhase"> = {
   invoices: 50_000,
   statementTimeoutMs: 1000,
   poolSize: 8,
+  // Three missed 10 s heartbeats, plus slack for a busy machine.
+  staleWaitMs: 45_000,
 };
 
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
@@ -82,6 +87,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       faultLoadMs: options.faultLoadMs,
       recoveryMs: options.recoveryMs,
       statementTimeoutMs: options.statementTimeoutMs,
+      staleWaitMs: options.staleWaitMs,
     };
     const steps: Array<() => Promise<PhaseReport>> = [
       () => steady(env, settings, options.durationMs),
@@ -99,8 +105,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       phases.push(phase);
       options.onPhase?.(phase);
     }
+    // Right after the kill (the last phase): every proposal and decision MAC, the event chain.
     const verify = await env.cli(["store", "verify", ...env.ledger.cliArgs, "--json"]);
-    final.push({ name: "the whole ledger verifies at the end (store verify)", ok: verify.code === 0, ...(verify.code === 0 ? {} : { detail: verify.stdout.slice(0, 400) + verify.stderr.slice(0, 400) }) });
+    let verified = false;
+    try {
+      verified = verify.code === 0 && JSON.parse(verify.stdout).ok === true;
+    } catch {}
+    final.push({ name: "the whole ledger verifies at the end (store verify: every proposal and decision, the event chain)", ok: verified, ...(verified ? {} : { detail: verify.stdout.slice(0, 400) + verify.stderr.slice(0, 400) }) });
   } finally {
     await env.close();
   }
@@ -109,7 +120,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   return {
     ok,
     machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "unknown", node: process.versions.node, loadAverageBefore, loadAverageAfter: loadavg() },
-    options: { ...plain, ledger: ledgerName ?? "sqlite (shared file, --allow-concurrent-store)" },
+    options: { ...plain, ledger: ledgerName ?? LEDGER_NAMES.postgres },
     phases,
     final,
   };

@@ -1,16 +1,18 @@
-// Where the replicas keep their ledger, as one harness option. Today: one SQLite file shared by
-// every replica (each started with --allow-concurrent-store, since a SQLite ledger is meant for
-// one server). With the Postgres ledger (issue 12, item 1), the contract's storage.postgres_url_env
-// names the ledger's URL variable and every command takes --store-url-env VAR instead of --store:
-// `postgresLedger` below is that one change, and everything else in the suite reads the ledger
-// only through these args and `withLedger`, so it runs unchanged on either backend.
+// Where the replicas keep their ledger, as one harness option. By default (what the issue asks
+// for) a Postgres database on the shared server: the contract's storage.postgres_url_env names the
+// ledger's URL variable, replicas start without --store, every CLI command takes --store-url-env
+// VAR, and all of them share one MAC key from SYNAPSOR_LEDGER_KEY. The alternative is one SQLite
+// file shared by every replica (each started with --allow-concurrent-store, since a SQLite ledger
+// is meant for one server). Everything else in the suite reads the ledger only through these args,
+// `countEvidence` and `withLedger`, so it runs unchanged on either backend.
 
 import { join } from "node:path";
 import type { Ledger } from "../../../runtime/ledger/ports.ts";
 import { withLedger } from "../../../operator/review/store.ts";
-import { withStoreFile } from "../../../operator/store/open.ts";
+import { withPostgresStore, withStoreFile } from "../../../operator/store/open.ts";
 import { countStore } from "../../../runtime/ledger/sqlite/lifecycle/stats.ts";
-import { runCli } from "../cli.ts";
+import { openLedger, type PostgresLedgerLocation } from "../../../runtime/ledger/open.ts";
+import { countPostgresLedger } from "../../../runtime/ledger/postgres/lifecycle/stats.ts";
 import { createPostgresDatabase } from "../databases.ts";
 
 /** The variable the replicas and the CLI read the shared ledger keys from (one MAC key for all). */
@@ -41,16 +43,23 @@ export const sqliteFactory: LedgerFactory = async (dir, key) => sqliteLedger(dir
 
 /**
  * A Postgres ledger in a fresh database on the shared server (not the source cluster the suite
- * restarts), dropped at the end. Until the Postgres ledger is merged, `open` is undefined and the
- * run stops before it starts anything, saying so.
+ * restarts), dropped at the end. `open` opens it in this process (the suite's own checks).
  */
-export function postgresFactory(open?: (location: PostgresLedgerLocation) => Promise<Ledger>): LedgerFactory {
+export function postgresFactory(open: (location: PostgresLedgerLocation) => Promise<Ledger>): LedgerFactory {
   return async (_dir, key) => {
-    if (!open) throw new Error("the Postgres ledger is not in this build yet (branch i12-pg-ledger); run with --ledger sqlite");
     const db = await createPostgresDatabase("srsoakledger");
     return { ...postgresLedger(db.url, key, open), close: () => db.drop() };
   };
 }
+
+/** The default backend: the Postgres ledger, opened through the same function the servers use. */
+export const defaultFactory: LedgerFactory = postgresFactory((location) => openLedger({ postgres: location }));
+
+/** How a report names each backend. */
+export const LEDGER_NAMES = {
+  postgres: "postgres (one database on the shared server, storage.postgres_url_env)",
+  sqlite: "sqlite (shared file, --allow-concurrent-store)",
+} as const;
 
 export function sqliteLedger(dir: string, key: string): LedgerBackend {
   const path = join(dir, "ledger.db");
@@ -80,21 +89,15 @@ async function withEnv<T>(vars: Record<string, string>, work: () => Promise<T>):
   }
 }
 
-/** Where a Postgres ledger lives: its URL (never printed) and the variable that carries it. */
-export interface PostgresLedgerLocation {
-  url: string;
-  urlEnv: string;
-}
 
 /**
- * The Postgres ledger (branch i12-pg-ledger): the contract names SOAK_LEDGER_URL in
- * storage.postgres_url_env; replicas start without --store; commands take --store-url-env.
- * `open` opens it in this process; with that branch merged it is
- * `(location) => openLedger({ postgres: location })` from runtime/ledger/open.ts.
+ * The Postgres ledger: the contract names SOAK_LEDGER_URL in storage.postgres_url_env; replicas
+ * start without --store; commands take --store-url-env. `open` opens it in this process.
  * `url` should be a database outside the source cluster, which the suite restarts.
  */
-export function postgresLedger(url: string, key: string, open?: (location: PostgresLedgerLocation) => Promise<Ledger>): LedgerBackend {
+export function postgresLedger(url: string, key: string, open: (location: PostgresLedgerLocation) => Promise<Ledger>): LedgerBackend {
   const urlEnv = "SOAK_LEDGER_URL";
+  const vars = { [urlEnv]: url, [LEDGER_KEY_ENV]: key };
   return {
     kind: "postgres",
     configure(config) {
@@ -103,23 +106,17 @@ export function postgresLedger(url: string, key: string, open?: (location: Postg
     },
     serverArgs: [],
     cliArgs: ["--store-url-env", urlEnv],
-    env: { [urlEnv]: url, [LEDGER_KEY_ENV]: key },
-    async countEvidence() {
-      if (!open) throw new Error("the Postgres ledger is not in this build yet (branch i12-pg-ledger); run with the SQLite ledger");
-      const r = await runCli(["store", "stats", "--store-url-env", urlEnv, "--json"], { env: { ...process.env, [urlEnv]: url, [LEDGER_KEY_ENV]: key } });
-      if (r.code !== 0) throw new Error(`store stats failed: ${r.stderr}`);
-      return JSON.parse(r.stdout).records.evidence as number;
-    },
-    async withLedger(work) {
-      if (!open) throw new Error("the Postgres ledger is not in this build yet (branch i12-pg-ledger); run with the SQLite ledger");
-      return withEnv({ [urlEnv]: url, [LEDGER_KEY_ENV]: key }, async () => {
+    env: vars,
+    // In process, with the function `store stats` counts with (as for SQLite: no CLI start per phase).
+    countEvidence: () => withEnv(vars, () => withPostgresStore(urlEnv, countPostgresLedger)).then((s) => s.records.evidence),
+    withLedger: (work) =>
+      withEnv(vars, async () => {
         const ledger = await open({ url, urlEnv });
         try {
           return await work(ledger);
         } finally {
           await ledger.close();
         }
-      });
-    },
+      }),
   };
 }
