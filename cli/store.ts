@@ -6,13 +6,14 @@ import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { keyFilePath, rotateKeyFile } from "../runtime/ledger/keys/key-file.ts";
 import { LedgerKeyError, type LedgerKey } from "../runtime/ledger/keys/key-ring.ts";
-import { keySettings, openKeys, withKeyOptions, type KeyFlags } from "../operator/review/store.ts";
+import { explicitStoreLocation, keySettings, openKeys, withKeyOptions, withStoreOptions, type KeyFlags, type StoreLocation } from "../operator/review/store.ts";
 import { table, textLines } from "../operator/review/format.ts";
 import { CliError, EXIT, printJson } from "./program.ts";
 import { registerLifecycle } from "./store-lifecycle.ts";
 
 interface KeyCommandFlags extends KeyFlags {
-  store: string;
+  store?: string;
+  storeUrlEnv?: string;
   json?: boolean;
 }
 
@@ -21,23 +22,26 @@ export function register(program: Command): void {
   registerLifecycle(store);
   const key = store.command("key").description("The keys that seal proposals and approvals (kept outside the store)");
 
-  withKeyOptions(key
+  withKeyOptions(withStoreOptions(key
     .command("status")
-    .description("Show where the ledger keys come from, the active key id and the retired ones, with their ages (never the keys)")
-    .requiredOption("--store <file>", "the ledger (SQLite file)")
+    .description("Show where the ledger keys come from, the active key id and the retired ones, with their ages (never the keys)"), { required: true })
     .option("--json", "print { source, active, keys: [{ id, active, createdAt, ageDays }] } as JSON"))
     .action((flags: KeyCommandFlags) => status(flags));
 
-  withKeyOptions(key
+  withKeyOptions(withStoreOptions(key
     .command("rotate")
-    .description("Add a new active key to the store's key file; older keys stay to verify what they sealed")
-    .requiredOption("--store <file>", "the ledger (SQLite file)")
+    .description("Add a new active key to the store's key file; older keys stay to verify what they sealed (a Postgres ledger's keys live in an environment variable: rotate them there)"), { required: true })
     .option("--json", "print { keyFile, active, retired } as JSON"))
     .action((flags: KeyCommandFlags) => rotate(flags));
 }
 
-function requireStore(path: string): void {
-  if (!existsSync(path)) throw new CliError(`No store at ${path}. Pass the --store the MCP server writes to (its --store flag or storage.sqlite_path).`);
+/** The ledger the flags name; a SQLite file must exist (a key command never creates a store). A Postgres ledger's keys need no database. */
+function requireStore(flags: KeyCommandFlags): StoreLocation {
+  const location = explicitStoreLocation(flags);
+  if (location.kind === "sqlite" && !existsSync(location.path)) {
+    throw new CliError(`No store at ${location.path}. Pass the --store the MCP server writes to (its --store flag or storage.sqlite_path).`);
+  }
+  return location;
 }
 
 function describe(k: LedgerKey, active: boolean, now: number) {
@@ -46,8 +50,7 @@ function describe(k: LedgerKey, active: boolean, now: number) {
 }
 
 function status(flags: KeyCommandFlags): void {
-  requireStore(flags.store);
-  const ring = openKeys(keySettings(flags.store, flags));
+  const ring = openKeys(keySettings(requireStore(flags), flags));
   let keys: LedgerKey[];
   try {
     keys = ring.keys();
@@ -75,17 +78,17 @@ function status(flags: KeyCommandFlags): void {
 }
 
 function rotate(flags: KeyCommandFlags): void {
-  requireStore(flags.store);
-  const settings = keySettings(flags.store, flags);
+  const location = requireStore(flags);
+  const settings = keySettings(location, flags);
   const ring = openKeys(settings);
-  if (ring.kind !== "file") {
+  if (ring.kind !== "file" || location.kind !== "sqlite") {
     const name = settings.envName ?? "SYNAPSOR_LEDGER_KEY";
     throw new CliError(
       `This store's keys come from ${ring.source}, not from a key file, so there is nothing to rotate here. ` +
         `Rotate by putting a new secret first in ${name} and keeping the old ones after it (comma-separated), then restart every process that uses the store.`,
     );
   }
-  const path = keyFilePath(flags.store);
+  const path = keyFilePath(location.path);
   let rotated;
   try {
     rotated = rotateKeyFile(path);

@@ -193,6 +193,23 @@ describe("store commands on a Postgres ledger with a server running", () => {
     assert.equal(JSON.parse(verified.stdout).proposals.erased, 1);
   });
 
+  test("key status names the variable and the active key id (never the key); rotate says to rotate in the variable", async () => {
+    const status = await cli(["store", "key", "status", "--json"]);
+    assert.equal(status.code, 0, status.stderr);
+    const shown = JSON.parse(status.stdout);
+    assert.match(shown.source, /SYNAPSOR_LEDGER_KEY/);
+    assert.equal(shown.keys.length, 1);
+    assert.equal(shown.active, shown.keys[0].id);
+    assert.doesNotMatch(status.stdout, new RegExp(KEY));
+    const rotate = await cli(["store", "key", "rotate"]);
+    assert.equal(rotate.code, 1);
+    assert.match(rotate.stderr, /Rotate by putting a new secret first in SYNAPSOR_LEDGER_KEY/);
+    assert.doesNotMatch(rotate.stderr + rotate.stdout, new RegExp(KEY));
+    const neither = await runCli(["store", "key", "status"], { env: { ...process.env, ...env } });
+    assert.equal(neither.code, 1);
+    assert.match(neither.stderr, /--store FILE .* or --store-url-env VAR/);
+  });
+
   test("vacuum explains that Postgres vacuums itself", async () => {
     const r = await cli(["store", "vacuum"]);
     assert.notEqual(r.code, 0);
