@@ -17,7 +17,7 @@ import { changeSetHash } from "../../runtime/ledger/hash.ts";
 import { keyFilePath, fileKeyRing } from "../../runtime/ledger/keys/key-file.ts";
 import type { NewProposal } from "../../runtime/ledger/records.ts";
 import { beforeHash, sealDecision, sealProposal, sealState } from "../../runtime/ledger/seal.ts";
-import { toDecisionRecord, toProposalRecord } from "../../runtime/ledger/sqlite/rows.ts";
+import { toDecisionRecord, toProposalRecord } from "../../runtime/ledger/rows.ts";
 import { tableLabel } from "../../runtime/table-label.ts";
 import { createDatabase, type TestDatabase } from "../support/databases.ts";
 import { seedExample } from "../support/example.ts";

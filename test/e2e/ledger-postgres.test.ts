@@ -19,7 +19,7 @@ import { changeSetHash } from "../../runtime/ledger/hash.ts";
 import { POSTGRES_MIGRATIONS } from "../../runtime/ledger/postgres/migrations.ts";
 import { PostgresLedgerDatabase } from "../../runtime/ledger/postgres/database.ts";
 import { listServers } from "../../runtime/ledger/postgres/servers.ts";
-import { toProposalRecord } from "../../runtime/ledger/sqlite/rows.ts";
+import { toProposalRecord } from "../../runtime/ledger/rows.ts";
 import { ledgerHarness } from "../support/ledger-backends.ts";
 import { createPostgresDatabase } from "../support/databases.ts";
 

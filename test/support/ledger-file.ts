@@ -4,7 +4,7 @@
 
 import { DatabaseSync } from "node:sqlite";
 import { changeSetHash } from "../../runtime/ledger/hash.ts";
-import { toProposalRecord } from "../../runtime/ledger/sqlite/rows.ts";
+import { toProposalRecord } from "../../runtime/ledger/rows.ts";
 
 export function editStore(path: string, sql: string, ...params: (string | number | null)[]): void {
   const db = new DatabaseSync(path, { enableForeignKeyConstraints: false });

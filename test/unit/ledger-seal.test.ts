@@ -24,7 +24,7 @@ import type { NewProposal, StoredProposal } from "../../runtime/ledger/records.t
 import { runProcess } from "../support/cli.ts";
 import { editStore, storeRow } from "../support/ledger-file.ts";
 import { sharedLedgerBackends, unitTierOnly, ledgerHarness, type LedgerHarness, type LedgerStore } from "../support/ledger-backends.ts";
-import { toProposalRecord } from "../../runtime/ledger/sqlite/rows.ts";
+import { toProposalRecord } from "../../runtime/ledger/rows.ts";
 
 const root = mkdtempSync(join(tmpdir(), "ledger-seal-"));
 after(() => rmSync(root, { recursive: true, force: true }));

@@ -7,7 +7,7 @@
 import type { EventLog } from "../ports.ts";
 import type { EventFilter, LedgerEvent, NewEvent } from "../records.ts";
 import { eventHash } from "../event-chain.ts";
-import { toEvent } from "../sqlite/rows.ts";
+import { toEvent } from "../rows.ts";
 import { clampLimit, LEDGER_SCHEMA, type PostgresLedgerDatabase, type Queryable } from "./database.ts";
 
 const S = LEDGER_SCHEMA;

@@ -8,7 +8,7 @@ import type { ReadLog } from "../ports.ts";
 import { groupCommit, type ReadRecorder } from "../read-batch.ts";
 import type { EvidenceBundle, FailureRecord, InternalErrorFilter, InternalErrorRecord, QueryAuditRecord, ReadFilter, ReadIds, ReadOutcome, ReadRecord } from "../records.ts";
 import { StoreUnavailableError } from "../store-error.ts";
-import { toEvidence, toInternalError, toQueryAudit } from "../sqlite/rows.ts";
+import { toEvidence, toInternalError, toQueryAudit } from "../rows.ts";
 import { redactCredentials } from "../../text/credentials.ts";
 import { LEDGER_SCHEMA, type PgListSpec, type PostgresLedgerDatabase } from "./database.ts";
 

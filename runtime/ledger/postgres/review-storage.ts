@@ -13,7 +13,7 @@ import type { NewEvent, ProposalFilter, ReceiptFilter, StoredReceipt } from "../
 import type { CommitResult, DecisionRecord, JobRecord, ProposalRecord, ReviewChange, ReviewStorage } from "../review-storage.ts";
 import { STATE_COUNT_LIMIT } from "../review-storage.ts";
 import { OPEN_STATES, mayMove, statesBefore } from "../review-rules.ts";
-import { toDecisionRecord, toJobRecord, toProposalRecord, toReceipt } from "../sqlite/rows.ts";
+import { toDecisionRecord, toJobRecord, toProposalRecord, toReceipt } from "../rows.ts";
 import { LEDGER_SCHEMA, type PgListSpec, type PostgresLedgerDatabase, type Queryable } from "./database.ts";
 import type { PostgresEventLog } from "./event-log.ts";
 import { OPEN_LIMIT_LOCK_CLASS } from "./migrations.ts";

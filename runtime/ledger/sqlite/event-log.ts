@@ -7,7 +7,7 @@ import type { EventLog } from "../ports.ts";
 import type { EventFilter, LedgerEvent, NewEvent } from "../records.ts";
 import { eventHash } from "../event-chain.ts";
 import { clampLimit, type SqliteDatabase } from "./database.ts";
-import { toEvent } from "./rows.ts";
+import { toEvent } from "../rows.ts";
 
 export class SqliteEventLog implements EventLog {
   readonly #db: SqliteDatabase;

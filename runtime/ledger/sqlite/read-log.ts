@@ -10,7 +10,7 @@ import { groupCommit, type ReadRecorder } from "../read-batch.ts";
 import type { EvidenceBundle, FailureRecord, InternalErrorFilter, InternalErrorRecord, QueryAuditRecord, ReadFilter, ReadIds, ReadOutcome, ReadRecord } from "../records.ts";
 import { StoreUnavailableError } from "../store-error.ts";
 import type { ListPredicate, ListSpec, SqliteDatabase } from "./database.ts";
-import { toEvidence, toInternalError, toQueryAudit } from "./rows.ts";
+import { toEvidence, toInternalError, toQueryAudit } from "../rows.ts";
 import { redactCredentials } from "../../text/credentials.ts";
 
 // Each internal error with the call it failed (the read row it shares a key with). A subquery, not

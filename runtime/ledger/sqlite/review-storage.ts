@@ -10,7 +10,7 @@ import type { NewEvent } from "../records.ts";
 import { OPEN_STATES, mayMove, statesBefore } from "../review-rules.ts";
 import type { ListSpec, SqliteDatabase } from "./database.ts";
 import type { SqliteEventLog } from "./event-log.ts";
-import { toDecisionRecord, toJobRecord, toProposalRecord, toReceipt } from "./rows.ts";
+import { toDecisionRecord, toJobRecord, toProposalRecord, toReceipt } from "../rows.ts";
 
 /** ProposalFilter.object: the primary-key value alone, or prefixed by the bare or the schema-qualified table and a colon. */
 const PROPOSAL_OBJECT = {

@@ -5,6 +5,7 @@
 
 import type { ChainedEvent } from "../../event-chain.ts";
 import { eventHash } from "../../event-chain.ts";
+import { toChainedEvent } from "../../rows.ts";
 import { LEDGER_SCHEMA, type PostgresLedgerDatabase, type Queryable, type Row } from "../database.ts";
 
 const S = LEDGER_SCHEMA;
@@ -12,18 +13,6 @@ const COLUMNS = "id, type, proposal_id, tenant_id, detail, created_at, prev_hash
 /** Rows per round trip when reading the whole log. */
 const PAGE = 2_000;
 
-function toChained(row: Row): ChainedEvent {
-  return {
-    id: Number(row.id),
-    type: row.type as string,
-    proposalId: (row.proposal_id as string | null) ?? null,
-    tenantId: (row.tenant_id as string | null) ?? null,
-    detail: row.detail as string,
-    createdAt: row.created_at as string,
-    prevHash: (row.prev_hash as string | null) ?? null,
-    hash: (row.hash as string | null) ?? null,
-  };
-}
 
 /** Every event in id order (read page by page) and the highest id the chain head ever handed out. */
 export async function readEventChain(db: PostgresLedgerDatabase): Promise<{ events: ChainedEvent[]; lastAssignedId: number }> {
@@ -35,7 +24,7 @@ export async function readEventChain(db: PostgresLedgerDatabase): Promise<{ even
     let after = -1;
     for (;;) {
       const page = (await client.query(`SELECT ${COLUMNS} FROM ${S}.events WHERE id > $1 ORDER BY id LIMIT $2`, [after, PAGE])).rows as Row[];
-      for (const row of page) events.push(toChained(row));
+      for (const row of page) events.push(toChainedEvent(row));
       if (page.length < PAGE) break;
       after = events[events.length - 1]!.id;
     }
@@ -60,7 +49,7 @@ export async function resealFrom(client: Queryable, fromId: number): Promise<voi
   const prevs: Array<string | null> = [];
   const hashes: string[] = [];
   const rows = (await client.query(`SELECT ${COLUMNS} FROM ${S}.events WHERE id >= $1 ORDER BY id`, [fromId])).rows as Row[];
-  for (const e of rows.map(toChained)) {
+  for (const e of rows.map(toChainedEvent)) {
     const hash = eventHash(prev, e);
     if (e.prevHash !== prev || e.hash !== hash) {
       ids.push(e.id);

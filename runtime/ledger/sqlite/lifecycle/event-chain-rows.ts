@@ -3,26 +3,15 @@
 
 import type { ChainedEvent } from "../../event-chain.ts";
 import { eventHash } from "../../event-chain.ts";
+import { toChainedEvent } from "../../rows.ts";
 import type { Row, SqliteDatabase } from "../database.ts";
 
-function toChained(row: Row): ChainedEvent {
-  return {
-    id: row.id as number,
-    type: row.type as string,
-    proposalId: (row.proposal_id as string | null) ?? null,
-    tenantId: (row.tenant_id as string | null) ?? null,
-    detail: row.detail as string,
-    createdAt: row.created_at as string,
-    prevHash: (row.prev_hash as string | null) ?? null,
-    hash: (row.hash as string | null) ?? null,
-  };
-}
 
 const SELECT_ALL = "SELECT id, type, proposal_id, tenant_id, detail, created_at, prev_hash, hash FROM events ORDER BY id";
 
 /** Every event in id order, one row at a time (a long log is not held in memory). */
 export function* chainedEvents(db: SqliteDatabase): Generator<ChainedEvent> {
-  for (const row of db.read(() => db.prepare(SELECT_ALL).iterate())) yield toChained(row as Row);
+  for (const row of db.read(() => db.prepare(SELECT_ALL).iterate())) yield toChainedEvent(row as Row);
 }
 
 /** The highest event id SQLite ever assigned (AUTOINCREMENT keeps it even when rows are deleted). */
@@ -34,7 +23,7 @@ export function lastAssignedEventId(db: SqliteDatabase): number | null {
 /** Recomputes every link and hash in id order. Call inside the transaction that changed the events. */
 export function resealEventChain(db: SqliteDatabase): void {
   const update = db.prepare("UPDATE events SET prev_hash = ?, hash = ? WHERE id = ?");
-  const rows = db.prepare(SELECT_ALL).all().map((r) => toChained(r as Row));
+  const rows = db.prepare(SELECT_ALL).all().map((r) => toChainedEvent(r as Row));
   let prev: string | null = null;
   for (const e of rows) {
     const hash = eventHash(prev, e);

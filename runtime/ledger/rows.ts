@@ -1,9 +1,12 @@
-// SQLite row ↔ ledger record mapping. JSON columns are parsed here and nowhere else.
+// Stored row ↔ ledger record mapping, shared by the SQLite and Postgres ledgers (same column names,
+// JSON columns as text). JSON columns are parsed here and nowhere else.
 
-import type { Receipt } from "../../executors/protocol.ts";
-import type { EvidenceBundle, InternalErrorRecord, LedgerEvent, ProposalState, QueryAuditRecord, StoredReceipt } from "../records.ts";
-import type { DecisionRecord, JobRecord, ProposalRecord } from "../review-storage.ts";
-import type { Row } from "./database.ts";
+import type { Receipt } from "../executors/protocol.ts";
+import type { EvidenceBundle, InternalErrorRecord, LedgerEvent, ProposalState, QueryAuditRecord, StoredReceipt } from "./records.ts";
+import type { DecisionRecord, JobRecord, ProposalRecord } from "./review-storage.ts";
+import type { ChainedEvent } from "./event-chain.ts";
+
+type Row = Record<string, unknown>;
 
 function json<T>(value: unknown): T {
   return JSON.parse(value as string) as T;
@@ -146,4 +149,18 @@ export function toEvent(row: Row): LedgerEvent {
   if (row.proposal_id !== null) event.proposalId = row.proposal_id as string;
   if (row.tenant_id !== null) event.tenantId = row.tenant_id as string;
   return event;
+}
+
+/** An event row as the chain check reads it: `detail` stays the exact stored text. */
+export function toChainedEvent(row: Row): ChainedEvent {
+  return {
+    id: Number(row.id),
+    type: row.type as string,
+    proposalId: (row.proposal_id as string | null) ?? null,
+    tenantId: (row.tenant_id as string | null) ?? null,
+    detail: row.detail as string,
+    createdAt: row.created_at as string,
+    prevHash: (row.prev_hash as string | null) ?? null,
+    hash: (row.hash as string | null) ?? null,
+  };
 }
