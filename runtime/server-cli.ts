@@ -2,8 +2,6 @@
 // Start-up problems (missing env vars, an unusable store) stop the server with a clear
 // message before it accepts a single request.
 
-import { dirname, resolve as resolvePath } from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createCapabilityHost, describeTool, type AliasMode } from "./capability-host.ts";
 import type { CallEnvironment } from "./calls/call-context.ts";
@@ -25,6 +23,7 @@ import { DEFAULT_HTTP_MAX_CONNECTIONS, startHttpServer } from "./mcp/http.ts";
 import { createReadiness, plannedStatements } from "./health/readiness.ts";
 import { healthRoutes } from "./health/routes.ts";
 import { DEFAULT_POOL_SIZE } from "./db/rows.ts";
+import { chooseServerStore } from "./server-store.ts";
 import { createMcpServerCore, type McpServerCore } from "./mcp/protocol.ts";
 import { serveStdio } from "./mcp/stdio.ts";
 import type { ToolHost } from "./mcp/host.ts";
@@ -50,6 +49,9 @@ serve options:
   --store PATH               SQLite ledger file (default: the Postgres ledger in the variable the
                              config's storage.postgres_url_env names, else storage.sqlite_path,
                              found relative to this server.mjs as built next to its config)
+  --store-url-env VAR        instead of --store: the Postgres ledger whose URL the environment
+                             variable VAR holds (its name, never the URL); replicas and the review
+                             commands' --store-url-env share it
   --host HOST                HTTP bind address (default 127.0.0.1)
   --port PORT                HTTP port (default 8766)
   --auth-token-env VAR       env var holding the HTTP bearer token (required for http unless the
@@ -194,6 +196,7 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
     options: {
       transport: { type: "string", default: "stdio" },
       store: { type: "string" },
+      "store-url-env": { type: "string" },
       host: { type: "string", default: "127.0.0.1" },
       port: { type: "string", default: "8766" },
       "auth-token-env": { type: "string" },
@@ -228,6 +231,12 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
   const drainTimeoutMs = parseDrainTimeout(values["drain-timeout-ms"]);
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new StartupError(`--port must be a port number, not '${values.port}'.`);
+
+  // --store is a SQLite file, --store-url-env a Postgres ledger; neither: the contract's ledger.
+  const chosen = chooseServerStore({ store: values.store, storeUrlEnv: values["store-url-env"] }, def, process.env);
+  if (!chosen.ok) throw new StartupError(chosen.message, 2);
+  const ledgerStore = chosen.store;
+  const storePath = ledgerStore.kind === "postgres" ? `postgres (${ledgerStore.urlEnv})` : ledgerStore.path;
 
   // With http_jwt, HTTP requests carry their own tenant and principal; the environment's are not used.
   const jwtSettings = transport === "http" ? def.trustedContext.httpJwt : undefined;
@@ -272,16 +281,6 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
     urls.set(name, url);
   }
 
-  // --store always means a SQLite file; without it, the contract's Postgres ledger when it names one.
-  const ledgerUrlEnv = values.store === undefined ? def.ledgerUrlEnv ?? null : null;
-  const ledgerUrl = ledgerUrlEnv === null ? undefined : process.env[ledgerUrlEnv];
-  if (ledgerUrlEnv !== null && !ledgerUrl?.trim()) {
-    throw new StartupError(`environment variable ${ledgerUrlEnv} (URL of the Postgres ledger, storage.postgres_url_env) is not set.`, 2);
-  }
-  // --store as typed is relative to the working directory; the default is relative to server.mjs.
-  const storePath = ledgerUrlEnv !== null
-    ? `postgres (${ledgerUrlEnv})`
-    : values.store === undefined ? defaultStoreOf(def) : values.store === ":memory:" ? values.store : resolvePath(values.store);
   const writeStderr = (line: string) => void process.stderr.write(line);
   const log = createLog(logLevel, writeStderr);
   // Plain `node server.mjs` has no memory flag: bound the young generation as the shebang's flag would.
@@ -313,14 +312,14 @@ async function serve(def: ServerDefinition, argv: string[]): Promise<void> {
     // (never a key file per host: each would make its own key), and each server records itself in
     // the ledger instead of taking the file lease. A read_only one without the variable gets a key
     // held in memory, which it never uses.
-    const onPostgres = ledgerUrlEnv !== null;
+    const onPostgres = ledgerStore.kind === "postgres";
     const keys = openKeyRing({
       storePath: onPostgres ? ":memory:" : storePath,
       envName: def.ledgerKeyEnv ?? null,
       envRequired: Boolean(def.ledgerKeyEnv) || (onPostgres && def.mode === "review"),
     });
-    if (onPostgres) {
-      ledger = await openLedger({ postgres: { url: ledgerUrl!, urlEnv: ledgerUrlEnv }, keys });
+    if (ledgerStore.kind === "postgres") {
+      ledger = await openLedger({ postgres: { url: ledgerStore.url, urlEnv: ledgerStore.urlEnv }, keys });
       if (def.mode === "review") keys.active();
       // Removed again by ledger.close() on shutdown; a killed server's row goes stale instead.
       await ledger.registerServer!({ mode: def.mode, transport, runnerVersion: def.runnerVersion });
@@ -610,12 +609,6 @@ function verifySource(def: ServerDefinition, name: string, adapter: Adapter, log
     const { code } = classifyDatabaseError(err);
     log({ level: "error", event: "source_check_failed", source: name, code, message: operatorHint(err, def.sources[name]!.readUrlEnv) });
   });
-}
-
-/** The ledger a server uses without --store, absolute: next to the config, found through the bundle's own location. */
-function defaultStoreOf(def: ServerDefinition): string {
-  if (def.bundleUrl === undefined || !def.bundleUrl.startsWith("file:")) return resolvePath(def.defaultStorePath);
-  return resolvePath(dirname(fileURLToPath(def.bundleUrl)), def.defaultStorePath);
 }
 
 function isLoopback(host: string): boolean {

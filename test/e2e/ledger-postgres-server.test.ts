@@ -108,10 +108,39 @@ describe("a compiled server on a Postgres ledger", () => {
     }
   });
 
-  const serve = (overrides: Record<string, string | undefined>) => {
+  test("--store-url-env VAR serves on the Postgres ledger in VAR, over the contract's variable (which it then does not need)", async () => {
+    const other = await createPostgresDatabase("srpgflag");
+    const { SYNAPSOR_LEDGER_URL: _unused, ...withoutContractUrl } = env;
+    try {
+      const session = await connectStdio(built.serverPath, built.runDir, { ...withoutContractUrl, OTHER_LEDGER_URL: other.url }, ["--store-url-env", "OTHER_LEDGER_URL"]);
+      let bundleId: string;
+      try {
+        const e = envelopeOf(await session.client.callTool({ name: "billing.inspect_invoice", arguments: { invoice_id: "INV-3001" } }));
+        assert.equal(e.ok, true, JSON.stringify(e.error));
+        bundleId = e.evidence.bundle_id;
+        assert.match(session.stderr(), /"store":"postgres \(OTHER_LEDGER_URL\)"/);
+        assert.equal(session.stderr().includes(other.name), false, "the URL is never logged");
+      } finally {
+        await session.close();
+      }
+      process.env.SYNAPSOR_LEDGER_KEY_E2E = KEY;
+      const reader = await openLedger({ postgres: { url: other.url, urlEnv: "OTHER_LEDGER_URL" }, keyEnv: "SYNAPSOR_LEDGER_KEY_E2E" });
+      try {
+        assert.equal((await reader.reads.getEvidence(bundleId, "tenant_acme"))?.capability, "billing.inspect_invoice", "the evidence is in VAR's database");
+      } finally {
+        await reader.close();
+        delete process.env.SYNAPSOR_LEDGER_KEY_E2E;
+      }
+      assert.deepEqual(readdirSync(built.runDir).sort(), ["server.mjs"], "no SQLite file, key file or lease beside the server");
+    } finally {
+      await other.drop();
+    }
+  });
+
+  const serve = (overrides: Record<string, string | undefined>, args: string[] = []) => {
     const merged: Record<string, string> = { PATH: process.env.PATH ?? "" };
     for (const [k, v] of Object.entries({ ...env, ...overrides })) if (v !== undefined) merged[k] = v;
-    return runProcess(process.execPath, [built.serverPath, "serve"], { cwd: built.runDir, env: merged, timeoutMs: 15_000 });
+    return runProcess(process.execPath, [built.serverPath, "serve", ...args], { cwd: built.runDir, env: merged, timeoutMs: 15_000 });
   };
 
   test("the URL variable unset or empty: exit 2 naming it, nothing else said", async () => {
@@ -120,6 +149,29 @@ describe("a compiled server on a Postgres ledger", () => {
       assert.equal(run.code, 2, run.stderr);
       assert.match(run.stderr, /environment variable SYNAPSOR_LEDGER_URL \(URL of the Postgres ledger, storage\.postgres_url_env\) is not set/);
     }
+  });
+
+  test("--store-url-env: with --store, unset or empty, or given a URL instead of a name: exit 2, the URL never repeated", async () => {
+    const both = await serve({}, ["--store", "local.db", "--store-url-env", "SYNAPSOR_LEDGER_URL"]);
+    assert.equal(both.code, 2, both.stderr);
+    assert.match(both.stderr, /pass either --store FILE \(a SQLite ledger\) or --store-url-env VAR \(a Postgres ledger\), not both/);
+    for (const value of [undefined, " "]) {
+      const unset = await serve({ FLAG_LEDGER_URL: value }, ["--store-url-env", "FLAG_LEDGER_URL"]);
+      assert.equal(unset.code, 2, unset.stderr);
+      assert.match(unset.stderr, /environment variable FLAG_LEDGER_URL \(URL of the Postgres ledger, --store-url-env\) is not set/);
+      assert.doesNotMatch(unset.stderr, new RegExp(ledgerDb.name), "the contract's ledger URL is not mentioned either");
+    }
+    const pasted = await serve({}, ["--store-url-env", "postgres://ledger_user:do-not-print-me@127.0.0.1/ledger"]);
+    assert.equal(pasted.code, 2, pasted.stderr);
+    assert.match(pasted.stderr, /--store-url-env takes the NAME of an environment variable/);
+    assert.doesNotMatch(pasted.stderr, /do-not-print-me|ledger_user/);
+    assert.deepEqual(readdirSync(built.runDir).sort(), ["server.mjs"], "nothing was created");
+  });
+
+  test("serve --help describes --store-url-env", async () => {
+    const help = await runProcess(process.execPath, [built.serverPath, "serve", "--help"], { cwd: built.runDir });
+    assert.equal(help.code, 0, help.stderr);
+    assert.match(help.stdout, /--store-url-env VAR +instead of --store: the Postgres ledger whose URL/);
   });
 
   test("no key variable: exit 2, since a Postgres ledger never gets a key file", async () => {

@@ -4,7 +4,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { parseBounds, parseOrderBy, parsePatch, parsePreconditions, parseStatusGuards, selectionFromFlags, splitList } from "../../operator/onboard/flags.ts";
-import { isEnvName, looksLikeSecretValue } from "../../cli/env-name.ts";
+import { isEnvName, looksLikeSecretValue } from "../../runtime/env-name.ts";
 import { parseSelection } from "../../operator/onboard/spec.ts";
 import { appendContract } from "../../operator/onboard/append.ts";
 import { generateContract } from "../../operator/onboard/generate.ts";

@@ -4,7 +4,7 @@
 import type { ColumnInfo, TableInfo, TypeClass } from "../../../compiler/inspect/snapshot.ts";
 import type { Scalar } from "../../../compiler/config/contract.ts";
 import { MAX_CAPABILITY_NAME_LENGTH, NAME_SEGMENT } from "../../../compiler/config/rules/names.ts";
-import { looksLikeSecretValue } from "../../../cli/env-name.ts";
+import { looksLikeSecretValue } from "../../../runtime/env-name.ts";
 import { CONTRACT_ENV_NAME } from "../check-selection.ts";
 import { terminalSafe } from "../../../runtime/text/terminal-safe.ts";
 import { typedValue, unpatchableReason } from "../column-args.ts";
