@@ -6,11 +6,13 @@
 import { Option, type Command } from "commander";
 import { relative } from "node:path";
 import { chosenStorePath } from "../compiler/config/paths.ts";
+import type { Contract } from "../compiler/config/contract.ts";
 import { formatDiagnostics, type Diagnostic } from "../compiler/diagnostics.ts";
 import { loadContract } from "../compiler/pipeline.ts";
 import { prepareServer } from "../operator/serve/prepare-server.ts";
 import { privateServerCopy } from "../operator/serve/private-copy.ts";
 import { runServerChild } from "../operator/serve/run-server-child.ts";
+import { explicitStoreLocation, ledgerUrl, storeUrlEnvOption, type StoreLocation } from "../operator/review/store.ts";
 import { schemaInputFromFlags } from "./build.ts";
 import { terminalSafeLines } from "../runtime/text/terminal-safe.ts";
 import { CliError, EXIT } from "./program.ts";
@@ -18,6 +20,7 @@ import { CliError, EXIT } from "./program.ts";
 interface ServeFlags {
   config: string;
   store?: string;
+  storeUrlEnv?: string;
   schema?: string;
   fromEnv?: string;
   aliasMode?: "canonical" | "openai";
@@ -48,6 +51,7 @@ function withBuildAndServeOptions(command: Command): Command {
   return command
     .requiredOption("--config <file>", "the contract, e.g. synapsor.runner.json")
     .option("--store <path>", "SQLite ledger file (default: the Postgres ledger the config's storage.postgres_url_env names, else its storage.sqlite_path, relative to the config)")
+    .addOption(storeUrlEnvOption())
     .option("--schema <file>", "schema snapshot to build against (default: build.schema_snapshot, else the live schema of the first source)")
     .option("--from-env <VAR>", "env var holding a database URL to build against")
     .addOption(new Option("--alias-mode <mode>", "function-safe tool names for clients that reject dots").choices(["canonical", "openai"]))
@@ -125,6 +129,9 @@ function httpAuthArgs(flags: HttpFlags, httpJwt: boolean): string[] {
 
 async function serveCached(flags: ServeFlags, transportArgs: string[]): Promise<void> {
   const say = (line: string) => process.stderr.write(`synapsor-runner: ${terminalSafeLines(line)}\n`);
+  // Checked before a build that could take seconds; the server checks them again itself.
+  const explicitStore = flags.store !== undefined || flags.storeUrlEnv !== undefined ? explicitStoreLocation(flags) : undefined;
+  if (explicitStore?.kind === "postgres") ledgerUrl(explicitStore.urlEnv);
   const fromFlags = schemaInputFromFlags(flags);
 
   const prepared = await prepareServer({ configPath: flags.config, ...(fromFlags ? { schema: fromFlags } : {}), say });
@@ -133,9 +140,7 @@ async function serveCached(flags: ServeFlags, transportArgs: string[]): Promise<
   const where = relative(process.cwd(), server.dir) || ".";
   say(server.reused ? `using the cached build in ${where} (SHA-256 verified)` : `built ${flags.config} into ${where}`);
 
-  // Without --store a contract naming a Postgres ledger keeps it: the server reads storage.postgres_url_env itself.
-  const postgres = flags.store === undefined && contract.storage?.postgres_url_env !== undefined;
-  const args = ["serve", ...transportArgs, ...(postgres ? [] : ["--store", chosenStorePath(flags.store, contract, flags.config)])];
+  const args = ["serve", ...transportArgs, ...serverStoreArgs(explicitStore, contract, flags.config)];
   if (flags.aliasMode !== undefined) args.push("--alias-mode", flags.aliasMode);
   if (flags.poolSize !== undefined) args.push("--pool-size", String(flags.poolSize));
   if (flags.allowConcurrentStore) args.push("--allow-concurrent-store");
@@ -147,6 +152,17 @@ async function serveCached(flags: ServeFlags, transportArgs: string[]): Promise<
   } finally {
     copy.remove();
   }
+}
+
+/**
+ * The compiled server's store flags: --store-url-env as given; --store made absolute (the child runs
+ * elsewhere); without either, a contract naming a Postgres ledger keeps it (the server reads
+ * storage.postgres_url_env itself) and a SQLite one is passed as the absolute path next to the config.
+ */
+function serverStoreArgs(explicit: StoreLocation | undefined, contract: Contract, configPath: string): string[] {
+  if (explicit?.kind === "postgres") return ["--store-url-env", explicit.urlEnv];
+  if (explicit === undefined && contract.storage?.postgres_url_env !== undefined) return [];
+  return ["--store", chosenStorePath(explicit?.path, contract, configPath)];
 }
 
 function buildFailed(configPath: string, stage: string, diagnostics: Diagnostic[]): void {

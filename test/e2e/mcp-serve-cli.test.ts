@@ -16,9 +16,11 @@ import { envelopeOf, exampleConfigFor, tempDir } from "../support/compiled-serve
 import { freePort } from "../support/ports.ts";
 import { hostname } from "node:os";
 import { leasePath, readLease } from "../../runtime/ledger/lease.ts";
+import { defaultStorePath } from "../../compiler/config/paths.ts";
 
 const SECRET_PASSWORD = "Pw-serve-NEVER-LEAK-61b0";
 const SECRET_TOKEN = "tok-serve-NEVER-LEAK-77aa-0000";
+const LEDGER_KEY = "mcp-serve-postgres-ledger-key-0123456789";
 
 interface ServeSession {
   client: Client;
@@ -137,6 +139,53 @@ describe("mcp serve and tools preview through the main CLI", () => {
     }
   });
 
+  test("mcp serve --store-url-env VAR serves on the Postgres ledger in VAR: the read's evidence is there, no SQLite file is made", async () => {
+    const ledgerDb = await createPostgresDatabase("srmcpledger");
+    const pgEnv = { ...env, MCP_LEDGER_URL: ledgerDb.url, SYNAPSOR_LEDGER_KEY: LEDGER_KEY };
+    try {
+      const session = await connectServe(["--config", configPath, "--store-url-env", "MCP_LEDGER_URL"], pgEnv);
+      let bundle: string;
+      try {
+        const e = envelopeOf(await session.client.callTool({ name: "billing.inspect_invoice", arguments: { invoice_id: "INV-3001" } }));
+        assert.equal(e.ok, true, JSON.stringify(e.error));
+        bundle = e.evidence.bundle_id;
+        assert.match(session.stderr(), /"store":"postgres \(MCP_LEDGER_URL\)"/);
+      } finally {
+        await session.close();
+      }
+      const shown = await runCli(["evidence", "show", bundle, "--store-url-env", "MCP_LEDGER_URL", "--json"], { env: { ...process.env, ...pgEnv } });
+      assert.equal(shown.code, 0, shown.stderr);
+      assert.equal(JSON.parse(shown.stdout).capability, "billing.inspect_invoice");
+      assert.equal(existsSync(defaultStorePath({}, configPath)), false, "no SQLite ledger next to the config");
+      for (const output of [session.stderr(), shown.stderr]) assert.equal(output.includes(ledgerDb.name), false, "the ledger URL was printed");
+    } finally {
+      await ledgerDb.drop();
+    }
+  });
+
+  test("mcp serve and serve-streamable-http refuse --store with --store-url-env, an unset variable (exit 2) and a URL in place of a name, before building", async () => {
+    const cliEnv = { PATH: process.env.PATH ?? "", ...env, SERVE_TOKEN: SECRET_TOKEN };
+    const http = ["mcp", "serve-streamable-http", "--auth-token-env", "SERVE_TOKEN"];
+    for (const command of [["mcp", "serve"], http]) {
+      const both = await runCli([...command, "--config", configPath, "--store", join(dir, "both.db"), "--store-url-env", "MCP_LEDGER_URL"], { env: { ...cliEnv, MCP_LEDGER_URL: "postgres://x@127.0.0.1/y" } });
+      assert.equal(both.code, 1, both.stderr);
+      assert.match(both.stderr, /Pass either --store FILE \(a SQLite ledger\) or --store-url-env VAR \(a Postgres ledger\), not both/);
+      const unset = await runCli([...command, "--config", configPath, "--store-url-env", "UNSET_LEDGER_URL"], { env: cliEnv });
+      assert.equal(unset.code, 2, unset.stderr);
+      assert.match(unset.stderr, /The environment variable UNSET_LEDGER_URL is not set; it must hold the URL of the Postgres ledger/);
+      const pasted = await runCli([...command, "--config", configPath, "--store-url-env", `postgres://u:${SECRET_PASSWORD}@127.0.0.1/ledger`], { env: cliEnv });
+      assert.equal(pasted.code, 1, pasted.stderr);
+      assert.match(pasted.stderr, /--store-url-env takes the NAME of an environment variable/);
+      for (const run of [both, unset, pasted]) {
+        assert.equal(run.stdout, "");
+        assert.doesNotMatch(run.stderr, /built |using the cached build/, "refused before any build");
+        assert.equal(run.stderr.includes(SECRET_PASSWORD), false);
+        assert.equal(run.stderr.includes(SECRET_TOKEN), false);
+      }
+    }
+    assert.equal(existsSync(join(dir, "both.db")), false);
+  });
+
   test("a changed config rebuilds; without any snapshot it builds against the live schema and says so", async () => {
     const liveDir = tempDir("synapsor-serve-live-");
     const livePath = join(liveDir, "synapsor.runner.json");
@@ -245,12 +294,13 @@ describe("mcp serve and tools preview through the main CLI", () => {
   test("mcp serve --help and serve-streamable-http --help describe the flags", async () => {
     const serve = await runCli(["mcp", "serve", "--help"]);
     assert.equal(serve.code, 0);
-    for (const flag of ["--config", "--store", "--schema", "--from-env", "--alias-mode", "--pool-size", "--allow-concurrent-store"]) assert.match(serve.stdout, new RegExp(flag));
+    for (const flag of ["--config", "--store", "--store-url-env", "--schema", "--from-env", "--alias-mode", "--pool-size", "--allow-concurrent-store"]) assert.match(serve.stdout, new RegExp(flag));
     const http = await runCli(["mcp", "serve-streamable-http", "--help"]);
     assert.equal(http.code, 0);
-    for (const flag of ["--auth-token-env", "--host", "--port", "--allowed-origin", "--allowed-host", "--allow-concurrent-store"]) assert.match(http.stdout, new RegExp(flag));
+    for (const flag of ["--store-url-env", "--auth-token-env", "--host", "--port", "--allowed-origin", "--allowed-host", "--allow-concurrent-store"]) assert.match(http.stdout, new RegExp(flag));
     const up = await runCli(["up", "--help"]);
     assert.match(up.stdout, /--allow-concurrent-store/);
+    assert.match(up.stdout, /--store-url-env/);
   });
 
   test("tools preview against the live schema matches the compiled server's own tool list and leaks no secret", async () => {
