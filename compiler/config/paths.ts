@@ -17,6 +17,15 @@ export function defaultStorePath(contract: Pick<Contract, "storage">, configPath
   return resolveConfigPath(configPath, contract.storage?.sqlite_path ?? DEFAULT_STORE_PATH);
 }
 
+/** Where a ledger is: a SQLite file, or a Postgres database whose URL an environment variable holds. */
+export type StoreLocation = { kind: "sqlite"; path: string } | { kind: "postgres"; urlEnv: string };
+
+/** The ledger a config's server uses without a store flag: storage.postgres_url_env, else its SQLite file. */
+export function configStoreLocation(contract: Pick<Contract, "storage">, configPath: string): StoreLocation {
+  const urlEnv = contract.storage?.postgres_url_env;
+  return urlEnv ? { kind: "postgres", urlEnv } : { kind: "sqlite", path: defaultStorePath(contract, configPath) };
+}
+
 /** --store when given (relative to the working directory), else the config's store. */
 export function chosenStorePath(flag: string | undefined, contract: Pick<Contract, "storage">, configPath: string): string {
   if (flag === undefined) return defaultStorePath(contract, configPath);

@@ -3,10 +3,12 @@
 // the absolute path of this very package's launcher works for a global install, a project's
 // node_modules and a checkout alike, without npx resolving (or downloading) anything from the
 // client's own directory, and `--env-file` puts the secrets in a file the operator fills from
-// .env.example. A snippet holds paths and variable names only, never a URL, password or token.
+// .env.example. A snippet holds paths and variable names only, never a URL, password or token:
+// a Postgres ledger is named by its variable (--store-url-env VAR), which the env file defines.
 
 import { relative, resolve } from "node:path";
 import { packageFile } from "../../compiler/package-root.ts";
+import type { StoreLocation } from "../../compiler/config/paths.ts";
 
 export const CLIENT_KINDS = ["generic", "claude-desktop", "cursor", "openai-agents"] as const;
 export type ClientKind = (typeof CLIENT_KINDS)[number];
@@ -17,7 +19,8 @@ export const DEFAULT_HTTP_TOKEN_ENV = "SYNAPSOR_HTTP_TOKEN";
 
 export interface SnippetInput {
   configPath: string;
-  storePath: string;
+  /** The ledger the server writes: a SQLite file, or the variable holding a Postgres ledger's URL. */
+  store: StoreLocation;
   /** The env file the server loads (default: .env next to the config). */
   envFile?: string;
   aliasMode?: "canonical" | "openai";
@@ -37,7 +40,8 @@ function paths(input: SnippetInput) {
   const config = resolve(input.configPath);
   const envFile = input.envFile !== undefined ? resolve(input.envFile) : resolve(config, "..", ".env");
   const shown = (p: string) => (input.relative ? relative(process.cwd(), p) || "." : p);
-  return { config: shown(config), store: shown(resolve(input.storePath)), envFile: shown(envFile), bin: shown(packageFile("bin/synapsor-runner.js")) };
+  const store = input.store.kind === "sqlite" ? ["--store", shown(resolve(input.store.path))] : ["--store-url-env", input.store.urlEnv];
+  return { config: shown(config), store, envFile: shown(envFile), bin: shown(packageFile("bin/synapsor-runner.js")) };
 }
 
 /** The command that serves the config, for a client to start or for a person to run. */
@@ -46,7 +50,7 @@ export function serverCommand(input: SnippetInput, transport: "stdio" | "http"):
   const args = ["--env-file", p.envFile, p.bin];
   if (transport === "stdio") args.push("mcp", "serve");
   else args.push("mcp", "serve-streamable-http", "--auth-token-env", input.tokenEnv ?? DEFAULT_HTTP_TOKEN_ENV, "--port", String(input.port ?? DEFAULT_HTTP_PORT));
-  args.push("--config", p.config, "--store", p.store);
+  args.push("--config", p.config, ...p.store);
   if (input.aliasMode !== undefined && input.aliasMode !== "canonical") args.push("--alias-mode", input.aliasMode);
   // A desktop client starts servers with its own PATH; the absolute node is the one that ran this.
   return { command: input.relative ? "node" : process.execPath, args };

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { Contract } from "../../compiler/config/contract.ts";
-import { DEFAULT_STORE_PATH } from "../../compiler/config/contract.ts";
+import { configStoreLocation } from "../../compiler/config/paths.ts";
 import { snapshotJson } from "../../compiler/inspect/snapshot-file.ts";
 import type { SchemaSnapshot } from "../../compiler/inspect/snapshot.ts";
 import type { HandlerStub } from "../handler-stub/stub.ts";
@@ -57,9 +57,10 @@ export function planOnboardingFiles(output: OnboardingOutput): PlannedFile[] {
   files.push(...envFile(join(dir, ENV_EXAMPLE_FILE), serverText, variables.filter((v) => v.scope === "server"), "env_example"));
   if (applyText !== undefined) files.push(...envFile(join(dir, APPLY_ENV_EXAMPLE_FILE), applyText, variables.filter((v) => v.scope === "apply"), "apply_env_example"));
 
-  const store = resolve(dir, contract.storage?.sqlite_path ?? DEFAULT_STORE_PATH);
+  // The ledger the config's server uses: its storage.postgres_url_env, else its SQLite file.
+  const store = configStoreLocation(contract, configPath);
   for (const client of SNIPPET_CLIENTS) {
-    const snippet = clientSnippet(client, { configPath, storePath: store, envFile: join(dir, ".env") });
+    const snippet = clientSnippet(client, { configPath, store, envFile: join(dir, ".env") });
     // Under --append the snippets start the same server as before; rewriting them changes nothing.
     const path = snippetPath(configPath, client);
     if (output.append && existsSync(path)) continue;

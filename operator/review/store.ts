@@ -15,13 +15,12 @@ import { openKeyRing, type KeySettings } from "../../runtime/ledger/keys/open-ke
 import type { Ledger } from "../../runtime/ledger/ports.ts";
 import { NoPostgresLedgerError, openLedger } from "../../runtime/ledger/open.ts";
 import { StoreUnavailableError } from "../../runtime/ledger/store-error.ts";
-import { chosenStorePath } from "../../compiler/config/paths.ts";
+import { configStoreLocation, type StoreLocation } from "../../compiler/config/paths.ts";
 import { CliError, EXIT } from "../../cli/program.ts";
 import { envNameOrRefuse } from "../../cli/env-name.ts";
 import { shellWord } from "./shell-word.ts";
 
-/** Where a ledger is: a SQLite file, or a Postgres database whose URL an environment variable holds. */
-export type StoreLocation = { kind: "sqlite"; path: string } | { kind: "postgres"; urlEnv: string };
+export type { StoreLocation };
 
 /** The flags that say which ledger a command reads. */
 export interface StoreFlags {
@@ -71,10 +70,7 @@ export function storeLocation(flags: StoreFlags, contract?: Contract): StoreLoca
   if (flags.storeUrlEnv !== undefined) return { kind: "postgres", urlEnv: envNameOrRefuse("--store-url-env", flags.storeUrlEnv) };
   if (flags.store !== undefined) return { kind: "sqlite", path: flags.store };
   if (flags.config !== undefined) {
-    const loaded = contract ?? loadContractOrFail(flags.config);
-    const urlEnv = loaded.storage?.postgres_url_env;
-    if (urlEnv) return { kind: "postgres", urlEnv };
-    return { kind: "sqlite", path: chosenStorePath(undefined, loaded, flags.config) };
+    return configStoreLocation(contract ?? loadContractOrFail(flags.config), flags.config);
   }
   throw new CliError(
     "Say which ledger to read: pass --store FILE (the server's SQLite --store), --store-url-env VAR (the variable holding a Postgres ledger's URL) or --config synapsor.runner.json.",

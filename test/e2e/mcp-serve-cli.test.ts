@@ -30,10 +30,15 @@ interface ServeSession {
 }
 
 /** Starts `synapsor-runner mcp serve …` as an MCP client would configure it, and connects. */
-async function connectServe(args: string[], env: Record<string, string>): Promise<ServeSession> {
+function connectServe(args: string[], env: Record<string, string>): Promise<ServeSession> {
+  return connectCommand(process.execPath, [CLI, "mcp", "serve", ...args], env);
+}
+
+/** Starts a server command (as a client snippet gives it) and connects. */
+async function connectCommand(command: string, args: string[], env: Record<string, string>): Promise<ServeSession> {
   const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [CLI, "mcp", "serve", ...args],
+    command,
+    args,
     env: { PATH: process.env.PATH ?? "", ...env },
     stderr: "pipe",
   });
@@ -161,6 +166,63 @@ describe("mcp serve and tools preview through the main CLI", () => {
     } finally {
       await ledgerDb.drop();
     }
+  });
+
+  test("mcp config --store-url-env VAR: the snippet names VAR (no URL, no path), says the env file must define it, and a client started from it serves on that ledger", async () => {
+    const ledgerDb = await createPostgresDatabase("srmcpsnippet");
+    const envFile = join(dir, "snippet.env");
+    // The client's side: the env file holds the values, the snippet only names them. (Written
+    // first: Node 24 stops a script given `--env-file` with a missing file, even after the script name.)
+    const values = { ...env, SNIPPET_LEDGER_URL: ledgerDb.url, SYNAPSOR_LEDGER_KEY: LEDGER_KEY };
+    writeFileSync(envFile, Object.entries(values).map(([k, v]) => `${k}=${v}`).join("\n") + "\n");
+    try {
+      const config = await runCli(["mcp", "config", "generic", "--config", configPath, "--store-url-env", "SNIPPET_LEDGER_URL", "--env-file", envFile], { env: { PATH: process.env.PATH ?? "" } });
+      assert.equal(config.code, 0, config.stderr);
+      const server = JSON.parse(config.stdout).mcpServers["synapsor-runner"];
+      assert.deepEqual(server.args.slice(-2), ["--store-url-env", "SNIPPET_LEDGER_URL"]);
+      assert.equal(server.args.includes("--store"), false);
+      assert.match(config.stderr, new RegExp(`define SNIPPET_LEDGER_URL and SYNAPSOR_LEDGER_KEY \\(the ledger keys, the same value on every server\\) in ${envFile.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
+
+      const session = await connectCommand(server.command, server.args, {});
+      let bundle: string;
+      try {
+        const e = envelopeOf(await session.client.callTool({ name: "billing.inspect_invoice", arguments: { invoice_id: "INV-3002" } }));
+        assert.equal(e.ok, true, JSON.stringify(e.error));
+        bundle = e.evidence.bundle_id;
+      } finally {
+        await session.close();
+      }
+      const listed = await runCli(["evidence", "list", "--store-url-env", "SNIPPET_LEDGER_URL", "--json"], { env: { ...process.env, ...values } });
+      assert.equal(listed.code, 0, listed.stderr);
+      assert.deepEqual(JSON.parse(listed.stdout).map((item: { id: string }) => item.id), [bundle]);
+      assert.equal(config.stdout.includes(ledgerDb.name) || config.stderr.includes(ledgerDb.name), false);
+    } finally {
+      await ledgerDb.drop();
+    }
+  });
+
+  test("mcp config: without a store flag a config's storage.postgres_url_env is used; with neither it asks for one; both or a URL are refused", async () => {
+    const pgConfig = join(dir, "pg.runner.json");
+    writeFileSync(pgConfig, JSON.stringify({ ...config, storage: { postgres_url_env: "CONTRACT_LEDGER_URL" }, build: { schema_snapshot: "synapsor.schema.json" } }, null, 2) + "\n");
+    const cliEnv = { PATH: process.env.PATH ?? "" };
+    const fromContract = await runCli(["mcp", "config", "openai-agents", "--config", pgConfig], { env: cliEnv });
+    assert.equal(fromContract.code, 0, fromContract.stderr);
+    const args: string[] = JSON.parse(fromContract.stdout).start_server.args;
+    assert.deepEqual(args.slice(args.indexOf("--store-url-env"), args.indexOf("--store-url-env") + 2), ["--store-url-env", "CONTRACT_LEDGER_URL"]);
+    assert.match(fromContract.stderr, /define CONTRACT_LEDGER_URL and SYNAPSOR_LEDGER_KEY/);
+
+    const neither = await runCli(["mcp", "config", "generic", "--config", configPath], { env: cliEnv });
+    assert.equal(neither.code, 1);
+    assert.equal(neither.stdout, "");
+    assert.match(neither.stderr, /Say which ledger the server writes: pass --store FILE .* or --store-url-env VAR/);
+    const both = await runCli(["mcp", "config", "generic", "--config", configPath, "--store", "s.db", "--store-url-env", "X_URL"], { env: cliEnv });
+    assert.equal(both.code, 1);
+    assert.match(both.stderr, /not both/);
+    const pasted = await runCli(["mcp", "config", "cursor", "--config", pgConfig, "--store-url-env", `postgres://u:${SECRET_PASSWORD}@db/ledger`], { env: cliEnv });
+    assert.equal(pasted.code, 1);
+    assert.equal(pasted.stdout, "");
+    assert.match(pasted.stderr, /--store-url-env takes the NAME of an environment variable/);
+    assert.equal(pasted.stderr.includes(SECRET_PASSWORD), false);
   });
 
   test("mcp serve and serve-streamable-http refuse --store with --store-url-env, an unset variable (exit 2) and a URL in place of a name, before building", async () => {

@@ -231,15 +231,25 @@ describe(".env.example and snippets", () => {
   });
 
   test("stdio snippets run node with --env-file and absolute paths; openai-agents serves Streamable HTTP with OpenAI names", () => {
-    const desktop = clientSnippet("claude-desktop", { configPath: "cfg/synapsor.runner.json", storePath: "cfg/.synapsor/local.db" }) as any;
+    const desktop = clientSnippet("claude-desktop", { configPath: "cfg/synapsor.runner.json", store: { kind: "sqlite", path: "cfg/.synapsor/local.db" } }) as any;
     const server = desktop.mcpServers["synapsor-runner"];
     assert.equal(server.args[0], "--env-file");
     assert.ok(server.args.every((a: string) => !a.startsWith("cfg/")), "paths are absolute");
     assert.equal(server.args.at(-2), "--store");
-    const agents = clientSnippet("openai-agents", { configPath: "c.json", storePath: "s.db" }) as any;
+    const agents = clientSnippet("openai-agents", { configPath: "c.json", store: { kind: "sqlite", path: "s.db" } }) as any;
     assert.equal(agents.transport, "streamable_http");
     assert.ok(agents.start_server.args.includes("--alias-mode") && agents.start_server.args.includes("openai"));
     assert.equal(agents.auth.token_env, "SYNAPSOR_HTTP_TOKEN");
+  });
+
+  test("on a Postgres ledger, stdio and HTTP snippets start the server with --store-url-env VAR: the variable's name, no path, no URL", () => {
+    const store = { kind: "postgres", urlEnv: "SYNAPSOR_LEDGER_URL" } as const;
+    const stdio = (clientSnippet("cursor", { configPath: "c.json", store }) as any).mcpServers["synapsor-runner"].args as string[];
+    const http = (clientSnippet("openai-agents", { configPath: "c.json", store }) as any).start_server.args as string[];
+    for (const args of [stdio, http]) {
+      assert.deepEqual(args.slice(args.indexOf("--store-url-env"), args.indexOf("--store-url-env") + 2), ["--store-url-env", "SYNAPSOR_LEDGER_URL"]);
+      assert.equal(args.includes("--store"), false);
+    }
   });
 });
 

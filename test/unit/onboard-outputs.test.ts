@@ -71,6 +71,20 @@ describe("onboarding outputs", () => {
     }
   });
 
+  test("a contract naming storage.postgres_url_env gets snippets that serve that ledger (--store-url-env), not a SQLite file", () => {
+    const dir = mkdtempSync(join(tmpdir(), "synapsor-outputs-"));
+    try {
+      const contract = { ...reviewContract(), storage: { postgres_url_env: "CLINIC_LEDGER_URL" } };
+      for (const file of planOnboardingFiles({ configPath: join(dir, "synapsor.runner.json"), contract }).filter((f) => f.kind === "client_snippet")) {
+        const args: string[] = Object.values<any>(JSON.parse(file.text).mcpServers)[0].args;
+        assert.deepEqual(args.slice(-2), ["--store-url-env", "CLINIC_LEDGER_URL"], file.path);
+        assert.equal(args.includes("--store"), false);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test("before the first question, an existing snippet or snapshot is refused, not only the config", () => {
     const dir = mkdtempSync(join(tmpdir(), "synapsor-outputs-"));
     try {
