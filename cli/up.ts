@@ -1,4 +1,4 @@
-// `synapsor-runner up --config F --store S --serve [serve-streamable-http flags]`: the doctor's
+// `synapsor-runner up --config F [--store S | --store-url-env VAR] --serve [serve-streamable-http flags]`: the doctor's
 // checklist first; any failed check stops here (exit 1, nothing served); otherwise the config is
 // served over Streamable HTTP exactly as `mcp serve-streamable-http` serves it. Without --serve,
 // only the checklist runs and the serve command is printed.
@@ -7,6 +7,7 @@ import type { Command } from "commander";
 import { formatChecks } from "../operator/doctor/format.ts";
 import { failed, passed } from "../operator/doctor/check.ts";
 import { runChecklist } from "../operator/doctor/run.ts";
+import { explicitStoreLocation } from "../operator/review/store.ts";
 import { serveStreamableHttp, usesHttpJwt, withStreamableHttpOptions, type HttpFlags } from "./mcp.ts";
 import { EXIT } from "./program.ts";
 
@@ -20,10 +21,13 @@ export function register(program: Command): void {
   )
     .option("--serve", "serve when every check passes (warnings do not stop it)")
     .action(async (flags: UpFlags) => {
+      // The ledger the checklist checks is the one served: --store, --store-url-env, else the config's.
+      const store = flags.store !== undefined || flags.storeUrlEnv !== undefined ? explicitStoreLocation(flags) : undefined;
       const report = await runChecklist({
         configPath: flags.config,
         env: process.env,
-        ...(flags.store ? { store: flags.store } : {}),
+        ...(store?.kind === "sqlite" ? { store: store.path } : {}),
+        ...(store?.kind === "postgres" ? { storeUrlEnv: store.urlEnv } : {}),
         secretEnvNames: flags.authTokenEnv ? [flags.authTokenEnv] : [],
       });
       // Serving needs the bearer token, unless each request's JWT is verified (the checklist then

@@ -69,7 +69,8 @@ export async function runChecklist(options: DoctorOptions): Promise<DoctorReport
     checks.push(checkStore(storePath, contract.storage?.durability), checkLease(storePath));
   }
   if (options.checkHandlers) checks.push(...(await checkHandlers(contract, env)));
-  return redacted(reportOf(checks), env, [...envNamesOf(contract), ...(options.secretEnvNames ?? [])]);
+  // A --store-url-env the config does not name is a secret too.
+  return redacted(reportOf(checks), env, [...envNamesOf(contract), ...(urlEnv !== undefined ? [urlEnv] : []), ...(options.secretEnvNames ?? [])]);
 }
 
 /** Schema, read-only grants, statements, tenant rows and the boundary, for the sources that connected. */

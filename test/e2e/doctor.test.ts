@@ -28,6 +28,7 @@ const WRITE_PASSWORD = "Wr-pass-NEVER-LEAK-90ab";
 const WRONG_PASSWORD = "Wrong-pass-NEVER-LEAK-77e2";
 const HANDLER_TOKEN = "Hd-token-NEVER-LEAK-5f03";
 const HTTP_TOKEN = "Http-token-NEVER-LEAK-a1b2";
+const LEDGER_PASSWORD = "Ledger-pass-NEVER-LEAK-3c9e";
 const SECRETS = [READ_PASSWORD, WRITE_PASSWORD, WRONG_PASSWORD, HANDLER_TOKEN, HTTP_TOKEN];
 
 function configFor(engine: Engine, change: (capabilities: any[]) => void = () => undefined): Record<string, unknown> {
@@ -481,17 +482,17 @@ for (const engine of ["postgres", "mysql"] as const) describe(`up --serve (${eng
     assert.match(run.stderr, /not serving/);
   });
 
-  test("serves Streamable HTTP when every check passes; an SDK client calls a tool", async () => {
-    const configPath = writeConfig();
+  /** Starts `up --serve …` on a free port; resolves once the compiled server listens. */
+  async function startUp(args: string[], env: Record<string, string>) {
     const port = await freePort();
-    const child = spawn(
-      process.execPath,
-      [CLI, "up", "--serve", "--config", configPath, "--store", join(dir, "up.db"), "--from-env", "DOC_READ_URL", "--auth-token-env", "DOC_HTTP_TOKEN", "--port", String(port)],
-      { env: baseEnv(), stdio: ["ignore", "pipe", "pipe"] },
-    );
+    const child = spawn(process.execPath, [CLI, "up", "--serve", ...args, "--port", String(port)], { env, stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";
     child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    const stop = async () => {
+      child.kill("SIGTERM");
+      await exited;
+    };
     try {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 120_000);
@@ -503,19 +504,72 @@ for (const engine of ["postgres", "mysql"] as const) describe(`up --serve (${eng
         });
         void exited.then((code) => reject(new Error(`exited ${code}: ${stderr}`)));
       });
-      assert.match(stderr, /Ready \(/);
-      const client = new Client({ name: "synapsor-up", version: "1.0.0" });
-      await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`), { requestInit: { headers: { Authorization: `Bearer ${HTTP_TOKEN}` } } }));
+    } catch (err) {
+      await stop();
+      throw err;
+    }
+    return { url: `http://127.0.0.1:${port}/mcp`, stderr: () => stderr, stop };
+  }
+
+  /** One read over Streamable HTTP with the bearer token: its envelope. */
+  async function callInspect(url: string): Promise<any> {
+    const client = new Client({ name: "synapsor-up", version: "1.0.0" });
+    await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { Authorization: `Bearer ${HTTP_TOKEN}` } } }));
+    try {
+      return envelopeOf(await client.callTool({ name: "billing.inspect_invoice", arguments: { invoice_id: "INV-1" } }));
+    } finally {
+      await client.close();
+    }
+  }
+
+  test("serves Streamable HTTP when every check passes; an SDK client calls a tool", async () => {
+    const configPath = writeConfig();
+    const up = await startUp(["--config", configPath, "--store", join(dir, "up.db"), "--from-env", "DOC_READ_URL", "--auth-token-env", "DOC_HTTP_TOKEN"], baseEnv());
+    try {
+      assert.match(up.stderr(), /Ready \(/);
+      const e = await callInspect(up.url);
+      assert.equal(e.ok, true, JSON.stringify(e));
+    } finally {
+      await up.stop();
+    }
+    for (const secret of SECRETS) assert.equal(up.stderr().includes(secret), false, `a planted secret leaked: ${secret}`);
+  });
+
+  test("up --store-url-env VAR checks that Postgres ledger, refuses it unset or beside --store, and serves on it over HTTP", { skip: engine !== "postgres" }, async () => {
+    const configPath = writeConfig();
+    const ledgerDb = await createDatabase("postgres", "srupledger");
+    const ledgerUrl = new URL(ledgerDb.url);
+    ledgerUrl.password = LEDGER_PASSWORD; // local Postgres trusts and ignores it; it must still never be printed
+    const env = { ...baseEnv(), UP_LEDGER_URL: ledgerUrl.toString(), SYNAPSOR_LEDGER_KEY: "up-postgres-ledger-key-0123456789abcdef" };
+    try {
+      const { UP_LEDGER_URL: _unset, ...withoutUrl } = env;
+      const unset = await runCli(["up", "--serve", "--config", configPath, "--store-url-env", "UP_LEDGER_URL", "--auth-token-env", "DOC_HTTP_TOKEN"], { env: withoutUrl });
+      assert.equal(unset.code, 1, unset.stderr);
+      assert.match(unset.stderr, /✗ fail store\b.*UP_LEDGER_URL \(the URL of the Postgres ledger\) is not set/);
+      assert.match(unset.stderr, /not serving/);
+      const both = await runCli(["up", "--config", configPath, "--store", join(dir, "up.db"), "--store-url-env", "UP_LEDGER_URL"], { env });
+      assert.equal(both.code, 1, both.stderr);
+      assert.match(both.stderr, /not both/);
+
+      const up = await startUp(["--config", configPath, "--store-url-env", "UP_LEDGER_URL", "--from-env", "DOC_READ_URL", "--auth-token-env", "DOC_HTTP_TOKEN"], env);
+      let bundle: string;
       try {
-        const e = envelopeOf(await client.callTool({ name: "billing.inspect_invoice", arguments: { invoice_id: "INV-1" } }));
+        assert.match(up.stderr(), /✓ ok +store\b.*The database in UP_LEDGER_URL answers and holds no ledger yet/);
+        assert.match(up.stderr(), /"store":"postgres \(UP_LEDGER_URL\)"/);
+        const e = await callInspect(up.url);
         assert.equal(e.ok, true, JSON.stringify(e));
+        bundle = e.evidence.bundle_id;
       } finally {
-        await client.close();
+        await up.stop();
+      }
+      const listed = await runCli(["evidence", "list", "--store-url-env", "UP_LEDGER_URL", "--json"], { env });
+      assert.equal(listed.code, 0, listed.stderr);
+      assert.deepEqual(JSON.parse(listed.stdout).map((item: { id: string }) => item.id), [bundle], "the read's evidence is in the ledger up served on");
+      for (const output of [unset.stderr, both.stderr, up.stderr(), listed.stderr]) {
+        for (const secret of [...SECRETS, LEDGER_PASSWORD, ledgerDb.name]) assert.equal(output.includes(secret), false, `leaked: ${secret}`);
       }
     } finally {
-      child.kill("SIGTERM");
-      await exited;
+      await ledgerDb.drop();
     }
-    for (const secret of SECRETS) assert.equal(stderr.includes(secret), false, `a planted secret leaked: ${secret}`);
   });
 });
