@@ -7,10 +7,12 @@ import { runSmokeCall } from "../operator/smoke/run-smoke-call.ts";
 import { smokeSummary } from "../operator/smoke/summary.ts";
 import { terminalSafe, terminalSafeLines } from "../runtime/text/terminal-safe.ts";
 import { CliError, EXIT, printJson } from "./program.ts";
+import { envNameOrRefuse } from "./env-name.ts";
 
 interface CallFlags {
   config: string;
   store?: string;
+  storeUrlEnv?: string;
   tool?: string;
   args?: string;
   json?: boolean;
@@ -22,7 +24,8 @@ export function register(program: Command): void {
     .command("call")
     .description("Call one tool through the same compiled server `mcp serve` runs, with the trusted tenant and principal from the environment")
     .requiredOption("--config <file>", "the contract, e.g. synapsor.runner.json")
-    .option("--store <path>", "SQLite ledger file (default: the config's storage.sqlite_path, relative to the config)")
+    .option("--store <path>", "SQLite ledger file (default: the config's storage.postgres_url_env ledger, else its storage.sqlite_path, relative to the config)")
+    .option("--store-url-env <VAR>", "the NAME of the environment variable holding a Postgres ledger's URL (instead of --store)")
     .option("--tool <name>", "canonical (billing.inspect_invoice) or OpenAI-style (billing__inspect_invoice) name (default: .synapsor/smoke-input.json's tool, else the first read tool)")
     .option("--args <json>", "the tool's arguments as a JSON object (default: .synapsor/smoke-input.json's args, else {})")
     .option("--json", "print only the result envelope on stdout")
@@ -31,10 +34,15 @@ export function register(program: Command): void {
 
 async function smokeCall(flags: CallFlags): Promise<void> {
   const args = flags.args === undefined ? undefined : parseArgsFlag(flags.args);
+  if (flags.store !== undefined && flags.storeUrlEnv !== undefined) {
+    throw new CliError("Pass either --store FILE (a SQLite ledger) or --store-url-env VAR (a Postgres ledger), not both.");
+  }
+  const storeUrlEnv = flags.storeUrlEnv === undefined ? undefined : envNameOrRefuse("--store-url-env", flags.storeUrlEnv);
   const say = (line: string) => process.stderr.write(`synapsor-runner: ${terminalSafeLines(line)}\n`);
   const outcome = await runSmokeCall({
     configPath: flags.config,
     ...(flags.store !== undefined ? { storePath: flags.store } : {}),
+    ...(storeUrlEnv !== undefined ? { storeUrlEnv } : {}),
     ...(flags.tool !== undefined ? { tool: flags.tool } : {}),
     ...(args !== undefined ? { args } : {}),
     say,

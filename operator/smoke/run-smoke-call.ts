@@ -21,6 +21,8 @@ export interface SmokeCallOptions {
   configPath: string;
   /** The ledger; relative to the working directory. Default: the config's store, next to the config. */
   storePath?: string;
+  /** The variable holding a Postgres ledger's URL (instead of storePath); the server reads it. */
+  storeUrlEnv?: string;
   /** Canonical or OpenAI-alias name. Default: smoke-input.json's tool, else the first read capability. */
   tool?: string;
   /** Default: smoke-input.json's args (when its tool is the one called), else {}. */
@@ -111,11 +113,12 @@ export async function runSmokeCall(options: SmokeCallOptions): Promise<SmokeCall
     );
   }
 
-  // Without --store a contract naming a Postgres ledger is served on it, as `mcp serve` does.
-  const urlEnv = options.storePath === undefined ? contract.storage?.postgres_url_env : undefined;
+  // --store-url-env names a Postgres ledger; without either flag a contract naming one is served
+  // on it, as `mcp serve` does.
+  const urlEnv = options.storeUrlEnv ?? (options.storePath === undefined ? contract.storage?.postgres_url_env : undefined);
   const store: StoreLocation = urlEnv !== undefined ? { kind: "postgres", urlEnv } : { kind: "sqlite", path: chosenStorePath(options.storePath, contract, options.configPath) };
   const storePath = storeName(store);
-  const storeArgs = store.kind === "sqlite" ? ["--store", store.path] : [];
+  const storeArgs = store.kind === "sqlite" ? ["--store", store.path] : options.storeUrlEnv !== undefined ? ["--store-url-env", options.storeUrlEnv] : [];
   // The SDK (and zod under it) takes ~0.4 s to load: only a smoke call pays for it, not every
   // command of the CLI that merely links this module.
   const [{ Client }, { StdioClientTransport }] = await Promise.all([

@@ -133,6 +133,21 @@ describe("the review CLI and console on a Postgres ledger", () => {
     assert.equal(existsSync(join(project.built.dir, ".synapsor", "local.db")), false);
   });
 
+  test("smoke call --store-url-env VAR records in the ledger VAR names, over the contract's; both store flags are refused", async () => {
+    const env = { OTHER_LEDGER_URL: ledgerDb.url };
+    const before = json(await cli(["query-audit", "list", "--store-url-env", "OTHER_LEDGER_URL", "--json", "--limit", "500"], env)).length;
+    const args = ["smoke", "call", "--config", project.built.configPath, "--tool", "billing.inspect_invoice", "--args", JSON.stringify({ invoice_id: "INV-3002" })];
+    // The contract's variable is unset: only --store-url-env can point the server at the ledger.
+    const run = await cli([...args, "--store-url-env", "OTHER_LEDGER_URL"], { ...env, [URL_ENV]: "" });
+    assert.equal(run.code, 0, run.stderr + run.stdout);
+    assert.match(run.stdout, /  ledger: the Postgres ledger in OTHER_LEDGER_URL\n/);
+    const after = json(await cli(["query-audit", "list", "--store-url-env", "OTHER_LEDGER_URL", "--json", "--limit", "500"], env)).length;
+    assert.equal(after, before + 1, "the smoke call's audit row is in the ledger --store-url-env names");
+    const both = await cli([...args, "--store", "x.db", "--store-url-env", "OTHER_LEDGER_URL"], env);
+    assert.equal(both.code, 1);
+    assert.match(both.stderr, /either --store FILE \(a SQLite ledger\) or --store-url-env VAR \(a Postgres ledger\), not both/);
+  });
+
   test("the contract's storage.postgres_url_env is the store when only --config is given", async () => {
     const listed = json(await cli(["proposals", "list", "--config", project.built.configPath, "--json"]));
     assert.ok(listed.length >= 1);
