@@ -393,9 +393,40 @@ describe("webhook deliveries on Postgres (pg-boss)", () => {
     }
   });
 
+  test("a follower whose database user may not use pg-boss's schema exits 2, naming the variable", async () => {
+    const role = `events_rw_${process.pid}`;
+    await sql(`DROP ROLE IF EXISTS ${role}`);
+    await sql(`CREATE ROLE ${role} LOGIN`);
+    try {
+      await sql(`GRANT USAGE ON SCHEMA synapsor_ledger TO ${role}`);
+      await sql(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA synapsor_ledger TO ${role}`);
+      await sql(`GRANT USAGE ON ALL SEQUENCES IN SCHEMA synapsor_ledger TO ${role}`);
+      const url = new URL(db.url);
+      url.username = role;
+      const f = startFollower(["--webhook-url-env", "HOOK_URL"], { HOOK_URL: "http://127.0.0.1:9/events", LEDGER_URL: url.toString() });
+      assert.equal(await f.exited, 2, f.stderr());
+      assert.match(f.stderr(), /webhook deliveries \(schema synapsor_ledger_jobs\) of the Postgres ledger in LEDGER_URL: the database user lacks a permission/);
+      assert.equal(f.stderr().trim().split("\n").length, 1, f.stderr());
+      assert.equal(f.stderr().includes(role), false, "not the URL (its user name) either");
+    } finally {
+      await sql(`DROP OWNED BY ${role}`).catch(() => undefined);
+      await sql(`DROP ROLE IF EXISTS ${role}`);
+    }
+  });
+
   test("events deliveries on a SQLite store says it reads a Postgres ledger", async () => {
     const r = await runCli(["events", "deliveries", "--store", "/nonexistent/ledger.sqlite"], { env });
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /Postgres ledger/);
+  });
+
+  // Last: it drops the ledger every test above wrote to.
+  test("store reset drops pg-boss's schema with the ledger's (job ids derive from event ids, which start again)", async () => {
+    const schemas = async () => (await sql<{ nspname: string }>("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'synapsor_ledger%' ORDER BY 1")).map((r) => r.nspname);
+    assert.deepEqual(await schemas(), ["synapsor_ledger", "synapsor_ledger_jobs"]);
+    const r = await runCli(["store", "reset", "--store-url-env", "LEDGER_URL", "--yes"], { env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /Dropped schema synapsor_ledger of the Postgres ledger in LEDGER_URL, and its webhook deliveries' schema synapsor_ledger_jobs\./);
+    assert.deepEqual(await schemas(), []);
   });
 });
