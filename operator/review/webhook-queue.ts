@@ -54,14 +54,12 @@ interface DeliveryData {
   event_id: number;
 }
 
+type WorkOptions = { batchSize: number; perJobResults: true; includeMetadata: true; burstWhenBatchFull: true; pollingIntervalSeconds: number };
+
 /** Jobs one fetch takes; their POSTs run together, each bounded by the webhook timeout (well inside the lease). */
 const BATCH = 10;
 /** The same pg-boss problem is reported at most once per this interval (a database outage fails every poll). */
 const REPEAT_REPORT_MS = 60_000;
-
-async function loadPgBoss(): Promise<typeof import("pg-boss")> {
-  return import("pg-boss");
-}
 
 export interface DeliveryQueueOptions {
   ledgerUrl: string;
@@ -76,7 +74,7 @@ export interface DeliveryQueueOptions {
 /** Starts pg-boss (creating its schema on first use) and this follower's worker for the endpoint. */
 export async function startDeliveryQueue(options: DeliveryQueueOptions): Promise<DeliveryQueue> {
   const { urlEnv, target, events, policy, warn } = options;
-  const { PgBoss } = await loadPgBoss();
+  const { PgBoss } = await import("pg-boss");
   // Expired jobs are found by pg-boss's supervision pass: run it about once per lease.
   const superviseSeconds = Math.min(60, Math.max(1, policy.leaseSeconds));
   const config: ConstructorOptions = {
@@ -110,20 +108,19 @@ export async function startDeliveryQueue(options: DeliveryQueueOptions): Promise
     await boss.updateQueue(queue, settings);
   } catch (err) {
     await boss.stop({ graceful: false }).catch(() => {});
-    throw queueUnavailable(err, urlEnv, "write");
+    throw queueUnavailable(err, urlEnv);
   }
-  const workerId = await boss.work<DeliveryData, unknown, { batchSize: number; perJobResults: true; includeMetadata: true; pollingIntervalSeconds: number; burstWhenBatchFull: true }>(
-    queue,
-    { batchSize: BATCH, perJobResults: true, includeMetadata: true, pollingIntervalSeconds: Math.max(0.5, policy.pollMs / 1000), burstWhenBatchFull: true },
-    (jobs) => Promise.all(jobs.map((job) => deliver(job, events, target, warn))),
-  );
+  // One outcome per job (perJobResults): a failed POST fails its own job, not the batch. A full
+  // batch is followed by another fetch at once; otherwise the worker polls every pollMs (≥ 0.5 s).
+  const work: WorkOptions = { batchSize: BATCH, perJobResults: true, includeMetadata: true, burstWhenBatchFull: true, pollingIntervalSeconds: Math.max(0.5, policy.pollMs / 1000) };
+  const workerId = await boss.work<DeliveryData, unknown, typeof work>(queue, work, (jobs) => Promise.all(jobs.map((job) => deliver(job, events, target, warn))));
   return {
     forwarder: {
       async seen(page) {
         try {
           await boss.insert(queue, page.map((e) => ({ id: deliveryJobId(queue, e.id), data: { event_id: e.id } })));
         } catch (err) {
-          throw queueUnavailable(err, urlEnv, "write");
+          throw queueUnavailable(err, urlEnv);
         }
         boss.notifyWorker(workerId); // this follower's worker fetches now rather than at its next poll
       },
@@ -182,12 +179,12 @@ function problemOf(err: unknown, urlEnv: string): string {
   return `an unexpected error${typeof code === "string" && /^[A-Za-z0-9_]{1,40}$/.test(code) ? ` (${code})` : ""} on the Postgres ledger in ${urlEnv}`;
 }
 
-function queueUnavailable(err: unknown, urlEnv: string, action: "read" | "write"): StoreUnavailableError {
+function queueUnavailable(err: unknown, urlEnv: string): StoreUnavailableError {
   if (err instanceof StoreUnavailableError) return err;
   const problem = postgresStoreProblem(err, urlEnv);
   return new StoreUnavailableError(
     `the webhook deliveries (schema ${JOBS_SCHEMA}) of the Postgres ledger in ${urlEnv}`,
-    action,
+    "write",
     problem?.reason ?? problemOf(err, urlEnv),
     problem?.detail ?? String((err as Error | undefined)?.message ?? err),
   );
@@ -204,7 +201,7 @@ export async function listDeliveries(
 ): Promise<DeliveryRow[]> {
   const [installed] = await db.query("read", "SELECT to_regclass($1) IS NOT NULL AS found", [`${JOBS_SCHEMA}.version`]);
   if (!installed?.found) return [];
-  const { PgBoss } = await loadPgBoss();
+  const { PgBoss } = await import("pg-boss");
   const adapter: Db = { executeSql: async (text, values) => ({ rows: await db.query("read", text, values ?? []) }) };
   const boss = new PgBoss({ db: adapter, schema: JOBS_SCHEMA, migrate: false, supervise: false, schedule: false, registerInstance: false, openTelemetry: { enabled: false } });
   boss.on("error", () => {}); // a failed read rejects below; this only silences the background cache refresh

@@ -182,6 +182,16 @@ describe("events tail --follow on Postgres", () => {
 });
 
 describe("webhook deliveries on Postgres (pg-boss)", () => {
+  test("before any follower has forwarded, there is no pg-boss schema and nothing to list", async () => {
+    assert.deepEqual(await sql("SELECT 1 FROM pg_namespace WHERE nspname = 'synapsor_ledger_jobs'"), [], "nothing but a webhook follower creates it");
+    const text = await runCli(["events", "deliveries", "--store-url-env", "LEDGER_URL"], { env });
+    assert.equal(text.code, 0, text.stderr);
+    assert.equal(text.stdout.trim(), "No failed webhook deliveries.");
+    assert.equal((await deliveries(true)).size, 0);
+    const stats = await runCli(["store", "stats", "--store-url-env", "LEDGER_URL", "--json"], { env });
+    assert.deepEqual((JSON.parse(stats.stdout) as { webhook_deliveries: unknown }).webhook_deliveries, {});
+  });
+
   test("two followers on one ledger post every event exactly once", async () => {
     const hook = await receiver();
     try {
