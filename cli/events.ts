@@ -48,7 +48,7 @@ export function register(program: Command): void {
     .command("tail")
     .description("Print the latest events, oldest first; with --follow keep printing new ones until interrupted"), { required: true, storeHelp: "the ledger (SQLite file)" }))
     .option("--follow", "keep printing new events until Ctrl-C / SIGTERM (a Postgres ledger wakes on LISTEN/NOTIFY; a SQLite one is polled)")
-    .option("--poll-interval <ms>", "with --follow: how often to poll (Postgres: only while its LISTEN connection is down, and to retry webhook deliveries)", positiveInt, POLL_MS)
+    .option("--poll-interval <ms>", "with --follow: how often to poll (Postgres: only while its LISTEN connection is down; with a webhook also how often pg-boss's worker looks for due retries, at least 500 ms)", positiveInt, POLL_MS)
     .option("--json", "one JSON object per line")
     .option("--limit <n>", "how many of the latest events to print first", positiveInt, 20)
     .option("--webhook-url-env <VAR>", "with --follow: also POST each new event to the URL in this env var (on Postgres, several followers share the work and post each event once)")
