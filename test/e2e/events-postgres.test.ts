@@ -234,6 +234,8 @@ describe("webhook deliveries on Postgres (pg-boss)", () => {
       await append(1, "flaky receiver");
       const id = await newestId();
       await waitFor(() => /attempt 1 of 5/.test(f.stderr()), "the first failure");
+      // The line is written before pg-boss records the outcome: wait for the record.
+      await waitFor(async () => (await deliveries(false)).has(id), "the failed attempt recorded");
       const pending = (await deliveries(false)).get(id);
       assert.equal(pending?.state, "pending");
       assert.equal(pending?.last_error, "WEBHOOK_HTTP_STATUS");
@@ -265,6 +267,7 @@ describe("webhook deliveries on Postgres (pg-boss)", () => {
       await waitFor(() => /dead-lettered/.test(f.stderr()), "the dead-letter warning");
       await stop(f);
       assert.match(f.stderr(), new RegExp(`event ${id} \\(test_event\\) not delivered \\(attempt 1 of 2\\): the webhook answered HTTP 503; it will be retried`));
+      await waitFor(async () => (await deliveries(false)).get(id)?.state === "dead", "the dead-lettered delivery recorded");
       const dead = (await deliveries(false)).get(id);
       assert.deepEqual([dead?.state, dead?.attempts, dead?.last_error], ["dead", 2, "WEBHOOK_HTTP_STATUS"]);
       assert.equal((await deliveries(true)).get(id)?.state, "dead");
