@@ -17,6 +17,7 @@ import { prunePostgresLedger } from "../runtime/ledger/postgres/lifecycle/prune.
 import { resetPostgresLedger } from "../runtime/ledger/postgres/lifecycle/reset.ts";
 import { countPostgresLedger } from "../runtime/ledger/postgres/lifecycle/stats.ts";
 import { listServers } from "../runtime/ledger/postgres/servers.ts";
+import { JOBS_SCHEMA } from "../runtime/ledger/postgres/webhook-jobs.ts";
 import { CliError, printJson } from "./program.ts";
 
 const name = (urlEnv: string) => `the Postgres ledger in ${urlEnv}`;
@@ -81,14 +82,14 @@ export async function erase(urlEnv: string, tenant: string, dryRun: boolean, for
 export async function reset(urlEnv: string, flags: { yes?: boolean; force?: boolean; json?: boolean }): Promise<void> {
   const dropped = await withPostgresStore(urlEnv, async (db) => {
     if (!flags.yes) {
-      throw new CliError(`store reset drops every record of ${name(urlEnv)} (schema ${LEDGER_SCHEMA}; the source database and your other tables are not touched). Run again with --yes to confirm.`);
+      throw new CliError(`store reset drops every record of ${name(urlEnv)} (schema ${LEDGER_SCHEMA}, and the webhook deliveries' schema ${JOBS_SCHEMA}; the source database and your other tables are not touched). Run again with --yes to confirm.`);
     }
     warn(guardLiveServers(await listServers(db), name(urlEnv), "store reset", Boolean(flags.force)));
     return resetPostgresLedger(db);
   });
   if (flags.json) return printJson({ store: name(urlEnv), dropped_schema: dropped });
   process.stdout.write(textLines([
-    `Dropped schema ${dropped} of ${name(urlEnv)}.`,
+    `Dropped schema ${dropped} of ${name(urlEnv)}, and its webhook deliveries' schema ${JOBS_SCHEMA}.`,
     "The next server to start on this database creates an empty ledger. Ledger keys live in the environment and were not touched.",
   ]));
 }

@@ -4,7 +4,6 @@
 // it, because a delivery whose answer was lost (a timeout, a follower killed mid-request) is sent
 // again. The URL and secret come from env vars named on the command line and are never printed.
 
-import type { EventLog } from "../../runtime/ledger/ports.ts";
 import type { LedgerEvent } from "../../runtime/ledger/records.ts";
 import type { Forwarder } from "./follow.ts";
 import { signBody } from "../../runtime/executors/signing.ts";
@@ -15,7 +14,7 @@ export interface WebhookTarget {
   timeoutMs: number;
 }
 
-/** Why one POST did not deliver: a stable code (stored in the deliveries table) and a safe line. */
+/** Why one POST did not deliver: a stable code (kept as the delivery's last error) and a safe line. */
 export interface WebhookFailure {
   code: "WEBHOOK_HTTP_STATUS" | "WEBHOOK_TIMEOUT" | "WEBHOOK_UNREACHABLE";
   message: string;
@@ -23,8 +22,8 @@ export interface WebhookFailure {
 
 const ATTEMPTS = 3;
 
-/** One POST of one event. Resolves undefined when the receiver answered 2xx. */
-export async function postEvent(target: WebhookTarget, event: LedgerEvent): Promise<WebhookFailure | undefined> {
+/** One POST of one event. Resolves undefined when the receiver answered 2xx. `signal` ends it early (a follower stopping). */
+export async function postEvent(target: WebhookTarget, event: LedgerEvent, signal?: AbortSignal): Promise<WebhookFailure | undefined> {
   const body = JSON.stringify({ event_id: event.id, type: event.type, proposal_id: event.proposalId ?? null, tenant_id: event.tenantId ?? null, detail: event.detail, created_at: event.createdAt });
   const headers: Record<string, string> = {
     "content-type": "application/json",
@@ -34,7 +33,7 @@ export async function postEvent(target: WebhookTarget, event: LedgerEvent): Prom
   };
   if (target.secret) headers["x-synapsor-signature"] = signBody(target.secret, body);
   try {
-    const response = await fetch(target.url, { method: "POST", headers, body, signal: AbortSignal.timeout(target.timeoutMs) });
+    const response = await fetch(target.url, { method: "POST", headers, body, signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(target.timeoutMs)]) : AbortSignal.timeout(target.timeoutMs) });
     await response.arrayBuffer();
     if (response.ok) return undefined;
     return { code: "WEBHOOK_HTTP_STATUS", message: `the webhook answered HTTP ${response.status}` };
@@ -47,8 +46,8 @@ export async function postEvent(target: WebhookTarget, event: LedgerEvent): Prom
 
 /**
  * Delivers one event from a single follower (a SQLite ledger); retries twice. Returns a safe
- * one-line problem, or undefined when delivered. Postgres followers claim deliveries instead
- * (runtime/ledger/postgres/deliveries.ts) so several of them never post one event twice.
+ * one-line problem, or undefined when delivered. Postgres followers share a pg-boss queue instead
+ * (webhook-queue.ts), so several of them post each event once, with retries and a dead-letter queue.
  */
 export async function deliverEvent(target: WebhookTarget, event: LedgerEvent): Promise<string | undefined> {
   let failure: WebhookFailure | undefined;
@@ -58,14 +57,6 @@ export async function deliverEvent(target: WebhookTarget, event: LedgerEvent): P
     if (attempt < ATTEMPTS) await new Promise((r) => setTimeout(r, 200 * attempt));
   }
   return `event ${event.id} (${event.type}) not delivered after ${ATTEMPTS} attempts: ${failure?.message}`;
-}
-
-/** What `events tail --follow` needs from the deliveries table (runtime/ledger/postgres/deliveries.ts). */
-export interface DeliveryClaims {
-  enqueue(eventIds: readonly number[]): Promise<void>;
-  claim(): Promise<{ eventId: number; attempt: number } | undefined>;
-  delivered(eventId: number): Promise<boolean>;
-  failed(eventId: number, code: string): Promise<boolean>;
 }
 
 /** One follower alone (SQLite): every new event is posted by this process, with its retries. */
@@ -78,38 +69,5 @@ export function plainForwarder(target: WebhookTarget, warn: (line: string) => vo
       }
     },
     async due() {},
-  };
-}
-
-/**
- * Several followers on one Postgres ledger: each records the events it sees as deliveries, then
- * posts whatever it manages to claim, one at a time, until none is due. A failed POST goes back
- * to the table with its code (retried after a back-off, dead after the last attempt).
- */
-export function claimedForwarder(claims: DeliveryClaims, events: EventLog, target: WebhookTarget, maxAttempts: number, warn: (line: string) => void): Forwarder {
-  const drain = async () => {
-    for (let claim = await claims.claim(); claim; claim = await claims.claim()) {
-      const event = (await events.list({ afterId: claim.eventId - 1, limit: 1 }))[0];
-      if (event?.id !== claim.eventId) {
-        // Pruned meanwhile (its delivery row went with it, or will): nothing left to send.
-        await claims.failed(claim.eventId, "EVENT_GONE");
-        continue;
-      }
-      const failure = await postEvent(target, event);
-      const kept = failure ? await claims.failed(event.id, failure.code) : await claims.delivered(event.id);
-      if (!kept) warn(`event ${event.id} (${event.type}): the delivery lease ran out before the outcome was recorded; another follower has taken it over.`);
-      else if (failure) {
-        warn(claim.attempt >= maxAttempts
-          ? `event ${event.id} (${event.type}) not delivered after ${claim.attempt} attempts: ${failure.message}; it is dead-lettered (see events deliveries).`
-          : `event ${event.id} (${event.type}) not delivered (attempt ${claim.attempt} of ${maxAttempts}): ${failure.message}; it will be retried.`);
-      }
-    }
-  };
-  return {
-    async seen(page) {
-      await claims.enqueue(page.map((e) => e.id));
-      await drain();
-    },
-    due: drain,
   };
 }

@@ -16,7 +16,7 @@ import type { NewProposal } from "../../runtime/ledger/records.ts";
 import { checkEventChain, type ChainedEvent } from "../../runtime/ledger/event-chain.ts";
 import { envKeyRing } from "../../runtime/ledger/keys/key-env.ts";
 import { changeSetHash } from "../../runtime/ledger/hash.ts";
-import { POSTGRES_MIGRATIONS } from "../../runtime/ledger/postgres/migrations.ts";
+import { POSTGRES_MIGRATIONS, applyPostgresMigrations } from "../../runtime/ledger/postgres/migrations.ts";
 import { PostgresLedgerDatabase } from "../../runtime/ledger/postgres/database.ts";
 import { listServers } from "../../runtime/ledger/postgres/servers.ts";
 import { toProposalRecord } from "../../runtime/ledger/rows.ts";
@@ -218,6 +218,27 @@ describe("migrations", () => {
       const versions = (await client.query("SELECT version FROM synapsor_ledger.schema_migrations ORDER BY version")).rows.map((r) => r.version);
       assert.deepEqual(versions, POSTGRES_MIGRATIONS.map((m) => m.version));
       assert.equal((await client.query("SELECT count(*)::int AS n FROM synapsor_ledger.events")).rows[0].n, 3);
+    } finally {
+      await client.end();
+    }
+  });
+
+  test("step 3 drops the home-made webhook_deliveries table of step 2 (pg-boss keeps deliveries now)", async () => {
+    const db = await createPostgresDatabase("ledger_mig3");
+    after(() => db.drop());
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      await client.query("BEGIN");
+      assert.deepEqual(await applyPostgresMigrations(client, POSTGRES_MIGRATIONS.filter((m) => m.version <= 2)), [1, 2]);
+      await client.query("COMMIT");
+      const table = async () => (await client.query("SELECT to_regclass('synapsor_ledger.webhook_deliveries') IS NOT NULL AS found")).rows[0].found as boolean;
+      assert.equal(await table(), true);
+      const ledger = await openLedger({ postgres: { url: db.url, urlEnv: "TEST_LEDGER_URL" }, keys });
+      await ledger.close();
+      assert.equal(await table(), false);
+      const versions = (await client.query("SELECT version FROM synapsor_ledger.schema_migrations ORDER BY version")).rows.map((r) => r.version);
+      assert.deepEqual(versions, [1, 2, 3]);
     } finally {
       await client.end();
     }

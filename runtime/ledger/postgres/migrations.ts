@@ -217,6 +217,14 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigrationStep[] = [
       CREATE INDEX webhook_deliveries_event ON ${S}.webhook_deliveries (event_id);
     `,
   },
+  {
+    version: 3,
+    name: "webhook deliveries move to pg-boss",
+    // Retries, back-off, leases and dead-lettering are pg-boss's now (its own schema, created by the
+    // first `events tail --follow --webhook-url-env`; webhook-jobs.ts). Rows still pending here are
+    // not carried over: docs/ledger-postgres.md says to check `events deliveries` before upgrading.
+    sql: `DROP TABLE IF EXISTS ${S}.webhook_deliveries;`,
+  },
 ];
 
 /**

@@ -1,10 +1,11 @@
 // `store stats` on a Postgres ledger: the SQLite numbers (sqlite/lifecycle/stats.ts) plus what a
 // shared ledger has instead of a file and a lease: the schema's size on disk, the serving
-// processes' heartbeat rows, and webhook deliveries by state.
+// processes' heartbeat rows, and webhook deliveries by state (pg-boss's jobs, webhook-jobs.ts).
 
 import type { StoreCounts } from "../../sqlite/lifecycle/stats.ts";
 import { LEDGER_SCHEMA, type PostgresLedgerDatabase } from "../database.ts";
 import { listServers, type ServerRow } from "../servers.ts";
+import { countDeliveries } from "../webhook-jobs.ts";
 
 const S = LEDGER_SCHEMA;
 const TIMED_TABLES = ["reads", "internal_errors", "proposals", "decisions", "writeback_jobs", "receipts", "events"] as const;
@@ -26,10 +27,7 @@ export async function countPostgresLedger(db: PostgresLedgerDatabase): Promise<P
     for (const row of (await client.query(`SELECT state, COUNT(*) AS n FROM ${S}.proposals GROUP BY state ORDER BY state`)).rows) {
       proposalStates[row.state as string] = Number(row.n);
     }
-    const deliveries: Record<string, number> = {};
-    for (const row of (await client.query(`SELECT state, COUNT(*) AS n FROM ${S}.webhook_deliveries GROUP BY state ORDER BY state`)).rows) {
-      deliveries[row.state as string] = Number(row.n);
-    }
+    const deliveries = await countDeliveries(client);
     const span = await one(`SELECT MIN(t) AS oldest, MAX(t) AS newest FROM (${TIMED_TABLES.map((t) => `SELECT MIN(created_at) AS t FROM ${S}.${t} UNION ALL SELECT MAX(created_at) FROM ${S}.${t}`).join(" UNION ALL ")}) AS span`);
     const size = await one(`SELECT COALESCE(SUM(pg_total_relation_size(c.oid)), 0) AS bytes FROM pg_class c
       JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '${S}' AND c.relkind = 'r'`);
