@@ -7,7 +7,7 @@ import type { Command } from "commander";
 import type { LedgerEvent } from "../runtime/ledger/records.ts";
 import { listenForEvents } from "../runtime/ledger/postgres/event-listener.ts";
 import { formatEvent, table, textLines } from "../operator/review/format.ts";
-import { follow, type Forwarder } from "../operator/review/follow.ts";
+import { FAULT_BACKOFF_MAX_MS, follow, type Forwarder } from "../operator/review/follow.ts";
 import { explicitStoreLocation, ledgerUrl, withKeyOptions, withLedger, withStoreOptions, type KeyFlags, type StoreFlags, type StoreLocation } from "../operator/review/store.ts";
 import { positiveInt } from "../operator/review/options.ts";
 import { plainForwarder, type WebhookTarget } from "../operator/review/webhook.ts";
@@ -76,11 +76,22 @@ async function tail(flags: TailFlags): Promise<void> {
     const latest = (await ledger.events.list({ limit: flags.limit })).reverse();
     for (const e of latest) show(e);
     if (!flags.follow) return;
-    // Start after the newest event in the store, even when --limit printed fewer, so nothing repeats.
-    const newest = (await ledger.events.list({ limit: 1 }))[0];
+    // Start after the newest event just printed: a second "newest" query would skip whatever was
+    // appended in between.
+    const newest = latest.at(-1);
     const run = async (forwarder: Forwarder | undefined) => {
       const waker = location.kind === "postgres" ? listenForEvents(ledgerUrl(location.urlEnv)) : undefined;
-      const follower = follow({ events: ledger.events, afterId: newest?.id ?? 0, pollMs: flags.pollInterval, print: show, ...(waker ? { waker } : {}), ...(forwarder ? { forwarder } : {}) });
+      const follower = follow({
+        events: ledger.events,
+        afterId: newest?.id ?? 0,
+        pollMs: flags.pollInterval,
+        print: show,
+        ...(waker ? { waker } : {}),
+        ...(forwarder ? { forwarder } : {}),
+        // The message names the store by its path or URL variable, never by its URL.
+        onFault: (fault) => warn(`${fault.message}; still following: retrying with back-off (at most every ${Math.max(flags.pollInterval, FAULT_BACKOFF_MAX_MS) / 1000} s) until it answers again.`),
+        onRecovered: (lastId) => warn(`the ledger answers again; following on after event ${lastId}.`),
+      });
       const stop = () => follower.stop();
       process.on("SIGINT", stop);
       process.on("SIGTERM", stop);

@@ -25,14 +25,26 @@ export class StoreUnavailableError extends Error {
   readonly reason: string;
   /** Raw cause (errno or SQLite text) for logs and the operator; never for a caller. */
   readonly detail: string;
-  constructor(path: string, action: StoreAction, reason: string, detail: string) {
+  /**
+   * Whether the same step may well succeed if tried again later without anyone acting: a busy
+   * file, a database server restarting or out of reach. False for a store that needs an operator
+   * (deleted, damaged, refused login, missing permission).
+   */
+  readonly transient: boolean;
+  constructor(path: string, action: StoreAction, reason: string, detail: string, transient = false) {
     super(`${VERBS[action]} ${path}: ${reason}`);
     this.name = "StoreUnavailableError";
     this.path = path;
     this.action = action;
     this.reason = reason;
     this.detail = detail;
+    this.transient = transient;
   }
+}
+
+/** A store fault that waiting may cure (see StoreUnavailableError.transient). */
+export function isTransientStoreFault(err: unknown): err is StoreUnavailableError {
+  return err instanceof StoreUnavailableError && err.transient;
 }
 
 const ERRNO_REASONS: Record<string, string> = {
@@ -50,6 +62,9 @@ const ERRNO_REASONS: Record<string, string> = {
   EMFILE: "too many files are open",
   EIO: "a disk input/output error occurred",
 };
+
+/** SQLite's "someone else holds the lock": BUSY once the busy timeout ran out, LOCKED within one connection. */
+const SQLITE_TRANSIENT = new Set([5, 6]);
 
 // Primary SQLite result codes (extended codes carry the primary code in the low byte).
 const SQLITE_REASONS: Record<number, string> = {
@@ -81,7 +96,8 @@ export function isStoreFault(cause: unknown): boolean {
 
 export function storeUnavailable(path: string, action: StoreAction, cause: unknown): StoreUnavailableError {
   if (cause instanceof StoreUnavailableError) return cause;
-  return new StoreUnavailableError(path, action, reasonFor(path, cause), describeCause(cause));
+  const errcode = sqliteCode(cause);
+  return new StoreUnavailableError(path, action, reasonFor(path, cause), describeCause(cause), errcode !== undefined && SQLITE_TRANSIENT.has(errcode));
 }
 
 function reasonFor(path: string, cause: unknown): string {

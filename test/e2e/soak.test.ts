@@ -7,21 +7,10 @@
 
 import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { privateClustersUnavailable } from "../support/soak/cluster.ts";
 import { SHORT, runSoak, type SoakReport } from "../support/soak/harness.ts";
 
-/** pg_createcluster needs root and Debian's postgresql-common; without them there is nothing to run. */
-function cannotRun(): string | false {
-  if (process.getuid?.() !== 0) return "needs root for pg_createcluster";
-  try {
-    execFileSync("pg_lsclusters", { stdio: "ignore" });
-    return false;
-  } catch {
-    return "pg_createcluster (postgresql-common) is not installed";
-  }
-}
-
-const skip = cannotRun();
+const skip = privateClustersUnavailable();
 
 describe("soak (short): replicas under load and faults", { skip }, () => {
   let report: SoakReport;

@@ -124,7 +124,7 @@ export class PostgresLedgerDatabase {
   wrap(action: StoreAction, err: unknown): unknown {
     if (err instanceof StoreUnavailableError) return err;
     const problem = postgresStoreProblem(err, this.urlEnv);
-    return problem ? new StoreUnavailableError(this.label, action, problem.reason, problem.detail) : err;
+    return problem ? new StoreUnavailableError(this.label, action, problem.reason, problem.detail, problem.transient) : err;
   }
 
   async list(spec: PgListSpec, filters: object): Promise<Row[]> {

@@ -29,15 +29,31 @@ const SQLSTATE_REASONS: Record<string, string> = {
   XX: "the database server reported an internal error",
 };
 
+/**
+ * The faults a restart, a failover or a busy server cause, which pass without anyone acting:
+ * connection failures (class 08), resources (53), shutdown and start-up (57P0x), cancelled or
+ * lock-timed-out statements, lost serialization races.
+ */
+const TRANSIENT_SQLSTATES = new Set(["08", "53", "57P01", "57P02", "57P03", "57014", "55P03", "40001", "40P01"]);
+
 export interface StoreProblem {
   reason: string;
   detail: string;
+  /** Waiting may cure it (StoreUnavailableError.transient). */
+  transient: boolean;
 }
 
 /** The plain-words problem when `err` is a store fault; undefined for anything else. */
 export function postgresStoreProblem(err: unknown, urlEnv: string): StoreProblem | undefined {
   const reason = reasonFor(err, urlEnv);
-  return reason === undefined ? undefined : { reason, detail: describeCause(err) };
+  return reason === undefined ? undefined : { reason, detail: describeCause(err), transient: isTransient(err) };
+}
+
+function isTransient(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === "string") return NETWORK_CODES.has(code) || TRANSIENT_SQLSTATES.has(code) || TRANSIENT_SQLSTATES.has(code.slice(0, 2));
+  // pg's own client errors (no code): a lost connection or a deadline, not a bad URL.
+  return err instanceof Error && !(err instanceof TypeError) && !(err instanceof NewerSchemaError);
 }
 
 function reasonFor(err: unknown, urlEnv: string): string | undefined {

@@ -26,6 +26,17 @@ export interface PrivateCluster {
   drop(): Promise<void>;
 }
 
+/** Why this machine cannot make private clusters (pg_createcluster needs root and postgresql-common), or false. */
+export function privateClustersUnavailable(): string | false {
+  if (process.getuid?.() !== 0) return "needs root for pg_createcluster";
+  try {
+    execFileSync("pg_lsclusters", { stdio: "ignore" });
+    return false;
+  } catch {
+    return "pg_createcluster (postgresql-common) is not installed";
+  }
+}
+
 /** Synchronous drop, for the exit handler (pg_dropcluster stops the cluster first). */
 function dropSync(name: string): void {
   execFileSync("pg_dropcluster", ["--stop", VERSION, name], { stdio: "ignore" });
