@@ -1,6 +1,7 @@
 // `npm run soak`: the load and fault suite (docs/reliability.md). 2-3 replicas of the compiled
 // example behind a round-robin balancer, a private source cluster, 16-64 clients, then the faults:
-// a source restart under load and in the idle window, a stalling and a resetting proxy, racing
+// a source restart under load and in the idle window, a ledger restart under load (Postgres
+// ledger), a stalling and a resetting proxy, racing
 // approvals and applies, a replica killed with SIGKILL. Prints a table (or --json); exits 1 when
 // any check fails. The short version of the same harness runs in `npm test` (test/e2e/soak.test.ts).
 
@@ -15,14 +16,16 @@ const USAGE = `Usage: npm run soak -- [options]
   --duration S     seconds of steady load before the faults (default ${SOAK.durationMs / 1000})
   --clients N      concurrent clients, 16 to 64 (default ${SOAK.clients})
   --replicas N     replicas of the compiled server, 2 or 3 (default ${SOAK.replicas})
-  --ledger KIND    postgres (default: a database on the shared server, named by the
-                   contract's storage.postgres_url_env) or sqlite (one file shared by the
-                   replicas with --allow-concurrent-store)
+  --ledger KIND    postgres (default: a database named by the contract's
+                   storage.postgres_url_env, in a second private cluster that is restarted
+                   once under load; with --short, on the shared server and not restarted) or
+                   sqlite (one file shared by the replicas with --allow-concurrent-store)
   --short          the short run's settings (what npm test runs)
   --json           print the report as JSON
   -h, --help       this text
 
-Needs root (pg_createcluster makes a private PostgreSQL 15 cluster on a free port, dropped at the end).`;
+Needs root (pg_createcluster makes private PostgreSQL 15 clusters on free ports, for the source and
+the Postgres ledger, dropped at the end).`;
 
 function whole(name: string, text: string | undefined, min: number, max: number): number | undefined {
   if (text === undefined) return undefined;

@@ -109,29 +109,29 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Soa
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   };
   try {
-    // The ledger first: a backend this build cannot run refuses before a cluster is made.
     const token = randomBytes(24).toString("hex");
     const ledgerKey = randomBytes(32).toString("base64");
-    const ledger = await (options.ledger ?? defaultFactory)(work, ledgerKey);
-    if (ledger.close) cleanups.push(() => ledger.close!());
-    // The source cluster (make, seed) and the example's build (CLI processes that need no
-    // database) do not depend on each other: both at once, which is most of the set-up time.
-    const config = exampleConfigFor("postgres");
-    config.sources.app_db.statement_timeout_ms = options.statementTimeoutMs;
-    ledger.configure(config);
-    const configPath = join(work, "synapsor.runner.json");
-    writeFileSync(configPath, JSON.stringify(config, null, 2) + "\n");
-    const baseEnv: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH ?? "",
-      SYNAPSOR_TENANT_ID: TENANT,
-      SYNAPSOR_PRINCIPAL: "soak-agent",
-      SOAK_TOKEN: token,
-      ...ledger.env,
-    };
     const runDir = join(work, "run");
     const serverPath = join(runDir, "server.mjs");
+    const configPath = join(work, "synapsor.runner.json");
     const snapshot = join(EXAMPLE_DIR, "synapsor.schema.json");
+    // Two chains at once, which is most of the set-up time: the ledger (a Postgres ledger's own
+    // cluster), then the example's build (CLI processes that need the contract the ledger
+    // configures, but no database); and the source cluster (make, seed).
     const building = (async () => {
+      const ledger = await (options.ledger ?? defaultFactory)(work, ledgerKey);
+      if (ledger.close) cleanups.push(() => ledger.close!());
+      const config = exampleConfigFor("postgres");
+      config.sources.app_db.statement_timeout_ms = options.statementTimeoutMs;
+      ledger.configure(config);
+      writeFileSync(configPath, JSON.stringify(config, null, 2) + "\n");
+      const baseEnv: NodeJS.ProcessEnv = {
+        PATH: process.env.PATH ?? "",
+        SYNAPSOR_TENANT_ID: TENANT,
+        SYNAPSOR_PRINCIPAL: "soak-agent",
+        SOAK_TOKEN: token,
+        ...ledger.env,
+      };
       const cli = (args: string[]) => runCli(args, { env: baseEnv, timeoutMs: 60_000 });
       const [migration, grants, built] = await Promise.all([
         cli(["writeback", "migration", "--engine", "postgres"]),
@@ -145,7 +145,7 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Soa
       // The operator's view: server.mjs alone in a directory without node_modules.
       mkdirSync(runDir);
       copyFileSync(join(work, "out", "server.mjs"), serverPath);
-      return { migration: migration.stdout, grants: grants.stdout };
+      return { ledger, baseEnv, migration: migration.stdout, grants: grants.stdout };
     })();
     const seeding = (async () => {
       const cluster = await createPrivateCluster();
@@ -165,6 +165,7 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Soa
     if (builtResult.status === "rejected") throw builtResult.reason;
     if (seededResult.status === "rejected") throw seededResult.reason;
     const { cluster, source } = seededResult.value;
+    const { ledger, baseEnv } = builtResult.value;
     // The volume rows are n = 1..max (INV-10001 up); TENANT's are n = 5 + 5k (example.ts).
     const max = (await sourceRows<{ max: number }>(source.url, "SELECT max(substr(id, 5)::int) - 10000 AS max FROM invoices WHERE length(id) >= 9"))[0]!.max;
     const invoicesPerTenant = Math.floor((max - 5) / 5) + 1;

@@ -1,12 +1,16 @@
 // Where the replicas keep their ledger, as one harness option. By default (what the issue asks
-// for) a Postgres database on the shared server: the contract's storage.postgres_url_env names the
-// ledger's URL variable, replicas start without --store, every CLI command takes --store-url-env
-// VAR, and all of them share one MAC key from SYNAPSOR_LEDGER_KEY. The alternative is one SQLite
-// file shared by every replica (each started with --allow-concurrent-store, since a SQLite ledger
-// is meant for one server). Everything else in the suite reads the ledger only through these args,
+// for) a Postgres database: the contract's storage.postgres_url_env names the ledger's URL
+// variable, replicas start without --store, every CLI command takes --store-url-env VAR, and all
+// of them share one MAC key from SYNAPSOR_LEDGER_KEY. The short run puts that database on the
+// shared server; the full run, which restarts the ledger's server under load, in a private
+// cluster of its own: not a database in the source's cluster, so the source restart leaves the
+// ledger alone and the ledger restart the source. The alternative is one SQLite file shared by
+// every replica (each started with --allow-concurrent-store, since a SQLite ledger is meant for
+// one server). Everything else in the suite reads the ledger only through these args,
 // `countEvidence` and `withLedger`, so it runs unchanged on either backend.
 
 import { join } from "node:path";
+import pg from "pg";
 import type { Ledger } from "../../../runtime/ledger/ports.ts";
 import { withLedger } from "../../../operator/review/store.ts";
 import { withPostgresStore, withStoreFile } from "../../../operator/store/open.ts";
@@ -14,6 +18,7 @@ import { countStore } from "../../../runtime/ledger/sqlite/lifecycle/stats.ts";
 import { openLedger, type PostgresLedgerLocation } from "../../../runtime/ledger/open.ts";
 import { countPostgresLedger } from "../../../runtime/ledger/postgres/lifecycle/stats.ts";
 import { createPostgresDatabase } from "../databases.ts";
+import { createPrivateCluster, type PrivateCluster } from "./cluster.ts";
 
 /** The variable the replicas and the CLI read the shared ledger keys from (one MAC key for all). */
 export const LEDGER_KEY_ENV = "SYNAPSOR_LEDGER_KEY";
@@ -32,7 +37,9 @@ export interface LedgerBackend {
   countEvidence(): Promise<number>;
   /** Opens the ledger in this process through its ports, runs `work`, closes it. */
   withLedger<T>(work: (ledger: Ledger) => Promise<T>): Promise<T>;
-  /** Removes what the backend made outside the work directory (a ledger database). */
+  /** The ledger's database server, when the suite may stop and start it (a Postgres ledger). */
+  server?: Pick<PrivateCluster, "stop" | "start">;
+  /** Removes what the backend made outside the work directory (the ledger's cluster). */
   close?(): Promise<void>;
 }
 
@@ -41,23 +48,44 @@ export type LedgerFactory = (dir: string, key: string) => Promise<LedgerBackend>
 
 export const sqliteFactory: LedgerFactory = async (dir, key) => sqliteLedger(dir, key);
 
+/** Where a Postgres ledger's database lives. */
+export type LedgerPlacement = "shared-server" | "own-cluster";
+
 /**
- * A Postgres ledger in a fresh database on the shared server (not the source cluster the suite
- * restarts), dropped at the end. `open` opens it in this process (the suite's own checks).
+ * A Postgres ledger in a fresh database, dropped at the end: on the shared server, or in a
+ * private cluster of its own that the suite may stop and start (`server`). Never in the source
+ * cluster. `open` opens it in this process (the suite's own checks).
  */
-export function postgresFactory(open: (location: PostgresLedgerLocation) => Promise<Ledger>): LedgerFactory {
+export function postgresFactory(open: (location: PostgresLedgerLocation) => Promise<Ledger>, placement: LedgerPlacement): LedgerFactory {
   return async (_dir, key) => {
-    const db = await createPostgresDatabase("srsoakledger");
-    return { ...postgresLedger(db.url, key, open), close: () => db.drop() };
+    if (placement === "shared-server") {
+      const db = await createPostgresDatabase("srsoakledger");
+      return { ...postgresLedger(db.url, key, open), close: () => db.drop() };
+    }
+    const cluster = await createPrivateCluster("soakledger");
+    try {
+      const admin = new pg.Client({ connectionString: cluster.urlFor("postgres") });
+      await admin.connect();
+      await admin.query("CREATE DATABASE ledger");
+      await admin.end();
+    } catch (err) {
+      await cluster.drop();
+      throw err;
+    }
+    return { ...postgresLedger(cluster.urlFor("ledger"), key, open), server: cluster, close: () => cluster.drop() };
   };
 }
 
-/** The default backend: the Postgres ledger, opened through the same function the servers use. */
-export const defaultFactory: LedgerFactory = postgresFactory((location) => openLedger({ postgres: location }));
+const openInProcess = (location: PostgresLedgerLocation) => openLedger({ postgres: location });
+/** The default backend: the Postgres ledger on the shared server, opened through the same function the servers use. */
+export const defaultFactory: LedgerFactory = postgresFactory(openInProcess, "shared-server");
+/** The Postgres ledger in a private cluster of its own (the ledger restart phase). */
+export const ownClusterFactory: LedgerFactory = postgresFactory(openInProcess, "own-cluster");
 
 /** How a report names each backend. */
 export const LEDGER_NAMES = {
   postgres: "postgres (one database on the shared server, storage.postgres_url_env)",
+  postgresOwnCluster: "postgres (one database in a private cluster of its own, storage.postgres_url_env)",
   sqlite: "sqlite (shared file, --allow-concurrent-store)",
 } as const;
 
@@ -93,7 +121,7 @@ async function withEnv<T>(vars: Record<string, string>, work: () => Promise<T>):
 /**
  * The Postgres ledger: the contract names SOAK_LEDGER_URL in storage.postgres_url_env; replicas
  * start without --store; commands take --store-url-env. `open` opens it in this process.
- * `url` should be a database outside the source cluster, which the suite restarts.
+ * `url` should be a database outside the source cluster, which the suite restarts on its own.
  */
 export function postgresLedger(url: string, key: string, open: (location: PostgresLedgerLocation) => Promise<Ledger>): LedgerBackend {
   const urlEnv = "SOAK_LEDGER_URL";

@@ -35,6 +35,7 @@ export interface CallRecord {
   start: number;
   end: number;
   code: string;
+  kind: Plan["kind"];
 }
 
 export interface LoadResult {
@@ -92,6 +93,8 @@ export function overdueInvoice(j: number): string {
 export const overdueCount = (invoicesPerTenant: number) => Math.floor(invoicesPerTenant / 5);
 
 type Plan = { kind: "read" | "foreign" | "propose"; invoice: string; params: string };
+/** The capability the load's proposal calls use. */
+export const PROPOSE_CAPABILITY = "billing.propose_late_fee_waiver";
 
 function planCall(i: number, options: LoadOptions): Plan {
   if (options.proposeEvery && i % options.proposeEvery === options.proposeEvery - 1) {
@@ -99,7 +102,7 @@ function planCall(i: number, options: LoadOptions): Plan {
     return {
       kind: "propose",
       invoice,
-      params: JSON.stringify({ name: "billing.propose_late_fee_waiver", arguments: { invoice_id: invoice, new_late_fee_cents: 0, reason: `soak ${i}` } }),
+      params: JSON.stringify({ name: PROPOSE_CAPABILITY, arguments: { invoice_id: invoice, new_late_fee_cents: 0, reason: `soak ${i}` } }),
     };
   }
   const k = (i * 7919) % options.invoicesPerTenant;
@@ -179,7 +182,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       } catch (err) {
         code = transportCode(err);
       }
-      result.calls.push({ start, end: performance.now() - began, code });
+      result.calls.push({ start, end: performance.now() - began, code, kind: plan.kind });
     }
   };
   try {

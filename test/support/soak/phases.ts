@@ -6,9 +6,10 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { HttpRpcClient } from "../../../bench/lib/http-client.ts";
 import { cpuMs } from "../../../bench/lib/proc.ts";
 import { CONNECT_TIMEOUT_MS, queryDeadlineMs } from "../../../runtime/db/limits.ts";
+import { LIST_LIMIT } from "../../../runtime/ledger/ports.ts";
 import { REPLICA_LOST } from "./balancer.ts";
 import type { SoakEnvironment } from "./environment.ts";
-import { runLoad, summarize, TENANT, type LoadResult, type LoadSummary } from "./load.ts";
+import { PROPOSE_CAPABILITY, runLoad, summarize, TENANT, type LoadResult, type LoadSummary } from "./load.ts";
 import { raceApprovals, type RaceReport } from "./race.ts";
 
 export interface Check {
@@ -90,6 +91,28 @@ async function missingEvidence(env: SoakEnvironment, evidence: LoadResult["evide
   });
 }
 
+/**
+ * Evidence rows added = successful calls + the lookups of proposal calls that failed after their
+ * evidence was written: those rows are each a proposal call's, no successful answer carried them,
+ * there are no more of them than failed proposal calls, and no proposal was made from any.
+ */
+async function leftBehindEvidenceCheck(env: SoakEnvironment, result: LoadResult, since: string, rowsAdded: number): Promise<Check> {
+  const answered = new Set(result.evidence.map((e) => e.id));
+  const { leftBehind, withProposal } = await env.ledger.withLedger(async (ledger) => {
+    const bundles = await ledger.reads.listEvidence({ tenantId: TENANT, capability: PROPOSE_CAPABILITY, since, limit: LIST_LIMIT });
+    const ids = bundles.map((b) => b.id).filter((id) => !answered.has(id));
+    const proposed: string[] = [];
+    for (const id of ids) if ((await ledger.proposals.list({ evidenceId: id, limit: 1 })).length > 0) proposed.push(id);
+    return { leftBehind: ids, withProposal: proposed };
+  });
+  const failedProposals = result.calls.filter((c) => c.kind === "propose" && c.code !== "ok").length;
+  return check(
+    "evidence rows added = successful calls + lookups left by failed proposal calls (none with a proposal)",
+    rowsAdded === result.evidence.length + leftBehind.length && leftBehind.length <= failedProposals && withProposal.length === 0,
+    `rows added ${rowsAdded}, successful ${result.evidence.length}, left by failed proposal calls ${leftBehind.length} (of ${failedProposals} failed), with a proposal ${withProposal.length}`,
+  );
+}
+
 interface FaultTimes {
   from: number;
   to: number;
@@ -108,12 +131,18 @@ interface LoadPhaseSpec {
   fault?: (now: () => number) => Promise<FaultTimes>;
   /** Calls that never got an answer may still have left evidence (a killed replica). */
   unansweredMayLeaveEvidence?: boolean;
+  /**
+   * A proposal call writes its lookup's evidence, then the proposal: a ledger fault in between
+   * fails the call and leaves that evidence row behind (a ledger outage).
+   */
+  failedProposalsMayLeaveEvidence?: boolean;
   /** Extra checks once the load ended. */
   after?: (result: LoadResult, fault: FaultTimes | undefined) => Promise<Check[]>;
 }
 
 async function loadPhase(env: SoakEnvironment, settings: PhaseSettings, spec: LoadPhaseSpec): Promise<PhaseReport> {
   const rowsBefore = await evidenceRows(env);
+  const since = new Date().toISOString();
   const cpuBefore = replicaCpuMs(env);
   const t0 = performance.now();
   const now = () => performance.now() - t0;
@@ -153,7 +182,9 @@ async function loadPhase(env: SoakEnvironment, settings: PhaseSettings, spec: Lo
       JSON.stringify(Object.fromEntries(unexpected)),
     ),
     check("0 lost evidence: every successful answer's bundle is in the ledger", missing.length === 0, `${missing.length} missing, e.g. ${missing.slice(0, 3).join(", ")}`),
-    spec.unansweredMayLeaveEvidence
+    spec.failedProposalsMayLeaveEvidence
+      ? await leftBehindEvidenceCheck(env, result, since, rowsAdded)
+      : spec.unansweredMayLeaveEvidence
       ? check(
           "evidence rows added = successful calls (+ at most the calls cut off with the replica)",
           rowsAdded >= result.evidence.length && rowsAdded <= result.evidence.length + unanswered,
@@ -195,29 +226,109 @@ export function steady(env: SoakEnvironment, settings: PhaseSettings, durationMs
   return loadPhase(env, settings, { name: "steady load", durationMs, allowed: [] });
 }
 
-/** (a) The source cluster stops under load and starts again; no replica is touched. */
-export function sourceRestart(env: SoakEnvironment, settings: PhaseSettings, outageMs: number): Promise<PhaseReport> {
+/** A database server the suite can take away and give back. */
+type Server = Pick<SoakEnvironment["cluster"], "stop" | "start">;
+
+interface RestartSpec {
+  name: string;
+  /** How checks name the server ("the source", "the ledger"). */
+  what: string;
+  server: Server;
+  outageMs: number;
+  proposeEvery?: number;
+  failedProposalsMayLeaveEvidence?: boolean;
+  /** Checks besides "the outage was seen" and "no replica was restarted". */
+  after?: (result: LoadResult) => Promise<Check[]>;
+}
+
+/** A database server stops under load and starts again after `outageMs`; no replica is touched. */
+function serverRestart(env: SoakEnvironment, settings: PhaseSettings, spec: RestartSpec): Promise<PhaseReport> {
   const pids = env.replicas.map((r) => r.process.child.pid!);
   return loadPhase(env, settings, {
-    name: "source restart under load",
+    name: spec.name,
     durationMs: settings.faultLoadMs,
     allowed: ["TEMPORARILY_UNAVAILABLE"],
+    ...(spec.proposeEvery ? { proposeEvery: spec.proposeEvery } : {}),
+    ...(spec.failedProposalsMayLeaveEvidence ? { failedProposalsMayLeaveEvidence: true } : {}),
     async fault(now) {
       await sleep(1000);
       const from = now();
-      await env.cluster.stop();
-      await sleep(outageMs);
-      await env.cluster.start();
+      await spec.server.stop();
+      await sleep(spec.outageMs);
+      await spec.server.start();
       return { from, to: now() };
     },
     async after(result, fault) {
       const seen = failuresDuring(result, fault!).length;
       return [
-        check("the outage was seen: calls failed with TEMPORARILY_UNAVAILABLE", seen > 0, "no call failed while the source was down"),
+        check("the outage was seen: calls failed with TEMPORARILY_UNAVAILABLE", seen > 0, `no call failed while ${spec.what} was down`),
         replicasAlive(env, pids),
+        ...((await spec.after?.(result)) ?? []),
       ];
     },
   });
+}
+
+/** (a) The source cluster stops under load and starts again; no replica is touched. */
+export function sourceRestart(env: SoakEnvironment, settings: PhaseSettings, outageMs: number): Promise<PhaseReport> {
+  return serverRestart(env, settings, { name: "source restart under load", what: "the source", server: env.cluster, outageMs });
+}
+
+/**
+ * (a, ledger) The ledger's cluster stops under load, with proposals among the calls, and starts
+ * again. Besides the load's checks (failures only TEMPORARILY_UNAVAILABLE, every success has its
+ * evidence row, recovery): no half-written proposal. Only for a ledger with a server of its own.
+ */
+export function ledgerRestart(env: SoakEnvironment, settings: PhaseSettings, outageMs: number): Promise<PhaseReport> {
+  const since = new Date().toISOString();
+  return serverRestart(env, settings, {
+    name: "ledger restart under load",
+    what: "the ledger",
+    server: env.ledger.server!,
+    outageMs,
+    proposeEvery: 10,
+    failedProposalsMayLeaveEvidence: true,
+    after: async (result) => [
+      await answeredProposalsCheck(env, result.proposals),
+      ...(await wholeProposalsChecks(env, result.proposals, since)),
+    ],
+  });
+}
+
+/** Every proposal a client was answered for is stored, verifies and waits in review_required. */
+async function answeredProposalsCheck(env: SoakEnvironment, ids: string[]): Promise<Check> {
+  const bad = await env.ledger.withLedger(async (ledger) => {
+    const found: string[] = [];
+    for (const id of ids) {
+      const p = await ledger.proposals.get(id, TENANT);
+      if (!p || !p.verification.verified || p.state !== "review_required") found.push(id);
+    }
+    return found;
+  });
+  return check("every proposal a client was answered for is stored, verifies and is in review_required", ids.length > 0 && bad.length === 0, `${bad.length} of ${ids.length} bad`);
+}
+
+/**
+ * Whatever the ledger holds from this phase is whole: each proposal created since `since`
+ * verifies, waits in review_required and has its proposal_created event (the two commit together
+ * or not at all). Proposals whose answer was lost with the connection may be there; none is missing.
+ */
+async function wholeProposalsChecks(env: SoakEnvironment, answered: string[], since: string): Promise<Check[]> {
+  const { stored, broken } = await env.ledger.withLedger(async (ledger) => {
+    const proposals = await ledger.proposals.list({ tenantId: TENANT, since, limit: LIST_LIMIT });
+    const bad: string[] = [];
+    for (const p of proposals) {
+      const events = await ledger.events.list({ proposalId: p.id, limit: 10 });
+      if (!p.verification.verified || p.state !== "review_required" || !events.some((e) => e.type === "proposal_created")) bad.push(p.id);
+    }
+    return { stored: proposals.map((p) => p.id), broken: bad };
+  });
+  const storedSet = new Set(stored);
+  const unanswered = stored.length - answered.filter((id) => storedSet.has(id)).length;
+  return [
+    check("no half-written proposal: every one stored in the phase verifies, is in review_required and has its proposal_created event", broken.length === 0, `${broken.length} of ${stored.length} broken, e.g. ${broken.slice(0, 3).join(", ")}`),
+    check("no answered proposal is missing from the ledger", answered.every((id) => storedSet.has(id)), `${answered.filter((id) => !storedSet.has(id)).length} missing; ${unanswered} stored without an answer`),
+  ];
 }
 
 /**
@@ -335,17 +446,9 @@ export function killReplica(env: SoakEnvironment, settings: PhaseSettings): Prom
       const lost = result.calls.filter((c) => c.code === REPLICA_LOST).length;
       // `store verify` over the whole ledger runs once, right after this phase (harness.ts): this
       // is the last phase, so a second CLI start here would check the same rows again.
-      const unverified = await env.ledger.withLedger(async (ledger) => {
-        const bad: string[] = [];
-        for (const id of result.proposals) {
-          const p = await ledger.proposals.get(id, TENANT);
-          if (!p || !p.verification.verified || p.state !== "review_required") bad.push(id);
-        }
-        return bad;
-      });
       return [
         check(`calls cut off by the kill are bounded (≤ ${settings.clients} clients)`, lost <= settings.clients, `${lost} cut off`),
-        check("every proposal a client was answered for is stored, verifies and is in review_required", result.proposals.length > 0 && unverified.length === 0, `${unverified.length} of ${result.proposals.length} bad`),
+        await answeredProposalsCheck(env, result.proposals),
         ...(await heartbeatChecks(env, victim.process.child.pid!, killedAt, settings.staleWaitMs ?? 0)),
       ];
     },
@@ -376,6 +479,16 @@ async function heartbeatChecks(env: SoakEnvironment, victimPid: number, killedAt
     ...(staleWaitMs > 0 ? [check(`the killed replica's heartbeat row is marked stale (within ${staleWaitMs / 1000} s)`, victim?.stale === true, show)] : []),
     check("every surviving replica's heartbeat row is live", survivorRows.every((r) => r !== undefined && !r.stale), show),
   ];
+}
+
+/** `store verify` over the whole ledger, through the CLI: every proposal and decision MAC, the event chain. */
+export async function ledgerVerifies(env: SoakEnvironment): Promise<Check> {
+  const verify = await env.cli(["store", "verify", ...env.ledger.cliArgs, "--json"]);
+  let verified = false;
+  try {
+    verified = verify.code === 0 && JSON.parse(verify.stdout).ok === true;
+  } catch {}
+  return check("the whole ledger verifies at the end (store verify: every proposal and decision, the event chain)", verified, verify.stdout.slice(0, 400) + verify.stderr.slice(0, 400));
 }
 
 /** (d) Approvals and applies of one proposal raced from several CLI processes. */
