@@ -2,7 +2,8 @@
 // three replicas of the compiled example behind a balancer on one Postgres ledger, 16 clients
 // checked answer by answer, and every fault once: the source restarted under load and in the idle
 // window, a stalling and a resetting proxy, racing approvals and applies from several CLI
-// processes, a replica SIGKILLed.
+// processes, a replica SIGKILLed. (The ledger restart runs in `npm run soak` and, focused, in
+// test/slow/ledger-restart.test.ts: here it would add ~18 s.)
 // Each of the harness's checks is one assertion here.
 
 import { before, describe, test } from "node:test";
