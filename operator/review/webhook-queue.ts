@@ -179,7 +179,7 @@ function problemOf(err: unknown, urlEnv: string): string {
   return `an unexpected error${typeof code === "string" && /^[A-Za-z0-9_]{1,40}$/.test(code) ? ` (${code})` : ""} on the Postgres ledger in ${urlEnv}`;
 }
 
-function queueUnavailable(err: unknown, urlEnv: string): StoreUnavailableError {
+export function queueUnavailable(err: unknown, urlEnv: string): StoreUnavailableError {
   if (err instanceof StoreUnavailableError) return err;
   const problem = postgresStoreProblem(err, urlEnv);
   return new StoreUnavailableError(
@@ -187,6 +187,8 @@ function queueUnavailable(err: unknown, urlEnv: string): StoreUnavailableError {
     "write",
     problem?.reason ?? problemOf(err, urlEnv),
     problem?.detail ?? String((err as Error | undefined)?.message ?? err),
+    // A restart of the ledger's server is waited out by the follower, as for its own reads.
+    problem?.transient ?? false,
   );
 }
 

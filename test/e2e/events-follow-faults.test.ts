@@ -15,6 +15,7 @@ import { openLedger } from "../../runtime/ledger/open.ts";
 import type { Ledger } from "../../runtime/ledger/ports.ts";
 import { envKeyRing } from "../../runtime/ledger/keys/key-env.ts";
 import { CLI, REPO_ROOT } from "../support/cli.ts";
+import { receiver } from "../support/webhook-receiver.ts";
 import { createPrivateCluster, privateClustersUnavailable, type PrivateCluster } from "../support/soak/cluster.ts";
 
 const KEY = "events-follow-faults-test-key-0123456789abcdef";
@@ -30,6 +31,7 @@ interface Follower {
   ids(after: number): number[];
   exited: Promise<number | null>;
   stop(): Promise<number | null>;
+  child: ChildProcess;
 }
 
 function startFollower(storeArgs: string[], env: NodeJS.ProcessEnv, pollMs: number): Follower {
@@ -41,6 +43,7 @@ function startFollower(storeArgs: string[], env: NodeJS.ProcessEnv, pollMs: numb
   child.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));
   const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
   return {
+    child,
     stderr: () => stderr,
     ids: (after) => stdout.split("\n").filter(Boolean).map((l) => (JSON.parse(l) as { id: number }).id).filter((id) => id > after),
     exited,
@@ -115,6 +118,31 @@ describe("events tail --follow on a Postgres ledger whose server restarts", { sk
     assert.ok([first.at(-1), ...later].includes(resumedAfter), lines[1]);
     assert.ok(!f.stderr().includes(url) && !f.stderr().includes(String(cluster.port)), "the URL stays out of the message");
     assert.equal(await f.stop(), 0, f.stderr());
+  });
+
+  test("a follower forwarding to a webhook (pg-boss jobs in the ledger) also waits it out and delivers each later event once", async () => {
+    const hook = await receiver();
+    try {
+      const [start] = await appendIds(ledger, 1, "before");
+      const f = startFollower(["--store-url-env", "LEDGER_URL", "--webhook-url-env", "HOOK_URL"], { ...env, HOOK_URL: hook.url }, 100);
+      await waitFor(() => f.ids(start! - 1).length === 1, "the follower's start");
+      const first = await appendIds(ledger, 2, "first");
+      await waitFor(() => first.every((id) => hook.hits.get(id) === 1), "the first deliveries");
+
+      await cluster.stop();
+      await waitFor(() => /unavailable|cannot read/i.test(f.stderr()), "the fault line", 10_000);
+      await new Promise((r) => setTimeout(r, 1500));
+      await cluster.start();
+      const later = await appendIds(ledger, 3, "after the restart");
+      await waitFor(() => later.every((id) => hook.hits.get(id) === 1), "the deliveries after the restart", 30_000);
+      assert.equal(f.child.exitCode, null, `the follower is still running:\n${f.stderr()}`);
+      assert.deepEqual(f.ids(start!), [...first, ...later]);
+      for (const id of [...first, ...later]) assert.equal(hook.hits.get(id), 1, `event ${id} posted once`);
+      assert.ok(!f.stderr().includes(url), "the URL stays out of the messages");
+      assert.equal(await f.stop(), 0, f.stderr());
+    } finally {
+      await hook.close();
+    }
   });
 
   test("a fault that waiting cannot cure (a revoked permission) ends it with a clear message", async () => {

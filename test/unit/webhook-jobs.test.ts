@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { build } from "esbuild";
-import { failureCode } from "../../operator/review/webhook-queue.ts";
+import { failureCode, queueUnavailable } from "../../operator/review/webhook-queue.ts";
 import { deadLetterName, deliveryJobId, deliveryState, isDeliveryQueue, queueName } from "../../runtime/ledger/postgres/webhook-jobs.ts";
 import { REPO_ROOT } from "../support/cli.ts";
 
@@ -63,4 +63,14 @@ test("the runtime a server bundles never reaches pg-boss or the webhook queue", 
   const inputs = Object.keys(result.metafile.inputs);
   assert.ok(inputs.some((i) => i.startsWith("runtime/ledger/postgres/")), "the Postgres ledger is bundled");
   assert.deepEqual(inputs.filter((i) => /node_modules\/pg-boss\/|webhook-queue/.test(i)), []);
+});
+
+test("a queue fault from a ledger server restarting is transient (the follower waits it out); a refused login is not", () => {
+  const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5999"), { code: "ECONNREFUSED" });
+  const shuttingDown = Object.assign(new Error("terminating connection due to administrator command"), { code: "57P01" });
+  const badLogin = Object.assign(new Error('password authentication failed for user "x"'), { code: "28P01" });
+  assert.equal(queueUnavailable(refused, "LEDGER_URL").transient, true);
+  assert.equal(queueUnavailable(shuttingDown, "LEDGER_URL").transient, true);
+  assert.equal(queueUnavailable(badLogin, "LEDGER_URL").transient, false);
+  assert.match(queueUnavailable(refused, "LEDGER_URL").message, /LEDGER_URL/);
 });
