@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import type { ValidateFunction } from "ajv";
 import { REPO_ROOT } from "./cli.ts";
+import type { Executor } from "../../runtime/executors/executor.ts";
 
 export const SCHEMA_DIR = join(REPO_ROOT, "schemas");
 export const FIXTURE_DIR = join(SCHEMA_DIR, "fixtures");
@@ -55,4 +56,20 @@ export function matchesSchema(name: string, value: unknown): boolean {
 
 export function fixture(name: string): unknown {
   return readJson(join(FIXTURE_DIR, name));
+}
+
+/**
+ * The executor, with every request it is given checked against app-handler-request.v1 and every
+ * receipt it answers against execution-receipt.v1: tests that drive it cover the schemas too.
+ */
+export function schemaChecked(executor: Executor): Executor {
+  return {
+    ...executor,
+    async execute(request) {
+      assertMatchesSchema("app-handler-request.v1", request, "the request given to the executor");
+      const result = await executor.execute(request);
+      assertMatchesSchema("execution-receipt.v1", result.receipt, `the ${executor.type} executor's receipt`);
+      return result;
+    },
+  };
 }
