@@ -33,7 +33,7 @@ export async function fetchToolsList(target: LiveTarget, timeoutMs: number): Pro
     try {
       await client.connect(transport);
     } catch (err) {
-      return { ok: false, code: "AUDIT_SERVER_UNREACHABLE", message: `Could not connect to ${where}: ${reason(err)}${lastLines(stderr)}` };
+      return { ok: false, code: "AUDIT_SERVER_UNREACHABLE", message: `Could not connect to ${where}: ${reason(err)}${hint(target, err)}${lastLines(stderr)}` };
     }
     try {
       const tools: unknown[] = [];
@@ -83,6 +83,18 @@ function reason(err: unknown): string {
   const cause = err instanceof Error && err.cause instanceof Error ? ` (${(err.cause as NodeJS.ErrnoException).code ?? err.cause.message})` : "";
   const text = (err instanceof Error ? err.message : String(err)) + cause;
   return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+}
+
+/** What to do about the commonest failures to start or reach a server. */
+function hint(target: LiveTarget, err: unknown): string {
+  if (target.kind === "stdio") {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return `. No program ${JSON.stringify(target.command)} on PATH: give its full path, or the interpreter and the script (node server.mjs).`;
+    if (/connection closed/i.test(reason(err))) return ". The server exited (or closed its stdout) before answering initialize: run the command by hand to see why.";
+    return "";
+  }
+  if (/\b401\b|unauthori[sz]ed/i.test(reason(err))) return ". The server refused the credentials: check the token in the variable --auth-token-env names (or add --auth-token-env).";
+  if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN/.test(reason(err))) return ". Nothing answers there: check the host, the port and that the server is up.";
+  return "";
 }
 
 function lastLines(stderr: string): string {

@@ -150,12 +150,16 @@ describe("audit refuses what it cannot run, with the fix", () => {
 
   test("a server that is down, or never answers, exits 2 with a clear message", async () => {
     const port = await freePort();
-    const [down, silent] = await Promise.all([
+    const [down, missing, silent] = await Promise.all([
       runCli(["audit", "--url", `http://127.0.0.1:${port}/mcp`]),
+      runCli(["audit", "--command", "synapsor-no-such-program --stdio"]),
       runCli(["audit", "--command", `${word(process.execPath)} -e 'setTimeout(() => {}, 60000)'`, "--timeout", "1"]),
     ]);
     assert.equal(down.code, 2, down.stderr);
     assert.match(down.stderr, new RegExp(`Could not connect to the server at http://127\\.0\\.0\\.1:${port}/mcp: fetch failed \\(ECONNREFUSED\\)`));
+    assert.match(down.stderr, /Nothing answers there: check the host, the port and that the server is up\./);
+    assert.equal(missing.code, 2, missing.stderr);
+    assert.match(missing.stderr, /No program "synapsor-no-such-program" on PATH: give its full path/);
     assert.equal(silent.code, 2, silent.stderr);
     assert.match(silent.stderr, /did not answer initialize and tools\/list within 1 s\. .* or raise --timeout/);
   });
@@ -207,7 +211,7 @@ describe("audit of this project's own compiled server, live", () => {
     const wrong = "tok-wrong-3c3c-NEVER-PRINT";
     const result = await runCli(["audit", "--url", http.url, "--auth-token-env", "AUDIT_TOKEN"], { env: { ...process.env, AUDIT_TOKEN: wrong } });
     assert.equal(result.code, 2, result.stderr);
-    assert.match(result.stderr, /Could not connect to the server at http:\/\/127\.0\.0\.1:\d+\/mcp/);
+    assert.match(result.stderr, /Could not connect to the server at http:\/\/127\.0\.0\.1:\d+\/mcp: .*The server refused the credentials: check the token/s);
     assert.doesNotMatch(result.stdout + result.stderr, new RegExp(`${wrong}|${TOKEN}`));
   });
 });
