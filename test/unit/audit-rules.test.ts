@@ -128,6 +128,18 @@ describe("audit rules", () => {
     assert.deepEqual(rulesFor(tool("ok", { description: "Line one.\nLine two.\tTabbed." })), []);
   });
 
+  // A description is the audited server's text. With a pattern that retried a run at each of its
+  // characters, 300 KB of `a.a.a…` took minutes (measured: 200 KB, 115 s); linear, well under a
+  // second. The timeout is a generous backstop for that regression, not a measurement.
+  test("hostile description shapes are read in linear time", { timeout: 60_000 }, () => {
+    const shapes: Array<[string, string[]]> = [["a.", []], ["a-", []], ["eyJ-", []], ["xoxb-", ["credential-in-description"]], ["a:", []], ["a://", []], ["1.1.", ["infrastructure-in-description"]]];
+    for (const [unit, rules] of shapes) {
+      const text = unit.repeat(Math.floor(300_000 / unit.length));
+      const report = audit({ tools: [{ name: "x", description: text, inputSchema: args({ [text]: { description: text } }), annotations: READ_ONLY }], bytes: 0 });
+      assert.deepEqual(report.findings.map((f) => f.rule), rules, unit);
+    }
+  });
+
   test("rule ids are unique kebab-case, and docs/audit.md lists each with its severity", () => {
     const ids = AUDIT_RULES.map((r) => r.id);
     assert.equal(new Set(ids).size, ids.length);

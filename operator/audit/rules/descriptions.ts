@@ -4,18 +4,24 @@
 import type { AuditRule } from "../finding.ts";
 import { describingTexts } from "../tool-shape.ts";
 
-/** Each pattern with what it found, for the finding's sentence. Values are never quoted back. */
+/**
+ * Each pattern with what it found, for the finding's sentence. Values are never quoted back.
+ * The text is the audited server's, so no pattern may take more than linear time: one that starts
+ * with a repeated class begins only where that class's run begins (a one-character lookbehind, not
+ * \b, which inside `a.a.a…` holds at every character), so a run is tried once, not at each of its
+ * characters (test/unit/audit-rules.test.ts feeds it 300 KB hostile shapes).
+ */
 const CREDENTIALS: ReadonlyArray<[RegExp, string]> = [
-  [/\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/]+:[^\s@/]+@/i, "a URL with a user name and password"],
+  [/(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*:\/\/[^\s:@/]+:[^\s@/]+@/i, "a URL with a user name and password"],
   [/\b(password|passwd|pwd|secret|api[_-]?key|access[_-]?key|auth[_-]?token|client[_-]?secret|token)\s*=\s*['"]?[^\s'"&;,)]{3,}/i, "a password or key assignment"],
   [/\b(password|passwd|secret|api[_-]?key|token)\s*:\s*['"][^'"\s]{3,}['"]/i, "a quoted password or key"],
   [/-----BEGIN [A-Z ]*PRIVATE KEY-----/, "a private key"],
   [/\b(AKIA|ASIA)[0-9A-Z]{16}\b/, "an AWS access key id"],
-  [/\b(sk|rk)[-_](live|test|proj)?[-_]?[A-Za-z0-9]{20,}\b/, "an API secret key"],
+  [/(?<![\w-])(sk|rk)[-_](live|test|proj)?[-_]?[A-Za-z0-9]{20,}\b/, "an API secret key"],
   [/\b(ghp|gho|ghs|ghu|github_pat)_[A-Za-z0-9_]{20,}\b/, "a GitHub token"],
-  [/\bxox[abprs]-[A-Za-z0-9-]{10,}\b/, "a Slack token"],
+  [/(?<![\w-])xox[abprs]-[A-Za-z0-9-]{10,}/, "a Slack token"],
   [/\bBearer\s+[A-Za-z0-9._~+/-]{20,}=*/, "a bearer token"],
-  [/\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/, "a JSON Web Token"],
+  [/(?<![\w-])eyJ[\w-]{10,}\.eyJ[\w-]{10,}\.[\w-]{10,}/, "a JSON Web Token"],
 ];
 
 const LOCATIONS: ReadonlyArray<[RegExp, string]> = [
@@ -24,8 +30,8 @@ const LOCATIONS: ReadonlyArray<[RegExp, string]> = [
   [/\b(host|hostaddr|server|data source|dbname|database)\s*=\s*[^\s;'"]+/i, "connection parameters"],
   [/\b(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\b/, "an IP address"],
   [/\blocalhost(?::\d+)?\b/i, "a local host name"],
-  [/\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:internal|local|localdomain|lan|corp|intranet|intra|private|svc|home\.arpa)\b/i, "an internal host name"],
-  [/\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}:\d{2,5}\b/i, "a host and port"],
+  [/(?<![a-z0-9.-])[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:internal|local|localdomain|lan|corp|intranet|intra|private|svc|home\.arpa)\b/i, "an internal host name"],
+  [/(?<![a-z0-9.-])[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}:\d{2,5}\b/i, "a host and port"],
 ];
 
 /** "a", "a and b", "a, b and c". */
