@@ -33,7 +33,7 @@ export async function fetchToolsList(target: LiveTarget, timeoutMs: number): Pro
     try {
       await client.connect(transport);
     } catch (err) {
-      return { ok: false, code: "AUDIT_SERVER_UNREACHABLE", message: `Could not connect to ${where}: ${reason(err)}${hint(target, err)}${lastLines(stderr)}` };
+      return { ok: false, code: "AUDIT_SERVER_UNREACHABLE", message: `Could not connect to ${where}: ${reason(err, target)}${hint(target, err)}${lastLines(stderr)}` };
     }
     try {
       const tools: unknown[] = [];
@@ -46,7 +46,7 @@ export async function fetchToolsList(target: LiveTarget, timeoutMs: number): Pro
       }
       return toolsListFrom({ tools }, where);
     } catch (err) {
-      return { ok: false, code: "AUDIT_SERVER_UNREACHABLE", message: `${where} failed tools/list: ${reason(err)}${lastLines(stderr)}` };
+      return { ok: false, code: "AUDIT_SERVER_UNREACHABLE", message: `${where} failed tools/list: ${reason(err, target)}${lastLines(stderr)}` };
     }
   })();
   try {
@@ -78,10 +78,13 @@ async function transportFor(target: LiveTarget) {
   return new StdioClientTransport({ command: target.command, args: target.args, env, stderr: "pipe" });
 }
 
-function reason(err: unknown): string {
+/** The error's text without the bearer token: a server's error body is its own and may echo the request back. */
+function reason(err: unknown, target: LiveTarget): string {
+  const token = target.kind === "http" ? target.token : undefined;
   // fetch says only "fetch failed"; the cause says why (ECONNREFUSED, ENOTFOUND, a TLS failure).
   const cause = err instanceof Error && err.cause instanceof Error ? ` (${(err.cause as NodeJS.ErrnoException).code ?? err.cause.message})` : "";
-  const text = (err instanceof Error ? err.message : String(err)) + cause;
+  const raw = (err instanceof Error ? err.message : String(err)) + cause;
+  const text = token ? raw.split(token).join("[token redacted]") : raw;
   return text.length > 300 ? `${text.slice(0, 300)}…` : text;
 }
 
@@ -89,11 +92,11 @@ function reason(err: unknown): string {
 function hint(target: LiveTarget, err: unknown): string {
   if (target.kind === "stdio") {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return `. No program ${JSON.stringify(target.command)} on PATH: give its full path, or the interpreter and the script (node server.mjs).`;
-    if (/connection closed/i.test(reason(err))) return ". The server exited (or closed its stdout) before answering initialize: run the command by hand to see why.";
+    if (/connection closed/i.test(reason(err, target))) return ". The server exited (or closed its stdout) before answering initialize: run the command by hand to see why.";
     return "";
   }
-  if (/\b401\b|unauthori[sz]ed/i.test(reason(err))) return ". The server refused the credentials: check the token in the variable --auth-token-env names (or add --auth-token-env).";
-  if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN/.test(reason(err))) return ". Nothing answers there: check the host, the port and that the server is up.";
+  if (/\b401\b|unauthori[sz]ed/i.test(reason(err, target))) return ". The server refused the credentials: check the token in the variable --auth-token-env names (or add --auth-token-env).";
+  if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN/.test(reason(err, target))) return ". Nothing answers there: check the host, the port and that the server is up.";
   return "";
 }
 

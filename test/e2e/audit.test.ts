@@ -7,6 +7,8 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { REPO_ROOT, runCli, type RunResult } from "../support/cli.ts";
@@ -162,6 +164,23 @@ describe("audit refuses what it cannot run, with the fix", () => {
     assert.match(missing.stderr, /No program "synapsor-no-such-program" on PATH: give its full path/);
     assert.equal(silent.code, 2, silent.stderr);
     assert.match(silent.stderr, /did not answer initialize and tools\/list within 1 s\. .* or raise --timeout/);
+  });
+});
+
+describe("audit of a server that echoes the request back", () => {
+  test("the bearer token is redacted from the server's error text", async () => {
+    // Answers every request 500 with the Authorization header in the body, as a careless proxy might.
+    const echo = createServer((req, res) => res.writeHead(500, { "content-type": "text/plain" }).end(`upstream failed for ${req.headers.authorization}`));
+    await new Promise<void>((resolve) => echo.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = (echo.address() as AddressInfo).port;
+      const result = await runCli(["audit", "--url", `http://127.0.0.1:${port}/mcp`, "--auth-token-env", "AUDIT_TOKEN"], { env: { ...process.env, AUDIT_TOKEN: TOKEN } });
+      assert.equal(result.code, 2, result.stderr);
+      assert.match(result.stderr, /upstream failed for Bearer \[token redacted\]/);
+      assert.doesNotMatch(result.stdout + result.stderr, new RegExp(TOKEN));
+    } finally {
+      echo.close();
+    }
   });
 });
 
