@@ -40,7 +40,7 @@ export async function fetchToolsList(target: LiveTarget, timeoutMs: number): Pro
       let cursor: string | undefined;
       for (let page = 0; page < MAX_PAGES; page++) {
         const result = await client.listTools(cursor === undefined ? {} : { cursor });
-        tools.push(...result.tools);
+        for (const tool of result.tools) tools.push(tool); // not push(...): a page of 100,000 tools would overflow the stack
         cursor = result.nextCursor;
         if (cursor === undefined) break;
       }
