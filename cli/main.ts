@@ -35,6 +35,7 @@ import { register as registerEvidence } from "./evidence.ts";
 import { register as registerQueryAudit } from "./query-audit.ts";
 import { register as registerActivity } from "./activity.ts";
 import { register as registerUi } from "./ui.ts";
+import { register as registerAudit } from "./audit.ts";
 
 export const program = new Command("synapsor-runner")
   .description("Compile synapsor.runner.json into a scoped, reviewable MCP server for Postgres or MySQL.")
@@ -70,6 +71,7 @@ registerEvidence(program);
 registerQueryAudit(program);
 registerActivity(program);
 registerUi(program);
+registerAudit(program);
 
 /** Parses the command line and runs the command; failures become a message and an exit code. */
 export async function run(argv: readonly string[]): Promise<void> {
