@@ -51,3 +51,9 @@ test("benchmark mcp-efficiency --help names the JSON form and the benchmark grou
   const group = await runCli(["benchmark", "--help"]);
   assert.match(group.stdout, /mcp-efficiency/);
 });
+
+test("the README's table is the committed one", () => {
+  const table = committedEfficiencyOutputs().text.split("\n\n")[1]!;
+  assert.ok(table.startsWith(" ") && table.includes("approval separated"), "the snapshot's second paragraph is its table");
+  assert.ok(readFileSync(new URL("../../README.md", import.meta.url), "utf8").includes("```text\n" + table + "\n```"), "paste test/golden/mcp-efficiency.txt's table into the README's section");
+});
