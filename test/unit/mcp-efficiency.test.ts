@@ -11,6 +11,8 @@ import { fileURLToPath } from "node:url";
 import { readRawSqlTools, readTranscript, type ListedTool } from "../../operator/benchmark/fixtures.ts";
 import { measurePath } from "../../operator/benchmark/measure.ts";
 import { safetyColumns } from "../../operator/benchmark/safety.ts";
+import { servedToolsList } from "../../operator/benchmark/served-tools.ts";
+import { EXAMPLE_CONFIG_PATH, EXAMPLE_SNAPSHOT_PATH } from "../../operator/demo/example-files.ts";
 import { tokenCount, TOKENIZER } from "../../operator/benchmark/tokens.ts";
 import { REPO_ROOT, runProcess } from "../support/cli.ts";
 import { NO_NETWORK_USED } from "../support/no-network.ts";
@@ -120,6 +122,24 @@ test("a malformed benchmark input is a value with a code and a fix, not a crash"
     const unnamed = readRawSqlTools(broken);
     assert.equal(unnamed.ok, false);
     if (!unnamed.ok) assert.match(unnamed.message, /tools\[0\] has no string `name`/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a config that does not compile is BENCHMARK_BUILD_FAILED with the build's own diagnostics", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "sr-effbench-"));
+  try {
+    const config = JSON.parse(readFileSync(EXAMPLE_CONFIG_PATH, "utf8"));
+    config.capabilities[0].target.table = "invoicez";
+    const configPath = join(dir, "synapsor.runner.json");
+    writeFileSync(configPath, JSON.stringify(config));
+    const served = await servedToolsList({ configPath, snapshotPath: EXAMPLE_SNAPSHOT_PATH });
+    assert.equal(served.ok, false);
+    if (!served.ok) {
+      assert.equal(served.code, "BENCHMARK_BUILD_FAILED");
+      assert.match(served.message, /did not compile \(stage resolve\)[\s\S]*invoicez/);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
