@@ -20,7 +20,7 @@ export interface SafetyColumns {
   tenant_controlled_by_model: boolean;
   approval_separated: boolean;
   /** The inputs (tool.argument) or tools behind each flag; empty when nothing raised it. */
-  why: { raw_sql_inputs: string[]; tenant_inputs: string[]; direct_writers: string[] };
+  why: { raw_sql_inputs: string[]; tenant_inputs: string[]; may_write_without_approval: string[] };
 }
 
 const FREE_SQL_INPUT = /(^|_)(sql|query|statement|statements)($|_)/i;
@@ -31,14 +31,14 @@ export function safetyColumns(tools: readonly ListedTool[]): SafetyColumns {
   const rawSqlInputs = inputsWhere(tools, (name, schema) => FREE_SQL_INPUT.test(name) && isFreeString(schema));
   const tenantInputs = inputsWhere(tools, (name) => TENANT_INPUT.test(name));
   const rawSqlTools = new Set(rawSqlInputs.map((input) => input.slice(0, input.lastIndexOf("."))));
-  const directWriters = tools
+  const mayWrite = tools
     .filter((tool) => rawSqlTools.has(tool.name) || WRITER_NAME.test(tool.name) || mayChangeDataInPlace(tool))
     .map((tool) => tool.name);
   return {
     raw_sql_exposed: rawSqlInputs.length > 0,
     tenant_controlled_by_model: rawSqlInputs.length > 0 || tenantInputs.length > 0,
-    approval_separated: directWriters.length === 0,
-    why: { raw_sql_inputs: rawSqlInputs, tenant_inputs: tenantInputs, direct_writers: directWriters },
+    approval_separated: mayWrite.length === 0,
+    why: { raw_sql_inputs: rawSqlInputs, tenant_inputs: tenantInputs, may_write_without_approval: mayWrite },
   };
 }
 

@@ -69,7 +69,7 @@ test("the safety flags come from the tool list: free SQL, tenant-like inputs, to
   const proposal = { destructiveHint: false };
   assert.deepEqual(
     safetyColumns([tool("orders.inspect", { order_id: { type: "string" } }, read), tool("orders.propose_refund", { order_id: { type: "string" } }, proposal)]),
-    { raw_sql_exposed: false, tenant_controlled_by_model: false, approval_separated: true, why: { raw_sql_inputs: [], tenant_inputs: [], direct_writers: [] } },
+    { raw_sql_exposed: false, tenant_controlled_by_model: false, approval_separated: true, why: { raw_sql_inputs: [], tenant_inputs: [], may_write_without_approval: [] } },
   );
   const tenantArg = safetyColumns([tool("orders.inspect", { tenant_id: { type: "string" }, order_id: { type: "string" } }, read)]);
   assert.deepEqual([tenantArg.raw_sql_exposed, tenantArg.tenant_controlled_by_model, tenantArg.why.tenant_inputs], [false, true, ["orders.inspect.tenant_id"]]);
@@ -79,7 +79,7 @@ test("the safety flags come from the tool list: free SQL, tenant-like inputs, to
   // A query name limited to an enum is a choice, not SQL.
   assert.equal(safetyColumns([tool("saved_report", { query: { type: "string", enum: ["overdue"] } }, read)]).raw_sql_exposed, false);
   // No annotations: MCP's defaults say the tool may change data in place.
-  assert.deepEqual(safetyColumns([tool("set_status", { id: { type: "string" } })]).why.direct_writers, ["set_status"]);
+  assert.deepEqual(safetyColumns([tool("set_status", { id: { type: "string" } })]).why.may_write_without_approval, ["set_status"]);
   // An approval tool the model can call is not a separated approval, whatever its hints say.
   assert.equal(safetyColumns([tool("approve_proposal", { id: { type: "string" } }, proposal)]).approval_separated, false);
 });
