@@ -9,6 +9,7 @@ import { endQuietlyWhenStdoutCloses } from "../runtime/closed-stdout.ts";
 import { terminalSafeLines } from "../runtime/text/terminal-safe.ts";
 import { register as registerApply } from "./apply.ts";
 import { register as registerBuild } from "./build.ts";
+import { register as registerBenchmark } from "./benchmark.ts";
 import { register as registerDemo } from "./demo.ts";
 import { register as registerVersion } from "./version.ts";
 import { register as registerConfig } from "./config.ts";
@@ -72,6 +73,7 @@ registerQueryAudit(program);
 registerActivity(program);
 registerUi(program);
 registerAudit(program);
+registerBenchmark(program);
 
 /** Parses the command line and runs the command; failures become a message and an exit code. */
 export async function run(argv: readonly string[]): Promise<void> {
