@@ -6,6 +6,8 @@ proposal saw. Both drivers take `%s` placeholders."""
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -115,9 +117,8 @@ class Database:
         self._url = url
         self._timeout_ms = int(statement_timeout_ms)
         self._connect_timeout = int(connect_timeout_s)
+        check_connection_url(engine, url)
         self._mysql_target = _mysql_target(url) if engine == "mysql" else None
-        if engine == "postgres" and not url.startswith(("postgres://", "postgresql://")):
-            raise ConfigurationError("The database URL must start with postgres:// or postgresql://.")
 
     def connect(self) -> Session:
         if self.engine == "postgres":
@@ -187,21 +188,61 @@ class Database:
         return isinstance(err, pymysql.err.MySQLError)
 
 
+_ACCEPTED = {
+    # The runner's list (runtime/db/connection-url.ts): connection target and TLS, nothing that changes the session.
+    "postgres": ("host", "port", "user", "password", "ssl", "sslmode", "sslcert", "sslkey", "sslrootcert",
+                 "sslnegotiation", "uselibpqcompat", "application_name", "fallback_application_name"),
+    "mysql": ("ssl",),
+}
+_PRINTABLE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
+
+
+def check_connection_url(engine: str, url: str) -> None:
+    """Refuses URL parameters that would override the session the helper enforces (UTC, the
+    statement timeout), naming them (never their values) and saying how to fix it."""
+    label = "Postgres" if engine == "postgres" else "MySQL"
+    schemes = ("postgres", "postgresql") if engine == "postgres" else ("mysql", "mariadb")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        raise ConfigurationError(f"The {label} URL is not a valid URL.") from None
+    if parts.scheme not in schemes:
+        raise ConfigurationError(f"The {label} URL must start with {schemes[0]}://.")
+    names = []
+    for name, _ in parse_qsl(parts.query, keep_blank_values=True):
+        if name not in _ACCEPTED[engine] and name not in names:
+            names.append(name)
+    if names:
+        shown = ", ".join(f"'{n}'" if _PRINTABLE_NAME.match(n) else "an unprintable parameter" for n in names)
+        raise ConfigurationError(
+            f"The {label} URL sets {shown}, which the helper does not accept: URL parameters would override the session it "
+            f"enforces (UTC, the statement timeout). Remove {'it' if len(names) == 1 else 'them'} from the URL "
+            f"(accepted: {', '.join(_ACCEPTED[engine])}); pass statement_timeout_ms for the timeout."
+        )
+
+
 def _mysql_target(url: str) -> Dict[str, Any]:
-    """Only the URL's target reaches PyMySQL; parameters that would change the session are refused."""
+    """Only the URL's target (and an `ssl` JSON object) reaches PyMySQL."""
+    check_connection_url("mysql", url)
     parts = urlsplit(url)
-    if parts.scheme not in ("mysql", "mariadb"):
-        raise ConfigurationError("The database URL must start with mysql:// or mariadb://.")
-    if parse_qsl(parts.query):
-        raise ConfigurationError("The MySQL URL may not carry parameters; the helper sets the session itself.")
     database = unquote(parts.path.lstrip("/"))
     if not database:
         raise ConfigurationError("The MySQL URL must name a database.")
-    target: Dict[str, Any] = {"host": parts.hostname or "127.0.0.1", "port": parts.port or 3306, "database": database}
+    target: Dict[str, Any] = {"host": parts.hostname or "localhost", "port": parts.port or 3306, "database": database}
     if parts.username:
         target["user"] = unquote(parts.username)
     if parts.password:
         target["password"] = unquote(parts.password)
+    for name, value in parse_qsl(parts.query):
+        if name == "ssl":
+            try:
+                ssl = json.loads(value)
+            except ValueError:
+                ssl = None
+            if not isinstance(ssl, dict):
+                raise ConfigurationError('The MySQL URL\'s ssl parameter must be a JSON object, e.g. ssl={"ca":"/path/ca.pem"}.')
+            target["ssl"] = ssl
     return target
 
 

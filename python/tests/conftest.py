@@ -36,7 +36,7 @@ def node_command() -> List[str]:
     return [shutil.which("npx") or "npx", "node"]
 
 
-def run_node(script: Path, payload: Any) -> Any:
+def run_node(script: Path, payload: Any = None) -> Any:
     done = subprocess.run(node_command() + [str(script)], input=json.dumps(payload), capture_output=True, text=True, cwd=REPO, timeout=60)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
