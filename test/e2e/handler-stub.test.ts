@@ -89,7 +89,7 @@ describe("handler template", () => {
 
   for (const [kind, file, comment, marker] of [
     ["node-fastify", "h.mjs", "//", /handler\.handle\(\{ headers: request\.headers, body: request\.body \}\)/],
-    ["python-fastapi", "h.py", "#", /hmac\.compare_digest/],
+    ["python-fastapi", "h.py", "#", /from synapsor_handler import .*WritebackHandler/],
     ["command", "c.mjs", "//", /handler\.runCommand\(\)/],
   ] as const) {
     test(`${kind} is written with a header naming its source, and not overwritten without --force`, async () => {
