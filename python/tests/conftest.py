@@ -4,6 +4,7 @@ test/support/python/drive-http-handler.ts with the repo's Node."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import secrets
@@ -14,6 +15,7 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
+from types import ModuleType
 from typing import Any, Dict, Iterator, List
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from socketserver import ThreadingMixIn
@@ -34,6 +36,15 @@ def node_command() -> List[str]:
     if bundled.exists():
         return [str(bundled)]
     return [shutil.which("npx") or "npx", "node"]
+
+
+def load(path: Path, name: str) -> ModuleType:
+    """Imports a generated or example file as the app would run it."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def run_node(script: Path, payload: Any = None) -> Any:
@@ -124,12 +135,12 @@ class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
 
 
 @contextmanager
-def serve_wsgi(app: Any) -> Iterator[str]:
+def serve_wsgi(app: Any, path: str = "/synapsor/writeback") -> Iterator[str]:
     server = make_server("127.0.0.1", 0, app, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}/synapsor/writeback"
+        yield f"http://127.0.0.1:{server.server_port}{path}"
     finally:
         server.shutdown()
         server.server_close()

@@ -5,18 +5,16 @@ executor), each driven by the runner's executors against a real Postgres."""
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any, Dict, Iterator
 
 import pytest
 
 from billing_app import SECRET, TOKEN, writeback_request
-from conftest import REPO, create_database, drive, node_command, serve_asgi, serve_wsgi
+from conftest import REPO, create_database, drive, load, node_command, serve_asgi, serve_wsgi
 
 SUPPORT = REPO / "examples" / "support-billing"
 APP_OWNED = REPO / "test" / "fixtures" / "handlers" / "app-owned.runner.json"
@@ -26,14 +24,6 @@ def cli(*args: str) -> str:
     done = subprocess.run(node_command() + [str(REPO / "bin" / "synapsor-runner.js"), *args], capture_output=True, text=True, cwd=REPO, timeout=60)
     assert done.returncode == 0, done.stderr
     return done.stdout
-
-
-def load(path: Path, name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def support_request(action: str, object_id: str, version: str, patch: Dict[str, Any]) -> Dict[str, Any]:
