@@ -13,7 +13,7 @@ from .receipt import Receipt, already_applied_receipt, applied_receipt, refused_
 from .receipts import ReceiptStore
 from .request import Target, WritebackRequest
 from .scoped_tx import ScopedTx
-from .version import versions_match
+from .version import as_text, versions_match
 
 
 @dataclass(frozen=True)
@@ -67,12 +67,19 @@ def _lock_target_row(session: Session, db: Database, table: Target, object_id: s
     return rows[0] if rows else None
 
 
+def _is_scalar(value: Any) -> bool:
+    return value is None or isinstance(value, (str, bool, int)) or (isinstance(value, float) and value == value and abs(value) != float("inf"))
+
+
 def _effects(result: Any) -> List[Dict[str, Any]]:
+    """The function's {"effects": [...]}: flat records of JSON scalars keyed by text (the runner bounds the rest)."""
     if result is None:
         return []
     effects = result.get("effects", []) if isinstance(result, dict) else result
-    if not isinstance(effects, list) or not all(isinstance(e, dict) for e in effects):
-        raise BusinessFunctionError("The business function returned something other than {'effects': [dict, ...]}.")
+    if not isinstance(effects, list) or not all(
+        isinstance(e, dict) and all(isinstance(k, str) and _is_scalar(v) for k, v in e.items()) for e in effects
+    ):
+        raise BusinessFunctionError("The business function must return None or {'effects': [{name: str | int | float | bool | None, ...}, ...]}.")
     return effects
 
 
@@ -95,7 +102,7 @@ def apply_request(db: Database, session: Session, receipts: ReceiptStore, capabi
         session.rollback()
         return refused_receipt("conflict", "ROW_CHANGED_AFTER_PROPOSAL", "The row changed after the proposal was made.", previous)
     for t in request.transitions:
-        if not any(str(allowed) == str(row.get(t.column)) for allowed in t.from_values):
+        if not any(as_text(allowed) == as_text(row.get(t.column)) for allowed in t.from_values):
             session.rollback()
             return refused_receipt("conflict", "TRANSITION_NOT_ALLOWED", f"The row's {t.column} no longer allows this change.", previous)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -65,15 +65,20 @@ def dialect_for(engine: str) -> Dialect:
 
 
 def normalise(value: Any) -> Any:
+    """A database value as the runner's readers hand it over: JSON-ready, exact numbers as text."""
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
     if isinstance(value, datetime):
         return iso_utc(value)
-    if isinstance(value, date):
+    if isinstance(value, (date, time)):
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, (bytes, bytearray, memoryview)):
         return bytes(value).hex()
-    return value
+    if isinstance(value, (list, dict)):
+        return value  # json / jsonb / arrays, already plain Python
+    return str(value)  # uuid, interval, inet and the like: their text
 
 
 class Session:

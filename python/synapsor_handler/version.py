@@ -59,7 +59,8 @@ def _as_range(value: Any) -> Optional[Tuple[int, int]]:
     return None
 
 
-def _text(value: Any) -> str:
+def as_text(value: Any) -> str:
+    """A scalar as the TypeScript helper's String() prints it (true, 7, 7.5), for comparisons across both helpers."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
@@ -76,4 +77,4 @@ def versions_match(expected: Any, current: Any) -> bool:
     instant = _as_range(current)
     if expected_range and instant:
         return expected_range[0] <= instant[0] < expected_range[1]
-    return _text(expected) == _text(current)
+    return as_text(expected) == as_text(current)

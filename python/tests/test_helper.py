@@ -54,6 +54,8 @@ def db(request, handler_env) -> Iterator[Any]:
     with create_database(request.param, "srpyh") as database:
         database.exec(schema_sql(request.param))
         database.exec(["INSERT INTO credits VALUES ('CR-OTHER', 'globex', 'INV-2', 99, 'other tenant')"])
+        # Two more overdue invoices for the swap test, which applies a change to each.
+        database.exec([f"INSERT INTO invoices VALUES ('{i}', 'acme', 'C-4', 'overdue', 0, '2026-05-16 00:00:00.123456')" for i in ("INV-6", "INV-7")])
         database.url_env = f"TEST_PY_HELPER_DB_URL_{request.param.upper()}"
         os.environ[database.url_env] = database.url
         yield database
@@ -247,3 +249,48 @@ def test_versions_match_the_range_of_their_own_precision() -> None:
     assert not versions_match(7, 8)
     assert not versions_match(None, "x")
     assert not versions_match("2026-02-30T00:00:00Z", "2026-03-02T00:00:00Z")
+
+
+def test_either_helper_takes_over_from_the_other(db) -> None:
+    """Same receipts table: what one helper applied, the other answers already_applied for."""
+    script = REPO / "test" / "support" / "python" / "ts-helper-handle.ts"
+    python_handler = build_handler(db.engine, db.url_env)
+    by_typescript = writeback_request(object_id="INV-6", key=f"swap-ts-{db.engine}")
+    first = run_node(script, {"engine": db.engine, "url": db.url, "request": by_typescript})
+    assert first["status"] == "applied", first
+    _, replay = answer(python_handler, by_typescript)
+    assert replay["status"] == "already_applied", replay
+    assert replay["new_version"] == first["new_version"]
+
+    by_python = writeback_request(object_id="INV-7", key=f"swap-py-{db.engine}")
+    _, applied = answer(python_handler, by_python)
+    assert applied["status"] == "applied", applied
+    again = run_node(script, {"engine": db.engine, "url": db.url, "request": by_python})
+    assert again["status"] == "already_applied", again
+    assert again["details"] == applied["details"]
+    assert len(db.rows("SELECT * FROM credits WHERE invoice_id IN ('INV-6', 'INV-7')")) == 2
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_keys_that_are_not_text_match_as_the_columns_own_equality(engine: str, handler_env) -> None:
+    # A uuid given in upper case (Postgres) or an integer with leading zeros (MariaDB) is the same row.
+    id_type, stored, given = ("uuid", "6f1c2a9e-0b7d-4c1e-9a3f-2b8d5e7c4a10", "6F1C2A9E-0B7D-4C1E-9A3F-2B8D5E7C4A10") if engine == "postgres" else ("integer", "42", "0042")
+    with create_database(engine, "srpykey") as database:
+        statements = [s for s in schema_sql(engine) if not s.startswith("INSERT")]
+        statements[0] = statements[0].replace("id text PRIMARY KEY" if engine == "postgres" else "id varchar(64) PRIMARY KEY", f"id {id_type} PRIMARY KEY", 1)
+        database.exec(statements + [f"INSERT INTO invoices VALUES ('{stored}', 'acme', 'C-1', 'overdue', 0, '2026-05-16 00:00:00.123456')"])
+        os.environ["TEST_PY_KEY_URL"] = database.url
+        status, receipt = answer(build_handler(engine, "TEST_PY_KEY_URL"), writeback_request(object_id=given))
+        assert receipt["status"] == "applied", receipt
+        assert [r["credited_cents"] for r in database.rows("SELECT credited_cents FROM invoices")] == [1500]
+
+
+def test_effects_must_be_flat_records_of_scalars(db) -> None:
+    def apply(job, tx):
+        tx.insert("credits", {"id": "CR-EFFECT", "invoice_id": job.object_id, "amount_cents": 1, "reason": "x"})
+        return {"effects": [{"type": "db.insert", "at": datetime.now(timezone.utc)}]}
+
+    request = writeback_request(object_id="INV-4")
+    status, receipt = answer(with_apply(db.engine, db.url_env, apply), request)
+    assert (status, receipt["status"], receipt["safe_error_code"]) == (200, "failed", "HANDLER_FAILED")
+    assert db.rows("SELECT * FROM credits WHERE id = 'CR-EFFECT'") == []
