@@ -139,9 +139,12 @@ class Database:
             )
             return Session("postgres", conn)
         import pymysql
+        from pymysql.constants import CLIENT
 
         conn = pymysql.connect(
             **self._mysql_target,
+            # Row counts are rows matched, not rows changed, as on Postgres and in the runner (mysql2's FOUND_ROWS).
+            client_flag=CLIENT.FOUND_ROWS,
             autocommit=False,
             connect_timeout=self._connect_timeout,
             charset="utf8mb4",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Union
 
 PROTOCOL_VERSION = "1.0"
@@ -73,7 +73,6 @@ class WritebackRequest:
     transitions: List[Transition]
     evidence_bundle_id: str
     approval: Approval
-    raw: Dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
 
 
 def _short_text(value: Any) -> bool:
@@ -169,7 +168,6 @@ def parse_request(body: Union[bytes, str]) -> WritebackRequest:
         transitions=[Transition(t["column"], list(t["from"]), list(t.get("to") or [])) for t in transitions],
         evidence_bundle_id=evidence["bundle_id"],
         approval=Approval(approval["actor"], role if isinstance(role, str) else None, approval["approved_at"]),
-        raw=raw,
     )
 
 

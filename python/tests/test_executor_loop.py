@@ -13,7 +13,6 @@ from typing import Any, Dict, Iterator, Optional
 import pytest
 
 from billing_app import (
-    CREDIT_ACTION,
     FAILING_ACTION,
     SCOPE_ACTION,
     SECRET,
