@@ -106,7 +106,8 @@ class WritebackHandler:
             return 200, apply_request(self._db, session, self._receipts, capability, request)
         except (BusinessFunctionError, ScopeError) as err:
             _rollback(session)
-            self._report(err.__cause__ or err if isinstance(err, BusinessFunctionError) else err, {**context, "stage": "business_function"})
+            cause = (err.__cause__ or err) if isinstance(err, BusinessFunctionError) else err
+            self._report(cause, {**context, "stage": "business_function"})
             return 200, failed("HANDLER_FAILED", "The business function failed; the transaction was rolled back.")
         except Exception as err:  # noqa: BLE001 - every failure becomes a safe receipt
             _rollback(session)
@@ -118,7 +119,7 @@ class WritebackHandler:
 
     def _database_failure(self, err: BaseException) -> Tuple[int, Receipt]:
         if isinstance(err, ReceiptsTableMissing):
-            return 500, failed("RECEIPTS_TABLE_MISSING", "The handler's receipts table is missing; create it with the DDL in python/README.md.")
+            return 500, failed("RECEIPTS_TABLE_MISSING", "The handler's receipts table is missing; create it with the DDL in docs/handler.md (synapsor_handler.handler_receipts_ddl()).")
         if isinstance(err, IdempotencyKeyCollision):
             return 200, failed(
                 "IDEMPOTENCY_KEY_COLLISION",
