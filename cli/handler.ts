@@ -1,10 +1,10 @@
 // `synapsor-runner handler stub | template`: starting points for app-owned executors.
 // Generated files belong to the app team once written, so nothing is overwritten without --force.
 
-import { Argument, type Command } from "commander";
+import { Argument, Option, type Command } from "commander";
 import { basename } from "node:path";
 import { formatDiagnostics } from "../compiler/diagnostics.ts";
-import { buildHandlerStubs } from "../operator/handler-stub/stub.ts";
+import { STUB_LANGUAGES, buildHandlerStubs, type StubLanguage } from "../operator/handler-stub/stub.ts";
 import { HANDLER_TEMPLATES, renderHandlerTemplate, type HandlerTemplateKind } from "../operator/handler-stub/templates.ts";
 import { writeGeneratedFiles } from "../operator/handler-stub/write.ts";
 import { compileCapabilities } from "../operator/apply/compiled-capability.ts";
@@ -17,6 +17,7 @@ interface StubFlags {
   schema?: string;
   fromEnv?: string;
   force?: boolean;
+  language: StubLanguage;
 }
 
 interface TemplateFlags {
@@ -28,11 +29,14 @@ export function register(program: Command): void {
   const group = program.command("handler").description("Starting points for app-owned writeback handlers (http_handler, command_handler)");
   group
     .command("stub")
-    .description("Write a typed TypeScript handler, using synapsor-runner/handler, for every http_handler or command_handler executor in the config")
+    .description(
+      "Write a typed handler for every http_handler or command_handler executor in the config: TypeScript using synapsor-runner/handler, or Python using synapsor_handler (--language python)",
+    )
     .requiredOption("--config <file>", "the contract, e.g. synapsor.runner.json")
     .requiredOption("--out <dir>", "directory for the generated files (one per executor)")
     .option("--schema <file>", "schema snapshot from `inspect --json --output` (default: build.schema_snapshot, else the live schema of the first source)")
     .option("--from-env <VAR>", "env var holding a database URL: type against the live schema")
+    .addOption(new Option("--language <language>", "language of the generated files").choices([...STUB_LANGUAGES]).default("typescript"))
     .option("--force", "overwrite files that already exist")
     .action(async (flags: StubFlags) => runStub(flags));
   group
@@ -55,7 +59,7 @@ async function runStub(flags: StubFlags): Promise<void> {
     return;
   }
   if (result.schemaNote) process.stderr.write(`synapsor-runner: ${result.schemaNote}\n`);
-  const stubs = buildHandlerStubs(result.contract, result.plan);
+  const stubs = buildHandlerStubs(result.contract, result.plan, flags.language);
   if (stubs.length === 0) {
     throw new CliError(`${basename(flags.config)} has no proposal capability whose executor is http_handler or command_handler; there is nothing to generate.`);
   }

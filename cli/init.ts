@@ -22,7 +22,7 @@ import { DEFAULT_SNAPSHOT_FILE, SNIPPET_DIR, planOnboardingFiles } from "../oper
 import { shellWord } from "../operator/smoke/summary.ts";
 import type { SelectionProblem } from "../operator/onboard/problems.ts";
 import type { OnboardingSelection } from "../operator/onboard/selection.ts";
-import { readSelectionFile } from "../operator/onboard/spec.ts";
+import { readSelectionFile, selectionFile } from "../operator/onboard/spec.ts";
 import { runWizard } from "../operator/onboard/wizard/index.ts";
 import { writeAllOrNothing } from "../operator/onboard/write-files.ts";
 import { terminalName, terminalSafe, terminalSafeLines } from "../runtime/text/terminal-safe.ts";
@@ -37,6 +37,7 @@ interface Flags extends InitFlags {
   nonInteractive?: boolean;
   append?: boolean;
   spec?: string;
+  saveSpec?: string;
   json?: boolean;
   wizard?: boolean;
   emitHandler?: boolean;
@@ -128,6 +129,7 @@ export function register(program: Command): void {
     .option("--non-interactive", "never prompt (init only prompts with --wizard)")
     .option("--append", "add the capabilities to the existing config at --out, keeping everything in it")
     .option("--spec <file>", "an onboarding selection (schemas/onboarding-selection.v1.schema.json) instead of the selection flags")
+    .option("--save-spec <file>", "also write this run's choices as an onboarding selection, to run the same init again with --spec (its paths are relative to the config's directory)")
     .option("--wizard", "choose interactively, step by step, with a preview before anything is written")
     .option("--json", "print what was written as JSON records")
     .action(async (flags: Flags) => runInitReportingJson(flags));
@@ -159,8 +161,8 @@ async function runInit(flags: Flags): Promise<void> {
   checkEnvFlags(flags);
   if (flags.wizard) {
     if (flags.nonInteractive) throw new CliError("--wizard asks questions and --non-interactive forbids them: choose one.");
-    const { out, force, json, wizard: _w, spec: _s, ...rest } = flags;
-    return runWizard({ flags: rest, out, force: force === true, json: json === true });
+    const { out, force, json, wizard: _w, spec: _s, saveSpec, ...rest } = flags;
+    return runWizard({ flags: rest, out, force: force === true, json: json === true, ...(saveSpec !== undefined ? { saveSpec } : {}) });
   }
   if (flags.fromEnv !== undefined && flags.inspectionJson !== undefined) {
     throw new CliError("Pass either --from-env VAR (inspect the live database) or --inspection-json FILE (a saved snapshot), not both.");
@@ -214,6 +216,7 @@ async function runInit(flags: Flags): Promise<void> {
     ...(existing ? { append: true } : {}),
     ...(handlerStubs ? { handlerStubs } : {}),
   });
+  if (flags.saveSpec !== undefined) files.push(selectionFile(flags.saveSpec, selection));
   const outcome = writeAllOrNothing(files, flags.force === true);
   if (!outcome.ok) {
     if ("existing" in outcome) {

@@ -9,6 +9,7 @@ import { endQuietlyWhenStdoutCloses } from "../runtime/closed-stdout.ts";
 import { terminalSafeLines } from "../runtime/text/terminal-safe.ts";
 import { register as registerApply } from "./apply.ts";
 import { register as registerBuild } from "./build.ts";
+import { register as registerBenchmark } from "./benchmark.ts";
 import { register as registerDemo } from "./demo.ts";
 import { register as registerVersion } from "./version.ts";
 import { register as registerConfig } from "./config.ts";
@@ -35,6 +36,7 @@ import { register as registerEvidence } from "./evidence.ts";
 import { register as registerQueryAudit } from "./query-audit.ts";
 import { register as registerActivity } from "./activity.ts";
 import { register as registerUi } from "./ui.ts";
+import { register as registerAudit } from "./audit.ts";
 
 export const program = new Command("synapsor-runner")
   .description("Compile synapsor.runner.json into a scoped, reviewable MCP server for Postgres or MySQL.")
@@ -70,6 +72,8 @@ registerEvidence(program);
 registerQueryAudit(program);
 registerActivity(program);
 registerUi(program);
+registerAudit(program);
+registerBenchmark(program);
 
 /** Parses the command line and runs the command; failures become a message and an exit code. */
 export async function run(argv: readonly string[]): Promise<void> {

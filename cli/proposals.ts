@@ -9,7 +9,7 @@ import type { Ledger } from "../runtime/ledger/ports.ts";
 import type { Decision, EstablishedBy, ProposalState, StoredProposal } from "../runtime/ledger/records.ts";
 import { approvalWindowRefusal, currentDeadline, decisionRefusal, PROPOSAL_STATES } from "../runtime/ledger/review-rules.ts";
 import { changeSetHash } from "../runtime/ledger/hash.ts";
-import { buildWritebackRequest, WritebackRequestError } from "../runtime/executors/request.ts";
+import { buildWritebackRequest, protocolChangeSet, WritebackRequestError } from "../runtime/executors/request.ts";
 import { confirm } from "../operator/review/confirm.ts";
 import { decideProposal, type DecisionKind, type DecisionRequest } from "../operator/review/decide.ts";
 import { diffObject, proposalDiff } from "../operator/review/diff.ts";
@@ -74,7 +74,7 @@ export function register(program: Command): void {
     .argument("<id>", "proposal id (wrp_…)")
     .addOption(storeOption())
     .addOption(storeUrlEnvOption())
-    .option("--json", "print { proposal, verified, hashVerified, deadline, diff, evidence, decisions, writebackJobs, receipts, events } as JSON"))
+    .option("--json", "print { proposal, verified, hashVerified, deadline, diff, changeSet, evidence, decisions, writebackJobs, receipts, events } as JSON"))
     .action((id: string, flags: { store?: string; storeUrlEnv?: string; json?: boolean } & KeyFlags) => {
       const store = storeLocation(flags);
       return withLedger(store, (ledger) => show(ledger, id, store, flags), flags);
@@ -226,6 +226,8 @@ async function show(ledger: Ledger, id: string, store: StoreLocation, flags: { j
       hashVerified: changeSetHash(p) === p.hash,
       deadline: currentDeadline(p, history.decisions.filter((d) => d.decision === "approved").at(-1)),
       diff: diffObject(proposalDiff(p)),
+      // The change set as executors receive it (schemas/change-set.v1.schema.json).
+      changeSet: protocolChangeSet(p),
       evidence: history.evidence,
       decisions: history.decisions,
       writebackJobs: history.jobs,

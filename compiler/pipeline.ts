@@ -111,12 +111,12 @@ async function verifyPlanLive(
 /** Stages 5–7: generated sources, type-checked, and (unless asked not to) the bundle. */
 export async function emitPlan(
   plan: BuildPlan,
-  options: { bundle?: boolean; progress?: Progress; storeFromBundle?: string } = {},
+  options: { bundle?: boolean; typecheck?: boolean; progress?: Progress; storeFromBundle?: string } = {},
 ): Promise<{ ok: true; files: FileMap } | StageFailure> {
   const progress = options.progress ?? (() => undefined);
   const files = emitSources(plan, options.storeFromBundle !== undefined ? { storeFromBundle: options.storeFromBundle } : {});
-  progress("type-checking the generated sources");
-  const typeErrors = await typecheckSources(files);
+  if (options.typecheck !== false) progress("type-checking the generated sources");
+  const typeErrors = options.typecheck === false ? [] : await typecheckSources(files);
   if (typeErrors.length > 0) {
     return failed(
       "type-check",
@@ -143,6 +143,12 @@ export interface CompileOptions {
   snapshot?: SchemaSnapshot;
   /** Skip esbuild (e.g. for golden tests of sources). */
   bundle?: boolean;
+  /**
+   * Skip the type-check of the generated sources (the slowest stage; it checks the code generator
+   * and changes no byte of the output). Only for callers that measure a bundle and never ship it,
+   * such as `benchmark mcp-efficiency`; `build` and `mcp serve` always type-check.
+   */
+  typecheck?: boolean;
   /** Progress lines for slow stages. */
   progress?: Progress;
   /** The directory server.mjs is written to (its default ledger path is baked relative to it); default: the config's directory. */
@@ -178,7 +184,12 @@ export async function compile(options: CompileOptions): Promise<CompileResult> {
   }
 
   const storeFromBundle = storePathFromBundle(options.outDir ?? dirname(resolvePath(options.configPath)), contract, options.configPath);
-  const emitted = await emitPlan(plan, { ...(options.bundle !== undefined ? { bundle: options.bundle } : {}), progress, storeFromBundle });
+  const emitted = await emitPlan(plan, {
+    ...(options.bundle !== undefined ? { bundle: options.bundle } : {}),
+    ...(options.typecheck !== undefined ? { typecheck: options.typecheck } : {}),
+    progress,
+    storeFromBundle,
+  });
   if (!emitted.ok) return emitted;
   return { ok: true, contract, plan, files: emitted.files };
 }

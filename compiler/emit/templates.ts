@@ -1,8 +1,8 @@
 // Loads and compiles the Handlebars templates in templates/ once per process.
 //
 // Templates receive only encoded text: every leaf of the data is `Code` (code-literal.ts: string
-// literals, keys, code the generator wrote) or `CommentText` (comment-text.ts), or a boolean for
-// `{{#if}}`. The type below makes a raw config or schema string a compile error here, so
+// literals, keys, code the generator wrote), `PyCode` (python-literal.ts, the same for Python) or
+// `CommentText` (comment-text.ts), or a boolean for `{{#if}}`. The type below makes a raw config or schema string a compile error here, so
 // encoding cannot be forgotten in one slot. Handlebars' own HTML escaping is turned off: it is not
 // a code encoder (it would turn `"` into `&quot;` and leave a newline alone), and `{{x}}` and
 // `{{{x}}}` therefore print the same, already-encoded text.
@@ -13,8 +13,9 @@ import type Handlebars from "handlebars";
 import { packageFile } from "../package-root.ts";
 import type { Code } from "./code-literal.ts";
 import type { CommentText } from "./comment-text.ts";
+import type { PyCode } from "./python-literal.ts";
 
-export type TemplateValue = Code | CommentText | boolean | readonly TemplateValue[] | TemplateData;
+export type TemplateValue = Code | PyCode | CommentText | boolean | readonly TemplateValue[] | TemplateData;
 export interface TemplateData {
   readonly [slot: string]: TemplateValue | undefined;
 }

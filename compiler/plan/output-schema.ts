@@ -96,7 +96,9 @@ export function resultSchemaFor(plan: PlanWithoutSchema, columns: ReadonlyMap<st
     return {
       type: "object",
       required: ["rows", "count", "truncated"],
-      properties: { rows: { type: "array", items: row }, count: { type: "integer" }, truncated: { type: "boolean" } },
+      // maxItems is the bound the runtime enforces (runtime/calls/read.ts keeps maxRows, flags the rest
+      // as truncated), stated where a client or an audit can see it without calling the tool.
+      properties: { rows: { type: "array", maxItems: plan.maxRows, items: row }, count: { type: "integer" }, truncated: { type: "boolean" } },
     };
   }
   // The diff lists only the visible patch columns, and one fed by an omitted optional argument not at all.

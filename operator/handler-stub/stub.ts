@@ -9,6 +9,11 @@ import { blockComment, comment, commentToken, commentJson, commentText } from ".
 import { renderTemplate } from "../../compiler/emit/templates.ts";
 import { columnTypeCode } from "../../compiler/emit/ts-type-code.ts";
 import type { BuildPlan, CapabilityPlan } from "../../compiler/plan/capability-plan.ts";
+import { pythonStubFile, renderPythonStub } from "./python-stub.ts";
+
+/** The languages `handler stub --language` writes; TypeScript is the default. */
+export const STUB_LANGUAGES = ["typescript", "python"] as const;
+export type StubLanguage = (typeof STUB_LANGUAGES)[number];
 
 export interface HandlerStub {
   /** File name inside the output directory. */
@@ -21,24 +26,26 @@ export interface HandlerStub {
 /** The import the generated file uses; the package exports it as ./handler. */
 export const HANDLER_IMPORT = "synapsor-runner/handler";
 
-export function buildHandlerStubs(contract: Contract, plan: BuildPlan): HandlerStub[] {
+export function buildHandlerStubs(contract: Contract, plan: BuildPlan, language: StubLanguage = "typescript"): HandlerStub[] {
   const stubs: HandlerStub[] = [];
   const taken = new Set<string>();
   for (const [name, executor] of Object.entries(contract.executors ?? {})) {
     if (executor.type !== "http_handler" && executor.type !== "command_handler") continue;
     const caps = plan.capabilities.filter((c) => c.proposal?.executor.name === name);
     if (caps.length === 0) continue;
-    const file = uniqueStubFile(name, taken);
-    stubs.push({ file, executor: name, capabilities: caps.map((c) => c.name), text: renderStub(name, executor, caps, plan) });
+    const file = uniqueStubFile(name, taken, language);
+    const text = language === "python" ? renderPythonStub(name, executor, caps, plan) : renderStub(name, executor, caps, plan);
+    stubs.push({ file, executor: name, capabilities: caps.map((c) => c.name), text });
   }
   return stubs;
 }
 
 /** A file name made of safe characters; executors whose names map to the same one (`x.y`, `x_y`) get `-2`, `-3`, never a silent overwrite. */
-function uniqueStubFile(executorName: string, taken: Set<string>): string {
+function uniqueStubFile(executorName: string, taken: Set<string>, language: StubLanguage): string {
   const stem = executorName.replace(/[^A-Za-z0-9_-]/g, "_");
-  let file = `${stem}.handler.ts`;
-  for (let n = 2; taken.has(file); n++) file = `${stem}-${n}.handler.ts`;
+  const name = (n: number) => (language === "python" ? pythonStubFile(executorName, n) : n > 1 ? `${stem}-${n}.handler.ts` : `${stem}.handler.ts`);
+  let file = name(1);
+  for (let n = 2; taken.has(file); n++) file = name(n);
   taken.add(file);
   return file;
 }

@@ -1,7 +1,10 @@
 // `init --spec FILE`: an onboarding selection written as JSON. The file must match
 // schemas/onboarding-selection.v1.schema.json; every mismatch is reported at its JSON path with a fix.
+// `init --save-spec FILE` writes one: the choices a run made (by flags, a spec or the wizard),
+// so the same init can run again unattended.
 
 import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import type { ValidateFunction } from "ajv";
 import { readPackageJson } from "../../compiler/package-root.ts";
@@ -9,6 +12,7 @@ import { schemaErrorsToDiagnostics } from "../../compiler/config/schema-diagnost
 import { DEFAULT_PRINCIPAL_ENV, DEFAULT_TENANT_ENV } from "../../compiler/config/contract.ts";
 import type { SelectionProblem } from "./problems.ts";
 import type { OnboardingSelection } from "./selection.ts";
+import type { PlannedFile } from "./write-files.ts";
 
 export const SELECTION_SCHEMA_FILE = "schemas/onboarding-selection.v1.schema.json";
 
@@ -33,6 +37,21 @@ export function parseSelection(raw: unknown): { ok: true; selection: OnboardingS
   }
   const { $schema: _hint, ...rest } = raw as OnboardingSelection & { $schema?: string };
   return { ok: true, selection: { ...rest, tenant_env: rest.tenant_env ?? DEFAULT_TENANT_ENV, principal_env: rest.principal_env ?? DEFAULT_PRINCIPAL_ENV } };
+}
+
+/**
+ * The selection as a spec file's text, checked against the published schema first: a selection
+ * the schema refuses would make a file `init --spec` cannot read back, so that is a bug here.
+ */
+export function selectionFileText(selection: OnboardingSelection): string {
+  const validate = selectionValidator();
+  if (!validate(selection)) throw new Error(`the selection does not match ${SELECTION_SCHEMA_FILE}: ${JSON.stringify(validate.errors?.[0] ?? {})}`);
+  return JSON.stringify(selection, null, 2) + "\n";
+}
+
+/** `--save-spec FILE`: planned with the run's other files, so it is written all or nothing with them. */
+export function selectionFile(path: string, selection: OnboardingSelection): PlannedFile {
+  return { path: resolve(path), kind: "onboarding_selection", text: selectionFileText(selection) };
 }
 
 export function readSelectionFile(path: string): { ok: true; selection: OnboardingSelection } | { ok: false; problems: SelectionProblem[] } {

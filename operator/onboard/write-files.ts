@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 
-export type FileKind = "config" | "schema_snapshot" | "env_example" | "apply_env_example" | "client_snippet" | "handler";
+export type FileKind = "config" | "schema_snapshot" | "env_example" | "apply_env_example" | "client_snippet" | "handler" | "onboarding_selection";
 
 export interface PlannedFile {
   path: string;

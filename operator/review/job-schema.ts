@@ -22,6 +22,8 @@ function validator(): ValidateFunction {
   const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
   // The only format the schema uses; defined here rather than pulling in a formats package.
   ajv.addFormat("date-time", { type: "string", validate: (s: string) => RFC3339.test(s) && !Number.isNaN(Date.parse(s)) });
+  // The job's change_set is a $ref to the change set's own schema.
+  ajv.addSchema(readPackageJson("schemas/change-set.v1.schema.json"));
   compiled = ajv.compile(readPackageJson("schemas/writeback-job.v1.schema.json"));
   return compiled;
 }

@@ -103,12 +103,22 @@ export function checkedReceipt(value: unknown): Receipt | string {
   };
 }
 
-/** A version is a short scalar; absent means the handler does not track one. */
+/**
+ * A version is a short scalar; absent means the handler does not track one. Its length is
+ * counted in characters (code points), as JSON Schema's maxLength in app-handler-receipt.v1
+ * counts it, so a handler checked against the published schema is never refused here.
+ */
 function version(value: unknown): Scalar | undefined {
   if (value === undefined || value === null) return null;
-  if (typeof value === "string") return value.length <= MAX_TEXT ? value : undefined;
+  if (typeof value === "string") return value.length <= MAX_TEXT || codePoints(value) <= MAX_TEXT ? value : undefined;
   if (typeof value === "number" || typeof value === "boolean") return Number.isFinite(value as number) || typeof value === "boolean" ? value : undefined;
   return undefined;
+}
+
+function codePoints(text: string): number {
+  let count = 0;
+  for (const _ of text) count++;
+  return count;
 }
 
 interface BoundedEffects {

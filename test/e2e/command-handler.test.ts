@@ -8,9 +8,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createCommandHandlerExecutor } from "../../runtime/executors/command-handler.ts";
+import { createCommandHandlerExecutor, type CommandHandlerExecutorOptions } from "../../runtime/executors/command-handler.ts";
 import { createDatabase, type TestDatabase } from "../support/databases.ts";
 import { schemaSql, selectRows, writebackRequest } from "../fixtures/handlers/billing-app.ts";
+import { schemaChecked } from "../support/protocol-schemas.ts";
+
+/** The executor under test; every request and receipt is also checked against the published schemas. */
+const commandExecutor = (options: CommandHandlerExecutorOptions) => schemaChecked(createCommandHandlerExecutor(options));
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/handlers/${name}`, import.meta.url));
 const node = (script: string, ...args: string[]) => [process.execPath, fixture(script), ...args].map((a) => `'${a}'`).join(" ");
@@ -28,7 +32,7 @@ function alive(pid: number): boolean {
 describe("command_handler executor", () => {
   test("a command that answers a receipt on stdout is applied; stderr goes only to internal", async () => {
     const request = writebackRequest({ objectId: "INV-7" });
-    const { receipt, internal } = await createCommandHandlerExecutor({ command: node("receipt-ok.mjs"), timeoutMs: 10_000 }).execute(request);
+    const { receipt, internal } = await commandExecutor({ command: node("receipt-ok.mjs"), timeoutMs: 10_000 }).execute(request);
     assert.equal(receipt.status, "applied");
     assert.equal(receipt.previous_version, request.change_set.guards.expected_version?.value);
     assert.deepEqual(receipt.details.effects, [{ type: "script.applied", id: "INV-7" }]);
@@ -37,7 +41,7 @@ describe("command_handler executor", () => {
   });
 
   test("output that is not JSON is HANDLER_BAD_RESPONSE", async () => {
-    const { receipt, internal } = await createCommandHandlerExecutor({ command: node("bad-json.mjs"), timeoutMs: 10_000 }).execute(writebackRequest({}));
+    const { receipt, internal } = await commandExecutor({ command: node("bad-json.mjs"), timeoutMs: 10_000 }).execute(writebackRequest({}));
     assert.equal(receipt.status, "failed");
     assert.equal(receipt.safe_error_code, "HANDLER_BAD_RESPONSE");
     assert.ok(!JSON.stringify(receipt).includes("db.internal"));
@@ -45,7 +49,7 @@ describe("command_handler executor", () => {
   });
 
   test("a non-zero exit is HANDLER_FAILED; its stderr stays out of the receipt", async () => {
-    const { receipt, internal } = await createCommandHandlerExecutor({ command: node("exit-nonzero.mjs"), timeoutMs: 10_000 }).execute(writebackRequest({}));
+    const { receipt, internal } = await commandExecutor({ command: node("exit-nonzero.mjs"), timeoutMs: 10_000 }).execute(writebackRequest({}));
     assert.equal(receipt.status, "failed");
     assert.equal(receipt.safe_error_code, "HANDLER_FAILED");
     assert.match(receipt.message, /status 3/);
@@ -60,7 +64,7 @@ describe("command_handler executor", () => {
       // The shell pipeline keeps sh as the parent, so only a group kill ends the node child.
       const command = `${node("hang.mjs", pidFile)} | cat`;
       // The command never ends, so an answer at all means the timeout stopped it.
-      const { receipt } = await createCommandHandlerExecutor({ command, timeoutMs: 1500 }).execute(writebackRequest({}));
+      const { receipt } = await commandExecutor({ command, timeoutMs: 1500 }).execute(writebackRequest({}));
       assert.equal(receipt.status, "failed");
       assert.equal(receipt.safe_error_code, "HANDLER_TIMEOUT");
       const pid = Number(readFileSync(pidFile, "utf8"));
@@ -72,7 +76,7 @@ describe("command_handler executor", () => {
   });
 
   test("a command that cannot run is HANDLER_FAILED (the shell reports 127)", async () => {
-    const { receipt } = await createCommandHandlerExecutor({ command: "/nonexistent/handler-binary", timeoutMs: 5000 }).execute(writebackRequest({}));
+    const { receipt } = await commandExecutor({ command: "/nonexistent/handler-binary", timeoutMs: 5000 }).execute(writebackRequest({}));
     assert.equal(receipt.status, "failed");
     assert.equal(receipt.safe_error_code, "HANDLER_FAILED");
   });
@@ -90,7 +94,7 @@ describe("command_handler executor → helper runCommand over Postgres", () => {
   });
 
   test("applied once, already_applied on the retry, one credit row", async () => {
-    const executor = createCommandHandlerExecutor({ command: node("helper-command.ts"), timeoutMs: 20_000 });
+    const executor = commandExecutor({ command: node("helper-command.ts"), timeoutMs: 20_000 });
     const request = writebackRequest({ objectId: "INV-1" });
     const first = await executor.execute(request);
     assert.equal(first.receipt.status, "applied", JSON.stringify(first));
@@ -108,7 +112,7 @@ test("a command whose descendant escapes the process group still times out", asy
   const pidFile = join(dir, "pid");
   const command = `setsid sh -c 'echo $$ > ${pidFile}; exec sleep 600' & wait`;
   try {
-    const { receipt } = await createCommandHandlerExecutor({ command, timeoutMs: 2000 }).execute(writebackRequest({}));
+    const { receipt } = await commandExecutor({ command, timeoutMs: 2000 }).execute(writebackRequest({}));
     assert.equal(receipt.safe_error_code, "HANDLER_TIMEOUT");
     await waitForFile(pidFile);
     const pid = Number(readFileSync(pidFile, "utf8"));

@@ -1,16 +1,19 @@
 // The handler helper through its framework-neutral handle() over a real Postgres: the
 // request checks before any database work, the scoped tx's limits, start-up refusals, the
-// receipts table, an unreachable database, and the version comparison across precisions.
+// receipts table, an unreachable database, and the version comparison across precisions;
+// and the published protocol fixtures (schemas/fixtures) answered on Postgres and MariaDB.
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { signBody } from "../../runtime/executors/signing.ts";
 import { createWritebackHandler, handlerReceiptsDdl, versionsMatch, type HandlerRequest, type WritebackHandlerOptions } from "../../handler/index.ts";
 import { createDatabase, type TestDatabase } from "../support/databases.ts";
-import { CREDIT_ACTION, ENV, SECRET, TOKEN, billingHandlerOptions, schemaSql, selectRows, writebackRequest } from "../fixtures/handlers/billing-app.ts";
+import { CREDIT_ACTION, ENV, FAILING_ACTION, SECRET, TOKEN, billingHandlerOptions, schemaSql, selectRows, writebackRequest } from "../fixtures/handlers/billing-app.ts";
 import type { WritebackRequest } from "../../runtime/executors/protocol.ts";
 import { openHandlerDatabase } from "../../handler/database.ts";
 import { databaseErrorClass } from "../../runtime/dialect/index.ts";
+import { receiptFromReply } from "../../runtime/executors/handler-reply.ts";
+import { assertMatchesSchema, fixture } from "../support/protocol-schemas.ts";
 
 const URL_ENV = "TEST_HELPER_APP_DB_URL";
 
@@ -305,4 +308,79 @@ describe("an idempotency key the receipts table's collation confuses with a stor
       await db.drop();
     }
   });
+});
+
+// schemas/fixtures/app-handler-request.v1.json is the request other languages' helpers test
+// against; the TypeScript helper answers it here, re-signed with this test's secret and time,
+// on both engines, once per receipt status, each answer checked against the published schema
+// and shaped like the receipt fixture of its status.
+describe("the protocol fixtures against the helper", () => {
+  for (const engine of ["postgres", "mysql"] as const) {
+    test(`${engine}: the request fixture is applied, then already_applied; variants give conflict and failed`, async () => {
+      const db = await createDatabase(engine, "srhfix");
+      const env = `TEST_HELPER_FIXTURE_URL_${engine.toUpperCase()}`;
+      let h: ReturnType<typeof createWritebackHandler> | undefined;
+      try {
+        await db.exec(schemaSql(engine));
+        process.env[env] = db.url;
+        process.env[ENV.token] = TOKEN;
+        process.env[ENV.secret] = SECRET;
+        h = createWritebackHandler(billingHandlerOptions(env, engine));
+        const base = fixture("app-handler-request.v1.json") as WritebackRequest;
+        assert.equal(base.change_set.action, CREDIT_ACTION, "the fixture is the billing app's credit action");
+        // The fixture's issued_at is fixed; a handler refuses it as stale, so each use is re-issued now.
+        const fresh = (change: (r: WritebackRequest) => void = () => {}): WritebackRequest => {
+          const request = structuredClone(base);
+          change(request);
+          request.issued_at = new Date().toISOString();
+          return request;
+        };
+        const answer = async (request: WritebackRequest) => {
+          assertMatchesSchema("app-handler-request.v1", request, "the re-signed fixture");
+          const response = await h!.handle(signed(request));
+          const receipt = JSON.parse(response.body) as Record<string, unknown>;
+          assertMatchesSchema("app-handler-receipt.v1", receipt, `the helper's ${String(receipt.status)} receipt`);
+          const recorded = receiptFromReply(response.body, "app handler").receipt;
+          assertMatchesSchema("execution-receipt.v1", recorded, "the runner's record of it");
+          return { status: response.status, receipt };
+        };
+        const sameShape = (receipt: Record<string, unknown>, status: string) =>
+          assert.deepEqual(Object.keys(receipt).sort(), Object.keys(fixture(`app-handler-receipt.${status}.v1.json`) as object).sort(), status);
+
+        const applied = await answer(fresh());
+        assert.equal(applied.receipt.status, "applied", JSON.stringify(applied.receipt));
+        assert.deepEqual(applied.receipt.details, (fixture("app-handler-receipt.applied.v1.json") as { details: unknown }).details);
+        sameShape(applied.receipt, "applied");
+        assert.deepEqual((await selectRows(db, "SELECT amount_cents FROM credits WHERE invoice_id = 'INV-1'")).map((r) => Number(r.amount_cents)), [1500]);
+
+        const again = await answer(fresh());
+        assert.equal(again.receipt.status, "already_applied");
+        sameShape(again.receipt, "already_applied");
+
+        const conflict = await answer(fresh((r) => {
+          r.idempotency_key = `${r.proposal_id}:INV-4`;
+          r.change_set.scope.object_id = "INV-4";
+          r.change_set.target.primary_key.value = "INV-4";
+          r.change_set.guards.expected_version = { column: "updated_at", value: "2026-05-16T00:00:01Z" };
+        }));
+        assert.equal(conflict.receipt.status, "conflict");
+        assert.equal(conflict.receipt.safe_error_code, "ROW_CHANGED_AFTER_PROPOSAL");
+        sameShape(conflict.receipt, "conflict");
+
+        const failed = await answer(fresh((r) => {
+          r.idempotency_key = `${r.proposal_id}:INV-5`;
+          r.change_set.action = FAILING_ACTION;
+          r.change_set.scope.object_id = "INV-5";
+          r.change_set.target.primary_key.value = "INV-5";
+        }));
+        assert.equal(failed.receipt.status, "failed");
+        assert.equal(failed.receipt.safe_error_code, "HANDLER_FAILED");
+        sameShape(failed.receipt, "failed");
+        assert.equal((await selectRows(db, "SELECT * FROM credits WHERE invoice_id <> 'INV-1'")).length, 0, "only the applied request wrote");
+      } finally {
+        await h?.close();
+        await db.drop();
+      }
+    });
+  }
 });

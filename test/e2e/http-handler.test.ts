@@ -9,6 +9,7 @@ import { createHmac } from "node:crypto";
 import { createHttpHandlerExecutor } from "../../runtime/executors/http-handler.ts";
 import type { Receipt } from "../../runtime/executors/protocol.ts";
 import { createDatabase, type TestDatabase } from "../support/databases.ts";
+import { schemaChecked } from "../support/protocol-schemas.ts";
 import {
   CREDIT_ACTION,
   FAILING_ACTION,
@@ -27,7 +28,7 @@ import {
 const URL_ENV = "TEST_HTTP_HANDLER_APP_DB_URL";
 
 function executorFor(url: string, overrides: { token?: string; signingSecret?: string; timeoutMs?: number } = {}) {
-  return createHttpHandlerExecutor({ url, token: TOKEN, signingSecret: SECRET, timeoutMs: 5000, method: "POST", ...overrides });
+  return schemaChecked(createHttpHandlerExecutor({ url, token: TOKEN, signingSecret: SECRET, timeoutMs: 5000, method: "POST", ...overrides }));
 }
 
 function assertNoLeak(receipt: Receipt, internal?: string) {
@@ -126,7 +127,7 @@ describe("http_handler executor → helper-built handler on Postgres", () => {
         executor: executorFor(app.url),
         request: writebackRequest({ objectId: "INV-3", issuedAt: new Date(Date.now() - 10 * 60_000).toISOString() }),
       },
-      { name: "missing token", executor: createHttpHandlerExecutor({ url: app.url, signingSecret: SECRET, timeoutMs: 5000, method: "POST" }), request: writebackRequest({ objectId: "INV-3" }) },
+      { name: "missing token", executor: schemaChecked(createHttpHandlerExecutor({ url: app.url, signingSecret: SECRET, timeoutMs: 5000, method: "POST" })), request: writebackRequest({ objectId: "INV-3" }) },
       { name: "wrong token", executor: executorFor(app.url, { token: "guess" }), request: writebackRequest({ objectId: "INV-3" }) },
     ];
     for (const c of cases) {

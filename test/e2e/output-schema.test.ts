@@ -154,6 +154,8 @@ for (const engine of ["postgres", "mysql"] as const) {
       const tickets = results.get("support.list_open_tickets")!.schema;
       assert.deepEqual(tickets.required, ["rows", "count", "truncated"]);
       assert.deepEqual(Object.keys(tickets.properties.rows.items.properties), ["id", "customer_id", "subject", "status", "priority", "created_at"]);
+      assert.equal(tickets.properties.rows.maxItems, 20);
+      assert.equal(results.get("support.first_open_ticket")!.schema.properties.rows.maxItems, 1);
       const waiver = results.get("billing.propose_late_fee_waiver")!.schema;
       assert.deepEqual(waiver.required, ["id", "state", "diff"]);
       assert.deepEqual(waiver.properties.diff.properties.late_fee_cents, { type: "object", required: ["before", "proposed"], properties: { before: { type: "integer" }, proposed: { type: "integer" } } });

@@ -20,6 +20,7 @@ import { openLedger } from "../../runtime/ledger/index.ts";
 import { checkWritebackJob } from "../../operator/review/job-schema.ts";
 import { CLI, REPO_ROOT, runCli } from "../support/cli.ts";
 import { HAS_SCRIPT, onTerminal as onTerminalWith } from "../support/terminal.ts";
+import { assertMatchesSchema } from "../support/protocol-schemas.ts";
 
 const root = mkdtempSync(join(tmpdir(), "review-cli-"));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -102,7 +103,8 @@ const APPLIED: Receipt = {
   new_version: "2026-05-17T08:00:00.000001Z",
   safe_error_code: null,
   message: "The invoice was updated in one guarded transaction.",
-  details: { effects: [{ table: "public.invoices", id: "INV-3001", columns: ["late_fee_cents", "status"] }] },
+  // The sql_update executor's effect, as it writes it.
+  details: { effects: [{ type: "sql_update", table: "public.invoices", primary_key: { column: "id", value: "INV-3001" }, columns: ["late_fee_cents", "status"] }] },
 };
 
 /** Carries an approved proposal through the apply step's ledger calls (job, receipt) without a database. */
@@ -345,12 +347,17 @@ describe("listing and showing", () => {
     const r = await cli(["proposals", "show", other.id, "--store", path, "--json"]);
     assert.equal(r.code, 0, r.stderr);
     const body = JSON.parse(r.stdout);
-    assert.deepEqual(Object.keys(body), ["proposal", "verified", "hashVerified", "deadline", "diff", "evidence", "decisions", "writebackJobs", "receipts", "events"]);
+    assert.deepEqual(Object.keys(body), ["proposal", "verified", "hashVerified", "deadline", "diff", "changeSet", "evidence", "decisions", "writebackJobs", "receipts", "events"]);
     assert.equal(body.proposal.id, other.id);
     assert.equal(body.verified, true);
     assert.equal(body.proposal.verification.verified, true);
     assert.equal(body.hashVerified, true);
     assert.deepEqual(body.diff, { late_fee_cents: { before: 2500, proposed: 0 }, status: { before: "open", proposed: "waived" } });
+    // The change set in the protocol's shape: the published schema, and the proposal's own values.
+    assertMatchesSchema("change-set.v1", body.changeSet, "proposals show --json changeSet");
+    assert.deepEqual(body.changeSet.scope, { tenant_id: body.proposal.tenantId, object_id: body.proposal.target.primaryKey.value });
+    assert.deepEqual(body.changeSet.patch, body.proposal.patch);
+    assert.equal(body.changeSet.evidence.bundle_id, other.evidenceId);
     assert.equal(body.evidence.id, other.evidenceId);
     assert.deepEqual(body.decisions.map((d: { decision: string }) => d.decision), ["approved"]);
     assert.deepEqual(body.events.map((e: { type: string }) => e.type), ["proposal_created", "proposal_approved"]);
@@ -382,6 +389,8 @@ describe("writeback job, receipts and replay", () => {
     const job = JSON.parse(readFileSync(output, "utf8"));
     const check = checkWritebackJob(job);
     assert.ok(check.ok, check.ok ? "" : check.errors.join("; "));
+    assertMatchesSchema("writeback-job.v1", job, "the written job");
+    assertMatchesSchema("app-handler-request.v1", job, "the written job");
     const decision = (await ledger.proposals.decisions(p.id))[0]!;
     assert.deepEqual(job, buildWritebackRequest((await ledger.proposals.get(p.id))!, decision, job.issued_at));
     assert.equal(job.idempotency_key, `${p.id}:INV-3001`);
@@ -394,12 +403,14 @@ describe("writeback job, receipts and replay", () => {
     const list = await cli(["receipts", "list", "--store", path, "--proposal", p.id, "--json"]);
     assert.equal(list.code, 0, list.stderr);
     assert.deepEqual(JSON.parse(list.stdout), [receipt]);
+    for (const item of JSON.parse(list.stdout)) assertMatchesSchema("execution-receipt.v1#/$defs/stored_receipt", item, "receipts list --json item");
     const byTenant = await cli(["receipts", "list", "--store", path, "--tenant", "globex", "--json"]);
     assert.deepEqual(JSON.parse(byTenant.stdout), []);
     const text = await cli(["receipts", "list", "--store", path]);
     assert.match(text.stdout, new RegExp(`${receipt.id}\\s+applied\\s+${p.id}\\s+acme`));
     const show = await cli(["receipts", "show", receipt.id, "--store", path, "--json"]);
     assert.deepEqual(JSON.parse(show.stdout), receipt);
+    assertMatchesSchema("execution-receipt.v1#/$defs/stored_receipt", JSON.parse(show.stdout), "receipts show --json");
     const showText = await cli(["receipts", "show", receipt.id, "--store", path]);
     assert.match(showText.stdout, /rows affected: 1; source database changed: yes/);
     const missing = await cli(["receipts", "show", "rcp_nothere", "--store", path]);

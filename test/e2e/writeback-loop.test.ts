@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { setUpWriteback, holdRow, type WritebackProject } from "../support/writeback-setup.ts";
 import { approveInProcess } from "../support/review.ts";
+import { assertMatchesSchema } from "../support/protocol-schemas.ts";
 
 for (const engine of ["postgres", "mysql"] as const) {
   describe(`writeback loop on ${engine}`, () => {
@@ -51,6 +52,7 @@ for (const engine of ["postgres", "mysql"] as const) {
       assert.equal(receipt.status, "applied");
       assert.equal(receipt.rows_affected, 1);
       assert.equal(receipt.source_database_mutated, true);
+      assertMatchesSchema("execution-receipt.v1#/$defs/apply_output", receipt, "apply --json (sql_update)");
       const row = await inspect("INV-3001");
       assert.equal(row.late_fee_cents, 0);
       assert.equal(row.status, "open");
@@ -59,6 +61,12 @@ for (const engine of ["postgres", "mysql"] as const) {
       const again = await cli(["apply", "--proposal", id, "--config", built.configPath, "--store", store, "--json"]);
       assert.equal(again.code, 0, again.stderr);
       assert.equal(JSON.parse(again.stdout).status, "already_applied");
+      assertMatchesSchema("execution-receipt.v1#/$defs/apply_output", JSON.parse(again.stdout), "apply --json (sql_update, again)");
+      const shown = JSON.parse((await cli(["proposals", "show", id, "--store", store, "--json"])).stdout);
+      assertMatchesSchema("change-set.v1", shown.changeSet, "proposals show --json changeSet");
+      assert.ok(shown.writebackJobs.length >= 1 && shown.receipts.length >= 1);
+      for (const job of shown.writebackJobs) assertMatchesSchema("writeback-job.v1", job.request, "the job sql_update was given");
+      for (const stored of shown.receipts) assertMatchesSchema("execution-receipt.v1#/$defs/stored_receipt", stored, "a stored sql_update receipt");
 
       const replay = await cli(["replay", "show", id, "--store", store, "--json"]);
       assert.equal(replay.code, 0, replay.stderr);
@@ -78,6 +86,7 @@ for (const engine of ["postgres", "mysql"] as const) {
       const receipt = JSON.parse(r.stdout);
       assert.equal(receipt.status, "conflict");
       assert.equal(receipt.safe_error_code, "ROW_CHANGED_AFTER_PROPOSAL");
+      assertMatchesSchema("execution-receipt.v1#/$defs/apply_output", receipt, "apply --json (sql_update conflict)");
       assert.equal((await inspect("INV-3003")).late_fee_cents, 4000);
     });
 

@@ -60,6 +60,13 @@ describe("the installed package (npm pack, then npm install of the tarball)", ()
       "dist/handler/index.js",
       "dist/handler/index.d.ts",
       "schemas/synapsor.runner.schema.json",
+      "schemas/change-set.v1.schema.json",
+      "schemas/app-handler-request.v1.schema.json",
+      "schemas/app-handler-receipt.v1.schema.json",
+      "schemas/execution-receipt.v1.schema.json",
+      // Shipped on purpose: conformance cases for handlers written in any language.
+      "schemas/fixtures/app-handler-request.v1.json",
+      "schemas/fixtures/README.md",
       "templates/server.ts.hbs",
       "templates/console/review.hbs",
       "templates/console/assets/console.css",
@@ -69,7 +76,7 @@ describe("the installed package (npm pack, then npm install of the tarball)", ()
     ]) {
       assert.ok(files.includes(required), `${required} is missing from the tarball`);
     }
-    const allowed = /^(package\.json|README\.md|LICENSE|bin\/[^/]+\.js|dist\/.+\.(js|d\.ts)|schemas\/.+\.json|templates\/.+\.hbs|templates\/console\/assets\/console\.(css|js)|examples\/.+|docs\/.+\.md)$/;
+    const allowed = /^(package\.json|README\.md|LICENSE|bin\/[^/]+\.js|dist\/.+\.(js|d\.ts)|schemas\/.+\.json|schemas\/fixtures\/README\.md|templates\/.+\.hbs|templates\/console\/assets\/console\.(css|js)|examples\/.+|docs\/.+\.md)$/;
     assert.deepEqual(files.filter((f) => !allowed.test(f)), [], "unexpected files in the tarball");
     // The JSON Schemas ship once, in schemas/: the code reads them from there, so tsc copies none into dist/.
     assert.deepEqual(files.filter((f) => f.startsWith("dist/schemas/")), []);
@@ -143,6 +150,7 @@ console.log(JSON.stringify({
   versionsMatch: versionsMatch("2026-05-16T09:30:00.123Z", "2026-05-16T09:30:00.123456Z"),
   runtime: [typeof defineRead, typeof runServerCli],
   schema: createRequire(import.meta.url).resolve("synapsor-runner/schemas/synapsor.runner.schema.json").endsWith("/node_modules/synapsor-runner/schemas/synapsor.runner.schema.json"),
+  fixture: createRequire(import.meta.url)("synapsor-runner/schemas/fixtures/app-handler-request.v1.json").protocol_version,
 }));
 `,
     );
@@ -157,6 +165,7 @@ console.log(JSON.stringify({
       versionsMatch: true,
       runtime: ["function", "function"],
       schema: true,
+      fixture: "1.0",
     });
 
     writeFileSync(

@@ -12,6 +12,11 @@ import { emitSources } from "../../compiler/emit/emit.ts";
 import { typecheckSources } from "../../compiler/emit/typecheck.ts";
 import { emitPlan } from "../../compiler/pipeline.ts";
 import { buildHandlerStubs } from "../../operator/handler-stub/stub.ts";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { INVOICES, contractFor, planCase, table, waiver, type PlanCase } from "../support/plan-fixtures.ts";
 
 /** Every way a name could leave a comment, each followed by a statement it would smuggle in. */
@@ -86,6 +91,29 @@ function assertSameCode(odd: string, plain: string, label: string): void {
   for (const comment of a.comments) assert.doesNotMatch(comment, /[\u2028\u2029\u202e]/, label);
 }
 
+interface PythonShape {
+  kinds: string[];
+  comments: string[];
+  parses: boolean;
+  strings: unknown[];
+}
+
+/** Python's own tokenizer and parser over generated Python sources (test/support/python/token-shape.py). */
+function pythonShapes(texts: string[]): PythonShape[] {
+  const dir = mkdtempSync(join(tmpdir(), "sr-pyshape-"));
+  try {
+    const files = texts.map((text, i) => {
+      const file = join(dir, `stub${i}.py`);
+      writeFileSync(file, text);
+      return file;
+    });
+    const script = fileURLToPath(new URL("../support/python/token-shape.py", import.meta.url));
+    return JSON.parse(execFileSync("python3", [script, ...files], { encoding: "utf8" })) as PythonShape[];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe("config and schema names inside generated comments", () => {
   for (const engine of ["postgres", "mysql"] as const) {
     for (const type of ["sql_update", "command_handler"] as const) {
@@ -117,6 +145,16 @@ describe("config and schema names inside generated comments", () => {
           // The table name reaches the handler's code only as a string literal.
           assert.ok(stub.text.includes(`tx.update(${stringLiteral(ODD.table)},`));
           assert.deepEqual(await typecheckSources(new Map([[stub.file, stub.text]])), []);
+
+          // The Python stub: the same tokens as under plain names, the names only inside string literals.
+          const [pyStub] = buildHandlerStubs(odd.contract, odd.plan, "python");
+          const [plainPyStub] = buildHandlerStubs(plain.contract, plain.plan, "python");
+          assert.ok(pyStub && plainPyStub);
+          const [oddShape, plainShape] = pythonShapes([pyStub.text, plainPyStub.text]);
+          assert.ok(oddShape!.parses && plainShape!.parses);
+          assert.deepEqual(oddShape!.kinds, plainShape!.kinds, pyStub.file);
+          for (const line of oddShape!.comments) assert.doesNotMatch(line, /[\u2028\u2029\u202e]/, pyStub.file);
+          assert.ok(oddShape!.strings.includes(ODD.table), "the table name reaches Python as the same string");
         }
       });
     }

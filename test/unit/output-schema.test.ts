@@ -78,9 +78,12 @@ test("a proposal's diff: visible patch columns only, proposed typed from the arg
 
 test("a list's data holds rows, count and truncated; a single read's is the row", () => {
   const columns = new Map([["id", column("id", "integer")]]);
-  const list = resultSchemaFor({ visibleColumns: ["id"], single: false, args: [] } as unknown as Parameters<typeof resultSchemaFor>[0], columns) as any;
+  const list = resultSchemaFor({ visibleColumns: ["id"], single: false, args: [], maxRows: 2 } as unknown as Parameters<typeof resultSchemaFor>[0], columns) as any;
   const validate = new Ajv({ strict: true, allowUnionTypes: true }).compile(list);
   assert.ok(validate({ rows: [{ id: 1 }], count: 1, truncated: false }));
+  // The bound the runtime keeps (max_rows), visible without a call: `audit` reports a list without one.
+  assert.equal(list.properties.rows.maxItems, 2);
+  assert.ok(!validate({ rows: [{ id: 1 }, { id: 2 }, { id: 3 }], count: 3, truncated: false }), "more rows than max_rows fail");
   assert.ok(!validate({ rows: [{}], count: 1, truncated: false }), "a row without a visible column fails");
   assert.ok(!validate({ rows: [{ id: "1" }], count: 1, truncated: false }), "a column of another type fails");
   const single = resultSchemaFor({ visibleColumns: ["id"], single: true, args: [] } as unknown as Parameters<typeof resultSchemaFor>[0], columns) as any;

@@ -20,6 +20,8 @@ export interface WizardRequest {
   out: string;
   force: boolean;
   json: boolean;
+  /** --save-spec: also write the answers as an onboarding selection file. */
+  saveSpec?: string;
 }
 
 /** Flags the wizard takes as answers (or needs to find the schema); every other choice is asked. */
@@ -47,7 +49,7 @@ export async function runWizard(request: WizardRequest): Promise<void> {
     throw new CliError("Pass either --from-env VAR (inspect the live database) or --inspection-json FILE (a saved snapshot), not both.");
   }
   const configPath = resolve(request.out);
-  refuseExistingConfig(configPath, request.force, flags.fromEnv !== undefined ? DEFAULT_SNAPSHOT_FILE : undefined);
+  refuseExistingConfig(configPath, request.force, flags.fromEnv !== undefined ? DEFAULT_SNAPSHOT_FILE : undefined, request.saveSpec);
 
   const live = flags.fromEnv !== undefined;
   let snapshot;
@@ -78,7 +80,14 @@ export async function runWizard(request: WizardRequest): Promise<void> {
       preview: (s) => previewSelection(s, snapshot, terminalSafe(request.out)),
     }),
   );
-  const { written } = writeSelection({ configPath, selection: { ...selection, schema_snapshot: schemaSnapshot }, snapshot, live, force: request.force });
+  const { written } = writeSelection({
+    configPath,
+    selection: { ...selection, schema_snapshot: schemaSnapshot },
+    snapshot,
+    live,
+    force: request.force,
+    ...(request.saveSpec !== undefined ? { saveSpec: request.saveSpec } : {}),
+  });
   const lines = written.map((w) => `  ${terminalSafe(relative(process.cwd(), w.path) || w.path)}  (${w.kind})`);
   const buildFlags = live ? ` --from-env ${flags.fromEnv}` : "";
   process.stdout.write(

@@ -70,6 +70,7 @@ export default defineRead<Args>({
         properties: {
           rows: {
             type: "array",
+            maxItems: 25,
             items: {
               type: "object",
               required: ["id", "carrier", "status", "created_at"],

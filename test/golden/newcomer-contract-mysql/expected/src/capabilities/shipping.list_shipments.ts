@@ -82,6 +82,7 @@ export default defineRead<Args>({
         properties: {
           rows: {
             type: "array",
+            maxItems: 10,
             items: {
               type: "object",
               required: ["id", "carrier", "status", "created_at"],

@@ -86,6 +86,7 @@ export default defineRead<Args>({
         properties: {
           rows: {
             type: "array",
+            maxItems: 25,
             items: {
               type: "object",
               required: ["id", "customer_id", "status", "amount_cents", "due_at"],

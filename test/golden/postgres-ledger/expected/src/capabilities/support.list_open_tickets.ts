@@ -76,6 +76,7 @@ export default defineRead<Args>({
         properties: {
           rows: {
             type: "array",
+            maxItems: 20,
             items: {
               type: "object",
               required: ["id", "customer_id", "subject", "status", "priority", "created_at"],

@@ -1,0 +1,55 @@
+// The audit report for people: a table for a terminal and a Markdown document for a ticket or a
+// pull request. Tool names come from the audited server and are untrusted: each is rendered once
+// to display text (terminalValue: escapes for control, bidi and invisible characters) and cut to
+// a column's width; `why` sentences are the rules' own words around quoted names, guarded again
+// on the way out. --json is the report itself (cli/audit.ts prints it with printJson).
+
+import { markdownText } from "../../runtime/text/markdown-safe.ts";
+import { terminalSafe, terminalValue } from "../../runtime/text/terminal-safe.ts";
+import { WHOLE_LIST } from "./finding.ts";
+import type { AuditReport } from "./registry.ts";
+
+const TOOL_WIDTH = 34;
+
+/** Display text of at most `width` characters (code points), ending in … when cut. */
+export function clipped(text: string, width: number): string {
+  const chars = Array.from(text);
+  return chars.length <= width ? text : chars.slice(0, width - 1).join("") + "…";
+}
+
+function toolShown(tool: string): string {
+  return tool === WHOLE_LIST ? tool : terminalValue(tool);
+}
+
+function summaryLine(report: AuditReport): string {
+  const s = report.summary;
+  const counts = (["critical", "high", "medium", "low"] as const).map((k) => `${s.findings_by_severity[k]} ${k}`).join(", ");
+  return `${s.tool_count} tool${s.tool_count === 1 ? "" : "s"}, ${s.tools_list_bytes} bytes of tools/list; findings: ${counts}. Verdict: ${s.verdict}.`;
+}
+
+export function formatAuditTable(report: AuditReport, source: string): string {
+  const lines = [`Audit of ${terminalSafe(source)}`, summaryLine(report), ""];
+  if (report.findings.length === 0) {
+    lines.push("No findings: no raw SQL, no writes on the model's word, no model-chosen tenant, no secrets in descriptions.");
+    return lines.join("\n") + "\n";
+  }
+  const rows = report.findings.map((f) => [f.severity.toUpperCase(), clipped(toolShown(f.tool), TOOL_WIDTH), f.rule, terminalSafe(f.why)] as const);
+  const width = (i: number, title: string) => Math.max(title.length, ...rows.map((r) => r[i]!.length));
+  const w = [width(0, "SEVERITY"), width(1, "TOOL"), width(2, "RULE")] as const;
+  const line = (r: readonly string[]) => `${r[0]!.padEnd(w[0])}  ${r[1]!.padEnd(w[1])}  ${r[2]!.padEnd(w[2])}  ${r[3]}`.trimEnd();
+  lines.push(line(["SEVERITY", "TOOL", "RULE", "WHY"]), ...rows.map(line));
+  return lines.join("\n") + "\n";
+}
+
+export function formatAuditMarkdown(report: AuditReport, source: string): string {
+  const lines = [`# MCP tool audit`, "", `Source: ${markdownText(source)}`, "", markdownText(summaryLine(report)), ""];
+  if (report.findings.length === 0) {
+    lines.push("No findings.");
+    return lines.join("\n") + "\n";
+  }
+  lines.push("| Severity | Tool | Rule | Why |", "| --- | --- | --- | --- |");
+  for (const f of report.findings) {
+    lines.push(`| ${f.severity} | ${markdownText(clipped(toolShown(f.tool), 80))} | ${f.rule} | ${markdownText(f.why)} |`);
+  }
+  return lines.join("\n") + "\n";
+}
