@@ -11,7 +11,6 @@
 
 import { timingSafeEqual } from "node:crypto";
 import { createServer } from "node:http";
-import { registerHooks } from "node:module";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -25,15 +24,9 @@ import { openLedger } from "../../runtime/ledger/open.ts";
 import type { ToolCallResult, ToolHost } from "../../runtime/mcp/host.ts";
 import { startHttpServer } from "../../runtime/mcp/http.ts";
 import { createMcpServerCore } from "../../runtime/mcp/protocol.ts";
-
 // The generated capabilities import "synapsor-runner/runtime", which the bundler aliases to
-// runtime/index.ts; here a resolve hook does the same, so the generated files run unchanged.
-const RUNTIME_URL = new URL("../../runtime/index.ts", import.meta.url).href;
-registerHooks({
-  resolve(specifier, context, nextResolve) {
-    return specifier === "synapsor-runner/runtime" ? { url: RUNTIME_URL, shortCircuit: true } : nextResolve(specifier, context);
-  },
-});
+// runtime/index.ts; this resolve hook does the same, so the generated files run unchanged.
+import "../../test/support/package-source.ts";
 
 export const ECHO_TOOL = "bench.echo";
 

@@ -16,9 +16,9 @@ export function tempDir(prefix = "synapsor-test-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-/** The example config adapted to an engine: MySQL uses the connection's database, so no schema. */
-export function exampleConfigFor(engine: "postgres" | "mysql"): Record<string, any> {
-  const config = JSON.parse(readFileSync(EXAMPLE_CONFIG_PATH, "utf8"));
+/** An example config (default the support-billing one) adapted to an engine: MySQL uses the connection's database, so no schema. */
+export function exampleConfigFor(engine: "postgres" | "mysql", path = EXAMPLE_CONFIG_PATH): Record<string, any> {
+  const config = JSON.parse(readFileSync(path, "utf8"));
   for (const source of Object.values<any>(config.sources)) source.engine = engine;
   if (engine === "mysql") for (const cap of config.capabilities) delete cap.target.schema;
   return config;

@@ -36,17 +36,30 @@ export interface LedgerSetup {
   sqliteStore?: boolean;
 }
 
-/** `configure` may change the example config (approval settings, reviewers, storage) before it is built. */
-export async function setUpWriteback(engine: Engine, prefix: string, configure?: (config: Record<string, any>) => void, ledger: LedgerSetup = {}): Promise<WritebackProject> {
+/**
+ * `configure` may change the example config (approval settings, reviewers, storage) before it is
+ * built, or return another config to build instead.
+ */
+export async function setUpWriteback(
+  engine: Engine,
+  prefix: string,
+  configure?: (config: Record<string, any>) => Record<string, any> | void,
+  ledger: LedgerSetup = {},
+): Promise<WritebackProject> {
   const db = await createDatabase(engine, prefix);
   await seedExample(db);
-  const migration = await runCli(["writeback", "migration", "--engine", engine, ...(engine === "mysql" ? ["--schema", db.name] : [])]);
-  assert.equal(migration.code, 0, migration.stderr);
-  await db.exec(migration.stdout);
-
-  const config = exampleConfigFor(engine);
-  if (engine === "mysql") config.executors.direct_sql.receipts_schema = db.name;
-  configure?.(config);
+  const example = exampleConfigFor(engine);
+  if (engine === "mysql") example.executors.direct_sql.receipts_schema = db.name;
+  const config = configure?.(example) ?? example;
+  // A config whose changes all go to app-owned handlers needs no receipts table and no writer grants.
+  const sqlUpdate = (config.capabilities as Array<{ kind: string; executor?: string }>).some(
+    (cap) => cap.kind === "proposal" && (cap.executor === undefined || config.executors?.[cap.executor]?.type === "sql_update"),
+  );
+  if (sqlUpdate) {
+    const migration = await runCli(["writeback", "migration", "--engine", engine, ...(engine === "mysql" ? ["--schema", db.name] : [])]);
+    assert.equal(migration.code, 0, migration.stderr);
+    await db.exec(migration.stdout);
+  }
   const suffix = db.name.slice(-8);
   const reader = `rd_${suffix}`;
   const writer = `wr_${suffix}`;
@@ -68,13 +81,15 @@ export async function setUpWriteback(engine: Engine, prefix: string, configure?:
   }
   const env = { ...process.env, SUPPORT_DB_READ_URL: readUrl, SUPPORT_DB_WRITE_URL: writeUrl, SYNAPSOR_TENANT_ID: "tenant_acme", SYNAPSOR_PRINCIPAL: "agent-7", ...ledger.env };
   const built = await buildServer(config, env, "SUPPORT_DB_READ_URL");
-  // The writer gets exactly the least-privilege grants the CLI prints for this config.
-  const grants = await runCli(
-    ["writeback", "grants", "--engine", engine, "--writer-role", engine === "postgres" ? writer : `'${writer}'@'%'`, "--config", built.configPath, ...(engine === "mysql" ? ["--schema", db.name] : [])],
-    { env },
-  );
-  assert.equal(grants.code, 0, grants.stderr);
-  await db.exec(grants.stdout);
+  if (sqlUpdate) {
+    // The writer gets exactly the least-privilege grants the CLI prints for this config.
+    const grants = await runCli(
+      ["writeback", "grants", "--engine", engine, "--writer-role", engine === "postgres" ? writer : `'${writer}'@'%'`, "--config", built.configPath, ...(engine === "mysql" ? ["--schema", db.name] : [])],
+      { env },
+    );
+    assert.equal(grants.code, 0, grants.stderr);
+    await db.exec(grants.stdout);
+  }
   const store = join(built.runDir, "ledger.db");
   const session = await connectStdio(built.serverPath, built.runDir, env as Record<string, string>, ledger.sqliteStore === false ? [] : ["--store", store]);
 
