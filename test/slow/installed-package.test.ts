@@ -76,7 +76,7 @@ describe("the installed package (npm pack, then npm install of the tarball)", ()
     ]) {
       assert.ok(files.includes(required), `${required} is missing from the tarball`);
     }
-    const allowed = /^(package\.json|README\.md|LICENSE|bin\/[^/]+\.js|dist\/.+\.(js|d\.ts)|schemas\/.+\.json|schemas\/fixtures\/README\.md|templates\/.+\.hbs|templates\/console\/assets\/console\.(css|js)|examples\/.+|docs\/.+\.md)$/;
+    const allowed = /^(package\.json|README\.md|LICENSE|CHANGELOG\.md|python\/(pyproject\.toml|README\.md|synapsor_handler\/[a-z_]+\.py)|bin\/[^/]+\.js|dist\/.+\.(js|d\.ts)|schemas\/.+\.json|schemas\/fixtures\/README\.md|templates\/.+\.hbs|templates\/console\/assets\/console\.(css|js)|examples\/.+|docs\/.+\.md)$/;
     assert.deepEqual(files.filter((f) => !allowed.test(f)), [], "unexpected files in the tarball");
     // The JSON Schemas ship once, in schemas/: the code reads them from there, so tsc copies none into dist/.
     assert.deepEqual(files.filter((f) => f.startsWith("dist/schemas/")), []);
@@ -195,6 +195,23 @@ export const wrongSummary = (envelope: Envelope): number => envelope.summary;
       { cwd: installed.appDir },
     );
     assert.equal(tsc.code, 0, tsc.stdout + tsc.stderr);
+  });
+
+  // .ci/run makes this venv (Debian's Python, no PyPI) before the tests; a machine without it skips.
+  const venvPython = join(REPO_ROOT, ".venv-python", "bin", "python");
+  test("the Python helper ships in the package and pip installs from it, offline", { skip: existsSync(venvPython) ? false : "no .venv-python (made by .ci/run)" }, async () => {
+    const target = mkdtempSync(join(tmpdir(), "synapsor-pip-"));
+    try {
+      const pip = await runProcess(venvPython, ["-m", "pip", "install", "--quiet", "--no-build-isolation", "--no-index", "--no-deps", "--target", target, join(installed.packageDir, "python")], { cwd: installed.appDir });
+      assert.equal(pip.code, 0, pip.stderr + pip.stdout);
+      const imported = await runProcess(venvPython, ["-c", "import synapsor_handler, sys; print(synapsor_handler.PROTOCOL_VERSION); print(synapsor_handler.__file__)"], { cwd: installed.appDir, env: { ...process.env, PYTHONPATH: target } });
+      assert.equal(imported.code, 0, imported.stderr);
+      const [version, file] = imported.stdout.trim().split("\n");
+      assert.equal(version, "1.0");
+      assert.ok(file!.startsWith(target), `imported from the pip install, not the repository: ${file}`);
+    } finally {
+      rmSync(target, { recursive: true, force: true });
+    }
   });
 
   test("src/ and manifest.json are the same whether the repository or the installed package builds them", async () => {
