@@ -4,10 +4,11 @@
 // handed to the template is encoded here (python-literal.ts, compiler/emit/comment-text.ts).
 
 import type { ExecutorConfig } from "../../compiler/config/contract.ts";
-import { blockComment, comment, commentJson, commentText, commentToken } from "../../compiler/emit/comment-text.ts";
+import { blockComment, comment, commentJson, commentToken } from "../../compiler/emit/comment-text.ts";
 import { renderTemplate } from "../../compiler/emit/templates.ts";
 import type { BuildPlan, CapabilityPlan } from "../../compiler/plan/capability-plan.ts";
 import { pyIdentifier, pyLiteral, pyString, type PyCode } from "../../compiler/emit/python-literal.ts";
+import { patchOrigin } from "./patch-origin.ts";
 
 /** The planner's column types (compiler/emit/ts-type-code.ts) as the Python values the helper hands over. */
 const PYTHON_TYPES: Readonly<Record<string, string>> = {
@@ -48,20 +49,11 @@ export function renderPythonStub(executorName: string, executor: ExecutorConfig,
       tableComment: commentJson(cap.target.table),
       tableLiteral: pyString(cap.target.table),
       target: target.join(", ") as PyCode,
-      patch: proposal.patch.map((p) => {
-        const arg = "arg" in p.value ? p.value.arg : undefined;
-        const optional = arg !== undefined && !cap.args.some((a) => a.name === arg && a.required);
-        return {
-          key: pyString(p.column),
-          pyType: "fixed" in p.value ? (`Literal[${pyLiteral(p.value.fixed)}]` as PyCode) : pythonType(column(p.column)?.tsType ?? "unknown"),
-          origin:
-            "fixed" in p.value
-              ? comment`fixed in the config`
-              : optional
-                ? comment`from the argument ${commentText(p.value.arg)} (absent when it was left out: leave the column as it is)`
-                : comment`from the argument ${commentText(p.value.arg)}`,
-        };
-      }),
+      patch: proposal.patch.map((p) => ({
+        key: pyString(p.column),
+        pyType: "fixed" in p.value ? (`Literal[${pyLiteral(p.value.fixed)}]` as PyCode) : pythonType(column(p.column)?.tsType ?? "unknown"),
+        origin: patchOrigin(p, cap),
+      })),
       row: cap.columns.map((c) => ({ key: pyString(c.name), pyType: pythonType(c.tsType), dataType: blockComment(c.dataType) })),
     };
   });

@@ -5,11 +5,12 @@
 
 import type { Contract, ExecutorConfig } from "../../compiler/config/contract.ts";
 import { code, codeLiteral, identifier, stringLiteral, typeMemberKey } from "../../compiler/emit/code-literal.ts";
-import { blockComment, comment, commentToken, commentJson, commentText } from "../../compiler/emit/comment-text.ts";
+import { blockComment, comment, commentToken, commentJson } from "../../compiler/emit/comment-text.ts";
 import { renderTemplate } from "../../compiler/emit/templates.ts";
 import { columnTypeCode } from "../../compiler/emit/ts-type-code.ts";
 import type { BuildPlan, CapabilityPlan } from "../../compiler/plan/capability-plan.ts";
 import { pythonStubFile, renderPythonStub } from "./python-stub.ts";
+import { isOptionalPatch, patchOrigin } from "./patch-origin.ts";
 
 /** The languages `handler stub --language` writes; TypeScript is the default. */
 export const STUB_LANGUAGES = ["typescript", "python"] as const;
@@ -73,21 +74,12 @@ function renderStub(executorName: string, executor: ExecutorConfig, caps: Capabi
       tableDoc: blockComment(cap.target.table),
       tableNameLiteral: stringLiteral(cap.target.table),
       tableLiteral: codeLiteral(table, "      "),
-      patch: proposal.patch.map((p) => {
+      patch: proposal.patch.map((p) => ({
         // A column an optional argument feeds is absent from the patch when the model left it out.
-        const arg = "arg" in p.value ? p.value.arg : undefined;
-        const optional = arg !== undefined && !cap.args.some((a) => a.name === arg && a.required);
-        return {
-          key: optional ? code`${typeMemberKey(p.column)}?` : typeMemberKey(p.column),
-          tsType: "fixed" in p.value ? codeLiteral(p.value.fixed) : columnTypeCode(column(p.column)?.tsType ?? "unknown"),
-          origin:
-            "fixed" in p.value
-              ? comment`fixed in the config`
-              : optional
-                ? comment`from the argument ${commentText(p.value.arg)} (absent when it was left out: leave the column as it is)`
-                : comment`from the argument ${commentText(p.value.arg)}`,
-        };
-      }),
+        key: isOptionalPatch(p, cap) ? code`${typeMemberKey(p.column)}?` : typeMemberKey(p.column),
+        tsType: "fixed" in p.value ? codeLiteral(p.value.fixed) : columnTypeCode(column(p.column)?.tsType ?? "unknown"),
+        origin: patchOrigin(p, cap),
+      })),
       row: cap.columns.map((c) => ({ key: typeMemberKey(c.name), tsType: columnTypeCode(c.tsType), dataType: blockComment(c.dataType) })),
     };
   });
