@@ -11,10 +11,24 @@ import type { AuditReport } from "./registry.ts";
 
 const TOOL_WIDTH = 34;
 
-/** Display text of at most `width` characters (code points), ending in … when cut. */
+const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+
+/**
+ * Display text of at most `width` code points, ending in … when cut. It is cut between grapheme
+ * clusters: a cut inside an emoji sequence would leave its joiner (U+200D), which the encoder let
+ * through only between two pictographs, dangling before the ….
+ */
 export function clipped(text: string, width: number): string {
-  const chars = Array.from(text);
-  return chars.length <= width ? text : chars.slice(0, width - 1).join("") + "…";
+  if (Array.from(text).length <= width) return text;
+  let kept = "";
+  let count = 0;
+  for (const { segment } of graphemes.segment(text)) {
+    const size = Array.from(segment).length;
+    if (count + size > width - 1) break;
+    kept += segment;
+    count += size;
+  }
+  return kept + "…";
 }
 
 function toolShown(tool: string): string {

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { commandWords } from "../../operator/audit/command-words.ts";
 import { SEVERITIES, type AuditedTool, type Severity } from "../../operator/audit/finding.ts";
-import { formatAuditMarkdown, formatAuditTable } from "../../operator/audit/format.ts";
+import { clipped, formatAuditMarkdown, formatAuditTable } from "../../operator/audit/format.ts";
 import { audit, AUDIT_RULES, failsAt } from "../../operator/audit/registry.ts";
 import { auditSource } from "../../operator/audit/source.ts";
 import { parseToolsListText, toolsListBytes } from "../../operator/audit/tools-list.ts";
@@ -271,5 +271,16 @@ describe("audit rendering", () => {
   test("the table cuts a long name to its column and keeps the rules' words", () => {
     const table = formatAuditTable(audit({ tools: [tool("list_" + "x".repeat(100))], bytes: 10 }), "f.json");
     assert.match(table, /^MEDIUM {4}list_x{28}… {2}unbounded-results {2}Lists or searches/m);
+  });
+});
+
+describe("audit column cuts", () => {
+  test("a cut never splits an emoji sequence, so no joiner is left before the …", () => {
+    const name = "\ud800\u001b\u001b\ud800👩‍👩\ud800";
+    const report = audit({ tools: [tool(`delete_${name}`)], bytes: 10 });
+    for (const line of formatAuditTable(report, name).split("\n")) assert.equal(firstForbidden(line), undefined, JSON.stringify(line));
+    assert.equal(clipped("ab👩‍👩cd", 4), "ab…");
+    assert.equal(clipped("ab👩‍👩cd", 6), "ab👩‍👩…");
+    assert.equal(clipped("abc", 3), "abc");
   });
 });
