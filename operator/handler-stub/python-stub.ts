@@ -8,7 +8,7 @@ import { blockComment, comment, commentJson, commentToken } from "../../compiler
 import { renderTemplate } from "../../compiler/emit/templates.ts";
 import type { BuildPlan, CapabilityPlan } from "../../compiler/plan/capability-plan.ts";
 import { pyIdentifier, pyLiteral, pyString, type PyCode } from "../../compiler/emit/python-literal.ts";
-import { patchOrigin } from "./patch-origin.ts";
+import { pascal, patchOrigin } from "./stub-parts.ts";
 
 /** The planner's column types (compiler/emit/ts-type-code.ts) as the Python values the helper hands over. */
 const PYTHON_TYPES: Readonly<Record<string, string>> = {
@@ -79,11 +79,3 @@ function snake(name: string): string {
   return name.split(/[^A-Za-z0-9]+/).filter(Boolean).join("_").toLowerCase();
 }
 
-/** `billing.propose_credit` → `BillingProposeCredit`. */
-function pascal(name: string): string {
-  return name
-    .split(/[^A-Za-z0-9]+/)
-    .filter(Boolean)
-    .map((part) => part[0]!.toUpperCase() + part.slice(1))
-    .join("");
-}

@@ -10,7 +10,7 @@ import { renderTemplate } from "../../compiler/emit/templates.ts";
 import { columnTypeCode } from "../../compiler/emit/ts-type-code.ts";
 import type { BuildPlan, CapabilityPlan } from "../../compiler/plan/capability-plan.ts";
 import { pythonStubFile, renderPythonStub } from "./python-stub.ts";
-import { isOptionalPatch, patchOrigin } from "./patch-origin.ts";
+import { isOptionalPatch, pascal, patchOrigin } from "./stub-parts.ts";
 
 /** The languages `handler stub --language` writes; TypeScript is the default. */
 export const STUB_LANGUAGES = ["typescript", "python"] as const;
@@ -96,11 +96,3 @@ function renderStub(executorName: string, executor: ExecutorConfig, caps: Capabi
   });
 }
 
-/** `billing.propose_credit` → `BillingProposeCredit`: letters and digits only, so it is always an identifier. */
-function pascal(name: string): string {
-  return name
-    .split(/[^A-Za-z0-9]+/)
-    .filter(Boolean)
-    .map((part) => part[0]!.toUpperCase() + part.slice(1))
-    .join("");
-}

@@ -1,5 +1,6 @@
-// Where each patch column of a stub comes from, shared by the TypeScript and Python stubs: a fixed
-// value, or an argument (optional ones are absent from the patch when the model left them out).
+// What the TypeScript and Python stubs share: type names derived from a capability's name, and
+// where each patch column comes from (a fixed value, or an argument; optional ones are absent from
+// the patch when the model left them out).
 
 import { comment, commentText } from "../../compiler/emit/comment-text.ts";
 import type { CapabilityPlan } from "../../compiler/plan/capability-plan.ts";
@@ -18,4 +19,13 @@ export function patchOrigin(entry: PatchEntry, cap: CapabilityPlan) {
   return isOptionalPatch(entry, cap)
     ? comment`from the argument ${commentText(entry.value.arg)} (absent when it was left out: leave the column as it is)`
     : comment`from the argument ${commentText(entry.value.arg)}`;
+}
+
+/** `billing.propose_credit` → `BillingProposeCredit`: letters and digits only, so it is an identifier in both languages. */
+export function pascal(name: string): string {
+  return name
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((part) => part[0]!.toUpperCase() + part.slice(1))
+    .join("");
 }
