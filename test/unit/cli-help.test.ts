@@ -29,3 +29,10 @@ test("the printed help of a command with a default shows it once", () => {
   const text = list.command.helpInformation().replace(/\s+/g, " ");
   assert.match(text, /--limit <n> at most this many \(default: 50\)/);
 });
+
+test("every command that takes --store S also takes --store-url-env VAR (a Postgres ledger)", () => {
+  const withStore = commandsBelow(program).filter(({ command }) => command.options.some((o) => o.long === "--store"));
+  assert.ok(withStore.length > 30, `the walk found ${withStore.length} commands with --store`);
+  const missing = withStore.filter(({ command }) => !command.options.some((o) => o.long === "--store-url-env")).map(({ words }) => words.join(" "));
+  assert.deepEqual(missing, []);
+});
