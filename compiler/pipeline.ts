@@ -130,7 +130,8 @@ export async function emitPlan(
   }
   if (options.bundle !== false) {
     progress("bundling server.mjs");
-    files.set("server.mjs", await bundleServer(files, new Set(Object.values(plan.sources).map((s) => s.engine))));
+    const engines = new Set(Object.values(plan.sources).map((s) => s.engine));
+    files.set("server.mjs", await bundleServer(files, { engines, httpJwt: plan.trustedContext.httpJwt !== undefined }));
   }
   return { ok: true, files };
 }

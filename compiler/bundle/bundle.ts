@@ -15,14 +15,17 @@ const NAMESPACE = "synapsor-generated";
 // Drivers reach for optional native or edge-runtime modules we never use.
 const NEVER_BUNDLED = ["pg-native", "cloudflare:sockets"];
 
-/**
- * engines: the engines of the contract's sources. The driver of any other engine is left out:
- * mysql2 and iconv-lite are ~1.4 MB of a 1.9 MB bundle, and Node compiles the whole file at every
- * start even though an unused driver never runs.
- */
-export async function bundleServer(files: FileMap, engines: ReadonlySet<Engine>): Promise<string> {
+/** What the contract uses, so the bundle can leave out what it never runs (see leftOut). */
+export interface BundleNeeds {
+  /** The engines of the contract's sources. */
+  engines: ReadonlySet<Engine>;
+  /** Whether the contract sets trusted_context.http_jwt (the only use of jose). */
+  httpJwt: boolean;
+}
+
+export async function bundleServer(files: FileMap, needs: BundleNeeds): Promise<string> {
   // Loaded here, not at the top: only a build bundles.
-  const { build } = await import("esbuild");
+  const { build, transform } = await import("esbuild");
   const result = await build({
     absWorkingDir: PACKAGE_ROOT,
     entryPoints: [`${NAMESPACE}:src/server.ts`],
@@ -38,11 +41,28 @@ export async function bundleServer(files: FileMap, engines: ReadonlySet<Engine>)
     // resolve from wherever npm put them (the package's node_modules or the app's).
     alias: { "synapsor-runner/runtime": packageModule("runtime/index.ts") },
     banner: { js: banner() },
-    plugins: [generatedSources(files), builtinImportsAsRequire(), onlyDriversFor(engines)],
+    plugins: [generatedSources(files), builtinImportsAsRequire(), leaveOut(leftOut(needs))],
   });
   const output = result.outputFiles[0];
   if (!output) throw new Error("BUG: esbuild produced no output");
-  return output.text;
+  return asciiOnly(output.text, transform);
+}
+
+/**
+ * server.mjs as pure ASCII. esbuild escapes non-ASCII characters in code (charset "ascii", its
+ * default) but not in the comments it keeps, and one such character (an em dash in a driver's
+ * comment) makes Node.js decode the whole 0.5 MB file on the slow path into a two-byte string at
+ * every start: 7 ms against 2 ms for the same file in ASCII (docs/performance.md, "cold start,
+ * third pass"). The characters left are replaced by their \u{...} spelling, which changes nothing
+ * in a comment; the replacement is kept only if the code is token for token the same, which
+ * esbuild checks by printing both without comments.
+ */
+export async function asciiOnly(text: string, transform: typeof import("esbuild").transform): Promise<string> {
+  const ascii = text.replace(/[^\x00-\x7f]/gu, (ch) => `\\u{${ch.codePointAt(0)!.toString(16)}}`);
+  if (ascii === text) return text;
+  const tokens = async (code: string) => (await transform(code, { minifyWhitespace: true, format: "esm", charset: "ascii", legalComments: "none", logLevel: "silent" })).code;
+  const [before, after] = await Promise.all([tokens(text), tokens(ascii)]);
+  return before === after ? ascii : text;
 }
 
 /**
@@ -67,30 +87,51 @@ function nodeGuardCode(): string {
   return lines.filter((line) => !line.startsWith("//")).join("\n");
 }
 
-const DRIVER_MODULES: Record<Engine, { file: string; factory: string }> = {
-  postgres: { file: "postgres", factory: "createPostgresAdapter" },
-  mysql: { file: "mysql", factory: "createMysqlAdapter" },
-};
+/** A runtime module the bundle replaces with a stub: `importer` imports it as `./<file>.ts|js`. */
+interface LeftOut {
+  importer: string;
+  file: string;
+  exports: readonly string[];
+  why: string;
+}
 
 /**
- * Replaces runtime/db's adapter module of each engine the contract does not use with a stub, so
- * its driver is not bundled. openAdapter is only ever asked for the contract's engines.
+ * The runtime modules this contract never runs, each with what it would have cost: every file in
+ * the bundle is compiled at every start (and read by whoever reviews server.mjs), so a driver for
+ * an engine no source uses (mysql2 and iconv-lite are ~1.4 MB) and, without http_jwt, the JWT
+ * verifier with jose (~45 KB) stay out. The runtime asks for each only when the contract uses it.
  */
-function onlyDriversFor(engines: ReadonlySet<Engine>): Plugin {
-  const unused = (Object.keys(DRIVER_MODULES) as Engine[]).filter((engine) => !engines.has(engine));
+function leftOut(needs: BundleNeeds): LeftOut[] {
+  const stubs: LeftOut[] = [];
+  if (!needs.engines.has("postgres")) {
+    stubs.push({ importer: "db/index", file: "postgres", exports: ["createPostgresAdapter"], why: "the postgres driver (no source of the contract uses postgres)" });
+  }
+  if (!needs.engines.has("mysql")) {
+    stubs.push({ importer: "db/index", file: "mysql", exports: ["createMysqlAdapter"], why: "the mysql driver (no source of the contract uses mysql)" });
+  }
+  if (!needs.httpJwt) {
+    stubs.push({ importer: "server-cli", file: "auth/jwt-verifier", exports: ["createJwtVerifier", "JwtConfigError"], why: "JWT verification (the contract sets no trusted_context.http_jwt)" });
+  }
+  return stubs;
+}
+
+/** Resolves each left-out module, imported from its runtime importer, to a stub whose exports throw. */
+function leaveOut(stubs: readonly LeftOut[]): Plugin {
+  const namespace = "synapsor-left-out";
   return {
-    name: "synapsor-only-used-drivers",
+    name: "synapsor-left-out",
     setup(b) {
-      for (const engine of unused) {
-        const { file } = DRIVER_MODULES[engine];
-        b.onResolve({ filter: new RegExp(`^\\./${file}\\.(ts|js)$`) }, (args) =>
-          /[\\/]runtime[\\/]db[\\/]index\.(ts|js)$/.test(args.importer) ? { path: engine, namespace: "synapsor-unused-driver" } : undefined,
+      stubs.forEach((stub, index) => {
+        const importer = new RegExp(`[\\\\/]runtime[\\\\/]${stub.importer.split("/").join("[\\\\/]")}\\.(ts|js)$`);
+        b.onResolve({ filter: new RegExp(`^\\./${stub.file}\\.(ts|js)$`) }, (args) =>
+          importer.test(args.importer) ? { path: String(index), namespace } : undefined,
         );
-      }
-      b.onLoad({ filter: /.*/, namespace: "synapsor-unused-driver" }, (args) => {
-        const { factory } = DRIVER_MODULES[args.path as Engine];
-        const message = `BUG: this server was built without the ${args.path} driver (no source of the contract uses ${args.path})`;
-        return { contents: `export function ${factory}() { throw new Error(${JSON.stringify(message)}); }`, loader: "js" };
+      });
+      b.onLoad({ filter: /.*/, namespace }, (args) => {
+        const stub = stubs[Number(args.path)]!;
+        const message = JSON.stringify(`BUG: this server was built without ${stub.why}`);
+        const contents = stub.exports.map((name) => `export function ${name}() { throw new Error(${message}); }`).join("\n");
+        return { contents, loader: "js" };
       });
     },
   };

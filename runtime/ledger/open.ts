@@ -5,7 +5,6 @@ import { DEFAULT_LEDGER_KEY_ENV, type KeyRing } from "./keys/key-ring.ts";
 import { openKeyRing } from "./keys/open-key-ring.ts";
 import type { Ledger } from "./ports.ts";
 import { openSqliteLedger } from "./sqlite/ledger.ts";
-import { openPostgresLedger } from "./postgres/ledger.ts";
 import type { Durability } from "./durability.ts";
 
 /** A Postgres ledger: the URL (never logged) and the variable it came from (what messages name). */
@@ -68,9 +67,12 @@ export type LedgerOptions = SqliteLedgerOptions | PostgresLedgerOptions;
 export async function openLedger(options: LedgerOptions): Promise<Ledger> {
   if (options.postgres !== undefined) {
     const keys = options.keys ?? openKeyRing({ storePath: "", envName: options.keyEnv ?? DEFAULT_LEDGER_KEY_ENV, envRequired: true });
+    // Loaded here: the Postgres ledger brings the pg driver, which a server on a SQLite ledger
+    // would otherwise evaluate at every start before answering its first request.
+    const { openPostgresLedger } = await import("./postgres/ledger.ts");
     return openPostgresLedger(options.postgres, keys, options.now, options.existingOnly);
   }
   const keys = options.keys ?? openKeyRing({ storePath: options.path });
   return openSqliteLedger(options.path, keys, options.onStoreLost, options.now, options.durability);
 }
-export { NoPostgresLedgerError } from "./postgres/ledger.ts";
+export { NoPostgresLedgerError } from "./postgres/no-ledger-error.ts";

@@ -61,6 +61,8 @@ test("plain node server.mjs serves in one process with the young generation stee
   assert.ok(bundle.startsWith(`#!/usr/bin/env -S node ${RECOMMENDED_NODE_FLAGS.join(" ")}\n`));
   assert.ok(!bundle.includes("process.execve"), "no re-exec: a second Node.js start costs more than the whole rest of a cold start");
   assert.ok(!bundle.includes("node_modules/mysql2/"), "a Postgres-only contract's bundle leaves the MySQL driver out");
+  assert.ok(!bundle.includes("node_modules/jose/"), "a contract without http_jwt leaves jose out");
+  assert.match(bundle, /^[\x00-\x7f]*$/, "pure ASCII: Node.js decodes it on the fast path at every start");
 
   const plain = await start([], {});
   assert.deepEqual(plain.cmdline.slice(1, 3), [serverPath, "serve"], "nothing added to the command line");

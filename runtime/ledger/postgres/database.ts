@@ -7,11 +7,12 @@ import pg from "pg";
 import { LIST_LIMIT } from "../ports.ts";
 import { StoreUnavailableError, type StoreAction } from "../store-error.ts";
 import { postgresStoreProblem } from "./faults.ts";
+import { LEDGER_SCHEMA } from "./schema-name.ts";
 
 export type Row = Record<string, unknown>;
 export type Queryable = Pick<pg.PoolClient, "query">;
 
-export const LEDGER_SCHEMA = "synapsor_ledger";
+export { LEDGER_SCHEMA };
 
 const DEFAULT_LIMIT = 50;
 /** Reads and writes of the ledger are short; a statement past this is a stalled server or network. */

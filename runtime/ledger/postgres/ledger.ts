@@ -12,19 +12,9 @@ import { LEDGER_SCHEMA } from "./database.ts";
 import { PostgresReadLog } from "./read-log.ts";
 import { PostgresReviewStorage } from "./review-storage.ts";
 import { listServers, registerServer, type ServerRegistration } from "./servers.ts";
+import { NoPostgresLedgerError } from "./no-ledger-error.ts";
 
-/** The database answered but holds no ledger schema, and the caller asked not to create one. */
-export class NoPostgresLedgerError extends Error {
-  readonly urlEnv: string;
-  constructor(urlEnv: string) {
-    super(
-      `the database in ${urlEnv} has no ledger yet (no schema ${LEDGER_SCHEMA}); check that ${urlEnv} points at the database ` +
-        "the servers use (a compiled server creates the ledger when it first starts)",
-    );
-    this.name = "NoPostgresLedgerError";
-    this.urlEnv = urlEnv;
-  }
-}
+export { NoPostgresLedgerError };
 
 /**
  * Rejects with StoreUnavailableError when the database cannot be reached or migrated, and with
