@@ -6,6 +6,7 @@ import { dirname, posix } from "node:path";
 import type { Plugin } from "esbuild";
 import type { FileMap } from "../emit/emit.ts";
 import { PACKAGE_ROOT, packageFile, packageModule } from "../package-root.ts";
+import { asciiDependencies } from "./ascii.ts";
 import { builtinImportsAsRequire } from "./builtin-imports.ts";
 import type { Engine } from "../../runtime/db/adapter.ts";
 import { RECOMMENDED_NODE_FLAGS } from "./node-flags.ts";
@@ -25,7 +26,7 @@ export interface BundleNeeds {
 
 export async function bundleServer(files: FileMap, needs: BundleNeeds): Promise<string> {
   // Loaded here, not at the top: only a build bundles.
-  const { build, transform } = await import("esbuild");
+  const { build } = await import("esbuild");
   const result = await build({
     absWorkingDir: PACKAGE_ROOT,
     entryPoints: [`${NAMESPACE}:src/server.ts`],
@@ -41,28 +42,11 @@ export async function bundleServer(files: FileMap, needs: BundleNeeds): Promise<
     // resolve from wherever npm put them (the package's node_modules or the app's).
     alias: { "synapsor-runner/runtime": packageModule("runtime/index.ts") },
     banner: { js: banner() },
-    plugins: [generatedSources(files), builtinImportsAsRequire(), leaveOut(leftOut(needs))],
+    plugins: [generatedSources(files), builtinImportsAsRequire(), leaveOut(leftOut(needs)), asciiDependencies()],
   });
   const output = result.outputFiles[0];
   if (!output) throw new Error("BUG: esbuild produced no output");
-  return asciiOnly(output.text, transform);
-}
-
-/**
- * server.mjs as pure ASCII. esbuild escapes non-ASCII characters in code (charset "ascii", its
- * default) but not in the comments it keeps, and one such character (an em dash in a driver's
- * comment) makes Node.js decode the whole 0.5 MB file on the slow path into a two-byte string at
- * every start: 7 ms against 2 ms for the same file in ASCII (docs/performance.md, "cold start,
- * third pass"). The characters left are replaced by their \u{...} spelling, which changes nothing
- * in a comment; the replacement is kept only if the code is token for token the same, which
- * esbuild checks by printing both without comments.
- */
-export async function asciiOnly(text: string, transform: typeof import("esbuild").transform): Promise<string> {
-  const ascii = text.replace(/[^\x00-\x7f]/gu, (ch) => `\\u{${ch.codePointAt(0)!.toString(16)}}`);
-  if (ascii === text) return text;
-  const tokens = async (code: string) => (await transform(code, { minifyWhitespace: true, format: "esm", charset: "ascii", legalComments: "none", logLevel: "silent" })).code;
-  const [before, after] = await Promise.all([tokens(text), tokens(ascii)]);
-  return before === after ? ascii : text;
+  return output.text;
 }
 
 /**

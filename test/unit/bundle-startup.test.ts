@@ -7,7 +7,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { build, transform, type Metafile } from "esbuild";
-import { asciiOnly } from "../../compiler/bundle/bundle.ts";
+import { asciiSpelling } from "../../compiler/bundle/ascii.ts";
 import { REPO_ROOT } from "../support/cli.ts";
 
 /** Every input reachable from `entry` without crossing a dynamic import(). */
@@ -50,12 +50,12 @@ test("the runtime reaches pg, mysql2, jose and the Postgres ledger only through 
 
 test("non-ASCII characters left in comments are spelled in ASCII; anywhere else the text is kept", async () => {
   const inComments = "// a driver's note \u2014 kept by esbuild\n/* caf\u00e9 \u{1F600} */\nexport const s = \"\\u2014\";\n";
-  const ascii = await asciiOnly(inComments, transform);
+  const ascii = await asciiSpelling(inComments, transform);
   assert.match(ascii, /^[\x00-\x7f]*$/);
   assert.equal(ascii, "// a driver's note \\u{2014} kept by esbuild\n/* caf\\u{e9} \\u{1f600} */\nexport const s = \"\\u2014\";\n");
   // esbuild prints a regular expression as written: spelling its character differently would change
   // what it matches, so the token check refuses and the text stays as it was.
   const inRegex = "// \u2014\nexport const dash = /\u2014/;\n";
-  assert.equal(await asciiOnly(inRegex, transform), inRegex);
-  assert.equal(await asciiOnly("export const plain = 1;\n", transform), "export const plain = 1;\n");
+  assert.equal(await asciiSpelling(inRegex, transform), inRegex);
+  assert.equal(await asciiSpelling("export const plain = 1;\n", transform), "export const plain = 1;\n");
 });
