@@ -6,9 +6,9 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { build, transform, type Metafile } from "esbuild";
+import { transform, type Metafile } from "esbuild";
 import { asciiSpelling } from "../../compiler/bundle/ascii.ts";
-import { REPO_ROOT } from "../support/cli.ts";
+import { runtimeBundleMetafile } from "../support/runtime-bundle.ts";
 
 /** Every input reachable from `entry` without crossing a dynamic import(). */
 function staticallyReachable(metafile: Metafile, entry: string): Set<string> {
@@ -26,19 +26,9 @@ function staticallyReachable(metafile: Metafile, entry: string): Set<string> {
 }
 
 test("the runtime reaches pg, mysql2, jose and the Postgres ledger only through dynamic import()", async () => {
-  const result = await build({
-    absWorkingDir: REPO_ROOT,
-    entryPoints: ["runtime/index.ts"],
-    bundle: true,
-    write: false,
-    platform: "node",
-    format: "esm",
-    metafile: true,
-    logLevel: "silent",
-    external: ["pg-native", "cloudflare:sockets"],
-  });
-  const all = Object.keys(result.metafile.inputs);
-  const atStart = staticallyReachable(result.metafile, "runtime/index.ts");
+  const metafile = await runtimeBundleMetafile();
+  const all = Object.keys(metafile.inputs);
+  const atStart = staticallyReachable(metafile, "runtime/index.ts");
   const lazy = /node_modules\/(pg|pg-pool|pg-protocol|mysql2|jose)\/|runtime\/ledger\/postgres\/(database|ledger)\.ts$/;
   // Bundled (a server may need each), but none of them at start.
   for (const wanted of ["node_modules/pg/", "node_modules/jose/", "runtime/ledger/postgres/database.ts"]) {

@@ -4,10 +4,9 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { build } from "esbuild";
 import { failureCode, queueUnavailable } from "../../operator/review/webhook-queue.ts";
 import { deadLetterName, deliveryJobId, deliveryState, isDeliveryQueue, queueName } from "../../runtime/ledger/postgres/webhook-jobs.ts";
-import { REPO_ROOT } from "../support/cli.ts";
+import { runtimeBundleMetafile } from "../support/runtime-bundle.ts";
 
 const URL_WITH_TOKEN = "https://hooks.example.test/in?token=s3cret-token";
 
@@ -49,18 +48,7 @@ test("a failed job's output becomes a stable code: ours, or pg-boss's expiry and
 });
 
 test("the runtime a server bundles never reaches pg-boss or the webhook queue", async () => {
-  const result = await build({
-    absWorkingDir: REPO_ROOT,
-    entryPoints: ["runtime/index.ts"],
-    bundle: true,
-    write: false,
-    platform: "node",
-    format: "esm",
-    metafile: true,
-    logLevel: "silent",
-    external: ["pg-native", "cloudflare:sockets"],
-  });
-  const inputs = Object.keys(result.metafile.inputs);
+  const inputs = Object.keys((await runtimeBundleMetafile()).inputs);
   assert.ok(inputs.some((i) => i.startsWith("runtime/ledger/postgres/")), "the Postgres ledger is bundled");
   assert.deepEqual(inputs.filter((i) => /node_modules\/pg-boss\/|webhook-queue/.test(i)), []);
 });
