@@ -5,6 +5,11 @@
 // same warm-up; one then answers CALLS more sequential calls than the other. The difference of
 // their totals divided by CALLS is the cost of one call: start-up, warm-up and shutdown cancel out.
 // Run: npm run bench:instructions   (see docs/performance.md, "Instructions per call")
+//      npm run bench:instructions -- --cold-start
+//   instead counts a start: spawn to the first tools/list answer (initialize, initialized and
+//   tools/list waiting on stdin; the store already made), for `node server.mjs` and for the
+//   shebang's flags. A preload ends the process once that answer is written, so nothing the
+//   server defers until after it (the driver, the source check) is counted.
 //   BENCH_INSTR_CALLS=N    measured calls (default 300)
 //   BENCH_INSTR_WARMUP=N   warm-up calls in both runs (default 300)
 //   BENCH_INSTR_JIT=1      keep V8's JIT (default: --jitless, which gives repeatable counts)
@@ -72,6 +77,55 @@ function totalInstructions(file: string): number {
   return Number(match[1]);
 }
 
+/**
+ * Loaded with --require before server.mjs: once the answer to tools/list (id 2) has been written
+ * to stdout, the process exits. Wraps process.stdout's getter, so the stream is still made when the
+ * server first asks for it, not earlier.
+ */
+const EXIT_AFTER_LIST = `"use strict";
+const getter = Object.getOwnPropertyDescriptor(process, "stdout").get;
+Object.defineProperty(process, "stdout", {
+  configurable: true,
+  get() {
+    const stream = getter.call(process);
+    const write = stream.write;
+    stream.write = function (chunk, ...rest) {
+      if (String(chunk).includes('"id":2,')) return write.call(this, chunk, () => process.exit(0));
+      return write.call(this, chunk, ...rest);
+    };
+    Object.defineProperty(process, "stdout", { configurable: true, value: stream });
+    return stream;
+  },
+});
+`;
+const START_REQUESTS = [
+  `{"jsonrpc":"2.0","id":1,"method":"initialize","params":${INITIALIZE_PARAMS}}`,
+  `{"jsonrpc":"2.0","method":"notifications/initialized"}`,
+  `{"jsonrpc":"2.0","id":2,"method":"tools/list"}`,
+].join("\n") + "\n";
+
+/** Instructions from spawn to the written tools/list answer, under callgrind; `flags` are node's own (the launch style). */
+async function countStart(serverPath: string, env: NodeJS.ProcessEnv, work: string, tag: string, flags: readonly string[], store: string): Promise<number> {
+  const out = join(work, `callgrind.${tag}.out`);
+  const preload = join(work, "exit-after-list.cjs");
+  writeFileSync(preload, EXIT_AFTER_LIST);
+  const node = [...flags, ...REPEATABLE_V8_FLAGS, ...(JIT ? [] : ["--jitless"]), "--require", preload];
+  const child = spawn("valgrind", ["--tool=callgrind", "--quiet", `--callgrind-out-file=${out}`, process.execPath, ...node, serverPath, "serve", "--transport", "stdio", "--store", store], {
+    cwd: work,
+    env,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.setEncoding("utf8").on("data", (text: string) => (stdout += text));
+  child.stderr!.setEncoding("utf8").on("data", (text: string) => (stderr += text));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  child.stdin!.end(START_REQUESTS);
+  const code = await exited;
+  if (code !== 0 || !stdout.includes('"tools":[')) throw new Error(`start under callgrind failed (exit ${code}): ${stderr.slice(-2000)}${stdout.slice(0, 300)}`);
+  return totalInstructions(out);
+}
+
 /** Serves warm-up + `calls` sequential lookups under callgrind and returns the process's instructions. */
 async function countRun(serverPath: string, env: NodeJS.ProcessEnv, work: string, tag: string, calls: number): Promise<number> {
   const out = join(work, `callgrind.${tag}.out`);
@@ -113,6 +167,10 @@ async function main(): Promise<void> {
       env.BENCH_LEDGER_URL = ledgerDb.url;
       env.SYNAPSOR_LEDGER_KEY = randomBytes(32).toString("base64url");
     }
+    if (process.argv.includes("--cold-start")) {
+      await coldStarts(serverPath, env, keep ?? work);
+      return;
+    }
     const perCall: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       const dir = keep ?? work;
@@ -134,6 +192,24 @@ async function main(): Promise<void> {
     await ledgerDb?.drop().catch(() => undefined);
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** `--cold-start`: ROUNDS starts of each launch style, after one that makes the store; prints medians. */
+async function coldStarts(serverPath: string, env: NodeJS.ProcessEnv, dir: string): Promise<void> {
+  const store = join(dir, "cold.db");
+  await countStart(serverPath, env, dir, "cold-setup", [], store);
+  const styles = { "node server.mjs": [] as string[], "shebang flags": [...RECOMMENDED_NODE_FLAGS] };
+  const counts: Record<string, number[]> = {};
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [style, flags] of Object.entries(styles)) {
+      const count = await countStart(serverPath, env, dir, `cold${round}-${flags.length}`, flags, store);
+      (counts[style] ??= []).push(count);
+      if (!process.env.BENCH_INSTR_JSON) console.log(`round ${round + 1}, ${style}: ${count.toLocaleString("en")} instructions to the first tools/list`);
+    }
+  }
+  const medians = Object.fromEntries(Object.entries(counts).map(([style, each]) => [style, Math.round(median(each))]));
+  if (process.env.BENCH_INSTR_JSON) console.log(JSON.stringify({ mode: "cold-start", jit: JIT, rounds: ROUNDS, medians, each: counts }));
+  else for (const [style, value] of Object.entries(medians)) console.log(`instructions to the first tools/list, ${style} (median of ${ROUNDS}, ${JIT ? "JIT" : "--jitless"}): ${value.toLocaleString("en")}`);
 }
 
 await main();
