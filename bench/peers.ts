@@ -7,7 +7,7 @@
 // Method and figures: docs/performance.md, "Against MCP Toolbox".
 
 import { spawn, type ChildProcess } from "node:child_process";
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
@@ -21,9 +21,10 @@ import { formatRatioTable, PEER_LABELS, peerMedians, rawPgMedians, ratioRows, ty
 import { cpuMs, memoryMiB } from "./lib/proc.ts";
 import { median, msSince } from "./lib/stats.ts";
 import { StdioRpcClient } from "./lib/stdio-client.ts";
+import { parseAblation, placeBundle, type Ablation } from "./lib/ablate.ts";
 import { cachedToolbox, ensureToolbox, TOOLBOX_TOOL, TOOLBOX_VERSION, toolboxCacheDir, toolboxConfig } from "./lib/toolbox.ts";
 
-export const PEERS_USAGE = `Usage: npm run bench -- --peers [--rounds N] [--quick] [--json] [--no-install]
+export const PEERS_USAGE = `Usage: npm run bench -- --peers [--rounds N] [--quick] [--json] [--no-install] [--ablate ledger-commit]
 
 Runs the example's billing.inspect_invoice through the compiled bundle (launched as
 'node server.mjs serve' and as './server.mjs serve') and through Google's MCP Toolbox for
@@ -37,6 +38,10 @@ Options:
   --quick        small call counts: a smoke run of well under a minute, not a measurement
   --json         print the raw figures of every round, the medians and the ratios as JSON
   --no-install   use Toolbox only if it is already cached; otherwise measure the bundle alone
+  --ablate ledger-commit
+                 measure a copy of the bundle whose reads skip the ledger's SQLite commit, to see
+                 what that commit costs against Toolbox (a measuring stick, not the product: its
+                 verdicts do not count; bench/lib/ablate.ts)
   -h, --help     this text`;
 
 export interface PeersOptions {
@@ -44,6 +49,8 @@ export interface PeersOptions {
   quick: boolean;
   json: boolean;
   install: boolean;
+  /** A measuring stick (bench/lib/ablate.ts), never the product's default. */
+  ablation?: Ablation;
 }
 
 /** Parses the arguments after --peers; a string is a usage error to print. */
@@ -57,6 +64,7 @@ export function parsePeersArgs(argv: string[]): PeersOptions | "help" | { error:
         quick: { type: "boolean", default: false },
         json: { type: "boolean", default: false },
         "no-install": { type: "boolean", default: false },
+        ablate: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
       strict: true,
@@ -69,7 +77,13 @@ export function parsePeersArgs(argv: string[]): PeersOptions | "help" | { error:
   if (values.help) return "help";
   const rounds = values.rounds === undefined ? (values.quick ? 1 : 5) : Number(values.rounds);
   if (!Number.isInteger(rounds) || rounds < 1 || rounds > 100) return { error: `--rounds must be a whole number from 1 to 100, not '${values.rounds}'` };
-  return { rounds, quick: values.quick, json: values.json, install: !values["no-install"] };
+  let ablation: Ablation | undefined;
+  try {
+    ablation = parseAblation(values.ablate);
+  } catch (error) {
+    return { error: (error as Error).message.replace("BENCH_ABLATE", "--ablate") };
+  }
+  return { rounds, quick: values.quick, json: values.json, install: !values["no-install"], ...(ablation ? { ablation } : {}) };
 }
 
 interface Sizes {
@@ -401,14 +415,14 @@ async function rawPg(url: string, sizes: Sizes): Promise<RawPgFigures> {
 }
 
 /** Builds the example with the real CLI; server.mjs alone in an empty directory, executable. */
-async function buildBundle(work: string): Promise<string> {
+async function buildBundle(work: string, ablation: Ablation | undefined): Promise<string> {
   const outDir = join(work, "out");
   const result = await runCli(["build", "--config", EXAMPLE_CONFIG_PATH, "--out", outDir, "--schema", join(EXAMPLE_DIR, "synapsor.schema.json")]);
   if (result.code !== 0) throw new Error(`build failed (${result.code}):\n${result.stderr}\n${result.stdout}`);
   const runDir = join(work, "run");
   mkdirSync(runDir);
   const serverPath = join(runDir, "server.mjs");
-  copyFileSync(join(outDir, "server.mjs"), serverPath);
+  placeBundle(join(outDir, "server.mjs"), serverPath, ablation);
   chmodSync(serverPath, 0o755);
   return serverPath;
 }
@@ -429,6 +443,8 @@ export interface PeersReport {
   /** 1/5/15-minute load averages before and after the run: the machine may be shared. */
   load: { start: number[]; end: number[] };
   toolbox: { version: string; measured: boolean; note?: string };
+  /** Set when the bundle measured was an ablated copy (--ablate): then no figure speaks for the product. */
+  ablation?: Ablation;
   sizes: Sizes & { rounds: number; inFlight: number; invoiceRows: number };
   rounds: RoundFigures[];
   medians: { peers: ReturnType<typeof peerMedians>; rawPg: RawPgFigures };
@@ -456,7 +472,7 @@ export async function runPeers(options: PeersOptions): Promise<PeersReport> {
     db = await createPostgresDatabase("srpeers");
     await seedExample(db);
     await seedInvoiceVolume(db, INVOICE_ROWS);
-    const serverPath = await buildBundle(work);
+    const serverPath = await buildBundle(work, options.ablation);
     const cwd = dirname(serverPath);
     // The shebang runs the first `node` on PATH: make it this Node.js, like plain `node` below.
     const env: NodeJS.ProcessEnv = {
@@ -484,10 +500,11 @@ export async function runPeers(options: PeersOptions): Promise<PeersReport> {
     }
     const cpu = cpus();
     return {
-      command: `npm run bench -- --peers${options.quick ? " --quick" : ""} --rounds ${options.rounds}`,
+      command: `npm run bench -- --peers${options.quick ? " --quick" : ""} --rounds ${options.rounds}${options.ablation ? ` --ablate ${options.ablation}` : ""}`,
       machine: { cpus: cpu.length, model: cpu[0]?.model ?? "unknown", memoryGiB: totalmem() / 2 ** 30, node: process.versions.node, postgres: await postgresVersion(db.url) },
       load: { start: loadStart, end: loadavg() },
       toolbox: { version: TOOLBOX_VERSION, measured: toolboxBinary !== undefined, ...(toolboxNote ? { note: toolboxNote } : {}) },
+      ...(options.ablation ? { ablation: options.ablation } : {}),
       sizes: { ...sizes, rounds: options.rounds, inFlight: IN_FLIGHT, invoiceRows: INVOICE_ROWS },
       rounds,
       medians: { peers: peerMedians(rounds), rawPg: rawPgMedians(rounds) },
@@ -499,6 +516,9 @@ export async function runPeers(options: PeersOptions): Promise<PeersReport> {
     rmSync(work, { recursive: true, force: true });
   }
 }
+
+const ABLATED_WARNING =
+  "ABLATED (--ablate ledger-commit): the bundle measured skips the ledger commit of every read; a measuring stick, not the product. The verdicts below do not count toward issue 11.";
 
 const loadText = (l: number[]) => l.map((x) => x.toFixed(2)).join(" ");
 
@@ -513,8 +533,10 @@ export function formatPeersReport(report: PeersReport): string {
       `${report.sizes.invoiceRows.toLocaleString("en-US")} invoices`,
     "medians over rounds; a ratio is the median of the rounds' synapsor / Toolbox ratios",
     ...(report.toolbox.note ? [report.toolbox.note] : []),
+    ...(report.ablation ? [ABLATED_WARNING] : []),
     "",
     formatRatioTable(report.rounds),
+    ...(report.ablation ? ["", ABLATED_WARNING] : []),
   ].join("\n");
 }
 

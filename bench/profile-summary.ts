@@ -1,8 +1,12 @@
 // Summarises a V8 .cpuprofile (from `node --cpu-prof`, e.g. BENCH_CPU_PROF=DIR npm run bench):
-// the functions with the most self time, and inclusive time of the heaviest frames.
-// Run: npx node bench/profile-summary.ts FILE.cpuprofile [top=30]
+// the functions with the most self time, and inclusive time of the heaviest frames; with
+// --by-module BUNDLE (the server.mjs the profile ran, which BENCH_CPU_PROF copies beside it), also
+// the busy time by source module or dependency package, so a change can be judged by whose code it moved.
+// Run: npx node bench/profile-summary.ts FILE.cpuprofile [top=30] [--by-module DIR/server.mjs]
 
 import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { bundleModuleOfLine, moduleOwner } from "./lib/bundle-modules.ts";
 
 interface ProfileNode {
   id: number;
@@ -15,9 +19,10 @@ interface Profile {
   timeDeltas: number[];
 }
 
-const [file, topArg] = process.argv.slice(2);
+const { values: options, positionals } = parseArgs({ allowPositionals: true, options: { "by-module": { type: "string" } } });
+const [file, topArg] = positionals;
 if (!file) {
-  console.error("usage: profile-summary.ts FILE.cpuprofile [top]");
+  console.error("usage: profile-summary.ts FILE.cpuprofile [top] [--by-module BUNDLE]");
   process.exit(2);
 }
 const top = Number(topArg ?? 30);
@@ -55,3 +60,27 @@ const show = (title: string, m: Map<string, number>) => {
 };
 show("self time", self);
 show("inclusive time", inclusive);
+
+// Busy time only: idle is the event loop waiting, which no module spends.
+const bundlePath = options["by-module"];
+if (bundlePath) {
+  const moduleOfLine = bundleModuleOfLine(readFileSync(bundlePath, "utf8"));
+  const bundleName = bundlePath.split("/").pop();
+  const byModule = new Map<string, number>();
+  let busy = 0;
+  for (const [id, us] of selfUs) {
+    const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
+    if (functionName === "(idle)") continue;
+    const owner = url && url.split("/").pop() === bundleName
+      ? moduleOwner(moduleOfLine(lineNumber))
+      : url
+        ? `node:${url.replace(/^node:/, "").split("/")[0]}`
+        : functionName.startsWith("(") ? functionName : `${functionName || "(anonymous)"} (native)`;
+    byModule.set(owner, (byModule.get(owner) ?? 0) + us);
+    busy += us;
+  }
+  console.log(`\nself time by module, idle excluded (busy ${(busy / 1000).toFixed(0)} ms)`);
+  for (const [k, us] of [...byModule].sort((a, b) => b[1] - a[1]).slice(0, top)) {
+    console.log(`${((us / busy) * 100).toFixed(1).padStart(5)}%  ${k}`);
+  }
+}

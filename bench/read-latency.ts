@@ -8,7 +8,8 @@
 // BENCH_AUTH=jwt serves HTTP with trusted_context.http_jwt, each call carrying an RS256 token;
 // BENCH_DURABILITY=power_loss|process_crash sets the contract's storage.durability;
 // BENCH_LEDGER=postgres writes the ledger to a second throwaway Postgres database through
-// storage.postgres_url_env instead of a SQLite file)
+// storage.postgres_url_env instead of a SQLite file; BENCH_ABLATE=ledger-commit measures a copy of
+// the bundle whose reads skip the SQLite commit, to see what it costs: bench/lib/ablate.ts)
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
@@ -24,6 +25,7 @@ import { runCli } from "../test/support/cli.ts";
 import { EXAMPLE_CONFIG_PATH, EXAMPLE_DIR } from "../test/support/example.ts";
 import { HttpRpcClient } from "./lib/http-client.ts";
 import { cpuMs, memoryMiB } from "./lib/proc.ts";
+import { parseAblation, placeBundle } from "./lib/ablate.ts";
 import { formatTable, median, msSince, percentile, type TableRow } from "./lib/stats.ts";
 import { StdioRpcClient } from "./lib/stdio-client.ts";
 
@@ -39,6 +41,9 @@ const FULL_CHECK_EVERY = 50;
 const ONLY = process.env.BENCH_ONLY;
 /** BENCH_LEDGER=postgres: the servers write their ledger to Postgres (no --store), else a SQLite file. */
 const LEDGER_PG = process.env.BENCH_LEDGER === "postgres";
+const ABLATION = parseAblation(process.env.BENCH_ABLATE);
+// Only for raw single-transport figures: the full table states the product's targets, which an ablated copy is not.
+if (ABLATION && (LEDGER_PG || !ONLY)) throw new Error("BENCH_ABLATE=ledger-commit needs BENCH_ONLY=stdio|http and the SQLite ledger (not BENCH_LEDGER=postgres)");
 /** The server's ledger flags: --store FILE for SQLite; nothing for Postgres (the contract names it). */
 const storeArgs = (store: string): string[] => (LEDGER_PG ? [] : ["--store", store]);
 
@@ -262,8 +267,15 @@ async function buildExample(dir: string): Promise<string> {
   // The operator's view: server.mjs alone in a directory without node_modules.
   const runDir = join(dir, "run");
   mkdirSync(runDir);
-  copyFileSync(join(outDir, "server.mjs"), join(runDir, "server.mjs"));
-  return join(runDir, "server.mjs");
+  const serverPath = join(runDir, "server.mjs");
+  placeBundle(join(outDir, "server.mjs"), serverPath, ABLATION);
+  // Beside its profiles, so bench/profile-summary.ts --by-module can name the module of each line.
+  const profileDir = process.env.BENCH_CPU_PROF;
+  if (profileDir) {
+    mkdirSync(profileDir, { recursive: true });
+    copyFileSync(serverPath, join(profileDir, "server.mjs"));
+  }
+  return serverPath;
 }
 
 async function stdioRun(serverPath: string, cwd: string, env: NodeJS.ProcessEnv, store: string) {
@@ -352,7 +364,7 @@ async function main(): Promise<void> {
     if (ONLY === "stdio" || ONLY === "http") {
       // Profiling aid: one transport only, raw figures, no table.
       const run = ONLY === "stdio" ? (await stdioRun(serverPath, cwd, env, join(work, "stdio.db"))).load : await httpRun(serverPath, cwd, env, join(work, "http.db"));
-      console.log(ONLY, LEDGER_PG ? "(ledger: postgres)" : "(ledger: sqlite)", run);
+      console.log(ONLY, LEDGER_PG ? "(ledger: postgres)" : ABLATION ? "(ledger: sqlite, ABLATED: reads skip the commit)" : "(ledger: sqlite)", run);
       if (ledgerDb) console.log("ledger rows:", await ledgerRows(ledgerDb.url));
       return;
     }

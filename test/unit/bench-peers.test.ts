@@ -62,7 +62,9 @@ test("--peers arguments: defaults, --quick, --rounds bounds, unknown flags", () 
   assert.deepEqual(parsePeersArgs(["--quick", "--json", "--no-install"]), { rounds: 1, quick: true, json: true, install: false });
   assert.deepEqual(parsePeersArgs(["--rounds", "7"]), { rounds: 7, quick: false, json: false, install: true });
   assert.equal(parsePeersArgs(["--help"]), "help");
-  for (const bad of [["--rounds", "0"], ["--rounds", "2.5"], ["--rounds", "x"], ["--fast"], ["extra"]]) {
+  assert.deepEqual(parsePeersArgs(["--ablate", "ledger-commit"]), { rounds: 5, quick: false, json: false, install: true, ablation: "ledger-commit" });
+  assert.deepEqual(parsePeersArgs(["--ablate", "ledger"]), { error: "--ablate must be one of ledger-commit, not 'ledger'" });
+  for (const bad of [["--rounds", "0"], ["--rounds", "2.5"], ["--rounds", "x"], ["--fast"], ["extra"], ["--ablate"]]) {
     assert.ok(typeof parsePeersArgs(bad) === "object" && "error" in (parsePeersArgs(bad) as object), bad.join(" "));
   }
 });
@@ -142,4 +144,22 @@ test("every response must be the requested invoice of the tenant, or the run fai
   assert.throws(() => toolbox.check(toolboxText([row, row]), "INV-10005", true), /not exactly INV-10005/);
   toolbox.checkForeign(toolboxText([]));
   assert.throws(() => toolbox.checkForeign(toolboxText([{ id: "INV-10036", tenant_id: "tenant_globex" }])), /another tenant's invoice/);
+});
+
+test("a report of an ablated bundle says so above and below its table, and in its command", async () => {
+  const { formatPeersReport } = await import("../../bench/peers.ts");
+  const report = {
+    command: "npm run bench -- --peers --rounds 3 --ablate ledger-commit",
+    machine: { cpus: 2, model: "test", memoryGiB: 24, node: "24", postgres: "15" },
+    load: { start: [0, 0, 0], end: [0, 0, 0] },
+    toolbox: { version: "x", measured: true },
+    ablation: "ledger-commit" as const,
+    sizes: { warmup: 1, sequential: 1, loaded: 1, coldStarts: 1, rounds: 3, inFlight: 16, invoiceRows: 1 },
+    rounds,
+    medians: { peers: {}, rawPg: { p50Ms: 0.2, callsPerSecond: 11000 } },
+    ratios: ratioRows(rounds),
+  };
+  const text = formatPeersReport(report);
+  assert.equal(text.match(/ABLATED \(--ablate ledger-commit\).*do not count toward issue 11/g)?.length, 2);
+  assert.doesNotMatch(formatPeersReport({ ...report, ablation: undefined }), /ABLATED/);
 });
