@@ -41,9 +41,20 @@ const FULL_CHECK_EVERY = 50;
 const ONLY = process.env.BENCH_ONLY;
 /** BENCH_LEDGER=postgres: the servers write their ledger to Postgres (no --store), else a SQLite file. */
 const LEDGER_PG = process.env.BENCH_LEDGER === "postgres";
-const ABLATION = parseAblation(process.env.BENCH_ABLATE);
-// Only for raw single-transport figures: the full table states the product's targets, which an ablated copy is not.
-if (ABLATION && (LEDGER_PG || !ONLY)) throw new Error("BENCH_ABLATE=ledger-commit needs BENCH_ONLY=stdio|http and the SQLite ledger (not BENCH_LEDGER=postgres)");
+const ABLATION = ablationFromEnv();
+
+/** BENCH_ABLATE, checked before anything is built: a usage error is one line and exit code 2. */
+function ablationFromEnv() {
+  try {
+    const ablation = parseAblation(process.env.BENCH_ABLATE);
+    // Only for raw single-transport figures: the full table states the product's targets, which an ablated copy is not.
+    if (ablation && (LEDGER_PG || !ONLY)) throw new Error("BENCH_ABLATE=ledger-commit needs BENCH_ONLY=stdio|http and the SQLite ledger (not BENCH_LEDGER=postgres)");
+    return ablation;
+  } catch (error) {
+    console.error(`bench: ${(error as Error).message}`);
+    process.exit(2);
+  }
+}
 /** The server's ledger flags: --store FILE for SQLite; nothing for Postgres (the contract names it). */
 const storeArgs = (store: string): string[] => (LEDGER_PG ? [] : ["--store", store]);
 
