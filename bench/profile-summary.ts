@@ -5,8 +5,9 @@
 // Run: npx node bench/profile-summary.ts FILE.cpuprofile [top=30] [--by-module DIR/server.mjs]
 
 import { readFileSync } from "node:fs";
+import { basename } from "node:path";
 import { parseArgs } from "node:util";
-import { bundleModuleOfLine, moduleOwner } from "./lib/bundle-modules.ts";
+import { bundleModuleOfLine, frameOwner } from "./lib/bundle-modules.ts";
 
 interface ProfileNode {
   id: number;
@@ -65,17 +66,13 @@ show("inclusive time", inclusive);
 const bundlePath = options["by-module"];
 if (bundlePath) {
   const moduleOfLine = bundleModuleOfLine(readFileSync(bundlePath, "utf8"));
-  const bundleName = bundlePath.split("/").pop();
+  const bundleName = basename(bundlePath);
   const byModule = new Map<string, number>();
   let busy = 0;
   for (const [id, us] of selfUs) {
-    const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
-    if (functionName === "(idle)") continue;
-    const owner = url && url.split("/").pop() === bundleName
-      ? moduleOwner(moduleOfLine(lineNumber))
-      : url
-        ? `node:${url.replace(/^node:/, "").split("/")[0]}`
-        : functionName.startsWith("(") ? functionName : `${functionName || "(anonymous)"} (native)`;
+    const frame = byId.get(id)!.callFrame;
+    if (frame.functionName === "(idle)") continue;
+    const owner = frameOwner(frame, bundleName, moduleOfLine);
     byModule.set(owner, (byModule.get(owner) ?? 0) + us);
     busy += us;
   }

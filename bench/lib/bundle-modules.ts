@@ -2,6 +2,8 @@
 // opens every module's code with a comment line naming its path, e.g. `// runtime/calls/read.ts`
 // or `// node_modules/pg/lib/client.js`; a line belongs to the last such comment above it.
 
+import { basename } from "node:path";
+
 const MODULE_COMMENT = /^\/\/ (\S*[/:]\S*)$/;
 
 /** A function from a 0-based line number of `bundle` to the module that line belongs to. */
@@ -32,4 +34,20 @@ export function moduleOwner(module: string): string {
   const parts = module.split("/");
   if (parts[0] !== "node_modules" || parts.length < 2) return module;
   return parts.slice(0, parts[1]!.startsWith("@") ? 3 : 2).join("/");
+}
+
+/** What a profile frame's self time is charged to in a by-module summary. */
+export function frameOwner(
+  frame: { functionName: string; url: string; lineNumber: number },
+  bundleName: string,
+  moduleOfLine: (line: number) => string,
+): string {
+  const { functionName, url, lineNumber } = frame;
+  if (url && basename(url) === bundleName) return moduleOwner(moduleOfLine(lineNumber));
+  // Node's own modules by their first path part: node:internal/streams/writable is node:internal.
+  if (url.startsWith("node:")) return `node:${url.slice("node:".length).split("/")[0]}`;
+  if (url) return basename(url);
+  // V8's pseudo-frames are named in parentheses, e.g. "(garbage collector)"; the rest are native functions.
+  if (functionName.startsWith("(")) return functionName;
+  return `${functionName || "(anonymous)"} (native)`;
 }

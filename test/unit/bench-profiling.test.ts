@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { parseAblation, withoutLedgerCommit } from "../../bench/lib/ablate.ts";
-import { bundleModuleOfLine, moduleOwner } from "../../bench/lib/bundle-modules.ts";
+import { bundleModuleOfLine, frameOwner, moduleOwner } from "../../bench/lib/bundle-modules.ts";
 import { runtimeBundle } from "../support/runtime-bundle.ts";
 
 test("BENCH_ABLATE=ledger-commit removes the read batch's transaction from today's runtime, and nothing else", async () => {
@@ -52,4 +52,17 @@ test("--by-module maps each bundle line to the module esbuild's path comment ope
   assert.equal(moduleOwner("node_modules/pg/lib/client.js"), "node_modules/pg");
   assert.equal(moduleOwner("node_modules/@electric-sql/pglite/dist/index.js"), "node_modules/@electric-sql/pglite");
   assert.equal(moduleOwner("runtime/calls/read.ts"), "runtime/calls/read.ts");
+});
+
+test("--by-module charges each frame to a bundle module, a Node.js module group, or a native function", () => {
+  const moduleOf = (line: number) => (line < 10 ? "node_modules/pg-protocol/dist/parser.js" : "runtime/calls/read.ts");
+  const frame = (functionName: string, url: string, lineNumber = 0) => ({ functionName, url, lineNumber });
+  assert.equal(frameOwner(frame("parse", "file:///tmp/run/server.mjs", 3), "server.mjs", moduleOf), "node_modules/pg-protocol");
+  assert.equal(frameOwner(frame("callRead", "file:///tmp/run/server.mjs", 12), "server.mjs", moduleOf), "runtime/calls/read.ts");
+  // Another file of the same directory name is not the bundle.
+  assert.equal(frameOwner(frame("x", "file:///tmp/run/other.mjs", 3), "server.mjs", moduleOf), "other.mjs");
+  assert.equal(frameOwner(frame("clearBuffer", "node:internal/streams/writable"), "server.mjs", moduleOf), "node:internal");
+  assert.equal(frameOwner(frame("(garbage collector)", ""), "server.mjs", moduleOf), "(garbage collector)");
+  assert.equal(frameOwner(frame("writev", ""), "server.mjs", moduleOf), "writev (native)");
+  assert.equal(frameOwner(frame("", ""), "server.mjs", moduleOf), "(anonymous) (native)");
 });
