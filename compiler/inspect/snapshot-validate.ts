@@ -4,9 +4,9 @@
 // is checked here: names are well-formed text without NUL, tables and columns are unique, and
 // keys name columns of their table. A refusal names the field and says to re-run inspect.
 
-import { Ajv2020 } from "ajv/dist/2020.js";
 import type { ErrorObject, ValidateFunction } from "ajv";
-import { readPackageJson } from "../package-root.ts";
+// SNAPSHOT_SCHEMA_FILE, compiled ahead of time by `npm run schemas:compile`.
+import snapshotSchemaValidator from "./snapshot-schema.validator.ts";
 import type { Diagnostic } from "../diagnostics.ts";
 import { pointer } from "../diagnostics.ts";
 import { terminalSafe } from "../../runtime/text/terminal-safe.ts";
@@ -15,18 +15,11 @@ import type { SchemaSnapshot } from "./snapshot.ts";
 export const SNAPSHOT_SCHEMA_FILE = "schemas/schema-snapshot.v1.schema.json";
 const MAX_REPORTED = 20;
 
-let compiled: ValidateFunction | undefined;
-
-function snapshotValidator(): ValidateFunction {
-  compiled ??= new Ajv2020({ allErrors: true, strict: true }).compile(readPackageJson(SNAPSHOT_SCHEMA_FILE));
-  return compiled;
-}
-
 export type SnapshotCheck = { ok: true; snapshot: SchemaSnapshot } | { ok: false; diagnostic: Diagnostic };
 
 /** Checks a parsed snapshot; `label` names the file in messages. One diagnostic lists every problem found (up to a bound). */
 export function validateSnapshot(raw: unknown, label: string): SnapshotCheck {
-  const validate = snapshotValidator();
+  const validate = snapshotSchemaValidator as ValidateFunction;
   const problems = validate(raw) ? semanticProblems(raw as SchemaSnapshot) : (validate.errors ?? []).map(schemaProblem);
   if (problems.length === 0) return { ok: true, snapshot: raw as SchemaSnapshot };
   const shown = problems.slice(0, MAX_REPORTED).map((p) => `\n      at ${terminalSafe(p.at || "/")}: ${p.problem}`);

@@ -17,12 +17,15 @@ import { runCli } from "../support/cli.ts";
 import { firstForbidden } from "../support/hostile-text.ts";
 import { openLedger } from "../../runtime/ledger/index.ts";
 import type { Ledger } from "../../runtime/ledger/ports.ts";
-import { program } from "../../cli/main.ts";
+import { loadProgram } from "../../cli/main.ts";
 import { searchActivity } from "../../operator/ledger/activity.ts";
 import { loadEvidence } from "../../operator/ledger/documents.ts";
 import { formatEvidence } from "../../operator/ledger/format.ts";
 import { evidenceMarkdown } from "../../operator/ledger/markdown.ts";
 import { commandsBelow } from "../../cli/command-tree.ts";
+
+// The whole command tree, every command file loaded.
+const program = await loadProgram();
 
 /** Stored in a ticket subject: a fake link, HTML, pipes that would add cells, code, emphasis, an entity, ESC and a bidi override. */
 const HOSTILE = "[approved](https://evil.example) <b>ok</b> | cell | `tick` *em* &#x202E; \u001b[2J\u202eexe.txt";

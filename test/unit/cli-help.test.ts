@@ -2,8 +2,11 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { program } from "../../cli/main.ts";
+import { loadProgram } from "../../cli/main.ts";
 import { commandLine, commandsBelow } from "../../cli/command-tree.ts";
+
+// The whole command tree, every command file loaded.
+const program = await loadProgram();
 
 test("no option or argument in any command's help states its default twice", () => {
   const commands = [program, ...commandsBelow(program).map((c) => c.command)];

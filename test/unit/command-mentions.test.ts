@@ -5,9 +5,12 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
-import { program } from "../../cli/main.ts";
+import { loadProgram } from "../../cli/main.ts";
 import { commandsBelow } from "../../cli/command-tree.ts";
 import { REPO_ROOT } from "../support/cli.ts";
+
+// The whole command tree, every command file loaded.
+const program = await loadProgram();
 
 const SCANNED = ["cli", "compiler", "operator", "runtime", "handler", "bin", "templates", "docs", "examples", "schemas", "README.md"];
 const TEXT_FILE = /\.(ts|js|mjs|md|json|hbs)$/;
