@@ -5,7 +5,7 @@
 // Run: npx node bench/cli-start.ts [--rounds 7] [--base ../other-checkout] [--json]
 
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -39,9 +39,20 @@ function cpuOf(checkout: string, args: string[], scratch: string): number {
   return Number(readFileSync(file, "utf8").trim());
 }
 
-const { values } = parseArgs({ options: { rounds: { type: "string", default: "7" }, base: { type: "string" }, json: { type: "boolean" } } });
+function usage(problem: string): never {
+  process.stderr.write(`cli-start: ${problem}\nusage: npx node bench/cli-start.ts [--rounds N] [--base CHECKOUT] [--json]\n`);
+  process.exit(2);
+}
+
+let values: { rounds: string; base?: string; json?: boolean };
+try {
+  ({ values } = parseArgs({ options: { rounds: { type: "string", default: "7" }, base: { type: "string" }, json: { type: "boolean" } } }));
+} catch (err) {
+  usage((err as Error).message);
+}
 const rounds = Number(values.rounds);
-if (!Number.isInteger(rounds) || rounds < 1) throw new Error("--rounds takes a whole number of rounds, at least 1");
+if (!Number.isInteger(rounds) || rounds < 1) usage("--rounds takes a whole number of rounds, at least 1");
+if (values.base !== undefined && !existsSync(join(values.base, "bin/synapsor-runner.js"))) usage(`--base ${values.base} is not a checkout of synapsor-runner (no bin/synapsor-runner.js)`);
 const trees: Record<string, string> = { this: REPO_ROOT, ...(values.base ? { base: values.base } : {}) };
 const scratch = mkdtempSync(join(tmpdir(), "sr-cli-start-"));
 const samples = new Map<string, number[]>();
