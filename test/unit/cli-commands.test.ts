@@ -41,7 +41,7 @@ test("every top-level command, loaded alone, has the same subcommands, options a
     const alone = await loadProgram(name);
     assert.deepEqual(
       alone.commands.map((c) => c.name()),
-      COMMAND_FILES.filter((f) => f.names.includes(name)).flatMap((f) => f.names).filter((n, i, all) => all.indexOf(n) === i),
+      [...new Set(COMMAND_FILES.filter((f) => f.names.includes(name)).flatMap((f) => f.names))],
       `loading '${name}' registers only its own files' commands`,
     );
     assert.deepEqual(shape(alone, name), shape(whole, name), `'${name}' loaded alone`);
@@ -50,7 +50,7 @@ test("every top-level command, loaded alone, has the same subcommands, options a
 
 test("no command word, an option, `help` or a word no file registers loads every command", () => {
   for (const word of [undefined, "help", "buidl", "--help"]) assert.equal(commandFilesFor(word), COMMAND_FILES, String(word));
-  assert.deepEqual(commandFilesFor("mcp").length, 2, "mcp serve and mcp config live in two files");
+  assert.equal(commandFilesFor("mcp").length, 2, "mcp serve and mcp config live in two files");
 });
 
 test("a run loads the files of its own command and not the others", () => {
