@@ -46,7 +46,11 @@ export function register(program: Command): void {
 async function runBuild(flags: BuildFlags): Promise<void> {
   const schema = schemaInputFromFlags(flags);
   // A directory the build may not replace is refused before the (slow) compile; the write checks again.
-  const targetOut = flags.out ?? outDirFromConfig(flags.config);
+  const configured = flags.out === undefined ? loadContract(flags.config) : undefined;
+  const targetOut = flags.out ?? (configured?.ok ? configOutDir(configured.contract, flags.config) : undefined);
+  // Said before the compile, which would otherwise run to the end for nothing. A config that does
+  // not load is left to the compile, which reports all of its problems.
+  if (targetOut === undefined && configured?.ok) throw new CliError(NO_OUTPUT_DIR);
   const earlyOut = flags.check ? undefined : targetOut;
   if (earlyOut !== undefined) {
     const state = inspectOutputDir(earlyOut);
@@ -68,7 +72,7 @@ async function runBuild(flags: BuildFlags): Promise<void> {
     return;
   }
   const outDir = flags.out ?? configOutDir(result.contract, flags.config);
-  if (!outDir) throw new CliError("No output directory: pass --out DIR or set build.out_dir in the config.");
+  if (!outDir) throw new CliError(NO_OUTPUT_DIR);
 
   if (flags.check) {
     // server.mjs is build output that many teams do not commit (the reviewed code is src/ and
@@ -112,10 +116,7 @@ async function runBuild(flags: BuildFlags): Promise<void> {
 }
 
 /** build.out_dir when the config loads; a config that does not is reported by the compile. */
-function outDirFromConfig(configPath: string): string | undefined {
-  const loaded = loadContract(configPath);
-  return loaded.ok ? configOutDir(loaded.contract, configPath) : undefined;
-}
+const NO_OUTPUT_DIR = "No output directory: pass --out DIR or set build.out_dir in the config.";
 
 /** build.out_dir, relative to the config file (compiler/config/paths.ts). */
 function configOutDir(contract: Contract, configPath: string): string | undefined {

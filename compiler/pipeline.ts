@@ -10,7 +10,7 @@ import { validateContract } from "./config/validate.ts";
 import type { Contract } from "./config/contract.ts";
 import type { Diagnostic } from "./diagnostics.ts";
 import { emitSources, type FileMap } from "./emit/emit.ts";
-import { typecheckSources } from "./emit/typecheck.ts";
+import { typecheckSources, TypecheckUnavailableError, type TypeError as GeneratedTypeError } from "./emit/typecheck.ts";
 import { bundleServer } from "./bundle/bundle.ts";
 import { inspectDatabase } from "./inspect/index.ts";
 import { readSnapshotFile } from "./inspect/read-snapshot.ts";
@@ -116,7 +116,15 @@ export async function emitPlan(
   const progress = options.progress ?? (() => undefined);
   const files = emitSources(plan, options.storeFromBundle !== undefined ? { storeFromBundle: options.storeFromBundle } : {});
   if (options.typecheck !== false) progress("type-checking the generated sources");
-  const typeErrors = options.typecheck === false ? [] : await typecheckSources(files);
+  let typeErrors: GeneratedTypeError[] = [];
+  if (options.typecheck !== false) {
+    try {
+      typeErrors = await typecheckSources(files);
+    } catch (err) {
+      if (!(err instanceof TypecheckUnavailableError)) throw err;
+      return failed("type-check", [{ code: "TYPECHECK_UNAVAILABLE", pointer: "", message: err.message, fix: err.fix }]);
+    }
+  }
   if (typeErrors.length > 0) {
     return failed(
       "type-check",

@@ -3,6 +3,11 @@
 // checks, tenant-scoped row lock, version and transition guards, idempotency, atomic receipt
 // — and leaves the app only its business write.
 
+// Its declarations use Node.js types (NodeJS.ProcessEnv, node:http). Kept in the emitted .d.ts so an
+// app type-checks against them without listing "node" in its own `types` (TypeScript 6 and later
+// include no @types by default); @types/node is a dependency of this package.
+/// <reference types="node" preserve="true" />
+
 import type { Receipt } from "../runtime/executors/protocol.ts";
 import { databaseErrorClass, writerErrorKind } from "../runtime/dialect/index.ts";
 import { checkConnectionUrl } from "../runtime/db/connection-url.ts";

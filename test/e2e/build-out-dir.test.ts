@@ -144,3 +144,22 @@ describe("build replaces an earlier output, and only that", () => {
     assert.deepEqual(readdirSync(dir).filter((n) => /staging|previous/.test(n)), []);
   });
 });
+
+describe("build without an output directory", () => {
+  test("says so before compiling anything, with the fix", async () => {
+    const { dir, files } = project();
+    const r = await runCli(["build", "--config", "synapsor.runner.json", "--schema", SNAPSHOT], { cwd: dir });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /No output directory: pass --out DIR or set build\.out_dir in the config\./);
+    assert.doesNotMatch(r.stderr, /type-checking|bundling/, "the compile must not run first");
+    assertIntact(dir, files);
+  });
+
+  test("a config that does not load is still reported whole by the compile", async () => {
+    const { dir } = project({ ...example(), capabilities: "none" });
+    const r = await runCli(["build", "--config", "synapsor.runner.json", "--schema", SNAPSHOT], { cwd: dir });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /build failed at validate/);
+    assert.doesNotMatch(r.stderr, /No output directory/);
+  });
+});

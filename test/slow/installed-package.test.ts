@@ -9,7 +9,7 @@
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { REPO_ROOT, runCli, runProcess } from "../support/cli.ts";
@@ -189,6 +189,8 @@ export const wrongEngine: WritebackHandlerOptions = { source: { engine: "oracle"
 export const wrongSummary = (envelope: Envelope): number => envelope.summary;
 `,
     );
+    // TypeScript 7 with no tsconfig: it includes no @types unless told, so this also proves the
+    // declarations bring in the Node.js types they use.
     const tsc = await runProcess(
       NODE,
       [join(REPO_ROOT, "node_modules/typescript/bin/tsc"), "--noEmit", "--strict", "--module", "nodenext", "--moduleResolution", "nodenext", "--target", "es2023", "app.ts"],
@@ -236,6 +238,27 @@ export const wrongSummary = (envelope: Envelope): number => envelope.summary;
       assert.deepEqual(reviewed(fromPackage), expected);
     } finally {
       rmSync(fromRepository, { recursive: true, force: true });
+    }
+  });
+
+  test("without TypeScript's compiler for the platform (an install with --omit=optional), build stops with TYPECHECK_UNAVAILABLE and the fix", async () => {
+    const compilerPackage = join(installed.appDir, "node_modules", "@typescript", `typescript-${process.platform}-${process.arch}`);
+    const aside = `${compilerPackage}.aside`;
+    const project = join(installed.appDir, "no-compiler");
+    mkdirSync(project);
+    for (const file of ["synapsor.runner.json", "synapsor.schema.json"]) copyFileSync(join(installed.packageDir, "examples/support-billing", file), join(project, file));
+    renameSync(compilerPackage, aside);
+    try {
+      const build = await runInstalledCli(installed, NODE, ["build", "--config", "synapsor.runner.json", "--schema", "synapsor.schema.json", "--out", "generated", "--json"], { cwd: project });
+      assert.equal(build.code, 1, build.stderr + build.stdout);
+      const report = JSON.parse(build.stdout) as { ok: boolean; stage: string; diagnostics: Array<{ code: string; fix: string }> };
+      assert.equal(report.ok, false);
+      assert.equal(report.stage, "type-check");
+      assert.deepEqual(report.diagnostics.map((d) => d.code), ["TYPECHECK_UNAVAILABLE"]);
+      assert.match(report.diagnostics[0]!.fix, /--omit=optional/);
+      assert.equal(existsSync(join(project, "generated")), false, "nothing is written when the check cannot run");
+    } finally {
+      renameSync(aside, compilerPackage);
     }
   });
 
