@@ -115,7 +115,6 @@ async function runBuild(flags: BuildFlags): Promise<void> {
   );
 }
 
-/** build.out_dir when the config loads; a config that does not is reported by the compile. */
 const NO_OUTPUT_DIR = "No output directory: pass --out DIR or set build.out_dir in the config.";
 
 /** build.out_dir, relative to the config file (compiler/config/paths.ts). */
