@@ -30,6 +30,9 @@ export class TypecheckUnavailableError extends Error {
 
 // The compiler's verdict arrives on stdout; a program of this size prints far less than this.
 const MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
+// It checks the example in about a second; a compiler still running after this is stuck, and a
+// build (or `mcp serve`) must fail rather than wait for ever.
+const COMPILER_TIMEOUT_MS = 5 * 60_000;
 
 export async function typecheckSources(files: FileMap): Promise<TypeError[]> {
   const checked = [...files.keys()].filter((path) => path.endsWith(".ts") || path.endsWith(".d.mts"));
@@ -58,12 +61,13 @@ export async function typecheckSources(files: FileMap): Promise<TypeError[]> {
  * that printed nothing readable fails the build too.
  */
 export function verdictOf(output: CompilerOutput, dir: string): TypeError[] {
-  const diagnostics = parseDiagnostics(output.stdout).map((e) => ({ ...e, file: e.file && displayPath(dir, e.file) }));
+  const diagnostics = parseDiagnostics(output.stdout);
   if (output.exitCode !== 0 && diagnostics.length === 0) {
     const said = [output.stdout, output.stderr].map((text) => text.trim()).filter(Boolean).join("\n");
     return [{ file: "", line: 0, message: terminalSafeLines(`TypeScript's compiler exited with code ${output.exitCode}${said ? `: ${said}` : ""}`) }];
   }
-  return diagnostics;
+  // Escaped last, as they go to the terminal: the messages may quote schema text.
+  return diagnostics.map((e) => ({ file: terminalSafe(e.file && displayPath(dir, e.file)), line: e.line, message: terminalSafeLines(e.message) }));
 }
 
 /** The compiler names files relative to its working directory: generated files stay as they are keyed, the package's own relative to it. */
@@ -111,15 +115,20 @@ function runCompiler(cwd: string): Promise<CompilerOutput> {
     execFile(
       compiler,
       ["--project", join(cwd, "tsconfig.json"), "--pretty", "false"],
-      { cwd, encoding: "utf8", maxBuffer: MAX_OUTPUT_BYTES, windowsHide: true },
+      { cwd, encoding: "utf8", maxBuffer: MAX_OUTPUT_BYTES, timeout: COMPILER_TIMEOUT_MS, killSignal: "SIGKILL", windowsHide: true },
       (error, stdout, stderr) => {
         if (!error) return done({ exitCode: 0, stdout, stderr });
         if (typeof error.code === "number") return done({ exitCode: error.code, stdout, stderr });
         if (error.code === "ENOENT" || error.code === "EACCES") {
           return fail(new TypecheckUnavailableError(`TypeScript's compiler (${compiler}) could not be started (${error.code}).`, REINSTALL));
         }
-        // Killed, or more output than any program of this size prints: not a pass.
-        done({ exitCode: -1, stdout, stderr: `${stderr}\n${error.signal ? `killed by ${error.signal}` : String(error.code)}` });
+        // Stopped after the time limit, killed, or more output than any program of this size prints: not a pass.
+        const why =
+          error.code === "ERR_CHILD_PROCESS_STDIO_MAXBUFFER" ? `it printed more than ${MAX_OUTPUT_BYTES / 1024 / 1024} MiB`
+          : error.killed ? `stopped after ${COMPILER_TIMEOUT_MS / 1000} s`
+          : error.signal ? `killed by ${error.signal}`
+          : String(error.code);
+        done({ exitCode: -1, stdout, stderr: `${stderr}\n${why}` });
       },
     );
   });
@@ -152,7 +161,7 @@ function compilerPath(): string {
 const OF_NO_FILE = /^error TS\d+: (.*)$/;
 const IN_FILE = /^(.+?)\((\d+),\d+\): error TS\d+: (.*)$/;
 
-/** The compiler's diagnostics, each with its whole message chain, escaped for the terminal. */
+/** The compiler's diagnostics as it printed them, each with its whole message chain (not yet escaped). */
 export function parseDiagnostics(stdout: string): TypeError[] {
   const errors: TypeError[] = [];
   for (const line of stdout.split(/\r?\n/)) {
@@ -162,5 +171,5 @@ export function parseDiagnostics(stdout: string): TypeError[] {
     else if (inFile) errors.push({ file: inFile[1]!, line: Number(inFile[2]), message: inFile[3]! });
     else if (errors.length > 0 && line.startsWith("  ")) errors.at(-1)!.message += `\n${line}`;
   }
-  return errors.map((e) => ({ file: terminalSafe(e.file), line: e.line, message: terminalSafeLines(e.message) }));
+  return errors;
 }
