@@ -9,9 +9,22 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { REPO_ROOT } from "../test/support/cli.ts";
+import { parseBenchArgs, usageError, wholeNumber } from "./lib/cli-args.ts";
 import { median } from "./lib/stats.ts";
+
+const CLI = {
+  name: "cli-start",
+  usage: `Usage: npx node bench/cli-start.ts [--rounds N] [--base CHECKOUT] [--json]
+
+CPU (user + system, with waited-for children) of a few CLI commands, start to exit, median of
+interleaved rounds.
+
+  --rounds N         rounds (default 7)
+  --base CHECKOUT    also run the commands from another checkout in the same rounds, with the ratio
+  --json             print the rounds, medians and samples as JSON
+  -h, --help         this text`,
+};
 
 const EXAMPLE = "examples/support-billing";
 const COMMANDS: Record<string, string[]> = {
@@ -44,20 +57,9 @@ function cpuOf(checkout: string, args: string[], scratch: string): number {
   return Number(readFileSync(file, "utf8").trim());
 }
 
-function usage(problem: string): never {
-  process.stderr.write(`cli-start: ${problem}\nusage: npx node bench/cli-start.ts [--rounds N] [--base CHECKOUT] [--json]\n`);
-  process.exit(2);
-}
-
-let values: { rounds: string; base?: string; json?: boolean };
-try {
-  ({ values } = parseArgs({ options: { rounds: { type: "string", default: "7" }, base: { type: "string" }, json: { type: "boolean" } } }));
-} catch (err) {
-  usage((err as Error).message);
-}
-const rounds = Number(values.rounds);
-if (!Number.isInteger(rounds) || rounds < 1) usage("--rounds takes a whole number of rounds, at least 1");
-if (values.base !== undefined && !existsSync(join(values.base, "bin/synapsor-runner.js"))) usage(`--base ${values.base} is not a checkout of synapsor-runner (no bin/synapsor-runner.js)`);
+const { values } = parseBenchArgs(CLI, { options: { rounds: { type: "string" }, base: { type: "string" }, json: { type: "boolean" } } });
+const rounds = wholeNumber(CLI, "--rounds", values.rounds, 7);
+if (values.base !== undefined && !existsSync(join(values.base, "bin/synapsor-runner.js"))) usageError(CLI, `--base ${values.base} is not a checkout of synapsor-runner (no bin/synapsor-runner.js)`);
 const trees: Record<string, string> = { this: REPO_ROOT, ...(values.base ? { base: values.base } : {}) };
 const scratch = mkdtempSync(join(tmpdir(), "sr-cli-start-"));
 const samples = new Map<string, number[]>();

@@ -6,20 +6,50 @@
 // through the shebang's env and any execve); "CPU ns" sums /proc/<pid>/task/*/schedstat (ns,
 // but only the threads alive at the answer: threads of an image replaced by execve are missed).
 // --toolbox adds Google's MCP Toolbox, when cached (bench/lib/toolbox.ts), as a same-run reference.
-// Run: node bench/cold-start.ts [--rounds N] [--json] [--toolbox] [LABEL=PATH/TO/server.mjs ...]
+// Run: npx node bench/cold-start.ts [--rounds N] [--json] [--toolbox] [LABEL=PATH/TO/server.mjs ...]
 //   (no paths: builds the example with this checkout's CLI)
 
 import { spawn } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createPostgresDatabase } from "../test/support/databases.ts";
 import { EXAMPLE_CONFIG_PATH, EXAMPLE_DIR, seedExample } from "../test/support/example.ts";
 import { runCli } from "../test/support/cli.ts";
+import { parseBenchArgs, usageError, wholeNumber } from "./lib/cli-args.ts";
 import { cpuMs } from "./lib/proc.ts";
 import { median, msSince } from "./lib/stats.ts";
 import { StdioRpcClient } from "./lib/stdio-client.ts";
 import { cachedToolbox, toolboxConfig } from "./lib/toolbox.ts";
+
+const CLI = {
+  name: "cold-start",
+  usage: `Usage: npx node bench/cold-start.ts [--rounds N] [--json] [--toolbox] [LABEL=PATH/TO/server.mjs ...]
+
+Cold start of compiled servers, A/B: spawn to the first tools/list answer over stdio, each server
+launched as 'node server.mjs' and through its shebang, in alternating rounds; medians of wall time
+and of the server's CPU time. Without LABEL=PATH arguments it builds the example with this
+checkout's CLI. Needs the local PostgreSQL server (TEST_PG_ADMIN_URL, default
+postgres://postgres@127.0.0.1:5432/test) for a throwaway, seeded database.
+e.g. npx node bench/cold-start.ts --toolbox base=A/server.mjs new=B/server.mjs
+
+  --rounds N     rounds (default 10)
+  --json         print the medians and every run as JSON
+  --toolbox      add Google's MCP Toolbox when cached (npm run bench -- --peers installs it)
+  -h, --help     this text`,
+};
+const { values: options, positionals } = parseBenchArgs(CLI, {
+  options: { rounds: { type: "string" }, json: { type: "boolean" }, toolbox: { type: "boolean" } },
+  allowPositionals: true,
+});
+const ROUNDS = wholeNumber(CLI, "--rounds", options.rounds, 10);
+const GIVEN = positionals.map((arg) => {
+  const at = arg.indexOf("=");
+  if (at < 1 || at === arg.length - 1) usageError(CLI, `expected LABEL=PATH/TO/server.mjs, not '${arg}'`);
+  // Checked before the database is made, so a typo costs nothing.
+  if (!existsSync(arg.slice(at + 1))) usageError(CLI, `no such file: ${arg.slice(at + 1)}`);
+  return [arg.slice(0, at), arg.slice(at + 1)] as [string, string];
+});
 
 const INITIALIZE_PARAMS = `{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}`;
 
@@ -64,18 +94,13 @@ async function buildExample(dir: string): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  const json = argv.includes("--json");
-  const toolbox = argv.includes("--toolbox") ? cachedToolbox() : undefined;
-  if (argv.includes("--toolbox") && !toolbox) console.error("Toolbox is not cached (npm run bench -- --peers installs it); measuring the bundles alone");
-  const roundsAt = argv.indexOf("--rounds");
-  const rounds = roundsAt >= 0 ? Number(argv[roundsAt + 1]) : 10;
-  const given = argv.filter((a, i) => a.includes("=") && argv[i - 1] !== "--rounds");
+  const toolbox = options.toolbox ? cachedToolbox() : undefined;
+  if (options.toolbox && !toolbox) console.error("Toolbox is not cached (npm run bench -- --peers installs it); measuring the bundles alone");
   const work = mkdtempSync(join(tmpdir(), "synapsor-cold-"));
   const db = await createPostgresDatabase("srcold");
   try {
     await seedExample(db);
-    const servers = given.length > 0 ? given.map((a) => a.split("=", 2) as [string, string]) : [["this", await buildExample(work)] as [string, string]];
+    const servers = GIVEN.length > 0 ? GIVEN : [["this", await buildExample(work)] as [string, string]];
     const variants: Variant[] = [];
     for (const [label, source] of servers) {
       // server.mjs alone in a directory, as an operator runs it.
@@ -98,7 +123,7 @@ async function main(): Promise<void> {
     // One unmeasured start each creates and migrates the store and fills the compile cache.
     for (const v of variants) await coldStart(v, work, env);
     const times = new Map<string, Timing[]>(variants.map((v) => [v.label, []]));
-    for (let r = 0; r < rounds; r++) {
+    for (let r = 0; r < ROUNDS; r++) {
       for (const v of r % 2 === 0 ? variants : [...variants].reverse()) times.get(v.label)!.push(await coldStart(v, work, env));
     }
     const result = variants.map((v) => {
@@ -112,9 +137,9 @@ async function main(): Promise<void> {
         runsCpuNsMs: runs.map((t) => Number(t.cpuNs.toFixed(1))),
       };
     });
-    if (json) console.log(JSON.stringify(result, null, 2));
+    if (options.json) console.log(JSON.stringify(result, null, 2));
     else {
-      console.log(`median of ${rounds} rounds; load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+      console.log(`median of ${ROUNDS} rounds; load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
       for (const r of result) {
         console.log(`${r.variant.padEnd(40)} ${r.medianMs.toFixed(1).padStart(7)} ms wall ${r.medianCpuMs.toFixed(0).padStart(5)} ms CPU ${r.medianCpuNsMs.toFixed(1).padStart(6)} ms CPU ns`);
       }

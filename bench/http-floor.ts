@@ -12,8 +12,35 @@
 import { spawn } from "node:child_process";
 import { createServer } from "node:http";
 import { createServer as createNetServer, type AddressInfo, type Socket } from "node:net";
+import { parseBenchArgs, usageError, wholeNumber } from "./lib/cli-args.ts";
 import { HttpRpcClient } from "./lib/http-client.ts";
 import { cpuMs } from "./lib/proc.ts";
+
+const CLI = {
+  name: "http-floor",
+  usage: `Usage: npx node bench/http-floor.ts [CALLS]
+
+Server CPU per call of a bare node:http server answering a fixed tools/call-sized reply, driven
+like the HTTP phase of bench/read-latency.ts (16 keep-alive sockets): the floor no change to
+runtime/mcp/http.ts can get below. No database.
+
+  CALLS          measured calls after 2,000 warm-up calls (default 20000)
+  -h, --help     this text
+
+Environment:
+  BENCH_FLOOR_SERVER=ours   runtime/mcp/http.ts's server in front of a fixed-answer core
+  BENCH_FLOOR_SERVER=net    a raw net server with fixed framing (a measuring stick, never a server)
+  BENCH_FLOOR_HEADERS=array writeHead with a flat header list instead of an object
+  BENCH_CPU_PROF=DIR        write the server's .cpuprofile into DIR`,
+};
+/** The driver's [CALLS]; the server it measures is this file started again with the argument "serve". */
+function callsArg(): number {
+  const { positionals } = parseBenchArgs(CLI, { allowPositionals: true });
+  if (positionals.length > 1) usageError(CLI, `unexpected argument '${positionals[1]}'`);
+  return wholeNumber(CLI, "CALLS", positionals[0], 20_000);
+}
+const SERVE = process.argv[2] === "serve";
+const CALLS = SERVE ? 0 : callsArg();
 
 const IN_FLIGHT = 16;
 /**
@@ -26,7 +53,6 @@ const RAW_NET = process.env.BENCH_FLOOR_SERVER === "net";
 const TOKEN = "bench-token-0123456789abcdef";
 /** BENCH_FLOOR_HEADERS=array: writeHead with a flat [name, value, ...] list instead of an object. */
 const ARRAY_HEADERS = process.env.BENCH_FLOOR_HEADERS === "array";
-const CALLS = Number(process.argv[2] ?? 20_000);
 const CALL_PARAMS = `{"name":"billing.inspect_invoice","arguments":{"invoice_id":"INV-3001"}}`;
 /** About the size of the example's tools/call reply (structuredContent plus its text copy). */
 const REPLY = JSON.stringify({ jsonrpc: "2.0", id: 1, result: { ok: true, pad: "x".repeat(1_400) } });
@@ -109,5 +135,5 @@ async function main(): Promise<void> {
   console.log(JSON.stringify({ server: OURS ? "runtime/mcp/http.ts" : RAW_NET ? "raw net (fixed framing)" : "bare node:http", headers: OURS || RAW_NET ? "n/a" : ARRAY_HEADERS ? "array" : "object", server_cpu_us_per_call: Number(serverCpuUs.toFixed(1)), calls: CALLS, reply_bytes: REPLY.length }));
 }
 
-if (process.argv[2] === "serve") serve();
+if (SERVE) serve();
 else await main();

@@ -28,12 +28,38 @@ import { RECOMMENDED_NODE_FLAGS } from "../compiler/bundle/node-flags.ts";
 import { createPostgresDatabase, type TestDatabase } from "../test/support/databases.ts";
 import { EXAMPLE_CONFIG_PATH, EXAMPLE_DIR, seedExample } from "../test/support/example.ts";
 import { runCli } from "../test/support/cli.ts";
+import { parseBenchArgs, wholeNumber } from "./lib/cli-args.ts";
 import { median } from "./lib/stats.ts";
 import { StdioRpcClient } from "./lib/stdio-client.ts";
 
-const CALLS = positive("BENCH_INSTR_CALLS", 300);
-const WARMUP = positive("BENCH_INSTR_WARMUP", 300);
-const ROUNDS = positive("BENCH_INSTR_ROUNDS", 5);
+const CLI = {
+  name: "instructions",
+  usage: `Usage: npm run bench:instructions [-- --cold-start]
+   or: npx node bench/instructions.ts [--cold-start]
+
+Instructions per read call of the compiled stdio server, counted by valgrind's callgrind (they do
+not depend on the machine's load): two servers with the same warm-up, one answering CALLS more
+calls; the difference divided by CALLS. Builds the example and serves it against a throwaway,
+seeded Postgres database (TEST_PG_ADMIN_URL, default postgres://postgres@127.0.0.1:5432/test).
+About two minutes; needs valgrind.
+
+  --cold-start   instead count a start: spawn to the first tools/list answer, for
+                 'node server.mjs' and for the shebang's flags
+  -h, --help     this text
+
+Environment:
+  BENCH_INSTR_CALLS=N    measured calls (default 300)
+  BENCH_INSTR_WARMUP=N   warm-up calls in both runs (default 300)
+  BENCH_INSTR_JIT=1      keep V8's JIT (default: --jitless, which gives repeatable counts)
+  BENCH_INSTR_ROUNDS=N   pairs of runs (default 5); prints each and the median
+  BENCH_INSTR_OUT=DIR    keep the callgrind files
+  BENCH_INSTR_JSON=1     print the figures as JSON
+  BENCH_LEDGER=postgres  the ledger in a second throwaway Postgres database instead of SQLite`,
+};
+const { values: options } = parseBenchArgs(CLI, { options: { "cold-start": { type: "boolean" } } });
+const CALLS = wholeNumber(CLI, "BENCH_INSTR_CALLS", process.env.BENCH_INSTR_CALLS, 300);
+const WARMUP = wholeNumber(CLI, "BENCH_INSTR_WARMUP", process.env.BENCH_INSTR_WARMUP, 300);
+const ROUNDS = wholeNumber(CLI, "BENCH_INSTR_ROUNDS", process.env.BENCH_INSTR_ROUNDS, 5);
 const JIT = process.env.BENCH_INSTR_JIT === "1";
 const LEDGER_PG = process.env.BENCH_LEDGER === "postgres";
 /**
@@ -47,14 +73,6 @@ const TENANT = "tenant_acme";
 const INVOICES = ["INV-3001", "INV-3002", "INV-3003", "INV-3004", "INV-3005"];
 const CALL_PARAMS = INVOICES.map((id) => `{"name":"billing.inspect_invoice","arguments":{"invoice_id":"${id}"}}`);
 const INITIALIZE_PARAMS = `{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}`;
-
-function positive(name: string, fallback: number): number {
-  const text = process.env[name];
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(text)}`);
-  return value;
-}
 
 async function buildExample(dir: string): Promise<string> {
   const outDir = join(dir, "out");
@@ -167,7 +185,7 @@ async function main(): Promise<void> {
       env.BENCH_LEDGER_URL = ledgerDb.url;
       env.SYNAPSOR_LEDGER_KEY = randomBytes(32).toString("base64url");
     }
-    if (process.argv.includes("--cold-start")) {
+    if (options["cold-start"]) {
       await coldStarts(serverPath, env, keep ?? work);
       return;
     }

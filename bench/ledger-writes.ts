@@ -11,6 +11,21 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { openLedger } from "../runtime/ledger/open.ts";
 import type { ReadRecord } from "../runtime/ledger/records.ts";
+import { parseBenchArgs } from "./lib/cli-args.ts";
+
+parseBenchArgs(
+  {
+    name: "ledger-writes",
+    usage: `Usage: npx node bench/ledger-writes.ts
+
+Per-call cost of the read log (ledger.reads) in a temporary SQLite file: recordReads of one record,
+a lone recordRead (a group commit of one), 16 concurrent recordReads, and a single-row INSERT as
+this machine's yardstick; wall and CPU µs per call.
+
+  -h, --help     this text`,
+  },
+  {},
+);
 
 const CALLS = 20_000;
 const WARMUP = 2_000;

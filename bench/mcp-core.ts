@@ -6,6 +6,20 @@ import { request as httpRequest, Agent } from "node:http";
 import { createMcpServerCore } from "../runtime/mcp/protocol.ts";
 import { startHttpServer } from "../runtime/mcp/http.ts";
 import { createEchoHost } from "../test/fixtures/echo-host.ts";
+import { parseBenchArgs } from "./lib/cli-args.ts";
+
+parseBenchArgs(
+  {
+    name: "mcp-core",
+    usage: `Usage: npx node bench/mcp-core.ts
+
+The MCP protocol layer alone, no database: core.handle for a tools/call in process (µs per call),
+and an HTTP keep-alive round trip with one client (p50, p99).
+
+  -h, --help     this text`,
+  },
+  {},
+);
 
 const core = createMcpServerCore(createEchoHost());
 const message = { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "echo.add", arguments: { a: 1, b: 2 } } };

@@ -19,12 +19,33 @@ import { RECOMMENDED_NODE_FLAGS } from "../compiler/bundle/node-flags.ts";
 import { runCli } from "../test/support/cli.ts";
 import { createPostgresDatabase, type TestDatabase } from "../test/support/databases.ts";
 import { EXAMPLE_CONFIG_PATH, EXAMPLE_DIR, seedExample } from "../test/support/example.ts";
+import { parseBenchArgs, wholeNumber } from "./lib/cli-args.ts";
 import { HttpRpcClient } from "./lib/http-client.ts";
 import { cpuMs, memoryMiB } from "./lib/proc.ts";
 import { median, msSince, percentile } from "./lib/stats.ts";
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-const CALLS = Number(process.env.BENCH_CALLS ?? 5_000);
+const CLI = {
+  name: "mcp-http-sdk",
+  usage: `Usage: npm run bench:mcp-sdk
+   or: npx node bench/mcp-http-sdk.ts
+
+Our HTTP protocol layer against the MCP TypeScript SDK 2.x stateless handler serving the same
+ToolHost (the example's billing.inspect_invoice on a seeded Postgres, and an echo tool), each in
+its own child process, 16 keep-alive clients, alternating rounds; prints server CPU per call,
+calls/s, p50/p99 and RSS, with the SDK / ours ratios. A few minutes.
+
+  -h, --help     this text
+
+Environment:
+  BENCH_ROUNDS=N        rounds (default 5)
+  BENCH_CALLS=N         calls per server, workload and round (default 5000)
+  BENCH_CPU_PROF=DIR    write a .cpuprofile of each server (bench/profile-summary.ts summarises it)
+  TEST_PG_ADMIN_URL     the PostgreSQL server for the throwaway database
+                        (default postgres://postgres@127.0.0.1:5432/test)`,
+};
+parseBenchArgs(CLI, {});
+const ROUNDS = wholeNumber(CLI, "BENCH_ROUNDS", process.env.BENCH_ROUNDS, 5);
+const CALLS = wholeNumber(CLI, "BENCH_CALLS", process.env.BENCH_CALLS, 5_000);
 const WARMUP_CALLS = 2_000;
 const CLIENTS = 16;
 const TOKEN = "bench-token-0123456789abcdef";

@@ -4,10 +4,10 @@
 // the busy time by source module or dependency package, so a change can be judged by whose code it moved.
 // Run: npx node bench/profile-summary.ts FILE.cpuprofile [top=30] [--by-module DIR/server.mjs]
 
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { basename } from "node:path";
-import { parseArgs } from "node:util";
 import { bundleModuleOfLine, frameOwner } from "./lib/bundle-modules.ts";
+import { parseBenchArgs, usageError, wholeNumber } from "./lib/cli-args.ts";
 
 interface ProfileNode {
   id: number;
@@ -20,13 +20,25 @@ interface Profile {
   timeDeltas: number[];
 }
 
-const { values: options, positionals } = parseArgs({ allowPositionals: true, options: { "by-module": { type: "string" } } });
-const [file, topArg] = positionals;
-if (!file) {
-  console.error("usage: profile-summary.ts FILE.cpuprofile [top] [--by-module BUNDLE]");
-  process.exit(2);
-}
-const top = Number(topArg ?? 30);
+const CLI = {
+  name: "profile-summary",
+  usage: `Usage: npx node bench/profile-summary.ts FILE.cpuprofile [TOP] [--by-module DIR/server.mjs]
+
+Summarises a V8 .cpuprofile (node --cpu-prof; BENCH_CPU_PROF=DIR npm run bench writes them): the
+TOP functions by self time and by inclusive time.
+e.g. npx node bench/profile-summary.ts /tmp/prof/stdio-1.cpuprofile 40 --by-module /tmp/prof/server.mjs
+
+  TOP                     rows per table (default 30)
+  --by-module BUNDLE      also busy time by source module or dependency package, from the
+                          server.mjs the profile ran (BENCH_CPU_PROF copies it beside the profile)
+  -h, --help              this text`,
+};
+const { values: options, positionals } = parseBenchArgs(CLI, { allowPositionals: true, options: { "by-module": { type: "string" } } });
+const [file, topArg, extra] = positionals;
+if (!file) usageError(CLI, "missing FILE.cpuprofile");
+if (extra !== undefined) usageError(CLI, `unexpected argument '${extra}' (one profile at a time)`);
+const top = wholeNumber(CLI, "TOP", topArg, 30);
+for (const path of [file, options["by-module"]]) if (path !== undefined && !existsSync(path)) usageError(CLI, `no such file: ${path}`);
 const profile = JSON.parse(readFileSync(file, "utf8")) as Profile;
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const parent = new Map<number, number>();

@@ -28,10 +28,40 @@ import { cpuMs, memoryMiB } from "./lib/proc.ts";
 import { parseAblation, placeBundle } from "./lib/ablate.ts";
 import { formatTable, median, msSince, percentile, type TableRow } from "./lib/stats.ts";
 import { StdioRpcClient } from "./lib/stdio-client.ts";
+import { parseBenchArgs, wholeNumber } from "./lib/cli-args.ts";
+
+const CLI = {
+  name: "bench",
+  usage: `Usage: npm run bench [-- --peers [options]]
+   or: npx node bench/read-latency.ts [--peers [options]]
+
+Without options: the compiled example over stdio and HTTP next to raw pg, against a throwaway,
+seeded Postgres database, measured against the product's own targets (docs/performance.md);
+about a minute.
+
+  --peers      the bundle against Google's MCP Toolbox for Databases on the same lookup
+               (npm run bench -- --peers --help for its options)
+  -h, --help   this text
+
+Environment:
+  BENCH_ONLY=stdio|http         one transport only, raw figures (for profiling)
+  BENCH_CPU_PROF=DIR            a .cpuprofile of each server process (bench/profile-summary.ts)
+  BENCH_NODE_FLAGS="..."        the server's node flags instead of the shebang's ("" for none)
+  BENCH_LOADED_CALLS=N          calls of the throughput phase (default 20000)
+  BENCH_AUTH=jwt                HTTP with trusted_context.http_jwt, an RS256 token per call
+  BENCH_DURABILITY=power_loss|process_crash   the contract's storage.durability
+  BENCH_LEDGER=postgres         the ledger in a second throwaway Postgres database
+  BENCH_ABLATE=ledger-commit    with BENCH_ONLY: a copy whose reads skip the ledger commit
+  TEST_PG_ADMIN_URL             the PostgreSQL server (default postgres://postgres@127.0.0.1:5432/test)`,
+};
+/** --peers hands the other arguments to bench/peers.ts, which parses (and explains) its own. */
+const ARGV = process.argv.slice(2);
+const PEERS = ARGV.includes("--peers");
+if (!PEERS) parseBenchArgs(CLI, {});
 
 const SEQUENTIAL_CALLS = 2_000;
 const WARMUP_CALLS = 2_000;
-const LOADED_CALLS = Number(process.env.BENCH_LOADED_CALLS ?? 20_000);
+const LOADED_CALLS = wholeNumber(CLI, "BENCH_LOADED_CALLS", process.env.BENCH_LOADED_CALLS, 20_000);
 const IN_FLIGHT = 16;
 const COLD_STARTS = 10;
 /** Every Nth response is parsed in full and checked field by field; all are checked for ok:true. */
@@ -440,25 +470,9 @@ async function main(): Promise<void> {
   }
 }
 
-const USAGE = `Usage: npm run bench [-- --peers [options]]
-
-Without options: the compiled example over stdio and HTTP next to raw pg, against the product's
-own targets (docs/performance.md). Environment: BENCH_ONLY=stdio|http, BENCH_CPU_PROF=DIR,
-BENCH_NODE_FLAGS="...", BENCH_LOADED_CALLS=N, BENCH_AUTH=jwt, BENCH_LEDGER=postgres.
-
-  --peers      the bundle against Google's MCP Toolbox for Databases on the same lookup
-               (npm run bench -- --peers --help for its options)
-  -h, --help   this text`;
-
-const argv = process.argv.slice(2);
-if (argv.includes("--peers")) {
+if (PEERS) {
   const { peersMain } = await import("./peers.ts");
-  process.exitCode = await peersMain(argv.filter((arg) => arg !== "--peers"));
-} else if (argv.includes("--help") || argv.includes("-h")) {
-  console.log(USAGE);
-} else if (argv.length > 0) {
-  console.error(`bench: unknown argument '${argv[0]}'\n\n${USAGE}`);
-  process.exitCode = 2;
+  process.exitCode = await peersMain(ARGV.filter((arg) => arg !== "--peers"));
 } else {
   await main();
 }

@@ -10,6 +10,21 @@ import { readFileSync } from "node:fs";
 import { McpServer as McpServerV1 } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { WebStandardStreamableHTTPServerTransport as TransportV1 } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import { McpServer as McpServerV2, WebStandardStreamableHTTPServerTransport as TransportV2 } from "@modelcontextprotocol/server";
+import { parseBenchArgs } from "./lib/cli-args.ts";
+
+parseBenchArgs(
+  {
+    name: "sdk-retention",
+    usage: `Usage: npx node bench/sdk-retention.ts
+
+typescript-sdk issue #2559: 1,000 tools/call POSTs through one stateful Streamable HTTP session
+with JSON replies, for each SDK line installed (1.x and 2.x); prints the sizes of the transport's
+per-request maps (all zero: nothing retained). No network, no database.
+
+  -h, --help     this text`,
+  },
+  {},
+);
 
 const CALLS = 1_000;
 /** The installed version, read from the package directory (not every package exports its package.json). */

@@ -5,11 +5,11 @@
 // approvals and applies, a replica killed with SIGKILL. Prints a table (or --json); exits 1 when
 // any check fails. The short version of the same harness runs in `npm test` (test/e2e/soak.test.ts).
 
-import { parseArgs } from "node:util";
 import { SHORT, SOAK, runSoak } from "../test/support/soak/harness.ts";
 import type { PhaseReport } from "../test/support/soak/phases.ts";
 import { formatReport } from "../test/support/soak/report.ts";
 import { LEDGER_NAMES, sqliteFactory } from "../test/support/soak/ledger-backend.ts";
+import { parseBenchArgs, usageError } from "./lib/cli-args.ts";
 
 const USAGE = `Usage: npm run soak -- [options]
 
@@ -27,17 +27,16 @@ const USAGE = `Usage: npm run soak -- [options]
 Needs root (pg_createcluster makes private PostgreSQL 15 clusters on free ports, for the source and
 the Postgres ledger, dropped at the end).`;
 
+const CLI = { name: "soak", usage: USAGE };
+
 function whole(name: string, text: string | undefined, min: number, max: number): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    console.error(`soak: --${name} must be a whole number from ${min} to ${max}, not '${text}'`);
-    process.exit(2);
-  }
+  if (!Number.isInteger(n) || n < min || n > max) usageError(CLI, `--${name} must be a whole number from ${min} to ${max}, not '${text}'`);
   return n;
 }
 
-const { values } = parseArgs({
+const { values } = parseBenchArgs(CLI, {
   options: {
     duration: { type: "string" },
     clients: { type: "string" },
@@ -45,18 +44,9 @@ const { values } = parseArgs({
     short: { type: "boolean" },
     ledger: { type: "string", default: "postgres" },
     json: { type: "boolean" },
-    help: { type: "boolean", short: "h" },
   },
-  strict: true,
 });
-if (values.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
-if (values.ledger !== "sqlite" && values.ledger !== "postgres") {
-  console.error(`soak: --ledger must be sqlite or postgres, not '${values.ledger}'`);
-  process.exit(2);
-}
+if (values.ledger !== "sqlite" && values.ledger !== "postgres") usageError(CLI, `--ledger must be sqlite or postgres, not '${values.ledger}'`);
 const began = performance.now();
 const base = values.short ? SHORT : SOAK;
 const duration = whole("duration", values.duration, 1, 3600);

@@ -12,7 +12,22 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli } from "../test/support/cli.ts";
 import { exampleConfigWithTools } from "../test/support/example.ts";
+import { parseBenchArgs } from "./lib/cli-args.ts";
 import { StdioRpcClient } from "./lib/stdio-client.ts";
+
+parseBenchArgs(
+  {
+    name: "tools-list-size",
+    usage: `Usage: npx node bench/tools-list-size.ts
+
+Bytes of tools/list as a client receives them over stdio, whole, per tool and per part
+(description, inputSchema, outputSchema), for the example and a 10-tool config made from it, both
+built with the CLI from the committed schema snapshot. No database.
+
+  -h, --help     this text`,
+  },
+  {},
+);
 
 interface Tool {
   name: string;

@@ -4,7 +4,7 @@
 // billing.inspect_invoice.
 
 import { spawn } from "node:child_process";
-import { accessSync, constants, mkdirSync } from "node:fs";
+import { accessSync, constants, mkdirSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 
@@ -71,6 +71,34 @@ export interface ToolboxLookup {
   tenant: string;
   /** The columns billing.inspect_invoice returns, in its order. */
   columns: readonly string[];
+  /** Defaults to the example's own words (exampleLookupWords). */
+  words?: LookupWords;
+}
+
+/** The words a client reads for the lookup: the tool's description and its one argument's. */
+export interface LookupWords {
+  description: string;
+  argument: string;
+}
+
+const EXAMPLE_CONFIG = join(import.meta.dirname, "..", "..", "examples", "support-billing", "synapsor.runner.json");
+
+/**
+ * The example's own words for billing.inspect_invoice, joined as our tools/list sends them
+ * (description, then returns hint), so both servers describe the lookup alike and the bytes per
+ * tool of tools/list differ only by what each server adds to the author's text.
+ */
+export function exampleLookupWords(configPath = EXAMPLE_CONFIG): LookupWords {
+  const config = JSON.parse(readFileSync(configPath, "utf8")) as {
+    capabilities: { name: string; description?: string; returns_hint?: string; args?: Record<string, { description?: string }> }[];
+  };
+  const lookup = config.capabilities.find((c) => c.name === "billing.inspect_invoice");
+  const argument = lookup?.args?.invoice_id?.description;
+  if (!lookup?.description || !argument) throw new Error(`${configPath}: billing.inspect_invoice has no description for itself or for invoice_id`);
+  return {
+    description: [lookup.description, lookup.returns_hint].filter((part) => part?.trim()).map((part) => part!.trim()).join(" "),
+    argument,
+  };
 }
 
 /** A YAML scalar: JSON's double-quoted strings are valid YAML and escape everything that matters. */
@@ -84,13 +112,14 @@ const sqlLiteral = (value: string) => `'${value.replaceAll("'", "''")}'`;
 /**
  * Toolbox's configuration (the flat format of its 1.x releases: one YAML document per source and
  * tool) for the same lookup as billing.inspect_invoice: the same columns of public.invoices, the
- * tenant fixed in the statement, the invoice id as the one parameter.
+ * tenant fixed in the statement, the invoice id as the one parameter, described in the same words.
  */
 export function toolboxConfig(lookup: ToolboxLookup): string {
   const url = new URL(lookup.databaseUrl);
   if (url.protocol !== "postgres:" && url.protocol !== "postgresql:") throw new Error(`not a Postgres URL: ${url.protocol}`);
   const database = decodeURIComponent(url.pathname.replace(/^\//, ""));
   if (!database) throw new Error("the database URL names no database");
+  const words = lookup.words ?? exampleLookupWords();
   const statement =
     `SELECT ${lookup.columns.map(identifier).join(", ")} FROM "public"."invoices" ` +
     `WHERE "id" = $1 AND "tenant_id" = ${sqlLiteral(lookup.tenant)} LIMIT 2`;
@@ -109,12 +138,12 @@ export function toolboxConfig(lookup: ToolboxLookup): string {
     `name: ${TOOLBOX_TOOL}`,
     "type: postgres-sql",
     "source: app_db",
-    `description: ${yamlString("Look up one invoice of the current customer account by its id.")}`,
+    `description: ${yamlString(words.description)}`,
     `statement: ${yamlString(statement)}`,
     "parameters:",
     "  - name: invoice_id",
     "    type: string",
-    `    description: ${yamlString("Invoice id, e.g. INV-3001.")}`,
+    `    description: ${yamlString(words.argument)}`,
     "",
   ].join("\n");
 }

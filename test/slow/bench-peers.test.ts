@@ -53,5 +53,5 @@ test("bench --peers refuses bad arguments with its usage, and --help prints it",
   assert.match(help.stdout, /--no-install/);
   const unknown = await runProcess(process.execPath, [BENCH, "--peer"]);
   assert.equal(unknown.code, 2);
-  assert.match(unknown.stderr, /unknown argument '--peer'/);
+  assert.match(unknown.stderr, /Unknown option '--peer'/);
 });

@@ -2,13 +2,13 @@
 // argument parser, and the ratio table judged against issue 11's targets. Nothing is downloaded.
 
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { parsePeersArgs } from "../../bench/peers.ts";
 import { formatRatioTable, medianRatio, ratioRows, type PeerFigures, type RoundFigures } from "../../bench/lib/peer-report.ts";
-import { cachedToolbox, TOOLBOX_TOOL, toolboxBinary, toolboxCacheDir, toolboxConfig } from "../../bench/lib/toolbox.ts";
+import { cachedToolbox, exampleLookupWords, TOOLBOX_TOOL, toolboxBinary, toolboxCacheDir, toolboxConfig } from "../../bench/lib/toolbox.ts";
 
 const COLUMNS = ["id", "tenant_id", "amount_cents"];
 
@@ -42,6 +42,31 @@ test("the Toolbox config keeps hostile values inside their scalars and literals"
   assert.throws(() => toolboxConfig({ databaseUrl: "postgres://h/db", tenant: "t", columns: ['id" FROM x; --'] }), /not a plain SQL identifier/);
   assert.throws(() => toolboxConfig({ databaseUrl: "mysql://h/db", tenant: "t", columns: COLUMNS }), /not a Postgres URL/);
   assert.throws(() => toolboxConfig({ databaseUrl: "postgres://h/", tenant: "t", columns: COLUMNS }), /names no database/);
+});
+
+test("Toolbox describes the lookup in the example's own words, as our tools/list sends them", () => {
+  const words = exampleLookupWords();
+  // The generated capability module holds the description our tools/list sends, verbatim.
+  const generated = readFileSync(new URL("../golden/support-billing/expected/src/capabilities/billing.inspect_invoice.ts", import.meta.url), "utf8");
+  assert.ok(generated.includes(JSON.stringify(words.description)), words.description);
+  assert.match(words.argument, /INV-3001/);
+  const yaml = toolboxConfig({ databaseUrl: "postgres://postgres@127.0.0.1/db", tenant: "t", columns: COLUMNS });
+  assert.equal(JSON.parse(/^description: (.*)$/m.exec(yaml)![1]!), words.description);
+  assert.equal(JSON.parse(/^ {4}description: (.*)$/m.exec(yaml)![1]!), words.argument);
+
+  // Words with YAML structure in them stay inside their scalars.
+  const hostile = toolboxConfig({ databaseUrl: "postgres://h/db", tenant: "t", columns: COLUMNS, words: { description: "x\n---\nkind: tool", argument: "y\n  - name: z" } });
+  assert.equal(hostile.split("\n---\n").length, 2);
+  assert.equal(hostile.match(/^ {2}- name: /gm)!.length, 1);
+
+  const dir = mkdtempSync(join(tmpdir(), "toolbox-words-"));
+  try {
+    const config = join(dir, "synapsor.runner.json");
+    writeFileSync(config, JSON.stringify({ capabilities: [{ name: "billing.inspect_invoice", args: { invoice_id: {} } }] }));
+    assert.throws(() => exampleLookupWords(config), /billing\.inspect_invoice has no description/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test("Toolbox is cached outside the repository, under XDG_CACHE_HOME when it is absolute", () => {
