@@ -10,6 +10,8 @@
 //   tools/list waiting on stdin; the store already made), for `node server.mjs` and for the
 //   shebang's flags. A preload ends the process once that answer is written, so nothing the
 //   server defers until after it (the driver, the source check) is counted.
+//      npm run bench:instructions -- --http
+//   the same over Streamable HTTP: one keep-alive client, static bearer (the server's default auth).
 //   BENCH_INSTR_CALLS=N    measured calls (default 300)
 //   BENCH_INSTR_WARMUP=N   warm-up calls in both runs (default 300)
 //   BENCH_INSTR_JIT=1      keep V8's JIT (default: --jitless, which gives repeatable counts)
@@ -22,20 +24,22 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RECOMMENDED_NODE_FLAGS } from "../compiler/bundle/node-flags.ts";
 import { createPostgresDatabase, type TestDatabase } from "../test/support/databases.ts";
 import { EXAMPLE_CONFIG_PATH, EXAMPLE_DIR, seedExample } from "../test/support/example.ts";
 import { runCli } from "../test/support/cli.ts";
-import { parseBenchArgs, wholeNumber } from "./lib/cli-args.ts";
+import { parseBenchArgs, usageError, wholeNumber } from "./lib/cli-args.ts";
 import { median } from "./lib/stats.ts";
+import { HttpRpcClient } from "./lib/http-client.ts";
 import { StdioRpcClient } from "./lib/stdio-client.ts";
 
 const CLI = {
   name: "instructions",
-  usage: `Usage: npm run bench:instructions [-- --cold-start]
-   or: npx node bench/instructions.ts [--cold-start]
+  usage: `Usage: npm run bench:instructions [-- --http | --cold-start]
+   or: npx node bench/instructions.ts [--http | --cold-start]
 
 Instructions per read call of the compiled stdio server, counted by valgrind's callgrind (they do
 not depend on the machine's load): two servers with the same warm-up, one answering CALLS more
@@ -43,6 +47,8 @@ calls; the difference divided by CALLS. Builds the example and serves it against
 seeded Postgres database (TEST_PG_ADMIN_URL, default postgres://postgres@127.0.0.1:5432/test).
 About two minutes; needs valgrind.
 
+  --http         count calls over Streamable HTTP instead of stdio: one keep-alive client,
+                 static bearer (--auth-token-env), as the HTTP phase of 'npm run bench'
   --cold-start   instead count a start: spawn to the first tools/list answer, for
                  'node server.mjs' and for the shebang's flags
   -h, --help     this text
@@ -56,7 +62,9 @@ Environment:
   BENCH_INSTR_JSON=1     print the figures as JSON
   BENCH_LEDGER=postgres  the ledger in a second throwaway Postgres database instead of SQLite`,
 };
-const { values: options } = parseBenchArgs(CLI, { options: { "cold-start": { type: "boolean" } } });
+const { values: options } = parseBenchArgs(CLI, { options: { "cold-start": { type: "boolean" }, http: { type: "boolean" } } });
+if (options.http && options["cold-start"]) usageError(CLI, "--http and --cold-start measure different things; give one");
+const TRANSPORT = options.http ? "http" : "stdio";
 const CALLS = wholeNumber(CLI, "BENCH_INSTR_CALLS", process.env.BENCH_INSTR_CALLS, 300);
 const WARMUP = wholeNumber(CLI, "BENCH_INSTR_WARMUP", process.env.BENCH_INSTR_WARMUP, 300);
 const ROUNDS = wholeNumber(CLI, "BENCH_INSTR_ROUNDS", process.env.BENCH_INSTR_ROUNDS, 5);
@@ -71,6 +79,7 @@ const LEDGER_PG = process.env.BENCH_LEDGER === "postgres";
 const REPEATABLE_V8_FLAGS = ["--single-threaded", "--hash-seed=1", "--random-seed=1", "--no-memory-reducer"];
 const TENANT = "tenant_acme";
 const INVOICES = ["INV-3001", "INV-3002", "INV-3003", "INV-3004", "INV-3005"];
+const HTTP_TOKEN = "bench-instructions-token-0123456789";
 const CALL_PARAMS = INVOICES.map((id) => `{"name":"billing.inspect_invoice","arguments":{"invoice_id":"${id}"}}`);
 const INITIALIZE_PARAMS = `{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}`;
 
@@ -148,25 +157,68 @@ async function countStart(serverPath: string, env: NodeJS.ProcessEnv, work: stri
 async function countRun(serverPath: string, env: NodeJS.ProcessEnv, work: string, tag: string, calls: number): Promise<number> {
   const out = join(work, `callgrind.${tag}.out`);
   const node = [...RECOMMENDED_NODE_FLAGS, ...REPEATABLE_V8_FLAGS, ...(JIT ? [] : ["--jitless"])];
+  const port = TRANSPORT === "http" ? await freePort() : 0;
+  const transport = TRANSPORT === "http" ? ["--transport", "http", "--port", String(port), "--auth-token-env", "BENCH_HTTP_TOKEN"] : ["--transport", "stdio"];
   const child = spawn(
     "valgrind",
-    ["--tool=callgrind", "--quiet", `--callgrind-out-file=${out}`, process.execPath, ...node, serverPath, "serve", "--transport", "stdio", ...(LEDGER_PG ? [] : ["--store", join(work, `${tag}.db`)])],
-    { cwd: work, env, stdio: ["pipe", "pipe", "pipe"] },
+    ["--tool=callgrind", "--quiet", `--callgrind-out-file=${out}`, process.execPath, ...node, serverPath, "serve", ...transport, ...(LEDGER_PG ? [] : ["--store", join(work, `${tag}.db`)])],
+    { cwd: work, env: { ...env, BENCH_HTTP_TOKEN: HTTP_TOKEN }, stdio: ["pipe", "pipe", "pipe"] },
   );
   let stderr = "";
   child.stderr!.setEncoding("utf8").on("data", (text: string) => (stderr += text));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  const client = new StdioRpcClient(child);
-  await client.request("initialize", INITIALIZE_PARAMS);
-  client.notify("notifications/initialized");
+  const call = await connect(child, port, () => stderr, exited);
   for (let i = 0; i < WARMUP + calls; i++) {
-    const reply = await client.request("tools/call", CALL_PARAMS[i % CALL_PARAMS.length]!);
+    const reply = await call(CALL_PARAMS[i % CALL_PARAMS.length]!);
     if (!reply.includes('"ok":true')) throw new Error(`call ${i} failed: ${reply.slice(0, 300)}`);
   }
-  child.stdin!.end();
+  // stdio ends with its input; HTTP drains on SIGTERM. Either way the server exits 0 and callgrind writes its file.
+  if (TRANSPORT === "http") child.kill("SIGTERM");
+  else child.stdin!.end();
   const code = await exited;
   if (code !== 0) throw new Error(`server under callgrind exited with ${code}: ${stderr.slice(-2000)}`);
   return totalInstructions(out);
+}
+
+type CallTool = (paramsJson: string) => Promise<string>;
+
+/** Initializes the server over its transport and returns a sequential tools/call. */
+async function connect(child: ReturnType<typeof spawn>, port: number, stderr: () => string, exited: Promise<number | null>): Promise<CallTool> {
+  if (TRANSPORT === "stdio") {
+    const client = new StdioRpcClient(child);
+    await client.request("initialize", INITIALIZE_PARAMS);
+    client.notify("notifications/initialized");
+    return (params) => client.request("tools/call", params);
+  }
+  // Under callgrind a start takes seconds: wait for the server's own line saying it listens.
+  await new Promise<void>((resolve, reject) => {
+    const timer = setInterval(() => {
+      if (stderr().includes("server_started")) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, 50);
+    void exited.then((code) => {
+      clearInterval(timer);
+      reject(new Error(`HTTP server under callgrind exited with ${code} before listening: ${stderr().slice(-2000)}`));
+    });
+  });
+  const client = new HttpRpcClient(`http://127.0.0.1:${port}/mcp`, HTTP_TOKEN, 1);
+  void exited.then(() => client.close());
+  await client.request("initialize", INITIALIZE_PARAMS);
+  return (params) => client.request("tools/call", params);
+}
+
+/** A port nothing listens on right now (the kernel's choice, released before the server binds it). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 async function main(): Promise<void> {
@@ -202,9 +254,9 @@ async function main(): Promise<void> {
         console.log(`round ${round + 1}: ${short.toLocaleString("en")} → ${long.toLocaleString("en")} instructions; ${Math.round(perCall.at(-1)!).toLocaleString("en")} per call`);
       }
     }
-    const result = { ledger: LEDGER_PG ? "postgres" : "sqlite", calls: CALLS, warmup: WARMUP, jit: JIT, rounds: ROUNDS, instructionsPerCall: Math.round(median(perCall)), each: perCall.map(Math.round) };
+    const result = { transport: TRANSPORT, ledger: LEDGER_PG ? "postgres" : "sqlite", calls: CALLS, warmup: WARMUP, jit: JIT, rounds: ROUNDS, instructionsPerCall: Math.round(median(perCall)), each: perCall.map(Math.round) };
     if (process.env.BENCH_INSTR_JSON) console.log(JSON.stringify(result));
-    else console.log(`instructions per call (${result.ledger} ledger; median of ${ROUNDS}, ${CALLS} calls after ${WARMUP} warm-up, ${JIT ? "JIT" : "--jitless"}): ${result.instructionsPerCall.toLocaleString("en")}`);
+    else console.log(`instructions per call (${TRANSPORT}, ${result.ledger} ledger; median of ${ROUNDS}, ${CALLS} calls after ${WARMUP} warm-up, ${JIT ? "JIT" : "--jitless"}): ${result.instructionsPerCall.toLocaleString("en")}`);
   } finally {
     await db?.drop().catch(() => undefined);
     await ledgerDb?.drop().catch(() => undefined);

@@ -37,6 +37,8 @@ Options:
   --rounds N     interleaved rounds (default 5; --quick: 1)
   --quick        small call counts: a smoke run of well under a minute, not a measurement
   --json         print the raw figures of every round, the medians and the ratios as JSON
+                 (progress stays on stderr; run 'npm run -s bench -- --peers --json' so npm's
+                 own banner does not precede the JSON on stdout)
   --no-install   use Toolbox only if it is already cached; otherwise measure the bundle alone
   --ablate ledger-commit
                  measure a copy of the bundle whose reads skip the ledger's SQLite commit, to see

@@ -59,3 +59,10 @@ test("a library run by itself parses nothing and does nothing", async () => {
     assert.deepEqual(r, { code: 0, stdout: "", stderr: "" }, library);
   }
 });
+
+test("bench:instructions measures one thing per run: --http and --cold-start together are refused", async () => {
+  const r = await run("instructions.ts", "--http", "--cold-start");
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /^instructions: --http and --cold-start measure different things; give one$/m);
+  assert.equal(r.stdout, "");
+});
