@@ -24,13 +24,13 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RECOMMENDED_NODE_FLAGS } from "../compiler/bundle/node-flags.ts";
 import { createPostgresDatabase, type TestDatabase } from "../test/support/databases.ts";
 import { EXAMPLE_CONFIG_PATH, EXAMPLE_DIR, seedExample } from "../test/support/example.ts";
 import { runCli } from "../test/support/cli.ts";
+import { freePort } from "../test/support/ports.ts";
 import { parseBenchArgs, usageError, wholeNumber } from "./lib/cli-args.ts";
 import { median } from "./lib/stats.ts";
 import { HttpRpcClient } from "./lib/http-client.ts";
@@ -41,10 +41,11 @@ const CLI = {
   usage: `Usage: npm run bench:instructions [-- --http | --cold-start]
    or: npx node bench/instructions.ts [--http | --cold-start]
 
-Instructions per read call of the compiled stdio server, counted by valgrind's callgrind (they do
-not depend on the machine's load): two servers with the same warm-up, one answering CALLS more
-calls; the difference divided by CALLS. Builds the example and serves it against a throwaway,
-seeded Postgres database (TEST_PG_ADMIN_URL, default postgres://postgres@127.0.0.1:5432/test).
+Instructions per read call of the compiled server (over stdio, or HTTP with --http), counted by
+valgrind's callgrind (they do not depend on the machine's load): two servers with the same
+warm-up, one answering CALLS more calls; the difference divided by CALLS. Builds the example and
+serves it against a throwaway, seeded Postgres database (TEST_PG_ADMIN_URL, default
+postgres://postgres@127.0.0.1:5432/test).
 About two minutes; needs valgrind.
 
   --http         count calls over Streamable HTTP instead of stdio: one keep-alive client,
@@ -167,7 +168,7 @@ async function countRun(serverPath: string, env: NodeJS.ProcessEnv, work: string
   let stderr = "";
   child.stderr!.setEncoding("utf8").on("data", (text: string) => (stderr += text));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  const call = await connect(child, port, () => stderr, exited);
+  const call = await connect(child, port, () => stderr);
   for (let i = 0; i < WARMUP + calls; i++) {
     const reply = await call(CALL_PARAMS[i % CALL_PARAMS.length]!);
     if (!reply.includes('"ok":true')) throw new Error(`call ${i} failed: ${reply.slice(0, 300)}`);
@@ -183,7 +184,7 @@ async function countRun(serverPath: string, env: NodeJS.ProcessEnv, work: string
 type CallTool = (paramsJson: string) => Promise<string>;
 
 /** Initializes the server over its transport and returns a sequential tools/call. */
-async function connect(child: ReturnType<typeof spawn>, port: number, stderr: () => string, exited: Promise<number | null>): Promise<CallTool> {
+async function connect(child: ReturnType<typeof spawn>, port: number, stderr: () => string): Promise<CallTool> {
   if (TRANSPORT === "stdio") {
     const client = new StdioRpcClient(child);
     await client.request("initialize", INITIALIZE_PARAMS);
@@ -192,33 +193,20 @@ async function connect(child: ReturnType<typeof spawn>, port: number, stderr: ()
   }
   // Under callgrind a start takes seconds: wait for the server's own line saying it listens.
   await new Promise<void>((resolve, reject) => {
-    const timer = setInterval(() => {
-      if (stderr().includes("server_started")) {
-        clearInterval(timer);
-        resolve();
-      }
-    }, 50);
-    void exited.then((code) => {
-      clearInterval(timer);
-      reject(new Error(`HTTP server under callgrind exited with ${code} before listening: ${stderr().slice(-2000)}`));
-    });
+    const listening = () => {
+      if (!stderr().includes("server_started")) return;
+      child.off("exit", failed);
+      child.stderr!.off("data", listening);
+      resolve();
+    };
+    const failed = (code: number | null) => reject(new Error(`HTTP server under callgrind exited with ${code} before listening: ${stderr().slice(-2000)}`));
+    child.stderr!.on("data", listening);
+    child.once("exit", failed);
   });
   const client = new HttpRpcClient(`http://127.0.0.1:${port}/mcp`, HTTP_TOKEN, 1);
-  void exited.then(() => client.close());
+  child.once("exit", () => client.close());
   await client.request("initialize", INITIALIZE_PARAMS);
   return (params) => client.request("tools/call", params);
-}
-
-/** A port nothing listens on right now (the kernel's choice, released before the server binds it). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 async function main(): Promise<void> {

@@ -7,6 +7,7 @@ import { spawn } from "node:child_process";
 import { accessSync, constants, mkdirSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { EXAMPLE_CONFIG_PATH } from "../../operator/demo/example-files.ts";
 
 export const TOOLBOX_PACKAGE = "@toolbox-sdk/server-linux-x64";
 export const TOOLBOX_VERSION = "1.12.0";
@@ -81,14 +82,12 @@ export interface LookupWords {
   argument: string;
 }
 
-const EXAMPLE_CONFIG = join(import.meta.dirname, "..", "..", "examples", "support-billing", "synapsor.runner.json");
-
 /**
  * The example's own words for billing.inspect_invoice, joined as our tools/list sends them
  * (description, then returns hint), so both servers describe the lookup alike and the bytes per
  * tool of tools/list differ only by what each server adds to the author's text.
  */
-export function exampleLookupWords(configPath = EXAMPLE_CONFIG): LookupWords {
+export function exampleLookupWords(configPath = EXAMPLE_CONFIG_PATH): LookupWords {
   const config = JSON.parse(readFileSync(configPath, "utf8")) as {
     capabilities: { name: string; description?: string; returns_hint?: string; args?: Record<string, { description?: string }> }[];
   };
