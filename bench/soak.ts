@@ -9,7 +9,7 @@ import { SHORT, SOAK, runSoak } from "../test/support/soak/harness.ts";
 import type { PhaseReport } from "../test/support/soak/phases.ts";
 import { formatReport } from "../test/support/soak/report.ts";
 import { LEDGER_NAMES, sqliteFactory } from "../test/support/soak/ledger-backend.ts";
-import { parseBenchArgs, usageError } from "./lib/cli-args.ts";
+import { parseBenchArgs, usageError, wholeNumber } from "./lib/cli-args.ts";
 
 const USAGE = `Usage: npm run soak -- [options]
 
@@ -29,13 +29,6 @@ the Postgres ledger, dropped at the end).`;
 
 const CLI = { name: "soak", usage: USAGE };
 
-function whole(name: string, text: string | undefined, min: number, max: number): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min || n > max) usageError(CLI, `--${name} must be a whole number from ${min} to ${max}, not '${text}'`);
-  return n;
-}
-
 const { values } = parseBenchArgs(CLI, {
   options: {
     duration: { type: "string" },
@@ -49,12 +42,12 @@ const { values } = parseBenchArgs(CLI, {
 if (values.ledger !== "sqlite" && values.ledger !== "postgres") usageError(CLI, `--ledger must be sqlite or postgres, not '${values.ledger}'`);
 const began = performance.now();
 const base = values.short ? SHORT : SOAK;
-const duration = whole("duration", values.duration, 1, 3600);
+const duration = wholeNumber(CLI, "--duration", values.duration, undefined, { min: 1, max: 3600 });
 const options = {
   ...base,
   ...(duration !== undefined ? { durationMs: duration * 1000 } : {}),
-  clients: whole("clients", values.clients, 16, 64) ?? base.clients,
-  replicas: whole("replicas", values.replicas, 2, 3) ?? base.replicas,
+  clients: wholeNumber(CLI, "--clients", values.clients, base.clients, { min: 16, max: 64 }),
+  replicas: wholeNumber(CLI, "--replicas", values.replicas, base.replicas, { min: 2, max: 3 }),
   // The harness's default is the Postgres ledger; --ledger sqlite swaps in the shared file.
   ...(values.ledger === "sqlite" ? { ledger: sqliteFactory, ledgerName: LEDGER_NAMES.sqlite } : {}),
   onPhase: values.json ? undefined : (p: PhaseReport) => {

@@ -33,10 +33,24 @@ export function usageError(cli: BenchCli, problem: string): never {
   process.exit(2);
 }
 
-/** A whole number of at least `min` (a flag's, positional's or environment variable's text); undefined gives `fallback`. */
-export function wholeNumber(cli: BenchCli, what: string, text: string | undefined, fallback: number, min = 1): number {
+/**
+ * A whole number from `range.min` (default 1) to `range.max` (default none), read from a flag's,
+ * positional's or environment variable's text; undefined text gives `fallback`, which may itself be
+ * undefined when the caller has its own default.
+ */
+export function wholeNumber<F extends number | undefined>(
+  cli: BenchCli,
+  what: string,
+  text: string | undefined,
+  fallback: F,
+  range: { min?: number; max?: number } = {},
+): number | F {
   if (text === undefined) return fallback;
+  const { min = 1, max } = range;
   const n = Number(text);
-  if (text.trim() === "" || !Number.isInteger(n) || n < min) usageError(cli, `${what} must be a whole number of at least ${min}, not '${text}'`);
+  if (text.trim() === "" || !Number.isInteger(n) || n < min || (max !== undefined && n > max)) {
+    const bounds = max === undefined ? `of at least ${min}` : `from ${min} to ${max}`;
+    usageError(cli, `${what} must be a whole number ${bounds}, not '${text}'`);
+  }
   return n;
 }

@@ -66,3 +66,18 @@ test("bench:instructions measures one thing per run: --http and --cold-start tog
   assert.match(r.stderr, /^instructions: --http and --cold-start measure different things; give one$/m);
   assert.equal(r.stdout, "");
 });
+
+test("a number outside a script's range is a usage error that names the range", async () => {
+  for (const [args, message] of [
+    [["--clients", "99"], /^soak: --clients must be a whole number from 16 to 64, not '99'$/m],
+    [["--duration", "1.5"], /^soak: --duration must be a whole number from 1 to 3600, not '1.5'$/m],
+  ] as const) {
+    const r = await run("soak.ts", ...args);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, message);
+    assert.equal(r.stdout, "");
+  }
+  const r = await run("cli-start.ts", "--rounds", "0");
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /^cli-start: --rounds must be a whole number of at least 1, not '0'$/m);
+});
